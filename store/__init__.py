@@ -1,0 +1,1 @@
+"""telaah's headless core: models, database, repository functions and formats."""

@@ -1,0 +1,209 @@
+"""Article input: `.txt` files, `.jsonl` (one article a line) and `.csv` with a `text` column."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from store.formats.problems import Problem, decode_error
+
+SUFFIXES = (".txt", ".jsonl", ".csv")
+OPTIONAL_FIELDS = ("id", "title", "source", "url", "published")
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    """One article as read, before normalisation; `line` is None for a whole file."""
+
+    path: Path
+    line: int | None
+    text: str
+    external_id: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    size: int = 0  # bytes of input this record consumed, for progress
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    """Bytes read without producing a record (blank lines, skipped input), for progress."""
+
+    size: int
+
+
+Item = ArticleRecord | Problem | Consumed
+
+
+def find_files(paths: Iterable[Path]) -> Iterator[Path | Problem]:
+    """Every importable file under `paths`, in sorted order; a problem for each bad path."""
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+            if not found:
+                yield Problem(path, None, "no .txt, .jsonl or .csv files in this folder")
+            yield from found
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                yield path
+            else:
+                yield Problem(path, None, "unknown file type (expected .txt, .jsonl or .csv)")
+        else:
+            yield Problem(path, None, "no such file or folder")
+
+
+def read_file(path: Path, *, encoding: str | None = None) -> Iterator[Item]:
+    """Records and problems of one file, by its suffix."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".txt":
+            yield from _read_txt(path, encoding)
+        elif suffix == ".jsonl":
+            yield from _read_jsonl(path, encoding)
+        else:
+            yield from _read_csv(path, encoding)
+    except OSError as exc:
+        yield Problem(path, None, f"cannot read: {exc.strerror or exc}")
+
+
+def _decode(data: bytes, encoding: str | None) -> str:
+    # utf-8-sig drops a BOM; any other named encoding is taken as given.
+    return data.decode(encoding or "utf-8-sig")
+
+
+def _read_txt(path: Path, encoding: str | None) -> Iterator[Item]:
+    data = path.read_bytes()
+    try:
+        text = _decode(data, encoding)
+    except UnicodeDecodeError as exc:
+        yield decode_error(path, exc, encoding=encoding or "UTF-8")
+        yield Consumed(len(data))
+        return
+    yield ArticleRecord(path, None, text, external_id=path.stem, size=len(data))
+
+
+def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
+    offset = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            size = len(raw)
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 and not encoding else encoding or "utf-8")
+            except UnicodeDecodeError as exc:
+                yield decode_error(path, exc, offset=offset, line=number,
+                                   encoding=encoding or "UTF-8")
+                yield Consumed(size)
+                offset += size
+                continue
+            offset += size
+            if not line.strip():
+                yield Consumed(size)
+                continue
+            yield _record_from_json(path, number, line, size)
+
+
+def _record_from_json(path: Path, number: int, line: str, size: int) -> Item:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Problem(path, number, f"malformed JSON: {exc.msg} at column {exc.colno}")
+    if not isinstance(obj, dict):
+        return Problem(path, number, "expected a JSON object with a `text` field")
+    return _record_from_mapping(path, number, obj, size, f"{path.stem}-{number}")
+
+
+def _record_from_mapping(
+    path: Path, number: int, obj: dict[str, Any], size: int, default_id: str
+) -> Item:
+    text = obj.get("text")
+    if not isinstance(text, str):
+        what = "missing" if text is None else f"not a string ({type(text).__name__})"
+        return Problem(path, number, f"`text` is {what}")
+    values: dict[str, str | None] = {}
+    for name in OPTIONAL_FIELDS:
+        value = obj.get(name)
+        if value is None or value == "":
+            values[name] = None
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            values[name] = str(value)
+        else:
+            return Problem(path, number, f"`{name}` must be a string, not {type(value).__name__}")
+    meta = obj.get("meta") or {}
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except json.JSONDecodeError:
+            return Problem(path, number, "`meta` is not a JSON object")
+    if not isinstance(meta, dict):
+        return Problem(path, number, "`meta` must be an object")
+    return ArticleRecord(
+        path,
+        number,
+        text,
+        external_id=values["id"] or default_id,
+        title=values["title"],
+        source=values["source"],
+        url=values["url"],
+        published=values["published"],
+        meta=meta,
+        size=size,
+    )
+
+
+def _read_csv(path: Path, encoding: str | None) -> Iterator[Item]:
+    data = path.read_bytes()
+    try:
+        content = _decode(data, encoding)
+    except UnicodeDecodeError as exc:
+        yield decode_error(path, exc, encoding=encoding or "UTF-8")
+        yield Consumed(len(data))
+        return
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        yield Problem(path, 1, f"malformed CSV header: {exc}")
+        yield Consumed(len(data))
+        return
+    if not header or "text" not in header:
+        yield Problem(path, 1, "no `text` column in the header")
+        yield Consumed(len(data))
+        return
+    line = reader.line_num + 1
+    per_row = max(1, len(data) // max(1, content.count("\n") or 1))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield Problem(path, line, f"malformed CSV: {exc}")
+            break
+        record = _record_from_mapping(
+            path, line, {k: v for k, v in row.items() if k is not None}, per_row,
+            f"{path.stem}-{line}",
+        )
+        if None in row:
+            record = Problem(path, line, "more fields than the header has")
+        yield record
+        line = reader.line_num + 1
+    yield Consumed(0)
+
+
+def encoding_exists(name: str) -> bool:
+    """Whether Python knows an encoding of this name."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True

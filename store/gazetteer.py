@@ -1,0 +1,317 @@
+"""Repository functions for the gazetteer: entities and aliases, each change audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store import audit
+from store.errors import Conflict, NotFound, TelaahError
+from store.models import Alias, Entity, Label, Mention, Reviewer, utcnow
+from store.textnorm import norm_key
+
+
+@dataclass(frozen=True, slots=True)
+class AliasView:
+    """An alias, detached: who added it and where it came from."""
+
+    id: int
+    text: str
+    norm: str
+    origin: str
+    added_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityView:
+    """An entity with its aliases; the name is always among them."""
+
+    id: int
+    key: str
+    name: str
+    type: str
+    description: str | None
+    external_ids: dict[str, Any]
+    merged_into: str | None
+    aliases: tuple[AliasView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    """An entity as a list shows it."""
+
+    id: int
+    key: str
+    name: str
+    type: str
+    aliases: int
+    merged_into: str | None
+
+
+def list_entities(*, session: Session, type: str | None = None, limit: int = 100,
+                  offset: int = 0, include_redirects: bool = False) -> list[EntityRow]:
+    """A page of entities by key, with alias counts."""
+    target = Entity.__table__.alias("target")  # type: ignore[attr-defined]
+    alias_count = (select(func.count()).select_from(Alias)
+                   .where(Alias.entity_id == Entity.id).scalar_subquery())
+    query = (select(Entity.id, Entity.key, Entity.name, Entity.type, alias_count, target.c.key)
+             .join(target, target.c.id == Entity.merged_into, isouter=True)
+             .order_by(col(Entity.key)).limit(limit).offset(offset))
+    if type is not None:
+        query = query.where(Entity.type == type)
+    if not include_redirects:
+        query = query.where(col(Entity.merged_into).is_(None))
+    return [EntityRow(*row) for row in session.exec(query).all()]
+
+
+def count_entities(*, session: Session) -> int:
+    """How many entities there are, redirects left out."""
+    query = select(func.count()).select_from(Entity).where(col(Entity.merged_into).is_(None))
+    return int(session.exec(query).one())
+
+
+def count_aliases(*, session: Session) -> int:
+    """How many aliases there are."""
+    return int(session.exec(select(func.count()).select_from(Alias)).one())
+
+
+def get_entity(*, session: Session, key: str) -> EntityView:
+    """One entity by key, with its aliases."""
+    return _view(session, _entity(session, key))
+
+
+def all_entities(*, session: Session) -> list[EntityView]:
+    """Every entity with its aliases, in the order they were created (for export)."""
+    entities = session.exec(select(Entity).order_by(col(Entity.id))).all()
+    keys = {e.id: e.key for e in entities}
+    names = dict(session.exec(select(Reviewer.id, Reviewer.name)).all())
+    aliases: dict[int, list[AliasView]] = {}
+    for a in session.exec(select(Alias).order_by(col(Alias.id))).all():
+        aliases.setdefault(a.entity_id, []).append(_alias_view(a, names))
+    return [_make_view(e, aliases.get(e.id or 0, []),
+                       keys.get(e.merged_into) if e.merged_into else None) for e in entities]
+
+
+def label_names(*, session: Session) -> set[str]:
+    """The labels the stored schema defines."""
+    return set(session.exec(select(Label.name)).all())
+
+
+def create_entity(*, session: Session, key: str, name: str, type: str, reviewer_id: int | None,
+                  aliases: list[str] | None = None, description: str | None = None,
+                  external_ids: dict[str, Any] | None = None, origin: str = "gazetteer",
+                  commit: bool = True) -> EntityView:
+    """Create an entity; its name and the given aliases become its aliases."""
+    key, name = key.strip(), name.strip()
+    if not key or not name:
+        raise TelaahError("an entity needs a non-empty key and name")
+    _check_type(session, type)
+    if session.exec(select(Entity.id).where(Entity.key == key)).first() is not None:
+        raise Conflict(f"entity {key!r} already exists")
+    entity = Entity(key=key, name=name, type=type, description=description or None,
+                    external_ids=dict(external_ids or {}))
+    session.add(entity)
+    session.flush()
+    assert entity.id is not None
+    seen: set[str] = set()
+    for text in [name, *(aliases or [])]:
+        text = text.strip()
+        if text and text not in seen:
+            seen.add(text)
+            session.add(Alias(entity_id=entity.id, text=text, norm=norm_key(text),
+                              origin=origin, added_by=reviewer_id))
+    session.flush()
+    view = _view(session, entity)
+    audit.record(session, action="entity.create", reviewer_id=reviewer_id, target="entity",
+                 target_id=entity.id, after=entity_to_dict(view))
+    if commit:
+        session.commit()
+    return view
+
+
+def rename_entity(*, session: Session, key: str, name: str, reviewer_id: int | None) -> EntityView:
+    """Rename an entity; the new name becomes an alias and the old one stays an alias."""
+    name = name.strip()
+    if not name:
+        raise TelaahError("the new name is empty")
+    entity = _entity(session, key)
+    before = entity_to_dict(_view(session, entity))
+    entity.name = name
+    entity.updated_at = utcnow()
+    _ensure_alias(session, entity, name, reviewer_id, "reviewer")
+    return _finish(session, entity, "entity.rename", before, reviewer_id)
+
+
+def retype_entity(*, session: Session, key: str, type: str, reviewer_id: int | None) -> EntityView:
+    """Change an entity's type; its pending mentions take the new label."""
+    _check_type(session, type)
+    entity = _entity(session, key)
+    before = entity_to_dict(_view(session, entity))
+    entity.type = type
+    entity.updated_at = utcnow()
+    pending = session.exec(select(Mention).where(Mention.entity_id == entity.id,
+                                                 Mention.state == "pending")).all()
+    for mention in pending:
+        mention.label = type
+        session.add(mention)
+    return _finish(session, entity, "entity.retype", before, reviewer_id,
+                   extra={"pending_relabelled": [m.id for m in pending]})
+
+
+def update_entity(*, session: Session, key: str, reviewer_id: int | None,
+                  description: str | None = None, external_ids: dict[str, Any] | None = None,
+                  commit: bool = True) -> EntityView:
+    """Set an entity's description and/or external ids."""
+    entity = _entity(session, key)
+    before = entity_to_dict(_view(session, entity))
+    if description is not None:
+        entity.description = description or None
+    if external_ids is not None:
+        entity.external_ids = dict(external_ids)
+    entity.updated_at = utcnow()
+    return _finish(session, entity, "entity.update", before, reviewer_id, commit=commit)
+
+
+def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> None:
+    """Delete an entity, refused while accepted mentions are linked to it."""
+    entity = _entity(session, key)
+    accepted = session.exec(select(func.count()).select_from(Mention).where(
+        Mention.entity_id == entity.id, Mention.state == "accepted")).one()
+    if accepted:
+        raise Conflict(f"entity {key!r} has {accepted} accepted mentions; relink them first")
+    redirects = session.exec(select(func.count()).select_from(Entity)
+                             .where(Entity.merged_into == entity.id)).one()
+    if redirects:
+        raise Conflict(f"entity {key!r} is the target of {redirects} redirects")
+    before = entity_to_dict(_view(session, entity))
+    session.delete(entity)
+    audit.record(session, action="entity.delete", reviewer_id=reviewer_id, target="entity",
+                 target_id=entity.id, before=before)
+    session.commit()
+
+
+def add_alias(*, session: Session, key: str, text: str, reviewer_id: int | None,
+              origin: str = "reviewer", commit: bool = True) -> AliasView:
+    """Add a surface form to an entity."""
+    text = text.strip()
+    if not text:
+        raise TelaahError("an alias cannot be empty")
+    if not norm_key(text):
+        raise TelaahError(f"alias {text!r} has no letters or digits")
+    entity = _entity(session, key)
+    exists = session.exec(select(Alias).where(Alias.entity_id == entity.id,
+                                              Alias.text == text)).first()
+    if exists is not None:
+        raise Conflict(f"{key!r} already has the alias {text!r}")
+    alias = _ensure_alias(session, entity, text, reviewer_id, origin)
+    names = dict(session.exec(select(Reviewer.id, Reviewer.name)).all())
+    view = _alias_view(alias, names)
+    audit.record(session, action="alias.add", reviewer_id=reviewer_id, target="alias",
+                 target_id=alias.id, after={"entity": key, "text": text, "origin": origin})
+    if commit:
+        session.commit()
+    return view
+
+
+def remove_alias(*, session: Session, key: str, text: str, reviewer_id: int | None) -> None:
+    """Remove a surface form from an entity; its name cannot be removed."""
+    entity = _entity(session, key)
+    if text == entity.name:
+        raise Conflict(f"{text!r} is the name of {key!r}; rename the entity first")
+    alias = session.exec(select(Alias).where(Alias.entity_id == entity.id,
+                                             Alias.text == text)).first()
+    if alias is None:
+        raise NotFound(f"{key!r} has no alias {text!r}")
+    audit.record(session, action="alias.remove", reviewer_id=reviewer_id, target="alias",
+                 target_id=alias.id,
+                 before={"entity": key, "text": text, "origin": alias.origin})
+    session.delete(alias)
+    session.commit()
+
+
+def set_redirect(*, session: Session, key: str, target: str | None, reviewer_id: int | None,
+                 commit: bool = True) -> None:
+    """Make `key` a redirect to `target` (or clear it with None)."""
+    entity = _entity(session, key)
+    target_id = _entity(session, target).id if target else None
+    if target_id == entity.id:
+        raise Conflict(f"{key!r} cannot redirect to itself")
+    before = {"merged_into": entity.merged_into}
+    entity.merged_into = target_id
+    session.add(entity)
+    audit.record(session, action="entity.redirect", reviewer_id=reviewer_id, target="entity",
+                 target_id=entity.id, before=before, after={"merged_into": target})
+    if commit:
+        session.commit()
+
+
+def entity_to_dict(view: EntityView) -> dict[str, Any]:
+    """A JSON-ready form of an entity, for the audit log."""
+    return {"key": view.key, "name": view.name, "type": view.type,
+            "description": view.description, "external_ids": view.external_ids,
+            "merged_into": view.merged_into, "aliases": [a.text for a in view.aliases]}
+
+
+def _check_type(session: Session, type: str) -> None:
+    labels = label_names(session=session)
+    if not labels:
+        raise TelaahError("no schema is loaded: run `telaah schema load FILE` first")
+    if type not in labels:
+        raise TelaahError(f"type {type!r} is not defined in the schema "
+                          f"({', '.join(sorted(labels))})")
+
+
+def _entity(session: Session, key: str) -> Entity:
+    entity = session.exec(select(Entity).where(Entity.key == key)).first()
+    if entity is None:
+        raise NotFound(f"no entity {key!r}")
+    return entity
+
+
+def _ensure_alias(session: Session, entity: Entity, text: str, reviewer_id: int | None,
+                  origin: str) -> Alias:
+    alias = session.exec(select(Alias).where(Alias.entity_id == entity.id,
+                                             Alias.text == text)).first()
+    if alias is None:
+        assert entity.id is not None
+        alias = Alias(entity_id=entity.id, text=text, norm=norm_key(text), origin=origin,
+                      added_by=reviewer_id)
+        session.add(alias)
+        session.flush()
+    return alias
+
+
+def _finish(session: Session, entity: Entity, action: str, before: dict[str, Any],
+            reviewer_id: int | None, extra: dict[str, Any] | None = None,
+            commit: bool = True) -> EntityView:
+    session.add(entity)
+    session.flush()
+    view = _view(session, entity)
+    after = entity_to_dict(view) | (extra or {})
+    audit.record(session, action=action, reviewer_id=reviewer_id, target="entity",
+                 target_id=entity.id, before=before, after=after)
+    if commit:
+        session.commit()
+    return view
+
+
+def _alias_view(a: Alias, names: dict[int, str]) -> AliasView:
+    return AliasView(a.id or 0, a.text, a.norm, a.origin,
+                     names.get(a.added_by) if a.added_by else None)
+
+
+def _view(session: Session, entity: Entity) -> EntityView:
+    names = dict(session.exec(select(Reviewer.id, Reviewer.name)).all())
+    aliases = [_alias_view(a, names) for a in session.exec(
+        select(Alias).where(Alias.entity_id == entity.id).order_by(col(Alias.id))).all()]
+    target = session.get(Entity, entity.merged_into) if entity.merged_into else None
+    return _make_view(entity, aliases, target.key if target else None)
+
+
+def _make_view(entity: Entity, aliases: list[AliasView], merged_into: str | None) -> EntityView:
+    assert entity.id is not None
+    return EntityView(entity.id, entity.key, entity.name, entity.type, entity.description,
+                      dict(entity.external_ids or {}), merged_into, tuple(aliases))

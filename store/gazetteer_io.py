@@ -1,0 +1,133 @@
+"""Gazetteer import and export: files in, entities and aliases out, every change audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from sqlmodel import Session
+
+from store import gazetteer
+from store.formats.gazetteer import EntityRecord, read_gazetteer, write_gazetteer
+from store.errors import TelaahError
+from store.formats.problems import Problem
+from store.textnorm import norm_key
+
+
+@dataclass(slots=True)
+class GazetteerReport:
+    """What a gazetteer import changed, and what it refused."""
+
+    created: int = 0
+    updated: int = 0
+    aliases_added: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        """How many rows or entities were refused."""
+        return len(self.problems)
+
+    @property
+    def summary(self) -> str:
+        """The closing line of a gazetteer import."""
+        return (f"entities created {self.created}, updated {self.updated}, "
+                f"unchanged {self.unchanged}; aliases added {self.aliases_added}; "
+                f"failed {self.failed}")
+
+
+def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -> GazetteerReport:
+    """Import a gazetteer file: new entities are created, known ones gain missing aliases.
+
+    An entity already stored under another name or type is refused (rename or retype it). All
+    good entities are written in one transaction; re-importing the same file changes nothing.
+    """
+    records, problems = read_gazetteer(path)
+    report = GazetteerReport(problems=[str(p) for p in problems])
+    labels = gazetteer.label_names(session=session)
+    if records and not labels:
+        report.problems.append(f"{path}: no schema is loaded: run `telaah schema load FILE` first")
+        return report
+    stored = {v.key: v for v in gazetteer.all_entities(session=session)}
+    redirects: list[EntityRecord] = []
+    for record in records:
+        if record.type not in labels:
+            report.problems.append(str(Problem(path, record.line,
+                                   f"type {record.type!r} is not defined in the schema")))
+            continue
+        aliases = [a for a in record.aliases if norm_key(a)]
+        for bad in set(record.aliases) - set(aliases):
+            report.problems.append(str(Problem(path, record.line,
+                                   f"alias {bad!r} has no letters or digits")))
+        known = stored.get(record.key)
+        if known is None:
+            gazetteer.create_entity(session=session, key=record.key, name=record.name,
+                                    type=record.type, aliases=aliases,
+                                    description=record.description,
+                                    external_ids=record.external_ids, reviewer_id=reviewer_id,
+                                    commit=False)
+            report.created += 1
+            report.aliases_added += len(set(aliases))
+        elif known.name != record.name or known.type != record.type:
+            report.problems.append(str(Problem(
+                path, record.line,
+                f"id {record.key!r} is {known.name!r} ({known.type}) in the database, not "
+                f"{record.name!r} ({record.type}); rename or retype it first")))
+            continue
+        else:
+            _update(session, known, record, aliases, reviewer_id, report)
+        if record.merged_into:
+            redirects.append(record)
+    session.flush()
+    for record in redirects:
+        _redirect(session, path, record, reviewer_id, report)
+    session.commit()
+    return report
+
+
+def _update(session: Session, known: gazetteer.EntityView, record: EntityRecord,
+            aliases: list[str], reviewer_id: int | None, report: GazetteerReport) -> None:
+    texts = {a.text for a in known.aliases}
+    added = [a for a in aliases if a not in texts]
+    for text in added:
+        gazetteer.add_alias(session=session, key=known.key, text=text, reviewer_id=reviewer_id,
+                            origin="gazetteer", commit=False)
+    changed = bool(added)
+    description = record.description if record.description != known.description else None
+    external_ids = known.external_ids | record.external_ids
+    if description or external_ids != known.external_ids:
+        gazetteer.update_entity(session=session, key=known.key, reviewer_id=reviewer_id,
+                                description=description,
+                                external_ids=external_ids if record.external_ids else None,
+                                commit=False)
+        changed = True
+    report.aliases_added += len(added)
+    if changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
+def _redirect(session: Session, path: Path, record: EntityRecord, reviewer_id: int | None,
+              report: GazetteerReport) -> None:
+    current = gazetteer.get_entity(session=session, key=record.key)
+    if current.merged_into == record.merged_into:
+        return
+    try:
+        gazetteer.set_redirect(session=session, key=record.key, target=record.merged_into,
+                               reviewer_id=reviewer_id, commit=False)
+    except TelaahError as exc:  # an unknown target or a self-redirect, reported on its line
+        report.problems.append(str(Problem(path, record.line, f"merged_into: {exc}")))
+
+
+def export_gazetteer(*, session: Session, handle: IO[str], fmt: str) -> int:
+    """Write the whole gazetteer as `fmt` (csv or jsonl); return how many entities."""
+    records = [
+        EntityRecord(v.key, v.name, v.type, 0, aliases=[a.text for a in v.aliases],
+                     description=v.description, external_ids=v.external_ids,
+                     merged_into=v.merged_into)
+        for v in gazetteer.all_entities(session=session)
+    ]
+    return write_gazetteer(records, handle, fmt)

@@ -1,0 +1,65 @@
+"""Alembic, driven from code: upgrade to head, and refuse databases from newer versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from store.errors import DatabaseTooNew, TelaahError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An Alembic config for telaah's migrations, bound to `engine` when given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration this version of telaah knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for a database telaah never migrated."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ensure_current(engine: Engine, *, upgrade: bool = True) -> str:
+    """Check the database's revision and upgrade it to head; return the revision it is at.
+
+    A database at a revision this version does not know was written by a newer telaah: it is
+    refused and left untouched. A non-empty database without a revision is not telaah's.
+    """
+    script = ScriptDirectory.from_config(alembic_config())
+    current = current_revision(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        raise DatabaseTooNew(
+            f"{where} was written by a newer version of telaah (schema revision {current}); "
+            "upgrade telaah to open it. The database was not changed."
+        )
+    if current is None:
+        tables = set(inspect(engine).get_table_names())
+        if tables - {"alembic_version"}:
+            raise TelaahError(f"{where} is not a telaah database (it has tables but no revision)")
+    head = script.get_current_head()
+    if current == head:
+        return current
+    if not upgrade:
+        raise TelaahError(f"{where} is at revision {current}; run `telaah db upgrade`")
+    command.upgrade(alembic_config(engine), "head")
+    return str(head)

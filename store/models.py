@@ -1,0 +1,223 @@
+"""Every table of telaah, with its constraints in the schema."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Named constraints, so Alembic batch migrations on SQLite can find and alter them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ARTICLE_STATUSES = ("todo", "in_progress", "done")
+MENTION_STATES = ("pending", "accepted", "rejected")
+MENTION_ORIGINS = ("gazetteer", "manual", "import")
+MATCH_METHODS = ("exact", "fuzzy")
+ALIAS_ORIGINS = ("gazetteer", "reviewer")
+FACT_STATES = ("pending", "accepted", "rejected")
+FACT_ORIGINS = ("schema", "manual", "import")
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC: every timestamp column stores UTC."""
+    return datetime.now(UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def _fk(target: str, ondelete: str) -> Any:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), index=True, nullable=True)
+
+
+def _fk_required(target: str, ondelete: str) -> Any:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), index=True, nullable=False)
+
+
+class Reviewer(SQLModel, table=True):
+    """A person who makes decisions; every decision and audit entry names one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, min_length=1)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Article(SQLModel, table=True):
+    """A news article; its text is normalised once at import and never changes."""
+
+    __table_args__ = (CheckConstraint(_one_of("status", ARTICLE_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(unique=True)
+    title: str
+    source: str | None = None
+    url: str | None = None
+    published: date | None = Field(default=None, index=True)
+    text: str
+    sha256: str = Field(unique=True)
+    status: str = Field(default="todo", index=True)
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Entity(SQLModel, table=True):
+    """A gazetteer entry; a merged entity stays as a redirect to the one it went into."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    name: str
+    type: str = Field(index=True)
+    description: str | None = None
+    external_ids: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    merged_into: int | None = Field(default=None, sa_column=_fk("entity.id", "SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Alias(SQLModel, table=True):
+    """A surface form of an entity; `norm` is the matcher's normalised form."""
+
+    __table_args__ = (
+        UniqueConstraint("entity_id", "text"),
+        CheckConstraint(_one_of("origin", ALIAS_ORIGINS), name="origin"),
+        CheckConstraint("length(trim(text)) > 0", name="text_not_blank"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(sa_column=_fk_required("entity.id", "CASCADE"))
+    text: str
+    norm: str = Field(index=True)
+    origin: str = "gazetteer"
+    added_by: int | None = Field(default=None, sa_column=_fk("reviewer.id", "SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Mention(SQLModel, table=True):
+    """A span of an article with a label, maybe an entity, and a review state."""
+
+    __table_args__ = (
+        CheckConstraint('start >= 0 AND start < "end"', name="span"),
+        CheckConstraint(_one_of("state", MENTION_STATES), name="state"),
+        CheckConstraint(_one_of("origin", MENTION_ORIGINS), name="origin"),
+        CheckConstraint(f"method IS NULL OR {_one_of('method', MATCH_METHODS)}", name="method"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score"),
+        Index("ix_mention_article_id_start", "article_id", "start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"),
+                                             nullable=False))
+    start: int
+    end: int
+    text: str
+    label: str
+    entity_id: int | None = Field(default=None, sa_column=_fk("entity.id", "SET NULL"))
+    state: str = Field(default="pending", index=True)
+    origin: str = "gazetteer"
+    matched_alias: str | None = None
+    score: float | None = None
+    method: str | None = None
+    alternatives: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reviewer_id: int | None = Field(default=None, sa_column=_fk("reviewer.id", "SET NULL"))
+    decided_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Fact(SQLModel, table=True):
+    """A typed relation or event from the schema, with an evidence span in one article."""
+
+    __table_args__ = (
+        CheckConstraint(_one_of("state", FACT_STATES), name="state"),
+        CheckConstraint(_one_of("origin", FACT_ORIGINS), name="origin"),
+        CheckConstraint(
+            "(evidence_start IS NULL AND evidence_end IS NULL) OR "
+            "(evidence_start >= 0 AND evidence_start < evidence_end)",
+            name="evidence",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(sa_column=_fk_required("article.id", "CASCADE"))
+    type: str = Field(index=True)
+    state: str = Field(default="pending", index=True)
+    origin: str = "manual"
+    evidence_start: int | None = None
+    evidence_end: int | None = None
+    note: str | None = None
+    reviewer_id: int | None = Field(default=None, sa_column=_fk("reviewer.id", "SET NULL"))
+    decided_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FactArgument(SQLModel, table=True):
+    """One role filler of a fact: the role's name and the mention that fills it."""
+
+    __table_args__ = (UniqueConstraint("fact_id", "role", "mention_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fact_id: int = Field(sa_column=_fk_required("fact.id", "CASCADE"))
+    role: str
+    mention_id: int = Field(sa_column=_fk_required("mention.id", "CASCADE"))
+
+
+class Label(SQLModel, table=True):
+    """An entity type of the schema, in schema order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    key: str | None = None
+    colour: str
+    description: str = ""
+    position: int = 0
+
+
+class FactType(SQLModel, table=True):
+    """A fact type of the schema: its trigger words and, in `FactRole`, its roles."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    description: str = ""
+    triggers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0
+
+
+class FactRole(SQLModel, table=True):
+    """A role of a fact type, with the labels allowed to fill it."""
+
+    __table_args__ = (UniqueConstraint("fact_type_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fact_type_id: int = Field(sa_column=_fk_required("facttype.id", "CASCADE"))
+    name: str
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    required: bool = True
+    multiple: bool = False
+    position: int = 0
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change, append-only: the basis of undo and of every 'who did what'."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    reviewer_id: int | None = Field(default=None, sa_column=_fk("reviewer.id", "SET NULL"))
+    action: str = Field(index=True)
+    target: str | None = None
+    target_id: int | None = None
+    before: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: Any = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -1,0 +1,5 @@
+"""`python -m tui` runs the `telaah` command."""
+
+from tui.cli import main
+
+main()

@@ -1,0 +1,90 @@
+"""The `telaah` command: global options, subcommands, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from store.errors import TelaahError
+from store.paths import data_dir, resolve_db_url
+from store.reviewers import default_reviewer_name
+from tui.cli import corpus, database, gazetteer, schema
+from tui.cli.context import Settings, err, settings
+
+app = typer.Typer(
+    name="telaah",
+    help="Keyboard-driven workbench for gold-standard entity and fact annotation of news.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(database.app, name="db")
+app.add_typer(gazetteer.app, name="gazetteer")
+app.add_typer(schema.app, name="schema")
+app.add_typer(corpus.articles_app, name="articles")
+corpus.register(app)
+app.command("locate")(database.locate)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option(
+        "--db", metavar="PATH_OR_URL",
+        help="Database file or SQLAlchemy URL (default: $TELAAH_DB, else telaah.db in the "
+             "data directory).")] = None,
+    reviewer: Annotated[str | None, typer.Option(
+        "--reviewer", help="Who is working (default: $TELAAH_REVIEWER, else the login name).",
+    )] = None,
+) -> None:
+    """Keyboard-driven workbench for gold-standard entity and fact annotation of news.
+
+    Run without a command to open the app on the database.
+    """
+    ctx.obj = Settings(db_url=resolve_db_url(db), reviewer=reviewer or default_reviewer_name())
+    if ctx.invoked_subcommand is None:
+        open_app(ctx)
+
+
+@app.command("open")
+def open_app(ctx: typer.Context) -> None:
+    """Open the app on the database."""
+    from tui.app import run_app
+
+    current = settings(ctx)
+    current.engine()  # migrate or refuse before the screen takes over
+    run_app(current.db_url, reviewer=current.reviewer)
+
+
+def _log_crash() -> str:
+    log = data_dir() / "telaah.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc() + "\n")
+    except OSError:
+        return "(no log could be written)"
+    return f"(details in {log})"
+
+
+def main() -> None:
+    """Entry point: run the command; errors become one line on stderr and exit status 1."""
+    try:
+        app()
+    except TelaahError as exc:
+        err.print(Text(f"telaah: {exc}", style="red"))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print(Text("telaah: interrupted", style="red"))
+        sys.exit(130)
+    except Exception as exc:
+        where = _log_crash()
+        err.print(Text(f"telaah: internal error: {type(exc).__name__}: {exc} {where}",
+                       style="red"))
+        sys.exit(1)

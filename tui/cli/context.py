@@ -1,0 +1,78 @@
+"""What every command shares: the database URL, the reviewer, consoles and output helpers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from store.db import open_database, session_scope
+from store.reviewers import ensure_reviewer
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class Settings:
+    """Global options, resolved once by the root command."""
+
+    db_url: str
+    reviewer: str
+    _engine: Any = field(default=None, repr=False)
+
+    def engine(self) -> Any:
+        """The database engine, opened (and migrated) on first use."""
+        if self._engine is None:
+            self._engine = open_database(self.db_url)
+        return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Any]:
+        """A session on the database."""
+        with session_scope(self.engine()) as session:
+            yield session
+
+    def reviewer_id(self) -> int:
+        """The id of the reviewer running this command."""
+        with self.session() as session:
+            return ensure_reviewer(session=session, name=self.reviewer)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The settings the root command stored on the context."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Settings)
+    return obj
+
+
+def data(value: object) -> Text:
+    """Data (titles, names, file names) as plain text: never parsed as markup."""
+    return Text("" if value is None else str(value))
+
+
+def problem(line: str) -> None:
+    """One problem line on stderr, as data."""
+    err.print(Text(line, style="red"))
+
+
+def note(line: str) -> None:
+    """One note line on stderr, as data."""
+    err.print(Text(line, style="yellow"))
+
+
+def fail_if(failed: int) -> None:
+    """Exit 1 when anything failed: the run was partial."""
+    if failed:
+        raise typer.Exit(1)
+
+
+def interactive() -> bool:
+    """Whether stderr is a terminal (progress bars only then)."""
+    return sys.stderr.isatty()

@@ -1,0 +1,159 @@
+"""`telaah import`, `stats`, `demo` and `articles ...`: the corpus from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from store.articles import count_articles, get_article, list_articles
+from store.demo import prepare_demo
+from store.formats.articles import encoding_exists
+from store.importer import ImportHooks, ImportReport, import_articles, total_bytes
+from store.models import ARTICLE_STATUSES
+from store.paths import demo_db_url
+from store.stats import corpus_stats
+from tui.cli.context import data, err, fail_if, interactive, note, out, problem, settings
+
+articles_app = typer.Typer(help="List and show articles.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the corpus commands to the root command."""
+    app.command("import")(import_command)
+    app.command("stats")(stats_command)
+    app.command("demo")(demo_command)
+
+
+def import_command(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files (.txt, .jsonl, .csv) or folders to import.", show_default=False)],
+    encoding: Annotated[str | None, typer.Option(
+        help="Encoding of the files when not UTF-8 (e.g. cp1252, latin-1).")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar and no notes; problems and summary only.")] = False,
+) -> None:
+    """Import articles; bad files or records are reported one line each, the rest go on.
+
+    Exit status 0 when nothing failed, 1 when the import was partial.
+    """
+    if encoding and not encoding_exists(encoding):
+        raise typer.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding")
+    current = settings(ctx)
+    reviewer_id = current.reviewer_id()
+    on_note = (lambda _line: None) if quiet else note
+    if interactive() and not quiet:
+        columns = (TextColumn("importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("import", total=total_bytes(paths))
+            hooks = ImportHooks(on_problem=problem, on_note=on_note,
+                                on_progress=lambda n: progress.advance(task, n))
+            report = import_articles(current.engine(), paths, reviewer_id=reviewer_id,
+                                     encoding=encoding, hooks=hooks)
+    else:
+        hooks = ImportHooks(on_problem=problem, on_note=on_note)
+        report = import_articles(current.engine(), paths, reviewer_id=reviewer_id,
+                                 encoding=encoding, hooks=hooks)
+    _summarise(report)
+    fail_if(report.failed)
+
+
+def _summarise(report: ImportReport) -> None:
+    if report.controls_removed:
+        out.print(data(f"removed {report.controls_removed} control characters"))
+    out.print(data(report.summary))
+
+
+def stats_command(ctx: typer.Context) -> None:
+    """Articles by status, entities, aliases, mentions by state and origin, facts by state."""
+    with settings(ctx).session() as session:
+        stats = corpus_stats(session=session)
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_column()
+
+    def row(name: str, counts: dict[str, int]) -> None:
+        detail = ", ".join(f"{k} {v}" for k, v in counts.items())
+        table.add_row(name, str(sum(counts.values())), data(detail))
+
+    row("articles", stats.articles)
+    table.add_row("entities", str(stats.entities), data(f"redirects {stats.redirects}"))
+    table.add_row("aliases", str(stats.aliases), "")
+    row("mentions", stats.mentions_by_state)
+    table.add_row("", "", data("by origin: " + ", ".join(
+        f"{k} {v}" for k, v in stats.mentions_by_origin.items())))
+    row("facts", stats.facts)
+    out.print(table)
+
+
+def demo_command(
+    ctx: typer.Context,
+    no_open: Annotated[bool, typer.Option(
+        "--no-open", help="Prepare the demo database but do not open the app.")] = False,
+) -> None:
+    """Create (or reopen) the demo database with the sample corpus, gazetteer and schema."""
+    current = settings(ctx)
+    if ctx.find_root().params.get("db") is None:
+        current.db_url = demo_db_url()
+    report = prepare_demo(current.engine(), reviewer_id=current.reviewer_id())
+    if report.gazetteer is not None:
+        for line in report.gazetteer.problems:
+            problem(line)
+        out.print(data(f"gazetteer: {report.gazetteer.summary}"))
+    if report.articles is not None:
+        out.print(data(f"articles: {report.articles.summary}"))
+    out.print(data(f"demo database: {current.db_url}"))
+    if not no_open:
+        from tui.app import run_app
+
+        run_app(current.db_url, reviewer=current.reviewer)
+
+
+@articles_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(
+        help=f"Only articles of this status ({', '.join(ARTICLE_STATUSES)}).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many to show.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="How many to skip.")] = 0,
+    sort: Annotated[str, typer.Option(help="id, title, published, source or status.")] = "id",
+) -> None:
+    """List articles: id, external id, status, date, source, title."""
+    if status is not None and status not in ARTICLE_STATUSES:
+        raise typer.BadParameter(f"choose one of {', '.join(ARTICLE_STATUSES)}",
+                                 param_hint="--status")
+    with settings(ctx).session() as session:
+        rows = list_articles(session=session, status=status, limit=limit, offset=offset,
+                             sort=sort)
+        total = count_articles(session=session, status=status)
+    table = Table("id", "external id", "status", "published", "source", "title", box=None)
+    for r in rows:
+        table.add_row(str(r.id), data(r.external_id), r.status, data(r.published),
+                      data(r.source or ""), data(r.title))
+    out.print(table)
+    out.print(data(f"{len(rows)} of {total} articles"))
+
+
+@articles_app.command("show")
+def show_command(
+    ctx: typer.Context,
+    article: Annotated[str, typer.Argument(help="Article id, or external id.")],
+) -> None:
+    """Print one article's metadata and text."""
+    with settings(ctx).session() as session:
+        if article.isdigit():
+            view = get_article(session=session, article_id=int(article))
+        else:
+            view = get_article(session=session, external_id=article)
+    for name, value in (("id", view.id), ("external id", view.external_id),
+                        ("title", view.title), ("source", view.source), ("url", view.url),
+                        ("published", view.published), ("status", view.status),
+                        ("sha256", view.sha256)):
+        out.print(data(f"{name}: {'' if value is None else value}"))
+    out.print()
+    out.print(data(view.text))
