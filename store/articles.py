@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from store import audit
@@ -63,14 +64,15 @@ def list_articles(
     """A page of articles, optionally of one status, sorted by a column name."""
     if sort not in SORTS:
         raise TelaahError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
-    query = select(
-        Article.id, Article.external_id, Article.title, Article.source, Article.published,
-        Article.status, func.length(Article.text),
+    # More columns than sqlmodel's typed `select` takes: plain SQLAlchemy Core here.
+    query = sa_select(
+        col(Article.id), col(Article.external_id), col(Article.title), col(Article.source),
+        col(Article.published), col(Article.status), func.length(col(Article.text)),
     )
     if status is not None:
-        query = query.where(Article.status == _checked_status(status))
+        query = query.where(col(Article.status) == _checked_status(status))
     query = query.order_by(SORTS[sort], col(Article.id)).limit(limit).offset(offset)
-    return [ArticleRow(*row) for row in session.exec(query).all()]
+    return [ArticleRow(*row) for row in session.execute(query).all()]
 
 
 def count_articles(*, session: Session, status: str | None = None) -> int:

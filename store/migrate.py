@@ -58,7 +58,7 @@ def ensure_current(engine: Engine, *, upgrade: bool = True) -> str:
             raise TelaahError(f"{where} is not a telaah database (it has tables but no revision)")
     head = script.get_current_head()
     if current == head:
-        return current
+        return str(current)
     if not upgrade:
         raise TelaahError(f"{where} is at revision {current}; run `telaah db upgrade`")
     command.upgrade(alembic_config(engine), "head")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -33,7 +34,7 @@ class Stats:
     facts: dict[str, int]
 
 
-def _grouped(session: Session, column: object, keys: tuple[str, ...]) -> dict[str, int]:
+def _grouped(session: Session, column: Any, keys: tuple[str, ...]) -> dict[str, int]:
     counts = dict.fromkeys(keys, 0)
     for key, count in session.exec(select(column, func.count()).group_by(column)).all():
         counts[key] = count
