@@ -45,8 +45,15 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
         DatabaseTooNew: the database was written by a newer telaah (it is not touched).
         TelaahError: the database is not a telaah database or is out of date.
     """
-    from store.migrate import ensure_current
+    from store.migrate import check_revision, ensure_current
 
+    # Look at the revision through a bare connection first: a database this version must
+    # refuse is not even switched to WAL.
+    probe = create_engine(url)
+    try:
+        check_revision(probe)
+    finally:
+        probe.dispose()
     engine = make_engine(url)
     try:
         ensure_current(engine, upgrade=migrate)
@@ -54,6 +61,22 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def upgrade_database(url: str) -> tuple[str | None, str]:
+    """Migrate the database at `url` to head; return its revision before and after."""
+    from store.migrate import check_revision, current_revision
+
+    probe = create_engine(url)
+    try:
+        before = check_revision(probe)
+    finally:
+        probe.dispose()
+    engine = open_database(url)
+    try:
+        return before, current_revision(engine) or ""
+    finally:
+        engine.dispose()
 
 
 @contextmanager

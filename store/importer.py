@@ -139,7 +139,7 @@ class _Importer:
         now = utcnow()
         row = {
             "external_id": record.external_id,
-            "title": shorten(record.title.strip()) if record.title else title_from_text(text),
+            "title": _title(record.title, text),
             "source": record.source,
             "url": record.url,
             "published": published,
@@ -190,15 +190,24 @@ class _Importer:
             self.id_ranges.append([ids[0], ids[-1]])
 
 
+def _title(given: str | None, text: str) -> str:
+    """The given title, normalised like the text; else the text's first non-empty line."""
+    if given:
+        title = " ".join(normalise_text(given)[0].split())
+        if title:
+            return shorten(title)
+    return title_from_text(text)
+
+
 def _parse_date(value: str | None) -> tuple[date | None, str | None]:
     if not value:
         return None, None
     text = value.strip()
     try:
-        return date.fromisoformat(text[:10]), None
+        return date.fromisoformat(text), None
     except ValueError:
         pass
-    try:
+    try:  # a timestamp: its date, as written (no time zone conversion)
         return datetime.fromisoformat(text).date(), None
     except ValueError:
         return None, f"`published` {value!r} is not a date (YYYY-MM-DD)"

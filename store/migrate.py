@@ -38,11 +38,11 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def ensure_current(engine: Engine, *, upgrade: bool = True) -> str:
-    """Check the database's revision and upgrade it to head; return the revision it is at.
+def check_revision(engine: Engine) -> str | None:
+    """The database's revision, after refusing a database telaah must not touch.
 
-    A database at a revision this version does not know was written by a newer telaah: it is
-    refused and left untouched. A non-empty database without a revision is not telaah's.
+    A database at a revision this version does not know was written by a newer telaah. A
+    non-empty database without a revision is not telaah's. Only reads.
     """
     script = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)
@@ -56,7 +56,14 @@ def ensure_current(engine: Engine, *, upgrade: bool = True) -> str:
         tables = set(inspect(engine).get_table_names())
         if tables - {"alembic_version"}:
             raise TelaahError(f"{where} is not a telaah database (it has tables but no revision)")
-    head = script.get_current_head()
+    return current
+
+
+def ensure_current(engine: Engine, *, upgrade: bool = True) -> str:
+    """Check the database's revision and upgrade it to head; return the revision it is at."""
+    current = check_revision(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    head = head_revision()
     if current == head:
         return str(current)
     if not upgrade:

@@ -48,7 +48,8 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path | Problem]:
     """Every importable file under `paths`, in sorted order; a problem for each bad path."""
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+            found = sorted(p for p in path.rglob("*")
+                           if p.is_file() and p.suffix.lower() in SUFFIXES)
             if not found:
                 yield Problem(path, None, "no .txt, .jsonl or .csv files in this folder")
             yield from found
@@ -64,6 +65,9 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path | Problem]:
 def read_file(path: Path, *, encoding: str | None = None) -> Iterator[Item]:
     """Records and problems of one file, by its suffix."""
     suffix = path.suffix.lower()
+    if encoding is not None and not encoding_exists(encoding):
+        yield Problem(path, None, f"unknown encoding {encoding!r}")
+        return
     try:
         if suffix == ".txt":
             yield from _read_txt(path, encoding)
@@ -80,12 +84,17 @@ def _decode(data: bytes, encoding: str | None) -> str:
     return data.decode(encoding or "utf-8-sig")
 
 
+def _skipped(data: bytes, exc: UnicodeDecodeError) -> int:
+    """Bytes of `data` before `exc.object` (the BOM utf-8-sig drops before decoding)."""
+    return len(data) - len(exc.object)
+
+
 def _read_txt(path: Path, encoding: str | None) -> Iterator[Item]:
     data = path.read_bytes()
     try:
         text = _decode(data, encoding)
     except UnicodeDecodeError as exc:
-        yield decode_error(path, exc, encoding=encoding or "UTF-8")
+        yield decode_error(path, exc, offset=_skipped(data, exc), encoding=encoding or "UTF-8")
         yield Consumed(len(data))
         return
     yield ArticleRecord(path, None, text, external_id=path.stem, size=len(data))
@@ -93,22 +102,29 @@ def _read_txt(path: Path, encoding: str | None) -> Iterator[Item]:
 
 def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
     offset = 0
+    records = 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             size = len(raw)
             try:
                 line = raw.decode("utf-8-sig" if number == 1 and not encoding else encoding or "utf-8")
             except UnicodeDecodeError as exc:
-                yield decode_error(path, exc, offset=offset, line=number,
+                yield decode_error(path, exc, offset=offset + _skipped(raw, exc), line=number,
                                    encoding=encoding or "UTF-8")
                 yield Consumed(size)
                 offset += size
+                records += 1
                 continue
             offset += size
+            if number == 1:
+                line = line.removeprefix("\ufeff")
             if not line.strip():
                 yield Consumed(size)
                 continue
+            records += 1
             yield _record_from_json(path, number, line, size)
+    if not records:
+        yield Problem(path, None, "no articles in this file")
 
 
 def _record_from_json(path: Path, number: int, line: str, size: int) -> Item:
@@ -164,39 +180,47 @@ def _read_csv(path: Path, encoding: str | None) -> Iterator[Item]:
     try:
         content = _decode(data, encoding)
     except UnicodeDecodeError as exc:
-        yield decode_error(path, exc, encoding=encoding or "UTF-8")
+        yield decode_error(path, exc, offset=_skipped(data, exc), encoding=encoding or "UTF-8")
         yield Consumed(len(data))
         return
     csv.field_size_limit(sys.maxsize)
-    reader = csv.DictReader(io.StringIO(content, newline=""))
+    # csv.reader, not DictReader: DictReader skips blank lines, and the line a record starts on
+    # is only known by counting them.
+    reader = csv.reader(io.StringIO(content, newline=""))
     try:
-        header = reader.fieldnames
+        header = next(reader, None)
+        while header == []:  # blank lines before the header
+            header = next(reader, None)
     except csv.Error as exc:
-        yield Problem(path, 1, f"malformed CSV header: {exc}")
+        yield Problem(path, reader.line_num or 1, f"malformed CSV header: {exc}")
         yield Consumed(len(data))
         return
     if not header or "text" not in header:
-        yield Problem(path, 1, "no `text` column in the header")
+        yield Problem(path, max(1, reader.line_num), "no `text` column in the header")
         yield Consumed(len(data))
         return
-    line = reader.line_num + 1
     per_row = max(1, len(data) // max(1, content.count("\n") or 1))
+    records = 0
     while True:
+        line = reader.line_num + 1  # where the next record starts
         try:
-            row = next(reader)
+            fields = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
             yield Problem(path, line, f"malformed CSV: {exc}")
+            records += 1
             break
-        record = _record_from_mapping(
-            path, line, {k: v for k, v in row.items() if k is not None}, per_row,
-            f"{path.stem}-{line}",
-        )
-        if None in row:
-            record = Problem(path, line, "more fields than the header has")
-        yield record
-        line = reader.line_num + 1
+        if not fields:
+            continue  # a blank line
+        records += 1
+        if len(fields) > len(header):
+            yield Problem(path, line, "more fields than the header has")
+            continue
+        row = dict(zip(header, fields, strict=False))
+        yield _record_from_mapping(path, line, row, per_row, f"{path.stem}-{line}")
+    if not records:
+        yield Problem(path, None, "no articles in this file")
     yield Consumed(0)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from store.migrate import current_revision, ensure_current, head_revision
+from store.db import make_engine, upgrade_database
+from store.migrate import current_revision, head_revision
 from store.paths import config_file, data_dir
 from tui.cli.context import data, out, settings
 
@@ -15,12 +16,7 @@ app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 def upgrade(ctx: typer.Context) -> None:
     """Migrate the database to this version's schema (new databases are created)."""
     current = settings(ctx)
-    from store.db import make_engine
-
-    engine = make_engine(current.db_url)
-    before = current_revision(engine)
-    after = ensure_current(engine, upgrade=True)
-    engine.dispose()
+    before, after = upgrade_database(current.db_url)
     if before == after:
         out.print(data(f"{current.db_url}: already at revision {after}"))
     else:
@@ -30,12 +26,12 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("status")
 def status(ctx: typer.Context) -> None:
     """Show the database's schema revision and this version's."""
-    from store.db import make_engine
-
     current = settings(ctx)
     engine = make_engine(current.db_url)
-    revision = current_revision(engine)
-    engine.dispose()
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
     out.print(data(f"database: {current.db_url}"))
     out.print(data(f"revision: {revision or 'none (empty database)'}"))
     out.print(data(f"this version's revision: {head_revision()}"))

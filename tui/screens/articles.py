@@ -1,0 +1,131 @@
+"""The article list: counts, a table filled page by page, filters by status."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from store.articles import count_articles, get_article, list_articles
+from store.db import Engine, session_scope
+from store.errors import TelaahError
+from store.stats import corpus_stats
+from tui.screens.article import ArticleScreen
+from tui.widgets.article_table import STATUS_LABELS, ArticleTable
+
+PAGE = 200
+EMPTY_HINT = ("No articles yet.\n\nRun `telaah import PATH` to import .txt, .jsonl or .csv files,"
+              "\nor `telaah demo` to open the sample corpus.")
+
+
+class ArticlesScreen(Screen[None]):
+    """Every article (or those of one status), loaded `PAGE` rows at a time."""
+
+    BINDINGS = [
+        Binding("1", "filter('todo')", "To do", id="articles.filter_todo"),
+        Binding("2", "filter('in_progress')", "In progress", id="articles.filter_in_progress"),
+        Binding("3", "filter('done')", "Done", id="articles.filter_done"),
+        Binding("0", "filter('')", "All", id="articles.filter_all"),
+        Binding("r", "reload", "Reload", id="articles.reload"),
+    ]
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.status: str | None = None
+        self.fetched = 0  # rows fetched so far for the current listing
+        self.counts: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        """Header, counts, the table (or the hint when there is nothing to show), footer."""
+        yield Header()
+        yield Static(id="counts")
+        yield ArticleTable(id="articles")
+        yield Static(id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Load the first page."""
+        self.reload()
+
+    @property
+    def table(self) -> ArticleTable:
+        """The article table."""
+        return self.query_one(ArticleTable)
+
+    def reload(self) -> None:
+        """Count again and load the current listing's first page."""
+        with session_scope(self.engine) as session:
+            self.counts = corpus_stats(session=session).articles
+            total = count_articles(session=session, status=self.status)
+        self.table.reset(total)
+        self.fetched = 0
+        self.load_page()
+        self._show_state()
+
+    def load_page(self) -> None:
+        """Append the next page of the current listing, if any is left."""
+        table = self.table
+        if not table.has_more:
+            return
+        with session_scope(self.engine) as session:
+            rows = list_articles(session=session, status=self.status, limit=PAGE,
+                                 offset=self.fetched)
+        self.fetched += len(rows)
+        if not rows:
+            table.total = table.row_count  # fewer than counted: some were removed meanwhile
+        table.append_rows(rows)
+        self._show_counts()
+
+    @on(ArticleTable.NearEnd)
+    def _load_more(self) -> None:
+        if self.table.wants_more:
+            self.load_page()
+
+    @on(ArticleTable.RowSelected)
+    def _open(self, event: ArticleTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
+        try:
+            with session_scope(self.engine) as session:
+                article = get_article(session=session, article_id=int(event.row_key.value))
+        except TelaahError as exc:
+            self.notify(str(exc), title="Cannot open article", severity="error", markup=False)
+            return
+        self.app.push_screen(ArticleScreen(article))
+
+    def action_filter(self, status: str) -> None:
+        """Show only articles of `status` ('' for all), from the top."""
+        self.status = status or None
+        self.reload()
+
+    def action_reload(self) -> None:
+        """Read the counts and the first page again."""
+        self.reload()
+        self.notify("Reloaded", timeout=2, markup=False)
+
+    def _show_counts(self) -> None:
+        total = sum(self.counts.values())
+        parts = [Content.styled(f"{total:,} articles", "bold")]
+        parts += [Content(f"{STATUS_LABELS.get(k, k)} {v:,}") for k, v in self.counts.items()]
+        shown = "all" if self.status is None else STATUS_LABELS[self.status]
+        table = self.table
+        parts.append(Content(f"showing {shown}: {table.row_count:,} of {table.total:,} loaded")
+                     .stylize("dim"))
+        self.query_one("#counts", Static).update(Content("   ").join(parts))
+
+    def _show_state(self) -> None:
+        empty = self.table.row_count == 0
+        self.set_class(empty, "-empty")
+        if sum(self.counts.values()) == 0:
+            hint = EMPTY_HINT
+        else:
+            shown = STATUS_LABELS.get(self.status or "", "")
+            hint = f"No articles with status {shown}.\n\nPress 0 to show all."
+        self.query_one("#hint", Static).update(Content(hint))
+        self._show_counts()
+        if not empty:
+            self.table.focus()
