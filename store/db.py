@@ -23,15 +23,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _make_sqlite_folder(url: str) -> bool:
+    """Create the folder of a SQLite file; say whether `url` is SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return True
+
+
+def _probe(url: str) -> Engine:
+    """A bare engine (no pragmas) for looking at a database before deciding to open it."""
+    _make_sqlite_folder(url)
+    return create_engine(url)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Build an engine for `url`; SQLite gets foreign keys, WAL, a busy timeout, NORMAL sync.
 
     The folder of a SQLite file is created if missing.
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if _make_sqlite_folder(url):
         engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -49,7 +62,7 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
 
     # Look at the revision through a bare connection first: a database this version must
     # refuse is not even switched to WAL.
-    probe = create_engine(url)
+    probe = _probe(url)
     try:
         check_revision(probe)
     finally:
@@ -67,7 +80,7 @@ def upgrade_database(url: str) -> tuple[str | None, str]:
     """Migrate the database at `url` to head; return its revision before and after."""
     from store.migrate import check_revision, current_revision
 
-    probe = create_engine(url)
+    probe = _probe(url)
     try:
         before = check_revision(probe)
     finally:

@@ -100,7 +100,7 @@ class _Importer:
         self.id_ranges: list[list[int]] = []
         with engine.connect() as connection:
             rows = connection.execute(select(Article.sha256, Article.external_id)).all()
-        self.hashes: dict[str, str] = {sha: ext for sha, ext in rows}
+        self.hashes: dict[str, str] = {row[0]: row[1] for row in rows}
         self.ids: set[str] = {ext for _sha, ext in rows}
 
     def fail(self, problem: Problem) -> None:

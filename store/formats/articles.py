@@ -106,8 +106,9 @@ def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             size = len(raw)
+            codec = encoding or ("utf-8-sig" if number == 1 else "utf-8")
             try:
-                line = raw.decode("utf-8-sig" if number == 1 and not encoding else encoding or "utf-8")
+                line = raw.decode(codec)
             except UnicodeDecodeError as exc:
                 yield decode_error(path, exc, offset=offset + _skipped(raw, exc), line=number,
                                    encoding=encoding or "UTF-8")

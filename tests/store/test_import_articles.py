@@ -145,7 +145,8 @@ def test_empty_folder_is_reported(engine: Engine, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     report = run(engine, tmp_path / "empty")
     assert report.summary == summary(0, 0, 1)
-    assert report.problems == [f"{tmp_path / 'empty'}: no .txt, .jsonl or .csv files in this folder"]
+    assert report.problems == [
+        f"{tmp_path / 'empty'}: no .txt, .jsonl or .csv files in this folder"]
     assert articles(engine) == []
 
 
@@ -199,6 +200,19 @@ def test_csv_text_column_and_optional_columns(engine: Engine, tmp_path: Path) ->
     assert stored["feed-4"].title == "Tanpa id"
 
 
+def test_given_title_is_normalised_like_the_text(engine: Engine, tmp_path: Path) -> None:
+    path = jsonl(tmp_path / "t.jsonl",
+                 {"id": "a", "title": " Cafe\u0301\x00 di\r\nMoskwa ", "text": "body"},
+                 {"id": "b", "title": "\x00 \r\n", "text": "\n\nFirst line\nsecond"},
+                 {"id": "c", "title": "y" * 250, "text": "short"})
+    report = run(engine, path)
+    assert report.summary == summary(3, 0, 0)
+    stored = by_id(engine)
+    assert stored["a"].title == "Café di Moskwa"
+    assert stored["b"].title == "First line"  # an empty given title falls back to the text
+    assert stored["c"].title == "y" * 199 + "…"
+
+
 def test_csv_line_numbers_count_blank_lines(engine: Engine, tmp_path: Path) -> None:
     path = write(tmp_path / "gaps.csv", 'id,text,published\n\nok,"fine",\n\n\nbad,text,nope\n')
     report = run(engine, path)
@@ -213,7 +227,7 @@ def test_csv_line_numbers_count_blank_lines(engine: Engine, tmp_path: Path) -> N
 
 def test_utf8_bom_is_stripped(engine: Engine, tmp_path: Path) -> None:
     bom = b"\xef\xbb\xbf"
-    txt = write(tmp_path / "bom.txt", bom + "Judul\nisi".encode())
+    txt = write(tmp_path / "bom.txt", bom + b"Judul\nisi")
     lines = write(tmp_path / "bom.jsonl", bom + b'{"id": "j", "text": "dari jsonl"}\n')
     table = write(tmp_path / "bom.csv", bom + b"text,id\ndari csv,c\n")
     report = run(engine, txt, lines, table)
@@ -321,11 +335,12 @@ def test_non_utf8_jsonl_line_names_line_and_file_offset(engine: Engine, tmp_path
 
 
 def test_non_utf8_csv_fails_naming_the_byte_offset(engine: Engine, tmp_path: Path) -> None:
-    path = write(tmp_path / "latin.csv", b"id,text\nx,caf\xe9\n")
+    before = b"id,text\nx,caf"
+    path = write(tmp_path / "latin.csv", before + b"\xe9\n")
     report = run(engine, path)
     assert report.summary == summary(0, 0, 1)
     assert report.problems == [
-        f"{path}: not valid UTF-8: byte 0xe9 at offset 11 "
+        f"{path}: not valid UTF-8: byte 0xe9 at offset {len(before)} "
         "(pass --encoding to name the file's encoding)"]
     assert articles(engine) == []
     assert run(engine, path, encoding="latin-1").summary == summary(1, 0, 0)
@@ -405,7 +420,8 @@ def test_duplicate_text_is_skipped_counted_and_noted(engine: Engine, tmp_path: P
     first = write(tmp_path / "a.txt", "Rusia memasok S-300\nke Kirgizstan.")
     # The same text once normalised: CRLF and a BOM do not make it another article.
     second = write(tmp_path / "b.txt", b"\xef\xbb\xbfRusia memasok S-300\r\nke Kirgizstan.")
-    third = jsonl(tmp_path / "c.jsonl", {"id": "other", "text": "Rusia memasok S-300\nke Kirgizstan."},
+    third = jsonl(tmp_path / "c.jsonl",
+                  {"id": "other", "text": "Rusia memasok S-300\nke Kirgizstan."},
                   {"id": "new", "text": "Something else"})
     report = run(engine, first, second, third)
     assert report.summary == summary(2, 2, 0)
