@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import Session
+from textual.app import App
+from textual.content import Content
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
 from store.articles import get_article, list_articles, set_status
 from tests.tui.conftest import Importer
-from tui.app import TelaahApp, make_app
+from tui.app import make_app
 from tui.screens.article import ArticleScreen
 from tui.screens.articles import PAGE, ArticlesScreen
 from tui.widgets.article_table import ArticleTable
@@ -25,7 +27,15 @@ def drawn(widget: Widget) -> list[str]:
     return ["".join(segment.text for segment in strip) for strip in strips]
 
 
-def table_of(app: TelaahApp) -> ArticleTable:
+def plain(static: Widget) -> str:
+    """The text a `Static` shows, without styles."""
+    assert isinstance(static, Static)
+    visual = static.visual
+    assert isinstance(visual, Content)
+    return visual.plain
+
+
+def table_of(app: App[None]) -> ArticleTable:
     """The article table of the list screen."""
     return app.screen.query_one(ArticleTable)
 
@@ -47,7 +57,7 @@ async def test_list_shows_the_sample_titles(db_url: str, session: Session) -> No
         table = table_of(pilot.app)
         assert titles(table) == expected
         assert table.has_focus
-        counts = str(pilot.app.screen.query_one("#counts", Static).visual)
+        counts = plain(pilot.app.screen.query_one("#counts"))
         assert "5 articles" in counts and "todo 5" in counts
         screen_text = "\n".join(drawn(table))
         assert expected[0][:40] in screen_text
@@ -60,8 +70,8 @@ async def test_enter_opens_the_article_and_escape_returns(db_url: str, session: 
         await pilot.press("down", "enter")
         screen = pilot.app.screen
         assert isinstance(screen, ArticleScreen)
-        assert screen.query_one("#article-text", Static).visual.plain == second.text
-        assert second.title in screen.query_one("#article-title", Static).visual.plain
+        assert plain(screen.query_one("#article-text")) == second.text
+        assert second.title in plain(screen.query_one("#article-title"))
         assert second.text.splitlines()[0][:60] in "\n".join(
             drawn(screen.query_one("#article-text")))
         await pilot.press("escape")
@@ -92,7 +102,7 @@ async def test_status_keys_filter_the_rows(db_url: str, session: Session,
         assert shown_ids(table) == [1, 4]
         await pilot.press("0")
         assert shown_ids(table) == [1, 2, 3, 4, 5]
-        assert "in progress 1" in str(pilot.app.screen.query_one("#counts", Static).visual)
+        assert "in progress 1" in plain(pilot.app.screen.query_one("#counts"))
 
 
 @pytest.mark.usefixtures("demo")
@@ -104,7 +114,7 @@ async def test_r_reloads_what_changed_meanwhile(db_url: str, session: Session,
         set_status(session=session, article_id=4, status="done", reviewer_id=reviewer_id)
         await pilot.press("r")
         assert shown_ids(table_of(pilot.app)) == [4]
-        assert "done 1" in str(pilot.app.screen.query_one("#counts", Static).visual)
+        assert "done 1" in plain(pilot.app.screen.query_one("#counts"))
 
 
 async def test_rows_load_page_by_page(db_url: str, import_records: Importer) -> None:
@@ -146,7 +156,7 @@ async def test_markup_in_data_is_shown_literally(db_url: str, import_records: Im
         screen = pilot.app.screen
         assert isinstance(screen, ArticleScreen)
         body = screen.query_one("#article-text", Static)
-        assert body.visual.plain == text
+        assert plain(body) == text
         lines = drawn(body)
         assert lines[0].rstrip() == TRICKY
         assert lines[1].rstrip() == "Second line with [red]red?[/red] and [@click=app.quit]quit[/]."

@@ -98,5 +98,5 @@ def _cells(row: ArticleRow) -> tuple[Text, ...]:
         Text(STATUS_LABELS.get(row.status, row.status), style=STATUS_STYLES.get(row.status, "")),
         Text(row.published.isoformat() if row.published else ""),
         Text(row.source or "", no_wrap=True, overflow="ellipsis"),
-        row.title,
+        Text(row.title, no_wrap=True, overflow="ellipsis"),
     )
