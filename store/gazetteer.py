@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,9 @@ def list_entities(*, session: Session, type: str | None = None, limit: int = 100
     target = Entity.__table__.alias("target")  # type: ignore[attr-defined]
     alias_count = (select(func.count()).select_from(Alias)
                    .where(Alias.entity_id == Entity.id).scalar_subquery())
-    query = (select(Entity.id, Entity.key, Entity.name, Entity.type, alias_count, target.c.key)
+    # sqlmodel's select() is typed for up to four columns; this one has six.
+    query = (select(Entity.id, Entity.key, Entity.name, Entity.type,  # type: ignore[call-overload]
+                    alias_count, target.c.key)
              .join(target, target.c.id == Entity.merged_into, isouter=True)
              .order_by(col(Entity.key)).limit(limit).offset(offset))
     if type is not None:
@@ -239,7 +242,9 @@ def set_redirect(*, session: Session, key: str, target: str | None, reviewer_id:
     target_id = _entity(session, target).id if target else None
     if target_id == entity.id:
         raise Conflict(f"{key!r} cannot redirect to itself")
-    before = {"merged_into": entity.merged_into}
+    # Before and after both name the target by key, so that undo can replay `before`.
+    current = session.get(Entity, entity.merged_into) if entity.merged_into else None
+    before = {"merged_into": current.key if current else None}
     entity.merged_into = target_id
     session.add(entity)
     audit.record(session, action="entity.redirect", reviewer_id=reviewer_id, target="entity",
@@ -298,7 +303,7 @@ def _finish(session: Session, entity: Entity, action: str, before: dict[str, Any
     return view
 
 
-def _alias_view(a: Alias, names: dict[int, str]) -> AliasView:
+def _alias_view(a: Alias, names: Mapping[int | None, str]) -> AliasView:
     return AliasView(a.id or 0, a.text, a.norm, a.origin,
                      names.get(a.added_by) if a.added_by else None)
 

@@ -9,8 +9,8 @@ from typing import IO
 from sqlmodel import Session
 
 from store import gazetteer
-from store.formats.gazetteer import EntityRecord, read_gazetteer, write_gazetteer
 from store.errors import TelaahError
+from store.formats.gazetteer import EntityRecord, read_gazetteer, write_gazetteer
 from store.formats.problems import Problem
 from store.textnorm import norm_key
 
@@ -58,7 +58,7 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
                                    f"type {record.type!r} is not defined in the schema")))
             continue
         aliases = [a for a in record.aliases if norm_key(a)]
-        for bad in set(record.aliases) - set(aliases):
+        for bad in (a for a in record.aliases if not norm_key(a)):  # in file order
             report.problems.append(str(Problem(path, record.line,
                                    f"alias {bad!r} has no letters or digits")))
         known = stored.get(record.key)

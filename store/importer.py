@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from store import audit
 from store.db import session_scope
@@ -99,7 +100,8 @@ class _Importer:
         self.batch: list[tuple[ArticleRecord, dict[str, Any]]] = []
         self.id_ranges: list[list[int]] = []
         with engine.connect() as connection:
-            rows = connection.execute(select(Article.sha256, Article.external_id)).all()
+            rows = connection.execute(
+                select(col(Article.sha256), col(Article.external_id))).all()
         self.hashes: dict[str, str] = {row[0]: row[1] for row in rows}
         self.ids: set[str] = {ext for _sha, ext in rows}
 
@@ -161,11 +163,13 @@ class _Importer:
         try:
             with self.engine.begin() as connection:
                 ids = connection.execute(
-                    insert(Article).returning(Article.id, sort_by_parameter_order=True),
+                    # Unsorted RETURNING lets SQLAlchemy send one multi-row INSERT per batch;
+                    # the ids of one transaction are consecutive, so sorting them is enough.
+                    insert(Article).returning(col(Article.id)),
                     [row for _record, row in batch],
                 ).scalars().all()
             self.report.imported += len(batch)
-            self._note_ids(list(ids))
+            self._note_ids(sorted(ids))
         except IntegrityError:
             # Another writer got in between: store what still can be, one by one.
             for record, row in batch:
@@ -174,14 +178,16 @@ class _Importer:
     def _insert_one(self, record: ArticleRecord, row: dict[str, Any]) -> None:
         try:
             with self.engine.begin() as connection:
-                new_id = connection.execute(insert(Article).returning(Article.id), row).scalar_one()
+                new_id = connection.execute(insert(Article).returning(col(Article.id)),
+                                            row).scalar_one()
             self.report.imported += 1
             self._note_ids([new_id])
         except IntegrityError:
             self.fail(Problem(record.path, record.line,
                               "an article with this id or text was stored meanwhile"))
 
-    def _note_ids(self, ids: list[int]) -> None:
+    def _note_ids(self, returned: Sequence[int | None]) -> None:
+        ids = [i for i in returned if i is not None]  # primary keys: never None
         if not ids:
             return
         if self.id_ranges and self.id_ranges[-1][1] + 1 == ids[0]:

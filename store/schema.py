@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,10 @@ def parse_schema(path: Path) -> Schema:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        raise SchemaError(f"{path}: {exc}") from None
+        # tomllib says "... (at line L, column C)": lead with path:L like every other error.
+        line = re.search(r"\bline (\d+)", str(exc))
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        raise SchemaError(f"{where}: {exc}") from None
     return _Checker(path, source).check(data)
 
 
@@ -104,12 +108,13 @@ class _Checker:
     def check(self, data: dict[str, Any]) -> Schema:
         unknown = set(data) - {"labels", "fact_types", "version"}
         if unknown:
-            raise SchemaError(f"{self.path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+            raise SchemaError(
+                f"{self.path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
         labels = tuple(self._label(i, raw) for i, raw in enumerate(data.get("labels", [])))
         if not labels:
             raise SchemaError(f"{self.path}: no [[labels]] defined")
         self._unique("labels", [label.name for label in labels], "label name")
-        self._unique("labels", [label.key for label in labels if label.key], "label key")
+        self._unique("labels", [label.key for label in labels], "label key")
         names = {label.name for label in labels}
         role_index = 0
         fact_types = []
@@ -119,9 +124,12 @@ class _Checker:
         self._unique("fact_types", [f.name for f in fact_types], "fact type name")
         return Schema(labels, tuple(fact_types))
 
-    def _unique(self, table: str, values: list[str], what: str) -> None:
+    def _unique(self, table: str, values: Sequence[str | None], what: str) -> None:
+        """Refuse a repeated value; `values` are by table index (None: not given, skipped)."""
         seen: set[str] = set()
         for index, value in enumerate(values):
+            if value is None:
+                continue
             if value in seen:
                 raise self.fail(table, index, f"duplicate {what} {value!r}")
             seen.add(value)
@@ -208,8 +216,8 @@ def load_schema(*, session: Session, schema: Schema, reviewer_id: int | None) ->
         if used:
             raise SchemaError(f"label {name} is used by {used} entities or mentions; "
                               "keep it in the schema or retype them first")
-    session.exec(delete(FactType))  # type: ignore[call-overload]
-    session.exec(delete(Label))  # type: ignore[call-overload]
+    session.exec(delete(FactType))
+    session.exec(delete(Label))
     session.flush()
     for position, label in enumerate(schema.labels):
         session.add(Label(name=label.name, key=label.key, colour=label.colour,

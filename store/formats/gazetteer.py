@@ -73,7 +73,9 @@ def read_gazetteer(path: Path) -> tuple[list[EntityRecord], list[Problem]]:
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [], [decode_error(path, exc)]
+        # utf-8-sig decodes what follows a BOM: count the BOM in the offset.
+        return [], [decode_error(path, exc, offset=len(data) - len(exc.object), encoding="UTF-8",
+                                 hint="save the file as UTF-8")]
     collector = _Collector(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -86,28 +88,49 @@ def read_gazetteer(path: Path) -> tuple[list[EntityRecord], list[Problem]]:
 
 
 def _read_csv(content: str, collector: _Collector) -> None:
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    header = reader.fieldnames or []
+    # csv.reader, not DictReader: DictReader skips blank lines, and the line a row starts on is
+    # only known by counting them.
+    reader = csv.reader(io.StringIO(content, newline=""))
+    try:
+        header = next(reader, None)
+        while header == []:  # blank lines before the header
+            header = next(reader, None)
+    except csv.Error as exc:
+        collector.problem(reader.line_num or 1, f"malformed CSV header: {exc}")
+        return
+    header = header or []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        collector.problem(1, f"missing column(s): {', '.join(missing)} "
+        collector.problem(max(1, reader.line_num),
+                          f"missing column(s): {', '.join(missing)} "
                           f"(the header must have {','.join(REQUIRED_COLUMNS)})")
         return
     extra = [c for c in header if c not in KNOWN_COLUMNS]
-    line = reader.line_num + 1
-    try:
-        for row in reader:
-            _csv_row(collector, line, row, extra)
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        collector.problem(line, f"malformed CSV: {exc}")
+    while True:
+        line = reader.line_num + 1  # where the next row starts
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            collector.problem(line, f"malformed CSV: {exc}")
+            break
+        if not fields:
+            continue  # a blank line
+        row: dict[str | None, Any] = dict(zip(header, fields, strict=False))
+        if len(fields) > len(header):
+            row[None] = fields[len(header):]
+        _csv_row(collector, line, row, extra)
 
 
-def _csv_row(collector: _Collector, line: int, row: dict[str, Any], extra: list[str]) -> None:
+def _csv_row(collector: _Collector, line: int, row: dict[str | None, Any],
+             extra: list[str]) -> None:
     if None in row:
         collector.problem(line, "more fields than the header has")
         return
-    values = {k: (v or "").strip() for k, v in row.items()}
+    values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    for column in REQUIRED_COLUMNS:
+        values.setdefault(column, "")
     record = collector.entity(line, values["id"], values["name"], values["type"])
     if record is None:
         return

@@ -20,12 +20,15 @@ class Problem:
 
 
 def decode_error(path: Path, exc: UnicodeDecodeError, *, offset: int = 0,
-                 line: int | None = None, encoding: str = "utf-8") -> Problem:
-    """A one-line problem naming the byte offset that could not be decoded."""
+                 line: int | None = None, encoding: str = "utf-8",
+                 hint: str = "pass --encoding to name the file's encoding") -> Problem:
+    """A one-line problem naming the byte offset that could not be decoded.
+
+    `offset` is where `exc.object` starts in the file, so that the offset named is the file's.
+    """
     byte = exc.object[exc.start : exc.start + 1].hex()
     return Problem(
         path,
         line,
-        f"not valid {encoding}: byte 0x{byte} at offset {offset + exc.start} "
-        "(pass --encoding to name the file's encoding)",
+        f"not valid {encoding}: byte 0x{byte} at offset {offset + exc.start} ({hint})",
     )

@@ -241,6 +241,18 @@ def test_utf8_bom_is_stripped(engine: Engine, tmp_path: Path) -> None:
     assert not any(a.text.startswith("\ufeff") for a in stored.values())
 
 
+def test_bom_is_stripped_whatever_the_decoding(engine: Engine, tmp_path: Path) -> None:
+    # With an explicit `utf-8` (not utf-8-sig) the BOM survives decoding; normalisation drops it.
+    txt = write(tmp_path / "bom.txt", b"\xef\xbb\xbfJudul\nisi")
+    lines = jsonl(tmp_path / "escaped.jsonl", {"id": "j", "text": "\ufeffdari jsonl"})
+    report = run(engine, txt, lines, encoding="utf-8")
+    assert report.summary == summary(2, 0, 0)
+    stored = by_id(engine)
+    assert stored["bom"].text == "Judul\nisi"
+    assert stored["bom"].title == "Judul"
+    assert stored["j"].text == "dari jsonl"
+
+
 def test_crlf_and_lone_cr_become_lf(engine: Engine, tmp_path: Path) -> None:
     run(engine, write(tmp_path / "crlf.txt", b"satu\r\ndua\rtiga\r\n\r\nempat\r"))
     (article,) = articles(engine)
