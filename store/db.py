@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+__all__ = ["Engine", "make_engine", "open_database", "session_scope", "upgrade_database"]
+
 BUSY_TIMEOUT_MS = 30_000
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from store.db import session_scope
+from store.errors import TelaahError
 from store.gazetteer_io import GazetteerReport, import_gazetteer
 from store.importer import ImportReport, import_articles
 from store.schema import load_schema, parse_schema, read_schema
@@ -20,7 +21,8 @@ def sample_corpus_dir() -> Path:
                       Path(__file__).resolve().parent.parent / "sample_corpus"):
         if (candidate / "schema.toml").is_file():
             return candidate
-    raise FileNotFoundError("the sample corpus is not installed")
+    raise TelaahError("the sample corpus is not installed: run telaah from a checkout "
+                      "installed with `pip install -e .`")
 
 
 @dataclass(frozen=True, slots=True)
