@@ -16,7 +16,10 @@ class TelaahApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "telaah"
-    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "toggle_help", "Keys", id="app.help"),
+    ]
 
     def __init__(self, engine: Engine, *, reviewer: str, reviewer_id: int) -> None:
         super().__init__()
@@ -28,6 +31,13 @@ class TelaahApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         """The article list."""
         return ArticlesScreen(self.engine)
+
+    def action_toggle_help(self) -> None:
+        """Show or hide the panel listing every key of the current screen."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def on_unmount(self) -> None:
         """Close the database connections."""

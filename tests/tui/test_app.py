@@ -176,3 +176,15 @@ async def test_empty_database_shows_how_to_fill_it(db_url: str, engine: object) 
         assert "telaah import PATH" in text and "telaah demo" in text
         await pilot.press("enter")
         assert isinstance(pilot.app.screen, ArticlesScreen)
+
+
+@pytest.mark.usefixtures("demo")
+async def test_question_mark_toggles_the_keys_panel(db_url: str) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        assert not pilot.app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert pilot.app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not pilot.app.screen.query("HelpPanel")
