@@ -169,7 +169,7 @@ class _Importer:
                     [row for _record, row in batch],
                 ).scalars().all()
             self.report.imported += len(batch)
-            self._note_ids(sorted(ids))
+            self._note_ids(sorted(i for i in ids if i is not None))
         except IntegrityError:
             # Another writer got in between: store what still can be, one by one.
             for record, row in batch:
