@@ -18,6 +18,7 @@ from store.db import session_scope
 from store.formats.articles import ArticleRecord, Consumed, find_files, read_file
 from store.formats.problems import Problem
 from store.models import Article, utcnow
+from store.search import index_new_articles
 from store.textnorm import normalise_text, shorten, title_from_text
 
 BATCH = 1000
@@ -31,6 +32,7 @@ class ImportReport:
     duplicates: int = 0
     failed: int = 0
     controls_removed: int = 0
+    indexed: int = 0  # articles added to the search index
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -81,6 +83,7 @@ def import_articles(
                 importer.take(item)
                 hooks.on_progress(item.size)
     importer.flush()
+    report.indexed = index_new_articles(engine)
     with session_scope(engine) as session:
         audit.record(session, action="articles.import", reviewer_id=reviewer_id,
                      after={"files": files, "imported": report.imported,

@@ -15,6 +15,20 @@ from store.errors import DatabaseTooNew, TelaahError
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+SEARCH_TABLE = "article_fts"
+
+
+def is_model_table(name: str | None) -> bool:
+    """Whether a table belongs to the models (not the search index and its shadow tables)."""
+    return not (name or "").startswith(SEARCH_TABLE)
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool,
+                   compare_to: object) -> bool:
+    """Alembic's filter: the FTS5 search index is managed by hand, not by autogenerate."""
+    return type_ != "table" or is_model_table(name)
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     """An Alembic config for telaah's migrations, bound to `engine` when given."""
     config = Config()

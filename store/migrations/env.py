@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on the metadata)
+from store.migrate import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -38,6 +39,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             compare_type=True,
+            include_object=include_object,
         )
         context.run_migrations()
 
