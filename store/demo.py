@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from store.candidates import MatchReport, match_articles
 from store.db import session_scope
 from store.errors import TelaahError
 from store.gazetteer_io import GazetteerReport, import_gazetteer
@@ -32,6 +33,7 @@ class DemoReport:
     schema_loaded: bool
     gazetteer: GazetteerReport | None
     articles: ImportReport | None
+    matched: MatchReport | None
 
 
 def prepare_demo(engine: Engine, *, reviewer_id: int | None,
@@ -48,7 +50,8 @@ def prepare_demo(engine: Engine, *, reviewer_id: int | None,
         if stats.entities == 0:
             gazetteer = import_gazetteer(session=session, path=corpus / "gazetteer.csv",
                                          reviewer_id=reviewer_id)
-    articles = None
+    articles = matched = None
     if sum(stats.articles.values()) == 0:
         articles = import_articles(engine, [corpus / "articles"], reviewer_id=reviewer_id)
-    return DemoReport(schema_loaded, gazetteer, articles)
+        matched = match_articles(engine, reviewer_id=reviewer_id)
+    return DemoReport(schema_loaded, gazetteer, articles, matched)

@@ -24,6 +24,8 @@ class GazetteerReport:
     aliases_added: int = 0
     unchanged: int = 0
     problems: list[str] = field(default_factory=list)
+    new_aliases: list[str] = field(default_factory=list)  # for re-matching what they reach
+    redirected: list[str] = field(default_factory=list)  # keys that became redirects
 
     @property
     def failed(self) -> int:
@@ -70,6 +72,7 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
                                     commit=False)
             report.created += 1
             report.aliases_added += len(set(aliases))
+            report.new_aliases.extend(dict.fromkeys([record.name, *aliases]))
         elif known.name != record.name or known.type != record.type:
             report.problems.append(str(Problem(
                 path, record.line,
@@ -104,6 +107,7 @@ def _update(session: Session, known: gazetteer.EntityView, record: EntityRecord,
                                 commit=False)
         changed = True
     report.aliases_added += len(added)
+    report.new_aliases.extend(added)
     if changed:
         report.updated += 1
     else:
@@ -118,6 +122,7 @@ def _redirect(session: Session, path: Path, record: EntityRecord, reviewer_id: i
     try:
         gazetteer.set_redirect(session=session, key=record.key, target=record.merged_into,
                                reviewer_id=reviewer_id, commit=False)
+        report.redirected.append(record.key)
     except TelaahError as exc:  # an unknown target or a self-redirect, reported on its line
         report.problems.append(str(Problem(path, record.line, f"merged_into: {exc}")))
 

@@ -33,6 +33,12 @@ class ImportReport:
     failed: int = 0
     controls_removed: int = 0
     indexed: int = 0  # articles added to the search index
+    id_ranges: list[list[int]] = field(default_factory=list)  # ids stored, [first, last] runs
+
+    @property
+    def article_ids(self) -> list[int]:
+        """The ids of the articles this import stored."""
+        return [i for first, last in self.id_ranges for i in range(first, last + 1)]
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -101,7 +107,7 @@ class _Importer:
         self.report = report
         self.hooks = hooks
         self.batch: list[tuple[ArticleRecord, dict[str, Any]]] = []
-        self.id_ranges: list[list[int]] = []
+        self.id_ranges = report.id_ranges
         with engine.connect() as connection:
             rows = connection.execute(
                 select(col(Article.sha256), col(Article.external_id))).all()

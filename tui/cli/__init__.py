@@ -12,7 +12,7 @@ from rich.text import Text
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
 from store.reviewers import default_reviewer_name
-from tui.cli import corpus, database, gazetteer, schema
+from tui.cli import corpus, curation, database, gazetteer, schema
 from tui.cli.context import Settings, err, settings
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(database.app, name="db")
 app.add_typer(gazetteer.app, name="gazetteer")
+curation.register(gazetteer.app)
 app.add_typer(schema.app, name="schema")
 app.add_typer(corpus.articles_app, name="articles")
 corpus.register(app)

@@ -17,6 +17,7 @@ from store.models import ARTICLE_STATUSES
 from store.paths import demo_db_url
 from store.stats import corpus_stats
 from tui.cli.context import data, err, fail_if, interactive, note, out, problem, settings
+from tui.cli.matching import match_command, match_ids
 
 articles_app = typer.Typer(help="List and show articles.", no_args_is_help=True)
 
@@ -24,6 +25,7 @@ articles_app = typer.Typer(help="List and show articles.", no_args_is_help=True)
 def register(app: typer.Typer) -> None:
     """Add the corpus commands to the root command."""
     app.command("import")(import_command)
+    app.command("match")(match_command)
     app.command("stats")(stats_command)
     app.command("demo")(demo_command)
 
@@ -36,8 +38,11 @@ def import_command(
         help="Encoding of the files when not UTF-8 (e.g. cp1252, latin-1).")] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress bar and no notes; problems and summary only.")] = False,
+    match: Annotated[bool, typer.Option(
+        help="Match the new articles against the gazetteer (--no-match skips it).")] = True,
 ) -> None:
-    """Import articles; bad files or records are reported one line each, the rest go on.
+    """Import articles, then match the new ones; bad files or records are reported one line
+    each, the rest go on.
 
     Exit status 0 when nothing failed, 1 when the import was partial.
     """
@@ -59,6 +64,8 @@ def import_command(
         report = import_articles(current.engine(), paths, reviewer_id=reviewer_id,
                                  encoding=encoding, hooks=hooks)
     _summarise(report)
+    if match and report.imported:
+        out.print(data(match_ids(current, report.article_ids, quiet=quiet).summary))
     fail_if(report.failed)
 
 
@@ -107,6 +114,8 @@ def demo_command(
         out.print(data(f"gazetteer: {report.gazetteer.summary}"))
     if report.articles is not None:
         out.print(data(f"articles: {report.articles.summary}"))
+    if report.matched is not None:
+        out.print(data(report.matched.summary))
     out.print(data(f"demo database: {current.db_url}"))
     if not no_open:
         from tui.app import run_app

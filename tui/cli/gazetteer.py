@@ -13,6 +13,7 @@ from store.formats.gazetteer import FORMATS
 from store.gazetteer import get_entity, list_entities
 from store.gazetteer_io import export_gazetteer, import_gazetteer
 from tui.cli.context import data, err, fail_if, out, problem, settings
+from tui.cli.matching import rematch
 
 app = typer.Typer(help="Import, export and inspect the gazetteer.", no_args_is_help=True)
 
@@ -21,6 +22,9 @@ app = typer.Typer(help="Import, export and inspect the gazetteer.", no_args_is_h
 def import_command(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A .csv (id,name,type,alias) or .jsonl file.")],
+    rematch_articles: Annotated[bool, typer.Option(
+        "--match/--no-match",
+        help="Re-match the articles the new aliases reach (--no-match skips it).")] = True,
 ) -> None:
     """Import entities and aliases; bad rows are reported by line, good ones are kept.
 
@@ -33,6 +37,8 @@ def import_command(
     for line in report.problems:
         problem(line)
     out.print(data(report.summary))
+    if rematch_articles and (report.new_aliases or report.redirected):
+        rematch(current, added=report.new_aliases, entities=report.redirected)
     fail_if(report.failed)
 
 

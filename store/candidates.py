@@ -1,0 +1,194 @@
+"""Stored candidates: the matcher's proposals kept as pending mentions, re-matched on change."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlmodel import Session, col
+
+from store import audit
+from store.db import session_scope
+from store.matching import AliasEntry, Candidate, Matcher
+from store.models import Alias, Article, Entity, Mention, utcnow
+
+CHUNK = 100  # articles matched and written per transaction
+POOL_FROM = 400  # below this many articles, worker processes cost more than they save
+
+
+@dataclass(slots=True)
+class MatchReport:
+    """What a matching run changed among the pending candidates."""
+
+    articles: int = 0
+    added: int = 0
+    removed: int = 0
+    kept: int = 0
+
+    @property
+    def summary(self) -> str:
+        """One line for the command line and notifications."""
+        return (f"matched {self.articles} articles: {self.added} new candidates, "
+                f"{self.removed} withdrawn, {self.kept} unchanged")
+
+    def merge(self, other: MatchReport) -> None:
+        """Add another run's counts to these."""
+        self.articles += other.articles
+        self.added += other.added
+        self.removed += other.removed
+        self.kept += other.kept
+
+
+def gazetteer_aliases(*, session: Session) -> list[AliasEntry]:
+    """Every alias of every entity that is not a redirect, as the matcher takes them."""
+    rows = session.execute(
+        select(col(Entity.key), col(Alias.text), col(Entity.type))
+        .join(Entity, col(Entity.id) == col(Alias.entity_id))
+        .where(col(Entity.merged_into).is_(None))
+        .order_by(col(Alias.id))
+    ).all()
+    return [AliasEntry(key, alias, label) for key, alias, label in rows]
+
+
+def build_matcher(*, session: Session) -> Matcher:
+    """A matcher over the current gazetteer."""
+    return Matcher.build(gazetteer_aliases(session=session))
+
+
+# The matcher of the running match, inherited by forked worker processes.
+_WORKER_MATCHER: Matcher | None = None
+
+
+def _match_chunk(items: list[tuple[int, str]]) -> list[tuple[int, list[Candidate]]]:
+    assert _WORKER_MATCHER is not None
+    return [(article_id, _WORKER_MATCHER.find_candidates(text)) for article_id, text in items]
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start:start + CHUNK])
+
+
+def _texts(engine: Engine, ids: list[int]) -> list[tuple[int, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(col(Article.id), col(Article.text))
+                                  .where(col(Article.id).in_(ids))).all()
+    return [(int(i or 0), t) for i, t in rows]
+
+
+def match_articles(
+    engine: Engine,
+    *,
+    article_ids: Sequence[int] | None = None,
+    matcher: Matcher | None = None,
+    reviewer_id: int | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[int], None] = lambda _n: None,
+) -> MatchReport:
+    """Match articles (all of them by default) and store the candidates as pending mentions.
+
+    Earlier pending candidates of these articles are replaced: those proposed again are kept
+    (same row), the others withdrawn. Accepted and rejected mentions are never touched; a
+    candidate overlapping an accepted mention, or rejected before for the same span and
+    entity, is not proposed. Each chunk of articles is one transaction. With many articles the
+    work is spread over `workers` processes (default: every core).
+    """
+    global _WORKER_MATCHER
+    with session_scope(engine) as session:
+        if matcher is None:
+            matcher = build_matcher(session=session)
+        if article_ids is None:
+            article_ids = list(session.execute(select(col(Article.id)).order_by(
+                col(Article.id))).scalars())
+        rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
+        keys: dict[str, int] = {row[0]: row[1] for row in rows}
+    report = MatchReport()
+    workers = workers or os.cpu_count() or 1
+    chunks = list(_chunks(article_ids))
+    if workers > 1 and len(article_ids) >= POOL_FROM and "fork" in \
+            multiprocessing.get_all_start_methods():
+        _WORKER_MATCHER = matcher
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                texts = (_texts(engine, chunk) for chunk in chunks)
+                for results in pool.map(_match_chunk, texts):
+                    report.merge(_store(engine, results, keys))
+                    on_progress(len(results))
+        finally:
+            _WORKER_MATCHER = None
+    else:
+        for chunk in chunks:
+            results = [(i, matcher.find_candidates(t)) for i, t in _texts(engine, chunk)]
+            report.merge(_store(engine, results, keys))
+            on_progress(len(results))
+    with session_scope(engine) as session:
+        audit.record(session, action="mentions.match", reviewer_id=reviewer_id,
+                     after={"articles": report.articles, "added": report.added,
+                            "removed": report.removed, "kept": report.kept})
+        session.commit()
+    return report
+
+
+def _store(engine: Engine, results: list[tuple[int, list[Candidate]]],
+           keys: dict[str, int]) -> MatchReport:
+    """Write one chunk's candidates in one transaction."""
+    report = MatchReport(articles=len(results))
+    ids = [article_id for article_id, _ in results]
+    with engine.begin() as connection:
+        existing = connection.execute(
+            select(col(Mention.id), col(Mention.article_id), col(Mention.start),
+                   col(Mention.end), col(Mention.entity_id), col(Mention.state),
+                   col(Mention.origin), col(Mention.label), col(Mention.matched_alias),
+                   col(Mention.score), col(Mention.method), col(Mention.alternatives))
+            .where(col(Mention.article_id).in_(ids))).all()
+        by_article: dict[int, list[Any]] = {}
+        for row in existing:
+            by_article.setdefault(row.article_id, []).append(row)
+        inserts: list[dict[str, Any]] = []
+        withdrawn: list[int] = []
+        now = utcnow()
+        for article_id, candidates in results:
+            _diff(article_id, candidates, by_article.get(article_id, []), keys, report,
+                  inserts, withdrawn, connection, now)
+        if withdrawn:
+            connection.execute(delete(Mention).where(col(Mention.id).in_(withdrawn)))
+        if inserts:
+            connection.execute(insert(Mention), inserts)
+    return report
+
+
+def _diff(article_id: int, candidates: list[Candidate], existing: list[Any],
+          keys: dict[str, int], report: MatchReport, inserts: list[dict[str, Any]],
+          withdrawn: list[int], connection: Any, now: Any) -> None:
+    rejected = {(m.start, m.end, m.entity_id) for m in existing if m.state == "rejected"}
+    accepted = [(m.start, m.end) for m in existing if m.state == "accepted"]
+    pending = {(m.start, m.end, m.entity_id): m for m in existing
+               if m.state == "pending" and m.origin == "gazetteer"}
+    for c in candidates:
+        entity_id = keys.get(c.key)
+        if entity_id is None or (c.start, c.end, entity_id) in rejected:
+            continue
+        if any(c.start < end and start < c.end for start, end in accepted):
+            continue
+        fields = {"label": c.label, "matched_alias": c.alias, "score": round(c.score, 2),
+                  "method": c.method, "alternatives": list(c.alternatives)}
+        old = pending.pop((c.start, c.end, entity_id), None)
+        if old is None:
+            inserts.append({"article_id": article_id, "start": c.start, "end": c.end,
+                            "text": c.text, "entity_id": entity_id, "state": "pending",
+                            "origin": "gazetteer", "created_at": now, **fields})
+            report.added += 1
+            continue
+        report.kept += 1
+        current = {"label": old.label, "matched_alias": old.matched_alias, "score": old.score,
+                   "method": old.method, "alternatives": list(old.alternatives or [])}
+        if current != fields:
+            connection.execute(update(Mention).where(col(Mention.id) == old.id).values(**fields))
+    withdrawn.extend(m.id for m in pending.values())
+    report.removed += len(pending)

@@ -1,0 +1,57 @@
+"""`telaah match`, matching on import, re-matching after gazetteer edits, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import run
+from tests.conftest import SAMPLE
+
+
+def setup_db(db: str) -> None:
+    assert run("--db", db, "schema", "load", str(SAMPLE / "schema.toml")).returncode == 0
+    assert run("--db", db, "gazetteer", "import", str(SAMPLE / "gazetteer.csv")).returncode == 0
+
+
+def test_import_matches_new_articles_unless_told_not_to(tmp_path: Path) -> None:
+    db = str(tmp_path / "m.db")
+    setup_db(db)
+    (tmp_path / "a.txt").write_text("Rusia memasok S-300 ke Kyrgyzstan.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Rusia dan Kazakhstan bertemu di Astana.", encoding="utf-8")
+    skipped = run("--db", db, "import", "--no-match", str(tmp_path / "a.txt"))
+    assert skipped.returncode == 0 and "matched" not in skipped.stdout
+    assert run("--db", db, "match", "--dump", "-").stdout == ""
+    imported = run("--db", db, "import", str(tmp_path / "b.txt"))
+    assert "matched 1 articles: 3 new candidates, 0 withdrawn, 0 unchanged" in imported.stdout
+    only_a = run("--db", db, "match", "--article", "a")
+    assert "matched 1 articles: 3 new candidates" in only_a.stdout
+    everything = run("--db", db, "match")
+    assert "matched 2 articles: 0 new candidates, 0 withdrawn, 6 unchanged" in everything.stdout
+    lines = [json.loads(x) for x in run("--db", db, "match", "--dump", "-").stdout.splitlines()]
+    assert [(x["article"], x["text"], x["entity"]) for x in lines] == [
+        ("a", "Rusia", "RU"), ("a", "S-300", lines[1]["entity"]), ("a", "Kyrgyzstan", "KG"),
+        ("b", "Rusia", "RU"), ("b", "Kazakhstan", "KZ"), ("b", "Astana", lines[5]["entity"]),
+    ]
+    out = tmp_path / "dump.jsonl"
+    run("--db", db, "match", "--dump", str(out))
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 6
+
+
+def test_gazetteer_edits_rematch_what_they_reach(tmp_path: Path) -> None:
+    db = str(tmp_path / "g.db")
+    setup_db(db)
+    (tmp_path / "a.txt").write_text("Pasukan Wagnerovich tiba di Kyrgyzstan.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Tidak ada yang baru.", encoding="utf-8")
+    run("--db", db, "import", str(tmp_path))
+    added = run("--db", db, "gazetteer", "add-alias", "RU", "Wagnerovich")
+    assert added.returncode == 0
+    assert "re-matched 1 articles: 1 new candidates, 0 withdrawn, 1 unchanged" in added.stdout
+    removed = run("--db", db, "gazetteer", "remove-alias", "RU", "Wagnerovich")
+    assert "re-matched 1 articles: 0 new candidates, 1 withdrawn, 1 unchanged" in removed.stdout
+    retyped = run("--db", db, "gazetteer", "retype", "KG", "LOC")
+    assert "re-matched 1 articles" in retyped.stdout
+    dump = run("--db", db, "match", "--dump", "-").stdout
+    assert [json.loads(x)["label"] for x in dump.splitlines()] == ["LOC"]
+    missing = run("--db", db, "gazetteer", "add-alias", "NOPE", "x")
+    assert missing.returncode == 1 and missing.stderr.strip() == "telaah: no entity 'NOPE'"

@@ -1,0 +1,156 @@
+"""Stored candidates: matching writes pending mentions, re-matching reaches only what changed."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select, update
+
+from store import candidates, gazetteer
+from store.candidates import match_articles
+from store.demo import prepare_demo
+from store.formats.candidates import write_candidates
+from store.importer import import_articles
+from store.models import Article, Entity, Mention
+from store.rematch import affected_articles, rematch_after_change
+
+
+def mentions(session: Session) -> list[Mention]:
+    session.expire_all()
+    return list(session.exec(select(Mention).order_by(col(Mention.article_id),
+                                                      col(Mention.start))).all())
+
+
+def keyed(session: Session) -> set[tuple[int, int, int, str | None, str]]:
+    keys = dict(session.exec(select(Entity.id, Entity.key)).all())
+    return {(m.article_id, m.start, m.end, keys.get(m.entity_id), m.state)
+            for m in mentions(session)}
+
+
+@pytest.fixture
+def demo_db(engine: Engine, session: Session, reviewer_id: int) -> Engine:
+    report = prepare_demo(engine, reviewer_id=reviewer_id)
+    assert report.matched is not None and report.matched.added > 0
+    return engine
+
+
+def test_candidates_are_pending_mentions_with_offsets_into_the_text(
+        demo_db: Engine, session: Session) -> None:
+    texts = dict(session.exec(select(Article.id, Article.text)).all())
+    types = dict(session.exec(select(Entity.id, Entity.type)).all())
+    stored = mentions(session)
+    assert len(stored) > 50
+    for m in stored:
+        assert texts[m.article_id][m.start:m.end] == m.text
+        assert m.state == "pending" and m.origin == "gazetteer"
+        assert m.label == types[m.entity_id]
+        assert m.method in ("exact", "fuzzy") and m.matched_alias
+        assert m.score is not None and 0 < m.score <= 100
+    assert any(m.method == "fuzzy" for m in stored)
+    found = {(m.text, m.entity_id) for m in stored}
+    kg = session.exec(select(Entity.id).where(Entity.key == "KG")).one()
+    assert ("Kyrgystan", kg) in found  # a typo of the article, not an alias
+
+
+def test_matching_again_keeps_the_same_rows(demo_db: Engine, session: Session) -> None:
+    before = {m.id: (m.start, m.end, m.entity_id) for m in mentions(session)}
+    report = match_articles(demo_db)
+    assert (report.articles, report.added, report.removed) == (5, 0, 0)
+    assert report.kept == len(before)
+    assert {m.id: (m.start, m.end, m.entity_id) for m in mentions(session)} == before
+
+
+def test_decided_mentions_are_never_touched_and_rejections_stick(
+        demo_db: Engine, session: Session) -> None:
+    first, second, *_ = mentions(session)
+    session.exec(update(Mention).where(col(Mention.id) == first.id)  # type: ignore[call-overload]
+                 .values(state="accepted"))
+    session.exec(update(Mention).where(col(Mention.id) == second.id)  # type: ignore[call-overload]
+                 .values(state="rejected"))
+    session.commit()
+    report = match_articles(demo_db)
+    assert report.added == 0
+    after = {m.id: m for m in mentions(session)}
+    assert after[first.id].state == "accepted" and after[second.id].state == "rejected"
+    same_span = [m for m in after.values() if (m.article_id, m.start, m.end, m.entity_id) ==
+                 (second.article_id, second.start, second.end, second.entity_id)]
+    assert [m.id for m in same_span] == [second.id]  # not proposed again
+    overlapping = [m for m in after.values() if m.id != first.id and m.state == "pending"
+                   and m.article_id == first.article_id
+                   and m.start < first.end and first.start < m.end]
+    assert overlapping == []
+
+
+def test_removing_an_alias_withdraws_only_its_candidates(
+        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    kg = session.exec(select(Entity.id).where(Entity.key == "KG")).one()
+    by_kirgistan = [m for m in mentions(session)
+                    if m.entity_id == kg and m.matched_alias == "Kirgistan"]
+    assert by_kirgistan
+    articles = {m.article_id for m in by_kirgistan}
+    gazetteer.remove_alias(session=session, key="KG", text="Kirgistan", reviewer_id=reviewer_id)
+    assert affected_articles(demo_db, removed=[("KG", "Kirgistan")]) == sorted(articles)
+    before = keyed(session)
+    report = rematch_after_change(demo_db, removed=[("KG", "Kirgistan")])
+    assert report.articles == len(articles)
+    after = keyed(session)
+    assert len(after) == len(before) - report.removed + report.added
+    assert len(before - after) == report.removed
+    # What is left of those spans was matched by another alias (a variant of the name).
+    assert all(m.matched_alias != "Kirgistan" for m in mentions(session))
+
+
+def test_adding_an_alias_rematches_only_the_articles_it_reaches(
+        tmp_path: Path, engine: Engine, session: Session, reviewer_id: int,
+        schema_loaded: None) -> None:
+    gazetteer.create_entity(session=session, key="P1", name="Sadyr Japarov", type="PERSON",
+                            reviewer_id=reviewer_id)
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Presiden Sadyr Zhaparov tiba di Moskwa.", encoding="utf-8")
+    (corpus / "b.txt").write_text("Zhaparovlah yang datang kemudian.", encoding="utf-8")
+    (corpus / "c.txt").write_text("Tidak ada nama di sini sama sekali.", encoding="utf-8")
+    (corpus / "d.txt").write_text("Presiden Zaparov berbicara.", encoding="utf-8")
+    imported = import_articles(engine, [corpus], reviewer_id=reviewer_id)
+    assert imported.indexed == 4
+    ids = {a.external_id: a.id for a in session.exec(select(Article)).all()}
+    gazetteer.add_alias(session=session, key="P1", text="Zhaparov", reviewer_id=reviewer_id)
+    affected = affected_articles(engine, added=["Zhaparov"])
+    assert ids["c"] not in affected
+    assert {ids["a"], ids["b"], ids["d"]} <= set(affected)  # exact, clitic, one edit
+    report = rematch_after_change(engine, added=["Zhaparov"])
+    assert report.articles == len(affected) and report.added >= 2
+    texts = {m.article_id: m.text for m in mentions(session)}
+    assert texts[ids["b"]] == "Zhaparov"  # the span is on the name, not the clitic
+
+
+def test_dump_writes_every_candidate_as_jsonl(demo_db: Engine, session: Session) -> None:
+    handle = io.StringIO()
+    count = write_candidates(session=session, handle=handle)
+    lines = [json.loads(line) for line in handle.getvalue().splitlines()]
+    assert count == len(lines) == len(mentions(session))
+    texts = dict(session.exec(select(Article.external_id, Article.text)).all())
+    keys = set(session.exec(select(Entity.key)).all())
+    for line in lines:
+        assert set(line) == {"article", "start", "end", "text", "entity", "label", "alias",
+                             "score", "method", "alternatives"}
+        assert texts[line["article"]][line["start"]:line["end"]] == line["text"]
+        assert line["entity"] in keys and set(line["alternatives"]) <= keys
+
+
+def test_worker_processes_give_the_same_candidates(
+        demo_db: Engine, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    sequential = keyed(session)
+    session.exec(update(Mention).where(col(Mention.state) == "pending")  # type: ignore[call-overload]
+                 .values(score=1.0))
+    session.commit()
+    monkeypatch.setattr(candidates, "POOL_FROM", 1)
+    monkeypatch.setattr(candidates, "CHUNK", 2)
+    report = match_articles(demo_db, workers=2)
+    assert report.articles == 5 and report.added == 0
+    assert keyed(session) == sequential
+    assert all(m.score != 1.0 for m in mentions(session))  # rewritten by the workers' results

@@ -1,0 +1,80 @@
+"""`telaah match`: store the matcher's candidates; re-matching after gazetteer changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from store.candidates import MatchReport, match_articles
+from store.formats.candidates import write_candidates
+from store.rematch import rematch_after_change
+from tui.cli.context import Settings, data, err, interactive, out, settings
+
+
+def with_progress(total: int, label: str, quiet: bool,
+                  run: Callable[[Callable[[int], None]], MatchReport]) -> MatchReport:
+    """Run `run(on_progress)` under a progress bar when on a terminal and not quiet."""
+    if quiet or not interactive() or total == 0:
+        return run(lambda _n: None)
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        return run(lambda n: progress.advance(task, n))
+
+
+def match_ids(current: Settings, ids: list[int] | None, *, quiet: bool) -> MatchReport:
+    """Match these articles (all when None) with a progress bar."""
+    from store.articles import count_articles
+
+    with current.session() as session:
+        total = len(ids) if ids is not None else count_articles(session=session)
+    reviewer_id = current.reviewer_id()
+    return with_progress(total, "matching", quiet, lambda on_progress: match_articles(
+        current.engine(), article_ids=ids, reviewer_id=reviewer_id, on_progress=on_progress))
+
+
+def rematch(current: Settings, *, quiet: bool = False, **change: Any) -> MatchReport:
+    """Re-match what a gazetteer change reaches and print what appeared and disappeared."""
+    reviewer_id = current.reviewer_id()
+    report = rematch_after_change(current.engine(), reviewer_id=reviewer_id, **change)
+    out.print(data(f"re-{report.summary}"))
+    return report
+
+
+def match_command(
+    ctx: typer.Context,
+    article: Annotated[list[str] | None, typer.Option(
+        "--article", "-a", help="Only this article (id or external id); repeatable.")] = None,
+    dump: Annotated[Path | None, typer.Option(
+        help="Write every current candidate to this JSONL file (- for stdout) and stop.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Match articles against the gazetteer and store the candidates as pending mentions.
+
+    Earlier pending candidates are replaced; accepted and rejected mentions are never touched,
+    and a rejected candidate is not proposed again.
+    """
+    current = settings(ctx)
+    if dump is not None:
+        with current.session() as session:
+            if str(dump) == "-":
+                import sys
+
+                count = write_candidates(session=session, handle=sys.stdout)
+            else:
+                with dump.open("w", encoding="utf-8") as handle:
+                    count = write_candidates(session=session, handle=handle)
+        err.print(data(f"wrote {count} candidates"))
+        return
+    ids = None
+    if article:
+        from store.articles import get_article
+
+        with current.session() as session:
+            ids = [get_article(session=session, article_id=int(a)).id if a.isdigit()
+                   else get_article(session=session, external_id=a).id for a in article]
+    out.print(data(match_ids(current, ids, quiet=quiet).summary))
