@@ -1,0 +1,252 @@
+"""The fuzzy pass: misspelt aliases, anchored on a text token, verified on the whole key.
+
+A text token that could be part of a misspelt name (written with a capital or a digit first,
+or joined by a hyphen or apostrophe to a capitalised token; not a common word) is looked up in
+the deletion index: the alias tokens ("units") within one edit of it (two for long ones) give
+the aliases it may be a misspelt token of. A token that is itself a unit or an alias is that
+word, not a misspelling: it only anchors the longer aliases it belongs to, if few (FANOUT), for
+edits in their other tokens ("Upson Couty"). For each alias, the text window with as many
+tokens as the alias, the anchor token at its place, is compared with the alias key by
+rapidfuzz's Levenshtein distance, at most the edits the alias allows, and passes the word gates
+token by token. Scores are 100 * (1 - distance / longer length).
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from store.matching.exact import case_allows
+from store.matching.index import Anchor, Index, deletions
+from store.matching.normalise import (
+    HARD,
+    PUNCT_MARK,
+    SOFT,
+    clitic_stem,
+    digits,
+    has_space,
+    sentence_initial,
+)
+from store.matching.view import Hit, TextView
+from store.matching.words import COMMON, KNOWN
+
+# Text tokens of at least this length are looked up with two deletions (they may be a
+# two-edit variant of a unit of TWO_EDITS characters); shorter ones with one.
+TWO_DELETIONS = 7
+# Shorter text tokens do not anchor fuzzy matches (units have at least four characters).
+MIN_TOKEN = 3
+# A correctly spelt token anchors the aliases it belongs to (their edits are in other tokens:
+# "Pletersk Cosmodrome" is anchored on "Cosmodrome") only when it belongs to at most this many:
+# "Oblast" or "Sergei" would fan out to hundreds of aliases; their misspellings still anchor.
+FANOUT = 24
+# A misspelt token anchors at most this many aliases, nearest units first ("Repubika" is near
+# "republika", "republik" and "republica", each in hundreds of official names).
+MAX_ANCHORS = 1024
+# The anchor cache (folded text token -> anchors; () for a token that anchors nothing, a
+# common word for one) is emptied when it grows past this.
+CACHE_LIMIT = 200_000
+
+# The aliases a text token may anchor, grouped by where the token would be in them: (token
+# count, which token, their keys, their anchor ids). A group gives one window of the text.
+Groups = tuple[tuple[int, int, tuple[str, ...], tuple[int, ...]], ...]
+# Groups larger than this are compared with a window in one rapidfuzz call.
+BATCH = 16
+
+# A window of text tokens: first token, token count, key, start and end offsets in the text,
+# whether its last token is a clitic's stem.
+_Window = tuple[int, int, str, int, int, bool]
+
+
+def word_allows(text_word: str, alias_word: str, table: dict[str, float]) -> bool:
+    """Whether a text token may be a misspelling of an alias token.
+
+    A known word of the text is only taken for a variant of a more common name ("Moskow" 4.0
+    for "Moscow" 4.4), never of a rare one ("An" is no misspelt "Ali"), never of a common word.
+    """
+    zipf = table.get(text_word, 0.0)
+    return zipf < KNOWN or zipf < table.get(alias_word, 0.0) < COMMON
+
+
+def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -> Groups:
+    """The aliases `token` may anchor, grouped by where it would be in them.
+
+    `alias` says the token is itself an alias key: then it is that alias, not a misspelling,
+    and only anchors the longer aliases it is a token of ("Upson" in "Upson Couty"), if few.
+    """
+    stem = token[:clitic_stem(token)] if clitic_stem(token) else ""
+    if stem and table.get(stem, 0.0) >= COMMON:
+        stem = ""  # "Karenanya" is "karena" + "nya", a common word
+    for word in (token, stem):
+        uid = index.unit_ids.get(word) if word else None
+        if uid is not None or (alias and word == token):
+            # A word of the gazetteer is that word, not a misspelling of a neighbour
+            # ("Republica" is no misspelt "Republika"): it anchors the longer aliases it
+            # belongs to, if few (their edits are in other tokens).
+            found = index.unit_anchors[uid] if uid is not None else []
+            if len(found) > FANOUT:
+                return ()
+            return _group(index, [a for a in found if len(index.anchors[a[0]].tokens) > 1])
+    dels = index.deletions
+    units: set[int] = set()
+    for variant in deletions(token, 2 if len(token) >= TWO_DELETIONS else 1):
+        ids = dels.get(variant)
+        if ids is None:
+            continue
+        if isinstance(ids, int):
+            units.add(ids)
+        else:
+            units.update(ids)
+    near: list[tuple[int, int, int]] = []  # distance, fan-out, unit
+    for uid in units:
+        unit, edits = index.units[uid], index.unit_edits[uid]
+        distance = Levenshtein.distance(token, unit, score_cutoff=edits)
+        if stem and distance > edits:
+            distance = Levenshtein.distance(stem, unit, score_cutoff=edits)
+        if distance <= edits and word_allows(token, unit, table):
+            near.append((distance, len(index.unit_anchors[uid]), uid))
+    out: list[tuple[int, int]] = []
+    for _, fanout, uid in sorted(near):
+        if len(out) + fanout > MAX_ANCHORS:
+            break
+        out.extend(index.unit_anchors[uid])
+    return _group(index, out)
+
+
+def _group(index: Index, found: list[tuple[int, int]]) -> Groups:
+    anchors = index.anchors
+    groups: dict[tuple[int, int], list[int]] = {}
+    for anchor_id, position in found:  # (each anchor comes once per position)
+        where = (len(anchors[anchor_id].tokens), position)
+        ids = groups.get(where)
+        if ids is None:
+            groups[where] = [anchor_id]
+        else:
+            ids.append(anchor_id)
+    return tuple((count, position, tuple(anchors[a].key for a in ids), tuple(ids))
+                 for (count, position), ids in sorted(groups.items()))
+
+
+def _window_keys(view: TextView, s: int, e: int, index: Index,
+                 table: dict[str, float]) -> list[_Window]:
+    """The key of tokens s..e, and of s..e with the last token's clitic cut off."""
+    tokens, kinds = view.tokens, view.kinds
+    if s == e:
+        key = tokens[s]
+    else:
+        parts = []
+        for k in range(s, e):
+            parts.append(tokens[k])
+            if kinds[k] != SOFT:
+                parts.append(PUNCT_MARK)
+        parts.append(tokens[e])
+        key = "".join(parts)
+    count = e - s + 1
+    start, end = view.starts[s], view.ends[e]
+    if not view.clitics or e not in view.clitics:
+        return [(s, count, key, start, end, False)]
+    out: list[_Window] = []
+    stem = tokens[e][:-3]
+    if table.get(stem, 0.0) < COMMON:
+        out.append((s, count, key[:-3], start, end - 3, True))
+    if stem not in index.keys:  # "Bulgannya" is Bulgan + nya, not a misspelt Bulgariya
+        out.append((s, count, key, start, end, False))
+    return out
+
+
+def _eligible(view: TextView, i: int, zipf: float) -> bool:
+    """Whether text token i may anchor a fuzzy match (its frequency is `zipf`)."""
+    text = view.text
+    start = view.starts[i]
+    first = text[start]
+    if first.isupper() or first.isdigit():
+        # A known word capitalised only by opening a sentence is that word ("Kills" is no
+        # misspelt "Hills"); a dateline in capitals is a name ("MOSKOW").
+        return zipf < KNOWN or text[start:view.ends[i]].isupper() or not sentence_initial(
+            text, start)
+    # A lower-case token is part of a name when hyphenated or apostrophed onto a capitalised
+    # one ("Wu-hsuah", "Clipperton-szigez", "M'onkhenladbakh").
+    return (i > 0 and text[view.starts[i - 1]].isupper() and view.kinds[i - 1] == SOFT
+            and not has_space(view.gaps[i - 1]))
+
+
+def _tokens_allow(view: TextView, window: _Window, anchor: Anchor,
+                  table: dict[str, float]) -> bool:
+    # Token by token, the window never turns a known word of the text into another word.
+    tokens = view.tokens
+    s, count, _, _, _, stem = window
+    for k, alias_word in enumerate(anchor.tokens):
+        word = tokens[s + k]
+        if stem and k == count - 1:
+            word = word[:-3]
+        if word != alias_word and not word_allows(word, alias_word, table):
+            return False
+    return True
+
+
+def _near(key: str, akeys: tuple[str, ...], ids: tuple[int, ...]) -> list[tuple[int, int]]:
+    """(distance, anchor) for the keys within two edits of `key`."""
+    if len(akeys) > BATCH:
+        return [(distance, ids[k]) for _, distance, k in process.extract(
+            key, akeys, scorer=Levenshtein.distance, score_cutoff=2, limit=None)]
+    near = []
+    size = len(key)
+    for k, akey in enumerate(akeys):
+        if -2 <= len(akey) - size <= 2:
+            distance = Levenshtein.distance(key, akey, score_cutoff=2)
+            if distance <= 2:
+                near.append((distance, ids[k]))
+    return near
+
+
+def fuzzy_hits(index: Index, view: TextView, table: dict[str, float],
+               cache: dict[str, Groups]) -> list[Hit]:
+    """Every fuzzy match of an alias, with the precision gates applied."""
+    text, tokens, kinds = view.text, view.tokens, view.kinds
+    anchors, records, keys = index.anchors, index.records, index.keys
+    zipf_of = table.get
+    last = len(tokens) - 1
+    hits: list[Hit] = []
+    get = cache.get
+    for i in [i for i, token in enumerate(tokens) if get(token) != ()]:
+        token = tokens[i]
+        groups = get(token)
+        if groups is None:
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            if len(token) < MIN_TOKEN or token.isdigit() or zipf_of(token, 0.0) >= COMMON:
+                groups = ()  # a common word is that word, not a misspelt name
+            else:
+                groups = anchors_of(index, token, table, token in keys)
+            cache[token] = groups
+        if not groups or not _eligible(view, i, zipf_of(token, 0.0)):
+            continue
+        best: dict[int, tuple[int, int, int, _Window]] = {}  # anchor -> distance, start, -end
+        for count, position, akeys, ids in groups:
+            s, e = i - position, i - position + count - 1
+            if s < 0 or e > last or any(kinds[k] == HARD for k in range(s, e)):
+                continue  # the alias would run out of the text or across a sentence
+            for window in _window_keys(view, s, e, index, table):
+                start, end = window[3], window[4]
+                for distance, anchor_id in _near(window[2], akeys, ids):
+                    if distance > anchors[anchor_id].edits:
+                        continue
+                    current = best.get(anchor_id)
+                    if current is None or (distance, start, -end) < current[:3]:
+                        best[anchor_id] = (distance, start, -end, window)
+        for anchor_id, (distance, _, _, window) in best.items():
+            if distance == 0:
+                continue  # exact: the exact pass has it
+            anchor = anchors[anchor_id]
+            if not _tokens_allow(view, window, anchor, table):
+                continue
+            key, start, end = window[2], window[3], window[4]
+            score = round(100.0 * (1.0 - distance / max(len(key), len(anchor.key))), 1)
+            key_digits = digits(key)
+            initial = text[start]
+            for rid in anchor.records:
+                record = records[rid]
+                if (record.edits >= distance and record.digits == key_digits
+                        and (initial.isupper() or initial.isdigit() or record.alias[:1].islower())
+                        and case_allows(record, text, start)):
+                    hits.append((start, end, rid, score, False))
+    return hits

@@ -1,0 +1,235 @@
+"""The index built once from the gazetteer: alias records, exact keys, the deletion index.
+
+Exact: a dict maps every alias key to the records that share it (one key can be an alias of
+several entities), and the walk table tells, for a run of text tokens, which records it spells
+and whether adding the next token can still spell a key.
+
+Fuzzy: every token of four or more characters of an alias that may be matched fuzzily is a
+"unit"; a SymSpell-style deletion index maps the strings obtained by deleting up to one
+character (two for units of TWO_EDITS characters or more) from the unit's first PREFIX
+characters to the unit. Two strings within d edits always share such a deletion string, prefix
+cut included (d deletions from each side reach a common string), so looking up the deletions of
+a misspelt text token finds every unit it could be a misspelling of; each alias holding the
+unit is then verified on its whole key against the text around the token.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from store.matching.normalise import (
+    MARKS,
+    PUNCT_MARK,
+    SOFT,
+    TOKEN,
+    digits,
+    fold,
+    gap_kind,
+)
+from store.matching.types import AliasEntry
+from store.matching.words import (
+    COMMON,
+    KNOWN,
+    SENTENCE_START,
+    VERY_COMMON,
+    phrase_zipf,
+    word_table,
+)
+
+# Fuzzy matching allows one edit from keys of this length ("Kabol" ~ "Kabul", 80/100) and two
+# from TWO_EDITS ("Kyrgystan" ~ "Kyrgyzstan" is one edit; "Pletersk Cosmodrome" ~ "Plesetsk
+# Cosmodrome" two). Shorter keys have too many one-edit neighbours among words and names. The
+# same holds per token: a token of fewer than TWO_EDITS characters carries at most one edit.
+ONE_EDIT = 5
+TWO_EDITS = 9
+# Keys of at most SHORT characters are matched exactly only; alphabetic ones as one whole token
+# (CIS, AS, Iran), while designations with digits may be spelt with or without a hyphen (S-300).
+SHORT = 4
+# All-capital aliases without digits up to this length are acronyms (CSTO, SCO, TASS, ASEAN):
+# they match only text in capitals, so "as", "sco" or "Tass" in prose never produce them.
+ACRONYM = 6
+# SymSpell prefix: only the first PREFIX characters of a unit are indexed (7, as in SymSpell);
+# that keeps the index small and the lookup still finds every unit within the edits.
+PREFIX = 7
+# Units shorter than this are not indexed: a misspelt three-letter token is anyone's guess.
+MIN_UNIT = 4
+
+
+class AliasRecord(NamedTuple):
+    """One alias of one entity, with the gates that decide where it may match."""
+
+    key: str  # the entity's key
+    label: str
+    alias: str  # as the gazetteer writes it
+    akey: str  # alias_key(alias): folded tokens, concatenated
+    single: bool  # a short alphabetic alias: one whole text token, exactly
+    acronym: bool  # only text in capitals
+    # 0: any case; 1: capitalised; 2: capitalised, and if only by opening a sentence, capitalised
+    # elsewhere in the text too; 3: capitalised and not opening a sentence.
+    tier: int
+    edits: int  # how many edits a fuzzy match of this alias may have (0: exact only)
+    digits: str  # the digits of the key: a fuzzy match must keep them
+    bounds: tuple[int, ...]  # where in akey the alias changes token or letters to digits
+
+
+class Anchor(NamedTuple):
+    """One way of spelling an alias key, by tokens, that fuzzy matches are verified against."""
+
+    key: str  # the key, with PUNCT_MARK where the alias has punctuation between tokens
+    tokens: tuple[str, ...]  # its folded tokens: a fuzzy window has as many
+    edits: int  # the most edits any of its records allows
+    records: tuple[int, ...]
+
+
+def deletions(word: str, depth: int) -> set[str]:
+    """`word` cut to PREFIX characters, and every string from deleting up to `depth` (1 or 2)
+    of its characters."""
+    word = word[:PREFIX]
+    n = len(word)
+    found = {word}
+    found.update(word[:i] + word[i + 1:] for i in range(n))
+    if depth > 1:
+        found.update(word[:i] + word[i + 1:j] + word[j + 1:]
+                     for i in range(n) for j in range(i + 1, n))
+    return found
+
+
+def parse_alias(alias: str) -> tuple[list[str], str]:
+    """The folded tokens of an alias, and its key with PUNCT_MARK at punctuated gaps."""
+    folded = fold(alias)
+    spans = [m.span() for m in TOKEN.finditer(folded)]
+    tokens = [folded[s:e] for s, e in spans]
+    if MARKS.search(folded):
+        tokens = [MARKS.sub("", token) for token in tokens]
+    if len(tokens) < 2:
+        return tokens, "".join(tokens)
+    parts = tokens[:1]
+    for k in range(1, len(tokens)):
+        if gap_kind(folded[spans[k - 1][1]:spans[k][0]]) != SOFT:
+            parts.append(PUNCT_MARK)
+        parts.append(tokens[k])
+    return tokens, "".join(parts)
+
+
+def key_bounds(key: str, tokens: list[str]) -> tuple[int, ...]:
+    """Where in `key` (plain or punctuated) the tokens of its alias end, or letters change to
+    digits and back: where a text may split the alias with a space or a hyphen."""
+    found = set()
+    offset = 0
+    for k, token in enumerate(tokens):
+        if k:
+            found.add(offset)
+            if key[offset] == PUNCT_MARK:
+                offset += 1
+        offset += len(token)
+    if not key.isalpha():
+        found.update(n for n in range(1, len(key)) if PUNCT_MARK not in key[n - 1:n + 1]
+                     and key[n - 1].isdigit() != key[n].isdigit())
+    return tuple(sorted(found))
+
+
+def make_record(entry: AliasEntry, tokens: list[str], table: dict[str, float]) -> AliasRecord:
+    """The record of one alias (whose folded tokens are `tokens`, not none)."""
+    akey = "".join(tokens)
+    alias = entry.alias
+    acronym = (len(akey) <= ACRONYM and akey.isalpha() and alias == alias.upper()
+               and sum(c.isalpha() for c in alias) >= 2)
+    # How common the alias is: as a phrase, and as one word ("La Gi" is spelt "lagi").
+    zipf = max(phrase_zipf(tokens, table), table.get(akey, 0.0)) if len(tokens) > 1 else \
+        table.get(akey, 0.0)
+    tier = (0 if acronym else 3 if zipf >= VERY_COMMON else 2 if zipf >= SENTENCE_START
+            else 1 if zipf >= KNOWN else 0)
+    # Common words are never fuzzy targets: the town "Barat" must be spelt "Barat".
+    fuzzy = not acronym and len(akey) >= ONE_EDIT and zipf < COMMON
+    return AliasRecord(key=entry.key, label=entry.label, alias=alias, akey=akey,
+                       single=len(akey) <= SHORT and akey.isalpha(), acronym=acronym,
+                       tier=tier, edits=(2 if len(akey) >= TWO_EDITS else 1) if fuzzy else 0,
+                       digits=digits(akey), bounds=key_bounds(akey, tokens))
+
+
+# What the exact pass looks up for a run of tokens spelling `s`: the records whose key is `s`
+# (or None), and the characters that follow `s` in longer keys where their alias has a token
+# boundary (or changes between letters and digits) right after `s`. A run is only extended to
+# the next token when its first character can continue a key there ("S" + "300" for S-300 and
+# S300, "Asia" + "Tengah"; "dan" + "Kabul" is not worth a lookup). One dict lookup answers
+# both (a pyahocorasick trie needs a match() and a get() call, 0.24 us each from Python, for
+# what costs about 0.1 us here).
+Step = tuple[tuple[int, ...] | None, str]
+
+
+def _follow(follow: dict[str, str], key: str, bounds: Iterable[int]) -> None:
+    """Note in `follow` the characters that continue `key` after each of its boundaries."""
+    for n in bounds:
+        prefix, char = key[:n], key[n]
+        chars = follow.get(prefix, "")
+        if char not in chars:
+            follow[prefix] = chars + char
+
+
+class Index:
+    """Everything `find_candidates` looks up, built once; picklable."""
+
+    def __init__(self, aliases: Iterable[AliasEntry], languages: tuple[str, ...]) -> None:
+        self.languages = languages
+        table = word_table(languages)
+        self.records: list[AliasRecord] = []
+        by_key: dict[str, list[int]] = {}  # plain and punctuated keys -> records
+        follow: dict[str, str] = {}  # see Step
+        spellings: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        records = self.records
+        for entry in sorted(set(aliases), key=lambda e: (e.key, e.alias, e.label)):
+            tokens, marked = parse_alias(entry.alias)
+            if not tokens:
+                continue
+            rid = len(records)
+            record = make_record(entry, tokens, table)
+            records.append(record)
+            akey = record.akey
+            ids = by_key.get(akey)
+            if ids is None:
+                by_key[akey] = [rid]
+            else:
+                ids.append(rid)
+            _follow(follow, akey, record.bounds)
+            if marked != akey:
+                by_key.setdefault(marked, []).append(rid)
+                _follow(follow, marked, key_bounds(marked, tokens))
+            if record.edits:
+                spellings.setdefault((marked, tuple(tokens)), []).append(rid)
+
+        self.keys: dict[str, tuple[int, ...]] = {akey: tuple(ids) for akey, ids in by_key.items()}
+        walk: dict[str, Step] = {prefix: (None, chars) for prefix, chars in follow.items()}
+        for akey, found in self.keys.items():
+            walk[akey] = (found, follow.get(akey, ""))
+        self.walk = walk
+
+        self.anchors: list[Anchor] = []
+        self.units: list[str] = []
+        # unit -> (anchor, which token of the anchor's alias the unit is)
+        self.unit_anchors: list[list[tuple[int, int]]] = []
+        self.unit_ids: dict[str, int] = {}
+        unit_ids = self.unit_ids
+        for (marked, spelt), ids in spellings.items():
+            anchor_id = len(self.anchors)
+            self.anchors.append(Anchor(marked, spelt, max(records[i].edits for i in ids),
+                                       tuple(ids)))
+            for k, token in enumerate(spelt):
+                if len(token) >= MIN_UNIT and not token.isdigit():
+                    uid = unit_ids.get(token)
+                    if uid is None:
+                        uid = unit_ids[token] = len(self.units)
+                        self.units.append(token)
+                        self.unit_anchors.append([])
+                    self.unit_anchors[uid].append((anchor_id, k))
+        self.unit_edits = [2 if len(unit) >= TWO_EDITS else 1 for unit in self.units]
+
+        by_variant: defaultdict[str, list[int]] = defaultdict(list)
+        for uid, unit in enumerate(self.units):
+            for variant in deletions(unit, self.unit_edits[uid]):
+                by_variant[variant].append(uid)
+        # One unit is an int, several a tuple: most deletion strings have one unit.
+        self.deletions: dict[str, int | tuple[int, ...]] = {
+            variant: units[0] if len(units) == 1 else tuple(units)
+            for variant, units in by_variant.items()}

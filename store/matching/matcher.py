@@ -1,0 +1,68 @@
+"""The public entry: build a matcher once from the gazetteer, then find candidates in texts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from store.matching.exact import exact_hits
+from store.matching.fuzzy import Groups, fuzzy_hits
+from store.matching.index import Index, Step
+from store.matching.resolve import resolve
+from store.matching.types import AliasEntry, Candidate
+from store.matching.view import TextView
+from store.matching.words import word_table
+
+
+class Matcher:
+    """Fast exact and fuzzy gazetteer matching; picklable for worker processes.
+
+    Matching ignores case, diacritics and punctuation or spacing inside names; offsets are code
+    points into the text given, on token boundaries (or a clitic's stem, "Rusia|nya").
+    """
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+        self._table = word_table(index.languages)
+        self._cache: dict[str, Groups] = {}  # text token -> fuzzy anchors
+        self._hot: dict[str, Step | None] = {}  # text token -> exact walk step
+
+    @classmethod
+    def build(cls, aliases: Iterable[AliasEntry], *,
+              languages: tuple[str, ...] = ("id", "en")) -> Matcher:
+        """A matcher for `aliases` (every alias of every entity, the name included)."""
+        return cls(Index(aliases, tuple(languages)))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages whose common words the gates know."""
+        return self._index.languages
+
+    def find_candidates(self, text: str) -> list[Candidate]:
+        """The candidates in `text`, sorted by start and not overlapping."""
+        view = TextView(text)
+        hits = exact_hits(self._index, view, self._hot, self._table)
+        hits += fuzzy_hits(self._index, view, self._table, self._cache)
+        return resolve(hits, self._index.records, text)
+
+    def affected_by(self, alias: str) -> Callable[[str], bool]:
+        """A test of whether `alias` alone could propose a candidate in a text.
+
+        After `alias` is added to or removed from the gazetteer, only the texts that pass the
+        test can have different candidates (the alias's gates do not depend on other aliases).
+        """
+        alone = Matcher.build([AliasEntry(key="?", alias=alias, label="?")],
+                              languages=self.languages)
+
+        def could_match(text: str) -> bool:
+            view = TextView(text)
+            return bool(exact_hits(alone._index, view, alone._hot, alone._table)
+                        or fuzzy_hits(alone._index, view, alone._table, alone._cache))
+
+        return could_match
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"index": self._index}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["index"])  # type: ignore[misc]
