@@ -855,7 +855,7 @@ class Corpus:
             if has_digit(alias):
                 return False  # an edited designation is another weapon (Su-57E vs Su-57M)
             need = 1 if kind == "edit1" else 2
-            return len(fold(alias)) >= (5 if need == 1 else 9) and _edit_sites(alias, need)
+            return len(fold(alias)) >= (5 if need == 1 else 9) and bool(_edit_sites(alias, need))
         if kind == "accent":
             return strip_accents(alias) != alias and not is_common_alias(strip_accents(alias))
         # clitic, compound: one token of letters, four or more
