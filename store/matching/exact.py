@@ -5,7 +5,7 @@ from __future__ import annotations
 from store.matching.index import AliasRecord, Index, Step
 from store.matching.normalise import HARD, PUNCT_MARK, SOFT, has_space, sentence_initial
 from store.matching.view import Hit, TextView
-from store.matching.words import KNOWN
+from store.matching.words import KNOWN, SENTENCE_START
 
 # How many tokens an alias may span in the text ("Organisasi Perjanjian Keamanan Kolektif" is
 # four, "Union of Soviet Socialist Republics" five; long official names more).
@@ -13,6 +13,8 @@ MAX_TOKENS = 16
 # The cache of single-token lookups (the frequent words of the language, mostly) is emptied
 # when it grows past this: small enough to stay in the processor's caches.
 HOT_LIMIT = 50_000
+# How far (tokens each way, within the line) title case is looked for.
+TITLE_REACH = 8
 _MISSING: Step = (None, "")  # a sentinel: never a value of the walk table
 
 
@@ -21,7 +23,7 @@ def case_allows(record: AliasRecord, text: str, start: int) -> bool:
 
     An alias that is a known word needs a capital; a function word ("Di", "Yang" as towns) a
     capital that does not just open a sentence. (Acronyms are checked by the caller, which knows
-    the end; tier 2 is settled over the whole text.)
+    the end; function words in title case too; tier 2 is settled over the whole text.)
     """
     if record.tier == 0 or record.acronym:
         return True
@@ -30,16 +32,60 @@ def case_allows(record: AliasRecord, text: str, start: int) -> bool:
     return record.tier < 3 or not sentence_initial(text, start)
 
 
-def _spacing_allows(record: AliasRecord, view: TextView, i: int, j: int) -> bool:
-    # A space in the text must fall where the alias has a token boundary or changes between
-    # letters and digits: "S 300" is S300, "Alma Ata" is Alma-Ata, but "than a" is not Thana
-    # and "dan ia" not Dania. Hyphens, dots and apostrophes may fall anywhere (Kompas.com).
+def _spacing_allows(record: AliasRecord, view: TextView, i: int, j: int,
+                    table: dict[str, float]) -> bool:
+    # A space in the text must fall where the alias has a token boundary ("Alma Ata" is
+    # Alma-Ata, but "than a" is not Thana and "dan ia" not Dania), or where it changes between
+    # letters and digits ("S 300" is S300), but then not before a word of the language ("S-300
+    # ke Kyrgyzstan" is no S-300KE). Hyphens, dots and apostrophes may fall anywhere.
     offset = 0
+    tokens, starts, text = view.tokens, view.starts, view.text
     for k in range(i, j):
-        offset += len(view.tokens[k])
-        if has_space(view.gaps[k]) and offset not in record.bounds:
+        offset += len(tokens[k])
+        if not has_space(view.gaps[k]) or offset in record.joins:
+            continue
+        if offset not in record.bounds:
+            return False
+        if text[starts[k + 1]].islower() and table.get(tokens[k + 1], 0.0) >= KNOWN:
             return False
     return True
+
+
+def _names(walked: list[tuple[int, int, int, tuple[int, ...], bool]], view: TextView,
+           table: dict[str, float]) -> set[int]:
+    # The tokens that are names rather than words of the language: those of aliases of several
+    # tokens ("Asia Tengah", "EDGE Group") and of rarer aliases ("Kabul").
+    return {k for i, j, _, _, _ in walked for k in range(i, j + 1)
+            if i != j or table.get(view.tokens[k], 0.0) < SENTENCE_START}
+
+
+def _after_capitalised_word(view: TextView, i: int, table: dict[str, float],
+                            names: set[int]) -> bool:
+    # Token i follows a capitalised word of the language on the same line ("Baca Juga").
+    k = i - 1
+    return (k >= 0 and view.kinds[k] == SOFT and k not in names
+            and view.text[view.starts[k]].isupper() and table.get(view.tokens[k], 0.0) >= KNOWN)
+
+
+def _title_line(view: TextView, i: int, j: int, table: dict[str, float],
+                names: set[int]) -> bool:
+    # Whether tokens i..j stand in a line in title case, where capitals say nothing: most of
+    # the line's other words of the language are capitalised ("Setelah Kuasai Afghanistan,
+    # Taliban Janjikan untuk Atasi Perubahan Iklim"). Names (tokens of `names`) do not count.
+    tokens, starts, text, gaps = view.tokens, view.starts, view.text, view.gaps
+    low, high = i, j
+    while low > 0 and i - low < TITLE_REACH and "\n" not in gaps[low - 1]:
+        low -= 1
+    while high + 1 < len(tokens) and high - j < TITLE_REACH and "\n" not in gaps[high]:
+        high += 1
+    words = capitalised = 0
+    for k in range(low, high + 1):
+        if (i <= k <= j or k in names or len(tokens[k]) < 3
+                or table.get(tokens[k], 0.0) < KNOWN):
+            continue
+        words += 1
+        capitalised += text[starts[k]].isupper()
+    return words >= 3 and capitalised >= 0.6 * words
 
 
 def _walk(index: Index, view: TextView,
@@ -87,21 +133,14 @@ def _walk(index: Index, view: TextView,
     return found
 
 
-def _in_title(view: TextView, i: int, table: dict[str, float]) -> bool:
-    # Token i follows a capitalised word of the language on the same line: a headline or a
-    # label in title case ("Baca Juga:"), where capitals say nothing.
-    if i == 0 or view.kinds[i - 1] != SOFT:
-        return False
-    previous = view.tokens[i - 1]
-    return (view.text[view.starts[i - 1]].isupper() and table.get(previous, 0.0) >= KNOWN)
-
-
 def exact_hits(index: Index, view: TextView, hot: dict[str, Step | None],
                table: dict[str, float]) -> list[Hit]:
     """Every alias key found over whole tokens, with the gates applied."""
     text, starts, records = view.text, view.starts, index.records
     kept: list[tuple[Hit, AliasRecord, bool]] = []
-    for i, j, end, ids, clitic in _walk(index, view, hot):
+    walked = _walk(index, view, hot)
+    names: set[int] | None = None  # see _names
+    for i, j, end, ids, clitic in walked:
         start = starts[i]
         for rid in ids:
             record = records[rid]
@@ -113,30 +152,39 @@ def exact_hits(index: Index, view: TextView, hot: dict[str, Step | None],
                 continue
             if not case_allows(record, text, start):
                 continue
-            if record.tier == 3 and _in_title(view, i, table):
-                continue  # a function word ("Juga", "Di") in a title-case line
-            if i != j and not _spacing_allows(record, view, i, j):
+            if i != j and not _spacing_allows(record, view, i, j, table):
                 continue
-            initial = (record.tier == 2 and sentence_initial(text, start)
-                       and not any(c.isupper() for c in text[start + 1:end]))
-            kept.append(((start, end, rid, 100.0, True), record, initial))
-    return _settle_sentence_starts(kept)
+            if record.tier == 3:
+                # A function word ("Di", "Yang", "Juga" as towns) is no name in title case
+                # either ("Baca Juga:"). (case_allows has kept it from opening a sentence.)
+                if names is None:
+                    names = _names(walked, view, table)
+                if (_after_capitalised_word(view, i, table, names)
+                        or _title_line(view, i, j, table, names)):
+                    continue
+            # A known word capitalised by opening a sentence, with no more capitals in it,
+            # needs the text's evidence (_settle_doubts) unless it names a renowned entity.
+            doubtful = (record.tier == 2 and rid not in index.renowned
+                        and sentence_initial(text, start)
+                        and not any(c.isupper() for c in text[start + 1:end]))
+            kept.append(((start, end, rid, 100.0, True), record, doubtful))
+    return _settle_doubts(kept)
 
 
-def _settle_sentence_starts(kept: list[tuple[Hit, AliasRecord, bool]]) -> list[Hit]:
-    # A known word that only has its capital from opening a sentence ("Baca juga", "Perak
-    # untuk") is a name only if the text also names that entity inside a sentence ("Rusia"),
-    # or writes more capitals in it ("AIRSPACE REVIEW", "Asia Tengah"). A name inside a longer
-    # name does not count ("Utara" in "Afrika Utara").
-    doubtful = {record.key for _, record, initial in kept if initial}
+def _settle_doubts(kept: list[tuple[Hit, AliasRecord, bool]]) -> list[Hit]:
+    # A known word whose capital only comes from opening a sentence ("Baca juga", "Sumber:
+    # AFP", "Perak untuk") is a name only if the text also names that entity elsewhere, inside
+    # a sentence ("Rusia" in "Pernyataan Rusia"; a name inside a longer name does not count:
+    # "Utara" in "Afrika Utara"). (Names of renowned entities are not doubted: exact_hits.)
+    doubtful = {record.key for _, record, doubt in kept if doubt}
     if not doubtful:
         return [hit for hit, _, _ in kept]
     spans = [(hit[0], hit[1]) for hit, _, _ in kept]
     evidence = set()
-    for hit, record, initial in kept:
-        if initial or record.key not in doubtful or record.key in evidence:
+    for hit, record, doubt in kept:
+        if doubt or record.key not in doubtful or record.key in evidence:
             continue
         start, end = hit[0], hit[1]
         if not any(s <= start and end <= e and e - s > end - start for s, e in spans):
             evidence.add(record.key)
-    return [hit for hit, record, initial in kept if not initial or record.key in evidence]
+    return [hit for hit, record, doubt in kept if not doubt or record.key in evidence]

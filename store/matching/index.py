@@ -15,20 +15,12 @@ unit is then verified on its whole key against the text around the token.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from store.matching.normalise import (
-    MARKS,
-    PUNCT_MARK,
-    SOFT,
-    TOKEN,
-    digits,
-    fold,
-    gap_kind,
-)
+from store.matching.normalise import PUNCT_MARK, SOFT, digits, fold, gap_kind
 from store.matching.types import AliasEntry
+from store.matching.view import split
 from store.matching.words import (
     COMMON,
     KNOWN,
@@ -50,6 +42,17 @@ SHORT = 4
 # All-capital aliases without digits up to this length are acronyms (CSTO, SCO, TASS, ASEAN):
 # they match only text in capitals, so "as", "sco" or "Tass" in prose never produce them.
 ACRONYM = 6
+# An entity the gazetteer names in this many ways or more (translations, transliterations,
+# official names: countries, capitals, regions, famous people) is well known: a known word that
+# is one of its names is taken for it at the start of a sentence too ("Rusia dan Kazakhstan
+# bertemu" names Russia by four names in the sample gazetteer), while a town named once like a
+# word ("Baca", "Sumber") needs the text to name it inside a sentence as well.
+RENOWNED = 4
+# ... provided that another of its names is about as common (Zipf within EXPLAINED): the entity
+# is famous enough to explain the word ("Rusia" 5.0 beside "Russia" 4.9), while a name that is
+# far more common than the entity's others is common for another reason ("Mari", a name of
+# Mali in one language, is 5.2 in Indonesian: "let's"; "Mali" is 3.5).
+EXPLAINED = 0.5
 # SymSpell prefix: only the first PREFIX characters of a unit are indexed (7, as in SymSpell);
 # that keeps the index small and the lookup still finds every unit within the edits.
 PREFIX = 7
@@ -66,12 +69,15 @@ class AliasRecord(NamedTuple):
     akey: str  # alias_key(alias): folded tokens, concatenated
     single: bool  # a short alphabetic alias: one whole text token, exactly
     acronym: bool  # only text in capitals
-    # 0: any case; 1: capitalised; 2: capitalised, and if only by opening a sentence, capitalised
-    # elsewhere in the text too; 3: capitalised and not opening a sentence.
+    # 0: any case; 1: capitalised; 2: capitalised, and if only by opening a sentence, named
+    # inside a sentence elsewhere in the text too (unless renowned); 3: capitalised, neither
+    # opening a sentence nor in title case. See words.KNOWN, SENTENCE_START, VERY_COMMON.
     tier: int
     edits: int  # how many edits a fuzzy match of this alias may have (0: exact only)
     digits: str  # the digits of the key: a fuzzy match must keep them
     bounds: tuple[int, ...]  # where in akey the alias changes token or letters to digits
+    joins: tuple[int, ...]  # where in akey the alias changes token
+    zipf: float  # how common the alias is as a word or phrase
 
 
 class Anchor(NamedTuple):
@@ -98,24 +104,23 @@ def deletions(word: str, depth: int) -> set[str]:
 
 def parse_alias(alias: str) -> tuple[list[str], str]:
     """The folded tokens of an alias, and its key with PUNCT_MARK at punctuated gaps."""
-    folded = fold(alias)
-    spans = [m.span() for m in TOKEN.finditer(folded)]
-    tokens = [folded[s:e] for s, e in spans]
-    if MARKS.search(folded):
-        tokens = [MARKS.sub("", token) for token in tokens]
+    tokens, gaps, _, _ = split(fold(alias))
     if len(tokens) < 2:
         return tokens, "".join(tokens)
     parts = tokens[:1]
     for k in range(1, len(tokens)):
-        if gap_kind(folded[spans[k - 1][1]:spans[k][0]]) != SOFT:
+        if gap_kind(gaps[k - 1]) != SOFT:
             parts.append(PUNCT_MARK)
         parts.append(tokens[k])
     return tokens, "".join(parts)
 
 
-def key_bounds(key: str, tokens: list[str]) -> tuple[int, ...]:
-    """Where in `key` (plain or punctuated) the tokens of its alias end, or letters change to
-    digits and back: where a text may split the alias with a space or a hyphen."""
+def key_bounds(key: str, tokens: list[str], digits: bool = True) -> tuple[int, ...]:
+    """Where in `key` (plain or punctuated) the tokens of its alias end, and (with `digits`)
+    where letters change to digits and back: where a text may split the alias with a space or
+    a hyphen."""
+    if len(tokens) == 1 and key.isalpha():
+        return ()
     found = set()
     offset = 0
     for k, token in enumerate(tokens):
@@ -124,16 +129,16 @@ def key_bounds(key: str, tokens: list[str]) -> tuple[int, ...]:
             if key[offset] == PUNCT_MARK:
                 offset += 1
         offset += len(token)
-    if not key.isalpha():
+    if digits and not key.isalpha():
         found.update(n for n in range(1, len(key)) if PUNCT_MARK not in key[n - 1:n + 1]
                      and key[n - 1].isdigit() != key[n].isdigit())
     return tuple(sorted(found))
 
 
-def make_record(entry: AliasEntry, tokens: list[str], table: dict[str, float]) -> AliasRecord:
+def make_record(key: str, alias: str, label: str, tokens: list[str],
+                table: dict[str, float]) -> AliasRecord:
     """The record of one alias (whose folded tokens are `tokens`, not none)."""
     akey = "".join(tokens)
-    alias = entry.alias
     acronym = (len(akey) <= ACRONYM and akey.isalpha() and alias == alias.upper()
                and sum(c.isalpha() for c in alias) >= 2)
     # How common the alias is: as a phrase, and as one word ("La Gi" is spelt "lagi").
@@ -143,10 +148,11 @@ def make_record(entry: AliasEntry, tokens: list[str], table: dict[str, float]) -
             else 1 if zipf >= KNOWN else 0)
     # Common words are never fuzzy targets: the town "Barat" must be spelt "Barat".
     fuzzy = not acronym and len(akey) >= ONE_EDIT and zipf < COMMON
-    return AliasRecord(key=entry.key, label=entry.label, alias=alias, akey=akey,
+    return AliasRecord(key=key, label=label, alias=alias, akey=akey,
                        single=len(akey) <= SHORT and akey.isalpha(), acronym=acronym,
                        tier=tier, edits=(2 if len(akey) >= TWO_EDITS else 1) if fuzzy else 0,
-                       digits=digits(akey), bounds=key_bounds(akey, tokens))
+                       digits=digits(akey), bounds=key_bounds(akey, tokens),
+                       joins=key_bounds(akey, tokens, digits=False), zipf=zipf)
 
 
 # What the exact pass looks up for a run of tokens spelling `s`: the records whose key is `s`
@@ -168,6 +174,22 @@ def _follow(follow: dict[str, str], key: str, bounds: Iterable[int]) -> None:
             follow[prefix] = chars + char
 
 
+def _renowned(records: list[AliasRecord]) -> frozenset[int]:
+    """The records that are names of a renowned entity (see RENOWNED) and no more common than
+    its other names (EXPLAINED)."""
+    names: dict[str, dict[str, float]] = {}
+    for record in records:
+        names.setdefault(record.key, {})[record.akey] = record.zipf
+    out = []
+    for rid, record in enumerate(records):
+        others = names[record.key]
+        if len(others) >= RENOWNED and any(
+                zipf >= record.zipf - EXPLAINED for akey, zipf in others.items()
+                if akey != record.akey):
+            out.append(rid)
+    return frozenset(out)
+
+
 class Index:
     """Everything `find_candidates` looks up, built once; picklable."""
 
@@ -179,12 +201,12 @@ class Index:
         follow: dict[str, str] = {}  # see Step
         spellings: dict[tuple[str, tuple[str, ...]], list[int]] = {}
         records = self.records
-        for entry in sorted(set(aliases), key=lambda e: (e.key, e.alias, e.label)):
-            tokens, marked = parse_alias(entry.alias)
+        for key, alias, label in sorted({(e.key, e.alias, e.label) for e in aliases}):
+            tokens, marked = parse_alias(alias)
             if not tokens:
                 continue
             rid = len(records)
-            record = make_record(entry, tokens, table)
+            record = make_record(key, alias, label, tokens, table)
             records.append(record)
             akey = record.akey
             ids = by_key.get(akey)
@@ -200,6 +222,7 @@ class Index:
                 spellings.setdefault((marked, tuple(tokens)), []).append(rid)
 
         self.keys: dict[str, tuple[int, ...]] = {akey: tuple(ids) for akey, ids in by_key.items()}
+        self.renowned = _renowned(records)
         walk: dict[str, Step] = {prefix: (None, chars) for prefix, chars in follow.items()}
         for akey, found in self.keys.items():
             walk[akey] = (found, follow.get(akey, ""))
@@ -213,8 +236,8 @@ class Index:
         unit_ids = self.unit_ids
         for (marked, spelt), ids in spellings.items():
             anchor_id = len(self.anchors)
-            self.anchors.append(Anchor(marked, spelt, max(records[i].edits for i in ids),
-                                       tuple(ids)))
+            edits = records[ids[0]].edits if len(ids) == 1 else max(records[i].edits for i in ids)
+            self.anchors.append(Anchor(marked, spelt, edits, tuple(ids)))
             for k, token in enumerate(spelt):
                 if len(token) >= MIN_UNIT and not token.isdigit():
                     uid = unit_ids.get(token)
@@ -225,11 +248,16 @@ class Index:
                     self.unit_anchors[uid].append((anchor_id, k))
         self.unit_edits = [2 if len(unit) >= TWO_EDITS else 1 for unit in self.units]
 
-        by_variant: defaultdict[str, list[int]] = defaultdict(list)
+        # A deletion string -> its unit, or a list of its units (most have one: an int is
+        # smaller and quicker to store than a list).
+        self.deletions: dict[str, int | list[int]] = {}
+        lookup = self.deletions.get
         for uid, unit in enumerate(self.units):
             for variant in deletions(unit, self.unit_edits[uid]):
-                by_variant[variant].append(uid)
-        # One unit is an int, several a tuple: most deletion strings have one unit.
-        self.deletions: dict[str, int | tuple[int, ...]] = {
-            variant: units[0] if len(units) == 1 else tuple(units)
-            for variant, units in by_variant.items()}
+                units = lookup(variant)
+                if units is None:
+                    self.deletions[variant] = uid
+                elif isinstance(units, int):
+                    self.deletions[variant] = [units, uid]
+                else:
+                    units.append(uid)

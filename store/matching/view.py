@@ -36,6 +36,21 @@ def _shape(match: re.Match[str]) -> str:
     return shape
 
 
+def split(folded: str) -> tuple[list[str], list[str], list[int], list[int]]:
+    """The tokens of a folded text (their keys: combining marks left out), the gaps after them
+    (after the last one: what ends the text), and where the tokens start and end."""
+    shape = folded if folded.isascii() else _NON_ASCII.sub(_shape, folded)
+    parts = _SPLIT.split(shape)  # gap, token, gap, token, ..., gap
+    cumulative = list(accumulate(map(len, parts)))
+    tokens = parts[1::2]
+    starts = cumulative[0:-1:2]
+    ends = cumulative[1::2]
+    if "\x01" in shape:  # tokens with non-ASCII letters: their folded form, marks left out
+        for k in [k for k, token in enumerate(tokens) if "\x01" in token]:
+            tokens[k] = MARKS.sub("", folded[starts[k]:ends[k]])
+    return tokens, parts[2::2], starts, ends
+
+
 # A raw hit, before overlaps are settled: start, end, record id, score, whether exact.
 Hit = tuple[int, int, int, float, bool]
 
@@ -48,14 +63,7 @@ class TextView:
     def __init__(self, text: str) -> None:
         self.text = text
         folded = fold(text)  # same length as text: its offsets are the text's offsets
-        shape = folded if folded.isascii() else _NON_ASCII.sub(_shape, folded)
-        parts = _SPLIT.split(shape)  # gap, token, gap, token, ..., gap
-        cumulative = list(accumulate(map(len, parts)))
-        self.tokens: list[str] = parts[1::2]
-        self.starts: list[int] = cumulative[0:-1:2]
-        self.ends: list[int] = cumulative[1::2]
-        # The text between token k and token k + 1 (after the last token: what ends the text).
-        self.gaps: list[str] = parts[2::2]
+        self.tokens, self.gaps, self.starts, self.ends = split(folded)
         kinds: list[int | None] = list(map(GAP_KINDS.get, self.gaps))
         if None in kinds:
             kinds = [gap_kind(gap) if kind is None else kind
@@ -63,12 +71,8 @@ class TextView:
         if kinds:
             kinds[-1] = HARD
         self.kinds: list[int] = kinds  # type: ignore[assignment]
-        if "\x01" in shape:  # tokens with non-ASCII letters: their folded form, marks left out
-            tokens, starts, ends = self.tokens, self.starts, self.ends
-            for k in [k for k, token in enumerate(tokens) if "\x01" in token]:
-                tokens[k] = MARKS.sub("", folded[starts[k]:ends[k]])
         # Tokens ending in a clitic, with a stem of at least MIN_STEM characters ("rusianya").
         self.clitics: list[int] = []
-        if any(clitic in shape for clitic in CLITICS):
+        if any(clitic in folded for clitic in CLITICS):
             self.clitics = [k for k, token in enumerate(self.tokens)
                             if len(token) >= MIN_STEM + 3 and token.endswith(CLITICS)]

@@ -39,6 +39,7 @@ ROWS = [
     ("P-SHOIGU", "Sergei Shoigu", "PERSON"), ("P-SHOIGU", "Shoigu", "PERSON"),
     ("P-BELOUSOV", "Andrei Belousov", "PERSON"), ("P-BELOUSOV", "Belousov", "PERSON"),
     ("W-S300", "S-300", "WEAPON"), ("W-S300PS", "S-300PS", "WEAPON"),
+    ("W-S300KE", "S-300KE", "WEAPON"),
     ("W-SU57E", "Su-57E", "WEAPON"), ("W-PANTSIR", "Pantsir-S1", "WEAPON"),
 ]
 
@@ -111,8 +112,11 @@ def test_punctuation_and_spacing_inside_names(matcher: Matcher) -> None:
         ("S-300PS", "W-S300PS", "exact"), ("S 300 PS", "W-S300PS", "exact")]
     assert found(matcher, "KONTAN.CO.ID - Dikutip dari Kompas.com+ hari ini") == [
         ("KONTAN.CO.ID", "KONTAN", "exact"), ("Kompas.com", "KOMPAS", "exact")]
-    # ... but a space never stands for nothing inside a word: "than a" is no Thana.
+    # ... but a space never stands for nothing inside a word: "than a" is no Thana; and
+    # "S-300 ke Kyrgyzstan" (to Kyrgyzstan) is no S-300KE, while "S-300 KE" is.
     assert found(matcher, "more than a year; Thana is a town") == [("Thana", "T-THANA", "exact")]
+    assert found(matcher, "S-300 ke Astana, S-300 KE") == [
+        ("S-300", "W-S300", "exact"), ("S-300 KE", "W-S300KE", "exact")]
 
 
 def test_names_never_run_across_sentences_or_lines(matcher: Matcher) -> None:
@@ -162,10 +166,21 @@ def test_a_capital_that_only_opens_a_sentence_is_no_evidence(matcher: Matcher) -
 
 def test_names_at_the_start_of_a_sentence(matcher: Matcher) -> None:
     # Names well below everyday words (Kabul, Zipf 3.4) need no evidence; Rusia (5.0) does,
-    # and gets it from the same text.
+    # and gets it from the same text ...
     assert found(matcher, "Kabul jatuh.") == [("Kabul", "G-KABUL", "exact")]
+    assert found(matcher, "Rusia menolak.") == []
     assert found(matcher, "Rusia menolak. Pernyataan Rusia jelas.") == [
         ("Rusia", "RU", "exact"), ("Rusia", "RU", "exact")]
+    # ... or from the gazetteer, when it names the entity in four ways or more (the sample
+    # gazetteer has Russia, Rusia, Russian Federation, Federasi Rusia).
+    sample = Matcher.build(sample_entries() + [
+        AliasEntry("ML", name, "GPE") for name in ("Mali", "Malí", "Mari", "Republic of Mali")])
+    assert [(c.text, c.key) for c in sample.find_candidates(
+        "Rusia dan Kazakhstan bertemu di Astana.")] == [
+        ("Rusia", "RU"), ("Kazakhstan", "KZ"), ("Astana", "G-ASTANA")]
+    # A name far more common than the entity's others is common for another reason: "Mari"
+    # (Mali in one language, Zipf 5.2 as Indonesian "let's") beside "Mali" (3.5).
+    assert sample.find_candidates("Mari bergabung di Telegram.") == []
 
 
 def test_no_fuzzy_match_turns_a_word_into_another(matcher: Matcher) -> None:
@@ -248,7 +263,7 @@ def test_a_span_of_several_entities_is_one_candidate_with_alternatives() -> None
 
 
 def test_resolve_settles_spans_scores_and_alternatives() -> None:
-    records = [make_record(AliasEntry(key, alias, "GPE"), alias_tokens(alias), {})
+    records = [make_record(key, alias, "GPE", alias_tokens(alias), {})
                for key, alias in (("A", "Kazakstan"), ("B", "Kazakhstan"), ("C", "Kazakhstana"),
                                   ("D", "Republik Kazakhstan"))]
     text = "Republik Kazakstan"
