@@ -60,13 +60,22 @@ def build_matcher(*, session: Session) -> Matcher:
     return Matcher.build(gazetteer_aliases(session=session))
 
 
-# The matcher of the running match, inherited by forked worker processes.
+# The matcher and database of the running match, inherited by forked worker processes; each
+# worker reads the texts itself (SQLite in WAL mode lets readers run beside the one writer).
 _WORKER_MATCHER: Matcher | None = None
+_WORKER_URL: str | None = None
+_WORKER_ENGINE: Engine | None = None
 
 
-def _match_chunk(items: list[tuple[int, str]]) -> list[tuple[int, list[Candidate]]]:
-    assert _WORKER_MATCHER is not None
-    return [(article_id, _WORKER_MATCHER.find_candidates(text)) for article_id, text in items]
+def _match_chunk(ids: list[int]) -> list[tuple[int, list[Candidate]]]:
+    global _WORKER_ENGINE
+    assert _WORKER_MATCHER is not None and _WORKER_URL is not None
+    if _WORKER_ENGINE is None:
+        from store.db import make_engine
+
+        _WORKER_ENGINE = make_engine(_WORKER_URL)
+    return [(article_id, _WORKER_MATCHER.find_candidates(text))
+            for article_id, text in _texts(_WORKER_ENGINE, ids)]
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -98,7 +107,7 @@ def match_articles(
     entity, is not proposed. Each chunk of articles is one transaction. With many articles the
     work is spread over `workers` processes (default: every core).
     """
-    global _WORKER_MATCHER
+    global _WORKER_MATCHER, _WORKER_URL
     with session_scope(engine) as session:
         if matcher is None:
             matcher = build_matcher(session=session)
@@ -113,15 +122,15 @@ def match_articles(
     if workers > 1 and len(article_ids) >= POOL_FROM and "fork" in \
             multiprocessing.get_all_start_methods():
         _WORKER_MATCHER = matcher
+        _WORKER_URL = engine.url.render_as_string(hide_password=False)
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                texts = (_texts(engine, chunk) for chunk in chunks)
-                for results in pool.map(_match_chunk, texts):
+                for results in pool.map(_match_chunk, chunks):
                     report.merge(_store(engine, results, keys))
                     on_progress(len(results))
         finally:
-            _WORKER_MATCHER = None
+            _WORKER_MATCHER = _WORKER_URL = None
     else:
         for chunk in chunks:
             results = [(i, matcher.find_candidates(t)) for i, t in _texts(engine, chunk)]
