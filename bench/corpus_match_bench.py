@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import delete, text  # noqa: E402
-
 from import_bench import generate  # noqa: E402
 from match_data import build_gazetteer  # noqa: E402
+from sqlalchemy import delete, text  # noqa: E402
+
 from store.candidates import match_articles  # noqa: E402
 from store.db import open_database, session_scope  # noqa: E402
 from store.importer import import_articles  # noqa: E402
