@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -35,6 +34,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from measure import maxrss_mib, vmhwm_mib  # bench/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -219,29 +220,11 @@ def generate(folder: Path, articles: int, words: int, fmt: str, seed: int) -> tu
 # --------------------------------------------------------------------------- measured phases
 
 
-def _maxrss_mib() -> float:
-    """Peak RSS of this process so far, in MiB.
 
-    Linux carries ru_maxrss over fork and exec, so a child starts with its parent's peak; that is
-    why the parent stays small (the corpus is generated in a subprocess too).
-    """
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / MIB if sys.platform == "darwin" else rss / 1024  # macOS: bytes; Linux: KiB
-
-
-def _vmhwm_mib() -> float | None:
-    """Linux's VmHWM (peak RSS of this process image only), as a cross-check of ru_maxrss."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def _phase_baseline(corpus: Path) -> dict[str, Any]:
-    rss_start = _maxrss_mib()
+    rss_start = maxrss_mib()
     t0, c0 = time.perf_counter(), time.process_time()
     count = 0
     digest = hashlib.sha256()  # keeps the hashes "used" without a list of 100,000 strings
@@ -260,7 +243,7 @@ def _phase_baseline(corpus: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "cpu": time.process_time() - c0, "articles": count,
             "rss_start": rss_start,
-            "rss_peak": _maxrss_mib(), "vmhwm": _vmhwm_mib(), "digest": digest.hexdigest()[:12]}
+            "rss_peak": maxrss_mib(), "vmhwm": vmhwm_mib(), "digest": digest.hexdigest()[:12]}
 
 
 def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
@@ -272,7 +255,7 @@ def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
     t1 = time.perf_counter()
     engine = open_database(f"sqlite:///{db}")
     t2 = time.perf_counter()
-    rss_start = _maxrss_mib()
+    rss_start = maxrss_mib()
     # The progress hook (as the CLI passes one) marks the time of every slice of about a tenth
     # of the articles, whole batches, to show whether the per-article cost grows with the data.
     tenth = max(BATCH, articles // 10 // BATCH * BATCH)
@@ -289,7 +272,7 @@ def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
                              hooks=ImportHooks(on_progress=progress))
     t3 = time.perf_counter()
     cpu = time.process_time() - c2
-    rss_peak = _maxrss_mib()
+    rss_peak = maxrss_mib()
     rates = [tenth / (b - a) for a, b in zip([t2, *marks], marks, strict=False) if b > a]
     with session_scope(engine) as session:
         count = count_articles(session=session)
@@ -297,7 +280,7 @@ def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
     return {
         "seconds": t3 - t2, "cpu": cpu, "rates": rates, "slice": tenth,
         "import_modules": t1 - t0, "open_database": t2 - t1,
-        "rss_start": rss_start, "rss_peak": rss_peak, "vmhwm": _vmhwm_mib(), "count": count,
+        "rss_start": rss_start, "rss_peak": rss_peak, "vmhwm": vmhwm_mib(), "count": count,
         "imported": report.imported, "duplicates": report.duplicates, "failed": report.failed,
         "controls_removed": report.controls_removed, "notes": len(report.notes),
         "problems": report.problems[:5],
@@ -384,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peak memory: ru_maxrss of a fresh subprocess per phase (tracemalloc not used: it "
               f"would distort the timing); at phase start {base['rss_start']:.1f} MiB "
               f"(baseline), {imp['rss_start']:.1f} MiB (import, after imports and "
-              f"open_database); parent {_maxrss_mib():.1f} MiB"
+              f"open_database); parent {maxrss_mib():.1f} MiB"
               + (f"; VmHWM cross-check {base['vmhwm']:.1f} / {imp['vmhwm']:.1f} MiB"
                  if imp.get("vmhwm") is not None else ""))
         print(f"outside the timing: import store {imp['import_modules']:.2f} s, "

@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -44,6 +43,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from measure import maxrss_mib, vmhwm_mib  # bench/ is the script's folder
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -69,21 +70,7 @@ Pred = tuple[int, int, str, tuple[str, ...], str, float, str]
 # --------------------------------------------------------------------------- helpers
 
 
-def _maxrss_mib() -> float:
-    """Peak RSS of this process so far, in MiB (Linux carries it over fork and exec, so the
-    parent stays small and loads nothing big before the last phase has run)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / MIB if sys.platform == "darwin" else rss / 1024
 
-
-def _vmhwm_mib() -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def _read_jsonl(path: Path) -> list[Any]:
@@ -270,7 +257,7 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
         import ahocorasick  # noqa: F401
     else:
         import rapidfuzz  # noqa: F401
-    rss_start = _maxrss_mib()
+    rss_start = maxrss_mib()
     t0 = time.perf_counter()
     if method == "telaah":
         matcher = _telaah(rows)
@@ -287,7 +274,7 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
         t1 = time.perf_counter()
         find = naive.find
     choices = len(naive.choices) if method == "naive" else None
-    rss_built = _maxrss_mib()
+    rss_built = maxrss_mib()
     times: list[float] = []
     preds: list[list[Pred]] = []
     c0 = time.process_time()
@@ -297,7 +284,7 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
         times.append(time.perf_counter() - a)
         preds.append(found)
     cpu = time.process_time() - c0
-    rss_peak, vmhwm = _maxrss_mib(), _vmhwm_mib()
+    rss_peak, vmhwm = maxrss_mib(), vmhwm_mib()
     _write_jsonl(work / f"pred-{method}.jsonl",
                  [{"id": art["id"], "preds": p} for art, p in zip(arts, preds, strict=True)])
     paired = None
@@ -345,7 +332,7 @@ def _phase_spaczz(work: Path, sample: list[int], patterns: int, seed: int) -> di
     by_key: dict[str, list[str]] = defaultdict(list)
     for key, alias, *_ in chosen:
         by_key[key].append(alias)
-    rss_start = _maxrss_mib()
+    rss_start = maxrss_mib()
     t0 = time.perf_counter()
     matcher = FuzzyMatcher(nlp.vocab)
     for key, aliases in by_key.items():
@@ -366,7 +353,7 @@ def _phase_spaczz(work: Path, sample: list[int], patterns: int, seed: int) -> di
     _write_jsonl(work / "pred-spaczz.jsonl",
                  [{"id": art["id"], "preds": p} for art, p in zip(arts, preds, strict=True)])
     return {"build_s": t1 - t0, "times": times, "patterns": len(chosen), "total": len(rows),
-            "rss_start": rss_start, "rss_peak": _maxrss_mib(), "vmhwm": _vmhwm_mib(),
+            "rss_start": rss_start, "rss_peak": maxrss_mib(), "vmhwm": vmhwm_mib(),
             "spacy": spacy.__version__}
 
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import json
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from store.formats.csvrows import CsvHeaderError, CsvTable
 from store.formats.problems import Problem, decode_error
 
 SUFFIXES = (".txt", ".jsonl", ".csv")
@@ -184,42 +182,25 @@ def _read_csv(path: Path, encoding: str | None) -> Iterator[Item]:
         yield decode_error(path, exc, offset=_skipped(data, exc), encoding=encoding or "UTF-8")
         yield Consumed(len(data))
         return
-    csv.field_size_limit(sys.maxsize)
-    # csv.reader, not DictReader: DictReader skips blank lines, and the line a record starts on
-    # is only known by counting them.
-    reader = csv.reader(io.StringIO(content, newline=""))
     try:
-        header = next(reader, None)
-        while header == []:  # blank lines before the header
-            header = next(reader, None)
-    except csv.Error as exc:
-        yield Problem(path, reader.line_num or 1, f"malformed CSV header: {exc}")
+        table = CsvTable(content)
+    except CsvHeaderError as exc:
+        yield Problem(path, exc.line, str(exc))
         yield Consumed(len(data))
         return
-    if not header or "text" not in header:
-        yield Problem(path, max(1, reader.line_num), "no `text` column in the header")
+    if "text" not in table.header:
+        yield Problem(path, table.header_line, "no `text` column in the header")
         yield Consumed(len(data))
         return
     per_row = max(1, len(data) // max(1, content.count("\n") or 1))
     records = 0
-    while True:
-        line = reader.line_num + 1  # where the next record starts
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            yield Problem(path, line, f"malformed CSV: {exc}")
-            records += 1
-            break
-        if not fields:
-            continue  # a blank line
+    for row in table.rows():
         records += 1
-        if len(fields) > len(header):
-            yield Problem(path, line, "more fields than the header has")
+        if row.values is None:
+            yield Problem(path, row.line, row.error or "bad row")
             continue
-        row = dict(zip(header, fields, strict=False))
-        yield _record_from_mapping(path, line, row, per_row, f"{path.stem}-{line}")
+        yield _record_from_mapping(path, row.line, dict(row.values), per_row,
+                                   f"{path.stem}-{row.line}")
     if not records:
         yield Problem(path, None, "no articles in this file")
     yield Consumed(0)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from store.formats.csvrows import CsvHeaderError, CsvTable
 from store.formats.problems import Problem, decode_error
 
 REQUIRED_COLUMNS = ("id", "name", "type", "alias")
@@ -88,47 +88,27 @@ def read_gazetteer(path: Path) -> tuple[list[EntityRecord], list[Problem]]:
 
 
 def _read_csv(content: str, collector: _Collector) -> None:
-    # csv.reader, not DictReader: DictReader skips blank lines, and the line a row starts on is
-    # only known by counting them.
-    reader = csv.reader(io.StringIO(content, newline=""))
     try:
-        header = next(reader, None)
-        while header == []:  # blank lines before the header
-            header = next(reader, None)
-    except csv.Error as exc:
-        collector.problem(reader.line_num or 1, f"malformed CSV header: {exc}")
+        table = CsvTable(content)
+    except CsvHeaderError as exc:
+        collector.problem(exc.line, str(exc))
         return
-    header = header or []
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
-        collector.problem(max(1, reader.line_num),
+        collector.problem(table.header_line,
                           f"missing column(s): {', '.join(missing)} "
                           f"(the header must have {','.join(REQUIRED_COLUMNS)})")
         return
-    extra = [c for c in header if c not in KNOWN_COLUMNS]
-    while True:
-        line = reader.line_num + 1  # where the next row starts
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            collector.problem(line, f"malformed CSV: {exc}")
-            break
-        if not fields:
-            continue  # a blank line
-        row: dict[str | None, Any] = dict(zip(header, fields, strict=False))
-        if len(fields) > len(header):
-            row[None] = fields[len(header):]
-        _csv_row(collector, line, row, extra)
+    extra = [c for c in table.header if c not in KNOWN_COLUMNS]
+    for row in table.rows():
+        if row.values is None:
+            collector.problem(row.line, row.error or "bad row")
+            continue
+        _csv_row(collector, row.line, row.values, extra)
 
 
-def _csv_row(collector: _Collector, line: int, row: dict[str | None, Any],
-             extra: list[str]) -> None:
-    if None in row:
-        collector.problem(line, "more fields than the header has")
-        return
-    values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+def _csv_row(collector: _Collector, line: int, row: dict[str, str], extra: list[str]) -> None:
+    values = {k: (v or "").strip() for k, v in row.items()}
     for column in REQUIRED_COLUMNS:
         values.setdefault(column, "")
     record = collector.entity(line, values["id"], values["name"], values["type"])
