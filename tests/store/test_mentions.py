@@ -1,0 +1,58 @@
+"""Reviewer decisions on mentions: each one committed at once, audited, the article in progress."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from store.articles import get_article
+from store.audit import list_audit
+from store.db import session_scope
+from store.demo import prepare_demo
+from store.errors import NotFound, TelaahError
+from store.mentions import decide_mention, get_mention, list_mentions
+
+
+@pytest.fixture
+def demo_db(engine: Engine, reviewer_id: int) -> Engine:
+    prepare_demo(engine, reviewer_id=reviewer_id)
+    return engine
+
+
+def test_mentions_are_listed_in_text_order_with_their_entity(
+        demo_db: Engine, session: Session) -> None:
+    article = get_article(session=session, article_id=1)
+    mentions = list_mentions(session=session, article_id=1)
+    assert mentions and [m.start for m in mentions] == sorted(m.start for m in mentions)
+    for m in mentions:
+        assert article.text[m.start:m.end] == m.text
+        assert m.entity_key and m.entity_name and m.state == "pending"
+    assert get_mention(session=session, mention_id=mentions[0].id) == mentions[0]
+
+
+def test_a_decision_is_committed_audited_and_starts_the_article(
+        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    first = list_mentions(session=session, article_id=2)[0]
+    decided = decide_mention(session=session, mention_id=first.id, state="accepted",
+                             reviewer_id=reviewer_id, label="ORG")
+    assert (decided.state, decided.label) == ("accepted", "ORG")
+    with session_scope(demo_db) as other:  # another connection sees it: it is committed
+        seen = get_mention(session=other, mention_id=first.id)
+        assert (seen.state, seen.label) == ("accepted", "ORG")
+        assert get_article(session=other, article_id=2).status == "in_progress"
+    entry = list_audit(session=session, action="mention.decide", limit=1)[0]
+    assert entry.reviewer == "tester" and entry.target_id == first.id
+    assert entry.before["state"] == "pending" and entry.before["label"] == first.label
+    assert entry.after["state"] == "accepted" and entry.after["label"] == "ORG"
+
+
+def test_bad_decisions_are_refused(demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    first = list_mentions(session=session, article_id=1)[0]
+    with pytest.raises(TelaahError):
+        decide_mention(session=session, mention_id=first.id, state="maybe",
+                       reviewer_id=reviewer_id)
+    with pytest.raises(NotFound):
+        decide_mention(session=session, mention_id=999_999, state="accepted",
+                       reviewer_id=reviewer_id)
+    assert get_mention(session=session, mention_id=first.id).state == "pending"
