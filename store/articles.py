@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import NotFound, TelaahError
-from store.models import ARTICLE_STATUSES, Article, utcnow
+from store.models import ARTICLE_STATUSES, Article, Fact, Mention, utcnow
+from store.search import search_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class ArticleRow:
     published: date | None
     status: str
     length: int
+    pending: int = 0  # pending candidates
+    accepted: int = 0  # accepted mentions
+    facts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,27 +64,46 @@ def list_articles(
     limit: int = 50,
     offset: int = 0,
     sort: str = "id",
+    search: str | None = None,
 ) -> list[ArticleRow]:
-    """A page of articles, optionally of one status, sorted by a column name."""
+    """A page of articles with their counts, optionally of one status or matching a search.
+
+    `search` is a full-text query over title and text (words, "a phrase", prefix*).
+    """
     if sort not in SORTS:
         raise TelaahError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
     # More columns than sqlmodel's typed `select` takes: plain SQLAlchemy Core here.
     query = sa_select(
         col(Article.id), col(Article.external_id), col(Article.title), col(Article.source),
         col(Article.published), col(Article.status), func.length(col(Article.text)),
+        _mentions_in("pending"), _mentions_in("accepted"),
+        sa_select(func.count()).select_from(Fact)
+        .where(col(Fact.article_id) == col(Article.id)).scalar_subquery(),
     )
-    if status is not None:
-        query = query.where(col(Article.status) == _checked_status(status))
+    query = _filtered(query, status, search)
     query = query.order_by(SORTS[sort], col(Article.id)).limit(limit).offset(offset)
     return [ArticleRow(*row) for row in session.execute(query).all()]
 
 
-def count_articles(*, session: Session, status: str | None = None) -> int:
-    """How many articles there are, optionally of one status."""
-    query = select(func.count()).select_from(Article)
+def count_articles(*, session: Session, status: str | None = None,
+                   search: str | None = None) -> int:
+    """How many articles there are, optionally of one status or matching a search."""
+    query = _filtered(sa_select(func.count()).select_from(Article), status, search)
+    return int(session.execute(query).scalar_one())
+
+
+def _mentions_in(state: str) -> Any:
+    return (sa_select(func.count()).select_from(Mention)
+            .where(col(Mention.article_id) == col(Article.id), col(Mention.state) == state)
+            .scalar_subquery())
+
+
+def _filtered(query: Any, status: str | None, search: str | None) -> Any:
     if status is not None:
-        query = query.where(Article.status == _checked_status(status))
-    return int(session.exec(query).one())
+        query = query.where(col(Article.status) == _checked_status(status))
+    if search and search.strip():
+        query = query.where(col(Article.id).in_(search_ids(search)))
+    return query
 
 
 def get_article(*, session: Session, article_id: int | None = None,

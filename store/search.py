@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Integer, column, text
 from sqlmodel import Session
 
 from store.textnorm import norm_key
@@ -88,6 +89,28 @@ def articles_with_terms(session: Session, terms: Iterable[str]) -> set[int]:
                                {"q": query}).scalars().all()
         ids.update(int(r) for r in rows)
     return ids
+
+
+def search_ids(query: str) -> Any:
+    """A subquery of the ids of articles matching a full-text `query` over title and text.
+
+    Words are ANDed; "quoted phrases" and prefix* work as in FTS5. Any other punctuation is
+    taken as a word separator, so no user input can be an FTS5 syntax error.
+    """
+    terms = []
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
+        if phrase:
+            tokens = fts_tokens(phrase)
+            if tokens:
+                terms.append(_quote(" ".join(tokens)))
+        else:
+            prefix = word.endswith("*")
+            for index, token in enumerate(fts_tokens(word)):
+                last = index == len(fts_tokens(word)) - 1
+                terms.append(_quote(token) + ("*" if prefix and last else ""))
+    match = " AND ".join(terms) or '""'
+    return (text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q")
+            .bindparams(q=match).columns(column("rowid", Integer)))
 
 
 def articles_for_aliases(session: Session, aliases: Iterable[str]) -> set[int] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -15,6 +16,7 @@ from store.models import (
     MENTION_STATES,
     Alias,
     Article,
+    AuditEntry,
     Entity,
     Fact,
     Mention,
@@ -56,3 +58,18 @@ def corpus_stats(*, session: Session) -> Stats:
         mentions_by_origin=_grouped(session, Mention.origin, MENTION_ORIGINS),
         facts=_grouped(session, Fact.state, FACT_STATES),
     )
+
+
+def decisions_since(*, session: Session, reviewer_id: int, since: datetime) -> int:
+    """How many decisions on mentions `reviewer_id` has made since `since` (aware datetime)."""
+    query = (select(func.count()).select_from(AuditEntry)
+             .where(col(AuditEntry.reviewer_id) == reviewer_id,
+                    col(AuditEntry.action) == "mention.decide",
+                    col(AuditEntry.at) >= since))
+    return int(session.exec(query).one())
+
+
+def start_of_today() -> datetime:
+    """Local midnight, as an aware datetime: where "today" begins for the reviewer."""
+    now = datetime.now().astimezone()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -56,3 +56,35 @@ def test_bad_decisions_are_refused(demo_db: Engine, session: Session, reviewer_i
         decide_mention(session=session, mention_id=999_999, state="accepted",
                        reviewer_id=reviewer_id)
     assert get_mention(session=session, mention_id=first.id).state == "pending"
+
+
+def test_queue_rows_count_candidates_and_decisions_today(
+        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    from store.articles import list_articles
+    from store.stats import decisions_since, start_of_today
+
+    before = {r.id: r for r in list_articles(session=session)}
+    pending = list_mentions(session=session, article_id=3)
+    assert before[3].pending == len(pending) and before[3].accepted == 0
+    for m in pending[:2]:
+        decide_mention(session=session, mention_id=m.id, state="accepted",
+                       reviewer_id=reviewer_id)
+    decide_mention(session=session, mention_id=pending[2].id, state="rejected",
+                   reviewer_id=reviewer_id)
+    after = {r.id: r for r in list_articles(session=session)}
+    assert (after[3].pending, after[3].accepted) == (len(pending) - 3, 2)
+    assert decisions_since(session=session, reviewer_id=reviewer_id,
+                           since=start_of_today()) == 3
+
+
+def test_full_text_search_over_title_and_text(demo_db: Engine, session: Session) -> None:
+    from store.articles import count_articles, list_articles
+
+    texts = {r.id: get_article(session=session, article_id=r.id).text
+             for r in list_articles(session=session)}
+    hits = {r.id for r in list_articles(session=session, search="Kazakhstan")}
+    assert hits == {i for i, t in texts.items() if "Kazakhstan" in t}
+    assert {r.id for r in list_articles(session=session, search='"Sadyr Zhaparov"')} == {1}
+    assert count_articles(session=session, search="turkiye") == 1  # diacritics and case
+    for odd in ('"', "a OR (b", "NEAR(", "*", "-"):
+        count_articles(session=session, search=odd)  # never an FTS5 syntax error
