@@ -47,7 +47,7 @@ def shown_ids(table: ArticleTable) -> list[int]:
 
 def titles(table: ArticleTable) -> list[str]:
     """The title cells of the loaded rows."""
-    return [table.get_row_at(i)[4].plain for i in range(table.row_count)]
+    return [table.get_row_at(i)[-1].plain for i in range(table.row_count)]
 
 
 @pytest.mark.usefixtures("demo")
@@ -150,8 +150,8 @@ async def test_markup_in_data_is_shown_literally(db_url: str, import_records: Im
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = table_of(pilot.app)
         assert titles(table) == [TRICKY]
-        assert table.get_row_at(0)[3].plain == "[i]src[/i]"
-        assert any(TRICKY in line for line in drawn(table))
+        assert table.get_row_at(0)[-2].plain == "[i]src[/i]"
+        assert any(TRICKY[:30] in line for line in drawn(table))  # the title column is narrower
         await pilot.press("enter")
         screen = pilot.app.screen
         assert isinstance(screen, ArticleScreen)

@@ -7,12 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from store.articles import count_articles, get_article, list_articles
 from store.db import Engine, session_scope
 from store.errors import TelaahError
-from store.stats import corpus_stats
+from store.stats import corpus_stats, decisions_since, start_of_today
 from tui.screens.article import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
 
@@ -30,6 +30,7 @@ class ArticlesScreen(Screen[None]):
         Binding("3", "filter('done')", "Done", id="articles.filter_done"),
         Binding("0", "filter('')", "All", id="articles.filter_all"),
         Binding("r", "reload", "Reload", id="articles.reload"),
+        Binding("slash", "search", "Search", id="articles.search"),
     ]
 
     def __init__(self, engine: Engine) -> None:
@@ -38,17 +39,22 @@ class ArticlesScreen(Screen[None]):
         self.status: str | None = None
         self.fetched = 0  # rows fetched so far for the current listing
         self.counts: dict[str, int] = {}
+        self.search: str | None = None
+        self.decisions_today = 0
 
     def compose(self) -> ComposeResult:
         """Header, counts, the table (or the hint when there is nothing to show), footer."""
         yield Header()
         yield Static(id="counts")
+        yield Input(placeholder="search title and text: words, \"a phrase\", prefix*  "
+                    "(enter: search, escape: clear)", id="search")
         yield ArticleTable(id="articles")
         yield Static(id="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Load the first page."""
+        """Load the first page; the search box shows when `/` is pressed."""
+        self.query_one("#search", Input).display = False
         self.reload()
 
     @property
@@ -56,14 +62,26 @@ class ArticlesScreen(Screen[None]):
         """The article table."""
         return self.query_one(ArticleTable)
 
+    def on_screen_resume(self) -> None:
+        """Back from an article: its counts changed, so read them again, cursor kept."""
+        if self.table.row_count:
+            self.reload()
+
     def reload(self) -> None:
-        """Count again and load the current listing's first page."""
+        """Count again and load the current listing's first page (the cursor's row kept)."""
+        current = self.table.article_id
+        reviewer_id = getattr(self.app, "reviewer_id", None)
         with session_scope(self.engine) as session:
             self.counts = corpus_stats(session=session).articles
-            total = count_articles(session=session, status=self.status)
+            total = count_articles(session=session, status=self.status, search=self.search)
+            if reviewer_id is not None:
+                self.decisions_today = decisions_since(session=session, reviewer_id=reviewer_id,
+                                                       since=start_of_today())
         self.table.reset(total)
         self.fetched = 0
         self.load_page()
+        while current is not None and not self.table.move_to(current) and self.table.has_more:
+            self.load_page()
         self._show_state()
 
     def load_page(self) -> None:
@@ -73,7 +91,7 @@ class ArticlesScreen(Screen[None]):
             return
         with session_scope(self.engine) as session:
             rows = list_articles(session=session, status=self.status, limit=PAGE,
-                                 offset=self.fetched)
+                                 offset=self.fetched, search=self.search)
         self.fetched += len(rows)
         if not rows:
             table.total = table.row_count  # fewer than counted: some were removed meanwhile
@@ -102,6 +120,28 @@ class ArticlesScreen(Screen[None]):
         self.status = status or None
         self.reload()
 
+    def action_search(self) -> None:
+        """Show the search box and put the cursor in it."""
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        self.search = event.value.strip() or None
+        self.reload()
+
+    def key_escape(self) -> None:
+        """Escape in the search box clears the search and hides it."""
+        box = self.query_one("#search", Input)
+        if box.has_focus:
+            box.value = ""
+            box.display = False
+            if self.search is not None:
+                self.search = None
+                self.reload()
+            self.table.focus()
+
     def action_reload(self) -> None:
         """Read the counts and the first page again."""
         self.reload()
@@ -109,9 +149,13 @@ class ArticlesScreen(Screen[None]):
 
     def _show_counts(self) -> None:
         total = sum(self.counts.values())
-        parts = [Content.styled(f"{total:,} articles", "bold")]
+        parts = [Content.styled(f"{total:,} articles", "bold"),
+                 Content(f"done {self.counts.get('done', 0):,}/{total:,}")]
         parts += [Content(f"{STATUS_LABELS.get(k, k)} {v:,}") for k, v in self.counts.items()]
+        parts.append(Content(f"{self.decisions_today:,} decisions today"))
         shown = "all" if self.status is None else STATUS_LABELS[self.status]
+        if self.search:
+            parts.append(Content("search: ").append(Content(self.search).stylize("bold")))
         table = self.table
         parts.append(Content(f"showing {shown}: {table.row_count:,} of {table.total:,} loaded")
                      .stylize("dim"))

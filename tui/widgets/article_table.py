@@ -12,7 +12,8 @@ from store.articles import ArticleRow
 
 STATUS_STYLES = {"todo": "", "in_progress": "bold yellow", "done": "green"}
 STATUS_LABELS = {"todo": "todo", "in_progress": "in progress", "done": "done"}
-FIXED_WIDTHS = {"id": 6, "status": 11, "published": 10, "source": 18}
+FIXED_WIDTHS = {"id": 6, "status": 11, "pending": 7, "accepted": 8, "facts": 5,
+                "published": 10, "source": 12}
 MIN_TITLE_WIDTH = 30
 
 
@@ -64,6 +65,13 @@ class ArticleTable(DataTable[Text]):
         key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
         return int(key.value) if key.value is not None else None
 
+    def move_to(self, article_id: int) -> bool:
+        """Put the cursor on an article's row if it is loaded; say whether it was."""
+        if article_id not in self._ids:
+            return False
+        self.move_cursor(row=self.get_row_index(str(article_id)))
+        return True
+
     def reset(self, total: int) -> None:
         """Drop every row; `total` rows exist for the new listing."""
         self.clear()
@@ -96,6 +104,9 @@ def _cells(row: ArticleRow) -> tuple[Text, ...]:
     return (
         Text(str(row.id), justify="right"),
         Text(STATUS_LABELS.get(row.status, row.status), style=STATUS_STYLES.get(row.status, "")),
+        Text(str(row.pending), justify="right", style="yellow" if row.pending else "dim"),
+        Text(str(row.accepted), justify="right", style="" if row.accepted else "dim"),
+        Text(str(row.facts), justify="right", style="" if row.facts else "dim"),
         Text(row.published.isoformat() if row.published else ""),
         Text(row.source or "", no_wrap=True, overflow="ellipsis"),
         Text(row.title, no_wrap=True, overflow="ellipsis"),
