@@ -151,7 +151,8 @@ class ArticlesScreen(Screen[None]):
         total = sum(self.counts.values())
         parts = [Content.styled(f"{total:,} articles", "bold"),
                  Content(f"done {self.counts.get('done', 0):,}/{total:,}")]
-        parts += [Content(f"{STATUS_LABELS.get(k, k)} {v:,}") for k, v in self.counts.items()]
+        parts += [Content(f"{STATUS_LABELS.get(k, k)} {v:,}") for k, v in self.counts.items()
+                  if k != "done"]
         parts.append(Content(f"{self.decisions_today:,} decisions today"))
         shown = "all" if self.status is None else STATUS_LABELS[self.status]
         if self.search:
