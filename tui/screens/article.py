@@ -1,16 +1,29 @@
-"""A read-only view of one article: title, source and date, and the full text."""
+"""The review screen: one article's text with its mentions, decided from the keyboard."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING, cast
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from store.articles import ArticleView
+from store.db import session_scope
+from store.errors import TelaahError
+from store.mentions import MentionView, decide_mention, list_mentions
+from store.schema import read_schema
 from tui.widgets.article_table import STATUS_LABELS
+from tui.widgets.article_text import ArticleText
+from tui.widgets.mention_panel import MentionPanel
+
+if TYPE_CHECKING:
+    from tui.app import TelaahApp
 
 
 def article_meta(article: ArticleView) -> Content:
@@ -25,32 +38,155 @@ def article_meta(article: ArticleView) -> Content:
     return Content(" · ").join(Content(part) for part in parts).stylize("dim")
 
 
+def _label_bindings() -> list[Binding]:
+    """`1`-`9`: label by schema rank and accept; one footer entry stands for all nine."""
+    return [Binding(str(n), f"label({n})", "Label+accept" if n == 1 else f"Label {n}",
+                    show=n == 1, key_display="1-9" if n == 1 else None, id=f"review.label_{n}")
+            for n in range(1, 10)]
+
+
 class ArticleScreen(Screen[None]):
-    """One article, read-only; `escape` or `q` goes back to the list."""
+    """One article under review; every decision is committed the moment it is shown."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="article.back"),
         Binding("q", "back", "Back", show=False, id="article.back_q"),
+        # Priority, so that the scrolling text does not take up/down for itself.
+        Binding("j,down", "move(1)", "Next", key_display="j/↓", priority=True,
+                id="review.next"),
+        Binding("k,up", "move(-1)", "Previous", key_display="k/↑", priority=True,
+                id="review.previous"),
+        Binding("J", "move_pending(1)", "Next pending", id="review.next_pending"),
+        Binding("K", "move_pending(-1)", "Prev pending", show=False,
+                id="review.previous_pending"),
+        Binding("a", "decide('accepted')", "Accept", id="review.accept"),
+        Binding("x", "decide('rejected')", "Reject", id="review.reject"),
+        *_label_bindings(),
     ]
 
     def __init__(self, article: ArticleView) -> None:
         super().__init__()
         self.article = article
         self.sub_title = f"article {article.id}"
+        self.mentions: list[MentionView] = []
+        self.cursor: int | None = None
+        self.labels: list[str] = []
+        self.colours: dict[str, str] = {}
+
+    @property
+    def telaah(self) -> TelaahApp:
+        """The app, with its engine and reviewer."""
+        return cast("TelaahApp", self.app)
 
     def compose(self) -> ComposeResult:
-        """Header, title, metadata line, scrollable text, footer."""
+        """Header, title, metadata line, the text beside the mention panel, footer."""
         yield Header()
         yield Static(Content(self.article.title), id="article-title")
         yield Static(article_meta(self.article), id="article-meta")
-        with VerticalScroll(id="article-body"):
-            yield Static(Content(self.article.text), id="article-text")
+        with Horizontal(id="review"):
+            with VerticalScroll(id="article-body"):
+                yield ArticleText(self.article.text, id="article-text")
+            yield MentionPanel(id="mention-panel")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Focus the text so the arrow and page keys scroll it."""
+        """Read the schema and the mentions, focus the first pending one."""
+        with session_scope(self.telaah.engine) as session:
+            schema = read_schema(session=session)
+            self.mentions = list_mentions(session=session, article_id=self.article.id)
+        self.labels = [label.name for label in schema.labels]
+        self.colours = {label.name: label.colour for label in schema.labels}
+        pending = [i for i, m in enumerate(self.mentions) if m.state == "pending"]
+        self.cursor = pending[0] if pending else (0 if self.mentions else None)
         self.query_one("#article-body").focus()
+        self._show()
+
+    @property
+    def current(self) -> MentionView | None:
+        """The mention under focus, if any."""
+        return None if self.cursor is None else self.mentions[self.cursor]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Moving and deciding need mentions; a digit needs a label of that rank."""
+        if action in ("move", "move_pending", "decide", "label") and not self.mentions:
+            return False
+        if action == "label" and parameters:
+            rank = parameters[0]
+            return isinstance(rank, int) and rank <= len(self.labels)
+        return True
+
+    def action_move(self, step: int) -> None:
+        """Focus the next (`step` 1) or previous (-1) mention."""
+        if self.cursor is None:
+            return
+        self.cursor = max(0, min(len(self.mentions) - 1, self.cursor + step))
+        self._show()
+
+    def action_move_pending(self, step: int) -> None:
+        """Focus the next or previous pending mention, if there is one that way."""
+        found = self._pending_from(step)
+        if found is None:
+            self.notify("No pending mention that way", timeout=2, markup=False)
+            return
+        self.cursor = found
+        self._show()
+
+    def action_decide(self, state: str) -> None:
+        """Accept or reject the focused mention, then go to the next pending one."""
+        self._decide(state, None)
+
+    def action_label(self, rank: int) -> None:
+        """Give the focused mention the schema's `rank`-th label and accept it."""
+        if 1 <= rank <= len(self.labels):
+            self._decide("accepted", self.labels[rank - 1])
 
     def action_back(self) -> None:
-        """Return to the article list."""
+        """Return to the article list (which reads its counts again when it resumes)."""
         self.dismiss()
+
+    def _decide(self, state: str, label: str | None) -> None:
+        mention = self.current
+        if mention is None or self.cursor is None:
+            return
+        try:
+            with session_scope(self.telaah.engine) as session:
+                decided = decide_mention(session=session, mention_id=mention.id, state=state,
+                                         reviewer_id=self.telaah.reviewer_id, label=label)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Decision not saved", severity="error", markup=False)
+            return
+        self.mentions[self.cursor] = decided
+        if self.article.status == "todo":
+            self.article = replace(self.article, status="in_progress")
+            self.query_one("#article-meta", Static).update(article_meta(self.article))
+        nxt = self._pending_from(1)
+        if nxt is None:
+            nxt = self._pending_from(-1)
+        if nxt is not None:
+            self.cursor = nxt
+        self._show()
+
+    def _pending_from(self, step: int) -> int | None:
+        """The index of the nearest pending mention after (1) or before (-1) the focus."""
+        if self.cursor is None:
+            return None
+        index = self.cursor + step
+        while 0 <= index < len(self.mentions):
+            if self.mentions[index].state == "pending":
+                return index
+            index += step
+        return None
+
+    def _show(self) -> None:
+        self.query_one(ArticleText).show(self.mentions, self.colours, self.cursor)
+        self.query_one(MentionPanel).show(self.mentions, self.cursor, self.colours)
+        self.call_after_refresh(self._scroll_to_focus)
+
+    def _scroll_to_focus(self) -> None:
+        mention = self.current
+        if mention is None:
+            return
+        text = self.query_one(ArticleText)
+        y = text.virtual_region.y + text.line_of(mention.start)
+        self.query_one("#article-body", VerticalScroll).scroll_to_region(
+            Region(0, y, 1, 1), animate=False, spacing=None)
