@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
+from sqlmodel import select as sm_select
 
 from store import audit
 from store.errors import NotFound, TelaahError
-from store.models import Article, Entity, Mention, utcnow
+from store.models import Article, AuditEntry, Entity, Mention, utcnow
+from store.textnorm import norm_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +76,69 @@ def decide_mention(*, session: Session, mention_id: int, state: str, reviewer_id
     mention.reviewer_id = reviewer_id
     mention.decided_at = utcnow() if state != "pending" else None
     session.add(mention)
-    article = session.get(Article, mention.article_id)
-    if article is not None and article.status == "todo" and state != "pending":
-        article.status = "in_progress"
-        article.updated_at = utcnow()
-        session.add(article)
+    if state != "pending":
+        _start_article(session, mention.article_id)
     audit.record(session, action="mention.decide", reviewer_id=reviewer_id, target="mention",
                  target_id=mention_id, before=before, after=_state(mention))
     session.commit()
     return get_mention(session=session, mention_id=mention_id)
+
+
+def decide_similar(*, session: Session, mention_id: int, state: str, reviewer_id: int | None,
+                   label: str | None = None) -> list[int]:
+    """Apply one decision to every pending mention of the article like this one.
+
+    "Like" is the same normalised surface (case, diacritics and punctuation ignored) and the
+    same entity. The focused mention is decided too, pending or not. One committed transaction
+    and one audit entry, so a single undo takes it all back. Returns the ids decided.
+    """
+    if state not in ("accepted", "rejected"):
+        raise TelaahError(f"unknown decision {state!r}")
+    focused = session.get(Mention, mention_id)
+    if focused is None:
+        raise NotFound(f"no mention {mention_id}")
+    key = norm_key(focused.text)
+    similar = [m for m in session.exec(sm_select(Mention).where(
+        col(Mention.article_id) == focused.article_id, col(Mention.state) == "pending",
+        col(Mention.entity_id) == focused.entity_id if focused.entity_id is not None
+        else col(Mention.entity_id).is_(None))).all()
+        if m.id != focused.id and norm_key(m.text) == key]
+    items_before, items_after = [], []
+    now = utcnow()
+    for mention in [focused, *similar]:
+        items_before.append({"id": mention.id, **_state(mention)})
+        mention.state = state
+        if label is not None:
+            mention.label = label
+        mention.reviewer_id = reviewer_id
+        mention.decided_at = now
+        session.add(mention)
+        items_after.append({"id": mention.id, **_state(mention)})
+    _start_article(session, focused.article_id)
+    audit.record(session, action="mention.decide_many", reviewer_id=reviewer_id,
+                 target="article", target_id=focused.article_id,
+                 before={"items": items_before}, after={"items": items_after})
+    session.commit()
+    return [int(item["id"]) for item in items_after]
+
+
+def _start_article(session: Session, article_id: int) -> None:
+    article = session.get(Article, article_id)
+    if article is not None and article.status == "todo":
+        article.status = "in_progress"
+        article.updated_at = utcnow()
+        session.add(article)
+
+
+def last_position(*, session: Session, reviewer_id: int) -> tuple[int, int] | None:
+    """(article id, mention id) of the reviewer's latest decision: where to reopen."""
+    entry = session.exec(sm_select(AuditEntry).where(
+        col(AuditEntry.reviewer_id) == reviewer_id,
+        col(AuditEntry.action) == "mention.decide").order_by(col(AuditEntry.id).desc())).first()
+    if entry is None or entry.target_id is None:
+        return None
+    mention = session.get(Mention, entry.target_id)
+    return (mention.article_id, entry.target_id) if mention is not None else None
 
 
 def _state(m: Mention) -> dict[str, Any]:

@@ -12,18 +12,20 @@ from store import audit
 from store.errors import Conflict
 from store.models import AuditEntry, Mention
 
-DECIDE, UNDO, REDO = "mention.decide", "undo", "redo"
+DECIDE, DECIDE_MANY, UNDO, REDO = "mention.decide", "mention.decide_many", "undo", "redo"
+DECISIONS = (DECIDE, DECIDE_MANY)
 HISTORY = 5000  # how far back a reviewer's undo history reaches
 
 
 @dataclass(frozen=True, slots=True)
 class Undone:
-    """What an undo or redo changed: the mention and the state it now has."""
+    """What an undo or redo changed: the mentions (the first is the one to focus)."""
 
     entry_id: int
     mention_id: int
     article_id: int
     state: dict[str, Any]
+    mention_ids: tuple[int, ...] = ()
 
 
 def _history(session: Session, reviewer_id: int) -> tuple[list[AuditEntry], list[int]]:
@@ -31,14 +33,14 @@ def _history(session: Session, reviewer_id: int) -> tuple[list[AuditEntry], list
     rows = list(session.exec(
         select(AuditEntry)
         .where(col(AuditEntry.reviewer_id) == reviewer_id,
-               col(AuditEntry.action).in_((DECIDE, UNDO, REDO)))
+               col(AuditEntry.action).in_((*DECISIONS, UNDO, REDO)))
         .order_by(col(AuditEntry.id).desc()).limit(HISTORY)).all())
     decisions: dict[int, AuditEntry] = {}
     undone: set[int] = set()
     redo: list[int] = []
     for entry in reversed(rows):
         assert entry.id is not None
-        if entry.action == DECIDE:
+        if entry.action in DECISIONS:
             decisions[entry.id] = entry
             redo.clear()  # a new decision ends what could be redone
         elif entry.action == UNDO:
@@ -79,25 +81,39 @@ def redo(*, session: Session, reviewer_id: int) -> Undone | None:
                   reviewer_id=reviewer_id)
 
 
+def _items(entry: AuditEntry, side: dict[str, Any]) -> list[dict[str, Any]]:
+    """The (mention id, state) items of one side of a decision entry, single or bulk."""
+    if entry.action == DECIDE_MANY:
+        return list(side["items"])
+    return [{"id": entry.target_id, **side}]
+
+
 def _apply(session: Session, entry: AuditEntry, *, expect: dict[str, Any],
            target: dict[str, Any], action: str, reviewer_id: int) -> Undone:
-    assert entry.id is not None and entry.target_id is not None
-    mention = session.get(Mention, entry.target_id)
-    if mention is None:
-        raise Conflict("the mention of that decision no longer exists")
-    if (mention.state, mention.label, mention.entity_id) != (
-            expect["state"], expect["label"], expect["entity_id"]):
-        raise Conflict(f"mention {mention.id} ({mention.text!r}) was changed since; "
-                       f"cannot {action} that decision")
-    mention.state = target["state"]
-    mention.label = target["label"]
-    mention.entity_id = target["entity_id"]
-    mention.reviewer_id = target.get("reviewer_id")
-    decided = target.get("decided_at")
-    mention.decided_at = datetime.fromisoformat(decided) if decided else None
-    session.add(mention)
+    assert entry.id is not None
+    expected, wanted = _items(entry, expect), _items(entry, target)
+    mentions = []
+    for item in expected:  # check every mention first: all or nothing
+        mention = session.get(Mention, item["id"])
+        if mention is None:
+            raise Conflict("a mention of that decision no longer exists")
+        if (mention.state, mention.label, mention.entity_id) != (
+                item["state"], item["label"], item["entity_id"]):
+            raise Conflict(f"mention {mention.id} ({mention.text!r}) was changed since; "
+                           f"cannot {action} that decision")
+        mentions.append(mention)
+    for mention, item in zip(mentions, wanted, strict=True):
+        mention.state = item["state"]
+        mention.label = item["label"]
+        mention.entity_id = item["entity_id"]
+        mention.reviewer_id = item.get("reviewer_id")
+        decided = item.get("decided_at")
+        mention.decided_at = datetime.fromisoformat(decided) if decided else None
+        session.add(mention)
+    first = mentions[0]
     audit.record(session, action=action, reviewer_id=reviewer_id, target="mention",
-                 target_id=mention.id, before=expect, after={"entry": entry.id, **target})
+                 target_id=first.id, before=expect, after={"entry": entry.id, **target})
     session.commit()
-    assert mention.id is not None
-    return Undone(entry.id, mention.id, mention.article_id, dict(target))
+    assert first.id is not None
+    return Undone(entry.id, first.id, first.article_id, dict(wanted[0]),
+                  tuple(int(m.id or 0) for m in mentions))

@@ -88,3 +88,13 @@ def test_full_text_search_over_title_and_text(demo_db: Engine, session: Session)
     assert count_articles(session=session, search="turkiye") == 1  # diacritics and case
     for odd in ('"', "a OR (b", "NEAR(", "*", "-"):
         count_articles(session=session, search=odd)  # never an FTS5 syntax error
+
+
+def test_last_position_is_the_latest_decision(
+        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    from store.mentions import last_position
+
+    assert last_position(session=session, reviewer_id=reviewer_id) is None
+    m = list_mentions(session=session, article_id=4)[2]
+    decide_mention(session=session, mention_id=m.id, state="rejected", reviewer_id=reviewer_id)
+    assert last_position(session=session, reviewer_id=reviewer_id) == (4, m.id)

@@ -68,3 +68,22 @@ def test_undo_is_per_reviewer_and_refused_when_someone_changed_the_mention(
     assert state(session, a.id)[0] == "rejected"
     assert undo(session=session, reviewer_id=other) is not None
     assert state(session, a.id)[0] == "accepted"
+
+
+def test_a_bulk_decision_is_one_undo_step(
+        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    from store.mentions import decide_similar
+
+    rusia = [m for m in list_mentions(session=session, article_id=1) if m.text == "Rusia"]
+    assert len(rusia) > 3
+    other = next(m for m in list_mentions(session=session, article_id=1) if m.text != "Rusia")
+    decided = decide_similar(session=session, mention_id=rusia[0].id, state="accepted",
+                             reviewer_id=reviewer_id, label="ORG")
+    assert sorted(decided) == sorted(m.id for m in rusia)
+    assert all(state(session, m.id) == ("accepted", "ORG") for m in rusia)
+    assert state(session, other.id)[0] == "pending"
+    undone = undo(session=session, reviewer_id=reviewer_id)
+    assert undone is not None and set(undone.mention_ids) == set(decided)
+    assert all(state(session, m.id) == ("pending", m.label) for m in rusia)
+    redo(session=session, reviewer_id=reviewer_id)
+    assert all(state(session, m.id) == ("accepted", "ORG") for m in rusia)
