@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,7 +13,7 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from store.articles import ArticleView
+from store.articles import ArticleView, get_article, set_status
 from store.db import session_scope
 from store.errors import TelaahError
 from store.mentions import MentionView, decide_mention, list_mentions
@@ -45,6 +45,16 @@ def _label_bindings() -> list[Binding]:
             for n in range(1, 10)]
 
 
+class ReviewQueue(Protocol):
+    """The listing the review screen steps through (the article list, in its order)."""
+
+    def neighbour(self, article_id: int, step: int) -> int | None:
+        """The id of the article after (`step` 1) or before (-1) `article_id`, if any."""
+
+    def reviewing(self, article_id: int) -> None:
+        """The review screen now shows `article_id` (the list's cursor follows it)."""
+
+
 class ArticleScreen(Screen[None]):
     """One article under review; every decision is committed the moment it is shown."""
 
@@ -62,11 +72,17 @@ class ArticleScreen(Screen[None]):
         Binding("a", "decide('accepted')", "Accept", id="review.accept"),
         Binding("x", "decide('rejected')", "Reject", id="review.reject"),
         *_label_bindings(),
+        # Not in the footer, which is full at 120 columns (see the `?` panel).
+        Binding("d", "done", "Done+next article", show=False, id="review.done"),
+        Binding("n", "article(1)", "Next article", show=False, id="review.next_article"),
+        Binding("p", "article(-1)", "Previous article", show=False,
+                id="review.previous_article"),
     ]
 
-    def __init__(self, article: ArticleView) -> None:
+    def __init__(self, article: ArticleView, queue: ReviewQueue | None = None) -> None:
         super().__init__()
         self.article = article
+        self.queue = queue
         self.sub_title = f"article {article.id}"
         self.mentions: list[MentionView] = []
         self.cursor: int | None = None
@@ -110,6 +126,8 @@ class ArticleScreen(Screen[None]):
         """Moving and deciding need mentions; a digit needs a label of that rank."""
         if action in ("move", "move_pending", "decide", "label") and not self.mentions:
             return False
+        if action == "article":
+            return self.queue is not None
         if action == "label" and parameters:
             rank = parameters[0]
             return isinstance(rank, int) and rank <= len(self.labels)
@@ -139,6 +157,47 @@ class ArticleScreen(Screen[None]):
         """Give the focused mention the schema's `rank`-th label and accept it."""
         if 1 <= rank <= len(self.labels):
             self._decide("accepted", self.labels[rank - 1])
+
+    def action_article(self, step: int) -> None:
+        """Open the next (`step` 1) or previous (-1) article of the queue, status unchanged."""
+        if self.queue is None:
+            return
+        target = self.queue.neighbour(self.article.id, step)
+        if target is None:
+            self.notify("No next article" if step > 0 else "No previous article",
+                        timeout=2, markup=False)
+            return
+        self._open(target)
+
+    def action_done(self) -> None:
+        """Mark the article done (committed), then open the next article of the queue."""
+        # Before the status changes: under a status filter the article leaves the listing.
+        target = None if self.queue is None else self.queue.neighbour(self.article.id, 1)
+        try:
+            with session_scope(self.telaah.engine) as session:
+                set_status(session=session, article_id=self.article.id, status="done",
+                           reviewer_id=self.telaah.reviewer_id)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Status not saved", severity="error", markup=False)
+            return
+        self.article = replace(self.article, status="done")
+        self.query_one("#article-meta", Static).update(article_meta(self.article))
+        if target is None:
+            self.notify("No next article", timeout=2, markup=False)
+            return
+        self._open(target)
+
+    def _open(self, article_id: int) -> None:
+        """Replace this screen with the review of `article_id`."""
+        try:
+            with session_scope(self.telaah.engine) as session:
+                article = get_article(session=session, article_id=article_id)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Cannot open article", severity="error", markup=False)
+            return
+        if self.queue is not None:
+            self.queue.reviewing(article.id)
+        self.app.switch_screen(ArticleScreen(article, self.queue))
 
     def action_back(self) -> None:
         """Return to the article list (which reads its counts again when it resumes)."""

@@ -17,6 +17,7 @@ from tui.screens.article import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
 
 PAGE = 200
+SCAN = 1000  # rows per query when looking for an article's neighbour
 EMPTY_HINT = ("No articles yet.\n\nRun `telaah import PATH` to import .txt, .jsonl or .csv files,"
               "\nor `telaah demo` to open the sample corpus.")
 
@@ -41,6 +42,7 @@ class ArticlesScreen(Screen[None]):
         self.counts: dict[str, int] = {}
         self.search: str | None = None
         self.decisions_today = 0
+        self.reviewed: int | None = None  # the article last shown by the review screen
 
     def compose(self) -> ComposeResult:
         """Header, counts, the table (or the hint when there is nothing to show), footer."""
@@ -64,12 +66,41 @@ class ArticlesScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back from an article: its counts changed, so read them again, cursor kept."""
+        reviewed, self.reviewed = self.reviewed, None
         if self.table.row_count:
-            self.reload()
+            self.reload(keep=reviewed)
 
-    def reload(self) -> None:
-        """Count again and load the current listing's first page (the cursor's row kept)."""
-        current = self.table.article_id
+    def neighbour(self, article_id: int, step: int) -> int | None:
+        """The article after (`step` 1) or before (-1) `article_id` in the current listing.
+
+        Read from the store (not the loaded rows), in the listing's order (by id), so it works
+        even when `article_id` itself has left the listing (its status changed meanwhile).
+        """
+        before: int | None = None
+        offset = 0
+        with session_scope(self.engine) as session:
+            while True:
+                rows = list_articles(session=session, status=self.status, limit=SCAN,
+                                     offset=offset, search=self.search)
+                for row in rows:
+                    if row.id > article_id:
+                        return row.id if step > 0 else before
+                    if row.id < article_id:
+                        before = row.id
+                if len(rows) < SCAN:
+                    return None if step > 0 else before
+                offset += len(rows)
+
+    def reviewing(self, article_id: int) -> None:
+        """The review screen shows `article_id`: the cursor goes there on the way back."""
+        self.reviewed = article_id
+
+    def reload(self, keep: int | None = None) -> None:
+        """Count again and load the current listing's first page.
+
+        The cursor stays on its row, or goes to the article `keep` if that is given.
+        """
+        current = keep if keep is not None else self.table.article_id
         reviewer_id = getattr(self.app, "reviewer_id", None)
         with session_scope(self.engine) as session:
             self.counts = corpus_stats(session=session).articles
@@ -113,7 +144,7 @@ class ArticlesScreen(Screen[None]):
         except TelaahError as exc:
             self.notify(str(exc), title="Cannot open article", severity="error", markup=False)
             return
-        self.app.push_screen(ArticleScreen(article))
+        self.app.push_screen(ArticleScreen(article, self))
 
     def action_filter(self, status: str) -> None:
         """Show only articles of `status` ('' for all), from the top."""
