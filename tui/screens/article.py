@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -16,8 +17,9 @@ from textual.widgets import Footer, Header, Static
 from store.articles import ArticleView, get_article, set_status
 from store.db import session_scope
 from store.errors import TelaahError
-from store.mentions import MentionView, decide_mention, list_mentions
+from store.mentions import MentionView, decide_mention, decide_similar, list_mentions
 from store.schema import read_schema
+from store.undo import Undone, redo, undo
 from tui.widgets.article_table import STATUS_LABELS
 from tui.widgets.article_text import ArticleText
 from tui.widgets.mention_panel import MentionPanel
@@ -77,6 +79,9 @@ class ArticleScreen(Screen[None]):
         Binding("n", "article(1)", "Next article", show=False, id="review.next_article"),
         Binding("p", "article(-1)", "Previous article", show=False,
                 id="review.previous_article"),
+        Binding("asterisk", "similar", "Same for all like it", show=False, id="review.similar"),
+        Binding("u,ctrl+z", "undo", "Undo", key_display="u", show=False, id="review.undo"),
+        Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="review.redo"),
     ]
 
     def __init__(self, article: ArticleView, queue: ReviewQueue | None = None) -> None:
@@ -124,7 +129,7 @@ class ArticleScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Moving and deciding need mentions; a digit needs a label of that rank."""
-        if action in ("move", "move_pending", "decide", "label") and not self.mentions:
+        if action in ("move", "move_pending", "decide", "label", "similar") and not self.mentions:
             return False
         if action == "article":
             return self.queue is not None
@@ -202,6 +207,56 @@ class ArticleScreen(Screen[None]):
     def action_back(self) -> None:
         """Return to the article list (which reads its counts again when it resumes)."""
         self.dismiss()
+
+    def action_similar(self) -> None:
+        """Give every pending mention like the focused one (same surface and entity) its decision.
+
+        A pending focused mention is accepted; a decided one lends its state and label.
+        """
+        mention = self.current
+        if mention is None:
+            return
+        state = "accepted" if mention.state == "pending" else mention.state
+        try:
+            with session_scope(self.telaah.engine) as session:
+                ids = decide_similar(session=session, mention_id=mention.id, state=state,
+                                     reviewer_id=self.telaah.reviewer_id, label=mention.label)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Decision not saved", severity="error", markup=False)
+            return
+        self._reload(mention.id)
+        self.notify(f"{state} {len(ids)} × {mention.text}", timeout=3, markup=False)
+
+    def action_undo(self) -> None:
+        """Undo your latest decision (also one made before the app was restarted)."""
+        self._history(undo, "Nothing to undo")
+
+    def action_redo(self) -> None:
+        """Redo the decision you undid last."""
+        self._history(redo, "Nothing to redo")
+
+    def _history(self, step: Callable[..., Undone | None], nothing: str) -> None:
+        try:
+            with session_scope(self.telaah.engine) as session:
+                done = step(session=session, reviewer_id=self.telaah.reviewer_id)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Not undone", severity="error", markup=False)
+            return
+        if done is None:
+            self.notify(nothing, timeout=2, markup=False)
+        elif done.article_id == self.article.id:
+            self._reload(done.mention_id)
+        else:
+            self.notify(f"{step.__name__}: a decision in article {done.article_id}",
+                        timeout=3, markup=False)
+
+    def _reload(self, focus_id: int) -> None:
+        """Read the article's mentions again and focus `focus_id`."""
+        with session_scope(self.telaah.engine) as session:
+            self.mentions = list_mentions(session=session, article_id=self.article.id)
+        ids = [m.id for m in self.mentions]
+        self.cursor = ids.index(focus_id) if focus_id in ids else (0 if ids else None)
+        self._show()
 
     def _decide(self, state: str, label: str | None) -> None:
         mention = self.current
