@@ -84,10 +84,12 @@ class ArticleScreen(Screen[None]):
         Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="review.redo"),
     ]
 
-    def __init__(self, article: ArticleView, queue: ReviewQueue | None = None) -> None:
+    def __init__(self, article: ArticleView, queue: ReviewQueue | None = None,
+                 focus: int | None = None) -> None:
         super().__init__()
         self.article = article
         self.queue = queue
+        self.focus_id = focus  # a mention to focus first (where the reviewer stopped)
         self.sub_title = f"article {article.id}"
         self.mentions: list[MentionView] = []
         self.cursor: int | None = None
@@ -119,6 +121,9 @@ class ArticleScreen(Screen[None]):
         self.colours = {label.name: label.colour for label in schema.labels}
         pending = [i for i, m in enumerate(self.mentions) if m.state == "pending"]
         self.cursor = pending[0] if pending else (0 if self.mentions else None)
+        ids = [m.id for m in self.mentions]
+        if self.focus_id in ids:
+            self.cursor = ids.index(self.focus_id)
         self.query_one("#article-body").focus()
         self._show()
 

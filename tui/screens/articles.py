@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Input, Static
 from store.articles import count_articles, get_article, list_articles
 from store.db import Engine, session_scope
 from store.errors import TelaahError
+from store.mentions import last_position
 from store.stats import corpus_stats, decisions_since, start_of_today
 from tui.screens.article import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
@@ -55,9 +56,18 @@ class ArticlesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Load the first page; the search box shows when `/` is pressed."""
+        """Load the first page, then reopen where the reviewer stopped, if not done there."""
         self.query_one("#search", Input).display = False
         self.reload()
+        reviewer_id = getattr(self.app, "reviewer_id", None)
+        if reviewer_id is None:
+            return
+        with session_scope(self.engine) as session:
+            where = last_position(session=session, reviewer_id=reviewer_id)
+            article = get_article(session=session, article_id=where[0]) if where else None
+        if where and article is not None and article.status != "done":
+            self.reviewing(article.id)
+            self.app.push_screen(ArticleScreen(article, self, focus=where[1]))
 
     @property
     def table(self) -> ArticleTable:
