@@ -131,14 +131,18 @@ def _start_article(session: Session, article_id: int) -> None:
 
 
 def last_position(*, session: Session, reviewer_id: int) -> tuple[int, int] | None:
-    """(article id, mention id) of the reviewer's latest decision: where to reopen."""
+    """(article id, mention id) of the reviewer's latest decision, bulk, undo or redo."""
     entry = session.exec(sm_select(AuditEntry).where(
         col(AuditEntry.reviewer_id) == reviewer_id,
-        col(AuditEntry.action) == "mention.decide").order_by(col(AuditEntry.id).desc())).first()
-    if entry is None or entry.target_id is None:
+        col(AuditEntry.action).in_(("mention.decide", "mention.decide_many", "undo", "redo")))
+        .order_by(col(AuditEntry.id).desc())).first()
+    if entry is None:
         return None
-    mention = session.get(Mention, entry.target_id)
-    return (mention.article_id, entry.target_id) if mention is not None else None
+    # A bulk entry names the article; its first item is the mention that was focused.
+    mention_id = (entry.after["items"][0]["id"] if entry.action == "mention.decide_many"
+                  else entry.target_id)
+    mention = session.get(Mention, mention_id) if mention_id is not None else None
+    return (mention.article_id, mention.id) if mention is not None and mention.id else None
 
 
 def _state(m: Mention) -> dict[str, Any]:

@@ -98,3 +98,17 @@ def test_last_position_is_the_latest_decision(
     m = list_mentions(session=session, article_id=4)[2]
     decide_mention(session=session, mention_id=m.id, state="rejected", reviewer_id=reviewer_id)
     assert last_position(session=session, reviewer_id=reviewer_id) == (4, m.id)
+
+
+def test_last_position_follows_bulk_decisions_and_undo(
+        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    from store.mentions import decide_similar, last_position
+    from store.undo import undo
+
+    a = list_mentions(session=session, article_id=1)[0]
+    b = list_mentions(session=session, article_id=3)[1]
+    decide_similar(session=session, mention_id=b.id, state="accepted", reviewer_id=reviewer_id)
+    assert last_position(session=session, reviewer_id=reviewer_id) == (3, b.id)
+    decide_mention(session=session, mention_id=a.id, state="accepted", reviewer_id=reviewer_id)
+    undo(session=session, reviewer_id=reviewer_id)
+    assert last_position(session=session, reviewer_id=reviewer_id) == (1, a.id)
