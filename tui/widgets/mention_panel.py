@@ -1,9 +1,9 @@
-"""The side panel: the focused mention's details and the article's review counts."""
+"""The side panel: the review counts, the focused mention's details and the article's mentions."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from textual.content import Content
 from textual.widgets import Static
@@ -12,6 +12,8 @@ from store.mentions import MentionView
 from tui.widgets.article_text import DEFAULT_COLOUR, mention_style
 
 STATE_STYLES = {"pending": "bold yellow", "accepted": "bold green", "rejected": "dim"}
+STATE_MARKS = {"pending": "·", "accepted": "✓", "rejected": "✗"}
+DETAIL_LINES = 14  # counts, blank, heading, ten fields, blank: what the list leaves above it
 
 
 def count_line(mentions: Sequence[MentionView]) -> Content:
@@ -44,16 +46,56 @@ def mention_details(mention: MentionView | None, colour: str, position: str) -> 
     return Content("\n").join(lines)
 
 
+def window(count: int, focused: int | None, rows: int) -> range:
+    """The indexes of at most `rows` list lines to show, the focused one among them."""
+    if count <= rows:
+        return range(count)
+    centre = focused or 0
+    first = max(0, min(count - rows, centre - rows // 3))
+    return range(first, first + rows)
+
+
+def mention_line(mention: MentionView, colour: str, focused: bool, width: int) -> Content:
+    """One line of the mention list: state mark, surface (shortened to fit), label."""
+    surface = " ".join(mention.text.split())  # one line, whatever the text holds
+    room = max(4, width - len(mention.label) - 4)
+    if len(surface) > room:
+        surface = surface[:room - 1] + "…"
+    line = Content.assemble(
+        ("▸" if focused else " ", "bold"),
+        (STATE_MARKS.get(mention.state, "?"), STATE_STYLES.get(mention.state, "")),
+        " ",
+        Content(surface).stylize(mention_style(mention.state, colour)),
+        " ",
+        (mention.label, f"{colour}"),
+    )
+    return line.stylize("reverse") if focused else line
+
+
+def mention_list(mentions: Sequence[MentionView], focused: int | None,
+                 colours: Mapping[str, str], rows: int, width: int) -> Content:
+    """The article's mentions in text order, a window of `rows` lines around the focused one."""
+    shown = window(len(mentions), focused, max(1, rows))
+    heading = Content.styled(f"Mentions {shown.start + 1}–{shown.stop} of {len(mentions)}"
+                             if len(shown) < len(mentions) else "Mentions", "bold")
+    lines = [heading]
+    lines += [mention_line(mentions[i], colours.get(mentions[i].label, DEFAULT_COLOUR),
+                           i == focused, width) for i in shown]
+    return Content("\n").join(lines)
+
+
 class MentionPanel(Static):
     """Shows what the screen gives it; it reads nothing itself."""
 
     def show(self, mentions: Sequence[MentionView], focused: int | None,
-             colours: dict[str, str]) -> None:
-        """Show the mention at index `focused` of `mentions`, and the counts."""
+             colours: Mapping[str, str]) -> None:
+        """Show the counts, the mention at index `focused` of `mentions`, and the mention list."""
         mention = mentions[focused] if focused is not None and mentions else None
         colour = colours.get(mention.label, DEFAULT_COLOUR) if mention else DEFAULT_COLOUR
         position = f"{(focused or 0) + 1} of {len(mentions)}"
-        self.update(Content("\n\n").join([
-            count_line(mentions),
-            mention_details(mention, colour, position),
-        ]))
+        parts = [count_line(mentions), mention_details(mention, colour, position)]
+        rows = self.size.height - DETAIL_LINES - 1 if self.size.height else 20
+        if mentions and rows > 0:
+            parts.append(mention_list(mentions, focused, colours, rows,
+                                      self.size.width or 40))
+        self.update(Content("\n\n").join(parts))
