@@ -1,4 +1,4 @@
-"""`telaah gazetteer add-alias|remove-alias|rename|retype`: edits that re-match what they reach."""
+"""`telaah gazetteer add-alias|remove-alias|rename|retype|merge|delete|lint`: curation."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from store import gazetteer
+from store.lint import KINDS, LintOptions, lint_gazetteer
+from store.merge import merge_entities, plan_merge
 from tui.cli.context import data, out, settings
 from tui.cli.matching import rematch
 
@@ -21,6 +23,9 @@ def register(app: typer.Typer) -> None:
     app.command("remove-alias")(remove_alias)
     app.command("rename")(rename)
     app.command("retype")(retype)
+    app.command("merge")(merge)
+    app.command("delete")(delete)
+    app.command("lint")(lint)
 
 
 def add_alias(ctx: typer.Context, key: Key,
@@ -74,3 +79,58 @@ def retype(ctx: typer.Context, key: Key,
     out.print(data(f"{key}: type is now {type}"))
     if match:
         rematch(current, entities=[key])
+
+
+def merge(ctx: typer.Context,
+          source: Annotated[str, typer.Argument(
+              help="The entity that goes (it stays as a redirect).")],
+          target: Annotated[str, typer.Argument(help="The entity that stays.")],
+          dry_run: Annotated[bool, typer.Option(
+              "--dry-run", "-n", help="Only say what the merge would change.")] = False,
+          match: NoMatch = True) -> None:
+    """Merge SOURCE into TARGET: aliases move, mentions relink, SOURCE redirects to TARGET.
+
+    What it changes (aliases, mentions by state, articles, redirects) is printed first.
+    """
+    current = settings(ctx)
+    reviewer_id = current.reviewer_id()
+    with current.session() as session:
+        plan = plan_merge(session=session, source=source, target=target)
+        out.print(data(("would " if dry_run else "") + plan.summary()))
+        if dry_run:
+            return
+        merge_entities(session=session, source=source, target=target, reviewer_id=reviewer_id)
+    if match:
+        rematch(current, entities=[source, target])
+
+
+def delete(ctx: typer.Context, key: Key) -> None:
+    """Delete an entity (refused while it has accepted mentions or redirects point to it)."""
+    current = settings(ctx)
+    reviewer_id = current.reviewer_id()
+    with current.session() as session:
+        gazetteer.delete_entity(session=session, key=key, reviewer_id=reviewer_id)
+    out.print(data(f"{key}: deleted"))
+
+
+def lint(ctx: typer.Context,
+         kind: Annotated[list[str] | None, typer.Option(
+             "--kind", "-k", help=f"Only these kinds ({', '.join(KINDS)}); repeatable.")] = None,
+         noisy_min: Annotated[int, typer.Option(
+             min=1, help="Decisions an alias needs before it can be called noisy.")] = 5,
+         ) -> None:
+    """List what a curator should look at: ambiguous, duplicate, noisy, short aliases, ...
+
+    Exit status 1 when anything was found.
+    """
+    unknown = set(kind or ()) - set(KINDS)
+    if unknown:
+        raise typer.BadParameter(f"choose from {', '.join(KINDS)}", param_hint="--kind")
+    with settings(ctx).session() as session:
+        findings = lint_gazetteer(session=session, options=LintOptions(noisy_min=noisy_min))
+    findings = [f for f in findings if not kind or f.kind in kind]
+    for finding in findings:
+        out.print(data(f"{finding.kind}: {finding.message}"))
+    out.print(data(f"{len(findings)} findings"))
+    if findings:
+        raise typer.Exit(1)
