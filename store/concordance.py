@@ -1,0 +1,140 @@
+"""The concordance: every mention of an entity (or of one alias) across the corpus, in context.
+
+Lines come grouped by surface form (normalised: case, diacritics and punctuation ignored),
+groups with pending lines first, and each line carries a window of the article's text cut in SQL
+so that an entity with 10,000 mentions does not load 10,000 articles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session, col
+
+from store import audit
+from store.errors import NotFound, TelaahError
+from store.gazetteer import get_entity
+from store.mentions import _start_article, _state
+from store.models import Article, Entity, Mention, utcnow
+from store.textnorm import norm_key
+
+WINDOW = 60  # characters of context on each side
+STATE_ORDER = {"pending": 0, "accepted": 1, "rejected": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class KwicLine:
+    """One mention in its context: `left` + `text` + `right` is a slice of the article."""
+
+    mention_id: int
+    article_id: int
+    title: str
+    start: int
+    end: int
+    left: str
+    text: str
+    right: str
+    state: str
+    label: str
+    alias: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SurfaceGroup:
+    """The lines of one surface form (its most frequent spelling names it)."""
+
+    surface: str
+    lines: tuple[KwicLine, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Lines by state."""
+        return dict(Counter(line.state for line in self.lines))
+
+    @property
+    def pending(self) -> tuple[KwicLine, ...]:
+        """The lines still to decide."""
+        return tuple(line for line in self.lines if line.state == "pending")
+
+
+def concordance(*, session: Session, key: str, alias: str | None = None,
+                window: int = WINDOW) -> list[SurfaceGroup]:
+    """Every mention of entity `key` (only those matched by `alias`, if given), in context.
+
+    Groups with pending lines come first (most pending first), then the others by size; inside
+    a group, pending lines first, then by article and position.
+    """
+    entity = get_entity(session=session, key=key)
+    left = case((col(Mention.start) > window, col(Mention.start) - window), else_=0)
+    query = (
+        select(col(Mention.id), col(Mention.article_id), col(Article.title),
+               col(Mention.start), col(Mention.end),
+               func.substr(Article.text, left + 1, col(Mention.start) - left),
+               col(Mention.text),
+               func.substr(Article.text, col(Mention.end) + 1, window),
+               col(Mention.state), col(Mention.label), col(Mention.matched_alias))
+        .join(Article, col(Article.id) == col(Mention.article_id))
+        .where(col(Mention.entity_id) == entity.id)
+    )
+    if alias is not None:
+        query = query.where(col(Mention.matched_alias) == alias)
+    groups: dict[str, list[KwicLine]] = {}
+    for row in session.execute(query).all():
+        line = KwicLine(*row)
+        groups.setdefault(norm_key(line.text), []).append(line)
+    result = []
+    for lines in groups.values():
+        lines.sort(key=lambda x: (STATE_ORDER.get(x.state, 3), x.article_id, x.start))
+        spelling = Counter(line.text for line in lines).most_common(1)[0][0]
+        result.append(SurfaceGroup(spelling, tuple(lines)))
+    result.sort(key=lambda g: (-len(g.pending), -len(g.lines), g.surface))
+    return result
+
+
+def decide_lines(*, session: Session, mention_ids: Sequence[int], state: str,
+                 reviewer_id: int | None, label: str | None = None,
+                 entity_key: str | None = None) -> int:
+    """Decide many mentions across articles at once: one transaction, one audit entry.
+
+    `label` relabels and `entity_key` relinks them as well. Undo takes the whole set back
+    (the entry has the same shape as `decide_similar`'s). Returns how many were decided.
+    """
+    if state not in ("accepted", "rejected"):
+        raise TelaahError(f"unknown decision {state!r}")
+    if not mention_ids:
+        return 0
+    entity_id = None
+    if entity_key is not None:
+        entity = session.execute(select(Entity).where(col(Entity.key) == entity_key)).scalar()
+        if entity is None:
+            raise NotFound(f"no entity {entity_key!r}")
+        entity_id = entity.id
+    mentions = list(session.execute(select(Mention).where(col(Mention.id).in_(mention_ids))
+                                    .order_by(col(Mention.id))).scalars())
+    if len(mentions) != len(set(mention_ids)):
+        raise NotFound("some of those mentions no longer exist")
+    first = {m.id: m for m in mentions}[mention_ids[0]]
+    ordered = [first, *[m for m in mentions if m.id != first.id]]
+    before, after = [], []
+    now = utcnow()
+    for mention in ordered:
+        before.append({"id": mention.id, **_state(mention)})
+        mention.state = state
+        if label is not None:
+            mention.label = label
+        if entity_id is not None:
+            mention.entity_id = entity_id
+        mention.reviewer_id = reviewer_id
+        mention.decided_at = now
+        session.add(mention)
+        after.append({"id": mention.id, **_state(mention)})
+    for article_id in {m.article_id for m in mentions}:
+        _start_article(session, article_id)
+    audit.record(session, action="mention.decide_many", reviewer_id=reviewer_id,
+                 target="article", target_id=first.article_id,
+                 before={"items": before}, after={"items": after})
+    session.commit()
+    return len(mentions)
