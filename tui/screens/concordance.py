@@ -1,0 +1,265 @@
+"""The concordance: every mention of an entity across the corpus, in context, decided in place.
+
+Lines are grouped by surface form, pending first. `a`/`x` decide one line, `A`/`X` every pending
+line of the surface form (after saying how many), digits relabel, `enter` opens the article at
+the mention. Only the lines on screen are drawn, so 10,000 mentions open at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from store.articles import get_article
+from store.concordance import KwicLine, SurfaceGroup, concordance, decide_lines
+from store.db import session_scope
+from store.errors import TelaahError
+from store.mentions import decide_mention
+from store.schema import read_schema
+from store.undo import redo, undo
+from tui.screens.confirm import ConfirmScreen
+from tui.widgets.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from tui.app import TelaahApp
+
+STATE_STYLES = {"pending": "underline yellow", "accepted": "bold green", "rejected": "strike dim"}
+STATE_MARKS = {"pending": "·", "accepted": "✓", "rejected": "✗"}
+_BREAKS = re.compile(r"\s*\n\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A line of the list: a group's heading (line None) or one mention in context."""
+
+    group: SurfaceGroup
+    line: KwicLine | None
+
+
+def one_line(context: str) -> str:
+    """Context on one line: line breaks as ⏎, runs of other white space as one space."""
+    return " ".join(_BREAKS.sub(" ⏎ ", context).split())
+
+
+def kwic(line: KwicLine, width: int) -> Text:
+    """One mention in context: the left context right-aligned, the mention, the right context."""
+    tail = f"  #{line.article_id}"
+    room = max(10, width - len(tail) - len(line.label) - 5)
+    side = max(4, (room - len(line.text)) // 2)
+    left = one_line(line.left)[-side:].rjust(side)
+    right = one_line(line.right)[:side].ljust(side)
+    return Text.assemble(
+        (STATE_MARKS.get(line.state, "?") + " ", STATE_STYLES.get(line.state, "")),
+        (left, "dim"), " ", (line.text, f"bold {STATE_STYLES.get(line.state, '')}"), " ",
+        (right, "dim"), (tail, "cyan"), (f" {line.label}", "magenta"))
+
+
+def heading(group: SurfaceGroup) -> Text:
+    """A surface form's heading: its spelling and its lines by state."""
+    counts = group.counts
+    parts = ", ".join(f"{counts[s]} {s}" for s in ("pending", "accepted", "rejected")
+                      if counts.get(s))
+    return Text.assemble(("━ ", "bold"), (group.surface, "bold"), (f"  {parts}", "dim"))
+
+
+class ConcordanceScreen(Screen[None]):
+    """Every mention of entity `key` (of one alias, if given) in context."""
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="concordance.back"),
+        Binding("a", "decide('accepted')", "Accept", id="concordance.accept"),
+        Binding("x", "decide('rejected')", "Reject", id="concordance.reject"),
+        Binding("A", "decide_group('accepted')", "Accept form", id="concordance.accept_form"),
+        Binding("X", "decide_group('rejected')", "Reject form", id="concordance.reject_form"),
+        *[Binding(str(n), f"label({n})", "Label+accept" if n == 1 else f"Label {n}",
+                  show=n == 1, key_display="1-9" if n == 1 else None,
+                  id=f"concordance.label_{n}") for n in range(1, 10)],
+        Binding("enter", "open", "Open article", id="concordance.open"),
+        Binding("u,ctrl+z", "undo", "Undo", key_display="u", id="concordance.undo"),
+        Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="concordance.redo"),
+    ]
+
+    def __init__(self, key: str, alias: str | None = None) -> None:
+        super().__init__()
+        self.key = key
+        self.alias = alias
+        self.rows: list[Row] = []
+        self.labels: list[str] = []
+        self.sub_title = f"concordance of {key}" + (f" ({alias})" if alias else "")
+
+    @property
+    def telaah(self) -> TelaahApp:
+        """The app, with its engine and reviewer."""
+        return cast("TelaahApp", self.app)
+
+    @property
+    def listing(self) -> VirtualList:
+        """The list of lines."""
+        return self.query_one(VirtualList)
+
+    def compose(self) -> ComposeResult:
+        """Header, a summary line, the lines, footer."""
+        yield Header()
+        yield Static(id="concordance-summary")
+        yield VirtualList(self._line, id="concordance")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read the schema's labels and the lines."""
+        with session_scope(self.telaah.engine) as session:
+            self.labels = [label.name for label in read_schema(session=session).labels]
+        self.reload()
+        self.listing.focus()
+
+    def reload(self, keep: int | None = None) -> None:
+        """Read the lines again; the cursor goes to mention `keep` (or stays where it was)."""
+        try:
+            with session_scope(self.telaah.engine) as session:
+                groups = concordance(session=session, key=self.key, alias=self.alias)
+        except TelaahError as exc:
+            self.notify(str(exc), title="No concordance", severity="error", markup=False)
+            groups = []
+        cursor = self.listing.cursor
+        self.rows = [row for g in groups for row in [Row(g, None), *(Row(g, x) for x in g.lines)]]
+        if keep is not None:
+            cursor = next((i for i, r in enumerate(self.rows)
+                           if r.line is not None and r.line.mention_id == keep), cursor)
+        self.listing.reset(len(self.rows), cursor)
+        lines = sum(len(g.lines) for g in groups)
+        pending = sum(len(g.pending) for g in groups)
+        self.query_one("#concordance-summary", Static).update(Content.assemble(
+            (self.key, "bold"), f"  {lines:,} mentions, {pending:,} pending, "
+            f"{len(groups):,} surface forms"))
+
+    def _line(self, index: int, width: int) -> Text:
+        row = self.rows[index]
+        return heading(row.group) if row.line is None else kwic(row.line, width)
+
+    @property
+    def current(self) -> Row | None:
+        """The row under the cursor."""
+        index = self.listing.cursor
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Line actions need a line; a digit needs a label of that rank."""
+        if action in ("decide", "label", "open"):
+            row = self.current
+            if row is None or row.line is None:
+                return False
+        if action == "label" and parameters:
+            rank = parameters[0]
+            return isinstance(rank, int) and rank <= len(self.labels)
+        return True
+
+    @on(VirtualList.Highlighted)
+    def _moved(self) -> None:
+        self.refresh_bindings()
+
+    @on(VirtualList.Selected)
+    def _chosen(self) -> None:
+        self.action_open()
+
+    def action_decide(self, state: str) -> None:
+        """Accept or reject the mention under the cursor, then go to the next line."""
+        self._decide_line(state, None)
+
+    def action_label(self, rank: int) -> None:
+        """Give the line's mention the `rank`-th label of the schema and accept it."""
+        if 1 <= rank <= len(self.labels):
+            self._decide_line("accepted", self.labels[rank - 1])
+
+    def _decide_line(self, state: str, label: str | None) -> None:
+        row = self.current
+        if row is None or row.line is None:
+            return
+        try:
+            with session_scope(self.telaah.engine) as session:
+                decide_mention(session=session, mention_id=row.line.mention_id, state=state,
+                               reviewer_id=self.telaah.reviewer_id, label=label)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Decision not saved", severity="error", markup=False)
+            return
+        following = self.rows[self.listing.cursor + 1:]
+        nxt = next((r.line.mention_id for r in following if r.line is not None), None)
+        self.reload(keep=nxt if nxt is not None else row.line.mention_id)
+
+    def action_decide_group(self, state: str) -> None:
+        """Decide every pending line of the surface form under the cursor, after a yes."""
+        row = self.current
+        if row is None:
+            return
+        pending = [line.mention_id for line in row.group.pending]
+        if not pending:
+            self.notify("No pending line of that form", timeout=2, markup=False)
+            return
+        verb = "Accept" if state == "accepted" else "Reject"
+        articles = len({line.article_id for line in row.group.pending})
+        question = Content(f"{verb} {len(pending)} pending mentions of ").append(
+            Content(row.group.surface).stylize("bold")).append(
+            Content(f" in {articles} articles as {self.key}?"))
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._decide_many(pending, state)
+
+        self.app.push_screen(ConfirmScreen(question), answer)
+
+    def _decide_many(self, ids: list[int], state: str) -> None:
+        try:
+            with session_scope(self.telaah.engine) as session:
+                count = decide_lines(session=session, mention_ids=ids, state=state,
+                                     reviewer_id=self.telaah.reviewer_id)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Decisions not saved", severity="error", markup=False)
+            return
+        self.reload()
+        self.notify(f"{state} {count} mentions", timeout=3, markup=False)
+
+    def action_open(self) -> None:
+        """Open the article with the line's mention focused."""
+        row = self.current
+        if row is None or row.line is None:
+            return
+        from tui.screens.article import ArticleScreen
+
+        with session_scope(self.telaah.engine) as session:
+            article = get_article(session=session, article_id=row.line.article_id)
+        mention_id = row.line.mention_id
+        self.app.push_screen(ArticleScreen(article, focus=mention_id),
+                             lambda _result: self.reload(keep=mention_id))
+
+    def action_undo(self) -> None:
+        """Undo your latest decision (here or anywhere else)."""
+        self._history(True)
+
+    def action_redo(self) -> None:
+        """Redo the decision you undid last."""
+        self._history(False)
+
+    def _history(self, backwards: bool) -> None:
+        step = undo if backwards else redo
+        try:
+            with session_scope(self.telaah.engine) as session:
+                done = step(session=session, reviewer_id=self.telaah.reviewer_id)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Not undone", severity="error", markup=False)
+            return
+        if done is None:
+            self.notify("Nothing to undo" if backwards else "Nothing to redo", timeout=2,
+                        markup=False)
+            return
+        self.reload(keep=done.mention_id)
+
+    def action_back(self) -> None:
+        """Back to where the concordance was opened from."""
+        self.dismiss()

@@ -1,0 +1,42 @@
+"""A yes/no question before a change that touches many rows (it says how many first)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Shows `question` (data, never markup); `y`/`enter` answers yes, `n`/`escape` no."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 72; height: auto; padding: 1 2;
+        border: thick $warning; background: $surface;
+    }
+    ConfirmScreen #confirm-keys { color: $text-muted; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str | Content) -> None:
+        super().__init__()
+        self.question = question if isinstance(question, Content) else Content(question)
+
+    def compose(self) -> ComposeResult:
+        """The question and the keys."""
+        with Vertical():
+            yield Static(self.question, id="confirm-question")
+            yield Static(Content("y / enter: yes    n / escape: no"), id="confirm-keys")
+
+    def action_answer(self, yes: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(yes)
