@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
 from store.gazetteer import AliasView, EntityView, get_entity
@@ -53,3 +53,55 @@ def entity_detail(*, session: Session, key: str) -> EntityDetail:
                                 by_alias[a.text].get("rejected", 0),
                                 by_alias[a.text].get("pending", 0)) for a in entity.aliases)
     return EntityDetail(entity, records, mentions, int(articles), redirects)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityListRow:
+    """An entity as the gazetteer list shows it."""
+
+    key: str
+    name: str
+    type: str
+    mentions: int
+    accepted: int
+
+
+SORTS = ("name", "mentions", "key")
+
+
+def entity_rows(*, session: Session, type: str | None = None, sort: str = "name",
+                keys: list[str] | None = None) -> list[EntityListRow]:
+    """Every entity that is not a redirect (or those in `keys`, in that order), with counts.
+
+    Sorted by name, by mention count (most first) or by key.
+    """
+    counts = (select(col(Mention.entity_id).label("entity_id"), func.count().label("n"),
+                     func.sum(case((col(Mention.state) == "accepted", 1), else_=0))
+                     .label("accepted"))
+              .group_by(col(Mention.entity_id)).subquery())
+    query = (select(col(Entity.key), col(Entity.name), col(Entity.type),
+                    func.coalesce(counts.c.n, 0), func.coalesce(counts.c.accepted, 0))
+             .join(counts, counts.c.entity_id == col(Entity.id), isouter=True))
+    if keys is not None:
+        query = query.where(col(Entity.key).in_(keys))
+    else:
+        query = query.where(col(Entity.merged_into).is_(None))
+    if type is not None:
+        query = query.where(col(Entity.type) == type)
+    rows = [EntityListRow(*row) for row in session.execute(query).all()]
+    if keys is not None:
+        order = {key: i for i, key in enumerate(keys)}
+        return sorted(rows, key=lambda r: order[r.key])
+    if sort == "mentions":
+        return sorted(rows, key=lambda r: (-r.mentions, r.name.casefold(), r.key))
+    if sort == "key":
+        return sorted(rows, key=lambda r: r.key)
+    return sorted(rows, key=lambda r: (r.name.casefold(), r.key))
+
+
+def accepted_other_label(*, session: Session, key: str, label: str) -> list[int]:
+    """The ids of the entity's accepted mentions whose label is not `label` (after a retype)."""
+    entity = get_entity(session=session, key=key)
+    return [int(i) for i in session.execute(select(col(Mention.id)).where(
+        col(Mention.entity_id) == entity.id, col(Mention.state) == "accepted",
+        col(Mention.label) != label).order_by(col(Mention.id))).scalars()]

@@ -40,16 +40,28 @@ class VirtualList(ScrollView, can_focus=True):
     class Highlighted(Message):
         """The cursor moved to `index`."""
 
-        def __init__(self, index: int) -> None:
+        def __init__(self, source: VirtualList, index: int) -> None:
             super().__init__()
+            self.source = source
             self.index = index
+
+        @property
+        def control(self) -> VirtualList:
+            """The list the message comes from (for `@on(..., selector)`)."""
+            return self.source
 
     class Selected(Message):
         """`enter` on line `index`."""
 
-        def __init__(self, index: int) -> None:
+        def __init__(self, source: VirtualList, index: int) -> None:
             super().__init__()
+            self.source = source
             self.index = index
+
+        @property
+        def control(self) -> VirtualList:
+            """The list the message comes from (for `@on(..., selector)`)."""
+            return self.source
 
     def __init__(self, render: LineRenderer, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -67,7 +79,7 @@ class VirtualList(ScrollView, can_focus=True):
         self.refresh()
         self.call_after_refresh(self._follow)
         if count:
-            self.post_message(self.Highlighted(self.cursor))
+            self.post_message(self.Highlighted(self, self.cursor))
 
     def redraw(self) -> None:
         """Draw every line again (their data changed)."""
@@ -82,7 +94,7 @@ class VirtualList(ScrollView, can_focus=True):
         if index != self.cursor:
             self.cursor = index
             self.refresh()
-            self.post_message(self.Highlighted(index))
+            self.post_message(self.Highlighted(self, index))
         self._follow()
 
     def action_cursor(self, step: int) -> None:
@@ -100,7 +112,7 @@ class VirtualList(ScrollView, can_focus=True):
     def action_select(self) -> None:
         """Say that the line under the cursor was chosen."""
         if self.count:
-            self.post_message(self.Selected(self.cursor))
+            self.post_message(self.Selected(self, self.cursor))
 
     def _follow(self) -> None:
         height = max(1, self.size.height)

@@ -1,0 +1,110 @@
+"""The gazetteer screen on the sample corpus: search, and each operation checked in the store."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from store import gazetteer
+from store.db import session_scope
+from store.models import Alias, Entity, Mention
+from tui.app import make_app
+from tui.screens.gazetteer import GazetteerScreen
+
+SIZE = (140, 40)
+
+
+def entity(engine: Engine, key: str) -> Entity | None:
+    with session_scope(engine) as session:
+        return session.exec(select(Entity).where(Entity.key == key)).first()
+
+
+def aliases(engine: Engine, key: str) -> set[str]:
+    with session_scope(engine) as session:
+        return set(session.exec(select(Alias.text).join(Entity).where(Entity.key == key)).all())
+
+
+async def open_screen(pilot: Pilot[None]) -> GazetteerScreen:
+    screen = GazetteerScreen()
+    await pilot.app.push_screen(screen)
+    await pilot.pause()
+    return screen
+
+
+async def search(pilot: Pilot[None], screen: GazetteerScreen, text: str) -> None:
+    await pilot.press("slash", "ctrl+a", "ctrl+k", *text, "enter")
+    await pilot.pause()
+
+
+@pytest.mark.usefixtures("demo")
+async def test_search_as_you_type_and_the_record(db_url: str) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        assert len(screen.rows) == 77 - 0 and screen.current is not None
+        await search(pilot, screen, "kirgizstn")  # a misspelt alias
+        assert screen.current is not None and screen.current.key == "KG"
+        detail = str(screen.query_one("#entity-detail", Static).visual)
+        assert "Kyrgyzstan" in detail and "Kirgizstan" in detail and "pending" in detail
+        await search(pilot, screen, "")
+        assert len(screen.rows) == 77
+
+
+@pytest.mark.usefixtures("demo")
+async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await search(pilot, screen, "Kyrgyzstan")
+        await pilot.press("a", *"Kirgiziya", "enter")
+        await pilot.pause()
+        assert "Kirgiziya" in aliases(engine, "KG")
+        await pilot.press("r", "ctrl+a", "ctrl+k", *"Kyrgyz Republic", "enter")
+        await pilot.pause()
+        found = entity(engine, "KG")
+        assert found is not None and found.name == "Kyrgyz Republic"
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("enter")  # the first alias that is not the name
+        await pilot.pause()
+        assert "Kyrgyzstan" not in aliases(engine, "KG")
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("home", "enter")  # PERSON, the schema's first label
+        await pilot.pause()
+        found = entity(engine, "KG")
+        assert found is not None and found.type == "PERSON"
+        with session_scope(engine) as session:
+            labels = set(session.exec(select(Mention.label).join(Entity).where(
+                Entity.key == "KG", Mention.state == "pending")).all())
+        assert labels <= {"PERSON"}
+        await pilot.press("D")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert entity(engine, "KG") is None
+
+
+@pytest.mark.usefixtures("demo")
+async def test_merge_two_entities_after_seeing_the_plan(db_url: str, engine: Engine) -> None:
+    with session_scope(engine) as session:
+        gazetteer.create_entity(session=session, key="X-KG", name="Kyrgystan", type="GPE",
+                                reviewer_id=None)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await search(pilot, screen, "Kyrgystan")
+        assert screen.current is not None and screen.current.key == "X-KG"
+        await pilot.press("m")
+        assert screen.merging == "X-KG"
+        await search(pilot, screen, "Kyrgyzstan")
+        assert screen.current is not None and screen.current.key == "KG"
+        await pilot.press("m")
+        await pilot.pause()
+        question = str(pilot.app.screen.query_one("#confirm-question", Static).visual)
+        assert question.startswith("Merge X-KG into KG: 1 aliases move (0 already there)")
+        await pilot.press("y")
+        await pilot.pause()
+    found = entity(engine, "X-KG")
+    target = entity(engine, "KG")
+    assert found is not None and target is not None and found.merged_into == target.id
