@@ -30,6 +30,7 @@ class MergePlan:
     mentions: dict[str, int]  # by state
     articles: int
     redirects: tuple[str, ...]  # keys that redirected to `source` and now go to `target`
+    name_copied: str | None = None  # the source's name, copied as an alias of the target
 
     @property
     def mention_count(self) -> int:
@@ -39,8 +40,9 @@ class MergePlan:
     def summary(self) -> str:
         """One line saying what the merge does."""
         states = ", ".join(f"{n} {state}" for state, n in sorted(self.mentions.items()))
+        copied = f", its name {self.name_copied!r} is copied" if self.name_copied else ""
         return (f"merge {self.source} into {self.target}: {len(self.aliases_moved)} aliases "
-                f"move ({len(self.aliases_dropped)} already there), {self.mention_count} "
+                f"move ({len(self.aliases_dropped)} already there){copied}, {self.mention_count} "
                 f"mentions ({states or 'none'}) in {self.articles} articles relink, "
                 f"{len(self.redirects)} redirects follow; {self.source} stays as a redirect")
 
@@ -60,17 +62,25 @@ def merge_entities(*, session: Session, source: str, target: str,
                    reviewer_id: int | None) -> MergePlan:
     """Merge `source` into `target`, committed, audited and undoable.
 
-    Aliases of `source` move to `target` (those `target` has already are dropped), every
+    Aliases of `source` move to `target` (those `target` has already are dropped; the name is
+    copied, so the redirect keeps it as every entity does), every
     mention linked to `source` is linked to `target`, entities redirecting to `source`
     redirect to `target`, and `source` stays as a redirect to `target`.
     """
     src, dst = _pair(session, source, target)
     plan = _plan(session, src, dst)
     have = {a.text for a in _aliases(session, dst.id)}
-    moved, dropped = [], []
+    moved, dropped, copied = [], [], []
     for alias in _aliases(session, src.id):
         row = _alias_row(alias)
-        if alias.text in have:
+        if alias.text == src.name:  # the redirect keeps its name; the target gets a copy
+            if alias.text not in have:
+                copy = Alias(entity_id=_id(dst), text=alias.text, norm=alias.norm,
+                             origin=alias.origin, added_by=alias.added_by)
+                session.add(copy)
+                session.flush()
+                copied.append(copy.id)
+        elif alias.text in have:
             dropped.append(row)
             session.delete(alias)
         else:
@@ -96,6 +106,7 @@ def merge_entities(*, session: Session, source: str, target: str,
                          "target_id": dst.id},
                  after={"source": src.key, "target": dst.key, "source_id": src.id,
                         "target_id": dst.id, "moved": moved, "dropped": dropped,
+                        "copied": copied,
                         "mentions": mention_ids, "redirects": redirect_ids})
     session.commit()
     return plan
@@ -122,6 +133,10 @@ def unmerge(*, session: Session, after: dict[str, Any]) -> None:
     for row in after["dropped"]:
         session.add(Alias(id=row["id"], entity_id=source_id, text=row["text"],
                           norm=row["norm"], origin=row["origin"], added_by=row["added_by"]))
+    for alias_id in after.get("copied", []):
+        copy = session.get(Alias, alias_id)
+        if copy is not None:
+            session.delete(copy)
     for mention_id in after["mentions"]:
         mention = session.get(Mention, mention_id)
         if mention is not None and mention.entity_id == target_id:
@@ -152,6 +167,11 @@ def remerge(*, session: Session, after: dict[str, Any]) -> None:
         alias = session.get(Alias, row["id"])
         if alias is not None:
             session.delete(alias)
+    name = next((a for a in _aliases(session, source_id) if a.text == src.name), None)
+    for alias_id in after.get("copied", []):
+        if name is not None:
+            session.add(Alias(id=alias_id, entity_id=target_id, text=name.text, norm=name.norm,
+                              origin=name.origin, added_by=name.added_by))
     for mention_id in after["mentions"]:
         mention = session.get(Mention, mention_id)
         if mention is not None and mention.entity_id == source_id:
@@ -182,7 +202,7 @@ def _pair(session: Session, source: str, target: str) -> tuple[Entity, Entity]:
 
 def _plan(session: Session, src: Entity, dst: Entity) -> MergePlan:
     have = {a.text for a in _aliases(session, dst.id)}
-    texts = [a.text for a in _aliases(session, src.id)]
+    texts = [a.text for a in _aliases(session, src.id) if a.text != src.name]  # name: copied
     rows = session.exec(select(Mention.state, Mention.article_id)
                         .where(Mention.entity_id == src.id)).all()
     redirects = session.exec(select(Entity.key).where(Entity.merged_into == src.id)
@@ -192,7 +212,8 @@ def _plan(session: Session, src: Entity, dst: Entity) -> MergePlan:
                      tuple(t for t in texts if t in have),
                      dict(Counter(state for state, _ in rows)),
                      len({article for _, article in rows}),
-                     tuple(redirects))
+                     tuple(redirects),
+                     src.name if src.name not in have else None)
 
 
 def _entity(session: Session, key: str) -> Entity:

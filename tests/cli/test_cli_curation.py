@@ -26,7 +26,8 @@ def test_merge_shows_then_relinks_and_redirects(tmp_path: Path) -> None:
     assert "near-duplicate: KG and X-KG look like one entity" in linted.stdout
     dry = run("--db", db, "gazetteer", "merge", "X-KG", "KG", "--dry-run")
     assert dry.returncode == 0 and dry.stdout.startswith(
-        "would merge X-KG into KG: 1 aliases move (0 already there), 1 mentions (1 pending) "
+        "would merge X-KG into KG: 0 aliases move (0 already there), its name 'Kyrgystan' is "
+        "copied, 1 mentions (1 pending) "
         "in 1 articles relink")
     merged = run("--db", db, "gazetteer", "merge", "X-KG", "KG")
     assert merged.returncode == 0, merged.stderr

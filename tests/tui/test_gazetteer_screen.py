@@ -102,7 +102,8 @@ async def test_merge_two_entities_after_seeing_the_plan(db_url: str, engine: Eng
         await pilot.press("m")
         await pilot.pause()
         question = str(pilot.app.screen.query_one("#confirm-question", Static).visual)
-        assert question.startswith("Merge X-KG into KG: 1 aliases move (0 already there)")
+        assert question.startswith(
+            "Merge X-KG into KG: 0 aliases move (0 already there), its name 'Kyrgystan' is copied")
         await pilot.press("y")
         await pilot.pause()
     found = entity(engine, "X-KG")
