@@ -130,7 +130,8 @@ def create_entity(*, session: Session, key: str, name: str, type: str, reviewer_
     session.flush()
     view = _view(session, entity)
     audit.record(session, action="entity.create", reviewer_id=reviewer_id, target="entity",
-                 target_id=entity.id, after=entity_to_dict(view))
+                 target_id=entity.id, after=entity_to_dict(view) | {
+                     "origins": {a.text: a.origin for a in view.aliases}})
     if commit:
         session.commit()
     return view
@@ -191,6 +192,11 @@ def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> Non
     if redirects:
         raise Conflict(f"entity {key!r} is the target of {redirects} redirects")
     before = entity_to_dict(_view(session, entity))
+    # Kept so that undo can link them again (the database unlinks them: ON DELETE SET NULL).
+    before["mentions"] = list(session.exec(select(Mention.id).where(
+        Mention.entity_id == entity.id).order_by(col(Mention.id))).all())
+    before["origins"] = {a.text: a.origin for a in session.exec(
+        select(Alias).where(Alias.entity_id == entity.id)).all()}
     session.delete(entity)
     audit.record(session, action="entity.delete", reviewer_id=reviewer_id, target="entity",
                  target_id=entity.id, before=before)

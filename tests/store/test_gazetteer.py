@@ -489,7 +489,8 @@ def test_create_entity(session: Session, kg: gazetteer.EntityView) -> None:
     entry = last_audit(session, "entity.create")
     assert entry.reviewer == "tester" and entry.target == "entity" and entry.target_id == kg.id
     assert entry.before is None
-    assert entry.after == gazetteer.entity_to_dict(kg)
+    origins = {"Kyrgyzstan": "gazetteer", "Kirgizstan": "gazetteer", "Kirgistan": "gazetteer"}
+    assert entry.after == gazetteer.entity_to_dict(kg) | {"origins": origins}
     assert entry.after["aliases"] == ["Kyrgyzstan", "Kirgizstan", "Kirgistan"]
 
 
@@ -565,7 +566,9 @@ def test_delete_entity(session: Session, reviewer_id: int, kg: gazetteer.EntityV
     mention = session.get(Mention, pending)
     assert mention is not None and mention.entity_id is None  # a pending mention is unlinked
     entry = last_audit(session, "entity.delete")
-    assert entry.before == gazetteer.entity_to_dict(kg)
+    origins = {"Kyrgyzstan": "gazetteer", "Kirgizstan": "gazetteer", "Kirgistan": "gazetteer"}
+    assert entry.before == gazetteer.entity_to_dict(kg) | {"mentions": [pending],
+                                                           "origins": origins}
     assert entry.after is None
     assert entry.target_id == kg.id
 
