@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so Alembic batch migrations on SQLite can find and alter them.
@@ -160,6 +170,10 @@ class Fact(SQLModel, table=True):
     reviewer_id: int | None = Field(default=None, sa_column=_fk("reviewer.id", "SET NULL"))
     decided_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Set when a role's mention is rejected, relinked, merged or deleted (see migration 0003).
+    needs_review: bool = Field(default=False, sa_column=Column(
+        Boolean, nullable=False, index=True, server_default=false()))
+    review_reason: str | None = None
 
 
 class FactArgument(SQLModel, table=True):

@@ -1,0 +1,299 @@
+"""Facts: typed relations and events between mentions, each change committed and audited.
+
+A fact's roles are filled by mentions (so by their entities); when a filler is rejected,
+relinked, merged away or deleted, the fact is marked `needs_review` with the reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from store import audit
+from store.errors import NotFound, TelaahError
+from store.models import Article, Entity, Fact, FactArgument, FactType, Mention, Reviewer, utcnow
+from store.schema import read_schema
+
+FACT_STATES = ("pending", "accepted", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class RoleFiller:
+    """One mention filling a role."""
+
+    role: str
+    mention_id: int
+    start: int
+    end: int
+    text: str
+    label: str
+    entity_key: str | None
+    entity_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FactView:
+    """A fact, detached, with its fillers in role order."""
+
+    id: int
+    article_id: int
+    type: str
+    state: str
+    origin: str
+    evidence_start: int | None
+    evidence_end: int | None
+    note: str | None
+    reviewer: str | None
+    needs_review: bool
+    review_reason: str | None
+    fillers: tuple[RoleFiller, ...]
+
+    def role(self, name: str) -> tuple[RoleFiller, ...]:
+        """The fillers of role `name`."""
+        return tuple(f for f in self.fillers if f.role == name)
+
+    @property
+    def roles(self) -> dict[str, list[int]]:
+        """Role -> mention ids, the shape `create_fact` takes."""
+        result: dict[str, list[int]] = defaultdict(list)
+        for filler in self.fillers:
+            result[filler.role].append(filler.mention_id)
+        return dict(result)
+
+
+def list_facts(*, session: Session, article_id: int | None = None, type: str | None = None,
+               state: str | None = None, entity: str | None = None,
+               reviewer: str | None = None, needs_review: bool | None = None,
+               limit: int | None = None, offset: int = 0) -> list[FactView]:
+    """Facts by article then evidence position, filtered by any of the arguments."""
+    query = select(Fact).order_by(col(Fact.article_id), col(Fact.evidence_start), col(Fact.id))
+    if article_id is not None:
+        query = query.where(col(Fact.article_id) == article_id)
+    if type is not None:
+        query = query.where(col(Fact.type) == type)
+    if state is not None:
+        query = query.where(col(Fact.state) == state)
+    if needs_review is not None:
+        query = query.where(col(Fact.needs_review) == needs_review)
+    if reviewer is not None:
+        query = query.join(Reviewer, col(Reviewer.id) == col(Fact.reviewer_id)).where(
+            col(Reviewer.name) == reviewer)
+    if entity is not None:
+        query = query.where(col(Fact.id).in_(
+            select(col(FactArgument.fact_id))
+            .join(Mention, col(Mention.id) == col(FactArgument.mention_id))
+            .join(Entity, col(Entity.id) == col(Mention.entity_id))
+            .where(col(Entity.key) == entity)))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    facts = list(session.execute(query).scalars())
+    return _views(session, facts)
+
+
+def get_fact(*, session: Session, fact_id: int) -> FactView:
+    """One fact by id."""
+    fact = session.get(Fact, fact_id)
+    if fact is None:
+        raise NotFound(f"no fact {fact_id}")
+    return _views(session, [fact])[0]
+
+
+def create_fact(*, session: Session, article_id: int, type: str,
+                roles: Mapping[str, Sequence[int]], reviewer_id: int | None,
+                evidence: tuple[int, int] | None = None, state: str = "accepted",
+                origin: str = "manual", note: str | None = None,
+                commit: bool = True) -> FactView:
+    """A new fact of `type` with `roles` (role -> mention ids) in article `article_id`.
+
+    The mentions must be in the article and their labels allowed by the role; a fact tagged by
+    a reviewer is accepted, a proposed one (origin "schema") pending.
+    """
+    _check_roles(session, article_id, type, roles)
+    if state not in FACT_STATES:
+        raise TelaahError(f"unknown fact state {state!r}")
+    now = utcnow()
+    fact = Fact(article_id=article_id, type=type, state=state, origin=origin,
+                evidence_start=evidence[0] if evidence else None,
+                evidence_end=evidence[1] if evidence else None, note=note or None,
+                reviewer_id=reviewer_id if origin != "schema" else None,
+                decided_at=now if state != "pending" else None)
+    session.add(fact)
+    session.flush()
+    _put_roles(session, _id(fact), roles)
+    session.flush()
+    audit.record(session, action="fact.create", reviewer_id=reviewer_id, target="fact",
+                 target_id=fact.id, after=fact_state(session, fact))
+    if commit:
+        session.commit()
+    return get_fact(session=session, fact_id=_id(fact))
+
+
+def decide_fact(*, session: Session, fact_id: int, state: str,
+                reviewer_id: int | None) -> FactView:
+    """Accept or reject a fact (or set it back to pending): one audited decision.
+
+    Accepting a fact that needs review clears the mark: the reviewer has looked at it.
+    """
+    if state not in FACT_STATES:
+        raise TelaahError(f"unknown fact state {state!r}")
+    return _change(session, fact_id, reviewer_id, "fact.decide", state=state)
+
+
+def set_roles(*, session: Session, fact_id: int, roles: Mapping[str, Sequence[int]],
+              reviewer_id: int | None) -> FactView:
+    """Replace the fact's role fillers (checked like `create_fact`)."""
+    fact = _fact(session, fact_id)
+    _check_roles(session, fact.article_id, fact.type, roles)
+    return _change(session, fact_id, reviewer_id, "fact.roles", roles=roles)
+
+
+def set_note(*, session: Session, fact_id: int, note: str | None,
+             reviewer_id: int | None) -> FactView:
+    """Set (or clear, with None or "") the fact's note."""
+    return _change(session, fact_id, reviewer_id, "fact.note", note=(note or "").strip() or None)
+
+
+def delete_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> None:
+    """Delete a fact; the audit entry keeps everything needed to bring it back."""
+    fact = _fact(session, fact_id)
+    before = fact_state(session, fact)
+    session.delete(fact)
+    audit.record(session, action="fact.delete", reviewer_id=reviewer_id, target="fact",
+                 target_id=fact_id, before=before)
+    session.commit()
+
+
+def mark_for_review(session: Session, mention_ids: Iterable[int], reason: str) -> int:
+    """Mark every fact a role of which `mention_ids` fill (no commit); return how many."""
+    ids = list(mention_ids)
+    if not ids:
+        return 0
+    facts = session.execute(select(Fact).where(col(Fact.id).in_(
+        select(col(FactArgument.fact_id)).where(col(FactArgument.mention_id).in_(ids))))
+    ).scalars().all()
+    for fact in facts:
+        fact.needs_review = True
+        fact.review_reason = reason
+        session.add(fact)
+    return len(facts)
+
+
+def fact_state(session: Session, fact: Fact) -> dict[str, Any]:
+    """Everything about a fact, JSON-ready, for the audit log and undo."""
+    arguments = session.execute(select(FactArgument).where(col(FactArgument.fact_id) == fact.id)
+                                .order_by(col(FactArgument.id))).scalars().all()
+    roles: dict[str, list[int]] = defaultdict(list)
+    for argument in arguments:
+        roles[argument.role].append(argument.mention_id)
+    return {"id": fact.id, "article_id": fact.article_id, "type": fact.type,
+            "state": fact.state, "origin": fact.origin, "evidence_start": fact.evidence_start,
+            "evidence_end": fact.evidence_end, "note": fact.note,
+            "reviewer_id": fact.reviewer_id,
+            "decided_at": fact.decided_at.isoformat() if fact.decided_at else None,
+            "needs_review": fact.needs_review, "review_reason": fact.review_reason,
+            "roles": dict(roles)}
+
+
+def _change(session: Session, fact_id: int, reviewer_id: int | None, action: str,
+            **changes: Any) -> FactView:
+    fact = _fact(session, fact_id)
+    before = fact_state(session, fact)
+    if "state" in changes:
+        fact.state = changes["state"]
+        fact.decided_at = utcnow() if fact.state != "pending" else None
+        if fact.state == "accepted":
+            fact.needs_review, fact.review_reason = False, None
+    if "note" in changes:
+        fact.note = changes["note"]
+    if "roles" in changes:
+        session.execute(FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
+            FactArgument.__table__.c.fact_id == fact_id))  # type: ignore[attr-defined]
+        _put_roles(session, fact_id, changes["roles"])
+        fact.needs_review, fact.review_reason = False, None
+    fact.reviewer_id = reviewer_id
+    session.add(fact)
+    session.flush()
+    audit.record(session, action=action, reviewer_id=reviewer_id, target="fact",
+                 target_id=fact_id, before=before, after=fact_state(session, fact))
+    session.commit()
+    return get_fact(session=session, fact_id=fact_id)
+
+
+def _check_roles(session: Session, article_id: int, type: str,
+                 roles: Mapping[str, Sequence[int]]) -> None:
+    fact_type = session.execute(select(FactType).where(col(FactType.name) == type)).scalar()
+    if fact_type is None:
+        raise TelaahError(f"fact type {type!r} is not in the schema")
+    if session.get(Article, article_id) is None:
+        raise NotFound(f"no article {article_id}")
+    spec = next(t for t in read_schema(session=session).fact_types if t.name == type)
+    known = {role.name: role for role in spec.roles}
+    for name, ids in roles.items():
+        role = known.get(name)
+        if role is None:
+            raise TelaahError(f"{type} has no role {name!r} ({', '.join(known)})")
+        if len(ids) > 1 and not role.multiple:
+            raise TelaahError(f"role {name} of {type} takes one mention")
+        for mention_id in ids:
+            mention = session.get(Mention, mention_id)
+            if mention is None or mention.article_id != article_id:
+                raise TelaahError(f"mention {mention_id} is not in article {article_id}")
+            if role.labels and mention.label not in role.labels:
+                raise TelaahError(f"{mention.text!r} is a {mention.label}; role {name} takes "
+                                  f"{', '.join(role.labels)}")
+
+
+def _put_roles(session: Session, fact_id: int, roles: Mapping[str, Sequence[int]]) -> None:
+    for role, ids in roles.items():
+        for mention_id in dict.fromkeys(ids):
+            session.add(FactArgument(fact_id=fact_id, role=role, mention_id=mention_id))
+
+
+def _views(session: Session, facts: Sequence[Fact]) -> list[FactView]:
+    if not facts:
+        return []
+    ids = [f.id for f in facts]
+    rows = session.execute(
+        select(col(FactArgument.fact_id), col(FactArgument.role), Mention, col(Entity.key),
+               col(Entity.name))
+        .join(Mention, col(Mention.id) == col(FactArgument.mention_id))
+        .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
+        .where(col(FactArgument.fact_id).in_(ids))
+        .order_by(col(FactArgument.id))).all()
+    fillers: dict[int, list[RoleFiller]] = defaultdict(list)
+    for fact_id, role, m, key, name in rows:
+        fillers[fact_id].append(RoleFiller(role, m.id, m.start, m.end, m.text, m.label, key, name))
+    order = _role_order(session)
+    names: dict[int | None, str] = dict(
+        session.execute(select(col(Reviewer.id), col(Reviewer.name))).all())
+    views = []
+    for fact in facts:
+        rank = order.get(fact.type, {})
+        mine = sorted(fillers[_id(fact)], key=lambda f: (rank.get(f.role, 99), f.start))
+        views.append(FactView(_id(fact), fact.article_id, fact.type, fact.state, fact.origin,
+                              fact.evidence_start, fact.evidence_end, fact.note,
+                              names.get(fact.reviewer_id) if fact.reviewer_id else None,
+                              fact.needs_review, fact.review_reason, tuple(mine)))
+    return views
+
+
+def _role_order(session: Session) -> dict[str, dict[str, int]]:
+    return {t.name: {r.name: i for i, r in enumerate(t.roles)}
+            for t in read_schema(session=session).fact_types}
+
+
+def _fact(session: Session, fact_id: int) -> Fact:
+    fact = session.get(Fact, fact_id)
+    if fact is None:
+        raise NotFound(f"no fact {fact_id}")
+    return fact
+
+
+def _id(fact: Fact) -> int:
+    assert fact.id is not None
+    return fact.id

@@ -1,0 +1,133 @@
+"""Fact candidates on the sample corpus, trigger word forms, and the facts repository."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from store.db import session_scope
+from store.demo import prepare_demo
+from store.errors import TelaahError
+from store.fact_candidates import refresh_all, refresh_fact_candidates
+from store.facts import (
+    FactView,
+    create_fact,
+    decide_fact,
+    delete_fact,
+    list_facts,
+    mark_for_review,
+    set_note,
+    set_roles,
+)
+from store.mentions import decide_mention
+from store.models import Fact, Mention
+from store.triggers import TriggerIndex, roots, stems
+
+
+@pytest.fixture
+def corpus(engine: Engine, reviewer_id: int) -> Engine:
+    prepare_demo(engine, reviewer_id=reviewer_id)
+    refresh_all(engine)
+    return engine
+
+
+def described(fact: FactView) -> tuple[str, dict[str, list[str]]]:
+    roles: dict[str, list[str]] = {}
+    for filler in fact.fillers:
+        roles.setdefault(filler.role, []).append(filler.entity_key or filler.text)
+    return fact.type, roles
+
+
+@pytest.mark.parametrize(("word", "root"), [
+    ("memasok", "pasok"), ("dipasok", "pasok"), ("pasokannya", "pasok"), ("pemasok", "pasok"),
+    ("pengiriman", "kirim"), ("mengirimkan", "kirim"), ("menyerahkan", "serah"),
+    ("mengunjungi", "kunjung"), ("kesepakatan", "sepakat"), ("tergabung", "gabung"),
+])
+def test_indonesian_word_forms_share_a_stem(word: str, root: str) -> None:
+    assert root in stems(word)
+
+
+def test_triggers_match_forms_not_listed_and_not_common_words() -> None:
+    index = TriggerIndex([("ARMS_TRANSFER", ["pasok", "memperoleh"]), ("MEETING", ["bertemu"])])
+    text = "Senjata dipasok oleh Rusia; pasokannya tiba. Mereka pertemuan? Ditemui."
+    found = [(h.type, h.text) for h in index.find(text)]
+    assert ("ARMS_TRANSFER", "dipasok") in found and ("ARMS_TRANSFER", "pasokannya") in found
+    assert not any(word == "oleh" for _, word in found)  # "memperoleh" is not every "oleh"
+    assert "oleh" in roots("memperoleh")  # its root, but too common a word to trigger alone
+    assert ("MEETING", "pertemuan") in found
+
+
+def test_sample_corpus_candidates_include_the_known_facts(corpus: Engine) -> None:
+    with session_scope(corpus) as session:
+        facts = {a: [described(f) for f in list_facts(session=session, article_id=a)]
+                 for a in (1, 2, 3)}
+    assert ("ARMS_TRANSFER", {"supplier": ["RU"], "recipient": ["KG"], "item": ["W-S300"]}) \
+        in facts[1]
+    transfers = [roles for kind, roles in facts[2] if kind == "ARMS_TRANSFER"]
+    assert any(r["supplier"] == ["RU"] and r["recipient"] == ["KZ"] for r in transfers)
+    assert any(r["item"][0].startswith("W-S300") for r in transfers)
+    assert ("MEMBERSHIP", {"member": ["RU", "KZ"], "organization": ["CSTO"]}) in facts[3]
+    meetings = [roles for kind, roles in facts[2] if kind == "MEETING"]
+    assert any(set(r["participants"]) == {"P-SHOIGU", "P-TASMAGAMBETOV"}
+               and r.get("place") == ["G-ASTANA"] for r in meetings), meetings
+
+
+def test_refresh_keeps_decided_facts_and_drops_what_lost_its_mentions(
+        corpus: Engine, reviewer_id: int) -> None:
+    with session_scope(corpus) as session:
+        first = list_facts(session=session, article_id=1)
+        transfer = next(f for f in first if f.type == "ARMS_TRANSFER")
+        decide_fact(session=session, fact_id=transfer.id, state="accepted",
+                    reviewer_id=reviewer_id)
+        pending = [f.id for f in first if f.state == "pending" and f.id != transfer.id]
+        assert refresh_fact_candidates(session, 1) == len(first) - 1
+        again = list_facts(session=session, article_id=1)
+        assert transfer.id in {f.id for f in again}
+        assert {f.id for f in again}.isdisjoint(pending)  # undecided ones were replaced
+        # Rejecting the only WEAPON of the title leaves its sentence without an item.
+        item = transfer.role("item")[0].mention_id
+        decide_mention(session=session, mention_id=item, state="rejected",
+                       reviewer_id=reviewer_id)
+        refresh_fact_candidates(session, 1)
+        titles = [f for f in list_facts(session=session, article_id=1)
+                  if f.evidence_start == transfer.evidence_start]
+        assert [f.id for f in titles if f.type == "ARMS_TRANSFER"] == [transfer.id]
+
+
+def test_facts_repository(corpus: Engine, reviewer_id: int) -> None:
+    with session_scope(corpus) as session:
+        mentions = {m.text: m.id for m in session.exec(
+            select(Mention).where(Mention.article_id == 2)).all()}
+        fact = create_fact(session=session, article_id=2, type="ARMS_TRANSFER",
+                           roles={"supplier": [mentions["Rusia"]],
+                                  "recipient": [mentions["Kazakhstan"]],
+                                  "item": [mentions["S-300PS"]]},
+                           reviewer_id=reviewer_id, evidence=(0, 50))
+        assert (fact.state, fact.origin, fact.reviewer) == ("accepted", "manual", "tester")
+        with pytest.raises(TelaahError, match="takes"):
+            set_roles(session=session, fact_id=fact.id,
+                      roles={"supplier": [mentions["S-300PS"]]}, reviewer_id=reviewer_id)
+        noted = set_note(session=session, fact_id=fact.id, note="  gratis  ",
+                         reviewer_id=reviewer_id)
+        assert noted.note == "gratis"
+        assert mark_for_review(session, [mentions["Kazakhstan"]], "recipient relinked") >= 1
+        session.commit()
+        marked = [f for f in list_facts(session=session, needs_review=True) if f.id == fact.id]
+        assert marked and marked[0].review_reason == "recipient relinked"
+        assert decide_fact(session=session, fact_id=fact.id, state="accepted",
+                           reviewer_id=reviewer_id).needs_review is False
+        delete_fact(session=session, fact_id=fact.id, reviewer_id=reviewer_id)
+        assert session.get(Fact, fact.id) is None
+
+
+def test_a_deleted_filler_marks_its_fact(corpus: Engine, reviewer_id: int) -> None:
+    with session_scope(corpus) as session:
+        fact = next(f for f in list_facts(session=session, article_id=1)
+                    if f.type == "ARMS_TRANSFER")
+        mention = session.get(Mention, fact.role("item")[0].mention_id)
+        session.delete(mention)
+        session.commit()
+        stored = session.get(Fact, fact.id)
+        assert stored is not None and stored.needs_review
+        assert stored.review_reason == "the mention filling item was deleted"
