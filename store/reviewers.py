@@ -7,14 +7,22 @@ import os
 
 from sqlmodel import Session, select
 
+from store.config import Config, load_config
 from store.models import Reviewer
 
 
-def default_reviewer_name() -> str:
-    """`TELAAH_REVIEWER`, else the login name."""
+def default_reviewer_name(config: Config | None = None) -> str:
+    """`TELAAH_REVIEWER`, else the config file's `reviewer`, else the login name.
+
+    Args:
+        config: The config already read; read from the config file when not given.
+    """
     name = os.environ.get("TELAAH_REVIEWER")
     if name:
         return name
+    configured = (load_config() if config is None else config).reviewer
+    if configured:
+        return configured
     try:
         return getpass.getuser()
     except (OSError, KeyError):

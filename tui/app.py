@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable, Mapping, Sequence
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from store.config import Config, load_config
 from store.db import Engine, open_database, session_scope
 from store.reviewers import ensure_reviewer
+from tui.commands import KeyCommands, app_bindings, effective_keymap
 from tui.screens.articles import ArticlesScreen
+
+# Textual's system commands that the key commands already offer, with their keys.
+_OFFERED_AS_KEYS = {"Quit", "Keys"}
 
 
 class TelaahApp(App[None]):
@@ -20,13 +27,30 @@ class TelaahApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Keys", id="app.help"),
     ]
+    COMMANDS = App.COMMANDS | {KeyCommands}
 
-    def __init__(self, engine: Engine, *, reviewer: str, reviewer_id: int) -> None:
+    def __init__(self, engine: Engine, *, reviewer: str, reviewer_id: int,
+                 keymap: Mapping[str, str] | None = None,
+                 problems: Sequence[str] = ()) -> None:
         super().__init__()
         self.engine = engine
         self.reviewer = reviewer
         self.reviewer_id = reviewer_id
         self.sub_title = reviewer
+        self.problems = list(problems)  # config problems, shown once the app is up
+        if keymap:
+            self.set_keymap(keymap)
+
+    def on_mount(self) -> None:
+        """Show what was wrong with the config file, one notification per problem."""
+        for problem in self.problems:
+            self.notify(problem, title="Config", severity="warning", timeout=10, markup=False)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands (theme, screenshot...) but those offered with keys already."""
+        for command in super().get_system_commands(screen):
+            if command.title not in _OFFERED_AS_KEYS:
+                yield command
 
     def get_default_screen(self) -> Screen[None]:
         """The article list."""
@@ -44,18 +68,22 @@ class TelaahApp(App[None]):
         self.engine.dispose()
 
 
-def make_app(db_url: str, *, reviewer: str) -> TelaahApp:
+def make_app(db_url: str, *, reviewer: str, config: Config | None = None) -> TelaahApp:
     """Build the app on a database, migrating it first, with `reviewer` recorded.
 
     Errors (a database too new, not a telaah database) are raised here, before any screen.
+    The config's keymap is applied; its problems are shown as notifications.
 
     Args:
         db_url: SQLAlchemy URL of the database.
         reviewer: Name of the person working; created if new.
+        config: The config file's settings; read from the config file when not given.
 
     Returns:
         The app, ready to `run()` or `run_test()`.
     """
+    config = load_config() if config is None else config
+    keymap = effective_keymap(config, app_bindings())
     engine = open_database(db_url)
     try:
         with session_scope(engine) as session:
@@ -63,14 +91,16 @@ def make_app(db_url: str, *, reviewer: str) -> TelaahApp:
     except BaseException:
         engine.dispose()
         raise
-    return TelaahApp(engine, reviewer=reviewer, reviewer_id=reviewer_id)
+    return TelaahApp(engine, reviewer=reviewer, reviewer_id=reviewer_id, keymap=keymap,
+                     problems=config.problems)
 
 
-def run_app(db_url: str, *, reviewer: str) -> None:
+def run_app(db_url: str, *, reviewer: str, config: Config | None = None) -> None:
     """Run the app until the user quits.
 
     Args:
         db_url: SQLAlchemy URL of the database.
         reviewer: Name of the person working.
+        config: The config file's settings (keymap); read from the config file when not given.
     """
-    make_app(db_url, reviewer=reviewer).run()
+    make_app(db_url, reviewer=reviewer, config=config).run()

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from store.config import load_config
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
 from store.reviewers import default_reviewer_name
-from tui.cli import corpus, curation, database, gazetteer, schema
-from tui.cli.context import Settings, err, settings
+from tui.cli import config, corpus, curation, database, gazetteer, schema
+from tui.cli.context import Settings, err, note, settings
 
 app = typer.Typer(
     name="telaah",
@@ -29,6 +30,7 @@ app.add_typer(gazetteer.app, name="gazetteer")
 curation.register(gazetteer.app)
 app.add_typer(schema.app, name="schema")
 app.add_typer(corpus.articles_app, name="articles")
+app.add_typer(config.app, name="config")
 corpus.register(app)
 app.command("locate")(database.locate)
 
@@ -41,14 +43,20 @@ def root(
         help="Database file or SQLAlchemy URL (default: $TELAAH_DB, else telaah.db in the "
              "data directory).")] = None,
     reviewer: Annotated[str | None, typer.Option(
-        "--reviewer", help="Who is working (default: $TELAAH_REVIEWER, else the login name).",
+        "--reviewer", help="Who is working, stored with every decision (default: "
+        "$TELAAH_REVIEWER, else `reviewer` in the config file, else the login name).",
     )] = None,
 ) -> None:
     """Keyboard-driven workbench for gold-standard entity and fact annotation of news.
 
     Run without a command to open the app on the database.
     """
-    ctx.obj = Settings(db_url=resolve_db_url(db), reviewer=reviewer or default_reviewer_name())
+    loaded = load_config()
+    ctx.obj = Settings(db_url=resolve_db_url(db),
+                       reviewer=reviewer or default_reviewer_name(loaded), config=loaded)
+    if ctx.invoked_subcommand not in (None, "open", "config"):
+        for line in loaded.problems:  # the app and `telaah config` show them themselves
+            note(line)
     if ctx.invoked_subcommand is None:
         open_app(ctx)
 
@@ -60,7 +68,7 @@ def open_app(ctx: typer.Context) -> None:
 
     current = settings(ctx)
     current.engine()  # migrate or refuse before the screen takes over
-    run_app(current.db_url, reviewer=current.reviewer)
+    run_app(current.db_url, reviewer=current.reviewer, config=current.config)
 
 
 def _log_crash() -> str:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from store.config import Config
 from store.db import open_database, session_scope
 from store.reviewers import ensure_reviewer
 
@@ -25,6 +26,7 @@ class Settings:
 
     db_url: str
     reviewer: str
+    config: Config | None = None  # the config file's settings, problems included
     _engine: Any = field(default=None, repr=False)
 
     def engine(self) -> Any:

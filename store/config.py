@@ -1,0 +1,210 @@
+"""The config file (TOML): the reviewer's name and the keymap, read leniently, problems listed."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from store.paths import config_file
+
+KNOWN_KEYS = ("reviewer", "keymap")
+MAX_SYNTAX_ERRORS = 20  # a file broken on every line is not worth more lines of errors
+_AT_LINE = re.compile(r"\(at (?:line (\d+), column \d+|end of document)\)")
+
+
+@dataclass
+class Config:
+    """What the config file says, and what was wrong with it.
+
+    Attributes:
+        path: The file read (it may not exist).
+        reviewer: The reviewer's name, if the file gives one.
+        keymap: Binding id -> comma-separated keys, as written (not checked against the app).
+        problems: One line per problem, `file:line: what`, in file order.
+    """
+
+    path: Path
+    reviewer: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file; a missing file gives the defaults, a bad one its good parts.
+
+    A TOML syntax error is reported and its line left out, and the file read again; unknown
+    settings and values of the wrong type are reported and skipped. Nothing here raises.
+
+    Args:
+        path: The file to read; `store.paths.config_file()` by default.
+
+    Returns:
+        The settings found and the problems, one line each naming the file and line.
+    """
+    path = config_file() if path is None else path
+    config = Config(path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return config
+    except (OSError, UnicodeDecodeError) as exc:
+        config.problems.append(f"{path}: cannot read the config file: {exc}")
+        return config
+    data = _parse(text, config)
+    _read_settings(data, text, config)
+    _sort(config)
+    return config
+
+
+def _parse(text: str, config: Config) -> dict[str, object]:
+    """The TOML of `text`, leaving out (and reporting) each line with a syntax error."""
+    lines = text.splitlines()
+    for _ in range(MAX_SYNTAX_ERRORS):
+        try:
+            return tomllib.loads("\n".join(lines))
+        except tomllib.TOMLDecodeError as exc:
+            message = str(exc)
+            found = _AT_LINE.search(message)
+            reason = _AT_LINE.sub("", message).strip()
+            if found is None:
+                config.problems.append(f"{config.path}: {reason}; the file is ignored")
+                return {}
+            if found.group(1):
+                number = int(found.group(1))
+            else:  # at the end of the document: the last line that says anything
+                number = max((n for n, line in enumerate(lines, 1) if line.strip()), default=0)
+            config.problems.append(f"{config.path}:{number}: {reason}; line ignored")
+            if not 1 <= number <= len(lines) or not lines[number - 1].strip():
+                return {}  # nothing left to drop: give up rather than loop
+            lines[number - 1] = ""
+    config.problems.append(f"{config.path}: too many errors; the file is ignored")
+    return {}
+
+
+def _read_settings(data: Mapping[str, object], text: str, config: Config) -> None:
+    for key, value in data.items():
+        if key == "reviewer":
+            if isinstance(value, str) and value.strip():
+                config.reviewer = value.strip()
+            else:
+                config.problems.append(_where_in(config, text, key) + (
+                    "reviewer must be a non-empty string; ignored"))
+        elif key == "keymap":
+            if isinstance(value, dict):
+                _read_keymap(value, text, config)
+            else:
+                config.problems.append(_where_in(config, text, key) + (
+                    "keymap must be a table of binding id = \"keys\"; ignored"))
+        else:
+            config.problems.append(_where_in(config, text, key) + (
+                f"unknown setting {key!r} (known: {', '.join(KNOWN_KEYS)}); ignored"))
+
+
+def _read_keymap(table: Mapping[str, object], text: str, config: Config) -> None:
+    for binding_id, value in _flatten(table):
+        keys = _keys(value)
+        if keys is None:
+            config.problems.append(_where_in(config, text, binding_id) + (
+                f"keys for {binding_id!r} must be a string like \"y\" or \"n,delete\"; "
+                "ignored"))
+        else:
+            config.keymap[binding_id] = keys
+
+
+def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterable[tuple[str, object]]:
+    """Binding ids with their values; `review.accept = "y"` unquoted is a nested table in TOML."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _keys(value: object) -> str | None:
+    """Comma-separated keys from a string or a list of strings, or None when neither."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        value = ",".join(value)
+    if not isinstance(value, str):
+        return None
+    keys = [key.strip() for key in value.split(",")]
+    if not all(keys):
+        return None
+    return ",".join(keys)
+
+
+def unknown_bindings(config: Config, known: Iterable[str]) -> dict[str, str]:
+    """Report the keymap's binding ids that are not in `known`; return the keymap without them.
+
+    The store does not know the app's bindings, so the app calls this with its own ids.
+
+    Args:
+        config: A config read by `load_config`; its `problems` get one line per unknown id.
+        known: Every binding id of the app.
+
+    Returns:
+        The keymap entries whose ids are known.
+    """
+    known_ids = set(known)
+    kept: dict[str, str] = {}
+    try:
+        text = config.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    for binding_id, keys in config.keymap.items():
+        if binding_id in known_ids:
+            kept[binding_id] = keys
+            continue
+        close = difflib.get_close_matches(binding_id, sorted(known_ids), n=2, cutoff=0.8)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        config.problems.append(_where_in(config, text, binding_id) + (
+            f"unknown binding id {binding_id!r}{hint}; ignored (`telaah config show` lists "
+            "them)"))
+    _sort(config)
+    return kept
+
+
+def _sort(config: Config) -> None:
+    """Problems in line order (those without a line first)."""
+    prefix = f"{config.path}:"
+
+    def line(problem: str) -> int:
+        number = problem[len(prefix):].split(":", 1)[0] if problem.startswith(prefix) else ""
+        return int(number) if number.isdigit() else 0
+
+    config.problems.sort(key=line)
+
+
+def where(config: Config, key: str) -> str:
+    """`file:line: ` for the line of the config file that sets `key`, or `file: `.
+
+    Args:
+        config: A config read by `load_config`.
+        key: A setting or binding id.
+    """
+    try:
+        text = config.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return _where_in(config, text, key)
+
+
+def _where_in(config: Config, text: str, key: str) -> str:
+    """`file:line: ` for the line that sets `key` (dotted ids searched by their last part too)."""
+    number = _line_of(text, key)
+    return f"{config.path}:{number}: " if number else f"{config.path}: "
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The number of the first line that assigns `key` (bare, quoted or dotted) or opens it."""
+    parts = [re.escape(part) for part in key.split(".")]
+    quoted = "|".join([re.escape(key), *parts])
+    pattern = re.compile(
+        rf"^\s*(\[\s*)?(\"(?:{quoted})\"|'(?:{quoted})'|{'[.]'.join(parts)}|{parts[-1]})\s*[=\]]")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
