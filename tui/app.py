@@ -13,6 +13,7 @@ from store.db import Engine, open_database, session_scope
 from store.reviewers import ensure_reviewer
 from tui.commands import KeyCommands, app_bindings, effective_keymap
 from tui.screens.articles import ArticlesScreen
+from tui.screens.gazetteer import GazetteerScreen
 
 # Textual's system commands that the key commands already offer, with their keys.
 _OFFERED_AS_KEYS = {"Quit", "Keys"}
@@ -26,6 +27,7 @@ class TelaahApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Keys", id="app.help"),
+        Binding("g", "gazetteer", "Gazetteer", id="app.gazetteer"),
     ]
     COMMANDS = App.COMMANDS | {KeyCommands}
 
@@ -55,6 +57,11 @@ class TelaahApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         """The article list."""
         return ArticlesScreen(self.engine)
+
+    def action_gazetteer(self) -> None:
+        """Open the gazetteer screen (from anywhere but itself)."""
+        if not isinstance(self.screen, GazetteerScreen):
+            self.push_screen(GazetteerScreen())
 
     def action_toggle_help(self) -> None:
         """Show or hide the panel listing every key of the current screen."""

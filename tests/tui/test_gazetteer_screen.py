@@ -109,3 +109,17 @@ async def test_merge_two_entities_after_seeing_the_plan(db_url: str, engine: Eng
     found = entity(engine, "X-KG")
     target = entity(engine, "KG")
     assert found is not None and target is not None and found.merged_into == target.id
+
+
+@pytest.mark.usefixtures("demo")
+async def test_g_opens_the_gazetteer_from_the_queue(db_url: str) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, GazetteerScreen)
+        await pilot.press("g")  # already there: nothing stacks
+        await pilot.pause()
+        assert len(pilot.app.screen_stack) == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, GazetteerScreen)
