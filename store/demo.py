@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from store.candidates import MatchReport, match_articles
 from store.db import session_scope
 from store.errors import TelaahError
+from store.fact_candidates import refresh_all
 from store.gazetteer_io import GazetteerReport, import_gazetteer
 from store.importer import ImportReport, import_articles
 from store.schema import load_schema, parse_schema, read_schema
@@ -34,11 +35,13 @@ class DemoReport:
     gazetteer: GazetteerReport | None
     articles: ImportReport | None
     matched: MatchReport | None
+    facts: int | None = None  # fact candidates proposed
 
 
 def prepare_demo(engine: Engine, *, reviewer_id: int | None,
                  corpus: Path | None = None) -> DemoReport:
-    """Load the sample schema, gazetteer and articles into an empty database; reopen otherwise."""
+    """Load the sample schema, gazetteer and articles (matched, with fact candidates) into an
+    empty database; reopen otherwise."""
     corpus = corpus or sample_corpus_dir()
     with session_scope(engine) as session:
         schema_loaded = not read_schema(session=session).labels
@@ -50,8 +53,9 @@ def prepare_demo(engine: Engine, *, reviewer_id: int | None,
         if stats.entities == 0:
             gazetteer = import_gazetteer(session=session, path=corpus / "gazetteer.csv",
                                          reviewer_id=reviewer_id)
-    articles = matched = None
+    articles = matched = facts = None
     if sum(stats.articles.values()) == 0:
         articles = import_articles(engine, [corpus / "articles"], reviewer_id=reviewer_id)
         matched = match_articles(engine, reviewer_id=reviewer_id)
-    return DemoReport(schema_loaded, gazetteer, articles, matched)
+        facts = refresh_all(engine)
+    return DemoReport(schema_loaded, gazetteer, articles, matched, facts)

@@ -13,6 +13,7 @@ from store.db import Engine, open_database, session_scope
 from store.reviewers import ensure_reviewer
 from tui.commands import KeyCommands, app_bindings, effective_keymap
 from tui.screens.articles import ArticlesScreen
+from tui.screens.facts import FactsScreen
 from tui.screens.gazetteer import GazetteerScreen
 
 # Textual's system commands that the key commands already offer, with their keys.
@@ -28,6 +29,7 @@ class TelaahApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Keys", id="app.help"),
         Binding("g", "gazetteer", "Gazetteer", id="app.gazetteer"),
+        Binding("ctrl+f", "facts", "Facts", id="app.facts"),
     ]
     COMMANDS = App.COMMANDS | {KeyCommands}
 
@@ -62,6 +64,11 @@ class TelaahApp(App[None]):
         """Open the gazetteer screen (from anywhere but itself)."""
         if not isinstance(self.screen, GazetteerScreen):
             self.push_screen(GazetteerScreen())
+
+    def action_facts(self) -> None:
+        """Open the list of every fact (from anywhere but itself)."""
+        if not isinstance(self.screen, FactsScreen):
+            self.push_screen(FactsScreen())
 
     def action_toggle_help(self) -> None:
         """Show or hide the panel listing every key of the current screen."""

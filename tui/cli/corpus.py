@@ -116,6 +116,8 @@ def demo_command(
         out.print(data(f"articles: {report.articles.summary}"))
     if report.matched is not None:
         out.print(data(report.matched.summary))
+    if report.facts is not None:
+        out.print(data(f"proposed {report.facts} fact candidates"))
     out.print(data(f"demo database: {current.db_url}"))
     if not no_open:
         from tui.app import run_app

@@ -1,0 +1,49 @@
+"""The facts screen on the sample corpus: filters against the store, enter opens the evidence."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from store.db import session_scope
+from store.facts import list_facts
+from tui.app import make_app
+from tui.screens.article import ArticleScreen
+from tui.screens.facts import FactsScreen
+
+SIZE = (140, 40)
+
+
+@pytest.mark.usefixtures("demo")
+async def test_filter_and_open_the_evidence(db_url: str, engine: Engine) -> None:
+    with session_scope(engine) as session:
+        everything = list_facts(session=session)
+        memberships = list_facts(session=session, type="MEMBERSHIP")
+        with_ru = list_facts(session=session, entity="RU")
+    assert everything and memberships and len(with_ru) < len(everything)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, FactsScreen)
+        assert [f.id for f in screen.facts] == [f.id for f in everything]
+        line = "".join(s.text for s in screen.listing.render_line(0))
+        assert everything[0].type in line and f"#{everything[0].article_id}" in line
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # all types, ARMS_TRANSFER, MEMBERSHIP
+        await pilot.pause()
+        assert [f.id for f in screen.facts] == [f.id for f in memberships]
+        await pilot.press("0", "e", *"RU", "enter")
+        await pilot.pause()
+        assert [f.id for f in screen.facts] == [f.id for f in with_ru]
+        await pilot.press("s")  # pending only
+        await pilot.pause()
+        assert {f.state for f in screen.facts} == {"pending"}
+        target = screen.facts[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        review = pilot.app.screen
+        assert isinstance(review, ArticleScreen) and review.article.id == target.article_id
+        assert review.current is not None
+        assert review.current.id == target.fillers[0].mention_id

@@ -1,0 +1,168 @@
+"""Every fact across the corpus, filtered by type, state, entity and reviewer; `enter` opens the
+evidence in its article."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from store.articles import get_article
+from store.db import session_scope
+from store.errors import TelaahError
+from store.facts import FactView, list_facts
+from store.schema import read_schema
+from tui.screens.prompt import ChoiceScreen, PromptScreen
+from tui.widgets.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from tui.app import TelaahApp
+
+STATES = ("", "pending", "accepted", "rejected", "needs review")
+STATE_MARKS = {"pending": ("·", "yellow"), "accepted": ("✓", "green"), "rejected": ("✗", "dim")}
+
+
+def fact_line(fact: FactView) -> Text:
+    """A fact on one line: state, type, each role with its entities, article."""
+    mark, style = STATE_MARKS.get(fact.state, ("?", ""))
+    line = Text.assemble((f"{mark} ", style), (f"{fact.type:<14}", "bold"))
+    roles: dict[str, list[str]] = {}
+    for filler in fact.fillers:
+        roles.setdefault(filler.role, []).append(filler.entity_name or filler.text)
+    for role, names in roles.items():
+        line.append(f" {role}=", "dim")
+        line.append(" + ".join(" ".join(n.split()) for n in names))
+    line.append(f"  #{fact.article_id}", "cyan")
+    if fact.needs_review:
+        line.append(f"  needs review: {fact.review_reason or ''}", "bold red")
+    return line
+
+
+class FactsScreen(Screen[None]):
+    """The corpus's facts, newest filters applied; only the lines on screen are drawn."""
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="facts.back"),
+        Binding("t", "filter_type", "Type", id="facts.filter_type"),
+        Binding("s", "filter_state", "State", id="facts.filter_state"),
+        Binding("e", "filter_entity", "Entity", id="facts.filter_entity"),
+        Binding("r", "filter_reviewer", "Reviewer", id="facts.filter_reviewer"),
+        Binding("0", "clear", "All", id="facts.clear"),
+        Binding("enter", "open", "Open evidence", id="facts.open"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facts: list[FactView] = []
+        self.type: str | None = None
+        self.state = ""
+        self.entity: str | None = None
+        self.reviewer: str | None = None
+        self.sub_title = "facts"
+
+    @property
+    def telaah(self) -> TelaahApp:
+        """The app, with its engine."""
+        return cast("TelaahApp", self.app)
+
+    @property
+    def listing(self) -> VirtualList:
+        """The list of facts."""
+        return self.query_one(VirtualList)
+
+    def compose(self) -> ComposeResult:
+        """Header, the filters line, the facts, footer."""
+        yield Header()
+        yield Static(id="facts-filters")
+        yield VirtualList(lambda i, _w: fact_line(self.facts[i]), id="facts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """List every fact."""
+        self.reload()
+        self.listing.focus()
+
+    def reload(self) -> None:
+        """Read the facts again under the current filters."""
+        state = None if self.state in ("", "needs review") else self.state
+        with session_scope(self.telaah.engine) as session:
+            self.facts = list_facts(session=session, type=self.type, state=state,
+                                    entity=self.entity, reviewer=self.reviewer,
+                                    needs_review=True if self.state == "needs review" else None)
+        self.listing.reset(len(self.facts))
+        parts = [Content.styled(f"{len(self.facts):,} facts", "bold"),
+                 Content(f"type: {self.type or 'all'}"),
+                 Content(f"state: {self.state or 'all'}"),
+                 Content("entity: ").append(Content(self.entity or "all")),
+                 Content("reviewer: ").append(Content(self.reviewer or "all"))]
+        self.query_one("#facts-filters", Static).update(Content("   ").join(parts))
+
+    def action_filter_type(self) -> None:
+        """Only facts of one type (a choice from the schema)."""
+        with session_scope(self.telaah.engine) as session:
+            types = [t.name for t in read_schema(session=session).fact_types]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.type = value or None
+                self.reload()
+
+        self.app.push_screen(ChoiceScreen("Facts of type", [("", "all types"),
+                                                            *((t, t) for t in types)],
+                                          self.type or ""), chosen)
+
+    def action_filter_state(self) -> None:
+        """Cycle: all, pending, accepted, rejected, needs review."""
+        self.state = STATES[(STATES.index(self.state) + 1) % len(STATES)]
+        self.reload()
+
+    def action_filter_entity(self) -> None:
+        """Only facts with a role filled by the entity of this key."""
+        self.app.push_screen(PromptScreen("Entity key (empty: all)", self.entity or ""),
+                             lambda key: self._set("entity", key))
+
+    def action_filter_reviewer(self) -> None:
+        """Only facts decided by this reviewer."""
+        self.app.push_screen(PromptScreen("Reviewer (empty: all)", self.reviewer or ""),
+                             lambda name: self._set("reviewer", name))
+
+    def _set(self, name: str, value: str | None) -> None:
+        if value is not None:
+            setattr(self, name, value.strip() or None)
+            self.reload()
+
+    def action_clear(self) -> None:
+        """Drop every filter."""
+        self.type, self.state, self.entity, self.reviewer = None, "", None, None
+        self.reload()
+
+    @on(VirtualList.Selected)
+    def _chosen(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Open the fact's article at its first role's mention."""
+        index = self.listing.cursor
+        if not 0 <= index < len(self.facts):
+            return
+        fact = self.facts[index]
+        from tui.screens.article import ArticleScreen
+
+        try:
+            with session_scope(self.telaah.engine) as session:
+                article = get_article(session=session, article_id=fact.article_id)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error", markup=False)
+            return
+        focus = fact.fillers[0].mention_id if fact.fillers else None
+        self.app.push_screen(ArticleScreen(article, focus=focus), lambda _r: self.reload())
+
+    def action_back(self) -> None:
+        """Back to where the list was opened from."""
+        self.dismiss()
