@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import Conflict, NotFound, TelaahError
+from store.facts import mark_for_review
 from store.models import Alias, Entity, Label, Mention, Reviewer, utcnow
 from store.textnorm import norm_key
 
@@ -197,6 +198,7 @@ def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> Non
         Mention.entity_id == entity.id).order_by(col(Mention.id))).all())
     before["origins"] = {a.text: a.origin for a in session.exec(
         select(Alias).where(Alias.entity_id == entity.id)).all()}
+    mark_for_review(session, before["mentions"], f"a role's entity {key} was deleted")
     session.delete(entity)
     audit.record(session, action="entity.delete", reviewer_id=reviewer_id, target="entity",
                  target_id=entity.id, before=before)

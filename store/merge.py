@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import Conflict, NotFound
+from store.facts import mark_for_review
 from store.models import Alias, Entity, Mention, utcnow
 
 MERGE = "entity.merge"
@@ -100,6 +101,8 @@ def merge_entities(*, session: Session, source: str, target: str,
     src.merged_into = dst.id
     src.updated_at = utcnow()
     session.add(src)
+    mark_for_review(session, [i for i in mention_ids if i is not None],
+                    f"a role's entity {src.key} was merged into {dst.key}")
     audit.record(session, action=MERGE, reviewer_id=reviewer_id, target="entity",
                  target_id=src.id,
                  before={"source": src.key, "target": dst.key, "source_id": src.id,

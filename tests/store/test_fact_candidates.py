@@ -131,3 +131,22 @@ def test_a_deleted_filler_marks_its_fact(corpus: Engine, reviewer_id: int) -> No
         stored = session.get(Fact, fact.id)
         assert stored is not None and stored.needs_review
         assert stored.review_reason == "the mention filling item was deleted"
+
+
+def test_merging_or_deleting_a_filler_entity_marks_its_facts(corpus: Engine,
+                                                             reviewer_id: int) -> None:
+    from store import gazetteer
+    from store.merge import merge_entities
+
+    with session_scope(corpus) as session:
+        gazetteer.create_entity(session=session, key="X-KG", name="Kirgizia Raya", type="GPE",
+                                reviewer_id=None)
+        merge_entities(session=session, source="KG", target="X-KG", reviewer_id=reviewer_id)
+        marked = list_facts(session=session, needs_review=True)
+        assert marked and all("KG was merged into X-KG" in (f.review_reason or "")
+                              for f in marked)
+        assert all(any(x.entity_key == "X-KG" for x in f.fillers) for f in marked)
+        before = {f.id for f in marked}
+        gazetteer.delete_entity(session=session, key="W-S300", reviewer_id=reviewer_id)
+        after = {f.id for f in list_facts(session=session, needs_review=True)}
+    assert after > before
