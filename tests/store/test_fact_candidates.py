@@ -150,3 +150,37 @@ def test_merging_or_deleting_a_filler_entity_marks_its_facts(corpus: Engine,
         gazetteer.delete_entity(session=session, key="W-S300", reviewer_id=reviewer_id)
         after = {f.id for f in list_facts(session=session, needs_review=True)}
     assert after > before
+
+
+def test_replacing_roles_or_undoing_does_not_mark_the_fact(corpus: Engine,
+                                                          reviewer_id: int) -> None:
+    from sqlmodel import col
+
+    from store.models import AuditEntry
+    from store.undo_facts import reapply, revert
+
+    with session_scope(corpus) as session:
+        fact = next(f for f in list_facts(session=session, article_id=1)
+                    if f.type == "ARMS_TRANSFER")
+        changed = set_roles(session=session, fact_id=fact.id, roles=fact.roles,
+                            reviewer_id=reviewer_id)
+        assert not changed.needs_review
+        decide_fact(session=session, fact_id=fact.id, state="rejected", reviewer_id=reviewer_id)
+        entry = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc())).first()
+        assert entry is not None and entry.action == "fact.decide"
+        revert(session, entry.action, entry.before, entry.after)
+        session.commit()
+        back = list_facts(session=session, article_id=1)
+        again = next(f for f in back if f.id == fact.id)
+        assert (again.state, again.needs_review, again.roles) == ("pending", False, fact.roles)
+        reapply(session, entry.action, entry.before, entry.after)
+        session.commit()
+        assert next(f for f in list_facts(session=session, article_id=1)
+                    if f.id == fact.id).state == "rejected"
+        delete_fact(session=session, fact_id=fact.id, reviewer_id=reviewer_id)
+        entry = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc())).first()
+        assert entry is not None
+        revert(session, entry.action, entry.before, entry.after)
+        session.commit()
+        restored = next(f for f in list_facts(session=session, article_id=1) if f.id == fact.id)
+        assert (restored.state, restored.roles) == ("rejected", fact.roles)

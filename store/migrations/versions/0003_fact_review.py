@@ -5,7 +5,8 @@ Revises: 0002
 Create Date: 2026-11-23
 
 A trigger marks a fact when one of its role fillers is deleted (the argument row goes with its
-mention), so a fact never silently loses a role; rejections and relinks are marked by the store.
+mention: only then, not when the store replaces a fact's roles), so a fact never silently loses
+a role; rejections and relinks are marked by the store.
 """
 from typing import Sequence, Union
 
@@ -18,7 +19,8 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 TRIGGER = (
-    "CREATE TRIGGER factargument_gone AFTER DELETE ON factargument BEGIN "
+    "CREATE TRIGGER factargument_gone AFTER DELETE ON factargument "
+    "WHEN NOT EXISTS (SELECT 1 FROM mention WHERE id = old.mention_id) BEGIN "
     "UPDATE fact SET needs_review = 1, "
     "review_reason = 'the mention filling ' || old.role || ' was deleted' "
     "WHERE id = old.fact_id; END"

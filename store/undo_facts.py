@@ -1,0 +1,76 @@
+"""Undo and redo of fact changes from their audit entries (`store.facts.fact_state` snapshots).
+
+Each function checks the fact is as the entry left it (else `Conflict`, nothing changed), puts
+it back (or forward again) without committing, and returns the fact's article id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from store.errors import Conflict
+from store.facts import fact_state
+from store.models import Fact, FactArgument, Mention
+
+ACTIONS = ("fact.create", "fact.decide", "fact.roles", "fact.note", "fact.delete")
+_COMPARED = ("type", "state", "note", "roles")
+
+
+def revert(session: Session, action: str, before: dict[str, Any] | None,
+           after: dict[str, Any] | None) -> int:
+    """Take back a fact change; returns the article id."""
+    return _move(session, action, expect=after, target=before)
+
+
+def reapply(session: Session, action: str, before: dict[str, Any] | None,
+            after: dict[str, Any] | None) -> int:
+    """Make a fact change again after it was undone; returns the article id."""
+    return _move(session, action, expect=before, target=after)
+
+
+def _move(session: Session, action: str, *, expect: dict[str, Any] | None,
+          target: dict[str, Any] | None) -> int:
+    if action not in ACTIONS:
+        raise Conflict(f"cannot undo {action}")
+    snapshot = expect or target
+    assert snapshot is not None
+    fact = session.get(Fact, snapshot["id"])
+    if expect is None:  # the fact must not exist: bring it back
+        if fact is not None:
+            raise Conflict(f"fact {snapshot['id']} exists again")
+    elif fact is None or _differs(session, fact, expect):
+        raise Conflict(f"fact {snapshot['id']} was changed since")
+    if target is None:  # the fact must go
+        assert fact is not None
+        session.delete(fact)
+        return int(snapshot["article_id"])
+    if fact is None:
+        fact = Fact(id=target["id"], article_id=target["article_id"], type=target["type"])
+    _apply(session, fact, target)
+    return int(target["article_id"])
+
+
+def _differs(session: Session, fact: Fact, expect: dict[str, Any]) -> bool:
+    now = fact_state(session, fact)
+    return any(now.get(name) != expect.get(name) for name in _COMPARED)
+
+
+def _apply(session: Session, fact: Fact, target: dict[str, Any]) -> None:
+    for name in ("type", "state", "origin", "evidence_start", "evidence_end", "note",
+                 "reviewer_id", "needs_review", "review_reason"):
+        setattr(fact, name, target.get(name))
+    decided = target.get("decided_at")
+    fact.decided_at = datetime.fromisoformat(decided) if decided else None
+    session.add(fact)
+    session.flush()
+    session.execute(FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
+        FactArgument.__table__.c.fact_id == fact.id))  # type: ignore[attr-defined]
+    for role, ids in target.get("roles", {}).items():
+        for mention_id in ids:
+            if session.get(Mention, mention_id) is None:
+                raise Conflict(f"a mention of that fact ({role}) no longer exists")
+            session.add(FactArgument(fact_id=fact.id, role=role, mention_id=mention_id))
+    session.flush()
