@@ -66,6 +66,7 @@ def _apply(session: Session, fact: Fact, target: dict[str, Any]) -> None:
     fact.decided_at = datetime.fromisoformat(decided) if decided else None
     session.add(fact)
     session.flush()
+    assert fact.id is not None
     session.execute(FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
         FactArgument.__table__.c.fact_id == fact.id))  # type: ignore[attr-defined]
     for role, ids in target.get("roles", {}).items():
