@@ -1,0 +1,1 @@
+"""Gold-standard exports and imports of annotated data (issue 7)."""
