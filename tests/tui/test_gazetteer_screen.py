@@ -34,6 +34,11 @@ async def open_screen(pilot: Pilot[None]) -> GazetteerScreen:
     return screen
 
 
+def question(pilot: Pilot[None]) -> str:
+    """What the confirmation on screen asks."""
+    return str(pilot.app.screen.query_one("#confirm-question", Static).visual)
+
+
 async def search(pilot: Pilot[None], screen: GazetteerScreen, text: str) -> None:
     await pilot.press("slash", "ctrl+a", "ctrl+k", *text, "enter")
     await pilot.pause()
@@ -59,8 +64,16 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         await search(pilot, screen, "Kyrgyzstan")
         await pilot.press("a", *"Kirgiziya", "enter")
         await pilot.pause()
+        assert question(pilot).startswith("Add 'Kirgiziya' to KG: ")
+        assert "Kirgiziya" not in aliases(engine, "KG")  # not before the yes
+        await pilot.press("y")
+        await pilot.pause()
         assert "Kirgiziya" in aliases(engine, "KG")
         await pilot.press("r", "ctrl+a", "ctrl+k", *"Kyrgyz Republic", "enter")
+        await pilot.pause()
+        assert question(pilot).startswith("Rename KG from 'Kyrgyzstan' to 'Kyrgyz Republic': 9 "
+                                          "pending in 2 articles")
+        await pilot.press("y")
         await pilot.pause()
         found = entity(engine, "KG")
         assert found is not None and found.name == "Kyrgyz Republic"
@@ -68,10 +81,21 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         await pilot.pause()
         await pilot.press("enter")  # the first alias that is not the name
         await pilot.pause()
+        with session_scope(engine) as session:
+            rows = session.exec(select(Mention.article_id).join(Entity).where(
+                Entity.key == "KG", Mention.matched_alias == "Kyrgyzstan",
+                Mention.state == "pending")).all()
+        assert question(pilot).startswith(f"Remove 'Kyrgyzstan' from KG: {len(rows)} pending "
+                                          f"candidates in {len(set(rows))} articles")
+        await pilot.press("y")
+        await pilot.pause()
         assert "Kyrgyzstan" not in aliases(engine, "KG")
         await pilot.press("t")
         await pilot.pause()
         await pilot.press("home", "enter")  # PERSON, the schema's first label
+        await pilot.pause()
+        assert question(pilot).startswith("Retype KG as PERSON: ")
+        await pilot.press("y")
         await pilot.pause()
         found = entity(engine, "KG")
         assert found is not None and found.type == "PERSON"
@@ -81,6 +105,7 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         assert labels <= {"PERSON"}
         await pilot.press("D")
         await pilot.pause()
+        assert question(pilot).startswith("Delete KG (Kyrgyz Republic) and its ")
         await pilot.press("y")
         await pilot.pause()
         assert entity(engine, "KG") is None
@@ -101,8 +126,7 @@ async def test_merge_two_entities_after_seeing_the_plan(db_url: str, engine: Eng
         assert screen.current is not None and screen.current.key == "KG"
         await pilot.press("m")
         await pilot.pause()
-        question = str(pilot.app.screen.query_one("#confirm-question", Static).visual)
-        assert question.startswith(
+        assert question(pilot).startswith(
             "Merge X-KG into KG: 0 aliases move (0 already there), its name 'Kyrgystan' is copied")
         await pilot.press("y")
         await pilot.pause()

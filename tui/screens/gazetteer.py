@@ -31,6 +31,13 @@ from store.entity_detail import (
 )
 from store.entity_search import search_cache
 from store.errors import TelaahError
+from store.impact import (
+    add_alias_impact,
+    delete_impact,
+    remove_alias_impact,
+    rename_impact,
+    retype_impact,
+)
 from store.merge import merge_entities, plan_merge
 from store.rematch import rematch_after_change
 from store.schema import read_schema
@@ -282,6 +289,22 @@ class GazetteerScreen(Screen[None]):
         self.reload(keep=keep)
         return True
 
+    def _after_yes(self, question: str, then: Callable[[], object]) -> None:
+        """Show what an edit will change; make it on `y`."""
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _impact(self, measure: Callable[[Any], str]) -> str | None:
+        try:
+            with session_scope(self.telaah.engine) as session:
+                return measure(session)
+        except TelaahError as exc:
+            self.notify(str(exc), title="Not changed", severity="error", markup=False)
+            return None
+
     def action_create(self) -> None:
         """A new entity: its name, then its type."""
         reviewer = self.telaah.reviewer_id
@@ -318,11 +341,14 @@ class GazetteerScreen(Screen[None]):
             return
 
         def answered(name: str | None) -> None:
-            if name and name.strip() and name.strip() != row.name:
-                self._run(lambda s: gazetteer.rename_entity(
+            if not name or not name.strip() or name.strip() == row.name:
+                return
+            question = self._impact(lambda s: rename_impact(session=s, key=row.key, name=name))
+            if question:
+                self._after_yes(question, lambda: self._run(lambda s: gazetteer.rename_entity(
                     session=s, key=row.key, name=name, reviewer_id=self.telaah.reviewer_id),
                     f"{row.key} is now {name.strip()}",
-                    {"added": [name.strip()], "entities": [row.key]}, keep=row.key)
+                    {"added": [name.strip()], "entities": [row.key]}, keep=row.key))
 
         self.app.push_screen(PromptScreen(f"New name of {row.key}", row.name), answered)
 
@@ -335,27 +361,33 @@ class GazetteerScreen(Screen[None]):
         def chosen(label: str | None) -> None:
             if not label or label == row.type:
                 return
-            with session_scope(self.telaah.engine) as session:
-                accepted = accepted_other_label(session=session, key=row.key, label=label)
-            if not self._run(lambda s: gazetteer.retype_entity(
-                    session=s, key=row.key, type=label, reviewer_id=self.telaah.reviewer_id),
-                    f"{row.key} is now a {label}; its pending mentions too",
-                    {"entities": [row.key]}, keep=row.key) or not accepted:
-                return
-
-            def relabel(yes: bool | None) -> None:
-                if yes:
-                    self._run(lambda s: decide_lines(
-                        session=s, mention_ids=accepted, state="accepted", label=label,
-                        reviewer_id=self.telaah.reviewer_id),
-                        f"relabelled {len(accepted)} accepted mentions", keep=row.key)
-
-            self.app.push_screen(ConfirmScreen(
-                f"{len(accepted)} accepted mentions of {row.key} have another label. "
-                f"Relabel them all as {label}?"), relabel)
+            question = self._impact(lambda s: retype_impact(session=s, key=row.key, type=label))
+            if question:
+                self._after_yes(question, lambda: self._retype(row, label))
 
         self.app.push_screen(ChoiceScreen(f"New type of {row.key}",
                                           [(x, x) for x in self.labels], row.type), chosen)
+
+    def _retype(self, row: EntityListRow, label: str) -> None:
+        """Retype, then offer to relabel the accepted mentions with another label."""
+        with session_scope(self.telaah.engine) as session:
+            accepted = accepted_other_label(session=session, key=row.key, label=label)
+        if not self._run(lambda s: gazetteer.retype_entity(
+                session=s, key=row.key, type=label, reviewer_id=self.telaah.reviewer_id),
+                f"{row.key} is now a {label}; its pending mentions too",
+                {"entities": [row.key]}, keep=row.key) or not accepted:
+            return
+
+        def relabel(yes: bool | None) -> None:
+            if yes:
+                self._run(lambda s: decide_lines(
+                    session=s, mention_ids=accepted, state="accepted", label=label,
+                    reviewer_id=self.telaah.reviewer_id),
+                    f"relabelled {len(accepted)} accepted mentions", keep=row.key)
+
+        self.app.push_screen(ConfirmScreen(
+            f"{len(accepted)} accepted mentions of {row.key} have another label. "
+            f"Relabel them all as {label}?"), relabel)
 
     def action_add_alias(self) -> None:
         """A new alias; the articles where it occurs are re-matched."""
@@ -364,11 +396,15 @@ class GazetteerScreen(Screen[None]):
             return
 
         def answered(text: str | None) -> None:
-            if text and text.strip():
-                self._run(lambda s: gazetteer.add_alias(
+            if not text or not text.strip():
+                return
+            question = self._impact(lambda _s: add_alias_impact(self.telaah.engine, key=row.key,
+                                                                text=text))
+            if question:
+                self._after_yes(question, lambda: self._run(lambda s: gazetteer.add_alias(
                     session=s, key=row.key, text=text, reviewer_id=self.telaah.reviewer_id),
                     f"{row.key} has the alias {text.strip()}", {"added": [text.strip()]},
-                    keep=row.key)
+                    keep=row.key))
 
         self.app.push_screen(PromptScreen(f"New alias of {row.key}"), answered)
 
@@ -394,10 +430,17 @@ class GazetteerScreen(Screen[None]):
         row = self.current
         if row is None:
             return
-        self._choose_alias(f"Remove which alias of {row.key}?", lambda text: self._run(
-            lambda s: gazetteer.remove_alias(session=s, key=row.key, text=text,
-                                             reviewer_id=self.telaah.reviewer_id),
-            f"{row.key} lost the alias {text}", {"removed": [(row.key, text)]}, keep=row.key))
+        def picked(text: str) -> None:
+            question = self._impact(lambda s: remove_alias_impact(session=s, key=row.key,
+                                                                  text=text))
+            if question:
+                self._after_yes(question, lambda: self._run(
+                    lambda s: gazetteer.remove_alias(session=s, key=row.key, text=text,
+                                                     reviewer_id=self.telaah.reviewer_id),
+                    f"{row.key} lost the alias {text}", {"removed": [(row.key, text)]},
+                    keep=row.key))
+
+        self._choose_alias(f"Remove which alias of {row.key}?", picked)
 
     def action_edit_alias(self) -> None:
         """Change an alias's text (the old text's pending candidates are withdrawn)."""
@@ -417,8 +460,13 @@ class GazetteerScreen(Screen[None]):
                     gazetteer.remove_alias(session=session, key=row.key, text=old,
                                            reviewer_id=reviewer)
 
-                self._run(change, f"{row.key}: {old} → {new.strip()}",
-                          {"added": [new.strip()], "removed": [(row.key, old)]}, keep=row.key)
+                question = self._impact(lambda s: remove_alias_impact(
+                    session=s, key=row.key, text=old) + " " + add_alias_impact(
+                    self.telaah.engine, key=row.key, text=new))
+                if question:
+                    self._after_yes(question, lambda: self._run(
+                        change, f"{row.key}: {old} → {new.strip()}",
+                        {"added": [new.strip()], "removed": [(row.key, old)]}, keep=row.key))
 
             self.app.push_screen(PromptScreen(f"Alias of {row.key}", old), answered)
 
@@ -436,9 +484,9 @@ class GazetteerScreen(Screen[None]):
                     session=s, key=row.key, reviewer_id=self.telaah.reviewer_id),
                     f"deleted {row.key}", {"entities": []})
 
-        self.app.push_screen(ConfirmScreen(
-            f"Delete {row.key} ({row.name}) and its aliases? {row.mentions} mentions "
-            "are linked to it."), answered)
+        question = self._impact(lambda s: delete_impact(session=s, key=row.key))
+        if question:
+            self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_merge(self) -> None:
         """First `m`: the entity to merge; second `m`: the entity it goes into (after a yes)."""
