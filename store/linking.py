@@ -1,0 +1,119 @@
+"""Linking a mention to an entity, or to a new entity made from its text: one decision each."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, col, select
+
+from store import audit
+from store.errors import NotFound, TelaahError
+from store.gazetteer import create_entity
+from store.mentions import MentionView, _start_article, _state, get_mention
+from store.models import Entity, Mention, utcnow
+from store.textnorm import norm_key
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+SLUG_MAX = 40
+
+
+def link_mention(*, session: Session, mention_id: int, entity_key: str, reviewer_id: int | None,
+                 label: str | None = None) -> MentionView:
+    """Link a mention to an entity and accept it: one committed, audited decision.
+
+    A redirect's key links to the entity it was merged into. The label is `label` if given,
+    else the mention keeps its own. The audit entry is a "mention.decide" like any other
+    decision, so undo and redo take the link back and forth. The article becomes in_progress.
+
+    Raises:
+        NotFound: no such mention or entity.
+    """
+    mention = _mention(session, mention_id)
+    entity = _target(session, entity_key)
+    _link(session, mention, entity, reviewer_id, label)
+    session.commit()
+    return get_mention(session=session, mention_id=mention_id)
+
+
+def create_and_link(*, session: Session, mention_id: int, label: str, reviewer_id: int | None,
+                    key: str | None = None) -> MentionView:
+    """Make a new entity from a mention's text and link the mention to it, in one transaction.
+
+    The entity's name and only alias is the surface text, its type `label`, its key `key` or
+    one made from the label and the name (`org:rosoboronexport`, `-2` added if taken). Undo
+    takes the link back and leaves the entity in the gazetteer (its creation is audited too).
+
+    Raises:
+        NotFound: no such mention.
+        Conflict: `key` is taken.
+        TelaahError: `label` is not in the schema, or the text has no letters or digits.
+    """
+    mention = _mention(session, mention_id)
+    name = mention.text.strip()
+    if not norm_key(name):
+        raise TelaahError(f"{mention.text!r} has no letters or digits to name an entity")
+    view = create_entity(session=session, key=key or fresh_key(session, label, name), name=name,
+                         type=label, reviewer_id=reviewer_id, origin="reviewer", commit=False)
+    entity = session.get(Entity, view.id)
+    assert entity is not None
+    _link(session, mention, entity, reviewer_id, label)
+    session.commit()
+    return get_mention(session=session, mention_id=mention_id)
+
+
+def fresh_key(session: Session, label: str, name: str) -> str:
+    """An entity key not yet taken, made from a label and a name: `gpe:moskow`, `gpe:moskow-2`."""
+    slug = _SLUG.sub("-", norm_words(name)).strip("-")[:SLUG_MAX].strip("-") or "entity"
+    base = f"{label.lower()}:{slug}"
+    taken = set(session.exec(select(Entity.key).where(
+        col(Entity.key).startswith(base, autoescape=True))).all())
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def norm_words(text: str) -> str:
+    """`text` lower-cased, without diacritics, its words separated by spaces (ASCII kept)."""
+    words = (norm_key(word) for word in text.split())
+    return " ".join(w for w in words if w).encode("ascii", "ignore").decode()
+
+
+def _mention(session: Session, mention_id: int) -> Mention:
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise NotFound(f"no mention {mention_id}")
+    return mention
+
+
+def _target(session: Session, key: str) -> Entity:
+    """The entity `key`, or the end of its chain of redirects."""
+    entity = session.exec(select(Entity).where(Entity.key == key)).first()
+    if entity is None:
+        raise NotFound(f"no entity {key!r}")
+    seen = {entity.id}
+    while entity.merged_into is not None and entity.merged_into not in seen:
+        target = session.get(Entity, entity.merged_into)
+        if target is None:
+            break
+        seen.add(target.id)
+        entity = target
+    return entity
+
+
+def _link(session: Session, mention: Mention, entity: Entity, reviewer_id: int | None,
+          label: str | None) -> None:
+    """Set the entity and accept, in the session's transaction, audited as a decision."""
+    before = _state(mention)
+    mention.entity_id = entity.id
+    mention.state = "accepted"
+    if label is not None:
+        mention.label = label
+    mention.reviewer_id = reviewer_id
+    mention.decided_at = utcnow()
+    session.add(mention)
+    _start_article(session, mention.article_id)
+    audit.record(session, action="mention.decide", reviewer_id=reviewer_id, target="mention",
+                 target_id=mention.id, before=before, after=_state(mention))

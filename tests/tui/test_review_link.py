@@ -1,0 +1,218 @@
+"""`l` on the review screen: the link modal on the sample corpus, asserted in the database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from textual.content import Content
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
+
+from store import gazetteer
+from store.db import session_scope
+from store.entity_search import EntitySearch, SearchCache, search_cache
+from store.mentions import MentionView, list_mentions
+from store.models import Entity
+from tests.tui.test_app import SIZE
+from tui.app import TelaahApp, make_app
+from tui.screens.article import ArticleScreen
+from tui.screens.link import LinkScreen
+
+
+def mentions_of(engine: Engine, article_id: int = 1) -> list[MentionView]:
+    """The article's mentions as stored now (a fresh session)."""
+    with session_scope(engine) as session:
+        return list_mentions(session=session, article_id=article_id)
+
+
+async def open_link(pilot: Pilot[None]) -> LinkScreen:
+    """Open article 1, press `l` and wait until the entity index is ready."""
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ArticleScreen)
+    await pilot.press("l")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, LinkScreen)
+    assert screen.index is not None
+    return screen
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*["space" if ch == " " else ch for ch in text])
+    await pilot.pause()
+
+
+def shown(screen: LinkScreen) -> list[str]:
+    """The results as the list shows them, plain text."""
+    results = screen.query_one("#link-results", OptionList)
+    lines = []
+    for option in results.options:
+        assert isinstance(option.prompt, Content)
+        lines.append(option.prompt.plain)
+    return lines
+
+
+@pytest.mark.usefixtures("demo")
+async def test_enter_links_the_highlighted_entity_and_u_undoes_it(
+        db_url: str, engine: Engine) -> None:
+    before = mentions_of(engine)
+    assert (before[0].text, before[0].entity_key, before[0].state) == ("Rusia", "RU", "pending")
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_link(pilot)
+        # Before anything is typed: the mention's own entity first.
+        assert shown(screen)[0].startswith("Russia  RU  GPE")
+        await type_text(pilot, "kyrgystan")  # misspelt
+        assert screen.hits[0].key == "KG"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ArticleScreen)
+        now = mentions_of(engine)
+        assert (now[0].entity_key, now[0].state, now[0].label) == ("KG", "accepted", "GPE")
+        assert [m.state for m in now[1:]] == [m.state for m in before[1:]]
+        assert pilot.app.screen.current is not None
+        assert pilot.app.screen.current.entity_key == "KG"  # the screen shows it
+        await pilot.press("u")
+        await pilot.pause()
+        assert mentions_of(engine) == before
+        await pilot.press("U")
+        await pilot.pause()
+        assert mentions_of(engine)[0].entity_key == "KG"
+
+
+@pytest.mark.usefixtures("demo")
+async def test_down_moves_in_the_results_while_typing(db_url: str, engine: Engine) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_link(pilot)
+        await type_text(pilot, "republik")
+        assert len(screen.hits) > 2
+        second = screen.hits[1].key
+        await pilot.press("down", "down", "up")
+        assert screen.query_one(OptionList).highlighted == 1
+        await pilot.press("enter")
+        await pilot.pause()
+    assert mentions_of(engine)[0].entity_key == second
+
+
+@pytest.mark.usefixtures("demo")
+async def test_ctrl_n_creates_an_entity_with_the_chosen_label(
+        db_url: str, engine: Engine, session: Session) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_link(pilot)
+        assert screen.label == "GPE"
+        await pilot.press("tab")  # the next label of the schema
+        labels = screen.labels
+        assert screen.label == labels[(labels.index("GPE") + 1) % len(labels)]
+        label = screen.label
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ArticleScreen)
+        # The index sees the new entity the next time the modal opens.
+        await pilot.press("l")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LinkScreen)
+        assert pilot.app.screen.hits[0].kind == "current"
+        assert pilot.app.screen.hits[0].type == label
+        await pilot.press("escape")
+    first = mentions_of(engine)[0]
+    assert (first.entity_name, first.label, first.state) == ("Rusia", label, "accepted")
+    entity = session.exec(select(Entity).where(Entity.key == first.entity_key)).one()
+    assert (entity.name, entity.type) == ("Rusia", label)
+    view = gazetteer.get_entity(session=session, key=entity.key)
+    assert [a.text for a in view.aliases] == ["Rusia"]
+
+
+@pytest.mark.usefixtures("demo")
+async def test_escape_changes_nothing(db_url: str, engine: Engine) -> None:
+    before = mentions_of(engine)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await open_link(pilot)
+        await type_text(pilot, "belarus")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ArticleScreen)
+    assert mentions_of(engine) == before
+
+
+@pytest.mark.usefixtures("demo")
+async def test_names_are_data_and_ctrl_t_filters_by_label(
+        db_url: str, session: Session, reviewer_id: int) -> None:
+    gazetteer.create_entity(session=session, key="[b]K[/b]", name="Rusia [red]Merah[/]",
+                            type="ORG", reviewer_id=reviewer_id)
+    app = make_app(db_url, reviewer="tester")
+    assert isinstance(app, TelaahApp)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_link(pilot)
+        await type_text(pilot, "rusia")
+        assert {h.type for h in screen.hits} == {"GPE", "ORG"}
+        assert "Rusia [red]Merah[/]  [b]K[/b]  ORG" in shown(screen)
+        await pilot.press("ctrl+t")  # only GPE, the mention's label
+        assert {h.type for h in screen.hits} == {"GPE"}
+        assert screen.hits[0].key == "RU"
+        await pilot.press("escape")
+
+
+@pytest.mark.usefixtures("demo")
+async def test_typing_while_the_index_is_built_shows_results_when_it_is_ready(
+        db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tui.screens import link
+
+    ready = threading.Event()
+
+    class SlowCache:
+        current = None
+
+        def __init__(self, real: SearchCache) -> None:
+            self.real = real
+
+        def fresh(self) -> EntitySearch:
+            assert ready.wait(30)
+            return self.real.fresh()
+
+    monkeypatch.setattr(link, "search_cache", lambda e: SlowCache(search_cache(e)))
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, LinkScreen) and screen.index is None
+        status = screen.query_one("#link-status", Static).visual
+        assert isinstance(status, Content) and status.plain.startswith("indexing")
+        await type_text(pilot, "kazakstan")
+        assert screen.hits == []
+        await pilot.press("enter")  # nothing to choose yet: the modal stays
+        assert pilot.app.screen is screen
+        ready.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.index is not None and screen.hits[0].key == "KZ"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert mentions_of(engine)[0].entity_key == "KZ"
+
+
+@pytest.mark.usefixtures("demo")
+async def test_a_marked_span_is_labelled_then_linked_in_one_breath(
+        db_url: str, engine: Engine) -> None:
+    before = {m.id for m in mentions_of(engine)}
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "m", "w", "right", "v", "w", "l")  # select "akan", l
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, LinkScreen) and screen.mention.text == "akan"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        made = [m for m in mentions_of(engine) if m.id not in before]
+        assert [(m.text, m.entity_name, m.state, m.origin) for m in made] == [
+            ("akan", "akan", "accepted", "manual")]
+        await pilot.press("u")  # takes the link back, the span stays
+        await pilot.pause()
+        made = [m for m in mentions_of(engine) if m.id not in before]
+        assert [(m.text, m.entity_key, m.state) for m in made] == [("akan", None, "accepted")]
