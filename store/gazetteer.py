@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -330,20 +329,3 @@ def _make_view(entity: Entity, aliases: list[AliasView], merged_into: str | None
     return EntityView(entity.id, entity.key, entity.name, entity.type, entity.description,
                       dict(entity.external_ids or {}), merged_into, tuple(aliases))
 
-
-def new_key(*, session: Session, type: str, name: str) -> str:
-    """A fresh entity key made from the type and the name: `GPE-KYRGYSTAN`, `GPE-KYRGYSTAN-2`."""
-    stem = "".join(ch if ch.isalnum() else "-" for ch in _key_words(name)).strip("-")
-    base = f"{type}-{stem.upper()[:40] or 'ENTITY'}"
-    key, n = base, 1
-    while session.exec(select(Entity.id).where(Entity.key == key)).first() is not None:
-        n += 1
-        key = f"{base}-{n}"
-    return key
-
-
-def _key_words(name: str) -> str:
-    """`name` without diacritics, its words joined by hyphens (for keys)."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return "-".join("".join(c for c in word if c.isalnum()) for word in kept.split())

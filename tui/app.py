@@ -10,6 +10,7 @@ from textual.screen import Screen
 
 from store.config import Config, load_config
 from store.db import Engine, open_database, session_scope
+from store.entity_search import search_cache
 from store.reviewers import ensure_reviewer
 from tui.commands import KeyCommands, app_bindings, effective_keymap
 from tui.screens.articles import ArticlesScreen
@@ -46,7 +47,10 @@ class TelaahApp(App[None]):
             self.set_keymap(keymap)
 
     def on_mount(self) -> None:
-        """Show what was wrong with the config file, one notification per problem."""
+        """Build the entity search index in the background (the link modal and the gazetteer
+        screen use it); show what was wrong with the config file."""
+        self.run_worker(search_cache(self.engine).fresh, thread=True, exit_on_error=False,
+                        group="entity-index", description="indexing entity names and aliases")
         for problem in self.problems:
             self.notify(problem, title="Config", severity="warning", timeout=10, markup=False)
 

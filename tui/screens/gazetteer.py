@@ -38,6 +38,7 @@ from store.impact import (
     rename_impact,
     retype_impact,
 )
+from store.linking import fresh_key
 from store.merge import merge_entities, plan_merge
 from store.rematch import rematch_after_change
 from store.schema import read_schema
@@ -169,7 +170,8 @@ class GazetteerScreen(Screen[None]):
         keep = keep or (self.current.key if self.current else None)
         with session_scope(self.telaah.engine) as session:
             if self.query_text.strip():
-                hits = search_cache(self.telaah.engine).fresh().search(
+                cache = search_cache(self.telaah.engine)
+                hits = (cache.current or cache.fresh()).search(
                     self.query_text, limit=SEARCH_LIMIT, type=self.type)
                 self.rows = entity_rows(session=session, keys=[h.key for h in hits])
             else:
@@ -286,6 +288,7 @@ class GazetteerScreen(Screen[None]):
                                           **rematch)
             message += f"; {report.summary.replace('matched', 're-matched', 1)}"
         self.notify(message, timeout=4, markup=False)
+        search_cache(self.telaah.engine).fresh()  # the edit changed what search must find
         self.reload(keep=keep)
         return True
 
@@ -319,7 +322,7 @@ class GazetteerScreen(Screen[None]):
                 made: list[str] = []
 
                 def create(session: Any) -> None:
-                    key = gazetteer.new_key(session=session, type=label, name=name)
+                    key = fresh_key(session, label, name)
                     gazetteer.create_entity(session=session, key=key, name=name, type=label,
                                             reviewer_id=reviewer, origin="reviewer")
                     made.append(key)
