@@ -91,3 +91,26 @@ async def test_group_decision_can_be_declined(db_url: str, engine: Engine) -> No
         await pilot.press("A", "enter")
         await pilot.pause()
         assert {s for s, _ in states(engine, "RU").values()} == {"accepted"}
+
+
+@pytest.mark.usefixtures("demo")
+async def test_l_relinks_a_line(db_url: str, engine: Engine) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = ConcordanceScreen("KG")
+        await pilot.app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press("down")
+        row = screen.current
+        assert row is not None and row.line is not None
+        await pilot.press("l")
+        await pilot.pause(0.5)
+        await pilot.press(*"Kazakhstan")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        with session_scope(engine) as session:
+            mention = session.get(Mention, row.line.mention_id)
+            kz = session.exec(select(Entity).where(Entity.key == "KZ")).one()
+        assert mention is not None and mention.entity_id == kz.id
+        assert mention.state == "accepted"
+        assert all(r.line is None or r.line.mention_id != mention.id for r in screen.rows)

@@ -23,9 +23,10 @@ from store.articles import get_article
 from store.concordance import KwicLine, SurfaceGroup, concordance, decide_lines
 from store.db import session_scope
 from store.errors import TelaahError
-from store.mentions import decide_mention
+from store.mentions import decide_mention, get_mention
 from store.schema import read_schema
 from store.undo import redo, undo
+from tui.link_flow import link_with_modal
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.virtual_list import VirtualList
 
@@ -83,6 +84,7 @@ class ConcordanceScreen(Screen[None]):
         *[Binding(str(n), f"label({n})", "Label+accept" if n == 1 else f"Label {n}",
                   show=n == 1, key_display="1-9" if n == 1 else None,
                   id=f"concordance.label_{n}") for n in range(1, 10)],
+        Binding("l", "link", "Relink", id="concordance.link"),
         Binding("enter", "open", "Open article", id="concordance.open"),
         Binding("u,ctrl+z", "undo", "Undo", key_display="u", id="concordance.undo"),
         Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="concordance.redo"),
@@ -152,7 +154,7 @@ class ConcordanceScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Line actions need a line; a digit needs a label of that rank."""
-        if action in ("decide", "label", "open"):
+        if action in ("decide", "label", "open", "link"):
             row = self.current
             if row is None or row.line is None:
                 return False
@@ -192,6 +194,17 @@ class ConcordanceScreen(Screen[None]):
         following = self.rows[self.listing.cursor + 1:]
         nxt = next((r.line.mention_id for r in following if r.line is not None), None)
         self.reload(keep=nxt if nxt is not None else row.line.mention_id)
+
+    def action_link(self) -> None:
+        """Link the line's mention to another entity (or a new one): the link modal."""
+        row = self.current
+        if row is None or row.line is None:
+            return
+        with session_scope(self.telaah.engine) as session:
+            mention = get_mention(session=session, mention_id=row.line.mention_id)
+            colours = {label.name: label.colour for label in read_schema(session=session).labels}
+        link_with_modal(self, mention, self.labels, colours,
+                        lambda linked: self.reload(keep=linked.id))
 
     def action_decide_group(self, state: str) -> None:
         """Decide every pending line of the surface form under the cursor, after a yes."""
