@@ -37,13 +37,21 @@ class MentionView:
 
 def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
     """The article's mentions in text order (by start, then longer first)."""
+    # Columns, not ORM objects: an article can have hundreds of mentions and the review screen
+    # reads them all before its first paint.
     rows = session.execute(
-        select(Mention, col(Entity.key), col(Entity.name))
+        select(col(Mention.id), col(Mention.article_id), col(Mention.start), col(Mention.end),
+               col(Mention.text), col(Mention.label), col(Mention.state), col(Mention.origin),
+               col(Entity.key), col(Entity.name), col(Mention.matched_alias),
+               col(Mention.score), col(Mention.method), col(Mention.alternatives))
         .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
         .where(col(Mention.article_id) == article_id)
         .order_by(col(Mention.start), col(Mention.end).desc(), col(Mention.id))
     ).all()
-    return [_view(m, key, name) for m, key, name in rows]
+    return [MentionView(m_id, a_id, start, end, text, label, state, origin, key, name, alias,
+                        score, method, tuple(alternatives or ()))
+            for (m_id, a_id, start, end, text, label, state, origin, key, name, alias, score,
+                 method, alternatives) in rows]
 
 
 def get_mention(*, session: Session, mention_id: int) -> MentionView:
@@ -130,11 +138,20 @@ def _start_article(session: Session, article_id: int) -> None:
         session.add(article)
 
 
+POSITION_ACTIONS = ("mention.decide", "mention.decide_many", "mention.create", "mention.span",
+                    "undo", "redo")
+
+
 def last_position(*, session: Session, reviewer_id: int) -> tuple[int, int] | None:
-    """(article id, mention id) of the reviewer's latest decision, bulk, undo or redo."""
+    """(article id, mention id) of where the reviewer stopped.
+
+    That is the mention of their latest change: a decision (single or bulk), a manual mention
+    created, boundaries moved, an undo or a redo. When that mention no longer exists (its
+    creation was undone), the article's first mention is the place, if it has one.
+    """
     entry = session.exec(sm_select(AuditEntry).where(
         col(AuditEntry.reviewer_id) == reviewer_id,
-        col(AuditEntry.action).in_(("mention.decide", "mention.decide_many", "undo", "redo")))
+        col(AuditEntry.action).in_(POSITION_ACTIONS))
         .order_by(col(AuditEntry.id).desc())).first()
     if entry is None:
         return None
@@ -142,7 +159,15 @@ def last_position(*, session: Session, reviewer_id: int) -> tuple[int, int] | No
     mention_id = (entry.after["items"][0]["id"] if entry.action == "mention.decide_many"
                   else entry.target_id)
     mention = session.get(Mention, mention_id) if mention_id is not None else None
-    return (mention.article_id, mention.id) if mention is not None and mention.id else None
+    if mention is not None and mention.id:
+        return mention.article_id, mention.id
+    article_id = next((side["article_id"] for side in (entry.before, entry.after)
+                       if isinstance(side, dict) and "article_id" in side), None)
+    if article_id is None:
+        return None
+    first = session.exec(sm_select(Mention).where(col(Mention.article_id) == article_id)
+                         .order_by(col(Mention.start), col(Mention.id))).first()
+    return (article_id, first.id) if first is not None and first.id else None
 
 
 def _state(m: Mention) -> dict[str, Any]:

@@ -10,10 +10,11 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import Conflict
-from store.models import AuditEntry, Mention
+from store.models import AuditEntry, FactArgument, Mention
+from store.spans import CREATE, SPAN
 
 DECIDE, DECIDE_MANY, UNDO, REDO = "mention.decide", "mention.decide_many", "undo", "redo"
-DECISIONS = (DECIDE, DECIDE_MANY)
+DECISIONS = (DECIDE, DECIDE_MANY, CREATE, SPAN)
 HISTORY = 5000  # how far back a reviewer's undo history reaches
 
 
@@ -66,8 +67,8 @@ def undo(*, session: Session, reviewer_id: int) -> Undone | None:
     if not live:
         return None
     entry = live[-1]
-    return _apply(session, entry, expect=entry.after, target=entry.before, action=UNDO,
-                  reviewer_id=reviewer_id)
+    return _dispatch(session, entry, expect=entry.after, target=entry.before, action=UNDO,
+                     reviewer_id=reviewer_id)
 
 
 def redo(*, session: Session, reviewer_id: int) -> Undone | None:
@@ -77,8 +78,81 @@ def redo(*, session: Session, reviewer_id: int) -> Undone | None:
         return None
     entry = session.get(AuditEntry, stack[-1])
     assert entry is not None
-    return _apply(session, entry, expect=entry.before, target=entry.after, action=REDO,
+    return _dispatch(session, entry, expect=entry.before, target=entry.after, action=REDO,
+                     reviewer_id=reviewer_id)
+
+
+def _dispatch(session: Session, entry: AuditEntry, *, expect: Any, target: Any, action: str,
+              reviewer_id: int) -> Undone:
+    """Undo or redo one entry, by the kind of change it records."""
+    if entry.action == CREATE:
+        return _apply_create(session, entry, expect=expect, target=target, action=action,
+                             reviewer_id=reviewer_id)
+    if entry.action == SPAN:
+        return _apply_span(session, entry, expect=expect, target=target, action=action,
+                           reviewer_id=reviewer_id)
+    return _apply(session, entry, expect=expect, target=target, action=action,
                   reviewer_id=reviewer_id)
+
+
+def _apply_create(session: Session, entry: AuditEntry, *, expect: dict[str, Any] | None,
+                  target: dict[str, Any] | None, action: str, reviewer_id: int) -> Undone:
+    """Undo a manual mention (delete it) or redo it (create it again with the same id)."""
+    assert entry.id is not None and entry.target_id is not None
+    fields = expect if expect is not None else target
+    assert fields is not None
+    mention = session.get(Mention, entry.target_id)
+    if target is None:  # undo: the mention goes, unless it changed or a fact uses it
+        if mention is None:
+            raise Conflict("the mention of that change no longer exists")
+        if (mention.start, mention.end, mention.state, mention.label, mention.entity_id) != (
+                fields["start"], fields["end"], fields["state"], fields["label"],
+                fields["entity_id"]):
+            raise Conflict(f"mention {mention.id} ({mention.text!r}) was changed since; "
+                           f"cannot {action} its creation")
+        used = session.exec(select(FactArgument).where(
+            col(FactArgument.mention_id) == mention.id)).first()
+        if used is not None:
+            raise Conflict(f"mention {mention.id} ({mention.text!r}) fills a role of fact "
+                           f"{used.fact_id}; remove it from the fact first")
+        session.delete(mention)
+    else:  # redo: the same mention again, unless its place was taken meanwhile
+        if mention is not None:
+            raise Conflict(f"mention {mention.id} exists already; cannot {action} its creation")
+        clash = session.exec(select(Mention).where(
+            col(Mention.article_id) == target["article_id"],
+            col(Mention.start) == target["start"], col(Mention.end) == target["end"])).first()
+        if clash is not None:
+            raise Conflict(f"mention {clash.id} ({clash.text!r}) has the same boundaries now; "
+                           f"cannot {action} that change")
+        decided = target.get("decided_at")
+        session.add(Mention(**{**target, "decided_at": datetime.fromisoformat(decided)
+                               if decided else None}))
+    audit.record(session, action=action, reviewer_id=reviewer_id, target="mention",
+                 target_id=entry.target_id, before=expect, after={"entry": entry.id,
+                                                                  **(target or {})})
+    session.commit()
+    return Undone(entry.id, entry.target_id, int(fields["article_id"]), dict(target or {}),
+                  (entry.target_id,))
+
+
+def _apply_span(session: Session, entry: AuditEntry, *, expect: dict[str, Any],
+                target: dict[str, Any], action: str, reviewer_id: int) -> Undone:
+    """Put a mention's boundaries back (undo) or move them again (redo)."""
+    assert entry.id is not None and entry.target_id is not None
+    mention = session.get(Mention, entry.target_id)
+    if mention is None:
+        raise Conflict("the mention of that change no longer exists")
+    if (mention.start, mention.end) != (expect["start"], expect["end"]):
+        raise Conflict(f"mention {mention.id} ({mention.text!r}) was changed since; "
+                       f"cannot {action} that change")
+    mention.start, mention.end, mention.text = target["start"], target["end"], target["text"]
+    session.add(mention)
+    audit.record(session, action=action, reviewer_id=reviewer_id, target="mention",
+                 target_id=mention.id, before=expect, after={"entry": entry.id, **target})
+    session.commit()
+    return Undone(entry.id, entry.target_id, mention.article_id, dict(target),
+                  (entry.target_id,))
 
 
 def _items(entry: AuditEntry, side: dict[str, Any]) -> list[dict[str, Any]]:

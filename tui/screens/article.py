@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from store.articles import ArticleView, get_article, set_status
@@ -20,6 +19,7 @@ from store.errors import TelaahError
 from store.mentions import MentionView, decide_mention, decide_similar, list_mentions
 from store.schema import read_schema
 from store.undo import Undone, redo, undo
+from tui.screens.span_modes import SpanModes, SpanStatus
 from tui.widgets.article_table import STATUS_LABELS
 from tui.widgets.article_text import ArticleText
 from tui.widgets.mention_panel import MentionPanel
@@ -57,7 +57,7 @@ class ReviewQueue(Protocol):
         """The review screen now shows `article_id` (the list's cursor follows it)."""
 
 
-class ArticleScreen(Screen[None]):
+class ArticleScreen(SpanModes):
     """One article under review; every decision is committed the moment it is shown."""
 
     BINDINGS = [
@@ -73,7 +73,10 @@ class ArticleScreen(Screen[None]):
                 id="review.previous_pending"),
         Binding("a", "decide('accepted')", "Accept", id="review.accept"),
         Binding("x", "decide('rejected')", "Reject", id="review.reject"),
+        Binding("l", "link", "Link", id="review.link"),
         *_label_bindings(),
+        Binding("e", "edit_span", "Edit span", show=False, id="review.edit_span"),
+        Binding("m", "mark_span", "Mark span", show=False, id="review.mark_span"),
         # Not in the footer, which is full at 120 columns (see the `?` panel).
         Binding("d", "done", "Done+next article", show=False, id="review.done"),
         Binding("n", "article(1)", "Next article", show=False, id="review.next_article"),
@@ -82,6 +85,9 @@ class ArticleScreen(Screen[None]):
         Binding("asterisk", "similar", "Same for all like it", show=False, id="review.similar"),
         Binding("u,ctrl+z", "undo", "Undo", key_display="u", show=False, id="review.undo"),
         Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="review.redo"),
+        Binding("c", "copy_mention", "Copy mention", show=False, id="review.copy"),
+        Binding("C", "copy_sentence", "Copy sentence+citation", show=False,
+                id="review.copy_sentence"),
     ]
 
     def __init__(self, article: ArticleView, queue: ReviewQueue | None = None,
@@ -110,6 +116,7 @@ class ArticleScreen(Screen[None]):
             with VerticalScroll(id="article-body"):
                 yield ArticleText(self.article.text, id="article-text")
             yield MentionPanel(id="mention-panel")
+        yield SpanStatus(id="span-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -133,7 +140,14 @@ class ArticleScreen(Screen[None]):
         return None if self.cursor is None else self.mentions[self.cursor]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Moving and deciding need mentions; a digit needs a label of that rank."""
+        """Moving and deciding need mentions; a digit needs a label of that rank.
+
+        While a span mode is on, its keys (on the text) are the only ones.
+        """
+        if self.mode is not None:
+            return False
+        if action == "edit_span" and self.current is None:
+            return False
         if action in ("move", "move_pending", "decide", "label", "similar") and not self.mentions:
             return False
         if action == "article":
@@ -309,3 +323,56 @@ class ArticleScreen(Screen[None]):
         y = text.virtual_region.y + text.line_of(mention.start)
         self.query_one("#article-body", VerticalScroll).scroll_to_region(
             Region(0, y, 1, 1), animate=False, spacing=None)
+
+    def action_copy_mention(self) -> None:
+        """Copy the focused mention as `surface<TAB>label<TAB>entity key<TAB>article:start-end`."""
+        from tui.clipboard import copy_mention
+
+        copy_mention(self.app, self.article, self.current)
+
+    def action_copy_sentence(self) -> None:
+        """Copy the focused mention's sentence with a citation (title, source, date)."""
+        from tui.clipboard import copy_sentence
+
+        copy_sentence(self.app, self.article, self.current)
+
+    def action_link(self) -> None:
+        """Link the focused mention to an entity found as you type, or to a new one (`l`).
+
+        The link accepts the mention with the label chosen in the modal; it is one decision,
+        undone by `u` (a new entity stays in the gazetteer).
+        """
+        from store.linking import create_and_link, link_mention
+        from tui.screens.link import LinkChoice, LinkScreen
+
+        mention = self.current
+        if mention is None:
+            self.notify("No mention to link", timeout=2, markup=False)
+            return
+
+        def chosen(choice: LinkChoice | None) -> None:
+            if choice is None:
+                return
+            try:
+                with session_scope(self.telaah.engine) as session:
+                    if choice.entity_key is None:
+                        done = create_and_link(session=session, mention_id=mention.id,
+                                               label=choice.label,
+                                               reviewer_id=self.telaah.reviewer_id)
+                    else:
+                        done = link_mention(session=session, mention_id=mention.id,
+                                            entity_key=choice.entity_key, label=choice.label,
+                                            reviewer_id=self.telaah.reviewer_id)
+            except TelaahError as exc:
+                self.notify(str(exc), title="Link not saved", severity="error", markup=False)
+                return
+            if self.article.status == "todo":
+                self.article = replace(self.article, status="in_progress")
+                self.query_one("#article-meta", Static).update(article_meta(self.article))
+            self._reload(mention.id)
+            made = "new entity: " if choice.entity_key is None else ""
+            self.notify(f"linked {done.text} → {made}{done.entity_name} ({done.entity_key})",
+                        timeout=3, markup=False)
+
+        self.app.push_screen(LinkScreen(self.telaah.engine, mention, self.labels, self.colours),
+                             chosen)

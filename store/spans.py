@@ -1,0 +1,118 @@
+"""Manual spans: a reviewer marks a new mention or moves the boundaries of one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from store import audit
+from store.errors import Conflict, NotFound, TelaahError
+from store.mentions import MentionView, _start_article, get_mention
+from store.models import Article, Entity, Label, Mention, utcnow
+
+CREATE, SPAN = "mention.create", "mention.span"
+
+
+def add_mention(*, session: Session, article_id: int, start: int, end: int, label: str,
+                reviewer_id: int | None, entity_key: str | None = None) -> MentionView:
+    """Mark `text[start:end]` of the article as an accepted manual mention: one audited commit.
+
+    Whitespace around the span is trimmed off. The article becomes in_progress.
+
+    Raises:
+        NotFound: no such article or entity.
+        TelaahError: the span is empty or outside the text, or the label is unknown.
+        Conflict: a mention with exactly these boundaries already exists.
+    """
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"no article {article_id}")
+    start, end = checked_span(article.text, start, end)
+    _refuse_duplicate(session, article_id, start, end, None)
+    labels = list(session.exec(select(Label.name)).all())
+    if labels and label not in labels:
+        raise TelaahError(f"unknown label {label!r}")
+    entity_id = None
+    if entity_key is not None:
+        entity = session.exec(select(Entity).where(col(Entity.key) == entity_key)).first()
+        if entity is None:
+            raise NotFound(f"no entity {entity_key!r}")
+        entity_id = entity.id
+    mention = Mention(article_id=article_id, start=start, end=end, text=article.text[start:end],
+                      label=label, entity_id=entity_id, state="accepted", origin="manual",
+                      reviewer_id=reviewer_id, decided_at=utcnow())
+    session.add(mention)
+    session.flush()
+    _start_article(session, article_id)
+    audit.record(session, action=CREATE, reviewer_id=reviewer_id, target="mention",
+                 target_id=mention.id, before=None, after=mention_fields(mention))
+    session.commit()
+    assert mention.id is not None
+    return get_mention(session=session, mention_id=mention.id)
+
+
+def set_span(*, session: Session, mention_id: int, start: int, end: int,
+             reviewer_id: int | None) -> MentionView:
+    """Move a mention's boundaries (its text follows): one audited commit.
+
+    Raises:
+        NotFound: no such mention.
+        TelaahError: the span is empty or outside the text.
+        Conflict: another mention has exactly these boundaries.
+    """
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise NotFound(f"no mention {mention_id}")
+    article = session.get(Article, mention.article_id)
+    assert article is not None
+    start, end = checked_span(article.text, start, end)
+    if (start, end) == (mention.start, mention.end):
+        return get_mention(session=session, mention_id=mention_id)
+    _refuse_duplicate(session, mention.article_id, start, end, mention_id)
+    before = span_fields(mention)
+    mention.start, mention.end, mention.text = start, end, article.text[start:end]
+    session.add(mention)
+    _start_article(session, mention.article_id)
+    audit.record(session, action=SPAN, reviewer_id=reviewer_id, target="mention",
+                 target_id=mention_id, before=before, after=span_fields(mention))
+    session.commit()
+    return get_mention(session=session, mention_id=mention_id)
+
+
+def checked_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`, `end` with surrounding whitespace trimmed off, or TelaahError if unusable."""
+    if not 0 <= start <= end <= len(text):
+        raise TelaahError(f"span {start}-{end} is outside the text (0-{len(text)})")
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        raise TelaahError("the span is empty")
+    return start, end
+
+
+def _refuse_duplicate(session: Session, article_id: int, start: int, end: int,
+                      other_than: int | None) -> None:
+    found = session.exec(select(Mention).where(
+        col(Mention.article_id) == article_id, col(Mention.start) == start,
+        col(Mention.end) == end)).all()
+    for mention in found:
+        if mention.id != other_than:
+            raise Conflict(f"mention {mention.id} ({mention.text!r}, {mention.state}) already "
+                           f"has these boundaries {start}-{end}")
+
+
+def span_fields(mention: Mention) -> dict[str, Any]:
+    """The boundaries of a mention as the audit log keeps them."""
+    return {"start": mention.start, "end": mention.end, "text": mention.text}
+
+
+def mention_fields(mention: Mention) -> dict[str, Any]:
+    """Everything needed to create `mention` again with the same id (for redo)."""
+    return {"id": mention.id, "article_id": mention.article_id, "start": mention.start,
+            "end": mention.end, "text": mention.text, "label": mention.label,
+            "entity_id": mention.entity_id, "state": mention.state, "origin": mention.origin,
+            "reviewer_id": mention.reviewer_id,
+            "decided_at": mention.decided_at.isoformat() if mention.decided_at else None}
