@@ -107,8 +107,12 @@ def label_names(*, session: Session) -> set[str]:
 def create_entity(*, session: Session, key: str, name: str, type: str, reviewer_id: int | None,
                   aliases: list[str] | None = None, description: str | None = None,
                   external_ids: dict[str, Any] | None = None, origin: str = "gazetteer",
-                  commit: bool = True) -> EntityView:
-    """Create an entity; its name and the given aliases become its aliases."""
+                  commit: bool = True, imported: bool = False) -> EntityView:
+    """Create an entity; its name and the given aliases become its aliases.
+
+    `imported` marks a change made by a gazetteer import: audited under `import:` names, so
+    that a reviewer's undo never steps into an import.
+    """
     key, name = key.strip(), name.strip()
     if not key or not name:
         raise TelaahError("an entity needs a non-empty key and name")
@@ -129,7 +133,8 @@ def create_entity(*, session: Session, key: str, name: str, type: str, reviewer_
                               origin=origin, added_by=reviewer_id))
     session.flush()
     view = _view(session, entity)
-    audit.record(session, action="entity.create", reviewer_id=reviewer_id, target="entity",
+    audit.record(session, action=_action("entity.create", imported), reviewer_id=reviewer_id,
+                 target="entity",
                  target_id=entity.id, after=entity_to_dict(view) | {
                      "origins": {a.text: a.origin for a in view.aliases}})
     if commit:
@@ -168,8 +173,8 @@ def retype_entity(*, session: Session, key: str, type: str, reviewer_id: int | N
 
 def update_entity(*, session: Session, key: str, reviewer_id: int | None,
                   description: str | None = None, external_ids: dict[str, Any] | None = None,
-                  commit: bool = True) -> EntityView:
-    """Set an entity's description and/or external ids."""
+                  commit: bool = True, imported: bool = False) -> EntityView:
+    """Set an entity's description and/or external ids (`imported`: see `create_entity`)."""
     entity = _entity(session, key)
     before = entity_to_dict(_view(session, entity))
     if description is not None:
@@ -177,7 +182,8 @@ def update_entity(*, session: Session, key: str, reviewer_id: int | None,
     if external_ids is not None:
         entity.external_ids = dict(external_ids)
     entity.updated_at = utcnow()
-    return _finish(session, entity, "entity.update", before, reviewer_id, commit=commit)
+    return _finish(session, entity, _action("entity.update", imported), before, reviewer_id,
+                   commit=commit)
 
 
 def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> None:
@@ -205,8 +211,9 @@ def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> Non
 
 
 def add_alias(*, session: Session, key: str, text: str, reviewer_id: int | None,
-              origin: str = "reviewer", commit: bool = True) -> AliasView:
-    """Add a surface form to an entity."""
+              origin: str = "reviewer", commit: bool = True,
+              imported: bool = False) -> AliasView:
+    """Add a surface form to an entity (`imported`: see `create_entity`)."""
     text = text.strip()
     if not text:
         raise TelaahError("an alias cannot be empty")
@@ -220,7 +227,8 @@ def add_alias(*, session: Session, key: str, text: str, reviewer_id: int | None,
     alias = _ensure_alias(session, entity, text, reviewer_id, origin)
     names = dict(session.exec(select(Reviewer.id, Reviewer.name)).all())
     view = _alias_view(alias, names)
-    audit.record(session, action="alias.add", reviewer_id=reviewer_id, target="alias",
+    audit.record(session, action=_action("alias.add", imported), reviewer_id=reviewer_id,
+                 target="alias",
                  target_id=alias.id, after={"entity": key, "text": text, "origin": origin})
     if commit:
         session.commit()
@@ -244,8 +252,9 @@ def remove_alias(*, session: Session, key: str, text: str, reviewer_id: int | No
 
 
 def set_redirect(*, session: Session, key: str, target: str | None, reviewer_id: int | None,
-                 commit: bool = True) -> None:
-    """Make `key` a redirect to `target` (or clear it with None)."""
+                 commit: bool = True, imported: bool = False) -> None:
+    """Make `key` a redirect to `target` (or clear it with None; `imported`: see
+    `create_entity`)."""
     entity = _entity(session, key)
     target_id = _entity(session, target).id if target else None
     if target_id == entity.id:
@@ -255,10 +264,15 @@ def set_redirect(*, session: Session, key: str, target: str | None, reviewer_id:
     before = {"merged_into": current.key if current else None}
     entity.merged_into = target_id
     session.add(entity)
-    audit.record(session, action="entity.redirect", reviewer_id=reviewer_id, target="entity",
+    audit.record(session, action=_action("entity.redirect", imported), reviewer_id=reviewer_id,
+                 target="entity",
                  target_id=entity.id, before=before, after={"merged_into": target})
     if commit:
         session.commit()
+
+
+def _action(name: str, imported: bool) -> str:
+    return f"import:{name}" if imported else name
 
 
 def entity_to_dict(view: EntityView) -> dict[str, Any]:

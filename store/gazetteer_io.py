@@ -69,7 +69,7 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
                                     type=record.type, aliases=aliases,
                                     description=record.description,
                                     external_ids=record.external_ids, reviewer_id=reviewer_id,
-                                    commit=False)
+                                    commit=False, imported=True)
             report.created += 1
             report.aliases_added += len(set(aliases))
             report.new_aliases.extend(dict.fromkeys([record.name, *aliases]))
@@ -96,7 +96,7 @@ def _update(session: Session, known: gazetteer.EntityView, record: EntityRecord,
     added = [a for a in aliases if a not in texts]
     for text in added:
         gazetteer.add_alias(session=session, key=known.key, text=text, reviewer_id=reviewer_id,
-                            origin="gazetteer", commit=False)
+                            origin="gazetteer", commit=False, imported=True)
     changed = bool(added)
     description = record.description if record.description != known.description else None
     external_ids = known.external_ids | record.external_ids
@@ -104,7 +104,7 @@ def _update(session: Session, known: gazetteer.EntityView, record: EntityRecord,
         gazetteer.update_entity(session=session, key=known.key, reviewer_id=reviewer_id,
                                 description=description,
                                 external_ids=external_ids if record.external_ids else None,
-                                commit=False)
+                                commit=False, imported=True)
         changed = True
     report.aliases_added += len(added)
     report.new_aliases.extend(added)
@@ -121,7 +121,7 @@ def _redirect(session: Session, path: Path, record: EntityRecord, reviewer_id: i
         return
     try:
         gazetteer.set_redirect(session=session, key=record.key, target=record.merged_into,
-                               reviewer_id=reviewer_id, commit=False)
+                               reviewer_id=reviewer_id, commit=False, imported=True)
         report.redirected.append(record.key)
     except TelaahError as exc:  # an unknown target or a self-redirect, reported on its line
         report.problems.append(str(Problem(path, record.line, f"merged_into: {exc}")))

@@ -151,7 +151,8 @@ def last_position(*, session: Session, reviewer_id: int) -> tuple[int, int] | No
     """
     entry = session.exec(sm_select(AuditEntry).where(
         col(AuditEntry.reviewer_id) == reviewer_id,
-        col(AuditEntry.action).in_(POSITION_ACTIONS))
+        col(AuditEntry.action).in_(POSITION_ACTIONS),
+        col(AuditEntry.target).in_(("mention", "article")))  # not gazetteer or fact undos
         .order_by(col(AuditEntry.id).desc())).first()
     if entry is None:
         return None

@@ -8,25 +8,42 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from store import audit
+from store import audit, undo_facts, undo_gazetteer
 from store.errors import Conflict
 from store.models import AuditEntry, FactArgument, Mention
 from store.spans import CREATE, SPAN
+from store.undo_gazetteer import GazetteerChange
 
 DECIDE, DECIDE_MANY, UNDO, REDO = "mention.decide", "mention.decide_many", "undo", "redo"
-DECISIONS = (DECIDE, DECIDE_MANY, CREATE, SPAN)
+# Everything a reviewer can take back: mention decisions and spans, gazetteer edits, facts.
+DECISIONS = (DECIDE, DECIDE_MANY, CREATE, SPAN, *undo_gazetteer.ACTIONS, *undo_facts.ACTIONS)
 HISTORY = 5000  # how far back a reviewer's undo history reaches
 
 
 @dataclass(frozen=True, slots=True)
 class Undone:
-    """What an undo or redo changed: the mentions (the first is the one to focus)."""
+    """What an undo or redo changed: the mentions (the first is the one to focus), or a
+    gazetteer entry (`change`, to re-match what it reaches), or a fact (`fact_id`).
+
+    `mention_id` is 0 when no mention was changed; `article_id` is 0 for a gazetteer edit.
+    """
 
     entry_id: int
     mention_id: int
     article_id: int
     state: dict[str, Any]
     mention_ids: tuple[int, ...] = ()
+    change: GazetteerChange | None = None
+    fact_id: int | None = None
+
+    @property
+    def summary(self) -> str:
+        """What was undone or redone, in a few words."""
+        if self.change is not None:
+            return self.change.summary
+        if self.fact_id is not None:
+            return f"fact {self.fact_id} in article {self.article_id}"
+        return f"a decision in article {self.article_id}"
 
 
 def _history(session: Session, reviewer_id: int) -> tuple[list[AuditEntry], list[int]]:
@@ -85,6 +102,10 @@ def redo(*, session: Session, reviewer_id: int) -> Undone | None:
 def _dispatch(session: Session, entry: AuditEntry, *, expect: Any, target: Any, action: str,
               reviewer_id: int) -> Undone:
     """Undo or redo one entry, by the kind of change it records."""
+    if entry.action in undo_gazetteer.ACTIONS:
+        return _apply_gazetteer(session, entry, action=action, reviewer_id=reviewer_id)
+    if entry.action in undo_facts.ACTIONS:
+        return _apply_fact(session, entry, action=action, reviewer_id=reviewer_id)
     if entry.action == CREATE:
         return _apply_create(session, entry, expect=expect, target=target, action=action,
                              reviewer_id=reviewer_id)
@@ -93,6 +114,31 @@ def _dispatch(session: Session, entry: AuditEntry, *, expect: Any, target: Any, 
                            reviewer_id=reviewer_id)
     return _apply(session, entry, expect=expect, target=target, action=action,
                   reviewer_id=reviewer_id)
+
+
+def _apply_gazetteer(session: Session, entry: AuditEntry, *, action: str,
+                     reviewer_id: int) -> Undone:
+    """Take back (undo) or make again (redo) a gazetteer edit."""
+    assert entry.id is not None
+    step = undo_gazetteer.revert if action == UNDO else undo_gazetteer.reapply
+    change = step(session, entry)
+    audit.record(session, action=action, reviewer_id=reviewer_id, target="entity",
+                 target_id=entry.target_id, after={"entry": entry.id, "action": entry.action,
+                                                   "key": change.key})
+    session.commit()
+    return Undone(entry.id, 0, 0, {}, change=change)
+
+
+def _apply_fact(session: Session, entry: AuditEntry, *, action: str,
+                reviewer_id: int) -> Undone:
+    """Take back (undo) or make again (redo) a change to a fact."""
+    assert entry.id is not None and entry.target_id is not None
+    step = undo_facts.revert if action == UNDO else undo_facts.reapply
+    article_id = step(session, entry.action, entry.before, entry.after)
+    audit.record(session, action=action, reviewer_id=reviewer_id, target="fact",
+                 target_id=entry.target_id, after={"entry": entry.id, "action": entry.action})
+    session.commit()
+    return Undone(entry.id, 0, article_id, {}, fact_id=entry.target_id)
 
 
 def _apply_create(session: Session, entry: AuditEntry, *, expect: dict[str, Any] | None,

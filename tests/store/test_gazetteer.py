@@ -135,7 +135,7 @@ def test_import_sample_gazetteer(session: Session, reviewer_id: int, schema_load
     assert kg.description is not None and kg.description.startswith("Kyrgyz Republic")
     assert "Kirgizstan" in [a.text for a in kg.aliases]
     # Every entity creation is audited.
-    assert len(list_audit(session=session, action="entity.create", limit=1000)) == len(entities)
+    assert len(list_audit(session=session, action="import:entity.create", limit=1000)) == len(entities)
 
 
 def test_reimporting_the_same_file_changes_nothing(session: Session, reviewer_id: int,

@@ -130,9 +130,18 @@ async def test_merge_two_entities_after_seeing_the_plan(db_url: str, engine: Eng
             "Merge X-KG into KG: 0 aliases move (0 already there), its name 'Kyrgystan' is copied")
         await pilot.press("y")
         await pilot.pause()
-    found = entity(engine, "X-KG")
-    target = entity(engine, "KG")
-    assert found is not None and target is not None and found.merged_into == target.id
+        found, target = entity(engine, "X-KG"), entity(engine, "KG")
+        assert found is not None and target is not None and found.merged_into == target.id
+        assert "Kyrgystan" in aliases(engine, "KG")
+        await pilot.press("u")  # the merge is undone, as a review decision would be
+        await pilot.pause()
+        found = entity(engine, "X-KG")
+        assert found is not None and found.merged_into is None
+        assert "Kyrgystan" not in aliases(engine, "KG")
+        await pilot.press("U")
+        await pilot.pause()
+        found = entity(engine, "X-KG")
+        assert found is not None and target is not None and found.merged_into == target.id
 
 
 @pytest.mark.usefixtures("demo")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -18,7 +17,9 @@ from store.db import session_scope
 from store.errors import TelaahError
 from store.mentions import MentionView, decide_mention, decide_similar, list_mentions
 from store.schema import read_schema
-from store.undo import Undone, redo, undo
+from tui import history
+from tui.clipboard import copy_mention, copy_sentence
+from tui.link_flow import link_with_modal
 from tui.screens.span_modes import SpanModes, SpanStatus
 from tui.widgets.article_table import STATUS_LABELS
 from tui.widgets.article_text import ArticleText
@@ -247,27 +248,19 @@ class ArticleScreen(SpanModes):
         self.notify(f"{state} {len(ids)} × {mention.text}", timeout=3, markup=False)
 
     def action_undo(self) -> None:
-        """Undo your latest decision (also one made before the app was restarted)."""
-        self._history(undo, "Nothing to undo")
+        """Undo your latest change (also one made before the app was restarted)."""
+        self._history(True)
 
     def action_redo(self) -> None:
-        """Redo the decision you undid last."""
-        self._history(redo, "Nothing to redo")
+        """Redo the change you undid last."""
+        self._history(False)
 
-    def _history(self, step: Callable[..., Undone | None], nothing: str) -> None:
-        try:
-            with session_scope(self.telaah.engine) as session:
-                done = step(session=session, reviewer_id=self.telaah.reviewer_id)
-        except TelaahError as exc:
-            self.notify(str(exc), title="Not undone", severity="error", markup=False)
-            return
+    def _history(self, backwards: bool) -> None:
+        done = history.step(self, backwards)
         if done is None:
-            self.notify(nothing, timeout=2, markup=False)
-        elif done.article_id == self.article.id:
-            self._reload(done.mention_id)
-        else:
-            self.notify(f"{step.__name__}: a decision in article {done.article_id}",
-                        timeout=3, markup=False)
+            return
+        if done.article_id == self.article.id or done.change is not None:
+            self._reload(done.mention_id or (self.current.id if self.current else 0))
 
     def _reload(self, focus_id: int) -> None:
         """Read the article's mentions again and focus `focus_id`."""
@@ -326,14 +319,10 @@ class ArticleScreen(SpanModes):
 
     def action_copy_mention(self) -> None:
         """Copy the focused mention as `surface<TAB>label<TAB>entity key<TAB>article:start-end`."""
-        from tui.clipboard import copy_mention
-
         copy_mention(self.app, self.article, self.current)
 
     def action_copy_sentence(self) -> None:
         """Copy the focused mention's sentence with a citation (title, source, date)."""
-        from tui.clipboard import copy_sentence
-
         copy_sentence(self.app, self.article, self.current)
 
     def action_link(self) -> None:
@@ -342,37 +331,15 @@ class ArticleScreen(SpanModes):
         The link accepts the mention with the label chosen in the modal; it is one decision,
         undone by `u` (a new entity stays in the gazetteer).
         """
-        from store.linking import create_and_link, link_mention
-        from tui.screens.link import LinkChoice, LinkScreen
-
         mention = self.current
         if mention is None:
             self.notify("No mention to link", timeout=2, markup=False)
             return
 
-        def chosen(choice: LinkChoice | None) -> None:
-            if choice is None:
-                return
-            try:
-                with session_scope(self.telaah.engine) as session:
-                    if choice.entity_key is None:
-                        done = create_and_link(session=session, mention_id=mention.id,
-                                               label=choice.label,
-                                               reviewer_id=self.telaah.reviewer_id)
-                    else:
-                        done = link_mention(session=session, mention_id=mention.id,
-                                            entity_key=choice.entity_key, label=choice.label,
-                                            reviewer_id=self.telaah.reviewer_id)
-            except TelaahError as exc:
-                self.notify(str(exc), title="Link not saved", severity="error", markup=False)
-                return
+        def linked(done: MentionView) -> None:
             if self.article.status == "todo":
                 self.article = replace(self.article, status="in_progress")
                 self.query_one("#article-meta", Static).update(article_meta(self.article))
-            self._reload(mention.id)
-            made = "new entity: " if choice.entity_key is None else ""
-            self.notify(f"linked {done.text} → {made}{done.entity_name} ({done.entity_key})",
-                        timeout=3, markup=False)
+            self._reload(done.id)
 
-        self.app.push_screen(LinkScreen(self.telaah.engine, mention, self.labels, self.colours),
-                             chosen)
+        link_with_modal(self, mention, self.labels, self.colours, linked)

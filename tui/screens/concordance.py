@@ -25,7 +25,7 @@ from store.db import session_scope
 from store.errors import TelaahError
 from store.mentions import decide_mention, get_mention
 from store.schema import read_schema
-from store.undo import redo, undo
+from tui import history
 from tui.link_flow import link_with_modal
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.virtual_list import VirtualList
@@ -252,26 +252,17 @@ class ConcordanceScreen(Screen[None]):
                              lambda _result: self.reload(keep=mention_id))
 
     def action_undo(self) -> None:
-        """Undo your latest decision (here or anywhere else)."""
+        """Undo your latest change (here or anywhere else)."""
         self._history(True)
 
     def action_redo(self) -> None:
-        """Redo the decision you undid last."""
+        """Redo the change you undid last."""
         self._history(False)
 
     def _history(self, backwards: bool) -> None:
-        step = undo if backwards else redo
-        try:
-            with session_scope(self.telaah.engine) as session:
-                done = step(session=session, reviewer_id=self.telaah.reviewer_id)
-        except TelaahError as exc:
-            self.notify(str(exc), title="Not undone", severity="error", markup=False)
-            return
-        if done is None:
-            self.notify("Nothing to undo" if backwards else "Nothing to redo", timeout=2,
-                        markup=False)
-            return
-        self.reload(keep=done.mention_id)
+        done = history.step(self, backwards)
+        if done is not None:
+            self.reload(keep=done.mention_id or None)
 
     def action_back(self) -> None:
         """Back to where the concordance was opened from."""

@@ -42,7 +42,7 @@ from store.linking import fresh_key
 from store.merge import merge_entities, plan_merge
 from store.rematch import rematch_after_change
 from store.schema import read_schema
-from store.undo import redo, undo
+from tui import history
 from tui.screens.concordance import ConcordanceScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import ChoiceScreen, PromptScreen
@@ -522,20 +522,10 @@ class GazetteerScreen(Screen[None]):
 
     def action_undo(self) -> None:
         """Undo your latest change (a review decision or a gazetteer edit)."""
-        self._history(undo, "Nothing to undo")
+        if history.step(self, backwards=True) is not None:
+            self.reload()
 
     def action_redo(self) -> None:
         """Redo what you undid last."""
-        self._history(redo, "Nothing to redo")
-
-    def _history(self, step: Callable[..., object], nothing: str) -> None:
-        try:
-            with session_scope(self.telaah.engine) as session:
-                done = step(session=session, reviewer_id=self.telaah.reviewer_id)
-        except TelaahError as exc:
-            self.notify(str(exc), title="Not undone", severity="error", markup=False)
-            return
-        if done is None:
-            self.notify(nothing, timeout=2, markup=False)
-        self.reload()
-
+        if history.step(self, backwards=False) is not None:
+            self.reload()
