@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -17,9 +18,11 @@ from store.db import session_scope
 from store.errors import TelaahError
 from store.mentions import MentionView, decide_mention, decide_similar, list_mentions
 from store.schema import read_schema
+from store.teach import teach_alias
 from tui import history
 from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import link_with_modal
+from tui.screens.concordance import ConcordanceScreen
 from tui.screens.span_modes import SpanModes, SpanStatus
 from tui.widgets.article_table import STATUS_LABELS
 from tui.widgets.article_text import ArticleText
@@ -86,6 +89,8 @@ class ArticleScreen(SpanModes):
         Binding("asterisk", "similar", "Same for all like it", show=False, id="review.similar"),
         Binding("u,ctrl+z", "undo", "Undo", key_display="u", show=False, id="review.undo"),
         Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="review.redo"),
+        Binding("t", "teach", "Teach alias", show=False, id="review.teach"),
+        Binding("o", "concordance", "Occurrences", show=False, id="review.concordance"),
         Binding("c", "copy_mention", "Copy mention", show=False, id="review.copy"),
         Binding("C", "copy_sentence", "Copy sentence+citation", show=False,
                 id="review.copy_sentence"),
@@ -316,6 +321,45 @@ class ArticleScreen(SpanModes):
         y = text.virtual_region.y + text.line_of(mention.start)
         self.query_one("#article-body", VerticalScroll).scroll_to_region(
             Region(0, y, 1, 1), animate=False, spacing=None)
+
+    def action_teach(self) -> None:
+        """Add the focused mention's surface as an alias of its entity; re-match the corpus.
+
+        Runs in a worker (re-matching can take a moment on a big corpus); a notification says
+        how many new candidates appeared in how many articles.
+        """
+        mention = self.current
+        if mention is None or mention.entity_key is None:
+            self.notify("Link the mention to an entity first (l)", timeout=3, markup=False)
+            return
+        self.notify(f"teaching {mention.entity_key} the alias {mention.text!r}…", timeout=2,
+                    markup=False)
+        self._teach(mention.id)
+
+    @work(thread=True, exclusive=True, group="teach")
+    def _teach(self, mention_id: int) -> None:
+        try:
+            taught = teach_alias(self.telaah.engine, mention_id=mention_id,
+                                 reviewer_id=self.telaah.reviewer_id)
+        except TelaahError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Not taught",
+                                      severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._taught, mention_id, taught.summary)
+
+    def _taught(self, mention_id: int, summary: str) -> None:
+        self._reload(mention_id)
+        self.notify(summary, timeout=5, markup=False)
+
+    def action_concordance(self) -> None:
+        """Every mention of the focused mention's entity across the corpus, in context."""
+        mention = self.current
+        if mention is None or mention.entity_key is None:
+            self.notify("The mention has no entity", timeout=2, markup=False)
+            return
+        keep = mention.id
+        self.app.push_screen(ConcordanceScreen(mention.entity_key),
+                             lambda _result: self._reload(keep))
 
     def action_copy_mention(self) -> None:
         """Copy the focused mention as `surface<TAB>label<TAB>entity key<TAB>article:start-end`."""
