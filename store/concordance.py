@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from store import audit
 from store.errors import NotFound, TelaahError
+from store.facts import mark_for_review
 from store.gazetteer import get_entity
 from store.mentions import _start_article, _state
 from store.models import Article, Entity, Mention, utcnow
@@ -120,6 +121,11 @@ def decide_lines(*, session: Session, mention_ids: Sequence[int], state: str,
     ordered = [first, *[m for m in mentions if m.id != first.id]]
     before, after = [], []
     now = utcnow()
+    if state == "rejected":
+        mark_for_review(session, [m.id or 0 for m in mentions], "a role's mention was rejected")
+    relinked = [m.id or 0 for m in mentions
+                if entity_id is not None and m.entity_id not in (None, entity_id)]
+    mark_for_review(session, relinked, f"a role's mention was relinked to {entity_key}")
     for mention in ordered:
         before.append({"id": mention.id, **_state(mention)})
         mention.state = state

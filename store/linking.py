@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import NotFound, TelaahError
+from store.facts import mark_for_review
 from store.gazetteer import create_entity
 from store.mentions import MentionView, _start_article, _state, get_mention
 from store.models import Entity, Mention, utcnow
@@ -107,6 +108,9 @@ def _link(session: Session, mention: Mention, entity: Entity, reviewer_id: int |
           label: str | None) -> None:
     """Set the entity and accept, in the session's transaction, audited as a decision."""
     before = _state(mention)
+    if before["entity_id"] is not None and before["entity_id"] != entity.id:
+        mark_for_review(session, [mention.id or 0], f"{mention.text!r} was relinked to "
+                        f"{entity.key}")
     mention.entity_id = entity.id
     mention.state = "accepted"
     if label is not None:

@@ -11,6 +11,7 @@ from sqlmodel import select as sm_select
 
 from store import audit
 from store.errors import NotFound, TelaahError
+from store.facts import mark_for_review
 from store.models import Article, AuditEntry, Entity, Mention, utcnow
 from store.textnorm import norm_key
 
@@ -78,6 +79,8 @@ def decide_mention(*, session: Session, mention_id: int, state: str, reviewer_id
     if mention is None:
         raise NotFound(f"no mention {mention_id}")
     before = _state(mention)
+    if state == "rejected" and before["state"] != "rejected":
+        mark_for_review(session, [mention_id], f"{mention.text!r} was rejected")
     mention.state = state
     if label is not None:
         mention.label = label
@@ -113,6 +116,9 @@ def decide_similar(*, session: Session, mention_id: int, state: str, reviewer_id
         if m.id != focused.id and norm_key(m.text) == key]
     items_before, items_after = [], []
     now = utcnow()
+    if state == "rejected":
+        mark_for_review(session, [m.id or 0 for m in [focused, *similar]],
+                        f"{focused.text!r} was rejected")
     for mention in [focused, *similar]:
         items_before.append({"id": mention.id, **_state(mention)})
         mention.state = state

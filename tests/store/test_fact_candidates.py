@@ -184,3 +184,21 @@ def test_replacing_roles_or_undoing_does_not_mark_the_fact(corpus: Engine,
         session.commit()
         restored = next(f for f in list_facts(session=session, article_id=1) if f.id == fact.id)
         assert (restored.state, restored.roles) == ("rejected", fact.roles)
+
+
+def test_rejecting_or_relinking_a_filler_marks_its_fact(corpus: Engine, reviewer_id: int) -> None:
+    from store.linking import link_mention
+
+    with session_scope(corpus) as session:
+        fact = next(f for f in list_facts(session=session, article_id=1)
+                    if f.type == "ARMS_TRANSFER")
+        recipient = fact.role("recipient")[0].mention_id
+        link_mention(session=session, mention_id=recipient, entity_key="KZ",
+                     reviewer_id=reviewer_id)
+        marked = next(f for f in list_facts(session=session, article_id=1) if f.id == fact.id)
+        assert marked.needs_review and "relinked to KZ" in (marked.review_reason or "")
+        decide_fact(session=session, fact_id=fact.id, state="accepted", reviewer_id=reviewer_id)
+        decide_mention(session=session, mention_id=fact.role("supplier")[0].mention_id,
+                       state="rejected", reviewer_id=reviewer_id)
+        again = next(f for f in list_facts(session=session, article_id=1) if f.id == fact.id)
+        assert again.needs_review and "was rejected" in (again.review_reason or "")
