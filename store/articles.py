@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -48,12 +49,17 @@ class ArticleView:
     meta: dict[str, Any]
 
 
-SORTS = {
-    "id": col(Article.id),
-    "title": col(Article.title),
-    "published": col(Article.published),
-    "source": col(Article.source),
-    "status": col(Article.status),
+# Sort keys: the listing is ordered by (key, id), so (key, id) pairs are a keyset. Nullable
+# columns sort as '' (first), so that a tuple comparison never meets a NULL.
+SORTS: dict[str, Callable[[], Any]] = {
+    "id": lambda: col(Article.id),
+    "title": lambda: col(Article.title),
+    "source": lambda: func.coalesce(col(Article.source), ""),
+    "published": lambda: func.coalesce(col(Article.published), date.min),
+    "status": lambda: col(Article.status),
+    "pending": lambda: _mentions_in("pending"),
+    "accepted": lambda: _mentions_in("accepted"),
+    "facts": lambda: _facts(),
 }
 
 
@@ -65,24 +71,59 @@ def list_articles(
     offset: int = 0,
     sort: str = "id",
     search: str | None = None,
+    descending: bool = False,
+    after: int | None = None,
+    before: int | None = None,
 ) -> list[ArticleRow]:
     """A page of articles with their counts, optionally of one status or matching a search.
 
-    `search` is a full-text query over title and text (words, "a phrase", prefix*).
+    Args:
+        session: Database session.
+        status: Only articles of this status (todo, in_progress, done).
+        limit: At most this many rows.
+        offset: Rows of the listing to skip.
+        sort: One of `SORTS`; ties are broken by id.
+        search: A full-text query over title and text (words, "a phrase", prefix*).
+        descending: Reverse the order (key and id).
+        after: Keyset paging: only the rows after this article (which need not be listed).
+        before: Keyset paging: the `limit` rows just before this article, still in the
+            listing's order (`offset` counts back from it).
+
+    Returns:
+        The rows, in the listing's order.
     """
-    if sort not in SORTS:
-        raise TelaahError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
-    # More columns than sqlmodel's typed `select` takes: plain SQLAlchemy Core here.
+    key = _sort_key(sort)
+    backwards = before is not None
+    page = _filtered(sa_select(col(Article.id)), status, search)
+    for mark, forward in ((after, not descending), (before, descending)):
+        if mark is not None:
+            beyond = _beyond(session, mark, sort, forward)
+            if beyond is None:
+                return []
+            page = page.where(beyond)
+    # The page's ids first, then the counts of those rows only: SQLite would otherwise compute
+    # the correlated counts of every row it skips over.
+    page = page.order_by(*_order(key, descending != backwards)).limit(limit).offset(offset)
+    page = page.subquery()
     query = sa_select(
         col(Article.id), col(Article.external_id), col(Article.title), col(Article.source),
         col(Article.published), col(Article.status), func.length(col(Article.text)),
-        _mentions_in("pending"), _mentions_in("accepted"),
-        sa_select(func.count()).select_from(Fact)
-        .where(col(Fact.article_id) == col(Article.id)).scalar_subquery(),
-    )
-    query = _filtered(query, status, search)
-    query = query.order_by(SORTS[sort], col(Article.id)).limit(limit).offset(offset)
+        _mentions_in("pending"), _mentions_in("accepted"), _facts(),
+    ).join(page, page.c.id == col(Article.id))
+    query = query.order_by(*_order(_sort_key(sort), descending))
     return [ArticleRow(*row) for row in session.execute(query).all()]
+
+
+def last_articles(*, session: Session, status: str | None = None, limit: int = 50,
+                  sort: str = "id", search: str | None = None,
+                  descending: bool = False) -> list[ArticleRow]:
+    """The last `limit` rows of a listing, in its order: as fast as its first page.
+
+    Args are those of `list_articles`.
+    """
+    rows = list_articles(session=session, status=status, limit=limit, sort=sort, search=search,
+                         descending=not descending)
+    return rows[::-1]
 
 
 def count_articles(*, session: Session, status: str | None = None,
@@ -92,10 +133,109 @@ def count_articles(*, session: Session, status: str | None = None,
     return int(session.execute(query).scalar_one())
 
 
+def count_by_status(*, session: Session) -> dict[str, int]:
+    """How many articles have each status (every status present, zero or not).
+
+    Only the article table is read (through its status index): what the queue's header needs,
+    without the corpus-wide mention counts of `store.stats.corpus_stats`.
+    """
+    counts = dict.fromkeys(ARTICLE_STATUSES, 0)
+    query = sa_select(col(Article.status), func.count()).group_by(col(Article.status))
+    for status, count in session.execute(query).all():
+        counts[status] = int(count)
+    return counts
+
+
+def article_position(*, session: Session, article_id: int, status: str | None = None,
+                     search: str | None = None, sort: str = "id",
+                     descending: bool = False) -> int | None:
+    """Where an article is in a listing (0 for the first row), or None if it is not in it.
+
+    Args:
+        session: Database session.
+        article_id: The article.
+        status: The listing's status filter, as for `list_articles`.
+        search: The listing's full-text query.
+        sort: The listing's sort key.
+        descending: Whether the listing is in reverse order.
+
+    Returns:
+        The number of rows of the listing before the article, None if it is not listed.
+    """
+    listed = _filtered(sa_select(func.count()).select_from(Article)
+                       .where(col(Article.id) == article_id), status, search)
+    if not session.execute(listed).scalar_one():
+        return None
+    before = _beyond(session, article_id, sort, descending)
+    if before is None:
+        return None
+    query = _filtered(sa_select(func.count()).select_from(Article).where(before), status, search)
+    return int(session.execute(query).scalar_one())
+
+
+def neighbour_article(*, session: Session, article_id: int, step: int,
+                      status: str | None = None, search: str | None = None, sort: str = "id",
+                      descending: bool = False) -> int | None:
+    """The article after (`step` > 0) or before (`step` < 0) `article_id` in a listing.
+
+    Found by its (sort key, id) pair, so it works when `article_id` itself has left the
+    listing (its status changed) and on any number of articles without scanning them.
+
+    Args:
+        session: Database session.
+        article_id: The article to start from; it need not be in the listing.
+        step: 1 for the next article, -1 for the previous one.
+        status: The listing's status filter, as for `list_articles`.
+        search: The listing's full-text query.
+        sort: The listing's sort key.
+        descending: Whether the listing is in reverse order.
+
+    Returns:
+        The neighbour's id, or None at either end of the listing (or for an unknown article).
+    """
+    forward = (step > 0) != descending
+    beyond = _beyond(session, article_id, sort, forward)
+    if beyond is None:
+        return None
+    query = _filtered(sa_select(col(Article.id)).where(beyond), status, search)
+    query = query.order_by(*_order(_sort_key(sort), not forward)).limit(1)
+    found = session.execute(query).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
+def _sort_key(sort: str) -> Any:
+    if sort not in SORTS:
+        raise TelaahError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
+    return SORTS[sort]()
+
+
+def _order(key: Any, descending: bool) -> tuple[Any, Any]:
+    if descending:
+        return key.desc(), col(Article.id).desc()
+    return key, col(Article.id)
+
+
+def _beyond(session: Session, article_id: int, sort: str, forward: bool) -> Any:
+    """The condition "after `article_id` in (sort key, id) order" (before if not `forward`)."""
+    key = _sort_key(sort)
+    value = session.execute(sa_select(key).where(col(Article.id) == article_id)).first()
+    if value is None:
+        return None
+    pair, mark = tuple_(key, col(Article.id)), tuple_(literal(value[0]), literal(article_id))
+    return pair > mark if forward else pair < mark
+
+
 def _mentions_in(state: str) -> Any:
-    return (sa_select(func.count()).select_from(Mention)
-            .where(col(Mention.article_id) == col(Article.id), col(Mention.state) == state)
+    # A FILTER, not a WHERE on state: SQLite would otherwise walk the index on state (every
+    # pending mention of the corpus) instead of the article's own mentions.
+    return (sa_select(func.count().filter(col(Mention.state) == state)).select_from(Mention)
+            .where(col(Mention.article_id) == col(Article.id))
             .scalar_subquery())
+
+
+def _facts() -> Any:
+    return (sa_select(func.count()).select_from(Fact)
+            .where(col(Fact.article_id) == col(Article.id)).scalar_subquery())
 
 
 def _filtered(query: Any, status: str | None, search: str | None) -> Any:

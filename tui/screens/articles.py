@@ -1,6 +1,8 @@
-"""The article list: counts, a table filled page by page, filters by status."""
+"""The article list: counts, a window of the listing page by page, filters, search, sorts."""
 
 from __future__ import annotations
+
+from typing import TypedDict
 
 from textual import on
 from textual.app import ComposeResult
@@ -9,22 +11,44 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from store.articles import count_articles, get_article, list_articles
+from store.articles import (
+    SORTS,
+    article_position,
+    count_articles,
+    count_by_status,
+    get_article,
+    last_articles,
+    list_articles,
+    neighbour_article,
+)
 from store.db import Engine, session_scope
 from store.errors import TelaahError
 from store.mentions import last_position
-from store.stats import corpus_stats, decisions_since, start_of_today
+from store.stats import decisions_since, start_of_today
 from tui.screens.article import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
 
 PAGE = 200
-SCAN = 1000  # rows per query when looking for an article's neighbour
+SORT_ORDER = tuple(SORTS)  # what `s` cycles through
 EMPTY_HINT = ("No articles yet.\n\nRun `telaah import PATH` to import .txt, .jsonl or .csv files,"
               "\nor `telaah demo` to open the sample corpus.")
 
 
+class Listing(TypedDict):
+    """What the table lists, as the store's listing functions take it."""
+
+    status: str | None
+    search: str | None
+    sort: str
+    descending: bool
+
+
 class ArticlesScreen(Screen[None]):
-    """Every article (or those of one status), loaded `PAGE` rows at a time."""
+    """Every article (or those of one status, or matching a search), in a chosen order.
+
+    The table holds a window of a few pages; pages are read by keyset as the cursor nears
+    either end of the window, and `home`/`end` read the listing's first or last page.
+    """
 
     BINDINGS = [
         Binding("1", "filter('todo')", "To do", id="articles.filter_todo"),
@@ -33,17 +57,21 @@ class ArticlesScreen(Screen[None]):
         Binding("0", "filter('')", "All", id="articles.filter_all"),
         Binding("r", "reload", "Reload", id="articles.reload"),
         Binding("slash", "search", "Search", id="articles.search"),
+        Binding("s", "sort", "Sort", id="articles.sort"),
+        Binding("S", "reverse", "Reverse", show=False, id="articles.reverse"),
     ]
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
         self.status: str | None = None
-        self.fetched = 0  # rows fetched so far for the current listing
+        self.sort = "id"
+        self.descending = False
         self.counts: dict[str, int] = {}
         self.search: str | None = None
         self.decisions_today = 0
         self.reviewed: int | None = None  # the article last shown by the review screen
+        self.stale = False  # whether a screen was on top since the rows were read
 
     def compose(self) -> ComposeResult:
         """Header, counts, the table (or the hint when there is nothing to show), footer."""
@@ -74,8 +102,15 @@ class ArticlesScreen(Screen[None]):
         """The article table."""
         return self.query_one(ArticleTable)
 
+    def on_screen_suspend(self) -> None:
+        """Another screen (an article) goes on top: read the rows again on the way back."""
+        self.stale = True
+
     def on_screen_resume(self) -> None:
         """Back from an article: its counts changed, so read them again, cursor kept."""
+        if not self.stale:
+            return  # the first showing: on_mount has just read them
+        self.stale = False
         reviewed, self.reviewed = self.reviewed, None
         if self.table.row_count:
             self.reload(keep=reviewed)
@@ -83,66 +118,112 @@ class ArticlesScreen(Screen[None]):
     def neighbour(self, article_id: int, step: int) -> int | None:
         """The article after (`step` 1) or before (-1) `article_id` in the current listing.
 
-        Read from the store (not the loaded rows), in the listing's order (by id), so it works
-        even when `article_id` itself has left the listing (its status changed meanwhile).
+        Read from the store (not the loaded rows), in the listing's order, filter and search,
+        so it works even when `article_id` itself has left the listing (its status changed).
         """
-        before: int | None = None
-        offset = 0
         with session_scope(self.engine) as session:
-            while True:
-                rows = list_articles(session=session, status=self.status, limit=SCAN,
-                                     offset=offset, search=self.search)
-                for row in rows:
-                    if row.id > article_id:
-                        return row.id if step > 0 else before
-                    if row.id < article_id:
-                        before = row.id
-                if len(rows) < SCAN:
-                    return None if step > 0 else before
-                offset += len(rows)
+            return neighbour_article(session=session, article_id=article_id, step=step,
+                                     **self._listing())
+
+    def _listing(self) -> Listing:
+        return {"status": self.status, "search": self.search, "sort": self.sort,
+                "descending": self.descending}
 
     def reviewing(self, article_id: int) -> None:
         """The review screen shows `article_id`: the cursor goes there on the way back."""
         self.reviewed = article_id
 
     def reload(self, keep: int | None = None) -> None:
-        """Count again and load the current listing's first page.
+        """Count again and load the page of the current listing around the cursor's article.
 
-        The cursor stays on its row, or goes to the article `keep` if that is given.
+        The cursor stays on its article (or goes to `keep` if given); if that article left
+        the listing, on the one that now follows it; else on the first row.
         """
-        current = keep if keep is not None else self.table.article_id
+        table = self.table
+        current = keep if keep is not None else table.article_id
         reviewer_id = getattr(self.app, "reviewer_id", None)
+        listing = self._listing()
         with session_scope(self.engine) as session:
-            self.counts = corpus_stats(session=session).articles
+            self.counts = count_by_status(session=session)
             total = count_articles(session=session, status=self.status, search=self.search)
             if reviewer_id is not None:
                 self.decisions_today = decisions_since(session=session, reviewer_id=reviewer_id,
                                                        since=start_of_today())
-        self.table.reset(total)
-        self.fetched = 0
-        self.load_page()
-        while current is not None and not self.table.move_to(current) and self.table.has_more:
-            self.load_page()
+            at = None
+            if current is not None:
+                at = article_position(session=session, article_id=current, **listing)
+                if at is None:
+                    after = neighbour_article(session=session, article_id=current, step=1,
+                                              **listing)
+                    at = None if after is None else article_position(
+                        session=session, article_id=after, **listing)
+            # By keyset around the article (half a page before it), never by a long offset.
+            back = [] if at is None or current is None else list_articles(
+                session=session, limit=PAGE // 2, before=current, **listing)
+            rows = list_articles(session=session, limit=PAGE - len(back),
+                                 after=back[-1].id if back else None, **listing)
+        first = 0 if at is None else at - len(back)
+        table.show(first, back + rows, total=total, cursor=0 if at is None else len(back))
+        table.set_sort(self.sort, self.descending)
         self._show_state()
 
-    def load_page(self) -> None:
-        """Append the next page of the current listing, if any is left."""
+    def load_page(self, forward: bool = True) -> None:
+        """Add the page after (or before) the window, if the listing goes on that way."""
         table = self.table
-        if not table.has_more:
+        if not (table.has_more if forward else table.has_before) or not table.loaded:
             return
+        mark = table.loaded[-1 if forward else 0].id
         with session_scope(self.engine) as session:
-            rows = list_articles(session=session, status=self.status, limit=PAGE,
-                                 offset=self.fetched, search=self.search)
-        self.fetched += len(rows)
-        if not rows:
-            table.total = table.row_count  # fewer than counted: some were removed meanwhile
-        table.append_rows(rows)
+            rows = list_articles(session=session, limit=PAGE, after=mark if forward else None,
+                                 before=None if forward else mark, **self._listing())
+        if forward:
+            table.extend(rows)
+        else:
+            table.extend_front(rows)
         self._show_counts()
 
     @on(ArticleTable.NearEnd)
     def _load_more(self) -> None:
         if self.table.wants_more:
             self.load_page()
+
+    @on(ArticleTable.NearStart)
+    def _load_before(self) -> None:
+        if self.table.wants_before:
+            self.load_page(forward=False)
+
+    @on(ArticleTable.Jump)
+    def _jump(self, event: ArticleTable.Jump) -> None:
+        """Read the listing's first or last page (the last by reverse order: no offset)."""
+        table = self.table
+        with session_scope(self.engine) as session:
+            if event.to_end:
+                rows = last_articles(session=session, limit=PAGE, **self._listing())
+            else:
+                rows = list_articles(session=session, limit=PAGE, **self._listing())
+        first = max(0, table.total - len(rows)) if event.to_end else 0
+        table.show(first, rows, cursor=len(rows) - 1 if event.to_end else 0)
+        self._show_counts()
+
+    @on(ArticleTable.HeaderSelected)
+    def _sort_by_header(self, event: ArticleTable.HeaderSelected) -> None:
+        name = str(event.column_key.value)
+        if name in SORTS:
+            self.set_sort(name, not self.descending if name == self.sort else False)
+
+    def action_sort(self) -> None:
+        """Sort by the next column (id, title, source, published, status, counts)."""
+        position = SORT_ORDER.index(self.sort) if self.sort in SORT_ORDER else -1
+        self.set_sort(SORT_ORDER[(position + 1) % len(SORT_ORDER)], False)
+
+    def action_reverse(self) -> None:
+        """Reverse the current order."""
+        self.set_sort(self.sort, not self.descending)
+
+    def set_sort(self, sort: str, descending: bool) -> None:
+        """Order the listing by `sort` (ties by id), the cursor kept on its article."""
+        self.sort, self.descending = sort, descending
+        self.reload()
 
     @on(ArticleTable.RowSelected)
     def _open(self, event: ArticleTable.RowSelected) -> None:
@@ -199,8 +280,10 @@ class ArticlesScreen(Screen[None]):
         if self.search:
             parts.append(Content("search: ").append(Content(self.search).stylize("bold")))
         table = self.table
-        parts.append(Content(f"showing {shown}: {table.row_count:,} of {table.total:,} loaded")
-                     .stylize("dim"))
+        arrow = "▼" if self.descending else "▲"
+        rows = (f"rows {table.first + 1:,}-{table.last:,} of {table.total:,}" if table.loaded
+                else "no rows")
+        parts.append(Content(f"{shown} by {self.sort} {arrow}: {rows}").stylize("dim"))
         self.query_one("#counts", Static).update(Content("   ").join(parts))
 
     def _show_state(self) -> None:
