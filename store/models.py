@@ -125,6 +125,8 @@ class Mention(SQLModel, table=True):
         CheckConstraint(f"method IS NULL OR {_one_of('method', MATCH_METHODS)}", name="method"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score"),
         Index("ix_mention_article_id_start", "article_id", "start"),
+        # The queue's per-article counts by state (see migration 0004).
+        Index("ix_mention_article_id_state", "article_id", "state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
