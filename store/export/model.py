@@ -82,3 +82,9 @@ def tokenize(text: str) -> list[Token]:
     """Words (with inner hyphens, apostrophes and dots: `S-300`, `Kompas.com`) and single
     punctuation marks; whitespace is never part of a token."""
     return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+def token_offsets(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each token of `tokenize(text)`, without building `Token`s (the JSONL
+    export of 100,000 articles needs the speed)."""
+    return [m.span() for m in _TOKEN.finditer(text)]

@@ -45,7 +45,7 @@ def test_help_lists_every_command() -> None:
     result = run("--help")
     assert result.returncode == 0
     for command in ("import", "stats", "demo", "locate", "open", "db", "gazetteer", "schema",
-                    "articles"):
+                    "articles", "export", "config", "match"):
         assert command in result.stdout
 
 

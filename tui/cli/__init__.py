@@ -13,7 +13,7 @@ from store.config import load_config
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
 from store.reviewers import default_reviewer_name
-from tui.cli import config, corpus, curation, database, gazetteer, schema
+from tui.cli import config, corpus, curation, database, export, gazetteer, schema
 from tui.cli.context import Settings, err, note, settings
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ app.add_typer(schema.app, name="schema")
 app.add_typer(corpus.articles_app, name="articles")
 app.add_typer(config.app, name="config")
 corpus.register(app)
+export.register(app)
 app.command("locate")(database.locate)
 
 

@@ -16,6 +16,7 @@ from store.importer import ImportHooks, ImportReport, import_articles, total_byt
 from store.models import ARTICLE_STATUSES
 from store.paths import demo_db_url
 from store.stats import corpus_stats
+from tui.cli.annotated import import_annotated_files
 from tui.cli.context import data, err, fail_if, interactive, note, out, problem, settings
 from tui.cli.matching import match_command, match_ids
 
@@ -40,12 +41,25 @@ def import_command(
         "--quiet", "-q", help="No progress bar and no notes; problems and summary only.")] = False,
     match: Annotated[bool, typer.Option(
         help="Match the new articles against the gazetteer (--no-match skips it).")] = True,
+    format: Annotated[str | None, typer.Option(
+        "--format", help="Annotated data: jsonl, brat, conll or doccano (spans become "
+        "accepted mentions, origin import).")] = None,
+    as_candidates: Annotated[bool, typer.Option(
+        "--as-candidates", help="With --format: spans become pending candidates.")] = False,
+    create_entities: Annotated[bool, typer.Option(
+        "--create-entities", help="With --format: create unknown entity keys.")] = False,
+    offsets: Annotated[str | None, typer.Option(
+        "--offsets", help="With --format doccano: utf16 (default) or codepoint.")] = None,
 ) -> None:
     """Import articles, then match the new ones; bad files or records are reported one line
-    each, the rest go on.
+    each, the rest go on. With --format, import annotated data instead.
 
     Exit status 0 when nothing failed, 1 when the import was partial.
     """
+    if format is not None:
+        import_annotated_files(settings(ctx), format, paths, as_candidates=as_candidates,
+                               create_entities=create_entities, offsets=offsets, quiet=quiet)
+        return
     if encoding and not encoding_exists(encoding):
         raise typer.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding")
     current = settings(ctx)

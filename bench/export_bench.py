@@ -1,0 +1,250 @@
+"""Export benchmark (issue 7): 100,000 articles with 2,000,000 mentions to JSONL.
+
+    .venv/bin/python bench/export_bench.py                     # the target: 100,000 x 20
+    .venv/bin/python bench/export_bench.py --articles 10000    # quick run
+    .venv/bin/python bench/export_bench.py --words 600         # longer articles
+
+Target: under 60 s with peak memory under 500 MB.
+
+1. Builds a SQLite database with the real schema (`open_database`, the sample schema) by
+   SQLAlchemy Core inserts: N articles (status done) of about W words each, M accepted mentions
+   per article linked to 1,000 entities, one accepted fact per article with two roles. Not timed.
+2. Exports it with `store.export.writer.run_export(..., fmt=jsonl, selection=Selection(),
+   workers=W)` -- what `telaah export --format jsonl` runs, W worker processes (default: one per
+   CPU, as the command) -- in a fresh subprocess, so that its `ru_maxrss` is the export's own
+   peak RSS (Linux carries ru_maxrss over fork and exec, which is why the parent builds the
+   database in a subprocess too). With workers, the memory figure is the parent's peak plus W
+   times the largest worker's peak: an upper bound of the total.
+3. Checks the output in the parent: the line count, and for every line that each span slices
+   the text and its tokens cover it.
+
+No figure is asserted: PASS/MISS is printed; the exit status is 2 when the output is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from measure import maxrss_mib, vmhwm_mib  # bench/ is the script's folder
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TARGET_SECONDS = 60.0
+TARGET_MIB = 500.0
+CHUNK = 5_000  # articles per insert batch while building
+WORDS = ("yang", "dan", "di", "ke", "dari", "untuk", "dengan", "ini", "itu", "dalam", "pada",
+         "tidak", "akan", "juga", "oleh", "sebagai", "pemerintah", "menyatakan", "kerja", "sama",
+         "pertahanan", "militer", "kedua", "negara", "tahun", "mendatang", "(26/2)", "kata",
+         "menurut", "sistem", "udara", "pasokan", "senjata", "perjanjian", "keamanan", "wilayah")
+SURFACES = (("Rusia", "GPE"), ("Kirgizstan", "GPE"), ("S-300", "WEAPON"), ("Moskow", "GPE"),
+            ("Sergei Shoigu", "PERSON"), ("CSTO", "ORG"), ("Kazakhstan", "GPE"),
+            ("Su-57E", "WEAPON"), ("Asia Tengah", "LOC"), ("Kementerian Pertahanan", "ORG"))
+PUNCT = (",", ".", ".", ":")
+
+
+def article_text(rng: random.Random, words: int, mentions: int,
+                 ) -> tuple[str, list[tuple[int, int, str, str, int]]]:
+    """A text of about `words` words with `mentions` entity surfaces spread through it."""
+    parts: list[str] = []
+    spans = []
+    position = 0
+    every = max(1, words // max(1, mentions))
+    for w in range(words):
+        if w % every == every // 2 and len(spans) < mentions:
+            index = rng.randrange(len(SURFACES))
+            token, label = SURFACES[index]
+            spans.append((position, position + len(token), token, label, index))
+        else:
+            token = rng.choice(WORDS)
+            if rng.random() < 0.08:
+                token += rng.choice(PUNCT)
+        parts.append(token)
+        position += len(token) + 1
+    while len(spans) < mentions:  # short texts: add the rest at the end
+        token, label = SURFACES[len(spans) % len(SURFACES)]
+        spans.append((position, position + len(token), token, label, len(spans) % 10))
+        parts.append(token)
+        position += len(token) + 1
+    if rng.random() < 0.03:
+        parts.append("🤔")
+    return " ".join(parts), spans
+
+
+def build(url: str, articles: int, mentions: int, words: int, seed: int) -> None:
+    """The benchmark database (real schema, Core inserts in batches)."""
+    from sqlalchemy import insert
+
+    from store.db import open_database, session_scope
+    from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer
+    from store.schema import load_schema, parse_schema
+
+    engine = open_database(url)
+    with session_scope(engine) as session:
+        load_schema(session=session, schema=parse_schema(ROOT / "sample_corpus" / "schema.toml"),
+                    reviewer_id=None)
+    rng = random.Random(seed)
+    decided = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+    entities = 1_000
+    with engine.begin() as connection:
+        connection.execute(insert(Reviewer), [{"id": 1, "name": "bench"}])
+        connection.execute(insert(Entity), [
+            {"id": e + 1, "key": f"E{e}", "name": f"{SURFACES[e % 10][0]} {e}",
+             "type": SURFACES[e % 10][1], "external_ids": {}} for e in range(entities)])
+    mention_id = fact_id = 0
+    for first in range(0, articles, CHUNK):
+        rows, spans, facts, arguments = [], [], [], []
+        for a in range(first, min(articles, first + CHUNK)):
+            text, found = article_text(rng, words, mentions)
+            rows.append({"id": a + 1, "external_id": f"bench-{a:06d}", "title": f"Artikel {a}",
+                         "text": text, "sha256": f"{a:064x}", "status": "done",
+                         "source": "kompas.com", "meta": {"n": a}})
+            ids = []
+            for start, end, surface, label, index in found:
+                mention_id += 1
+                ids.append(mention_id)
+                spans.append({
+                    "id": mention_id, "article_id": a + 1, "start": start, "end": end,
+                    "text": surface, "label": label, "state": "accepted", "origin": "gazetteer",
+                    "entity_id": index + 1 + 10 * rng.randrange(entities // 10),
+                    "matched_alias": surface, "score": 100.0, "method": "exact",
+                    "alternatives": [], "reviewer_id": 1, "decided_at": decided})
+            fact_id += 1
+            facts.append({"id": fact_id, "article_id": a + 1, "type": "MEETING",
+                          "state": "accepted", "origin": "manual", "evidence_start": 0,
+                          "evidence_end": found[-1][1] if found else 1, "reviewer_id": 1,
+                          "decided_at": decided})
+            arguments += [{"fact_id": fact_id, "role": "participants", "mention_id": m}
+                          for m in ids[:2]]
+        with engine.begin() as connection:
+            connection.execute(insert(Article), rows)
+            connection.execute(insert(Mention), spans)
+            connection.execute(insert(Fact), facts)
+            if arguments:
+                connection.execute(insert(FactArgument), arguments)
+    engine.dispose()
+
+
+def measure(url: str, out: Path, workers: int) -> dict[str, Any]:
+    """The timed phase: the export as `telaah export --format jsonl` runs it."""
+    rss_start = maxrss_mib()
+    t0 = time.perf_counter()
+    from store.db import open_database
+    from store.export.formats import get_format
+    from store.export.selection import Selection
+    from store.export.writer import run_export
+
+    engine = open_database(url)
+    t1 = time.perf_counter()
+    report = run_export(engine, fmt=get_format("jsonl"), out=out, selection=Selection(),
+                        workers=workers)
+    t2 = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
+    return {"seconds": t2 - t1, "startup": t1 - t0, "rss_start": rss_start,
+            "rss_peak": maxrss_mib(), "vmhwm": vmhwm_mib(), "worker_peak": children,
+            "workers": workers, "articles": report.articles,
+            "spans": report.spans, "facts": report.facts, "skipped": report.skipped_total}
+
+
+def check(out: Path) -> tuple[int, int, int]:
+    """Lines, spans, tokens of the export, every span slicing its text and covered by tokens."""
+    lines = spans = tokens = 0
+    with out.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            text, toks = record["text"], record["tokens"]
+            for span in record["spans"]:
+                assert text[span["start"]:span["end"]] == span["text"], span
+                assert toks[span["token_start"]]["start"] <= span["start"]
+                assert span["end"] <= toks[span["token_end"]]["end"]
+            lines += 1
+            spans += len(record["spans"])
+            tokens += len(toks)
+    return lines, spans, tokens
+
+
+def _phase(*args: str) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"phase {args[0]} failed (exit {done.returncode})")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--mentions", type=int, default=20, help="mentions per article")
+    parser.add_argument("--words", type=int, default=300, help="words per article")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="export processes (as `telaah export` uses; 1: one process)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--phase", choices=("build", "export"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase == "build":
+        started = time.perf_counter()
+        build(args.url, args.articles, args.mentions, args.words, args.seed)
+        print(json.dumps({"seconds": time.perf_counter() - started}))
+        return 0
+    if args.phase == "export":
+        print(json.dumps(measure(args.url, Path(args.out), args.workers)))
+        return 0
+    folder = Path(tempfile.mkdtemp(prefix="telaah-export-bench-"))
+    url, out = f"sqlite:///{folder / 'bench.db'}", folder / "export.jsonl"
+    common = ["--articles", str(args.articles), "--mentions", str(args.mentions),
+              "--words", str(args.words), "--seed", str(args.seed), "--url", url]
+    built = _phase("--phase", "build", *common)
+    size = (folder / "bench.db").stat().st_size / 1e6
+    print(f"database: {args.articles:,} articles of {args.words} words, "
+          f"{args.articles * args.mentions:,} mentions, {args.articles:,} facts; "
+          f"{size:,.0f} MB, built in {built['seconds']:.1f} s (not timed)")
+    result = _phase("--phase", "export", *common, "--out", str(out),
+                    "--workers", str(args.workers))
+    lines, spans, tokens = check(out)
+    megabytes = out.stat().st_size / 1e6
+    print(f"export: {result['articles']:,} articles, {result['spans']:,} spans, "
+          f"{result['facts']:,} facts, {tokens:,} tokens -> {megabytes:,.0f} MB JSONL "
+          f"in {result['seconds']:.1f} s ({result['articles'] / result['seconds']:,.0f} "
+          f"articles/s; imports and open_database {result['startup']:.1f} s more)")
+    # The workers run at the same time: the bound on the total is the parent's peak plus
+    # `workers` times the largest worker's peak (RUSAGE_CHILDREN gives the largest one).
+    total = result["rss_peak"] + result["workers"] * result["worker_peak"] \
+        if result["worker_peak"] else result["rss_peak"]
+    print(f"peak RSS: export process {result['rss_peak']:.0f} MiB (VmHWM "
+          f"{result['vmhwm'] or 0:.0f} MiB); {result['workers']} worker(s), largest "
+          f"{result['worker_peak']:.0f} MiB; total at most {total:.0f} MiB")
+    ok = lines == result["articles"] == args.articles and spans == result["spans"]
+    print(f"check: {lines:,} lines, {spans:,} spans slice their text: "
+          f"{'OK' if ok else 'WRONG'}")
+    fast = result["seconds"] < TARGET_SECONDS
+    small = total < TARGET_MIB
+    print(f"target: {args.articles:,} articles x {args.mentions} mentions in < "
+          f"{TARGET_SECONDS:.0f} s -> {'PASS' if fast else 'MISS'}; peak < {TARGET_MIB:.0f} MB "
+          f"-> {'PASS' if small else 'MISS'}")
+    if args.keep:
+        print(f"kept: {folder}")
+    else:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0 if ok else 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

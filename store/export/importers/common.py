@@ -1,0 +1,419 @@
+"""Annotated documents into the database: articles, mentions, entity links and facts.
+
+Every reader (jsonl, brat, conll, doccano) yields `ReadDoc`s (an `ExportDoc` whose span ids are
+the file's own) and `Problem`s; `load_docs` stores each document in its own audited
+transaction. A bad span or fact is reported with its file and line and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from store import audit
+from store.db import session_scope
+from store.errors import TelaahError
+from store.export.model import ExportDoc, ExportFact, ExportSpan
+from store.facts import create_fact
+from store.formats.problems import Problem
+from store.gazetteer import create_entity
+from store.models import (
+    MENTION_ORIGINS,
+    MENTION_STATES,
+    Article,
+    Entity,
+    Fact,
+    Label,
+    Mention,
+    Reviewer,
+    utcnow,
+)
+from store.schema import read_schema
+from store.search import index_new_articles
+from store.textnorm import normalise_text, title_from_text
+
+_MENTION = Mention.__table__  # type: ignore[attr-defined]
+POSITIONAL = re.compile(r"#(\d+)")  # a role known only by its place (doccano: from, to)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadDoc:
+    """One document as a reader found it: where it came from, and its content."""
+
+    path: Path
+    line: int | None
+    doc: ExportDoc
+    span_lines: dict[int, int] = field(default_factory=dict)  # span id -> its own line
+    fact_lines: dict[int, int] = field(default_factory=dict)  # fact id -> its own line
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something a reader left out on purpose (not a failure), and where."""
+
+    where: Problem
+
+
+Item = ReadDoc | Problem | Note
+
+
+@dataclass(slots=True)
+class AnnotatedReport:
+    """What an import of annotated data did: counts, and one line per problem or note."""
+
+    articles_created: int = 0
+    articles_found: int = 0
+    mentions: int = 0
+    duplicates: int = 0
+    facts: int = 0
+    entities_created: int = 0
+    unknown_keys: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """The closing line of the import."""
+        unknown = sum(self.unknown_keys.values())
+        return (f"articles: {self.articles_created} new, {self.articles_found} existing; "
+                f"mentions {self.mentions}, facts {self.facts}, entities created "
+                f"{self.entities_created}, unknown entity keys {unknown}, duplicates "
+                f"{self.duplicates}, failed {self.failed}")
+
+
+@dataclass(slots=True)
+class LoadOptions:
+    """How documents are stored.
+
+    Attributes:
+        reviewer_id: who imports; the reviewer of spans whose file names none.
+        as_candidates: spans become pending candidates (no reviewer), facts pending too.
+        create_entities: unknown entity keys become new entities (else reported, not linked).
+        on_problem: called with each problem line as it happens.
+        on_note: called with each note line.
+    """
+
+    reviewer_id: int | None
+    as_candidates: bool = False
+    create_entities: bool = False
+    on_problem: Callable[[str], None] = lambda _line: None
+    on_note: Callable[[str], None] = lambda _line: None
+
+
+def load_docs(engine: Engine, items: Iterable[Item], options: LoadOptions) -> AnnotatedReport:
+    """Store every document of `items`; report the problems of the others and go on."""
+    report = AnnotatedReport()
+    loader = _Loader(engine, report, options)
+    for item in items:
+        if isinstance(item, Problem):
+            loader.fail(item)
+        elif isinstance(item, Note):
+            loader.note(item.where)
+        else:
+            loader.load(item)
+    index_new_articles(engine)
+    return report
+
+
+def normalised(doc: ExportDoc) -> ExportDoc:
+    """`doc` with its text in stored form (NFC, LF line endings) and its offsets following it.
+
+    Raises:
+        TelaahError: the text changes across a span boundary (e.g. a CRLF cut in two), so the
+            offsets cannot be kept.
+    """
+    text, _removed = normalise_text(doc.text)
+    if text == doc.text:
+        return doc
+    cuts = {0, len(doc.text)}
+    for span in doc.spans:
+        cuts.update((span.start, span.end))
+    for fact in doc.facts:
+        cuts.update(fact.evidence or ())
+    ordered = sorted(c for c in cuts if 0 <= c <= len(doc.text))
+    moved = {0: 0}
+    pieces: list[str] = []
+    for start, end in pairwise(ordered):
+        piece = doc.text[start:end]
+        pieces.append(piece)
+        moved[end] = moved[start] + len(normalise_text(pieces[-1])[0])
+    if "".join(normalise_text(p)[0] for p in pieces) != text:
+        raise TelaahError("normalising the text (NFC, LF line endings) would move a span "
+                          "boundary; the offsets cannot be kept")
+    spans = tuple(replace(s, start=moved[s.start], end=moved[s.end],
+                          text=text[moved[s.start]:moved[s.end]]) for s in doc.spans)
+    facts = tuple(replace(f, evidence=(moved[f.evidence[0]], moved[f.evidence[1]]))
+                  if f.evidence else f for f in doc.facts)
+    return replace(doc, text=text, spans=spans, facts=facts)
+
+
+class _Loader:
+    """Caches of entities, reviewers and labels across the documents of one import."""
+
+    def __init__(self, engine: Engine, report: AnnotatedReport, options: LoadOptions) -> None:
+        self.engine = engine
+        self.report = report
+        self.options = options
+        self.reviewers: dict[str, int] = {}
+        self.unknown_noted: set[str] = set()
+        self.new_entities: dict[str, int] = {}  # created in the document being stored
+        with session_scope(engine) as session:
+            self.entities = _entity_ids(session)
+            self.labels = set(session.execute(select(col(Label.name))).scalars())
+            schema = read_schema(session=session)
+        self.role_order = {t.name: list(t.roles) for t in schema.fact_types}
+
+    def fail(self, problem: Problem) -> None:
+        self.report.failed += 1
+        self.report.problems.append(str(problem))
+        self.options.on_problem(str(problem))
+
+    def note(self, problem: Problem) -> None:
+        self.report.notes.append(str(problem))
+        self.options.on_note(str(problem))
+
+    def load(self, item: ReadDoc) -> None:
+        spans = self._valid_spans(item)
+        try:
+            doc = normalised(replace(item.doc, spans=tuple(spans)))
+        except TelaahError as exc:
+            self.fail(Problem(item.path, item.line, str(exc)))
+            return
+        if not doc.text.strip():
+            self.fail(Problem(item.path, item.line, "empty text"))
+            return
+        for span in doc.spans:  # before the document's transaction: each is its own commit
+            self._reviewer(span.reviewer)
+        with session_scope(self.engine) as session:
+            try:
+                self._store(session, item, doc)
+            except (TelaahError, IntegrityError) as exc:
+                session.rollback()
+                self.new_entities.clear()
+                message = str(exc) if isinstance(exc, TelaahError) else (
+                    "the database refused the document (changed meanwhile?): "
+                    f"{str(exc.orig).splitlines()[0]}")
+                self.fail(Problem(item.path, item.line, message))
+
+    def _valid_spans(self, item: ReadDoc) -> list[ExportSpan]:
+        text = item.doc.text
+        kept = []
+        for span in item.doc.spans:
+            where = Problem(item.path, item.span_lines.get(span.id, item.line), "")
+            message = None
+            if not 0 <= span.start < span.end <= len(text):
+                message = f"span {span.start}-{span.end} is outside the text (0-{len(text)})"
+            elif span.text and text[span.start:span.end] != span.text:
+                message = (f"span {span.start}-{span.end} says {span.text!r} but the text there "
+                           f"is {text[span.start:span.end]!r}")
+            elif self.labels and span.label not in self.labels:
+                message = f"span {span.start}-{span.end}: unknown label {span.label!r}"
+            elif span.state not in MENTION_STATES or span.origin not in MENTION_ORIGINS:
+                message = f"span {span.start}-{span.end}: unknown state or origin"
+            if message:
+                self.fail(replace(where, message=message))
+                continue
+            kept.append(replace(span, text=text[span.start:span.end]))
+        return kept
+
+    def _store(self, session: Session, item: ReadDoc, doc: ExportDoc) -> None:
+        article, created = self._article(session, item, doc)
+        assert article.id is not None
+        existing: dict[tuple[int, int], int] = {} if created else {
+            (start, end): mention_id for start, end, mention_id in session.execute(
+                select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id)
+                .where(_MENTION.c.article_id == article.id))}
+        new: dict[tuple[int, int], dict[str, Any]] = {}
+        for span in doc.spans:
+            place = (span.start, span.end)
+            if place in existing or place in new:
+                self.report.duplicates += 1
+                continue
+            new[place] = self._mention(session, item, article.id, span)
+        mention_ids: list[int] = []
+        if new:
+            # Core executemany, not ORM objects (building SQLModel instances dominated big
+            # imports) and not RETURNING (which SQLite answers one row per statement).
+            session.execute(insert(_MENTION), list(new.values()))
+            rows = session.execute(select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id)
+                                   .where(_MENTION.c.article_id == article.id))
+            stored = {(start, end): mention_id for start, end, mention_id in rows}
+            mention_ids = sorted(stored[place] for place in new)
+            existing.update((place, stored[place]) for place in new)
+        ids = {span.id: existing[(span.start, span.end)] for span in doc.spans}
+        facts = [fact_id for fact in doc.facts
+                 if (fact_id := self._fact(session, item, article.id, fact, ids)) is not None]
+        audit.record(session, action="annotations.import", reviewer_id=self.options.reviewer_id,
+                     target="article", target_id=article.id,
+                     after={"file": str(item.path), "line": item.line,
+                            "article_created": created, "mentions": mention_ids,
+                            "facts": facts})
+        session.commit()
+        self.entities.update(self.new_entities)
+        self.report.entities_created += len(self.new_entities)
+        self.new_entities.clear()
+        self.report.mentions += len(mention_ids)
+        self.report.facts += len(facts)
+        if created:
+            self.report.articles_created += 1
+        else:
+            self.report.articles_found += 1
+
+    def _article(self, session: Session, item: ReadDoc, doc: ExportDoc) -> tuple[Article, bool]:
+        sha = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+        by_id = session.execute(
+            select(Article).where(col(Article.external_id) == doc.external_id)).scalar()
+        if by_id is not None:
+            if by_id.sha256 != sha:
+                raise TelaahError(f"article {doc.external_id!r} exists with a different text")
+            return by_id, False
+        by_sha = session.execute(select(Article).where(col(Article.sha256) == sha)).scalar()
+        if by_sha is not None:
+            self.note(Problem(item.path, item.line, f"same text as article "
+                              f"{by_sha.external_id!r}: its annotations go there"))
+            return by_sha, False
+        now = utcnow()
+        article = Article(external_id=doc.external_id, title=doc.title or title_from_text(doc.text),
+                          source=doc.source, url=doc.url, published=doc.published,
+                          text=doc.text, sha256=sha, meta=dict(doc.meta),
+                          status="todo" if self.options.as_candidates else "done",
+                          created_at=now, updated_at=now)
+        session.add(article)
+        session.flush()
+        return article, True
+
+    def _mention(self, session: Session, item: ReadDoc, article_id: int,
+                 span: ExportSpan) -> dict[str, Any]:
+        pending = self.options.as_candidates or span.state == "pending"
+        now = utcnow()
+        return {"article_id": article_id, "start": span.start, "end": span.end,
+                "text": span.text, "label": span.label,
+                "entity_id": self._entity(session, item, span),
+                "state": "pending" if self.options.as_candidates else span.state,
+                "origin": span.origin, "matched_alias": span.matched_alias,
+                "score": span.score, "method": None, "alternatives": [],
+                "reviewer_id": None if pending else self._reviewer(span.reviewer),
+                "decided_at": None if pending else (span.decided_at or now),
+                "created_at": now}
+
+    def _reviewer(self, name: str | None) -> int | None:
+        if not name:
+            return self.options.reviewer_id
+        if name not in self.reviewers:
+            with session_scope(self.engine) as session:
+                found = session.execute(
+                    select(col(Reviewer.id)).where(col(Reviewer.name) == name)).scalar()
+                if found is None:
+                    reviewer = Reviewer(name=name)
+                    session.add(reviewer)
+                    session.commit()
+                    found = reviewer.id
+            assert found is not None
+            self.reviewers[name] = found
+        return self.reviewers[name]
+
+    def _entity(self, session: Session, item: ReadDoc, span: ExportSpan) -> int | None:
+        key = span.entity_key
+        if not key:
+            return None
+        found = self.entities.get(key) or self.new_entities.get(key)
+        if found is not None:
+            return found
+        if self.options.create_entities:
+            view = create_entity(session=session, key=key, name=span.entity_name or span.text,
+                                 type=span.label, reviewer_id=self.options.reviewer_id,
+                                 aliases=[span.text], commit=False)
+            self.new_entities[key] = view.id  # known to later documents once committed
+            return view.id
+        self.report.unknown_keys[key] = self.report.unknown_keys.get(key, 0) + 1
+        if key not in self.unknown_noted:
+            self.unknown_noted.add(key)
+            self.note(Problem(item.path, item.span_lines.get(span.id, item.line),
+                              f"unknown entity key {key!r}: the span is imported without a "
+                              "link (--create-entities creates it)"))
+        return None
+
+    def _fact(self, session: Session, item: ReadDoc, article_id: int, fact: ExportFact,
+              ids: dict[int, int]) -> int | None:
+        where = Problem(item.path, item.fact_lines.get(fact.id, item.line), "")
+        try:
+            roles = self._roles(session, fact, ids)
+            if fact.evidence is not None:
+                start, end = fact.evidence
+                article = session.get(Article, article_id)
+                if article is None or not 0 <= start < end <= len(article.text):
+                    raise TelaahError(f"evidence {start}-{end} is outside the text")
+            view = create_fact(session=session, article_id=article_id, type=fact.type,
+                               roles=roles, reviewer_id=self.options.reviewer_id,
+                               evidence=fact.evidence,
+                               state="pending" if self.options.as_candidates else fact.state,
+                               origin="import", note=fact.note, commit=False)
+        except TelaahError as exc:
+            self.fail(replace(where, message=f"fact {fact.type}: {exc}"))
+            return None
+        if fact.needs_review:
+            row = session.get(Fact, view.id)
+            assert row is not None
+            row.needs_review, row.review_reason = True, "imported as needing review"
+            session.add(row)
+        return view.id
+
+    def _roles(self, session: Session, fact: ExportFact,
+               ids: dict[int, int]) -> dict[str, list[int]]:
+        roles: dict[str, list[int]] = {}
+        for role, span_ids in fact.roles.items():
+            for span_id in span_ids:
+                if span_id not in ids:
+                    raise TelaahError(f"role {role} names span {span_id}, which was not "
+                                      "imported")
+                roles.setdefault(role, []).append(ids[span_id])
+        if roles and all(POSITIONAL.fullmatch(role) for role in roles):
+            return self._place_roles(session, fact.type, roles)
+        return roles
+
+    def _place_roles(self, session: Session, type: str,
+                     roles: dict[str, list[int]]) -> dict[str, list[int]]:
+        """Roles known by place (first, second): each goes to the next schema role that
+        takes its label."""
+        specs = self.role_order.get(type)
+        if specs is None:
+            raise TelaahError(f"fact type {type!r} is not in the schema")
+        placed: dict[str, list[int]] = {}
+        index = 0
+        for role in sorted(roles, key=lambda r: int(r[1:])):
+            for mention_id in roles[role]:
+                mention = session.get(Mention, mention_id)
+                assert mention is not None
+                while index < len(specs) and specs[index].labels \
+                        and mention.label not in specs[index].labels:
+                    index += 1
+                if index >= len(specs):
+                    raise TelaahError(f"no role of {type} left for {mention.text!r} "
+                                      f"({mention.label})")
+                placed.setdefault(specs[index].name, []).append(mention_id)
+                index += 1
+        return placed
+
+
+def _entity_ids(session: Session) -> dict[str, int]:
+    """Entity key -> id; a merged entity's key -> the id of the entity it went into."""
+    rows = session.execute(select(col(Entity.key), col(Entity.id), col(Entity.merged_into))).all()
+    target = {entity_id: merged for _key, entity_id, merged in rows}
+    result: dict[str, int] = {}
+    for key, entity_id, merged in rows:
+        seen = {entity_id}
+        while merged is not None and merged not in seen:  # follow redirects, never loop
+            seen.add(merged)
+            entity_id, merged = merged, target.get(merged)
+        result[key] = entity_id
+    return result

@@ -1,0 +1,146 @@
+"""Read doccano JSONL: `entities` + `relations`, or the sequence-labelling `label`/`labels` lists.
+
+Offsets are UTF-16 code units (doccano's) unless the file's `meta.offsets` or the caller says
+"codepoint"; an offset that falls inside a surrogate pair is reported. A relation becomes a fact
+of its `type`, its two arguments placed on the fact type's roles in schema order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from store.export.doccano import OFFSET_UNITS, codepoint_offsets
+from store.export.importers.common import Item, ReadDoc
+from store.export.model import ExportDoc, ExportFact, ExportSpan
+from store.formats.problems import Problem, decode_error
+
+
+class RecordError(ValueError):
+    """A record that cannot be read: its message names the field."""
+
+
+def read_doccano(path: Path, *, offsets: str | None = None) -> Iterator[Item]:
+    """The documents of a doccano JSONL file, and a problem (with its line) for each bad one.
+
+    Args:
+        offsets: "utf16" or "codepoint"; None: the file's `meta.offsets`, else "utf16".
+    """
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield Problem(path, None, f"cannot read: {exc.strerror or exc}")
+        return
+    with handle:
+        yield from _records(path, handle, offsets)
+
+
+def _records(path: Path, handle: BinaryIO, offsets: str | None) -> Iterator[Item]:
+    position = 0
+    for number, raw in enumerate(handle, 1):  # one line at a time: memory stays bounded
+        start, position = position, position + len(raw)
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            yield decode_error(path, exc, offset=start, line=number)
+            continue
+        except json.JSONDecodeError as exc:
+            yield Problem(path, number, f"not JSON: {exc.msg} (column {exc.colno})")
+            continue
+        try:
+            if not isinstance(record, dict):
+                raise RecordError("not a JSON object")
+            yield ReadDoc(path, number, doc_from_record(record, f"{path.stem}-{number}",
+                                                        offsets=offsets))
+        except RecordError as exc:
+            yield Problem(path, number, str(exc))
+
+
+def doc_from_record(record: dict[str, Any], default_id: str, *,
+                    offsets: str | None = None) -> ExportDoc:
+    """The document of one doccano object.
+
+    Raises:
+        RecordError: a field is missing or wrong, or an offset cannot be converted.
+    """
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise RecordError("`text` is missing or not a string")
+    meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+    assert isinstance(meta, dict)
+    units = offsets or meta.get("offsets") or "utf16"
+    if units not in OFFSET_UNITS:
+        raise RecordError(f"offsets must be one of {', '.join(OFFSET_UNITS)}, not {units!r}")
+    table = codepoint_offsets(text) if units == "utf16" else None
+
+    def point(value: Any, what: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise RecordError(f"{what} is not an integer")
+        if table is None:
+            return value
+        if value not in table:
+            raise RecordError(f"{what} {value} is not a place in the text in UTF-16 code units "
+                              "(inside a surrogate pair, or past the end)")
+        return table[value]
+
+    spans = []
+    ids: dict[Any, int] = {}
+    raw_entities = record.get("entities")
+    if raw_entities is None:
+        raw_entities = [{"id": i, "start_offset": e[0], "end_offset": e[1], "label": e[2]}
+                        for i, e in enumerate(_triples(record))]
+    if not isinstance(raw_entities, list):
+        raise RecordError("`entities` is not a list")
+    for index, entity in enumerate(raw_entities):
+        if not isinstance(entity, dict):
+            raise RecordError(f"entity {index} is not an object")
+        label = entity.get("label")
+        if not isinstance(label, str) or not label:
+            raise RecordError(f"entity {index}: `label` is missing")
+        start = point(entity.get("start_offset"), f"entity {index}: start_offset")
+        end = point(entity.get("end_offset"), f"entity {index}: end_offset")
+        ids[entity.get("id", index)] = index
+        spans.append(ExportSpan(id=index, start=start, end=end, text=text[start:end],
+                                label=label, origin="import"))
+    facts = []
+    relations = record.get("relations") or []
+    if not isinstance(relations, list):
+        raise RecordError("`relations` is not a list")
+    for index, relation in enumerate(relations):
+        if not isinstance(relation, dict):
+            raise RecordError(f"relation {index} is not an object")
+        kind = relation.get("type")
+        ends = (ids.get(relation.get("from_id")), ids.get(relation.get("to_id")))
+        if not isinstance(kind, str) or not kind or None in ends:
+            raise RecordError(f"relation {index}: needs a `type` and `from_id`/`to_id` naming "
+                              "entities of the line")
+        facts.append(ExportFact(id=index, type=kind, state="accepted",
+                                roles={"#1": [ends[0]], "#2": [ends[1]]}))  # type: ignore[list-item]
+    external = record.get("id", meta.get("external_id"))
+    return ExportDoc(id=0, external_id=str(external) if external not in (None, "") else default_id,
+                     title=str(meta.get("title") or ""), text=text,
+                     source=meta.get("source") or None, url=meta.get("url") or None,
+                     published=_date(meta.get("published")), spans=tuple(spans),
+                     facts=tuple(facts))
+
+
+def _triples(record: dict[str, Any]) -> list[list[Any]]:
+    value = record.get("label", record.get("labels")) or []
+    if not isinstance(value, list) or not all(
+            isinstance(v, list | tuple) and len(v) == 3 for v in value):
+        raise RecordError("`label` must be a list of [start, end, label]")
+    return [list(v) for v in value]
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise RecordError(f"meta `published` {value!r} is not a date") from None

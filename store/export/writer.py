@@ -1,0 +1,304 @@
+"""The export pipeline: selection -> format writer -> atomic rename, with a manifest beside it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from store.db import session_scope
+from store.errors import TelaahError
+from store.export.model import ExportDoc, ExportFact, ExportSpan
+from store.export.selection import Selection, Skipped, article_ids, count_docs, iter_docs
+from store.schema import Schema, read_schema, schema_to_dict
+
+MANIFEST = "manifest.json"
+PARALLEL_MIN = 5_000  # articles below which starting worker processes costs more than it saves
+SKIPPED_LISTED = 10_000  # the manifest lists this many skipped items, and counts them all
+
+Writer = Callable[[Iterable[ExportDoc], Path, "ExportContext"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFormat:
+    """A registered export format.
+
+    Attributes:
+        name: the `--format` name.
+        write: writes the documents to a path (a file, or a folder when `folder` is true) that
+            the pipeline then renames into place.
+        folder: whether the output is a folder (brat) rather than one file.
+        parts: whether files written for consecutive ranges of articles can simply be joined
+            (no header or trailer): then a big export may be written in parallel.
+        suffix: the usual file suffix, for help texts.
+        description: one line for `--help`.
+    """
+
+    name: str
+    write: Writer
+    folder: bool = False
+    parts: bool = False
+    suffix: str = ""
+    description: str = ""
+
+
+@dataclass
+class ExportContext:
+    """What a format writer may use besides the documents: the schema, format options
+    (e.g. {"offsets": "utf16"}) and a place to report spans or facts it cannot write."""
+
+    schema: Schema
+    options: dict[str, str] = field(default_factory=dict)
+    on_skip: Callable[[Skipped], None] = field(default=lambda _skipped: None)
+    extras: dict[str, Any] = field(default_factory=dict)  # more manifest keys, by the writer
+
+    def skip_span(self, doc: ExportDoc, span: ExportSpan, reason: str) -> None:
+        """Report a span the format cannot express (it is never shifted or silently dropped)."""
+        self.on_skip(Skipped(doc.external_id, "span", span.label, reason, span.start, span.end,
+                             span.text))
+
+    def skip_fact(self, doc: ExportDoc, fact: ExportFact, reason: str) -> None:
+        """Report a fact the format cannot express."""
+        start, end = fact.evidence or (None, None)
+        self.on_skip(Skipped(doc.external_id, "fact", fact.type, reason, start, end, None))
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote: counts, skipped items, where the output and manifest are."""
+
+    format: str
+    out: Path
+    manifest: Path
+    articles: int = 0
+    spans: int = 0
+    facts: int = 0
+    labels: dict[str, Counter[str]] = field(default_factory=dict)
+    fact_types: dict[str, Counter[str]] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+    skipped_total: int = 0
+    skipped_reasons: Counter[str] = field(default_factory=Counter)
+
+    def add_skipped(self, item: Skipped) -> None:
+        """Count a skipped item; list the first `SKIPPED_LISTED`."""
+        self.skipped_total += 1
+        self.skipped_reasons[item.reason] += 1
+        if len(self.skipped) < SKIPPED_LISTED:
+            self.skipped.append(item)
+
+    def merge(self, other: ExportReport) -> None:
+        """Add the counts and skipped items of a part exported by another process."""
+        self.articles += other.articles
+        self.spans += other.spans
+        self.facts += other.facts
+        for mine, theirs in ((self.labels, other.labels), (self.fact_types, other.fact_types)):
+            for key, counts in theirs.items():
+                mine.setdefault(key, Counter()).update(counts)
+        self.skipped += other.skipped[:max(0, SKIPPED_LISTED - len(self.skipped))]
+        self.skipped_total += other.skipped_total
+        self.skipped_reasons.update(other.skipped_reasons)
+
+    @property
+    def summary(self) -> str:
+        """One line for the command line."""
+        skipped = f", {self.skipped_total} skipped (see {self.manifest.name})" \
+            if self.skipped_total else ""
+        return (f"exported {self.articles} articles, {self.spans} spans, {self.facts} facts "
+                f"as {self.format} to {self.out}{skipped}")
+
+
+def manifest_path(out: Path, folder: bool) -> Path:
+    """Where the manifest of an export to `out` goes: inside a folder, else `OUT.manifest.json`."""
+    return out / MANIFEST if folder else out.with_name(f"{out.name}.{MANIFEST}")
+
+
+def telaah_version() -> str:
+    """The installed telaah version."""
+    try:
+        return metadata.version("telaah")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def run_export(engine: Engine, *, fmt: ExportFormat, out: Path, selection: Selection,
+               options: dict[str, str] | None = None,
+               on_start: Callable[[int], None] | None = None,
+               on_progress: Callable[[int], None] | None = None,
+               now: datetime | None = None, workers: int = 1) -> ExportReport:
+    """Export the selected articles in `fmt` to `out`, atomically, with a manifest.
+
+    Everything is written to temporary paths beside `out` and renamed into place at the end,
+    so a failed or interrupted export leaves neither output nor temporary files. An existing
+    output folder is replaced only when it is an earlier telaah export (or empty).
+
+    Args:
+        on_start: called once with the number of articles to export.
+        on_progress: called with the number of articles written, as they are written.
+        now: the time recorded in the manifest (default: now, UTC).
+        workers: processes for a big export in a format that can be written in parts
+            (`ExportFormat.parts`); see `store.export.parallel`.
+
+    Raises:
+        TelaahError: `out` cannot be written (one line naming it).
+    """
+    out = Path(out)
+    _check_target(out, fmt.folder)
+    manifest = manifest_path(out, fmt.folder)
+    report = ExportReport(fmt.name, out, manifest)
+    with session_scope(engine) as session:
+        schema = read_schema(session=session)
+        total = count_docs(session=session, selection=selection)
+        if on_start is not None:
+            on_start(total)
+        context = ExportContext(schema, dict(options or {}), report.add_skipped)
+        docs = counted(iter_docs(session=session, selection=selection,
+                                 on_skip=report.add_skipped), report, on_progress)
+        try:
+            if workers > 1 and fmt.parts and total >= PARALLEL_MIN:
+                from store.export.parallel import export_parts  # it imports this module
+
+                with atomic_file(out) as tmp, atomic_file(manifest) as tmp_manifest:
+                    export_parts(engine, fmt=fmt, selection=selection, options=context.options,
+                                 ids=article_ids(session=session, selection=selection),
+                                 target=tmp, report=report, workers=workers,
+                                 on_progress=on_progress)
+                    _write_manifest(tmp_manifest, report, selection, context, now)
+            elif fmt.folder:
+                with atomic_dir(out) as tmp:
+                    fmt.write(docs, tmp, context)
+                    _write_manifest(tmp / MANIFEST, report, selection, context, now)
+            else:
+                with atomic_file(out) as tmp, atomic_file(manifest) as tmp_manifest:
+                    fmt.write(docs, tmp, context)
+                    _write_manifest(tmp_manifest, report, selection, context, now)
+        except OSError as exc:
+            raise TelaahError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return report
+
+
+def counted(docs: Iterable[ExportDoc], report: ExportReport,
+            on_progress: Callable[[int], None] | None) -> Iterator[ExportDoc]:
+    """Pass the documents through, counting them (and their spans, facts) into `report`."""
+    for doc in docs:
+        report.articles += 1
+        report.spans += len(doc.spans)
+        report.facts += len(doc.facts)
+        for span in doc.spans:
+            report.labels.setdefault(span.label, Counter())[span.state] += 1
+        for fact in doc.facts:
+            report.fact_types.setdefault(fact.type, Counter())[fact.state] += 1
+        yield doc
+        if on_progress is not None:
+            on_progress(1)
+
+
+def _write_manifest(path: Path, report: ExportReport, selection: Selection,
+                    context: ExportContext, now: datetime | None) -> None:
+    states: Counter[str] = Counter()
+    for by_state in report.labels.values():
+        states.update(by_state)
+    when = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    data = {
+        "telaah": telaah_version(),
+        "format": report.format,
+        "created": when.isoformat(timespec="seconds") + "Z",
+        "output": report.out.name,
+        "selection": selection.to_dict(),
+        "options": dict(sorted(context.options.items())),
+        "counts": {
+            "articles": report.articles,
+            "spans": report.spans,
+            "facts": report.facts,
+            "labels": {k: dict(sorted(v.items())) for k, v in sorted(report.labels.items())},
+            "states": dict(sorted(states.items())),
+            "fact_types": {k: dict(sorted(v.items()))
+                           for k, v in sorted(report.fact_types.items())},
+        },
+        "skipped": {
+            "total": report.skipped_total,
+            "reasons": dict(sorted(report.skipped_reasons.items())),
+            "items": [item.to_dict() for item in report.skipped],
+        },
+        **context.extras,
+        "schema": schema_to_dict(context.schema),
+    }
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+
+
+def _check_target(out: Path, folder: bool) -> None:
+    parent = out.parent
+    if not parent.is_dir():
+        raise TelaahError(f"cannot write {out}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise TelaahError(f"cannot write {out}: folder {parent} is not writable")
+    if folder:
+        if out.exists() and not out.is_dir():
+            raise TelaahError(f"cannot write {out}: it is a file, and this format writes a "
+                              "folder")
+        if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+            raise TelaahError(f"cannot write {out}: the folder exists and is not a telaah "
+                              "export; choose a new --out")
+    elif out.is_dir():
+        raise TelaahError(f"cannot write {out}: it is a folder, and this format writes a file")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, renamed to `target` when the block succeeds and
+    removed when it fails."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """A temporary folder beside `target`, put in its place when the block succeeds (replacing
+    an earlier export there) and removed when it fails."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old",
+                                        dir=target.parent))
+            os.replace(target, old / "x")
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                os.replace(old / "x", target)
+                raise
+            finally:
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

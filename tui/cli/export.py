@@ -1,0 +1,92 @@
+"""`telaah export`: reviewed articles to gold-standard files, atomically, with a manifest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from store.errors import TelaahError
+from store.export.formats import DEFAULT_FORMAT, FORMATS, get_format
+from store.export.selection import Selection, parse_labels, parse_since
+from store.export.writer import ExportReport, run_export
+from tui.cli.context import Settings, data, err, interactive, out, settings
+
+
+def register(app: typer.Typer) -> None:
+    """Add `export` to the root command."""
+    app.command("export")(export_command)
+
+
+def _usage_error(message: str) -> typer.Exit:
+    """One line on stderr and exit status 2, like every other bad argument."""
+    err.print(Text(f"telaah export: {message}", style="red"))
+    return typer.Exit(2)
+
+
+def export_command(
+    ctx: typer.Context,
+    out_path: Annotated[str, typer.Option(
+        "--out", "-o", metavar="PATH",
+        help="File to write (a folder for brat); a manifest.json is written beside it.")],
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = DEFAULT_FORMAT,
+    articles: Annotated[str, typer.Option(
+        "--articles", help="done (articles marked done) or all.")] = "done",
+    state: Annotated[str, typer.Option(
+        "--state", help="accepted (accepted spans and facts) or all.")] = "accepted",
+    reviewer: Annotated[str | None, typer.Option(
+        "--reviewer", help="Only what this reviewer decided, in the articles they worked on.",
+    )] = None,
+    labels: Annotated[str | None, typer.Option(
+        "--labels", metavar="L,...", help="Only spans of these labels.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="DATE", help="Only articles changed on or after DATE (YYYY-MM-DD).",
+    )] = None,
+    offsets: Annotated[str, typer.Option(
+        "--offsets", help="doccano offsets: utf16 (its browser's) or codepoint.")] = "utf16",
+    workers: Annotated[int, typer.Option(
+        "--workers", min=0, help="Processes for big JSONL exports (0: one per CPU, at most 8).",
+    )] = 0,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar; the summary and problems only.")] = False,
+) -> None:
+    """Export reviewed articles with their spans and facts.
+
+    Writing is atomic: a failed export leaves nothing behind. Exit status 2 for a bad option,
+    1 when the output cannot be written.
+    """
+    try:
+        fmt = get_format(format)
+        selection = Selection(articles=articles, state=state, reviewer=reviewer,
+                              labels=parse_labels(labels),
+                              since=parse_since(since) if since else None)
+    except TelaahError as exc:
+        raise _usage_error(str(exc)) from None
+    if offsets not in ("utf16", "codepoint"):
+        raise _usage_error(f"--offsets must be utf16 or codepoint, not {offsets!r}")
+    current = settings(ctx)
+    target = Path(out_path).expanduser()
+    options = {"offsets": offsets} if fmt.name == "doccano" else {}
+    processes = workers or min(8, os.cpu_count() or 1)
+    if interactive() and not quiet:
+        report = _with_progress(current, fmt.name, target, selection, options, processes)
+    else:
+        report = run_export(current.engine(), fmt=fmt, out=target, selection=selection,
+                            options=options, workers=processes)
+    out.print(data(report.summary))
+
+
+def _with_progress(current: Settings, name: str, target: Path, selection: Selection,
+                   options: dict[str, str], workers: int) -> ExportReport:
+    columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("export", total=None)
+        return run_export(current.engine(), fmt=get_format(name), out=target,
+                          selection=selection, options=options, workers=workers,
+                          on_start=lambda total: progress.update(task, total=total),
+                          on_progress=lambda n: progress.advance(task, n))
