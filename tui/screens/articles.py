@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from store.articles import (
     SORTS,
@@ -27,6 +27,7 @@ from store.mentions import last_position
 from store.stats import decisions_since, start_of_today
 from tui.screens.article import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
+from tui.widgets.footer import QuietFooter
 
 PAGE = 200
 SORT_ORDER = tuple(SORTS)  # what `s` cycles through
@@ -81,7 +82,7 @@ class ArticlesScreen(Screen[None]):
                     "(enter: search, escape: clear)", id="search")
         yield ArticleTable(id="articles")
         yield Static(id="hint")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         """Load the first page, then reopen where the reviewer stopped, if not done there."""

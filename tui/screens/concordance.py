@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store.articles import get_article
 from store.concordance import KwicLine, SurfaceGroup, concordance, decide_lines
@@ -28,6 +28,7 @@ from store.schema import read_schema
 from tui import history
 from tui.link_flow import link_with_modal
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class ConcordanceScreen(Screen[None]):
         yield Header()
         yield Static(id="concordance-summary")
         yield VirtualList(self._line, id="concordance")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         """Read the schema's labels and the lines."""

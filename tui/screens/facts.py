@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store.articles import get_article
 from store.db import session_scope
@@ -19,6 +19,7 @@ from store.errors import TelaahError
 from store.facts import FactView, list_facts
 from store.schema import read_schema
 from tui.screens.prompt import ChoiceScreen, PromptScreen
+from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class FactsScreen(Screen[None]):
         yield Header()
         yield Static(id="facts-filters")
         yield VirtualList(lambda i, _w: fact_line(self.facts[i]), id="facts")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         """List every fact."""

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from store import gazetteer
 from store.concordance import decide_lines
@@ -46,6 +46,7 @@ from tui import history
 from tui.screens.concordance import ConcordanceScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import ChoiceScreen, PromptScreen
+from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class GazetteerScreen(Screen[None]):
             yield VirtualList(self._line, id="entities")
             with VerticalScroll(id="entity-scroll"):
                 yield Static(id="entity-detail")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         """Read the labels, list the entities, warm the search index in the background."""
