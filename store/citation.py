@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from store.articles import ArticleView
+from store.facts import FactView
 from store.mentions import MentionView
 from store.sentences import sentence_at
 
@@ -45,11 +46,45 @@ def sentence_citation(article: ArticleView, mention: MentionView) -> str:
     `text[340:512]` is the quoted sentence (line breaks inside it are shown as spaces).
     """
     start, end = sentence_span(article, mention)
+    return (f"“{one_line(article.text[start:end])}” — {_source(article)}"
+            f" (article {article.id}:{start}-{end})")
+
+
+def _source(article: ArticleView) -> str:
+    """`Title, Source, 2021-02-25, URL`, leaving out what the article has not."""
     parts = [one_line(article.title or article.external_id)]
     parts += [one_line(value) for value in (article.source,) if value]
     if article.published is not None:
         parts.append(article.published.isoformat())
     if article.url:
         parts.append(one_line(article.url))
-    return (f"“{one_line(article.text[start:end])}” — {', '.join(parts)}"
-            f" (article {article.id}:{start}-{end})")
+    return ", ".join(parts)
+
+
+def fact_citation(fact: FactView, article: ArticleView) -> str:
+    """A fact on one line: type, roles with entity names and keys, the evidence and its source.
+
+    `ARMS_TRANSFER: supplier=Rusia (Russia, RU); recipient=Kirgistan (Kyrgyzstan, KG) — “the
+    sentence” — Title, Source, 2021-02-25, URL (article 12:340-512)`. Several fillers of a role
+    are joined with ` + `; an unlinked filler is its surface alone. The offsets are the
+    evidence's (`text[340:512]` is the quote); a fact without evidence cites the span from its
+    first filler to its last, and quotes nothing.
+    """
+    roles: dict[str, list[str]] = {}
+    for filler in fact.fillers:
+        name = one_line(filler.text)
+        if filler.entity_key is not None:
+            name += f" ({one_line(filler.entity_name or filler.entity_key)}, "\
+                    f"{one_line(filler.entity_key)})"
+        roles.setdefault(filler.role, []).append(name)
+    line = f"{fact.type}: " + "; ".join(f"{role}={' + '.join(names)}"
+                                       for role, names in roles.items())
+    if fact.evidence_start is not None and fact.evidence_end is not None:
+        start, end = fact.evidence_start, fact.evidence_end
+        line += f" — “{one_line(article.text[start:end])}”"
+    elif fact.fillers:
+        start = min(f.start for f in fact.fillers)
+        end = max(f.end for f in fact.fillers)
+    else:
+        return f"{line} — {_source(article)} (article {article.id})"
+    return f"{line} — {_source(article)} (article {article.id}:{start}-{end})"

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import date
 
 from store.articles import ArticleView
-from store.citation import mention_line, sentence_citation, sentence_span
+from store.citation import fact_citation, mention_line, sentence_citation, sentence_span
+from store.facts import FactView, RoleFiller
 from store.mentions import MentionView
 
 TEXT = ("MOSKOW - Rusia memasok S-300 ke Kyrgyzstan. Dr. Andi\tmencatat 1.500 unit.\n\n"
@@ -77,3 +78,48 @@ def test_a_mention_across_a_sentence_end_cites_both_sentences() -> None:
     end = TEXT.index("Andi") + len("Andi")
     m = replace(mention("Kyrgyzstan"), end=end, text=TEXT[start:end])
     assert sentence_span(article(), m) == (0, TEXT.index("unit.") + len("unit."))
+
+
+def filler(role: str, surface: str, label: str, key: str | None, name: str | None) -> RoleFiller:
+    """A role filled by the first `surface` of TEXT."""
+    start = TEXT.index(surface)
+    return RoleFiller(role, 1, start, start + len(surface), surface, label, key, name)
+
+
+def fact(evidence: tuple[int, int] | None, *fillers: RoleFiller) -> FactView:
+    """An ARMS_TRANSFER fact of article 12."""
+    return FactView(id=3, article_id=12, type="ARMS_TRANSFER", state="accepted", origin="manual",
+                    evidence_start=evidence[0] if evidence else None,
+                    evidence_end=evidence[1] if evidence else None, note=None, reviewer="t",
+                    needs_review=False, review_reason=None, fillers=tuple(fillers))
+
+
+def test_fact_citation_has_type_roles_entities_quote_source_and_offsets() -> None:
+    line = fact_citation(fact((0, 43), filler("supplier", "Rusia", "GPE", "RU", "Russia"),
+                              filler("recipient", "Kyrgyzstan", "GPE", "KG", "Kyrgyzstan"),
+                              filler("item", "S-300", "WEAPON", None, None)), article())
+    assert line == (
+        "ARMS_TRANSFER: supplier=Rusia (Russia, RU); recipient=Kyrgyzstan (Kyrgyzstan, KG); "
+        "item=S-300 — “MOSKOW - Rusia memasok S-300 ke Kyrgyzstan.” — Rusia memasok S-300, "
+        "KONTAN, 2021-02-25, https://example.org/a (article 12:0-43)")
+    assert "\n" not in line and "\t" not in line
+
+
+def test_fact_citation_joins_several_fillers_and_keeps_one_line() -> None:
+    start = TEXT.index("Dr.")
+    end = TEXT.index("unit.") + 5
+    line = fact_citation(fact((start, end), filler("recipient", "Kyrgyzstan", "GPE", "KG", None),
+                              filler("recipient", "Andi\tmencatat", "PER", None, None)),
+                         article(source=None, url=None, published=None))
+    assert line == (f"ARMS_TRANSFER: recipient=Kyrgyzstan (KG, KG) + Andi mencatat — "
+                    f"“Dr. Andi mencatat 1.500 unit.” — Rusia memasok S-300 (article 12:{start}-"
+                    f"{end})")
+
+
+def test_fact_citation_without_evidence_cites_the_fillers_span() -> None:
+    rusia = filler("supplier", "Rusia", "GPE", "RU", "Russia")
+    kg = filler("recipient", "Kyrgyzstan", "GPE", "KG", "Kyrgyzstan")
+    line = fact_citation(fact(None, rusia, kg), article())
+    assert "“" not in line
+    assert line.endswith(f"(article 12:{rusia.start}-{kg.end})")
+    assert fact_citation(fact(None), article()).endswith("https://example.org/a (article 12)")

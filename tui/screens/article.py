@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
 from textual.widgets import Footer, Header, Static
@@ -23,9 +23,11 @@ from tui import history
 from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import link_with_modal
 from tui.screens.concordance import ConcordanceScreen
+from tui.screens.fact_tagging import FactReview
 from tui.screens.span_modes import SpanModes, SpanStatus
 from tui.widgets.article_table import STATUS_LABELS
 from tui.widgets.article_text import ArticleText
+from tui.widgets.facts_panel import FactsPanel
 from tui.widgets.mention_panel import MentionPanel
 
 if TYPE_CHECKING:
@@ -61,7 +63,12 @@ class ReviewQueue(Protocol):
         """The review screen now shows `article_id` (the list's cursor follows it)."""
 
 
-class ArticleScreen(SpanModes):
+# What the review screen's own keys may do while the facts panel has the focus.
+FACT_MODE_ACTIONS = frozenset({"back", "undo", "redo", "facts_focus", "tag_fact", "article",
+                               "done"})
+
+
+class ArticleScreen(SpanModes, FactReview):
     """One article under review; every decision is committed the moment it is shown."""
 
     BINDINGS = [
@@ -94,6 +101,8 @@ class ArticleScreen(SpanModes):
         Binding("c", "copy_mention", "Copy mention", show=False, id="review.copy"),
         Binding("C", "copy_sentence", "Copy sentence+citation", show=False,
                 id="review.copy_sentence"),
+        Binding("f", "tag_fact", "Tag fact", show=False, id="review.tag_fact"),
+        Binding("F", "facts_focus", "Facts", show=False, id="review.facts"),
     ]
 
     def __init__(self, article: ArticleView, queue: ReviewQueue | None = None,
@@ -121,7 +130,9 @@ class ArticleScreen(SpanModes):
         with Horizontal(id="review"):
             with VerticalScroll(id="article-body"):
                 yield ArticleText(self.article.text, id="article-text")
-            yield MentionPanel(id="mention-panel")
+            with Vertical(id="side"):
+                yield MentionPanel(id="mention-panel")
+                yield FactsPanel(id="facts-panel")
         yield SpanStatus(id="span-status", markup=False)
         yield Footer()
 
@@ -131,6 +142,7 @@ class ArticleScreen(SpanModes):
             schema = read_schema(session=session)
             self.mentions = list_mentions(session=session, article_id=self.article.id)
         self.labels = [label.name for label in schema.labels]
+        self.fact_types = schema.fact_types
         self.colours = {label.name: label.colour for label in schema.labels}
         pending = [i for i, m in enumerate(self.mentions) if m.state == "pending"]
         self.cursor = pending[0] if pending else (0 if self.mentions else None)
@@ -138,6 +150,7 @@ class ArticleScreen(SpanModes):
         if self.focus_id in ids:
             self.cursor = ids.index(self.focus_id)
         self.query_one("#article-body").focus()
+        self.load_facts()  # as stored; `F` brings the candidates up to date
         self._show()
 
     @property
@@ -152,7 +165,9 @@ class ArticleScreen(SpanModes):
         """
         if self.mode is not None:
             return False
-        if action == "edit_span" and self.current is None:
+        if self.facts_focused and action not in FACT_MODE_ACTIONS:
+            return False
+        if action in ("edit_span", "tag_fact") and self.current is None:
             return False
         if action in ("move", "move_pending", "decide", "label", "similar") and not self.mentions:
             return False
@@ -212,6 +227,7 @@ class ArticleScreen(SpanModes):
             return
         self.article = replace(self.article, status="done")
         self.query_one("#article-meta", Static).update(article_meta(self.article))
+        self.refresh_on_leave()
         if target is None:
             self.notify("No next article", timeout=2, markup=False)
             return
@@ -227,10 +243,12 @@ class ArticleScreen(SpanModes):
             return
         if self.queue is not None:
             self.queue.reviewing(article.id)
+        self.refresh_on_leave()
         self.app.switch_screen(ArticleScreen(article, self.queue))
 
     def action_back(self) -> None:
         """Return to the article list (which reads its counts again when it resumes)."""
+        self.refresh_on_leave()
         self.dismiss()
 
     def action_similar(self) -> None:
@@ -264,7 +282,10 @@ class ArticleScreen(SpanModes):
         done = history.step(self, backwards)
         if done is None:
             return
-        if done.article_id == self.article.id or done.change is not None:
+        if done.fact_id is not None and done.article_id == self.article.id:
+            self.load_facts(done.fact_id)
+            self._show()
+        elif done.article_id == self.article.id or done.change is not None:
             self._reload(done.mention_id or (self.current.id if self.current else 0))
 
     def _reload(self, focus_id: int) -> None:
@@ -273,6 +294,7 @@ class ArticleScreen(SpanModes):
             self.mentions = list_mentions(session=session, article_id=self.article.id)
         ids = [m.id for m in self.mentions]
         self.cursor = ids.index(focus_id) if focus_id in ids else (0 if ids else None)
+        self.candidates_changed()
         self._show()
 
     def _decide(self, state: str, label: str | None) -> None:
@@ -287,6 +309,8 @@ class ArticleScreen(SpanModes):
             self.notify(str(exc), title="Decision not saved", severity="error", markup=False)
             return
         self.mentions[self.cursor] = decided
+        if state == "rejected" or mention.state == "rejected":
+            self.candidates_changed()
         if self.article.status == "todo":
             self.article = replace(self.article, status="in_progress")
             self.query_one("#article-meta", Static).update(article_meta(self.article))
@@ -309,16 +333,22 @@ class ArticleScreen(SpanModes):
         return None
 
     def _show(self) -> None:
-        self.query_one(ArticleText).show(self.mentions, self.colours, self.cursor)
+        fact = self.fact_highlight()
+        # While the facts panel has the focus, the fact's fillers stand out, not the mention.
+        self.query_one(ArticleText).show(self.mentions, self.colours,
+                                         None if fact else self.cursor, fact)
         self.query_one(MentionPanel).show(self.mentions, self.cursor, self.colours)
-        self.call_after_refresh(self._scroll_to_focus)
+        offset = (fact.evidence[0] if fact and fact.evidence else
+                  fact.fillers[0][0] if fact and fact.fillers else None)
+        self.call_after_refresh(self._scroll_to_focus, offset)
 
-    def _scroll_to_focus(self) -> None:
+    def _scroll_to_focus(self, offset: int | None = None) -> None:
         mention = self.current
-        if mention is None:
+        if offset is None and mention is None:
             return
         text = self.query_one(ArticleText)
-        y = text.virtual_region.y + text.line_of(mention.start)
+        start = offset if offset is not None else mention.start if mention else 0
+        y = text.virtual_region.y + text.line_of(start)
         self.query_one("#article-body", VerticalScroll).scroll_to_region(
             Region(0, y, 1, 1), animate=False, spacing=None)
 

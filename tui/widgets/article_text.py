@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from textual import events
 from textual.binding import Binding
@@ -30,6 +31,8 @@ DEFAULT_COLOUR = "#abb2bf"
 LONG_SPAN = 256  # spans longer than this are checked on every row (a long selection)
 REJECTED_STYLE = "strike #808080"
 FOCUS_STYLE = "reverse bold"
+FILLER_STYLE = "reverse bold underline"  # the focused fact's role fillers (facts panel focused)
+EVIDENCE_STYLE = "on #3e4451"  # the focused fact's evidence, under the mention highlights
 
 
 def mention_style(state: str, colour: str) -> str:
@@ -46,13 +49,16 @@ def mention_style(state: str, colour: str) -> str:
 
 
 def mention_spans(text: str, mentions: Sequence[MentionView], colours: Mapping[str, str],
-                  focused: int | None = None) -> list[Span]:
+                  focused: int | None = None, fact: FactHighlight | None = None) -> list[Span]:
     """One span per mention (the one at index `focused` also in reverse), in one pass.
 
     The first span covers the whole text with no style: then Textual expands tabs the same way
-    on every line (by cells), which `TextLayout` relies on.
+    on every line (by cells), which `TextLayout` relies on. With `fact`, its evidence gets a
+    background under the mentions and its fillers are drawn over them.
     """
     spans = [Span(0, len(text), "")]
+    if fact is not None and fact.evidence is not None:
+        spans.append(Span(fact.evidence[0], fact.evidence[1], EVIDENCE_STYLE))
     styles: dict[tuple[str, str], str] = {}
     for mention in mentions:
         key = (mention.state, mention.label)
@@ -63,7 +69,17 @@ def mention_spans(text: str, mentions: Sequence[MentionView], colours: Mapping[s
         spans.append(Span(mention.start, mention.end, style))
     if focused is not None and 0 <= focused < len(mentions):
         spans.append(Span(mentions[focused].start, mentions[focused].end, FOCUS_STYLE))
+    if fact is not None:
+        spans.extend(Span(start, end, FILLER_STYLE) for start, end in fact.fillers)
     return spans
+
+
+@dataclass(frozen=True, slots=True)
+class FactHighlight:
+    """What of a fact the text shows: its evidence span and its role fillers' spans."""
+
+    evidence: tuple[int, int] | None
+    fillers: tuple[tuple[int, int], ...]
 
 
 def highlighted(text: str, mentions: Sequence[MentionView], colours: Mapping[str, str],
@@ -219,9 +235,12 @@ class ArticleText(Static):
         return Content("").join(parts)
 
     def show(self, mentions: Sequence[MentionView], colours: Mapping[str, str],
-             focused: int | None) -> None:
-        """Redraw the highlights, with the mention at index `focused` in reverse video."""
-        self._base = mention_spans(self.text, mentions, colours, focused)
+             focused: int | None, fact: FactHighlight | None = None) -> None:
+        """Redraw the highlights, with the mention at index `focused` in reverse video.
+
+        With `fact` (while the facts panel has the focus), its evidence and fillers show too.
+        """
+        self._base = mention_spans(self.text, mentions, colours, focused, fact)
         self._draw()
 
     def _draw(self) -> None:
