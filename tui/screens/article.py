@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store.articles import ArticleView, get_article, set_status
 from store.db import session_scope
@@ -28,6 +28,7 @@ from tui.screens.span_modes import SpanModes, SpanStatus
 from tui.widgets.article_table import STATUS_LABELS
 from tui.widgets.article_text import ArticleText
 from tui.widgets.facts_panel import FactsPanel
+from tui.widgets.footer import QuietFooter
 from tui.widgets.mention_panel import MentionPanel
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class ArticleScreen(SpanModes, FactReview):
                 yield MentionPanel(id="mention-panel")
                 yield FactsPanel(id="facts-panel")
         yield SpanStatus(id="span-status", markup=False)
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         """Read the schema and the mentions, focus the first pending one."""
