@@ -13,6 +13,7 @@ from store.db import session_scope
 from store.models import Alias, Entity, Mention
 from tui.app import make_app
 from tui.screens.gazetteer import GazetteerScreen
+from tui.widgets.virtual_list import VirtualList
 
 SIZE = (140, 40)
 
@@ -156,3 +157,52 @@ async def test_g_opens_the_gazetteer_from_the_queue(db_url: str) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, GazetteerScreen)
+
+
+@pytest.mark.usefixtures("demo")
+async def test_lint_view_goes_to_the_entity(db_url: str, engine: Engine) -> None:
+    from tui.screens.lint import LintScreen
+
+    with session_scope(engine) as session:
+        gazetteer.create_entity(session=session, key="X-KG", name="Kyrgystan", type="GPE",
+                                reviewer_id=None)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await pilot.press("L")
+        await pilot.pause()
+        lint = pilot.app.screen
+        assert isinstance(lint, LintScreen)
+        index = next(i for i, f in enumerate(lint.findings) if f.keys == ("KG", "X-KG"))
+        assert lint.findings[index].kind == "near-duplicate"
+        lint.query_one(VirtualList).move_to(index)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert screen.current is not None and screen.current.key == "KG"
+
+
+@pytest.mark.usefixtures("demo")
+async def test_create_and_edit_alias(db_url: str, engine: Engine) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await pilot.press("n", *"Kirgizia Raya", "enter")
+        await pilot.pause()
+        await pilot.press("home", "down", "down", "enter")  # GPE, the third label
+        await pilot.pause()
+        with session_scope(engine) as session:
+            made = session.exec(select(Entity).where(Entity.name == "Kirgizia Raya")).one()
+        assert made.type == "GPE" and screen.current is not None
+        assert screen.current.key == made.key
+        await pilot.press("a", *"Kirgizia", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("enter")  # the only alias that is not the name
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *"Kirgiziya", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert aliases(engine, made.key) == {"Kirgizia Raya", "Kirgiziya"}

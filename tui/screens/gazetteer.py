@@ -45,6 +45,7 @@ from store.schema import read_schema
 from tui import history
 from tui.screens.concordance import ConcordanceScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.lint import LintScreen
 from tui.screens.prompt import ChoiceScreen, PromptScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
@@ -101,6 +102,7 @@ class GazetteerScreen(Screen[None]):
         Binding("x", "remove_alias", "Remove alias", show=False, id="gazetteer.remove_alias"),
         Binding("m", "merge", "Merge", id="gazetteer.merge"),
         Binding("D", "delete", "Delete", show=False, id="gazetteer.delete"),
+        Binding("L", "lint", "Lint", id="gazetteer.lint"),
         Binding("u,ctrl+z", "undo", "Undo", key_display="u", show=False, id="gazetteer.undo"),
         Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="gazetteer.redo"),
     ]
@@ -230,7 +232,7 @@ class GazetteerScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that would type into the search line are not actions while it has focus."""
         if self.query_one("#gazetteer-search", Input).has_focus and action not in (
-                "back", "undo", "redo"):
+                "back", "undo", "redo", "lint"):
             return False
         entity_actions = ("concordance", "rename", "retype", "add_alias", "edit_alias",
                           "remove_alias", "merge", "delete")
@@ -267,6 +269,18 @@ class GazetteerScreen(Screen[None]):
         """Sort by the next of name, mention count, key."""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self.reload()
+
+    def action_lint(self) -> None:
+        """The lint view; choosing a finding comes back on its entity."""
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            self.query_text, self.type = "", None
+            self.query_one("#gazetteer-search", Input).value = ""
+            self.reload(keep=key)
+            self.listing.focus()
+
+        self.app.push_screen(LintScreen(), chosen)
 
     def action_concordance(self) -> None:
         """Every mention of the entity, in context."""
