@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
-from store import audit
 from store.errors import NotFound, TelaahError
-from store.facts import mark_for_review
 from store.gazetteer import get_entity
-from store.mentions import _start_article, _state
-from store.models import Article, Entity, Mention, utcnow
+from store.mentions import decide_many
+from store.models import Article, Entity, Mention
 from store.textnorm import norm_key
 
 WINDOW = 60  # characters of context on each side
@@ -119,28 +117,5 @@ def decide_lines(*, session: Session, mention_ids: Sequence[int], state: str,
         raise NotFound("some of those mentions no longer exist")
     first = {m.id: m for m in mentions}[mention_ids[0]]
     ordered = [first, *[m for m in mentions if m.id != first.id]]
-    before, after = [], []
-    now = utcnow()
-    if state == "rejected":
-        mark_for_review(session, [m.id or 0 for m in mentions], "a role's mention was rejected")
-    relinked = [m.id or 0 for m in mentions
-                if entity_id is not None and m.entity_id not in (None, entity_id)]
-    mark_for_review(session, relinked, f"a role's mention was relinked to {entity_key}")
-    for mention in ordered:
-        before.append({"id": mention.id, **_state(mention)})
-        mention.state = state
-        if label is not None:
-            mention.label = label
-        if entity_id is not None:
-            mention.entity_id = entity_id
-        mention.reviewer_id = reviewer_id
-        mention.decided_at = now
-        session.add(mention)
-        after.append({"id": mention.id, **_state(mention)})
-    for article_id in {m.article_id for m in mentions}:
-        _start_article(session, article_id)
-    audit.record(session, action="mention.decide_many", reviewer_id=reviewer_id,
-                 target="article", target_id=first.article_id,
-                 before={"items": before}, after={"items": after})
-    session.commit()
-    return len(mentions)
+    return len(decide_many(session, ordered, state=state, reviewer_id=reviewer_id,
+                           label=label, entity_id=entity_id))

@@ -114,23 +114,43 @@ def decide_similar(*, session: Session, mention_id: int, state: str, reviewer_id
         col(Mention.entity_id) == focused.entity_id if focused.entity_id is not None
         else col(Mention.entity_id).is_(None))).all()
         if m.id != focused.id and norm_key(m.text) == key]
+    return decide_many(session, [focused, *similar], state=state, reviewer_id=reviewer_id,
+                       label=label)
+
+
+def decide_many(session: Session, mentions: list[Mention], *, state: str,
+                reviewer_id: int | None, label: str | None = None,
+                entity_id: int | None = None) -> list[int]:
+    """Decide `mentions` (relabelled, relinked if asked) in one committed transaction with one
+    audit entry (`mention.decide_many`, undone as one step); the first is the focused one.
+
+    Their articles become in_progress; facts whose roles they fill are marked for review when
+    they are rejected or relinked. Returns the ids decided.
+    """
+    if state == "rejected":
+        mark_for_review(session, [m.id or 0 for m in mentions],
+                        f"{mentions[0].text!r} was rejected")
+    if entity_id is not None:
+        mark_for_review(session, [m.id or 0 for m in mentions
+                                  if m.entity_id not in (None, entity_id)],
+                        "a role's mention was relinked")
     items_before, items_after = [], []
     now = utcnow()
-    if state == "rejected":
-        mark_for_review(session, [m.id or 0 for m in [focused, *similar]],
-                        f"{focused.text!r} was rejected")
-    for mention in [focused, *similar]:
+    for mention in mentions:
         items_before.append({"id": mention.id, **_state(mention)})
         mention.state = state
         if label is not None:
             mention.label = label
+        if entity_id is not None:
+            mention.entity_id = entity_id
         mention.reviewer_id = reviewer_id
         mention.decided_at = now
         session.add(mention)
         items_after.append({"id": mention.id, **_state(mention)})
-    _start_article(session, focused.article_id)
+    for article_id in dict.fromkeys(m.article_id for m in mentions):
+        _start_article(session, article_id)
     audit.record(session, action="mention.decide_many", reviewer_id=reviewer_id,
-                 target="article", target_id=focused.article_id,
+                 target="article", target_id=mentions[0].article_id,
                  before={"items": items_before}, after={"items": items_after})
     session.commit()
     return [int(item["id"]) for item in items_after]
