@@ -165,7 +165,7 @@ def refresh_fact_candidates(session: Session, article_id: int) -> int:
             continue
         create_fact(session=session, article_id=article_id, type=proposal.type,
                     roles=proposal.roles, reviewer_id=None, evidence=proposal.evidence,
-                    state="pending", origin="schema", commit=False)
+                    state="pending", origin="schema", commit=False, schema=schema)
         count += 1
     session.commit()
     return count

@@ -16,8 +16,8 @@ from sqlmodel import Session, col
 
 from store import audit
 from store.errors import NotFound, TelaahError
-from store.models import Article, Entity, Fact, FactArgument, FactType, Mention, Reviewer, utcnow
-from store.schema import read_schema
+from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer, utcnow
+from store.schema import Schema, read_schema
 
 FACT_STATES = ("pending", "accepted", "rejected")
 
@@ -107,13 +107,15 @@ def create_fact(*, session: Session, article_id: int, type: str,
                 roles: Mapping[str, Sequence[int]], reviewer_id: int | None,
                 evidence: tuple[int, int] | None = None, state: str = "accepted",
                 origin: str = "manual", note: str | None = None,
-                commit: bool = True) -> FactView:
+                commit: bool = True, schema: Schema | None = None) -> FactView:
     """A new fact of `type` with `roles` (role -> mention ids) in article `article_id`.
 
     The mentions must be in the article and their labels allowed by the role; a fact tagged by
-    a reviewer is accepted, a proposed one (origin "schema") pending.
+    a reviewer is accepted, a proposed one (origin "schema") pending. `schema`: the stored
+    schema, when the caller has read it already (many facts in a row).
     """
-    _check_roles(session, article_id, type, roles)
+    schema = schema or read_schema(session=session)
+    _check_roles(session, article_id, type, roles, schema)
     if state not in FACT_STATES:
         raise TelaahError(f"unknown fact state {state!r}")
     now = utcnow()
@@ -130,7 +132,7 @@ def create_fact(*, session: Session, article_id: int, type: str,
                  target_id=fact.id, after=fact_state(session, fact))
     if commit:
         session.commit()
-    return get_fact(session=session, fact_id=_id(fact))
+    return _views(session, [fact], schema)[0]
 
 
 def decide_fact(*, session: Session, fact_id: int, state: str,
@@ -148,7 +150,7 @@ def set_roles(*, session: Session, fact_id: int, roles: Mapping[str, Sequence[in
               reviewer_id: int | None) -> FactView:
     """Replace the fact's role fillers (checked like `create_fact`)."""
     fact = _fact(session, fact_id)
-    _check_roles(session, fact.article_id, fact.type, roles)
+    _check_roles(session, fact.article_id, fact.type, roles, read_schema(session=session))
     return _change(session, fact_id, reviewer_id, "fact.roles", roles=roles)
 
 
@@ -225,13 +227,12 @@ def _change(session: Session, fact_id: int, reviewer_id: int | None, action: str
 
 
 def _check_roles(session: Session, article_id: int, type: str,
-                 roles: Mapping[str, Sequence[int]]) -> None:
-    fact_type = session.execute(select(FactType).where(col(FactType.name) == type)).scalar()
-    if fact_type is None:
+                 roles: Mapping[str, Sequence[int]], schema: Schema) -> None:
+    spec = next((t for t in schema.fact_types if t.name == type), None)
+    if spec is None:
         raise TelaahError(f"fact type {type!r} is not in the schema")
     if session.get(Article, article_id) is None:
         raise NotFound(f"no article {article_id}")
-    spec = next(t for t in read_schema(session=session).fact_types if t.name == type)
     known = {role.name: role for role in spec.roles}
     for name, ids in roles.items():
         role = known.get(name)
@@ -254,7 +255,8 @@ def _put_roles(session: Session, fact_id: int, roles: Mapping[str, Sequence[int]
             session.add(FactArgument(fact_id=fact_id, role=role, mention_id=mention_id))
 
 
-def _views(session: Session, facts: Sequence[Fact]) -> list[FactView]:
+def _views(session: Session, facts: Sequence[Fact],
+           schema: Schema | None = None) -> list[FactView]:
     if not facts:
         return []
     ids = [f.id for f in facts]
@@ -268,7 +270,7 @@ def _views(session: Session, facts: Sequence[Fact]) -> list[FactView]:
     fillers: dict[int, list[RoleFiller]] = defaultdict(list)
     for fact_id, role, m, key, name in rows:
         fillers[fact_id].append(RoleFiller(role, m.id, m.start, m.end, m.text, m.label, key, name))
-    order = _role_order(session)
+    order = _role_order(schema or read_schema(session=session))
     names: dict[int | None, str] = dict(
         session.execute(select(col(Reviewer.id), col(Reviewer.name))).all())
     views = []
@@ -282,9 +284,8 @@ def _views(session: Session, facts: Sequence[Fact]) -> list[FactView]:
     return views
 
 
-def _role_order(session: Session) -> dict[str, dict[str, int]]:
-    return {t.name: {r.name: i for i, r in enumerate(t.roles)}
-            for t in read_schema(session=session).fact_types}
+def _role_order(schema: Schema) -> dict[str, dict[str, int]]:
+    return {t.name: {r.name: i for i, r in enumerate(t.roles)} for t in schema.fact_types}
 
 
 def _fact(session: Session, fact_id: int) -> Fact:
