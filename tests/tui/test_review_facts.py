@@ -15,8 +15,8 @@ from store.facts import FactView, list_facts
 from store.mentions import MentionView, list_mentions
 from tui.app import make_app
 from tui.screens.article import ArticleScreen
-from tui.screens.fact_tagging import RoleScreen
 from tui.screens.prompt import ChoiceScreen
+from tui.screens.role_step import RoleScreen
 from tui.widgets.article_text import EVIDENCE_STYLE, FILLER_STYLE, FOCUS_STYLE, ArticleText
 from tui.widgets.facts_panel import FactsPanel
 
