@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from store.articles import get_article
@@ -27,12 +25,10 @@ from store.mentions import decide_mention, get_mention
 from store.schema import read_schema
 from tui import history
 from tui.link_flow import link_with_modal
+from tui.screens.base import TelaahScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
-
-if TYPE_CHECKING:
-    from tui.app import TelaahApp
 
 STATE_STYLES = {"pending": "underline yellow", "accepted": "bold green", "rejected": "strike dim"}
 STATE_MARKS = {"pending": "·", "accepted": "✓", "rejected": "✗"}
@@ -73,7 +69,7 @@ def heading(group: SurfaceGroup) -> Text:
     return Text.assemble(("━ ", "bold"), (group.surface, "bold"), (f"  {parts}", "dim"))
 
 
-class ConcordanceScreen(Screen[None]):
+class ConcordanceScreen(TelaahScreen[None]):
     """Every mention of entity `key` (of one alias, if given) in context."""
 
     BINDINGS = [
@@ -99,10 +95,6 @@ class ConcordanceScreen(Screen[None]):
         self.labels: list[str] = []
         self.sub_title = f"concordance of {key}" + (f" ({alias})" if alias else "")
 
-    @property
-    def telaah(self) -> TelaahApp:
-        """The app, with its engine and reviewer."""
-        return cast("TelaahApp", self.app)
 
     @property
     def listing(self) -> VirtualList:

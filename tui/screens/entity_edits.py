@@ -7,9 +7,7 @@ articles they reach. The screen this is the base of lists the entities (`current
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
-
-from textual.screen import Screen
+from typing import Any
 
 from store import gazetteer
 from store.concordance import decide_lines
@@ -27,24 +25,18 @@ from store.impact import (
 from store.linking import fresh_key
 from store.merge import merge_entities, plan_merge
 from store.rematch import rematch_after_change
+from tui.screens.base import TelaahScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import ChoiceScreen, PromptScreen
 
-if TYPE_CHECKING:
-    from tui.app import TelaahApp
 
-
-class EntityEdits(Screen[None]):
+class EntityEdits(TelaahScreen[None]):
     """Create, rename, retype, alias edits, delete and merge, on the entity under the cursor."""
 
     labels: list[str]
     type: str | None
     merging: str | None
 
-    @property
-    def telaah(self) -> TelaahApp:
-        """The app, with its engine and reviewer."""
-        return cast("TelaahApp", self.app)
 
     @property
     def current(self) -> EntityListRow | None:

@@ -3,14 +3,11 @@ evidence in its article."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from store.articles import get_article
@@ -18,12 +15,10 @@ from store.db import session_scope
 from store.errors import TelaahError
 from store.facts import FactView, list_facts
 from store.schema import read_schema
+from tui.screens.base import TelaahScreen
 from tui.screens.prompt import ChoiceScreen, PromptScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
-
-if TYPE_CHECKING:
-    from tui.app import TelaahApp
 
 STATES = ("", "pending", "accepted", "rejected", "needs review")
 STATE_MARKS = {"pending": ("·", "yellow"), "accepted": ("✓", "green"), "rejected": ("✗", "dim")}
@@ -45,7 +40,7 @@ def fact_line(fact: FactView) -> Text:
     return line
 
 
-class FactsScreen(Screen[None]):
+class FactsScreen(TelaahScreen[None]):
     """The corpus's facts, newest filters applied; only the lines on screen are drawn."""
 
     BINDINGS = [
@@ -67,10 +62,6 @@ class FactsScreen(Screen[None]):
         self.reviewer: str | None = None
         self.sub_title = "facts"
 
-    @property
-    def telaah(self) -> TelaahApp:
-        """The app, with its engine."""
-        return cast("TelaahApp", self.app)
 
     @property
     def listing(self) -> VirtualList:

@@ -6,8 +6,6 @@ they reach, and a merge or a retype says what it will change before it happens.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -34,9 +32,6 @@ from tui.screens.lint import LintScreen
 from tui.screens.prompt import ChoiceScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
-
-if TYPE_CHECKING:
-    from tui.app import TelaahApp
 
 SEARCH_LIMIT = 200
 
@@ -110,10 +105,6 @@ class GazetteerScreen(EntityEdits):
         self.merging: str | None = None  # the key of the entity a merge starts from
         self.sub_title = "gazetteer"
 
-    @property
-    def telaah(self) -> TelaahApp:
-        """The app, with its engine and reviewer."""
-        return cast("TelaahApp", self.app)
 
     @property
     def listing(self) -> VirtualList:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from store.db import session_scope
 from store.lint import Finding, lint_gazetteer
+from tui.screens.base import TelaahScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
-
-if TYPE_CHECKING:
-    from tui.app import TelaahApp
 
 KIND_STYLES = {"ambiguous": "yellow", "near-duplicate": "magenta", "noisy": "red",
                "common-word": "red", "short": "dim", "blank": "bold red",
@@ -31,7 +26,7 @@ def finding_line(finding: Finding) -> Text:
                          finding.message)
 
 
-class LintScreen(Screen[str | None]):
+class LintScreen(TelaahScreen[str | None]):
     """Every lint finding; `enter` closes it with the finding's first entity key."""
 
     BINDINGS = [
@@ -45,10 +40,6 @@ class LintScreen(Screen[str | None]):
         self.findings: list[Finding] = []
         self.sub_title = "gazetteer lint"
 
-    @property
-    def telaah(self) -> TelaahApp:
-        """The app, with its engine."""
-        return cast("TelaahApp", self.app)
 
     def compose(self) -> ComposeResult:
         """Header, a summary, the findings, footer."""
