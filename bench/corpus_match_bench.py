@@ -49,13 +49,18 @@ def main() -> int:
         built = time.perf_counter() - started
         # Synthetic keys are not in the database: give the matcher's keys entity rows.
         with engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO entity (key, name, type, external_ids, created_at, updated_at) "
-                "VALUES (:k, :k, :t, '{}', '2026-01-01', '2026-01-01')"),
-                [{"k": k, "t": t} for k, t in {(key, label) for key, _, label, _ in rows}])
+            connection.execute(
+                text(
+                    "INSERT INTO entity (key, name, type, external_ids, created_at, updated_at) "
+                    "VALUES (:k, :k, :t, '{}', '2026-01-01', '2026-01-01')"
+                ),
+                [{"k": k, "t": t} for k, t in {(key, label) for key, _, label, _ in rows}],
+            )
         cores = os.cpu_count() or 1
-        print(f"{args.articles:,} articles of ~{args.words} words, {len(rows):,} aliases "
-              f"(matcher built in {built:.1f} s), {cores} cores")
+        print(
+            f"{args.articles:,} articles of ~{args.words} words, {len(rows):,} aliases "
+            f"(matcher built in {built:.1f} s), {cores} cores"
+        )
         rates = {}
         for workers in (1, cores):
             with session_scope(engine) as session:
@@ -65,8 +70,10 @@ def main() -> int:
             report = match_articles(engine, matcher=matcher, workers=workers)
             seconds = time.perf_counter() - started
             rates[workers] = args.articles / seconds
-            print(f"workers={workers}: {seconds:7.1f} s  {rates[workers]:8,.0f} articles/s  "
-                  f"({report.added:,} candidates stored)")
+            print(
+                f"workers={workers}: {seconds:7.1f} s  {rates[workers]:8,.0f} articles/s  "
+                f"({report.added:,} candidates stored)"
+            )
         if cores > 1:
             print(f"speed-up with {cores} workers: {rates[cores] / rates[1]:.2f}x")
             per_100k = 100_000 / rates[cores]

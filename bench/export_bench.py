@@ -45,18 +45,64 @@ if str(ROOT) not in sys.path:
 TARGET_SECONDS = 60.0
 TARGET_MIB = 500.0
 CHUNK = 5_000  # articles per insert batch while building
-WORDS = ("yang", "dan", "di", "ke", "dari", "untuk", "dengan", "ini", "itu", "dalam", "pada",
-         "tidak", "akan", "juga", "oleh", "sebagai", "pemerintah", "menyatakan", "kerja", "sama",
-         "pertahanan", "militer", "kedua", "negara", "tahun", "mendatang", "(26/2)", "kata",
-         "menurut", "sistem", "udara", "pasokan", "senjata", "perjanjian", "keamanan", "wilayah")
-SURFACES = (("Rusia", "GPE"), ("Kirgizstan", "GPE"), ("S-300", "WEAPON"), ("Moskow", "GPE"),
-            ("Sergei Shoigu", "PERSON"), ("CSTO", "ORG"), ("Kazakhstan", "GPE"),
-            ("Su-57E", "WEAPON"), ("Asia Tengah", "LOC"), ("Kementerian Pertahanan", "ORG"))
+WORDS = (
+    "yang",
+    "dan",
+    "di",
+    "ke",
+    "dari",
+    "untuk",
+    "dengan",
+    "ini",
+    "itu",
+    "dalam",
+    "pada",
+    "tidak",
+    "akan",
+    "juga",
+    "oleh",
+    "sebagai",
+    "pemerintah",
+    "menyatakan",
+    "kerja",
+    "sama",
+    "pertahanan",
+    "militer",
+    "kedua",
+    "negara",
+    "tahun",
+    "mendatang",
+    "(26/2)",
+    "kata",
+    "menurut",
+    "sistem",
+    "udara",
+    "pasokan",
+    "senjata",
+    "perjanjian",
+    "keamanan",
+    "wilayah",
+)
+SURFACES = (
+    ("Rusia", "GPE"),
+    ("Kirgizstan", "GPE"),
+    ("S-300", "WEAPON"),
+    ("Moskow", "GPE"),
+    ("Sergei Shoigu", "PERSON"),
+    ("CSTO", "ORG"),
+    ("Kazakhstan", "GPE"),
+    ("Su-57E", "WEAPON"),
+    ("Asia Tengah", "LOC"),
+    ("Kementerian Pertahanan", "ORG"),
+)
 PUNCT = (",", ".", ".", ":")
 
 
-def article_text(rng: random.Random, words: int, mentions: int,
-                 ) -> tuple[str, list[tuple[int, int, str, str, int]]]:
+def article_text(
+    rng: random.Random,
+    words: int,
+    mentions: int,
+) -> tuple[str, list[tuple[int, int, str, str, int]]]:
     """A text of about `words` words with `mentions` entity surfaces spread through it."""
     parts: list[str] = []
     spans = []
@@ -93,41 +139,86 @@ def build(url: str, articles: int, mentions: int, words: int, seed: int) -> None
 
     engine = open_database(url)
     with session_scope(engine) as session:
-        load_schema(session=session, schema=parse_schema(ROOT / "sample_corpus" / "schema.toml"),
-                    reviewer_id=None)
+        load_schema(
+            session=session,
+            schema=parse_schema(ROOT / "sample_corpus" / "schema.toml"),
+            reviewer_id=None,
+        )
     rng = random.Random(seed)
     decided = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
     entities = 1_000
     with engine.begin() as connection:
         connection.execute(insert(Reviewer), [{"id": 1, "name": "bench"}])
-        connection.execute(insert(Entity), [
-            {"id": e + 1, "key": f"E{e}", "name": f"{SURFACES[e % 10][0]} {e}",
-             "type": SURFACES[e % 10][1], "external_ids": {}} for e in range(entities)])
+        connection.execute(
+            insert(Entity),
+            [
+                {
+                    "id": e + 1,
+                    "key": f"E{e}",
+                    "name": f"{SURFACES[e % 10][0]} {e}",
+                    "type": SURFACES[e % 10][1],
+                    "external_ids": {},
+                }
+                for e in range(entities)
+            ],
+        )
     mention_id = fact_id = 0
     for first in range(0, articles, CHUNK):
         rows, spans, facts, arguments = [], [], [], []
         for a in range(first, min(articles, first + CHUNK)):
             text, found = article_text(rng, words, mentions)
-            rows.append({"id": a + 1, "external_id": f"bench-{a:06d}", "title": f"Artikel {a}",
-                         "text": text, "sha256": f"{a:064x}", "status": "done",
-                         "source": "kompas.com", "meta": {"n": a}})
+            rows.append(
+                {
+                    "id": a + 1,
+                    "external_id": f"bench-{a:06d}",
+                    "title": f"Artikel {a}",
+                    "text": text,
+                    "sha256": f"{a:064x}",
+                    "status": "done",
+                    "source": "kompas.com",
+                    "meta": {"n": a},
+                }
+            )
             ids = []
             for start, end, surface, label, index in found:
                 mention_id += 1
                 ids.append(mention_id)
-                spans.append({
-                    "id": mention_id, "article_id": a + 1, "start": start, "end": end,
-                    "text": surface, "label": label, "state": "accepted", "origin": "gazetteer",
-                    "entity_id": index + 1 + 10 * rng.randrange(entities // 10),
-                    "matched_alias": surface, "score": 100.0, "method": "exact",
-                    "alternatives": [], "reviewer_id": 1, "decided_at": decided})
+                spans.append(
+                    {
+                        "id": mention_id,
+                        "article_id": a + 1,
+                        "start": start,
+                        "end": end,
+                        "text": surface,
+                        "label": label,
+                        "state": "accepted",
+                        "origin": "gazetteer",
+                        "entity_id": index + 1 + 10 * rng.randrange(entities // 10),
+                        "matched_alias": surface,
+                        "score": 100.0,
+                        "method": "exact",
+                        "alternatives": [],
+                        "reviewer_id": 1,
+                        "decided_at": decided,
+                    }
+                )
             fact_id += 1
-            facts.append({"id": fact_id, "article_id": a + 1, "type": "MEETING",
-                          "state": "accepted", "origin": "manual", "evidence_start": 0,
-                          "evidence_end": found[-1][1] if found else 1, "reviewer_id": 1,
-                          "decided_at": decided})
-            arguments += [{"fact_id": fact_id, "role": "participants", "mention_id": m}
-                          for m in ids[:2]]
+            facts.append(
+                {
+                    "id": fact_id,
+                    "article_id": a + 1,
+                    "type": "MEETING",
+                    "state": "accepted",
+                    "origin": "manual",
+                    "evidence_start": 0,
+                    "evidence_end": found[-1][1] if found else 1,
+                    "reviewer_id": 1,
+                    "decided_at": decided,
+                }
+            )
+            arguments += [
+                {"fact_id": fact_id, "role": "participants", "mention_id": m} for m in ids[:2]
+            ]
         with engine.begin() as connection:
             connection.execute(insert(Article), rows)
             connection.execute(insert(Mention), spans)
@@ -148,14 +239,24 @@ def measure(url: str, out: Path, workers: int) -> dict[str, Any]:
 
     engine = open_database(url)
     t1 = time.perf_counter()
-    report = run_export(engine, fmt=get_format("jsonl"), out=out, selection=Selection(),
-                        workers=workers)
+    report = run_export(
+        engine, fmt=get_format("jsonl"), out=out, selection=Selection(), workers=workers
+    )
     t2 = time.perf_counter()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
-    return {"seconds": t2 - t1, "startup": t1 - t0, "rss_start": rss_start,
-            "rss_peak": maxrss_mib(), "vmhwm": vmhwm_mib(), "worker_peak": children,
-            "workers": workers, "articles": report.articles,
-            "spans": report.spans, "facts": report.facts, "skipped": report.skipped_total}
+    return {
+        "seconds": t2 - t1,
+        "startup": t1 - t0,
+        "rss_start": rss_start,
+        "rss_peak": maxrss_mib(),
+        "vmhwm": vmhwm_mib(),
+        "worker_peak": children,
+        "workers": workers,
+        "articles": report.articles,
+        "spans": report.spans,
+        "facts": report.facts,
+        "skipped": report.skipped_total,
+    }
 
 
 def check(out: Path) -> tuple[int, int, int]:
@@ -166,7 +267,7 @@ def check(out: Path) -> tuple[int, int, int]:
             record = json.loads(line)
             text, toks = record["text"], record["tokens"]
             for span in record["spans"]:
-                assert text[span["start"]:span["end"]] == span["text"], span
+                assert text[span["start"] : span["end"]] == span["text"], span
                 assert toks[span["token_start"]]["start"] <= span["start"]
                 assert span["end"] <= toks[span["token_end"]]["end"]
             lines += 1
@@ -190,8 +291,12 @@ def main() -> int:
     parser.add_argument("--mentions", type=int, default=20, help="mentions per article")
     parser.add_argument("--words", type=int, default=300, help="words per article")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="export processes (as `telaah export` uses; 1: one process)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="export processes (as `telaah export` uses; 1: one process)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--phase", choices=("build", "export"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -207,36 +312,55 @@ def main() -> int:
         return 0
     folder = Path(tempfile.mkdtemp(prefix="telaah-export-bench-"))
     url, out = f"sqlite:///{folder / 'bench.db'}", folder / "export.jsonl"
-    common = ["--articles", str(args.articles), "--mentions", str(args.mentions),
-              "--words", str(args.words), "--seed", str(args.seed), "--url", url]
+    common = [
+        "--articles",
+        str(args.articles),
+        "--mentions",
+        str(args.mentions),
+        "--words",
+        str(args.words),
+        "--seed",
+        str(args.seed),
+        "--url",
+        url,
+    ]
     built = _phase("--phase", "build", *common)
     size = (folder / "bench.db").stat().st_size / 1e6
-    print(f"database: {args.articles:,} articles of {args.words} words, "
-          f"{args.articles * args.mentions:,} mentions, {args.articles:,} facts; "
-          f"{size:,.0f} MB, built in {built['seconds']:.1f} s (not timed)")
-    result = _phase("--phase", "export", *common, "--out", str(out),
-                    "--workers", str(args.workers))
+    print(
+        f"database: {args.articles:,} articles of {args.words} words, "
+        f"{args.articles * args.mentions:,} mentions, {args.articles:,} facts; "
+        f"{size:,.0f} MB, built in {built['seconds']:.1f} s (not timed)"
+    )
+    result = _phase("--phase", "export", *common, "--out", str(out), "--workers", str(args.workers))
     lines, spans, tokens = check(out)
     megabytes = out.stat().st_size / 1e6
-    print(f"export: {result['articles']:,} articles, {result['spans']:,} spans, "
-          f"{result['facts']:,} facts, {tokens:,} tokens -> {megabytes:,.0f} MB JSONL "
-          f"in {result['seconds']:.1f} s ({result['articles'] / result['seconds']:,.0f} "
-          f"articles/s; imports and open_database {result['startup']:.1f} s more)")
+    print(
+        f"export: {result['articles']:,} articles, {result['spans']:,} spans, "
+        f"{result['facts']:,} facts, {tokens:,} tokens -> {megabytes:,.0f} MB JSONL "
+        f"in {result['seconds']:.1f} s ({result['articles'] / result['seconds']:,.0f} "
+        f"articles/s; imports and open_database {result['startup']:.1f} s more)"
+    )
     # The workers run at the same time: the bound on the total is the parent's peak plus
     # `workers` times the largest worker's peak (RUSAGE_CHILDREN gives the largest one).
-    total = result["rss_peak"] + result["workers"] * result["worker_peak"] \
-        if result["worker_peak"] else result["rss_peak"]
-    print(f"peak RSS: export process {result['rss_peak']:.0f} MiB (VmHWM "
-          f"{result['vmhwm'] or 0:.0f} MiB); {result['workers']} worker(s), largest "
-          f"{result['worker_peak']:.0f} MiB; total at most {total:.0f} MiB")
+    total = (
+        result["rss_peak"] + result["workers"] * result["worker_peak"]
+        if result["worker_peak"]
+        else result["rss_peak"]
+    )
+    print(
+        f"peak RSS: export process {result['rss_peak']:.0f} MiB (VmHWM "
+        f"{result['vmhwm'] or 0:.0f} MiB); {result['workers']} worker(s), largest "
+        f"{result['worker_peak']:.0f} MiB; total at most {total:.0f} MiB"
+    )
     ok = lines == result["articles"] == args.articles and spans == result["spans"]
-    print(f"check: {lines:,} lines, {spans:,} spans slice their text: "
-          f"{'OK' if ok else 'WRONG'}")
+    print(f"check: {lines:,} lines, {spans:,} spans slice their text: {'OK' if ok else 'WRONG'}")
     fast = result["seconds"] < TARGET_SECONDS
     small = total < TARGET_MIB
-    print(f"target: {args.articles:,} articles x {args.mentions} mentions in < "
-          f"{TARGET_SECONDS:.0f} s -> {'PASS' if fast else 'MISS'}; peak < {TARGET_MIB:.0f} MB "
-          f"-> {'PASS' if small else 'MISS'}")
+    print(
+        f"target: {args.articles:,} articles x {args.mentions} mentions in < "
+        f"{TARGET_SECONDS:.0f} s -> {'PASS' if fast else 'MISS'}; peak < {TARGET_MIB:.0f} MB "
+        f"-> {'PASS' if small else 'MISS'}"
+    )
     if args.keep:
         print(f"kept: {folder}")
     else:

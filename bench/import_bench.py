@@ -48,16 +48,82 @@ PER_FILE = 1000  # articles per .jsonl file, and per sub-folder for .txt
 MIB = 1024 * 1024
 MB = 1_000_000
 
-SOURCES = ("kompas.com", "detik.com", "tempo.co", "antaranews.com", "kontan.co.id",
-           "cnnindonesia.com", "reuters.com", "bbc.com", "thejakartapost.com", "aljazeera.com")
-FUNCTION_WORDS = (
-    "yang", "dan", "di", "ke", "dari", "untuk", "dengan", "ini", "itu", "dalam", "pada", "tidak",
-    "akan", "juga", "oleh", "sebagai", "atau", "karena", "telah", "sudah", "bahwa", "para",
-    "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "by",
-    "said", "has", "have", "from", "at", "it", "be", "are", "were", "its", "but", "not",
+SOURCES = (
+    "kompas.com",
+    "detik.com",
+    "tempo.co",
+    "antaranews.com",
+    "kontan.co.id",
+    "cnnindonesia.com",
+    "reuters.com",
+    "bbc.com",
+    "thejakartapost.com",
+    "aljazeera.com",
 )
-ACCENTED = ("José", "Müller", "Gérard", "Zürich", "Hélène", "Düsseldorf", "André", "Jürgen",
-            "Renée", "Köln", "Citroën", "Curaçao")
+FUNCTION_WORDS = (
+    "yang",
+    "dan",
+    "di",
+    "ke",
+    "dari",
+    "untuk",
+    "dengan",
+    "ini",
+    "itu",
+    "dalam",
+    "pada",
+    "tidak",
+    "akan",
+    "juga",
+    "oleh",
+    "sebagai",
+    "atau",
+    "karena",
+    "telah",
+    "sudah",
+    "bahwa",
+    "para",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "by",
+    "said",
+    "has",
+    "have",
+    "from",
+    "at",
+    "it",
+    "be",
+    "are",
+    "were",
+    "its",
+    "but",
+    "not",
+)
+ACCENTED = (
+    "José",
+    "Müller",
+    "Gérard",
+    "Zürich",
+    "Hélène",
+    "Düsseldorf",
+    "André",
+    "Jürgen",
+    "Renée",
+    "Köln",
+    "Citroën",
+    "Curaçao",
+)
 
 
 # --------------------------------------------------------------------------- corpus generation
@@ -65,25 +131,74 @@ ACCENTED = ("José", "Müller", "Gérard", "Zürich", "Hélène", "Düsseldorf",
 
 def _vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
     """A few thousand Indonesian- and English-like tokens plus capitalised names, Zipf-weighted."""
-    id_on = ["", "b", "c", "d", "g", "h", "j", "k", "l", "m", "n", "ng", "ny", "p", "r", "s",
-             "t", "w", "y"]
+    id_on = [
+        "",
+        "b",
+        "c",
+        "d",
+        "g",
+        "h",
+        "j",
+        "k",
+        "l",
+        "m",
+        "n",
+        "ng",
+        "ny",
+        "p",
+        "r",
+        "s",
+        "t",
+        "w",
+        "y",
+    ]
     id_co = ["", "", "", "", "n", "ng", "k", "r", "s", "t", "h", "l", "m"]
     id_pre = ["", "", "", "me", "mem", "men", "meng", "ber", "di", "ter", "pe", "per", "ke", "se"]
     id_suf = ["", "", "", "", "kan", "an", "nya", "i", "lah", "kah"]
-    en_on = ["", "b", "c", "d", "f", "g", "h", "l", "m", "n", "p", "r", "s", "t", "w", "th",
-             "st", "pr", "tr", "br", "cl", "gr", "sh", "ch", "pl", "str"]
+    en_on = [
+        "",
+        "b",
+        "c",
+        "d",
+        "f",
+        "g",
+        "h",
+        "l",
+        "m",
+        "n",
+        "p",
+        "r",
+        "s",
+        "t",
+        "w",
+        "th",
+        "st",
+        "pr",
+        "tr",
+        "br",
+        "cl",
+        "gr",
+        "sh",
+        "ch",
+        "pl",
+        "str",
+    ]
     en_vo = ["a", "e", "i", "o", "u", "ea", "ou", "ai", "ee", "oo", "ie"]
     en_co = ["", "t", "n", "s", "rd", "ng", "ck", "st", "nt", "r", "l", "ll", "ss", "m", "nd"]
     en_suf = ["", "", "", "ing", "ed", "er", "ly", "tion", "s", "ment", "ness"]
 
     def indonesian() -> str:
-        stem = "".join(rng.choice(id_on) + rng.choice("aiueo") + rng.choice(id_co)
-                       for _ in range(rng.randint(1, 3)))
+        stem = "".join(
+            rng.choice(id_on) + rng.choice("aiueo") + rng.choice(id_co)
+            for _ in range(rng.randint(1, 3))
+        )
         return rng.choice(id_pre) + stem + rng.choice(id_suf)
 
     def english() -> str:
-        stem = "".join(rng.choice(en_on) + rng.choice(en_vo) + rng.choice(en_co)
-                       for _ in range(rng.randint(1, 2)))
+        stem = "".join(
+            rng.choice(en_on) + rng.choice(en_vo) + rng.choice(en_co)
+            for _ in range(rng.randint(1, 2))
+        )
         return stem + rng.choice(en_suf)
 
     words: set[str] = set()
@@ -154,7 +269,7 @@ class CorpusWriter:
         per_paragraph = rng.randint(2, 5)
         while pos < n:
             length = rng.randint(6, 26)
-            sentences.append(self._sentence(tokens[pos:pos + length]))
+            sentences.append(self._sentence(tokens[pos : pos + length]))
             pos += length
             if len(sentences) >= per_paragraph:
                 paragraphs.append(" ".join(sentences))
@@ -220,9 +335,6 @@ def generate(folder: Path, articles: int, words: int, fmt: str, seed: int) -> tu
 # --------------------------------------------------------------------------- measured phases
 
 
-
-
-
 def _phase_baseline(corpus: Path) -> dict[str, Any]:
     rss_start = maxrss_mib()
     t0, c0 = time.perf_counter(), time.process_time()
@@ -241,9 +353,15 @@ def _phase_baseline(corpus: Path) -> dict[str, Any]:
             digest.update(hashlib.sha256(data).digest())
             count += 1
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "cpu": time.process_time() - c0, "articles": count,
-            "rss_start": rss_start,
-            "rss_peak": maxrss_mib(), "vmhwm": vmhwm_mib(), "digest": digest.hexdigest()[:12]}
+    return {
+        "seconds": seconds,
+        "cpu": time.process_time() - c0,
+        "articles": count,
+        "rss_start": rss_start,
+        "rss_peak": maxrss_mib(),
+        "vmhwm": vmhwm_mib(),
+        "digest": digest.hexdigest()[:12],
+    }
 
 
 def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
@@ -268,8 +386,9 @@ def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
             marks.append(time.perf_counter())
 
     c2 = time.process_time()
-    report = import_articles(engine, [corpus], reviewer_id=None,
-                             hooks=ImportHooks(on_progress=progress))
+    report = import_articles(
+        engine, [corpus], reviewer_id=None, hooks=ImportHooks(on_progress=progress)
+    )
     t3 = time.perf_counter()
     cpu = time.process_time() - c2
     rss_peak = maxrss_mib()
@@ -278,19 +397,38 @@ def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
         count = count_articles(session=session)
     engine.dispose()  # closes the last connection: SQLite checkpoints and removes the WAL
     return {
-        "seconds": t3 - t2, "cpu": cpu, "rates": rates, "slice": tenth,
-        "import_modules": t1 - t0, "open_database": t2 - t1,
-        "rss_start": rss_start, "rss_peak": rss_peak, "vmhwm": vmhwm_mib(), "count": count,
-        "imported": report.imported, "duplicates": report.duplicates, "failed": report.failed,
-        "controls_removed": report.controls_removed, "notes": len(report.notes),
+        "seconds": t3 - t2,
+        "cpu": cpu,
+        "rates": rates,
+        "slice": tenth,
+        "import_modules": t1 - t0,
+        "open_database": t2 - t1,
+        "rss_start": rss_start,
+        "rss_peak": rss_peak,
+        "vmhwm": vmhwm_mib(),
+        "count": count,
+        "imported": report.imported,
+        "duplicates": report.duplicates,
+        "failed": report.failed,
+        "controls_removed": report.controls_removed,
+        "notes": len(report.notes),
         "problems": report.problems[:5],
     }
 
 
 def _run_phase(phase: str, corpus: Path, db: Path, *extra: str) -> dict[str, Any]:
     """Run one phase in a fresh interpreter; its last stdout line is the JSON result."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase,
-           "--corpus", str(corpus), "--db", str(db), *extra]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--phase",
+        phase,
+        "--corpus",
+        str(corpus),
+        "--db",
+        str(db),
+        *extra,
+    ]
     done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{phase} phase failed (exit {done.returncode})")
@@ -302,9 +440,11 @@ def _run_phase(phase: str, corpus: Path, db: Path, *extra: str) -> dict[str, Any
 
 def _line(label: str, phase: dict[str, Any], articles: int, size: int) -> str:
     seconds = phase["seconds"]
-    return (f"{label:<9}{seconds:8.2f} s (cpu {phase['cpu']:6.2f} s) "
-            f"{articles / seconds:8,.0f} articles/s {size / MB / seconds:7.1f} MB/s  "
-            f"peak RSS {phase['rss_peak']:6.1f} MiB")
+    return (
+        f"{label:<9}{seconds:8.2f} s (cpu {phase['cpu']:6.2f} s) "
+        f"{articles / seconds:8,.0f} articles/s {size / MB / seconds:7.1f} MB/s  "
+        f"peak RSS {phase['rss_peak']:6.1f} MiB"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,8 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("jsonl", "txt"), default="jsonl")
     parser.add_argument("--seed", type=int, default=2, help="corpus seed (2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--phase", choices=("generate", "baseline", "import"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--phase", choices=("generate", "baseline", "import"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -339,58 +480,97 @@ def main(argv: list[str] | None = None) -> int:
     corpus = work / "corpus"
     db = work / "bench.sqlite"
     try:
-        print(f"import benchmark: {n:,} articles of ~{args.words} words, .{args.format}, "
-              f"seed {args.seed}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+        print(
+            f"import benchmark: {n:,} articles of ~{args.words} words, .{args.format}, "
+            f"seed {args.seed}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+        )
         print(f"folder: {work}")
-        gen = _run_phase("generate", corpus, db, "--articles", str(n), "--words",
-                         str(args.words), "--format", args.format, "--seed", str(args.seed))
+        gen = _run_phase(
+            "generate",
+            corpus,
+            db,
+            "--articles",
+            str(n),
+            "--words",
+            str(args.words),
+            "--format",
+            args.format,
+            "--seed",
+            str(args.seed),
+        )
         files, size = gen["files"], gen["bytes"]
-        print(f"generated {files:,} files, {size / MB:,.1f} MB in {gen['seconds']:.1f} s "
-              f"(not timed below; the files are in the page cache)")
+        print(
+            f"generated {files:,} files, {size / MB:,.1f} MB in {gen['seconds']:.1f} s "
+            f"(not timed below; the files are in the page cache)"
+        )
 
         base = _run_phase("baseline", corpus, db)
         imp = _run_phase("import", corpus, db, "--articles", str(n))
         db_size = sum(p.stat().st_size for p in work.glob("bench.sqlite*"))
 
         print()
-        print("baseline = read every file, parse it, sha256 of each text (the floor); "
-              "import = import_articles only")
+        print(
+            "baseline = read every file, parse it, sha256 of each text (the floor); "
+            "import = import_articles only"
+        )
         print(_line("baseline", base, base["articles"], size))
         print(_line("import", imp, n, size))
-        print(f"ratio import/baseline: {imp['seconds'] / base['seconds']:.1f}x wall, "
-              f"{imp['cpu'] / base['cpu']:.1f}x cpu"
-              + ("  (wall well above cpu: other load or I/O wait)"
-                 if imp["seconds"] > 1.15 * imp["cpu"] else ""))
+        print(
+            f"ratio import/baseline: {imp['seconds'] / base['seconds']:.1f}x wall, "
+            f"{imp['cpu'] / base['cpu']:.1f}x cpu"
+            + (
+                "  (wall well above cpu: other load or I/O wait)"
+                if imp["seconds"] > 1.15 * imp["cpu"]
+                else ""
+            )
+        )
         if imp["rates"]:
-            print(f"import rate by slice of {imp['slice']:,} articles (articles/s): "
-                  + " ".join(f"{rate:,.0f}" for rate in imp["rates"]))
-        print(f"peak memory: ru_maxrss of a fresh subprocess per phase (tracemalloc not used: it "
-              f"would distort the timing); at phase start {base['rss_start']:.1f} MiB "
-              f"(baseline), {imp['rss_start']:.1f} MiB (import, after imports and "
-              f"open_database); parent {maxrss_mib():.1f} MiB"
-              + (f"; VmHWM cross-check {base['vmhwm']:.1f} / {imp['vmhwm']:.1f} MiB"
-                 if imp.get("vmhwm") is not None else ""))
-        print(f"outside the timing: import store {imp['import_modules']:.2f} s, "
-              f"open_database (migrations) {imp['open_database']:.2f} s")
+            print(
+                f"import rate by slice of {imp['slice']:,} articles (articles/s): "
+                + " ".join(f"{rate:,.0f}" for rate in imp["rates"])
+            )
+        print(
+            f"peak memory: ru_maxrss of a fresh subprocess per phase (tracemalloc not used: it "
+            f"would distort the timing); at phase start {base['rss_start']:.1f} MiB "
+            f"(baseline), {imp['rss_start']:.1f} MiB (import, after imports and "
+            f"open_database); parent {maxrss_mib():.1f} MiB"
+            + (
+                f"; VmHWM cross-check {base['vmhwm']:.1f} / {imp['vmhwm']:.1f} MiB"
+                if imp.get("vmhwm") is not None
+                else ""
+            )
+        )
+        print(
+            f"outside the timing: import store {imp['import_modules']:.2f} s, "
+            f"open_database (migrations) {imp['open_database']:.2f} s"
+        )
         print(f"database: {db_size / MB:,.1f} MB ({db_size / size:.2f}x the corpus)")
-        print(f"report: imported {imp['imported']:,}, duplicates {imp['duplicates']}, "
-              f"failed {imp['failed']}, controls removed {imp['controls_removed']}, "
-              f"notes {imp['notes']}")
+        print(
+            f"report: imported {imp['imported']:,}, duplicates {imp['duplicates']}, "
+            f"failed {imp['failed']}, controls removed {imp['controls_removed']}, "
+            f"notes {imp['notes']}"
+        )
         for problem in imp["problems"]:
             print(f"  problem: {problem}")
 
         ok = imp["count"] == n and imp["failed"] == 0 and base["articles"] == n
-        print(f"verify: count_articles = {imp['count']:,} (expected {n:,}): "
-              f"{'OK' if ok else 'WRONG'}")
+        print(
+            f"verify: count_articles = {imp['count']:,} (expected {n:,}): {'OK' if ok else 'WRONG'}"
+        )
 
         projected = imp["seconds"] * TARGET_ARTICLES / n
         verdict = "PASS" if projected < TARGET_SECONDS else "FAIL"
-        how = f"{projected:.1f} s" if n == TARGET_ARTICLES else \
-            f"{projected:.1f} s projected linearly from {n:,}"
+        how = (
+            f"{projected:.1f} s"
+            if n == TARGET_ARTICLES
+            else f"{projected:.1f} s projected linearly from {n:,}"
+        )
         print(f"target: {TARGET_ARTICLES} articles in < {TARGET_SECONDS:.0f} s: {verdict} ({how})")
         if n < SMALL_RUN:
-            print(f"  caution: the per-article cost grows while the database is small, so a "
-                  f"projection from under {SMALL_RUN:,} articles is optimistic (up to ~2x)")
+            print(
+                f"  caution: the per-article cost grows while the database is small, so a "
+                f"projection from under {SMALL_RUN:,} articles is optimistic (up to ~2x)"
+            )
         return 0 if ok else 2
     finally:
         if args.keep:

@@ -62,14 +62,27 @@ def fill(url: str, rows: list[tuple[str, str, str, str]]) -> None:
     for key, alias, label, _source in rows:
         names.setdefault(key, (alias, label))
     with engine.begin() as connection:
-        connection.execute(insert(Entity), [
-            {"key": key, "name": name, "type": label, "external_ids": {}}
-            for key, (name, label) in names.items()])
+        connection.execute(
+            insert(Entity),
+            [
+                {"key": key, "name": name, "type": label, "external_ids": {}}
+                for key, (name, label) in names.items()
+            ],
+        )
         ids = dict(connection.execute(select(col(Entity.key), col(Entity.id))).all())
         pairs = dict.fromkeys((key, alias) for key, alias, _label, _source in rows)
-        connection.execute(insert(Alias), [
-            {"entity_id": ids[key], "text": alias, "norm": norm_key(alias),
-             "origin": "gazetteer"} for key, alias in pairs])
+        connection.execute(
+            insert(Alias),
+            [
+                {
+                    "entity_id": ids[key],
+                    "text": alias,
+                    "norm": norm_key(alias),
+                    "origin": "gazetteer",
+                }
+                for key, alias in pairs
+            ],
+        )
     engine.dispose()
 
 
@@ -82,8 +95,9 @@ def demo(url: str) -> None:
     engine.dispose()
 
 
-async def modal_keystrokes(url: str, rows: list[tuple[str, str, str, str]], names: int,
-                           rng: Random) -> dict[str, Clock]:
+async def modal_keystrokes(
+    url: str, rows: list[tuple[str, str, str, str]], names: int, rng: Random
+) -> dict[str, Clock]:
     """Open article 1, press `l`, type names into the modal: each key press timed."""
     from textual.widgets import Input
 
@@ -123,7 +137,7 @@ def typed(alias: str, style: str, rng: Random) -> str:
     """The name as the reviewer types it."""
     if style == "typo" and len(alias) > 4:
         at = rng.randrange(1, len(alias) - 1)
-        return alias[:at] + rng.choice("aeiourstnk") + alias[at + 1:]
+        return alias[:at] + rng.choice("aeiourstnk") + alias[at + 1 :]
     if style == "lower, no punctuation":
         return " ".join(alias.lower().replace("-", " ").replace(".", "").split())
     return alias
@@ -158,9 +172,11 @@ def report(title: str, clock: Clock, verdict: bool = True) -> None:
     cpu = [t * 1000 for t in clock.cpu]
     p95 = pct(ms, 0.95)
     passed = f"  [{'PASS' if p95 < TARGET_MS else 'FAIL'}: p95 < {TARGET_MS:g} ms]"
-    print(f"  {title:<32} n={len(ms):>5}  median {statistics.median(ms):6.2f}  "
-          f"p95 {p95:6.2f}  max {max(ms):6.2f} ms   (CPU median {statistics.median(cpu):5.2f} "
-          f"p95 {pct(cpu, 0.95):6.2f}){passed if verdict else ''}")
+    print(
+        f"  {title:<32} n={len(ms):>5}  median {statistics.median(ms):6.2f}  "
+        f"p95 {p95:6.2f}  max {max(ms):6.2f} ms   (CPU median {statistics.median(cpu):5.2f} "
+        f"p95 {pct(cpu, 0.95):6.2f}){passed if verdict else ''}"
+    )
 
 
 def main() -> int:
@@ -169,8 +185,12 @@ def main() -> int:
     parser.add_argument("--aliases", type=int, default=100_000)
     parser.add_argument("--names", type=int, default=300)
     parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--tui-names", type=int, default=15,
-                        help="names typed into the real modal (Pilot) in the TUI phase")
+    parser.add_argument(
+        "--tui-names",
+        type=int,
+        default=15,
+        help="names typed into the real modal (Pilot) in the TUI phase",
+    )
     parser.add_argument("--no-tui", action="store_true", help="skip the TUI phase")
     args = parser.parse_args()
 
@@ -178,8 +198,10 @@ def main() -> int:
 
     started = time.perf_counter()
     rows = build_gazetteer(args.aliases)
-    print(f"gazetteer: {len(rows):,} aliases of {len({r[0] for r in rows}):,} entities "
-          f"(generated in {time.perf_counter() - started:.1f} s, not timed)")
+    print(
+        f"gazetteer: {len(rows):,} aliases of {len({r[0] for r in rows}):,} entities "
+        f"(generated in {time.perf_counter() - started:.1f} s, not timed)"
+    )
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"
         if not args.no_tui:
@@ -196,11 +218,15 @@ def main() -> int:
                 with stamps:
                     gazetteer_stamp(session)
         engine.dispose()
-    print(f"build: {build.wall[0] * 1000:.0f} ms (CPU {build.cpu[0] * 1000:.0f} ms) for "
-          f"{index.alias_count:,} aliases of {index.entity_count:,} entities; stamp check: "
-          f"median {statistics.median(stamps.wall) * 1000:.2f} ms")
-    print(f"load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
-          f"on {os.cpu_count()} cores")
+    print(
+        f"build: {build.wall[0] * 1000:.0f} ms (CPU {build.cpu[0] * 1000:.0f} ms) for "
+        f"{index.alias_count:,} aliases of {index.entity_count:,} entities; stamp check: "
+        f"median {statistics.median(stamps.wall) * 1000:.2f} ms"
+    )
+    print(
+        f"load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} cores"
+    )
 
     rng = Random(args.seed)
     picks = rng.sample(rows, args.names)
@@ -225,18 +251,24 @@ def main() -> int:
     report("search(query, type=label)", filtered)
     report("suggest(surface) (empty query)", suggest)
     if not args.no_tui:
-        print(f"\nin the real modal ({args.tui_names} names typed with Pilot; a key press's wall "
-              f"time includes Pilot's waits for idle, in 20 ms steps: its CPU time is the cost):")
+        print(
+            f"\nin the real modal ({args.tui_names} names typed with Pilot; a key press's wall "
+            f"time includes Pilot's waits for idle, in 20 ms steps: its CPU time is the cost):"
+        )
         report("handler: search + list update", tui["handler"])
         report("key press, all of it", tui["typed"], verdict=False)
         report("no-op key press (f12)", tui["noop"], verdict=False)
         extra = statistics.median(tui["typed"].cpu) - statistics.median(tui["noop"].cpu)
         p95 = pct(tui["typed"].cpu, 0.95) * 1000
-        print(f"  a key press's CPU time (handler, layout, rendering): median "
-              f"{extra * 1000:+.2f} ms over the no-op key, p95 {p95:.2f} ms  "
-              f"[{'PASS' if p95 < TARGET_MS else 'FAIL'}: p95 < {TARGET_MS:g} ms]")
-        print(f"  first open with no index (l to results shown, building in a thread): "
-              f"{tui['open'].wall[0] * 1000:.0f} ms")
+        print(
+            f"  a key press's CPU time (handler, layout, rendering): median "
+            f"{extra * 1000:+.2f} ms over the no-op key, p95 {p95:.2f} ms  "
+            f"[{'PASS' if p95 < TARGET_MS else 'FAIL'}: p95 < {TARGET_MS:g} ms]"
+        )
+        print(
+            f"  first open with no index (l to results shown, building in a thread): "
+            f"{tui['open'].wall[0] * 1000:.0f} ms"
+        )
     print("\nthe intended entity once the whole name is typed:")
     for style in STYLES:
         ranks = found[style]

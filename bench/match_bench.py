@@ -70,9 +70,6 @@ Pred = tuple[int, int, str, tuple[str, ...], str, float, str]
 # --------------------------------------------------------------------------- helpers
 
 
-
-
-
 def _read_jsonl(path: Path) -> list[Any]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
@@ -127,8 +124,9 @@ class ExactPass:
         out: list[Pred] = []
         for end, (length, keys, alias) in self.automaton.iter(low):
             start = end - length + 1
-            if (start == 0 or not low[start - 1].isalnum()) and \
-                    (end + 1 == size or not low[end + 1].isalnum()):
+            if (start == 0 or not low[start - 1].isalnum()) and (
+                end + 1 == size or not low[end + 1].isalnum()
+            ):
                 out.append((start, end + 1, keys[0], keys[1:], "exact", 100.0, alias))
         return out
 
@@ -140,8 +138,10 @@ def _telaah(rows: list[list[str]]) -> Any:
 
 
 def _telaah_find(matcher: Any, text: str) -> list[Pred]:
-    return [(c.start, c.end, c.key, tuple(c.alternatives), c.method, float(c.score), c.alias)
-            for c in matcher.find_candidates(text)]
+    return [
+        (c.start, c.end, c.key, tuple(c.alternatives), c.method, float(c.score), c.alias)
+        for c in matcher.find_candidates(text)
+    ]
 
 
 def _resolve(found: list[Pred]) -> list[Pred]:
@@ -180,13 +180,27 @@ class NaiveFuzzy:
                     break
                 start, end = toks[i][0], toks[i + n - 1][1]
                 query = utils.default_process(text[start:end])
-                hit = process.extractOne(query, self.choices, scorer=fuzz.ratio, processor=None,
-                                         score_cutoff=NAIVE_CUTOFF)
+                hit = process.extractOne(
+                    query,
+                    self.choices,
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=NAIVE_CUTOFF,
+                )
                 if hit:
                     found = self.found[hit[2]]
                     method = "exact" if hit[1] == 100 else "fuzzy"
-                    out.append((start, end, found[0][0], tuple(k for k, _ in found[1:]), method,
-                                float(hit[1]), found[0][1]))
+                    out.append(
+                        (
+                            start,
+                            end,
+                            found[0][0],
+                            tuple(k for k, _ in found[1:]),
+                            method,
+                            float(hit[1]),
+                            found[0][1],
+                        )
+                    )
         return _resolve(out)
 
 
@@ -216,10 +230,17 @@ def _phase_generate(args: argparse.Namespace) -> dict[str, Any]:
             art = corpus.article(i, words, prefix)
             total_words += len(art.text.split())
             kinds.update(m.kind for m in art.mentions)
-            out.append({"id": art.id, "lang": art.lang, "text": art.text,
-                        "starts": art.sentence_starts,
-                        "mentions": [[m.start, m.end, m.key, m.kind, m.alias, m.surface]
-                                     for m in art.mentions]})
+            out.append(
+                {
+                    "id": art.id,
+                    "lang": art.lang,
+                    "text": art.text,
+                    "starts": art.sentence_starts,
+                    "mentions": [
+                        [m.start, m.end, m.key, m.kind, m.alias, m.surface] for m in art.mentions
+                    ],
+                }
+            )
         _write_jsonl(work / f"{name}.jsonl", out)
         return count, total_words, kinds
 
@@ -236,12 +257,20 @@ def _phase_generate(args: argparse.Namespace) -> dict[str, Any]:
                 mentions += 1
                 ambiguous += len(corpus.folded.get(match_data.fold(m[4]), ())) > 1
     return {
-        "aliases": len(rows), "keys": len({r[0] for r in rows}),
-        "labels": Counter(r[2] for r in rows), "sources": Counter(r[3] for r in rows),
+        "aliases": len(rows),
+        "keys": len({r[0] for r in rows}),
+        "labels": Counter(r[2] for r in rows),
+        "sources": Counter(r[3] for r in rows),
         "common_aliases": sum(match_data.is_common_alias(r[1]) for r in rows),
-        "articles": args.articles, "words": words, "kinds": kinds, "mentions": mentions,
-        "ambiguous": ambiguous, "scale_words": scale_words,
-        "gazetteer_s": t1 - t0, "corpus_init_s": t2 - t1, "seconds": time.perf_counter() - t0,
+        "articles": args.articles,
+        "words": words,
+        "kinds": kinds,
+        "mentions": mentions,
+        "ambiguous": ambiguous,
+        "scale_words": scale_words,
+        "gazetteer_s": t1 - t0,
+        "corpus_init_s": t2 - t1,
+        "seconds": time.perf_counter() - t0,
     }
 
 
@@ -285,8 +314,10 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
         preds.append(found)
     cpu = time.process_time() - c0
     rss_peak, vmhwm = maxrss_mib(), vmhwm_mib()
-    _write_jsonl(work / f"pred-{method}.jsonl",
-                 [{"id": art["id"], "preds": p} for art, p in zip(arts, preds, strict=True)])
+    _write_jsonl(
+        work / f"pred-{method}.jsonl",
+        [{"id": art["id"], "preds": p} for art, p in zip(arts, preds, strict=True)],
+    )
     paired = None
     if method == "telaah":
         # The ratio again, in one process, the exact pass and the Matcher taking turns on blocks
@@ -298,9 +329,9 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
         matcher = _telaah(rows)
         pairs: list[tuple[float, float]] = []
         for b in range(0, len(texts), 20):
-            block = texts[b:b + 20]
+            block = texts[b : b + 20]
             took: dict[int, list[float]] = {}
-            for which in ((0, 1) if b % 40 else (1, 0)):
+            for which in (0, 1) if b % 40 else (1, 0):
                 fn = find if which == 0 else exact.find
                 took[which] = []
                 for text in block:
@@ -308,11 +339,22 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
                     fn(text)
                     took[which].append(time.perf_counter() - a)
             pairs += list(zip(took[0], took[1], strict=True))
-        paired = {"telaah": _median_ms([p[0] for p in pairs]),
-                  "exact": _median_ms([p[1] for p in pairs])}
-    return {"build_s": t1 - t0, "times": times, "cpu": cpu, "rss_start": rss_start,
-            "rss_built": rss_built, "rss_peak": rss_peak, "vmhwm": vmhwm,
-            "load_s": t0 - t_import, "choices": choices, "paired": paired}
+        paired = {
+            "telaah": _median_ms([p[0] for p in pairs]),
+            "exact": _median_ms([p[1] for p in pairs]),
+        }
+    return {
+        "build_s": t1 - t0,
+        "times": times,
+        "cpu": cpu,
+        "rss_start": rss_start,
+        "rss_built": rss_built,
+        "rss_peak": rss_peak,
+        "vmhwm": vmhwm,
+        "load_s": t0 - t_import,
+        "choices": choices,
+        "paired": paired,
+    }
 
 
 def _phase_spaczz(work: Path, sample: list[int], patterns: int, seed: int) -> dict[str, Any]:
@@ -346,15 +388,33 @@ def _phase_spaczz(work: Path, sample: list[int], patterns: int, seed: int) -> di
         found: list[Pred] = []
         for key, start, end, ratio, pattern in matcher(doc):
             span = doc[start:end]
-            found.append((span.start_char, span.end_char, key, (),
-                          "exact" if ratio == 100 else "fuzzy", float(ratio), pattern))
+            found.append(
+                (
+                    span.start_char,
+                    span.end_char,
+                    key,
+                    (),
+                    "exact" if ratio == 100 else "fuzzy",
+                    float(ratio),
+                    pattern,
+                )
+            )
         times.append(time.perf_counter() - a)
         preds.append(_resolve(found))
-    _write_jsonl(work / "pred-spaczz.jsonl",
-                 [{"id": art["id"], "preds": p} for art, p in zip(arts, preds, strict=True)])
-    return {"build_s": t1 - t0, "times": times, "patterns": len(chosen), "total": len(rows),
-            "rss_start": rss_start, "rss_peak": maxrss_mib(), "vmhwm": vmhwm_mib(),
-            "spacy": spacy.__version__}
+    _write_jsonl(
+        work / "pred-spaczz.jsonl",
+        [{"id": art["id"], "preds": p} for art, p in zip(arts, preds, strict=True)],
+    )
+    return {
+        "build_s": t1 - t0,
+        "times": times,
+        "patterns": len(chosen),
+        "total": len(rows),
+        "rss_start": rss_start,
+        "rss_peak": maxrss_mib(),
+        "vmhwm": vmhwm_mib(),
+        "spacy": spacy.__version__,
+    }
 
 
 def _scale_lengths(words: int) -> list[int]:
@@ -366,15 +426,17 @@ def _phase_scale(work: Path, words: int) -> dict[str, Any]:
     import store.matching  # noqa: F401
 
     rows = _read_jsonl(work / "gazetteer.jsonl")
-    corpora = {w: [a["text"] for a in _read_jsonl(work / f"scale-{w}.jsonl")]
-               for w in _scale_lengths(words)}
+    corpora = {
+        w: [a["text"] for a in _read_jsonl(work / f"scale-{w}.jsonl")]
+        for w in _scale_lengths(words)
+    }
     sizes = sorted({max(10, len(rows) // 100), max(10, len(rows) // 10), len(rows)})
     out: dict[str, Any] = {"sizes": [], "lengths": []}
 
     # The Matcher caches what it learnt of the tokens it has seen: a second pass over the same
     # texts would flatter it, and a cold cache would weigh more on short corpora. So every new
     # Matcher first reads other articles (of the main corpus), then is timed on one pass.
-    warm = [a["text"] for a in _read_jsonl(work / "corpus.jsonl")[:len(corpora[words])]]
+    warm = [a["text"] for a in _read_jsonl(work / "corpus.jsonl")[: len(corpora[words])]]
 
     def warmed(matcher: Any) -> Any:
         for text in warm:
@@ -399,17 +461,26 @@ def _phase_scale(work: Path, words: int) -> dict[str, Any]:
         t2 = time.perf_counter()
         warmed(matcher)
         texts = corpora[words]
-        out["sizes"].append({
-            "size": size, "build_s": t1 - t0, "exact_build_s": t2 - t1,
-            "telaah": _median_ms(timed(matcher.find_candidates, texts)),
-            "exact": _median_ms(timed(exact.find, texts))})
+        out["sizes"].append(
+            {
+                "size": size,
+                "build_s": t1 - t0,
+                "exact_build_s": t2 - t1,
+                "telaah": _median_ms(timed(matcher.find_candidates, texts)),
+                "exact": _median_ms(timed(exact.find, texts)),
+            }
+        )
         del matcher
     for w, texts in corpora.items():  # the whole gazetteer, a new Matcher for each length
         matcher = warmed(_telaah(rows))
-        out["lengths"].append({
-            "words": w, "telaah": _median_ms(timed(matcher.find_candidates, texts)),
-            "exact": _median_ms(timed(exact.find, texts)),
-            "mean_words": statistics.fmean(len(t.split()) for t in texts)})
+        out["lengths"].append(
+            {
+                "words": w,
+                "telaah": _median_ms(timed(matcher.find_candidates, texts)),
+                "exact": _median_ms(timed(exact.find, texts)),
+                "mean_words": statistics.fmean(len(t.split()) for t in texts),
+            }
+        )
         del matcher
     return out
 
@@ -461,14 +532,32 @@ def _child(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_phase(args: argparse.Namespace, phase: str, python: str | None = None,
-               sample: list[int] | None = None) -> tuple[dict[str, Any] | None, str]:
+def _run_phase(
+    args: argparse.Namespace, phase: str, python: str | None = None, sample: list[int] | None = None
+) -> tuple[dict[str, Any] | None, str]:
     """Run a phase in a fresh interpreter; its last stdout line is its JSON result."""
-    cmd = [python or sys.executable, str(Path(__file__).resolve()), "--phase", phase,
-           "--work", str(args.work), "--aliases", str(args.aliases),
-           "--articles", str(args.articles), "--words", str(args.words),
-           "--seed", str(args.seed), "--scale-articles", str(args.scale_articles),
-           "--spaczz-patterns", str(args.spaczz_patterns), "--profile", str(args.profile)]
+    cmd = [
+        python or sys.executable,
+        str(Path(__file__).resolve()),
+        "--phase",
+        phase,
+        "--work",
+        str(args.work),
+        "--aliases",
+        str(args.aliases),
+        "--articles",
+        str(args.articles),
+        "--words",
+        str(args.words),
+        "--seed",
+        str(args.seed),
+        "--scale-articles",
+        str(args.scale_articles),
+        "--spaczz-patterns",
+        str(args.spaczz_patterns),
+        "--profile",
+        str(args.profile),
+    ]
     if sample is not None:
         cmd += ["--sample", json.dumps(sample)]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
@@ -513,7 +602,7 @@ def score(truth: Truth, method: str, work: Path) -> dict[str, Any]:
                 found_l["strict"][kind] += p[2] == m[2]
             else:
                 overlap = [q for q in plist if q[0] < m[1] and q[1] > m[0]]
-                why = ("wrong entity" if p else "other span" if overlap else "no candidate")
+                why = "wrong entity" if p else "other span" if overlap else "no candidate"
                 misses[kind].append((art_id, m, why, p or (overlap[0] if overlap else None)))
         golds = [(m[0], m[1]) for m in art["mentions"]]
         for p in plist:
@@ -528,7 +617,7 @@ def score(truth: Truth, method: str, work: Path) -> dict[str, Any]:
             elif any(s < p[1] and e > p[0] for s, e in golds):
                 cause = "overlaps a mention"
             else:
-                surface = art["text"][p[0]:p[1]]
+                surface = art["text"][p[0] : p[1]]
                 if p[0] in art["start_set"] and surface[:1].isupper():
                     cause = "filler, sentence start"
                 elif surface == surface.lower():
@@ -539,24 +628,39 @@ def score(truth: Truth, method: str, work: Path) -> dict[str, Any]:
         del spans
     mentions = sum(found_l["all"].values())
     return {
-        "articles": len(preds), "preds": n_pred, "mentions": mentions,
+        "articles": len(preds),
+        "preds": n_pred,
+        "mentions": mentions,
         "precision": tp / n_pred if n_pred else float("nan"),
         "precision_strict": tp_strict / n_pred if n_pred else float("nan"),
         "recall": sum(found_l["hit"].values()) / mentions if mentions else float("nan"),
         "recall_strict": sum(found_l["strict"].values()) / mentions if mentions else float("nan"),
-        "by_kind": {k: (found_l["hit"][k] / found_l["all"][k] if found_l["all"][k] else None,
-                        found_l["all"][k]) for k in KINDS},
-        "edits": (sum(found_l["hit"][k] for k in EDIT_KINDS)
-                  / max(1, sum(found_l["all"][k] for k in EDIT_KINDS))),
-        "misses": misses, "fps": fps,
+        "by_kind": {
+            k: (
+                found_l["hit"][k] / found_l["all"][k] if found_l["all"][k] else None,
+                found_l["all"][k],
+            )
+            for k in KINDS
+        },
+        "edits": (
+            sum(found_l["hit"][k] for k in EDIT_KINDS)
+            / max(1, sum(found_l["all"][k] for k in EDIT_KINDS))
+        ),
+        "misses": misses,
+        "fps": fps,
     }
 
 
 def _change(kind: str, alias: str, surface: str) -> str:
     """What the injection changed, for the breakdown of misses."""
     if kind == "case":
-        return ("upper" if surface == surface.upper() else "lower" if surface == surface.lower()
-                else "title")
+        return (
+            "upper"
+            if surface == surface.upper()
+            else "lower"
+            if surface == surface.lower()
+            else "title"
+        )
     if kind in ("punct", "accent"):
         i = 0
         while i < min(len(alias), len(surface)) and alias[i] == surface[i]:
@@ -564,13 +668,18 @@ def _change(kind: str, alias: str, surface: str) -> str:
         j = 0
         while j < min(len(alias), len(surface)) - i and alias[-1 - j] == surface[-1 - j]:
             j += 1
-        return f"{alias[i:len(alias) - j]!r}->{surface[i:len(surface) - j]!r}"
+        return f"{alias[i : len(alias) - j]!r}->{surface[i : len(surface) - j]!r}"
     if kind in EDIT_KINDS:
         from rapidfuzz.distance import Levenshtein
 
         diff = [k for k in range(min(len(alias), len(surface))) if alias[k] != surface[k]]
-        if len(alias) == len(surface) and len(diff) == 2 and diff[1] == diff[0] + 1 \
-                and alias[diff[0]] == surface[diff[1]] and alias[diff[1]] == surface[diff[0]]:
+        if (
+            len(alias) == len(surface)
+            and len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and alias[diff[0]] == surface[diff[1]]
+            and alias[diff[1]] == surface[diff[0]]
+        ):
             return "transposition"
         ops = sorted(op.tag for op in Levenshtein.editops(alias, surface))
         return "+".join({"replace": "sub", "delete": "del", "insert": "ins"}[t] for t in ops)
@@ -588,8 +697,8 @@ def _shape(alias: str) -> str:
 
 
 def _context(text: str, start: int, end: int, width: int = 28) -> str:
-    left = text[max(0, start - width):start].replace("\n", " ")
-    right = text[end:end + width].replace("\n", " ")
+    left = text[max(0, start - width) : start].replace("\n", " ")
+    right = text[end : end + width].replace("\n", " ")
     return f"...{left}[{text[start:end]}]{right}..."
 
 
@@ -608,19 +717,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000, help="articles (2000)")
     parser.add_argument("--words", type=int, default=600, help="mean words an article (600)")
     parser.add_argument("--seed", type=int, default=3, help="seed (3)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 5,000 aliases, 200 articles, small samples")
-    parser.add_argument("--naive-articles", type=int, default=None,
-                        help="articles for naive rapidfuzz (6; --quick 2)")
-    parser.add_argument("--spaczz-python", default=None,
-                        help="interpreter with spaczz installed (default: this one, if it has it)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 5,000 aliases, 200 articles, small samples"
+    )
+    parser.add_argument(
+        "--naive-articles",
+        type=int,
+        default=None,
+        help="articles for naive rapidfuzz (6; --quick 2)",
+    )
+    parser.add_argument(
+        "--spaczz-python",
+        default=None,
+        help="interpreter with spaczz installed (default: this one, if it has it)",
+    )
     parser.add_argument("--spaczz-articles", type=int, default=1, help="articles for spaczz (1)")
-    parser.add_argument("--spaczz-patterns", type=int, default=SPACZZ_PATTERNS,
-                        help=f"patterns given to spaczz, extrapolated ({SPACZZ_PATTERNS})")
-    parser.add_argument("--scale-articles", type=int, default=None,
-                        help="articles per scaling corpus (300; --quick 50)")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="also cProfile the Matcher on N articles")
+    parser.add_argument(
+        "--spaczz-patterns",
+        type=int,
+        default=SPACZZ_PATTERNS,
+        help=f"patterns given to spaczz, extrapolated ({SPACZZ_PATTERNS})",
+    )
+    parser.add_argument(
+        "--scale-articles",
+        type=int,
+        default=None,
+        help="articles per scaling corpus (300; --quick 50)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also cProfile the Matcher on N articles",
+    )
     parser.add_argument("--examples", type=int, default=4, help="examples per miss/FP cause (4)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -658,8 +788,9 @@ def _snapshot(work: Path) -> str:
     edits it; returns a digest of store/matching/*.py to tell versions apart."""
     import hashlib
 
-    shutil.copytree(ROOT / "store", work / "src" / "store",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "store", work / "src" / "store", ignore=shutil.ignore_patterns("__pycache__")
+    )
     digest = hashlib.sha256()
     for path in sorted((work / "src" / "store" / "matching").glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -669,37 +800,43 @@ def _snapshot(work: Path) -> str:
 def _num(value: float) -> str:
     if value != value:
         return "-"
-    return f"{value:,.0f}" if value >= 1000 else f"{value:.1f}" if value >= 100 else \
-        f"{value:.2f}"
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.1f}" if value >= 100 else f"{value:.2f}"
 
 
 def _report(args: argparse.Namespace) -> int:
     crashed: list[str] = []
     code = _snapshot(args.work)
-    print(f"match benchmark: {args.aliases:,} aliases, {args.articles:,} articles of "
-          f"~{args.words} words, seed {args.seed}, python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs; store/matching digest {code}")
+    print(
+        f"match benchmark: {args.aliases:,} aliases, {args.articles:,} articles of "
+        f"~{args.words} words, seed {args.seed}, python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs; store/matching digest {code}"
+    )
     gen, err = _run_phase(args, "generate")
     if gen is None:
         print(err)
         return 2
-    print(f"generated in {gen['seconds']:.1f} s (gazetteer {gen['gazetteer_s']:.1f} s; not timed "
-          f"below): {gen['aliases']:,} aliases of {gen['keys']:,} entities, "
-          f"{gen['common_aliases']:,} of them common words")
+    print(
+        f"generated in {gen['seconds']:.1f} s (gazetteer {gen['gazetteer_s']:.1f} s; not timed "
+        f"below): {gen['aliases']:,} aliases of {gen['keys']:,} entities, "
+        f"{gen['common_aliases']:,} of them common words"
+    )
     print("  labels:  " + ", ".join(f"{k} {v:,}" for k, v in sorted(gen["labels"].items())))
     print("  sources: " + ", ".join(f"{k} {v:,}" for k, v in sorted(gen["sources"].items())))
-    print(f"  corpus: {gen['articles']:,} articles, {gen['words']:,} words "
-          f"({gen['words'] / gen['articles']:.0f} an article), {gen['mentions']:,} mentions: "
-          + ", ".join(f"{k} {gen['kinds'].get(k, 0):,}" for k in KINDS))
-    print(f"  {gen['ambiguous']:,} mentions ({gen['ambiguous'] / max(1, gen['mentions']):.1%}) "
-          f"are of an alias that several entities share")
+    print(
+        f"  corpus: {gen['articles']:,} articles, {gen['words']:,} words "
+        f"({gen['words'] / gen['articles']:.0f} an article), {gen['mentions']:,} mentions: "
+        + ", ".join(f"{k} {gen['kinds'].get(k, 0):,}" for k in KINDS)
+    )
+    print(
+        f"  {gen['ambiguous']:,} mentions ({gen['ambiguous'] / max(1, gen['mentions']):.1%}) "
+        f"are of an alias that several entities share"
+    )
     if gen["aliases"] != args.aliases:
         print(f"inputs wrong: {gen['aliases']} aliases instead of {args.aliases}")
         return 2
 
     rng = random.Random(args.seed)
-    naive_sample = sorted(rng.sample(range(args.articles), min(args.naive_articles,
-                                                               args.articles)))
+    naive_sample = sorted(rng.sample(range(args.articles), min(args.naive_articles, args.articles)))
     spaczz_sample = naive_sample[: max(1, min(args.spaczz_articles, len(naive_sample)))]
 
     results: dict[str, dict[str, Any]] = {}
@@ -725,8 +862,10 @@ def _report(args: argparse.Namespace) -> int:
         else:
             results["spaczz"] = res
     else:
-        spaczz_note = ("spaczz: skipped (not installed here; it needs spaCy, whose pins clash "
-                       "with telaah's: install it in another venv and pass --spaczz-python)")
+        spaczz_note = (
+            "spaczz: skipped (not installed here; it needs spaCy, whose pins clash "
+            "with telaah's: install it in another venv and pass --spaczz-python)"
+        )
 
     scale = prof = None
     if "telaah" in results:
@@ -750,14 +889,22 @@ def _report(args: argparse.Namespace) -> int:
             return float("nan")
         return _median_ms([exact_times[i] for i in sample] if sample else exact_times)
 
-    names = {"exact": "exact pass (pyahocorasick)", "telaah": "telaah Matcher",
-             "naive": "naive rapidfuzz 1-4-grams", "spaczz": "spaczz FuzzyMatcher"}
+    names = {
+        "exact": "exact pass (pyahocorasick)",
+        "telaah": "telaah Matcher",
+        "naive": "naive rapidfuzz 1-4-grams",
+        "spaczz": "spaczz FuzzyMatcher",
+    }
     print()
-    print("speed (median per article; ratio = method / exact pass on the same articles; peak "
-          "RSS = ru_maxrss of the phase's own subprocess, index = peak minus RSS after loading "
-          "the inputs)")
-    print(f"{'method':<28}{'articles':>9}{'build s':>9}{'median ms':>11}{'p90 ms':>11}"
-          f"{'x exact':>11}{'all arts s':>12}{'peak MiB':>10}{'index MiB':>10}")
+    print(
+        "speed (median per article; ratio = method / exact pass on the same articles; peak "
+        "RSS = ru_maxrss of the phase's own subprocess, index = peak minus RSS after loading "
+        "the inputs)"
+    )
+    print(
+        f"{'method':<28}{'articles':>9}{'build s':>9}{'median ms':>11}{'p90 ms':>11}"
+        f"{'x exact':>11}{'all arts s':>12}{'peak MiB':>10}{'index MiB':>10}"
+    )
     for m, res in results.items():
         sample = naive_sample if m == "naive" else spaczz_sample if m == "spaczz" else None
         med = _median_ms(res["times"])
@@ -774,45 +921,61 @@ def _report(args: argparse.Namespace) -> int:
         total = med / 1000 * args.articles
         index = res["rss_peak"] - res["rss_start"]
         approx = "~" if sample else " "
-        print(f"{names[m]:<28}{len(res['times']):>9}{_num(build):>9}{_num(med):>11}"
-              f"{_num(p90):>11}{_num(ratio):>10}x{approx}{_num(total):>11}"
-              f"{res['rss_peak']:>10.0f}{index:>10.0f}{extra}")
+        print(
+            f"{names[m]:<28}{len(res['times']):>9}{_num(build):>9}{_num(med):>11}"
+            f"{_num(p90):>11}{_num(ratio):>10}x{approx}{_num(total):>11}"
+            f"{res['rss_peak']:>10.0f}{index:>10.0f}{extra}"
+        )
     if results.get("telaah", {}).get("paired"):
         paired = results["telaah"]["paired"]
-        print(f"  paired: in the Matcher's process, the exact pass and the Matcher taking turns "
-              f"on blocks of 20 articles: {paired['telaah']:.2f} ms vs {paired['exact']:.2f} ms, "
-              f"{paired['telaah'] / paired['exact']:.2f}x (the target's figure: load from "
-              f"elsewhere weighs on both alike)")
+        print(
+            f"  paired: in the Matcher's process, the exact pass and the Matcher taking turns "
+            f"on blocks of 20 articles: {paired['telaah']:.2f} ms vs {paired['exact']:.2f} ms, "
+            f"{paired['telaah'] / paired['exact']:.2f}x (the target's figure: load from "
+            f"elsewhere weighs on both alike)"
+        )
     if "naive" in results:
-        print(f"  naive: rapidfuzz process.extractOne(fuzz.ratio, score_cutoff={NAIVE_CUTOFF}) of "
-              f"every 1-4-gram against the {results['naive'].get('choices', 0):,} distinct "
-              f"processed aliases; overlaps: best score, then longest; article(s): "
-              f"{len(naive_sample)}, ~ = extrapolated to {args.articles:,}")
+        print(
+            f"  naive: rapidfuzz process.extractOne(fuzz.ratio, score_cutoff={NAIVE_CUTOFF}) of "
+            f"every 1-4-gram against the {results['naive'].get('choices', 0):,} distinct "
+            f"processed aliases; overlaps: best score, then longest; article(s): "
+            f"{len(naive_sample)}, ~ = extrapolated to {args.articles:,}"
+        )
     if "spaczz" in results:
         r = results["spaczz"]
-        print(f"  * spaczz {r.get('spacy', '')} (spaCy): FuzzyMatcher defaults, "
-              f"{r['patterns']:,} of {r['total']:,} patterns (every alias of the entities its "
-              f"{len(r['times'])} article(s) mention, then random ones), build and time scaled "
-              f"linearly to all patterns; its memory is for the subset; its precision is "
-              f"optimistic (fewer patterns, fewer false hits)")
+        print(
+            f"  * spaczz {r.get('spacy', '')} (spaCy): FuzzyMatcher defaults, "
+            f"{r['patterns']:,} of {r['total']:,} patterns (every alias of the entities its "
+            f"{len(r['times'])} article(s) mention, then random ones), build and time scaled "
+            f"linearly to all patterns; its memory is for the subset; its precision is "
+            f"optimistic (fewer patterns, fewer false hits)"
+        )
     elif spaczz_note:
         print(f"  {spaczz_note}")
 
     print()
-    print("quality (a candidate is right when its span is a mention's span and the mention's "
-          "entity is its key or one of its alternatives; strict: its key)")
+    print(
+        "quality (a candidate is right when its span is a mention's span and the mention's "
+        "entity is its key or one of its alternatives; strict: its key)"
+    )
     head = "".join(f"{k:>9}" for k in KINDS)
-    print(f"{'method':<28}{'mentions':>9}{'cands':>7}{'P':>7}{'P strict':>9}{'R':>7}"
-          f"{'R strict':>9}{'R edits':>8} |{head}")
+    print(
+        f"{'method':<28}{'mentions':>9}{'cands':>7}{'P':>7}{'P strict':>9}{'R':>7}"
+        f"{'R strict':>9}{'R edits':>8} |{head}"
+    )
     for m, sc in scores.items():
         kinds = "".join(f"{_fmt(sc['by_kind'][k][0], 3):>9}" for k in KINDS)
-        print(f"{names[m]:<28}{sc['mentions']:>9}{sc['preds']:>7}{_fmt(sc['precision']):>7}"
-              f"{_fmt(sc['precision_strict']):>9}{_fmt(sc['recall']):>7}"
-              f"{_fmt(sc['recall_strict']):>9}{_fmt(sc['edits']):>8} |{kinds}")
+        print(
+            f"{names[m]:<28}{sc['mentions']:>9}{sc['preds']:>7}{_fmt(sc['precision']):>7}"
+            f"{_fmt(sc['precision_strict']):>9}{_fmt(sc['recall']):>7}"
+            f"{_fmt(sc['recall_strict']):>9}{_fmt(sc['edits']):>8} |{kinds}"
+        )
     if "telaah" in scores:
         counts = scores["telaah"]["by_kind"]
-        print(f"{'(mentions of each kind)':<28}{'':>56} |"
-              + "".join(f"{counts[k][1]:>9}" for k in KINDS))
+        print(
+            f"{'(mentions of each kind)':<28}{'':>56} |"
+            + "".join(f"{counts[k][1]:>9}" for k in KINDS)
+        )
 
     for m in ("telaah", "exact"):
         if m not in scores:
@@ -824,13 +987,17 @@ def _report(args: argparse.Namespace) -> int:
             print(f"  {len(items):>7,}  {cause}")
             if m != "telaah":
                 continue
-            top = Counter(truth.arts[a]["text"][p[0]:p[1]] for a, p in items)
-            print("           most frequent: " + ", ".join(f"{t!r} {c}" for t, c in
-                                                          top.most_common(8)))
+            top = Counter(truth.arts[a]["text"][p[0] : p[1]] for a, p in items)
+            print(
+                "           most frequent: "
+                + ", ".join(f"{t!r} {c}" for t, c in top.most_common(8))
+            )
             for art_id, p in items[: args.examples]:
                 text = truth.arts[art_id]["text"]
-                print(f"           {_context(text, p[0], p[1])}  -> {p[2]} ({p[6]!r}, "
-                      f"{p[4]} {p[5]:.0f}{', alts ' + ','.join(p[3][:3]) if p[3] else ''})")
+                print(
+                    f"           {_context(text, p[0], p[1])}  -> {p[2]} ({p[6]!r}, "
+                    f"{p[4]} {p[5]:.0f}{', alts ' + ','.join(p[3][:3]) if p[3] else ''})"
+                )
         if m != "telaah":
             continue
         print(f"{names[m]}: misses by kind and cause")
@@ -839,54 +1006,73 @@ def _report(args: argparse.Namespace) -> int:
             if not items:
                 continue
             causes = Counter(why for _a, _m, why, _p in items)
-            print(f"  {kind:<9}{len(items):>6,} missed: "
-                  + ", ".join(f"{why} {c}" for why, c in causes.most_common()))
+            print(
+                f"  {kind:<9}{len(items):>6,} missed: "
+                + ", ".join(f"{why} {c}" for why, c in causes.most_common())
+            )
             shapes = Counter(_shape(m[4]) for _a, m, _w, _p in items)
             total = Counter(_shape(m[4]) for a in corpus for m in a["mentions"] if m[3] == kind)
-            print("           by alias shape (missed/injected): " + ", ".join(
-                f"{sh} {c}/{total[sh]}" for sh, c in shapes.most_common(6)))
+            print(
+                "           by alias shape (missed/injected): "
+                + ", ".join(f"{sh} {c}/{total[sh]}" for sh, c in shapes.most_common(6))
+            )
             changes = Counter(_change(kind, m[4], m[5]) for _a, m, _w, _p in items)
             if any(changes):
-                all_changes = Counter(_change(kind, m[4], m[5]) for a in corpus
-                                      for m in a["mentions"] if m[3] == kind)
-                print("           by change (missed/injected): " + ", ".join(
-                    f"{ch} {c}/{all_changes[ch]}" for ch, c in changes.most_common(6)))
+                all_changes = Counter(
+                    _change(kind, m[4], m[5]) for a in corpus for m in a["mentions"] if m[3] == kind
+                )
+                print(
+                    "           by change (missed/injected): "
+                    + ", ".join(f"{ch} {c}/{all_changes[ch]}" for ch, c in changes.most_common(6))
+                )
             for art_id, mention, why, p in items[: args.examples]:
                 text = truth.arts[art_id]["text"]
-                got = (f"got [{text[p[0]:p[1]]}] {p[2]} {p[4]} {p[5]:.0f}" if p else "nothing")
-                print(f"           {_context(text, mention[0], mention[1])}  alias "
-                      f"{mention[4]!r} {mention[2]}: {why}; {got}")
+                got = f"got [{text[p[0] : p[1]]}] {p[2]} {p[4]} {p[5]:.0f}" if p else "nothing"
+                print(
+                    f"           {_context(text, mention[0], mention[1])}  alias "
+                    f"{mention[4]!r} {mention[2]}: {why}; {got}"
+                )
 
     if scale:
         print()
-        print(f"scaling of the Matcher (median ms per article, one pass over "
-              f"{args.scale_articles} articles with a new Matcher each, warmed on as many other "
-              f"articles; exact pass alongside)")
+        print(
+            f"scaling of the Matcher (median ms per article, one pass over "
+            f"{args.scale_articles} articles with a new Matcher each, warmed on as many other "
+            f"articles; exact pass alongside)"
+        )
         base = scale["sizes"][-1]
         for row in scale["sizes"]:
-            print(f"  {row['size']:>7,} aliases: build {row['build_s']:6.2f} s, "
-                  f"{row['telaah']:7.2f} ms  (exact {row['exact']:5.2f} ms)  "
-                  f"x{row['telaah'] / base['telaah'] if base['telaah'] else 0:.2f} of the "
-                  f"{base['size']:,}-alias time")
+            print(
+                f"  {row['size']:>7,} aliases: build {row['build_s']:6.2f} s, "
+                f"{row['telaah']:7.2f} ms  (exact {row['exact']:5.2f} ms)  "
+                f"x{row['telaah'] / base['telaah'] if base['telaah'] else 0:.2f} of the "
+                f"{base['size']:,}-alias time"
+            )
         first = scale["lengths"][0]
         for row in scale["lengths"]:
             per_k = row["telaah"] / row["mean_words"] * 1000
-            print(f"  ~{row['words']:>5} words ({row['mean_words']:.0f} on average): "
-                  f"{row['telaah']:7.2f} ms  (exact {row['exact']:5.2f} ms), "
-                  f"{per_k:.2f} ms per 1,000 words, x{row['telaah'] / first['telaah']:.2f} "
-                  f"of the shortest")
+            print(
+                f"  ~{row['words']:>5} words ({row['mean_words']:.0f} on average): "
+                f"{row['telaah']:7.2f} ms  (exact {row['exact']:5.2f} ms), "
+                f"{per_k:.2f} ms per 1,000 words, x{row['telaah'] / first['telaah']:.2f} "
+                f"of the shortest"
+            )
         sizes = scale["sizes"]
         if len(sizes) >= 2 and sizes[0]["telaah"] > 0:
             growth = sizes[-1]["telaah"] / sizes[0]["telaah"]
-            print(f"  gazetteer x{sizes[-1]['size'] / sizes[0]['size']:.0f} -> time "
-                  f"x{growth:.2f}; article length x"
-                  f"{scale['lengths'][-1]['mean_words'] / first['mean_words']:.1f} -> time x"
-                  f"{scale['lengths'][-1]['telaah'] / first['telaah']:.2f}")
+            print(
+                f"  gazetteer x{sizes[-1]['size'] / sizes[0]['size']:.0f} -> time "
+                f"x{growth:.2f}; article length x"
+                f"{scale['lengths'][-1]['mean_words'] / first['mean_words']:.1f} -> time x"
+                f"{scale['lengths'][-1]['telaah'] / first['telaah']:.2f}"
+            )
 
     if prof:
         print()
-        print(f"cProfile of the Matcher: build, then find_candidates on {prof['articles']} "
-              f"articles (profiling slows it; compare shares, not times)")
+        print(
+            f"cProfile of the Matcher: build, then find_candidates on {prof['articles']} "
+            f"articles (profiling slows it; compare shares, not times)"
+        )
         for name, text in prof["report"].items():
             print(f"--- {name}")
             print("\n".join(line for line in text.splitlines() if line.strip()))
@@ -898,19 +1084,32 @@ def _report(args: argparse.Namespace) -> int:
         paired = tel["paired"]
         ratio = paired["telaah"] / paired["exact"]
         checks = [
-            (f"median per article <= {TARGET_RATIO:.0f}x exact pass", ratio <= TARGET_RATIO,
-             f"{ratio:.1f}x taking turns in one process; {apart:.1f}x from the separate "
-             f"phases"),
-            (f"recall >= {TARGET_RECALL_EDITS} on 1-2 edit variants",
-             sc["edits"] >= TARGET_RECALL_EDITS,
-             f"{sc['edits']:.3f} (edit1 {_fmt(sc['by_kind']['edit1'][0])}, "
-             f"edit2 {_fmt(sc['by_kind']['edit2'][0])})"),
-            (f"precision >= {TARGET_PRECISION}", sc["precision"] >= TARGET_PRECISION,
-             f"{sc['precision']:.3f} (strict {sc['precision_strict']:.3f})"),
-            (f"index build < {TARGET_BUILD_S:.0f} s", tel["build_s"] < TARGET_BUILD_S,
-             f"{tel['build_s']:.2f} s"),
-            (f"peak memory < {TARGET_PEAK_MIB:.0f} MB", tel["rss_peak"] < TARGET_PEAK_MIB,
-             f"{tel['rss_peak']:.0f} MiB"),
+            (
+                f"median per article <= {TARGET_RATIO:.0f}x exact pass",
+                ratio <= TARGET_RATIO,
+                f"{ratio:.1f}x taking turns in one process; {apart:.1f}x from the separate phases",
+            ),
+            (
+                f"recall >= {TARGET_RECALL_EDITS} on 1-2 edit variants",
+                sc["edits"] >= TARGET_RECALL_EDITS,
+                f"{sc['edits']:.3f} (edit1 {_fmt(sc['by_kind']['edit1'][0])}, "
+                f"edit2 {_fmt(sc['by_kind']['edit2'][0])})",
+            ),
+            (
+                f"precision >= {TARGET_PRECISION}",
+                sc["precision"] >= TARGET_PRECISION,
+                f"{sc['precision']:.3f} (strict {sc['precision_strict']:.3f})",
+            ),
+            (
+                f"index build < {TARGET_BUILD_S:.0f} s",
+                tel["build_s"] < TARGET_BUILD_S,
+                f"{tel['build_s']:.2f} s",
+            ),
+            (
+                f"peak memory < {TARGET_PEAK_MIB:.0f} MB",
+                tel["rss_peak"] < TARGET_PEAK_MIB,
+                f"{tel['rss_peak']:.0f} MiB",
+            ),
         ]
         for label, ok, value in checks:
             print(f"target: {label}: {'PASS' if ok else 'FAIL'} ({value})")

@@ -39,11 +39,25 @@ EDIT_KINDS = ("edit1", "edit2")
 
 # Shares of the gazetteer at 100,000 aliases; cities fill what the others leave.
 BASE_ALIASES = 100_000
-QUOTA_AT_BASE = {"person": 16_000, "org": 8_000, "weapon": 4_000, "us": 6_400,
-                 "subdivision": 12_000}
+QUOTA_AT_BASE = {
+    "person": 16_000,
+    "org": 8_000,
+    "weapon": 4_000,
+    "us": 6_400,
+    "subdivision": 12_000,
+}
 # Category weights when a mention picks its entity (news mentions countries and people most).
-MENTION_WEIGHTS = {"country": 0.16, "subdivision": 0.09, "city": 0.18, "us": 0.03,
-                   "loc": 0.03, "person": 0.25, "org": 0.14, "weapon": 0.08, "common": 0.04}
+MENTION_WEIGHTS = {
+    "country": 0.16,
+    "subdivision": 0.09,
+    "city": 0.18,
+    "us": 0.03,
+    "loc": 0.03,
+    "person": 0.25,
+    "org": 0.14,
+    "weapon": 0.08,
+    "common": 0.04,
+}
 
 COMMON_ZIPF = 3.0  # a token this frequent (Indonesian or English) is a common word
 RARE_ZIPF = 2.5  # below this in both languages a name may appear lower-cased in a mention
@@ -53,23 +67,42 @@ CLITICS = ("nya", "lah", "kah", "pun")
 SOURCES = ("KOMPAS.com", "ANTARA", "Reuters", "AFP", "detikcom", "TEMPO.CO", "AP", "BBC")
 
 SEAS = (
-    ("Pacific Ocean", "Samudra Pasifik", "Lautan Teduh"), ("Indian Ocean", "Samudra Hindia"),
-    ("Atlantic Ocean", "Samudra Atlantik"), ("Arctic Ocean", "Samudra Arktik"),
+    ("Pacific Ocean", "Samudra Pasifik", "Lautan Teduh"),
+    ("Indian Ocean", "Samudra Hindia"),
+    ("Atlantic Ocean", "Samudra Atlantik"),
+    ("Arctic Ocean", "Samudra Arktik"),
     ("South China Sea", "Laut Cina Selatan", "Laut China Selatan", "Laut Natuna Utara"),
-    ("East China Sea", "Laut Cina Timur"), ("Black Sea", "Laut Hitam"),
-    ("Red Sea", "Laut Merah"), ("Mediterranean Sea", "Laut Tengah", "Laut Mediterania"),
-    ("Baltic Sea", "Laut Baltik"), ("Caspian Sea", "Laut Kaspia"), ("Sea of Azov", "Laut Azov"),
-    ("Sea of Japan", "Laut Jepang", "East Sea"), ("Yellow Sea", "Laut Kuning"),
-    ("Arabian Sea", "Laut Arab"), ("Persian Gulf", "Teluk Persia", "Arabian Gulf"),
-    ("Gulf of Aden", "Teluk Aden"), ("Gulf of Oman", "Teluk Oman"),
-    ("Strait of Hormuz", "Selat Hormuz"), ("Strait of Malacca", "Selat Malaka"),
-    ("Sunda Strait", "Selat Sunda"), ("Lombok Strait", "Selat Lombok"),
-    ("Taiwan Strait", "Selat Taiwan"), ("Bosporus", "Bosphorus", "Selat Bosporus"),
-    ("Bab-el-Mandeb", "Bab al-Mandab", "Selat Bab el-Mandeb"), ("Java Sea", "Laut Jawa"),
-    ("Banda Sea", "Laut Banda"), ("Celebes Sea", "Laut Sulawesi"), ("Arafura Sea", "Laut Arafura"),
-    ("Makassar Strait", "Selat Makassar"), ("Kerch Strait", "Selat Kerch"),
-    ("Barents Sea", "Laut Barents"), ("North Sea", "Laut Utara"), ("Coral Sea", "Laut Koral"),
-    ("Gulf of Tonkin", "Teluk Tonkin"), ("Philippine Sea", "Laut Filipina"),
+    ("East China Sea", "Laut Cina Timur"),
+    ("Black Sea", "Laut Hitam"),
+    ("Red Sea", "Laut Merah"),
+    ("Mediterranean Sea", "Laut Tengah", "Laut Mediterania"),
+    ("Baltic Sea", "Laut Baltik"),
+    ("Caspian Sea", "Laut Kaspia"),
+    ("Sea of Azov", "Laut Azov"),
+    ("Sea of Japan", "Laut Jepang", "East Sea"),
+    ("Yellow Sea", "Laut Kuning"),
+    ("Arabian Sea", "Laut Arab"),
+    ("Persian Gulf", "Teluk Persia", "Arabian Gulf"),
+    ("Gulf of Aden", "Teluk Aden"),
+    ("Gulf of Oman", "Teluk Oman"),
+    ("Strait of Hormuz", "Selat Hormuz"),
+    ("Strait of Malacca", "Selat Malaka"),
+    ("Sunda Strait", "Selat Sunda"),
+    ("Lombok Strait", "Selat Lombok"),
+    ("Taiwan Strait", "Selat Taiwan"),
+    ("Bosporus", "Bosphorus", "Selat Bosporus"),
+    ("Bab-el-Mandeb", "Bab al-Mandab", "Selat Bab el-Mandeb"),
+    ("Java Sea", "Laut Jawa"),
+    ("Banda Sea", "Laut Banda"),
+    ("Celebes Sea", "Laut Sulawesi"),
+    ("Arafura Sea", "Laut Arafura"),
+    ("Makassar Strait", "Selat Makassar"),
+    ("Kerch Strait", "Selat Kerch"),
+    ("Barents Sea", "Laut Barents"),
+    ("North Sea", "Laut Utara"),
+    ("Coral Sea", "Laut Koral"),
+    ("Gulf of Tonkin", "Teluk Tonkin"),
+    ("Philippine Sea", "Laut Filipina"),
 )
 
 
@@ -78,8 +111,9 @@ SEAS = (
 
 def strip_accents(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed
-                                                if not unicodedata.combining(c)))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 def fold(value: str) -> str:
@@ -127,8 +161,12 @@ def injectable(alias: str) -> bool:
     ("Bolivia, Plurinational State of", "Falkland Islands (Malvinas)", "Bamaco - Bamako") and
     aliases that start or end with punctuation ("Geġark'unik'") stay in the gazetteer but are
     never injected."""
-    return (alias[:1].isalnum() and alias[-1:].isalnum() and " - " not in alias
-            and not any(c in alias for c in ',()[]/;_"\u2020'))
+    return (
+        alias[:1].isalnum()
+        and alias[-1:].isalnum()
+        and " - " not in alias
+        and not any(c in alias for c in ',()[]/;_"\u2020')
+    )
 
 
 def is_acronym(alias: str) -> bool:
@@ -143,8 +181,9 @@ def has_digit(alias: str) -> bool:
 # --------------------------------------------------------------------------- gazetteer sources
 
 
-def _add(rows: list[Row], seen: set[tuple[str, str]], key: str, alias: str, label: str,
-         source: str) -> None:
+def _add(
+    rows: list[Row], seen: set[tuple[str, str]], key: str, alias: str, label: str, source: str
+) -> None:
     alias = " ".join(alias.split())
     if len(alias) < 2 or not latin(alias) or not any(c.isalpha() for c in alias):
         return
@@ -213,9 +252,9 @@ def _subdivisions(rng: Random) -> list[Row]:
             continue
         for code, name in subs:
             _add(rows, seen, f"sub:{code}", tr.gettext(name), "GPE", "subdivision")
-    translated = rows[len(subs):]
+    translated = rows[len(subs) :]
     rng.shuffle(translated)
-    return rows[:len(subs)] + translated
+    return rows[: len(subs)] + translated
 
 
 def _us_and_continents() -> tuple[list[Row], list[Row]]:
@@ -229,8 +268,9 @@ def _us_and_continents() -> tuple[list[Row], list[Row]]:
     for county in gc.get_us_counties():
         key = f"uscounty:{county['fips']}"
         _add(us, seen, key, county["name"], "GPE", "us")
-        short = re.sub(r"\s+(County|Parish|Borough|Census Area|Municipality|city)$", "",
-                       county["name"])
+        short = re.sub(
+            r"\s+(County|Parish|Borough|Census Area|Municipality|city)$", "", county["name"]
+        )
         _add(us, seen, key, short, "GPE", "us")
     loc: list[Row] = []
     for code, cont in gc.get_continents().items():
@@ -255,9 +295,11 @@ def _cities(quota: int, rng: Random) -> list[Row]:
 
     def alternates(city: dict) -> list[str]:
         # Capitalised Latin-script names only: all-lower-case ones are machine romanisations.
-        return [a for a in city.get("alternatenames", [])
-                if latin(a) and any(c.isupper() for c in a) and not has_digit(a)
-                and "http" not in a]
+        return [
+            a
+            for a in city.get("alternatenames", [])
+            if latin(a) and any(c.isupper() for c in a) and not has_digit(a) and "http" not in a
+        ]
 
     common_quota = quota * 12 // 100
     for city in ordered:  # 1: towns named like a common word, with that name
@@ -295,42 +337,121 @@ def _cities(quota: int, rng: Random) -> list[Row]:
 
 # Russian/Ukrainian names as phoneme strings, rendered in three romanisations.
 RU_FIRST = (
-    ("Sergei", "Sergey", "Serguei", "Sergej"), ("Andrei", "Andrey", "Andrej"),
-    ("Dmitry", "Dmitri", "Dmitrij"), ("Alexei", "Aleksei", "Alexey", "Aleksej"),
-    ("Yuri", "Yury", "Iouri", "Juri"), ("Mikhail", "Michail"), ("Nikolai", "Nikolay", "Nikolaj"),
-    ("Vladimir", "Wladimir"), ("Yevgeny", "Evgeny", "Jewgeni", "Evgueni"),
-    ("Fyodor", "Fedor", "Fiodor", "Fjodor"), ("Pyotr", "Petr", "Piotr", "Pjotr"),
-    ("Vasily", "Vasiliy", "Wassili", "Vassili"), ("Grigory", "Grigoriy", "Grigori"),
-    ("Anatoly", "Anatoliy", "Anatoli"), ("Valery", "Valeriy", "Waleri"),
-    ("Viktor", "Victor", "Wiktor"), ("Oleg",), ("Igor",), ("Maxim", "Maksim"),
-    ("Konstantin",), ("Arkady", "Arkadiy", "Arkadi"), ("Gennady", "Gennadiy", "Gennadi"),
-    ("Vyacheslav", "Wjatscheslaw", "Viatcheslav"), ("Yaroslav", "Jaroslaw", "Iaroslav"),
-    ("Ruslan",), ("Timur",), ("Boris",), ("Ivan",), ("Roman",), ("Denis",),
-    ("Kirill", "Cyrille"), ("Ilya", "Ilja", "Ilia"), ("Volodymyr", "Wolodymyr", "Volodimir"),
-    ("Oleksandr", "Olexandr", "Oleksander"), ("Oleksiy", "Oleksii", "Olexij"),
-    ("Aleksandr", "Alexander", "Aleksander"), ("Stanislav", "Stanislaw"),
+    ("Sergei", "Sergey", "Serguei", "Sergej"),
+    ("Andrei", "Andrey", "Andrej"),
+    ("Dmitry", "Dmitri", "Dmitrij"),
+    ("Alexei", "Aleksei", "Alexey", "Aleksej"),
+    ("Yuri", "Yury", "Iouri", "Juri"),
+    ("Mikhail", "Michail"),
+    ("Nikolai", "Nikolay", "Nikolaj"),
+    ("Vladimir", "Wladimir"),
+    ("Yevgeny", "Evgeny", "Jewgeni", "Evgueni"),
+    ("Fyodor", "Fedor", "Fiodor", "Fjodor"),
+    ("Pyotr", "Petr", "Piotr", "Pjotr"),
+    ("Vasily", "Vasiliy", "Wassili", "Vassili"),
+    ("Grigory", "Grigoriy", "Grigori"),
+    ("Anatoly", "Anatoliy", "Anatoli"),
+    ("Valery", "Valeriy", "Waleri"),
+    ("Viktor", "Victor", "Wiktor"),
+    ("Oleg",),
+    ("Igor",),
+    ("Maxim", "Maksim"),
+    ("Konstantin",),
+    ("Arkady", "Arkadiy", "Arkadi"),
+    ("Gennady", "Gennadiy", "Gennadi"),
+    ("Vyacheslav", "Wjatscheslaw", "Viatcheslav"),
+    ("Yaroslav", "Jaroslaw", "Iaroslav"),
+    ("Ruslan",),
+    ("Timur",),
+    ("Boris",),
+    ("Ivan",),
+    ("Roman",),
+    ("Denis",),
+    ("Kirill", "Cyrille"),
+    ("Ilya", "Ilja", "Ilia"),
+    ("Volodymyr", "Wolodymyr", "Volodimir"),
+    ("Oleksandr", "Olexandr", "Oleksander"),
+    ("Oleksiy", "Oleksii", "Olexij"),
+    ("Aleksandr", "Alexander", "Aleksander"),
+    ("Stanislav", "Stanislaw"),
 )
 RU_FIRST_F = (
-    ("Olga",), ("Tatyana", "Tatiana", "Tatjana"), ("Yelena", "Elena", "Jelena"),
-    ("Natalya", "Natalia", "Natalja"), ("Svetlana", "Swetlana"), ("Maria",), ("Irina",),
-    ("Valentina", "Walentina"), ("Lyudmila", "Ludmila", "Ljudmila"), ("Yulia", "Julia", "Ioulia"),
-    ("Anastasia", "Anastassija"), ("Yekaterina", "Ekaterina", "Jekaterina"),
+    ("Olga",),
+    ("Tatyana", "Tatiana", "Tatjana"),
+    ("Yelena", "Elena", "Jelena"),
+    ("Natalya", "Natalia", "Natalja"),
+    ("Svetlana", "Swetlana"),
+    ("Maria",),
+    ("Irina",),
+    ("Valentina", "Walentina"),
+    ("Lyudmila", "Ludmila", "Ljudmila"),
+    ("Yulia", "Julia", "Ioulia"),
+    ("Anastasia", "Anastassija"),
+    ("Yekaterina", "Ekaterina", "Jekaterina"),
 )
-RU_ONSET = ("b", "v", "g", "d", "zh", "z", "k", "l", "m", "n", "p", "r", "s", "t", "f", "kh", "ts",
-            "ch", "sh", "shch", "gr", "kr", "pr", "str", "sm", "br", "dr", "tr", "sv", "kl", "pl")
+RU_ONSET = (
+    "b",
+    "v",
+    "g",
+    "d",
+    "zh",
+    "z",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "f",
+    "kh",
+    "ts",
+    "ch",
+    "sh",
+    "shch",
+    "gr",
+    "kr",
+    "pr",
+    "str",
+    "sm",
+    "br",
+    "dr",
+    "tr",
+    "sv",
+    "kl",
+    "pl",
+)
 RU_VOWEL = ("a", "o", "u", "e", "i", "y", "ya", "yu", "ye", "a", "o", "e")
 RU_SUFFIX = ("ov", "ev", "in", "sky", "enko", "kin", "nikov", "yuk", "chuk", "ovich", "ets")
 RU_STYLES = {  # English (BGN), German, French romanisation of the same phonemes
-    "zh": ("zh", "sch", "j"), "kh": ("kh", "ch", "kh"), "ts": ("ts", "z", "ts"),
-    "ch": ("ch", "tsch", "tch"), "sh": ("sh", "sch", "ch"), "shch": ("shch", "schtsch", "chtch"),
-    "ya": ("ya", "ja", "ia"), "yu": ("yu", "ju", "iou"), "ye": ("ye", "je", "ie"),
-    "u": ("u", "u", "ou"), "v": ("v", "w", "v"), "s": ("s", "ss", "s"),
-    "ov": ("ov", "ow", "ov"), "ev": ("ev", "ew", "ev"), "sky": ("sky", "ski", "ski"),
-    "ovich": ("ovich", "owitsch", "ovitch"), "chuk": ("chuk", "tschuk", "tchouk"),
+    "zh": ("zh", "sch", "j"),
+    "kh": ("kh", "ch", "kh"),
+    "ts": ("ts", "z", "ts"),
+    "ch": ("ch", "tsch", "tch"),
+    "sh": ("sh", "sch", "ch"),
+    "shch": ("shch", "schtsch", "chtch"),
+    "ya": ("ya", "ja", "ia"),
+    "yu": ("yu", "ju", "iou"),
+    "ye": ("ye", "je", "ie"),
+    "u": ("u", "u", "ou"),
+    "v": ("v", "w", "v"),
+    "s": ("s", "ss", "s"),
+    "ov": ("ov", "ow", "ov"),
+    "ev": ("ev", "ew", "ev"),
+    "sky": ("sky", "ski", "ski"),
+    "ovich": ("ovich", "owitsch", "ovitch"),
+    "chuk": ("chuk", "tschuk", "tchouk"),
     "yuk": ("yuk", "juk", "iouk"),
 }
-RU_FEMININE = {"ov": "ova", "ev": "eva", "in": "ina", "sky": "skaya", "kin": "kina",
-               "nikov": "nikova"}
+RU_FEMININE = {
+    "ov": "ova",
+    "ev": "eva",
+    "in": "ina",
+    "sky": "skaya",
+    "kin": "kina",
+    "nikov": "nikova",
+}
 
 
 def _ru_render(phonemes: Sequence[str], style: int) -> str:
@@ -354,8 +475,11 @@ def _ru_person(rng: Random) -> list[str]:
     suffix = rng.choice(RU_SUFFIX)
     if female:
         suffix = RU_FEMININE.get(suffix, suffix)
-        styles_sfx = {"ova": ("ova", "owa", "ova"), "eva": ("eva", "ewa", "eva"),
-                      "skaya": ("skaya", "skaja", "skaia")}.get(suffix, (suffix,) * 3)
+        styles_sfx = {
+            "ova": ("ova", "owa", "ova"),
+            "eva": ("eva", "ewa", "eva"),
+            "skaya": ("skaya", "skaja", "skaia"),
+        }.get(suffix, (suffix,) * 3)
     else:
         styles_sfx = RU_STYLES.get(suffix, (suffix,) * 3)
     aliases = []
@@ -370,29 +494,180 @@ def _ru_person(rng: Random) -> list[str]:
     return aliases
 
 
-ID_GIVEN = ("Joko", "Bambang", "Budi", "Agus", "Slamet", "Dewi", "Siti", "Hadi", "Eko", "Heru",
-            "Wahyu", "Yusuf", "Cahyo", "Susilo", "Prabowo", "Gibran", "Anies", "Ganjar", "Mahfud",
-            "Ridwan", "Puan", "Airlangga", "Luhut", "Budiman", "Tito", "Retno", "Erick",
-            "Basuki", "Andika", "Yudo", "Listyo", "Bahlil", "Zulkifli", "Muhaimin", "Khofifah",
-            "Yusril", "Dudung", "Sakti", "Nadiem", "Teten", "Pratikno", "Suharso", "Yasonna",
-            "Djarot", "Hasto", "Surya", "Jusuf", "Wiranto", "Moeldoko", "Sandiaga", "Rizal",
-            "Syahrul", "Arifin", "Fadli", "Fahri", "Rachmat", "Taufik", "Nurul", "Indah", "Ratna")
-ID_SURNAME = ("Widodo", "Subianto", "Yudhoyono", "Baswedan", "Pranowo", "Kamil", "Maharani",
-              "Hartarto", "Pandjaitan", "Sudjatmiko", "Karnavian", "Marsudi", "Thohir", "Purnama",
-              "Tjahjanto", "Perkasa", "Margono", "Subiyanto", "Prabowo", "Sigit", "Lahadalia",
-              "Hasan", "Iskandar", "Parawansa", "Mahendra", "Abdurachman", "Trenggono",
-              "Makarim", "Masduki", "Monoarfa", "Laoly", "Hidayat", "Kristiyanto", "Paloh",
-              "Kalla", "Uno", "Ramli", "Limpo", "Tasrif", "Zon", "Hamzah", "Gobel", "Hakim",
-              "Nugroho", "Santoso", "Wibowo", "Setiawan", "Kurniawan", "Saputra", "Hidayati",
-              "Lestari", "Wijaya", "Sutanto", "Gunawan", "Suryadi", "Pratama", "Hermawan")
-ID_ONSET = ("b", "d", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "w", "y", "c",
-            "s", "s", "t", "p", "sy")
+ID_GIVEN = (
+    "Joko",
+    "Bambang",
+    "Budi",
+    "Agus",
+    "Slamet",
+    "Dewi",
+    "Siti",
+    "Hadi",
+    "Eko",
+    "Heru",
+    "Wahyu",
+    "Yusuf",
+    "Cahyo",
+    "Susilo",
+    "Prabowo",
+    "Gibran",
+    "Anies",
+    "Ganjar",
+    "Mahfud",
+    "Ridwan",
+    "Puan",
+    "Airlangga",
+    "Luhut",
+    "Budiman",
+    "Tito",
+    "Retno",
+    "Erick",
+    "Basuki",
+    "Andika",
+    "Yudo",
+    "Listyo",
+    "Bahlil",
+    "Zulkifli",
+    "Muhaimin",
+    "Khofifah",
+    "Yusril",
+    "Dudung",
+    "Sakti",
+    "Nadiem",
+    "Teten",
+    "Pratikno",
+    "Suharso",
+    "Yasonna",
+    "Djarot",
+    "Hasto",
+    "Surya",
+    "Jusuf",
+    "Wiranto",
+    "Moeldoko",
+    "Sandiaga",
+    "Rizal",
+    "Syahrul",
+    "Arifin",
+    "Fadli",
+    "Fahri",
+    "Rachmat",
+    "Taufik",
+    "Nurul",
+    "Indah",
+    "Ratna",
+)
+ID_SURNAME = (
+    "Widodo",
+    "Subianto",
+    "Yudhoyono",
+    "Baswedan",
+    "Pranowo",
+    "Kamil",
+    "Maharani",
+    "Hartarto",
+    "Pandjaitan",
+    "Sudjatmiko",
+    "Karnavian",
+    "Marsudi",
+    "Thohir",
+    "Purnama",
+    "Tjahjanto",
+    "Perkasa",
+    "Margono",
+    "Subiyanto",
+    "Prabowo",
+    "Sigit",
+    "Lahadalia",
+    "Hasan",
+    "Iskandar",
+    "Parawansa",
+    "Mahendra",
+    "Abdurachman",
+    "Trenggono",
+    "Makarim",
+    "Masduki",
+    "Monoarfa",
+    "Laoly",
+    "Hidayat",
+    "Kristiyanto",
+    "Paloh",
+    "Kalla",
+    "Uno",
+    "Ramli",
+    "Limpo",
+    "Tasrif",
+    "Zon",
+    "Hamzah",
+    "Gobel",
+    "Hakim",
+    "Nugroho",
+    "Santoso",
+    "Wibowo",
+    "Setiawan",
+    "Kurniawan",
+    "Saputra",
+    "Hidayati",
+    "Lestari",
+    "Wijaya",
+    "Sutanto",
+    "Gunawan",
+    "Suryadi",
+    "Pratama",
+    "Hermawan",
+)
+ID_ONSET = (
+    "b",
+    "d",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "w",
+    "y",
+    "c",
+    "s",
+    "s",
+    "t",
+    "p",
+    "sy",
+)
 ID_VOWEL = ("a", "i", "u", "e", "o", "a", "u")
 ID_CODA = ("", "", "", "n", "ng", "r", "s", "t", "k", "h", "l", "m")
-ID_ENDINGS = ("to", "no", "wati", "yanto", "diono", "wan", "man", "ni", "ti", "sih", "yati",
-              "yono", "rudin", "syah", "tono", "jono", "wanto")
-ID_OLD = (("kh", "ch"), ("sy", "sj"), ("ny", "nj"), ("j", "dj"), ("y", "j"), ("c", "tj"),
-          ("u", "oe"))
+ID_ENDINGS = (
+    "to",
+    "no",
+    "wati",
+    "yanto",
+    "diono",
+    "wan",
+    "man",
+    "ni",
+    "ti",
+    "sih",
+    "yati",
+    "yono",
+    "rudin",
+    "syah",
+    "tono",
+    "jono",
+    "wanto",
+)
+ID_OLD = (
+    ("kh", "ch"),
+    ("sy", "sj"),
+    ("ny", "nj"),
+    ("j", "dj"),
+    ("y", "j"),
+    ("c", "tj"),
+    ("u", "oe"),
+)
 
 
 def _id_name(rng: Random, pool: Sequence[str]) -> str:
@@ -434,27 +709,93 @@ def _id_person(rng: Random) -> list[str]:
 
 
 AR_FIRST = (
-    ("Mohammed", "Muhammad", "Mohamed", "Muhammed", "Mohammad"), ("Ahmed", "Ahmad"),
-    ("Hussein", "Husain", "Hussain", "Husayn"), ("Abdullah", "Abdallah", "Abd Allah"),
-    ("Abdul Rahman", "Abdulrahman", "Abd al-Rahman", "Abdel Rahman"), ("Omar", "Umar"),
-    ("Osama", "Usama"), ("Khalid", "Khaled"), ("Yusuf", "Youssef", "Yousef"),
-    ("Mahmoud", "Mahmud"), ("Mustafa", "Mostafa", "Moustafa"), ("Hassan", "Hasan"), ("Ali",),
-    ("Ibrahim", "Ebrahim"), ("Walid", "Waleed"), ("Faisal", "Faysal", "Feisal"),
-    ("Saeed", "Said", "Sayed"), ("Jamal", "Gamal"), ("Tariq", "Tarek", "Tarik"),
-    ("Nasser", "Nasir", "Naser"), ("Karim", "Kareem"), ("Hamid", "Hamed"),
-    ("Rashid", "Rachid", "Rasheed"), ("Salim", "Selim", "Saleem"), ("Fatima", "Fatma"),
-    ("Aisha", "Aicha", "Aishah"), ("Layla", "Leila", "Laila"), ("Ismail", "Ismael"),
+    ("Mohammed", "Muhammad", "Mohamed", "Muhammed", "Mohammad"),
+    ("Ahmed", "Ahmad"),
+    ("Hussein", "Husain", "Hussain", "Husayn"),
+    ("Abdullah", "Abdallah", "Abd Allah"),
+    ("Abdul Rahman", "Abdulrahman", "Abd al-Rahman", "Abdel Rahman"),
+    ("Omar", "Umar"),
+    ("Osama", "Usama"),
+    ("Khalid", "Khaled"),
+    ("Yusuf", "Youssef", "Yousef"),
+    ("Mahmoud", "Mahmud"),
+    ("Mustafa", "Mostafa", "Moustafa"),
+    ("Hassan", "Hasan"),
+    ("Ali",),
+    ("Ibrahim", "Ebrahim"),
+    ("Walid", "Waleed"),
+    ("Faisal", "Faysal", "Feisal"),
+    ("Saeed", "Said", "Sayed"),
+    ("Jamal", "Gamal"),
+    ("Tariq", "Tarek", "Tarik"),
+    ("Nasser", "Nasir", "Naser"),
+    ("Karim", "Kareem"),
+    ("Hamid", "Hamed"),
+    ("Rashid", "Rachid", "Rasheed"),
+    ("Salim", "Selim", "Saleem"),
+    ("Fatima", "Fatma"),
+    ("Aisha", "Aicha", "Aishah"),
+    ("Layla", "Leila", "Laila"),
+    ("Ismail", "Ismael"),
 )
-AR_STEMS = ("Assad", "Rashidi", "Hashimi", "Maliki", "Saud", "Thani", "Nahyan", "Sadr", "Qasimi",
-            "Baghdadi", "Zawahiri", "Amiri", "Jaberi", "Khatib", "Masri", "Tikriti", "Hakim",
-            "Sudani", "Kadhimi", "Abadi", "Houthi", "Shami", "Zubaidi", "Obeidi", "Dulaimi",
-            "Jubouri", "Shammari", "Otaibi", "Qahtani", "Ghamdi", "Harbi", "Mutairi", "Anazi")
-AR_SURNAMES = (("Haddad",), ("Mansour", "Mansur"), ("Nasrallah", "Nasrullah"), ("Barzani",),
-               ("Talabani",), ("Hariri",), ("Mikati",), ("Aoun",), ("Berri",),
-               ("Gaddafi", "Qaddafi", "Kadhafi"), ("Hafez", "Hafiz"),
-               ("Suleiman", "Sulaiman", "Soliman"), ("Yassin", "Yasin"),
-               ("Haniyeh", "Haniya"), ("Abbas",), ("Erekat", "Oreikat"), ("Qassem", "Kassem"),
-               ("Nasser", "Naser"), ("Mubarak",), ("Sisi",), ("Bashir", "Basheer"))
+AR_STEMS = (
+    "Assad",
+    "Rashidi",
+    "Hashimi",
+    "Maliki",
+    "Saud",
+    "Thani",
+    "Nahyan",
+    "Sadr",
+    "Qasimi",
+    "Baghdadi",
+    "Zawahiri",
+    "Amiri",
+    "Jaberi",
+    "Khatib",
+    "Masri",
+    "Tikriti",
+    "Hakim",
+    "Sudani",
+    "Kadhimi",
+    "Abadi",
+    "Houthi",
+    "Shami",
+    "Zubaidi",
+    "Obeidi",
+    "Dulaimi",
+    "Jubouri",
+    "Shammari",
+    "Otaibi",
+    "Qahtani",
+    "Ghamdi",
+    "Harbi",
+    "Mutairi",
+    "Anazi",
+)
+AR_SURNAMES = (
+    ("Haddad",),
+    ("Mansour", "Mansur"),
+    ("Nasrallah", "Nasrullah"),
+    ("Barzani",),
+    ("Talabani",),
+    ("Hariri",),
+    ("Mikati",),
+    ("Aoun",),
+    ("Berri",),
+    ("Gaddafi", "Qaddafi", "Kadhafi"),
+    ("Hafez", "Hafiz"),
+    ("Suleiman", "Sulaiman", "Soliman"),
+    ("Yassin", "Yasin"),
+    ("Haniyeh", "Haniya"),
+    ("Abbas",),
+    ("Erekat", "Oreikat"),
+    ("Qassem", "Kassem"),
+    ("Nasser", "Naser"),
+    ("Mubarak",),
+    ("Sisi",),
+    ("Bashir", "Basheer"),
+)
 
 
 def _ar_person(rng: Random) -> list[str]:
@@ -462,8 +803,11 @@ def _ar_person(rng: Random) -> list[str]:
     if rng.random() < 0.6:
         stem = rng.choice(AR_STEMS)
         if rng.random() < 0.5:  # a generated stem, for more distinct people
-            stem = stem[:3] + rng.choice(("a", "i", "u")) + rng.choice(("ri", "di", "mi", "si",
-                                                                        "ni", "bi", "wi"))
+            stem = (
+                stem[:3]
+                + rng.choice(("a", "i", "u"))
+                + rng.choice(("ri", "di", "mi", "si", "ni", "bi", "wi"))
+            )
         surnames = [f"al-{stem}", f"Al {stem}", f"el-{stem}"]
     else:
         surnames = list(rng.choice(AR_SURNAMES))
@@ -475,13 +819,59 @@ def _ar_person(rng: Random) -> list[str]:
     return aliases
 
 
-KO_FAMILY = (("Kim", "Gim"), ("Lee", "Yi", "Rhee"), ("Park", "Pak", "Bak"), ("Choi", "Choe"),
-             ("Jung", "Jeong", "Chung"), ("Kang",), ("Cho", "Jo"), ("Yoon", "Yun"),
-             ("Jang", "Chang"), ("Lim", "Im"), ("Han",), ("Shin", "Sin"), ("Moon", "Mun"),
-             ("Ryu", "Yoo"), ("Hwang",), ("Seo", "Suh"), ("Kwon",), ("Song",), ("Oh",))
-KO_SYLLABLE = ("jong", "un", "il", "sung", "jae", "in", "min", "ho", "seok", "hyun", "young",
-               "yeol", "ju", "hee", "soo", "chul", "dae", "jung", "won", "kyu", "tae", "hyuk",
-               "geun", "hye", "yong", "nam", "sik", "hwan", "yeon", "woo")
+KO_FAMILY = (
+    ("Kim", "Gim"),
+    ("Lee", "Yi", "Rhee"),
+    ("Park", "Pak", "Bak"),
+    ("Choi", "Choe"),
+    ("Jung", "Jeong", "Chung"),
+    ("Kang",),
+    ("Cho", "Jo"),
+    ("Yoon", "Yun"),
+    ("Jang", "Chang"),
+    ("Lim", "Im"),
+    ("Han",),
+    ("Shin", "Sin"),
+    ("Moon", "Mun"),
+    ("Ryu", "Yoo"),
+    ("Hwang",),
+    ("Seo", "Suh"),
+    ("Kwon",),
+    ("Song",),
+    ("Oh",),
+)
+KO_SYLLABLE = (
+    "jong",
+    "un",
+    "il",
+    "sung",
+    "jae",
+    "in",
+    "min",
+    "ho",
+    "seok",
+    "hyun",
+    "young",
+    "yeol",
+    "ju",
+    "hee",
+    "soo",
+    "chul",
+    "dae",
+    "jung",
+    "won",
+    "kyu",
+    "tae",
+    "hyuk",
+    "geun",
+    "hye",
+    "yong",
+    "nam",
+    "sik",
+    "hwan",
+    "yeon",
+    "woo",
+)
 
 
 def _ko_person(rng: Random) -> list[str]:
@@ -493,31 +883,218 @@ def _ko_person(rng: Random) -> list[str]:
     return aliases
 
 
-EN_FIRST = ("John", "Michael", "David", "James", "Robert", "William", "Mary", "Elizabeth", "Anne",
-            "Emmanuel", "Olaf", "Jens", "Lloyd", "Antony", "Rishi", "Keir", "Giorgia", "Mark",
-            "Pete", "Marco", "Ursula", "Kaja", "Annalena", "Friedrich", "Recep", "Hakan",
-            "Richard", "Thomas", "Charles", "Daniel", "Matthew", "Paul", "Steven", "Andrew",
-            "Kenneth", "Kevin", "Brian", "George", "Edward", "Ronald", "Jason", "Jeffrey", "Ryan",
-            "Jacob", "Gary", "Nicholas", "Eric", "Stephen", "Jonathan", "Larry", "Justin",
-            "Scott", "Brandon", "Frank", "Benjamin", "Gregory", "Samuel", "Patricia", "Jennifer",
-            "Linda", "Barbara", "Susan", "Jessica", "Sarah", "Karen", "Nancy", "Lisa", "Margaret",
-            "Sandra", "Ashley", "Kimberly", "Emily", "Donna", "Michelle", "Carol", "Amanda",
-            "Melissa", "Deborah", "Stephanie", "Rebecca", "Laura", "Sharon", "Cynthia", "Kathleen")
-EN_LAST = ("Smith", "Austin", "Stoltenberg", "Rutte", "Scholz", "Macron", "Meloni", "Hegseth",
-           "Rubio", "Blinken", "Johnson", "Brown", "Miller", "Baker", "Cook", "Young", "King",
-           "Wright", "Green", "Hill", "Wood", "Walker", "Hall", "Allen", "Clark", "Lewis",
-           "Martin", "Moore", "Taylor", "Thomas", "White", "Harris", "Jackson", "Thompson",
-           "Robinson", "Lee", "Scott", "Adams", "Nelson", "Carter", "Mitchell", "Roberts",
-           "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart",
-           "Morris", "Rogers", "Reed", "Morgan", "Bell", "Murphy", "Bailey", "Cooper",
-           "Richardson", "Cox", "Howard", "Ward", "Peterson", "Gray", "James", "Watson",
-           "Brooks", "Kelly", "Sanders", "Price", "Bennett", "Barnes", "Ross", "Henderson",
-           "Coleman", "Jenkins", "Perry", "Powell", "Long", "Patterson", "Hughes", "Flores",
-           "Washington", "Butler", "Simmons", "Foster", "Bryant", "Alexander", "Russell",
-           "Griffin", "Hayes", "Myers", "Ford", "Hamilton", "Graham", "Sullivan", "Wallace",
-           "Woods", "Cole", "West", "Jordan", "Owens", "Reynolds", "Fisher", "Ellis", "Harrison",
-           "Gibson", "Marshall", "Wells", "Hunter", "Hunt", "Black", "Stone", "Rice", "Fox",
-           "Lane", "Mason", "Dunn", "Knight", "Stevens", "Tucker", "Porter", "Spencer", "Pope")
+EN_FIRST = (
+    "John",
+    "Michael",
+    "David",
+    "James",
+    "Robert",
+    "William",
+    "Mary",
+    "Elizabeth",
+    "Anne",
+    "Emmanuel",
+    "Olaf",
+    "Jens",
+    "Lloyd",
+    "Antony",
+    "Rishi",
+    "Keir",
+    "Giorgia",
+    "Mark",
+    "Pete",
+    "Marco",
+    "Ursula",
+    "Kaja",
+    "Annalena",
+    "Friedrich",
+    "Recep",
+    "Hakan",
+    "Richard",
+    "Thomas",
+    "Charles",
+    "Daniel",
+    "Matthew",
+    "Paul",
+    "Steven",
+    "Andrew",
+    "Kenneth",
+    "Kevin",
+    "Brian",
+    "George",
+    "Edward",
+    "Ronald",
+    "Jason",
+    "Jeffrey",
+    "Ryan",
+    "Jacob",
+    "Gary",
+    "Nicholas",
+    "Eric",
+    "Stephen",
+    "Jonathan",
+    "Larry",
+    "Justin",
+    "Scott",
+    "Brandon",
+    "Frank",
+    "Benjamin",
+    "Gregory",
+    "Samuel",
+    "Patricia",
+    "Jennifer",
+    "Linda",
+    "Barbara",
+    "Susan",
+    "Jessica",
+    "Sarah",
+    "Karen",
+    "Nancy",
+    "Lisa",
+    "Margaret",
+    "Sandra",
+    "Ashley",
+    "Kimberly",
+    "Emily",
+    "Donna",
+    "Michelle",
+    "Carol",
+    "Amanda",
+    "Melissa",
+    "Deborah",
+    "Stephanie",
+    "Rebecca",
+    "Laura",
+    "Sharon",
+    "Cynthia",
+    "Kathleen",
+)
+EN_LAST = (
+    "Smith",
+    "Austin",
+    "Stoltenberg",
+    "Rutte",
+    "Scholz",
+    "Macron",
+    "Meloni",
+    "Hegseth",
+    "Rubio",
+    "Blinken",
+    "Johnson",
+    "Brown",
+    "Miller",
+    "Baker",
+    "Cook",
+    "Young",
+    "King",
+    "Wright",
+    "Green",
+    "Hill",
+    "Wood",
+    "Walker",
+    "Hall",
+    "Allen",
+    "Clark",
+    "Lewis",
+    "Martin",
+    "Moore",
+    "Taylor",
+    "Thomas",
+    "White",
+    "Harris",
+    "Jackson",
+    "Thompson",
+    "Robinson",
+    "Lee",
+    "Scott",
+    "Adams",
+    "Nelson",
+    "Carter",
+    "Mitchell",
+    "Roberts",
+    "Turner",
+    "Phillips",
+    "Campbell",
+    "Parker",
+    "Evans",
+    "Edwards",
+    "Collins",
+    "Stewart",
+    "Morris",
+    "Rogers",
+    "Reed",
+    "Morgan",
+    "Bell",
+    "Murphy",
+    "Bailey",
+    "Cooper",
+    "Richardson",
+    "Cox",
+    "Howard",
+    "Ward",
+    "Peterson",
+    "Gray",
+    "James",
+    "Watson",
+    "Brooks",
+    "Kelly",
+    "Sanders",
+    "Price",
+    "Bennett",
+    "Barnes",
+    "Ross",
+    "Henderson",
+    "Coleman",
+    "Jenkins",
+    "Perry",
+    "Powell",
+    "Long",
+    "Patterson",
+    "Hughes",
+    "Flores",
+    "Washington",
+    "Butler",
+    "Simmons",
+    "Foster",
+    "Bryant",
+    "Alexander",
+    "Russell",
+    "Griffin",
+    "Hayes",
+    "Myers",
+    "Ford",
+    "Hamilton",
+    "Graham",
+    "Sullivan",
+    "Wallace",
+    "Woods",
+    "Cole",
+    "West",
+    "Jordan",
+    "Owens",
+    "Reynolds",
+    "Fisher",
+    "Ellis",
+    "Harrison",
+    "Gibson",
+    "Marshall",
+    "Wells",
+    "Hunter",
+    "Hunt",
+    "Black",
+    "Stone",
+    "Rice",
+    "Fox",
+    "Lane",
+    "Mason",
+    "Dunn",
+    "Knight",
+    "Stevens",
+    "Tucker",
+    "Porter",
+    "Spencer",
+    "Pope",
+)
 
 
 def _en_person(rng: Random) -> list[str]:
@@ -531,8 +1108,13 @@ def _en_person(rng: Random) -> list[str]:
 
 
 def _persons(quota: int, rng: Random) -> list[Row]:
-    makers = ((_ru_person, 0.35), (_id_person, 0.30), (_ar_person, 0.15), (_ko_person, 0.05),
-              (_en_person, 0.15))
+    makers = (
+        (_ru_person, 0.35),
+        (_id_person, 0.30),
+        (_ar_person, 0.15),
+        (_ko_person, 0.05),
+        (_en_person, 0.15),
+    )
     funcs = [m for m, _ in makers]
     weights = [w for _, w in makers]
     rows: list[Row] = []
@@ -554,33 +1136,198 @@ def _persons(quota: int, rng: Random) -> list[Row]:
 
 # --------------------------------------------------------------------------- organisations
 
-ORG_ADJ = ("National", "Federal", "Central", "United", "Joint", "Regional", "International",
-           "Royal", "People's", "Islamic", "Democratic", "Revolutionary", "Special", "General",
-           "Supreme", "State", "Northern", "Southern", "Eastern", "Western", "Pacific", "Asian",
-           "European", "Arab", "African", "Baltic", "Caspian", "Continental", "Allied", "Free")
-ORG_DOMAIN = ("Defence", "Energy", "Maritime", "Aerospace", "Intelligence", "Security", "Trade",
-              "Agriculture", "Health", "Finance", "Nuclear", "Space", "Border", "Coast", "Naval",
-              "Air", "Land", "Strategic", "Rocket", "Missile", "Industrial", "Development",
-              "Reconstruction", "Investment", "Export", "Research", "Communications",
-              "Transport", "Mining", "Oil", "Gas", "Water", "Cyber", "Electronic", "Logistics",
-              "Procurement", "Shipbuilding", "Aviation", "Ordnance", "Armaments", "Engineering")
-ORG_TYPE = ("Agency", "Council", "Commission", "Authority", "Bureau", "Institute", "Corporation",
-            "Company", "Group", "Holdings", "Industries", "Directorate", "Command", "Forces",
-            "Guard", "Army", "Front", "Party", "Movement", "Alliance", "Organisation", "Union",
-            "Bank", "Fund", "Service", "Office", "Centre", "Consortium", "Board", "League")
-ID_TYPE = ("Badan", "Komisi", "Dewan", "Lembaga", "Kementerian", "Komando", "Partai", "Markas",
-           "Pusat", "Direktorat", "Korps", "Angkatan", "Perusahaan", "Gerakan", "Majelis",
-           "Yayasan", "Ikatan", "Persatuan", "Balai", "Dinas")
-ID_DOMAIN = ("Keamanan", "Pertahanan", "Intelijen", "Energi", "Perdagangan", "Kesehatan",
-             "Keuangan", "Penerbangan", "Kelautan", "Perhubungan", "Pembangunan", "Penelitian",
-             "Antariksa", "Narkotika", "Pemilihan", "Pemberantasan Korupsi", "Siber dan Sandi",
-             "Penanggulangan Bencana", "Industri", "Perikanan", "Pertanian", "Koperasi",
-             "Pendidikan", "Perbatasan", "Pengawasan", "Persenjataan", "Maritim", "Investasi")
-ID_ADJ = ("Nasional", "Negara", "Daerah", "Pusat", "Republik Indonesia", "Strategis", "Umum",
-          "Tinggi", "Laut", "Udara", "Darat", "Rakyat", "Terpadu", "Khusus", "Bersama",
-          "Indonesia", "Nusantara", "Gabungan")
-COMPANY_SUFFIX = ("Industries", "Group", "Design Bureau", "Holdings", "Aerospace", "Systems",
-                  "Dynamics", "Engineering", "Motors", "Arms", "Shipyard")
+ORG_ADJ = (
+    "National",
+    "Federal",
+    "Central",
+    "United",
+    "Joint",
+    "Regional",
+    "International",
+    "Royal",
+    "People's",
+    "Islamic",
+    "Democratic",
+    "Revolutionary",
+    "Special",
+    "General",
+    "Supreme",
+    "State",
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Pacific",
+    "Asian",
+    "European",
+    "Arab",
+    "African",
+    "Baltic",
+    "Caspian",
+    "Continental",
+    "Allied",
+    "Free",
+)
+ORG_DOMAIN = (
+    "Defence",
+    "Energy",
+    "Maritime",
+    "Aerospace",
+    "Intelligence",
+    "Security",
+    "Trade",
+    "Agriculture",
+    "Health",
+    "Finance",
+    "Nuclear",
+    "Space",
+    "Border",
+    "Coast",
+    "Naval",
+    "Air",
+    "Land",
+    "Strategic",
+    "Rocket",
+    "Missile",
+    "Industrial",
+    "Development",
+    "Reconstruction",
+    "Investment",
+    "Export",
+    "Research",
+    "Communications",
+    "Transport",
+    "Mining",
+    "Oil",
+    "Gas",
+    "Water",
+    "Cyber",
+    "Electronic",
+    "Logistics",
+    "Procurement",
+    "Shipbuilding",
+    "Aviation",
+    "Ordnance",
+    "Armaments",
+    "Engineering",
+)
+ORG_TYPE = (
+    "Agency",
+    "Council",
+    "Commission",
+    "Authority",
+    "Bureau",
+    "Institute",
+    "Corporation",
+    "Company",
+    "Group",
+    "Holdings",
+    "Industries",
+    "Directorate",
+    "Command",
+    "Forces",
+    "Guard",
+    "Army",
+    "Front",
+    "Party",
+    "Movement",
+    "Alliance",
+    "Organisation",
+    "Union",
+    "Bank",
+    "Fund",
+    "Service",
+    "Office",
+    "Centre",
+    "Consortium",
+    "Board",
+    "League",
+)
+ID_TYPE = (
+    "Badan",
+    "Komisi",
+    "Dewan",
+    "Lembaga",
+    "Kementerian",
+    "Komando",
+    "Partai",
+    "Markas",
+    "Pusat",
+    "Direktorat",
+    "Korps",
+    "Angkatan",
+    "Perusahaan",
+    "Gerakan",
+    "Majelis",
+    "Yayasan",
+    "Ikatan",
+    "Persatuan",
+    "Balai",
+    "Dinas",
+)
+ID_DOMAIN = (
+    "Keamanan",
+    "Pertahanan",
+    "Intelijen",
+    "Energi",
+    "Perdagangan",
+    "Kesehatan",
+    "Keuangan",
+    "Penerbangan",
+    "Kelautan",
+    "Perhubungan",
+    "Pembangunan",
+    "Penelitian",
+    "Antariksa",
+    "Narkotika",
+    "Pemilihan",
+    "Pemberantasan Korupsi",
+    "Siber dan Sandi",
+    "Penanggulangan Bencana",
+    "Industri",
+    "Perikanan",
+    "Pertanian",
+    "Koperasi",
+    "Pendidikan",
+    "Perbatasan",
+    "Pengawasan",
+    "Persenjataan",
+    "Maritim",
+    "Investasi",
+)
+ID_ADJ = (
+    "Nasional",
+    "Negara",
+    "Daerah",
+    "Pusat",
+    "Republik Indonesia",
+    "Strategis",
+    "Umum",
+    "Tinggi",
+    "Laut",
+    "Udara",
+    "Darat",
+    "Rakyat",
+    "Terpadu",
+    "Khusus",
+    "Bersama",
+    "Indonesia",
+    "Nusantara",
+    "Gabungan",
+)
+COMPANY_SUFFIX = (
+    "Industries",
+    "Group",
+    "Design Bureau",
+    "Holdings",
+    "Aerospace",
+    "Systems",
+    "Dynamics",
+    "Engineering",
+    "Motors",
+    "Arms",
+    "Shipyard",
+)
 
 
 def _initials(name: str) -> str:
@@ -624,60 +1371,170 @@ def _orgs(quota: int, rng: Random, countries: list[str], surnames: list[str]) ->
 # --------------------------------------------------------------------------- weapons
 
 WEAPON_FAMILIES = (  # (prefix, numbers, suffixes, separator)
-    ("Su", (24, 25, 27, 30, 33, 34, 35, 57, 75), ("", "M", "SM", "SM2", "SM3", "MK", "MKI", "MKM",
-                                                 "K", "E", "UB", "UBM", "M2", "M3", "MS")),
-    ("MiG", (21, 23, 25, 27, 29, 31, 35, 41), ("", "M", "SMT", "K", "KUB", "BM", "UB", "M2", "S",
-                                               "A", "MLD", "BN", "E")),
-    ("Mi", (2, 8, 14, 17, 24, 26, 28, 35, 38), ("", "T", "MT", "MTV", "V5", "AMTSh", "N", "NM",
-                                                "UB", "P", "K", "MTV5", "V", "8MT", "PM")),
+    (
+        "Su",
+        (24, 25, 27, 30, 33, 34, 35, 57, 75),
+        ("", "M", "SM", "SM2", "SM3", "MK", "MKI", "MKM", "K", "E", "UB", "UBM", "M2", "M3", "MS"),
+    ),
+    (
+        "MiG",
+        (21, 23, 25, 27, 29, 31, 35, 41),
+        ("", "M", "SMT", "K", "KUB", "BM", "UB", "M2", "S", "A", "MLD", "BN", "E"),
+    ),
+    (
+        "Mi",
+        (2, 8, 14, 17, 24, 26, 28, 35, 38),
+        ("", "T", "MT", "MTV", "V5", "AMTSh", "N", "NM", "UB", "P", "K", "MTV5", "V", "8MT", "PM"),
+    ),
     ("Ka", (27, 29, 31, 32, 50, 52, 60, 226), ("", "M", "PS", "A", "K", "B", "T")),
     ("Tu", (16, 22, 95, 142, 160, 204, 214, 334), ("", "M", "M3", "MS", "MSM", "M2", "K", "U")),
     ("Il", (38, 62, 76, 78, 96, 112, 114), ("", "M", "MD", "MD90A", "TD", "M2", "V")),
-    ("Yak", (38, 130, 152), ("", "M", "U")), ("An", (12, 22, 26, 32, 72, 124, 140, 148, 178), ("",
-                                                                                       "V", "T")),
+    ("Yak", (38, 130, 152), ("", "M", "U")),
+    ("An", (12, 22, 26, 32, 72, 124, 140, 148, 178), ("", "V", "T")),
     ("Be", (12, 200), ("", "ES", "P")),
-    ("S", (75, 125, 200, 300, 350, 400, 500, 550), ("", "PS", "PMU", "PMU1", "PMU2", "V", "VM",
-                                                   "V4", "P", "PT", "M", "F", "VM4")),
-    ("BMP", (1, 2, 3), ("", "F", "M", "K", "M2", "P", "D")), ("BMD", (1, 2, 3, 4), ("", "M", "M2")),
+    (
+        "S",
+        (75, 125, 200, 300, 350, 400, 500, 550),
+        ("", "PS", "PMU", "PMU1", "PMU2", "V", "VM", "V4", "P", "PT", "M", "F", "VM4"),
+    ),
+    ("BMP", (1, 2, 3), ("", "F", "M", "K", "M2", "P", "D")),
+    ("BMD", (1, 2, 3, 4), ("", "M", "M2")),
     ("BTR", (40, 50, 60, 70, 80, 82, 90), ("", "A", "PB", "M", "MS", "P", "PK")),
-    ("T", (54, 55, 62, 64, 72, 80, 84, 90, 14), ("", "A", "B", "B3", "BM", "M", "MS", "BV", "U",
-                                                 "UD", "BVM", "M1", "S")),
+    (
+        "T",
+        (54, 55, 62, 64, 72, 80, 84, 90, 14),
+        ("", "A", "B", "B3", "BM", "M", "MS", "BV", "U", "UD", "BVM", "M1", "S"),
+    ),
     ("F", (4, 5, 14, 15, 16, 18, 22, 35), ("", "A", "B", "C", "D", "E", "I", "IN", "V", "EX")),
-    ("AH", (1, 64), ("", "D", "E", "W", "Z")), ("UH", (1, 60), ("", "H", "Y", "M", "L")),
-    ("MQ", (1, 4, 8, 9, 25), ("", "A", "B", "C")), ("RQ", (4, 7, 11, 21, 170), ("", "A", "B")),
+    ("AH", (1, 64), ("", "D", "E", "W", "Z")),
+    ("UH", (1, 60), ("", "H", "Y", "M", "L")),
+    ("MQ", (1, 4, 8, 9, 25), ("", "A", "B", "C")),
+    ("RQ", (4, 7, 11, 21, 170), ("", "A", "B")),
     ("J", (7, 8, 10, 11, 15, 16, 20, 31, 35), ("", "A", "B", "C", "D", "G", "S", "H")),
     ("Z", (8, 9, 10, 19, 20), ("", "A", "W", "K", "ME")),
     ("HQ", (7, 9, 10, 12, 16, 17, 22), ("", "A", "B", "BE", "C")),
     ("DF", (5, 11, 15, 16, 17, 21, 26, 31, 41), ("", "A", "B", "C", "D", "AG")),
-    ("PL", (5, 8, 9, 10, 12, 15, 17), ("", "C", "E")), ("KF", (21,), ("", "A", "B")),
+    ("PL", (5, 8, 9, 10, 12, 15, 17), ("", "C", "E")),
+    ("KF", (21,), ("", "A", "B")),
     ("K", (1, 2, 9, 21, 239), ("", "A1", "A2", "PIP", "K9")),
     ("AIM", (7, 9, 54, 120, 260), ("", "A", "B", "C", "D", "X")),
     ("AGM", (65, 84, 86, 88, 114, 154, 158, 183), ("", "A", "B", "C", "D", "E", "G", "R")),
     ("M", (1, 2, 109, 113, 142, 270, 777), ("", "A1", "A2", "A2C", "A3", "A6", "A7", "SEP")),
-    ("Kh", (22, 29, 31, 32, 35, 38, 47, 55, 59, 101, 555), ("", "M", "MT", "P", "PD", "U",
-                                                            "M2", "MKE")),
-    ("Tor", (1, 2), ("M", "KM", "DT", "U")), ("Buk", (1, 2, 3), ("M", "ME", "MB", "M2E")),
-    ("Pantsir", (1, 2), ("S", "SM", "SA", "ME")), ("Shahed", (129, 131, 136, 149, 238), ("",)),
-    ("Fateh", (110, 313, 360), ("",)), ("Type", (52, 54, 55, 59, 63, 96, 99, 15), ("", "A", "B",
-                                                                              "C", "D", "G")),
-    ("TB", (2, 3), ("",)), ("2S", (1, 3, 4, 7, 9, 19, 23, 25, 31, 34, 35, 43), ("", "M", "M1",
-                                                                                 "M2", "B")),
-    ("BM", (21, 27, 30), ("",)), ("9K", (22, 33, 35, 38, 52, 58, 79, 111, 115, 720), ("", "M",
-                                                                                      "M1")),
+    (
+        "Kh",
+        (22, 29, 31, 32, 35, 38, 47, 55, 59, 101, 555),
+        ("", "M", "MT", "P", "PD", "U", "M2", "MKE"),
+    ),
+    ("Tor", (1, 2), ("M", "KM", "DT", "U")),
+    ("Buk", (1, 2, 3), ("M", "ME", "MB", "M2E")),
+    ("Pantsir", (1, 2), ("S", "SM", "SA", "ME")),
+    ("Shahed", (129, 131, 136, 149, 238), ("",)),
+    ("Fateh", (110, 313, 360), ("",)),
+    ("Type", (52, 54, 55, 59, 63, 96, 99, 15), ("", "A", "B", "C", "D", "G")),
+    ("TB", (2, 3), ("",)),
+    ("2S", (1, 3, 4, 7, 9, 19, 23, 25, 31, 34, 35, 43), ("", "M", "M1", "M2", "B")),
+    ("BM", (21, 27, 30), ("",)),
+    ("9K", (22, 33, 35, 38, 52, 58, 79, 111, 115, 720), ("", "M", "M1")),
 )
-WEAPON_NAMES = ("Triumf", "Growler", "Gargoyle", "Grumble", "Favorit", "Flanker", "Fulcrum",
-                "Felon", "Frogfoot", "Fencer", "Foxhound", "Backfire", "Blackjack", "Bear",
-                "Hind", "Hip", "Havoc", "Hokum", "Halo", "Alligator", "Armata", "Iskander",
-                "Kinzhal", "Kalibr", "Onyx", "Bastion", "Tornado", "Smerch", "Uragan", "Grad",
-                "Msta", "Akatsiya", "Gvozdika", "Nona", "Khrizantema", "Kornet", "Metis",
-                "Konkurs", "Shturm", "Ataka", "Vikhr", "Igla", "Verba", "Strela", "Osa", "Kub",
-                "Krug", "Tochka", "Lancet", "Orlan", "Forpost", "Orion", "Geran", "Akinci",
-                "Anka", "Hermes", "Heron", "Predator", "Reaper", "Global Hawk", "Patriot",
-                "Avenger", "Stinger", "Javelin", "Harpoon", "Tomahawk", "Hellfire", "Maverick",
-                "Sidewinder", "Abrams", "Bradley", "Stryker", "Leopard", "Challenger", "Leclerc",
-                "Merkava", "Caesar", "Archer", "Krab", "Zuzana", "Paladin", "Sarmat", "Avangard",
-                "Zircon", "Poseidon", "Burevestnik", "Yars", "Bulava", "Sineva", "Topol",
-                "Rubezh", "Sprut", "Terminator", "Tigr", "Typhoon", "Kurganets", "Bumerang")
+WEAPON_NAMES = (
+    "Triumf",
+    "Growler",
+    "Gargoyle",
+    "Grumble",
+    "Favorit",
+    "Flanker",
+    "Fulcrum",
+    "Felon",
+    "Frogfoot",
+    "Fencer",
+    "Foxhound",
+    "Backfire",
+    "Blackjack",
+    "Bear",
+    "Hind",
+    "Hip",
+    "Havoc",
+    "Hokum",
+    "Halo",
+    "Alligator",
+    "Armata",
+    "Iskander",
+    "Kinzhal",
+    "Kalibr",
+    "Onyx",
+    "Bastion",
+    "Tornado",
+    "Smerch",
+    "Uragan",
+    "Grad",
+    "Msta",
+    "Akatsiya",
+    "Gvozdika",
+    "Nona",
+    "Khrizantema",
+    "Kornet",
+    "Metis",
+    "Konkurs",
+    "Shturm",
+    "Ataka",
+    "Vikhr",
+    "Igla",
+    "Verba",
+    "Strela",
+    "Osa",
+    "Kub",
+    "Krug",
+    "Tochka",
+    "Lancet",
+    "Orlan",
+    "Forpost",
+    "Orion",
+    "Geran",
+    "Akinci",
+    "Anka",
+    "Hermes",
+    "Heron",
+    "Predator",
+    "Reaper",
+    "Global Hawk",
+    "Patriot",
+    "Avenger",
+    "Stinger",
+    "Javelin",
+    "Harpoon",
+    "Tomahawk",
+    "Hellfire",
+    "Maverick",
+    "Sidewinder",
+    "Abrams",
+    "Bradley",
+    "Stryker",
+    "Leopard",
+    "Challenger",
+    "Leclerc",
+    "Merkava",
+    "Caesar",
+    "Archer",
+    "Krab",
+    "Zuzana",
+    "Paladin",
+    "Sarmat",
+    "Avangard",
+    "Zircon",
+    "Poseidon",
+    "Burevestnik",
+    "Yars",
+    "Bulava",
+    "Sineva",
+    "Topol",
+    "Rubezh",
+    "Sprut",
+    "Terminator",
+    "Tigr",
+    "Typhoon",
+    "Kurganets",
+    "Bumerang",
+)
 
 
 def _weapons(quota: int, rng: Random) -> list[Row]:
@@ -743,8 +1600,13 @@ def build_gazetteer(n: int = BASE_ALIASES, seed: int = 3) -> list[Row]:
     weapons = _weapons(round(QUOTA_AT_BASE["weapon"] * scale), rng)
     import pycountry
 
-    country_names = sorted({getattr(c, "common_name", c.name) for c in pycountry.countries
-                            if len(getattr(c, "common_name", c.name)) < 20})
+    country_names = sorted(
+        {
+            getattr(c, "common_name", c.name)
+            for c in pycountry.countries
+            if len(getattr(c, "common_name", c.name)) < 20
+        }
+    )
     orgs = _orgs(round(QUOTA_AT_BASE["org"] * scale), rng, country_names, list(EN_LAST))
     parts += persons + weapons + orgs
     cities = _cities(max(0, n - len(parts)), rng)
@@ -809,8 +1671,11 @@ class Corpus:
         avoid = name_like_words(rows, big)
         self.vocab: dict[str, tuple[list[str], list[float]]] = {}
         for lang in ("id", "en"):
-            words = [w for w in top_n_list(lang, FILLER_WORDS)
-                     if w.isalpha() and w not in avoid and len(w) > 1 or w in ("a", "i")]
+            words = [
+                w
+                for w in top_n_list(lang, FILLER_WORDS)
+                if w.isalpha() and w not in avoid and len(w) > 1 or w in ("a", "i")
+            ]
             cum: list[float] = []
             total = 0.0
             for w in words:
@@ -831,8 +1696,11 @@ class Corpus:
                     self.pools[kind][cat].append(i)
         # News agencies of the datelines, less any that is an alias (a generated org's AFP).
         self.sources = [src for src in SOURCES if fold(src) not in self.folded]
-        self.dateline_pool = [i for i in self.pools["case"].get("city", [])
-                              if " " not in rows[i][1] and len(rows[i][1]) >= 4]
+        self.dateline_pool = [
+            i
+            for i in self.pools["case"].get("city", [])
+            if " " not in rows[i][1] and len(rows[i][1]) >= 4
+        ]
 
     # ----------------------------------------------------------------- eligibility
 
@@ -859,8 +1727,7 @@ class Corpus:
         if kind == "accent":
             return strip_accents(alias) != alias and not is_common_alias(strip_accents(alias))
         # clitic, compound: one token of letters, four or more
-        return " " not in alias and alias.isalpha() and len(alias) >= 4 \
-            and not alias.islower()
+        return " " not in alias and alias.isalpha() and len(alias) >= 4 and not alias.islower()
 
     # ----------------------------------------------------------------- variants
 
@@ -876,9 +1743,11 @@ class Corpus:
             # Python lower-cases İ to i + U+0307; Turkish writes i.
             lower = unicodedata.normalize("NFC", alias.lower().replace("i\u0307", "i"))
             for choice in rng.sample(options, len(options)):
-                out = {"upper": alias.upper(), "lower": lower,
-                       "title": " ".join(w[:1].upper() + w[1:].lower()
-                                         for w in alias.split(" "))}[choice]
+                out = {
+                    "upper": alias.upper(),
+                    "lower": lower,
+                    "title": " ".join(w[:1].upper() + w[1:].lower() for w in alias.split(" ")),
+                }[choice]
                 if out != alias:
                     return out
             return None
@@ -889,13 +1758,13 @@ class Corpus:
             at, what = rng.choice(sites)
             if what == "-":
                 repl = rng.choice(("", " ")) if _digit_adjacent(alias, at) else " "
-                out = alias[:at] + repl + alias[at + 1:]
+                out = alias[:at] + repl + alias[at + 1 :]
             elif what == ".":
-                out = alias[:at] + alias[at + 1:]
+                out = alias[:at] + alias[at + 1 :]
             elif what == "'":
-                out = alias[:at] + rng.choice(("", "\u2019")) + alias[at + 1:]
+                out = alias[:at] + rng.choice(("", "\u2019")) + alias[at + 1 :]
             elif what == " ":
-                out = alias[:at] + rng.choice(("", "-")) + alias[at + 1:]
+                out = alias[:at] + rng.choice(("", "-")) + alias[at + 1 :]
             else:  # a letter-digit boundary without separator: insert one
                 out = alias[:at] + rng.choice(("-", " ")) + alias[at:]
             return out if out != alias and fold(out) == fold(alias) else None
@@ -991,8 +1860,10 @@ class Corpus:
                 word = f"{alias}-{alias2}"
                 if fold(word) in self.folded:
                     continue
-                return word, [(key, kind, alias, 0, len(alias)),
-                              (key2, kind, alias2, len(alias) + 1, len(alias2))]
+                return word, [
+                    (key, kind, alias, 0, len(alias)),
+                    (key2, kind, alias2, len(alias) + 1, len(alias2)),
+                ]
             return surface, [(key, kind, alias, 0, len(surface))]
         return None
 
@@ -1039,8 +1910,7 @@ class Corpus:
                     if not (0 <= nb < length) or slots[nb][1] is not None:
                         continue
                     for _try in range(5):
-                        pair = (slots[nb][0] + " " + word if nb < k
-                                else word + " " + slots[nb][0])
+                        pair = slots[nb][0] + " " + word if nb < k else word + " " + slots[nb][0]
                         if fold(pair) not in self.folded:
                             break
                         new = self._filler(lang, rng, 1)[0]
@@ -1054,8 +1924,9 @@ class Corpus:
                         emit(",")
                     continue
                 wrap = rng.random()
-                opener, closer = (("(", ")") if wrap < 0.06 else
-                                  ("\u201c", "\u201d") if wrap < 0.10 else ("", ""))
+                opener, closer = (
+                    ("(", ")") if wrap < 0.06 else ("\u201c", "\u201d") if wrap < 0.10 else ("", "")
+                )
                 emit(opener)
                 for key, kind, alias, offset, size in info:
                     spans.append((pos + offset, pos + offset + size, key, kind, alias))
@@ -1084,8 +1955,13 @@ def _punct_sites(alias: str) -> list[tuple[int, str]]:
             sites.append((i, ch))
         elif ch == " " and inner and (alias[i - 1].isdigit() or alias[i + 1].isdigit()):
             sites.append((i, " "))
-        elif inner and alias[i - 1].isalpha() != ch.isalpha() and alias[i - 1].isalnum() \
-                and ch.isalnum() and (alias[i - 1].isdigit() or ch.isdigit()):
+        elif (
+            inner
+            and alias[i - 1].isalpha() != ch.isalpha()
+            and alias[i - 1].isalnum()
+            and ch.isalnum()
+            and (alias[i - 1].isdigit() or ch.isdigit())
+        ):
             sites.append((i, "boundary"))
     return sites
 
@@ -1097,13 +1973,16 @@ def _digit_adjacent(alias: str, at: int) -> bool:
 def _edit_sites(alias: str, edits: int) -> list[tuple[tuple[int, int], ...]]:
     """Token spans that bear the edits: one token of 5+ letters for one edit; for two, a token
     of 9+ letters or two tokens of 5+ letters."""
-    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\W\d_]+", alias)
-             if not m.group().isupper() or len(m.group()) > 6]
+    spans = [
+        (m.start(), m.end())
+        for m in re.finditer(r"[^\W\d_]+", alias)
+        if not m.group().isupper() or len(m.group()) > 6
+    ]
     long5 = [s for s in spans if s[1] - s[0] >= 5]
     if edits == 1:
         return [(s,) for s in long5]
     out: list[tuple[tuple[int, int], ...]] = [(s,) for s in spans if s[1] - s[0] >= 9]
-    out += [(a, b) for a_i, a in enumerate(long5) for b in long5[a_i + 1:]]
+    out += [(a, b) for a_i, a in enumerate(long5) for b in long5[a_i + 1 :]]
     return out
 
 

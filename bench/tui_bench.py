@@ -31,10 +31,35 @@ from store.db import open_database, session_scope  # noqa: E402
 from store.models import Article, Fact, Mention  # noqa: E402
 from store.search import index_new_articles  # noqa: E402
 
-WORDS = ("rusia", "kirgizstan", "kazakhstan", "sistem", "pertahanan", "udara", "menteri",
-         "kerja", "sama", "militer", "pasokan", "senjata", "latihan", "bersama", "perjanjian",
-         "wilayah", "keamanan", "kolektif", "anggota", "pertemuan", "delegasi", "moskow",
-         "bishkek", "astana", "helikopter", "pesawat", "tempur")
+WORDS = (
+    "rusia",
+    "kirgizstan",
+    "kazakhstan",
+    "sistem",
+    "pertahanan",
+    "udara",
+    "menteri",
+    "kerja",
+    "sama",
+    "militer",
+    "pasokan",
+    "senjata",
+    "latihan",
+    "bersama",
+    "perjanjian",
+    "wilayah",
+    "keamanan",
+    "kolektif",
+    "anggota",
+    "pertemuan",
+    "delegasi",
+    "moskow",
+    "bishkek",
+    "astana",
+    "helikopter",
+    "pesawat",
+    "tempur",
+)
 SOURCES = ("kompas.com", "antaranews.com", "tempo.co", "detik.com", "cnnindonesia.com")
 LABELS = ("LOC", "ORG", "PER", "WEAPON")
 STATES = ("pending", "pending", "pending", "accepted", "rejected")
@@ -63,33 +88,58 @@ def build_queue_db(path: Path, articles: int, *, seed: int = 4) -> float:
                     words = [rng.choice(WORDS) for _ in range(rng.randint(20, 60))]
                     text = " ".join(words)
                     title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 9)))
-                    rows.append({
-                        "id": article_id, "external_id": f"a{article_id}",
-                        "title": f"{title.capitalize()} {article_id}",
-                        "source": rng.choice(SOURCES), "url": None,
-                        "published": day0 + timedelta(days=rng.randint(0, 2000)),
-                        "text": text, "sha256": hashlib.sha256(text.encode() + str(n).encode())
-                        .hexdigest(), "status": rng.choice(("todo", "todo", "in_progress", "done")),
-                        "meta": {}, "created_at": now, "updated_at": now,
-                    })
+                    rows.append(
+                        {
+                            "id": article_id,
+                            "external_id": f"a{article_id}",
+                            "title": f"{title.capitalize()} {article_id}",
+                            "source": rng.choice(SOURCES),
+                            "url": None,
+                            "published": day0 + timedelta(days=rng.randint(0, 2000)),
+                            "text": text,
+                            "sha256": hashlib.sha256(text.encode() + str(n).encode()).hexdigest(),
+                            "status": rng.choice(("todo", "todo", "in_progress", "done")),
+                            "meta": {},
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
                     offset = 0
                     for _ in range(rng.randint(0, 8)):
                         word = words[offset % len(words)]
                         start = text.find(word, offset)
                         if start < 0:
                             break
-                        mentions.append({
-                            "article_id": article_id, "start": start, "end": start + len(word),
-                            "text": word, "label": rng.choice(LABELS), "entity_id": None,
-                            "state": rng.choice(STATES), "origin": "gazetteer",
-                            "matched_alias": word, "score": 100.0, "method": "exact",
-                            "alternatives": [], "reviewer_id": None, "decided_at": None,
-                            "created_at": now})
+                        mentions.append(
+                            {
+                                "article_id": article_id,
+                                "start": start,
+                                "end": start + len(word),
+                                "text": word,
+                                "label": rng.choice(LABELS),
+                                "entity_id": None,
+                                "state": rng.choice(STATES),
+                                "origin": "gazetteer",
+                                "matched_alias": word,
+                                "score": 100.0,
+                                "method": "exact",
+                                "alternatives": [],
+                                "reviewer_id": None,
+                                "decided_at": None,
+                                "created_at": now,
+                            }
+                        )
                         offset = start + len(word) + 1
                     for _ in range(rng.choice((0, 0, 0, 1, 2))):
-                        facts.append({"article_id": article_id, "type": "ARMS_TRANSFER",
-                                      "state": "pending", "origin": "manual",
-                                      "created_at": now})
+                        facts.append(
+                            {
+                                "article_id": article_id,
+                                "type": "ARMS_TRANSFER",
+                                "state": "pending",
+                                "origin": "manual",
+                                "created_at": now,
+                            }
+                        )
                 connection.execute(insert(Article.__table__), rows)  # type: ignore[attr-defined]
                 if mentions:
                     connection.execute(insert(Mention.__table__), mentions)  # type: ignore[attr-defined]
@@ -133,8 +183,10 @@ def build_review_db(path: Path, words: int, candidates: int, *, seed: int = 5) -
             schema = parse_schema(sample_corpus_dir() / "schema.toml")
             load_schema(session=session, schema=schema, reviewer_id=reviewer)
             labels = [label.name for label in schema.labels]
-        tokens = [rng.choice(WORDS).capitalize() if i % 12 == 0 else rng.choice(WORDS)
-                  for i in range(words)]
+        tokens = [
+            rng.choice(WORDS).capitalize() if i % 12 == 0 else rng.choice(WORDS)
+            for i in range(words)
+        ]
         starts, text = [], ""
         for i, token in enumerate(tokens):
             if text:
@@ -143,20 +195,47 @@ def build_review_db(path: Path, words: int, candidates: int, *, seed: int = 5) -
             text += token
         now = datetime.now(UTC)
         step = words // candidates
-        mentions = [{
-            "article_id": 1, "start": starts[i * step],
-            "end": starts[i * step] + len(tokens[i * step]), "text": tokens[i * step],
-            "label": labels[i % len(labels)], "entity_id": None, "state": "pending",
-            "origin": "gazetteer", "matched_alias": tokens[i * step],
-            "score": 90.0, "method": "fuzzy", "alternatives": [], "reviewer_id": None,
-            "decided_at": None, "created_at": now} for i in range(candidates)]
-        assert all(text[m["start"]:m["end"]] == m["text"] for m in mentions)
+        mentions = [
+            {
+                "article_id": 1,
+                "start": starts[i * step],
+                "end": starts[i * step] + len(tokens[i * step]),
+                "text": tokens[i * step],
+                "label": labels[i % len(labels)],
+                "entity_id": None,
+                "state": "pending",
+                "origin": "gazetteer",
+                "matched_alias": tokens[i * step],
+                "score": 90.0,
+                "method": "fuzzy",
+                "alternatives": [],
+                "reviewer_id": None,
+                "decided_at": None,
+                "created_at": now,
+            }
+            for i in range(candidates)
+        ]
+        assert all(text[m["start"] : m["end"]] == m["text"] for m in mentions)
         with engine.begin() as connection:
-            connection.execute(insert(Article.__table__), [{  # type: ignore[attr-defined]
-                "id": 1, "external_id": "long", "title": "A long article", "source": "bench",
-                "url": None, "published": date(2024, 1, 1), "text": text,
-                "sha256": hashlib.sha256(text.encode()).hexdigest(), "status": "todo",
-                "meta": {}, "created_at": now, "updated_at": now}])
+            connection.execute(
+                insert(Article.__table__),
+                [
+                    {  # type: ignore[attr-defined]
+                        "id": 1,
+                        "external_id": "long",
+                        "title": "A long article",
+                        "source": "bench",
+                        "url": None,
+                        "published": date(2024, 1, 1),
+                        "text": text,
+                        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                        "status": "todo",
+                        "meta": {},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                ],
+            )
             connection.execute(insert(Mention.__table__), mentions)  # type: ignore[attr-defined]
         index_new_articles(engine)
     finally:
@@ -270,8 +349,9 @@ async def plain_bench(url: str, results: dict[str, Any]) -> None:
         results["plain_rows"] = len(rows)
 
 
-async def review_bench(url: str, article_id: int, results: dict[str, Any], *, repeats: int,
-                       presses: int, profile: bool) -> None:
+async def review_bench(
+    url: str, article_id: int, results: dict[str, Any], *, repeats: int, presses: int, profile: bool
+) -> None:
     """The review screen: first paint (median of `repeats`), `a` against a no-op key."""
     from store.articles import get_article
     from store.mentions import list_mentions
@@ -343,8 +423,9 @@ async def review_bench(url: str, article_id: int, results: dict[str, Any], *, re
             results["profile_decision"] = _top(profiler)
     engine = open_database(url)
     with session_scope(engine) as session:
-        accepted = sum(m.state == "accepted" for m in list_mentions(session=session,
-                                                                  article_id=article_id))
+        accepted = sum(
+            m.state == "accepted" for m in list_mentions(session=session, article_id=article_id)
+        )
     engine.dispose()
     results["accepted_in_db"] = accepted
 
@@ -366,16 +447,22 @@ def _top(profiler: cProfile.Profile, lines: int = 25) -> str:
 
 def _row(what: str, value: float, cpu: float, target: float, baseline: str) -> str:
     verdict = "PASS" if value < target else ("MISS" if cpu >= target else "MISS (CPU PASS)")
-    return (f"{what:<40} {_ms(value):>11} {_ms(cpu):>11} {'< ' + _ms(target):>13}  "
-            f"{verdict}  {baseline}")
+    return (
+        f"{what:<40} {_ms(value):>11} {_ms(cpu):>11} {'< ' + _ms(target):>13}  "
+        f"{verdict}  {baseline}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--folder", type=Path, default=None,
-                        help="where the big database is cached (default: the temp folder)")
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        default=None,
+        help="where the big database is cached (default: the temp folder)",
+    )
     parser.add_argument("--words", type=int, default=5_000)
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=9)
@@ -392,52 +479,105 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         small = Path(folder) / "review.db"
         article_id = build_review_db(small, args.words, args.candidates)
-        asyncio.run(review_bench(f"sqlite:///{small}", article_id, results,
-                                 repeats=args.repeats, presses=args.presses,
-                                 profile=args.profile))
+        asyncio.run(
+            review_bench(
+                f"sqlite:///{small}",
+                article_id,
+                results,
+                repeats=args.repeats,
+                presses=args.presses,
+                profile=args.profile,
+            )
+        )
 
     print()
-    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-          "(wall-clock figures grow with it; CPU time of this process does not)")
-    print(f"queue: make_app (open the database, migrations checked) "
-          f"{_ms(results['queue_make_app'])} of the first paint; its last painted row: "
-          f"{results['queue_painted_last_line'][:60]!r}")
-    print(f"queue: {results['queue_total']:,} articles; rows loaded: {results['queue_rows_first']} "
-          f"at first paint, {results['queue_rows_end']} after `end` (cursor on article "
-          f"{results['queue_end_article']}), at most {results['queue_rows_max']} while paging")
+    print(
+        f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(wall-clock figures grow with it; CPU time of this process does not)"
+    )
+    print(
+        f"queue: make_app (open the database, migrations checked) "
+        f"{_ms(results['queue_make_app'])} of the first paint; its last painted row: "
+        f"{results['queue_painted_last_line'][:60]!r}"
+    )
+    print(
+        f"queue: {results['queue_total']:,} articles; rows loaded: {results['queue_rows_first']} "
+        f"at first paint, {results['queue_rows_end']} after `end` (cursor on article "
+        f"{results['queue_end_article']}), at most {results['queue_rows_max']} while paging"
+    )
     median, worst = results["queue_pagedown"]
-    print(f"queue: `end` {_ms(results['queue_end'])}, `home` {_ms(results['queue_home'])}, "
-          f"pagedown median {_ms(median)} (worst {_ms(worst)})")
-    print("queue: sort key `s` (re-sort 100,000, cursor kept): " + ", ".join(
-        f"{name} {_ms(seconds)}" for name, seconds in results["queue_sorts"].items()))
+    print(
+        f"queue: `end` {_ms(results['queue_end'])}, `home` {_ms(results['queue_home'])}, "
+        f"pagedown median {_ms(median)} (worst {_ms(worst)})"
+    )
+    print(
+        "queue: sort key `s` (re-sort 100,000, cursor kept): "
+        + ", ".join(f"{name} {_ms(seconds)}" for name, seconds in results["queue_sorts"].items())
+    )
     if "plain_first_paint" in results:
-        print(f"plain DataTable: {results['plain_rows']:,} rows added, first paint "
-              f"{results['plain_first_paint']:.2f} s (+ {results['plain_fetch']:.2f} s reading "
-              "them, not counted)")
-    print(f"review: {args.words:,} words, {args.candidates} candidates; first paint "
-          f"{', '.join(_ms(p) for p in results['review_paint_all'])}")
-    print(f"review: no-op key median {_ms(results['noop_key'])} (CPU "
-          f"{_ms(results['noop_key_cpu'])}), `a` median {_ms(results['decision_key'])} (CPU "
-          f"{_ms(results['decision_key_cpu'])}); accepted in the database afterwards: "
-          f"{results['accepted_in_db']} (of {args.presses} presses)")
+        print(
+            f"plain DataTable: {results['plain_rows']:,} rows added, first paint "
+            f"{results['plain_first_paint']:.2f} s (+ {results['plain_fetch']:.2f} s reading "
+            "them, not counted)"
+        )
+    print(
+        f"review: {args.words:,} words, {args.candidates} candidates; first paint "
+        f"{', '.join(_ms(p) for p in results['review_paint_all'])}"
+    )
+    print(
+        f"review: no-op key median {_ms(results['noop_key'])} (CPU "
+        f"{_ms(results['noop_key_cpu'])}), `a` median {_ms(results['decision_key'])} (CPU "
+        f"{_ms(results['decision_key_cpu'])}); accepted in the database afterwards: "
+        f"{results['accepted_in_db']} (of {args.presses} presses)"
+    )
     print()
-    print(f"{'measure':<40} {'wall':>11} {'CPU':>11} {'target':>13}  ----  "
-          "baseline in the same run")
-    plain = (f"plain DataTable {results['plain_first_paint']:.2f} s "
-             f"({results['plain_first_paint'] / results['queue_first_paint']:,.0f}x slower)"
-             if "plain_first_paint" in results else "")
-    print(_row("queue first paint, 100,000 articles", results["queue_first_paint"],
-               results["queue_first_paint_cpu"], 1.0, plain))
-    print(_row("queue `end` (to the last rows)", results["queue_end"], results["queue_end_cpu"],
-               1.0,
-               f"{results['queue_rows_end']} rows loaded, not {results['queue_total']:,}"))
-    print(_row("review first paint (median)", results["review_paint"],
-               results["review_paint_cpu"], 0.100,
-               f"the same screen on a one-sentence article: {_ms(results['review_paint_tiny'])}"))
+    print(
+        f"{'measure':<40} {'wall':>11} {'CPU':>11} {'target':>13}  ----  baseline in the same run"
+    )
+    plain = (
+        f"plain DataTable {results['plain_first_paint']:.2f} s "
+        f"({results['plain_first_paint'] / results['queue_first_paint']:,.0f}x slower)"
+        if "plain_first_paint" in results
+        else ""
+    )
+    print(
+        _row(
+            "queue first paint, 100,000 articles",
+            results["queue_first_paint"],
+            results["queue_first_paint_cpu"],
+            1.0,
+            plain,
+        )
+    )
+    print(
+        _row(
+            "queue `end` (to the last rows)",
+            results["queue_end"],
+            results["queue_end_cpu"],
+            1.0,
+            f"{results['queue_rows_end']} rows loaded, not {results['queue_total']:,}",
+        )
+    )
+    print(
+        _row(
+            "review first paint (median)",
+            results["review_paint"],
+            results["review_paint_cpu"],
+            0.100,
+            f"the same screen on a one-sentence article: {_ms(results['review_paint_tiny'])}",
+        )
+    )
     extra = results["decision_key"] - results["noop_key"]
     extra_cpu = results["decision_key_cpu"] - results["noop_key_cpu"]
-    print(_row("decision key over a no-op key (medians)", extra, extra_cpu, 0.050,
-               f"no-op {_ms(results['noop_key'])}, `a` {_ms(results['decision_key'])}"))
+    print(
+        _row(
+            "decision key over a no-op key (medians)",
+            extra,
+            extra_cpu,
+            0.050,
+            f"no-op {_ms(results['noop_key'])}, `a` {_ms(results['decision_key'])}",
+        )
+    )
     for name in ("profile_paint", "profile_decision"):
         if name in results:
             print(f"\n--- cProfile: {name} ---\n{results[name]}")

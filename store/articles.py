@@ -106,28 +106,48 @@ def list_articles(
     page = page.order_by(*_order(key, descending != backwards)).limit(limit).offset(offset)
     page = page.subquery()
     query = sa_select(
-        col(Article.id), col(Article.external_id), col(Article.title), col(Article.source),
-        col(Article.published), col(Article.status), func.length(col(Article.text)),
-        _mentions_in("pending"), _mentions_in("accepted"), _facts(),
+        col(Article.id),
+        col(Article.external_id),
+        col(Article.title),
+        col(Article.source),
+        col(Article.published),
+        col(Article.status),
+        func.length(col(Article.text)),
+        _mentions_in("pending"),
+        _mentions_in("accepted"),
+        _facts(),
     ).join(page, page.c.id == col(Article.id))
     query = query.order_by(*_order(_sort_key(sort), descending))
     return [ArticleRow(*row) for row in session.execute(query).all()]
 
 
-def last_articles(*, session: Session, status: str | None = None, limit: int = 50,
-                  sort: str = "id", search: str | None = None,
-                  descending: bool = False) -> list[ArticleRow]:
+def last_articles(
+    *,
+    session: Session,
+    status: str | None = None,
+    limit: int = 50,
+    sort: str = "id",
+    search: str | None = None,
+    descending: bool = False,
+) -> list[ArticleRow]:
     """The last `limit` rows of a listing, in its order: as fast as its first page.
 
     Args are those of `list_articles`.
     """
-    rows = list_articles(session=session, status=status, limit=limit, sort=sort, search=search,
-                         descending=not descending)
+    rows = list_articles(
+        session=session,
+        status=status,
+        limit=limit,
+        sort=sort,
+        search=search,
+        descending=not descending,
+    )
     return rows[::-1]
 
 
-def count_articles(*, session: Session, status: str | None = None,
-                   search: str | None = None) -> int:
+def count_articles(
+    *, session: Session, status: str | None = None, search: str | None = None
+) -> int:
     """How many articles there are, optionally of one status or matching a search."""
     query = _filtered(sa_select(func.count()).select_from(Article), status, search)
     return int(session.execute(query).scalar_one())
@@ -146,9 +166,15 @@ def count_by_status(*, session: Session) -> dict[str, int]:
     return counts
 
 
-def article_position(*, session: Session, article_id: int, status: str | None = None,
-                     search: str | None = None, sort: str = "id",
-                     descending: bool = False) -> int | None:
+def article_position(
+    *,
+    session: Session,
+    article_id: int,
+    status: str | None = None,
+    search: str | None = None,
+    sort: str = "id",
+    descending: bool = False,
+) -> int | None:
     """Where an article is in a listing (0 for the first row), or None if it is not in it.
 
     Args:
@@ -162,8 +188,11 @@ def article_position(*, session: Session, article_id: int, status: str | None = 
     Returns:
         The number of rows of the listing before the article, None if it is not listed.
     """
-    listed = _filtered(sa_select(func.count()).select_from(Article)
-                       .where(col(Article.id) == article_id), status, search)
+    listed = _filtered(
+        sa_select(func.count()).select_from(Article).where(col(Article.id) == article_id),
+        status,
+        search,
+    )
     if not session.execute(listed).scalar_one():
         return None
     before = _beyond(session, article_id, sort, descending)
@@ -173,9 +202,16 @@ def article_position(*, session: Session, article_id: int, status: str | None = 
     return int(session.execute(query).scalar_one())
 
 
-def neighbour_article(*, session: Session, article_id: int, step: int,
-                      status: str | None = None, search: str | None = None, sort: str = "id",
-                      descending: bool = False) -> int | None:
+def neighbour_article(
+    *,
+    session: Session,
+    article_id: int,
+    step: int,
+    status: str | None = None,
+    search: str | None = None,
+    sort: str = "id",
+    descending: bool = False,
+) -> int | None:
     """The article after (`step` > 0) or before (`step` < 0) `article_id` in a listing.
 
     Found by its (sort key, id) pair, so it works when `article_id` itself has left the
@@ -228,14 +264,21 @@ def _beyond(session: Session, article_id: int, sort: str, forward: bool) -> Any:
 def _mentions_in(state: str) -> Any:
     # A FILTER, not a WHERE on state: SQLite would otherwise walk the index on state (every
     # pending mention of the corpus) instead of the article's own mentions.
-    return (sa_select(func.count().filter(col(Mention.state) == state)).select_from(Mention)
-            .where(col(Mention.article_id) == col(Article.id))
-            .scalar_subquery())
+    return (
+        sa_select(func.count().filter(col(Mention.state) == state))
+        .select_from(Mention)
+        .where(col(Mention.article_id) == col(Article.id))
+        .scalar_subquery()
+    )
 
 
 def _facts() -> Any:
-    return (sa_select(func.count()).select_from(Fact)
-            .where(col(Fact.article_id) == col(Article.id)).scalar_subquery())
+    return (
+        sa_select(func.count())
+        .select_from(Fact)
+        .where(col(Fact.article_id) == col(Article.id))
+        .scalar_subquery()
+    )
 
 
 def _filtered(query: Any, status: str | None, search: str | None) -> Any:
@@ -246,8 +289,9 @@ def _filtered(query: Any, status: str | None, search: str | None) -> Any:
     return query
 
 
-def get_article(*, session: Session, article_id: int | None = None,
-                external_id: str | None = None) -> ArticleView:
+def get_article(
+    *, session: Session, article_id: int | None = None, external_id: str | None = None
+) -> ArticleView:
     """One article by id or external id."""
     query = select(Article)
     if article_id is not None:
@@ -270,8 +314,15 @@ def set_status(*, session: Session, article_id: int, status: str, reviewer_id: i
     before = article.status
     article.status = _checked_status(status)
     article.updated_at = utcnow()
-    audit.record(session, action="article.status", reviewer_id=reviewer_id, target="article",
-                 target_id=article_id, before={"status": before}, after={"status": status})
+    audit.record(
+        session,
+        action="article.status",
+        reviewer_id=reviewer_id,
+        target="article",
+        target_id=article_id,
+        before={"status": before},
+        after={"status": status},
+    )
     session.commit()
 
 
@@ -283,5 +334,15 @@ def _checked_status(status: str) -> str:
 
 def _view(a: Article) -> ArticleView:
     assert a.id is not None
-    return ArticleView(a.id, a.external_id, a.title, a.source, a.url, a.published, a.status,
-                       a.text, a.sha256, dict(a.meta or {}))
+    return ArticleView(
+        a.id,
+        a.external_id,
+        a.title,
+        a.source,
+        a.url,
+        a.published,
+        a.status,
+        a.text,
+        a.sha256,
+        dict(a.meta or {}),
+    )

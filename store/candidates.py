@@ -33,8 +33,10 @@ class MatchReport:
     @property
     def summary(self) -> str:
         """One line for the command line and notifications."""
-        return (f"matched {self.articles} articles: {self.added} new candidates, "
-                f"{self.removed} withdrawn, {self.kept} unchanged")
+        return (
+            f"matched {self.articles} articles: {self.added} new candidates, "
+            f"{self.removed} withdrawn, {self.kept} unchanged"
+        )
 
     def merge(self, other: MatchReport) -> None:
         """Add another run's counts to these."""
@@ -74,19 +76,22 @@ def _match_chunk(ids: list[int]) -> list[tuple[int, list[Candidate]]]:
         from store.db import make_engine
 
         _WORKER_ENGINE = make_engine(_WORKER_URL)
-    return [(article_id, _WORKER_MATCHER.find_candidates(text))
-            for article_id, text in _texts(_WORKER_ENGINE, ids)]
+    return [
+        (article_id, _WORKER_MATCHER.find_candidates(text))
+        for article_id, text in _texts(_WORKER_ENGINE, ids)
+    ]
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
-        yield list(ids[start:start + CHUNK])
+        yield list(ids[start : start + CHUNK])
 
 
 def _texts(engine: Engine, ids: list[int]) -> list[tuple[int, str]]:
     with engine.connect() as connection:
-        rows = connection.execute(select(col(Article.id), col(Article.text))
-                                  .where(col(Article.id).in_(ids))).all()
+        rows = connection.execute(
+            select(col(Article.id), col(Article.text)).where(col(Article.id).in_(ids))
+        ).all()
     return [(int(i or 0), t) for i, t in rows]
 
 
@@ -112,15 +117,19 @@ def match_articles(
         if matcher is None:
             matcher = build_matcher(session=session)
         if article_ids is None:
-            article_ids = list(session.execute(select(col(Article.id)).order_by(
-                col(Article.id))).scalars())
+            article_ids = list(
+                session.execute(select(col(Article.id)).order_by(col(Article.id))).scalars()
+            )
         rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
         keys: dict[str, int] = {row[0]: row[1] for row in rows}
     report = MatchReport()
     workers = workers or os.cpu_count() or 1
     chunks = list(_chunks(article_ids))
-    if workers > 1 and len(article_ids) >= POOL_FROM and "fork" in \
-            multiprocessing.get_all_start_methods():
+    if (
+        workers > 1
+        and len(article_ids) >= POOL_FROM
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
         _WORKER_MATCHER = matcher
         _WORKER_URL = engine.url.render_as_string(hide_password=False)
         try:
@@ -137,25 +146,44 @@ def match_articles(
             report.merge(_store(engine, results, keys))
             on_progress(len(results))
     with session_scope(engine) as session:
-        audit.record(session, action="mentions.match", reviewer_id=reviewer_id,
-                     after={"articles": report.articles, "added": report.added,
-                            "removed": report.removed, "kept": report.kept})
+        audit.record(
+            session,
+            action="mentions.match",
+            reviewer_id=reviewer_id,
+            after={
+                "articles": report.articles,
+                "added": report.added,
+                "removed": report.removed,
+                "kept": report.kept,
+            },
+        )
         session.commit()
     return report
 
 
-def _store(engine: Engine, results: list[tuple[int, list[Candidate]]],
-           keys: dict[str, int]) -> MatchReport:
+def _store(
+    engine: Engine, results: list[tuple[int, list[Candidate]]], keys: dict[str, int]
+) -> MatchReport:
     """Write one chunk's candidates in one transaction."""
     report = MatchReport(articles=len(results))
     ids = [article_id for article_id, _ in results]
     with engine.begin() as connection:
         existing = connection.execute(
-            select(col(Mention.id), col(Mention.article_id), col(Mention.start),
-                   col(Mention.end), col(Mention.entity_id), col(Mention.state),
-                   col(Mention.origin), col(Mention.label), col(Mention.matched_alias),
-                   col(Mention.score), col(Mention.method), col(Mention.alternatives))
-            .where(col(Mention.article_id).in_(ids))).all()
+            select(
+                col(Mention.id),
+                col(Mention.article_id),
+                col(Mention.start),
+                col(Mention.end),
+                col(Mention.entity_id),
+                col(Mention.state),
+                col(Mention.origin),
+                col(Mention.label),
+                col(Mention.matched_alias),
+                col(Mention.score),
+                col(Mention.method),
+                col(Mention.alternatives),
+            ).where(col(Mention.article_id).in_(ids))
+        ).all()
         by_article: dict[int, list[Any]] = {}
         for row in existing:
             by_article.setdefault(row.article_id, []).append(row)
@@ -163,8 +191,17 @@ def _store(engine: Engine, results: list[tuple[int, list[Candidate]]],
         withdrawn: list[int] = []
         now = utcnow()
         for article_id, candidates in results:
-            _diff(article_id, candidates, by_article.get(article_id, []), keys, report,
-                  inserts, withdrawn, connection, now)
+            _diff(
+                article_id,
+                candidates,
+                by_article.get(article_id, []),
+                keys,
+                report,
+                inserts,
+                withdrawn,
+                connection,
+                now,
+            )
         if withdrawn:
             connection.execute(delete(Mention).where(col(Mention.id).in_(withdrawn)))
         if inserts:
@@ -172,31 +209,62 @@ def _store(engine: Engine, results: list[tuple[int, list[Candidate]]],
     return report
 
 
-def _diff(article_id: int, candidates: list[Candidate], existing: list[Any],
-          keys: dict[str, int], report: MatchReport, inserts: list[dict[str, Any]],
-          withdrawn: list[int], connection: Any, now: Any) -> None:
+def _diff(
+    article_id: int,
+    candidates: list[Candidate],
+    existing: list[Any],
+    keys: dict[str, int],
+    report: MatchReport,
+    inserts: list[dict[str, Any]],
+    withdrawn: list[int],
+    connection: Any,
+    now: Any,
+) -> None:
     rejected = {(m.start, m.end, m.entity_id) for m in existing if m.state == "rejected"}
     accepted = [(m.start, m.end) for m in existing if m.state == "accepted"]
-    pending = {(m.start, m.end, m.entity_id): m for m in existing
-               if m.state == "pending" and m.origin == "gazetteer"}
+    pending = {
+        (m.start, m.end, m.entity_id): m
+        for m in existing
+        if m.state == "pending" and m.origin == "gazetteer"
+    }
     for c in candidates:
         entity_id = keys.get(c.key)
         if entity_id is None or (c.start, c.end, entity_id) in rejected:
             continue
         if any(c.start < end and start < c.end for start, end in accepted):
             continue
-        fields = {"label": c.label, "matched_alias": c.alias, "score": round(c.score, 2),
-                  "method": c.method, "alternatives": list(c.alternatives)}
+        fields = {
+            "label": c.label,
+            "matched_alias": c.alias,
+            "score": round(c.score, 2),
+            "method": c.method,
+            "alternatives": list(c.alternatives),
+        }
         old = pending.pop((c.start, c.end, entity_id), None)
         if old is None:
-            inserts.append({"article_id": article_id, "start": c.start, "end": c.end,
-                            "text": c.text, "entity_id": entity_id, "state": "pending",
-                            "origin": "gazetteer", "created_at": now, **fields})
+            inserts.append(
+                {
+                    "article_id": article_id,
+                    "start": c.start,
+                    "end": c.end,
+                    "text": c.text,
+                    "entity_id": entity_id,
+                    "state": "pending",
+                    "origin": "gazetteer",
+                    "created_at": now,
+                    **fields,
+                }
+            )
             report.added += 1
             continue
         report.kept += 1
-        current = {"label": old.label, "matched_alias": old.matched_alias, "score": old.score,
-                   "method": old.method, "alternatives": list(old.alternatives or [])}
+        current = {
+            "label": old.label,
+            "matched_alias": old.matched_alias,
+            "score": old.score,
+            "method": old.method,
+            "alternatives": list(old.alternatives or []),
+        }
         if current != fields:
             connection.execute(update(Mention).where(col(Mention.id) == old.id).values(**fields))
     withdrawn.extend(m.id for m in pending.values())

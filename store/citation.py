@@ -26,9 +26,14 @@ def mention_line(mention: MentionView, article_id: int) -> str:
     become spaces, so the line always has four columns and the surface keeps its length
     (`end - start`); the offsets locate the exact stored text.
     """
-    return "\t".join((one_line(mention.text), one_line(mention.label),
-                      one_line(mention.entity_key or ""),
-                      f"{article_id}:{mention.start}-{mention.end}"))
+    return "\t".join(
+        (
+            one_line(mention.text),
+            one_line(mention.label),
+            one_line(mention.entity_key or ""),
+            f"{article_id}:{mention.start}-{mention.end}",
+        )
+    )
 
 
 def sentence_span(article: ArticleView, mention: MentionView) -> tuple[int, int]:
@@ -46,8 +51,10 @@ def sentence_citation(article: ArticleView, mention: MentionView) -> str:
     `text[340:512]` is the quoted sentence (line breaks inside it are shown as spaces).
     """
     start, end = sentence_span(article, mention)
-    return (f"“{one_line(article.text[start:end])}” — {_source(article)}"
-            f" (article {article.id}:{start}-{end})")
+    return (
+        f"“{one_line(article.text[start:end])}” — {_source(article)}"
+        f" (article {article.id}:{start}-{end})"
+    )
 
 
 def _source(article: ArticleView) -> str:
@@ -74,11 +81,14 @@ def fact_citation(fact: FactView, article: ArticleView) -> str:
     for filler in fact.fillers:
         name = one_line(filler.text)
         if filler.entity_key is not None:
-            name += f" ({one_line(filler.entity_name or filler.entity_key)}, "\
-                    f"{one_line(filler.entity_key)})"
+            name += (
+                f" ({one_line(filler.entity_name or filler.entity_key)}, "
+                f"{one_line(filler.entity_key)})"
+            )
         roles.setdefault(filler.role, []).append(name)
-    line = f"{fact.type}: " + "; ".join(f"{role}={' + '.join(names)}"
-                                       for role, names in roles.items())
+    line = f"{fact.type}: " + "; ".join(
+        f"{role}={' + '.join(names)}" for role, names in roles.items()
+    )
     if fact.evidence_start is not None and fact.evidence_end is not None:
         start, end = fact.evidence_start, fact.evidence_end
         line += f" — “{one_line(article.text[start:end])}”"

@@ -59,8 +59,9 @@ class SurfaceGroup:
         return tuple(line for line in self.lines if line.state == "pending")
 
 
-def concordance(*, session: Session, key: str, alias: str | None = None,
-                window: int = WINDOW) -> list[SurfaceGroup]:
+def concordance(
+    *, session: Session, key: str, alias: str | None = None, window: int = WINDOW
+) -> list[SurfaceGroup]:
     """Every mention of entity `key` (only those matched by `alias`, if given), in context.
 
     Groups with pending lines come first (most pending first), then the others by size; inside
@@ -69,12 +70,19 @@ def concordance(*, session: Session, key: str, alias: str | None = None,
     entity = get_entity(session=session, key=key)
     left = case((col(Mention.start) > window, col(Mention.start) - window), else_=0)
     query = (
-        select(col(Mention.id), col(Mention.article_id), col(Article.title),
-               col(Mention.start), col(Mention.end),
-               func.substr(Article.text, left + 1, col(Mention.start) - left),
-               col(Mention.text),
-               func.substr(Article.text, col(Mention.end) + 1, window),
-               col(Mention.state), col(Mention.label), col(Mention.matched_alias))
+        select(
+            col(Mention.id),
+            col(Mention.article_id),
+            col(Article.title),
+            col(Mention.start),
+            col(Mention.end),
+            func.substr(Article.text, left + 1, col(Mention.start) - left),
+            col(Mention.text),
+            func.substr(Article.text, col(Mention.end) + 1, window),
+            col(Mention.state),
+            col(Mention.label),
+            col(Mention.matched_alias),
+        )
         .join(Article, col(Article.id) == col(Mention.article_id))
         .where(col(Mention.entity_id) == entity.id)
     )
@@ -93,9 +101,15 @@ def concordance(*, session: Session, key: str, alias: str | None = None,
     return result
 
 
-def decide_lines(*, session: Session, mention_ids: Sequence[int], state: str,
-                 reviewer_id: int | None, label: str | None = None,
-                 entity_key: str | None = None) -> int:
+def decide_lines(
+    *,
+    session: Session,
+    mention_ids: Sequence[int],
+    state: str,
+    reviewer_id: int | None,
+    label: str | None = None,
+    entity_key: str | None = None,
+) -> int:
     """Decide many mentions across articles at once: one transaction, one audit entry.
 
     `label` relabels and `entity_key` relinks them as well. Undo takes the whole set back
@@ -111,11 +125,17 @@ def decide_lines(*, session: Session, mention_ids: Sequence[int], state: str,
         if entity is None:
             raise NotFound(f"no entity {entity_key!r}")
         entity_id = entity.id
-    mentions = list(session.execute(select(Mention).where(col(Mention.id).in_(mention_ids))
-                                    .order_by(col(Mention.id))).scalars())
+    mentions = list(
+        session.execute(
+            select(Mention).where(col(Mention.id).in_(mention_ids)).order_by(col(Mention.id))
+        ).scalars()
+    )
     if len(mentions) != len(set(mention_ids)):
         raise NotFound("some of those mentions no longer exist")
     first = {m.id: m for m in mentions}[mention_ids[0]]
     ordered = [first, *[m for m in mentions if m.id != first.id]]
-    return len(decide_many(session, ordered, state=state, reviewer_id=reviewer_id,
-                           label=label, entity_id=entity_id))
+    return len(
+        decide_many(
+            session, ordered, state=state, reviewer_id=reviewer_id, label=label, entity_id=entity_id
+        )
+    )

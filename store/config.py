@@ -91,26 +91,32 @@ def _read_settings(data: Mapping[str, object], text: str, config: Config) -> Non
             if isinstance(value, str) and value.strip():
                 config.reviewer = value.strip()
             else:
-                config.problems.append(_where_in(config, text, key) + (
-                    "reviewer must be a non-empty string; ignored"))
+                config.problems.append(
+                    _where_in(config, text, key) + ("reviewer must be a non-empty string; ignored")
+                )
         elif key == "keymap":
             if isinstance(value, dict):
                 _read_keymap(value, text, config)
             else:
-                config.problems.append(_where_in(config, text, key) + (
-                    "keymap must be a table of binding id = \"keys\"; ignored"))
+                config.problems.append(
+                    _where_in(config, text, key)
+                    + ('keymap must be a table of binding id = "keys"; ignored')
+                )
         else:
-            config.problems.append(_where_in(config, text, key) + (
-                f"unknown setting {key!r} (known: {', '.join(KNOWN_KEYS)}); ignored"))
+            config.problems.append(
+                _where_in(config, text, key)
+                + (f"unknown setting {key!r} (known: {', '.join(KNOWN_KEYS)}); ignored")
+            )
 
 
 def _read_keymap(table: Mapping[str, object], text: str, config: Config) -> None:
     for binding_id, value in _flatten(table):
         keys = _keys(value)
         if keys is None:
-            config.problems.append(_where_in(config, text, binding_id) + (
-                f"keys for {binding_id!r} must be a string like \"y\" or \"n,delete\"; "
-                "ignored"))
+            config.problems.append(
+                _where_in(config, text, binding_id)
+                + (f'keys for {binding_id!r} must be a string like "y" or "n,delete"; ignored')
+            )
         else:
             config.keymap[binding_id] = keys
 
@@ -160,9 +166,13 @@ def unknown_bindings(config: Config, known: Iterable[str]) -> dict[str, str]:
             continue
         close = difflib.get_close_matches(binding_id, sorted(known_ids), n=2, cutoff=0.8)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-        config.problems.append(_where_in(config, text, binding_id) + (
-            f"unknown binding id {binding_id!r}{hint}; ignored (`telaah config show` lists "
-            "them)"))
+        config.problems.append(
+            _where_in(config, text, binding_id)
+            + (
+                f"unknown binding id {binding_id!r}{hint}; ignored (`telaah config show` lists "
+                "them)"
+            )
+        )
     _sort(config)
     return kept
 
@@ -172,7 +182,7 @@ def _sort(config: Config) -> None:
     prefix = f"{config.path}:"
 
     def line(problem: str) -> int:
-        number = problem[len(prefix):].split(":", 1)[0] if problem.startswith(prefix) else ""
+        number = problem[len(prefix) :].split(":", 1)[0] if problem.startswith(prefix) else ""
         return int(number) if number.isdigit() else 0
 
     config.problems.sort(key=line)
@@ -203,7 +213,8 @@ def _line_of(text: str, key: str) -> int | None:
     parts = [re.escape(part) for part in key.split(".")]
     quoted = "|".join([re.escape(key), *parts])
     pattern = re.compile(
-        rf"^\s*(\[\s*)?(\"(?:{quoted})\"|'(?:{quoted})'|{'[.]'.join(parts)}|{parts[-1]})\s*[=\]]")
+        rf"^\s*(\[\s*)?(\"(?:{quoted})\"|'(?:{quoted})'|{'[.]'.join(parts)}|{parts[-1]})\s*[=\]]"
+    )
     for number, line in enumerate(text.splitlines(), 1):
         if pattern.match(line):
             return number

@@ -19,12 +19,16 @@ from store.stats import corpus_stats
 
 def sample_corpus_dir() -> Path:
     """The sample corpus: shipped beside the packages in a checkout, or inside `store/`."""
-    for candidate in (Path(__file__).parent / "sample_corpus",
-                      Path(__file__).resolve().parent.parent / "sample_corpus"):
+    for candidate in (
+        Path(__file__).parent / "sample_corpus",
+        Path(__file__).resolve().parent.parent / "sample_corpus",
+    ):
         if (candidate / "schema.toml").is_file():
             return candidate
-    raise TelaahError("the sample corpus is not installed: run telaah from a checkout "
-                      "installed with `pip install -e .`")
+    raise TelaahError(
+        "the sample corpus is not installed: run telaah from a checkout "
+        "installed with `pip install -e .`"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,21 +42,26 @@ class DemoReport:
     facts: int | None = None  # fact candidates proposed
 
 
-def prepare_demo(engine: Engine, *, reviewer_id: int | None,
-                 corpus: Path | None = None) -> DemoReport:
+def prepare_demo(
+    engine: Engine, *, reviewer_id: int | None, corpus: Path | None = None
+) -> DemoReport:
     """Load the sample schema, gazetteer and articles (matched, with fact candidates) into an
     empty database; reopen otherwise."""
     corpus = corpus or sample_corpus_dir()
     with session_scope(engine) as session:
         schema_loaded = not read_schema(session=session).labels
         if schema_loaded:
-            load_schema(session=session, schema=parse_schema(corpus / "schema.toml"),
-                        reviewer_id=reviewer_id)
+            load_schema(
+                session=session,
+                schema=parse_schema(corpus / "schema.toml"),
+                reviewer_id=reviewer_id,
+            )
         stats = corpus_stats(session=session)
         gazetteer = None
         if stats.entities == 0:
-            gazetteer = import_gazetteer(session=session, path=corpus / "gazetteer.csv",
-                                         reviewer_id=reviewer_id)
+            gazetteer = import_gazetteer(
+                session=session, path=corpus / "gazetteer.csv", reviewer_id=reviewer_id
+            )
     articles = matched = facts = None
     if sum(stats.articles.values()) == 0:
         articles = import_articles(engine, [corpus / "articles"], reviewer_id=reviewer_id)

@@ -39,19 +39,34 @@ def entity_detail(*, session: Session, key: str) -> EntityDetail:
     by_alias: dict[str, dict[str, int]] = defaultdict(dict)
     mentions: dict[str, int] = {}
     for alias, state, count in session.execute(
-            select(col(Mention.matched_alias), col(Mention.state), func.count())
-            .where(col(Mention.entity_id) == entity.id)
-            .group_by(col(Mention.matched_alias), col(Mention.state))).all():
+        select(col(Mention.matched_alias), col(Mention.state), func.count())
+        .where(col(Mention.entity_id) == entity.id)
+        .group_by(col(Mention.matched_alias), col(Mention.state))
+    ).all():
         mentions[state] = mentions.get(state, 0) + count
         if alias is not None:
             by_alias[alias][state] = count
-    articles = session.execute(select(func.count(func.distinct(col(Mention.article_id))))
-                               .where(col(Mention.entity_id) == entity.id)).scalar_one()
-    redirects = tuple(session.execute(select(col(Entity.key)).where(
-        col(Entity.merged_into) == entity.id).order_by(col(Entity.key))).scalars())
-    records = tuple(AliasRecord(a, by_alias[a.text].get("accepted", 0),
-                                by_alias[a.text].get("rejected", 0),
-                                by_alias[a.text].get("pending", 0)) for a in entity.aliases)
+    articles = session.execute(
+        select(func.count(func.distinct(col(Mention.article_id)))).where(
+            col(Mention.entity_id) == entity.id
+        )
+    ).scalar_one()
+    redirects = tuple(
+        session.execute(
+            select(col(Entity.key))
+            .where(col(Entity.merged_into) == entity.id)
+            .order_by(col(Entity.key))
+        ).scalars()
+    )
+    records = tuple(
+        AliasRecord(
+            a,
+            by_alias[a.text].get("accepted", 0),
+            by_alias[a.text].get("rejected", 0),
+            by_alias[a.text].get("pending", 0),
+        )
+        for a in entity.aliases
+    )
     return EntityDetail(entity, records, mentions, int(articles), redirects)
 
 
@@ -69,19 +84,29 @@ class EntityListRow:
 SORTS = ("name", "mentions", "key")
 
 
-def entity_rows(*, session: Session, type: str | None = None, sort: str = "name",
-                keys: list[str] | None = None) -> list[EntityListRow]:
+def entity_rows(
+    *, session: Session, type: str | None = None, sort: str = "name", keys: list[str] | None = None
+) -> list[EntityListRow]:
     """Every entity that is not a redirect (or those in `keys`, in that order), with counts.
 
     Sorted by name, by mention count (most first) or by key.
     """
-    counts = (select(col(Mention.entity_id).label("entity_id"), func.count().label("n"),
-                     func.sum(case((col(Mention.state) == "accepted", 1), else_=0))
-                     .label("accepted"))
-              .group_by(col(Mention.entity_id)).subquery())
-    query = (select(col(Entity.key), col(Entity.name), col(Entity.type),
-                    func.coalesce(counts.c.n, 0), func.coalesce(counts.c.accepted, 0))
-             .join(counts, counts.c.entity_id == col(Entity.id), isouter=True))
+    counts = (
+        select(
+            col(Mention.entity_id).label("entity_id"),
+            func.count().label("n"),
+            func.sum(case((col(Mention.state) == "accepted", 1), else_=0)).label("accepted"),
+        )
+        .group_by(col(Mention.entity_id))
+        .subquery()
+    )
+    query = select(
+        col(Entity.key),
+        col(Entity.name),
+        col(Entity.type),
+        func.coalesce(counts.c.n, 0),
+        func.coalesce(counts.c.accepted, 0),
+    ).join(counts, counts.c.entity_id == col(Entity.id), isouter=True)
     if keys is not None:
         query = query.where(col(Entity.key).in_(keys))
     else:
@@ -102,6 +127,15 @@ def entity_rows(*, session: Session, type: str | None = None, sort: str = "name"
 def accepted_other_label(*, session: Session, key: str, label: str) -> list[int]:
     """The ids of the entity's accepted mentions whose label is not `label` (after a retype)."""
     entity = get_entity(session=session, key=key)
-    return [int(i) for i in session.execute(select(col(Mention.id)).where(
-        col(Mention.entity_id) == entity.id, col(Mention.state) == "accepted",
-        col(Mention.label) != label).order_by(col(Mention.id))).scalars()]
+    return [
+        int(i)
+        for i in session.execute(
+            select(col(Mention.id))
+            .where(
+                col(Mention.entity_id) == entity.id,
+                col(Mention.state) == "accepted",
+                col(Mention.label) != label,
+            )
+            .order_by(col(Mention.id))
+        ).scalars()
+    ]

@@ -65,8 +65,11 @@ class EntitySearch:
     Queries are keyed like aliases (`norm_key`: `S-300`, `s300` and `S 300` are one query).
     """
 
-    def __init__(self, entities: Sequence[tuple[int, str, str, str, int | None]],
-                 aliases: Iterable[tuple[int, str, str]]) -> None:
+    def __init__(
+        self,
+        entities: Sequence[tuple[int, str, str, str, int | None]],
+        aliases: Iterable[tuple[int, str, str]],
+    ) -> None:
         """Index entities and their aliases (`build` reads both from the database).
 
         Args:
@@ -129,10 +132,18 @@ class EntitySearch:
     @classmethod
     def build(cls, session: Session) -> EntitySearch:
         """Read every entity and alias of the database into a new index."""
-        entities = session.execute(select(col(Entity.id), col(Entity.key), col(Entity.name),
-                                          col(Entity.type), col(Entity.merged_into))).all()
-        aliases = session.execute(select(col(Alias.entity_id), col(Alias.text),
-                                         col(Alias.norm)).order_by(col(Alias.id))).all()
+        entities = session.execute(
+            select(
+                col(Entity.id),
+                col(Entity.key),
+                col(Entity.name),
+                col(Entity.type),
+                col(Entity.merged_into),
+            )
+        ).all()
+        aliases = session.execute(
+            select(col(Alias.entity_id), col(Alias.text), col(Alias.norm)).order_by(col(Alias.id))
+        ).all()
         return cls([tuple(row) for row in entities], (tuple(row) for row in aliases))
 
     @property
@@ -145,8 +156,9 @@ class EntitySearch:
         """How many (entity, alias) pairs are indexed."""
         return len(self._alias_text)
 
-    def entity(self, key: str, *, kind: str = "exact", matched: str | None = None
-               ) -> EntityHit | None:
+    def entity(
+        self, key: str, *, kind: str = "exact", matched: str | None = None
+    ) -> EntityHit | None:
         """The entity `key` (or, for a redirect, its target) as a hit, if it exists."""
         slot = self._slot_by_key.get(key)
         if slot is None:
@@ -154,8 +166,7 @@ class EntitySearch:
         ent_key, name, type_ = self._ents[slot]
         return EntityHit(ent_key, name, type_, matched or name, EXACT, kind)
 
-    def search(self, query: str, *, limit: int = 20, type: str | None = None
-               ) -> list[EntityHit]:
+    def search(self, query: str, *, limit: int = 20, type: str | None = None) -> list[EntityHit]:
         """The entities best matching `query`, best first, one hit per entity.
 
         Exact matches of a name or alias come first, then aliases the query begins, then
@@ -197,16 +208,28 @@ class EntitySearch:
         if len(q) >= FUZZY_MIN_QUERY:
             for place in (0, 1):
                 choices = self._buckets.get((type, place, q[place]), [])
-                found = process.extract(q, choices, scorer=fuzz.ratio, processor=None,
-                                        score_cutoff=FUZZY_CUTOFF, limit=limit * 2)
+                found = process.extract(
+                    q,
+                    choices,
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=FUZZY_CUTOFF,
+                    limit=limit * 2,
+                )
                 for key, score, _index in found:
                     for alias in self._by_key[key]:
                         offer(alias, min(float(score), EXACT - 1), "fuzzy")
         return self._hits(best, limit)
 
-    def suggest(self, surface: str, *, current: str | None = None,
-                alternatives: Sequence[str] = (), limit: int = 20,
-                type: str | None = None) -> list[EntityHit]:
+    def suggest(
+        self,
+        surface: str,
+        *,
+        current: str | None = None,
+        alternatives: Sequence[str] = (),
+        limit: int = 20,
+        type: str | None = None,
+    ) -> list[EntityHit]:
         """What to offer before anything is typed, best first, one hit per entity.
 
         Args:
@@ -239,8 +262,7 @@ class EntitySearch:
         hits = []
         for slot, (score, alias, kind) in heapq.nsmallest(limit, best.items(), key=rank):
             key, name, type_ = self._ents[slot]
-            hits.append(EntityHit(key, name, type_, self._alias_text[alias], round(score, 1),
-                                  kind))
+            hits.append(EntityHit(key, name, type_, self._alias_text[alias], round(score, 1), kind))
         return hits
 
 
@@ -260,9 +282,15 @@ def gazetteer_stamp(session: Session) -> tuple[Any, ...]:
     redirected (counts, highest ids, latest update, redirect targets).
     """
     aliases = session.execute(select(func.count(), func.max(col(Alias.id)))).one()
-    entities = session.execute(select(
-        func.count(), func.max(col(Entity.id)), func.max(col(Entity.updated_at)),
-        func.count(col(Entity.merged_into)), func.sum(col(Entity.merged_into)))).one()
+    entities = session.execute(
+        select(
+            func.count(),
+            func.max(col(Entity.id)),
+            func.max(col(Entity.updated_at)),
+            func.count(col(Entity.merged_into)),
+            func.sum(col(Entity.merged_into)),
+        )
+    ).one()
     return (*aliases, *entities)
 
 

@@ -68,8 +68,12 @@ class Proposal:
     roles: dict[str, list[int]]
 
 
-def propose(text: str, mentions: Sequence[Span], types: Sequence[FactTypeSpec],
-            index: TriggerIndex | None = None) -> list[Proposal]:
+def propose(
+    text: str,
+    mentions: Sequence[Span],
+    types: Sequence[FactTypeSpec],
+    index: TriggerIndex | None = None,
+) -> list[Proposal]:
     """Every fact candidate of one article's text (pure: no database)."""
     index = index or TriggerIndex((t.name, t.triggers) for t in types)
     by_type = {t.name: t for t in types}
@@ -90,8 +94,9 @@ def propose(text: str, mentions: Sequence[Span], types: Sequence[FactTypeSpec],
     return proposals
 
 
-def fill_roles(text: str, spec: FactTypeSpec, trigger: TriggerHit,
-               units: list[list[Span]]) -> dict[str, list[int]] | None:
+def fill_roles(
+    text: str, spec: FactTypeSpec, trigger: TriggerHit, units: list[list[Span]]
+) -> dict[str, list[int]] | None:
     """Role -> mention ids for one trigger, or None when a required role stays empty."""
     cues = {unit[0].start: _cue_words(text, unit[0].start) for unit in units}
     others = {role.name: CUES.get(role.name, frozenset()) for role in spec.roles}
@@ -121,16 +126,24 @@ def fill_roles(text: str, spec: FactTypeSpec, trigger: TriggerHit,
         chosen = [best]
         if role.multiple and rank == 0 and best[1].start > trigger.start:
             # "X ... bertemu dengan Y": the subject before the trigger takes part too.
-            subject = [o for o in options if o[1].end <= trigger.start
-                       and not any(cues[units[o[0]][0].start] & cue for cue in others.values())]
+            subject = [
+                o
+                for o in options
+                if o[1].end <= trigger.start
+                and not any(cues[units[o[0]][0].start] & cue for cue in others.values())
+            ]
             if subject:
                 chosen.append(max(subject, key=lambda o: o[1].start))
         if role.multiple:
             for first in list(chosen):
-                chosen += [c for c in _coordinated(text, units, first[0], free, role)
-                           if c not in chosen]
-            chosen += [(i, rep) for i, rep in options if (i, rep) not in chosen
-                       and cues[units[i][0].start] & others[role.name]]
+                chosen += [
+                    c for c in _coordinated(text, units, first[0], free, role) if c not in chosen
+                ]
+            chosen += [
+                (i, rep)
+                for i, rep in options
+                if (i, rep) not in chosen and cues[units[i][0].start] & others[role.name]
+            ]
         for i, _rep in chosen:
             free.remove(i)
         roles[role.name] = [rep.id for _i, rep in sorted(chosen, key=lambda x: x[1].start)]
@@ -148,24 +161,49 @@ def refresh_fact_candidates(session: Session, article_id: int) -> int:
     article = session.get(Article, article_id)
     if article is None or not schema.fact_types:
         return 0
-    stale = session.execute(select(Fact).where(
-        col(Fact.article_id) == article_id, col(Fact.origin) == "schema",
-        col(Fact.state) == "pending", col(Fact.needs_review).is_(False))).scalars().all()
+    stale = (
+        session.execute(
+            select(Fact).where(
+                col(Fact.article_id) == article_id,
+                col(Fact.origin) == "schema",
+                col(Fact.state) == "pending",
+                col(Fact.needs_review).is_(False),
+            )
+        )
+        .scalars()
+        .all()
+    )
     for fact in stale:
         session.delete(fact)
     session.flush()
-    kept = {(f.type, f.evidence_start, f.evidence_end) for f in session.execute(
-        select(Fact).where(col(Fact.article_id) == article_id)).scalars()}
-    mentions = [Span(m.id or 0, m.start, m.end, m.label) for m in session.execute(
-        select(Mention).where(col(Mention.article_id) == article_id,
-                              col(Mention.state) != "rejected")).scalars()]
+    kept = {
+        (f.type, f.evidence_start, f.evidence_end)
+        for f in session.execute(select(Fact).where(col(Fact.article_id) == article_id)).scalars()
+    }
+    mentions = [
+        Span(m.id or 0, m.start, m.end, m.label)
+        for m in session.execute(
+            select(Mention).where(
+                col(Mention.article_id) == article_id, col(Mention.state) != "rejected"
+            )
+        ).scalars()
+    ]
     count = 0
     for proposal in propose(article.text, mentions, schema.fact_types):
         if (proposal.type, *proposal.evidence) in kept:
             continue
-        create_fact(session=session, article_id=article_id, type=proposal.type,
-                    roles=proposal.roles, reviewer_id=None, evidence=proposal.evidence,
-                    state="pending", origin="schema", commit=False, schema=schema)
+        create_fact(
+            session=session,
+            article_id=article_id,
+            type=proposal.type,
+            roles=proposal.roles,
+            reviewer_id=None,
+            evidence=proposal.evidence,
+            state="pending",
+            origin="schema",
+            commit=False,
+            schema=schema,
+        )
         count += 1
     session.commit()
     return count
@@ -174,8 +212,11 @@ def refresh_fact_candidates(session: Session, article_id: int) -> int:
 def refresh_all(engine: Engine, article_ids: Iterable[int] | None = None) -> int:
     """Recompute the fact candidates of these articles (all by default); return how many."""
     with session_scope(engine) as session:
-        ids = list(article_ids) if article_ids is not None else list(
-            session.execute(select(col(Article.id))).scalars())
+        ids = (
+            list(article_ids)
+            if article_ids is not None
+            else list(session.execute(select(col(Article.id))).scalars())
+        )
         return sum(refresh_fact_candidates(session, article_id) for article_id in ids)
 
 
@@ -193,7 +234,7 @@ def _units(text: str, spans: list[Span]) -> list[list[Span]]:
     """Mentions next to each other with only spaces between form one unit."""
     units: list[list[Span]] = []
     for span in spans:
-        if units and not text[units[-1][-1].end:span.start].strip():
+        if units and not text[units[-1][-1].end : span.start].strip():
             units[-1].append(span)
         else:
             units.append([span])
@@ -211,20 +252,21 @@ def _representative(unit: list[Span], role: RoleSpec) -> Span | None:
 
 def _cue_words(text: str, start: int) -> frozenset[str]:
     """The few words before `start`, folded, up to punctuation that ends a clause."""
-    before = text[max(0, start - 80):start]
+    before = text[max(0, start - 80) : start]
     clause = re.split(r"[.;:!?()\"“”]", before)[-1]
     return frozenset(fold(w) for w in _WORDS.findall(clause)[-CUE_WINDOW:])
 
 
-def _coordinated(text: str, units: list[list[Span]], first: int, free: list[int],
-                 role: RoleSpec) -> list[tuple[int, Span]]:
+def _coordinated(
+    text: str, units: list[list[Span]], first: int, free: list[int], role: RoleSpec
+) -> list[tuple[int, Span]]:
     """Units joined to unit `first` by `,`, `dan`, `and`... in either direction."""
     found = []
     for step in (1, -1):
         i = first
         while 0 <= i + step < len(units) and i + step in free:
             a, b = (units[i], units[i + step]) if step > 0 else (units[i + step], units[i])
-            if not _COORDINATED.fullmatch(text[a[-1].end:b[0].start]):
+            if not _COORDINATED.fullmatch(text[a[-1].end : b[0].start]):
                 break
             rep = _representative(units[i + step], role)
             if rep is None:

@@ -66,10 +66,18 @@ class FactView:
         return dict(result)
 
 
-def list_facts(*, session: Session, article_id: int | None = None, type: str | None = None,
-               state: str | None = None, entity: str | None = None,
-               reviewer: str | None = None, needs_review: bool | None = None,
-               limit: int | None = None, offset: int = 0) -> list[FactView]:
+def list_facts(
+    *,
+    session: Session,
+    article_id: int | None = None,
+    type: str | None = None,
+    state: str | None = None,
+    entity: str | None = None,
+    reviewer: str | None = None,
+    needs_review: bool | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[FactView]:
     """Facts by article then evidence position, filtered by any of the arguments."""
     query = select(Fact).order_by(col(Fact.article_id), col(Fact.evidence_start), col(Fact.id))
     if article_id is not None:
@@ -82,13 +90,17 @@ def list_facts(*, session: Session, article_id: int | None = None, type: str | N
         query = query.where(col(Fact.needs_review) == needs_review)
     if reviewer is not None:
         query = query.join(Reviewer, col(Reviewer.id) == col(Fact.reviewer_id)).where(
-            col(Reviewer.name) == reviewer)
+            col(Reviewer.name) == reviewer
+        )
     if entity is not None:
-        query = query.where(col(Fact.id).in_(
-            select(col(FactArgument.fact_id))
-            .join(Mention, col(Mention.id) == col(FactArgument.mention_id))
-            .join(Entity, col(Entity.id) == col(Mention.entity_id))
-            .where(col(Entity.key) == entity)))
+        query = query.where(
+            col(Fact.id).in_(
+                select(col(FactArgument.fact_id))
+                .join(Mention, col(Mention.id) == col(FactArgument.mention_id))
+                .join(Entity, col(Entity.id) == col(Mention.entity_id))
+                .where(col(Entity.key) == entity)
+            )
+        )
     if limit is not None:
         query = query.limit(limit).offset(offset)
     facts = list(session.execute(query).scalars())
@@ -103,11 +115,20 @@ def get_fact(*, session: Session, fact_id: int) -> FactView:
     return _views(session, [fact])[0]
 
 
-def create_fact(*, session: Session, article_id: int, type: str,
-                roles: Mapping[str, Sequence[int]], reviewer_id: int | None,
-                evidence: tuple[int, int] | None = None, state: str = "accepted",
-                origin: str = "manual", note: str | None = None,
-                commit: bool = True, schema: Schema | None = None) -> FactView:
+def create_fact(
+    *,
+    session: Session,
+    article_id: int,
+    type: str,
+    roles: Mapping[str, Sequence[int]],
+    reviewer_id: int | None,
+    evidence: tuple[int, int] | None = None,
+    state: str = "accepted",
+    origin: str = "manual",
+    note: str | None = None,
+    commit: bool = True,
+    schema: Schema | None = None,
+) -> FactView:
     """A new fact of `type` with `roles` (role -> mention ids) in article `article_id`.
 
     The mentions must be in the article and their labels allowed by the role; a fact tagged by
@@ -119,24 +140,35 @@ def create_fact(*, session: Session, article_id: int, type: str,
     if state not in FACT_STATES:
         raise TelaahError(f"unknown fact state {state!r}")
     now = utcnow()
-    fact = Fact(article_id=article_id, type=type, state=state, origin=origin,
-                evidence_start=evidence[0] if evidence else None,
-                evidence_end=evidence[1] if evidence else None, note=note or None,
-                reviewer_id=reviewer_id if origin != "schema" else None,
-                decided_at=now if state != "pending" else None)
+    fact = Fact(
+        article_id=article_id,
+        type=type,
+        state=state,
+        origin=origin,
+        evidence_start=evidence[0] if evidence else None,
+        evidence_end=evidence[1] if evidence else None,
+        note=note or None,
+        reviewer_id=reviewer_id if origin != "schema" else None,
+        decided_at=now if state != "pending" else None,
+    )
     session.add(fact)
     session.flush()
     _put_roles(session, _id(fact), roles)
     session.flush()
-    audit.record(session, action="fact.create", reviewer_id=reviewer_id, target="fact",
-                 target_id=fact.id, after=fact_state(session, fact))
+    audit.record(
+        session,
+        action="fact.create",
+        reviewer_id=reviewer_id,
+        target="fact",
+        target_id=fact.id,
+        after=fact_state(session, fact),
+    )
     if commit:
         session.commit()
     return _views(session, [fact], schema)[0]
 
 
-def decide_fact(*, session: Session, fact_id: int, state: str,
-                reviewer_id: int | None) -> FactView:
+def decide_fact(*, session: Session, fact_id: int, state: str, reviewer_id: int | None) -> FactView:
     """Accept or reject a fact (or set it back to pending): one audited decision.
 
     Accepting a fact that needs review clears the mark: the reviewer has looked at it.
@@ -146,16 +178,18 @@ def decide_fact(*, session: Session, fact_id: int, state: str,
     return _change(session, fact_id, reviewer_id, "fact.decide", state=state)
 
 
-def set_roles(*, session: Session, fact_id: int, roles: Mapping[str, Sequence[int]],
-              reviewer_id: int | None) -> FactView:
+def set_roles(
+    *, session: Session, fact_id: int, roles: Mapping[str, Sequence[int]], reviewer_id: int | None
+) -> FactView:
     """Replace the fact's role fillers (checked like `create_fact`)."""
     fact = _fact(session, fact_id)
     _check_roles(session, fact.article_id, fact.type, roles, read_schema(session=session))
     return _change(session, fact_id, reviewer_id, "fact.roles", roles=roles)
 
 
-def set_note(*, session: Session, fact_id: int, note: str | None,
-             reviewer_id: int | None) -> FactView:
+def set_note(
+    *, session: Session, fact_id: int, note: str | None, reviewer_id: int | None
+) -> FactView:
     """Set (or clear, with None or "") the fact's note."""
     return _change(session, fact_id, reviewer_id, "fact.note", note=(note or "").strip() or None)
 
@@ -165,8 +199,14 @@ def delete_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> N
     fact = _fact(session, fact_id)
     before = fact_state(session, fact)
     session.delete(fact)
-    audit.record(session, action="fact.delete", reviewer_id=reviewer_id, target="fact",
-                 target_id=fact_id, before=before)
+    audit.record(
+        session,
+        action="fact.delete",
+        reviewer_id=reviewer_id,
+        target="fact",
+        target_id=fact_id,
+        before=before,
+    )
     session.commit()
 
 
@@ -175,9 +215,17 @@ def mark_for_review(session: Session, mention_ids: Iterable[int], reason: str) -
     ids = list(mention_ids)
     if not ids:
         return 0
-    facts = session.execute(select(Fact).where(col(Fact.id).in_(
-        select(col(FactArgument.fact_id)).where(col(FactArgument.mention_id).in_(ids))))
-    ).scalars().all()
+    facts = (
+        session.execute(
+            select(Fact).where(
+                col(Fact.id).in_(
+                    select(col(FactArgument.fact_id)).where(col(FactArgument.mention_id).in_(ids))
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     for fact in facts:
         fact.needs_review = True
         fact.review_reason = reason
@@ -187,22 +235,38 @@ def mark_for_review(session: Session, mention_ids: Iterable[int], reason: str) -
 
 def fact_state(session: Session, fact: Fact) -> dict[str, Any]:
     """Everything about a fact, JSON-ready, for the audit log and undo."""
-    arguments = session.execute(select(FactArgument).where(col(FactArgument.fact_id) == fact.id)
-                                .order_by(col(FactArgument.id))).scalars().all()
+    arguments = (
+        session.execute(
+            select(FactArgument)
+            .where(col(FactArgument.fact_id) == fact.id)
+            .order_by(col(FactArgument.id))
+        )
+        .scalars()
+        .all()
+    )
     roles: dict[str, list[int]] = defaultdict(list)
     for argument in arguments:
         roles[argument.role].append(argument.mention_id)
-    return {"id": fact.id, "article_id": fact.article_id, "type": fact.type,
-            "state": fact.state, "origin": fact.origin, "evidence_start": fact.evidence_start,
-            "evidence_end": fact.evidence_end, "note": fact.note,
-            "reviewer_id": fact.reviewer_id,
-            "decided_at": fact.decided_at.isoformat() if fact.decided_at else None,
-            "needs_review": fact.needs_review, "review_reason": fact.review_reason,
-            "roles": dict(roles)}
+    return {
+        "id": fact.id,
+        "article_id": fact.article_id,
+        "type": fact.type,
+        "state": fact.state,
+        "origin": fact.origin,
+        "evidence_start": fact.evidence_start,
+        "evidence_end": fact.evidence_end,
+        "note": fact.note,
+        "reviewer_id": fact.reviewer_id,
+        "decided_at": fact.decided_at.isoformat() if fact.decided_at else None,
+        "needs_review": fact.needs_review,
+        "review_reason": fact.review_reason,
+        "roles": dict(roles),
+    }
 
 
-def _change(session: Session, fact_id: int, reviewer_id: int | None, action: str,
-            **changes: Any) -> FactView:
+def _change(
+    session: Session, fact_id: int, reviewer_id: int | None, action: str, **changes: Any
+) -> FactView:
     fact = _fact(session, fact_id)
     before = fact_state(session, fact)
     if "state" in changes:
@@ -213,21 +277,32 @@ def _change(session: Session, fact_id: int, reviewer_id: int | None, action: str
     if "note" in changes:
         fact.note = changes["note"]
     if "roles" in changes:
-        session.execute(FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
-            FactArgument.__table__.c.fact_id == fact_id))  # type: ignore[attr-defined]
+        session.execute(
+            FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
+                FactArgument.__table__.c.fact_id == fact_id
+            )
+        )  # type: ignore[attr-defined]
         _put_roles(session, fact_id, changes["roles"])
         fact.needs_review, fact.review_reason = False, None
     fact.reviewer_id = reviewer_id
     session.add(fact)
     session.flush()
-    audit.record(session, action=action, reviewer_id=reviewer_id, target="fact",
-                 target_id=fact_id, before=before, after=fact_state(session, fact))
+    audit.record(
+        session,
+        action=action,
+        reviewer_id=reviewer_id,
+        target="fact",
+        target_id=fact_id,
+        before=before,
+        after=fact_state(session, fact),
+    )
     session.commit()
     return get_fact(session=session, fact_id=fact_id)
 
 
-def _check_roles(session: Session, article_id: int, type: str,
-                 roles: Mapping[str, Sequence[int]], schema: Schema) -> None:
+def _check_roles(
+    session: Session, article_id: int, type: str, roles: Mapping[str, Sequence[int]], schema: Schema
+) -> None:
     spec = next((t for t in schema.fact_types if t.name == type), None)
     if spec is None:
         raise TelaahError(f"fact type {type!r} is not in the schema")
@@ -245,8 +320,10 @@ def _check_roles(session: Session, article_id: int, type: str,
             if mention is None or mention.article_id != article_id:
                 raise TelaahError(f"mention {mention_id} is not in article {article_id}")
             if role.labels and mention.label not in role.labels:
-                raise TelaahError(f"{mention.text!r} is a {mention.label}; role {name} takes "
-                                  f"{', '.join(role.labels)}")
+                raise TelaahError(
+                    f"{mention.text!r} is a {mention.label}; role {name} takes "
+                    f"{', '.join(role.labels)}"
+                )
 
 
 def _put_roles(session: Session, fact_id: int, roles: Mapping[str, Sequence[int]]) -> None:
@@ -255,32 +332,50 @@ def _put_roles(session: Session, fact_id: int, roles: Mapping[str, Sequence[int]
             session.add(FactArgument(fact_id=fact_id, role=role, mention_id=mention_id))
 
 
-def _views(session: Session, facts: Sequence[Fact],
-           schema: Schema | None = None) -> list[FactView]:
+def _views(session: Session, facts: Sequence[Fact], schema: Schema | None = None) -> list[FactView]:
     if not facts:
         return []
     ids = [f.id for f in facts]
     rows = session.execute(
-        select(col(FactArgument.fact_id), col(FactArgument.role), Mention, col(Entity.key),
-               col(Entity.name))
+        select(
+            col(FactArgument.fact_id),
+            col(FactArgument.role),
+            Mention,
+            col(Entity.key),
+            col(Entity.name),
+        )
         .join(Mention, col(Mention.id) == col(FactArgument.mention_id))
         .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
         .where(col(FactArgument.fact_id).in_(ids))
-        .order_by(col(FactArgument.id))).all()
+        .order_by(col(FactArgument.id))
+    ).all()
     fillers: dict[int, list[RoleFiller]] = defaultdict(list)
     for fact_id, role, m, key, name in rows:
         fillers[fact_id].append(RoleFiller(role, m.id, m.start, m.end, m.text, m.label, key, name))
     order = _role_order(schema or read_schema(session=session))
     names: dict[int | None, str] = dict(
-        session.execute(select(col(Reviewer.id), col(Reviewer.name))).all())
+        session.execute(select(col(Reviewer.id), col(Reviewer.name))).all()
+    )
     views = []
     for fact in facts:
         rank = order.get(fact.type, {})
         mine = sorted(fillers[_id(fact)], key=lambda f: (rank.get(f.role, 99), f.start))
-        views.append(FactView(_id(fact), fact.article_id, fact.type, fact.state, fact.origin,
-                              fact.evidence_start, fact.evidence_end, fact.note,
-                              names.get(fact.reviewer_id) if fact.reviewer_id else None,
-                              fact.needs_review, fact.review_reason, tuple(mine)))
+        views.append(
+            FactView(
+                _id(fact),
+                fact.article_id,
+                fact.type,
+                fact.state,
+                fact.origin,
+                fact.evidence_start,
+                fact.evidence_end,
+                fact.note,
+                names.get(fact.reviewer_id) if fact.reviewer_id else None,
+                fact.needs_review,
+                fact.review_reason,
+                tuple(mine),
+            )
+        )
     return views
 
 

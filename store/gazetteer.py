@@ -53,17 +53,37 @@ class EntityRow:
     merged_into: str | None
 
 
-def list_entities(*, session: Session, type: str | None = None, limit: int = 100,
-                  offset: int = 0, include_redirects: bool = False) -> list[EntityRow]:
+def list_entities(
+    *,
+    session: Session,
+    type: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    include_redirects: bool = False,
+) -> list[EntityRow]:
     """A page of entities by key, with alias counts."""
     target = Entity.__table__.alias("target")  # type: ignore[attr-defined]
-    alias_count = (select(func.count()).select_from(Alias)
-                   .where(Alias.entity_id == Entity.id).scalar_subquery())
+    alias_count = (
+        select(func.count())
+        .select_from(Alias)
+        .where(Alias.entity_id == Entity.id)
+        .scalar_subquery()
+    )
     # sqlmodel's select() is typed for up to four columns; this one has six.
-    query = (select(Entity.id, Entity.key, Entity.name, Entity.type,  # type: ignore[call-overload]
-                    alias_count, target.c.key)
-             .join(target, target.c.id == Entity.merged_into, isouter=True)
-             .order_by(col(Entity.key)).limit(limit).offset(offset))
+    query = (
+        select(
+            Entity.id,
+            Entity.key,
+            Entity.name,
+            Entity.type,  # type: ignore[call-overload]
+            alias_count,
+            target.c.key,
+        )
+        .join(target, target.c.id == Entity.merged_into, isouter=True)
+        .order_by(col(Entity.key))
+        .limit(limit)
+        .offset(offset)
+    )
     if type is not None:
         query = query.where(Entity.type == type)
     if not include_redirects:
@@ -95,8 +115,12 @@ def all_entities(*, session: Session) -> list[EntityView]:
     aliases: dict[int, list[AliasView]] = {}
     for a in session.exec(select(Alias).order_by(col(Alias.id))).all():
         aliases.setdefault(a.entity_id, []).append(_alias_view(a, names))
-    return [_make_view(e, aliases.get(e.id or 0, []),
-                       keys.get(e.merged_into) if e.merged_into else None) for e in entities]
+    return [
+        _make_view(
+            e, aliases.get(e.id or 0, []), keys.get(e.merged_into) if e.merged_into else None
+        )
+        for e in entities
+    ]
 
 
 def label_names(*, session: Session) -> set[str]:
@@ -104,10 +128,20 @@ def label_names(*, session: Session) -> set[str]:
     return set(session.exec(select(Label.name)).all())
 
 
-def create_entity(*, session: Session, key: str, name: str, type: str, reviewer_id: int | None,
-                  aliases: list[str] | None = None, description: str | None = None,
-                  external_ids: dict[str, Any] | None = None, origin: str = "gazetteer",
-                  commit: bool = True, imported: bool = False) -> EntityView:
+def create_entity(
+    *,
+    session: Session,
+    key: str,
+    name: str,
+    type: str,
+    reviewer_id: int | None,
+    aliases: list[str] | None = None,
+    description: str | None = None,
+    external_ids: dict[str, Any] | None = None,
+    origin: str = "gazetteer",
+    commit: bool = True,
+    imported: bool = False,
+) -> EntityView:
     """Create an entity; its name and the given aliases become its aliases.
 
     `imported` marks a change made by a gazetteer import: audited under `import:` names, so
@@ -119,8 +153,13 @@ def create_entity(*, session: Session, key: str, name: str, type: str, reviewer_
     _check_type(session, type)
     if session.exec(select(Entity.id).where(Entity.key == key)).first() is not None:
         raise Conflict(f"entity {key!r} already exists")
-    entity = Entity(key=key, name=name, type=type, description=description or None,
-                    external_ids=dict(external_ids or {}))
+    entity = Entity(
+        key=key,
+        name=name,
+        type=type,
+        description=description or None,
+        external_ids=dict(external_ids or {}),
+    )
     session.add(entity)
     session.flush()
     assert entity.id is not None
@@ -129,14 +168,25 @@ def create_entity(*, session: Session, key: str, name: str, type: str, reviewer_
         text = text.strip()
         if text and text not in seen:
             seen.add(text)
-            session.add(Alias(entity_id=entity.id, text=text, norm=norm_key(text),
-                              origin=origin, added_by=reviewer_id))
+            session.add(
+                Alias(
+                    entity_id=entity.id,
+                    text=text,
+                    norm=norm_key(text),
+                    origin=origin,
+                    added_by=reviewer_id,
+                )
+            )
     session.flush()
     view = _view(session, entity)
-    audit.record(session, action=_action("entity.create", imported), reviewer_id=reviewer_id,
-                 target="entity",
-                 target_id=entity.id, after=entity_to_dict(view) | {
-                     "origins": {a.text: a.origin for a in view.aliases}})
+    audit.record(
+        session,
+        action=_action("entity.create", imported),
+        reviewer_id=reviewer_id,
+        target="entity",
+        target_id=entity.id,
+        after=entity_to_dict(view) | {"origins": {a.text: a.origin for a in view.aliases}},
+    )
     if commit:
         session.commit()
     return view
@@ -162,18 +212,32 @@ def retype_entity(*, session: Session, key: str, type: str, reviewer_id: int | N
     before = entity_to_dict(_view(session, entity))
     entity.type = type
     entity.updated_at = utcnow()
-    pending = session.exec(select(Mention).where(Mention.entity_id == entity.id,
-                                                 Mention.state == "pending")).all()
+    pending = session.exec(
+        select(Mention).where(Mention.entity_id == entity.id, Mention.state == "pending")
+    ).all()
     for mention in pending:
         mention.label = type
         session.add(mention)
-    return _finish(session, entity, "entity.retype", before, reviewer_id,
-                   extra={"pending_relabelled": [m.id for m in pending]})
+    return _finish(
+        session,
+        entity,
+        "entity.retype",
+        before,
+        reviewer_id,
+        extra={"pending_relabelled": [m.id for m in pending]},
+    )
 
 
-def update_entity(*, session: Session, key: str, reviewer_id: int | None,
-                  description: str | None = None, external_ids: dict[str, Any] | None = None,
-                  commit: bool = True, imported: bool = False) -> EntityView:
+def update_entity(
+    *,
+    session: Session,
+    key: str,
+    reviewer_id: int | None,
+    description: str | None = None,
+    external_ids: dict[str, Any] | None = None,
+    commit: bool = True,
+    imported: bool = False,
+) -> EntityView:
     """Set an entity's description and/or external ids (`imported`: see `create_entity`)."""
     entity = _entity(session, key)
     before = entity_to_dict(_view(session, entity))
@@ -182,37 +246,60 @@ def update_entity(*, session: Session, key: str, reviewer_id: int | None,
     if external_ids is not None:
         entity.external_ids = dict(external_ids)
     entity.updated_at = utcnow()
-    return _finish(session, entity, _action("entity.update", imported), before, reviewer_id,
-                   commit=commit)
+    return _finish(
+        session, entity, _action("entity.update", imported), before, reviewer_id, commit=commit
+    )
 
 
 def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> None:
     """Delete an entity, refused while accepted mentions are linked to it."""
     entity = _entity(session, key)
-    accepted = session.exec(select(func.count()).select_from(Mention).where(
-        Mention.entity_id == entity.id, Mention.state == "accepted")).one()
+    accepted = session.exec(
+        select(func.count())
+        .select_from(Mention)
+        .where(Mention.entity_id == entity.id, Mention.state == "accepted")
+    ).one()
     if accepted:
         raise Conflict(f"entity {key!r} has {accepted} accepted mentions; relink them first")
-    redirects = session.exec(select(func.count()).select_from(Entity)
-                             .where(Entity.merged_into == entity.id)).one()
+    redirects = session.exec(
+        select(func.count()).select_from(Entity).where(Entity.merged_into == entity.id)
+    ).one()
     if redirects:
         raise Conflict(f"entity {key!r} is the target of {redirects} redirects")
     before = entity_to_dict(_view(session, entity))
     # Kept so that undo can link them again (the database unlinks them: ON DELETE SET NULL).
-    before["mentions"] = list(session.exec(select(Mention.id).where(
-        Mention.entity_id == entity.id).order_by(col(Mention.id))).all())
-    before["origins"] = {a.text: a.origin for a in session.exec(
-        select(Alias).where(Alias.entity_id == entity.id)).all()}
+    before["mentions"] = list(
+        session.exec(
+            select(Mention.id).where(Mention.entity_id == entity.id).order_by(col(Mention.id))
+        ).all()
+    )
+    before["origins"] = {
+        a.text: a.origin
+        for a in session.exec(select(Alias).where(Alias.entity_id == entity.id)).all()
+    }
     mark_for_review(session, before["mentions"], f"a role's entity {key} was deleted")
     session.delete(entity)
-    audit.record(session, action="entity.delete", reviewer_id=reviewer_id, target="entity",
-                 target_id=entity.id, before=before)
+    audit.record(
+        session,
+        action="entity.delete",
+        reviewer_id=reviewer_id,
+        target="entity",
+        target_id=entity.id,
+        before=before,
+    )
     session.commit()
 
 
-def add_alias(*, session: Session, key: str, text: str, reviewer_id: int | None,
-              origin: str = "reviewer", commit: bool = True,
-              imported: bool = False) -> AliasView:
+def add_alias(
+    *,
+    session: Session,
+    key: str,
+    text: str,
+    reviewer_id: int | None,
+    origin: str = "reviewer",
+    commit: bool = True,
+    imported: bool = False,
+) -> AliasView:
     """Add a surface form to an entity (`imported`: see `create_entity`)."""
     text = text.strip()
     if not text:
@@ -220,16 +307,22 @@ def add_alias(*, session: Session, key: str, text: str, reviewer_id: int | None,
     if not norm_key(text):
         raise TelaahError(f"alias {text!r} has no letters or digits")
     entity = _entity(session, key)
-    exists = session.exec(select(Alias).where(Alias.entity_id == entity.id,
-                                              Alias.text == text)).first()
+    exists = session.exec(
+        select(Alias).where(Alias.entity_id == entity.id, Alias.text == text)
+    ).first()
     if exists is not None:
         raise Conflict(f"{key!r} already has the alias {text!r}")
     alias = _ensure_alias(session, entity, text, reviewer_id, origin)
     names = dict(session.exec(select(Reviewer.id, Reviewer.name)).all())
     view = _alias_view(alias, names)
-    audit.record(session, action=_action("alias.add", imported), reviewer_id=reviewer_id,
-                 target="alias",
-                 target_id=alias.id, after={"entity": key, "text": text, "origin": origin})
+    audit.record(
+        session,
+        action=_action("alias.add", imported),
+        reviewer_id=reviewer_id,
+        target="alias",
+        target_id=alias.id,
+        after={"entity": key, "text": text, "origin": origin},
+    )
     if commit:
         session.commit()
     return view
@@ -240,19 +333,32 @@ def remove_alias(*, session: Session, key: str, text: str, reviewer_id: int | No
     entity = _entity(session, key)
     if text == entity.name:
         raise Conflict(f"{text!r} is the name of {key!r}; rename the entity first")
-    alias = session.exec(select(Alias).where(Alias.entity_id == entity.id,
-                                             Alias.text == text)).first()
+    alias = session.exec(
+        select(Alias).where(Alias.entity_id == entity.id, Alias.text == text)
+    ).first()
     if alias is None:
         raise NotFound(f"{key!r} has no alias {text!r}")
-    audit.record(session, action="alias.remove", reviewer_id=reviewer_id, target="alias",
-                 target_id=alias.id,
-                 before={"entity": key, "text": text, "origin": alias.origin})
+    audit.record(
+        session,
+        action="alias.remove",
+        reviewer_id=reviewer_id,
+        target="alias",
+        target_id=alias.id,
+        before={"entity": key, "text": text, "origin": alias.origin},
+    )
     session.delete(alias)
     session.commit()
 
 
-def set_redirect(*, session: Session, key: str, target: str | None, reviewer_id: int | None,
-                 commit: bool = True, imported: bool = False) -> None:
+def set_redirect(
+    *,
+    session: Session,
+    key: str,
+    target: str | None,
+    reviewer_id: int | None,
+    commit: bool = True,
+    imported: bool = False,
+) -> None:
     """Make `key` a redirect to `target` (or clear it with None; `imported`: see
     `create_entity`)."""
     entity = _entity(session, key)
@@ -264,9 +370,15 @@ def set_redirect(*, session: Session, key: str, target: str | None, reviewer_id:
     before = {"merged_into": current.key if current else None}
     entity.merged_into = target_id
     session.add(entity)
-    audit.record(session, action=_action("entity.redirect", imported), reviewer_id=reviewer_id,
-                 target="entity",
-                 target_id=entity.id, before=before, after={"merged_into": target})
+    audit.record(
+        session,
+        action=_action("entity.redirect", imported),
+        reviewer_id=reviewer_id,
+        target="entity",
+        target_id=entity.id,
+        before=before,
+        after={"merged_into": target},
+    )
     if commit:
         session.commit()
 
@@ -277,9 +389,15 @@ def _action(name: str, imported: bool) -> str:
 
 def entity_to_dict(view: EntityView) -> dict[str, Any]:
     """A JSON-ready form of an entity, for the audit log."""
-    return {"key": view.key, "name": view.name, "type": view.type,
-            "description": view.description, "external_ids": view.external_ids,
-            "merged_into": view.merged_into, "aliases": [a.text for a in view.aliases]}
+    return {
+        "key": view.key,
+        "name": view.name,
+        "type": view.type,
+        "description": view.description,
+        "external_ids": view.external_ids,
+        "merged_into": view.merged_into,
+        "aliases": [a.text for a in view.aliases],
+    }
 
 
 def _check_type(session: Session, type: str) -> None:
@@ -287,8 +405,9 @@ def _check_type(session: Session, type: str) -> None:
     if not labels:
         raise TelaahError("no schema is loaded: run `telaah schema load FILE` first")
     if type not in labels:
-        raise TelaahError(f"type {type!r} is not defined in the schema "
-                          f"({', '.join(sorted(labels))})")
+        raise TelaahError(
+            f"type {type!r} is not defined in the schema ({', '.join(sorted(labels))})"
+        )
 
 
 def _entity(session: Session, key: str) -> Entity:
@@ -298,48 +417,76 @@ def _entity(session: Session, key: str) -> Entity:
     return entity
 
 
-def _ensure_alias(session: Session, entity: Entity, text: str, reviewer_id: int | None,
-                  origin: str) -> Alias:
-    alias = session.exec(select(Alias).where(Alias.entity_id == entity.id,
-                                             Alias.text == text)).first()
+def _ensure_alias(
+    session: Session, entity: Entity, text: str, reviewer_id: int | None, origin: str
+) -> Alias:
+    alias = session.exec(
+        select(Alias).where(Alias.entity_id == entity.id, Alias.text == text)
+    ).first()
     if alias is None:
         assert entity.id is not None
-        alias = Alias(entity_id=entity.id, text=text, norm=norm_key(text), origin=origin,
-                      added_by=reviewer_id)
+        alias = Alias(
+            entity_id=entity.id, text=text, norm=norm_key(text), origin=origin, added_by=reviewer_id
+        )
         session.add(alias)
         session.flush()
     return alias
 
 
-def _finish(session: Session, entity: Entity, action: str, before: dict[str, Any],
-            reviewer_id: int | None, extra: dict[str, Any] | None = None,
-            commit: bool = True) -> EntityView:
+def _finish(
+    session: Session,
+    entity: Entity,
+    action: str,
+    before: dict[str, Any],
+    reviewer_id: int | None,
+    extra: dict[str, Any] | None = None,
+    commit: bool = True,
+) -> EntityView:
     session.add(entity)
     session.flush()
     view = _view(session, entity)
     after = entity_to_dict(view) | (extra or {})
-    audit.record(session, action=action, reviewer_id=reviewer_id, target="entity",
-                 target_id=entity.id, before=before, after=after)
+    audit.record(
+        session,
+        action=action,
+        reviewer_id=reviewer_id,
+        target="entity",
+        target_id=entity.id,
+        before=before,
+        after=after,
+    )
     if commit:
         session.commit()
     return view
 
 
 def _alias_view(a: Alias, names: Mapping[int | None, str]) -> AliasView:
-    return AliasView(a.id or 0, a.text, a.norm, a.origin,
-                     names.get(a.added_by) if a.added_by else None)
+    return AliasView(
+        a.id or 0, a.text, a.norm, a.origin, names.get(a.added_by) if a.added_by else None
+    )
 
 
 def _view(session: Session, entity: Entity) -> EntityView:
     names = dict(session.exec(select(Reviewer.id, Reviewer.name)).all())
-    aliases = [_alias_view(a, names) for a in session.exec(
-        select(Alias).where(Alias.entity_id == entity.id).order_by(col(Alias.id))).all()]
+    aliases = [
+        _alias_view(a, names)
+        for a in session.exec(
+            select(Alias).where(Alias.entity_id == entity.id).order_by(col(Alias.id))
+        ).all()
+    ]
     target = session.get(Entity, entity.merged_into) if entity.merged_into else None
     return _make_view(entity, aliases, target.key if target else None)
 
 
 def _make_view(entity: Entity, aliases: list[AliasView], merged_into: str | None) -> EntityView:
     assert entity.id is not None
-    return EntityView(entity.id, entity.key, entity.name, entity.type, entity.description,
-                      dict(entity.external_ids or {}), merged_into, tuple(aliases))
-
+    return EntityView(
+        entity.id,
+        entity.key,
+        entity.name,
+        entity.type,
+        entity.description,
+        dict(entity.external_ids or {}),
+        merged_into,
+        tuple(aliases),
+    )

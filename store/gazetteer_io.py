@@ -35,9 +35,11 @@ class GazetteerReport:
     @property
     def summary(self) -> str:
         """The closing line of a gazetteer import."""
-        return (f"entities created {self.created}, updated {self.updated}, "
-                f"unchanged {self.unchanged}; aliases added {self.aliases_added}; "
-                f"failed {self.failed}")
+        return (
+            f"entities created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}; aliases added {self.aliases_added}; "
+            f"failed {self.failed}"
+        )
 
 
 def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -> GazetteerReport:
@@ -56,28 +58,45 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
     redirects: list[EntityRecord] = []
     for record in records:
         if record.type not in labels:
-            report.problems.append(str(Problem(path, record.line,
-                                   f"type {record.type!r} is not defined in the schema")))
+            report.problems.append(
+                str(
+                    Problem(path, record.line, f"type {record.type!r} is not defined in the schema")
+                )
+            )
             continue
         aliases = [a for a in record.aliases if norm_key(a)]
         for bad in (a for a in record.aliases if not norm_key(a)):  # in file order
-            report.problems.append(str(Problem(path, record.line,
-                                   f"alias {bad!r} has no letters or digits")))
+            report.problems.append(
+                str(Problem(path, record.line, f"alias {bad!r} has no letters or digits"))
+            )
         known = stored.get(record.key)
         if known is None:
-            gazetteer.create_entity(session=session, key=record.key, name=record.name,
-                                    type=record.type, aliases=aliases,
-                                    description=record.description,
-                                    external_ids=record.external_ids, reviewer_id=reviewer_id,
-                                    commit=False, imported=True)
+            gazetteer.create_entity(
+                session=session,
+                key=record.key,
+                name=record.name,
+                type=record.type,
+                aliases=aliases,
+                description=record.description,
+                external_ids=record.external_ids,
+                reviewer_id=reviewer_id,
+                commit=False,
+                imported=True,
+            )
             report.created += 1
             report.aliases_added += len(set(aliases))
             report.new_aliases.extend(dict.fromkeys([record.name, *aliases]))
         elif known.name != record.name or known.type != record.type:
-            report.problems.append(str(Problem(
-                path, record.line,
-                f"id {record.key!r} is {known.name!r} ({known.type}) in the database, not "
-                f"{record.name!r} ({record.type}); rename or retype it first")))
+            report.problems.append(
+                str(
+                    Problem(
+                        path,
+                        record.line,
+                        f"id {record.key!r} is {known.name!r} ({known.type}) in the database, not "
+                        f"{record.name!r} ({record.type}); rename or retype it first",
+                    )
+                )
+            )
             continue
         else:
             _update(session, known, record, aliases, reviewer_id, report)
@@ -90,21 +109,39 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
     return report
 
 
-def _update(session: Session, known: gazetteer.EntityView, record: EntityRecord,
-            aliases: list[str], reviewer_id: int | None, report: GazetteerReport) -> None:
+def _update(
+    session: Session,
+    known: gazetteer.EntityView,
+    record: EntityRecord,
+    aliases: list[str],
+    reviewer_id: int | None,
+    report: GazetteerReport,
+) -> None:
     texts = {a.text for a in known.aliases}
     added = [a for a in aliases if a not in texts]
     for text in added:
-        gazetteer.add_alias(session=session, key=known.key, text=text, reviewer_id=reviewer_id,
-                            origin="gazetteer", commit=False, imported=True)
+        gazetteer.add_alias(
+            session=session,
+            key=known.key,
+            text=text,
+            reviewer_id=reviewer_id,
+            origin="gazetteer",
+            commit=False,
+            imported=True,
+        )
     changed = bool(added)
     description = record.description if record.description != known.description else None
     external_ids = known.external_ids | record.external_ids
     if description or external_ids != known.external_ids:
-        gazetteer.update_entity(session=session, key=known.key, reviewer_id=reviewer_id,
-                                description=description,
-                                external_ids=external_ids if record.external_ids else None,
-                                commit=False, imported=True)
+        gazetteer.update_entity(
+            session=session,
+            key=known.key,
+            reviewer_id=reviewer_id,
+            description=description,
+            external_ids=external_ids if record.external_ids else None,
+            commit=False,
+            imported=True,
+        )
         changed = True
     report.aliases_added += len(added)
     report.new_aliases.extend(added)
@@ -114,14 +151,25 @@ def _update(session: Session, known: gazetteer.EntityView, record: EntityRecord,
         report.unchanged += 1
 
 
-def _redirect(session: Session, path: Path, record: EntityRecord, reviewer_id: int | None,
-              report: GazetteerReport) -> None:
+def _redirect(
+    session: Session,
+    path: Path,
+    record: EntityRecord,
+    reviewer_id: int | None,
+    report: GazetteerReport,
+) -> None:
     current = gazetteer.get_entity(session=session, key=record.key)
     if current.merged_into == record.merged_into:
         return
     try:
-        gazetteer.set_redirect(session=session, key=record.key, target=record.merged_into,
-                               reviewer_id=reviewer_id, commit=False, imported=True)
+        gazetteer.set_redirect(
+            session=session,
+            key=record.key,
+            target=record.merged_into,
+            reviewer_id=reviewer_id,
+            commit=False,
+            imported=True,
+        )
         report.redirected.append(record.key)
     except TelaahError as exc:  # an unknown target or a self-redirect, reported on its line
         report.problems.append(str(Problem(path, record.line, f"merged_into: {exc}")))
@@ -130,9 +178,16 @@ def _redirect(session: Session, path: Path, record: EntityRecord, reviewer_id: i
 def export_gazetteer(*, session: Session, handle: IO[str], fmt: str) -> int:
     """Write the whole gazetteer as `fmt` (csv or jsonl); return how many entities."""
     records = [
-        EntityRecord(v.key, v.name, v.type, 0, aliases=[a.text for a in v.aliases],
-                     description=v.description, external_ids=v.external_ids,
-                     merged_into=v.merged_into)
+        EntityRecord(
+            v.key,
+            v.name,
+            v.type,
+            0,
+            aliases=[a.text for a in v.aliases],
+            description=v.description,
+            external_ids=v.external_ids,
+            merged_into=v.merged_into,
+        )
         for v in gazetteer.all_entities(session=session)
     ]
     return write_gazetteer(records, handle, fmt)

@@ -39,6 +39,7 @@ class ImportReport:
     def article_ids(self) -> list[int]:
         """The ids of the articles this import stored."""
         return [i for first, last in self.id_ranges for i in range(first, last + 1)]
+
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -91,10 +92,18 @@ def import_articles(
     importer.flush()
     report.indexed = index_new_articles(engine)
     with session_scope(engine) as session:
-        audit.record(session, action="articles.import", reviewer_id=reviewer_id,
-                     after={"files": files, "imported": report.imported,
-                            "duplicates": report.duplicates, "failed": report.failed,
-                            "ids": importer.id_ranges})
+        audit.record(
+            session,
+            action="articles.import",
+            reviewer_id=reviewer_id,
+            after={
+                "files": files,
+                "imported": report.imported,
+                "duplicates": report.duplicates,
+                "failed": report.failed,
+                "ids": importer.id_ranges,
+            },
+        )
         session.commit()
     return report
 
@@ -109,8 +118,7 @@ class _Importer:
         self.batch: list[tuple[ArticleRecord, dict[str, Any]]] = []
         self.id_ranges = report.id_ranges
         with engine.connect() as connection:
-            rows = connection.execute(
-                select(col(Article.sha256), col(Article.external_id))).all()
+            rows = connection.execute(select(col(Article.sha256), col(Article.external_id))).all()
         self.hashes: dict[str, str] = {row[0]: row[1] for row in rows}
         self.ids: set[str] = {ext for _sha, ext in rows}
 
@@ -135,12 +143,20 @@ class _Importer:
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if sha in self.hashes:
             self.report.duplicates += 1
-            self.note(Problem(record.path, record.line,
-                              f"duplicate of article {self.hashes[sha]!r}, skipped"))
+            self.note(
+                Problem(
+                    record.path, record.line, f"duplicate of article {self.hashes[sha]!r}, skipped"
+                )
+            )
             return
         if record.external_id in self.ids:
-            self.fail(Problem(record.path, record.line,
-                              f"id {record.external_id!r} is already used by another article"))
+            self.fail(
+                Problem(
+                    record.path,
+                    record.line,
+                    f"id {record.external_id!r} is already used by another article",
+                )
+            )
             return
         if removed:
             self.report.controls_removed += removed
@@ -171,12 +187,16 @@ class _Importer:
         batch, self.batch = self.batch, []
         try:
             with self.engine.begin() as connection:
-                ids = connection.execute(
-                    # Unsorted RETURNING lets SQLAlchemy send one multi-row INSERT per batch;
-                    # the ids of one transaction are consecutive, so sorting them is enough.
-                    insert(Article).returning(col(Article.id)),
-                    [row for _record, row in batch],
-                ).scalars().all()
+                ids = (
+                    connection.execute(
+                        # Unsorted RETURNING lets SQLAlchemy send one multi-row INSERT per batch;
+                        # the ids of one transaction are consecutive, so sorting them is enough.
+                        insert(Article).returning(col(Article.id)),
+                        [row for _record, row in batch],
+                    )
+                    .scalars()
+                    .all()
+                )
             self.report.imported += len(batch)
             self._note_ids(sorted(i for i in ids if i is not None))
         except IntegrityError:
@@ -187,13 +207,17 @@ class _Importer:
     def _insert_one(self, record: ArticleRecord, row: dict[str, Any]) -> None:
         try:
             with self.engine.begin() as connection:
-                new_id = connection.execute(insert(Article).returning(col(Article.id)),
-                                            row).scalar_one()
+                new_id = connection.execute(
+                    insert(Article).returning(col(Article.id)), row
+                ).scalar_one()
             self.report.imported += 1
             self._note_ids([new_id])
         except IntegrityError:
-            self.fail(Problem(record.path, record.line,
-                              "an article with this id or text was stored meanwhile"))
+            self.fail(
+                Problem(
+                    record.path, record.line, "an article with this id or text was stored meanwhile"
+                )
+            )
 
     def _note_ids(self, returned: Sequence[int | None]) -> None:
         ids = [i for i in returned if i is not None]  # primary keys: never None

@@ -18,8 +18,14 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 SLUG_MAX = 40
 
 
-def link_mention(*, session: Session, mention_id: int, entity_key: str, reviewer_id: int | None,
-                 label: str | None = None) -> MentionView:
+def link_mention(
+    *,
+    session: Session,
+    mention_id: int,
+    entity_key: str,
+    reviewer_id: int | None,
+    label: str | None = None,
+) -> MentionView:
     """Link a mention to an entity and accept it: one committed, audited decision.
 
     A redirect's key links to the entity it was merged into. The label is `label` if given,
@@ -36,8 +42,14 @@ def link_mention(*, session: Session, mention_id: int, entity_key: str, reviewer
     return get_mention(session=session, mention_id=mention_id)
 
 
-def create_and_link(*, session: Session, mention_id: int, label: str, reviewer_id: int | None,
-                    key: str | None = None) -> MentionView:
+def create_and_link(
+    *,
+    session: Session,
+    mention_id: int,
+    label: str,
+    reviewer_id: int | None,
+    key: str | None = None,
+) -> MentionView:
     """Make a new entity from a mention's text and link the mention to it, in one transaction.
 
     The entity's name and only alias is the surface text, its type `label`, its key `key` or
@@ -53,8 +65,15 @@ def create_and_link(*, session: Session, mention_id: int, label: str, reviewer_i
     name = mention.text.strip()
     if not norm_key(name):
         raise TelaahError(f"{mention.text!r} has no letters or digits to name an entity")
-    view = create_entity(session=session, key=key or fresh_key(session, label, name), name=name,
-                         type=label, reviewer_id=reviewer_id, origin="reviewer", commit=False)
+    view = create_entity(
+        session=session,
+        key=key or fresh_key(session, label, name),
+        name=name,
+        type=label,
+        reviewer_id=reviewer_id,
+        origin="reviewer",
+        commit=False,
+    )
     entity = session.get(Entity, view.id)
     assert entity is not None
     _link(session, mention, entity, reviewer_id, label)
@@ -66,8 +85,11 @@ def fresh_key(session: Session, label: str, name: str) -> str:
     """An entity key not yet taken, made from a label and a name: `gpe:moskow`, `gpe:moskow-2`."""
     slug = _SLUG.sub("-", norm_words(name)).strip("-")[:SLUG_MAX].strip("-") or "entity"
     base = f"{label.lower()}:{slug}"
-    taken = set(session.exec(select(Entity.key).where(
-        col(Entity.key).startswith(base, autoescape=True))).all())
+    taken = set(
+        session.exec(
+            select(Entity.key).where(col(Entity.key).startswith(base, autoescape=True))
+        ).all()
+    )
     if base not in taken:
         return base
     n = 2
@@ -104,13 +126,15 @@ def _target(session: Session, key: str) -> Entity:
     return entity
 
 
-def _link(session: Session, mention: Mention, entity: Entity, reviewer_id: int | None,
-          label: str | None) -> None:
+def _link(
+    session: Session, mention: Mention, entity: Entity, reviewer_id: int | None, label: str | None
+) -> None:
     """Set the entity and accept, in the session's transaction, audited as a decision."""
     before = _state(mention)
     if before["entity_id"] is not None and before["entity_id"] != entity.id:
-        mark_for_review(session, [mention.id or 0], f"{mention.text!r} was relinked to "
-                        f"{entity.key}")
+        mark_for_review(
+            session, [mention.id or 0], f"{mention.text!r} was relinked to {entity.key}"
+        )
     mention.entity_id = entity.id
     mention.state = "accepted"
     if label is not None:
@@ -119,5 +143,12 @@ def _link(session: Session, mention: Mention, entity: Entity, reviewer_id: int |
     mention.decided_at = utcnow()
     session.add(mention)
     _start_article(session, mention.article_id)
-    audit.record(session, action="mention.decide", reviewer_id=reviewer_id, target="mention",
-                 target_id=mention.id, before=before, after=_state(mention))
+    audit.record(
+        session,
+        action="mention.decide",
+        reviewer_id=reviewer_id,
+        target="mention",
+        target_id=mention.id,
+        before=before,
+        after=_state(mention),
+    )

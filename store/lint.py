@@ -20,8 +20,16 @@ from store.models import Alias, Article, Entity, Label, Mention
 from store.search import fts_tokens, has_search_index
 from store.textnorm import norm_key
 
-KINDS = ("blank", "unknown-type", "bad-redirect", "ambiguous", "near-duplicate", "noisy",
-         "short", "common-word")
+KINDS = (
+    "blank",
+    "unknown-type",
+    "bad-redirect",
+    "ambiguous",
+    "near-duplicate",
+    "noisy",
+    "short",
+    "common-word",
+)
 NEAR = 90.0  # rapidfuzz score (0-100) from which two entities' names look like one
 BLOCK = 4000  # forms compared at once for near-duplicates (cdist holds BLOCK² bytes)
 
@@ -73,8 +81,9 @@ def _blank(aliases: list[Alias], entities: dict[int | None, Entity]) -> Iterable
     for alias in aliases:
         if not alias.text.strip() or not norm_key(alias.text):
             key = entities[alias.entity_id].key
-            yield Finding("blank", f"{key}: alias {alias.text!r} has no letters or digits",
-                          (key,), alias.text)
+            yield Finding(
+                "blank", f"{key}: alias {alias.text!r} has no letters or digits", (key,), alias.text
+            )
 
 
 def _unknown_types(session: Session, entities: Iterable[Entity]) -> Iterable[Finding]:
@@ -83,8 +92,11 @@ def _unknown_types(session: Session, entities: Iterable[Entity]) -> Iterable[Fin
         return
     for entity in entities:
         if entity.type not in labels:
-            yield Finding("unknown-type", f"{entity.key}: type {entity.type!r} is not in the "
-                          "schema", (entity.key,))
+            yield Finding(
+                "unknown-type",
+                f"{entity.key}: type {entity.type!r} is not in the schema",
+                (entity.key,),
+            )
 
 
 def _bad_redirects(entities: dict[int | None, Entity]) -> Iterable[Finding]:
@@ -97,13 +109,19 @@ def _bad_redirects(entities: dict[int | None, Entity]) -> Iterable[Finding]:
             seen.add(target.id)
             target = entities.get(target.merged_into)
         if target is None:
-            yield Finding("bad-redirect", f"{entity.key} redirects to an entity that no longer "
-                          "exists", (entity.key,))
+            yield Finding(
+                "bad-redirect",
+                f"{entity.key} redirects to an entity that no longer exists",
+                (entity.key,),
+            )
         elif target.id in seen:
             yield Finding("bad-redirect", f"{entity.key} is in a redirect cycle", (entity.key,))
         elif target.id != entity.merged_into:
-            yield Finding("bad-redirect", f"{entity.key} redirects through a redirect; it "
-                          f"should point at {target.key}", (entity.key, target.key))
+            yield Finding(
+                "bad-redirect",
+                f"{entity.key} redirects through a redirect; it should point at {target.key}",
+                (entity.key, target.key),
+            )
 
 
 def _ambiguous(aliases: list[Alias], entities: dict[int | None, Entity]) -> Iterable[Finding]:
@@ -117,12 +135,14 @@ def _ambiguous(aliases: list[Alias], entities: dict[int | None, Entity]) -> Iter
     for norm, ids in owners.items():
         if len(ids) > 1:
             keys = tuple(sorted(live[i].key for i in ids))
-            yield Finding("ambiguous", f"{texts[norm]!r} is an alias of {', '.join(keys)}",
-                          keys, texts[norm])
+            yield Finding(
+                "ambiguous", f"{texts[norm]!r} is an alias of {', '.join(keys)}", keys, texts[norm]
+            )
 
 
-def _near_duplicates(aliases: list[Alias], entities: dict[int | None, Entity],
-                     near: float) -> Iterable[Finding]:
+def _near_duplicates(
+    aliases: list[Alias], entities: dict[int | None, Entity], near: float
+) -> Iterable[Finding]:
     """Entities of one type whose names or aliases are near-identical: merge suggestions.
 
     Two normalised forms are near when rapidfuzz's ratio reaches `near`, or when they are
@@ -140,10 +160,16 @@ def _near_duplicates(aliases: list[Alias], entities: dict[int | None, Entity],
     for forms in by_type.values():
         unique = sorted(set(forms))
         for lo in range(0, len(unique), BLOCK):
-            block = unique[lo:lo + BLOCK]
+            block = unique[lo : lo + BLOCK]
             names = [norm for norm, _ in block]
-            distances = process.cdist(names, names, scorer=Levenshtein.distance,
-                                      score_cutoff=2, dtype=numpy.uint8, workers=-1)
+            distances = process.cdist(
+                names,
+                names,
+                scorer=Levenshtein.distance,
+                score_cutoff=2,
+                dtype=numpy.uint8,
+                workers=-1,
+            )
             for i, j in zip(*numpy.nonzero(distances <= 2), strict=True):
                 (form_a, a), (form_b, b) = block[int(i)], block[int(j)]
                 if a >= b:
@@ -156,8 +182,13 @@ def _near_duplicates(aliases: list[Alias], entities: dict[int | None, Entity],
                     best[(a, b)] = (score, form_a, form_b)
     for (first, second), (score, form_a, form_b) in best.items():
         keys = (live[first].key, live[second].key)
-        yield Finding("near-duplicate", f"{keys[0]} and {keys[1]} look like one entity "
-                      f"({form_a!r} ~ {form_b!r}, {score:.0f}): merge?", keys, score=score)
+        yield Finding(
+            "near-duplicate",
+            f"{keys[0]} and {keys[1]} look like one entity "
+            f"({form_a!r} ~ {form_b!r}, {score:.0f}): merge?",
+            keys,
+            score=score,
+        )
 
 
 def _noisy(session: Session, minimum: int) -> Iterable[Finding]:
@@ -166,7 +197,8 @@ def _noisy(session: Session, minimum: int) -> Iterable[Finding]:
         select(Entity.key, Mention.matched_alias, Mention.state, func.count())
         .join(Entity, col(Entity.id) == col(Mention.entity_id))
         .where(col(Mention.matched_alias).is_not(None), col(Mention.state) != "pending")
-        .group_by(col(Entity.key), col(Mention.matched_alias), col(Mention.state))).all()
+        .group_by(col(Entity.key), col(Mention.matched_alias), col(Mention.state))
+    ).all()
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for key, alias, state, n in rows:
         counts[(key, alias or "")][state] = n
@@ -174,20 +206,29 @@ def _noisy(session: Session, minimum: int) -> Iterable[Finding]:
         decided = sum(by_state.values())
         rejected = by_state.get("rejected", 0)
         if decided >= minimum and rejected * 2 >= decided:
-            yield Finding("noisy", f"{key}: alias {alias!r} was rejected {rejected} of "
-                          f"{decided} times", (key,), alias)
+            yield Finding(
+                "noisy",
+                f"{key}: alias {alias!r} was rejected {rejected} of {decided} times",
+                (key,),
+                alias,
+            )
 
 
 def _short(aliases: list[Alias], entities: dict[int | None, Entity]) -> Iterable[Finding]:
     for alias in aliases:
         if 0 < len(alias.text.strip()) <= 2:
             key = entities[alias.entity_id].key
-            yield Finding("short", f"{key}: alias {alias.text!r} has {len(alias.text.strip())} "
-                          "characters", (key,), alias.text)
+            yield Finding(
+                "short",
+                f"{key}: alias {alias.text!r} has {len(alias.text.strip())} characters",
+                (key,),
+                alias.text,
+            )
 
 
-def _common_words(session: Session, aliases: list[Alias], entities: dict[int | None, Entity],
-                  opts: LintOptions) -> Iterable[Finding]:
+def _common_words(
+    session: Session, aliases: list[Alias], entities: dict[int | None, Entity], opts: LintOptions
+) -> Iterable[Finding]:
     """One-word aliases in many of the corpus's articles, more often rejected than accepted."""
     total = session.exec(select(func.count()).select_from(Article)).one()
     if total < opts.common_min_articles or not has_search_index(session):
@@ -196,21 +237,34 @@ def _common_words(session: Session, aliases: list[Alias], entities: dict[int | N
     if not words:
         return
     frequent: dict[str, int] = {}
-    rows = session.execute(text("SELECT term, doc FROM article_fts_vocab WHERE doc >= :n"),
-                           {"n": max(1, int(total * opts.common_share))}).all()
+    rows = session.execute(
+        text("SELECT term, doc FROM article_fts_vocab WHERE doc >= :n"),
+        {"n": max(1, int(total * opts.common_share))},
+    ).all()
     for term, docs in rows:
         if term in words:
             frequent[term] = int(docs)
     for term, docs in frequent.items():
         alias = words[term]
         key = entities[alias.entity_id].key
-        states = dict(session.exec(
-            select(Mention.state, func.count()).where(
-                Mention.entity_id == alias.entity_id, Mention.matched_alias == alias.text,
-                Mention.state != "pending").group_by(col(Mention.state))).all())
+        states = dict(
+            session.exec(
+                select(Mention.state, func.count())
+                .where(
+                    Mention.entity_id == alias.entity_id,
+                    Mention.matched_alias == alias.text,
+                    Mention.state != "pending",
+                )
+                .group_by(col(Mention.state))
+            ).all()
+        )
         accepted, rejected = states.get("accepted", 0), states.get("rejected", 0)
         # Frequent, and the decisions so far say it is mostly not the entity.
         if rejected > accepted and accepted * 10 < docs:
-            yield Finding("common-word", f"{key}: alias {alias.text!r} occurs in {docs} of "
-                          f"{total} articles; accepted {accepted}, rejected {rejected}", (key,),
-                          alias.text)
+            yield Finding(
+                "common-word",
+                f"{key}: alias {alias.text!r} occurs in {docs} of "
+                f"{total} articles; accepted {accepted}, rejected {rejected}",
+                (key,),
+                alias.text,
+            )

@@ -41,18 +41,60 @@ def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
     # Columns, not ORM objects: an article can have hundreds of mentions and the review screen
     # reads them all before its first paint.
     rows = session.execute(
-        select(col(Mention.id), col(Mention.article_id), col(Mention.start), col(Mention.end),
-               col(Mention.text), col(Mention.label), col(Mention.state), col(Mention.origin),
-               col(Entity.key), col(Entity.name), col(Mention.matched_alias),
-               col(Mention.score), col(Mention.method), col(Mention.alternatives))
+        select(
+            col(Mention.id),
+            col(Mention.article_id),
+            col(Mention.start),
+            col(Mention.end),
+            col(Mention.text),
+            col(Mention.label),
+            col(Mention.state),
+            col(Mention.origin),
+            col(Entity.key),
+            col(Entity.name),
+            col(Mention.matched_alias),
+            col(Mention.score),
+            col(Mention.method),
+            col(Mention.alternatives),
+        )
         .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
         .where(col(Mention.article_id) == article_id)
         .order_by(col(Mention.start), col(Mention.end).desc(), col(Mention.id))
     ).all()
-    return [MentionView(m_id, a_id, start, end, text, label, state, origin, key, name, alias,
-                        score, method, tuple(alternatives or ()))
-            for (m_id, a_id, start, end, text, label, state, origin, key, name, alias, score,
-                 method, alternatives) in rows]
+    return [
+        MentionView(
+            m_id,
+            a_id,
+            start,
+            end,
+            text,
+            label,
+            state,
+            origin,
+            key,
+            name,
+            alias,
+            score,
+            method,
+            tuple(alternatives or ()),
+        )
+        for (
+            m_id,
+            a_id,
+            start,
+            end,
+            text,
+            label,
+            state,
+            origin,
+            key,
+            name,
+            alias,
+            score,
+            method,
+            alternatives,
+        ) in rows
+    ]
 
 
 def get_mention(*, session: Session, mention_id: int) -> MentionView:
@@ -67,8 +109,14 @@ def get_mention(*, session: Session, mention_id: int) -> MentionView:
     return _view(*row)
 
 
-def decide_mention(*, session: Session, mention_id: int, state: str, reviewer_id: int | None,
-                   label: str | None = None) -> MentionView:
+def decide_mention(
+    *,
+    session: Session,
+    mention_id: int,
+    state: str,
+    reviewer_id: int | None,
+    label: str | None = None,
+) -> MentionView:
     """Accept or reject a mention (optionally relabelling it): one committed, audited decision.
 
     The article becomes in_progress at its first decision.
@@ -89,14 +137,27 @@ def decide_mention(*, session: Session, mention_id: int, state: str, reviewer_id
     session.add(mention)
     if state != "pending":
         _start_article(session, mention.article_id)
-    audit.record(session, action="mention.decide", reviewer_id=reviewer_id, target="mention",
-                 target_id=mention_id, before=before, after=_state(mention))
+    audit.record(
+        session,
+        action="mention.decide",
+        reviewer_id=reviewer_id,
+        target="mention",
+        target_id=mention_id,
+        before=before,
+        after=_state(mention),
+    )
     session.commit()
     return get_mention(session=session, mention_id=mention_id)
 
 
-def decide_similar(*, session: Session, mention_id: int, state: str, reviewer_id: int | None,
-                   label: str | None = None) -> list[int]:
+def decide_similar(
+    *,
+    session: Session,
+    mention_id: int,
+    state: str,
+    reviewer_id: int | None,
+    label: str | None = None,
+) -> list[int]:
     """Apply one decision to every pending mention of the article like this one.
 
     "Like" is the same normalised surface (case, diacritics and punctuation ignored) and the
@@ -109,18 +170,33 @@ def decide_similar(*, session: Session, mention_id: int, state: str, reviewer_id
     if focused is None:
         raise NotFound(f"no mention {mention_id}")
     key = norm_key(focused.text)
-    similar = [m for m in session.exec(sm_select(Mention).where(
-        col(Mention.article_id) == focused.article_id, col(Mention.state) == "pending",
-        col(Mention.entity_id) == focused.entity_id if focused.entity_id is not None
-        else col(Mention.entity_id).is_(None))).all()
-        if m.id != focused.id and norm_key(m.text) == key]
-    return decide_many(session, [focused, *similar], state=state, reviewer_id=reviewer_id,
-                       label=label)
+    similar = [
+        m
+        for m in session.exec(
+            sm_select(Mention).where(
+                col(Mention.article_id) == focused.article_id,
+                col(Mention.state) == "pending",
+                col(Mention.entity_id) == focused.entity_id
+                if focused.entity_id is not None
+                else col(Mention.entity_id).is_(None),
+            )
+        ).all()
+        if m.id != focused.id and norm_key(m.text) == key
+    ]
+    return decide_many(
+        session, [focused, *similar], state=state, reviewer_id=reviewer_id, label=label
+    )
 
 
-def decide_many(session: Session, mentions: list[Mention], *, state: str,
-                reviewer_id: int | None, label: str | None = None,
-                entity_id: int | None = None) -> list[int]:
+def decide_many(
+    session: Session,
+    mentions: list[Mention],
+    *,
+    state: str,
+    reviewer_id: int | None,
+    label: str | None = None,
+    entity_id: int | None = None,
+) -> list[int]:
     """Decide `mentions` (relabelled, relinked if asked) in one committed transaction with one
     audit entry (`mention.decide_many`, undone as one step); the first is the focused one.
 
@@ -128,12 +204,15 @@ def decide_many(session: Session, mentions: list[Mention], *, state: str,
     they are rejected or relinked. Returns the ids decided.
     """
     if state == "rejected":
-        mark_for_review(session, [m.id or 0 for m in mentions],
-                        f"{mentions[0].text!r} was rejected")
+        mark_for_review(
+            session, [m.id or 0 for m in mentions], f"{mentions[0].text!r} was rejected"
+        )
     if entity_id is not None:
-        mark_for_review(session, [m.id or 0 for m in mentions
-                                  if m.entity_id not in (None, entity_id)],
-                        "a role's mention was relinked")
+        mark_for_review(
+            session,
+            [m.id or 0 for m in mentions if m.entity_id not in (None, entity_id)],
+            "a role's mention was relinked",
+        )
     items_before, items_after = [], []
     now = utcnow()
     for mention in mentions:
@@ -149,9 +228,15 @@ def decide_many(session: Session, mentions: list[Mention], *, state: str,
         items_after.append({"id": mention.id, **_state(mention)})
     for article_id in dict.fromkeys(m.article_id for m in mentions):
         _start_article(session, article_id)
-    audit.record(session, action="mention.decide_many", reviewer_id=reviewer_id,
-                 target="article", target_id=mentions[0].article_id,
-                 before={"items": items_before}, after={"items": items_after})
+    audit.record(
+        session,
+        action="mention.decide_many",
+        reviewer_id=reviewer_id,
+        target="article",
+        target_id=mentions[0].article_id,
+        before={"items": items_before},
+        after={"items": items_after},
+    )
     session.commit()
     return [int(item["id"]) for item in items_after]
 
@@ -164,8 +249,14 @@ def _start_article(session: Session, article_id: int) -> None:
         session.add(article)
 
 
-POSITION_ACTIONS = ("mention.decide", "mention.decide_many", "mention.create", "mention.span",
-                    "undo", "redo")
+POSITION_ACTIONS = (
+    "mention.decide",
+    "mention.decide_many",
+    "mention.create",
+    "mention.span",
+    "undo",
+    "redo",
+)
 
 
 def last_position(*, session: Session, reviewer_id: int) -> tuple[int, int] | None:
@@ -175,36 +266,67 @@ def last_position(*, session: Session, reviewer_id: int) -> tuple[int, int] | No
     created, boundaries moved, an undo or a redo. When that mention no longer exists (its
     creation was undone), the article's first mention is the place, if it has one.
     """
-    entry = session.exec(sm_select(AuditEntry).where(
-        col(AuditEntry.reviewer_id) == reviewer_id,
-        col(AuditEntry.action).in_(POSITION_ACTIONS),
-        col(AuditEntry.target).in_(("mention", "article")))  # not gazetteer or fact undos
-        .order_by(col(AuditEntry.id).desc())).first()
+    entry = session.exec(
+        sm_select(AuditEntry)
+        .where(
+            col(AuditEntry.reviewer_id) == reviewer_id,
+            col(AuditEntry.action).in_(POSITION_ACTIONS),
+            col(AuditEntry.target).in_(("mention", "article")),
+        )  # not gazetteer or fact undos
+        .order_by(col(AuditEntry.id).desc())
+    ).first()
     if entry is None:
         return None
     # A bulk entry names the article; its first item is the mention that was focused.
-    mention_id = (entry.after["items"][0]["id"] if entry.action == "mention.decide_many"
-                  else entry.target_id)
+    mention_id = (
+        entry.after["items"][0]["id"] if entry.action == "mention.decide_many" else entry.target_id
+    )
     mention = session.get(Mention, mention_id) if mention_id is not None else None
     if mention is not None and mention.id:
         return mention.article_id, mention.id
-    article_id = next((side["article_id"] for side in (entry.before, entry.after)
-                       if isinstance(side, dict) and "article_id" in side), None)
+    article_id = next(
+        (
+            side["article_id"]
+            for side in (entry.before, entry.after)
+            if isinstance(side, dict) and "article_id" in side
+        ),
+        None,
+    )
     if article_id is None:
         return None
-    first = session.exec(sm_select(Mention).where(col(Mention.article_id) == article_id)
-                         .order_by(col(Mention.start), col(Mention.id))).first()
+    first = session.exec(
+        sm_select(Mention)
+        .where(col(Mention.article_id) == article_id)
+        .order_by(col(Mention.start), col(Mention.id))
+    ).first()
     return (article_id, first.id) if first is not None and first.id else None
 
 
 def _state(m: Mention) -> dict[str, Any]:
-    return {"state": m.state, "label": m.label, "entity_id": m.entity_id,
-            "reviewer_id": m.reviewer_id,
-            "decided_at": m.decided_at.isoformat() if m.decided_at else None}
+    return {
+        "state": m.state,
+        "label": m.label,
+        "entity_id": m.entity_id,
+        "reviewer_id": m.reviewer_id,
+        "decided_at": m.decided_at.isoformat() if m.decided_at else None,
+    }
 
 
 def _view(m: Mention, key: str | None, name: str | None) -> MentionView:
     assert m.id is not None
-    return MentionView(m.id, m.article_id, m.start, m.end, m.text, m.label, m.state, m.origin,
-                       key, name, m.matched_alias, m.score, m.method,
-                       tuple(m.alternatives or ()))
+    return MentionView(
+        m.id,
+        m.article_id,
+        m.start,
+        m.end,
+        m.text,
+        m.label,
+        m.state,
+        m.origin,
+        key,
+        name,
+        m.matched_alias,
+        m.score,
+        m.method,
+        tuple(m.alternatives or ()),
+    )

@@ -42,10 +42,12 @@ class MergePlan:
         """One line saying what the merge does."""
         states = ", ".join(f"{n} {state}" for state, n in sorted(self.mentions.items()))
         copied = f", its name {self.name_copied!r} is copied" if self.name_copied else ""
-        return (f"merge {self.source} into {self.target}: {len(self.aliases_moved)} aliases "
-                f"move ({len(self.aliases_dropped)} already there){copied}, {self.mention_count} "
-                f"mentions ({states or 'none'}) in {self.articles} articles relink, "
-                f"{len(self.redirects)} redirects follow; {self.source} stays as a redirect")
+        return (
+            f"merge {self.source} into {self.target}: {len(self.aliases_moved)} aliases "
+            f"move ({len(self.aliases_dropped)} already there){copied}, {self.mention_count} "
+            f"mentions ({states or 'none'}) in {self.articles} articles relink, "
+            f"{len(self.redirects)} redirects follow; {self.source} stays as a redirect"
+        )
 
 
 def plan_merge(*, session: Session, source: str, target: str) -> MergePlan:
@@ -59,8 +61,9 @@ def plan_merge(*, session: Session, source: str, target: str) -> MergePlan:
     return _plan(session, src, dst)
 
 
-def merge_entities(*, session: Session, source: str, target: str,
-                   reviewer_id: int | None) -> MergePlan:
+def merge_entities(
+    *, session: Session, source: str, target: str, reviewer_id: int | None
+) -> MergePlan:
     """Merge `source` into `target`, committed, audited and undoable.
 
     Aliases of `source` move to `target` (those `target` has already are dropped; the name is
@@ -76,8 +79,13 @@ def merge_entities(*, session: Session, source: str, target: str,
         row = _alias_row(alias)
         if alias.text == src.name:  # the redirect keeps its name; the target gets a copy
             if alias.text not in have:
-                copy = Alias(entity_id=_id(dst), text=alias.text, norm=alias.norm,
-                             origin=alias.origin, added_by=alias.added_by)
+                copy = Alias(
+                    entity_id=_id(dst),
+                    text=alias.text,
+                    norm=alias.norm,
+                    origin=alias.origin,
+                    added_by=alias.added_by,
+                )
                 session.add(copy)
                 session.flush()
                 copied.append(copy.id)
@@ -101,16 +109,30 @@ def merge_entities(*, session: Session, source: str, target: str,
     src.merged_into = dst.id
     src.updated_at = utcnow()
     session.add(src)
-    mark_for_review(session, [i for i in mention_ids if i is not None],
-                    f"a role's entity {src.key} was merged into {dst.key}")
-    audit.record(session, action=MERGE, reviewer_id=reviewer_id, target="entity",
-                 target_id=src.id,
-                 before={"source": src.key, "target": dst.key, "source_id": src.id,
-                         "target_id": dst.id},
-                 after={"source": src.key, "target": dst.key, "source_id": src.id,
-                        "target_id": dst.id, "moved": moved, "dropped": dropped,
-                        "copied": copied,
-                        "mentions": mention_ids, "redirects": redirect_ids})
+    mark_for_review(
+        session,
+        [i for i in mention_ids if i is not None],
+        f"a role's entity {src.key} was merged into {dst.key}",
+    )
+    audit.record(
+        session,
+        action=MERGE,
+        reviewer_id=reviewer_id,
+        target="entity",
+        target_id=src.id,
+        before={"source": src.key, "target": dst.key, "source_id": src.id, "target_id": dst.id},
+        after={
+            "source": src.key,
+            "target": dst.key,
+            "source_id": src.id,
+            "target_id": dst.id,
+            "moved": moved,
+            "dropped": dropped,
+            "copied": copied,
+            "mentions": mention_ids,
+            "redirects": redirect_ids,
+        },
+    )
     session.commit()
     return plan
 
@@ -134,8 +156,16 @@ def unmerge(*, session: Session, after: dict[str, Any]) -> None:
         alias.entity_id = source_id
         session.add(alias)
     for row in after["dropped"]:
-        session.add(Alias(id=row["id"], entity_id=source_id, text=row["text"],
-                          norm=row["norm"], origin=row["origin"], added_by=row["added_by"]))
+        session.add(
+            Alias(
+                id=row["id"],
+                entity_id=source_id,
+                text=row["text"],
+                norm=row["norm"],
+                origin=row["origin"],
+                added_by=row["added_by"],
+            )
+        )
     for alias_id in after.get("copied", []):
         copy = session.get(Alias, alias_id)
         if copy is not None:
@@ -173,8 +203,16 @@ def remerge(*, session: Session, after: dict[str, Any]) -> None:
     name = next((a for a in _aliases(session, source_id) if a.text == src.name), None)
     for alias_id in after.get("copied", []):
         if name is not None:
-            session.add(Alias(id=alias_id, entity_id=target_id, text=name.text, norm=name.norm,
-                              origin=name.origin, added_by=name.added_by))
+            session.add(
+                Alias(
+                    id=alias_id,
+                    entity_id=target_id,
+                    text=name.text,
+                    norm=name.norm,
+                    origin=name.origin,
+                    added_by=name.added_by,
+                )
+            )
     for mention_id in after["mentions"]:
         mention = session.get(Mention, mention_id)
         if mention is not None and mention.entity_id == source_id:
@@ -198,25 +236,32 @@ def _pair(session: Session, source: str, target: str) -> tuple[Entity, Entity]:
         raise Conflict(f"{source!r} is already merged into another entity")
     if dst.merged_into is not None:
         into = session.get(Entity, dst.merged_into)
-        raise Conflict(f"{target!r} is a redirect to {into.key if into else '?'!r}; "
-                       "merge into that entity instead")
+        raise Conflict(
+            f"{target!r} is a redirect to {into.key if into else '?'!r}; "
+            "merge into that entity instead"
+        )
     return src, dst
 
 
 def _plan(session: Session, src: Entity, dst: Entity) -> MergePlan:
     have = {a.text for a in _aliases(session, dst.id)}
     texts = [a.text for a in _aliases(session, src.id) if a.text != src.name]  # name: copied
-    rows = session.exec(select(Mention.state, Mention.article_id)
-                        .where(Mention.entity_id == src.id)).all()
-    redirects = session.exec(select(Entity.key).where(Entity.merged_into == src.id)
-                             .order_by(col(Entity.key))).all()
-    return MergePlan(src.key, dst.key,
-                     tuple(t for t in texts if t not in have),
-                     tuple(t for t in texts if t in have),
-                     dict(Counter(state for state, _ in rows)),
-                     len({article for _, article in rows}),
-                     tuple(redirects),
-                     src.name if src.name not in have else None)
+    rows = session.exec(
+        select(Mention.state, Mention.article_id).where(Mention.entity_id == src.id)
+    ).all()
+    redirects = session.exec(
+        select(Entity.key).where(Entity.merged_into == src.id).order_by(col(Entity.key))
+    ).all()
+    return MergePlan(
+        src.key,
+        dst.key,
+        tuple(t for t in texts if t not in have),
+        tuple(t for t in texts if t in have),
+        dict(Counter(state for state, _ in rows)),
+        len({article for _, article in rows}),
+        tuple(redirects),
+        src.name if src.name not in have else None,
+    )
 
 
 def _entity(session: Session, key: str) -> Entity:
@@ -227,13 +272,21 @@ def _entity(session: Session, key: str) -> Entity:
 
 
 def _aliases(session: Session, entity_id: int | None) -> list[Alias]:
-    return list(session.exec(select(Alias).where(Alias.entity_id == entity_id)
-                             .order_by(col(Alias.id))).all())
+    return list(
+        session.exec(
+            select(Alias).where(Alias.entity_id == entity_id).order_by(col(Alias.id))
+        ).all()
+    )
 
 
 def _alias_row(alias: Alias) -> dict[str, Any]:
-    return {"id": alias.id, "text": alias.text, "norm": alias.norm, "origin": alias.origin,
-            "added_by": alias.added_by}
+    return {
+        "id": alias.id,
+        "text": alias.text,
+        "norm": alias.norm,
+        "origin": alias.origin,
+        "added_by": alias.added_by,
+    }
 
 
 def _id(entity: Entity) -> int:

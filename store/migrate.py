@@ -23,8 +23,9 @@ def is_model_table(name: str | None) -> bool:
     return not (name or "").startswith(SEARCH_TABLE)
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool,
-                   compare_to: object) -> bool:
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     """Alembic's filter: the FTS5 search index is managed by hand, not by autogenerate."""
     return type_ != "table" or is_model_table(name)
 

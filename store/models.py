@@ -130,8 +130,9 @@ class Mention(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    article_id: int = Field(sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"),
-                                             nullable=False))
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False)
+    )
     start: int
     end: int
     text: str
@@ -173,8 +174,9 @@ class Fact(SQLModel, table=True):
     decided_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     # Set when a role's mention is rejected, relinked, merged or deleted (see migration 0003).
-    needs_review: bool = Field(default=False, sa_column=Column(
-        Boolean, nullable=False, index=True, server_default=false()))
+    needs_review: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, index=True, server_default=false())
+    )
     review_reason: str | None = None
 
 

@@ -39,17 +39,24 @@ def affected_articles(
                 return list(session.execute(select(col(Article.id))).scalars())
             ids |= found
         if removed:
-            ids |= set(session.execute(
-                select(col(Mention.article_id)).join(Entity, col(Entity.id) == col(
-                    Mention.entity_id))
-                .where(col(Mention.state) == "pending",
-                       tuple_(col(Entity.key), col(Mention.matched_alias)).in_(removed))
-            ).scalars())
+            ids |= set(
+                session.execute(
+                    select(col(Mention.article_id))
+                    .join(Entity, col(Entity.id) == col(Mention.entity_id))
+                    .where(
+                        col(Mention.state) == "pending",
+                        tuple_(col(Entity.key), col(Mention.matched_alias)).in_(removed),
+                    )
+                ).scalars()
+            )
         if entities:
-            ids |= set(session.execute(
-                select(col(Mention.article_id)).join(Entity, col(Entity.id) == col(
-                    Mention.entity_id)).where(col(Entity.key).in_(entities))
-            ).scalars())
+            ids |= set(
+                session.execute(
+                    select(col(Mention.article_id))
+                    .join(Entity, col(Entity.id) == col(Mention.entity_id))
+                    .where(col(Entity.key).in_(entities))
+                ).scalars()
+            )
     return sorted(ids)
 
 
@@ -66,5 +73,4 @@ def rematch_after_change(
     ids = affected_articles(engine, added=added, removed=removed, entities=entities)
     if not ids:
         return MatchReport()
-    return match_articles(engine, article_ids=ids, reviewer_id=reviewer_id,
-                          on_progress=on_progress)
+    return match_articles(engine, article_ids=ids, reviewer_id=reviewer_id, on_progress=on_progress)

@@ -109,7 +109,8 @@ class _Checker:
         unknown = set(data) - {"labels", "fact_types", "version"}
         if unknown:
             raise SchemaError(
-                f"{self.path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+                f"{self.path}: unknown top-level key(s): {', '.join(sorted(unknown))}"
+            )
         labels = tuple(self._label(i, raw) for i, raw in enumerate(data.get("labels", [])))
         if not labels:
             raise SchemaError(f"{self.path}: no [[labels]] defined")
@@ -134,8 +135,9 @@ class _Checker:
                 raise self.fail(table, index, f"duplicate {what} {value!r}")
             seen.add(value)
 
-    def _text(self, table: str, index: int, raw: dict[str, Any], key: str,
-              required: bool = True) -> str:
+    def _text(
+        self, table: str, index: int, raw: dict[str, Any], key: str, required: bool = True
+    ) -> str:
         value = raw.get(key, "")
         if not isinstance(value, str):
             raise self.fail(table, index, f"`{key}` must be a string")
@@ -155,19 +157,25 @@ class _Checker:
         key = self._text("labels", index, raw, "key", required=False) or None
         if key is not None and len(key) != 1:
             raise self.fail("labels", index, f"key {key!r} of {name} must be one character")
-        return LabelSpec(name, colour.lower(), key,
-                         self._text("labels", index, raw, "description", required=False))
+        return LabelSpec(
+            name,
+            colour.lower(),
+            key,
+            self._text("labels", index, raw, "description", required=False),
+        )
 
-    def _fact_type(self, index: int, raw: Any, labels: set[str],
-                   role_index: int) -> tuple[FactTypeSpec, int]:
+    def _fact_type(
+        self, index: int, raw: Any, labels: set[str], role_index: int
+    ) -> tuple[FactTypeSpec, int]:
         if not isinstance(raw, dict):
             raise SchemaError(f"{self.path}: `fact_types` must be an array of tables")
         name = self._text("fact_types", index, raw, "name")
         if not _NAME.match(name):
             raise self.fail("fact_types", index, f"fact type name {name!r} must be an identifier")
         triggers = raw.get("triggers", [])
-        if not isinstance(triggers, list) or not all(isinstance(t, str) and t.strip()
-                                                     for t in triggers):
+        if not isinstance(triggers, list) or not all(
+            isinstance(t, str) and t.strip() for t in triggers
+        ):
             raise self.fail("fact_types", index, f"`triggers` of {name} must be a list of words")
         roles_raw = raw.get("roles", [])
         if not roles_raw:
@@ -181,8 +189,12 @@ class _Checker:
             if role.name in seen:
                 raise self.fail("fact_types", index, f"{name} has two roles named {role.name!r}")
             seen.add(role.name)
-        spec = FactTypeSpec(name, tuple(roles), tuple(t.strip().lower() for t in triggers),
-                            self._text("fact_types", index, raw, "description", required=False))
+        spec = FactTypeSpec(
+            name,
+            tuple(roles),
+            tuple(t.strip().lower() for t in triggers),
+            self._text("fact_types", index, raw, "description", required=False),
+        )
         return spec, role_index
 
     def _role(self, index: int, raw: Any, labels: set[str], fact_type: str) -> RoleSpec:
@@ -191,13 +203,17 @@ class _Checker:
             raise self.fail(table, index, f"roles of {fact_type} must be tables")
         name = self._text(table, index, raw, "name")
         allowed = raw.get("labels")
-        if not isinstance(allowed, list) or not allowed or not all(isinstance(a, str)
-                                                                   for a in allowed):
+        if (
+            not isinstance(allowed, list)
+            or not allowed
+            or not all(isinstance(a, str) for a in allowed)
+        ):
             raise self.fail(table, index, f"role {fact_type}.{name} needs a list of `labels`")
         for label in allowed:
             if label not in labels:
-                raise self.fail(table, index,
-                                f"role {fact_type}.{name} allows undefined label {label!r}")
+                raise self.fail(
+                    table, index, f"role {fact_type}.{name} allows undefined label {label!r}"
+                )
         required, multiple = raw.get("required", True), raw.get("multiple", False)
         if not isinstance(required, bool) or not isinstance(multiple, bool):
             raise self.fail(table, index, f"`required` and `multiple` of {name} must be true/false")
@@ -209,31 +225,58 @@ def load_schema(*, session: Session, schema: Schema, reviewer_id: int | None) ->
     before = read_schema(session=session)
     dropped = before.label_names - schema.label_names
     for name in sorted(dropped):
-        used = session.exec(select(func.count()).select_from(Entity)
-                            .where(Entity.type == name)).one()
-        used += session.exec(select(func.count()).select_from(Mention)
-                             .where(Mention.label == name)).one()
+        used = session.exec(
+            select(func.count()).select_from(Entity).where(Entity.type == name)
+        ).one()
+        used += session.exec(
+            select(func.count()).select_from(Mention).where(Mention.label == name)
+        ).one()
         if used:
-            raise SchemaError(f"label {name} is used by {used} entities or mentions; "
-                              "keep it in the schema or retype them first")
+            raise SchemaError(
+                f"label {name} is used by {used} entities or mentions; "
+                "keep it in the schema or retype them first"
+            )
     session.exec(delete(FactType))
     session.exec(delete(Label))
     session.flush()
     for position, label in enumerate(schema.labels):
-        session.add(Label(name=label.name, key=label.key, colour=label.colour,
-                          description=label.description, position=position))
+        session.add(
+            Label(
+                name=label.name,
+                key=label.key,
+                colour=label.colour,
+                description=label.description,
+                position=position,
+            )
+        )
     for position, spec in enumerate(schema.fact_types):
-        fact_type = FactType(name=spec.name, description=spec.description,
-                             triggers=list(spec.triggers), position=position)
+        fact_type = FactType(
+            name=spec.name,
+            description=spec.description,
+            triggers=list(spec.triggers),
+            position=position,
+        )
         session.add(fact_type)
         session.flush()
         assert fact_type.id is not None
         for role_position, role in enumerate(spec.roles):
-            session.add(FactRole(fact_type_id=fact_type.id, name=role.name,
-                                 labels=list(role.labels), required=role.required,
-                                 multiple=role.multiple, position=role_position))
-    audit.record(session, action="schema.load", reviewer_id=reviewer_id,
-                 before=schema_to_dict(before), after=schema_to_dict(schema))
+            session.add(
+                FactRole(
+                    fact_type_id=fact_type.id,
+                    name=role.name,
+                    labels=list(role.labels),
+                    required=role.required,
+                    multiple=role.multiple,
+                    position=role_position,
+                )
+            )
+    audit.record(
+        session,
+        action="schema.load",
+        reviewer_id=reviewer_id,
+        before=schema_to_dict(before),
+        after=schema_to_dict(schema),
+    )
     session.commit()
 
 
@@ -245,13 +288,17 @@ def read_schema(*, session: Session) -> Schema:
     )
     fact_types = []
     for ft in session.exec(select(FactType).order_by(col(FactType.position))).all():
-        roles = session.exec(select(FactRole).where(FactRole.fact_type_id == ft.id)
-                             .order_by(col(FactRole.position))).all()
-        fact_types.append(FactTypeSpec(
-            ft.name,
-            tuple(RoleSpec(r.name, tuple(r.labels), r.required, r.multiple) for r in roles),
-            tuple(ft.triggers), ft.description,
-        ))
+        roles = session.exec(
+            select(FactRole).where(FactRole.fact_type_id == ft.id).order_by(col(FactRole.position))
+        ).all()
+        fact_types.append(
+            FactTypeSpec(
+                ft.name,
+                tuple(RoleSpec(r.name, tuple(r.labels), r.required, r.multiple) for r in roles),
+                tuple(ft.triggers),
+                ft.description,
+            )
+        )
     return Schema(labels, tuple(fact_types))
 
 
@@ -263,9 +310,20 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
             for x in schema.labels
         ],
         "fact_types": [
-            {"name": f.name, "description": f.description, "triggers": list(f.triggers),
-             "roles": [{"name": r.name, "labels": list(r.labels), "required": r.required,
-                        "multiple": r.multiple} for r in f.roles]}
+            {
+                "name": f.name,
+                "description": f.description,
+                "triggers": list(f.triggers),
+                "roles": [
+                    {
+                        "name": r.name,
+                        "labels": list(r.labels),
+                        "required": r.required,
+                        "multiple": r.multiple,
+                    }
+                    for r in f.roles
+                ],
+            }
             for f in schema.fact_types
         ],
     }

@@ -20,8 +20,11 @@ MIN_FUZZY_TOKEN = 5
 
 def has_search_index(session_or_engine: Session | Engine) -> bool:
     """Whether the database has the FTS5 index (SQLite databases at revision 0002 or later)."""
-    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) \
+    bind = (
+        session_or_engine.get_bind()
+        if isinstance(session_or_engine, Session)
         else session_or_engine
+    )
     return bind.dialect.name == "sqlite"
 
 
@@ -35,10 +38,15 @@ def index_new_articles(engine: Engine) -> int:
         return 0
     with engine.begin() as connection:
         upto = connection.execute(
-            text("SELECT coalesce(max(id), 0) FROM article_fts_docsize")).scalar_one()
-        result = connection.execute(text(
-            "INSERT INTO article_fts(rowid, title, text) "
-            "SELECT id, title, text FROM article WHERE id > :upto ORDER BY id"), {"upto": upto})
+            text("SELECT coalesce(max(id), 0) FROM article_fts_docsize")
+        ).scalar_one()
+        result = connection.execute(
+            text(
+                "INSERT INTO article_fts(rowid, title, text) "
+                "SELECT id, title, text FROM article WHERE id > :upto ORDER BY id"
+            ),
+            {"upto": upto},
+        )
         return int(result.rowcount or 0)
 
 
@@ -67,14 +75,25 @@ def variant_terms(session: Session, alias: str, *, max_edits: int = 2) -> set[st
     for term in terms:
         if len(term) < MIN_FUZZY_TOKEN:
             continue
-        rows = session.execute(text(
-            "SELECT term FROM article_fts_vocab WHERE term >= :lo AND term < :hi "
-            "AND length(term) BETWEEN :short AND :long"),
-            {"lo": term[0], "hi": chr(ord(term[0]) + 1), "short": len(term) - max_edits,
-             "long": len(term) + max_edits + 3},  # + 3: a clitic such as -nya
-        ).scalars().all()
+        rows = (
+            session.execute(
+                text(
+                    "SELECT term FROM article_fts_vocab WHERE term >= :lo AND term < :hi "
+                    "AND length(term) BETWEEN :short AND :long"
+                ),
+                {
+                    "lo": term[0],
+                    "hi": chr(ord(term[0]) + 1),
+                    "short": len(term) - max_edits,
+                    "long": len(term) + max_edits + 3,
+                },  # + 3: a clitic such as -nya
+            )
+            .scalars()
+            .all()
+        )
         for match, _score, _index in process.extract(
-                term, rows, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None):
+            term, rows, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None
+        ):
             found.add(match)
     return found
 
@@ -84,9 +103,14 @@ def articles_with_terms(session: Session, terms: Iterable[str]) -> set[int]:
     terms = sorted(set(terms))
     ids: set[int] = set()
     for start in range(0, len(terms), 200):  # FTS5 queries grow with their terms
-        query = " OR ".join(_quote(term) + "*" for term in terms[start:start + 200])
-        rows = session.execute(text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q"),
-                               {"q": query}).scalars().all()
+        query = " OR ".join(_quote(term) + "*" for term in terms[start : start + 200])
+        rows = (
+            session.execute(
+                text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q"), {"q": query}
+            )
+            .scalars()
+            .all()
+        )
         ids.update(int(r) for r in rows)
     return ids
 
@@ -109,8 +133,11 @@ def search_ids(query: str) -> Any:
                 last = index == len(fts_tokens(word)) - 1
                 terms.append(_quote(token) + ("*" if prefix and last else ""))
     match = " AND ".join(terms) or '""'
-    return (text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q")
-            .bindparams(q=match).columns(column("rowid", Integer)))
+    return (
+        text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q")
+        .bindparams(q=match)
+        .columns(column("rowid", Integer))
+    )
 
 
 def articles_for_aliases(session: Session, aliases: Iterable[str]) -> set[int] | None:

@@ -50,12 +50,57 @@ _LAST_WORD = re.compile(r"\S+$")
 _OPENERS = "\"'“‘«([{"
 
 # Followed by a name or a number, almost never the last word of a sentence (compared lower-case).
-NO_END_ABBREVIATIONS = frozenset((
-    "dr", "drs", "dra", "prof", "ir", "jl", "jln", "no", "tn", "ny", "nn", "sdr", "sdri", "bpk",
-    "hj", "kh", "kab", "kec", "kel", "prov", "kol", "letjen", "mayjen", "brigjen", "jend", "kapt",
-    "mr", "mrs", "ms", "jr", "sr", "st", "capt", "sgt", "rev", "hon", "gov", "pres", "vs", "vol",
-    "hlm", "telp", "fig", "pt", "cv", "yth", "rp",
-))
+NO_END_ABBREVIATIONS = frozenset(
+    (
+        "dr",
+        "drs",
+        "dra",
+        "prof",
+        "ir",
+        "jl",
+        "jln",
+        "no",
+        "tn",
+        "ny",
+        "nn",
+        "sdr",
+        "sdri",
+        "bpk",
+        "hj",
+        "kh",
+        "kab",
+        "kec",
+        "kel",
+        "prov",
+        "kol",
+        "letjen",
+        "mayjen",
+        "brigjen",
+        "jend",
+        "kapt",
+        "mr",
+        "mrs",
+        "ms",
+        "jr",
+        "sr",
+        "st",
+        "capt",
+        "sgt",
+        "rev",
+        "hon",
+        "gov",
+        "pres",
+        "vs",
+        "vol",
+        "hlm",
+        "telp",
+        "fig",
+        "pt",
+        "cv",
+        "yth",
+        "rp",
+    )
+)
 DATELINE_MAX = 60
 WRAP_MIN = 40  # a hard-wrapped line is long; a short one is a heading, byline or user name
 WORD_MAX = 30  # how far back to look for the word before a full stop
@@ -125,8 +170,12 @@ def _units(text: str) -> list[tuple[int, int]]:
 
 def _continues(before: str, line: str) -> bool:
     """Whether `line` continues the unit `before` (a soft-wrapped line, not a new unit)."""
-    return (line[0].islower() and len(before) >= WRAP_MIN and not _BULLET.match(line)
-            and _ENDS_LINE.search(before) is None)
+    return (
+        line[0].islower()
+        and len(before) >= WRAP_MIN
+        and not _BULLET.match(line)
+        and _ENDS_LINE.search(before) is None
+    )
 
 
 def _split_unit(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -162,7 +211,7 @@ def _is_end(unit: str, begin: int, match: re.Match[str], nxt: int, *, dateline: 
         return False
     if _ACRONYM.fullmatch(word):
         return False
-    return not (dateline and _is_dateline(unit[begin:match.end()]))
+    return not (dateline and _is_dateline(unit[begin : match.end()]))
 
 
 def _is_dateline(prefix: str) -> bool:

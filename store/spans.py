@@ -14,8 +14,16 @@ from store.models import Article, Entity, Label, Mention, utcnow
 CREATE, SPAN = "mention.create", "mention.span"
 
 
-def add_mention(*, session: Session, article_id: int, start: int, end: int, label: str,
-                reviewer_id: int | None, entity_key: str | None = None) -> MentionView:
+def add_mention(
+    *,
+    session: Session,
+    article_id: int,
+    start: int,
+    end: int,
+    label: str,
+    reviewer_id: int | None,
+    entity_key: str | None = None,
+) -> MentionView:
     """Mark `text[start:end]` of the article as an accepted manual mention: one audited commit.
 
     Whitespace around the span is trimmed off. The article becomes in_progress.
@@ -39,21 +47,38 @@ def add_mention(*, session: Session, article_id: int, start: int, end: int, labe
         if entity is None:
             raise NotFound(f"no entity {entity_key!r}")
         entity_id = entity.id
-    mention = Mention(article_id=article_id, start=start, end=end, text=article.text[start:end],
-                      label=label, entity_id=entity_id, state="accepted", origin="manual",
-                      reviewer_id=reviewer_id, decided_at=utcnow())
+    mention = Mention(
+        article_id=article_id,
+        start=start,
+        end=end,
+        text=article.text[start:end],
+        label=label,
+        entity_id=entity_id,
+        state="accepted",
+        origin="manual",
+        reviewer_id=reviewer_id,
+        decided_at=utcnow(),
+    )
     session.add(mention)
     session.flush()
     _start_article(session, article_id)
-    audit.record(session, action=CREATE, reviewer_id=reviewer_id, target="mention",
-                 target_id=mention.id, before=None, after=mention_fields(mention))
+    audit.record(
+        session,
+        action=CREATE,
+        reviewer_id=reviewer_id,
+        target="mention",
+        target_id=mention.id,
+        before=None,
+        after=mention_fields(mention),
+    )
     session.commit()
     assert mention.id is not None
     return get_mention(session=session, mention_id=mention.id)
 
 
-def set_span(*, session: Session, mention_id: int, start: int, end: int,
-             reviewer_id: int | None) -> MentionView:
+def set_span(
+    *, session: Session, mention_id: int, start: int, end: int, reviewer_id: int | None
+) -> MentionView:
     """Move a mention's boundaries (its text follows): one audited commit.
 
     Raises:
@@ -74,8 +99,15 @@ def set_span(*, session: Session, mention_id: int, start: int, end: int,
     mention.start, mention.end, mention.text = start, end, article.text[start:end]
     session.add(mention)
     _start_article(session, mention.article_id)
-    audit.record(session, action=SPAN, reviewer_id=reviewer_id, target="mention",
-                 target_id=mention_id, before=before, after=span_fields(mention))
+    audit.record(
+        session,
+        action=SPAN,
+        reviewer_id=reviewer_id,
+        target="mention",
+        target_id=mention_id,
+        before=before,
+        after=span_fields(mention),
+    )
     session.commit()
     return get_mention(session=session, mention_id=mention_id)
 
@@ -93,15 +125,22 @@ def checked_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _refuse_duplicate(session: Session, article_id: int, start: int, end: int,
-                      other_than: int | None) -> None:
-    found = session.exec(select(Mention).where(
-        col(Mention.article_id) == article_id, col(Mention.start) == start,
-        col(Mention.end) == end)).all()
+def _refuse_duplicate(
+    session: Session, article_id: int, start: int, end: int, other_than: int | None
+) -> None:
+    found = session.exec(
+        select(Mention).where(
+            col(Mention.article_id) == article_id,
+            col(Mention.start) == start,
+            col(Mention.end) == end,
+        )
+    ).all()
     for mention in found:
         if mention.id != other_than:
-            raise Conflict(f"mention {mention.id} ({mention.text!r}, {mention.state}) already "
-                           f"has these boundaries {start}-{end}")
+            raise Conflict(
+                f"mention {mention.id} ({mention.text!r}, {mention.state}) already "
+                f"has these boundaries {start}-{end}"
+            )
 
 
 def span_fields(mention: Mention) -> dict[str, Any]:
@@ -111,8 +150,16 @@ def span_fields(mention: Mention) -> dict[str, Any]:
 
 def mention_fields(mention: Mention) -> dict[str, Any]:
     """Everything needed to create `mention` again with the same id (for redo)."""
-    return {"id": mention.id, "article_id": mention.article_id, "start": mention.start,
-            "end": mention.end, "text": mention.text, "label": mention.label,
-            "entity_id": mention.entity_id, "state": mention.state, "origin": mention.origin,
-            "reviewer_id": mention.reviewer_id,
-            "decided_at": mention.decided_at.isoformat() if mention.decided_at else None}
+    return {
+        "id": mention.id,
+        "article_id": mention.article_id,
+        "start": mention.start,
+        "end": mention.end,
+        "text": mention.text,
+        "label": mention.label,
+        "entity_id": mention.entity_id,
+        "state": mention.state,
+        "origin": mention.origin,
+        "reviewer_id": mention.reviewer_id,
+        "decided_at": mention.decided_at.isoformat() if mention.decided_at else None,
+    }

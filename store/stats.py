@@ -45,10 +45,12 @@ def _grouped(session: Session, column: Any, keys: tuple[str, ...]) -> dict[str, 
 
 def corpus_stats(*, session: Session) -> Stats:
     """Count articles, entities, aliases, mentions and facts."""
-    entities = session.exec(select(func.count()).select_from(Entity)
-                            .where(col(Entity.merged_into).is_(None))).one()
-    redirects = session.exec(select(func.count()).select_from(Entity)
-                             .where(col(Entity.merged_into).is_not(None))).one()
+    entities = session.exec(
+        select(func.count()).select_from(Entity).where(col(Entity.merged_into).is_(None))
+    ).one()
+    redirects = session.exec(
+        select(func.count()).select_from(Entity).where(col(Entity.merged_into).is_not(None))
+    ).one()
     return Stats(
         articles=_grouped(session, Article.status, ARTICLE_STATUSES),
         entities=int(entities),
@@ -62,10 +64,15 @@ def corpus_stats(*, session: Session) -> Stats:
 
 def decisions_since(*, session: Session, reviewer_id: int, since: datetime) -> int:
     """How many decisions on mentions `reviewer_id` has made since `since` (aware datetime)."""
-    query = (select(func.count()).select_from(AuditEntry)
-             .where(col(AuditEntry.reviewer_id) == reviewer_id,
-                    col(AuditEntry.action) == "mention.decide",
-                    col(AuditEntry.at) >= since))
+    query = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            col(AuditEntry.reviewer_id) == reviewer_id,
+            col(AuditEntry.action) == "mention.decide",
+            col(AuditEntry.at) >= since,
+        )
+    )
     return int(session.exec(query).one())
 
 

@@ -27,8 +27,10 @@ class Taught:
     @property
     def summary(self) -> str:
         """One line for a notification."""
-        return (f"{self.key} learnt {self.alias!r}: {self.candidates} new candidates "
-                f"in {self.articles} articles")
+        return (
+            f"{self.key} learnt {self.alias!r}: {self.candidates} new candidates "
+            f"in {self.articles} articles"
+        )
 
 
 def teach_alias(engine: Engine, *, mention_id: int, reviewer_id: int | None) -> Taught:
@@ -43,8 +45,13 @@ def teach_alias(engine: Engine, *, mention_id: int, reviewer_id: int | None) -> 
         if mention.entity_key is None:
             raise TelaahError("link the mention to an entity first (l)")
         surface = " ".join(mention.text.split())
-        gazetteer.add_alias(session=session, key=mention.entity_key, text=surface,
-                            reviewer_id=reviewer_id, origin="reviewer")
+        gazetteer.add_alias(
+            session=session,
+            key=mention.entity_key,
+            text=surface,
+            reviewer_id=reviewer_id,
+            origin="reviewer",
+        )
         before = _candidates(session, mention.entity_key, surface)
     rematch_after_change(engine, added=[surface], reviewer_id=reviewer_id)
     with session_scope(engine) as session:
@@ -54,8 +61,15 @@ def teach_alias(engine: Engine, *, mention_id: int, reviewer_id: int | None) -> 
 
 def _candidates(session: Session, key: str, alias: str) -> set[tuple[int, int]]:
     """(mention id, article id) of the pending candidates `alias` produced for `key`."""
-    return {(int(i), int(a)) for i, a in session.execute(
-        select(col(Mention.id), col(Mention.article_id))
-        .join(Entity, col(Entity.id) == col(Mention.entity_id))
-        .where(col(Entity.key) == key, col(Mention.matched_alias) == alias,
-               col(Mention.state) == "pending")).all()}
+    return {
+        (int(i), int(a))
+        for i, a in session.execute(
+            select(col(Mention.id), col(Mention.article_id))
+            .join(Entity, col(Entity.id) == col(Mention.entity_id))
+            .where(
+                col(Entity.key) == key,
+                col(Mention.matched_alias) == alias,
+                col(Mention.state) == "pending",
+            )
+        ).all()
+    }

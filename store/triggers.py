@@ -27,13 +27,51 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CLITICS = ("nya", "lah", "kah", "pun")
 _SUFFIXES = ("kan", "an", "i")
 # Prefix -> letters a dropped initial consonant may have been (nasal assimilation).
-_NASAL = {"meng": "k", "peng": "k", "meny": "s", "peny": "s", "mem": "p", "pem": "p",
-          "men": "t", "pen": "t"}
-_PLAIN = ("memper", "diper", "menge", "penge", "ber", "per", "ter", "di", "ke", "se", "be",
-          "me", "pe", "meng", "peng", "meny", "peny", "mem", "pem", "men", "pen")
+_NASAL = {
+    "meng": "k",
+    "peng": "k",
+    "meny": "s",
+    "peny": "s",
+    "mem": "p",
+    "pem": "p",
+    "men": "t",
+    "pen": "t",
+}
+_PLAIN = (
+    "memper",
+    "diper",
+    "menge",
+    "penge",
+    "ber",
+    "per",
+    "ter",
+    "di",
+    "ke",
+    "se",
+    "be",
+    "me",
+    "pe",
+    "meng",
+    "peng",
+    "meny",
+    "peny",
+    "mem",
+    "pem",
+    "men",
+    "pen",
+)
 _SECOND = ("per", "ber", "ter")
-_ENGLISH = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""),
-            ("ment", ""), ("ion", ""), ("er", ""))
+_ENGLISH = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ing", ""),
+    ("ed", ""),
+    ("es", ""),
+    ("s", ""),
+    ("ment", ""),
+    ("ion", ""),
+    ("er", ""),
+)
 
 
 @lru_cache(maxsize=65536)
@@ -47,20 +85,20 @@ def stems(word: str) -> frozenset[str]:
     bases = {word}
     for clitic in _CLITICS:
         if word.endswith(clitic) and len(word) - len(clitic) >= MIN_STEM:
-            bases.add(word[:-len(clitic)])
+            bases.add(word[: -len(clitic)])
     for base in list(bases):
         for suffix in _SUFFIXES:
             if base.endswith(suffix) and len(base) - len(suffix) >= MIN_STEM:
-                bases.add(base[:-len(suffix)])
+                bases.add(base[: -len(suffix)])
         for suffix, replacement in _ENGLISH:
             if base.endswith(suffix) and len(base) - len(suffix) >= MIN_STEM - 1:
-                bases.add(base[:-len(suffix)] + replacement)
+                bases.add(base[: -len(suffix)] + replacement)
     found = set(bases)
     for base in bases:
         for prefix in _PLAIN:
             if base.startswith(prefix):
                 found |= _unprefixed(base, prefix)
-                rest = base[len(prefix):]
+                rest = base[len(prefix) :]
                 for second in _SECOND:
                     if rest.startswith(second):
                         found |= _unprefixed(rest, second)
@@ -74,17 +112,24 @@ def roots(word: str) -> set[str]:
     word = fold(word)
     for clitic in _CLITICS:
         if word.endswith(clitic) and len(word) - len(clitic) >= MIN_STEM:
-            word = word[:-len(clitic)]
+            word = word[: -len(clitic)]
             break
-    bases = {word} | {word[:-len(x)] for x in _SUFFIXES
-                      if word.endswith(x) and len(word) - len(x) >= MIN_STEM}
+    bases = {word} | {
+        word[: -len(x)] for x in _SUFFIXES if word.endswith(x) and len(word) - len(x) >= MIN_STEM
+    }
     return {_strip_prefixes(base) for base in bases}
 
 
 def _strip_prefixes(word: str) -> str:
     for prefixes in (_PLAIN, _SECOND):
-        prefix = next((p for p in sorted(prefixes, key=len, reverse=True)
-                       if word.startswith(p) and _unprefixed(word, p)), None)
+        prefix = next(
+            (
+                p
+                for p in sorted(prefixes, key=len, reverse=True)
+                if word.startswith(p) and _unprefixed(word, p)
+            ),
+            None,
+        )
         if prefix is None:
             break
         word = sorted(_unprefixed(word, prefix), key=len, reverse=True)[0]
@@ -95,7 +140,7 @@ def _strip_prefixes(word: str) -> str:
 
 def _unprefixed(word: str, prefix: str) -> set[str]:
     """`word` without `prefix` (and with a consonant the prefix swallowed, if it can have)."""
-    rest = word[len(prefix):]
+    rest = word[len(prefix) :]
     if len(rest) < MIN_STEM - 1:
         return set()
     found = {rest} if len(rest) >= MIN_STEM else set()
@@ -144,6 +189,8 @@ class TriggerIndex:
         """The trigger words in `text[start:end]`, in text order (a word may serve two types)."""
         hits = []
         for match in _WORD.finditer(text, start, len(text) if end is None else end):
-            hits += [TriggerHit(t, match.start(), match.end(), match.group())
-                     for t in sorted(self.types_of(match.group()))]
+            hits += [
+                TriggerHit(t, match.start(), match.end(), match.group())
+                for t in sorted(self.types_of(match.group()))
+            ]
         return hits

@@ -48,11 +48,17 @@ class Undone:
 
 def _history(session: Session, reviewer_id: int) -> tuple[list[AuditEntry], list[int]]:
     """The reviewer's decisions not undone (oldest first) and the redo stack (top last)."""
-    rows = list(session.exec(
-        select(AuditEntry)
-        .where(col(AuditEntry.reviewer_id) == reviewer_id,
-               col(AuditEntry.action).in_((*DECISIONS, UNDO, REDO)))
-        .order_by(col(AuditEntry.id).desc()).limit(HISTORY)).all())
+    rows = list(
+        session.exec(
+            select(AuditEntry)
+            .where(
+                col(AuditEntry.reviewer_id) == reviewer_id,
+                col(AuditEntry.action).in_((*DECISIONS, UNDO, REDO)),
+            )
+            .order_by(col(AuditEntry.id).desc())
+            .limit(HISTORY)
+        ).all()
+    )
     decisions: dict[int, AuditEntry] = {}
     undone: set[int] = set()
     redo: list[int] = []
@@ -84,8 +90,14 @@ def undo(*, session: Session, reviewer_id: int) -> Undone | None:
     if not live:
         return None
     entry = live[-1]
-    return _dispatch(session, entry, expect=entry.after, target=entry.before, action=UNDO,
-                     reviewer_id=reviewer_id)
+    return _dispatch(
+        session,
+        entry,
+        expect=entry.after,
+        target=entry.before,
+        action=UNDO,
+        reviewer_id=reviewer_id,
+    )
 
 
 def redo(*, session: Session, reviewer_id: int) -> Undone | None:
@@ -95,54 +107,82 @@ def redo(*, session: Session, reviewer_id: int) -> Undone | None:
         return None
     entry = session.get(AuditEntry, stack[-1])
     assert entry is not None
-    return _dispatch(session, entry, expect=entry.before, target=entry.after, action=REDO,
-                     reviewer_id=reviewer_id)
+    return _dispatch(
+        session,
+        entry,
+        expect=entry.before,
+        target=entry.after,
+        action=REDO,
+        reviewer_id=reviewer_id,
+    )
 
 
-def _dispatch(session: Session, entry: AuditEntry, *, expect: Any, target: Any, action: str,
-              reviewer_id: int) -> Undone:
+def _dispatch(
+    session: Session, entry: AuditEntry, *, expect: Any, target: Any, action: str, reviewer_id: int
+) -> Undone:
     """Undo or redo one entry, by the kind of change it records."""
     if entry.action in undo_gazetteer.ACTIONS:
         return _apply_gazetteer(session, entry, action=action, reviewer_id=reviewer_id)
     if entry.action in undo_facts.ACTIONS:
         return _apply_fact(session, entry, action=action, reviewer_id=reviewer_id)
     if entry.action == CREATE:
-        return _apply_create(session, entry, expect=expect, target=target, action=action,
-                             reviewer_id=reviewer_id)
+        return _apply_create(
+            session, entry, expect=expect, target=target, action=action, reviewer_id=reviewer_id
+        )
     if entry.action == SPAN:
-        return _apply_span(session, entry, expect=expect, target=target, action=action,
-                           reviewer_id=reviewer_id)
-    return _apply(session, entry, expect=expect, target=target, action=action,
-                  reviewer_id=reviewer_id)
+        return _apply_span(
+            session, entry, expect=expect, target=target, action=action, reviewer_id=reviewer_id
+        )
+    return _apply(
+        session, entry, expect=expect, target=target, action=action, reviewer_id=reviewer_id
+    )
 
 
-def _apply_gazetteer(session: Session, entry: AuditEntry, *, action: str,
-                     reviewer_id: int) -> Undone:
+def _apply_gazetteer(
+    session: Session, entry: AuditEntry, *, action: str, reviewer_id: int
+) -> Undone:
     """Take back (undo) or make again (redo) a gazetteer edit."""
     assert entry.id is not None
     step = undo_gazetteer.revert if action == UNDO else undo_gazetteer.reapply
     change = step(session, entry)
-    audit.record(session, action=action, reviewer_id=reviewer_id, target="entity",
-                 target_id=entry.target_id, after={"entry": entry.id, "action": entry.action,
-                                                   "key": change.key})
+    audit.record(
+        session,
+        action=action,
+        reviewer_id=reviewer_id,
+        target="entity",
+        target_id=entry.target_id,
+        after={"entry": entry.id, "action": entry.action, "key": change.key},
+    )
     session.commit()
     return Undone(entry.id, 0, 0, {}, change=change)
 
 
-def _apply_fact(session: Session, entry: AuditEntry, *, action: str,
-                reviewer_id: int) -> Undone:
+def _apply_fact(session: Session, entry: AuditEntry, *, action: str, reviewer_id: int) -> Undone:
     """Take back (undo) or make again (redo) a change to a fact."""
     assert entry.id is not None and entry.target_id is not None
     step = undo_facts.revert if action == UNDO else undo_facts.reapply
     article_id = step(session, entry.action, entry.before, entry.after)
-    audit.record(session, action=action, reviewer_id=reviewer_id, target="fact",
-                 target_id=entry.target_id, after={"entry": entry.id, "action": entry.action})
+    audit.record(
+        session,
+        action=action,
+        reviewer_id=reviewer_id,
+        target="fact",
+        target_id=entry.target_id,
+        after={"entry": entry.id, "action": entry.action},
+    )
     session.commit()
     return Undone(entry.id, 0, article_id, {}, fact_id=entry.target_id)
 
 
-def _apply_create(session: Session, entry: AuditEntry, *, expect: dict[str, Any] | None,
-                  target: dict[str, Any] | None, action: str, reviewer_id: int) -> Undone:
+def _apply_create(
+    session: Session,
+    entry: AuditEntry,
+    *,
+    expect: dict[str, Any] | None,
+    target: dict[str, Any] | None,
+    action: str,
+    reviewer_id: int,
+) -> Undone:
     """Undo a manual mention (delete it) or redo it (create it again with the same id)."""
     assert entry.id is not None and entry.target_id is not None
     fields = expect if expect is not None else target
@@ -152,53 +192,93 @@ def _apply_create(session: Session, entry: AuditEntry, *, expect: dict[str, Any]
         if mention is None:
             raise Conflict("the mention of that change no longer exists")
         if (mention.start, mention.end, mention.state, mention.label, mention.entity_id) != (
-                fields["start"], fields["end"], fields["state"], fields["label"],
-                fields["entity_id"]):
-            raise Conflict(f"mention {mention.id} ({mention.text!r}) was changed since; "
-                           f"cannot {action} its creation")
-        used = session.exec(select(FactArgument).where(
-            col(FactArgument.mention_id) == mention.id)).first()
+            fields["start"],
+            fields["end"],
+            fields["state"],
+            fields["label"],
+            fields["entity_id"],
+        ):
+            raise Conflict(
+                f"mention {mention.id} ({mention.text!r}) was changed since; "
+                f"cannot {action} its creation"
+            )
+        used = session.exec(
+            select(FactArgument).where(col(FactArgument.mention_id) == mention.id)
+        ).first()
         if used is not None:
-            raise Conflict(f"mention {mention.id} ({mention.text!r}) fills a role of fact "
-                           f"{used.fact_id}; remove it from the fact first")
+            raise Conflict(
+                f"mention {mention.id} ({mention.text!r}) fills a role of fact "
+                f"{used.fact_id}; remove it from the fact first"
+            )
         session.delete(mention)
     else:  # redo: the same mention again, unless its place was taken meanwhile
         if mention is not None:
             raise Conflict(f"mention {mention.id} exists already; cannot {action} its creation")
-        clash = session.exec(select(Mention).where(
-            col(Mention.article_id) == target["article_id"],
-            col(Mention.start) == target["start"], col(Mention.end) == target["end"])).first()
+        clash = session.exec(
+            select(Mention).where(
+                col(Mention.article_id) == target["article_id"],
+                col(Mention.start) == target["start"],
+                col(Mention.end) == target["end"],
+            )
+        ).first()
         if clash is not None:
-            raise Conflict(f"mention {clash.id} ({clash.text!r}) has the same boundaries now; "
-                           f"cannot {action} that change")
+            raise Conflict(
+                f"mention {clash.id} ({clash.text!r}) has the same boundaries now; "
+                f"cannot {action} that change"
+            )
         decided = target.get("decided_at")
-        session.add(Mention(**{**target, "decided_at": datetime.fromisoformat(decided)
-                               if decided else None}))
-    audit.record(session, action=action, reviewer_id=reviewer_id, target="mention",
-                 target_id=entry.target_id, before=expect, after={"entry": entry.id,
-                                                                  **(target or {})})
+        session.add(
+            Mention(
+                **{**target, "decided_at": datetime.fromisoformat(decided) if decided else None}
+            )
+        )
+    audit.record(
+        session,
+        action=action,
+        reviewer_id=reviewer_id,
+        target="mention",
+        target_id=entry.target_id,
+        before=expect,
+        after={"entry": entry.id, **(target or {})},
+    )
     session.commit()
-    return Undone(entry.id, entry.target_id, int(fields["article_id"]), dict(target or {}),
-                  (entry.target_id,))
+    return Undone(
+        entry.id, entry.target_id, int(fields["article_id"]), dict(target or {}), (entry.target_id,)
+    )
 
 
-def _apply_span(session: Session, entry: AuditEntry, *, expect: dict[str, Any],
-                target: dict[str, Any], action: str, reviewer_id: int) -> Undone:
+def _apply_span(
+    session: Session,
+    entry: AuditEntry,
+    *,
+    expect: dict[str, Any],
+    target: dict[str, Any],
+    action: str,
+    reviewer_id: int,
+) -> Undone:
     """Put a mention's boundaries back (undo) or move them again (redo)."""
     assert entry.id is not None and entry.target_id is not None
     mention = session.get(Mention, entry.target_id)
     if mention is None:
         raise Conflict("the mention of that change no longer exists")
     if (mention.start, mention.end) != (expect["start"], expect["end"]):
-        raise Conflict(f"mention {mention.id} ({mention.text!r}) was changed since; "
-                       f"cannot {action} that change")
+        raise Conflict(
+            f"mention {mention.id} ({mention.text!r}) was changed since; "
+            f"cannot {action} that change"
+        )
     mention.start, mention.end, mention.text = target["start"], target["end"], target["text"]
     session.add(mention)
-    audit.record(session, action=action, reviewer_id=reviewer_id, target="mention",
-                 target_id=mention.id, before=expect, after={"entry": entry.id, **target})
+    audit.record(
+        session,
+        action=action,
+        reviewer_id=reviewer_id,
+        target="mention",
+        target_id=mention.id,
+        before=expect,
+        after={"entry": entry.id, **target},
+    )
     session.commit()
-    return Undone(entry.id, entry.target_id, mention.article_id, dict(target),
-                  (entry.target_id,))
+    return Undone(entry.id, entry.target_id, mention.article_id, dict(target), (entry.target_id,))
 
 
 def _items(entry: AuditEntry, side: dict[str, Any]) -> list[dict[str, Any]]:
@@ -208,8 +288,15 @@ def _items(entry: AuditEntry, side: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"id": entry.target_id, **side}]
 
 
-def _apply(session: Session, entry: AuditEntry, *, expect: dict[str, Any],
-           target: dict[str, Any], action: str, reviewer_id: int) -> Undone:
+def _apply(
+    session: Session,
+    entry: AuditEntry,
+    *,
+    expect: dict[str, Any],
+    target: dict[str, Any],
+    action: str,
+    reviewer_id: int,
+) -> Undone:
     assert entry.id is not None
     expected, wanted = _items(entry, expect), _items(entry, target)
     mentions = []
@@ -218,9 +305,14 @@ def _apply(session: Session, entry: AuditEntry, *, expect: dict[str, Any],
         if mention is None:
             raise Conflict("a mention of that decision no longer exists")
         if (mention.state, mention.label, mention.entity_id) != (
-                item["state"], item["label"], item["entity_id"]):
-            raise Conflict(f"mention {mention.id} ({mention.text!r}) was changed since; "
-                           f"cannot {action} that decision")
+            item["state"],
+            item["label"],
+            item["entity_id"],
+        ):
+            raise Conflict(
+                f"mention {mention.id} ({mention.text!r}) was changed since; "
+                f"cannot {action} that decision"
+            )
         mentions.append(mention)
     for mention, item in zip(mentions, wanted, strict=True):
         mention.state = item["state"]
@@ -231,9 +323,21 @@ def _apply(session: Session, entry: AuditEntry, *, expect: dict[str, Any],
         mention.decided_at = datetime.fromisoformat(decided) if decided else None
         session.add(mention)
     first = mentions[0]
-    audit.record(session, action=action, reviewer_id=reviewer_id, target="mention",
-                 target_id=first.id, before=expect, after={"entry": entry.id, **target})
+    audit.record(
+        session,
+        action=action,
+        reviewer_id=reviewer_id,
+        target="mention",
+        target_id=first.id,
+        before=expect,
+        after={"entry": entry.id, **target},
+    )
     session.commit()
     assert first.id is not None
-    return Undone(entry.id, first.id, first.article_id, dict(wanted[0]),
-                  tuple(int(m.id or 0) for m in mentions))
+    return Undone(
+        entry.id,
+        first.id,
+        first.article_id,
+        dict(wanted[0]),
+        tuple(int(m.id or 0) for m in mentions),
+    )

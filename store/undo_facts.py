@@ -19,20 +19,23 @@ ACTIONS = ("fact.create", "fact.decide", "fact.roles", "fact.note", "fact.delete
 _COMPARED = ("type", "state", "note", "roles")
 
 
-def revert(session: Session, action: str, before: dict[str, Any] | None,
-           after: dict[str, Any] | None) -> int:
+def revert(
+    session: Session, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> int:
     """Take back a fact change; returns the article id."""
     return _move(session, action, expect=after, target=before)
 
 
-def reapply(session: Session, action: str, before: dict[str, Any] | None,
-            after: dict[str, Any] | None) -> int:
+def reapply(
+    session: Session, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> int:
     """Make a fact change again after it was undone; returns the article id."""
     return _move(session, action, expect=before, target=after)
 
 
-def _move(session: Session, action: str, *, expect: dict[str, Any] | None,
-          target: dict[str, Any] | None) -> int:
+def _move(
+    session: Session, action: str, *, expect: dict[str, Any] | None, target: dict[str, Any] | None
+) -> int:
     if action not in ACTIONS:
         raise Conflict(f"cannot undo {action}")
     snapshot = expect or target
@@ -59,16 +62,28 @@ def _differs(session: Session, fact: Fact, expect: dict[str, Any]) -> bool:
 
 
 def _apply(session: Session, fact: Fact, target: dict[str, Any]) -> None:
-    for name in ("type", "state", "origin", "evidence_start", "evidence_end", "note",
-                 "reviewer_id", "needs_review", "review_reason"):
+    for name in (
+        "type",
+        "state",
+        "origin",
+        "evidence_start",
+        "evidence_end",
+        "note",
+        "reviewer_id",
+        "needs_review",
+        "review_reason",
+    ):
         setattr(fact, name, target.get(name))
     decided = target.get("decided_at")
     fact.decided_at = datetime.fromisoformat(decided) if decided else None
     session.add(fact)
     session.flush()
     assert fact.id is not None
-    session.execute(FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
-        FactArgument.__table__.c.fact_id == fact.id))  # type: ignore[attr-defined]
+    session.execute(
+        FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
+            FactArgument.__table__.c.fact_id == fact.id
+        )
+    )  # type: ignore[attr-defined]
     for role, ids in target.get("roles", {}).items():
         for mention_id in ids:
             if session.get(Mention, mention_id) is None:

@@ -17,8 +17,17 @@ from store.merge import MERGE, remerge, unmerge
 from store.models import Alias, AuditEntry, Entity, Mention, utcnow
 from store.textnorm import norm_key
 
-ACTIONS = ("entity.create", "entity.rename", "entity.retype", "entity.update", "entity.delete",
-           "entity.redirect", "alias.add", "alias.remove", MERGE)
+ACTIONS = (
+    "entity.create",
+    "entity.rename",
+    "entity.retype",
+    "entity.update",
+    "entity.delete",
+    "entity.redirect",
+    "alias.add",
+    "alias.remove",
+    MERGE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +62,14 @@ def revert(session: Session, entry: AuditEntry) -> GazetteerChange:
         entity = _entity(session, after["key"])
         _expect_unlinked(session, entity)
         session.delete(entity)
-        return GazetteerChange(after["key"], removed=tuple(
-            (after["key"], text) for text in after.get("aliases", [])))
+        return GazetteerChange(
+            after["key"], removed=tuple((after["key"], text) for text in after.get("aliases", []))
+        )
     if action == "entity.delete":
         _recreate(session, before, entry.target_id)
-        return GazetteerChange(before["key"], added=tuple(before.get("aliases", [])),
-                               entities=(before["key"],))
+        return GazetteerChange(
+            before["key"], added=tuple(before.get("aliases", [])), entities=(before["key"],)
+        )
     if action == "entity.redirect":
         entity = _entity(session, entry_key(session, entry))
         _expect_redirect(session, entity, after.get("merged_into"))
@@ -76,8 +87,7 @@ def reapply(session: Session, entry: AuditEntry) -> GazetteerChange:
         remerge(session=session, after=after)
         return GazetteerChange(after["target"], entities=(after["source"], after["target"]))
     if action == "alias.add":
-        _put_alias(session, after["entity"], after["text"], after.get("origin"),
-                   entry.reviewer_id)
+        _put_alias(session, after["entity"], after["text"], after.get("origin"), entry.reviewer_id)
         return GazetteerChange(after["entity"], added=(after["text"],))
     if action == "alias.remove":
         _drop_alias(session, before["entity"], before["text"])
@@ -110,18 +120,23 @@ def entry_key(session: Session, entry: AuditEntry) -> str:
     return entity.key
 
 
-def _restore(session: Session, action: str, *, expect: dict[str, Any], target: dict[str, Any],
-             entry: AuditEntry) -> GazetteerChange:
+def _restore(
+    session: Session,
+    action: str,
+    *,
+    expect: dict[str, Any],
+    target: dict[str, Any],
+    entry: AuditEntry,
+) -> GazetteerChange:
     """Rename, retype and update: the entity goes from `expect` to `target`."""
     entity = _entity(session, target["key"])
     fields = ("name", "type", "description", "external_ids")
-    if any(getattr(entity, name) != expect.get(name) for name in fields
-           if name != "external_ids") or dict(entity.external_ids or {}) != expect.get(
-            "external_ids", {}):
+    if any(
+        getattr(entity, name) != expect.get(name) for name in fields if name != "external_ids"
+    ) or dict(entity.external_ids or {}) != expect.get("external_ids", {}):
         raise Conflict(f"{entity.key} was changed since; cannot change it back")
     entity.name, entity.type = target["name"], target["type"]
-    entity.description, entity.external_ids = target["description"], dict(
-        target["external_ids"])
+    entity.description, entity.external_ids = target["description"], dict(target["external_ids"])
     entity.updated_at = utcnow()
     session.add(entity)
     change = GazetteerChange(entity.key, entities=(entity.key,))
@@ -131,9 +146,12 @@ def _restore(session: Session, action: str, *, expect: dict[str, Any], target: d
             _drop_alias(session, entity.key, text)
         for text in wanted - current:
             _put_alias(session, entity.key, text, "reviewer", entry.reviewer_id)
-        change = GazetteerChange(entity.key, added=tuple(wanted - current),
-                                 removed=tuple((entity.key, t) for t in current - wanted),
-                                 entities=(entity.key,))
+        change = GazetteerChange(
+            entity.key,
+            added=tuple(wanted - current),
+            removed=tuple((entity.key, t) for t in current - wanted),
+            entities=(entity.key,),
+        )
     if action == "entity.retype":
         ids = (entry.after or {}).get("pending_relabelled", [])
         for mention in session.exec(select(Mention).where(col(Mention.id).in_(ids))).all():
@@ -148,16 +166,27 @@ def _recreate(session: Session, record: dict[str, Any], entity_id: int | None) -
     if session.exec(select(Entity.id).where(Entity.key == record["key"])).first() is not None:
         raise Conflict(f"an entity {record['key']!r} exists again; cannot bring it back")
     free = entity_id is not None and session.get(Entity, entity_id) is None
-    entity = Entity(id=entity_id if free else None, key=record["key"], name=record["name"],
-                    type=record["type"], description=record.get("description"),
-                    external_ids=dict(record.get("external_ids") or {}),
-                    merged_into=_id_of(session, record.get("merged_into")))
+    entity = Entity(
+        id=entity_id if free else None,
+        key=record["key"],
+        name=record["name"],
+        type=record["type"],
+        description=record.get("description"),
+        external_ids=dict(record.get("external_ids") or {}),
+        merged_into=_id_of(session, record.get("merged_into")),
+    )
     session.add(entity)
     session.flush()
     origins = record.get("origins", {})
     for text in record.get("aliases", []):
-        session.add(Alias(entity_id=_entity_id(entity), text=text, norm=norm_key(text),
-                          origin=origins.get(text, "gazetteer")))
+        session.add(
+            Alias(
+                entity_id=_entity_id(entity),
+                text=text,
+                norm=norm_key(text),
+                origin=origins.get(text, "gazetteer"),
+            )
+        )
     for mention_id in record.get("mentions", []):
         mention = session.get(Mention, mention_id)
         if mention is not None and mention.entity_id is None:
@@ -182,21 +211,32 @@ def _aliases(session: Session, entity: Entity) -> list[Alias]:
 
 def _drop_alias(session: Session, key: str, text: str) -> None:
     entity = _entity(session, key)
-    alias = session.exec(select(Alias).where(Alias.entity_id == entity.id,
-                                             Alias.text == text)).first()
+    alias = session.exec(
+        select(Alias).where(Alias.entity_id == entity.id, Alias.text == text)
+    ).first()
     if alias is None:
         raise Conflict(f"{key} no longer has the alias {text!r}")
     session.delete(alias)
 
 
-def _put_alias(session: Session, key: str, text: str, origin: str | None,
-               reviewer_id: int | None) -> None:
+def _put_alias(
+    session: Session, key: str, text: str, origin: str | None, reviewer_id: int | None
+) -> None:
     entity = _entity(session, key)
-    if session.exec(select(Alias).where(Alias.entity_id == entity.id,
-                                        Alias.text == text)).first() is not None:
+    if (
+        session.exec(select(Alias).where(Alias.entity_id == entity.id, Alias.text == text)).first()
+        is not None
+    ):
         raise Conflict(f"{key} has the alias {text!r} again")
-    session.add(Alias(entity_id=_entity_id(entity), text=text, norm=norm_key(text),
-                      origin=origin or "reviewer", added_by=reviewer_id))
+    session.add(
+        Alias(
+            entity_id=_entity_id(entity),
+            text=text,
+            norm=norm_key(text),
+            origin=origin or "reviewer",
+            added_by=reviewer_id,
+        )
+    )
 
 
 def _entity_id(entity: Entity) -> int:

@@ -62,5 +62,6 @@ def reviewer_id(session: Session) -> int:
 @pytest.fixture
 def schema_loaded(session: Session, reviewer_id: int) -> None:
     """The sample schema, loaded."""
-    load_schema(session=session, schema=parse_schema(SAMPLE / "schema.toml"),
-                reviewer_id=reviewer_id)
+    load_schema(
+        session=session, schema=parse_schema(SAMPLE / "schema.toml"), reviewer_id=reviewer_id
+    )

@@ -34,9 +34,15 @@ class TelaahApp(App[None]):
     ]
     COMMANDS = App.COMMANDS | {KeyCommands}
 
-    def __init__(self, engine: Engine, *, reviewer: str, reviewer_id: int,
-                 keymap: Mapping[str, str] | None = None,
-                 problems: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        reviewer: str,
+        reviewer_id: int,
+        keymap: Mapping[str, str] | None = None,
+        problems: Sequence[str] = (),
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.reviewer = reviewer
@@ -49,8 +55,13 @@ class TelaahApp(App[None]):
     def on_mount(self) -> None:
         """Build the entity search index in the background (the link modal and the gazetteer
         screen use it); show what was wrong with the config file."""
-        self.run_worker(search_cache(self.engine).fresh, thread=True, exit_on_error=False,
-                        group="entity-index", description="indexing entity names and aliases")
+        self.run_worker(
+            search_cache(self.engine).fresh,
+            thread=True,
+            exit_on_error=False,
+            group="entity-index",
+            description="indexing entity names and aliases",
+        )
         for problem in self.problems:
             self.notify(problem, title="Config", severity="warning", timeout=10, markup=False)
 
@@ -109,8 +120,9 @@ def make_app(db_url: str, *, reviewer: str, config: Config | None = None) -> Tel
     except BaseException:
         engine.dispose()
         raise
-    return TelaahApp(engine, reviewer=reviewer, reviewer_id=reviewer_id, keymap=keymap,
-                     problems=config.problems)
+    return TelaahApp(
+        engine, reviewer=reviewer, reviewer_id=reviewer_id, keymap=keymap, problems=config.problems
+    )
 
 
 def run_app(db_url: str, *, reviewer: str, config: Config | None = None) -> None:

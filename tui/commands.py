@@ -40,8 +40,9 @@ def app_bindings() -> list[BindingInfo]:
             continue
         for binding in cls.__dict__.get("BINDINGS", []):
             if isinstance(binding, Binding) and binding.id and binding.id not in found:
-                found[binding.id] = BindingInfo(binding.id, binding.key, binding.description,
-                                                cls.__name__)
+                found[binding.id] = BindingInfo(
+                    binding.id, binding.key, binding.description, cls.__name__
+                )
     return sorted(found.values(), key=lambda info: info.id)
 
 
@@ -53,14 +54,20 @@ def effective_keymap(config: Config, bindings: Sequence[BindingInfo]) -> dict[st
     """
     keymap = dict(App._normalize_keymap(unknown_bindings(config, (b.id for b in bindings))))
     for remapped, key, lost in keymap_clashes(keymap, bindings):
-        config.problems.append(where(config, remapped) + (
-            f"{key!r} for {remapped} takes the key of {lost.id} ({lost.description}), which "
-            "loses it"))
+        config.problems.append(
+            where(config, remapped)
+            + (
+                f"{key!r} for {remapped} takes the key of {lost.id} ({lost.description}), which "
+                "loses it"
+            )
+        )
     return keymap
 
 
-def keymap_clashes(keymap: Mapping[str, str], bindings: Iterable[BindingInfo],
-                   ) -> list[tuple[str, str, BindingInfo]]:
+def keymap_clashes(
+    keymap: Mapping[str, str],
+    bindings: Iterable[BindingInfo],
+) -> list[tuple[str, str, BindingInfo]]:
     """Keys the keymap gives to a binding that another binding of the same class has by default.
 
     Textual then silently drops the other binding's key. Keys are compared as Textual names them
@@ -130,10 +137,14 @@ def key_commands(screen: Screen[object]) -> list[KeyCommand]:
             grouped[key][2].append(shown)
     commands = []
     for node, binding, keys in grouped.values():
-        commands.append(KeyCommand(
-            title=f"{binding.description} ({', '.join(keys)})",
-            help=_action_help(node, binding.action) or binding.tooltip or binding.description,
-            namespace=node, action=binding.action))
+        commands.append(
+            KeyCommand(
+                title=f"{binding.description} ({', '.join(keys)})",
+                help=_action_help(node, binding.action) or binding.tooltip or binding.description,
+                namespace=node,
+                action=binding.action,
+            )
+        )
     return commands
 
 
@@ -158,8 +169,9 @@ class KeyCommands(Provider):
     async def discover(self) -> Hits:
         """All the screen's actions, in binding order, before anything is typed."""
         for command in self._commands():
-            yield DiscoveryHit(Content(command.title), self._run(command), text=command.title,
-                               help=command.help)
+            yield DiscoveryHit(
+                Content(command.title), self._run(command), text=command.title, help=command.help
+            )
 
     async def search(self, query: str) -> Hits:
         """The actions whose title matches `query`, highlighted (titles are never markup)."""
@@ -171,5 +183,4 @@ class KeyCommands(Provider):
             display = Content(command.title)
             for offset in offsets:
                 display = display.stylize(matcher.match_style, offset, offset + 1)
-            yield Hit(score, display, self._run(command), text=command.title,
-                      help=command.help)
+            yield Hit(score, display, self._run(command), text=command.title, help=command.help)

@@ -35,8 +35,13 @@ def step(screen: Screen[Any], backwards: bool) -> Undone | None:
     message = f"{verb}: {done.summary}"
     if done.change is not None:
         change = done.change
-        report = rematch_after_change(app.engine, added=change.added, removed=change.removed,
-                                      entities=change.entities, reviewer_id=app.reviewer_id)
+        report = rematch_after_change(
+            app.engine,
+            added=change.added,
+            removed=change.removed,
+            entities=change.entities,
+            reviewer_id=app.reviewer_id,
+        )
         message += f"; {report.summary.replace('matched', 're-matched', 1)}"
     screen.notify(message, timeout=3, markup=False)
     return done

@@ -17,8 +17,13 @@ if TYPE_CHECKING:
     from tui.app import TelaahApp
 
 
-def link_with_modal(screen: Screen[Any], mention: MentionView, labels: Sequence[str],
-                    colours: Mapping[str, str], done: Callable[[MentionView], None]) -> None:
+def link_with_modal(
+    screen: Screen[Any],
+    mention: MentionView,
+    labels: Sequence[str],
+    colours: Mapping[str, str],
+    done: Callable[[MentionView], None],
+) -> None:
     """Open the link modal for `mention`; store the choice (one undoable decision) and call
     `done` with the linked mention. Errors become notifications."""
     app = cast("TelaahApp", screen.app)
@@ -29,18 +34,29 @@ def link_with_modal(screen: Screen[Any], mention: MentionView, labels: Sequence[
         try:
             with session_scope(app.engine) as session:
                 if choice.entity_key is None:
-                    linked = create_and_link(session=session, mention_id=mention.id,
-                                             label=choice.label, reviewer_id=app.reviewer_id)
+                    linked = create_and_link(
+                        session=session,
+                        mention_id=mention.id,
+                        label=choice.label,
+                        reviewer_id=app.reviewer_id,
+                    )
                 else:
-                    linked = link_mention(session=session, mention_id=mention.id,
-                                          entity_key=choice.entity_key, label=choice.label,
-                                          reviewer_id=app.reviewer_id)
+                    linked = link_mention(
+                        session=session,
+                        mention_id=mention.id,
+                        entity_key=choice.entity_key,
+                        label=choice.label,
+                        reviewer_id=app.reviewer_id,
+                    )
         except TelaahError as exc:
             screen.notify(str(exc), title="Link not saved", severity="error", markup=False)
             return
         made = "new entity: " if choice.entity_key is None else ""
-        screen.notify(f"linked {linked.text} → {made}{linked.entity_name} ({linked.entity_key})",
-                      timeout=3, markup=False)
+        screen.notify(
+            f"linked {linked.text} → {made}{linked.entity_name} ({linked.entity_key})",
+            timeout=3,
+            markup=False,
+        )
         done(linked)
 
     app.push_screen(LinkScreen(app.engine, mention, list(labels), dict(colours)), chosen)

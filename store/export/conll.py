@@ -33,8 +33,12 @@ class TokenSpan:
     last: int
 
 
-def align_spans(doc: ExportDoc, tokens: list[Token], *, allow_overlap: bool = False,
-                ) -> tuple[list[TokenSpan], list[Skipped]]:
+def align_spans(
+    doc: ExportDoc,
+    tokens: list[Token],
+    *,
+    allow_overlap: bool = False,
+) -> tuple[list[TokenSpan], list[Skipped]]:
     """The spans of `doc` that start and end on token boundaries, and the others, reported.
 
     Unless `allow_overlap`, a span sharing a token with one kept before it (in text order,
@@ -122,9 +126,12 @@ def sentences_of(doc: ExportDoc) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         previous = 0
         for item in given:
-            if not (isinstance(item, list | tuple) and len(item) == 2
-                    and all(isinstance(x, int) for x in item)
-                    and previous <= item[0] <= item[1] <= len(doc.text)):
+            if not (
+                isinstance(item, list | tuple)
+                and len(item) == 2
+                and all(isinstance(x, int) for x in item)
+                and previous <= item[0] <= item[1] <= len(doc.text)
+            ):
                 break
             spans.append((item[0], item[1]))
             previous = item[1]

@@ -39,8 +39,11 @@ def codepoint_offsets(text: str) -> dict[int, int]:
     return {units: index for index, units in enumerate(utf16_offsets(text))}
 
 
-def doccano_record(doc: ExportDoc, *, offsets: str = "utf16",
-                   ) -> tuple[dict[str, Any], list[tuple[ExportFact, str]]]:
+def doccano_record(
+    doc: ExportDoc,
+    *,
+    offsets: str = "utf16",
+) -> tuple[dict[str, Any], list[tuple[ExportFact, str]]]:
     """One doccano JSONL object for `doc`, and the facts that could not be written.
 
     Raises:
@@ -51,10 +54,15 @@ def doccano_record(doc: ExportDoc, *, offsets: str = "utf16",
     table = utf16_offsets(doc.text) if offsets == "utf16" else None
     spans = sorted(doc.spans, key=lambda s: (s.start, -s.end, s.id))
     position = {s.id: i for i, s in enumerate(spans)}
-    entities = [{"id": i,
-                 "start_offset": table[s.start] if table else s.start,
-                 "end_offset": table[s.end] if table else s.end,
-                 "label": s.label} for i, s in enumerate(spans)]
+    entities = [
+        {
+            "id": i,
+            "start_offset": table[s.start] if table else s.start,
+            "end_offset": table[s.end] if table else s.end,
+            "label": s.label,
+        }
+        for i, s in enumerate(spans)
+    ]
     relations: list[dict[str, Any]] = []
     skipped: list[tuple[ExportFact, str]] = []
     for fact in doc.facts:
@@ -62,18 +70,34 @@ def doccano_record(doc: ExportDoc, *, offsets: str = "utf16",
         if pair is None:
             skipped.append((fact, reason))
             continue
-        relations.append({"id": len(relations), "from_id": position[pair[0]],
-                          "to_id": position[pair[1]], "type": fact.type})
-    meta = {"title": doc.title, "source": doc.source, "url": doc.url,
-            "published": doc.published.isoformat() if doc.published else None,
-            "offsets": offsets}
-    record = {"id": doc.external_id, "text": doc.text, "entities": entities,
-              "relations": relations, "meta": meta}
+        relations.append(
+            {
+                "id": len(relations),
+                "from_id": position[pair[0]],
+                "to_id": position[pair[1]],
+                "type": fact.type,
+            }
+        )
+    meta = {
+        "title": doc.title,
+        "source": doc.source,
+        "url": doc.url,
+        "published": doc.published.isoformat() if doc.published else None,
+        "offsets": offsets,
+    }
+    record = {
+        "id": doc.external_id,
+        "text": doc.text,
+        "entities": entities,
+        "relations": relations,
+        "meta": meta,
+    }
     return record, skipped
 
 
-def iter_doccano(docs: Iterable[ExportDoc], context: ExportContext, *,
-                 offsets: str = "utf16") -> Iterator[str]:
+def iter_doccano(
+    docs: Iterable[ExportDoc], context: ExportContext, *, offsets: str = "utf16"
+) -> Iterator[str]:
     """The JSONL lines of `docs`; facts that cannot be relations are reported to `context`."""
     for doc in docs:
         record, missed = doccano_record(doc, offsets=offsets)
@@ -105,4 +129,3 @@ def _pair(fact: ExportFact, known: set[int]) -> tuple[tuple[int, int] | None, st
     if any(span not in known for _role, span in fillers):
         return None, "a role is filled by a span that is not exported"
     return (fillers[0][1], fillers[1][1]), ""
-

@@ -17,8 +17,17 @@ from store.export.writer import ExportContext
 from store.schema import Schema
 
 JOIN = " | "
-FIXED = ("article", "fact", "type", "state", "needs_review", "note", "evidence_start",
-         "evidence_end", "evidence_text")
+FIXED = (
+    "article",
+    "fact",
+    "type",
+    "state",
+    "needs_review",
+    "note",
+    "evidence_start",
+    "evidence_end",
+    "evidence_text",
+)
 PARTS = ("key", "text", "start", "end")
 
 
@@ -42,15 +51,25 @@ def fact_rows(doc: ExportDoc, roles: list[str], context: ExportContext) -> list[
             context.skip_fact(doc, fact, f"role {unknown[0]} is not in the schema")
             continue
         start, end = fact.evidence or (None, None)
-        row = [doc.external_id, str(index), fact.type, fact.state,
-               "true" if fact.needs_review else "false", fact.note or "",
-               _str(start), _str(end), doc.text[start:end] if fact.evidence else ""]
+        row = [
+            doc.external_id,
+            str(index),
+            fact.type,
+            fact.state,
+            "true" if fact.needs_review else "false",
+            fact.note or "",
+            _str(start),
+            _str(end),
+            doc.text[start:end] if fact.evidence else "",
+        ]
         for role in roles:
             fillers: list[ExportSpan] = [spans[m] for m in fact.roles.get(role, [])]
-            row += [JOIN.join(s.entity_key or "" for s in fillers),
-                    JOIN.join(s.text for s in fillers),
-                    JOIN.join(str(s.start) for s in fillers),
-                    JOIN.join(str(s.end) for s in fillers)]
+            row += [
+                JOIN.join(s.entity_key or "" for s in fillers),
+                JOIN.join(s.text for s in fillers),
+                JOIN.join(str(s.start) for s in fillers),
+                JOIN.join(str(s.end) for s in fillers),
+            ]
         rows.append(row)
     return rows
 

@@ -16,19 +16,45 @@ from store.export.spacy_docbin import write_spacy
 from store.export.writer import ExportFormat
 
 FORMATS: dict[str, ExportFormat] = {
-    fmt.name: fmt for fmt in (
-        ExportFormat("jsonl", write_jsonl, parts=True, suffix=".jsonl",
-                     description="telaah's own, lossless; Prodigy/spaCy conventions"),
-        ExportFormat("brat", write_brat, folder=True,
-                     description="brat standoff: a folder of .txt/.ann, annotation.conf"),
-        ExportFormat("facts-csv", write_facts_csv, suffix=".csv",
-                     description="one row per fact: roles as entity keys, surfaces, offsets"),
-        ExportFormat("conll", write_conll, suffix=".conll",
-                     description="CoNLL-2003 four columns, IOB2, -DOCSTART- per article"),
-        ExportFormat("doccano", write_doccano, suffix=".jsonl",
-                     description="doccano JSONL: entities and relations, UTF-16 offsets"),
-        ExportFormat("spacy", write_spacy, suffix=".spacy",
-                     description="spaCy DocBin for `spacy train` (needs telaah[spacy])"),
+    fmt.name: fmt
+    for fmt in (
+        ExportFormat(
+            "jsonl",
+            write_jsonl,
+            parts=True,
+            suffix=".jsonl",
+            description="telaah's own, lossless; Prodigy/spaCy conventions",
+        ),
+        ExportFormat(
+            "brat",
+            write_brat,
+            folder=True,
+            description="brat standoff: a folder of .txt/.ann, annotation.conf",
+        ),
+        ExportFormat(
+            "facts-csv",
+            write_facts_csv,
+            suffix=".csv",
+            description="one row per fact: roles as entity keys, surfaces, offsets",
+        ),
+        ExportFormat(
+            "conll",
+            write_conll,
+            suffix=".conll",
+            description="CoNLL-2003 four columns, IOB2, -DOCSTART- per article",
+        ),
+        ExportFormat(
+            "doccano",
+            write_doccano,
+            suffix=".jsonl",
+            description="doccano JSONL: entities and relations, UTF-16 offsets",
+        ),
+        ExportFormat(
+            "spacy",
+            write_spacy,
+            suffix=".spacy",
+            description="spaCy DocBin for `spacy train` (needs telaah[spacy])",
+        ),
     )
 }
 
@@ -44,5 +70,6 @@ def get_format(name: str) -> ExportFormat:
     try:
         return FORMATS[name]
     except KeyError:
-        raise TelaahError(f"unknown export format {name!r}: choose one of "
-                          f"{', '.join(FORMATS)}") from None
+        raise TelaahError(
+            f"unknown export format {name!r}: choose one of {', '.join(FORMATS)}"
+        ) from None

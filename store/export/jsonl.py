@@ -26,8 +26,9 @@ from store.export.writer import ExportContext
 _SEPARATORS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def token_range(starts: Sequence[int], ends: Sequence[int], start: int,
-                end: int) -> tuple[int, int]:
+def token_range(
+    starts: Sequence[int], ends: Sequence[int], start: int, end: int
+) -> tuple[int, int]:
     """The first and last (inclusive) token a span [start, end) touches.
 
     `starts` and `ends` are the tokens' offsets in order. A span aligned with tokens gets exactly
@@ -56,26 +57,40 @@ def format_time(value: datetime | None) -> str | None:
 
 def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[str, Any]:
     """One article as a JSON-ready dict (the object of one JSONL line)."""
-    offsets = ([(t.start, t.end) for t in tokens] if tokens is not None
-               else token_offsets(doc.text))
+    offsets = [(t.start, t.end) for t in tokens] if tokens is not None else token_offsets(doc.text)
     text, size = doc.text, len(doc.text)
     record = _head(doc)
-    record["tokens"] = [{"text": text[start:end], "start": start, "end": end, "id": i,
-                         "ws": end < size and text[end].isspace()}
-                        for i, (start, end) in enumerate(offsets)]
+    record["tokens"] = [
+        {
+            "text": text[start:end],
+            "start": start,
+            "end": end,
+            "id": i,
+            "ws": end < size and text[end].isspace(),
+        }
+        for i, (start, end) in enumerate(offsets)
+    ]
     record["spans"], record["facts"] = _spans_and_facts(doc, offsets)
     record["answer"] = "accept"
     return record
 
 
 def _head(doc: ExportDoc) -> dict[str, Any]:
-    return {"id": doc.external_id, "title": doc.title, "source": doc.source, "url": doc.url,
-            "published": doc.published.isoformat() if doc.published else None,
-            "meta": doc.meta, "text": doc.text}
+    return {
+        "id": doc.external_id,
+        "title": doc.title,
+        "source": doc.source,
+        "url": doc.url,
+        "published": doc.published.isoformat() if doc.published else None,
+        "meta": doc.meta,
+        "text": doc.text,
+    }
 
 
-def _spans_and_facts(doc: ExportDoc, offsets: Sequence[tuple[int, int]],
-                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _spans_and_facts(
+    doc: ExportDoc,
+    offsets: Sequence[tuple[int, int]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     starts = [start for start, _ in offsets]
     ends = [end for _, end in offsets]
     position: dict[int, int] = {}
@@ -83,12 +98,25 @@ def _spans_and_facts(doc: ExportDoc, offsets: Sequence[tuple[int, int]],
     for i, span in enumerate(doc.spans):
         position[span.id] = i
         first, last = token_range(starts, ends, span.start, span.end)
-        spans.append({
-            "id": i, "start": span.start, "end": span.end, "text": span.text,
-            "label": span.label, "token_start": first, "token_end": last,
-            "kb_id": span.entity_key, "entity_name": span.entity_name, "state": span.state,
-            "origin": span.origin, "matched_alias": span.matched_alias, "score": span.score,
-            "reviewer": span.reviewer, "decided_at": format_time(span.decided_at)})
+        spans.append(
+            {
+                "id": i,
+                "start": span.start,
+                "end": span.end,
+                "text": span.text,
+                "label": span.label,
+                "token_start": first,
+                "token_end": last,
+                "kb_id": span.entity_key,
+                "entity_name": span.entity_name,
+                "state": span.state,
+                "origin": span.origin,
+                "matched_alias": span.matched_alias,
+                "score": span.score,
+                "reviewer": span.reviewer,
+                "decided_at": format_time(span.decided_at),
+            }
+        )
     return spans, _facts(doc, position)
 
 
@@ -99,10 +127,17 @@ def _facts(doc: ExportDoc, position: dict[int, int]) -> list[dict[str, Any]]:
         if fact.evidence is not None:
             start, end = fact.evidence
             evidence = {"start": start, "end": end, "text": doc.text[start:end]}
-        facts.append({
-            "id": i, "type": fact.type, "state": fact.state,
-            "roles": {role: [position[m] for m in ids] for role, ids in fact.roles.items()},
-            "evidence": evidence, "note": fact.note, "needs_review": fact.needs_review})
+        facts.append(
+            {
+                "id": i,
+                "type": fact.type,
+                "state": fact.state,
+                "roles": {role: [position[m] for m in ids] for role, ids in fact.roles.items()},
+                "evidence": evidence,
+                "note": fact.note,
+                "needs_review": fact.needs_review,
+            }
+        )
     return facts
 
 
@@ -118,10 +153,13 @@ def doc_line(doc: ExportDoc) -> str:
     """
     text, size = doc.text, len(doc.text)
     offsets = token_offsets(text)
-    tokens = ",".join([
-        f'{{"text":{_string(text[start:end])},"start":{start},"end":{end},"id":{i},'
-        f'"ws":{"true" if end < size and text[end].isspace() else "false"}}}'
-        for i, (start, end) in enumerate(offsets)])
+    tokens = ",".join(
+        [
+            f'{{"text":{_string(text[start:end])},"start":{start},"end":{end},"id":{i},'
+            f'"ws":{"true" if end < size and text[end].isspace() else "false"}}}'
+            for i, (start, end) in enumerate(offsets)
+        ]
+    )
     starts = [start for start, _ in offsets]
     ends = [end for _, end in offsets]
     spans = []
@@ -134,10 +172,13 @@ def doc_line(doc: ExportDoc) -> str:
             f'"kb_id":{_opt(s.entity_key)},"entity_name":{_opt(s.entity_name)},'
             f'"state":{_string(s.state)},"origin":{_string(s.origin)},'
             f'"matched_alias":{_opt(s.matched_alias)},"score":{score},'
-            f'"reviewer":{_opt(s.reviewer)},"decided_at":{_opt(format_time(s.decided_at))}}}')
+            f'"reviewer":{_opt(s.reviewer)},"decided_at":{_opt(format_time(s.decided_at))}}}'
+        )
     facts = _facts(doc, {span.id: i for i, span in enumerate(doc.spans)}) if doc.facts else []
-    line = (f'{_dumps(_head(doc))[:-1]},"tokens":[{tokens}],"spans":[{",".join(spans)}],'
-            f'"facts":{_dumps(facts)},"answer":"accept"}}')
+    line = (
+        f'{_dumps(_head(doc))[:-1]},"tokens":[{tokens}],"spans":[{",".join(spans)}],'
+        f'"facts":{_dumps(facts)},"answer":"accept"}}'
+    )
     for raw, escaped in _SEPARATORS.items():
         if raw in line:
             line = line.replace(raw, escaped)

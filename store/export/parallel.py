@@ -42,19 +42,29 @@ def split(ids: Sequence[int], parts: int) -> list[tuple[int, int]]:
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
-def export_parts(engine: Engine, *, fmt: ExportFormat, selection: Selection,
-                 options: dict[str, str], ids: Sequence[int], target: Path, report: ExportReport,
-                 workers: int, on_progress: Callable[[int], None] | None = None) -> None:
+def export_parts(
+    engine: Engine,
+    *,
+    fmt: ExportFormat,
+    selection: Selection,
+    options: dict[str, str],
+    ids: Sequence[int],
+    target: Path,
+    report: ExportReport,
+    workers: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> None:
     """Export the articles `ids` in `fmt` to `target` with `workers` processes.
 
     Part files go to a temporary folder beside `target` that is always removed; the counts and
     skipped items of every part are merged into `report`.
     """
-    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".parts",
-                                   dir=target.parent))
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".parts", dir=target.parent))
     url = engine.url.render_as_string(hide_password=False)
-    tasks = [_Task(url, fmt.name, selection, dict(options), id_range, str(folder / f"{i:05d}"))
-             for i, id_range in enumerate(split(ids, workers * PARTS_PER_WORKER))]
+    tasks = [
+        _Task(url, fmt.name, selection, dict(options), id_range, str(folder / f"{i:05d}"))
+        for i, id_range in enumerate(split(ids, workers * PARTS_PER_WORKER))
+    ]
     try:
         with get_context("spawn").Pool(workers) as pool, target.open("ab") as joined:
             for task, part in zip(tasks, pool.imap(_export_part, tasks), strict=True):
@@ -77,11 +87,23 @@ def _export_part(task: _Task) -> ExportReport:
     engine = make_engine(task.url)
     try:
         with session_scope(engine) as session:
-            context = ExportContext(read_schema(session=session), dict(task.options),
-                                    report.add_skipped)
-            fmt.write(counted(iter_docs(session=session, selection=task.selection,
-                                        on_skip=report.add_skipped, id_range=task.id_range),
-                              report, None), path, context)
+            context = ExportContext(
+                read_schema(session=session), dict(task.options), report.add_skipped
+            )
+            fmt.write(
+                counted(
+                    iter_docs(
+                        session=session,
+                        selection=task.selection,
+                        on_skip=report.add_skipped,
+                        id_range=task.id_range,
+                    ),
+                    report,
+                    None,
+                ),
+                path,
+                context,
+            )
     finally:
         engine.dispose()
     return report

@@ -48,17 +48,23 @@ class Selection:
 
     def __post_init__(self) -> None:
         if self.articles not in ARTICLE_CHOICES:
-            raise TelaahError(f"--articles must be one of {', '.join(ARTICLE_CHOICES)}, "
-                              f"not {self.articles!r}")
+            raise TelaahError(
+                f"--articles must be one of {', '.join(ARTICLE_CHOICES)}, not {self.articles!r}"
+            )
         if self.state not in STATE_CHOICES:
-            raise TelaahError(f"--state must be one of {', '.join(STATE_CHOICES)}, "
-                              f"not {self.state!r}")
+            raise TelaahError(
+                f"--state must be one of {', '.join(STATE_CHOICES)}, not {self.state!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The selection as the manifest records it."""
-        return {"articles": self.articles, "state": self.state, "reviewer": self.reviewer,
-                "labels": list(self.labels),
-                "since": self.since.isoformat() if self.since else None}
+        return {
+            "articles": self.articles,
+            "state": self.state,
+            "reviewer": self.reviewer,
+            "labels": list(self.labels),
+            "since": self.since.isoformat() if self.since else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +81,15 @@ class Skipped:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for the manifest."""
-        return {"article": self.article, "kind": self.kind, "label": self.label,
-                "start": self.start, "end": self.end, "text": self.text,
-                "reason": self.reason}
+        return {
+            "article": self.article,
+            "kind": self.kind,
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "reason": self.reason,
+        }
 
 
 OnSkip = Callable[[Skipped], None]
@@ -114,9 +126,14 @@ def article_ids(*, session: Session, selection: Selection) -> list[int]:
     return list(session.execute(query).scalars())
 
 
-def iter_docs(*, session: Session, selection: Selection, page_size: int = PAGE_SIZE,
-              on_skip: OnSkip | None = None,
-              id_range: tuple[int, int] | None = None) -> Iterator[ExportDoc]:
+def iter_docs(
+    *,
+    session: Session,
+    selection: Selection,
+    page_size: int = PAGE_SIZE,
+    on_skip: OnSkip | None = None,
+    id_range: tuple[int, int] | None = None,
+) -> Iterator[ExportDoc]:
     """The selected articles as `ExportDoc`s, by article id, `page_size` articles at a time.
 
     Only one page is held in memory. A fact is exported only when every span filling one of its
@@ -127,15 +144,28 @@ def iter_docs(*, session: Session, selection: Selection, page_size: int = PAGE_S
     if id_range is not None:
         filters += [_A.c.id >= id_range[0], _A.c.id <= id_range[1]]
     reviewers = dict(session.execute(select(_R.c.id, _R.c.name)).all())
-    role_rank = {t.name: {r.name: i for i, r in enumerate(t.roles)}
-                 for t in read_schema(session=session).fact_types}
+    role_rank = {
+        t.name: {r.name: i for i, r in enumerate(t.roles)}
+        for t in read_schema(session=session).fact_types
+    }
     report = on_skip or (lambda _skipped: None)
     last = 0
     while True:
         rows = session.execute(
-            select(_A.c.id, _A.c.external_id, _A.c.title, _A.c.text, _A.c.source, _A.c.url,
-                   _A.c.published, _A.c.meta)
-            .where(_A.c.id > last, *filters).order_by(_A.c.id).limit(page_size)).all()
+            select(
+                _A.c.id,
+                _A.c.external_id,
+                _A.c.title,
+                _A.c.text,
+                _A.c.source,
+                _A.c.url,
+                _A.c.published,
+                _A.c.meta,
+            )
+            .where(_A.c.id > last, *filters)
+            .order_by(_A.c.id)
+            .limit(page_size)
+        ).all()
         if not rows:
             return
         ids = [row.id for row in rows]
@@ -144,11 +174,19 @@ def iter_docs(*, session: Session, selection: Selection, page_size: int = PAGE_S
         for row in rows:
             mine = spans.get(row.id, [])
             yield ExportDoc(
-                id=row.id, external_id=row.external_id, title=row.title, text=row.text,
-                source=row.source, url=row.url, published=row.published,
-                meta=dict(row.meta or {}), spans=tuple(mine),
-                facts=tuple(_complete(row.external_id, facts.get(row.id, []), mine,
-                                      role_rank, report)))
+                id=row.id,
+                external_id=row.external_id,
+                title=row.title,
+                text=row.text,
+                source=row.source,
+                url=row.url,
+                published=row.published,
+                meta=dict(row.meta or {}),
+                spans=tuple(mine),
+                facts=tuple(
+                    _complete(row.external_id, facts.get(row.id, []), mine, role_rank, report)
+                ),
+            )
         last = ids[-1]
 
 
@@ -158,47 +196,101 @@ def _article_filters(session: Session, selection: Selection) -> list[Any]:
         filters.append(_A.c.status == "done")
     if selection.reviewer is not None:
         reviewer_id = session.execute(
-            select(_R.c.id).where(_R.c.name == selection.reviewer)).scalar()
+            select(_R.c.id).where(_R.c.name == selection.reviewer)
+        ).scalar()
         if reviewer_id is None:
             filters.append(false())
         else:
-            filters.append(or_(
-                exists().where(and_(_M.c.article_id == _A.c.id, _M.c.reviewer_id == reviewer_id)),
-                exists().where(and_(_F.c.article_id == _A.c.id, _F.c.reviewer_id == reviewer_id))))
+            filters.append(
+                or_(
+                    exists().where(
+                        and_(_M.c.article_id == _A.c.id, _M.c.reviewer_id == reviewer_id)
+                    ),
+                    exists().where(
+                        and_(_F.c.article_id == _A.c.id, _F.c.reviewer_id == reviewer_id)
+                    ),
+                )
+            )
     if selection.since is not None:
-        since = datetime(selection.since.year, selection.since.month, selection.since.day,
-                         tzinfo=UTC)
-        filters.append(or_(
-            _A.c.updated_at >= since,
-            exists().where(and_(_M.c.article_id == _A.c.id, _M.c.decided_at >= since)),
-            exists().where(and_(_F.c.article_id == _A.c.id, _F.c.decided_at >= since))))
+        since = datetime(
+            selection.since.year, selection.since.month, selection.since.day, tzinfo=UTC
+        )
+        filters.append(
+            or_(
+                _A.c.updated_at >= since,
+                exists().where(and_(_M.c.article_id == _A.c.id, _M.c.decided_at >= since)),
+                exists().where(and_(_F.c.article_id == _A.c.id, _F.c.decided_at >= since)),
+            )
+        )
     return filters
 
 
-def _spans(session: Session, selection: Selection, ids: Sequence[int],
-           reviewers: dict[int, str]) -> dict[int, list[ExportSpan]]:
+def _spans(
+    session: Session, selection: Selection, ids: Sequence[int], reviewers: dict[int, str]
+) -> dict[int, list[ExportSpan]]:
     query = (
-        select(_M.c.id, _M.c.article_id, _M.c.start, _M.c.end, _M.c.text, _M.c.label,
-               _E.c.key, _E.c.name, _M.c.state, _M.c.origin, _M.c.matched_alias, _M.c.score,
-               _M.c.reviewer_id, type_coerce(_M.c.decided_at, String))
+        select(
+            _M.c.id,
+            _M.c.article_id,
+            _M.c.start,
+            _M.c.end,
+            _M.c.text,
+            _M.c.label,
+            _E.c.key,
+            _E.c.name,
+            _M.c.state,
+            _M.c.origin,
+            _M.c.matched_alias,
+            _M.c.score,
+            _M.c.reviewer_id,
+            type_coerce(_M.c.decided_at, String),
+        )
         .select_from(_M.outerjoin(_E, _E.c.id == _M.c.entity_id))
         .where(_M.c.article_id.in_(ids))
-        .order_by(_M.c.article_id, _M.c.start, _M.c.end.desc(), _M.c.id))
+        .order_by(_M.c.article_id, _M.c.start, _M.c.end.desc(), _M.c.id)
+    )
     if selection.state == "accepted":
         query = query.where(_M.c.state == "accepted")
     if selection.labels:
         query = query.where(_M.c.label.in_(selection.labels))
     if selection.reviewer is not None:
-        query = query.where(_M.c.reviewer_id.in_(
-            [i for i, name in reviewers.items() if name == selection.reviewer]))
+        query = query.where(
+            _M.c.reviewer_id.in_([i for i, name in reviewers.items() if name == selection.reviewer])
+        )
     result: dict[int, list[ExportSpan]] = defaultdict(list)
-    for (mention_id, article_id, start, end, text, label, key, name, state, origin, alias, score,
-         reviewer_id, decided_at) in session.execute(query).all():  # fetchall: fast
-        result[article_id].append(ExportSpan(
-            id=mention_id, start=start, end=end, text=text, label=label, entity_key=key,
-            entity_name=name, state=state, origin=origin, matched_alias=alias, score=score,
-            reviewer=reviewers.get(reviewer_id) if reviewer_id is not None else None,
-            decided_at=_time(decided_at)))
+    for (
+        mention_id,
+        article_id,
+        start,
+        end,
+        text,
+        label,
+        key,
+        name,
+        state,
+        origin,
+        alias,
+        score,
+        reviewer_id,
+        decided_at,
+    ) in session.execute(query).all():  # fetchall: fast
+        result[article_id].append(
+            ExportSpan(
+                id=mention_id,
+                start=start,
+                end=end,
+                text=text,
+                label=label,
+                entity_key=key,
+                entity_name=name,
+                state=state,
+                origin=origin,
+                matched_alias=alias,
+                score=score,
+                reviewer=reviewers.get(reviewer_id) if reviewer_id is not None else None,
+                decided_at=_time(decided_at),
+            )
+        )
     return result
 
 
@@ -208,8 +300,11 @@ def _time(value: str | datetime | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):  # naive UTC text; parsing an offset beats `.replace(tzinfo=)`
-        return datetime.fromisoformat(value + "+00:00") if "+" not in value else \
-            datetime.fromisoformat(value).astimezone(UTC)
+        return (
+            datetime.fromisoformat(value + "+00:00")
+            if "+" not in value
+            else datetime.fromisoformat(value).astimezone(UTC)
+        )
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -224,50 +319,90 @@ class _RawFact:
     roles: list[tuple[str, int]]
 
 
-def _facts(session: Session, selection: Selection, ids: Sequence[int],
-           reviewers: dict[int, str]) -> dict[int, list[_RawFact]]:
-    query = (select(_F.c.id, _F.c.article_id, _F.c.type, _F.c.state, _F.c.evidence_start,
-                    _F.c.evidence_end, _F.c.note, _F.c.needs_review)
-             .where(_F.c.article_id.in_(ids))
-             .order_by(_F.c.article_id, _F.c.evidence_start, _F.c.id))
+def _facts(
+    session: Session, selection: Selection, ids: Sequence[int], reviewers: dict[int, str]
+) -> dict[int, list[_RawFact]]:
+    query = (
+        select(
+            _F.c.id,
+            _F.c.article_id,
+            _F.c.type,
+            _F.c.state,
+            _F.c.evidence_start,
+            _F.c.evidence_end,
+            _F.c.note,
+            _F.c.needs_review,
+        )
+        .where(_F.c.article_id.in_(ids))
+        .order_by(_F.c.article_id, _F.c.evidence_start, _F.c.id)
+    )
     if selection.state == "accepted":
         query = query.where(_F.c.state == "accepted")
     if selection.reviewer is not None:
-        query = query.where(_F.c.reviewer_id.in_(
-            [i for i, name in reviewers.items() if name == selection.reviewer]))
+        query = query.where(
+            _F.c.reviewer_id.in_([i for i, name in reviewers.items() if name == selection.reviewer])
+        )
     result: dict[int, list[_RawFact]] = defaultdict(list)
     by_id: dict[int, _RawFact] = {}
-    for fact_id, article_id, type_, state, ev_start, ev_end, note, needs_review in (
-            session.execute(query)):
-        raw = _RawFact(fact_id, type_, state,
-                       (ev_start, ev_end) if ev_start is not None and ev_end is not None
-                       else None, note, bool(needs_review), [])
+    for fact_id, article_id, type_, state, ev_start, ev_end, note, needs_review in session.execute(
+        query
+    ):
+        raw = _RawFact(
+            fact_id,
+            type_,
+            state,
+            (ev_start, ev_end) if ev_start is not None and ev_end is not None else None,
+            note,
+            bool(needs_review),
+            [],
+        )
         result[article_id].append(raw)
         by_id[fact_id] = raw
     if by_id:
         for fact_id, role, mention_id in session.execute(
-                select(_FA.c.fact_id, _FA.c.role, _FA.c.mention_id)
-                .where(_FA.c.fact_id.in_(list(by_id))).order_by(_FA.c.id)):
+            select(_FA.c.fact_id, _FA.c.role, _FA.c.mention_id)
+            .where(_FA.c.fact_id.in_(list(by_id)))
+            .order_by(_FA.c.id)
+        ):
             by_id[fact_id].roles.append((role, mention_id))
     return result
 
 
-def _complete(article: str, facts: Sequence[_RawFact], spans: Sequence[ExportSpan],
-              role_rank: dict[str, dict[str, int]], report: OnSkip) -> Iterator[ExportFact]:
+def _complete(
+    article: str,
+    facts: Sequence[_RawFact],
+    spans: Sequence[ExportSpan],
+    role_rank: dict[str, dict[str, int]],
+    report: OnSkip,
+) -> Iterator[ExportFact]:
     """The facts whose role spans are all exported, roles in schema order then text order."""
     position = {span.id: i for i, span in enumerate(spans)}
     for fact in facts:
         missing = [role for role, mention_id in fact.roles if mention_id not in position]
         if missing:
-            report(Skipped(article, "fact", fact.type,
-                           f"role {missing[0]} is filled by a span that is not exported",
-                           *(fact.evidence or (None, None))))
+            report(
+                Skipped(
+                    article,
+                    "fact",
+                    fact.type,
+                    f"role {missing[0]} is filled by a span that is not exported",
+                    *(fact.evidence or (None, None)),
+                )
+            )
             continue
         rank = role_rank.get(fact.type, {})
-        ordered = sorted(fact.roles, key=lambda rm: (rank.get(rm[0], len(rank)), rm[0],
-                                                     position[rm[1]]))
+        ordered = sorted(
+            fact.roles, key=lambda rm: (rank.get(rm[0], len(rank)), rm[0], position[rm[1]])
+        )
         roles: dict[str, list[int]] = {}
         for role, mention_id in ordered:
             roles.setdefault(role, []).append(mention_id)
-        yield ExportFact(id=fact.id, type=fact.type, state=fact.state, roles=roles,
-                         evidence=fact.evidence, note=fact.note, needs_review=fact.needs_review)
+        yield ExportFact(
+            id=fact.id,
+            type=fact.type,
+            state=fact.state,
+            roles=roles,
+            evidence=fact.evidence,
+            note=fact.note,
+            needs_review=fact.needs_review,
+        )

@@ -54,7 +54,7 @@ def words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
             spaces.append(False)
 
     for token in tokenize(text):
-        gap(text[position:token.start])
+        gap(text[position : token.start])
         words.append(token.text)
         spaces.append(False)
         position = token.end
@@ -73,8 +73,13 @@ def spacy_doc(doc: ExportDoc, vocab: Any, context: ExportContext | None = None) 
     entities: list[Any] = []
     taken: dict[int, Any] = {}  # token index -> the span holding it
     for span in sorted(doc.spans, key=lambda s: (s.start, -s.end, s.id)):
-        entity = made.char_span(span.start, span.end, label=span.label,
-                                kb_id=span.entity_key or "", alignment_mode="strict")
+        entity = made.char_span(
+            span.start,
+            span.end,
+            label=span.label,
+            kb_id=span.entity_key or "",
+            alignment_mode="strict",
+        )
         reason = None
         if entity is None:
             reason = "not on token boundaries"

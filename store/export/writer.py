@@ -65,8 +65,9 @@ class ExportContext:
 
     def skip_span(self, doc: ExportDoc, span: ExportSpan, reason: str) -> None:
         """Report a span the format cannot express (it is never shifted or silently dropped)."""
-        self.on_skip(Skipped(doc.external_id, "span", span.label, reason, span.start, span.end,
-                             span.text))
+        self.on_skip(
+            Skipped(doc.external_id, "span", span.label, reason, span.start, span.end, span.text)
+        )
 
     def skip_fact(self, doc: ExportDoc, fact: ExportFact, reason: str) -> None:
         """Report a fact the format cannot express."""
@@ -105,17 +106,22 @@ class ExportReport:
         for mine, theirs in ((self.labels, other.labels), (self.fact_types, other.fact_types)):
             for key, counts in theirs.items():
                 mine.setdefault(key, Counter()).update(counts)
-        self.skipped += other.skipped[:max(0, SKIPPED_LISTED - len(self.skipped))]
+        self.skipped += other.skipped[: max(0, SKIPPED_LISTED - len(self.skipped))]
         self.skipped_total += other.skipped_total
         self.skipped_reasons.update(other.skipped_reasons)
 
     @property
     def summary(self) -> str:
         """One line for the command line."""
-        skipped = f", {self.skipped_total} skipped (see {self.manifest.name})" \
-            if self.skipped_total else ""
-        return (f"exported {self.articles} articles, {self.spans} spans, {self.facts} facts "
-                f"as {self.format} to {self.out}{skipped}")
+        skipped = (
+            f", {self.skipped_total} skipped (see {self.manifest.name})"
+            if self.skipped_total
+            else ""
+        )
+        return (
+            f"exported {self.articles} articles, {self.spans} spans, {self.facts} facts "
+            f"as {self.format} to {self.out}{skipped}"
+        )
 
 
 def manifest_path(out: Path, folder: bool) -> Path:
@@ -131,11 +137,18 @@ def telaah_version() -> str:
         return "unknown"
 
 
-def run_export(engine: Engine, *, fmt: ExportFormat, out: Path, selection: Selection,
-               options: dict[str, str] | None = None,
-               on_start: Callable[[int], None] | None = None,
-               on_progress: Callable[[int], None] | None = None,
-               now: datetime | None = None, workers: int = 1) -> ExportReport:
+def run_export(
+    engine: Engine,
+    *,
+    fmt: ExportFormat,
+    out: Path,
+    selection: Selection,
+    options: dict[str, str] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+    workers: int = 1,
+) -> ExportReport:
     """Export the selected articles in `fmt` to `out`, atomically, with a manifest.
 
     Everything is written to temporary paths beside `out` and renamed into place at the end,
@@ -162,17 +175,27 @@ def run_export(engine: Engine, *, fmt: ExportFormat, out: Path, selection: Selec
         if on_start is not None:
             on_start(total)
         context = ExportContext(schema, dict(options or {}), report.add_skipped)
-        docs = counted(iter_docs(session=session, selection=selection,
-                                 on_skip=report.add_skipped), report, on_progress)
+        docs = counted(
+            iter_docs(session=session, selection=selection, on_skip=report.add_skipped),
+            report,
+            on_progress,
+        )
         try:
             if workers > 1 and fmt.parts and total >= PARALLEL_MIN:
                 from store.export.parallel import export_parts  # it imports this module
 
                 with atomic_file(out) as tmp, atomic_file(manifest) as tmp_manifest:
-                    export_parts(engine, fmt=fmt, selection=selection, options=context.options,
-                                 ids=article_ids(session=session, selection=selection),
-                                 target=tmp, report=report, workers=workers,
-                                 on_progress=on_progress)
+                    export_parts(
+                        engine,
+                        fmt=fmt,
+                        selection=selection,
+                        options=context.options,
+                        ids=article_ids(session=session, selection=selection),
+                        target=tmp,
+                        report=report,
+                        workers=workers,
+                        on_progress=on_progress,
+                    )
                     _write_manifest(tmp_manifest, report, selection, context, now)
             elif fmt.folder:
                 with atomic_dir(out) as tmp:
@@ -187,8 +210,9 @@ def run_export(engine: Engine, *, fmt: ExportFormat, out: Path, selection: Selec
     return report
 
 
-def counted(docs: Iterable[ExportDoc], report: ExportReport,
-            on_progress: Callable[[int], None] | None) -> Iterator[ExportDoc]:
+def counted(
+    docs: Iterable[ExportDoc], report: ExportReport, on_progress: Callable[[int], None] | None
+) -> Iterator[ExportDoc]:
     """Pass the documents through, counting them (and their spans, facts) into `report`."""
     for doc in docs:
         report.articles += 1
@@ -203,8 +227,13 @@ def counted(docs: Iterable[ExportDoc], report: ExportReport,
             on_progress(1)
 
 
-def _write_manifest(path: Path, report: ExportReport, selection: Selection,
-                    context: ExportContext, now: datetime | None) -> None:
+def _write_manifest(
+    path: Path,
+    report: ExportReport,
+    selection: Selection,
+    context: ExportContext,
+    now: datetime | None,
+) -> None:
     states: Counter[str] = Counter()
     for by_state in report.labels.values():
         states.update(by_state)
@@ -222,8 +251,9 @@ def _write_manifest(path: Path, report: ExportReport, selection: Selection,
             "facts": report.facts,
             "labels": {k: dict(sorted(v.items())) for k, v in sorted(report.labels.items())},
             "states": dict(sorted(states.items())),
-            "fact_types": {k: dict(sorted(v.items()))
-                           for k, v in sorted(report.fact_types.items())},
+            "fact_types": {
+                k: dict(sorted(v.items())) for k, v in sorted(report.fact_types.items())
+            },
         },
         "skipped": {
             "total": report.skipped_total,
@@ -246,11 +276,12 @@ def _check_target(out: Path, folder: bool) -> None:
         raise TelaahError(f"cannot write {out}: folder {parent} is not writable")
     if folder:
         if out.exists() and not out.is_dir():
-            raise TelaahError(f"cannot write {out}: it is a file, and this format writes a "
-                              "folder")
+            raise TelaahError(f"cannot write {out}: it is a file, and this format writes a folder")
         if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-            raise TelaahError(f"cannot write {out}: the folder exists and is not a telaah "
-                              "export; choose a new --out")
+            raise TelaahError(
+                f"cannot write {out}: the folder exists and is not a telaah "
+                "export; choose a new --out"
+            )
     elif out.is_dir():
         raise TelaahError(f"cannot write {out}: it is a folder, and this format writes a file")
 
@@ -287,8 +318,9 @@ def atomic_dir(target: Path) -> Iterator[Path]:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old",
-                                        dir=target.parent))
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+            )
             os.replace(target, old / "x")
             try:
                 os.replace(tmp, target)

@@ -46,8 +46,9 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path | Problem]:
     """Every importable file under `paths`, in sorted order; a problem for each bad path."""
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*")
-                           if p.is_file() and p.suffix.lower() in SUFFIXES)
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
             if not found:
                 yield Problem(path, None, "no .txt, .jsonl or .csv files in this folder")
             yield from found
@@ -108,8 +109,13 @@ def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
             try:
                 line = raw.decode(codec)
             except UnicodeDecodeError as exc:
-                yield decode_error(path, exc, offset=offset + _skipped(raw, exc), line=number,
-                                   encoding=encoding or "UTF-8")
+                yield decode_error(
+                    path,
+                    exc,
+                    offset=offset + _skipped(raw, exc),
+                    line=number,
+                    encoding=encoding or "UTF-8",
+                )
                 yield Consumed(size)
                 offset += size
                 records += 1
@@ -199,8 +205,9 @@ def _read_csv(path: Path, encoding: str | None) -> Iterator[Item]:
         if row.values is None:
             yield Problem(path, row.line, row.error or "bad row")
             continue
-        yield _record_from_mapping(path, row.line, dict(row.values), per_row,
-                                   f"{path.stem}-{row.line}")
+        yield _record_from_mapping(
+            path, row.line, dict(row.values), per_row, f"{path.stem}-{row.line}"
+        )
     if not records:
         yield Problem(path, None, "no articles in this file")
     yield Consumed(0)

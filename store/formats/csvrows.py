@@ -41,8 +41,9 @@ class CsvTable:
             while header == []:  # blank lines before the header
                 header = next(self._reader, None)
         except csv.Error as exc:
-            raise CsvHeaderError(self._reader.line_num or 1,
-                                 f"malformed CSV header: {exc}") from None
+            raise CsvHeaderError(
+                self._reader.line_num or 1, f"malformed CSV header: {exc}"
+            ) from None
         self.header: list[str] = header or []
         self.header_line = max(1, self._reader.line_num)
 

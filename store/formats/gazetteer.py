@@ -58,8 +58,11 @@ class _Collector:
             self.entities[key] = known
             return known
         if known.name != name or known.type != type:
-            self.problem(line, f"id {key!r} was given as {known.name!r} ({known.type}) on line "
-                         f"{known.line}, here as {name!r} ({type})")
+            self.problem(
+                line,
+                f"id {key!r} was given as {known.name!r} ({known.type}) on line "
+                f"{known.line}, here as {name!r} ({type})",
+            )
             return None
         return known
 
@@ -74,8 +77,15 @@ def read_gazetteer(path: Path) -> tuple[list[EntityRecord], list[Problem]]:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         # utf-8-sig decodes what follows a BOM: count the BOM in the offset.
-        return [], [decode_error(path, exc, offset=len(data) - len(exc.object), encoding="UTF-8",
-                                 hint="save the file as UTF-8")]
+        return [], [
+            decode_error(
+                path,
+                exc,
+                offset=len(data) - len(exc.object),
+                encoding="UTF-8",
+                hint="save the file as UTF-8",
+            )
+        ]
     collector = _Collector(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -95,9 +105,11 @@ def _read_csv(content: str, collector: _Collector) -> None:
         return
     missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
-        collector.problem(table.header_line,
-                          f"missing column(s): {', '.join(missing)} "
-                          f"(the header must have {','.join(REQUIRED_COLUMNS)})")
+        collector.problem(
+            table.header_line,
+            f"missing column(s): {', '.join(missing)} "
+            f"(the header must have {','.join(REQUIRED_COLUMNS)})",
+        )
         return
     extra = [c for c in table.header if c not in KNOWN_COLUMNS]
     for row in table.rows():
@@ -121,8 +133,9 @@ def _csv_row(collector: _Collector, line: int, row: dict[str, str], extra: list[
     description = values.get("description")
     if description:
         if record.description and record.description != description:
-            collector.problem(line, f"id {record.key!r} has another description on line "
-                              f"{record.line}")
+            collector.problem(
+                line, f"id {record.key!r} has another description on line {record.line}"
+            )
         record.description = record.description or description
     if values.get("merged_into"):
         record.merged_into = values["merged_into"]
@@ -184,8 +197,12 @@ def write_gazetteer(records: Iterable[EntityRecord], handle: IO[str], fmt: str) 
         _write_csv(records, handle)
     elif fmt == "jsonl":
         for r in records:
-            obj: dict[str, Any] = {"id": r.key, "name": r.name, "type": r.type,
-                                   "aliases": [a for a in r.aliases if a != r.name]}
+            obj: dict[str, Any] = {
+                "id": r.key,
+                "name": r.name,
+                "type": r.type,
+                "aliases": [a for a in r.aliases if a != r.name],
+            }
             if r.description:
                 obj["description"] = r.description
             if r.external_ids:

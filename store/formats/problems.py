@@ -19,9 +19,15 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def decode_error(path: Path, exc: UnicodeDecodeError, *, offset: int = 0,
-                 line: int | None = None, encoding: str = "utf-8",
-                 hint: str = "pass --encoding to name the file's encoding") -> Problem:
+def decode_error(
+    path: Path,
+    exc: UnicodeDecodeError,
+    *,
+    offset: int = 0,
+    line: int | None = None,
+    encoding: str = "utf-8",
+    hint: str = "pass --encoding to name the file's encoding",
+) -> Problem:
     """A one-line problem naming the byte offset that could not be decoded.
 
     `offset` is where `exc.object` starts in the file, so that the offset named is the file's.

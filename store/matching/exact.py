@@ -32,8 +32,9 @@ def case_allows(record: AliasRecord, text: str, start: int) -> bool:
     return record.tier < 3 or not sentence_initial(text, start)
 
 
-def _spacing_allows(record: AliasRecord, view: TextView, i: int, j: int,
-                    table: dict[str, float]) -> bool:
+def _spacing_allows(
+    record: AliasRecord, view: TextView, i: int, j: int, table: dict[str, float]
+) -> bool:
     # A space in the text must fall where the alias has a token boundary ("Alma Ata" is
     # Alma-Ata, but "than a" is not Thana and "dan ia" not Dania), or where it changes between
     # letters and digits ("S 300" is S300), but then not before a word of the language ("S-300
@@ -51,24 +52,36 @@ def _spacing_allows(record: AliasRecord, view: TextView, i: int, j: int,
     return True
 
 
-def _names(walked: list[tuple[int, int, int, tuple[int, ...], bool]], view: TextView,
-           table: dict[str, float]) -> set[int]:
+def _names(
+    walked: list[tuple[int, int, int, tuple[int, ...], bool]],
+    view: TextView,
+    table: dict[str, float],
+) -> set[int]:
     # The tokens that are names rather than words of the language: those of aliases of several
     # tokens ("Asia Tengah", "EDGE Group") and of rarer aliases ("Kabul").
-    return {k for i, j, _, _, _ in walked for k in range(i, j + 1)
-            if i != j or table.get(view.tokens[k], 0.0) < SENTENCE_START}
+    return {
+        k
+        for i, j, _, _, _ in walked
+        for k in range(i, j + 1)
+        if i != j or table.get(view.tokens[k], 0.0) < SENTENCE_START
+    }
 
 
-def _after_capitalised_word(view: TextView, i: int, table: dict[str, float],
-                            names: set[int]) -> bool:
+def _after_capitalised_word(
+    view: TextView, i: int, table: dict[str, float], names: set[int]
+) -> bool:
     # Token i follows a capitalised word of the language on the same line ("Baca Juga").
     k = i - 1
-    return (k >= 0 and view.kinds[k] == SOFT and k not in names
-            and view.text[view.starts[k]].isupper() and table.get(view.tokens[k], 0.0) >= KNOWN)
+    return (
+        k >= 0
+        and view.kinds[k] == SOFT
+        and k not in names
+        and view.text[view.starts[k]].isupper()
+        and table.get(view.tokens[k], 0.0) >= KNOWN
+    )
 
 
-def _title_line(view: TextView, i: int, j: int, table: dict[str, float],
-                names: set[int]) -> bool:
+def _title_line(view: TextView, i: int, j: int, table: dict[str, float], names: set[int]) -> bool:
     # Whether tokens i..j stand in a line in title case, where capitals say nothing: most of
     # the line's other words of the language are capitalised ("Setelah Kuasai Afghanistan,
     # Taliban Janjikan untuk Atasi Perubahan Iklim"). Names (tokens of `names`) do not count.
@@ -80,16 +93,16 @@ def _title_line(view: TextView, i: int, j: int, table: dict[str, float],
         high += 1
     words = capitalised = 0
     for k in range(low, high + 1):
-        if (i <= k <= j or k in names or len(tokens[k]) < 3
-                or table.get(tokens[k], 0.0) < KNOWN):
+        if i <= k <= j or k in names or len(tokens[k]) < 3 or table.get(tokens[k], 0.0) < KNOWN:
             continue
         words += 1
         capitalised += text[starts[k]].isupper()
     return words >= 3 and capitalised >= 0.6 * words
 
 
-def _walk(index: Index, view: TextView,
-          hot: dict[str, Step | None]) -> list[tuple[int, int, int, tuple[int, ...], bool]]:
+def _walk(
+    index: Index, view: TextView, hot: dict[str, Step | None]
+) -> list[tuple[int, int, int, tuple[int, ...], bool]]:
     """(first token, last token, end offset, records, whether a clitic is cut off) for every
     alias key that a run of joined tokens spells. `hot` caches the lookups of single tokens."""
     tokens, kinds, ends = view.tokens, view.kinds, view.ends
@@ -133,8 +146,9 @@ def _walk(index: Index, view: TextView,
     return found
 
 
-def exact_hits(index: Index, view: TextView, hot: dict[str, Step | None],
-               table: dict[str, float]) -> list[Hit]:
+def exact_hits(
+    index: Index, view: TextView, hot: dict[str, Step | None], table: dict[str, float]
+) -> list[Hit]:
     """Every alias key found over whole tokens, with the gates applied."""
     text, starts, records = view.text, view.starts, index.records
     kept: list[tuple[Hit, AliasRecord, bool]] = []
@@ -159,14 +173,18 @@ def exact_hits(index: Index, view: TextView, hot: dict[str, Step | None],
                 # either ("Baca Juga:"). (case_allows has kept it from opening a sentence.)
                 if names is None:
                     names = _names(walked, view, table)
-                if (_after_capitalised_word(view, i, table, names)
-                        or _title_line(view, i, j, table, names)):
+                if _after_capitalised_word(view, i, table, names) or _title_line(
+                    view, i, j, table, names
+                ):
                     continue
             # A known word capitalised by opening a sentence, with no more capitals in it,
             # needs the text's evidence (_settle_doubts) unless it names a renowned entity.
-            doubtful = (record.tier == 2 and rid not in index.renowned
-                        and sentence_initial(text, start)
-                        and not any(c.isupper() for c in text[start + 1:end]))
+            doubtful = (
+                record.tier == 2
+                and rid not in index.renowned
+                and sentence_initial(text, start)
+                and not any(c.isupper() for c in text[start + 1 : end])
+            )
             kept.append(((start, end, rid, 100.0, True), record, doubtful))
     return _settle_doubts(kept)
 

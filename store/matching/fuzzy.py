@@ -73,7 +73,7 @@ def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -
     `alias` says the token is itself an alias key: then it is that alias, not a misspelling,
     and only anchors the longer aliases it is a token of ("Upson" in "Upson Couty"), if few.
     """
-    stem = token[:clitic_stem(token)] if clitic_stem(token) else ""
+    stem = token[: clitic_stem(token)] if clitic_stem(token) else ""
     if stem and table.get(stem, 0.0) >= COMMON:
         stem = ""  # "Karenanya" is "karena" + "nya", a common word
     for word in (token, stem):
@@ -122,12 +122,15 @@ def _group(index: Index, found: list[tuple[int, int]]) -> Groups:
             groups[where] = [anchor_id]
         else:
             ids.append(anchor_id)
-    return tuple((count, position, tuple(anchors[a].key for a in ids), tuple(ids))
-                 for (count, position), ids in sorted(groups.items()))
+    return tuple(
+        (count, position, tuple(anchors[a].key for a in ids), tuple(ids))
+        for (count, position), ids in sorted(groups.items())
+    )
 
 
-def _window_keys(view: TextView, s: int, e: int, index: Index,
-                 table: dict[str, float]) -> list[_Window]:
+def _window_keys(
+    view: TextView, s: int, e: int, index: Index, table: dict[str, float]
+) -> list[_Window]:
     """The key of tokens s..e, and of s..e with the last token's clitic cut off."""
     tokens, kinds = view.tokens, view.kinds
     if s == e:
@@ -161,16 +164,22 @@ def _eligible(view: TextView, i: int, zipf: float) -> bool:
     if first.isupper() or first.isdigit():
         # A known word capitalised only by opening a sentence is that word ("Kills" is no
         # misspelt "Hills"); a dateline in capitals is a name ("MOSKOW").
-        return zipf < KNOWN or text[start:view.ends[i]].isupper() or not sentence_initial(
-            text, start)
+        return (
+            zipf < KNOWN
+            or text[start : view.ends[i]].isupper()
+            or not sentence_initial(text, start)
+        )
     # A lower-case token is part of a name when hyphenated or apostrophed onto a capitalised
     # one ("Wu-hsuah", "Clipperton-szigez", "M'onkhenladbakh").
-    return (i > 0 and text[view.starts[i - 1]].isupper() and view.kinds[i - 1] == SOFT
-            and not has_space(view.gaps[i - 1]))
+    return (
+        i > 0
+        and text[view.starts[i - 1]].isupper()
+        and view.kinds[i - 1] == SOFT
+        and not has_space(view.gaps[i - 1])
+    )
 
 
-def _tokens_allow(view: TextView, window: _Window, anchor: Anchor,
-                  table: dict[str, float]) -> bool:
+def _tokens_allow(view: TextView, window: _Window, anchor: Anchor, table: dict[str, float]) -> bool:
     # Token by token, the window never turns a known word of the text into another word.
     tokens = view.tokens
     s, count, _, _, _, stem = window
@@ -186,8 +195,12 @@ def _tokens_allow(view: TextView, window: _Window, anchor: Anchor,
 def _near(key: str, akeys: tuple[str, ...], ids: tuple[int, ...]) -> list[tuple[int, int]]:
     """(distance, anchor) for the keys within two edits of `key`."""
     if len(akeys) > BATCH:
-        return [(distance, ids[k]) for _, distance, k in process.extract(
-            key, akeys, scorer=Levenshtein.distance, score_cutoff=2, limit=None)]
+        return [
+            (distance, ids[k])
+            for _, distance, k in process.extract(
+                key, akeys, scorer=Levenshtein.distance, score_cutoff=2, limit=None
+            )
+        ]
     near = []
     size = len(key)
     for k, akey in enumerate(akeys):
@@ -198,8 +211,9 @@ def _near(key: str, akeys: tuple[str, ...], ids: tuple[int, ...]) -> list[tuple[
     return near
 
 
-def fuzzy_hits(index: Index, view: TextView, table: dict[str, float],
-               cache: dict[str, Groups]) -> list[Hit]:
+def fuzzy_hits(
+    index: Index, view: TextView, table: dict[str, float], cache: dict[str, Groups]
+) -> list[Hit]:
     """Every fuzzy match of an alias, with the precision gates applied."""
     text, tokens, kinds = view.text, view.tokens, view.kinds
     anchors, records, keys = index.anchors, index.records, index.keys
@@ -245,8 +259,11 @@ def fuzzy_hits(index: Index, view: TextView, table: dict[str, float],
             initial = text[start]
             for rid in anchor.records:
                 record = records[rid]
-                if (record.edits >= distance and record.digits == key_digits
-                        and (initial.isupper() or initial.isdigit() or record.alias[:1].islower())
-                        and case_allows(record, text, start)):
+                if (
+                    record.edits >= distance
+                    and record.digits == key_digits
+                    and (initial.isupper() or initial.isdigit() or record.alias[:1].islower())
+                    and case_allows(record, text, start)
+                ):
                     hits.append((start, end, rid, score, False))
     return hits

@@ -95,10 +95,11 @@ def deletions(word: str, depth: int) -> set[str]:
     word = word[:PREFIX]
     n = len(word)
     found = {word}
-    found.update(word[:i] + word[i + 1:] for i in range(n))
+    found.update(word[:i] + word[i + 1 :] for i in range(n))
     if depth > 1:
-        found.update(word[:i] + word[i + 1:j] + word[j + 1:]
-                     for i in range(n) for j in range(i + 1, n))
+        found.update(
+            word[:i] + word[i + 1 : j] + word[j + 1 :] for i in range(n) for j in range(i + 1, n)
+        )
     return found
 
 
@@ -130,29 +131,58 @@ def key_bounds(key: str, tokens: list[str], digits: bool = True) -> tuple[int, .
                 offset += 1
         offset += len(token)
     if digits and not key.isalpha():
-        found.update(n for n in range(1, len(key)) if PUNCT_MARK not in key[n - 1:n + 1]
-                     and key[n - 1].isdigit() != key[n].isdigit())
+        found.update(
+            n
+            for n in range(1, len(key))
+            if PUNCT_MARK not in key[n - 1 : n + 1] and key[n - 1].isdigit() != key[n].isdigit()
+        )
     return tuple(sorted(found))
 
 
-def make_record(key: str, alias: str, label: str, tokens: list[str],
-                table: dict[str, float]) -> AliasRecord:
+def make_record(
+    key: str, alias: str, label: str, tokens: list[str], table: dict[str, float]
+) -> AliasRecord:
     """The record of one alias (whose folded tokens are `tokens`, not none)."""
     akey = "".join(tokens)
-    acronym = (len(akey) <= ACRONYM and akey.isalpha() and alias == alias.upper()
-               and sum(c.isalpha() for c in alias) >= 2)
+    acronym = (
+        len(akey) <= ACRONYM
+        and akey.isalpha()
+        and alias == alias.upper()
+        and sum(c.isalpha() for c in alias) >= 2
+    )
     # How common the alias is: as a phrase, and as one word ("La Gi" is spelt "lagi").
-    zipf = max(phrase_zipf(tokens, table), table.get(akey, 0.0)) if len(tokens) > 1 else \
-        table.get(akey, 0.0)
-    tier = (0 if acronym else 3 if zipf >= VERY_COMMON else 2 if zipf >= SENTENCE_START
-            else 1 if zipf >= KNOWN else 0)
+    zipf = (
+        max(phrase_zipf(tokens, table), table.get(akey, 0.0))
+        if len(tokens) > 1
+        else table.get(akey, 0.0)
+    )
+    tier = (
+        0
+        if acronym
+        else 3
+        if zipf >= VERY_COMMON
+        else 2
+        if zipf >= SENTENCE_START
+        else 1
+        if zipf >= KNOWN
+        else 0
+    )
     # Common words are never fuzzy targets: the town "Barat" must be spelt "Barat".
     fuzzy = not acronym and len(akey) >= ONE_EDIT and zipf < COMMON
-    return AliasRecord(key=key, label=label, alias=alias, akey=akey,
-                       single=len(akey) <= SHORT and akey.isalpha(), acronym=acronym,
-                       tier=tier, edits=(2 if len(akey) >= TWO_EDITS else 1) if fuzzy else 0,
-                       digits=digits(akey), bounds=key_bounds(akey, tokens),
-                       joins=key_bounds(akey, tokens, digits=False), zipf=zipf)
+    return AliasRecord(
+        key=key,
+        label=label,
+        alias=alias,
+        akey=akey,
+        single=len(akey) <= SHORT and akey.isalpha(),
+        acronym=acronym,
+        tier=tier,
+        edits=(2 if len(akey) >= TWO_EDITS else 1) if fuzzy else 0,
+        digits=digits(akey),
+        bounds=key_bounds(akey, tokens),
+        joins=key_bounds(akey, tokens, digits=False),
+        zipf=zipf,
+    )
 
 
 # What the exact pass looks up for a run of tokens spelling `s`: the records whose key is `s`
@@ -184,8 +214,8 @@ def _renowned(records: list[AliasRecord]) -> frozenset[int]:
     for rid, record in enumerate(records):
         others = names[record.key]
         if len(others) >= RENOWNED and any(
-                zipf >= record.zipf - EXPLAINED for akey, zipf in others.items()
-                if akey != record.akey):
+            zipf >= record.zipf - EXPLAINED for akey, zipf in others.items() if akey != record.akey
+        ):
             out.append(rid)
     return frozenset(out)
 

@@ -28,8 +28,9 @@ class Matcher:
         self._hot: dict[str, Step | None] = {}  # text token -> exact walk step
 
     @classmethod
-    def build(cls, aliases: Iterable[AliasEntry], *,
-              languages: tuple[str, ...] = ("id", "en")) -> Matcher:
+    def build(
+        cls, aliases: Iterable[AliasEntry], *, languages: tuple[str, ...] = ("id", "en")
+    ) -> Matcher:
         """A matcher for `aliases` (every alias of every entity, the name included)."""
         return cls(Index(aliases, tuple(languages)))
 
@@ -51,13 +52,16 @@ class Matcher:
         After `alias` is added to or removed from the gazetteer, only the texts that pass the
         test can have different candidates (the alias's gates do not depend on other aliases).
         """
-        alone = Matcher.build([AliasEntry(key="?", alias=alias, label="?")],
-                              languages=self.languages)
+        alone = Matcher.build(
+            [AliasEntry(key="?", alias=alias, label="?")], languages=self.languages
+        )
 
         def could_match(text: str) -> bool:
             view = TextView(text)
-            return bool(exact_hits(alone._index, view, alone._hot, alone._table)
-                        or fuzzy_hits(alone._index, view, alone._table, alone._cache))
+            return bool(
+                exact_hits(alone._index, view, alone._hot, alone._table)
+                or fuzzy_hits(alone._index, view, alone._table, alone._cache)
+            )
 
         return could_match
 

@@ -42,7 +42,8 @@ PUNCT_MARK = "|"
 _SOFT_GAP = re.compile(r"[ \t\u00a0\u202f]{1,2}|[-\u2010\u2011/&'\u2019\u00b7.]")
 _PUNCTUATED_GAP = re.compile(
     r"[ \t\u00a0\u202f]{0,2}[-,;:()\[\]{}/.&'\"`\u00b7\u2010-\u2015\u2018\u2019\u201c\u201d]{1,3}"
-    r"[ \t\u00a0\u202f]{0,2}")
+    r"[ \t\u00a0\u202f]{0,2}"
+)
 GAP_KINDS: dict[str, int] = {}  # gap -> kind, filled as gaps are met
 
 # Characters before a capitalised word that make it sentence-initial: its capital says nothing.
@@ -97,8 +98,13 @@ def gap_kind(gap: str) -> int:
     """SOFT, PUNCTUATED or HARD: what the text between two tokens lets them be."""
     kind = GAP_KINDS.get(gap)
     if kind is None:
-        kind = (SOFT if _SOFT_GAP.fullmatch(gap) else
-                PUNCTUATED if _PUNCTUATED_GAP.fullmatch(gap) else HARD)
+        kind = (
+            SOFT
+            if _SOFT_GAP.fullmatch(gap)
+            else PUNCTUATED
+            if _PUNCTUATED_GAP.fullmatch(gap)
+            else HARD
+        )
         if len(GAP_KINDS) < 10_000:
             GAP_KINDS[gap] = kind
     return kind

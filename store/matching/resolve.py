@@ -39,8 +39,9 @@ def resolve(hits: list[Hit], records: list[AliasRecord], text: str) -> list[Cand
             entities[key] = (score, exact, rid)
         elif (score, exact) == (current[0], current[1]):
             written = text[start:end]
-            if (_likeness(records[rid].alias, written)
-                    < _likeness(records[current[2]].alias, written)):
+            if _likeness(records[rid].alias, written) < _likeness(
+                records[current[2]].alias, written
+            ):
                 entities[key] = (score, exact, rid)
 
     proposals: list[tuple[int, float, int, str, int, list[tuple[str, _Best]]]] = []
@@ -68,8 +69,17 @@ def resolve(hits: list[Hit], records: list[AliasRecord], text: str) -> list[Cand
     for start, end, ranked in chosen:
         key, (score, exact, rid) = ranked[0]
         record = records[rid]
-        candidates.append(Candidate(
-            start=start, end=end, text=text[start:end], key=key, label=record.label,
-            alias=record.alias, score=score, method="exact" if exact else "fuzzy",
-            alternatives=tuple(k for k, _ in ranked[1:])))
+        candidates.append(
+            Candidate(
+                start=start,
+                end=end,
+                text=text[start:end],
+                key=key,
+                label=record.label,
+                alias=record.alias,
+                score=score,
+                method="exact" if exact else "fuzzy",
+                alternatives=tuple(k for k, _ in ranked[1:]),
+            )
+        )
     return candidates

@@ -47,7 +47,7 @@ def split(folded: str) -> tuple[list[str], list[str], list[int], list[int]]:
     ends = cumulative[1::2]
     if "\x01" in shape:  # tokens with non-ASCII letters: their folded form, marks left out
         for k in [k for k, token in enumerate(tokens) if "\x01" in token]:
-            tokens[k] = MARKS.sub("", folded[starts[k]:ends[k]])
+            tokens[k] = MARKS.sub("", folded[starts[k] : ends[k]])
     return tokens, parts[2::2], starts, ends
 
 
@@ -66,13 +66,18 @@ class TextView:
         self.tokens, self.gaps, self.starts, self.ends = split(folded)
         kinds: list[int | None] = list(map(GAP_KINDS.get, self.gaps))
         if None in kinds:
-            kinds = [gap_kind(gap) if kind is None else kind
-                     for gap, kind in zip(self.gaps, kinds, strict=True)]
+            kinds = [
+                gap_kind(gap) if kind is None else kind
+                for gap, kind in zip(self.gaps, kinds, strict=True)
+            ]
         if kinds:
             kinds[-1] = HARD
         self.kinds: list[int] = kinds  # type: ignore[assignment]
         # Tokens ending in a clitic, with a stem of at least MIN_STEM characters ("rusianya").
         self.clitics: list[int] = []
         if any(clitic in folded for clitic in CLITICS):
-            self.clitics = [k for k, token in enumerate(self.tokens)
-                            if len(token) >= MIN_STEM + 3 and token.endswith(CLITICS)]
+            self.clitics = [
+                k
+                for k, token in enumerate(self.tokens)
+                if len(token) >= MIN_STEM + 3 and token.endswith(CLITICS)
+            ]

@@ -39,7 +39,6 @@ SENTENCE_START = 4.0
 VERY_COMMON = 5.5
 
 
-
 @lru_cache(maxsize=8)
 def word_table(languages: tuple[str, ...]) -> dict[str, float]:
     """Folded word -> highest Zipf frequency over `languages`, for the known words (KNOWN or
@@ -71,5 +70,5 @@ def phrase_zipf(tokens: Iterable[str], table: dict[str, float]) -> float:
         zipf = table.get(token, 0.0)  # (the table has no words with digits)
         if zipf <= 0.0:
             return 0.0
-        inverse += 10.0 ** -zipf
+        inverse += 10.0**-zipf
     return round(-math.log10(inverse), 2) if inverse else 0.0

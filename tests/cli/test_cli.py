@@ -17,12 +17,21 @@ import pytest
 from tests.conftest import SAMPLE
 
 
-def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run `telaah ARGS` in a fresh interpreter with the test's environment."""
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    result = subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True,
-                            text=True, cwd=cwd, env=full_env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=120,
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -44,13 +53,32 @@ def sample_counts() -> tuple[int, int]:
 def test_help_lists_every_command() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("import", "stats", "demo", "locate", "open", "db", "gazetteer", "schema",
-                    "articles", "export", "config", "match"):
+    for command in (
+        "import",
+        "stats",
+        "demo",
+        "locate",
+        "open",
+        "db",
+        "gazetteer",
+        "schema",
+        "articles",
+        "export",
+        "config",
+        "match",
+    ):
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("args", [["frobnicate"], ["import"], ["gazetteer", "export", "-f", "x"],
-                                  ["articles", "list", "--status", "nope"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["frobnicate"],
+        ["import"],
+        ["gazetteer", "export", "-f", "x"],
+        ["articles", "list", "--status", "nope"],
+    ],
+)
 def test_usage_errors_exit_2_with_a_usage_line(args: list[str], db: str) -> None:
     result = run("--db", db, *args)
     assert result.returncode == 2
@@ -96,8 +124,7 @@ def test_import_reports_each_problem_and_exits_1_when_partial(tmp_path: Path, db
     assert result.returncode == 1
     assert "imported 2, duplicates 0, failed 2" in result.stdout
     errors = result.stderr.strip().splitlines()
-    assert any(line.startswith(f"{corpus / 'bad.txt'}:") and "offset 3" in line
-               for line in errors)
+    assert any(line.startswith(f"{corpus / 'bad.txt'}:") and "offset 3" in line for line in errors)
     assert any(line.startswith(f"{corpus / 'lines.jsonl'}:2:") for line in errors)
     clean = run("--db", db, "import", "--encoding", "cp1252", str(corpus / "bad.txt"))
     assert clean.returncode == 0
@@ -118,8 +145,9 @@ def test_import_duplicates_are_noted_not_failed(tmp_path: Path, db: str) -> None
 
 def test_data_is_printed_literally_never_as_markup(tmp_path: Path, db: str) -> None:
     title = "[bold]Kyrgyzstan[/bold] [link=x]S-300[/link] [/] 🤔"
-    (tmp_path / "m.jsonl").write_text(json.dumps({"id": "m1", "text": title}) + "\n",
-                                      encoding="utf-8")
+    (tmp_path / "m.jsonl").write_text(
+        json.dumps({"id": "m1", "text": title}) + "\n", encoding="utf-8"
+    )
     assert run("--db", db, "import", str(tmp_path / "m.jsonl")).returncode == 0
     assert title in run("--db", db, "articles", "list").stdout
     shown = run("--db", db, "articles", "show", "m1")
@@ -138,8 +166,19 @@ def test_schema_and_gazetteer_commands(tmp_path: Path, db: str) -> None:
     assert loaded.returncode == 0
     assert "loaded 6 labels and 4 fact types" in loaded.stdout
     shown = run("--db", db, "schema", "show").stdout
-    for name in ("PERSON", "ORG", "GPE", "LOC", "WEAPON", "DATE", "ARMS_TRANSFER", "MEMBERSHIP",
-                 "MEETING", "AGREEMENT", "supplier"):
+    for name in (
+        "PERSON",
+        "ORG",
+        "GPE",
+        "LOC",
+        "WEAPON",
+        "DATE",
+        "ARMS_TRANSFER",
+        "MEMBERSHIP",
+        "MEETING",
+        "AGREEMENT",
+        "supplier",
+    ):
         assert name in shown
     imported = run("--db", db, "gazetteer", "import", str(SAMPLE / "gazetteer.csv"))
     assert imported.returncode == 0, imported.stderr
@@ -169,8 +208,9 @@ def test_schema_and_gazetteer_commands(tmp_path: Path, db: str) -> None:
 def test_gazetteer_import_errors_name_line_and_exit_1(tmp_path: Path, db: str) -> None:
     run("--db", db, "schema", "load", str(SAMPLE / "schema.toml"))
     bad = tmp_path / "bad.csv"
-    bad.write_text("id,name,type,alias\nKG,Kyrgyzstan,GPE,Kirgistan\nXX,Thing,NOPE,Thing\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "id,name,type,alias\nKG,Kyrgyzstan,GPE,Kirgistan\nXX,Thing,NOPE,Thing\n", encoding="utf-8"
+    )
     result = run("--db", db, "gazetteer", "import", str(bad))
     assert result.returncode == 1
     assert f"{bad}:3: type 'NOPE' is not defined in the schema" in result.stderr
@@ -179,8 +219,11 @@ def test_gazetteer_import_errors_name_line_and_exit_1(tmp_path: Path, db: str) -
 
 def test_schema_errors_name_file_and_line(tmp_path: Path, db: str) -> None:
     bad = tmp_path / "schema.toml"
-    bad.write_text('[[labels]]\nname = "PERSON"\ncolour = "#ffffff"\n\n'
-                   '[[labels]]\nname = "ORG"\ncolour = "blue"\n', encoding="utf-8")
+    bad.write_text(
+        '[[labels]]\nname = "PERSON"\ncolour = "#ffffff"\n\n'
+        '[[labels]]\nname = "ORG"\ncolour = "blue"\n',
+        encoding="utf-8",
+    )
     result = run("--db", db, "schema", "load", str(bad))
     assert result.returncode == 1
     assert result.stderr.strip().startswith(f"telaah: {bad}:5:")

@@ -16,11 +16,20 @@ def candidates(db: str) -> list[dict[str, str]]:
 def test_merge_shows_then_relinks_and_redirects(tmp_path: Path) -> None:
     db = str(tmp_path / "c.db")
     setup_db(db)
-    (tmp_path / "a.txt").write_text("Rusia memasok S-300 ke Kyrgystan dan Kyrgyzstan.",
-                                    encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "Rusia memasok S-300 ke Kyrgystan dan Kyrgyzstan.", encoding="utf-8"
+    )
     run("--db", db, "import", str(tmp_path / "a.txt"))
-    assert run("--db", db, "gazetteer", "import", str(write(tmp_path / "dup.csv",
-               "id,name,type,alias\nX-KG,Kyrgystan,GPE,Kyrgystan\n"))).returncode == 0
+    assert (
+        run(
+            "--db",
+            db,
+            "gazetteer",
+            "import",
+            str(write(tmp_path / "dup.csv", "id,name,type,alias\nX-KG,Kyrgystan,GPE,Kyrgystan\n")),
+        ).returncode
+        == 0
+    )
     linted = run("--db", db, "gazetteer", "lint", "--kind", "near-duplicate")
     assert linted.returncode == 1
     assert "near-duplicate: KG and X-KG look like one entity" in linted.stdout
@@ -28,7 +37,8 @@ def test_merge_shows_then_relinks_and_redirects(tmp_path: Path) -> None:
     assert dry.returncode == 0 and dry.stdout.startswith(
         "would merge X-KG into KG: 0 aliases move (0 already there), its name 'Kyrgystan' is "
         "copied, 1 mentions (1 pending) "
-        "in 1 articles relink")
+        "in 1 articles relink"
+    )
     merged = run("--db", db, "gazetteer", "merge", "X-KG", "KG")
     assert merged.returncode == 0, merged.stderr
     assert {c["entity"] for c in candidates(db) if c["text"].startswith("Kyrgy")} == {"KG"}

@@ -29,15 +29,35 @@ def test_export_jsonl_writes_file_and_manifest(golden_db: str, tmp_path: Path) -
     assert len(records) == 4
     manifest = json.loads((tmp_path / "gold.jsonl.manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["articles"] == 4
-    assert manifest["selection"] == {"articles": "done", "state": "accepted", "reviewer": None,
-                                     "labels": [], "since": None}
+    assert manifest["selection"] == {
+        "articles": "done",
+        "state": "accepted",
+        "reviewer": None,
+        "labels": [],
+        "since": None,
+    }
 
 
 def test_selection_options_reach_the_export(golden_db: str, tmp_path: Path) -> None:
     out = tmp_path / "gpe.jsonl"
-    result = run("--db", golden_db, "export", "--out", str(out), "--articles", "all",
-                 "--state", "all", "--labels", "GPE,ORG", "--reviewer", "golden",
-                 "--since", "2024-01-01", "--quiet")
+    result = run(
+        "--db",
+        golden_db,
+        "export",
+        "--out",
+        str(out),
+        "--articles",
+        "all",
+        "--state",
+        "all",
+        "--labels",
+        "GPE,ORG",
+        "--reviewer",
+        "golden",
+        "--since",
+        "2024-01-01",
+        "--quiet",
+    )
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 5
@@ -45,14 +65,18 @@ def test_selection_options_reach_the_export(golden_db: str, tmp_path: Path) -> N
     assert {s["state"] for r in records for s in r["spans"]} == {"accepted", "rejected"}
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--format", "xml"], "unknown export format 'xml'"),
-    (["--articles", "some"], "--articles must be one of done, all"),
-    (["--state", "pending"], "--state must be one of accepted, all"),
-    (["--since", "yesterday"], "--since must be a date"),
-])
-def test_bad_options_exit_2_with_one_line(golden_db: str, tmp_path: Path, args: list[str],
-                                          message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--format", "xml"], "unknown export format 'xml'"),
+        (["--articles", "some"], "--articles must be one of done, all"),
+        (["--state", "pending"], "--state must be one of accepted, all"),
+        (["--since", "yesterday"], "--since must be a date"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(
+    golden_db: str, tmp_path: Path, args: list[str], message: str
+) -> None:
     result = run("--db", golden_db, "export", "--out", str(tmp_path / "x.jsonl"), *args)
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -64,7 +88,8 @@ def test_unwritable_out_exits_1_with_one_line(golden_db: str, tmp_path: Path) ->
     assert missing.returncode == 1
     assert missing.stderr.strip().splitlines() == [
         f"telaah: cannot write {tmp_path / 'no' / 'x.jsonl'}: folder {tmp_path / 'no'} "
-        "does not exist"]
+        "does not exist"
+    ]
     if os.geteuid() != 0:  # root writes anywhere
         locked = tmp_path / "locked"
         locked.mkdir()

@@ -30,8 +30,12 @@ def test_import_matches_new_articles_unless_told_not_to(tmp_path: Path) -> None:
     assert "matched 2 articles: 0 new candidates, 0 withdrawn, 6 unchanged" in everything.stdout
     lines = [json.loads(x) for x in run("--db", db, "match", "--dump", "-").stdout.splitlines()]
     assert [(x["article"], x["text"], x["entity"]) for x in lines] == [
-        ("a", "Rusia", "RU"), ("a", "S-300", lines[1]["entity"]), ("a", "Kyrgyzstan", "KG"),
-        ("b", "Rusia", "RU"), ("b", "Kazakhstan", "KZ"), ("b", "Astana", lines[5]["entity"]),
+        ("a", "Rusia", "RU"),
+        ("a", "S-300", lines[1]["entity"]),
+        ("a", "Kyrgyzstan", "KG"),
+        ("b", "Rusia", "RU"),
+        ("b", "Kazakhstan", "KZ"),
+        ("b", "Astana", lines[5]["entity"]),
     ]
     out = tmp_path / "dump.jsonl"
     run("--db", db, "match", "--dump", str(out))

@@ -38,8 +38,10 @@ def test_show_without_a_file_lists_defaults_and_an_example() -> None:
 
 
 def test_show_marks_remapped_keys_and_reports_problems_by_line(tmp_path: Path) -> None:
-    path = write_config(tmp_path, 'reviewer = "ayu"\n[keymap]\n"review.accept" = "y"\n'
-                                  '"review.acept" = "z"\nbroken line\n')
+    path = write_config(
+        tmp_path,
+        'reviewer = "ayu"\n[keymap]\n"review.accept" = "y"\n"review.acept" = "z"\nbroken line\n',
+    )
     result = run("config", "show")
     assert result.returncode == 1
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
@@ -58,8 +60,11 @@ def test_reviewer_flag_then_env_then_config_then_login(tmp_path: Path) -> None:
 
     def reviewer(*args: str, environ: dict[str, str]) -> str:
         result = run(*args, "config", "show", env=environ)
-        return next(line.split(":", 1)[1].strip() for line in result.stdout.splitlines()
-                    if line.startswith("reviewer:"))
+        return next(
+            line.split(":", 1)[1].strip()
+            for line in result.stdout.splitlines()
+            if line.startswith("reviewer:")
+        )
 
     # `run` merges os.environ, so TELAAH_REVIEWER=tester is overridden, not removed.
     assert reviewer(environ={**env, "TELAAH_REVIEWER": ""}) == "ayu"
@@ -73,8 +78,7 @@ def test_decisions_of_headless_commands_name_the_config_reviewer(tmp_path: Path)
     write_config(tmp_path, 'reviewer = "ayu"\n')
     (tmp_path / "a.txt").write_text("Rusia memasok S-300.", encoding="utf-8")
     db = tmp_path / "c.db"
-    result = run("--db", str(db), "import", str(tmp_path / "a.txt"),
-                 env={"TELAAH_REVIEWER": ""})
+    result = run("--db", str(db), "import", str(tmp_path / "a.txt"), env={"TELAAH_REVIEWER": ""})
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(db) as connection:
         names = {row[0] for row in connection.execute("SELECT name FROM reviewer")}

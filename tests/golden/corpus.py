@@ -48,32 +48,49 @@ def golden_corpus(engine: Engine) -> None:
             facts = list_facts(session=session, article_id=article_id, state="pending")
             keep: set[int] = set()  # the fillers of accepted facts are accepted
             for index, fact in enumerate(facts[:3]):
-                decide_fact(session=session, fact_id=fact.id,
-                            state="rejected" if index == 2 else "accepted",
-                            reviewer_id=reviewer_id)
+                decide_fact(
+                    session=session,
+                    fact_id=fact.id,
+                    state="rejected" if index == 2 else "accepted",
+                    reviewer_id=reviewer_id,
+                )
                 if index == 0:
-                    set_note(session=session, fact_id=fact.id, reviewer_id=reviewer_id,
-                             note=f"checked against the source, article {article_id}")
+                    set_note(
+                        session=session,
+                        fact_id=fact.id,
+                        reviewer_id=reviewer_id,
+                        note=f"checked against the source, article {article_id}",
+                    )
                 if index < 2:
                     keep.update(f.mention_id for f in fact.fillers)
-            mentions = session.execute(
-                select(Mention.id).where(Mention.article_id == article_id)
-                .order_by(Mention.start, Mention.end.desc(), Mention.id)).scalars().all()
+            mentions = (
+                session.execute(
+                    select(Mention.id)
+                    .where(Mention.article_id == article_id)
+                    .order_by(Mention.start, Mention.end.desc(), Mention.id)
+                )
+                .scalars()
+                .all()
+            )
             leave_one = article_id == last
             for index, mention_id in enumerate(mentions):
                 if leave_one and mention_id not in keep:
                     leave_one = False
                     continue
                 state = "rejected" if index % 3 == 2 and mention_id not in keep else "accepted"
-                decide_mention(session=session, mention_id=mention_id, state=state,
-                               reviewer_id=reviewer_id)
+                decide_mention(
+                    session=session, mention_id=mention_id, state=state, reviewer_id=reviewer_id
+                )
             if article_id != last:
-                set_status(session=session, article_id=article_id, status="done",
-                           reviewer_id=reviewer_id)
-        session.execute(update(Mention).where(Mention.decided_at.is_not(None))
-                        .values(decided_at=DECIDED_AT))
-        session.execute(update(Fact).where(Fact.decided_at.is_not(None))
-                        .values(decided_at=DECIDED_AT))
+                set_status(
+                    session=session, article_id=article_id, status="done", reviewer_id=reviewer_id
+                )
+        session.execute(
+            update(Mention).where(Mention.decided_at.is_not(None)).values(decided_at=DECIDED_AT)
+        )
+        session.execute(
+            update(Fact).where(Fact.decided_at.is_not(None)).values(decided_at=DECIDED_AT)
+        )
         session.execute(update(Article).values(updated_at=DECIDED_AT))
         session.commit()
 
@@ -83,12 +100,19 @@ GOLDEN_TIME = datetime(2024, 3, 2, 0, 0, 0, tzinfo=UTC)  # the manifests' "creat
 UPDATE = os.environ.get("TELAAH_UPDATE_GOLDEN") == "1"  # rewrite the golden files
 
 
-def export_golden(engine: Engine, format: str, out: Path,
-                  options: dict[str, str] | None = None) -> ExportReport:
+def export_golden(
+    engine: Engine, format: str, out: Path, options: dict[str, str] | None = None
+) -> ExportReport:
     """Export the golden corpus (default selection: done articles, accepted) with the manifest
     time frozen, so every byte of the output, manifest included, is reproducible."""
-    return run_export(engine, fmt=get_format(format), out=out, selection=Selection(),
-                      options=options, now=GOLDEN_TIME)
+    return run_export(
+        engine,
+        fmt=get_format(format),
+        out=out,
+        selection=Selection(),
+        options=options,
+        now=GOLDEN_TIME,
+    )
 
 
 def assert_golden(actual: Path, name: str) -> None:
@@ -97,8 +121,12 @@ def assert_golden(actual: Path, name: str) -> None:
     expected = GOLDEN_DIR / name
     pairs = [(actual, expected)]
     if actual.is_file():
-        pairs.append((actual.with_name(f"{actual.name}.{MANIFEST}"),
-                      expected.with_name(f"{expected.name}.{MANIFEST}")))
+        pairs.append(
+            (
+                actual.with_name(f"{actual.name}.{MANIFEST}"),
+                expected.with_name(f"{expected.name}.{MANIFEST}"),
+            )
+        )
     for got, want in pairs:
         if UPDATE:
             if want.is_dir():

@@ -30,23 +30,30 @@ def check(name: str, data: bytes) -> None:
 
 
 def export(engine: Engine, fmt: str, out: Path, options: dict[str, str] | None = None) -> Path:
-    run_export(engine, fmt=get_format(fmt), out=out, selection=Selection(), options=options,
-               now=DECIDED_AT)
+    run_export(
+        engine, fmt=get_format(fmt), out=out, selection=Selection(), options=options, now=DECIDED_AT
+    )
     return out
 
 
-@pytest.mark.parametrize(("fmt", "name", "options"), [
-    ("conll", "golden.conll", None),
-    ("doccano", "golden.doccano.jsonl", None),
-    ("doccano", "golden.doccano-codepoint.jsonl", {"offsets": "codepoint"}),
-])
-def test_text_formats_match_their_golden_files(golden: Engine, tmp_path: Path, fmt: str,
-                                               name: str, options: dict[str, str] | None) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "name", "options"),
+    [
+        ("conll", "golden.conll", None),
+        ("doccano", "golden.doccano.jsonl", None),
+        ("doccano", "golden.doccano-codepoint.jsonl", {"offsets": "codepoint"}),
+    ],
+)
+def test_text_formats_match_their_golden_files(
+    golden: Engine, tmp_path: Path, fmt: str, name: str, options: dict[str, str] | None
+) -> None:
     out = export(golden, fmt, tmp_path / name, options)
     check(name, out.read_bytes())
     manifest = json.loads((tmp_path / f"{name}.manifest.json").read_text(encoding="utf-8"))
-    check(f"{name}.skipped.json", (json.dumps(manifest["skipped"], ensure_ascii=False,
-                                              indent=1) + "\n").encode("utf-8"))
+    check(
+        f"{name}.skipped.json",
+        (json.dumps(manifest["skipped"], ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+    )
 
 
 def test_the_spacy_docbin_matches_its_golden_docs(golden: Engine, tmp_path: Path) -> None:
@@ -55,9 +62,16 @@ def test_the_spacy_docbin_matches_its_golden_docs(golden: Engine, tmp_path: Path
 
     out = export(golden, "spacy", tmp_path / "golden.spacy")
     docs = DocBin().from_disk(out).get_docs(spacy.blank("xx").vocab)
-    decoded = [{"id": doc.user_data["telaah_id"], "text": doc.text,
-                "words": [[t.text, t.whitespace_] for t in doc],
-                "ents": [[e.start_char, e.end_char, e.label_, e.kb_id_] for e in doc.ents]}
-               for doc in docs]
-    check("golden.spacy.json",
-          (json.dumps(decoded, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    decoded = [
+        {
+            "id": doc.user_data["telaah_id"],
+            "text": doc.text,
+            "words": [[t.text, t.whitespace_] for t in doc],
+            "ents": [[e.start_char, e.end_char, e.label_, e.kb_id_] for e in doc.ents],
+        }
+        for doc in docs
+    ]
+    check(
+        "golden.spacy.json",
+        (json.dumps(decoded, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+    )

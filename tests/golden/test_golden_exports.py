@@ -14,8 +14,10 @@ from sqlalchemy import Engine
 from tests.golden.corpus import assert_golden, export_golden
 
 
-@pytest.mark.parametrize("format, name", [
-    ("jsonl", "sample.jsonl"), ("brat", "sample_brat"), ("facts-csv", "sample_facts.csv")])
+@pytest.mark.parametrize(
+    "format, name",
+    [("jsonl", "sample.jsonl"), ("brat", "sample_brat"), ("facts-csv", "sample_facts.csv")],
+)
 def test_golden_export(golden: Engine, tmp_path: Path, format: str, name: str) -> None:
     out = tmp_path / name
     report = export_golden(golden, format, out)

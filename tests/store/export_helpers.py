@@ -16,27 +16,51 @@ from store.textnorm import normalise_text
 EXAMPLE = "Rusia memasok sistem pertahanan udara S-300 ke Kirgizstan pada Februari 2021."
 
 
-def make_doc(text: str, spans: Sequence[tuple[int, int, str]], *, doc_id: int = 1,
-             external_id: str = "a1", keys: Sequence[str | None] = (),
-             facts: Sequence[ExportFact] = ()) -> ExportDoc:
+def make_doc(
+    text: str,
+    spans: Sequence[tuple[int, int, str]],
+    *,
+    doc_id: int = 1,
+    external_id: str = "a1",
+    keys: Sequence[str | None] = (),
+    facts: Sequence[ExportFact] = (),
+) -> ExportDoc:
     """A document whose spans are `(start, end, label)`, ids 1, 2, ... in the order given."""
     made = []
     for index, (start, end, label) in enumerate(spans):
         key = keys[index] if index < len(keys) else None
-        made.append(ExportSpan(id=index + 1, start=start, end=end, text=text[start:end],
-                               label=label, entity_key=key,
-                               entity_name=key and f"name of {key}"))
-    return ExportDoc(id=doc_id, external_id=external_id, title=f"title {external_id}",
-                     text=text, spans=tuple(made), facts=tuple(facts))
+        made.append(
+            ExportSpan(
+                id=index + 1,
+                start=start,
+                end=end,
+                text=text[start:end],
+                label=label,
+                entity_key=key,
+                entity_name=key and f"name of {key}",
+            )
+        )
+    return ExportDoc(
+        id=doc_id,
+        external_id=external_id,
+        title=f"title {external_id}",
+        text=text,
+        spans=tuple(made),
+        facts=tuple(facts),
+    )
 
 
 def example_doc() -> ExportDoc:
     """The running example of FORMATS.md with its four spans and a fact."""
-    fact = ExportFact(id=1, type="ARMS_TRANSFER", state="accepted",
-                      roles={"supplier": [1], "recipient": [3]})
-    return make_doc(EXAMPLE, [(0, 5, "GPE"), (38, 43, "WEAPON"), (47, 57, "GPE"),
-                              (63, 76, "DATE")], keys=["RU", "S300", "KG", None],
-                    facts=[fact])
+    fact = ExportFact(
+        id=1, type="ARMS_TRANSFER", state="accepted", roles={"supplier": [1], "recipient": [3]}
+    )
+    return make_doc(
+        EXAMPLE,
+        [(0, 5, "GPE"), (38, 43, "WEAPON"), (47, 57, "GPE"), (63, 76, "DATE")],
+        keys=["RU", "S300", "KG", None],
+        facts=[fact],
+    )
 
 
 def read_iob(text: str, *, scheme: str = "IOB2") -> list[list[tuple[str, int, int]]]:
@@ -105,8 +129,9 @@ def _entities(rows: list[tuple[str, str]], scheme: str) -> list[tuple[str, int, 
     return found
 
 
-def run_writer(write: Writer, docs: Sequence[ExportDoc], tmp_path: Path,
-               options: dict[str, str] | None = None) -> tuple[str, list[Skipped]]:
+def run_writer(
+    write: Writer, docs: Sequence[ExportDoc], tmp_path: Path, options: dict[str, str] | None = None
+) -> tuple[str, list[Skipped]]:
     """Run a format writer on `docs` into a file; its text and what it reported skipped."""
     skipped: list[Skipped] = []
     context = ExportContext(Schema(), dict(options or {}), skipped.append)
@@ -117,12 +142,55 @@ def run_writer(write: Writer, docs: Sequence[ExportDoc], tmp_path: Path,
 
 # Random texts: letters, digits, punctuation, emoji (with skin tones and ZWJ), flags, combining
 # marks, tabs, line breaks; stored texts are normalised, so these are too.
-_PIECES = st.sampled_from([
-    "a", "b", "Z", "é", "e\u0301", "\u0301", "ß", "1", "2", ".", ",", "-", "'", "!", "?", " ",
-    "  ", "\t", "\n", "\n\n", "😀", "👍🏽", "🇷🇺", "👩\u200d💻", "𝕏", "\ufe0f", "Rusia",
-    "S-300", "Kompas.com", "dll.", "Dr.", "ke", "(", ")", "«", "»", "—", "x" * 150,
-    "\u00a0", "\u2028", "\u200b", "\u3000", "-DOCSTART-", "B-GPE", "",
-])
+_PIECES = st.sampled_from(
+    [
+        "a",
+        "b",
+        "Z",
+        "é",
+        "e\u0301",
+        "\u0301",
+        "ß",
+        "1",
+        "2",
+        ".",
+        ",",
+        "-",
+        "'",
+        "!",
+        "?",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\n\n",
+        "😀",
+        "👍🏽",
+        "🇷🇺",
+        "👩\u200d💻",
+        "𝕏",
+        "\ufe0f",
+        "Rusia",
+        "S-300",
+        "Kompas.com",
+        "dll.",
+        "Dr.",
+        "ke",
+        "(",
+        ")",
+        "«",
+        "»",
+        "—",
+        "x" * 150,
+        "\u00a0",
+        "\u2028",
+        "\u200b",
+        "\u3000",
+        "-DOCSTART-",
+        "B-GPE",
+        "",
+    ]
+)
 
 
 @st.composite
@@ -145,6 +213,14 @@ def documents(draw: st.DrawFn) -> ExportDoc:
             end -= 1
         if start < end:
             label = draw(st.sampled_from(["GPE", "WEAPON", "PERSON"]))
-            spans.append(ExportSpan(id=len(spans), start=start, end=end, text=text[start:end],
-                                    label=label, origin="import"))
+            spans.append(
+                ExportSpan(
+                    id=len(spans),
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    label=label,
+                    origin="import",
+                )
+            )
     return ExportDoc(id=1, external_id="doc-1", title="t", text=text, spans=tuple(spans))

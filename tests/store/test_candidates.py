@@ -21,14 +21,16 @@ from store.rematch import affected_articles, rematch_after_change
 
 def mentions(session: Session) -> list[Mention]:
     session.expire_all()
-    return list(session.exec(select(Mention).order_by(col(Mention.article_id),
-                                                      col(Mention.start))).all())
+    return list(
+        session.exec(select(Mention).order_by(col(Mention.article_id), col(Mention.start))).all()
+    )
 
 
 def keyed(session: Session) -> set[tuple[int, int, int, str | None, str]]:
     keys = dict(session.exec(select(Entity.id, Entity.key)).all())
-    return {(m.article_id, m.start, m.end, keys.get(m.entity_id), m.state)
-            for m in mentions(session)}
+    return {
+        (m.article_id, m.start, m.end, keys.get(m.entity_id), m.state) for m in mentions(session)
+    }
 
 
 @pytest.fixture
@@ -39,13 +41,14 @@ def demo_db(engine: Engine, session: Session, reviewer_id: int) -> Engine:
 
 
 def test_candidates_are_pending_mentions_with_offsets_into_the_text(
-        demo_db: Engine, session: Session) -> None:
+    demo_db: Engine, session: Session
+) -> None:
     texts = dict(session.exec(select(Article.id, Article.text)).all())
     types = dict(session.exec(select(Entity.id, Entity.type)).all())
     stored = mentions(session)
     assert len(stored) > 50
     for m in stored:
-        assert texts[m.article_id][m.start:m.end] == m.text
+        assert texts[m.article_id][m.start : m.end] == m.text
         assert m.state == "pending" and m.origin == "gazetteer"
         assert m.label == types[m.entity_id]
         assert m.method in ("exact", "fuzzy") and m.matched_alias
@@ -65,31 +68,50 @@ def test_matching_again_keeps_the_same_rows(demo_db: Engine, session: Session) -
 
 
 def test_decided_mentions_are_never_touched_and_rejections_stick(
-        demo_db: Engine, session: Session) -> None:
+    demo_db: Engine, session: Session
+) -> None:
     first, second, *_ = mentions(session)
-    session.exec(update(Mention).where(col(Mention.id) == first.id)  # type: ignore[call-overload]
-                 .values(state="accepted"))
-    session.exec(update(Mention).where(col(Mention.id) == second.id)  # type: ignore[call-overload]
-                 .values(state="rejected"))
+    session.exec(
+        update(Mention)
+        .where(col(Mention.id) == first.id)  # type: ignore[call-overload]
+        .values(state="accepted")
+    )
+    session.exec(
+        update(Mention)
+        .where(col(Mention.id) == second.id)  # type: ignore[call-overload]
+        .values(state="rejected")
+    )
     session.commit()
     report = match_articles(demo_db)
     assert report.added == 0
     after = {m.id: m for m in mentions(session)}
     assert after[first.id].state == "accepted" and after[second.id].state == "rejected"
-    same_span = [m for m in after.values() if (m.article_id, m.start, m.end, m.entity_id) ==
-                 (second.article_id, second.start, second.end, second.entity_id)]
+    same_span = [
+        m
+        for m in after.values()
+        if (m.article_id, m.start, m.end, m.entity_id)
+        == (second.article_id, second.start, second.end, second.entity_id)
+    ]
     assert [m.id for m in same_span] == [second.id]  # not proposed again
-    overlapping = [m for m in after.values() if m.id != first.id and m.state == "pending"
-                   and m.article_id == first.article_id
-                   and m.start < first.end and first.start < m.end]
+    overlapping = [
+        m
+        for m in after.values()
+        if m.id != first.id
+        and m.state == "pending"
+        and m.article_id == first.article_id
+        and m.start < first.end
+        and first.start < m.end
+    ]
     assert overlapping == []
 
 
 def test_removing_an_alias_withdraws_only_its_candidates(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     kg = session.exec(select(Entity.id).where(Entity.key == "KG")).one()
-    by_kirgistan = [m for m in mentions(session)
-                    if m.entity_id == kg and m.matched_alias == "Kirgistan"]
+    by_kirgistan = [
+        m for m in mentions(session) if m.entity_id == kg and m.matched_alias == "Kirgistan"
+    ]
     assert by_kirgistan
     articles = {m.article_id for m in by_kirgistan}
     gazetteer.remove_alias(session=session, key="KG", text="Kirgistan", reviewer_id=reviewer_id)
@@ -105,10 +127,11 @@ def test_removing_an_alias_withdraws_only_its_candidates(
 
 
 def test_adding_an_alias_rematches_only_the_articles_it_reaches(
-        tmp_path: Path, engine: Engine, session: Session, reviewer_id: int,
-        schema_loaded: None) -> None:
-    gazetteer.create_entity(session=session, key="P1", name="Sadyr Japarov", type="PERSON",
-                            reviewer_id=reviewer_id)
+    tmp_path: Path, engine: Engine, session: Session, reviewer_id: int, schema_loaded: None
+) -> None:
+    gazetteer.create_entity(
+        session=session, key="P1", name="Sadyr Japarov", type="PERSON", reviewer_id=reviewer_id
+    )
     corpus = tmp_path / "c"
     corpus.mkdir()
     (corpus / "a.txt").write_text("Presiden Sadyr Zhaparov tiba di Moskwa.", encoding="utf-8")
@@ -136,17 +159,31 @@ def test_dump_writes_every_candidate_as_jsonl(demo_db: Engine, session: Session)
     texts = dict(session.exec(select(Article.external_id, Article.text)).all())
     keys = set(session.exec(select(Entity.key)).all())
     for line in lines:
-        assert set(line) == {"article", "start", "end", "text", "entity", "label", "alias",
-                             "score", "method", "alternatives"}
-        assert texts[line["article"]][line["start"]:line["end"]] == line["text"]
+        assert set(line) == {
+            "article",
+            "start",
+            "end",
+            "text",
+            "entity",
+            "label",
+            "alias",
+            "score",
+            "method",
+            "alternatives",
+        }
+        assert texts[line["article"]][line["start"] : line["end"]] == line["text"]
         assert line["entity"] in keys and set(line["alternatives"]) <= keys
 
 
 def test_worker_processes_give_the_same_candidates(
-        demo_db: Engine, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_db: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sequential = keyed(session)
-    session.exec(update(Mention).where(col(Mention.state) == "pending")  # type: ignore[call-overload]
-                 .values(score=1.0))
+    session.exec(
+        update(Mention)
+        .where(col(Mention.state) == "pending")  # type: ignore[call-overload]
+        .values(score=1.0)
+    )
     session.commit()
     monkeypatch.setattr(candidates, "POOL_FROM", 1)
     monkeypatch.setattr(candidates, "CHUNK", 2)

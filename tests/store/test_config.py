@@ -29,29 +29,37 @@ def test_missing_file_gives_defaults() -> None:
 
 def test_reviewer_and_keymap_are_read(tmp_path: Path) -> None:
     assert config_file() == tmp_path / "config" / "config.toml"  # TELAAH_CONFIG_DIR
-    write('reviewer = "ayu"\n\n[keymap]\n"review.accept" = "y"\n'
-          '"review.reject" = "n, delete"\n"app.help" = ["question_mark", "f1"]\n'
-          '[keymap.review]\nnext = "j"\n')
+    write(
+        'reviewer = "ayu"\n\n[keymap]\n"review.accept" = "y"\n'
+        '"review.reject" = "n, delete"\n"app.help" = ["question_mark", "f1"]\n'
+        '[keymap.review]\nnext = "j"\n'
+    )
     config = load_config()
     assert config.problems == []
     assert config.reviewer == "ayu"
-    assert config.keymap == {"review.accept": "y", "review.reject": "n,delete",
-                             "app.help": "question_mark,f1", "review.next": "j"}
+    assert config.keymap == {
+        "review.accept": "y",
+        "review.reject": "n,delete",
+        "app.help": "question_mark,f1",
+        "review.next": "j",
+    }
     assert unknown_bindings(config, KNOWN) == config.keymap
     assert config.problems == []
 
 
 def test_every_problem_is_one_line_with_its_line_and_the_rest_applies() -> None:
-    path = write('reviewer = "ayu"\n'          # 1
-                 'colour = "red"\n'            # 2 unknown setting
-                 '\n'                          # 3
-                 '[keymap]\n'                  # 4
-                 '"review.accept" = "y"\n'     # 5
-                 '"review.acept" = "z"\n'      # 6 unknown id
-                 '"review.reject" = 5\n'       # 7 wrong type
-                 'this is not toml\n'          # 8 syntax
-                 '"review.next" = "j,down"\n'  # 9
-                 '"app.help" = ""\n')          # 10 empty keys
+    path = write(
+        'reviewer = "ayu"\n'  # 1
+        'colour = "red"\n'  # 2 unknown setting
+        "\n"  # 3
+        "[keymap]\n"  # 4
+        '"review.accept" = "y"\n'  # 5
+        '"review.acept" = "z"\n'  # 6 unknown id
+        '"review.reject" = 5\n'  # 7 wrong type
+        "this is not toml\n"  # 8 syntax
+        '"review.next" = "j,down"\n'  # 9
+        '"app.help" = ""\n'
+    )  # 10 empty keys
     config = load_config()
     keymap = unknown_bindings(config, KNOWN)
     assert config.reviewer == "ayu"
@@ -63,12 +71,15 @@ def test_every_problem_is_one_line_with_its_line_and_the_rest_applies() -> None:
     assert "Expected '='" in config.problems[3]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('reviewer = 3\n', ":1: reviewer must be a non-empty string"),
-    ('reviewer = "x"\nkeymap = "y"\n', ":2: keymap must be a table"),
-    ('[keymap\n"review.accept" = "y"\n', ":1: "),
-    ('reviewer = "\n', ":1: "),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("reviewer = 3\n", ":1: reviewer must be a non-empty string"),
+        ('reviewer = "x"\nkeymap = "y"\n', ":2: keymap must be a table"),
+        ('[keymap\n"review.accept" = "y"\n', ":1: "),
+        ('reviewer = "\n', ":1: "),
+    ],
+)
 def test_bad_values_are_reported_not_raised(text: str, expected: str) -> None:
     path = write(text)
     config = load_config()
@@ -79,7 +90,7 @@ def test_bad_values_are_reported_not_raised(text: str, expected: str) -> None:
 def test_unreadable_file_is_a_problem_not_a_crash() -> None:
     path = config_file()
     path.parent.mkdir(parents=True)
-    path.write_bytes(b"reviewer = \"caf\xe9\"\n")
+    path.write_bytes(b'reviewer = "caf\xe9"\n')
     config = load_config()
     assert config.reviewer is None
     assert config.problems[0].startswith(f"{path}: cannot read")

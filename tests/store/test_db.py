@@ -49,8 +49,13 @@ def schema_of(engine: Engine) -> dict[str, dict[str, Any]]:
             continue
         tables[table] = {
             "columns": [
-                (c["name"], str(c["type"]), c["nullable"], c.get("default"),
-                 bool(c.get("primary_key")))
+                (
+                    c["name"],
+                    str(c["type"]),
+                    c["nullable"],
+                    c.get("default"),
+                    bool(c.get("primary_key")),
+                )
                 for c in insp.get_columns(table)
             ],
             "primary_key": insp.get_pk_constraint(table)["constrained_columns"],
@@ -59,12 +64,16 @@ def schema_of(engine: Engine) -> dict[str, dict[str, Any]]:
                 for i in insp.get_indexes(table)
             ),
             "unique": sorted(
-                (u["name"], tuple(u["column_names"]))
-                for u in insp.get_unique_constraints(table)
+                (u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(table)
             ),
             "foreign_keys": sorted(
-                (fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"],
-                 tuple(fk["referred_columns"]), fk["options"].get("ondelete"))
+                (
+                    fk["name"],
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    tuple(fk["referred_columns"]),
+                    fk["options"].get("ondelete"),
+                )
                 for fk in insp.get_foreign_keys(table)
             ),
             "checks": sorted(
@@ -84,11 +93,20 @@ def article_id(session: Session) -> int:
     return article.id
 
 
-def insert_mention(engine: Engine, article_id: int, start: int, end: int,
-                   state: str = "pending", **extra: Any) -> None:
-    values = {"article_id": article_id, "start": start, "end": end, "text": "x",
-              "label": "GPE", "state": state, "origin": "gazetteer", "alternatives": "[]",
-              "created_at": "2026-01-01 00:00:00"} | extra
+def insert_mention(
+    engine: Engine, article_id: int, start: int, end: int, state: str = "pending", **extra: Any
+) -> None:
+    values = {
+        "article_id": article_id,
+        "start": start,
+        "end": end,
+        "text": "x",
+        "label": "GPE",
+        "state": state,
+        "origin": "gazetteer",
+        "alternatives": "[]",
+        "created_at": "2026-01-01 00:00:00",
+    } | extra
     columns = ", ".join(f'"{k}"' for k in values)
     params = ", ".join(f":{k}" for k in values)
     with engine.begin() as connection:
@@ -139,7 +157,8 @@ def test_open_database_migrates_a_new_file_to_head(db_path: Path, db_url: str) -
         assert current_revision(engine) == head_revision()
         tables = set(inspect(engine).get_table_names())
         assert set(SQLModel.metadata.tables) | {"alembic_version"} == {
-            t for t in tables if is_model_table(t)}
+            t for t in tables if is_model_table(t)
+        }
         assert "article_fts" in tables  # the search index
         assert pragma(engine, "foreign_keys") == 1
     finally:
@@ -164,8 +183,13 @@ def test_upgrade_head_produces_exactly_the_models_schema(tmp_path: Path) -> None
 
         with migrated.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True,
-                                  "include_object": include_object})
+                connection,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": include_object,
+                },
+            )
             assert compare_metadata(context, SQLModel.metadata) == []
 
         upgraded, modelled = schema_of(migrated), schema_of(created)
@@ -175,10 +199,20 @@ def test_upgrade_head_produces_exactly_the_models_schema(tmp_path: Path) -> None
         assert upgraded == modelled
         # The comparison sees what matters: named checks, ON DELETE rules, indexes.
         assert ("ck_mention_span", 'start >= 0 AND start < "end"') in upgraded["mention"]["checks"]
-        assert ("fk_alias_entity_id_entity", ("entity_id",), "entity", ("id",),
-                "CASCADE") in upgraded["alias"]["foreign_keys"]
-        assert ("fk_mention_entity_id_entity", ("entity_id",), "entity", ("id",),
-                "SET NULL") in upgraded["mention"]["foreign_keys"]
+        assert (
+            "fk_alias_entity_id_entity",
+            ("entity_id",),
+            "entity",
+            ("id",),
+            "CASCADE",
+        ) in upgraded["alias"]["foreign_keys"]
+        assert (
+            "fk_mention_entity_id_entity",
+            ("entity_id",),
+            "entity",
+            ("id",),
+            "SET NULL",
+        ) in upgraded["mention"]["foreign_keys"]
         assert ("ix_alias_norm", ("norm",), False) in upgraded["alias"]["indexes"]
         assert ("uq_article_sha256", ("sha256",)) in upgraded["article"]["unique"]
     finally:
@@ -195,7 +229,8 @@ def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         with engine.connect() as connection:
             triggers = connection.execute(
-                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).all()
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
         assert triggers == []
         command.upgrade(config, "head")
         assert current_revision(engine) == head_revision()
@@ -223,7 +258,8 @@ def test_database_from_a_newer_version_is_refused_untouched(db_path: Path, db_ur
     assert sorted(p.name for p in db_path.parent.iterdir()) == files
     with closing(sqlite3.connect(db_path)) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
-            ("9999",)]
+            ("9999",)
+        ]
 
 
 def test_foreign_sqlite_file_is_refused_untouched(db_path: Path, db_url: str) -> None:
@@ -243,7 +279,8 @@ def test_foreign_sqlite_file_is_refused_untouched(db_path: Path, db_url: str) ->
     with closing(sqlite3.connect(db_path)) as check:
         assert check.execute("PRAGMA journal_mode").fetchone() == ("delete",)
         assert check.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == [
-            ("customers",)]
+            ("customers",)
+        ]
         assert check.execute("SELECT name FROM customers").fetchall() == [("Ani",)]
 
 
@@ -254,20 +291,31 @@ def test_a_valid_mention_is_stored(engine: Engine, article_id: int) -> None:
     insert_mention(engine, article_id, 0, 5, "accepted", method="exact", score=100)
     with engine.connect() as connection:
         assert connection.execute(text('SELECT start, "end", state FROM mention')).all() == [
-            (0, 5, "accepted")]
+            (0, 5, "accepted")
+        ]
 
 
-@pytest.mark.parametrize(("start", "end", "state", "extra", "check"), [
-    (5, 5, "pending", {}, "ck_mention_span"),
-    (6, 5, "pending", {}, "ck_mention_span"),
-    (-1, 3, "pending", {}, "ck_mention_span"),
-    (0, 5, "maybe", {}, "ck_mention_state"),
-    (0, 5, "pending", {"origin": "guess"}, "ck_mention_origin"),
-    (0, 5, "pending", {"method": "regex"}, "ck_mention_method"),
-    (0, 5, "pending", {"score": 101}, "ck_mention_score"),
-])
-def test_mention_check_constraints(engine: Engine, article_id: int, start: int, end: int,
-                                   state: str, extra: dict[str, Any], check: str) -> None:
+@pytest.mark.parametrize(
+    ("start", "end", "state", "extra", "check"),
+    [
+        (5, 5, "pending", {}, "ck_mention_span"),
+        (6, 5, "pending", {}, "ck_mention_span"),
+        (-1, 3, "pending", {}, "ck_mention_span"),
+        (0, 5, "maybe", {}, "ck_mention_state"),
+        (0, 5, "pending", {"origin": "guess"}, "ck_mention_origin"),
+        (0, 5, "pending", {"method": "regex"}, "ck_mention_method"),
+        (0, 5, "pending", {"score": 101}, "ck_mention_score"),
+    ],
+)
+def test_mention_check_constraints(
+    engine: Engine,
+    article_id: int,
+    start: int,
+    end: int,
+    state: str,
+    extra: dict[str, Any],
+    check: str,
+) -> None:
     with pytest.raises(IntegrityError, match=f"CHECK constraint failed: {check}"):
         insert_mention(engine, article_id, start, end, state, **extra)
     with engine.connect() as connection:
@@ -331,11 +379,16 @@ def test_audit_log_is_append_only(engine: Engine, session: Session, reviewer_id:
 def test_foreign_keys_are_enforced(engine: Engine, session: Session, article_id: int) -> None:
     with pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed"):
         insert_mention(engine, 999, 0, 5)
-    with pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed"), \
-            engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO alias (entity_id, text, norm, origin, created_at) "
-            "VALUES (12345, 'x', 'x', 'gazetteer', '2026-01-01')"))
+    with (
+        pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed"),
+        engine.begin() as connection,
+    ):
+        connection.execute(
+            text(
+                "INSERT INTO alias (entity_id, text, norm, origin, created_at) "
+                "VALUES (12345, 'x', 'x', 'gazetteer', '2026-01-01')"
+            )
+        )
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM mention")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM alias")).scalar() == 0

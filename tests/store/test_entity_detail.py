@@ -15,16 +15,25 @@ from store.models import Entity, Mention
 def test_alias_records_follow_the_decisions(engine: Engine, reviewer_id: int) -> None:
     prepare_demo(engine, reviewer_id=reviewer_id)
     with session_scope(engine) as session:
-        ids: list[int] = [i for i in session.exec(select(Mention.id).join(Entity).where(
-            Entity.key == "KG", Mention.matched_alias == "Kyrgyzstan")).all() if i]
+        ids: list[int] = [
+            i
+            for i in session.exec(
+                select(Mention.id)
+                .join(Entity)
+                .where(Entity.key == "KG", Mention.matched_alias == "Kyrgyzstan")
+            ).all()
+            if i
+        ]
         before = entity_detail(session=session, key="KG")
         assert before.mentions == {"pending": sum(before.mentions.values())}
         record = {r.alias.text: r for r in before.aliases}["Kyrgyzstan"]
         assert (record.accepted, record.rejected, record.pending) == (0, 0, len(ids))
-        decide_mention(session=session, mention_id=ids[0], state="accepted",
-                       reviewer_id=reviewer_id)
-        decide_mention(session=session, mention_id=ids[1], state="rejected",
-                       reviewer_id=reviewer_id)
+        decide_mention(
+            session=session, mention_id=ids[0], state="accepted", reviewer_id=reviewer_id
+        )
+        decide_mention(
+            session=session, mention_id=ids[1], state="rejected", reviewer_id=reviewer_id
+        )
         after = entity_detail(session=session, key="KG")
     record = {r.alias.text: r for r in after.aliases}["Kyrgyzstan"]
     assert (record.accepted, record.rejected, record.pending) == (1, 1, len(ids) - 2)

@@ -15,8 +15,9 @@ from tests.conftest import SAMPLE
 @pytest.fixture
 def sample(session: Session, reviewer_id: int, schema_loaded: None) -> EntitySearch:
     """An index of the sample gazetteer."""
-    report = import_gazetteer(session=session, path=SAMPLE / "gazetteer.csv",
-                              reviewer_id=reviewer_id)
+    report = import_gazetteer(
+        session=session, path=SAMPLE / "gazetteer.csv", reviewer_id=reviewer_id
+    )
     assert report.failed == 0
     return EntitySearch.build(session)
 
@@ -25,22 +26,31 @@ def keys(hits: list) -> list[str]:
     return [h.key for h in hits]
 
 
-def test_an_exact_alias_comes_first_and_names_the_alias_that_matched(
-        sample: EntitySearch) -> None:
+def test_an_exact_alias_comes_first_and_names_the_alias_that_matched(sample: EntitySearch) -> None:
     hits = sample.search("kirgistan")  # an alias of KG, in another case
     assert hits[0].key == "KG"
     assert (hits[0].name, hits[0].type, hits[0].matched, hits[0].kind) == (
-        "Kyrgyzstan", "GPE", "Kirgistan", "exact")
+        "Kyrgyzstan",
+        "GPE",
+        "Kirgistan",
+        "exact",
+    )
     assert hits[0].score == 100
     assert len(set(keys(hits))) == len(hits)  # one hit per entity
 
 
-def test_exact_beats_prefix_beats_fuzzy(session: Session, reviewer_id: int,
-                                        schema_loaded: None) -> None:
-    for key, name in [("A", "Moskva"), ("B", "Moskvarium"), ("C", "Moskwa Oblast"),
-                      ("D", "Mozkva")]:
-        gazetteer.create_entity(session=session, key=key, name=name, type="GPE",
-                                reviewer_id=reviewer_id)
+def test_exact_beats_prefix_beats_fuzzy(
+    session: Session, reviewer_id: int, schema_loaded: None
+) -> None:
+    for key, name in [
+        ("A", "Moskva"),
+        ("B", "Moskvarium"),
+        ("C", "Moskwa Oblast"),
+        ("D", "Mozkva"),
+    ]:
+        gazetteer.create_entity(
+            session=session, key=key, name=name, type="GPE", reviewer_id=reviewer_id
+        )
     hits = EntitySearch.build(session).search("moskva")
     assert keys(hits)[:3] == ["A", "B", "D"]
     assert [h.kind for h in hits[:3]] == ["exact", "prefix", "fuzzy"]
@@ -74,11 +84,19 @@ def test_the_type_filter_keeps_only_that_type(sample: EntitySearch) -> None:
 
 
 def test_a_redirect_is_not_offered_its_aliases_find_its_target(
-        session: Session, reviewer_id: int, schema_loaded: None) -> None:
-    gazetteer.create_entity(session=session, key="KG", name="Kyrgyzstan", type="GPE",
-                            reviewer_id=reviewer_id)
-    gazetteer.create_entity(session=session, key="KG-OLD", name="Kirgizia", type="GPE",
-                            reviewer_id=reviewer_id, aliases=["Kirghiz SSR"])
+    session: Session, reviewer_id: int, schema_loaded: None
+) -> None:
+    gazetteer.create_entity(
+        session=session, key="KG", name="Kyrgyzstan", type="GPE", reviewer_id=reviewer_id
+    )
+    gazetteer.create_entity(
+        session=session,
+        key="KG-OLD",
+        name="Kirgizia",
+        type="GPE",
+        reviewer_id=reviewer_id,
+        aliases=["Kirghiz SSR"],
+    )
     gazetteer.set_redirect(session=session, key="KG-OLD", target="KG", reviewer_id=reviewer_id)
     index = EntitySearch.build(session)
     assert index.entity_count == 1
@@ -89,8 +107,7 @@ def test_a_redirect_is_not_offered_its_aliases_find_its_target(
     assert found is not None and found.key == "KG"
 
 
-def test_suggestions_put_the_mentions_entity_and_alternatives_first(
-        sample: EntitySearch) -> None:
+def test_suggestions_put_the_mentions_entity_and_alternatives_first(sample: EntitySearch) -> None:
     hits = sample.suggest("Rusia", current="BY", alternatives=("KZ", "NO-SUCH"))
     assert keys(hits)[:3] == ["BY", "KZ", "RU"]
     assert [h.kind for h in hits[:3]] == ["current", "alternative", "exact"]
@@ -103,9 +120,11 @@ def test_empty_and_blank_queries_find_nothing(sample: EntitySearch) -> None:
 
 
 def test_the_cache_rebuilds_only_when_the_gazetteer_changed(
-        engine: Engine, session: Session, reviewer_id: int, schema_loaded: None) -> None:
-    gazetteer.create_entity(session=session, key="A", name="Alpha", type="GPE",
-                            reviewer_id=reviewer_id)
+    engine: Engine, session: Session, reviewer_id: int, schema_loaded: None
+) -> None:
+    gazetteer.create_entity(
+        session=session, key="A", name="Alpha", type="GPE", reviewer_id=reviewer_id
+    )
     cache = search_cache(engine)
     assert search_cache(engine) is cache
     first = cache.fresh()
@@ -113,10 +132,10 @@ def test_the_cache_rebuilds_only_when_the_gazetteer_changed(
     gazetteer.add_alias(session=session, key="A", text="Alfa", reviewer_id=reviewer_id)
     second = cache.fresh()
     assert second is not first and keys(second.search("alfa")) == ["A"]
-    gazetteer.rename_entity(session=session, key="A", name="Alpha Prime",
-                            reviewer_id=reviewer_id)
+    gazetteer.rename_entity(session=session, key="A", name="Alpha Prime", reviewer_id=reviewer_id)
     assert cache.fresh().search("alfa")[0].name == "Alpha Prime"
-    gazetteer.create_entity(session=session, key="B", name="Beta", type="GPE",
-                            reviewer_id=reviewer_id)
+    gazetteer.create_entity(
+        session=session, key="B", name="Beta", type="GPE", reviewer_id=reviewer_id
+    )
     gazetteer.set_redirect(session=session, key="B", target="A", reviewer_id=reviewer_id)
     assert keys(cache.fresh().search("beta")) == ["A"]

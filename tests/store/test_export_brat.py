@@ -55,7 +55,7 @@ def check_folder(folder: Path) -> dict[str, list[str]]:
             if line[0] == "T":
                 _, middle, surface = line.split("\t")
                 _, start, end = middle.split(" ")
-                assert text[int(start):int(end)] == surface
+                assert text[int(start) : int(end)] == surface
         for line in lines:  # references point at annotations of the same file
             middle = line.split("\t")[1]
             for ref in re.findall(r"(?<=[: ])([TERN]\d+)\b", middle):
@@ -89,11 +89,20 @@ def test_golden_corpus_as_brat(golden: Engine, tmp_path: Path) -> None:
     assert report.skipped_total == 0
 
 
-@pytest.mark.parametrize("external_id, expected", [
-    ("../../x", "_.._x"), ("a/b", "a_b"), ("con", "_con"), ("CON.txt", "_CON.txt"),
-    ("", "article"), ("..", "article"), (".hidden", "hidden"), ("a\\b:c*?", "a_b_c__"),
-    ("Kirgistan-ü", "Kirgistan-_"),
-])
+@pytest.mark.parametrize(
+    "external_id, expected",
+    [
+        ("../../x", "_.._x"),
+        ("a/b", "a_b"),
+        ("con", "_con"),
+        ("CON.txt", "_CON.txt"),
+        ("", "article"),
+        ("..", "article"),
+        (".hidden", "hidden"),
+        ("a\\b:c*?", "a_b_c__"),
+        ("Kirgistan-ü", "Kirgistan-_"),
+    ],
+)
 def test_safe_names(external_id: str, expected: str) -> None:
     assert safe_name(external_id) == expected
 
@@ -104,22 +113,38 @@ def test_repeated_safe_names_get_numbers() -> None:
     assert names.renamed == {"a_b": "a/b", "a_b~2": "a:b", "A_B~3": "A_B"}
 
 
-def add(session: Session, external_id: str, text: str,
-        spans: Iterable[tuple[int, int, str]] = ()) -> Article:
-    article = Article(external_id=external_id, title=external_id, text=text,
-                      sha256=f"{abs(hash(external_id + text)):064x}", status="done")
+def add(
+    session: Session, external_id: str, text: str, spans: Iterable[tuple[int, int, str]] = ()
+) -> Article:
+    article = Article(
+        external_id=external_id,
+        title=external_id,
+        text=text,
+        sha256=f"{abs(hash(external_id + text)):064x}",
+        status="done",
+    )
     session.add(article)
     session.flush()
     assert article.id is not None
     for start, end, label in spans:
-        session.add(Mention(article_id=article.id, start=start, end=end, text=text[start:end],
-                            label=label, state="accepted", origin="manual"))
+        session.add(
+            Mention(
+                article_id=article.id,
+                start=start,
+                end=end,
+                text=text[start:end],
+                label=label,
+                state="accepted",
+                origin="manual",
+            )
+        )
     session.commit()
     return article
 
 
-def test_hostile_ids_never_write_outside_the_folder(engine: Engine, session: Session,
-                                                    schema_loaded: None, tmp_path: Path) -> None:
+def test_hostile_ids_never_write_outside_the_folder(
+    engine: Engine, session: Session, schema_loaded: None, tmp_path: Path
+) -> None:
     hostile = ["../../x", "a/b", "con", "", "..", "/etc/passwd", "a\\..\\..\\y", "A/B"]
     for number, external_id in enumerate(hostile):
         add(session, external_id, f"Rusia {number}", [(0, 5, "GPE")])
@@ -138,7 +163,8 @@ def test_hostile_ids_never_write_outside_the_folder(engine: Engine, session: Ses
 
 
 def test_span_across_a_line_break_is_reported_not_written(
-        engine: Engine, session: Session, schema_loaded: None, tmp_path: Path) -> None:
+    engine: Engine, session: Session, schema_loaded: None, tmp_path: Path
+) -> None:
     text = "Federasi\nRusia dan 😀 Kirgizstan\r\nemoji"
     k = text.index("Kirgizstan")
     add(session, "lines", text, [(0, 14, "GPE"), (k, k + 10, "GPE")])
@@ -175,26 +201,34 @@ triggers = ["anggota"]
 """
 
 
-def test_two_role_facts_are_relations(engine: Engine, session: Session, reviewer_id: int,
-                                      tmp_path: Path) -> None:
+def test_two_role_facts_are_relations(
+    engine: Engine, session: Session, reviewer_id: int, tmp_path: Path
+) -> None:
     (tmp_path / "schema.toml").write_text(SCHEMA, encoding="utf-8")
-    load_schema(session=session, schema=parse_schema(tmp_path / "schema.toml"),
-                reviewer_id=reviewer_id)
+    load_schema(
+        session=session, schema=parse_schema(tmp_path / "schema.toml"), reviewer_id=reviewer_id
+    )
     article = add(session, "rel", "Kirgizstan anggota CSTO.", [(0, 10, "GPE"), (19, 23, "ORG")])
     ids = list(session.execute(select(Mention.id).order_by(Mention.start)).scalars())
     fact = Fact(article_id=article.id, type="MEMBER_OF", state="accepted", note="multi\nline")
     session.add(fact)
     session.flush()
-    session.add_all([FactArgument(fact_id=fact.id, role="member", mention_id=ids[0]),
-                     FactArgument(fact_id=fact.id, role="organization", mention_id=ids[1])])
+    session.add_all(
+        [
+            FactArgument(fact_id=fact.id, role="member", mention_id=ids[0]),
+            FactArgument(fact_id=fact.id, role="organization", mention_id=ids[1]),
+        ]
+    )
     session.commit()
     out = tmp_path / "brat"
     run_export(engine, fmt=BRAT, out=out, selection=Selection())
     lines = check_folder(out)["rel"]
     assert "R1\tMEMBER_OF member:T1 organization:T2" in lines
     assert "#1\tAnnotatorNotes R1\tmulti line" in lines
-    assert "MEMBER_OF\tmember:GPE, organization:ORG" in (out / "annotation.conf").read_text(
-        encoding="utf-8").split("[events]")[0]
+    assert (
+        "MEMBER_OF\tmember:GPE, organization:ORG"
+        in (out / "annotation.conf").read_text(encoding="utf-8").split("[events]")[0]
+    )
 
 
 def test_failed_brat_export_keeps_the_previous_folder(golden: Engine, tmp_path: Path) -> None:
@@ -208,11 +242,13 @@ def test_failed_brat_export_keeps_the_previous_folder(golden: Engine, tmp_path: 
                 if number == 2:
                     raise RuntimeError("interrupted")
                 yield doc
+
         BRAT.write(some(), folder, context)
 
     with pytest.raises(RuntimeError):
-        run_export(golden, fmt=ExportFormat("brat", broken, folder=True), out=out,
-                   selection=Selection())
+        run_export(
+            golden, fmt=ExportFormat("brat", broken, folder=True), out=out, selection=Selection()
+        )
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     run_export(golden, fmt=BRAT, out=out, selection=Selection(labels=("GPE",)))  # replaces it
@@ -220,8 +256,7 @@ def test_failed_brat_export_keeps_the_previous_folder(golden: Engine, tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
-def test_refuses_to_replace_a_folder_that_is_not_an_export(engine: Engine,
-                                                            tmp_path: Path) -> None:
+def test_refuses_to_replace_a_folder_that_is_not_an_export(engine: Engine, tmp_path: Path) -> None:
     mine = tmp_path / "thesis"
     mine.mkdir()
     (mine / "chapter1.tex").write_text("precious", encoding="utf-8")

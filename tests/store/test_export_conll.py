@@ -41,8 +41,7 @@ def test_a_strict_iob2_reader_finds_every_span_again(tmp_path: Path) -> None:
     assert len(documents) == 2
     tokens = tokenize(doc.text)
     for entities in documents:
-        found = {(tokens[first].start, tokens[last].end, label)
-                 for label, first, last in entities}
+        found = {(tokens[first].start, tokens[last].end, label) for label, first, last in entities}
         assert found == {(s.start, s.end, s.label) for s in doc.spans}
 
 
@@ -54,8 +53,7 @@ def test_spacy_reads_the_tags_as_valid_iob(tmp_path: Path) -> None:
     assert [label for label, _s, _e in entities] == ["GPE", "WEAPON", "GPE", "DATE"]
 
 
-def test_sentences_are_separated_by_a_blank_line_and_documents_by_docstart(
-        tmp_path: Path) -> None:
+def test_sentences_are_separated_by_a_blank_line_and_documents_by_docstart(tmp_path: Path) -> None:
     text = "Rusia memasok S-300. Kazakhstan membeli Su-57E.\n\nBaca juga: Moskwa"
     doc = make_doc(text, [(0, 5, "GPE"), (21, 31, "GPE"), (60, 66, "GPE")])
     lines, skipped = conll_document(doc)
@@ -72,7 +70,9 @@ def test_a_span_off_token_boundaries_is_reported_never_shifted() -> None:
     doc = make_doc(EXAMPLE, [(0, 4, "GPE"), (39, 43, "WEAPON"), (47, 57, "GPE")])
     lines, skipped = conll_document(doc)
     assert [(s.start, s.end, s.text, s.reason) for s in skipped] == [
-        (0, 4, "Rusi", "not on token boundaries"), (39, 43, "-300", "not on token boundaries")]
+        (0, 4, "Rusi", "not on token boundaries"),
+        (39, 43, "-300", "not on token boundaries"),
+    ]
     assert [line.split()[3] for line in lines[2:-1]].count("O") == 11
     assert skipped[0].to_dict()["article"] == "a1" and skipped[0].kind == "span"
 
@@ -83,7 +83,8 @@ def test_overlapping_and_sentence_crossing_spans_are_reported() -> None:
     _lines, skipped = conll_document(doc)
     assert [(s.text, s.reason) for s in skipped] == [
         ("Sergei Shoigu", "overlaps 'Menteri Sergei Shoigu' at 0-21"),
-        ("tiba. Moskwa", "crosses a sentence boundary")]
+        ("tiba. Moskwa", "crosses a sentence boundary"),
+    ]
 
 
 def test_tokens_never_contain_whitespace_even_with_tabs_and_emoji() -> None:

@@ -20,10 +20,8 @@ from tests.store.export_helpers import example_doc, make_doc, run_writer
 def test_the_running_example_has_entities_and_a_relation() -> None:
     record, skipped = doccano_record(example_doc())
     assert skipped == []
-    assert record["entities"][0] == {"id": 0, "start_offset": 0, "end_offset": 5,
-                                     "label": "GPE"}
-    assert record["relations"] == [{"id": 0, "from_id": 0, "to_id": 2,
-                                    "type": "ARMS_TRANSFER"}]
+    assert record["entities"][0] == {"id": 0, "start_offset": 0, "end_offset": 5, "label": "GPE"}
+    assert record["relations"] == [{"id": 0, "from_id": 0, "to_id": 2, "type": "ARMS_TRANSFER"}]
     assert record["id"] == "a1" and record["meta"]["title"] == "title a1"
 
 
@@ -35,12 +33,13 @@ def test_utf16_offsets_after_emoji_convert_back_to_the_same_spans() -> None:
     encoded = text.encode("utf-16-le")
     for entity, (start, end, _label) in zip(record["entities"], spans, strict=True):
         # What doccano's browser sees: the text as UTF-16 code units.
-        units = encoded[2 * entity["start_offset"]:2 * entity["end_offset"]]
+        units = encoded[2 * entity["start_offset"] : 2 * entity["end_offset"]]
         assert units.decode("utf-16-le") == text[start:end]
     assert record["entities"][0]["start_offset"] == 3  # one emoji: shifted by one
     back = codepoint_offsets(text)
     assert [(back[e["start_offset"]], back[e["end_offset"]]) for e in record["entities"]] == [
-        (s, e) for s, e, _ in spans]
+        (s, e) for s, e, _ in spans
+    ]
 
 
 def test_codepoint_offsets_on_request() -> None:
@@ -60,15 +59,23 @@ def test_utf16_table_matches_python_encoding() -> None:
 
 
 def test_facts_that_are_not_two_role_relations_are_reported(tmp_path: Path) -> None:
-    facts = [ExportFact(id=7, type="ARMS_TRANSFER", state="accepted",
-                        roles={"supplier": [1], "item": [2], "recipient": [3]}),
-             ExportFact(id=8, type="MEETING", state="accepted", roles={"participant": [1, 3]})]
-    doc = make_doc("Rusia S-300 Kirgizstan", [(0, 5, "GPE"), (6, 11, "WEAPON"), (12, 22, "GPE")],
-                   facts=facts)
+    facts = [
+        ExportFact(
+            id=7,
+            type="ARMS_TRANSFER",
+            state="accepted",
+            roles={"supplier": [1], "item": [2], "recipient": [3]},
+        ),
+        ExportFact(id=8, type="MEETING", state="accepted", roles={"participant": [1, 3]}),
+    ]
+    doc = make_doc(
+        "Rusia S-300 Kirgizstan", [(0, 5, "GPE"), (6, 11, "WEAPON"), (12, 22, "GPE")], facts=facts
+    )
     line, skipped = run_writer(write_doccano, [doc], tmp_path)
     assert [(s.kind, s.label, s.reason) for s in skipped] == [
         ("fact", "ARMS_TRANSFER", "a relation has two arguments; this fact has 3"),
-        ("fact", "MEETING", "both arguments fill one role")]
+        ("fact", "MEETING", "both arguments fill one role"),
+    ]
     assert line.endswith("\n") and line.count("\n") == 1
     assert json.loads(line)["relations"] == []
 

@@ -27,8 +27,12 @@ def golden(engine: Engine) -> Engine:
 
 def test_golden_facts_as_csv(golden: Engine, tmp_path: Path) -> None:
     out = tmp_path / "facts.csv"
-    report = run_export(golden, fmt=get_format("facts-csv"), out=out,
-                        selection=Selection(articles="all", state="all"))
+    report = run_export(
+        golden,
+        fmt=get_format("facts-csv"),
+        out=out,
+        selection=Selection(articles="all", state="all"),
+    )
     raw = out.read_bytes().decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(raw, newline="")))
     with session_scope(golden) as session:
@@ -42,8 +46,9 @@ def test_golden_facts_as_csv(golden: Engine, tmp_path: Path) -> None:
     for row in rows:
         text = texts[row["article"]]
         if row["evidence_start"]:
-            assert text[int(row["evidence_start"]):int(row["evidence_end"])] == row[
-                "evidence_text"]
+            assert (
+                text[int(row["evidence_start"]) : int(row["evidence_end"])] == row["evidence_text"]
+            )
         for role in roles:
             if not row[f"{role}_text"]:
                 continue
@@ -51,10 +56,9 @@ def test_golden_facts_as_csv(golden: Engine, tmp_path: Path) -> None:
             starts = row[f"{role}_start"].split(JOIN)
             ends = row[f"{role}_end"].split(JOIN)
             several += len(surfaces) > 1
-            assert len(surfaces) == len(starts) == len(ends) == len(
-                row[f"{role}_key"].split(JOIN))
+            assert len(surfaces) == len(starts) == len(ends) == len(row[f"{role}_key"].split(JOIN))
             for surface, start, end in zip(surfaces, starts, ends, strict=True):
-                assert text[int(start):int(end)] == surface
+                assert text[int(start) : int(end)] == surface
     assert several > 0  # the sample has facts with several fillers of one role
     noted = [r for r in rows if r["note"]]
     assert noted and all(r["note"].startswith("checked against the source") for r in noted)

@@ -21,11 +21,18 @@ def golden(engine: Engine) -> Engine:
     return engine
 
 
-def docs(engine: Engine, selection: Selection, page_size: int = 500,
-         skipped: list[Skipped] | None = None) -> list[ExportDoc]:
+def docs(
+    engine: Engine, selection: Selection, page_size: int = 500, skipped: list[Skipped] | None = None
+) -> list[ExportDoc]:
     with session_scope(engine) as session:
-        return list(iter_docs(session=session, selection=selection, page_size=page_size,
-                              on_skip=(skipped.append if skipped is not None else None)))
+        return list(
+            iter_docs(
+                session=session,
+                selection=selection,
+                page_size=page_size,
+                on_skip=(skipped.append if skipped is not None else None),
+            )
+        )
 
 
 def count(engine: Engine, query: object) -> int:
@@ -37,8 +44,13 @@ def test_default_is_accepted_spans_and_facts_of_done_articles(golden: Engine) ->
     result = docs(golden, Selection())
     done = count(golden, select(func.count()).select_from(Article).where(Article.status == "done"))
     assert len(result) == done == 4
-    accepted = count(golden, select(func.count()).select_from(Mention).join(Article).where(
-        Mention.state == "accepted", Article.status == "done"))
+    accepted = count(
+        golden,
+        select(func.count())
+        .select_from(Mention)
+        .join(Article)
+        .where(Mention.state == "accepted", Article.status == "done"),
+    )
     assert sum(len(d.spans) for d in result) == accepted > 0
     assert all(s.state == "accepted" and s.reviewer == "golden" for d in result for s in d.spans)
     assert all(f.state == "accepted" for d in result for f in d.facts)
@@ -51,19 +63,22 @@ def test_all_articles_and_states_take_everything(golden: Engine) -> None:
     result = docs(golden, Selection(articles="all", state="all"))
     assert len(result) == count(golden, select(func.count()).select_from(Article))
     assert sum(len(d.spans) for d in result) == count(
-        golden, select(func.count()).select_from(Mention))
+        golden, select(func.count()).select_from(Mention)
+    )
     assert sum(len(d.facts) for d in result) == count(
-        golden, select(func.count()).select_from(Fact))
+        golden, select(func.count()).select_from(Fact)
+    )
     assert {s.state for d in result for s in d.spans} == {"accepted", "rejected", "pending"}
 
 
 def test_spans_slice_the_text_and_facts_name_exported_spans(golden: Engine) -> None:
     for doc in docs(golden, Selection(articles="all", state="all")):
         ids = {s.id for s in doc.spans}
-        assert [(s.start, -s.end) for s in doc.spans] == sorted((s.start, -s.end)
-                                                                for s in doc.spans)
+        assert [(s.start, -s.end) for s in doc.spans] == sorted(
+            (s.start, -s.end) for s in doc.spans
+        )
         for span in doc.spans:
-            assert doc.text[span.start:span.end] == span.text
+            assert doc.text[span.start : span.end] == span.text
         for fact in doc.facts:
             assert all(m in ids for members in fact.roles.values() for m in members)
 

@@ -50,28 +50,37 @@ def test_spacy_loads_the_docbin_with_entities_and_kb_ids(tmp_path: Path) -> None
     (doc,) = loaded
     assert doc.text == EXAMPLE
     assert [(e.start_char, e.end_char, e.label_, e.kb_id_) for e in doc.ents] == [
-        (0, 5, "GPE", "RU"), (38, 43, "WEAPON", "S300"), (47, 57, "GPE", "KG"),
-        (63, 76, "DATE", "")]
+        (0, 5, "GPE", "RU"),
+        (38, 43, "WEAPON", "S300"),
+        (47, 57, "GPE", "KG"),
+        (63, 76, "DATE", ""),
+    ]
     assert doc.user_data["telaah_id"] == "a1"
 
 
-def test_every_exported_span_is_a_strict_char_span_whatever_the_whitespace(
-        tmp_path: Path) -> None:
+def test_every_exported_span_is_a_strict_char_span_whatever_the_whitespace(tmp_path: Path) -> None:
     text = "\n  Rusia\tmemasok  S-300 😀 ke\n\nKirgizstan 👍🏽  e\u0301 🇷🇺 2021.  \t"
-    spans = [(text.index(surface), text.index(surface) + len(surface), label) for surface, label
-             in (("Rusia", "GPE"), ("S-300", "WEAPON"), ("Kirgizstan", "GPE"), ("👍🏽", "EMO"),
-                 ("🇷🇺", "FLAG"), ("e\u0301", "MARK"))] + [(4, 8, "BAD")]
+    spans = [
+        (text.index(surface), text.index(surface) + len(surface), label)
+        for surface, label in (
+            ("Rusia", "GPE"),
+            ("S-300", "WEAPON"),
+            ("Kirgizstan", "GPE"),
+            ("👍🏽", "EMO"),
+            ("🇷🇺", "FLAG"),
+            ("e\u0301", "MARK"),
+        )
+    ] + [(4, 8, "BAD")]
     doc = make_doc(text, spans)
     loaded, skipped = export([doc], tmp_path)
     (made,) = loaded
     assert made.text == text  # offsets into the Doc are offsets into the stored text
     assert [(s.start, s.end, s.reason) for s in skipped] == [(4, 8, "not on token boundaries")]
     exported = sorted((span for span in doc.spans if span.start != 4), key=lambda s: s.start)
-    assert [(e.start_char, e.end_char) for e in made.ents] == [
-        (s.start, s.end) for s in exported]
+    assert [(e.start_char, e.end_char) for e in made.ents] == [(s.start, s.end) for s in exported]
     for span in exported:
         assert made.char_span(span.start, span.end, alignment_mode="strict") is not None
-        assert made.text[span.start:span.end] == span.text
+        assert made.text[span.start : span.end] == span.text
 
 
 def test_overlapping_spans_are_reported(tmp_path: Path) -> None:
@@ -87,8 +96,9 @@ def test_words_and_spaces_rebuild_the_text_exactly() -> None:
         assert "".join(w + (" " if s else "") for w, s in zip(words, spaces, strict=True)) == text
 
 
-def test_without_spacy_the_error_is_one_line(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_spacy_the_error_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "spacy", None)
     with pytest.raises(TelaahError) as caught:
         write_spacy([example_doc()], tmp_path / "x.spacy", ExportContext(Schema()))
@@ -96,8 +106,9 @@ def test_without_spacy_the_error_is_one_line(tmp_path: Path,
     assert not (tmp_path / "x.spacy").exists()
 
 
-@settings(max_examples=50, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(doc=documents())
 def test_random_texts_every_span_is_exported_or_reported(doc: ExportDoc, tmp_path: Path) -> None:
     loaded, skipped = export([doc], tmp_path)
@@ -107,18 +118,22 @@ def test_random_texts_every_span_is_exported_or_reported(doc: ExportDoc, tmp_pat
     for span in doc.spans:
         entity = made.char_span(span.start, span.end, alignment_mode="strict")
         assert (span.start, span.end) in reported or (
-            entity is not None and (span.start, span.end, span.label) in {
-                (e.start_char, e.end_char, e.label_) for e in made.ents})
+            entity is not None
+            and (span.start, span.end, span.label)
+            in {(e.start_char, e.end_char, e.label_) for e in made.ents}
+        )
 
 
 def test_the_golden_corpus_every_span_is_a_strict_char_span_or_reported(
-        engine: Engine, tmp_path: Path) -> None:
+    engine: Engine, tmp_path: Path
+) -> None:
     from spacy.tokens import DocBin
 
     golden_corpus(engine)
     run_export(engine, fmt=get_format("jsonl"), out=tmp_path / "g.jsonl", selection=Selection())
-    report = run_export(engine, fmt=get_format("spacy"), out=tmp_path / "g.spacy",
-                        selection=Selection())
+    report = run_export(
+        engine, fmt=get_format("spacy"), out=tmp_path / "g.spacy", selection=Selection()
+    )
     docs = list(DocBin().from_disk(tmp_path / "g.spacy").get_docs(spacy.blank("xx").vocab))
     records = [json.loads(line) for line in (tmp_path / "g.jsonl").read_text().splitlines()]
     reported = {(s.article, s.start, s.end) for s in report.skipped}

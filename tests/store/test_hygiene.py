@@ -44,16 +44,31 @@ print(json.dumps({"store": store.__file__, "modules": modules, "textual": "textu
 def test_store_never_imports_textual(tmp_path: Path) -> None:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=tmp_path,
-        env=os.environ | {"PYTHONPATH": path}, timeout=120, check=False,
+        [sys.executable, "-c", PROBE],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=os.environ | {"PYTHONPATH": path},
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert Path(report["store"]).resolve() == Path(store.__file__).resolve()
     # The walk really covered the package, down to the formats and the migrations.
-    expected = {"store.db", "store.models", "store.importer", "store.gazetteer",
-                "store.gazetteer_io", "store.schema", "store.textnorm", "store.migrate",
-                "store.formats.articles", "store.formats.gazetteer", "store.formats.problems"}
+    expected = {
+        "store.db",
+        "store.models",
+        "store.importer",
+        "store.gazetteer",
+        "store.gazetteer_io",
+        "store.schema",
+        "store.textnorm",
+        "store.migrate",
+        "store.formats.articles",
+        "store.formats.gazetteer",
+        "store.formats.problems",
+    }
     assert expected <= set(report["modules"])
     on_disk = {p.stem for p in Path(store.__path__[0]).glob("*.py") if p.stem != "__init__"}
     assert {f"store.{name}" for name in on_disk} <= set(report["modules"])
@@ -65,8 +80,12 @@ def test_import_contracts_hold() -> None:
     lint_imports = Path(sys.executable).with_name("lint-imports")
     assert lint_imports.exists(), f"{lint_imports} is not installed"
     result = subprocess.run(
-        [str(lint_imports), "--no-cache"], capture_output=True, text=True, cwd=ROOT,
-        timeout=300, check=False,
+        [str(lint_imports), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 kept, 0 broken" in result.stdout

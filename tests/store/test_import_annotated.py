@@ -18,44 +18,70 @@ from store.models import Article, AuditEntry, Entity, Fact, FactArgument, Mentio
 from tests.store.export_helpers import EXAMPLE
 
 
-def run(engine: Engine, fmt: str, path: Path, reviewer_id: int,
-        **options: Any) -> AnnotatedReport:
+def run(engine: Engine, fmt: str, path: Path, reviewer_id: int, **options: Any) -> AnnotatedReport:
     offsets = options.pop("offsets", None)
-    return import_annotated(engine, fmt, [path], LoadOptions(reviewer_id=reviewer_id, **options),
-                            offsets=offsets)
+    return import_annotated(
+        engine, fmt, [path], LoadOptions(reviewer_id=reviewer_id, **options), offsets=offsets
+    )
 
 
 def mentions(session: Session) -> list[tuple[int, int, str, str, str, str | None]]:
     rows = session.execute(
-        select(Mention, Entity.key).join(Entity, Entity.id == Mention.entity_id, isouter=True)
-        .order_by(Mention.article_id, Mention.start)).all()
+        select(Mention, Entity.key)
+        .join(Entity, Entity.id == Mention.entity_id, isouter=True)
+        .order_by(Mention.article_id, Mention.start)
+    ).all()
     return [(m.start, m.end, m.text, m.label, m.state, key) for m, key in rows]
 
 
 def write_lines(path: Path, records: list[Any]) -> Path:
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False))
-                            + "\n" for r in records), encoding="utf-8")
+    path.write_text(
+        "".join(
+            (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_jsonl_spans_become_accepted_import_mentions_and_bad_lines_are_reported(
-        engine: Engine, session: Session, reviewer_id: int, schema_loaded: None,
-        tmp_path: Path) -> None:
+    engine: Engine, session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
     create_entity(session=session, key="RU", name="Rusia", type="GPE", reviewer_id=reviewer_id)
-    path = write_lines(tmp_path / "gold.jsonl", [
-        {"id": "ex1", "text": EXAMPLE, "_annotator_id": "ana", "spans": [
-            {"start": 0, "end": 5, "label": "GPE", "kb_id": "RU"},
-            {"start": 38, "end": 43, "label": "WEAPON", "kb_id": "S300"},
-            {"start": 47, "end": 57, "label": "GPE", "reviewer": "budi"}],
-         "facts": [{"type": "ARMS_TRANSFER", "state": "accepted", "note": "n",
-                    "roles": {"supplier": [0], "item": [1], "recipient": [2]},
-                    "evidence": {"start": 0, "end": 77}}]},
-        "{not json",
-        {"id": "ex2", "text": "Kazakhstan membeli Su-57E.", "spans": [
-            {"start": 0, "end": 9, "label": "GPE", "text": "Kazakhstan"},
-            {"start": 19, "end": 25, "label": "WEAPON"}]},
-        {"text": "ditolak", "answer": "reject"},
-    ])
+    path = write_lines(
+        tmp_path / "gold.jsonl",
+        [
+            {
+                "id": "ex1",
+                "text": EXAMPLE,
+                "_annotator_id": "ana",
+                "spans": [
+                    {"start": 0, "end": 5, "label": "GPE", "kb_id": "RU"},
+                    {"start": 38, "end": 43, "label": "WEAPON", "kb_id": "S300"},
+                    {"start": 47, "end": 57, "label": "GPE", "reviewer": "budi"},
+                ],
+                "facts": [
+                    {
+                        "type": "ARMS_TRANSFER",
+                        "state": "accepted",
+                        "note": "n",
+                        "roles": {"supplier": [0], "item": [1], "recipient": [2]},
+                        "evidence": {"start": 0, "end": 77},
+                    }
+                ],
+            },
+            "{not json",
+            {
+                "id": "ex2",
+                "text": "Kazakhstan membeli Su-57E.",
+                "spans": [
+                    {"start": 0, "end": 9, "label": "GPE", "text": "Kazakhstan"},
+                    {"start": 19, "end": 25, "label": "WEAPON"},
+                ],
+            },
+            {"text": "ditolak", "answer": "reject"},
+        ],
+    )
     report = run(engine, "jsonl", path, reviewer_id)
     assert report.articles_created == 2 and report.mentions == 4 and report.facts == 1
     assert report.failed == 2, report.problems
@@ -63,28 +89,55 @@ def test_jsonl_spans_become_accepted_import_mentions_and_bad_lines_are_reported(
     assert any(p.startswith(f"{path}:3: span 0-9 says 'Kazakhstan'") for p in report.problems)
     assert report.unknown_keys == {"S300": 1}
     assert any("answer is 'reject'" in n for n in report.notes)
-    rows = session.execute(select(Mention, Reviewer.name).join(
-        Reviewer, Reviewer.id == Mention.reviewer_id).order_by(Mention.id)).all()
+    rows = session.execute(
+        select(Mention, Reviewer.name)
+        .join(Reviewer, Reviewer.id == Mention.reviewer_id)
+        .order_by(Mention.id)
+    ).all()
     assert [(m.text, m.state, m.origin, name) for m, name in rows] == [
-        ("Rusia", "accepted", "import", "ana"), ("S-300", "accepted", "import", "ana"),
-        ("Kirgizstan", "accepted", "import", "budi"), ("Su-57E", "accepted", "import", "tester")]
+        ("Rusia", "accepted", "import", "ana"),
+        ("S-300", "accepted", "import", "ana"),
+        ("Kirgizstan", "accepted", "import", "budi"),
+        ("Su-57E", "accepted", "import", "tester"),
+    ]
     assert rows[0][0].entity_id is not None and rows[1][0].entity_id is None
     fact = session.execute(select(Fact)).scalar_one()
     assert (fact.type, fact.state, fact.origin, fact.note, fact.evidence_end) == (
-        "ARMS_TRANSFER", "accepted", "import", "n", 77)
+        "ARMS_TRANSFER",
+        "accepted",
+        "import",
+        "n",
+        77,
+    )
     assert len(session.execute(select(FactArgument)).all()) == 3
     article = session.execute(select(Article).where(Article.external_id == "ex1")).scalar_one()
     assert article.status == "done"
-    assert session.execute(select(AuditEntry).where(
-        AuditEntry.action == "annotations.import")).all()
+    assert session.execute(
+        select(AuditEntry).where(AuditEntry.action == "annotations.import")
+    ).all()
 
 
-def test_create_entities_and_candidates(engine: Engine, session: Session, reviewer_id: int,
-                                        schema_loaded: None, tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "gold.jsonl", [
-        {"id": "ex1", "text": EXAMPLE, "spans": [
-            {"start": 38, "end": 43, "label": "WEAPON", "kb_id": "S300",
-             "entity_name": "S-300 Favorit"}]}])
+def test_create_entities_and_candidates(
+    engine: Engine, session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
+    path = write_lines(
+        tmp_path / "gold.jsonl",
+        [
+            {
+                "id": "ex1",
+                "text": EXAMPLE,
+                "spans": [
+                    {
+                        "start": 38,
+                        "end": 43,
+                        "label": "WEAPON",
+                        "kb_id": "S300",
+                        "entity_name": "S-300 Favorit",
+                    }
+                ],
+            }
+        ],
+    )
     report = run(engine, "jsonl", path, reviewer_id, create_entities=True, as_candidates=True)
     assert report.entities_created == 1 and report.unknown_keys == {}
     entity = session.execute(select(Entity)).scalar_one()
@@ -95,10 +148,12 @@ def test_create_entities_and_candidates(engine: Engine, session: Session, review
 
 
 def test_importing_twice_finds_the_article_and_skips_duplicate_spans(
-        engine: Engine, session: Session, reviewer_id: int, schema_loaded: None,
-        tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "gold.jsonl", [
-        {"id": "ex1", "text": EXAMPLE, "spans": [{"start": 0, "end": 5, "label": "GPE"}]}])
+    engine: Engine, session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
+    path = write_lines(
+        tmp_path / "gold.jsonl",
+        [{"id": "ex1", "text": EXAMPLE, "spans": [{"start": 0, "end": 5, "label": "GPE"}]}],
+    )
     run(engine, "jsonl", path, reviewer_id)
     again = run(engine, "jsonl", path, reviewer_id)
     assert (again.articles_found, again.duplicates, again.mentions) == (1, 1, 0)
@@ -108,7 +163,8 @@ def test_importing_twice_finds_the_article_and_skips_duplicate_spans(
 
 
 def test_conll_iob1_and_iob2_documents_rebuilt_with_single_spaces(
-        engine: Engine, session: Session, reviewer_id: int, tmp_path: Path) -> None:
+    engine: Engine, session: Session, reviewer_id: int, tmp_path: Path
+) -> None:
     path = tmp_path / "train.conll"
     path.write_text(
         "-DOCSTART- -X- -X- O\n\n"
@@ -118,23 +174,34 @@ def test_conll_iob1_and_iob2_documents_rebuilt_with_single_spaces(
         "-DOCSTART- -X- -X- O\n\n"
         "Rusia -X- -X- B-GPE\nmemasok -X- -X- O\nS-300 -X- -X- B-WEAPON\n"
         "Sergei -X- -X- B-PERSON\nShoigu -X- -X- I-PERSON\nShoigu -X- -X- B-PERSON\n"
-        "bad -X- -X- X-PERSON\n\n", encoding="utf-8")
+        "bad -X- -X- X-PERSON\n\n",
+        encoding="utf-8",
+    )
     report = run(engine, "conll", path, reviewer_id)
     assert report.articles_created == 2
-    assert report.problems == [f"{path}:22: tag 'X-PERSON' is not O, B-LABEL or I-LABEL: "
-                               "read as O"]
+    assert report.problems == [f"{path}:22: tag 'X-PERSON' is not O, B-LABEL or I-LABEL: read as O"]
     texts = session.execute(select(Article.text).order_by(Article.id)).scalars().all()
-    assert texts == ["EU rejects German call Peter Blackburn .\nBRUSSELS 1996-08-22",
-                     "Rusia memasok S-300 Sergei Shoigu Shoigu bad"]
+    assert texts == [
+        "EU rejects German call Peter Blackburn .\nBRUSSELS 1996-08-22",
+        "Rusia memasok S-300 Sergei Shoigu Shoigu bad",
+    ]
     assert [(m[2], m[3]) for m in mentions(session)] == [
-        ("EU", "ORG"), ("German", "MISC"), ("Peter Blackburn", "PER"), ("BRUSSELS", "LOC"),
-        ("Rusia", "GPE"), ("S-300", "WEAPON"), ("Sergei Shoigu", "PERSON"), ("Shoigu", "PERSON")]
+        ("EU", "ORG"),
+        ("German", "MISC"),
+        ("Peter Blackburn", "PER"),
+        ("BRUSSELS", "LOC"),
+        ("Rusia", "GPE"),
+        ("S-300", "WEAPON"),
+        ("Sergei Shoigu", "PERSON"),
+        ("Shoigu", "PERSON"),
+    ]
     meta = session.execute(select(Article.meta).order_by(Article.id)).scalars().first()
     assert meta == {"sentences": [[0, 40], [41, 60]]}
 
 
-def test_doccano_utf16_offsets_after_emoji(engine: Engine, session: Session, reviewer_id: int,
-                                           schema_loaded: None, tmp_path: Path) -> None:
+def test_doccano_utf16_offsets_after_emoji(
+    engine: Engine, session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
     text = "😀 Rusia memasok 👍🏽 S-300 ke Kirgizstan"
     units = text.encode("utf-16-le")
 
@@ -142,72 +209,100 @@ def test_doccano_utf16_offsets_after_emoji(engine: Engine, session: Session, rev
         start = units.index(surface.encode("utf-16-le")) // 2
         return start, start + len(surface.encode("utf-16-le")) // 2
 
-    entities = [{"id": 10 + i, "start_offset": offsets(s)[0], "end_offset": offsets(s)[1],
-                 "label": label} for i, (s, label) in enumerate(
-                     [("Rusia", "GPE"), ("S-300", "WEAPON"), ("Kirgizstan", "GPE")])]
-    path = write_lines(tmp_path / "doccano.jsonl", [
-        {"id": 7, "text": text, "entities": entities,
-         "relations": [{"id": 1, "from_id": 10, "to_id": 12, "type": "ARMS_TRANSFER"}]},
-        {"text": text, "label": [[3, 8, "GPE"]]},
-        {"text": "😀x", "label": [[1, 2, "GPE"]]},
-    ])
+    entities = [
+        {"id": 10 + i, "start_offset": offsets(s)[0], "end_offset": offsets(s)[1], "label": label}
+        for i, (s, label) in enumerate(
+            [("Rusia", "GPE"), ("S-300", "WEAPON"), ("Kirgizstan", "GPE")]
+        )
+    ]
+    path = write_lines(
+        tmp_path / "doccano.jsonl",
+        [
+            {
+                "id": 7,
+                "text": text,
+                "entities": entities,
+                "relations": [{"id": 1, "from_id": 10, "to_id": 12, "type": "ARMS_TRANSFER"}],
+            },
+            {"text": text, "label": [[3, 8, "GPE"]]},
+            {"text": "😀x", "label": [[1, 2, "GPE"]]},
+        ],
+    )
     report = run(engine, "doccano", path, reviewer_id)
     assert [m[2] for m in mentions(session)] == ["Rusia", "S-300", "Kirgizstan"]
     assert report.duplicates == 1  # the second line is the same text: same article, same span
     assert report.failed == 1 and "surrogate pair" in report.problems[0]
-    roles = dict(session.execute(select(FactArgument.role, Mention.text).join(
-        Mention, Mention.id == FactArgument.mention_id)).all())
+    roles = dict(
+        session.execute(
+            select(FactArgument.role, Mention.text).join(
+                Mention, Mention.id == FactArgument.mention_id
+            )
+        ).all()
+    )
     assert roles == {"supplier": "Rusia", "recipient": "Kirgizstan"}
 
 
-def test_brat_spans_links_events_states_and_notes(engine: Engine, session: Session,
-                                                  reviewer_id: int, schema_loaded: None,
-                                                  tmp_path: Path) -> None:
-    create_entity(session=session, key="KG", name="Kyrgyzstan", type="GPE",
-                  reviewer_id=reviewer_id)
+def test_brat_spans_links_events_states_and_notes(
+    engine: Engine, session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
+    create_entity(session=session, key="KG", name="Kyrgyzstan", type="GPE", reviewer_id=reviewer_id)
     crlf = "Baris satu.\r\n" + EXAMPLE
     (tmp_path / "doc1.txt").write_bytes(crlf.encode("utf-8"))
     shift = 13  # brat counts CRLF as two characters
-    ann = [f"T1\tGPE {shift} {shift + 5}\tRusia",
-           f"T2\tWEAPON {shift + 38} {shift + 43}\tS-300",
-           f"T3\tGPE {shift + 47} {shift + 57}\tKirgizstan",
-           f"T4\tARMS_TRANSFER {shift + 6} {shift + 13}\tmemasok",
-           f"T5\tGPE {shift} {shift + 4}\tRusX",
-           "E1\tARMS_TRANSFER:T4 supplier:T1 item:T2 recipient:T3",
-           "A1\tState E1 rejected",
-           "N1\tReference T3 telaah:KG\tKyrgyzstan",
-           "#1\tAnnotatorNotes E1\tperlu dicek",
-           "X1\twhat"]
+    ann = [
+        f"T1\tGPE {shift} {shift + 5}\tRusia",
+        f"T2\tWEAPON {shift + 38} {shift + 43}\tS-300",
+        f"T3\tGPE {shift + 47} {shift + 57}\tKirgizstan",
+        f"T4\tARMS_TRANSFER {shift + 6} {shift + 13}\tmemasok",
+        f"T5\tGPE {shift} {shift + 4}\tRusX",
+        "E1\tARMS_TRANSFER:T4 supplier:T1 item:T2 recipient:T3",
+        "A1\tState E1 rejected",
+        "N1\tReference T3 telaah:KG\tKyrgyzstan",
+        "#1\tAnnotatorNotes E1\tperlu dicek",
+        "X1\twhat",
+    ]
     (tmp_path / "doc1.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
     report = run(engine, "brat", tmp_path, reviewer_id)
-    assert sorted(report.problems) == sorted([
-        f"{tmp_path / 'doc1.ann'}:10: unknown brat annotation 'X1'",
-        f"{tmp_path / 'doc1.ann'}:5: span 13-17 says 'RusX' but the text there is 'Rusi'"])
+    assert sorted(report.problems) == sorted(
+        [
+            f"{tmp_path / 'doc1.ann'}:10: unknown brat annotation 'X1'",
+            f"{tmp_path / 'doc1.ann'}:5: span 13-17 says 'RusX' but the text there is 'Rusi'",
+        ]
+    )
     article = session.execute(select(Article)).scalar_one()
     assert article.text == "Baris satu.\n" + EXAMPLE and article.external_id == "doc1"
     assert [(m[0], m[2], m[5]) for m in mentions(session)] == [
-        (12, "Rusia", None), (50, "S-300", None), (59, "Kirgizstan", "KG")]
+        (12, "Rusia", None),
+        (50, "S-300", None),
+        (59, "Kirgizstan", "KG"),
+    ]
     fact = session.execute(select(Fact)).scalar_one()
     assert (fact.state, fact.note, fact.evidence_start, fact.evidence_end) == (
-        "rejected", "perlu dicek", 18, 25)
+        "rejected",
+        "perlu dicek",
+        18,
+        25,
+    )
 
 
 def test_the_import_command_takes_format_and_exits_1_when_partial(
-        engine: Engine, db_path: Path, tmp_path: Path) -> None:
+    engine: Engine, db_path: Path, tmp_path: Path
+) -> None:
     from tests.cli.test_cli import run
 
     engine.dispose()
     path = tmp_path / "train.conll"
     path.write_text("-DOCSTART- -X- -X- O\n\nRusia B-GPE\nmemasok O\n\n", encoding="utf-8")
-    result = run("--db", str(db_path), "--reviewer", "ana", "import", "--format", "conll",
-                 str(path))
+    result = run(
+        "--db", str(db_path), "--reviewer", "ana", "import", "--format", "conll", str(path)
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("articles: 1 new, 0 existing; mentions 1")
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"text": "Rusia", "spans": [{"start": 0, "end": 9, "label": "GPE"}]}\n',
-                   encoding="utf-8")
-    result = run("--db", str(db_path), "import", "--format", "jsonl", "--as-candidates",
-                 str(bad))
+    bad.write_text(
+        '{"text": "Rusia", "spans": [{"start": 0, "end": 9, "label": "GPE"}]}\n', encoding="utf-8"
+    )
+    result = run("--db", str(db_path), "import", "--format", "jsonl", "--as-candidates", str(bad))
     assert result.returncode == 1
     assert f"{bad}:1: span 0-9 is outside the text (0-5)" in result.stderr
     assert "Traceback" not in result.stderr
@@ -228,7 +323,10 @@ def test_offsets_follow_the_text_into_its_stored_form() -> None:
     stored = normalised(doc)
     assert stored.text == "Café\nRusia\ndan Kirgizstan"
     assert [(s.start, s.end, s.text) for s in stored.spans] == [
-        (0, 4, "Café"), (5, 10, "Rusia"), (15, 25, "Kirgizstan")]
+        (0, 4, "Café"),
+        (5, 10, "Rusia"),
+        (15, 25, "Kirgizstan"),
+    ]
     cut = make_doc("a\r\nb", [(0, 2, "GPE")])  # ends between CR and LF
     try:
         normalised(cut)

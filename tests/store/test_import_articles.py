@@ -26,21 +26,25 @@ from store.importer import ImportHooks, ImportReport, import_articles
 from store.models import Article
 from store.textnorm import TITLE_MAX, normalise_text
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def run(engine: Engine, *paths: Path, reviewer_id: int | None = None,
-        encoding: str | None = None) -> ImportReport:
+def run(
+    engine: Engine, *paths: Path, reviewer_id: int | None = None, encoding: str | None = None
+) -> ImportReport:
     """Import `paths`, collecting the hooks' calls on the report for comparison."""
     seen: dict[str, list[str]] = {"problems": [], "notes": []}
     hooks = ImportHooks(on_problem=seen["problems"].append, on_note=seen["notes"].append)
-    report = import_articles(engine, list(paths), reviewer_id=reviewer_id, encoding=encoding,
-                             hooks=hooks)
+    report = import_articles(
+        engine, list(paths), reviewer_id=reviewer_id, encoding=encoding, hooks=hooks
+    )
     # What an interface is told as it happens is exactly what the report holds.
     assert seen["problems"] == report.problems
     assert seen["notes"] == report.notes
@@ -90,8 +94,9 @@ def summary(imported: int, duplicates: int, failed: int) -> str:
 
 
 def test_txt_file_title_id_and_text(engine: Engine, tmp_path: Path) -> None:
-    path = write(tmp_path / "kontan-01.txt",
-                 "\n  \n  Rusia memasok S-300 ke Kirgizstan  \n\nIsi berita.\n")
+    path = write(
+        tmp_path / "kontan-01.txt", "\n  \n  Rusia memasok S-300 ke Kirgizstan  \n\nIsi berita.\n"
+    )
     report = run(engine, path)
     assert report.summary == summary(1, 0, 0)
     assert report.problems == [] and report.notes == []
@@ -146,7 +151,8 @@ def test_empty_folder_is_reported(engine: Engine, tmp_path: Path) -> None:
     report = run(engine, tmp_path / "empty")
     assert report.summary == summary(0, 0, 1)
     assert report.problems == [
-        f"{tmp_path / 'empty'}: no .txt, .jsonl or .csv files in this folder"]
+        f"{tmp_path / 'empty'}: no .txt, .jsonl or .csv files in this folder"
+    ]
     assert articles(engine) == []
 
 
@@ -156,13 +162,23 @@ def test_empty_folder_is_reported(engine: Engine, tmp_path: Path) -> None:
 def test_jsonl_all_fields_and_defaults(engine: Engine, tmp_path: Path) -> None:
     path = jsonl(
         tmp_path / "feed.jsonl",
-        {"id": "a1", "title": "  Judul  ", "source": "kontan.co.id", "url": "https://k.id/1",
-         "published": "2021-02-15", "meta": {"lang": "id", "tags": ["s-300"]},
-         "text": "Rusia memasok S-300."},
+        {
+            "id": "a1",
+            "title": "  Judul  ",
+            "source": "kontan.co.id",
+            "url": "https://k.id/1",
+            "published": "2021-02-15",
+            "meta": {"lang": "id", "tags": ["s-300"]},
+            "text": "Rusia memasok S-300.",
+        },
         "",  # a blank line is skipped but still counts as a line
         {"text": "Baris pertama\nbaris kedua"},
-        {"id": 42, "text": "numeric id", "published": "2021-03-01T10:20:30+07:00",
-         "meta": "{\"k\": 1}"},
+        {
+            "id": 42,
+            "text": "numeric id",
+            "published": "2021-03-01T10:20:30+07:00",
+            "meta": '{"k": 1}',
+        },
     )
     report = run(engine, path)
     assert report.summary == summary(3, 0, 0)
@@ -171,8 +187,13 @@ def test_jsonl_all_fields_and_defaults(engine: Engine, tmp_path: Path) -> None:
     assert list(stored) == ["a1", "feed-3", "42"]
     a1 = stored["a1"]
     assert (a1.title, a1.source, a1.url, a1.published, a1.meta, a1.text) == (
-        "Judul", "kontan.co.id", "https://k.id/1", date(2021, 2, 15),
-        {"lang": "id", "tags": ["s-300"]}, "Rusia memasok S-300.")
+        "Judul",
+        "kontan.co.id",
+        "https://k.id/1",
+        date(2021, 2, 15),
+        {"lang": "id", "tags": ["s-300"]},
+        "Rusia memasok S-300.",
+    )
     default = stored["feed-3"]
     assert default.title == "Baris pertama"
     assert default.source is None and default.url is None and default.published is None
@@ -185,9 +206,18 @@ def test_csv_text_column_and_optional_columns(engine: Engine, tmp_path: Path) ->
     path = write_csv(
         tmp_path / "feed.csv",
         ["id", "title", "source", "url", "published", "meta", "text"],
-        [["c1", "Judul CSV", "tass", "https://t/1", "2021-08-26", '{"lang": "id"}',
-          "Baris satu\r\nbaris dua, dengan koma"],
-         ["", "", "", "", "", "", "Tanpa id\njudul dari teks"]],
+        [
+            [
+                "c1",
+                "Judul CSV",
+                "tass",
+                "https://t/1",
+                "2021-08-26",
+                '{"lang": "id"}',
+                "Baris satu\r\nbaris dua, dengan koma",
+            ],
+            ["", "", "", "", "", "", "Tanpa id\njudul dari teks"],
+        ],
     )
     report = run(engine, path)
     assert report.summary == summary(2, 0, 0)
@@ -195,16 +225,23 @@ def test_csv_text_column_and_optional_columns(engine: Engine, tmp_path: Path) ->
     assert list(stored) == ["c1", "feed-4"]  # the second record starts on line 4
     c1 = stored["c1"]
     assert (c1.title, c1.source, c1.url, c1.published, c1.meta) == (
-        "Judul CSV", "tass", "https://t/1", date(2021, 8, 26), {"lang": "id"})
+        "Judul CSV",
+        "tass",
+        "https://t/1",
+        date(2021, 8, 26),
+        {"lang": "id"},
+    )
     assert c1.text == "Baris satu\nbaris dua, dengan koma"
     assert stored["feed-4"].title == "Tanpa id"
 
 
 def test_given_title_is_normalised_like_the_text(engine: Engine, tmp_path: Path) -> None:
-    path = jsonl(tmp_path / "t.jsonl",
-                 {"id": "a", "title": " Cafe\u0301\x00 di\r\nMoskwa ", "text": "body"},
-                 {"id": "b", "title": "\x00 \r\n", "text": "\n\nFirst line\nsecond"},
-                 {"id": "c", "title": "y" * 250, "text": "short"})
+    path = jsonl(
+        tmp_path / "t.jsonl",
+        {"id": "a", "title": " Cafe\u0301\x00 di\r\nMoskwa ", "text": "body"},
+        {"id": "b", "title": "\x00 \r\n", "text": "\n\nFirst line\nsecond"},
+        {"id": "c", "title": "y" * 250, "text": "short"},
+    )
     report = run(engine, path)
     assert report.summary == summary(3, 0, 0)
     stored = by_id(engine)
@@ -217,8 +254,7 @@ def test_csv_line_numbers_count_blank_lines(engine: Engine, tmp_path: Path) -> N
     path = write(tmp_path / "gaps.csv", 'id,text,published\n\nok,"fine",\n\n\nbad,text,nope\n')
     report = run(engine, path)
     assert report.summary == summary(1, 0, 1)
-    assert report.problems == [
-        f"{path}:6: `published` 'nope' is not a date (YYYY-MM-DD)"]
+    assert report.problems == [f"{path}:6: `published` 'nope' is not a date (YYYY-MM-DD)"]
     assert list(by_id(engine)) == ["ok"]
 
 
@@ -260,8 +296,7 @@ def test_crlf_and_lone_cr_become_lf(engine: Engine, tmp_path: Path) -> None:
     assert "\r" not in article.text
 
 
-def test_control_characters_are_removed_counted_and_noted(engine: Engine,
-                                                          tmp_path: Path) -> None:
+def test_control_characters_are_removed_counted_and_noted(engine: Engine, tmp_path: Path) -> None:
     raw = "Ju\x00dul\x07\nbo\x0bdy\tkolom\x7f akhir\x85\x1b."
     path = write(tmp_path / "ctl.txt", raw)
     clean = write(tmp_path / "clean.txt", "no controls\there\n")
@@ -293,15 +328,17 @@ def test_text_is_stored_nfc(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_astral_characters_keep_code_point_offsets(engine: Engine, tmp_path: Path) -> None:
-    raw = ("Komentar 👍🏽👍🏽 dari pembaca 𝔘𝔫𝔦: Rusia memasok S-300 ke Kirgizstan 🇰🇬.\r\n"
-           "e\u0301 😀 Kazakhstan")
+    raw = (
+        "Komentar 👍🏽👍🏽 dari pembaca 𝔘𝔫𝔦: Rusia memasok S-300 ke Kirgizstan 🇰🇬.\r\n"
+        "e\u0301 😀 Kazakhstan"
+    )
     run(engine, write(tmp_path / "emoji.txt", raw))
     (article,) = articles(engine)
     expected = unicodedata.normalize("NFC", raw.replace("\r\n", "\n"))
     assert article.text == expected
     # Code point offsets are those of the normalised input, astral characters count as one.
     start = expected.index("Kirgizstan")
-    assert article.text[start:start + 10] == "Kirgizstan"
+    assert article.text[start : start + 10] == "Kirgizstan"
     assert start == len("Komentar 👍🏽👍🏽 dari pembaca 𝔘𝔫𝔦: Rusia memasok S-300 ke ")
     assert article.text[-10:] == "Kazakhstan"
 
@@ -316,7 +353,8 @@ def test_non_utf8_file_fails_naming_the_byte_offset(engine: Engine, tmp_path: Pa
     assert report.summary == summary(1, 0, 1)
     assert report.problems == [
         f"{bad}: not valid UTF-8: byte 0xe9 at offset 3 "
-        "(pass --encoding to name the file's encoding)"]
+        "(pass --encoding to name the file's encoding)"
+    ]
     assert list(by_id(engine)) == ["good"]
 
     again = run(engine, bad, encoding="cp1252")
@@ -329,20 +367,24 @@ def test_non_utf8_offset_counts_the_bom(engine: Engine, tmp_path: Path) -> None:
     report = run(engine, bad)
     assert report.problems == [
         f"{bad}: not valid UTF-8: byte 0xff at offset 6 "
-        "(pass --encoding to name the file's encoding)"]
+        "(pass --encoding to name the file's encoding)"
+    ]
     assert articles(engine) == []
 
 
 def test_non_utf8_jsonl_line_names_line_and_file_offset(engine: Engine, tmp_path: Path) -> None:
     first = b'{"id": "a", "text": "fine"}\n'
-    path = write(tmp_path / "mixed.jsonl",
-                 first + b'{"id": "b", "text": "caf\xe9"}\n' + b'{"id": "c", "text": "also"}\n')
+    path = write(
+        tmp_path / "mixed.jsonl",
+        first + b'{"id": "b", "text": "caf\xe9"}\n' + b'{"id": "c", "text": "also"}\n',
+    )
     report = run(engine, path)
     assert report.summary == summary(2, 0, 1)
     offset = len(first) + len(b'{"id": "b", "text": "caf')
     assert report.problems == [
         f"{path}:2: not valid UTF-8: byte 0xe9 at offset {offset} "
-        "(pass --encoding to name the file's encoding)"]
+        "(pass --encoding to name the file's encoding)"
+    ]
     assert list(by_id(engine)) == ["a", "c"]
 
 
@@ -353,7 +395,8 @@ def test_non_utf8_csv_fails_naming_the_byte_offset(engine: Engine, tmp_path: Pat
     assert report.summary == summary(0, 0, 1)
     assert report.problems == [
         f"{path}: not valid UTF-8: byte 0xe9 at offset {len(before)} "
-        "(pass --encoding to name the file's encoding)"]
+        "(pass --encoding to name the file's encoding)"
+    ]
     assert articles(engine) == []
     assert run(engine, path, encoding="latin-1").summary == summary(1, 0, 0)
     assert by_id(engine)["x"].text == "café"
@@ -424,7 +467,8 @@ def test_binary_file_fails(engine: Engine, tmp_path: Path) -> None:
     assert report.summary == summary(1, 0, 1)
     assert report.problems == [
         f"{png}: not valid UTF-8: byte 0x89 at offset 0 "
-        "(pass --encoding to name the file's encoding)"]
+        "(pass --encoding to name the file's encoding)"
+    ]
     assert list(by_id(engine)) == ["good"]
 
 
@@ -432,20 +476,28 @@ def test_duplicate_text_is_skipped_counted_and_noted(engine: Engine, tmp_path: P
     first = write(tmp_path / "a.txt", "Rusia memasok S-300\nke Kirgizstan.")
     # The same text once normalised: CRLF and a BOM do not make it another article.
     second = write(tmp_path / "b.txt", b"\xef\xbb\xbfRusia memasok S-300\r\nke Kirgizstan.")
-    third = jsonl(tmp_path / "c.jsonl",
-                  {"id": "other", "text": "Rusia memasok S-300\nke Kirgizstan."},
-                  {"id": "new", "text": "Something else"})
+    third = jsonl(
+        tmp_path / "c.jsonl",
+        {"id": "other", "text": "Rusia memasok S-300\nke Kirgizstan."},
+        {"id": "new", "text": "Something else"},
+    )
     report = run(engine, first, second, third)
     assert report.summary == summary(2, 2, 0)
     assert report.problems == []
-    assert report.notes == [f"{second}: duplicate of article 'a', skipped",
-                            f"{third}:1: duplicate of article 'a', skipped"]
+    assert report.notes == [
+        f"{second}: duplicate of article 'a', skipped",
+        f"{third}:1: duplicate of article 'a', skipped",
+    ]
     assert list(by_id(engine)) == ["a", "new"]
 
 
 def test_same_id_with_different_text_fails(engine: Engine, tmp_path: Path) -> None:
-    path = jsonl(tmp_path / "ids.jsonl", {"id": "x", "text": "first text"},
-                 {"id": "x", "text": "second text"}, {"id": "y", "text": "third"})
+    path = jsonl(
+        tmp_path / "ids.jsonl",
+        {"id": "x", "text": "first text"},
+        {"id": "x", "text": "second text"},
+        {"id": "y", "text": "third"},
+    )
     report = run(engine, path)
     assert report.summary == summary(2, 0, 1)
     assert report.problems == [f"{path}:2: id 'x' is already used by another article"]
@@ -472,10 +524,15 @@ def test_ten_megabyte_single_line_file(engine: Engine, tmp_path: Path) -> None:
     assert len(article.title) == 200 and article.title.endswith("…")
 
 
-def test_malformed_jsonl_line_others_in_the_file_imported(engine: Engine,
-                                                          tmp_path: Path) -> None:
-    path = jsonl(tmp_path / "feed.jsonl", {"id": "a", "text": "one"}, '{"id": "b", "text": "two"',
-                 {"id": "c", "text": "three"}, "not json at all", {"id": "d", "text": "four"})
+def test_malformed_jsonl_line_others_in_the_file_imported(engine: Engine, tmp_path: Path) -> None:
+    path = jsonl(
+        tmp_path / "feed.jsonl",
+        {"id": "a", "text": "one"},
+        '{"id": "b", "text": "two"',
+        {"id": "c", "text": "three"},
+        "not json at all",
+        {"id": "d", "text": "four"},
+    )
     report = run(engine, path)
     assert report.summary == summary(3, 0, 2)
     assert len(report.problems) == 2
@@ -485,20 +542,25 @@ def test_malformed_jsonl_line_others_in_the_file_imported(engine: Engine,
     assert list(by_id(engine)) == ["a", "c", "d"]
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("[1, 2]", "expected a JSON object with a `text` field"),
-    ('"just a string"', "expected a JSON object with a `text` field"),
-    ('{"text": 5}', "`text` is not a string (int)"),
-    ('{"text": ["a"]}', "`text` is not a string (list)"),
-    ('{"text": null}', "`text` is missing"),
-    ('{"title": "no text"}', "`text` is missing"),
-    ('{"text": "t", "id": {"x": 1}}', "`id` must be a string, not dict"),
-    ('{"text": "t", "meta": [1]}', "`meta` must be an object"),
-])
-def test_jsonl_record_that_is_not_an_article(engine: Engine, tmp_path: Path, line: str,
-                                             message: str) -> None:
-    path = jsonl(tmp_path / "bad.jsonl", {"id": "a", "text": "one"}, line,
-                 {"id": "c", "text": "three"})
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("[1, 2]", "expected a JSON object with a `text` field"),
+        ('"just a string"', "expected a JSON object with a `text` field"),
+        ('{"text": 5}', "`text` is not a string (int)"),
+        ('{"text": ["a"]}', "`text` is not a string (list)"),
+        ('{"text": null}', "`text` is missing"),
+        ('{"title": "no text"}', "`text` is missing"),
+        ('{"text": "t", "id": {"x": 1}}', "`id` must be a string, not dict"),
+        ('{"text": "t", "meta": [1]}', "`meta` must be an object"),
+    ],
+)
+def test_jsonl_record_that_is_not_an_article(
+    engine: Engine, tmp_path: Path, line: str, message: str
+) -> None:
+    path = jsonl(
+        tmp_path / "bad.jsonl", {"id": "a", "text": "one"}, line, {"id": "c", "text": "three"}
+    )
     report = run(engine, path)
     assert report.summary == summary(2, 0, 1)
     assert report.problems == [f"{path}:2: {message}"]
@@ -524,10 +586,14 @@ def test_csv_row_with_too_many_fields(engine: Engine, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["15/02/2021", "kemarin", "2021-02-30", "2021-02-15garbage"])
 def test_bad_published_date(engine: Engine, tmp_path: Path, value: str) -> None:
-    lines = jsonl(tmp_path / "d.jsonl", {"id": "a", "text": "one", "published": "2021-02-15"},
-                  {"id": "b", "text": "two", "published": value})
-    table = write_csv(tmp_path / "d.csv", ["id", "text", "published"],
-                      [["c", "three", value], ["d", "four", ""]])
+    lines = jsonl(
+        tmp_path / "d.jsonl",
+        {"id": "a", "text": "one", "published": "2021-02-15"},
+        {"id": "b", "text": "two", "published": value},
+    )
+    table = write_csv(
+        tmp_path / "d.csv", ["id", "text", "published"], [["c", "three", value], ["d", "four", ""]]
+    )
     report = run(engine, lines, table)
     assert report.summary == summary(2, 0, 2)
     message = f"`published` {value!r} is not a date (YYYY-MM-DD)"
@@ -595,9 +661,11 @@ def test_audit_entry_is_written(engine: Engine, reviewer_id: int, tmp_path: Path
 
 
 def test_many_articles_cross_batches(engine: Engine, tmp_path: Path) -> None:
-    path = jsonl(tmp_path / "many.jsonl",
-                 *({"id": f"n{i}", "text": f"article number {i}"} for i in range(2500)),
-                 {"id": "n7", "text": "article number 7"})
+    path = jsonl(
+        tmp_path / "many.jsonl",
+        *({"id": f"n{i}", "text": f"article number {i}"} for i in range(2500)),
+        {"id": "n7", "text": "article number 7"},
+    )
     report = run(engine, path)
     assert report.summary == summary(2500, 1, 0)
     stored = articles(engine)

@@ -20,14 +20,14 @@ def corpus(engine: Engine, reviewer_id: int) -> Engine:
     return engine
 
 
-def kinds(session: Session, kind: str, options: LintOptions | None = None
-          ) -> list[tuple[str, ...]]:
+def kinds(session: Session, kind: str, options: LintOptions | None = None) -> list[tuple[str, ...]]:
     return [f.keys for f in lint_gazetteer(session=session, options=options) if f.kind == kind]
 
 
 def add(session: Session, key: str, name: str, type: str, *aliases: str) -> None:
-    gazetteer.create_entity(session=session, key=key, name=name, type=type, reviewer_id=None,
-                            aliases=list(aliases))
+    gazetteer.create_entity(
+        session=session, key=key, name=name, type=type, reviewer_id=None, aliases=list(aliases)
+    )
 
 
 def test_duplicate_spellings_of_the_articles_are_offered_as_merges(corpus: Engine) -> None:
@@ -38,8 +38,7 @@ def test_duplicate_spellings_of_the_articles_are_offered_as_merges(corpus: Engin
         add(session, "X-PLETERSK", "Pletersk Cosmodrome", "LOC")
         add(session, "X-SHOIGU", "Sergey Shoigu", "PERSON")
         found = set(kinds(session, "near-duplicate"))
-    assert {("KG", "X-KYRGYSTAN"), ("G-MOSCOW", "X-MOSKOW"),
-            ("L-PLESETSK", "X-PLETERSK")} <= found
+    assert {("KG", "X-KYRGYSTAN"), ("G-MOSCOW", "X-MOSKOW"), ("L-PLESETSK", "X-PLETERSK")} <= found
     assert any("X-SHOIGU" in pair for pair in found)
     # A name of another type is not a duplicate, however close.
     with session_scope(corpus) as session:
@@ -62,8 +61,13 @@ def test_ambiguous_short_and_unknown_types(corpus: Engine) -> None:
 
 def test_noisy_aliases_come_from_the_decisions(corpus: Engine) -> None:
     with session_scope(corpus) as session:
-        rusia = list(session.exec(select(Mention).join(Entity).where(
-            Entity.key == "RU", Mention.matched_alias == "Rusia")).all())
+        rusia = list(
+            session.exec(
+                select(Mention)
+                .join(Entity)
+                .where(Entity.key == "RU", Mention.matched_alias == "Rusia")
+            ).all()
+        )
         assert len(rusia) >= 6
         for i, mention in enumerate(rusia[:6]):
             mention.state = "rejected" if i % 2 else "accepted"
@@ -99,8 +103,13 @@ def test_common_words_are_frequent_and_mostly_rejected(corpus: Engine) -> None:
     options = LintOptions(common_min_articles=1, common_share=0.6)
     with session_scope(corpus) as session:
         assert kinds(session, "common-word", options) == []  # no decisions: no evidence
-        rusia = list(session.exec(select(Mention).join(Entity).where(
-            Entity.key == "RU", Mention.matched_alias == "Rusia")).all())
+        rusia = list(
+            session.exec(
+                select(Mention)
+                .join(Entity)
+                .where(Entity.key == "RU", Mention.matched_alias == "Rusia")
+            ).all()
+        )
         rusia[0].state = "rejected"
         session.add(rusia[0])
         session.commit()

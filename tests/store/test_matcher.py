@@ -22,25 +22,46 @@ from tests.conftest import SAMPLE
 
 # (key, alias, label) of a small gazetteer for the unit tests.
 ROWS = [
-    ("RU", "Russia", "GPE"), ("RU", "Rusia", "GPE"), ("BY", "Belarus", "GPE"),
-    ("KZ", "Kazakhstan", "GPE"), ("KZ", "Republik Kazakhstan", "GPE"), ("AM", "Armenia", "GPE"),
-    ("KG", "Kyrgyzstan", "GPE"), ("KG", "Republik Kyrgyzstan", "GPE"),
-    ("TR", "Türkiye", "GPE"), ("IR", "Iran", "GPE"), ("G-KABUL", "Kabul", "GPE"),
-    ("G-MOSCOW", "Moscow", "GPE"), ("G-MOSCOW", "Moskwa", "GPE"),
-    ("TL", "Timor", "GPE"), ("T-PETUNG", "Petung", "GPE"), ("T-SELATAN", "Selatan", "GPE"),
-    ("T-BARAT", "Barat", "GPE"), ("T-SUMBER", "Sumber", "GPE"), ("T-DI", "Di", "GPE"),
+    ("RU", "Russia", "GPE"),
+    ("RU", "Rusia", "GPE"),
+    ("BY", "Belarus", "GPE"),
+    ("KZ", "Kazakhstan", "GPE"),
+    ("KZ", "Republik Kazakhstan", "GPE"),
+    ("AM", "Armenia", "GPE"),
+    ("KG", "Kyrgyzstan", "GPE"),
+    ("KG", "Republik Kyrgyzstan", "GPE"),
+    ("TR", "Türkiye", "GPE"),
+    ("IR", "Iran", "GPE"),
+    ("G-KABUL", "Kabul", "GPE"),
+    ("G-MOSCOW", "Moscow", "GPE"),
+    ("G-MOSCOW", "Moskwa", "GPE"),
+    ("TL", "Timor", "GPE"),
+    ("T-PETUNG", "Petung", "GPE"),
+    ("T-SELATAN", "Selatan", "GPE"),
+    ("T-BARAT", "Barat", "GPE"),
+    ("T-SUMBER", "Sumber", "GPE"),
+    ("T-DI", "Di", "GPE"),
     ("T-THANA", "Thana", "GPE"),
-    ("US-GA", "Georgia", "GPE"), ("GE", "Georgia", "GPE"),
+    ("US-GA", "Georgia", "GPE"),
+    ("GE", "Georgia", "GPE"),
     ("TW", "Taiwan, Province of China", "GPE"),
-    ("L-PLESETSK", "Plesetsk Cosmodrome", "LOC"), ("L-PLESETSK", "Plesetsk", "LOC"),
+    ("L-PLESETSK", "Plesetsk Cosmodrome", "LOC"),
+    ("L-PLESETSK", "Plesetsk", "LOC"),
     ("L-COSMO", "Cosmodrome", "LOC"),
-    ("SCO", "SCO", "ORG"), ("TASS", "TASS", "ORG"), ("CIS", "CIS", "ORG"),
-    ("KOMPAS", "Kompas.com", "ORG"), ("KONTAN", "Kontan.co.id", "ORG"),
-    ("P-SHOIGU", "Sergei Shoigu", "PERSON"), ("P-SHOIGU", "Shoigu", "PERSON"),
-    ("P-BELOUSOV", "Andrei Belousov", "PERSON"), ("P-BELOUSOV", "Belousov", "PERSON"),
-    ("W-S300", "S-300", "WEAPON"), ("W-S300PS", "S-300PS", "WEAPON"),
+    ("SCO", "SCO", "ORG"),
+    ("TASS", "TASS", "ORG"),
+    ("CIS", "CIS", "ORG"),
+    ("KOMPAS", "Kompas.com", "ORG"),
+    ("KONTAN", "Kontan.co.id", "ORG"),
+    ("P-SHOIGU", "Sergei Shoigu", "PERSON"),
+    ("P-SHOIGU", "Shoigu", "PERSON"),
+    ("P-BELOUSOV", "Andrei Belousov", "PERSON"),
+    ("P-BELOUSOV", "Belousov", "PERSON"),
+    ("W-S300", "S-300", "WEAPON"),
+    ("W-S300PS", "S-300PS", "WEAPON"),
     ("W-S300KE", "S-300KE", "WEAPON"),
-    ("W-SU57E", "Su-57E", "WEAPON"), ("W-PANTSIR", "Pantsir-S1", "WEAPON"),
+    ("W-SU57E", "Su-57E", "WEAPON"),
+    ("W-PANTSIR", "Pantsir-S1", "WEAPON"),
 ]
 
 
@@ -53,7 +74,7 @@ def found(matcher: Matcher, text: str) -> list[tuple[str, str, str]]:
     """(text, key, method) of every candidate, checking the offsets on the way."""
     out = []
     for c in matcher.find_candidates(text):
-        assert text[c.start:c.end] == c.text
+        assert text[c.start : c.end] == c.text
         out.append((c.text, c.key, c.method))
     return out
 
@@ -94,10 +115,13 @@ def test_offsets_are_code_points_after_astral_emoji(matcher: Matcher) -> None:
     text = "🤔🤔 Komentar 👍 tentang Rusia dan 🇰🇿 Kazakhstan, lalu Türkiye 😀."
     candidates = matcher.find_candidates(text)
     assert [(c.text, c.key) for c in candidates] == [
-        ("Rusia", "RU"), ("Kazakhstan", "KZ"), ("Türkiye", "TR")]
+        ("Rusia", "RU"),
+        ("Kazakhstan", "KZ"),
+        ("Türkiye", "TR"),
+    ]
     for c in candidates:
         assert c.start == text.index(c.text) and c.end == c.start + len(c.text)
-        assert text[c.start:c.end] == c.text
+        assert text[c.start : c.end] == c.text
 
 
 def test_diacritics_and_case_are_ignored(matcher: Matcher) -> None:
@@ -109,25 +133,33 @@ def test_punctuation_and_spacing_inside_names(matcher: Matcher) -> None:
     for written in ("S-300", "S300", "S 300", "s-300"):
         assert found(matcher, f"sistem {written} dikirim") == [(written, "W-S300", "exact")]
     assert found(matcher, "sistem S-300PS dan S 300 PS") == [
-        ("S-300PS", "W-S300PS", "exact"), ("S 300 PS", "W-S300PS", "exact")]
+        ("S-300PS", "W-S300PS", "exact"),
+        ("S 300 PS", "W-S300PS", "exact"),
+    ]
     assert found(matcher, "KONTAN.CO.ID - Dikutip dari Kompas.com+ hari ini") == [
-        ("KONTAN.CO.ID", "KONTAN", "exact"), ("Kompas.com", "KOMPAS", "exact")]
+        ("KONTAN.CO.ID", "KONTAN", "exact"),
+        ("Kompas.com", "KOMPAS", "exact"),
+    ]
     # ... but a space never stands for nothing inside a word: "than a" is no Thana; and
     # "S-300 ke Kyrgyzstan" (to Kyrgyzstan) is no S-300KE, while "S-300 KE" is.
     assert found(matcher, "more than a year; Thana is a town") == [("Thana", "T-THANA", "exact")]
     assert found(matcher, "S-300 ke Astana, S-300 KE") == [
-        ("S-300", "W-S300", "exact"), ("S-300 KE", "W-S300KE", "exact")]
+        ("S-300", "W-S300", "exact"),
+        ("S-300 KE", "W-S300KE", "exact"),
+    ]
 
 
 def test_names_never_run_across_sentences_or_lines(matcher: Matcher) -> None:
     assert keys(matcher, "di Republik\nKazakhstan") == ["KZ"]
     assert [c.text for c in matcher.find_candidates("Republik Kazakhstan.")] == [
-        "Republik Kazakhstan"]
+        "Republik Kazakhstan"
+    ]
 
 
 def test_punctuation_an_alias_has_matches_where_the_text_has_it(matcher: Matcher) -> None:
     assert found(matcher, "dari Taiwan, Province of China.") == [
-        ("Taiwan, Province of China", "TW", "exact")]
+        ("Taiwan, Province of China", "TW", "exact")
+    ]
 
 
 # ----------------------------------------------------------------------------- gates
@@ -135,7 +167,10 @@ def test_punctuation_an_alias_has_matches_where_the_text_has_it(matcher: Matcher
 
 def test_acronyms_match_only_in_capitals(matcher: Matcher) -> None:
     assert found(matcher, "anggota SCO dan CIS, kata TASS") == [
-        ("SCO", "SCO", "exact"), ("CIS", "CIS", "exact"), ("TASS", "TASS", "exact")]
+        ("SCO", "SCO", "exact"),
+        ("CIS", "CIS", "exact"),
+        ("TASS", "TASS", "exact"),
+    ]
     assert found(matcher, "the sco and cis, said Tass and Sco") == []
 
 
@@ -146,11 +181,15 @@ def test_short_aliases_match_whole_tokens_only(matcher: Matcher) -> None:
 
 
 def test_common_word_aliases_need_a_capital(matcher: Matcher) -> None:
-    prose = ("Angin bertiup dari barat. Sumber daya di sebelah barat kota menjadi sumber "
-             "masalah yang besar.")
+    prose = (
+        "Angin bertiup dari barat. Sumber daya di sebelah barat kota menjadi sumber "
+        "masalah yang besar."
+    )
     assert found(matcher, prose) == []
     assert found(matcher, "Usulan negara-negara Barat ditolak; banjir melanda kota Sumber.") == [
-        ("Barat", "T-BARAT", "exact"), ("Sumber", "T-SUMBER", "exact")]
+        ("Barat", "T-BARAT", "exact"),
+        ("Sumber", "T-SUMBER", "exact"),
+    ]
 
 
 def test_a_capital_that_only_opens_a_sentence_is_no_evidence(matcher: Matcher) -> None:
@@ -158,10 +197,14 @@ def test_a_capital_that_only_opens_a_sentence_is_no_evidence(matcher: Matcher) -
     assert found(matcher, "Sumber: AFP. Sumber lain menyebutnya.") == []
     # ... unless the text names the town inside a sentence too.
     assert found(matcher, "Banjir melanda Sumber. Sumber kini terisolasi.") == [
-        ("Sumber", "T-SUMBER", "exact"), ("Sumber", "T-SUMBER", "exact")]
+        ("Sumber", "T-SUMBER", "exact"),
+        ("Sumber", "T-SUMBER", "exact"),
+    ]
     # A function word as a town ("Di") never at the start of a sentence, evidence or not.
     assert found(matcher, "Di Kazakhstan, warga kota Di tinggal di rumah.") == [
-        ("Kazakhstan", "KZ", "exact"), ("Di", "T-DI", "exact")]
+        ("Kazakhstan", "KZ", "exact"),
+        ("Di", "T-DI", "exact"),
+    ]
 
 
 def test_names_at_the_start_of_a_sentence(matcher: Matcher) -> None:
@@ -170,14 +213,18 @@ def test_names_at_the_start_of_a_sentence(matcher: Matcher) -> None:
     assert found(matcher, "Kabul jatuh.") == [("Kabul", "G-KABUL", "exact")]
     assert found(matcher, "Rusia menolak.") == []
     assert found(matcher, "Rusia menolak. Pernyataan Rusia jelas.") == [
-        ("Rusia", "RU", "exact"), ("Rusia", "RU", "exact")]
+        ("Rusia", "RU", "exact"),
+        ("Rusia", "RU", "exact"),
+    ]
     # ... or from the gazetteer, when it names the entity in four ways or more (the sample
     # gazetteer has Russia, Rusia, Russian Federation, Federasi Rusia).
-    sample = Matcher.build(sample_entries() + [
-        AliasEntry("ML", name, "GPE") for name in ("Mali", "Malí", "Mari", "Republic of Mali")])
-    assert [(c.text, c.key) for c in sample.find_candidates(
-        "Rusia dan Kazakhstan bertemu di Astana.")] == [
-        ("Rusia", "RU"), ("Kazakhstan", "KZ"), ("Astana", "G-ASTANA")]
+    sample = Matcher.build(
+        sample_entries()
+        + [AliasEntry("ML", name, "GPE") for name in ("Mali", "Malí", "Mari", "Republic of Mali")]
+    )
+    assert [
+        (c.text, c.key) for c in sample.find_candidates("Rusia dan Kazakhstan bertemu di Astana.")
+    ] == [("Rusia", "RU"), ("Kazakhstan", "KZ"), ("Astana", "G-ASTANA")]
     # A name far more common than the entity's others is common for another reason: "Mari"
     # (Mali in one language, Zipf 5.2 as Indonesian "let's") beside "Mali" (3.5).
     assert sample.find_candidates("Mari bergabung di Telegram.") == []
@@ -203,7 +250,8 @@ def test_lower_case_prose_is_not_fuzzy_matched(matcher: Matcher) -> None:
 def test_fuzzy_edits_by_length(matcher: Matcher) -> None:
     one = matcher.find_candidates("ibu kota Kabol")  # 5 characters: one edit
     assert [(c.text, c.key, c.method, c.alias) for c in one] == [
-        ("Kabol", "G-KABUL", "fuzzy", "Kabul")]
+        ("Kabol", "G-KABUL", "fuzzy", "Kabul")
+    ]
     assert one[0].score == 80.0
     assert keys(matcher, "ke Kyrgystn") == ["KG"]  # 10 characters: two edits
     assert keys(matcher, "ke Kyrgstn") == []  # three edits
@@ -212,11 +260,14 @@ def test_fuzzy_edits_by_length(matcher: Matcher) -> None:
 
 
 def test_fuzzy_across_words(matcher: Matcher) -> None:
-    for text, key in (("Menteri Sergey Shoigu", "P-SHOIGU"),
-                      ("Menteri Andrey Belousov", "P-BELOUSOV")):
+    for text, key in (
+        ("Menteri Sergey Shoigu", "P-SHOIGU"),
+        ("Menteri Andrey Belousov", "P-BELOUSOV"),
+    ):
         candidates = matcher.find_candidates(text)
         assert [(c.text, c.key, c.method) for c in candidates] == [
-            (text.split(" ", 1)[1], key, "fuzzy")]
+            (text.split(" ", 1)[1], key, "fuzzy")
+        ]
         assert 85 < candidates[0].score < 100
 
 
@@ -224,7 +275,9 @@ def test_fuzzy_keeps_the_digits_of_designations(matcher: Matcher) -> None:
     # A designation with other digits is another weapon, however close the spelling.
     assert found(matcher, "sistem Pantsir-S2 dan Pantsir-S10, jet Su-58E, rudal S-400") == []
     assert found(matcher, "sistem Pantsyr-S1 dan Su-57E") == [
-        ("Pantsyr-S1", "W-PANTSIR", "fuzzy"), ("Su-57E", "W-SU57E", "exact")]
+        ("Pantsyr-S1", "W-PANTSIR", "fuzzy"),
+        ("Su-57E", "W-SU57E", "exact"),
+    ]
 
 
 # ----------------------------------------------------------------------------- compounds, clitics
@@ -232,14 +285,21 @@ def test_fuzzy_keeps_the_digits_of_designations(matcher: Matcher) -> None:
 
 def test_hyphen_compounds_yield_each_part(matcher: Matcher) -> None:
     assert found(matcher, "sistem Rusia-Belarus dan Rusia-Kazakh serta Armenia-Rusia") == [
-        ("Rusia", "RU", "exact"), ("Belarus", "BY", "exact"), ("Rusia", "RU", "exact"),
-        ("Armenia", "AM", "exact"), ("Rusia", "RU", "exact")]
+        ("Rusia", "RU", "exact"),
+        ("Belarus", "BY", "exact"),
+        ("Rusia", "RU", "exact"),
+        ("Armenia", "AM", "exact"),
+        ("Rusia", "RU", "exact"),
+    ]
 
 
 def test_clitics_yield_the_name_with_the_span_on_it(matcher: Matcher) -> None:
     assert found(matcher, "Kata Rusianya, Kazakhstanlah, Republik Kazakhstanpun, Moskowkah") == [
-        ("Rusia", "RU", "exact"), ("Kazakhstan", "KZ", "exact"),
-        ("Republik Kazakhstan", "KZ", "exact"), ("Moskow", "G-MOSCOW", "fuzzy")]
+        ("Rusia", "RU", "exact"),
+        ("Kazakhstan", "KZ", "exact"),
+        ("Republik Kazakhstan", "KZ", "exact"),
+        ("Moskow", "G-MOSCOW", "fuzzy"),
+    ]
     assert found(matcher, "punya sekolah, masalahnya rusianya") == []
 
 
@@ -247,11 +307,11 @@ def test_clitics_yield_the_name_with_the_span_on_it(matcher: Matcher) -> None:
 
 
 def test_the_longer_span_wins(matcher: Matcher) -> None:
-    assert found(matcher, "di Republik Kyrgyzstan") == [
-        ("Republik Kyrgyzstan", "KG", "exact")]
+    assert found(matcher, "di Republik Kyrgyzstan") == [("Republik Kyrgyzstan", "KG", "exact")]
     # Even fuzzy over exact: "Pletersk Cosmodrome" is not the exact "Cosmodrome".
     assert found(matcher, "dari Pletersk Cosmodrome") == [
-        ("Pletersk Cosmodrome", "L-PLESETSK", "fuzzy")]
+        ("Pletersk Cosmodrome", "L-PLESETSK", "fuzzy")
+    ]
 
 
 def test_a_span_of_several_entities_is_one_candidate_with_alternatives() -> None:
@@ -259,36 +319,53 @@ def test_a_span_of_several_entities_is_one_candidate_with_alternatives() -> None
     for order in (rows, rows[::-1]):
         candidates = Matcher.build(order).find_candidates("Presiden Georgia datang")
         assert [(c.text, c.key, c.alternatives) for c in candidates] == [
-            ("Georgia", "GE", ("US-GA",))]
+            ("Georgia", "GE", ("US-GA",))
+        ]
 
 
 def test_resolve_settles_spans_scores_and_alternatives() -> None:
-    records = [make_record(key, alias, "GPE", alias_tokens(alias), {})
-               for key, alias in (("A", "Kazakstan"), ("B", "Kazakhstan"), ("C", "Kazakhstana"),
-                                  ("D", "Republik Kazakhstan"))]
+    records = [
+        make_record(key, alias, "GPE", alias_tokens(alias), {})
+        for key, alias in (
+            ("A", "Kazakstan"),
+            ("B", "Kazakhstan"),
+            ("C", "Kazakhstana"),
+            ("D", "Republik Kazakhstan"),
+        )
+    ]
     text = "Republik Kazakstan"
     # Exact fits leave the fuzzy ones on the same span out.
-    assert [(c.key, c.alternatives) for c in resolve(
-        [(9, 18, 0, 100.0, True), (9, 18, 1, 88.9, False)], records, text)] == [("A", ())]
+    assert [
+        (c.key, c.alternatives)
+        for c in resolve([(9, 18, 0, 100.0, True), (9, 18, 1, 88.9, False)], records, text)
+    ] == [("A", ())]
     # Fuzzy fits only: the best score first, the others as alternatives, best first.
-    assert [(c.key, c.alternatives, c.score) for c in resolve(
-        [(9, 18, 2, 81.8, False), (9, 18, 1, 88.9, False)], records, text)] == [
-        ("B", ("C",), 88.9)]
+    assert [
+        (c.key, c.alternatives, c.score)
+        for c in resolve([(9, 18, 2, 81.8, False), (9, 18, 1, 88.9, False)], records, text)
+    ] == [("B", ("C",), 88.9)]
     # Overlaps: the longer span wins, even fuzzy over exact.
-    assert [(c.text, c.key) for c in resolve(
-        [(9, 18, 0, 100.0, True), (0, 18, 3, 94.7, False)], records, text)] == [
-        ("Republik Kazakstan", "D")]
+    assert [
+        (c.text, c.key)
+        for c in resolve([(9, 18, 0, 100.0, True), (0, 18, 3, 94.7, False)], records, text)
+    ] == [("Republik Kazakstan", "D")]
     # Same length: the higher score wins.
-    assert [(c.text, c.key) for c in resolve(
-        [(0, 8, 1, 80.0, False), (5, 13, 2, 90.0, False)], records, text)] == [
-        ("lik Kaza", "C")]
+    assert [
+        (c.text, c.key)
+        for c in resolve([(0, 8, 1, 80.0, False), (5, 13, 2, 90.0, False)], records, text)
+    ] == [("lik Kaza", "C")]
 
 
 def test_candidates_are_sorted_and_never_overlap(matcher: Matcher) -> None:
     text = "Republik Kazakhstan, Rusia-Belarus, Plesetsk Cosmodrome dan S-300PS."
     candidates = matcher.find_candidates(text)
     assert [c.text for c in candidates] == [
-        "Republik Kazakhstan", "Rusia", "Belarus", "Plesetsk Cosmodrome", "S-300PS"]
+        "Republik Kazakhstan",
+        "Rusia",
+        "Belarus",
+        "Plesetsk Cosmodrome",
+        "S-300PS",
+    ]
     for a, b in zip(candidates, candidates[1:], strict=False):
         assert a.end <= b.start
 
@@ -320,17 +397,66 @@ def test_affected_by(matcher: Matcher) -> None:
 _TOKEN = re.compile("(?:[^\\W_]|[\u0300-\u036f])+")
 _CLITICS = ("nya", "lah", "kah", "pun")
 
-_pieces = st.sampled_from([
-    "Rusia", "rusia", "Kazakhstan", "Kazakhstanlah", "Rusianya", "S-300", "S 300", "S300PS",
-    "Türkiye", "TURKIYE", "Kyrgystan", "Plesetsk", "Cosmodrome", "Georgia", "SCO", "Sco",
-    "Taiwan, Province of China", "Kompas.com", "Barat", "barat", "Di", "Sergey", "Shoigu",
-    "Moskow", "e\u0301", "\u0301", "ß", "İ", "🤔", "👍🏽", "🇰🇿", "-", ".", ", ", " ", "  ", "\n",
-    "(", ")", "“", "”", "'", "’", "/", "&", "a", "1", "ya",
-])
+_pieces = st.sampled_from(
+    [
+        "Rusia",
+        "rusia",
+        "Kazakhstan",
+        "Kazakhstanlah",
+        "Rusianya",
+        "S-300",
+        "S 300",
+        "S300PS",
+        "Türkiye",
+        "TURKIYE",
+        "Kyrgystan",
+        "Plesetsk",
+        "Cosmodrome",
+        "Georgia",
+        "SCO",
+        "Sco",
+        "Taiwan, Province of China",
+        "Kompas.com",
+        "Barat",
+        "barat",
+        "Di",
+        "Sergey",
+        "Shoigu",
+        "Moskow",
+        "e\u0301",
+        "\u0301",
+        "ß",
+        "İ",
+        "🤔",
+        "👍🏽",
+        "🇰🇿",
+        "-",
+        ".",
+        ", ",
+        " ",
+        "  ",
+        "\n",
+        "(",
+        ")",
+        "“",
+        "”",
+        "'",
+        "’",
+        "/",
+        "&",
+        "a",
+        "1",
+        "ya",
+    ]
+)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(_pieces, max_size=25).map("".join))
 def test_offsets_and_token_boundaries_hold_for_any_text(matcher: Matcher, text: str) -> None:
     starts = {m.start() for m in _TOKEN.finditer(text)}
@@ -338,7 +464,7 @@ def test_offsets_and_token_boundaries_hold_for_any_text(matcher: Matcher, text: 
     stems = {m.end() - 3 for m in _TOKEN.finditer(text) if m.group().lower().endswith(_CLITICS)}
     previous = 0
     for c in matcher.find_candidates(text):
-        assert text[c.start:c.end] == c.text
+        assert text[c.start : c.end] == c.text
         assert c.start in starts and (c.end in ends or c.end in stems)
         assert c.start >= previous  # sorted, no overlaps
         previous = c.end
@@ -358,8 +484,10 @@ def sample_entries(skip: tuple[str, ...] = ()) -> list[AliasEntry]:
 
 
 def articles() -> dict[str, str]:
-    return {path.name[:3]: path.read_text(encoding="utf-8")
-            for path in sorted((SAMPLE / "articles").glob("*.txt"))}
+    return {
+        path.name[:3]: path.read_text(encoding="utf-8")
+        for path in sorted((SAMPLE / "articles").glob("*.txt"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -381,8 +509,11 @@ def test_sample_corpus_misspellings_and_variants(sample: dict[str, list[Candidat
     assert hits("000", "Kirgistan") == {("KG", "exact")}
     assert hits("002", "Turkiye") == {("TR", "exact")}
     assert hits("001", "Sergey Shoigu") == {("P-SHOIGU", "exact")}
-    assert hits("002", "Andrey Belousov") == hits("004", "Andrey Belousov") == {
-        ("P-BELOUSOV", "exact")}
+    assert (
+        hits("002", "Andrey Belousov")
+        == hits("004", "Andrey Belousov")
+        == {("P-BELOUSOV", "exact")}
+    )
     assert hits("003", "MOSKWA") == {("G-MOSCOW", "exact")}
 
 
@@ -390,27 +521,66 @@ def test_sample_corpus_name_variants_that_are_not_aliases() -> None:
     # Without the alias "Sergey Shoigu", the article's spelling is a fuzzy match of Sergei.
     matcher = Matcher.build(sample_entries(skip=("Sergey Shoigu",)))
     text = articles()["001"]
-    assert [(c.key, c.method, c.alias) for c in matcher.find_candidates(text)
-            if c.text == "Sergey Shoigu"] == [("P-SHOIGU", "fuzzy", "Sergei Shoigu")]
+    assert [
+        (c.key, c.method, c.alias)
+        for c in matcher.find_candidates(text)
+        if c.text == "Sergey Shoigu"
+    ] == [("P-SHOIGU", "fuzzy", "Sergei Shoigu")]
 
 
 def test_sample_corpus_hyphen_compounds(sample: dict[str, list[Candidate]]) -> None:
     text = articles()["001"]
     at = text.index("Rusia-Belarus dan Rusia-Kazakh")
     span = [(c.text, c.key) for c in sample["001"] if at <= c.start < at + 90]
-    assert span == [("Rusia", "RU"), ("Belarus", "BY"), ("Rusia", "RU"), ("Armenia", "AM"),
-                    ("Rusia", "RU")]
+    assert span == [
+        ("Rusia", "RU"),
+        ("Belarus", "BY"),
+        ("Rusia", "RU"),
+        ("Armenia", "AM"),
+        ("Rusia", "RU"),
+    ]
 
 
 # Ordinary words of the articles that must never be a candidate.
-ORDINARY = ("dan", "di", "yang", "barat", "Barat", "sumber", "Sumber", "Baca", "baca", "kerja",
-            "sama", "kerja sama", "juga", "negara", "udara", "pertahanan", "militer", "menteri",
-            "Menteri", "rudal", "sistem", "Video", "Komentar", "Penulis", "Selanjutnya", "tahun",
-            "Presiden", "gratis", "Lengkapi Profil", "Close Ads", "Oke", "Login")
+ORDINARY = (
+    "dan",
+    "di",
+    "yang",
+    "barat",
+    "Barat",
+    "sumber",
+    "Sumber",
+    "Baca",
+    "baca",
+    "kerja",
+    "sama",
+    "kerja sama",
+    "juga",
+    "negara",
+    "udara",
+    "pertahanan",
+    "militer",
+    "menteri",
+    "Menteri",
+    "rudal",
+    "sistem",
+    "Video",
+    "Komentar",
+    "Penulis",
+    "Selanjutnya",
+    "tahun",
+    "Presiden",
+    "gratis",
+    "Lengkapi Profil",
+    "Close Ads",
+    "Oke",
+    "Login",
+)
 
 
 def test_sample_corpus_has_no_candidate_from_ordinary_words(
-        sample: dict[str, list[Candidate]]) -> None:
+    sample: dict[str, list[Candidate]],
+) -> None:
     counts = {name: len(candidates) for name, candidates in sample.items()}
     assert counts == {"000": 42, "001": 43, "002": 63, "003": 62, "004": 41}  # checked by eye
     aliases: dict[str, set[str]] = {}
@@ -429,10 +599,10 @@ def test_sample_corpus_with_towns_named_like_common_words() -> None:
     # only "Barat" capitalised inside a sentence ("sanksi dari Barat") is proposed, as the
     # gates intend.
     towns = ("Baca", "Sumber", "Barat", "Di", "Yang", "Kerja", "Sama", "Lain", "Juga")
-    matcher = Matcher.build(sample_entries() + [AliasEntry(f"T-{t.upper()}", t, "GPE")
-                                                for t in towns])
+    matcher = Matcher.build(
+        sample_entries() + [AliasEntry(f"T-{t.upper()}", t, "GPE") for t in towns]
+    )
     proposed = []
     for text in articles().values():
         proposed += [c.text for c in matcher.find_candidates(text) if c.key.startswith("T-")]
     assert proposed == ["Barat", "Barat", "Barat"]
-

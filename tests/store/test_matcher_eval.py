@@ -24,19 +24,96 @@ KIND_WEIGHTS = (0.25, 0.15, 0.15, 0.2, 0.15, 0.05, 0.05)
 MIN_RECALL = 0.97
 MIN_PRECISION = 0.95
 
-ONSETS = ("b", "d", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "kh", "sh", "zh",
-          "ch", "tr", "br", "gr", "st", "kr", "pl", "dr", "y", "j", "h", "ts")
+ONSETS = (
+    "b",
+    "d",
+    "g",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "kh",
+    "sh",
+    "zh",
+    "ch",
+    "tr",
+    "br",
+    "gr",
+    "st",
+    "kr",
+    "pl",
+    "dr",
+    "y",
+    "j",
+    "h",
+    "ts",
+)
 VOWELS = ("a", "e", "i", "o", "u", "a", "o", "ya", "ie", "ou")
 CODAS = ("", "", "", "n", "r", "s", "k", "l", "m", "t", "sk", "nd", "rg")
-ENDINGS = ("ov", "ev", "in", "sky", "enko", "stan", "abad", "grad", "pur", "ija", "ovo", "ia",
-           "ul", "ar", "ek", "an", "ino", "ese")
+ENDINGS = (
+    "ov",
+    "ev",
+    "in",
+    "sky",
+    "enko",
+    "stan",
+    "abad",
+    "grad",
+    "pur",
+    "ija",
+    "ovo",
+    "ia",
+    "ul",
+    "ar",
+    "ek",
+    "an",
+    "ino",
+    "ese",
+)
 ACCENTED = {"a": "á", "e": "é", "o": "ö", "u": "ü", "i": "ī", "s": "ş", "c": "č", "z": "ž"}
-ORG_ADJ = ("National", "Federal", "Central", "United", "Joint", "Regional", "Strategic",
-           "Eastern", "Western", "Continental")
-ORG_DOMAIN = ("Defence", "Energy", "Maritime", "Aerospace", "Missile", "Border", "Naval",
-              "Nuclear", "Armaments", "Logistics", "Intelligence")
-ORG_TYPE = ("Agency", "Council", "Command", "Corporation", "Bureau", "Institute", "Group",
-            "Directorate", "Industries", "Holdings")
+ORG_ADJ = (
+    "National",
+    "Federal",
+    "Central",
+    "United",
+    "Joint",
+    "Regional",
+    "Strategic",
+    "Eastern",
+    "Western",
+    "Continental",
+)
+ORG_DOMAIN = (
+    "Defence",
+    "Energy",
+    "Maritime",
+    "Aerospace",
+    "Missile",
+    "Border",
+    "Naval",
+    "Nuclear",
+    "Armaments",
+    "Logistics",
+    "Intelligence",
+)
+ORG_TYPE = (
+    "Agency",
+    "Council",
+    "Command",
+    "Corporation",
+    "Bureau",
+    "Institute",
+    "Group",
+    "Directorate",
+    "Industries",
+    "Holdings",
+)
 ID_ORG = ("Badan", "Komando", "Dewan", "Lembaga", "Direktorat", "Pusat")
 WEAPON_PREFIX = ("Su", "Mi", "Ka", "Tu", "S", "BMP", "BTR", "T", "MiG", "Kh", "HQ", "PL")
 WEAPON_SUFFIX = ("", "E", "M", "PS", "SM", "V5", "K", "MT", "F", "UB")
@@ -55,8 +132,10 @@ class Mention:
 def _word(rng: random.Random, table_words: set[str]) -> str:
     """A generated name word: not a word of Indonesian or English."""
     while True:
-        syllables = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS)
-                            for _ in range(rng.randint(1, 3)))
+        syllables = "".join(
+            rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS)
+            for _ in range(rng.randint(1, 3))
+        )
         word = (syllables + (rng.choice(ENDINGS) if rng.random() < 0.6 else "")).capitalize()
         if 4 <= len(word) <= 14 and word.lower() not in table_words:
             return word
@@ -67,7 +146,7 @@ def _accent(rng: random.Random, word: str) -> str:
     if not spots:
         return word
     i = rng.choice(spots)
-    return word[:i] + ACCENTED[word[i]] + word[i + 1:]
+    return word[:i] + ACCENTED[word[i]] + word[i + 1 :]
 
 
 def build_gazetteer(rng: random.Random) -> list[tuple[str, str, str]]:
@@ -82,7 +161,7 @@ def build_gazetteer(rng: random.Random) -> list[tuple[str, str, str]]:
             taken.add(alias_key(alias))
             rows.append((key, alias, label))
 
-    given = [(_word(rng, known), ) for _ in range(120)]
+    given = [(_word(rng, known),) for _ in range(120)]
     variants = [(g[0], g[0][:-1] + ("y" if g[0][-1] in "iy" else "e")) for g in given]
     for n in range(1300):
         first = rng.choice(variants)
@@ -123,8 +202,11 @@ def build_gazetteer(rng: random.Random) -> list[tuple[str, str, str]]:
         add(key, f"{prefix}-{rng.randint(2, 700)}{rng.choice(WEAPON_SUFFIX)}", "WEAPON")
         if rng.random() < 0.2:
             add(key, f"{_word(rng, known)}-{rng.choice('SMKE')}{rng.randint(1, 3)}", "WEAPON")
-    commons = [w for w in top_n_list("id", 3000)[200:] + top_n_list("en", 3000)[200:]
-               if w.isalpha() and len(w) >= 4]
+    commons = [
+        w
+        for w in top_n_list("id", 3000)[200:] + top_n_list("en", 3000)[200:]
+        if w.isalpha() and len(w) >= 4
+    ]
     for n, word in enumerate(rng.sample(commons, 60)):
         add(f"town:{n}", word.capitalize(), "GPE")
     places = [row for row in rows if row[2] == "GPE" and row[0].startswith("geo:")]
@@ -149,14 +231,20 @@ class Corpus:
         self.rows = rows
         self.keys = {alias_key(alias) for _, alias, _ in rows}
         self.known = {w for lang in ("id", "en") for w in top_n_list(lang, 50_000)} | {
-            alias.lower() for _, alias, _ in rows}
+            alias.lower() for _, alias, _ in rows
+        }
         self.common = {i for i, (_, alias, _) in enumerate(rows) if _common(alias)}
         # Filler: frequent words, the common words that are also town names among them (they
         # must stay words in lower-case prose), but no other alias.
         allowed = {alias_key(rows[i][1]) for i in self.common}
-        self.filler = {lang: [w for w in top_n_list(lang, 3000) if w.isalpha() and (
-            alias_key(w) not in self.keys or alias_key(w) in allowed)]
-                       for lang in ("id", "en")}
+        self.filler = {
+            lang: [
+                w
+                for w in top_n_list(lang, 3000)
+                if w.isalpha() and (alias_key(w) not in self.keys or alias_key(w) in allowed)
+            ]
+            for lang in ("id", "en")
+        }
 
     def _edited(self, alias: str, edits: int) -> str | None:
         rng = self.rng
@@ -207,15 +295,16 @@ class Corpus:
             return out if out != alias else None
         if kind == "punct":
             sites = [i for i, c in enumerate(alias) if c in "- "]
-            sites += [i for i in range(1, len(alias)) if alias[i - 1].isalpha() and
-                      alias[i].isdigit()]
+            sites += [
+                i for i in range(1, len(alias)) if alias[i - 1].isalpha() and alias[i].isdigit()
+            ]
             if not sites:
                 return None
             at = rng.choice(sites)
             if alias[at] == "-":
-                return alias[:at] + rng.choice((" ", "")) + alias[at + 1:]
+                return alias[:at] + rng.choice((" ", "")) + alias[at + 1 :]
             if alias[at] == " ":
-                return alias[:at] + "-" + alias[at + 1:]
+                return alias[:at] + "-" + alias[at + 1 :]
             return alias[:at] + rng.choice(("-", " ")) + alias[at:]
         return self._edited(alias, 1 if kind == "edit1" else 2)
 
@@ -240,8 +329,7 @@ class Corpus:
         for _ in range(30):
             i = self._pick(kind)
             key, alias, _ = self.rows[i]
-            surface = self._variant(kind if kind not in ("compound", "clitic") else "exact",
-                                    alias)
+            surface = self._variant(kind if kind not in ("compound", "clitic") else "exact", alias)
             if surface is None:
                 continue
             if kind == "clitic":
@@ -254,8 +342,10 @@ class Corpus:
                 word = f"{surface}-{other}"
                 if alias_key(word) in self.keys:
                     continue
-                return word, [(0, len(surface), key, kind),
-                              (len(surface) + 1, len(word), other_key, kind)]
+                return word, [
+                    (0, len(surface), key, kind),
+                    (len(surface) + 1, len(word), other_key, kind),
+                ]
             return surface, [(0, len(surface), key, kind)]
         return None
 
@@ -319,7 +409,7 @@ def evaluation() -> dict[str, object]:
         gold = {(m.start, m.end): m for m in mentions}
         got: dict[tuple[int, int], Candidate] = {}
         for c in matcher.find_candidates(text):
-            assert text[c.start:c.end] == c.text
+            assert text[c.start : c.end] == c.text
             got[(c.start, c.end)] = c
             m = gold.get((c.start, c.end))
             if m is not None and (c.key == m.key or m.key in c.alternatives):
@@ -336,12 +426,16 @@ def evaluation() -> dict[str, object]:
                 misses.append((m.kind, m.surface))
     recall = {kind: hit[kind] / total[kind] for kind in KINDS}
     precision = right / (right + wrong)
-    print(f"\nsynthetic evaluation: {len(rows)} aliases, {ARTICLES} articles, "
-          f"{sum(total.values())} mentions")
+    print(
+        f"\nsynthetic evaluation: {len(rows)} aliases, {ARTICLES} articles, "
+        f"{sum(total.values())} mentions"
+    )
     for kind in KINDS:
         print(f"  recall {kind:9} {hit[kind]:4}/{total[kind]:<4} = {recall[kind]:.3f}")
-    print(f"  recall overall {sum(hit.values())}/{sum(total.values())} = "
-          f"{sum(hit.values()) / sum(total.values()):.3f}")
+    print(
+        f"  recall overall {sum(hit.values())}/{sum(total.values())} = "
+        f"{sum(hit.values()) / sum(total.values()):.3f}"
+    )
     print(f"  precision {right}/{right + wrong} = {precision:.3f}")
     print(f"  misses (first 10): {misses[:10]}")
     print(f"  false candidates (first 10): {false[:10]}")

@@ -21,21 +21,24 @@ def demo_db(engine: Engine, reviewer_id: int) -> Engine:
 
 
 def test_mentions_are_listed_in_text_order_with_their_entity(
-        demo_db: Engine, session: Session) -> None:
+    demo_db: Engine, session: Session
+) -> None:
     article = get_article(session=session, article_id=1)
     mentions = list_mentions(session=session, article_id=1)
     assert mentions and [m.start for m in mentions] == sorted(m.start for m in mentions)
     for m in mentions:
-        assert article.text[m.start:m.end] == m.text
+        assert article.text[m.start : m.end] == m.text
         assert m.entity_key and m.entity_name and m.state == "pending"
     assert get_mention(session=session, mention_id=mentions[0].id) == mentions[0]
 
 
 def test_a_decision_is_committed_audited_and_starts_the_article(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     first = list_mentions(session=session, article_id=2)[0]
-    decided = decide_mention(session=session, mention_id=first.id, state="accepted",
-                             reviewer_id=reviewer_id, label="ORG")
+    decided = decide_mention(
+        session=session, mention_id=first.id, state="accepted", reviewer_id=reviewer_id, label="ORG"
+    )
     assert (decided.state, decided.label) == ("accepted", "ORG")
     with session_scope(demo_db) as other:  # another connection sees it: it is committed
         seen = get_mention(session=other, mention_id=first.id)
@@ -50,16 +53,17 @@ def test_a_decision_is_committed_audited_and_starts_the_article(
 def test_bad_decisions_are_refused(demo_db: Engine, session: Session, reviewer_id: int) -> None:
     first = list_mentions(session=session, article_id=1)[0]
     with pytest.raises(TelaahError):
-        decide_mention(session=session, mention_id=first.id, state="maybe",
-                       reviewer_id=reviewer_id)
+        decide_mention(session=session, mention_id=first.id, state="maybe", reviewer_id=reviewer_id)
     with pytest.raises(NotFound):
-        decide_mention(session=session, mention_id=999_999, state="accepted",
-                       reviewer_id=reviewer_id)
+        decide_mention(
+            session=session, mention_id=999_999, state="accepted", reviewer_id=reviewer_id
+        )
     assert get_mention(session=session, mention_id=first.id).state == "pending"
 
 
 def test_queue_rows_count_candidates_and_decisions_today(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     from store.articles import list_articles
     from store.stats import decisions_since, start_of_today
 
@@ -67,21 +71,22 @@ def test_queue_rows_count_candidates_and_decisions_today(
     pending = list_mentions(session=session, article_id=3)
     assert before[3].pending == len(pending) and before[3].accepted == 0
     for m in pending[:2]:
-        decide_mention(session=session, mention_id=m.id, state="accepted",
-                       reviewer_id=reviewer_id)
-    decide_mention(session=session, mention_id=pending[2].id, state="rejected",
-                   reviewer_id=reviewer_id)
+        decide_mention(session=session, mention_id=m.id, state="accepted", reviewer_id=reviewer_id)
+    decide_mention(
+        session=session, mention_id=pending[2].id, state="rejected", reviewer_id=reviewer_id
+    )
     after = {r.id: r for r in list_articles(session=session)}
     assert (after[3].pending, after[3].accepted) == (len(pending) - 3, 2)
-    assert decisions_since(session=session, reviewer_id=reviewer_id,
-                           since=start_of_today()) == 3
+    assert decisions_since(session=session, reviewer_id=reviewer_id, since=start_of_today()) == 3
 
 
 def test_full_text_search_over_title_and_text(demo_db: Engine, session: Session) -> None:
     from store.articles import count_articles, list_articles
 
-    texts = {r.id: get_article(session=session, article_id=r.id).text
-             for r in list_articles(session=session)}
+    texts = {
+        r.id: get_article(session=session, article_id=r.id).text
+        for r in list_articles(session=session)
+    }
     hits = {r.id for r in list_articles(session=session, search="Kazakhstan")}
     assert hits == {i for i, t in texts.items() if "Kazakhstan" in t}
     assert {r.id for r in list_articles(session=session, search='"Sadyr Zhaparov"')} == {1}
@@ -91,7 +96,8 @@ def test_full_text_search_over_title_and_text(demo_db: Engine, session: Session)
 
 
 def test_last_position_is_the_latest_decision(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     from store.mentions import last_position
 
     assert last_position(session=session, reviewer_id=reviewer_id) is None
@@ -101,7 +107,8 @@ def test_last_position_is_the_latest_decision(
 
 
 def test_last_position_follows_bulk_decisions_and_undo(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     from store.mentions import decide_similar, last_position
     from store.undo import undo
 

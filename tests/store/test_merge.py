@@ -19,8 +19,13 @@ from store.models import Alias, AuditEntry, Entity, Mention
 def snapshot(session: Session) -> dict[str, Any]:
     """Every row a merge may touch, comparable before and after."""
     return {
-        "aliases": sorted(session.exec(select(Alias.id, Alias.entity_id, Alias.text, Alias.norm,
-                                              Alias.origin, Alias.added_by)).all()),
+        "aliases": sorted(
+            session.exec(
+                select(
+                    Alias.id, Alias.entity_id, Alias.text, Alias.norm, Alias.origin, Alias.added_by
+                )
+            ).all()
+        ),
         "mentions": sorted(session.exec(select(Mention.id, Mention.entity_id)).all()),
         "redirects": sorted(session.exec(select(Entity.key, Entity.merged_into)).all()),
     }
@@ -31,10 +36,17 @@ def corpus(engine: Engine, reviewer_id: int) -> Engine:
     """The sample corpus with its candidates, plus a duplicate of Russia and a redirect to it."""
     prepare_demo(engine, reviewer_id=reviewer_id)
     with session_scope(engine) as session:
-        gazetteer.create_entity(session=session, key="RU-DUP", name="Federasi Rusia", type="GPE",
-                                reviewer_id=reviewer_id, aliases=["Rusia", "Rusia Raya"])
-        gazetteer.create_entity(session=session, key="RU-OLD", name="Uni Soviet", type="GPE",
-                                reviewer_id=reviewer_id)
+        gazetteer.create_entity(
+            session=session,
+            key="RU-DUP",
+            name="Federasi Rusia",
+            type="GPE",
+            reviewer_id=reviewer_id,
+            aliases=["Rusia", "Rusia Raya"],
+        )
+        gazetteer.create_entity(
+            session=session, key="RU-OLD", name="Uni Soviet", type="GPE", reviewer_id=reviewer_id
+        )
         gazetteer.set_redirect(session=session, key="RU-OLD", target="RU", reviewer_id=None)
     return engine
 
@@ -62,11 +74,14 @@ def test_merge_moves_everything_and_leaves_a_redirect(corpus: Engine, reviewer_i
         merge_entities(session=session, source="RU", target="RU-DUP", reviewer_id=reviewer_id)
     with session_scope(corpus) as session:
         assert set(session.exec(select(Alias.text).where(Alias.entity_id == ru)).all()) == {
-            "Russia"}
+            "Russia"
+        }
         dup_aliases = set(session.exec(select(Alias.text).where(Alias.entity_id == dup)).all())
         assert ru_aliases | dup_before == dup_aliases
-        assert set(session.exec(select(Mention.id).where(Mention.entity_id == dup)).all()) \
+        assert (
+            set(session.exec(select(Mention.id).where(Mention.entity_id == dup)).all())
             == ru_mentions
+        )
         assert session.exec(select(Entity.merged_into).where(Entity.key == "RU")).one() == dup
         assert session.exec(select(Entity.merged_into).where(Entity.key == "RU-OLD")).one() == dup
         assert gazetteer.get_entity(session=session, key="RU").merged_into == "RU-DUP"
@@ -77,8 +92,9 @@ def test_unmerge_restores_the_exact_rows(corpus: Engine, reviewer_id: int) -> No
         before = snapshot(session)
         merge_entities(session=session, source="RU", target="RU-DUP", reviewer_id=reviewer_id)
         merged = snapshot(session)
-        entry = session.exec(select(AuditEntry).where(AuditEntry.action == MERGE)
-                             .order_by(col(AuditEntry.id).desc())).first()
+        entry = session.exec(
+            select(AuditEntry).where(AuditEntry.action == MERGE).order_by(col(AuditEntry.id).desc())
+        ).first()
         assert entry is not None
         unmerge(session=session, after=entry.after)
         session.commit()
@@ -95,8 +111,10 @@ def test_impossible_merges_are_refused(corpus: Engine, reviewer_id: int) -> None
         with pytest.raises(Conflict, match="itself"):
             plan_merge(session=session, source="RU", target="RU")
         with pytest.raises(Conflict, match="redirect"):
-            merge_entities(session=session, source="RU-DUP", target="RU-OLD",
-                           reviewer_id=reviewer_id)
+            merge_entities(
+                session=session, source="RU-DUP", target="RU-OLD", reviewer_id=reviewer_id
+            )
         with pytest.raises(Conflict, match="already merged"):
-            merge_entities(session=session, source="RU-OLD", target="RU-DUP",
-                           reviewer_id=reviewer_id)
+            merge_entities(
+                session=session, source="RU-OLD", target="RU-DUP", reviewer_id=reviewer_id
+            )

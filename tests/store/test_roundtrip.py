@@ -42,13 +42,18 @@ def golden(engine: Engine) -> Engine:
     return engine
 
 
-def export(engine: Engine, fmt: str, out: Path, options: dict[str, str] | None = None,
-           ) -> dict[str, bytes]:
+def export(
+    engine: Engine,
+    fmt: str,
+    out: Path,
+    options: dict[str, str] | None = None,
+) -> dict[str, bytes]:
     """Run an export; return its output (every file of a folder) by relative name."""
     kind = get_format(fmt)
     out.parent.mkdir(exist_ok=True)
-    report = run_export(engine, fmt=kind, out=out, selection=Selection(), options=options,
-                        now=DECIDED_AT)
+    report = run_export(
+        engine, fmt=kind, out=out, selection=Selection(), options=options, now=DECIDED_AT
+    )
     assert report.articles == 4
     if not kind.folder:
         return {out.name: out.read_bytes()}
@@ -59,19 +64,27 @@ def empty_database(path: Path) -> Iterator[Engine]:
     engine = open_database(f"sqlite:///{path}")
     with session_scope(engine) as session:
         reviewer_id = ensure_reviewer(session=session, name="importer")
-        load_schema(session=session, schema=parse_schema(sample_corpus_dir() / "schema.toml"),
-                    reviewer_id=reviewer_id)
+        load_schema(
+            session=session,
+            schema=parse_schema(sample_corpus_dir() / "schema.toml"),
+            reviewer_id=reviewer_id,
+        )
     yield engine
     engine.dispose()
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "conll", "doccano", "brat"])
-def test_the_golden_corpus_round_trips_byte_for_byte(golden: Engine, tmp_path: Path,
-                                                     fmt: str) -> None:
+def test_the_golden_corpus_round_trips_byte_for_byte(
+    golden: Engine, tmp_path: Path, fmt: str
+) -> None:
     first = export(golden, fmt, tmp_path / "first" / f"out.{fmt}")
     for engine in empty_database(tmp_path / "fresh.db"):
-        report = import_annotated(engine, fmt, [tmp_path / "first" / f"out.{fmt}"],
-                                  LoadOptions(reviewer_id=None, create_entities=True))
+        report = import_annotated(
+            engine,
+            fmt,
+            [tmp_path / "first" / f"out.{fmt}"],
+            LoadOptions(reviewer_id=None, create_entities=True),
+        )
         assert report.failed == 0, report.problems
         assert report.articles_created == 4
         second = export(engine, fmt, tmp_path / "second" / f"out.{fmt}")
@@ -84,8 +97,9 @@ def test_doccano_codepoint_offsets_round_trip(golden: Engine, tmp_path: Path) ->
     options = {"offsets": "codepoint"}
     first = export(golden, "doccano", tmp_path / "first" / "out.jsonl", options)
     for engine in empty_database(tmp_path / "fresh.db"):
-        report = import_annotated(engine, "doccano", [tmp_path / "first" / "out.jsonl"],
-                                  LoadOptions(reviewer_id=None))
+        report = import_annotated(
+            engine, "doccano", [tmp_path / "first" / "out.jsonl"], LoadOptions(reviewer_id=None)
+        )
         assert report.failed == 0, report.problems
         second = export(engine, "doccano", tmp_path / "second" / "out.jsonl", options)
     assert second == first
@@ -98,13 +112,16 @@ def _read(fmt: str, path: Path) -> ExportDoc:
     assert len(docs) == 1, items
     doc = normalised(docs[0].doc)
     for span in doc.spans:
-        assert doc.text[span.start:span.end] == span.text
+        assert doc.text[span.start : span.end] == span.text
     return doc
 
 
 @pytest.mark.parametrize("fmt", FILE_FORMATS)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-          HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(doc=documents())
 def test_random_texts_and_spans_round_trip(fmt: str, doc: ExportDoc, tmp_path: Path) -> None:
     write = get_format(fmt).write
@@ -115,12 +132,15 @@ def test_random_texts_and_spans_round_trip(fmt: str, doc: ExportDoc, tmp_path: P
     if fmt != "conll":  # conll carries tokens, not the text: its text is rebuilt
         assert back.text == doc.text
         assert [(s.start, s.end, s.label) for s in back.spans] == [
-            (s.start, s.end, s.label) for s in doc.spans]
+            (s.start, s.end, s.label) for s in doc.spans
+        ]
     else:  # every span is written, or reported; the written ones come back, tokens spaced
         assert len(back.spans) + len([s for s in skipped if s.kind == "span"]) == len(doc.spans)
         assert [" ".join(t.text for t in tokenize(s.text)) for s in back.spans] == [
-            " ".join(t.text for t in tokenize(s.text)) for s in doc.spans
-            if (s.start, s.end) not in {(k.start, k.end) for k in skipped}]
+            " ".join(t.text for t in tokenize(s.text))
+            for s in doc.spans
+            if (s.start, s.end) not in {(k.start, k.end) for k in skipped}
+        ]
     second, _ = run_writer(write, [back], tmp_path)
     assert second == first
 
@@ -130,8 +150,9 @@ def test_the_property_texts_are_normalised() -> None:
     assert unicodedata.is_normalized("NFC", text)
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(doc=documents())
 def test_random_texts_and_spans_round_trip_through_brat(doc: ExportDoc, tmp_path: Path) -> None:
     from store.export.brat import write_brat
@@ -162,10 +183,15 @@ def test_everything_round_trips_through_jsonl(golden: Engine, tmp_path: Path) ->
     (tmp_path / "b").mkdir()
     first = run_export(golden, fmt=jsonl, out=tmp_path / "a" / "all.jsonl", selection=every)
     assert first.articles == 5 and {"pending", "rejected"} <= {
-        state for by_state in first.labels.values() for state in by_state}
+        state for by_state in first.labels.values() for state in by_state
+    }
     for engine in empty_database(tmp_path / "fresh.db"):
-        report = import_annotated(engine, "jsonl", [tmp_path / "a" / "all.jsonl"],
-                                  LoadOptions(reviewer_id=None, create_entities=True))
+        report = import_annotated(
+            engine,
+            "jsonl",
+            [tmp_path / "a" / "all.jsonl"],
+            LoadOptions(reviewer_id=None, create_entities=True),
+        )
         assert report.failed == 0, report.problems
         run_export(engine, fmt=jsonl, out=tmp_path / "b" / "all.jsonl", selection=every)
     second = (tmp_path / "b" / "all.jsonl").read_bytes()

@@ -71,7 +71,13 @@ def refused(path: Path) -> str:
 def test_sample_schema_labels() -> None:
     schema = parse_schema(SAMPLE / "schema.toml")
     assert [label.name for label in schema.labels] == [
-        "PERSON", "ORG", "GPE", "LOC", "WEAPON", "DATE"]
+        "PERSON",
+        "ORG",
+        "GPE",
+        "LOC",
+        "WEAPON",
+        "DATE",
+    ]
     assert [label.key for label in schema.labels] == ["1", "2", "3", "4", "5", "6"]
     for label in schema.labels:
         assert label.colour.startswith("#") and len(label.colour) == 7
@@ -83,22 +89,35 @@ def test_sample_schema_fact_types() -> None:
     schema = parse_schema(SAMPLE / "schema.toml")
     types = {f.name: f for f in schema.fact_types}
     assert [f.name for f in schema.fact_types] == [
-        "ARMS_TRANSFER", "MEMBERSHIP", "MEETING", "AGREEMENT"]
+        "ARMS_TRANSFER",
+        "MEMBERSHIP",
+        "MEETING",
+        "AGREEMENT",
+    ]
 
     def roles(name: str) -> list[tuple[str, tuple[str, ...], bool]]:
         return [(r.name, r.labels, r.required) for r in types[name].roles]
 
     assert roles("ARMS_TRANSFER") == [
-        ("supplier", ("GPE", "ORG"), True), ("recipient", ("GPE", "ORG"), True),
-        ("item", ("WEAPON",), True), ("date", ("DATE",), False)]
+        ("supplier", ("GPE", "ORG"), True),
+        ("recipient", ("GPE", "ORG"), True),
+        ("item", ("WEAPON",), True),
+        ("date", ("DATE",), False),
+    ]
     assert roles("MEMBERSHIP") == [
-        ("member", ("GPE", "ORG"), True), ("organization", ("ORG",), True)]
+        ("member", ("GPE", "ORG"), True),
+        ("organization", ("ORG",), True),
+    ]
     assert roles("MEETING") == [
-        ("participants", ("PERSON", "GPE", "ORG"), True), ("place", ("GPE", "LOC"), False),
-        ("date", ("DATE",), False)]
+        ("participants", ("PERSON", "GPE", "ORG"), True),
+        ("place", ("GPE", "LOC"), False),
+        ("date", ("DATE",), False),
+    ]
     assert roles("AGREEMENT") == [
-        ("parties", ("GPE", "ORG"), True), ("topic", ("WEAPON", "ORG"), False),
-        ("date", ("DATE",), False)]
+        ("parties", ("GPE", "ORG"), True),
+        ("topic", ("WEAPON", "ORG"), False),
+        ("date", ("DATE",), False),
+    ]
     # Indonesian and English trigger words, lower-case.
     assert {"memasok", "supply"} <= set(types["ARMS_TRANSFER"].triggers)
     assert {"anggota", "member"} <= set(types["MEMBERSHIP"].triggers)
@@ -112,11 +131,16 @@ def test_small_schema_parses_to_specs(tmp_path: Path) -> None:
     schema = parse_schema(write(tmp_path, SMALL))
     assert schema == Schema(
         labels=(LabelSpec("PERSON", "#e5c07b", "1", "People"), LabelSpec("GPE", "#98c379", "3")),
-        fact_types=(FactTypeSpec(
-            "MEETING",
-            (RoleSpec("participants", ("PERSON", "GPE"), True, True),
-             RoleSpec("place", ("GPE",), False, False)),
-            ("bertemu", "meet")),),
+        fact_types=(
+            FactTypeSpec(
+                "MEETING",
+                (
+                    RoleSpec("participants", ("PERSON", "GPE"), True, True),
+                    RoleSpec("place", ("GPE",), False, False),
+                ),
+                ("bertemu", "meet"),
+            ),
+        ),
     )
 
 
@@ -132,7 +156,8 @@ def test_load_and_read_round_trip(session: Session, reviewer_id: int) -> None:
     # What is stored, row by row.
     labels = session.exec(select(Label).order_by(col(Label.position))).all()
     assert [(x.name, x.key, x.position) for x in labels] == [
-        (spec.name, spec.key, i) for i, spec in enumerate(schema.labels)]
+        (spec.name, spec.key, i) for i, spec in enumerate(schema.labels)
+    ]
     assert session.exec(select(func.count()).select_from(FactType)).one() == 4
     assert session.exec(select(func.count()).select_from(FactRole)).one() == 12
     entry = list_audit(session=session, action="schema.load")[0]
@@ -142,8 +167,9 @@ def test_load_and_read_round_trip(session: Session, reviewer_id: int) -> None:
 
 
 def test_reload_replaces_the_schema(session: Session, reviewer_id: int, tmp_path: Path) -> None:
-    load_schema(session=session, schema=parse_schema(SAMPLE / "schema.toml"),
-                reviewer_id=reviewer_id)
+    load_schema(
+        session=session, schema=parse_schema(SAMPLE / "schema.toml"), reviewer_id=reviewer_id
+    )
     small = parse_schema(write(tmp_path, SMALL))
     load_schema(session=session, schema=small, reviewer_id=reviewer_id)
     session.expire_all()
@@ -152,49 +178,62 @@ def test_reload_replaces_the_schema(session: Session, reviewer_id: int, tmp_path
     entries = list_audit(session=session, action="schema.load")
     assert len(entries) == 2
     assert [x["name"] for x in entries[0].before["labels"]] == [
-        "PERSON", "ORG", "GPE", "LOC", "WEAPON", "DATE"]
+        "PERSON",
+        "ORG",
+        "GPE",
+        "LOC",
+        "WEAPON",
+        "DATE",
+    ]
 
 
-def test_dropping_a_label_used_by_an_entity_is_refused(session: Session, reviewer_id: int,
-                                                       schema_loaded: None,
-                                                       tmp_path: Path) -> None:
-    gazetteer.create_entity(session=session, key="S300", name="S-300", type="WEAPON",
-                            reviewer_id=reviewer_id)
+def test_dropping_a_label_used_by_an_entity_is_refused(
+    session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
+    gazetteer.create_entity(
+        session=session, key="S300", name="S-300", type="WEAPON", reviewer_id=reviewer_id
+    )
     before = read_schema(session=session)
     audits = len(list_audit(session=session, limit=1000))
     with pytest.raises(SchemaError, match="label WEAPON is used by 1 entities or mentions"):
-        load_schema(session=session, schema=parse_schema(write(tmp_path, SMALL)),
-                    reviewer_id=reviewer_id)
+        load_schema(
+            session=session, schema=parse_schema(write(tmp_path, SMALL)), reviewer_id=reviewer_id
+        )
     session.rollback()
     session.expire_all()
     assert read_schema(session=session) == before
     assert len(list_audit(session=session, limit=1000)) == audits
 
 
-def test_dropping_a_label_used_by_a_mention_is_refused(session: Session, reviewer_id: int,
-                                                       schema_loaded: None,
-                                                       tmp_path: Path) -> None:
+def test_dropping_a_label_used_by_a_mention_is_refused(
+    session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
     article = Article(external_id="a", title="t", text="Rusia, 2021", sha256="1" * 64)
     session.add(article)
     session.commit()
     assert article.id is not None
-    session.add(Mention(article_id=article.id, start=7, end=11, text="2021", label="DATE",
-                        origin="manual"))
+    session.add(
+        Mention(article_id=article.id, start=7, end=11, text="2021", label="DATE", origin="manual")
+    )
     session.commit()
     before = read_schema(session=session)
     with pytest.raises(SchemaError, match="label DATE is used by 1"):
-        load_schema(session=session, schema=parse_schema(write(tmp_path, SMALL)),
-                    reviewer_id=reviewer_id)
+        load_schema(
+            session=session, schema=parse_schema(write(tmp_path, SMALL)), reviewer_id=reviewer_id
+        )
     session.rollback()
     assert read_schema(session=session) == before
 
 
-def test_dropping_an_unused_label_is_allowed(session: Session, reviewer_id: int,
-                                             schema_loaded: None, tmp_path: Path) -> None:
-    gazetteer.create_entity(session=session, key="PUTIN", name="Vladimir Putin", type="PERSON",
-                            reviewer_id=reviewer_id)
-    load_schema(session=session, schema=parse_schema(write(tmp_path, SMALL)),
-                reviewer_id=reviewer_id)
+def test_dropping_an_unused_label_is_allowed(
+    session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
+    gazetteer.create_entity(
+        session=session, key="PUTIN", name="Vladimir Putin", type="PERSON", reviewer_id=reviewer_id
+    )
+    load_schema(
+        session=session, schema=parse_schema(write(tmp_path, SMALL)), reviewer_id=reviewer_id
+    )
     assert [x.name for x in read_schema(session=session).labels] == ["PERSON", "GPE"]
 
 
@@ -202,7 +241,7 @@ def test_dropping_an_unused_label_is_allowed(session: Session, reviewer_id: int,
 
 
 def test_toml_syntax_error(tmp_path: Path) -> None:
-    path = write(tmp_path, SMALL.replace('colour = "#98c379"', 'colour = #98c379'))
+    path = write(tmp_path, SMALL.replace('colour = "#98c379"', "colour = #98c379"))
     message = refused(path)
     assert message.startswith(f"{path}:10: ")
     assert "line 10" in message
@@ -222,9 +261,11 @@ def test_duplicate_label(tmp_path: Path) -> None:
 
 def test_duplicate_label_key_names_the_right_line(tmp_path: Path) -> None:
     # The first label has no key: the line must still be that of the label with the duplicate.
-    text = ('[[labels]]\nname = "A"\ncolour = "#000000"\n\n'
-            '[[labels]]\nname = "B"\nkey = "b"\ncolour = "#000000"\n\n'
-            '[[labels]]\nname = "C"\nkey = "b"\ncolour = "#000000"\n')
+    text = (
+        '[[labels]]\nname = "A"\ncolour = "#000000"\n\n'
+        '[[labels]]\nname = "B"\nkey = "b"\ncolour = "#000000"\n\n'
+        '[[labels]]\nname = "C"\nkey = "b"\ncolour = "#000000"\n'
+    )
     path = write(tmp_path, text)
     assert refused(path) == f"{path}:10: duplicate label key 'b'"
 
@@ -242,14 +283,15 @@ def test_bad_colour(tmp_path: Path, colour: str) -> None:
 
 def test_role_with_an_undefined_label(tmp_path: Path) -> None:
     path = write(tmp_path, SMALL.replace('labels = ["GPE"]', 'labels = ["GPE", "PLACE"]'))
-    assert refused(path) == (
-        f"{path}:20: role MEETING.place allows undefined label 'PLACE'")
+    assert refused(path) == (f"{path}:20: role MEETING.place allows undefined label 'PLACE'")
 
 
 def test_role_error_in_a_later_fact_type_names_its_line(tmp_path: Path) -> None:
-    extra = ('\n[[fact_types]]\nname = "VISIT"\n'
-             '  [[fact_types.roles]]\n  name = "visitor"\n  labels = ["PERSON"]\n'
-             '  [[fact_types.roles]]\n  name = "host"\n  labels = ["ORG"]\n')
+    extra = (
+        '\n[[fact_types]]\nname = "VISIT"\n'
+        '  [[fact_types.roles]]\n  name = "visitor"\n  labels = ["PERSON"]\n'
+        '  [[fact_types.roles]]\n  name = "host"\n  labels = ["ORG"]\n'
+    )
     path = write(tmp_path, SMALL + extra)
     assert refused(path) == f"{path}:30: role VISIT.host allows undefined label 'ORG'"
 
@@ -271,12 +313,15 @@ def test_other_errors_name_the_line(tmp_path: Path) -> None:
     assert refused(path) == f"{path}:7: key '33' of GPE must be one character"
     path = write(tmp_path, SMALL.replace('name = "GPE"', 'name = "G P E"'))
     assert refused(path) == f"{path}:7: label name 'G P E' must be an identifier"
-    path = write(tmp_path, SMALL.replace('required = false', 'required = "no"'))
+    path = write(tmp_path, SMALL.replace("required = false", 'required = "no"'))
     assert refused(path) == f"{path}:20: `required` and `multiple` of place must be true/false"
     path = write(tmp_path, SMALL.replace('triggers = ["Bertemu", "meet"]', 'triggers = "meet"'))
     assert refused(path) == f"{path}:12: `triggers` of MEETING must be a list of words"
-    path = write(tmp_path, SMALL + '\n[[fact_types]]\nname = "MEETING"\n'
-                 '  [[fact_types.roles]]\n  name = "x"\n  labels = ["GPE"]\n')
+    path = write(
+        tmp_path,
+        SMALL + '\n[[fact_types]]\nname = "MEETING"\n'
+        '  [[fact_types.roles]]\n  name = "x"\n  labels = ["GPE"]\n',
+    )
     assert refused(path) == f"{path}:25: duplicate fact type name 'MEETING'"
 
 
@@ -287,5 +332,5 @@ def test_file_level_errors_name_the_file(tmp_path: Path) -> None:
     missing = tmp_path / "missing.toml"
     assert refused(missing).startswith(f"{missing}: cannot read")
     binary = tmp_path / "binary.toml"
-    binary.write_bytes(b"name = \"\xff\"\n")
+    binary.write_bytes(b'name = "\xff"\n')
     assert refused(binary) == f"{binary}: not valid UTF-8 at byte offset 8"

@@ -36,16 +36,28 @@ def free_word(session: Session, article_id: int) -> tuple[int, int]:
 
 
 def test_add_mention_is_accepted_manual_trimmed_and_audited(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     article = get_article(session=session, article_id=2)
     assert article.status == "todo"
     start, end = free_word(session, 2)
-    made = add_mention(session=session, article_id=2, start=start - 1, end=end + 1, label="ORG",
-                       reviewer_id=reviewer_id, entity_key="RU")
+    made = add_mention(
+        session=session,
+        article_id=2,
+        start=start - 1,
+        end=end + 1,
+        label="ORG",
+        reviewer_id=reviewer_id,
+        entity_key="RU",
+    )
     assert (made.start, made.end) == (start, end)  # the spaces around were trimmed off
     assert made.text == article.text[start:end]
     assert (made.state, made.origin, made.label, made.entity_key) == (
-        "accepted", "manual", "ORG", "RU")
+        "accepted",
+        "manual",
+        "ORG",
+        "RU",
+    )
     assert get_article(session=session, article_id=2).status == "in_progress"
     entry = list_audit(session=session, limit=1)[0]
     assert (entry.action, entry.target_id, entry.reviewer) == ("mention.create", made.id, "tester")
@@ -61,39 +73,79 @@ def test_bad_spans_are_refused(demo_db: Engine, session: Session, reviewer_id: i
     cases = [(5, 5), (-1, 3), (0, len(text) + 1), (blank, blank + 1), (7, 3)]
     for start, end in cases:
         with pytest.raises(TelaahError):
-            add_mention(session=session, article_id=1, start=start, end=end, label="LOC",
-                        reviewer_id=reviewer_id)
+            add_mention(
+                session=session,
+                article_id=1,
+                start=start,
+                end=end,
+                label="LOC",
+                reviewer_id=reviewer_id,
+            )
     with pytest.raises(Conflict):
-        add_mention(session=session, article_id=1, start=existing.start, end=existing.end,
-                    label="LOC", reviewer_id=reviewer_id)
+        add_mention(
+            session=session,
+            article_id=1,
+            start=existing.start,
+            end=existing.end,
+            label="LOC",
+            reviewer_id=reviewer_id,
+        )
     with pytest.raises(TelaahError):
-        add_mention(session=session, article_id=1, start=0, end=3, label="NOPE",
-                    reviewer_id=reviewer_id)
+        add_mention(
+            session=session, article_id=1, start=0, end=3, label="NOPE", reviewer_id=reviewer_id
+        )
     with pytest.raises(NotFound):
-        add_mention(session=session, article_id=1, start=0, end=3, label="LOC",
-                    reviewer_id=reviewer_id, entity_key="NO-SUCH-KEY")
+        add_mention(
+            session=session,
+            article_id=1,
+            start=0,
+            end=3,
+            label="LOC",
+            reviewer_id=reviewer_id,
+            entity_key="NO-SUCH-KEY",
+        )
     with pytest.raises(NotFound):
-        add_mention(session=session, article_id=999, start=0, end=3, label="LOC",
-                    reviewer_id=reviewer_id)
+        add_mention(
+            session=session, article_id=999, start=0, end=3, label="LOC", reviewer_id=reviewer_id
+        )
     other = list_mentions(session=session, article_id=1)[1]
     with pytest.raises(Conflict):
-        set_span(session=session, mention_id=existing.id, start=other.start, end=other.end,
-                 reviewer_id=reviewer_id)
+        set_span(
+            session=session,
+            mention_id=existing.id,
+            start=other.start,
+            end=other.end,
+            reviewer_id=reviewer_id,
+        )
     with pytest.raises(TelaahError):
-        set_span(session=session, mention_id=existing.id, start=existing.start,
-                 end=existing.start, reviewer_id=reviewer_id)
+        set_span(
+            session=session,
+            mention_id=existing.id,
+            start=existing.start,
+            end=existing.start,
+            reviewer_id=reviewer_id,
+        )
     assert len(list_mentions(session=session, article_id=1)) == count
     assert get_mention(session=session, mention_id=existing.id) == existing
 
 
 def test_set_span_moves_the_boundaries_and_the_text(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     mention = list_mentions(session=session, article_id=1)[0]
     text = get_article(session=session, article_id=1).text
-    moved = set_span(session=session, mention_id=mention.id, start=mention.start,
-                     end=mention.end - 1, reviewer_id=reviewer_id)
+    moved = set_span(
+        session=session,
+        mention_id=mention.id,
+        start=mention.start,
+        end=mention.end - 1,
+        reviewer_id=reviewer_id,
+    )
     assert (moved.start, moved.end, moved.text) == (
-        mention.start, mention.end - 1, text[mention.start:mention.end - 1])
+        mention.start,
+        mention.end - 1,
+        text[mention.start : mention.end - 1],
+    )
     assert (moved.state, moved.label) == (mention.state, mention.label)
     entry = list_audit(session=session, limit=1)[0]
     assert entry.action == "mention.span"
@@ -103,10 +155,16 @@ def test_set_span_moves_the_boundaries_and_the_text(
 
 
 def test_undo_and_redo_of_a_span_change_across_sessions(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     mention = list_mentions(session=session, article_id=1)[0]
-    set_span(session=session, mention_id=mention.id, start=mention.start, end=mention.end - 2,
-             reviewer_id=reviewer_id)
+    set_span(
+        session=session,
+        mention_id=mention.id,
+        start=mention.start,
+        end=mention.end - 2,
+        reviewer_id=reviewer_id,
+    )
     with session_scope(demo_db) as later:  # "after a restart"
         done = undo(session=later, reviewer_id=reviewer_id)
         assert done is not None and done.mention_id == mention.id
@@ -116,20 +174,26 @@ def test_undo_and_redo_of_a_span_change_across_sessions(
     again = get_mention(session=session, mention_id=mention.id)
     assert (again.start, again.end) == (mention.start, mention.end - 2)
     # Someone moved it again: undoing the first move would lose their change.
-    set_span(session=session, mention_id=mention.id, start=mention.start, end=mention.end - 1,
-             reviewer_id=None)
+    set_span(
+        session=session,
+        mention_id=mention.id,
+        start=mention.start,
+        end=mention.end - 1,
+        reviewer_id=None,
+    )
     with pytest.raises(Conflict):
         undo(session=session, reviewer_id=reviewer_id)
 
 
 def test_undo_deletes_a_created_mention_and_redo_brings_it_back(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     start, end = free_word(session, 3)
-    made = add_mention(session=session, article_id=3, start=start, end=end, label="LOC",
-                       reviewer_id=reviewer_id)
+    made = add_mention(
+        session=session, article_id=3, start=start, end=end, label="LOC", reviewer_id=reviewer_id
+    )
     first = list_mentions(session=session, article_id=3)[0]
-    decide_mention(session=session, mention_id=first.id, state="rejected",
-                   reviewer_id=reviewer_id)
+    decide_mention(session=session, mention_id=first.id, state="rejected", reviewer_id=reviewer_id)
     assert undo(session=session, reviewer_id=reviewer_id).mention_id == first.id  # type: ignore[union-attr]
     with session_scope(demo_db) as later:
         done = undo(session=later, reviewer_id=reviewer_id)
@@ -144,10 +208,12 @@ def test_undo_deletes_a_created_mention_and_redo_brings_it_back(
 
 
 def test_undo_of_a_creation_is_refused_while_a_fact_uses_the_mention(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     start, end = free_word(session, 4)
-    made = add_mention(session=session, article_id=4, start=start, end=end, label="LOC",
-                       reviewer_id=reviewer_id)
+    made = add_mention(
+        session=session, article_id=4, start=start, end=end, label="LOC", reviewer_id=reviewer_id
+    )
     fact = Fact(article_id=4, type="MEETING")
     session.add(fact)
     session.flush()

@@ -18,31 +18,38 @@ from store.teach import teach_alias
 
 
 def test_a_taught_misspelling_becomes_an_exact_candidate_elsewhere(
-        engine: Engine, reviewer_id: int, tmp_path: Path) -> None:
+    engine: Engine, reviewer_id: int, tmp_path: Path
+) -> None:
     prepare_demo(engine, reviewer_id=reviewer_id)
     extra = tmp_path / "extra.txt"
-    extra.write_text("Delegasi Kyrgystan tiba di Bishkek.\n\nKyrgystan menolak.",
-                     encoding="utf-8")
+    extra.write_text("Delegasi Kyrgystan tiba di Bishkek.\n\nKyrgystan menolak.", encoding="utf-8")
     assert import_articles(engine, [extra], reviewer_id=reviewer_id).imported == 1
     with session_scope(engine) as session:
-        fuzzy = session.exec(select(Mention).where(Mention.text == "Kyrgystan",
-                                                   Mention.method == "fuzzy")).all()
+        fuzzy = session.exec(
+            select(Mention).where(Mention.text == "Kyrgystan", Mention.method == "fuzzy")
+        ).all()
         original = min(fuzzy, key=lambda m: m.article_id)
         assert original.id is not None
-        decide_mention(session=session, mention_id=original.id, state="accepted",
-                       reviewer_id=reviewer_id)
+        decide_mention(
+            session=session, mention_id=original.id, state="accepted", reviewer_id=reviewer_id
+        )
     taught = teach_alias(engine, mention_id=original.id, reviewer_id=reviewer_id)
     assert (taught.key, taught.alias) == ("KG", "Kyrgystan")
     with session_scope(engine) as session:
-        alias = session.exec(select(Alias).join(Entity).where(
-            Entity.key == "KG", Alias.text == "Kyrgystan")).one()
+        alias = session.exec(
+            select(Alias).join(Entity).where(Entity.key == "KG", Alias.text == "Kyrgystan")
+        ).one()
         assert (alias.origin, alias.added_by) == ("reviewer", reviewer_id)
-        elsewhere = session.exec(select(Mention).where(
-            Mention.text == "Kyrgystan", Mention.article_id != original.article_id)).all()
+        elsewhere = session.exec(
+            select(Mention).where(
+                Mention.text == "Kyrgystan", Mention.article_id != original.article_id
+            )
+        ).all()
         decided = session.get(Mention, original.id)
     assert len(elsewhere) == 2
     assert {(m.method, m.matched_alias, m.state) for m in elsewhere} == {
-        ("exact", "Kyrgystan", "pending")}
+        ("exact", "Kyrgystan", "pending")
+    }
     assert taught.candidates == 2 and taught.articles == 1
     assert decided is not None and (decided.state, decided.method) == ("accepted", "fuzzy")
     with session_scope(engine) as session, pytest.raises(TelaahError, match="already"):

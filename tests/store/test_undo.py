@@ -26,12 +26,14 @@ def state(session: Session, mention_id: int) -> tuple[str, str]:
 
 
 def test_undo_and_redo_walk_back_and_forth_through_decisions(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     a, b = list_mentions(session=session, article_id=1)[:2]
     decide_mention(session=session, mention_id=a.id, state="accepted", reviewer_id=reviewer_id)
     decide_mention(session=session, mention_id=b.id, state="rejected", reviewer_id=reviewer_id)
-    decide_mention(session=session, mention_id=a.id, state="accepted", reviewer_id=reviewer_id,
-                   label="ORG")
+    decide_mention(
+        session=session, mention_id=a.id, state="accepted", reviewer_id=reviewer_id, label="ORG"
+    )
     first = undo(session=session, reviewer_id=reviewer_id)
     assert first is not None and first.mention_id == a.id
     assert state(session, a.id) == ("accepted", a.label)
@@ -47,7 +49,8 @@ def test_undo_and_redo_walk_back_and_forth_through_decisions(
 
 
 def test_a_new_decision_ends_the_redo_stack(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     a, b = list_mentions(session=session, article_id=2)[:2]
     decide_mention(session=session, mention_id=a.id, state="accepted", reviewer_id=reviewer_id)
     undo(session=session, reviewer_id=reviewer_id)
@@ -57,7 +60,8 @@ def test_a_new_decision_ends_the_redo_stack(
 
 
 def test_undo_is_per_reviewer_and_refused_when_someone_changed_the_mention(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     other = ensure_reviewer(session=session, name="other")
     a = list_mentions(session=session, article_id=3)[0]
     decide_mention(session=session, mention_id=a.id, state="accepted", reviewer_id=reviewer_id)
@@ -71,14 +75,20 @@ def test_undo_is_per_reviewer_and_refused_when_someone_changed_the_mention(
 
 
 def test_a_bulk_decision_is_one_undo_step(
-        demo_db: Engine, session: Session, reviewer_id: int) -> None:
+    demo_db: Engine, session: Session, reviewer_id: int
+) -> None:
     from store.mentions import decide_similar
 
     rusia = [m for m in list_mentions(session=session, article_id=1) if m.text == "Rusia"]
     assert len(rusia) > 3
     other = next(m for m in list_mentions(session=session, article_id=1) if m.text != "Rusia")
-    decided = decide_similar(session=session, mention_id=rusia[0].id, state="accepted",
-                             reviewer_id=reviewer_id, label="ORG")
+    decided = decide_similar(
+        session=session,
+        mention_id=rusia[0].id,
+        state="accepted",
+        reviewer_id=reviewer_id,
+        label="ORG",
+    )
     assert sorted(decided) == sorted(m.id for m in rusia)
     assert all(state(session, m.id) == ("accepted", "ORG") for m in rusia)
     assert state(session, other.id)[0] == "pending"

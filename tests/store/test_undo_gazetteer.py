@@ -21,12 +21,17 @@ from store.undo_gazetteer import reapply, revert
 def state(session: Session) -> dict[str, Any]:
     keys = dict(session.exec(select(Entity.id, Entity.key)).all())
     return {
-        "entities": sorted((e.key, e.name, e.type, e.description, str(e.external_ids),
-                            keys.get(e.merged_into)) for e in session.exec(select(Entity)).all()),
-        "aliases": sorted((keys[a.entity_id], a.text, a.norm, a.origin)
-                          for a in session.exec(select(Alias)).all()),
-        "mentions": sorted((m.id, keys.get(m.entity_id), m.label, m.state)
-                           for m in session.exec(select(Mention)).all()),
+        "entities": sorted(
+            (e.key, e.name, e.type, e.description, str(e.external_ids), keys.get(e.merged_into))
+            for e in session.exec(select(Entity)).all()
+        ),
+        "aliases": sorted(
+            (keys[a.entity_id], a.text, a.norm, a.origin) for a in session.exec(select(Alias)).all()
+        ),
+        "mentions": sorted(
+            (m.id, keys.get(m.entity_id), m.label, m.state)
+            for m in session.exec(select(Mention)).all()
+        ),
     }
 
 
@@ -39,30 +44,41 @@ def last_entry(session: Session) -> AuditEntry:
 Edit = Callable[[Session, int], object]
 EDITS: dict[str, Edit] = {
     "create": lambda s, r: gazetteer.create_entity(
-        session=s, key="X-NEW", name="Kirgiziya", type="GPE", reviewer_id=r,
-        aliases=["Kirgizia Baru"], origin="reviewer"),
-    "rename": lambda s, r: gazetteer.rename_entity(session=s, key="KG", name="Kyrgyz Rep.",
-                                                   reviewer_id=r),
-    "retype": lambda s, r: gazetteer.retype_entity(session=s, key="KG", type="LOC",
-                                                   reviewer_id=r),
-    "update": lambda s, r: gazetteer.update_entity(session=s, key="KG", reviewer_id=r,
-                                                   description="changed",
-                                                   external_ids={"x": "1"}),
+        session=s,
+        key="X-NEW",
+        name="Kirgiziya",
+        type="GPE",
+        reviewer_id=r,
+        aliases=["Kirgizia Baru"],
+        origin="reviewer",
+    ),
+    "rename": lambda s, r: gazetteer.rename_entity(
+        session=s, key="KG", name="Kyrgyz Rep.", reviewer_id=r
+    ),
+    "retype": lambda s, r: gazetteer.retype_entity(session=s, key="KG", type="LOC", reviewer_id=r),
+    "update": lambda s, r: gazetteer.update_entity(
+        session=s, key="KG", reviewer_id=r, description="changed", external_ids={"x": "1"}
+    ),
     "delete": lambda s, r: gazetteer.delete_entity(session=s, key="W-SU57E", reviewer_id=r),
-    "redirect": lambda s, r: gazetteer.set_redirect(session=s, key="W-SU57E", target="W-SU57",
-                                                    reviewer_id=r),
-    "alias.add": lambda s, r: gazetteer.add_alias(session=s, key="KG", text="Kirgiziya",
-                                                  reviewer_id=r),
-    "alias.remove": lambda s, r: gazetteer.remove_alias(session=s, key="KG", text="Kirgizstan",
-                                                        reviewer_id=r),
-    "merge": lambda s, r: merge_entities(session=s, source="W-SU57E", target="W-SU57",
-                                         reviewer_id=r),
+    "redirect": lambda s, r: gazetteer.set_redirect(
+        session=s, key="W-SU57E", target="W-SU57", reviewer_id=r
+    ),
+    "alias.add": lambda s, r: gazetteer.add_alias(
+        session=s, key="KG", text="Kirgiziya", reviewer_id=r
+    ),
+    "alias.remove": lambda s, r: gazetteer.remove_alias(
+        session=s, key="KG", text="Kirgizstan", reviewer_id=r
+    ),
+    "merge": lambda s, r: merge_entities(
+        session=s, source="W-SU57E", target="W-SU57", reviewer_id=r
+    ),
 }
 
 
 @pytest.mark.parametrize("name", list(EDITS))
-def test_revert_and_reapply_restore_exact_states(engine: Engine, reviewer_id: int,
-                                                 name: str) -> None:
+def test_revert_and_reapply_restore_exact_states(
+    engine: Engine, reviewer_id: int, name: str
+) -> None:
     prepare_demo(engine, reviewer_id=reviewer_id)
     with session_scope(engine) as session:
         before = state(session)
@@ -84,11 +100,13 @@ def test_revert_and_reapply_restore_exact_states(engine: Engine, reviewer_id: in
 def test_a_later_change_blocks_the_undo(engine: Engine, reviewer_id: int) -> None:
     prepare_demo(engine, reviewer_id=reviewer_id)
     with session_scope(engine) as session:
-        gazetteer.rename_entity(session=session, key="KG", name="Kyrgyz Rep.",
-                                reviewer_id=reviewer_id)
+        gazetteer.rename_entity(
+            session=session, key="KG", name="Kyrgyz Rep.", reviewer_id=reviewer_id
+        )
         entry = last_entry(session)
-        gazetteer.rename_entity(session=session, key="KG", name="Kirgizia Raya",
-                                reviewer_id=reviewer_id)
+        gazetteer.rename_entity(
+            session=session, key="KG", name="Kirgizia Raya", reviewer_id=reviewer_id
+        )
         before = state(session)
         with pytest.raises(Conflict, match="changed since"):
             revert(session, entry)

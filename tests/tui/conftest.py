@@ -29,10 +29,10 @@ def import_records(tmp_path: Path, engine: Engine, reviewer_id: int) -> Importer
 
     def run(records: list[dict[str, Any]]) -> None:
         path = tmp_path / f"batch{len(list(tmp_path.glob('batch*.jsonl')))}.jsonl"
-        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                        encoding="utf-8")
+        path.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+        )
         report = import_articles(engine, [path], reviewer_id=reviewer_id)
         assert report.failed == 0 and report.imported == len(records), report.problems
 
     return run
-

@@ -73,7 +73,8 @@ async def test_enter_opens_the_article_and_escape_returns(db_url: str, session: 
         assert plain(screen.query_one("#article-text")) == second.text
         assert second.title in plain(screen.query_one("#article-title"))
         assert second.text.splitlines()[0][:60] in "\n".join(
-            drawn(screen.query_one("#article-text")))
+            drawn(screen.query_one("#article-text"))
+        )
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, ArticlesScreen)
         assert table_of(pilot.app).article_id == 2  # the cursor is where it was
@@ -85,8 +86,7 @@ async def test_enter_opens_the_article_and_escape_returns(db_url: str, session: 
 
 
 @pytest.mark.usefixtures("demo")
-async def test_status_keys_filter_the_rows(db_url: str, session: Session,
-                                           reviewer_id: int) -> None:
+async def test_status_keys_filter_the_rows(db_url: str, session: Session, reviewer_id: int) -> None:
     set_status(session=session, article_id=2, status="done", reviewer_id=reviewer_id)
     set_status(session=session, article_id=3, status="in_progress", reviewer_id=reviewer_id)
     set_status(session=session, article_id=5, status="done", reviewer_id=reviewer_id)
@@ -106,8 +106,9 @@ async def test_status_keys_filter_the_rows(db_url: str, session: Session,
 
 
 @pytest.mark.usefixtures("demo")
-async def test_r_reloads_what_changed_meanwhile(db_url: str, session: Session,
-                                                reviewer_id: int) -> None:
+async def test_r_reloads_what_changed_meanwhile(
+    db_url: str, session: Session, reviewer_id: int
+) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("3")
         assert shown_ids(table_of(pilot.app)) == []
@@ -118,8 +119,9 @@ async def test_r_reloads_what_changed_meanwhile(db_url: str, session: Session,
 
 
 async def test_rows_load_page_by_page(db_url: str, import_records: Importer) -> None:
-    import_records([{"id": f"a{i}", "title": f"Article {i}", "text": f"Text number {i}."}
-                    for i in range(1000)])
+    import_records(
+        [{"id": f"a{i}", "title": f"Article {i}", "text": f"Text number {i}."} for i in range(1000)]
+    )
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = table_of(pilot.app)
         assert table.row_count == PAGE < 1000

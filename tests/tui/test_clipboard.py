@@ -24,16 +24,20 @@ from tui.screens.article import ArticleScreen
 
 SIZE = (120, 40)
 # The first sentence of article 1, with the dateline it starts with.
-DATELINE_SENTENCE = ("KONTAN.CO.ID - MOSKOW.\xa0Rusia dan Kyrgyzstan akhirnya menyepakati "
-                     "pengiriman paket persenjataan berupa drone tempur serta sistem pertahanan "
-                     "udara S-300.")
+DATELINE_SENTENCE = (
+    "KONTAN.CO.ID - MOSKOW.\xa0Rusia dan Kyrgyzstan akhirnya menyepakati "
+    "pengiriman paket persenjataan berupa drone tempur serta sistem pertahanan "
+    "udara S-300."
+)
 
 
 def stored(engine: Engine, article_id: int = 1) -> tuple[ArticleView, list[MentionView]]:
     """The article and its mentions as the database has them."""
     with session_scope(engine) as session:
-        return (get_article(session=session, article_id=article_id),
-                list_mentions(session=session, article_id=article_id))
+        return (
+            get_article(session=session, article_id=article_id),
+            list_mentions(session=session, article_id=article_id),
+        )
 
 
 def last_notice(app: App[None]) -> str:
@@ -45,8 +49,12 @@ def last_notice(app: App[None]) -> str:
 
 def x_clipboard(display: str) -> str:
     """What the X clipboard (the CLIPBOARD selection) of `display` holds, read by xclip."""
-    done = subprocess.run(["xclip", "-display", display, "-selection", "clipboard", "-o"],
-                          capture_output=True, timeout=10, check=True)
+    done = subprocess.run(
+        ["xclip", "-display", display, "-selection", "clipboard", "-o"],
+        capture_output=True,
+        timeout=10,
+        check=True,
+    )
     return done.stdout.decode("utf-8")
 
 
@@ -75,7 +83,10 @@ def x_display(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     read_end, write_end = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "320x200x24"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_end)
     try:
         # Xvfb writes its display number once it accepts connections (EOF if it died).
@@ -109,8 +120,10 @@ async def test_without_a_display_c_and_C_go_through_osc52(db_url: str, engine: E
         await pilot.press("c")
         await pilot.pause()
         first = mentions[0]
-        assert pilot.app.clipboard == f"{first.text}\t{first.label}\t{first.entity_key}\t1:" \
-                                      f"{first.start}-{first.end}"
+        assert (
+            pilot.app.clipboard == f"{first.text}\t{first.label}\t{first.entity_key}\t1:"
+            f"{first.start}-{first.end}"
+        )
         assert pilot.app.clipboard == mention_line(first, 1)
         assert last_notice(pilot.app).startswith(f"Copied to the {TERMINAL}: ")
 
@@ -124,7 +137,8 @@ async def test_without_a_display_c_and_C_go_through_osc52(db_url: str, engine: E
 
 @pytest.mark.usefixtures("demo")
 async def test_with_an_x_display_c_and_C_fill_the_x_clipboard(
-        db_url: str, engine: Engine, x_display: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, engine: Engine, x_display: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     article, mentions = stored(engine)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter")
@@ -154,11 +168,15 @@ async def test_with_an_x_display_c_and_C_fill_the_x_clipboard(
 
 @pytest.mark.usefixtures("demo")
 async def test_a_display_that_is_gone_falls_back_to_osc52(
-        db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     need_x_tools()
     # xclip fails there without pyperclip noticing; reading the copy back catches it.
-    number = next(n for n in range(150, 400) if not Path(f"/tmp/.X11-unix/X{n}").exists()
-                  and not Path(f"/tmp/.X{n}-lock").exists())
+    number = next(
+        n
+        for n in range(150, 400)
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )
     monkeypatch.setenv("DISPLAY", f":{number}")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     _, mentions = stored(engine)
@@ -172,8 +190,7 @@ async def test_a_display_that_is_gone_falls_back_to_osc52(
 
 
 @pytest.mark.usefixtures("schema_loaded", "no_display")
-async def test_without_mentions_nothing_is_copied(
-        db_url: str, import_records: Importer) -> None:
+async def test_without_mentions_nothing_is_copied(db_url: str, import_records: Importer) -> None:
     import_records([{"id": "empty", "title": "Kosong", "text": "Tidak ada nama di sini."}])
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter")

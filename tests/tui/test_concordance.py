@@ -18,8 +18,11 @@ SIZE = (120, 40)
 
 def states(engine: Engine, key: str) -> dict[int, tuple[str, str]]:
     with session_scope(engine) as session:
-        return {m.id: (m.state, m.label) for m in session.exec(
-            select(Mention).join(Entity).where(Entity.key == key)).all() if m.id}
+        return {
+            m.id: (m.state, m.label)
+            for m in session.exec(select(Mention).join(Entity).where(Entity.key == key)).all()
+            if m.id
+        }
 
 
 def strip_text(screen: ConcordanceScreen, y: int) -> str:
@@ -42,7 +45,8 @@ async def test_decide_lines_and_forms_then_undo(db_url: str, engine: Engine) -> 
         line = screen.rows[1].line
         assert line is not None
         assert "Kyrgyzstan" in strip_text(screen, 1) and f"#{line.article_id}" in strip_text(
-            screen, 1)
+            screen, 1
+        )
         await pilot.press("a")
         assert states(engine, "KG")[line.mention_id][0] == "accepted"
         following = screen.current
@@ -63,8 +67,13 @@ async def test_decide_lines_and_forms_then_undo(db_url: str, engine: Engine) -> 
         await pilot.pause()
         undone = states(engine, "KG")
         assert sum(undone[i][0] == "pending" for i in form) == len(form) - 2
-        screen.listing.move_to(next(i for i, r in enumerate(screen.rows)
-                                    if r.line is not None and r.line.state == "pending"))
+        screen.listing.move_to(
+            next(
+                i
+                for i, r in enumerate(screen.rows)
+                if r.line is not None and r.line.state == "pending"
+            )
+        )
         target = screen.current
         assert target is not None and target.line is not None
         await pilot.press("enter")

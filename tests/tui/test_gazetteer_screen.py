@@ -72,8 +72,9 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         assert "Kirgiziya" in aliases(engine, "KG")
         await pilot.press("r", "ctrl+a", "ctrl+k", *"Kyrgyz Republic", "enter")
         await pilot.pause()
-        assert question(pilot).startswith("Rename KG from 'Kyrgyzstan' to 'Kyrgyz Republic': 9 "
-                                          "pending in 2 articles")
+        assert question(pilot).startswith(
+            "Rename KG from 'Kyrgyzstan' to 'Kyrgyz Republic': 9 pending in 2 articles"
+        )
         await pilot.press("y")
         await pilot.pause()
         found = entity(engine, "KG")
@@ -83,11 +84,19 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         await pilot.press("enter")  # the first alias that is not the name
         await pilot.pause()
         with session_scope(engine) as session:
-            rows = session.exec(select(Mention.article_id).join(Entity).where(
-                Entity.key == "KG", Mention.matched_alias == "Kyrgyzstan",
-                Mention.state == "pending")).all()
-        assert question(pilot).startswith(f"Remove 'Kyrgyzstan' from KG: {len(rows)} pending "
-                                          f"candidates in {len(set(rows))} articles")
+            rows = session.exec(
+                select(Mention.article_id)
+                .join(Entity)
+                .where(
+                    Entity.key == "KG",
+                    Mention.matched_alias == "Kyrgyzstan",
+                    Mention.state == "pending",
+                )
+            ).all()
+        assert question(pilot).startswith(
+            f"Remove 'Kyrgyzstan' from KG: {len(rows)} pending "
+            f"candidates in {len(set(rows))} articles"
+        )
         await pilot.press("y")
         await pilot.pause()
         assert "Kyrgyzstan" not in aliases(engine, "KG")
@@ -101,8 +110,13 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         found = entity(engine, "KG")
         assert found is not None and found.type == "PERSON"
         with session_scope(engine) as session:
-            labels = set(session.exec(select(Mention.label).join(Entity).where(
-                Entity.key == "KG", Mention.state == "pending")).all())
+            labels = set(
+                session.exec(
+                    select(Mention.label)
+                    .join(Entity)
+                    .where(Entity.key == "KG", Mention.state == "pending")
+                ).all()
+            )
         assert labels <= {"PERSON"}
         await pilot.press("D")
         await pilot.pause()
@@ -115,8 +129,9 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
 @pytest.mark.usefixtures("demo")
 async def test_merge_two_entities_after_seeing_the_plan(db_url: str, engine: Engine) -> None:
     with session_scope(engine) as session:
-        gazetteer.create_entity(session=session, key="X-KG", name="Kyrgystan", type="GPE",
-                                reviewer_id=None)
+        gazetteer.create_entity(
+            session=session, key="X-KG", name="Kyrgystan", type="GPE", reviewer_id=None
+        )
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot)
         await search(pilot, screen, "Kyrgystan")
@@ -128,7 +143,8 @@ async def test_merge_two_entities_after_seeing_the_plan(db_url: str, engine: Eng
         await pilot.press("m")
         await pilot.pause()
         assert question(pilot).startswith(
-            "Merge X-KG into KG: 0 aliases move (0 already there), its name 'Kyrgystan' is copied")
+            "Merge X-KG into KG: 0 aliases move (0 already there), its name 'Kyrgystan' is copied"
+        )
         await pilot.press("y")
         await pilot.pause()
         found, target = entity(engine, "X-KG"), entity(engine, "KG")
@@ -164,8 +180,9 @@ async def test_lint_view_goes_to_the_entity(db_url: str, engine: Engine) -> None
     from tui.screens.lint import LintScreen
 
     with session_scope(engine) as session:
-        gazetteer.create_entity(session=session, key="X-KG", name="Kyrgystan", type="GPE",
-                                reviewer_id=None)
+        gazetteer.create_entity(
+            session=session, key="X-KG", name="Kyrgystan", type="GPE", reviewer_id=None
+        )
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot)
         await pilot.press("L")

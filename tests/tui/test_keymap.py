@@ -122,7 +122,9 @@ async def test_a_key_taken_from_another_action_is_reported(db_url: str, engine: 
         assert mentions_of(engine, 1)[0].state == "accepted"
         await pilot.pause()
         messages = [n.message for n in pilot.app._notifications]
-        assert messages == [f"{config_file()}:2: 'x' for review.accept takes the key of "
-                            "review.reject (Reject), which loses it"]
+        assert messages == [
+            f"{config_file()}:2: 'x' for review.accept takes the key of "
+            "review.reject (Reject), which loses it"
+        ]
         await pilot.press("x")
         assert mentions_of(engine, 1)[1].state == "accepted"

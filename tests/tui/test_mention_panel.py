@@ -13,8 +13,22 @@ from tui.widgets.mention_panel import mention_line, mention_list, window
 
 def fake(index: int, text: str, state: str = "pending") -> MentionView:
     """A mention as the panel receives it."""
-    return MentionView(index, 1, index * 10, index * 10 + len(text), text, "GPE", state,
-                       "gazetteer", None, None, None, None, None, ())
+    return MentionView(
+        index,
+        1,
+        index * 10,
+        index * 10 + len(text),
+        text,
+        "GPE",
+        state,
+        "gazetteer",
+        None,
+        None,
+        None,
+        None,
+        None,
+        (),
+    )
 
 
 def test_window_keeps_the_focus_inside() -> None:
@@ -26,8 +40,9 @@ def test_window_keeps_the_focus_inside() -> None:
 
 
 def test_a_line_is_one_line_and_fits() -> None:
-    line = mention_line(fake(1, "Jakarta\tutara\nbaru " * 5, "accepted"), "#ff0000",
-                        focused=True, width=30)
+    line = mention_line(
+        fake(1, "Jakarta\tutara\nbaru " * 5, "accepted"), "#ff0000", focused=True, width=30
+    )
     assert "\n" not in line.plain and "\t" not in line.plain
     assert line.cell_length <= 30 and line.plain.startswith("▸✓ Jakarta utara")
     assert line.plain.endswith("… GPE")
@@ -53,5 +68,5 @@ async def test_panel_lists_the_mentions_around_the_focus(db_url: str, engine: En
         lines = panel_text(pilot.app).splitlines()
         focused = [line for line in lines if line.startswith("▸")]
         assert len(focused) == 1 and mentions[3].text.split()[0] in focused[0]
-        listed = lines[lines.index(next(x for x in lines if x.startswith("Mentions"))) + 1:]
+        listed = lines[lines.index(next(x for x in lines if x.startswith("Mentions"))) + 1 :]
         assert listed[0].endswith(mentions[0].label) and mentions[0].text.split()[0] in listed[0]

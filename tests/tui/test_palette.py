@@ -53,8 +53,9 @@ async def choose(pilot: Pilot[None], query: str) -> str:
 
 
 @pytest.mark.usefixtures("demo")
-async def test_palette_accepts_the_focused_mention(db_url: str, engine: Engine,
-                                                  reviewer_id: int) -> None:
+async def test_palette_accepts_the_focused_mention(
+    db_url: str, engine: Engine, reviewer_id: int
+) -> None:
     before = mentions_of(engine, 1)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter")
@@ -86,8 +87,16 @@ async def test_every_key_of_the_screen_is_a_command(db_url: str) -> None:
         commands = key_commands(pilot.app.screen)
         titles = [c.title for c in commands]
         assert "Accept (y, ⏎)" in titles or "Accept (y, enter)" in titles, titles
-        for expected in ("Reject (x)", "Next (j/↓)", "Undo (u)", "Redo (U)", "Label 2 (2)",
-                         "Done+next article (d)", "Same for all like it (*)", "Back (esc, q)"):
+        for expected in (
+            "Reject (x)",
+            "Next (j/↓)",
+            "Undo (u)",
+            "Redo (U)",
+            "Label 2 (2)",
+            "Done+next article (d)",
+            "Same for all like it (*)",
+            "Back (esc, q)",
+        ):
             assert expected in titles, (expected, titles)
         assert len(titles) == len(set(titles))
         assert all(c.help for c in commands)

@@ -25,11 +25,11 @@ def column(table: object, name: str) -> list[str]:
 
 
 @pytest.mark.usefixtures("demo")
-async def test_rows_show_pending_and_accepted_counts(db_url: str, session: Session,
-                                                     reviewer_id: int) -> None:
+async def test_rows_show_pending_and_accepted_counts(
+    db_url: str, session: Session, reviewer_id: int
+) -> None:
     first = list_mentions(session=session, article_id=1)[0]
-    decide_mention(session=session, mention_id=first.id, state="accepted",
-                   reviewer_id=reviewer_id)
+    decide_mention(session=session, mention_id=first.id, state="accepted", reviewer_id=reviewer_id)
     rows = list_articles(session=session)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -65,13 +65,15 @@ async def test_slash_searches_title_and_text_and_escape_clears(db_url: str) -> N
 
 @pytest.mark.usefixtures("demo")
 async def test_returning_from_an_article_refreshes_its_counts(
-        db_url: str, session: Session, reviewer_id: int) -> None:
+    db_url: str, session: Session, reviewer_id: int
+) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("down", "enter")
         await pilot.pause()
         for m in list_mentions(session=session, article_id=2)[:3]:
-            decide_mention(session=session, mention_id=m.id, state="rejected",
-                           reviewer_id=reviewer_id)
+            decide_mention(
+                session=session, mention_id=m.id, state="rejected", reviewer_id=reviewer_id
+            )
         await pilot.press("escape")
         await pilot.pause()
         table = table_of(pilot.app)
@@ -82,12 +84,12 @@ async def test_returning_from_an_article_refreshes_its_counts(
 
 @pytest.mark.usefixtures("demo")
 async def test_no_reopening_at_a_done_article_or_for_another_reviewer(
-        db_url: str, session: Session, reviewer_id: int) -> None:
+    db_url: str, session: Session, reviewer_id: int
+) -> None:
     from store.articles import set_status
 
     first = list_mentions(session=session, article_id=2)[0]
-    decide_mention(session=session, mention_id=first.id, state="accepted",
-                   reviewer_id=reviewer_id)
+    decide_mention(session=session, mention_id=first.id, state="accepted", reviewer_id=reviewer_id)
     async with make_app(db_url, reviewer="someone-else").run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not isinstance(pilot.app.screen, ArticleScreen)
@@ -106,7 +108,8 @@ def header_text(table: object) -> list[str]:
 
 @pytest.mark.usefixtures("demo")
 async def test_s_cycles_the_sort_and_shift_s_reverses_it(
-        db_url: str, session: Session, reviewer_id: int) -> None:
+    db_url: str, session: Session, reviewer_id: int
+) -> None:
     from store.articles import SORTS, set_status
 
     set_status(session=session, article_id=3, status="done", reviewer_id=reviewer_id)
@@ -136,35 +139,38 @@ async def test_s_cycles_the_sort_and_shift_s_reverses_it(
 
 @pytest.mark.usefixtures("demo")
 async def test_clicking_a_header_sorts_by_it_and_again_reverses(
-        db_url: str, session: Session) -> None:
+    db_url: str, session: Session
+) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = table_of(pilot.app)
         columns = table.ordered_columns
         names = [str(c.key.value) for c in columns]
-        x = sum(c.get_render_width(table) for c in columns[:names.index("title")]) + 2
+        x = sum(c.get_render_width(table) for c in columns[: names.index("title")]) + 2
         assert await pilot.click(table, offset=(x, 0))
         await pilot.pause()
         assert shown_ids(table) == [r.id for r in list_articles(session=session, sort="title")]
         assert "title ▲" in header_text(table)
         assert await pilot.click(table, offset=(x, 0))
         await pilot.pause()
-        assert shown_ids(table) == [r.id for r in list_articles(session=session, sort="title",
-                                                                 descending=True)]
-        x = sum(c.get_render_width(table) for c in columns[:names.index("pending")]) + 2
+        assert shown_ids(table) == [
+            r.id for r in list_articles(session=session, sort="title", descending=True)
+        ]
+        x = sum(c.get_render_width(table) for c in columns[: names.index("pending")]) + 2
         assert await pilot.click(table, offset=(x, 0))
         await pilot.pause()
-        assert shown_ids(table) == [r.id for r in list_articles(session=session,
-                                                                 sort="pending")]
+        assert shown_ids(table) == [r.id for r in list_articles(session=session, sort="pending")]
 
 
 @pytest.mark.usefixtures("demo")
 async def test_next_article_follows_the_sort_and_filter(
-        db_url: str, session: Session, reviewer_id: int) -> None:
+    db_url: str, session: Session, reviewer_id: int
+) -> None:
     from store.articles import get_article, set_status
 
     set_status(session=session, article_id=4, status="done", reviewer_id=reviewer_id)
-    order = [r.id for r in list_articles(session=session, status="todo", sort="title",
-                                         descending=True)]
+    order = [
+        r.id for r in list_articles(session=session, status="todo", sort="title", descending=True)
+    ]
     assert len(order) == 4 and order != sorted(order) and order != sorted(order, reverse=True)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("1", "s", "S")  # to do, by title, descending
@@ -208,10 +214,23 @@ async def test_next_article_follows_the_sort_and_filter(
 def many_articles(engine: Engine, count: int) -> None:
     """`count` articles in id order, through Core (an import would take longer)."""
     now = datetime.now(UTC)
-    rows = [{"id": n, "external_id": f"a{n}", "title": f"Article {n:05d}", "source": None,
-             "url": None, "published": None, "text": f"Text {n}.", "sha256": f"{n:064x}",
-             "status": "todo", "meta": {}, "created_at": now, "updated_at": now}
-            for n in range(1, count + 1)]
+    rows = [
+        {
+            "id": n,
+            "external_id": f"a{n}",
+            "title": f"Article {n:05d}",
+            "source": None,
+            "url": None,
+            "published": None,
+            "text": f"Text {n}.",
+            "sha256": f"{n:064x}",
+            "status": "todo",
+            "meta": {},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(1, count + 1)
+    ]
     with engine.begin() as connection:
         connection.execute(insert(Article.__table__), rows)  # type: ignore[attr-defined]
 

@@ -59,9 +59,15 @@ def rows(widget: ArticleText) -> list[list[Cell]]:
             assert isinstance(segment, Segment)
             style = segment.style
             for char in segment.text:
-                cells.append(Cell(char, bool(style and style.reverse),
-                                  bool(style and style.underline), bool(style and style.bold),
-                                  bool(style and style.link)))
+                cells.append(
+                    Cell(
+                        char,
+                        bool(style and style.reverse),
+                        bool(style and style.underline),
+                        bool(style and style.bold),
+                        bool(style and style.link),
+                    )
+                )
         drawn.append(cells)
     return drawn
 
@@ -106,7 +112,7 @@ def test_what_is_stored(tricky: tuple[ArticleView, list[MentionView]]) -> None:
     assert stored[0] == PARAGRAPHS[0] and stored[2] == PARAGRAPHS[2]
     assert stored[3] == PARAGRAPHS[3] and stored[5] == PARAGRAPHS[5]
     for mention in mentions:
-        assert article.text[mention.start:mention.end] == mention.text
+        assert article.text[mention.start : mention.end] == mention.text
     texts = [m.text for m in mentions]
     # One mention at least in every paragraph, emoji and combining marks before some.
     for paragraph in stored:
@@ -115,7 +121,8 @@ def test_what_is_stored(tricky: tuple[ArticleView, list[MentionView]]) -> None:
 
 
 async def test_text_renders_as_stored_and_highlights_land_on_the_mentions(
-        db_url: str, tricky: tuple[ArticleView, list[MentionView]]) -> None:
+    db_url: str, tricky: tuple[ArticleView, list[MentionView]]
+) -> None:
     article, mentions = tricky
     stored = article.text.split("\n")
     line_starts = [sum(len(p) + 1 for p in stored[:i]) for i in range(len(stored))]
@@ -132,20 +139,24 @@ async def test_text_renders_as_stored_and_highlights_land_on_the_mentions(
         assert isinstance(content, Content)
         assert content.plain == article.text
         for mention in mentions:
-            assert any((s.start, s.end) == (mention.start, mention.end) and s.style
-                       for s in content.spans), mention
+            assert any(
+                (s.start, s.end) == (mention.start, mention.end) and s.style for s in content.spans
+            ), mention
 
         for index, mention in enumerate(mentions):
             assert screen.cursor == index
             drawn = rows(widget)
-            assert [row_text(row) for row in drawn[:len(stored)]] == [
-                expected_row(p) for p in stored]
-            assert all(not row for row in map(row_text, drawn[len(stored):]))
+            assert [row_text(row) for row in drawn[: len(stored)]] == [
+                expected_row(p) for p in stored
+            ]
+            assert all(not row for row in map(row_text, drawn[len(stored) :]))
             # The focused mention, and only it, in reverse video, on its own row.
-            reversed_rows = {n: "".join(c.char for c in row if c.reverse)
-                             for n, row in enumerate(drawn)}
+            reversed_rows = {
+                n: "".join(c.char for c in row if c.reverse) for n, row in enumerate(drawn)
+            }
             assert {n: t for n, t in reversed_rows.items() if t} == {
-                paragraph_of(mention): mention.text}
+                paragraph_of(mention): mention.text
+            }
             # Every other mention underlined (pending): nothing else on screen is.
             for n in range(len(stored)):
                 others = [m.text for m in mentions if m is not mention and paragraph_of(m) == n]
@@ -158,14 +169,17 @@ async def test_text_renders_as_stored_and_highlights_land_on_the_mentions(
 
 
 async def test_queue_shows_markup_titles_literally(
-        db_url: str, tricky: tuple[ArticleView, list[MentionView]]) -> None:
+    db_url: str, tricky: tuple[ArticleView, list[MentionView]]
+) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = pilot.app.screen.query_one(ArticleTable)
         await pilot.press("end")
         await pilot.pause()
         width, height = table.size
-        lines = ["".join(s.text for s in strip)
-                 for strip in table.render_lines(Region(0, 0, width, height))]
+        lines = [
+            "".join(s.text for s in strip)
+            for strip in table.render_lines(Region(0, 0, width, height))
+        ]
         assert any(TITLE in line for line in lines), lines
         screen_text = "\n".join(lines)
         assert "[/]" in screen_text and "[link=http://x]" in screen_text

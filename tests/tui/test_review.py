@@ -82,8 +82,7 @@ async def test_keys_decide_and_move(db_url: str, engine: Engine, reviewer_id: in
             article = get_article(session=session, article_id=1)
             decided = list_mentions(session=session, article_id=1)[:3]
         assert article.status == "in_progress"
-        assert "in progress" in "".join(
-            str(review(pilot.app).query_one("#article-meta").visual))
+        assert "in progress" in "".join(str(review(pilot.app).query_one("#article-meta").visual))
         # Every decision carries the reviewer of the app ('tester').
         with session_scope(engine) as session:
             for mention in decided:
@@ -133,12 +132,15 @@ async def test_focused_mention_is_scrolled_into_view(db_url: str, engine: Engine
         assert body.scroll_y <= line < body.scroll_y + body.scrollable_content_region.height
 
 
-TEXT = ("[bold]x[/bold] 🤔👍🏽 Cafe\u0301 [link=http://x]Rusia[/link] dan\tKazakhstan [/] "
-        "bertemu di Astana.")
+TEXT = (
+    "[bold]x[/bold] 🤔👍🏽 Cafe\u0301 [link=http://x]Rusia[/link] dan\tKazakhstan [/] "
+    "bertemu di Astana."
+)
 
 
 async def test_highlights_land_on_the_mention_characters(
-        db_url: str, engine: Engine, import_records: Importer) -> None:
+    db_url: str, engine: Engine, import_records: Importer
+) -> None:
     prepare_demo(engine, reviewer_id=None)
     import_records([{"id": "tricky", "title": "[b]tricky[/b]", "text": TEXT}])
     with session_scope(engine) as session:
@@ -157,7 +159,7 @@ async def test_highlights_land_on_the_mention_characters(
         for mention in mentions:
             spans = [s for s in content.spans if (s.start, s.end) == (mention.start, mention.end)]
             assert spans, mention
-            assert content.plain[mention.start:mention.end] == mention.text
+            assert content.plain[mention.start : mention.end] == mention.text
         # On screen: the text as stored, the focused (reversed) span on the first mention.
         strips = widget.render_lines(Region(0, 0, widget.size.width, 1))
         line = "".join(segment.text for segment in strips[0])
@@ -168,15 +170,22 @@ async def test_highlights_land_on_the_mention_characters(
             if "[bold]" in segment.text or "[link" in segment.text:
                 assert segment.style is None or not (segment.style.bold or segment.style.link)
         await pilot.press("a")
-        segments = [segment for strip in widget.render_lines(Region(0, 0, *widget.size))
-                    for segment in strip]
+        segments = [
+            segment
+            for strip in widget.render_lines(Region(0, 0, *widget.size))
+            for segment in strip
+        ]
         reversed_text = "".join(s.text for s in segments if s.style and s.style.reverse)
         assert reversed_text == mentions[1].text
         # Accepted: bold dark text on the label colour, no longer underlined like the pending.
-        accepted = "".join(s.text for s in segments if s.style and s.style.bold
-                           and not s.style.underline and not s.style.reverse)
-        pending = "".join(s.text for s in segments if s.style and s.style.underline
-                          and not s.style.reverse)
+        accepted = "".join(
+            s.text
+            for s in segments
+            if s.style and s.style.bold and not s.style.underline and not s.style.reverse
+        )
+        pending = "".join(
+            s.text for s in segments if s.style and s.style.underline and not s.style.reverse
+        )
         assert accepted == "Rusia"
         assert pending == "Astana"
 

@@ -132,8 +132,9 @@ async def test_edit_roles_with_the_fillers_chosen_then_undo(db_url: str, engine:
         assert facts_of(engine, 1)[0].roles == fact.roles
 
 
-async def test_f_tags_a_meeting_on_the_focused_mentions_sentence(db_url: str,
-                                                                 engine: Engine) -> None:
+async def test_f_tags_a_meeting_on_the_focused_mentions_sentence(
+    db_url: str, engine: Engine
+) -> None:
     mentions = {m.start: m.id for m in mentions_of(engine, 2)}
     before = {f.id for f in facts_of(engine, 2)}
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -148,7 +149,12 @@ async def test_f_tags_a_meeting_on_the_focused_mentions_sentence(db_url: str,
         role = pilot.app.screen
         assert isinstance(role, RoleScreen) and role.role.name == "participants"
         assert [m.text for m in role.options] == [
-            "Rusia", "Sergey Shoigu", "Kazakhstan", "Imangali Tasmagambetov", "Astana"]
+            "Rusia",
+            "Sergey Shoigu",
+            "Kazakhstan",
+            "Imangali Tasmagambetov",
+            "Astana",
+        ]
         await pilot.press("enter")  # required: nothing chosen yet, the step stays
         assert pilot.app.screen is role
         await pilot.press("2", "4", "enter")
@@ -160,15 +166,19 @@ async def test_f_tags_a_meeting_on_the_focused_mentions_sentence(db_url: str,
     assert len(new) == 1
     fact = new[0]
     assert (fact.type, fact.state, fact.origin, fact.reviewer) == (
-        "MEETING", "accepted", "manual", "tester")
+        "MEETING",
+        "accepted",
+        "manual",
+        "tester",
+    )
     assert (fact.evidence_start, fact.evidence_end) == (156, 307)
     # Sergey Shoigu at 181, Imangali Tasmagambetov at 256, Astana at 282.
-    assert fact.roles == {"participants": [mentions[181], mentions[256]],
-                          "place": [mentions[282]]}
+    assert fact.roles == {"participants": [mentions[181], mentions[256]], "place": [mentions[282]]}
 
 
 async def test_f_in_the_facts_panel_tags_on_the_focused_facts_sentence(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "F", "j", "j", "j")  # a fact of the sentence 322-489
         fact = facts_of(engine, 1)[3]
@@ -181,8 +191,10 @@ async def test_f_in_the_facts_panel_tags_on_the_focused_facts_sentence(
         assert isinstance(pilot.app.screen, ArticleScreen)
     made = next(f for f in facts_of(engine, 1) if f.origin == "manual")
     assert (made.type, made.evidence_start, made.evidence_end) == ("MEETING", 322, 489)
-    assert [(f.role, f.text) for f in made.fillers] == [("participants", "Sadyr Zhaparov"),
-                                                        ("place", "Rusia")]
+    assert [(f.role, f.text) for f in made.fillers] == [
+        ("participants", "Sadyr Zhaparov"),
+        ("place", "Rusia"),
+    ]
 
 
 async def test_escape_cancels_the_whole_tagging(db_url: str, engine: Engine) -> None:
@@ -197,8 +209,9 @@ async def test_escape_cancels_the_whole_tagging(db_url: str, engine: Engine) -> 
     assert facts_of(engine, 1) == before
 
 
-async def test_m_in_a_role_step_marks_a_new_span_and_comes_back(db_url: str,
-                                                                engine: Engine) -> None:
+async def test_m_in_a_role_step_marks_a_new_span_and_comes_back(
+    db_url: str, engine: Engine
+) -> None:
     mentions = mentions_of(engine, 1)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "f", "enter")  # ARMS_TRANSFER on the title sentence
@@ -216,12 +229,17 @@ async def test_m_in_a_role_step_marks_a_new_span_and_comes_back(db_url: str,
         await pilot.press("enter")
         assert isinstance(pilot.app.screen, ArticleScreen)
     fact = next(f for f in facts_of(engine, 1) if f.origin == "manual")
-    assert fact.roles == {"supplier": [mentions[0].id], "recipient": [mentions[2].id],
-                          "item": [mentions[1].id], "date": [new[0].id]}
+    assert fact.roles == {
+        "supplier": [mentions[0].id],
+        "recipient": [mentions[2].id],
+        "item": [mentions[1].id],
+        "date": [new[0].id],
+    }
 
 
-async def test_c_copies_the_fact_as_a_citation(db_url: str, engine: Engine,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_c_copies_the_fact_as_a_citation(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -232,7 +250,8 @@ async def test_c_copies_the_fact_as_a_citation(db_url: str, engine: Engine,
         assert pilot.app.clipboard == fact_citation(fact, article)
         assert pilot.app.clipboard.startswith(
             "ARMS_TRANSFER: supplier=Rusia (Russia, RU); recipient=Kyrgyzstan (Kyrgyzstan, KG);"
-            " item=S-300 (S-300, W-S300) — “Rusia akan memasok")
+            " item=S-300 (S-300, W-S300) — “Rusia akan memasok"
+        )
         assert pilot.app.clipboard.endswith("(article 1:0-79)")
         await pilot.press("F", "c")  # on a mention, `c` copies the mention as before
         assert pilot.app.clipboard.startswith("Rusia\tGPE\tRU\t1:0-5")
@@ -256,8 +275,9 @@ async def test_the_focused_facts_fillers_are_highlighted(db_url: str, engine: En
         assert styled(pilot.app, FOCUS_STYLE) == [(0, 5)]
 
 
-async def test_F_brings_the_candidates_up_to_date_after_a_change(db_url: str,
-                                                                 engine: Engine) -> None:
+async def test_F_brings_the_candidates_up_to_date_after_a_change(
+    db_url: str, engine: Engine
+) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "F", "D", "y")  # delete the title's ARMS_TRANSFER candidate
         assert [f.type for f in facts_of(engine, 1) if f.evidence_start == 0] == []
@@ -269,8 +289,7 @@ async def test_F_brings_the_candidates_up_to_date_after_a_change(db_url: str,
         await pilot.press("x")  # a rejection: candidates are recomputed on the next `F`
         assert "candidates: F brings them up to date" in panel_text(pilot.app)
         await pilot.press("F")
-        assert [f.type for f in facts_of(engine, 1) if f.evidence_start == 0] == [
-            "ARMS_TRANSFER"]
+        assert [f.type for f in facts_of(engine, 1) if f.evidence_start == 0] == ["ARMS_TRANSFER"]
         assert "up to date" not in panel_text(pilot.app)
 
 

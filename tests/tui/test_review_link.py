@@ -57,7 +57,8 @@ def shown(screen: LinkScreen) -> list[str]:
 
 @pytest.mark.usefixtures("demo")
 async def test_enter_links_the_highlighted_entity_and_u_undoes_it(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     before = mentions_of(engine)
     assert (before[0].text, before[0].entity_key, before[0].state) == ("Rusia", "RU", "pending")
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -98,7 +99,8 @@ async def test_down_moves_in_the_results_while_typing(db_url: str, engine: Engin
 
 @pytest.mark.usefixtures("demo")
 async def test_ctrl_n_creates_an_entity_with_the_chosen_label(
-        db_url: str, engine: Engine, session: Session) -> None:
+    db_url: str, engine: Engine, session: Session
+) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         screen = await open_link(pilot)
         assert screen.label == "GPE"
@@ -139,9 +141,15 @@ async def test_escape_changes_nothing(db_url: str, engine: Engine) -> None:
 
 @pytest.mark.usefixtures("demo")
 async def test_names_are_data_and_ctrl_t_filters_by_label(
-        db_url: str, session: Session, reviewer_id: int) -> None:
-    gazetteer.create_entity(session=session, key="[b]K[/b]", name="Rusia [red]Merah[/]",
-                            type="ORG", reviewer_id=reviewer_id)
+    db_url: str, session: Session, reviewer_id: int
+) -> None:
+    gazetteer.create_entity(
+        session=session,
+        key="[b]K[/b]",
+        name="Rusia [red]Merah[/]",
+        type="ORG",
+        reviewer_id=reviewer_id,
+    )
     app = make_app(db_url, reviewer="tester")
     assert isinstance(app, TelaahApp)
     async with app.run_test(size=SIZE) as pilot:
@@ -157,7 +165,8 @@ async def test_names_are_data_and_ctrl_t_filters_by_label(
 
 @pytest.mark.usefixtures("demo")
 async def test_typing_while_the_index_is_built_shows_results_when_it_is_ready(
-        db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import threading
 
     from tui.screens import link
@@ -199,7 +208,8 @@ async def test_typing_while_the_index_is_built_shows_results_when_it_is_ready(
 
 @pytest.mark.usefixtures("demo")
 async def test_a_marked_span_is_labelled_then_linked_in_one_breath(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     before = {m.id for m in mentions_of(engine)}
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "w", "right", "v", "w", "l")  # select "akan", l
@@ -211,7 +221,8 @@ async def test_a_marked_span_is_labelled_then_linked_in_one_breath(
         await pilot.pause()
         made = [m for m in mentions_of(engine) if m.id not in before]
         assert [(m.text, m.entity_name, m.state, m.origin) for m in made] == [
-            ("akan", "akan", "accepted", "manual")]
+            ("akan", "akan", "accepted", "manual")
+        ]
         await pilot.press("u")  # takes the link back, the span stays
         await pilot.pause()
         made = [m for m in mentions_of(engine) if m.id not in before]

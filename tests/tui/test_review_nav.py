@@ -103,8 +103,9 @@ async def test_end_of_queue(engine: Engine, db_url: str, notes: Notes) -> None:
 
 
 @pytest.mark.usefixtures("demo")
-async def test_done_under_the_todo_filter(engine: Engine, db_url: str, reviewer_id: int,
-                                          notes: Notes) -> None:
+async def test_done_under_the_todo_filter(
+    engine: Engine, db_url: str, reviewer_id: int, notes: Notes
+) -> None:
     with session_scope(engine) as session:
         set_status(session=session, article_id=2, status="done", reviewer_id=reviewer_id)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -133,8 +134,9 @@ async def test_done_under_the_todo_filter(engine: Engine, db_url: str, reviewer_
         assert [table.get_row_at(i)[0].plain for i in range(table.row_count)] == ["3", "4", "5"]
 
 
-async def test_without_a_queue_n_and_p_do_nothing(db_url: str, engine: Engine,
-                                                  notes: Notes) -> None:
+async def test_without_a_queue_n_and_p_do_nothing(
+    db_url: str, engine: Engine, notes: Notes
+) -> None:
     from store.demo import prepare_demo
 
     prepare_demo(engine, reviewer_id=None)

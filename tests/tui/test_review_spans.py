@@ -39,7 +39,8 @@ def status(screen: ArticleScreen) -> str:
 
 @pytest.mark.usefixtures("demo")
 async def test_e_moves_both_edges_then_enter_stores_and_u_undoes(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     text = text_of(engine, 1)
     first = mentions_of(engine, 1)[0]
     assert (first.start, first.end, first.text) == (0, 5, "Rusia")
@@ -63,7 +64,8 @@ async def test_e_moves_both_edges_then_enter_stores_and_u_undoes(
         assert moved.text == text[2:9] == "sia aka"
         assert moved.state == "pending"  # editing the span is not a decision
         assert [(m.id, m.state) for m in now if m.id != first.id] == [
-            (m.id, m.state) for m in mentions_of(engine, 1) if m.id != first.id]
+            (m.id, m.state) for m in mentions_of(engine, 1) if m.id != first.id
+        ]
         await pilot.press("u")
         back = next(m for m in mentions_of(engine, 1) if m.id == first.id)
         assert (back.start, back.end, back.text) == (0, 5, "Rusia")
@@ -73,8 +75,7 @@ async def test_e_moves_both_edges_then_enter_stores_and_u_undoes(
 
 
 @pytest.mark.usefixtures("demo")
-async def test_escape_leaves_the_edit_mode_and_changes_nothing(
-        db_url: str, engine: Engine) -> None:
+async def test_escape_leaves_the_edit_mode_and_changes_nothing(db_url: str, engine: Engine) -> None:
     before = mentions_of(engine, 1)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "e", "w", "w", "tab", "right", "escape")
@@ -89,7 +90,8 @@ async def test_escape_leaves_the_edit_mode_and_changes_nothing(
 
 @pytest.mark.usefixtures("demo")
 async def test_m_v_and_a_digit_mark_a_new_mention_and_u_removes_it(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     text = text_of(engine, 1)
     before = mentions_of(engine, 1)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -141,7 +143,8 @@ async def test_mark_mode_moves_by_line_keeping_the_column(db_url: str, engine: E
     made = [m for m in mentions_of(engine, 1) if m.origin == "manual"]
     assert len(made) == 1
     start, end = layout.starts[5], layout.line_end(5)
-    assert made[0].text == text[made[0].start:made[0].end] == text[start:end].strip()
+    assert made[0].text == text[made[0].start : made[0].end] == text[start:end].strip()
+
 
 TRICKY = "🤔👍🏽 Rusia [bold]x\u0301[/] dan\tKazakhstan 🇰🇬 [link=http://x]Bishkek[/link] שלום."
 
@@ -159,18 +162,19 @@ async def marked(db_url: str, engine: Engine, keys: list[str]) -> tuple[str, Men
 
 
 async def test_mark_after_emoji_and_combining_marks_lands_on_code_points(
-        db_url: str, engine: Engine, import_records: Importer) -> None:
+    db_url: str, engine: Engine, import_records: Importer
+) -> None:
     prepare_demo(engine, reviewer_id=None)
     import_records([{"id": "tricky", "title": "tricky", "text": TRICKY}])
     # 🤔, 👍🏽 (two code points), space: three steps reach "Rusia" at code point 4.
-    text, mention = await marked(db_url, engine, ["m", "right", "right", "right", "v", "w",
-                                                  "1"])
+    text, mention = await marked(db_url, engine, ["m", "right", "right", "right", "v", "w", "1"])
     assert (mention.start, mention.end, mention.text) == (4, 9, "Rusia")
-    assert text[mention.start:mention.end] == mention.text
+    assert text[mention.start : mention.end] == mention.text
 
 
 async def test_mark_over_markup_like_text_tabs_flags_and_rtl(
-        db_url: str, engine: Engine, import_records: Importer) -> None:
+    db_url: str, engine: Engine, import_records: Importer
+) -> None:
     prepare_demo(engine, reviewer_id=None)
     import_records([{"id": "tricky", "title": "tricky", "text": TRICKY}])
     # From "[bold]" to the end of "Kazakhstan", across "x" + combining mark and a tab.
@@ -187,7 +191,7 @@ async def test_mark_over_markup_like_text_tabs_flags_and_rtl(
     keys = ["m", *["w"] * steps, "right", "v", "w", "w", "2"]
     text, rtl = await marked_again(db_url, engine, keys)
     assert (rtl.start, rtl.end) == (link_end + 1, link_end + 6)
-    assert rtl.text == text[rtl.start:rtl.end] == "שלום."
+    assert rtl.text == text[rtl.start : rtl.end] == "שלום."
 
 
 async def marked_again(db_url: str, engine: Engine, keys: list[str]) -> tuple[str, MentionView]:
@@ -204,7 +208,8 @@ async def marked_again(db_url: str, engine: Engine, keys: list[str]) -> tuple[st
 
 
 async def test_mouse_click_and_drag_select_by_cells_not_code_points(
-        db_url: str, engine: Engine, import_records: Importer) -> None:
+    db_url: str, engine: Engine, import_records: Importer
+) -> None:
     prepare_demo(engine, reviewer_id=None)
     import_records([{"id": "tricky", "title": "tricky", "text": TRICKY}])
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -227,7 +232,8 @@ async def test_mouse_click_and_drag_select_by_cells_not_code_points(
 
 @pytest.mark.usefixtures("demo")
 async def test_l_labels_the_selection_with_the_first_label_then_links(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     before = {m.id for m in mentions_of(engine, 1)}
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "w", "right", "v", "w", "l")
@@ -238,7 +244,8 @@ async def test_l_labels_the_selection_with_the_first_label_then_links(
         assert screen.mode is None
         made = [m for m in mentions_of(engine, 1) if m.id not in before]
         assert [(m.start, m.end, m.text, m.label, m.origin) for m in made] == [
-            (6, 10, "akan", labels[0], "manual")]
+            (6, 10, "akan", labels[0], "manual")
+        ]
         assert screen.current is not None and screen.current.id == made[0].id
         if not hasattr(screen, "action_link"):  # until linking exists, it says so
             assert any("Linking" in str(n.message) for n in pilot.app._notifications)
@@ -259,13 +266,25 @@ async def test_edit_mode_shows_the_span_and_its_active_edge(db_url: str, engine:
         widget = screen.query_one(ArticleText)
         segments = row_segments(widget, 0)
         reversed_text = "".join(t for t, s in segments if getattr(s, "reverse", False))
-        edge = [t for t, s in segments if s is not None and getattr(s, "bgcolor", None)
-                and s.bgcolor.triplet is not None and s.bgcolor.triplet.hex == "#ffcc00"]
+        edge = [
+            t
+            for t, s in segments
+            if s is not None
+            and getattr(s, "bgcolor", None)
+            and s.bgcolor.triplet is not None
+            and s.bgcolor.triplet.hex == "#ffcc00"
+        ]
         assert reversed_text == "Rusia aka" and edge == ["n"]  # the end edge is active
         await pilot.press("tab")
         segments = row_segments(widget, 0)
-        edge = [t for t, s in segments if s is not None and getattr(s, "bgcolor", None)
-                and s.bgcolor.triplet is not None and s.bgcolor.triplet.hex == "#ffcc00"]
+        edge = [
+            t
+            for t, s in segments
+            if s is not None
+            and getattr(s, "bgcolor", None)
+            and s.bgcolor.triplet is not None
+            and s.bgcolor.triplet.hex == "#ffcc00"
+        ]
         assert edge == ["R"]
 
 
@@ -291,7 +310,8 @@ async def test_the_mark_cursor_is_kept_in_view(db_url: str, engine: Engine) -> N
 
 @pytest.mark.usefixtures("demo")
 async def test_undo_of_a_span_edit_and_a_new_span_after_a_restart(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     first = mentions_of(engine, 1)[0]
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "e", "w", "enter")  # "Rusia" -> "Rusia akan"
@@ -311,7 +331,8 @@ async def test_undo_of_a_span_edit_and_a_new_span_after_a_restart(
 
 @pytest.mark.usefixtures("demo")
 async def test_marking_an_existing_span_or_nothing_is_refused_with_a_message(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     before = mentions_of(engine, 1)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "1")  # no selection yet
@@ -329,7 +350,8 @@ async def test_marking_an_existing_span_or_nothing_is_refused_with_a_message(
 
 @pytest.mark.usefixtures("demo")
 async def test_tab_in_mark_mode_leaves_it_and_the_review_keys_come_back(
-        db_url: str, engine: Engine) -> None:
+    db_url: str, engine: Engine
+) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "v", "w", "tab")
         screen = pilot.app.screen

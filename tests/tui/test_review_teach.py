@@ -21,14 +21,17 @@ SIZE = (120, 40)
 
 @pytest.mark.usefixtures("demo")
 async def test_t_teaches_the_misspelling_and_o_shows_the_concordance(
-        db_url: str, engine: Engine, reviewer_id: int, tmp_path: Path) -> None:
+    db_url: str, engine: Engine, reviewer_id: int, tmp_path: Path
+) -> None:
     extra = tmp_path / "extra.txt"
     extra.write_text("Delegasi Kyrgystan tiba.", encoding="utf-8")
     assert import_articles(engine, [extra], reviewer_id=reviewer_id).imported == 1
     with session_scope(engine) as session:
-        fuzzy = session.exec(select(Mention).where(Mention.text == "Kyrgystan",
-                                                   Mention.method == "fuzzy")
-                             .order_by(Mention.article_id)).first()
+        fuzzy = session.exec(
+            select(Mention)
+            .where(Mention.text == "Kyrgystan", Mention.method == "fuzzy")
+            .order_by(Mention.article_id)
+        ).first()
         assert fuzzy is not None and fuzzy.id is not None
         article = get_article(session=session, article_id=fuzzy.article_id)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -38,10 +41,14 @@ async def test_t_teaches_the_misspelling_and_o_shows_the_concordance(
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         with session_scope(engine) as session:
-            alias = session.exec(select(Alias).join(Entity).where(
-                Entity.key == "KG", Alias.text == "Kyrgystan")).first()
-            elsewhere = session.exec(select(Mention).where(
-                Mention.text == "Kyrgystan", Mention.article_id != fuzzy.article_id)).all()
+            alias = session.exec(
+                select(Alias).join(Entity).where(Entity.key == "KG", Alias.text == "Kyrgystan")
+            ).first()
+            elsewhere = session.exec(
+                select(Mention).where(
+                    Mention.text == "Kyrgystan", Mention.article_id != fuzzy.article_id
+                )
+            ).all()
         assert alias is not None and alias.origin == "reviewer"
         assert [(m.method, m.matched_alias) for m in elsewhere] == [("exact", "Kyrgystan")]
         await pilot.press("o")

@@ -18,7 +18,8 @@ def states(session: Session, text: str) -> list[str]:
 
 @pytest.mark.usefixtures("demo")
 async def test_star_applies_to_all_alike_and_undo_redo_walk_it_back(
-        db_url: str, session: Session) -> None:
+    db_url: str, session: Session
+) -> None:
     first = list_mentions(session=session, article_id=1)[0]
     assert first.text == "Rusia"
     count = len(states(session, "Rusia"))

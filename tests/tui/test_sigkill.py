@@ -31,8 +31,16 @@ ROWS, COLUMNS = 40, 120
 _ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
 # The keys pressed, and what each decides (the cursor moves to the next pending mention).
 KEYS = ["a", "x", "a", "2", "x", "a", "1", "x"]
-DECIDED = [("accepted", None), ("rejected", None), ("accepted", None), ("accepted", "ORG"),
-           ("rejected", None), ("accepted", None), ("accepted", "PERSON"), ("rejected", None)]
+DECIDED = [
+    ("accepted", None),
+    ("rejected", None),
+    ("accepted", None),
+    ("accepted", "ORG"),
+    ("rejected", None),
+    ("accepted", None),
+    ("accepted", "PERSON"),
+    ("rejected", None),
+]
 
 
 class Terminal:
@@ -42,8 +50,15 @@ class Terminal:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
         self.master = master
-        self.process = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                        start_new_session=True, close_fds=True)
+        self.process = subprocess.Popen(
+            args,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
         os.close(slave)
         self._raw = bytearray()
         self._lock = threading.Lock()
@@ -104,8 +119,13 @@ class Terminal:
 @pytest.fixture
 def terminal(db_path: Path, tmp_path: Path) -> Iterator[Terminal]:
     """`telaah --db DB --reviewer r` in a 120x40 xterm; always killed at the end."""
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS),
-           "LINES": str(ROWS), "TEXTUAL_ANIMATIONS": "none"}
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": str(COLUMNS),
+        "LINES": str(ROWS),
+        "TEXTUAL_ANIMATIONS": "none",
+    }
     env.pop("TEXTUAL", None)  # no devtools
     term = Terminal([sys.executable, "-m", "tui", "--db", str(db_path), "--reviewer", "r"], env)
     try:
@@ -115,8 +135,7 @@ def terminal(db_path: Path, tmp_path: Path) -> Iterator[Terminal]:
 
 
 @pytest.mark.usefixtures("demo")
-def test_decisions_shown_survive_sigkill(terminal: Terminal, db_path: Path,
-                                         engine: Engine) -> None:
+def test_decisions_shown_survive_sigkill(terminal: Terminal, db_path: Path, engine: Engine) -> None:
     with session_scope(engine) as session:
         before = list_mentions(session=session, article_id=1)
     assert len(before) > len(KEYS) and all(m.state == "pending" for m in before)
@@ -143,7 +162,7 @@ def test_decisions_shown_survive_sigkill(terminal: Terminal, db_path: Path,
         with session_scope(engine) as session:
             after = list_mentions(session=session, article_id=1)
             names: dict[int, str | None] = {}
-            for m in after[:len(KEYS)]:
+            for m in after[: len(KEYS)]:
                 row = session.get(Mention, m.id)
                 who = session.get(Reviewer, row.reviewer_id) if row and row.reviewer_id else None
                 names[m.id] = who.name if who else None
@@ -153,4 +172,4 @@ def test_decisions_shown_survive_sigkill(terminal: Terminal, db_path: Path,
         assert mention.state == state, (mention, state)
         assert mention.label == (label or original.label)
         assert names.get(mention.id) == "r"
-    assert [m.state for m in after[len(KEYS):]] == ["pending"] * (len(before) - len(KEYS))
+    assert [m.state for m in after[len(KEYS) :]] == ["pending"] * (len(before) - len(KEYS))

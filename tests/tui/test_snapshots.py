@@ -22,11 +22,13 @@ def test_article_list_of_the_sample_corpus(db_url: str, snap_compare: Any) -> No
 
 @pytest.mark.usefixtures("demo")
 def test_article_view(db_url: str, snap_compare: Any) -> None:
-    assert snap_compare(make_app(db_url, reviewer="tester"), press=["down", "enter"],
-                        terminal_size=SIZE)
+    assert snap_compare(
+        make_app(db_url, reviewer="tester"), press=["down", "enter"], terminal_size=SIZE
+    )
 
 
 @pytest.mark.usefixtures("demo")
 def test_keys_panel(db_url: str, snap_compare: Any) -> None:
-    assert snap_compare(make_app(db_url, reviewer="tester"), press=["question_mark"],
-                        terminal_size=SIZE)
+    assert snap_compare(
+        make_app(db_url, reviewer="tester"), press=["question_mark"], terminal_size=SIZE
+    )

@@ -39,22 +39,32 @@ app.command("locate")(database.locate)
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option(
-        "--db", metavar="PATH_OR_URL",
-        help="Database file or SQLAlchemy URL (default: $TELAAH_DB, else telaah.db in the "
-             "data directory).")] = None,
-    reviewer: Annotated[str | None, typer.Option(
-        "--reviewer", help="Who is working, stored with every decision (default: "
-        "$TELAAH_REVIEWER, else `reviewer` in the config file, else the login name).",
-    )] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH_OR_URL",
+            help="Database file or SQLAlchemy URL (default: $TELAAH_DB, else telaah.db in the "
+            "data directory).",
+        ),
+    ] = None,
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            "--reviewer",
+            help="Who is working, stored with every decision (default: "
+            "$TELAAH_REVIEWER, else `reviewer` in the config file, else the login name).",
+        ),
+    ] = None,
 ) -> None:
     """Keyboard-driven workbench for gold-standard entity and fact annotation of news.
 
     Run without a command to open the app on the database.
     """
     loaded = load_config()
-    ctx.obj = Settings(db_url=resolve_db_url(db),
-                       reviewer=reviewer or default_reviewer_name(loaded), config=loaded)
+    ctx.obj = Settings(
+        db_url=resolve_db_url(db), reviewer=reviewer or default_reviewer_name(loaded), config=loaded
+    )
     if ctx.invoked_subcommand not in (None, "open", "config"):
         for line in loaded.problems:  # the app and `telaah config` show them themselves
             note(line)
@@ -95,6 +105,5 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:
         where = _log_crash()
-        err.print(Text(f"telaah: internal error: {type(exc).__name__}: {exc} {where}",
-                       style="red"))
+        err.print(Text(f"telaah: internal error: {type(exc).__name__}: {exc} {where}", style="red"))
         sys.exit(1)

@@ -12,22 +12,33 @@ from store.export.importers.common import LoadOptions
 from tui.cli.context import Settings, data, fail_if, note, out, problem
 
 
-def import_annotated_files(current: Settings, format: str, paths: list[Path], *,
-                           as_candidates: bool = False, create_entities: bool = False,
-                           offsets: str | None = None, quiet: bool = False) -> None:
+def import_annotated_files(
+    current: Settings,
+    format: str,
+    paths: list[Path],
+    *,
+    as_candidates: bool = False,
+    create_entities: bool = False,
+    offsets: str | None = None,
+    quiet: bool = False,
+) -> None:
     """Import annotated files: problems and notes one line each on stderr, then a summary.
 
     Exits with status 1 when anything failed (the import was partial), 2 for a bad option.
     """
     if format not in IMPORT_FORMATS:
-        raise typer.BadParameter(f"choose one of {', '.join(IMPORT_FORMATS)}",
-                                 param_hint="--format")
+        raise typer.BadParameter(
+            f"choose one of {', '.join(IMPORT_FORMATS)}", param_hint="--format"
+        )
     if offsets is not None and offsets not in OFFSET_UNITS:
-        raise typer.BadParameter(f"choose one of {', '.join(OFFSET_UNITS)}",
-                                 param_hint="--offsets")
-    options = LoadOptions(reviewer_id=current.reviewer_id(), as_candidates=as_candidates,
-                          create_entities=create_entities, on_problem=problem,
-                          on_note=(lambda _line: None) if quiet else note)
+        raise typer.BadParameter(f"choose one of {', '.join(OFFSET_UNITS)}", param_hint="--offsets")
+    options = LoadOptions(
+        reviewer_id=current.reviewer_id(),
+        as_candidates=as_candidates,
+        create_entities=create_entities,
+        on_problem=problem,
+        on_note=(lambda _line: None) if quiet else note,
+    )
     report = import_annotated(current.engine(), format, paths, options, offsets=offsets)
     out.print(data(report.summary))
     fail_if(report.failed)

@@ -10,12 +10,12 @@ from tui.cli.context import data, fail_if, out, problem, settings
 
 app = typer.Typer(help="The config file: reviewer name and keymap.", no_args_is_help=True)
 
-EXAMPLE = '''reviewer = "ayu"
+EXAMPLE = """reviewer = "ayu"
 
 [keymap]  # binding id = "key" or "key1,key2" (ids: `telaah config show`)
 "review.accept" = "y"
 "review.reject" = "n,delete"
-'''
+"""
 
 
 @app.command("path")

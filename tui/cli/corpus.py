@@ -33,23 +33,43 @@ def register(app: typer.Typer) -> None:
 
 def import_command(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(
-        help="Files (.txt, .jsonl, .csv) or folders to import.", show_default=False)],
-    encoding: Annotated[str | None, typer.Option(
-        help="Encoding of the files when not UTF-8 (e.g. cp1252, latin-1).")] = None,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No progress bar and no notes; problems and summary only.")] = False,
-    match: Annotated[bool, typer.Option(
-        help="Match the new articles against the gazetteer (--no-match skips it).")] = True,
-    format: Annotated[str | None, typer.Option(
-        "--format", help="Annotated data: jsonl, brat, conll or doccano (spans become "
-        "accepted mentions, origin import).")] = None,
-    as_candidates: Annotated[bool, typer.Option(
-        "--as-candidates", help="With --format: spans become pending candidates.")] = False,
-    create_entities: Annotated[bool, typer.Option(
-        "--create-entities", help="With --format: create unknown entity keys.")] = False,
-    offsets: Annotated[str | None, typer.Option(
-        "--offsets", help="With --format doccano: utf16 (default) or codepoint.")] = None,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files (.txt, .jsonl, .csv) or folders to import.", show_default=False),
+    ],
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Encoding of the files when not UTF-8 (e.g. cp1252, latin-1)."),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bar and no notes; problems and summary only."
+        ),
+    ] = False,
+    match: Annotated[
+        bool,
+        typer.Option(help="Match the new articles against the gazetteer (--no-match skips it)."),
+    ] = True,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Annotated data: jsonl, brat, conll or doccano (spans become "
+            "accepted mentions, origin import).",
+        ),
+    ] = None,
+    as_candidates: Annotated[
+        bool,
+        typer.Option("--as-candidates", help="With --format: spans become pending candidates."),
+    ] = False,
+    create_entities: Annotated[
+        bool, typer.Option("--create-entities", help="With --format: create unknown entity keys.")
+    ] = False,
+    offsets: Annotated[
+        str | None,
+        typer.Option("--offsets", help="With --format doccano: utf16 (default) or codepoint."),
+    ] = None,
 ) -> None:
     """Import articles, then match the new ones; bad files or records are reported one line
     each, the rest go on. With --format, import annotated data instead.
@@ -57,8 +77,15 @@ def import_command(
     Exit status 0 when nothing failed, 1 when the import was partial.
     """
     if format is not None:
-        import_annotated_files(settings(ctx), format, paths, as_candidates=as_candidates,
-                               create_entities=create_entities, offsets=offsets, quiet=quiet)
+        import_annotated_files(
+            settings(ctx),
+            format,
+            paths,
+            as_candidates=as_candidates,
+            create_entities=create_entities,
+            offsets=offsets,
+            quiet=quiet,
+        )
         return
     if encoding and not encoding_exists(encoding):
         raise typer.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding")
@@ -69,14 +96,17 @@ def import_command(
         columns = (TextColumn("importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("import", total=total_bytes(paths))
-            hooks = ImportHooks(on_problem=problem, on_note=on_note,
-                                on_progress=lambda n: progress.advance(task, n))
-            report = import_articles(current.engine(), paths, reviewer_id=reviewer_id,
-                                     encoding=encoding, hooks=hooks)
+            hooks = ImportHooks(
+                on_problem=problem, on_note=on_note, on_progress=lambda n: progress.advance(task, n)
+            )
+            report = import_articles(
+                current.engine(), paths, reviewer_id=reviewer_id, encoding=encoding, hooks=hooks
+            )
     else:
         hooks = ImportHooks(on_problem=problem, on_note=on_note)
-        report = import_articles(current.engine(), paths, reviewer_id=reviewer_id,
-                                 encoding=encoding, hooks=hooks)
+        report = import_articles(
+            current.engine(), paths, reviewer_id=reviewer_id, encoding=encoding, hooks=hooks
+        )
     _summarise(report)
     if match and report.imported:
         out.print(data(match_ids(current, report.article_ids, quiet=quiet).summary))
@@ -106,16 +136,20 @@ def stats_command(ctx: typer.Context) -> None:
     table.add_row("entities", str(stats.entities), data(f"redirects {stats.redirects}"))
     table.add_row("aliases", str(stats.aliases), "")
     row("mentions", stats.mentions_by_state)
-    table.add_row("", "", data("by origin: " + ", ".join(
-        f"{k} {v}" for k, v in stats.mentions_by_origin.items())))
+    table.add_row(
+        "",
+        "",
+        data("by origin: " + ", ".join(f"{k} {v}" for k, v in stats.mentions_by_origin.items())),
+    )
     row("facts", stats.facts)
     out.print(table)
 
 
 def demo_command(
     ctx: typer.Context,
-    no_open: Annotated[bool, typer.Option(
-        "--no-open", help="Prepare the demo database but do not open the app.")] = False,
+    no_open: Annotated[
+        bool, typer.Option("--no-open", help="Prepare the demo database but do not open the app.")
+    ] = False,
 ) -> None:
     """Create (or reopen) the demo database with the sample corpus, gazetteer and schema."""
     current = settings(ctx)
@@ -142,24 +176,32 @@ def demo_command(
 @articles_app.command("list")
 def list_command(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(
-        help=f"Only articles of this status ({', '.join(ARTICLE_STATUSES)}).")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help=f"Only articles of this status ({', '.join(ARTICLE_STATUSES)})."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many to show.")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="How many to skip.")] = 0,
     sort: Annotated[str, typer.Option(help="id, title, published, source or status.")] = "id",
 ) -> None:
     """List articles: id, external id, status, date, source, title."""
     if status is not None and status not in ARTICLE_STATUSES:
-        raise typer.BadParameter(f"choose one of {', '.join(ARTICLE_STATUSES)}",
-                                 param_hint="--status")
+        raise typer.BadParameter(
+            f"choose one of {', '.join(ARTICLE_STATUSES)}", param_hint="--status"
+        )
     with settings(ctx).session() as session:
-        rows = list_articles(session=session, status=status, limit=limit, offset=offset,
-                             sort=sort)
+        rows = list_articles(session=session, status=status, limit=limit, offset=offset, sort=sort)
         total = count_articles(session=session, status=status)
     table = Table("id", "external id", "status", "published", "source", "title", box=None)
     for r in rows:
-        table.add_row(str(r.id), data(r.external_id), r.status, data(r.published),
-                      data(r.source or ""), data(r.title))
+        table.add_row(
+            str(r.id),
+            data(r.external_id),
+            r.status,
+            data(r.published),
+            data(r.source or ""),
+            data(r.title),
+        )
     out.print(table)
     out.print(data(f"{len(rows)} of {total} articles"))
 
@@ -175,10 +217,16 @@ def show_command(
             view = get_article(session=session, article_id=int(article))
         else:
             view = get_article(session=session, external_id=article)
-    for name, value in (("id", view.id), ("external id", view.external_id),
-                        ("title", view.title), ("source", view.source), ("url", view.url),
-                        ("published", view.published), ("status", view.status),
-                        ("sha256", view.sha256)):
+    for name, value in (
+        ("id", view.id),
+        ("external id", view.external_id),
+        ("title", view.title),
+        ("source", view.source),
+        ("url", view.url),
+        ("published", view.published),
+        ("status", view.status),
+        ("sha256", view.sha256),
+    ):
         out.print(data(f"{name}: {'' if value is None else value}"))
     out.print()
     out.print(data(view.text))

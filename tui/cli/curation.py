@@ -13,8 +13,12 @@ from tui.cli.context import data, out, settings
 from tui.cli.matching import rematch
 
 Key = Annotated[str, typer.Argument(help="The entity's key.")]
-NoMatch = Annotated[bool, typer.Option(
-    "--match/--no-match", help="Re-match the affected articles (--no-match skips it).")]
+NoMatch = Annotated[
+    bool,
+    typer.Option(
+        "--match/--no-match", help="Re-match the affected articles (--no-match skips it)."
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -28,9 +32,12 @@ def register(app: typer.Typer) -> None:
     app.command("lint")(lint)
 
 
-def add_alias(ctx: typer.Context, key: Key,
-              alias: Annotated[str, typer.Argument(help="The new surface form.")],
-              match: NoMatch = True) -> None:
+def add_alias(
+    ctx: typer.Context,
+    key: Key,
+    alias: Annotated[str, typer.Argument(help="The new surface form.")],
+    match: NoMatch = True,
+) -> None:
     """Add an alias to an entity and re-match the articles where it (or a variant) occurs."""
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
@@ -41,9 +48,12 @@ def add_alias(ctx: typer.Context, key: Key,
         rematch(current, added=[alias.strip()])
 
 
-def remove_alias(ctx: typer.Context, key: Key,
-                 alias: Annotated[str, typer.Argument(help="The surface form to remove.")],
-                 match: NoMatch = True) -> None:
+def remove_alias(
+    ctx: typer.Context,
+    key: Key,
+    alias: Annotated[str, typer.Argument(help="The surface form to remove.")],
+    match: NoMatch = True,
+) -> None:
     """Remove an alias; the pending candidates it produced are withdrawn."""
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
@@ -54,23 +64,28 @@ def remove_alias(ctx: typer.Context, key: Key,
         rematch(current, removed=[(key, alias)])
 
 
-def rename(ctx: typer.Context, key: Key,
-           name: Annotated[str, typer.Argument(help="The new name (it becomes an alias).")],
-           match: NoMatch = True) -> None:
+def rename(
+    ctx: typer.Context,
+    key: Key,
+    name: Annotated[str, typer.Argument(help="The new name (it becomes an alias).")],
+    match: NoMatch = True,
+) -> None:
     """Rename an entity; the old name stays an alias."""
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
-        view = gazetteer.rename_entity(session=session, key=key, name=name,
-                                       reviewer_id=reviewer_id)
+        view = gazetteer.rename_entity(session=session, key=key, name=name, reviewer_id=reviewer_id)
     out.print(data(f"{key}: renamed to {view.name!r}"))
     if match:
         rematch(current, added=[view.name], entities=[key])
 
 
-def retype(ctx: typer.Context, key: Key,
-           type: Annotated[str, typer.Argument(help="A label of the schema.")],
-           match: NoMatch = True) -> None:
+def retype(
+    ctx: typer.Context,
+    key: Key,
+    type: Annotated[str, typer.Argument(help="A label of the schema.")],
+    match: NoMatch = True,
+) -> None:
     """Change an entity's type; its pending candidates take the new label."""
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
@@ -81,13 +96,15 @@ def retype(ctx: typer.Context, key: Key,
         rematch(current, entities=[key])
 
 
-def merge(ctx: typer.Context,
-          source: Annotated[str, typer.Argument(
-              help="The entity that goes (it stays as a redirect).")],
-          target: Annotated[str, typer.Argument(help="The entity that stays.")],
-          dry_run: Annotated[bool, typer.Option(
-              "--dry-run", "-n", help="Only say what the merge would change.")] = False,
-          match: NoMatch = True) -> None:
+def merge(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The entity that goes (it stays as a redirect).")],
+    target: Annotated[str, typer.Argument(help="The entity that stays.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Only say what the merge would change.")
+    ] = False,
+    match: NoMatch = True,
+) -> None:
     """Merge SOURCE into TARGET: aliases move, mentions relink, SOURCE redirects to TARGET.
 
     What it changes (aliases, mentions by state, articles, redirects) is printed first.
@@ -113,12 +130,16 @@ def delete(ctx: typer.Context, key: Key) -> None:
     out.print(data(f"{key}: deleted"))
 
 
-def lint(ctx: typer.Context,
-         kind: Annotated[list[str] | None, typer.Option(
-             "--kind", "-k", help=f"Only these kinds ({', '.join(KINDS)}); repeatable.")] = None,
-         noisy_min: Annotated[int, typer.Option(
-             min=1, help="Decisions an alias needs before it can be called noisy.")] = 5,
-         ) -> None:
+def lint(
+    ctx: typer.Context,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help=f"Only these kinds ({', '.join(KINDS)}); repeatable."),
+    ] = None,
+    noisy_min: Annotated[
+        int, typer.Option(min=1, help="Decisions an alias needs before it can be called noisy.")
+    ] = 5,
+) -> None:
     """List what a curator should look at: ambiguous, duplicate, noisy, short aliases, ...
 
     Exit status 1 when anything was found.

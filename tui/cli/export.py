@@ -30,30 +30,56 @@ def _usage_error(message: str) -> typer.Exit:
 
 def export_command(
     ctx: typer.Context,
-    out_path: Annotated[str, typer.Option(
-        "--out", "-o", metavar="PATH",
-        help="File to write (a folder for brat); a manifest.json is written beside it.")],
-    format: Annotated[str, typer.Option(
-        "--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = DEFAULT_FORMAT,
-    articles: Annotated[str, typer.Option(
-        "--articles", help="done (articles marked done) or all.")] = "done",
-    state: Annotated[str, typer.Option(
-        "--state", help="accepted (accepted spans and facts) or all.")] = "accepted",
-    reviewer: Annotated[str | None, typer.Option(
-        "--reviewer", help="Only what this reviewer decided, in the articles they worked on.",
-    )] = None,
-    labels: Annotated[str | None, typer.Option(
-        "--labels", metavar="L,...", help="Only spans of these labels.")] = None,
-    since: Annotated[str | None, typer.Option(
-        "--since", metavar="DATE", help="Only articles changed on or after DATE (YYYY-MM-DD).",
-    )] = None,
-    offsets: Annotated[str, typer.Option(
-        "--offsets", help="doccano offsets: utf16 (its browser's) or codepoint.")] = "utf16",
-    workers: Annotated[int, typer.Option(
-        "--workers", min=0, help="Processes for big JSONL exports (0: one per CPU, at most 8).",
-    )] = 0,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No progress bar; the summary and problems only.")] = False,
+    out_path: Annotated[
+        str,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="PATH",
+            help="File to write (a folder for brat); a manifest.json is written beside it.",
+        ),
+    ],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
+    ] = DEFAULT_FORMAT,
+    articles: Annotated[
+        str, typer.Option("--articles", help="done (articles marked done) or all.")
+    ] = "done",
+    state: Annotated[
+        str, typer.Option("--state", help="accepted (accepted spans and facts) or all.")
+    ] = "accepted",
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            "--reviewer",
+            help="Only what this reviewer decided, in the articles they worked on.",
+        ),
+    ] = None,
+    labels: Annotated[
+        str | None, typer.Option("--labels", metavar="L,...", help="Only spans of these labels.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="Only articles changed on or after DATE (YYYY-MM-DD).",
+        ),
+    ] = None,
+    offsets: Annotated[
+        str, typer.Option("--offsets", help="doccano offsets: utf16 (its browser's) or codepoint.")
+    ] = "utf16",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Processes for big JSONL exports (0: one per CPU, at most 8).",
+        ),
+    ] = 0,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar; the summary and problems only.")
+    ] = False,
 ) -> None:
     """Export reviewed articles with their spans and facts.
 
@@ -62,9 +88,13 @@ def export_command(
     """
     try:
         fmt = get_format(format)
-        selection = Selection(articles=articles, state=state, reviewer=reviewer,
-                              labels=parse_labels(labels),
-                              since=parse_since(since) if since else None)
+        selection = Selection(
+            articles=articles,
+            state=state,
+            reviewer=reviewer,
+            labels=parse_labels(labels),
+            since=parse_since(since) if since else None,
+        )
     except TelaahError as exc:
         raise _usage_error(str(exc)) from None
     if offsets not in ("utf16", "codepoint"):
@@ -76,17 +106,35 @@ def export_command(
     if interactive() and not quiet:
         report = _with_progress(current, fmt.name, target, selection, options, processes)
     else:
-        report = run_export(current.engine(), fmt=fmt, out=target, selection=selection,
-                            options=options, workers=processes)
+        report = run_export(
+            current.engine(),
+            fmt=fmt,
+            out=target,
+            selection=selection,
+            options=options,
+            workers=processes,
+        )
     out.print(data(report.summary))
 
 
-def _with_progress(current: Settings, name: str, target: Path, selection: Selection,
-                   options: dict[str, str], workers: int) -> ExportReport:
+def _with_progress(
+    current: Settings,
+    name: str,
+    target: Path,
+    selection: Selection,
+    options: dict[str, str],
+    workers: int,
+) -> ExportReport:
     columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("export", total=None)
-        return run_export(current.engine(), fmt=get_format(name), out=target,
-                          selection=selection, options=options, workers=workers,
-                          on_start=lambda total: progress.update(task, total=total),
-                          on_progress=lambda n: progress.advance(task, n))
+        return run_export(
+            current.engine(),
+            fmt=get_format(name),
+            out=target,
+            selection=selection,
+            options=options,
+            workers=workers,
+            on_start=lambda total: progress.update(task, total=total),
+            on_progress=lambda n: progress.advance(task, n),
+        )

@@ -22,9 +22,13 @@ app = typer.Typer(help="Import, export and inspect the gazetteer.", no_args_is_h
 def import_command(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A .csv (id,name,type,alias) or .jsonl file.")],
-    rematch_articles: Annotated[bool, typer.Option(
-        "--match/--no-match",
-        help="Re-match the articles the new aliases reach (--no-match skips it).")] = True,
+    rematch_articles: Annotated[
+        bool,
+        typer.Option(
+            "--match/--no-match",
+            help="Re-match the articles the new aliases reach (--no-match skips it).",
+        ),
+    ] = True,
 ) -> None:
     """Import entities and aliases; bad rows are reported by line, good ones are kept.
 
@@ -46,8 +50,12 @@ def import_command(
 def export_command(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="File to write, or - for standard output.")] = "-",
-    format: Annotated[str | None, typer.Option(
-        "--format", "-f", help="csv or jsonl (default: from the file's suffix, else csv).")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="csv or jsonl (default: from the file's suffix, else csv)."
+        ),
+    ] = None,
 ) -> None:
     """Export the whole gazetteer in the format `gazetteer import` reads."""
     fmt = format or (Path(path).suffix.lstrip(".").lower() if path != "-" else "csv")
@@ -72,8 +80,9 @@ def list_command(
 ) -> None:
     """List entities by key: key, type, name, alias count."""
     with settings(ctx).session() as session:
-        rows = list_entities(session=session, type=type, limit=limit, offset=offset,
-                             include_redirects=redirects)
+        rows = list_entities(
+            session=session, type=type, limit=limit, offset=offset, include_redirects=redirects
+        )
     table = Table("key", "type", "name", "aliases", box=None)
     for r in rows:
         name = data(r.name if r.merged_into is None else f"{r.name} -> {r.merged_into}")
@@ -89,9 +98,13 @@ def show_command(
     """Show one entity: name, type, description, external ids, aliases."""
     with settings(ctx).session() as session:
         entity = get_entity(session=session, key=key)
-    for name, value in (("key", entity.key), ("name", entity.name), ("type", entity.type),
-                        ("description", entity.description or ""),
-                        ("merged into", entity.merged_into or "")):
+    for name, value in (
+        ("key", entity.key),
+        ("name", entity.name),
+        ("type", entity.type),
+        ("description", entity.description or ""),
+        ("merged into", entity.merged_into or ""),
+    ):
         out.print(data(f"{name}: {value}"))
     for system, ident in sorted(entity.external_ids.items()):
         out.print(data(f"{system}: {ident}"))

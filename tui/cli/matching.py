@@ -15,8 +15,9 @@ from store.rematch import rematch_after_change
 from tui.cli.context import Settings, data, err, interactive, out, settings
 
 
-def with_progress(total: int, label: str, quiet: bool,
-                  run: Callable[[Callable[[int], None]], MatchReport]) -> MatchReport:
+def with_progress(
+    total: int, label: str, quiet: bool, run: Callable[[Callable[[int], None]], MatchReport]
+) -> MatchReport:
     """Run `run(on_progress)` under a progress bar when on a terminal and not quiet."""
     if quiet or not interactive() or total == 0:
         return run(lambda _n: None)
@@ -33,8 +34,14 @@ def match_ids(current: Settings, ids: list[int] | None, *, quiet: bool) -> Match
     with current.session() as session:
         total = len(ids) if ids is not None else count_articles(session=session)
     reviewer_id = current.reviewer_id()
-    return with_progress(total, "matching", quiet, lambda on_progress: match_articles(
-        current.engine(), article_ids=ids, reviewer_id=reviewer_id, on_progress=on_progress))
+    return with_progress(
+        total,
+        "matching",
+        quiet,
+        lambda on_progress: match_articles(
+            current.engine(), article_ids=ids, reviewer_id=reviewer_id, on_progress=on_progress
+        ),
+    )
 
 
 def rematch(current: Settings, *, quiet: bool = False, **change: Any) -> MatchReport:
@@ -47,10 +54,16 @@ def rematch(current: Settings, *, quiet: bool = False, **change: Any) -> MatchRe
 
 def match_command(
     ctx: typer.Context,
-    article: Annotated[list[str] | None, typer.Option(
-        "--article", "-a", help="Only this article (id or external id); repeatable.")] = None,
-    dump: Annotated[Path | None, typer.Option(
-        help="Write every current candidate to this JSONL file (- for stdout) and stop.")] = None,
+    article: Annotated[
+        list[str] | None,
+        typer.Option("--article", "-a", help="Only this article (id or external id); repeatable."),
+    ] = None,
+    dump: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write every current candidate to this JSONL file (- for stdout) and stop."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Match articles against the gazetteer and store the candidates as pending mentions.
@@ -75,6 +88,10 @@ def match_command(
         from store.articles import get_article
 
         with current.session() as session:
-            ids = [get_article(session=session, article_id=int(a)).id if a.isdigit()
-                   else get_article(session=session, external_id=a).id for a in article]
+            ids = [
+                get_article(session=session, article_id=int(a)).id
+                if a.isdigit()
+                else get_article(session=session, external_id=a).id
+                for a in article
+            ]
     out.print(data(match_ids(current, ids, quiet=quiet).summary))

@@ -26,8 +26,12 @@ def load_command(
     reviewer_id = current.reviewer_id()
     with current.session() as session:
         load_schema(session=session, schema=schema, reviewer_id=reviewer_id)
-    out.print(data(f"loaded {len(schema.labels)} labels and "
-                   f"{len(schema.fact_types)} fact types from {path}"))
+    out.print(
+        data(
+            f"loaded {len(schema.labels)} labels and "
+            f"{len(schema.fact_types)} fact types from {path}"
+        )
+    )
 
 
 @app.command("show")
@@ -40,15 +44,24 @@ def show_command(ctx: typer.Context) -> None:
         return
     labels = Table("key", "label", "colour", "description", box=None, title="labels")
     for label in schema.labels:
-        labels.add_row(data(label.key or ""), Text(label.name, style=label.colour),
-                       data(label.colour), data(label.description))
+        labels.add_row(
+            data(label.key or ""),
+            Text(label.name, style=label.colour),
+            data(label.colour),
+            data(label.description),
+        )
     out.print(labels)
     facts = Table("fact type", "role", "labels", "", box=None, title="fact types")
     for fact_type in schema.fact_types:
         for index, role in enumerate(fact_type.roles):
             flags = ("required" if role.required else "optional") + (
-                ", multiple" if role.multiple else "")
-            facts.add_row(data(fact_type.name if index == 0 else ""), data(role.name),
-                          data(", ".join(role.labels)), flags)
+                ", multiple" if role.multiple else ""
+            )
+            facts.add_row(
+                data(fact_type.name if index == 0 else ""),
+                data(role.name),
+                data(", ".join(role.labels)),
+                flags,
+            )
         facts.add_row("", data("triggers"), data(", ".join(fact_type.triggers)), "")
     out.print(facts)

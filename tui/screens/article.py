@@ -49,9 +49,17 @@ def article_meta(article: ArticleView) -> Content:
 
 def _label_bindings() -> list[Binding]:
     """`1`-`9`: label by schema rank and accept; one footer entry stands for all nine."""
-    return [Binding(str(n), f"label({n})", "Label+accept" if n == 1 else f"Label {n}",
-                    show=n == 1, key_display="1-9" if n == 1 else None, id=f"review.label_{n}")
-            for n in range(1, 10)]
+    return [
+        Binding(
+            str(n),
+            f"label({n})",
+            "Label+accept" if n == 1 else f"Label {n}",
+            show=n == 1,
+            key_display="1-9" if n == 1 else None,
+            id=f"review.label_{n}",
+        )
+        for n in range(1, 10)
+    ]
 
 
 class ReviewQueue(Protocol):
@@ -65,8 +73,9 @@ class ReviewQueue(Protocol):
 
 
 # What the review screen's own keys may do while the facts panel has the focus.
-FACT_MODE_ACTIONS = frozenset({"back", "undo", "redo", "facts_focus", "tag_fact", "article",
-                               "done"})
+FACT_MODE_ACTIONS = frozenset(
+    {"back", "undo", "redo", "facts_focus", "tag_fact", "article", "done"}
+)
 
 
 class ArticleScreen(SpanModes, FactReview):
@@ -76,13 +85,12 @@ class ArticleScreen(SpanModes, FactReview):
         Binding("escape", "back", "Back", id="article.back"),
         Binding("q", "back", "Back", show=False, id="article.back_q"),
         # Priority, so that the scrolling text does not take up/down for itself.
-        Binding("j,down", "move(1)", "Next", key_display="j/↓", priority=True,
-                id="review.next"),
-        Binding("k,up", "move(-1)", "Previous", key_display="k/↑", priority=True,
-                id="review.previous"),
+        Binding("j,down", "move(1)", "Next", key_display="j/↓", priority=True, id="review.next"),
+        Binding(
+            "k,up", "move(-1)", "Previous", key_display="k/↑", priority=True, id="review.previous"
+        ),
         Binding("J", "move_pending(1)", "Next pending", id="review.next_pending"),
-        Binding("K", "move_pending(-1)", "Prev pending", show=False,
-                id="review.previous_pending"),
+        Binding("K", "move_pending(-1)", "Prev pending", show=False, id="review.previous_pending"),
         Binding("a", "decide('accepted')", "Accept", id="review.accept"),
         Binding("x", "decide('rejected')", "Reject", id="review.reject"),
         Binding("l", "link", "Link", id="review.link"),
@@ -92,22 +100,23 @@ class ArticleScreen(SpanModes, FactReview):
         # Not in the footer, which is full at 120 columns (see the `?` panel).
         Binding("d", "done", "Done+next article", show=False, id="review.done"),
         Binding("n", "article(1)", "Next article", show=False, id="review.next_article"),
-        Binding("p", "article(-1)", "Previous article", show=False,
-                id="review.previous_article"),
+        Binding("p", "article(-1)", "Previous article", show=False, id="review.previous_article"),
         Binding("asterisk", "similar", "Same for all like it", show=False, id="review.similar"),
         Binding("u,ctrl+z", "undo", "Undo", key_display="u", show=False, id="review.undo"),
         Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="review.redo"),
         Binding("t", "teach", "Teach alias", show=False, id="review.teach"),
         Binding("o", "concordance", "Occurrences", show=False, id="review.concordance"),
         Binding("c", "copy_mention", "Copy mention", show=False, id="review.copy"),
-        Binding("C", "copy_sentence", "Copy sentence+citation", show=False,
-                id="review.copy_sentence"),
+        Binding(
+            "C", "copy_sentence", "Copy sentence+citation", show=False, id="review.copy_sentence"
+        ),
         Binding("f", "tag_fact", "Tag fact", show=False, id="review.tag_fact"),
         Binding("F", "facts_focus", "Facts", show=False, id="review.facts"),
     ]
 
-    def __init__(self, article: ArticleView, queue: ReviewQueue | None = None,
-                 focus: int | None = None) -> None:
+    def __init__(
+        self, article: ArticleView, queue: ReviewQueue | None = None, focus: int | None = None
+    ) -> None:
         super().__init__()
         self.article = article
         self.queue = queue
@@ -210,8 +219,9 @@ class ArticleScreen(SpanModes, FactReview):
             return
         target = self.queue.neighbour(self.article.id, step)
         if target is None:
-            self.notify("No next article" if step > 0 else "No previous article",
-                        timeout=2, markup=False)
+            self.notify(
+                "No next article" if step > 0 else "No previous article", timeout=2, markup=False
+            )
             return
         self._open(target)
 
@@ -221,8 +231,12 @@ class ArticleScreen(SpanModes, FactReview):
         target = None if self.queue is None else self.queue.neighbour(self.article.id, 1)
         try:
             with session_scope(self.telaah.engine) as session:
-                set_status(session=session, article_id=self.article.id, status="done",
-                           reviewer_id=self.telaah.reviewer_id)
+                set_status(
+                    session=session,
+                    article_id=self.article.id,
+                    status="done",
+                    reviewer_id=self.telaah.reviewer_id,
+                )
         except TelaahError as exc:
             self.notify(str(exc), title="Status not saved", severity="error", markup=False)
             return
@@ -263,8 +277,13 @@ class ArticleScreen(SpanModes, FactReview):
         state = "accepted" if mention.state == "pending" else mention.state
         try:
             with session_scope(self.telaah.engine) as session:
-                ids = decide_similar(session=session, mention_id=mention.id, state=state,
-                                     reviewer_id=self.telaah.reviewer_id, label=mention.label)
+                ids = decide_similar(
+                    session=session,
+                    mention_id=mention.id,
+                    state=state,
+                    reviewer_id=self.telaah.reviewer_id,
+                    label=mention.label,
+                )
         except TelaahError as exc:
             self.notify(str(exc), title="Decision not saved", severity="error", markup=False)
             return
@@ -304,8 +323,13 @@ class ArticleScreen(SpanModes, FactReview):
             return
         try:
             with session_scope(self.telaah.engine) as session:
-                decided = decide_mention(session=session, mention_id=mention.id, state=state,
-                                         reviewer_id=self.telaah.reviewer_id, label=label)
+                decided = decide_mention(
+                    session=session,
+                    mention_id=mention.id,
+                    state=state,
+                    reviewer_id=self.telaah.reviewer_id,
+                    label=label,
+                )
         except TelaahError as exc:
             self.notify(str(exc), title="Decision not saved", severity="error", markup=False)
             return
@@ -336,11 +360,17 @@ class ArticleScreen(SpanModes, FactReview):
     def _show(self) -> None:
         fact = self.fact_highlight()
         # While the facts panel has the focus, the fact's fillers stand out, not the mention.
-        self.query_one(ArticleText).show(self.mentions, self.colours,
-                                         None if fact else self.cursor, fact)
+        self.query_one(ArticleText).show(
+            self.mentions, self.colours, None if fact else self.cursor, fact
+        )
         self.query_one(MentionPanel).show(self.mentions, self.cursor, self.colours)
-        offset = (fact.evidence[0] if fact and fact.evidence else
-                  fact.fillers[0][0] if fact and fact.fillers else None)
+        offset = (
+            fact.evidence[0]
+            if fact and fact.evidence
+            else fact.fillers[0][0]
+            if fact and fact.fillers
+            else None
+        )
         self.call_after_refresh(self._scroll_to_focus, offset)
 
     def _scroll_to_focus(self, offset: int | None = None) -> None:
@@ -351,7 +381,8 @@ class ArticleScreen(SpanModes, FactReview):
         start = offset if offset is not None else mention.start if mention else 0
         y = text.virtual_region.y + text.line_of(start)
         self.query_one("#article-body", VerticalScroll).scroll_to_region(
-            Region(0, y, 1, 1), animate=False, spacing=None)
+            Region(0, y, 1, 1), animate=False, spacing=None
+        )
 
     def action_teach(self) -> None:
         """Add the focused mention's surface as an alias of its entity; re-match the corpus.
@@ -363,18 +394,21 @@ class ArticleScreen(SpanModes, FactReview):
         if mention is None or mention.entity_key is None:
             self.notify("Link the mention to an entity first (l)", timeout=3, markup=False)
             return
-        self.notify(f"teaching {mention.entity_key} the alias {mention.text!r}…", timeout=2,
-                    markup=False)
+        self.notify(
+            f"teaching {mention.entity_key} the alias {mention.text!r}…", timeout=2, markup=False
+        )
         self._teach(mention.id)
 
     @work(thread=True, exclusive=True, group="teach")
     def _teach(self, mention_id: int) -> None:
         try:
-            taught = teach_alias(self.telaah.engine, mention_id=mention_id,
-                                 reviewer_id=self.telaah.reviewer_id)
+            taught = teach_alias(
+                self.telaah.engine, mention_id=mention_id, reviewer_id=self.telaah.reviewer_id
+            )
         except TelaahError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Not taught",
-                                      severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, str(exc), title="Not taught", severity="error", markup=False
+            )
             return
         self.app.call_from_thread(self._taught, mention_id, taught.summary)
 
@@ -389,8 +423,9 @@ class ArticleScreen(SpanModes, FactReview):
             self.notify("The mention has no entity", timeout=2, markup=False)
             return
         keep = mention.id
-        self.app.push_screen(ConcordanceScreen(mention.entity_key),
-                             lambda _result: self._reload(keep))
+        self.app.push_screen(
+            ConcordanceScreen(mention.entity_key), lambda _result: self._reload(keep)
+        )
 
     def action_copy_mention(self) -> None:
         """Copy the focused mention as `surface<TAB>label<TAB>entity key<TAB>article:start-end`."""

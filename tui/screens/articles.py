@@ -31,8 +31,10 @@ from tui.widgets.footer import QuietFooter
 
 PAGE = 200
 SORT_ORDER = tuple(SORTS)  # what `s` cycles through
-EMPTY_HINT = ("No articles yet.\n\nRun `telaah import PATH` to import .txt, .jsonl or .csv files,"
-              "\nor `telaah demo` to open the sample corpus.")
+EMPTY_HINT = (
+    "No articles yet.\n\nRun `telaah import PATH` to import .txt, .jsonl or .csv files,"
+    "\nor `telaah demo` to open the sample corpus."
+)
 
 
 class Listing(TypedDict):
@@ -78,8 +80,11 @@ class ArticlesScreen(Screen[None]):
         """Header, counts, the table (or the hint when there is nothing to show), footer."""
         yield Header()
         yield Static(id="counts")
-        yield Input(placeholder="search title and text: words, \"a phrase\", prefix*  "
-                    "(enter: search, escape: clear)", id="search")
+        yield Input(
+            placeholder='search title and text: words, "a phrase", prefix*  '
+            "(enter: search, escape: clear)",
+            id="search",
+        )
         yield ArticleTable(id="articles")
         yield Static(id="hint")
         yield QuietFooter()
@@ -123,12 +128,17 @@ class ArticlesScreen(Screen[None]):
         so it works even when `article_id` itself has left the listing (its status changed).
         """
         with session_scope(self.engine) as session:
-            return neighbour_article(session=session, article_id=article_id, step=step,
-                                     **self._listing())
+            return neighbour_article(
+                session=session, article_id=article_id, step=step, **self._listing()
+            )
 
     def _listing(self) -> Listing:
-        return {"status": self.status, "search": self.search, "sort": self.sort,
-                "descending": self.descending}
+        return {
+            "status": self.status,
+            "search": self.search,
+            "sort": self.sort,
+            "descending": self.descending,
+        }
 
     def reviewing(self, article_id: int) -> None:
         """The review screen shows `article_id`: the cursor goes there on the way back."""
@@ -148,21 +158,33 @@ class ArticlesScreen(Screen[None]):
             self.counts = count_by_status(session=session)
             total = count_articles(session=session, status=self.status, search=self.search)
             if reviewer_id is not None:
-                self.decisions_today = decisions_since(session=session, reviewer_id=reviewer_id,
-                                                       since=start_of_today())
+                self.decisions_today = decisions_since(
+                    session=session, reviewer_id=reviewer_id, since=start_of_today()
+                )
             at = None
             if current is not None:
                 at = article_position(session=session, article_id=current, **listing)
                 if at is None:
-                    after = neighbour_article(session=session, article_id=current, step=1,
-                                              **listing)
-                    at = None if after is None else article_position(
-                        session=session, article_id=after, **listing)
+                    after = neighbour_article(
+                        session=session, article_id=current, step=1, **listing
+                    )
+                    at = (
+                        None
+                        if after is None
+                        else article_position(session=session, article_id=after, **listing)
+                    )
             # By keyset around the article (half a page before it), never by a long offset.
-            back = [] if at is None or current is None else list_articles(
-                session=session, limit=PAGE // 2, before=current, **listing)
-            rows = list_articles(session=session, limit=PAGE - len(back),
-                                 after=back[-1].id if back else None, **listing)
+            back = (
+                []
+                if at is None or current is None
+                else list_articles(session=session, limit=PAGE // 2, before=current, **listing)
+            )
+            rows = list_articles(
+                session=session,
+                limit=PAGE - len(back),
+                after=back[-1].id if back else None,
+                **listing,
+            )
         first = 0 if at is None else at - len(back)
         table.show(first, back + rows, total=total, cursor=0 if at is None else len(back))
         table.set_sort(self.sort, self.descending)
@@ -175,8 +197,13 @@ class ArticlesScreen(Screen[None]):
             return
         mark = table.loaded[-1 if forward else 0].id
         with session_scope(self.engine) as session:
-            rows = list_articles(session=session, limit=PAGE, after=mark if forward else None,
-                                 before=None if forward else mark, **self._listing())
+            rows = list_articles(
+                session=session,
+                limit=PAGE,
+                after=mark if forward else None,
+                before=None if forward else mark,
+                **self._listing(),
+            )
         if forward:
             table.extend(rows)
         else:
@@ -272,18 +299,26 @@ class ArticlesScreen(Screen[None]):
 
     def _show_counts(self) -> None:
         total = sum(self.counts.values())
-        parts = [Content.styled(f"{total:,} articles", "bold"),
-                 Content(f"done {self.counts.get('done', 0):,}/{total:,}")]
-        parts += [Content(f"{STATUS_LABELS.get(k, k)} {v:,}") for k, v in self.counts.items()
-                  if k != "done"]
+        parts = [
+            Content.styled(f"{total:,} articles", "bold"),
+            Content(f"done {self.counts.get('done', 0):,}/{total:,}"),
+        ]
+        parts += [
+            Content(f"{STATUS_LABELS.get(k, k)} {v:,}")
+            for k, v in self.counts.items()
+            if k != "done"
+        ]
         parts.append(Content(f"{self.decisions_today:,} decisions today"))
         shown = "all" if self.status is None else STATUS_LABELS[self.status]
         if self.search:
             parts.append(Content("search: ").append(Content(self.search).stylize("bold")))
         table = self.table
         arrow = "▼" if self.descending else "▲"
-        rows = (f"rows {table.first + 1:,}-{table.last:,} of {table.total:,}" if table.loaded
-                else "no rows")
+        rows = (
+            f"rows {table.first + 1:,}-{table.last:,} of {table.total:,}"
+            if table.loaded
+            else "no rows"
+        )
         parts.append(Content(f"{shown} by {self.sort} {arrow}: {rows}").stylize("dim"))
         self.query_one("#counts", Static).update(Content("   ").join(parts))
 

@@ -57,15 +57,22 @@ def kwic(line: KwicLine, width: int) -> Text:
     right = one_line(line.right)[:side].ljust(side)
     return Text.assemble(
         (STATE_MARKS.get(line.state, "?") + " ", STATE_STYLES.get(line.state, "")),
-        (left, "dim"), " ", (line.text, f"bold {STATE_STYLES.get(line.state, '')}"), " ",
-        (right, "dim"), (tail, "cyan"), (f" {line.label}", "magenta"))
+        (left, "dim"),
+        " ",
+        (line.text, f"bold {STATE_STYLES.get(line.state, '')}"),
+        " ",
+        (right, "dim"),
+        (tail, "cyan"),
+        (f" {line.label}", "magenta"),
+    )
 
 
 def heading(group: SurfaceGroup) -> Text:
     """A surface form's heading: its spelling and its lines by state."""
     counts = group.counts
-    parts = ", ".join(f"{counts[s]} {s}" for s in ("pending", "accepted", "rejected")
-                      if counts.get(s))
+    parts = ", ".join(
+        f"{counts[s]} {s}" for s in ("pending", "accepted", "rejected") if counts.get(s)
+    )
     return Text.assemble(("━ ", "bold"), (group.surface, "bold"), (f"  {parts}", "dim"))
 
 
@@ -78,9 +85,17 @@ class ConcordanceScreen(TelaahScreen[None]):
         Binding("x", "decide('rejected')", "Reject", id="concordance.reject"),
         Binding("A", "decide_group('accepted')", "Accept form", id="concordance.accept_form"),
         Binding("X", "decide_group('rejected')", "Reject form", id="concordance.reject_form"),
-        *[Binding(str(n), f"label({n})", "Label+accept" if n == 1 else f"Label {n}",
-                  show=n == 1, key_display="1-9" if n == 1 else None,
-                  id=f"concordance.label_{n}") for n in range(1, 10)],
+        *[
+            Binding(
+                str(n),
+                f"label({n})",
+                "Label+accept" if n == 1 else f"Label {n}",
+                show=n == 1,
+                key_display="1-9" if n == 1 else None,
+                id=f"concordance.label_{n}",
+            )
+            for n in range(1, 10)
+        ],
         Binding("l", "link", "Relink", id="concordance.link"),
         Binding("enter", "open", "Open article", id="concordance.open"),
         Binding("u,ctrl+z", "undo", "Undo", key_display="u", id="concordance.undo"),
@@ -94,7 +109,6 @@ class ConcordanceScreen(TelaahScreen[None]):
         self.rows: list[Row] = []
         self.labels: list[str] = []
         self.sub_title = f"concordance of {key}" + (f" ({alias})" if alias else "")
-
 
     @property
     def listing(self) -> VirtualList:
@@ -126,14 +140,23 @@ class ConcordanceScreen(TelaahScreen[None]):
         cursor = self.listing.cursor
         self.rows = [row for g in groups for row in [Row(g, None), *(Row(g, x) for x in g.lines)]]
         if keep is not None:
-            cursor = next((i for i, r in enumerate(self.rows)
-                           if r.line is not None and r.line.mention_id == keep), cursor)
+            cursor = next(
+                (
+                    i
+                    for i, r in enumerate(self.rows)
+                    if r.line is not None and r.line.mention_id == keep
+                ),
+                cursor,
+            )
         self.listing.reset(len(self.rows), cursor)
         lines = sum(len(g.lines) for g in groups)
         pending = sum(len(g.pending) for g in groups)
-        self.query_one("#concordance-summary", Static).update(Content.assemble(
-            (self.key, "bold"), f"  {lines:,} mentions, {pending:,} pending, "
-            f"{len(groups):,} surface forms"))
+        self.query_one("#concordance-summary", Static).update(
+            Content.assemble(
+                (self.key, "bold"),
+                f"  {lines:,} mentions, {pending:,} pending, {len(groups):,} surface forms",
+            )
+        )
 
     def _line(self, index: int, width: int) -> Text:
         row = self.rows[index]
@@ -179,12 +202,17 @@ class ConcordanceScreen(TelaahScreen[None]):
             return
         try:
             with session_scope(self.telaah.engine) as session:
-                decide_mention(session=session, mention_id=row.line.mention_id, state=state,
-                               reviewer_id=self.telaah.reviewer_id, label=label)
+                decide_mention(
+                    session=session,
+                    mention_id=row.line.mention_id,
+                    state=state,
+                    reviewer_id=self.telaah.reviewer_id,
+                    label=label,
+                )
         except TelaahError as exc:
             self.notify(str(exc), title="Decision not saved", severity="error", markup=False)
             return
-        following = self.rows[self.listing.cursor + 1:]
+        following = self.rows[self.listing.cursor + 1 :]
         nxt = next((r.line.mention_id for r in following if r.line is not None), None)
         self.reload(keep=nxt if nxt is not None else row.line.mention_id)
 
@@ -196,8 +224,9 @@ class ConcordanceScreen(TelaahScreen[None]):
         with session_scope(self.telaah.engine) as session:
             mention = get_mention(session=session, mention_id=row.line.mention_id)
             colours = {label.name: label.colour for label in read_schema(session=session).labels}
-        link_with_modal(self, mention, self.labels, colours,
-                        lambda linked: self.reload(keep=linked.id))
+        link_with_modal(
+            self, mention, self.labels, colours, lambda linked: self.reload(keep=linked.id)
+        )
 
     def action_decide_group(self, state: str) -> None:
         """Decide every pending line of the surface form under the cursor, after a yes."""
@@ -210,9 +239,11 @@ class ConcordanceScreen(TelaahScreen[None]):
             return
         verb = "Accept" if state == "accepted" else "Reject"
         articles = len({line.article_id for line in row.group.pending})
-        question = Content(f"{verb} {len(pending)} pending mentions of ").append(
-            Content(row.group.surface).stylize("bold")).append(
-            Content(f" in {articles} articles as {self.key}?"))
+        question = (
+            Content(f"{verb} {len(pending)} pending mentions of ")
+            .append(Content(row.group.surface).stylize("bold"))
+            .append(Content(f" in {articles} articles as {self.key}?"))
+        )
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -223,8 +254,12 @@ class ConcordanceScreen(TelaahScreen[None]):
     def _decide_many(self, ids: list[int], state: str) -> None:
         try:
             with session_scope(self.telaah.engine) as session:
-                count = decide_lines(session=session, mention_ids=ids, state=state,
-                                     reviewer_id=self.telaah.reviewer_id)
+                count = decide_lines(
+                    session=session,
+                    mention_ids=ids,
+                    state=state,
+                    reviewer_id=self.telaah.reviewer_id,
+                )
         except TelaahError as exc:
             self.notify(str(exc), title="Decisions not saved", severity="error", markup=False)
             return
@@ -241,8 +276,9 @@ class ConcordanceScreen(TelaahScreen[None]):
         with session_scope(self.telaah.engine) as session:
             article = get_article(session=session, article_id=row.line.article_id)
         mention_id = row.line.mention_id
-        self.app.push_screen(ArticleScreen(article, focus=mention_id),
-                             lambda _result: self.reload(keep=mention_id))
+        self.app.push_screen(
+            ArticleScreen(article, focus=mention_id), lambda _result: self.reload(keep=mention_id)
+        )
 
     def action_undo(self) -> None:
         """Undo your latest change (here or anywhere else)."""

@@ -37,7 +37,6 @@ class EntityEdits(TelaahScreen[None]):
     type: str | None
     merging: str | None
 
-
     @property
     def current(self) -> EntityListRow | None:
         """The entity under the cursor (the list screen says which)."""
@@ -54,8 +53,13 @@ class EntityEdits(TelaahScreen[None]):
     def _show_status(self) -> None:
         raise NotImplementedError
 
-    def _run(self, change: Callable[[Any], object], done: str,
-             rematch: dict[str, Any] | None = None, keep: str | None = None) -> bool:
+    def _run(
+        self,
+        change: Callable[[Any], object],
+        done: str,
+        rematch: dict[str, Any] | None = None,
+        keep: str | None = None,
+    ) -> bool:
         """Make one change in a session; say so, re-match if asked; errors become notices."""
         try:
             with session_scope(self.telaah.engine) as session:
@@ -65,8 +69,9 @@ class EntityEdits(TelaahScreen[None]):
             return False
         message = done
         if rematch:
-            report = rematch_after_change(self.telaah.engine, reviewer_id=self.telaah.reviewer_id,
-                                          **rematch)
+            report = rematch_after_change(
+                self.telaah.engine, reviewer_id=self.telaah.reviewer_id, **rematch
+            )
             message += f"; {report.summary.replace('matched', 're-matched', 1)}"
         self.notify(message, timeout=4, markup=False)
         search_cache(self.telaah.engine).fresh()  # the edit changed what search must find
@@ -75,6 +80,7 @@ class EntityEdits(TelaahScreen[None]):
 
     def _after_yes(self, question: str, then: Callable[[], object]) -> None:
         """Show what an edit will change; make it on `y`."""
+
         def answered(yes: bool | None) -> None:
             if yes:
                 then()
@@ -104,16 +110,24 @@ class EntityEdits(TelaahScreen[None]):
 
                 def create(session: Any) -> None:
                     key = fresh_key(session, label, name)
-                    gazetteer.create_entity(session=session, key=key, name=name, type=label,
-                                            reviewer_id=reviewer, origin="reviewer")
+                    gazetteer.create_entity(
+                        session=session,
+                        key=key,
+                        name=name,
+                        type=label,
+                        reviewer_id=reviewer,
+                        origin="reviewer",
+                    )
                     made.append(key)
 
                 self.clear_search()
                 if self._run(create, f"created {name.strip()}", {"added": [name.strip()]}):
                     self.reload(keep=made[0])
 
-            self.app.push_screen(ChoiceScreen(f"Type of {name.strip()}",
-                                              [(x, x) for x in self.labels], self.type), typed)
+            self.app.push_screen(
+                ChoiceScreen(f"Type of {name.strip()}", [(x, x) for x in self.labels], self.type),
+                typed,
+            )
 
         self.app.push_screen(PromptScreen("Name of the new entity"), named)
 
@@ -128,10 +142,17 @@ class EntityEdits(TelaahScreen[None]):
                 return
             question = self._impact(lambda s: rename_impact(session=s, key=row.key, name=name))
             if question:
-                self._after_yes(question, lambda: self._run(lambda s: gazetteer.rename_entity(
-                    session=s, key=row.key, name=name, reviewer_id=self.telaah.reviewer_id),
-                    f"{row.key} is now {name.strip()}",
-                    {"added": [name.strip()], "entities": [row.key]}, keep=row.key))
+                self._after_yes(
+                    question,
+                    lambda: self._run(
+                        lambda s: gazetteer.rename_entity(
+                            session=s, key=row.key, name=name, reviewer_id=self.telaah.reviewer_id
+                        ),
+                        f"{row.key} is now {name.strip()}",
+                        {"added": [name.strip()], "entities": [row.key]},
+                        keep=row.key,
+                    ),
+                )
 
         self.app.push_screen(PromptScreen(f"New name of {row.key}", row.name), answered)
 
@@ -148,29 +169,48 @@ class EntityEdits(TelaahScreen[None]):
             if question:
                 self._after_yes(question, lambda: self._retype(row, label))
 
-        self.app.push_screen(ChoiceScreen(f"New type of {row.key}",
-                                          [(x, x) for x in self.labels], row.type), chosen)
+        self.app.push_screen(
+            ChoiceScreen(f"New type of {row.key}", [(x, x) for x in self.labels], row.type), chosen
+        )
 
     def _retype(self, row: EntityListRow, label: str) -> None:
         """Retype, then offer to relabel the accepted mentions with another label."""
         with session_scope(self.telaah.engine) as session:
             accepted = accepted_other_label(session=session, key=row.key, label=label)
-        if not self._run(lambda s: gazetteer.retype_entity(
-                session=s, key=row.key, type=label, reviewer_id=self.telaah.reviewer_id),
+        if (
+            not self._run(
+                lambda s: gazetteer.retype_entity(
+                    session=s, key=row.key, type=label, reviewer_id=self.telaah.reviewer_id
+                ),
                 f"{row.key} is now a {label}; its pending mentions too",
-                {"entities": [row.key]}, keep=row.key) or not accepted:
+                {"entities": [row.key]},
+                keep=row.key,
+            )
+            or not accepted
+        ):
             return
 
         def relabel(yes: bool | None) -> None:
             if yes:
-                self._run(lambda s: decide_lines(
-                    session=s, mention_ids=accepted, state="accepted", label=label,
-                    reviewer_id=self.telaah.reviewer_id),
-                    f"relabelled {len(accepted)} accepted mentions", keep=row.key)
+                self._run(
+                    lambda s: decide_lines(
+                        session=s,
+                        mention_ids=accepted,
+                        state="accepted",
+                        label=label,
+                        reviewer_id=self.telaah.reviewer_id,
+                    ),
+                    f"relabelled {len(accepted)} accepted mentions",
+                    keep=row.key,
+                )
 
-        self.app.push_screen(ConfirmScreen(
-            f"{len(accepted)} accepted mentions of {row.key} have another label. "
-            f"Relabel them all as {label}?"), relabel)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{len(accepted)} accepted mentions of {row.key} have another label. "
+                f"Relabel them all as {label}?"
+            ),
+            relabel,
+        )
 
     def action_add_alias(self) -> None:
         """A new alias; the articles where it occurs are re-matched."""
@@ -181,13 +221,21 @@ class EntityEdits(TelaahScreen[None]):
         def answered(text: str | None) -> None:
             if not text or not text.strip():
                 return
-            question = self._impact(lambda _s: add_alias_impact(self.telaah.engine, key=row.key,
-                                                                text=text))
+            question = self._impact(
+                lambda _s: add_alias_impact(self.telaah.engine, key=row.key, text=text)
+            )
             if question:
-                self._after_yes(question, lambda: self._run(lambda s: gazetteer.add_alias(
-                    session=s, key=row.key, text=text, reviewer_id=self.telaah.reviewer_id),
-                    f"{row.key} has the alias {text.strip()}", {"added": [text.strip()]},
-                    keep=row.key))
+                self._after_yes(
+                    question,
+                    lambda: self._run(
+                        lambda s: gazetteer.add_alias(
+                            session=s, key=row.key, text=text, reviewer_id=self.telaah.reviewer_id
+                        ),
+                        f"{row.key} has the alias {text.strip()}",
+                        {"added": [text.strip()]},
+                        keep=row.key,
+                    ),
+                )
 
         self.app.push_screen(PromptScreen(f"New alias of {row.key}"), answered)
 
@@ -196,8 +244,11 @@ class EntityEdits(TelaahScreen[None]):
         if row is None:
             return
         with session_scope(self.telaah.engine) as session:
-            aliases = [a.text for a in gazetteer.get_entity(session=session, key=row.key).aliases
-                       if a.text != row.name]
+            aliases = [
+                a.text
+                for a in gazetteer.get_entity(session=session, key=row.key).aliases
+                if a.text != row.name
+            ]
         if not aliases:
             self.notify(f"{row.key} has no alias but its name", timeout=3, markup=False)
             return
@@ -213,15 +264,23 @@ class EntityEdits(TelaahScreen[None]):
         row = self.current
         if row is None:
             return
+
         def picked(text: str) -> None:
-            question = self._impact(lambda s: remove_alias_impact(session=s, key=row.key,
-                                                                  text=text))
+            question = self._impact(
+                lambda s: remove_alias_impact(session=s, key=row.key, text=text)
+            )
             if question:
-                self._after_yes(question, lambda: self._run(
-                    lambda s: gazetteer.remove_alias(session=s, key=row.key, text=text,
-                                                     reviewer_id=self.telaah.reviewer_id),
-                    f"{row.key} lost the alias {text}", {"removed": [(row.key, text)]},
-                    keep=row.key))
+                self._after_yes(
+                    question,
+                    lambda: self._run(
+                        lambda s: gazetteer.remove_alias(
+                            session=s, key=row.key, text=text, reviewer_id=self.telaah.reviewer_id
+                        ),
+                        f"{row.key} lost the alias {text}",
+                        {"removed": [(row.key, text)]},
+                        keep=row.key,
+                    ),
+                )
 
         self._choose_alias(f"Remove which alias of {row.key}?", picked)
 
@@ -238,18 +297,30 @@ class EntityEdits(TelaahScreen[None]):
 
                 def change(session: Any) -> None:
                     reviewer = self.telaah.reviewer_id
-                    gazetteer.add_alias(session=session, key=row.key, text=new,
-                                        reviewer_id=reviewer, commit=False)
-                    gazetteer.remove_alias(session=session, key=row.key, text=old,
-                                           reviewer_id=reviewer)
+                    gazetteer.add_alias(
+                        session=session, key=row.key, text=new, reviewer_id=reviewer, commit=False
+                    )
+                    gazetteer.remove_alias(
+                        session=session, key=row.key, text=old, reviewer_id=reviewer
+                    )
 
-                question = self._impact(lambda s: remove_alias_impact(
-                    session=s, key=row.key, text=old) + " " + add_alias_impact(
-                    self.telaah.engine, key=row.key, text=new))
+                question = self._impact(
+                    lambda s: (
+                        remove_alias_impact(session=s, key=row.key, text=old)
+                        + " "
+                        + add_alias_impact(self.telaah.engine, key=row.key, text=new)
+                    )
+                )
                 if question:
-                    self._after_yes(question, lambda: self._run(
-                        change, f"{row.key}: {old} → {new.strip()}",
-                        {"added": [new.strip()], "removed": [(row.key, old)]}, keep=row.key))
+                    self._after_yes(
+                        question,
+                        lambda: self._run(
+                            change,
+                            f"{row.key}: {old} → {new.strip()}",
+                            {"added": [new.strip()], "removed": [(row.key, old)]},
+                            keep=row.key,
+                        ),
+                    )
 
             self.app.push_screen(PromptScreen(f"Alias of {row.key}", old), answered)
 
@@ -263,9 +334,13 @@ class EntityEdits(TelaahScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._run(lambda s: gazetteer.delete_entity(
-                    session=s, key=row.key, reviewer_id=self.telaah.reviewer_id),
-                    f"deleted {row.key}", {"entities": []})
+                self._run(
+                    lambda s: gazetteer.delete_entity(
+                        session=s, key=row.key, reviewer_id=self.telaah.reviewer_id
+                    ),
+                    f"deleted {row.key}",
+                    {"entities": []},
+                )
 
         question = self._impact(lambda s: delete_impact(session=s, key=row.key))
         if question:
@@ -291,11 +366,16 @@ class EntityEdits(TelaahScreen[None]):
         def answered(yes: bool | None) -> None:
             self.merging = None
             if yes:
-                self._run(lambda s: merge_entities(session=s, source=source, target=target,
-                                                   reviewer_id=self.telaah.reviewer_id),
-                          f"merged {source} into {target}",
-                          {"entities": [source, target]}, keep=target)
+                self._run(
+                    lambda s: merge_entities(
+                        session=s, source=source, target=target, reviewer_id=self.telaah.reviewer_id
+                    ),
+                    f"merged {source} into {target}",
+                    {"entities": [source, target]},
+                    keep=target,
+                )
             self._show_status()
 
-        self.app.push_screen(ConfirmScreen(plan.summary()[0].upper() + plan.summary()[1:]
-                                           + "."), answered)
+        self.app.push_screen(
+            ConfirmScreen(plan.summary()[0].upper() + plan.summary()[1:] + "."), answered
+        )

@@ -43,6 +43,7 @@ from tui.widgets.facts_panel import FactsPanel
 if TYPE_CHECKING:
     from tui.app import TelaahApp
 
+
 @dataclass
 class Tagging:
     """A fact being tagged (`fact_id` None) or having its roles edited, role by role."""
@@ -95,8 +96,11 @@ class FactReview(Screen[None]):
         fact = self.facts_panel.current if self.facts_focused else None
         if fact is None:
             return None
-        evidence = (None if fact.evidence_start is None or fact.evidence_end is None
-                    else (fact.evidence_start, fact.evidence_end))
+        evidence = (
+            None
+            if fact.evidence_start is None or fact.evidence_end is None
+            else (fact.evidence_start, fact.evidence_end)
+        )
         return FactHighlight(evidence, tuple((f.start, f.end) for f in fact.fillers))
 
     def candidates_changed(self) -> None:
@@ -119,8 +123,11 @@ class FactReview(Screen[None]):
         except TelaahError as exc:
             self.notify(str(exc), title="Facts not read", severity="error", markup=False)
             return
-        note = "" if not self.facts_stale or not self.mentions_changed else \
-            "candidates: F brings them up to date"
+        note = (
+            ""
+            if not self.facts_stale or not self.mentions_changed
+            else "candidates: F brings them up to date"
+        )
         self.facts_panel.show(facts, focus_id, note)
 
     def refresh_on_leave(self) -> None:
@@ -169,22 +176,30 @@ class FactReview(Screen[None]):
             self.query_one("#article-body").focus()
         elif event.action in ("accept", "reject"):
             state = "accepted" if event.action == "accept" else "rejected"
-            self._store(fact.id, lambda s: decide_fact(
-                session=s, fact_id=fact.id, state=state, reviewer_id=self._app.reviewer_id))
+            self._store(
+                fact.id,
+                lambda s: decide_fact(
+                    session=s, fact_id=fact.id, state=state, reviewer_id=self._app.reviewer_id
+                ),
+            )
         elif event.action == "note":
-            self.app.push_screen(PromptScreen(f"Note on the {fact.type} fact (empty: none)",
-                                              fact.note or ""),
-                                 lambda note: self._note(fact, note))
+            self.app.push_screen(
+                PromptScreen(f"Note on the {fact.type} fact (empty: none)", fact.note or ""),
+                lambda note: self._note(fact, note),
+            )
         elif event.action == "delete":
-            self.app.push_screen(ConfirmScreen(f"Delete this {fact.type} fact? (u undoes it)"),
-                                 lambda yes: self._delete(fact) if yes else None)
+            self.app.push_screen(
+                ConfirmScreen(f"Delete this {fact.type} fact? (u undoes it)"),
+                lambda yes: self._delete(fact) if yes else None,
+            )
         elif event.action == "edit":
             self._edit(fact)
         elif event.action == "copy":
             text = fact_citation(fact, self.article)
             way = copy(self.app, text)
-            self.notify(f"Copied to the {way}: {shorten(text, PREVIEW_MAX)}", timeout=4,
-                        markup=False)
+            self.notify(
+                f"Copied to the {way}: {shorten(text, PREVIEW_MAX)}", timeout=4, markup=False
+            )
 
     def _store(self, focus_id: int | None, change: Callable[[Any], object]) -> bool:
         """Run `change(session)` (one audited commit), then show the facts again."""
@@ -200,12 +215,18 @@ class FactReview(Screen[None]):
 
     def _note(self, fact: FactView, note: str | None) -> None:
         if note is not None:
-            self._store(fact.id, lambda s: set_note(session=s, fact_id=fact.id, note=note,
-                                                    reviewer_id=self._app.reviewer_id))
+            self._store(
+                fact.id,
+                lambda s: set_note(
+                    session=s, fact_id=fact.id, note=note, reviewer_id=self._app.reviewer_id
+                ),
+            )
 
     def _delete(self, fact: FactView) -> None:
-        self._store(None, lambda s: delete_fact(session=s, fact_id=fact.id,
-                                                reviewer_id=self._app.reviewer_id))
+        self._store(
+            None,
+            lambda s: delete_fact(session=s, fact_id=fact.id, reviewer_id=self._app.reviewer_id),
+        )
 
     # Tagging, role by role.
 
@@ -219,16 +240,17 @@ class FactReview(Screen[None]):
         if not self.fact_types:
             self.notify("The schema has no fact types", severity="error", markup=False)
             return
-        if fact is not None and fact.evidence_start is not None \
-                and fact.evidence_end is not None:
+        if fact is not None and fact.evidence_start is not None and fact.evidence_end is not None:
             evidence = (fact.evidence_start, fact.evidence_end)
         elif mention is not None:
             evidence = sentence_span(self.article, mention)
         else:
             self.notify("Focus a mention of the sentence first", timeout=3, markup=False)
             return
-        choices = [(t.name, f"{t.name} — {t.description}" if t.description else t.name)
-                   for t in self.fact_types]
+        choices = [
+            (t.name, f"{t.name} — {t.description}" if t.description else t.name)
+            for t in self.fact_types
+        ]
         by_name = {t.name: t for t in self.fact_types}
 
         def chosen(name: str | None) -> None:
@@ -242,29 +264,51 @@ class FactReview(Screen[None]):
         if spec is None:
             self.notify(f"{fact.type} is not in the schema", severity="error", markup=False)
             return
-        evidence = (None if fact.evidence_start is None or fact.evidence_end is None
-                    else (fact.evidence_start, fact.evidence_end))
-        self._ask_role(Tagging(spec, evidence, fact.roles, fact_id=fact.id,
-                               extra=[f.mention_id for f in fact.fillers]))
+        evidence = (
+            None
+            if fact.evidence_start is None or fact.evidence_end is None
+            else (fact.evidence_start, fact.evidence_end)
+        )
+        self._ask_role(
+            Tagging(
+                spec,
+                evidence,
+                fact.roles,
+                fact_id=fact.id,
+                extra=[f.mention_id for f in fact.fillers],
+            )
+        )
 
     def _options(self, tagging: Tagging, role: RoleSpec) -> list[MentionView]:
         start, end = tagging.evidence or (0, 0)
-        return [m for m in self.mentions
-                if (start <= m.start and m.end <= end and m.state != "rejected"
-                    or m.id in tagging.extra)
-                and (not role.labels or m.label in role.labels)]
+        return [
+            m
+            for m in self.mentions
+            if (
+                start <= m.start and m.end <= end and m.state != "rejected" or m.id in tagging.extra
+            )
+            and (not role.labels or m.label in role.labels)
+        ]
 
     def _ask_role(self, tagging: Tagging) -> None:
         self.tagging = tagging
         role = tagging.spec.roles[tagging.index]
         verb = "Edit" if tagging.fact_id is not None else "Tag"
-        title = (f"{verb} {tagging.spec.name} · role {tagging.index + 1} of "
-                 f"{len(tagging.spec.roles)}: {role.name}")
+        title = (
+            f"{verb} {tagging.spec.name} · role {tagging.index + 1} of "
+            f"{len(tagging.spec.roles)}: {role.name}"
+        )
         start, end = tagging.evidence or (0, 0)
-        self.app.push_screen(RoleScreen(title, self.article.text[start:end], role,
-                                        self._options(tagging, role),
-                                        tagging.roles.get(role.name, [])),
-                             self._role_answered)
+        self.app.push_screen(
+            RoleScreen(
+                title,
+                self.article.text[start:end],
+                role,
+                self._options(tagging, role),
+                tagging.roles.get(role.name, []),
+            ),
+            self._role_answered,
+        )
 
     def _role_answered(self, answer: list[int] | str | None) -> None:
         tagging = self.tagging
@@ -275,8 +319,11 @@ class FactReview(Screen[None]):
             self.notify("Tagging cancelled", timeout=2, markup=False)
         elif answer == MARK:
             tagging.known = {m.id for m in self.mentions}
-            self.notify("Mark the span (v selects, a digit labels it); the role step comes "
-                        "back", timeout=4, markup=False)
+            self.notify(
+                "Mark the span (v selects, a digit labels it); the role step comes back",
+                timeout=4,
+                markup=False,
+            )
             self.query_one("#article-body").focus()
             mark = getattr(self, "action_mark_span", None)
             if callable(mark):
@@ -308,8 +355,12 @@ class FactReview(Screen[None]):
         for mention in new:
             tagging.extra.append(mention.id)
             if role.labels and mention.label not in role.labels:
-                self.notify(f"{mention.text!r} is a {mention.label}; {role.name} takes "
-                            f"{', '.join(role.labels)}", severity="warning", markup=False)
+                self.notify(
+                    f"{mention.text!r} is a {mention.label}; {role.name} takes "
+                    f"{', '.join(role.labels)}",
+                    severity="warning",
+                    markup=False,
+                )
                 continue
             chosen = tagging.roles.get(role.name, []) if role.multiple else []
             tagging.roles[role.name] = [*chosen, mention.id]
@@ -328,11 +379,24 @@ class FactReview(Screen[None]):
         reviewer = self._app.reviewer_id
         if tagging.fact_id is not None:
             fact_id = tagging.fact_id
-            self._store(fact_id, lambda s: set_roles(session=s, fact_id=fact_id,
-                                                     roles=tagging.roles, reviewer_id=reviewer))
+            self._store(
+                fact_id,
+                lambda s: set_roles(
+                    session=s, fact_id=fact_id, roles=tagging.roles, reviewer_id=reviewer
+                ),
+            )
             return
-        if self._store(None, lambda s: create_fact(
-                session=s, article_id=self.article.id, type=tagging.spec.name,
-                roles=tagging.roles, reviewer_id=reviewer, evidence=tagging.evidence,
-                state="accepted", origin="manual")):
+        if self._store(
+            None,
+            lambda s: create_fact(
+                session=s,
+                article_id=self.article.id,
+                type=tagging.spec.name,
+                roles=tagging.roles,
+                reviewer_id=reviewer,
+                evidence=tagging.evidence,
+                state="accepted",
+                origin="manual",
+            ),
+        ):
             self.notify(f"{tagging.spec.name} tagged (F: the facts)", timeout=2, markup=False)

@@ -62,7 +62,6 @@ class FactsScreen(TelaahScreen[None]):
         self.reviewer: str | None = None
         self.sub_title = "facts"
 
-
     @property
     def listing(self) -> VirtualList:
         """The list of facts."""
@@ -84,15 +83,22 @@ class FactsScreen(TelaahScreen[None]):
         """Read the facts again under the current filters."""
         state = None if self.state in ("", "needs review") else self.state
         with session_scope(self.telaah.engine) as session:
-            self.facts = list_facts(session=session, type=self.type, state=state,
-                                    entity=self.entity, reviewer=self.reviewer,
-                                    needs_review=True if self.state == "needs review" else None)
+            self.facts = list_facts(
+                session=session,
+                type=self.type,
+                state=state,
+                entity=self.entity,
+                reviewer=self.reviewer,
+                needs_review=True if self.state == "needs review" else None,
+            )
         self.listing.reset(len(self.facts))
-        parts = [Content.styled(f"{len(self.facts):,} facts", "bold"),
-                 Content(f"type: {self.type or 'all'}"),
-                 Content(f"state: {self.state or 'all'}"),
-                 Content("entity: ").append(Content(self.entity or "all")),
-                 Content("reviewer: ").append(Content(self.reviewer or "all"))]
+        parts = [
+            Content.styled(f"{len(self.facts):,} facts", "bold"),
+            Content(f"type: {self.type or 'all'}"),
+            Content(f"state: {self.state or 'all'}"),
+            Content("entity: ").append(Content(self.entity or "all")),
+            Content("reviewer: ").append(Content(self.reviewer or "all")),
+        ]
         self.query_one("#facts-filters", Static).update(Content("   ").join(parts))
 
     def action_filter_type(self) -> None:
@@ -105,9 +111,12 @@ class FactsScreen(TelaahScreen[None]):
                 self.type = value or None
                 self.reload()
 
-        self.app.push_screen(ChoiceScreen("Facts of type", [("", "all types"),
-                                                            *((t, t) for t in types)],
-                                          self.type or ""), chosen)
+        self.app.push_screen(
+            ChoiceScreen(
+                "Facts of type", [("", "all types"), *((t, t) for t in types)], self.type or ""
+            ),
+            chosen,
+        )
 
     def action_filter_state(self) -> None:
         """Cycle: all, pending, accepted, rejected, needs review."""
@@ -116,13 +125,17 @@ class FactsScreen(TelaahScreen[None]):
 
     def action_filter_entity(self) -> None:
         """Only facts with a role filled by the entity of this key."""
-        self.app.push_screen(PromptScreen("Entity key (empty: all)", self.entity or ""),
-                             lambda key: self._set("entity", key))
+        self.app.push_screen(
+            PromptScreen("Entity key (empty: all)", self.entity or ""),
+            lambda key: self._set("entity", key),
+        )
 
     def action_filter_reviewer(self) -> None:
         """Only facts decided by this reviewer."""
-        self.app.push_screen(PromptScreen("Reviewer (empty: all)", self.reviewer or ""),
-                             lambda name: self._set("reviewer", name))
+        self.app.push_screen(
+            PromptScreen("Reviewer (empty: all)", self.reviewer or ""),
+            lambda name: self._set("reviewer", name),
+        )
 
     def _set(self, name: str, value: str | None) -> None:
         if value is not None:

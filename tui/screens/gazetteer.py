@@ -39,29 +39,47 @@ SEARCH_LIMIT = 200
 def entity_line(row: EntityListRow, width: int) -> Text:
     """One entity in the list: name, type, key and mention count."""
     count = f"{row.mentions:>6}"
-    return Text.assemble((row.name, "bold"), "  ", (row.type, "magenta"), "  ",
-                         (row.key, "cyan"), "  ", (count, "dim"))
+    return Text.assemble(
+        (row.name, "bold"),
+        "  ",
+        (row.type, "magenta"),
+        "  ",
+        (row.key, "cyan"),
+        "  ",
+        (count, "dim"),
+    )
 
 
 def detail_content(detail: EntityDetail) -> Content:
     """The entity's record; every value is data."""
     entity = detail.entity
-    rows = [("key", entity.key), ("name", entity.name), ("type", entity.type),
-            ("about", entity.description or "—")]
+    rows = [
+        ("key", entity.key),
+        ("name", entity.name),
+        ("type", entity.type),
+        ("about", entity.description or "—"),
+    ]
     rows += [(system, str(ident)) for system, ident in sorted(entity.external_ids.items())]
     states = ", ".join(f"{n} {s}" for s, n in sorted(detail.mentions.items())) or "none"
     rows += [("mentions", f"{states} in {detail.articles} articles")]
     if detail.redirects:
         rows.append(("merged", ", ".join(detail.redirects)))
     lines = [Content.assemble((f"{name:<9}", "dim"), Content(value)) for name, value in rows]
-    lines += [Content(""), Content.styled(f"Aliases ({len(detail.aliases)})", "bold"),
-              Content.styled("  ✓acc ✗rej ·pend  origin     added by  alias", "dim")]
+    lines += [
+        Content(""),
+        Content.styled(f"Aliases ({len(detail.aliases)})", "bold"),
+        Content.styled("  ✓acc ✗rej ·pend  origin     added by  alias", "dim"),
+    ]
     for record in detail.aliases:
         alias = record.alias
-        lines.append(Content.assemble(
-            f"  {record.accepted:>4} {record.rejected:>4} {record.pending:>5}  ",
-            (f"{alias.origin:<10} ", "dim"), (f"{(alias.added_by or '—')[:9]:<9} ", "dim"),
-            Content(alias.text)))
+        lines.append(
+            Content.assemble(
+                f"  {record.accepted:>4} {record.rejected:>4} {record.pending:>5}  ",
+                (f"{alias.origin:<10} ", "dim"),
+                (f"{(alias.added_by or '—')[:9]:<9} ", "dim"),
+                Content(alias.text),
+            )
+        )
     return Content("\n").join(lines)
 
 
@@ -105,7 +123,6 @@ class GazetteerScreen(EntityEdits):
         self.merging: str | None = None  # the key of the entity a merge starts from
         self.sub_title = "gazetteer"
 
-
     @property
     def listing(self) -> VirtualList:
         """The entity list."""
@@ -120,8 +137,10 @@ class GazetteerScreen(EntityEdits):
     def compose(self) -> ComposeResult:
         """Search line, status, the list beside the record, footer."""
         yield Header()
-        yield Input(placeholder="search names and aliases as you type (enter or ↓: to the list)",
-                    id="gazetteer-search")
+        yield Input(
+            placeholder="search names and aliases as you type (enter or ↓: to the list)",
+            id="gazetteer-search",
+        )
         yield Static(id="gazetteer-status")
         with Horizontal(id="gazetteer-body"):
             yield VirtualList(self._line, id="entities")
@@ -151,7 +170,8 @@ class GazetteerScreen(EntityEdits):
             if self.query_text.strip():
                 cache = search_cache(self.telaah.engine)
                 hits = (cache.current or cache.fresh()).search(
-                    self.query_text, limit=SEARCH_LIMIT, type=self.type)
+                    self.query_text, limit=SEARCH_LIMIT, type=self.type
+                )
                 self.rows = entity_rows(session=session, keys=[h.key for h in hits])
             else:
                 self.rows = entity_rows(session=session, type=self.type, sort=self.sort)
@@ -161,12 +181,19 @@ class GazetteerScreen(EntityEdits):
         self._show_status()
 
     def _show_status(self) -> None:
-        parts = [Content.styled(f"{len(self.rows):,} entities", "bold"),
-                 Content(f"type: {self.type or 'all'}"),
-                 Content(f"sort: {'relevance' if self.query_text.strip() else self.sort}")]
+        parts = [
+            Content.styled(f"{len(self.rows):,} entities", "bold"),
+            Content(f"type: {self.type or 'all'}"),
+            Content(f"sort: {'relevance' if self.query_text.strip() else self.sort}"),
+        ]
         if self.merging:
-            parts.append(Content.styled(f"merging {self.merging}: choose the entity it goes "
-                                        "into and press m (escape cancels)", "bold yellow"))
+            parts.append(
+                Content.styled(
+                    f"merging {self.merging}: choose the entity it goes "
+                    "into and press m (escape cancels)",
+                    "bold yellow",
+                )
+            )
         self.query_one("#gazetteer-status", Static).update(Content("   ").join(parts))
 
     def _show_detail(self) -> None:
@@ -208,10 +235,22 @@ class GazetteerScreen(EntityEdits):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that would type into the search line are not actions while it has focus."""
         if self.query_one("#gazetteer-search", Input).has_focus and action not in (
-                "back", "undo", "redo", "lint"):
+            "back",
+            "undo",
+            "redo",
+            "lint",
+        ):
             return False
-        entity_actions = ("concordance", "rename", "retype", "add_alias", "edit_alias",
-                          "remove_alias", "merge", "delete")
+        entity_actions = (
+            "concordance",
+            "rename",
+            "retype",
+            "add_alias",
+            "edit_alias",
+            "remove_alias",
+            "merge",
+            "delete",
+        )
         return not (action in entity_actions and self.current is None)
 
     def action_back(self) -> None:
@@ -238,8 +277,9 @@ class GazetteerScreen(EntityEdits):
                 self.type = value or None
                 self.reload()
 
-        self.app.push_screen(ChoiceScreen("Show entities of type", choices, self.type or ""),
-                             chosen)
+        self.app.push_screen(
+            ChoiceScreen("Show entities of type", choices, self.type or ""), chosen
+        )
 
     def action_sort(self) -> None:
         """Sort by the next of name, mention count, key."""
@@ -253,6 +293,7 @@ class GazetteerScreen(EntityEdits):
 
     def action_lint(self) -> None:
         """The lint view; choosing a finding comes back on its entity."""
+
         def chosen(key: str | None) -> None:
             if key is None:
                 return

@@ -20,8 +20,14 @@ from store.entity_search import EntityHit, EntitySearch, search_cache
 from store.mentions import MentionView
 
 RESULTS = 20  # about what the list shows at once; more only cost rendering time
-KIND_NOTES = {"current": "linked now", "alternative": "alternative", "prefix": "",
-              "exact": "", "word": "", "fuzzy": "fuzzy"}
+KIND_NOTES = {
+    "current": "linked now",
+    "alternative": "alternative",
+    "prefix": "",
+    "exact": "",
+    "word": "",
+    "fuzzy": "fuzzy",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +41,12 @@ class LinkChoice:
 def hit_line(hit: EntityHit, colour: str) -> Content:
     """One result: name, key, type, the alias that matched and how; every value is data."""
     parts: list[str | tuple[str, str] | Content] = [
-        (hit.name, "bold"), "  ", (hit.key, "cyan"), "  ", (hit.type, f"bold {colour}")]
+        (hit.name, "bold"),
+        "  ",
+        (hit.key, "cyan"),
+        "  ",
+        (hit.type, f"bold {colour}"),
+    ]
     if hit.matched != hit.name:
         parts += ["  ", ("alias ", "dim"), (hit.matched, "italic")]
     note = KIND_NOTES.get(hit.kind, hit.kind)
@@ -67,26 +78,37 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="link.cancel"),
         # Priority, so that the input line keeps the focus while the list moves.
-        Binding("down", "cursor(1)", "Next result", show=False, priority=True,
-                id="link.next"),
-        Binding("up", "cursor(-1)", "Previous result", show=False, priority=True,
-                id="link.previous"),
-        Binding("pagedown", "cursor(10)", "Results page down", show=False, priority=True,
-                id="link.page_down"),
-        Binding("pageup", "cursor(-10)", "Results page up", show=False, priority=True,
-                id="link.page_up"),
-        Binding("tab", "label(1)", "Next label", show=False, priority=True,
-                id="link.next_label"),
-        Binding("shift+tab", "label(-1)", "Previous label", show=False, priority=True,
-                id="link.previous_label"),
-        Binding("ctrl+t", "filter", "Only this label", show=False, priority=True,
-                id="link.filter"),
-        Binding("ctrl+n", "create", "New entity", show=False, priority=True,
-                id="link.create"),
+        Binding("down", "cursor(1)", "Next result", show=False, priority=True, id="link.next"),
+        Binding(
+            "up", "cursor(-1)", "Previous result", show=False, priority=True, id="link.previous"
+        ),
+        Binding(
+            "pagedown",
+            "cursor(10)",
+            "Results page down",
+            show=False,
+            priority=True,
+            id="link.page_down",
+        ),
+        Binding(
+            "pageup", "cursor(-10)", "Results page up", show=False, priority=True, id="link.page_up"
+        ),
+        Binding("tab", "label(1)", "Next label", show=False, priority=True, id="link.next_label"),
+        Binding(
+            "shift+tab",
+            "label(-1)",
+            "Previous label",
+            show=False,
+            priority=True,
+            id="link.previous_label",
+        ),
+        Binding("ctrl+t", "filter", "Only this label", show=False, priority=True, id="link.filter"),
+        Binding("ctrl+n", "create", "New entity", show=False, priority=True, id="link.create"),
     ]
 
-    def __init__(self, engine: Engine, mention: MentionView, labels: Sequence[str],
-                 colours: dict[str, str]) -> None:
+    def __init__(
+        self, engine: Engine, mention: MentionView, labels: Sequence[str], colours: dict[str, str]
+    ) -> None:
         """A modal for `mention`; `labels` in schema order, `colours` by label."""
         super().__init__()
         self.engine = engine
@@ -118,8 +140,13 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         self._search()
         self._load_index()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="link-index",
-          description="indexing entity names and aliases")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="link-index",
+        description="indexing entity names and aliases",
+    )
     def _load_index(self) -> EntitySearch:
         return search_cache(self.engine).fresh()
 
@@ -133,8 +160,7 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
                 self._search()
         elif event.state == WorkerState.ERROR:
             self.failed = str(event.worker.error)
-            self.notify(self.failed, title="Entity index not built", severity="error",
-                        markup=False)
+            self.notify(self.failed, title="Entity index not built", severity="error", markup=False)
             self._show_status()
 
     @on(Input.Changed)
@@ -145,8 +171,9 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
     def _submitted(self) -> None:
         highlighted = self.query_one(OptionList).highlighted
         if highlighted is None or not 0 <= highlighted < len(self.hits):
-            self.notify("No entity chosen: type to search, or ctrl+n for a new one",
-                        timeout=3, markup=False)
+            self.notify(
+                "No entity chosen: type to search, or ctrl+n for a new one", timeout=3, markup=False
+            )
             return
         self.dismiss(LinkChoice(self.hits[highlighted].key, self.label))
 
@@ -195,23 +222,43 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
             self.hits = self.index.search(query, limit=RESULTS, type=type_)
         else:
             self.hits = self.index.suggest(
-                self.mention.text, current=self.mention.entity_key,
-                alternatives=self.mention.alternatives, limit=RESULTS, type=type_)
+                self.mention.text,
+                current=self.mention.entity_key,
+                alternatives=self.mention.alternatives,
+                limit=RESULTS,
+                type=type_,
+            )
         results = self.query_one(OptionList)
-        results.set_options(Option(hit_line(hit, self.colours.get(hit.type, "white")))
-                            for hit in self.hits)
+        results.set_options(
+            Option(hit_line(hit, self.colours.get(hit.type, "white"))) for hit in self.hits
+        )
         results.highlighted = 0 if self.hits else None
         self._show_status()
 
     def _show_mention(self) -> None:
         mention = self.mention
         colour = self.colours.get(self.label, "white")
-        now = (Content.assemble(("linked to ", "dim"), (mention.entity_name or "", "bold"),
-                                (f" ({mention.entity_key})", "cyan"))
-               if mention.entity_key else Content.styled("not linked", "dim"))
-        self.query_one("#link-mention", Static).update(Content.assemble(
-            ("“", "dim"), (mention.text, "bold reverse"), ("”", "dim"), "  ",
-            ("label ", "dim"), (self.label, f"bold {colour}"), "  ", now))
+        now = (
+            Content.assemble(
+                ("linked to ", "dim"),
+                (mention.entity_name or "", "bold"),
+                (f" ({mention.entity_key})", "cyan"),
+            )
+            if mention.entity_key
+            else Content.styled("not linked", "dim")
+        )
+        self.query_one("#link-mention", Static).update(
+            Content.assemble(
+                ("“", "dim"),
+                (mention.text, "bold reverse"),
+                ("”", "dim"),
+                "  ",
+                ("label ", "dim"),
+                (self.label, f"bold {colour}"),
+                "  ",
+                now,
+            )
+        )
 
     def _show_status(self) -> None:
         if self.failed is not None:
@@ -221,9 +268,11 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         else:
             where = f"only {self.label}" if self.only_label else "all types"
             kind = "found" if self.query_one(Input).value.strip() else "suggested"
-            status = Content(f"{len(self.hits)} {kind} · {where} · "
-                             f"{self.index.entity_count:,} entities, "
-                             f"{self.index.alias_count:,} names and aliases")
+            status = Content(
+                f"{len(self.hits)} {kind} · {where} · "
+                f"{self.index.entity_count:,} entities, "
+                f"{self.index.alias_count:,} names and aliases"
+            )
         self._update("#link-status", status)
 
     def _update(self, selector: str, content: Content) -> None:
@@ -232,15 +281,32 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         shown = line.visual
         # Content compares its text only: compare the styles too.
         if not isinstance(shown, Content) or (shown.plain, shown.spans) != (
-                content.plain, content.spans):
+            content.plain,
+            content.spans,
+        ):
             line.update(content)
 
     def _show_keys(self) -> None:
         colour = self.colours.get(self.label, "white")
         only = "on" if self.only_label else "off"
-        self._update("#link-keys", Content.assemble(
-            ("↑/↓", "bold"), " choose  ", ("enter", "bold"), " link  ",
-            ("ctrl+n", "bold"), " new ", (self.label, f"bold {colour}"), " entity “",
-            (self.mention.text, "italic"), "”\n",
-            ("tab/shift+tab", "bold"), " label  ", ("ctrl+t", "bold"),
-            f" only this label ({only})  ", ("escape", "bold"), " cancel"))
+        self._update(
+            "#link-keys",
+            Content.assemble(
+                ("↑/↓", "bold"),
+                " choose  ",
+                ("enter", "bold"),
+                " link  ",
+                ("ctrl+n", "bold"),
+                " new ",
+                (self.label, f"bold {colour}"),
+                " entity “",
+                (self.mention.text, "italic"),
+                "”\n",
+                ("tab/shift+tab", "bold"),
+                " label  ",
+                ("ctrl+t", "bold"),
+                f" only this label ({only})  ",
+                ("escape", "bold"),
+                " cancel",
+            ),
+        )

@@ -15,15 +15,23 @@ from tui.screens.base import TelaahScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
 
-KIND_STYLES = {"ambiguous": "yellow", "near-duplicate": "magenta", "noisy": "red",
-               "common-word": "red", "short": "dim", "blank": "bold red",
-               "unknown-type": "bold red", "bad-redirect": "bold red"}
+KIND_STYLES = {
+    "ambiguous": "yellow",
+    "near-duplicate": "magenta",
+    "noisy": "red",
+    "common-word": "red",
+    "short": "dim",
+    "blank": "bold red",
+    "unknown-type": "bold red",
+    "bad-redirect": "bold red",
+}
 
 
 def finding_line(finding: Finding) -> Text:
     """A finding: its kind, then its message (data, never markup)."""
-    return Text.assemble((f"{finding.kind:<15}", KIND_STYLES.get(finding.kind, "")),
-                         finding.message)
+    return Text.assemble(
+        (f"{finding.kind:<15}", KIND_STYLES.get(finding.kind, "")), finding.message
+    )
 
 
 class LintScreen(TelaahScreen[str | None]):
@@ -39,7 +47,6 @@ class LintScreen(TelaahScreen[str | None]):
         super().__init__()
         self.findings: list[Finding] = []
         self.sub_title = "gazetteer lint"
-
 
     def compose(self) -> ComposeResult:
         """Header, a summary, the findings, footer."""
@@ -63,7 +70,8 @@ class LintScreen(TelaahScreen[str | None]):
             kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
         summary = ", ".join(f"{n} {kind}" for kind, n in kinds.items()) or "nothing found"
         self.query_one("#lint-summary", Static).update(
-            Content.styled(f"{len(self.findings)} findings: ", "bold").append(summary))
+            Content.styled(f"{len(self.findings)} findings: ", "bold").append(summary)
+        )
 
     @on(VirtualList.Selected)
     def _selected(self) -> None:

@@ -56,8 +56,9 @@ class ChoiceScreen(ModalScreen[str | None]):
     DEFAULT_CSS = MODAL_CSS.format(name="ChoiceScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
 
-    def __init__(self, question: str, choices: Sequence[tuple[str, str]],
-                 current: str | None = None) -> None:
+    def __init__(
+        self, question: str, choices: Sequence[tuple[str, str]], current: str | None = None
+    ) -> None:
         super().__init__()
         self.question = question
         self.choices = list(choices)
@@ -67,10 +68,13 @@ class ChoiceScreen(ModalScreen[str | None]):
         """The question, the choices and the keys."""
         with Vertical():
             yield Static(Content(self.question))
-            yield OptionList(*[Option(Content(label), id=value)
-                               for value, label in self.choices], id="choice-list")
-            yield Static(Content("↑/↓ choose    enter: OK    escape: cancel"),
-                         classes="prompt-keys")
+            yield OptionList(
+                *[Option(Content(label), id=value) for value, label in self.choices],
+                id="choice-list",
+            )
+            yield Static(
+                Content("↑/↓ choose    enter: OK    escape: cancel"), classes="prompt-keys"
+            )
 
     def on_mount(self) -> None:
         """Highlight the current value, if it is among the choices."""

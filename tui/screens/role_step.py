@@ -24,8 +24,10 @@ BACK = "back"  # ... and when they go back to the previous role
 def role_rule(role: RoleSpec) -> str:
     """What a role takes: `GPE, ORG · required · several`."""
     labels = ", ".join(role.labels) or "any label"
-    return (f"{labels} · {'required' if role.required else 'optional'} · "
-            f"{'several' if role.multiple else 'one'}")
+    return (
+        f"{labels} · {'required' if role.required else 'optional'} · "
+        f"{'several' if role.multiple else 'one'}"
+    )
 
 
 class RoleScreen(ModalScreen[list[int] | str | None]):
@@ -33,9 +35,17 @@ class RoleScreen(ModalScreen[list[int] | str | None]):
 
     DEFAULT_CSS = MODAL_CSS.format(name="RoleScreen")
     BINDINGS = [
-        *[Binding(str(n), f"choose({n})", "Choose" if n == 1 else f"Choose {n}", show=n == 1,
-                  key_display="1-9" if n == 1 else None, id=f"role.choose_{n}")
-          for n in range(1, 10)],
+        *[
+            Binding(
+                str(n),
+                f"choose({n})",
+                "Choose" if n == 1 else f"Choose {n}",
+                show=n == 1,
+                key_display="1-9" if n == 1 else None,
+                id=f"role.choose_{n}",
+            )
+            for n in range(1, 10)
+        ],
         Binding("down,j", "move(1)", "Down", key_display="↓/j", id="role.down"),
         Binding("up,k", "move(-1)", "Up", key_display="↑/k", id="role.up"),
         Binding("space", "choose(0)", "Choose here", id="role.choose_here"),
@@ -45,8 +55,14 @@ class RoleScreen(ModalScreen[list[int] | str | None]):
         Binding("escape", "cancel", "Cancel tagging", id="role.cancel"),
     ]
 
-    def __init__(self, title: str, sentence: str, role: RoleSpec,
-                 options: Sequence[MentionView], chosen: Sequence[int]) -> None:
+    def __init__(
+        self,
+        title: str,
+        sentence: str,
+        role: RoleSpec,
+        options: Sequence[MentionView],
+        chosen: Sequence[int],
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.sentence = sentence
@@ -62,12 +78,16 @@ class RoleScreen(ModalScreen[list[int] | str | None]):
             yield Static(Content(role_rule(self.role)).stylize("dim"))
             sentence = one_line(self.sentence)
             if len(sentence) > SENTENCE_MAX:
-                sentence = sentence[:SENTENCE_MAX - 1] + "…"
+                sentence = sentence[: SENTENCE_MAX - 1] + "…"
             yield Static(Content(f"“{sentence}”").stylize("italic"), id="role-sentence")
             yield Static(id="role-options")
-            yield Static(Content("1-9 or ↑/↓ space: choose    enter: next role    "
-                                 "backspace: previous    m: mark a new span    escape: cancel"),
-                         classes="prompt-keys")
+            yield Static(
+                Content(
+                    "1-9 or ↑/↓ space: choose    enter: next role    "
+                    "backspace: previous    m: mark a new span    escape: cancel"
+                ),
+                classes="prompt-keys",
+            )
 
     def on_mount(self) -> None:
         """Draw the options."""
@@ -111,8 +131,12 @@ class RoleScreen(ModalScreen[list[int] | str | None]):
     def action_next(self) -> None:
         """Answer the chosen mentions (a required role needs one)."""
         if self.role.required and not self.chosen:
-            self.notify(f"{self.role.name} is required: choose a mention, or m to mark one",
-                        severity="warning", timeout=3, markup=False)
+            self.notify(
+                f"{self.role.name} is required: choose a mention, or m to mark one",
+                severity="warning",
+                timeout=3,
+                markup=False,
+            )
             return
         self.dismiss(list(self.chosen))
 

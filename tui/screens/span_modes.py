@@ -92,14 +92,20 @@ class SpanModes(Screen[None]):
         text = self.query_one(ArticleText)
         y = text.virtual_region.y + text.line_of(offset)
         self.query_one("#article-body", VerticalScroll).scroll_to_region(
-            Region(0, y, 1, 1), animate=False, spacing=None, immediate=True)
+            Region(0, y, 1, 1), animate=False, spacing=None, immediate=True
+        )
 
     def on_article_text_span_edited(self, event: ArticleText.SpanEdited) -> None:
         """Store the new boundaries (one audited commit), then leave the edit mode."""
         try:
             with session_scope(self._telaah.engine) as session:
-                set_span(session=session, mention_id=event.mention_id, start=event.start,
-                         end=event.end, reviewer_id=self._telaah.reviewer_id)
+                set_span(
+                    session=session,
+                    mention_id=event.mention_id,
+                    start=event.start,
+                    end=event.end,
+                    reviewer_id=self._telaah.reviewer_id,
+                )
         except TelaahError as exc:
             self.notify(str(exc), title="Span not saved", severity="error", markup=False)
             return
@@ -114,9 +120,14 @@ class SpanModes(Screen[None]):
         label = self.labels[max(0, event.rank - 1)]
         try:
             with session_scope(self._telaah.engine) as session:
-                made = add_mention(session=session, article_id=self._article_id,
-                                   start=event.start, end=event.end, label=label,
-                                   reviewer_id=self._telaah.reviewer_id)
+                made = add_mention(
+                    session=session,
+                    article_id=self._article_id,
+                    start=event.start,
+                    end=event.end,
+                    label=label,
+                    reviewer_id=self._telaah.reviewer_id,
+                )
         except TelaahError as exc:
             self.notify(str(exc), title="Span not saved", severity="error", markup=False)
             return

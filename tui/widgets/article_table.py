@@ -14,8 +14,15 @@ from store.articles import ArticleRow
 
 STATUS_STYLES = {"todo": "", "in_progress": "bold yellow", "done": "green"}
 STATUS_LABELS = {"todo": "todo", "in_progress": "in progress", "done": "done"}
-FIXED_WIDTHS = {"id": 6, "status": 11, "pending": 7, "accepted": 8, "facts": 5,
-                "published": 10, "source": 12}
+FIXED_WIDTHS = {
+    "id": 6,
+    "status": 11,
+    "pending": 7,
+    "accepted": 8,
+    "facts": 5,
+    "published": 10,
+    "source": 12,
+}
 MIN_TITLE_WIDTH = 30
 
 
@@ -117,8 +124,14 @@ class ArticleTable(DataTable[Text]):
         """Drop every row; `total` rows exist for the new listing."""
         self.show(0, [], total=total)
 
-    def show(self, first: int, rows: list[ArticleRow], *, total: int | None = None,
-             cursor: int | None = None) -> None:
+    def show(
+        self,
+        first: int,
+        rows: list[ArticleRow],
+        *,
+        total: int | None = None,
+        cursor: int | None = None,
+    ) -> None:
         """Show `rows` as the listing's rows from `first` on, the cursor on row `cursor`.
 
         `cursor` is an index into `rows`; None keeps the cursor on its article if it is
@@ -197,7 +210,8 @@ class ArticleTable(DataTable[Text]):
             self.rows.pop(key, None)
             self._data.pop(key, None)
         self._row_locations = TwoWayDict(
-            {RowKey(str(row.id)): index for index, row in enumerate(self.loaded)})
+            {RowKey(str(row.id)): index for index, row in enumerate(self.loaded)}
+        )
         self._require_update_dimensions = True
         self._update_count += 1
         self._clear_caches()
@@ -212,8 +226,9 @@ class ArticleTable(DataTable[Text]):
         self.refresh_bindings()
 
     def _scroll_to_line(self, cursor: int, line: int) -> None:
-        height = self.scrollable_content_region.height - (self.header_height
-                                                          if self.show_header else 0)
+        height = self.scrollable_content_region.height - (
+            self.header_height if self.show_header else 0
+        )
         line = max(0, min(line, height - 1))
         self.scroll_to(y=max(0, cursor - line), animate=False, immediate=True)
 

@@ -48,8 +48,13 @@ def mention_style(state: str, colour: str) -> str:
     return f"underline {colour} on {colour} 20%"
 
 
-def mention_spans(text: str, mentions: Sequence[MentionView], colours: Mapping[str, str],
-                  focused: int | None = None, fact: FactHighlight | None = None) -> list[Span]:
+def mention_spans(
+    text: str,
+    mentions: Sequence[MentionView],
+    colours: Mapping[str, str],
+    focused: int | None = None,
+    fact: FactHighlight | None = None,
+) -> list[Span]:
     """One span per mention (the one at index `focused` also in reverse), in one pass.
 
     The first span covers the whole text with no style: then Textual expands tabs the same way
@@ -64,8 +69,9 @@ def mention_spans(text: str, mentions: Sequence[MentionView], colours: Mapping[s
         key = (mention.state, mention.label)
         style = styles.get(key)
         if style is None:
-            style = styles[key] = mention_style(mention.state,
-                                                colours.get(mention.label, DEFAULT_COLOUR))
+            style = styles[key] = mention_style(
+                mention.state, colours.get(mention.label, DEFAULT_COLOUR)
+            )
         spans.append(Span(mention.start, mention.end, style))
     if focused is not None and 0 <= focused < len(mentions):
         spans.append(Span(mentions[focused].start, mentions[focused].end, FOCUS_STYLE))
@@ -82,8 +88,12 @@ class FactHighlight:
     fillers: tuple[tuple[int, int], ...]
 
 
-def highlighted(text: str, mentions: Sequence[MentionView], colours: Mapping[str, str],
-                focused: int | None = None) -> Content:
+def highlighted(
+    text: str,
+    mentions: Sequence[MentionView],
+    colours: Mapping[str, str],
+    focused: int | None = None,
+) -> Content:
     """`text` as data with every mention styled; the mention at index `focused` in reverse."""
     return Content(text, mention_spans(text, mentions, colours, focused))
 
@@ -103,9 +113,17 @@ class ArticleText(Static):
         Binding("end", "line_edge(1)", "Line end", show=False, id="span.end"),
         Binding("tab", "other_edge", "Other edge", id="span.other_edge"),
         Binding("v", "anchor", "Select", id="span.select"),
-        *[Binding(str(n), f"mark({n})", "Label" if n == 1 else f"Label {n}", show=n == 1,
-                  key_display="1-9" if n == 1 else None, id=f"span.label_{n}")
-          for n in range(1, 10)],
+        *[
+            Binding(
+                str(n),
+                f"mark({n})",
+                "Label" if n == 1 else f"Label {n}",
+                show=n == 1,
+                key_display="1-9" if n == 1 else None,
+                id=f"span.label_{n}",
+            )
+            for n in range(1, 10)
+        ],
         Binding("l", "mark(0)", "Label+link", id="span.link"),
         Binding("enter", "commit", "Save span", id="span.save"),
         Binding("escape", "leave", "Cancel", id="span.cancel"),
@@ -188,8 +206,9 @@ class ArticleText(Static):
             return Strip.blank(width, self.visual_style.rich_style)
         strip = self._rows.get(y)
         if strip is None:
-            strips = Visual.to_strips(self, self._row_content(layout, y), width, 1,
-                                      self.visual_style)
+            strips = Visual.to_strips(
+                self, self._row_content(layout, y), width, 1, self.visual_style
+            )
             strip = strips[0] if strips else Strip.blank(width, self.visual_style.rich_style)
             self._rows[y] = strip
         return strip
@@ -207,8 +226,10 @@ class ArticleText(Static):
         touching = [item for item in short[first:last] if item[1].end > start]
         touching += [item for item in long if item[1].start < end and item[1].end > start]
         touching.sort(key=lambda item: item[0])  # later spans are drawn over earlier ones
-        spans = [Span(max(span.start, start) - start, min(span.end, end) - start, span.style)
-                 for _, span in touching]
+        spans = [
+            Span(max(span.start, start) - start, min(span.end, end) - start, span.style)
+            for _, span in touching
+        ]
         content = Content(self.text[start:end], spans)
         if "\t" in content.plain:
             content = self._expand_tabs(layout, content, start)
@@ -234,8 +255,13 @@ class ArticleText(Static):
             parts.append(part)
         return Content("").join(parts)
 
-    def show(self, mentions: Sequence[MentionView], colours: Mapping[str, str],
-             focused: int | None, fact: FactHighlight | None = None) -> None:
+    def show(
+        self,
+        mentions: Sequence[MentionView],
+        colours: Mapping[str, str],
+        focused: int | None,
+        fact: FactHighlight | None = None,
+    ) -> None:
         """Redraw the highlights, with the mention at index `focused` in reverse video.
 
         With `fact` (while the facts panel has the focus), its evidence and fillers show too.
@@ -281,8 +307,9 @@ class ArticleText(Static):
 
     def _changed(self) -> None:
         self._draw()
-        self.post_message(self.ModeChanged(self.cursor.mode, self.cursor.status(),
-                                           self.cursor.focus_offset))
+        self.post_message(
+            self.ModeChanged(self.cursor.mode, self.cursor.status(), self.cursor.focus_offset)
+        )
 
     def on_blur(self) -> None:
         """The focus went elsewhere (tab, a click on the panel): the mode ends, nothing stored.
@@ -295,8 +322,13 @@ class ArticleText(Static):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys of the mode on; a digit only for a label that exists."""
         mode = self.cursor.mode
-        allowed = (self.EDIT_ACTIONS if mode == "edit" else
-                   self.MARK_ACTIONS if mode == "mark" else frozenset())
+        allowed = (
+            self.EDIT_ACTIONS
+            if mode == "edit"
+            else self.MARK_ACTIONS
+            if mode == "mark"
+            else frozenset()
+        )
         if action not in allowed:
             return False
         if action == "mark" and parameters and isinstance(parameters[0], int):
@@ -319,8 +351,9 @@ class ArticleText(Static):
         offset = self.cursor.position
         row = layout.row_of(offset) + step
         if 0 <= row < layout.rows:
-            self.cursor.goal_x = (layout.x_of(offset) if self.cursor.goal_x is None
-                                  else self.cursor.goal_x)
+            self.cursor.goal_x = (
+                layout.x_of(offset) if self.cursor.goal_x is None else self.cursor.goal_x
+            )
             self.cursor.put(layout.offset_at(row, self.cursor.goal_x), keep_goal=True)
             self._changed()
 

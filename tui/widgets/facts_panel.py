@@ -16,8 +16,11 @@ from textual.widgets import Static
 
 from store.facts import FactView
 
-STATE_MARKS = {"pending": ("·", "bold yellow"), "accepted": ("✓", "bold green"),
-               "rejected": ("✗", "dim")}
+STATE_MARKS = {
+    "pending": ("·", "bold yellow"),
+    "accepted": ("✓", "bold green"),
+    "rejected": ("✗", "dim"),
+}
 
 
 def one_line(text: str) -> str:
@@ -40,8 +43,9 @@ def filler_name(surface: str, entity_name: str | None, entity_key: str | None) -
 def fact_heading(fact: FactView, focused: bool) -> Content:
     """The first line of a fact: cursor, state mark, type, needs-review mark, note mark."""
     mark, style = STATE_MARKS.get(fact.state, ("?", ""))
-    line = Content.assemble(("▸" if focused else " ", "bold"), (mark, style), " ",
-                            (fact.type, "bold"))
+    line = Content.assemble(
+        ("▸" if focused else " ", "bold"), (mark, style), " ", (fact.type, "bold")
+    )
     if fact.needs_review:
         line += Content.styled(" ! needs review", "bold red")
     if fact.note:
@@ -57,7 +61,7 @@ def fact_summary(fact: FactView, width: int) -> Content:
     text = " ".join(f"{role}={'+'.join(names)}" for role, names in roles.items())
     room = max(8, width - 3)
     if len(text) > room:
-        text = text[:room - 1] + "…"
+        text = text[: room - 1] + "…"
     return Content("   ") + Content(text).stylize("dim")
 
 
@@ -67,14 +71,17 @@ def fact_details(fact: FactView) -> list[Content]:
     roles: dict[str, list[Content]] = {}
     for filler in fact.fillers:
         roles.setdefault(filler.role, []).append(
-            filler_name(filler.text, filler.entity_name, filler.entity_key))
+            filler_name(filler.text, filler.entity_name, filler.entity_key)
+        )
     for role, names in roles.items():
         for n, name in enumerate(names):
             label = f"   {role:<12} " if n == 0 else " " * 16
             lines.append(Content.styled(label, "bold italic") + name)
     if fact.needs_review:
-        lines.append(Content.styled("   needs review: ", "bold red")
-                     + Content(one_line(fact.review_reason or "")))
+        lines.append(
+            Content.styled("   needs review: ", "bold red")
+            + Content(one_line(fact.review_reason or ""))
+        )
     if fact.note:
         lines.append(Content.styled("   note: ", "cyan") + Content(one_line(fact.note)))
     return lines
@@ -116,16 +123,20 @@ class FactsPanel(Static, can_focus=True):
 
     BINDINGS = [
         Binding("j,down", "move(1)", "Next fact", key_display="j/↓", id="review_facts.next"),
-        Binding("k,up", "move(-1)", "Previous fact", key_display="k/↑",
-                id="review_facts.previous"),
+        Binding("k,up", "move(-1)", "Previous fact", key_display="k/↑", id="review_facts.previous"),
         Binding("a", "request('accept')", "Accept fact", id="review_facts.accept"),
         Binding("x", "request('reject')", "Reject fact", id="review_facts.reject"),
         Binding("e", "request('edit')", "Edit roles", id="review_facts.edit"),
         Binding("D", "request('delete')", "Delete", id="review_facts.delete"),
         Binding("N", "request('note')", "Note", id="review_facts.note"),
         Binding("c", "request('copy')", "Copy citation", id="review_facts.copy"),
-        Binding("escape,F", "request('leave')", "Back to mentions", key_display="F/esc",
-                id="review_facts.leave"),
+        Binding(
+            "escape,F",
+            "request('leave')",
+            "Back to mentions",
+            key_display="F/esc",
+            id="review_facts.leave",
+        ),
     ]
 
     class Requested(Message):
@@ -150,8 +161,7 @@ class FactsPanel(Static, can_focus=True):
         """The focused fact, if any."""
         return None if self.cursor is None else self.facts[self.cursor]
 
-    def show(self, facts: Sequence[FactView], focus_id: int | None = None,
-             note: str = "") -> None:
+    def show(self, facts: Sequence[FactView], focus_id: int | None = None, note: str = "") -> None:
         """Show `facts`; keep the fact `focus_id` (else the same position) focused."""
         ids = [f.id for f in facts]
         if focus_id in ids:
@@ -167,8 +177,9 @@ class FactsPanel(Static, can_focus=True):
     def _draw(self) -> None:
         pending = sum(f.state == "pending" for f in self.facts)
         review = sum(f.needs_review for f in self.facts)
-        counts = f"{len(self.facts)} · {pending} pending" + (f" · {review} to review"
-                                                             if review else "")
+        counts = f"{len(self.facts)} · {pending} pending" + (
+            f" · {review} to review" if review else ""
+        )
         heading = Content.assemble(("Facts ", "bold"), (counts, "dim"))
         focused = self.is_attached and self.screen.focused is self
         if not focused:
@@ -177,8 +188,9 @@ class FactsPanel(Static, can_focus=True):
         if self.note:
             lines.append(Content.styled(self.note, "dim italic"))
         if not self.facts:
-            lines.append(Content.styled("No facts: f tags one on the focused mention's "
-                                        "sentence.", "dim"))
+            lines.append(
+                Content.styled("No facts: f tags one on the focused mention's sentence.", "dim")
+            )
         width = self.size.width or 40
         blocks = fact_blocks(self.facts, self.cursor if focused else None, width)
         rows = (self.size.height or 12) - len(lines)

@@ -22,10 +22,16 @@ class QuietFooter(Footer):
 
     def _signature(self, screen: Screen[Any]) -> tuple[Any, ...]:
         return tuple(
-            (binding.key, self.app.get_key_display(binding), binding.description,
-             binding.action, enabled)
+            (
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                enabled,
+            )
             for (_, binding, enabled, _tip) in screen.active_bindings.values()
-            if binding.show or binding.action == "command_palette")
+            if binding.show or binding.action == "command_palette"
+        )
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         """Recompose only when the keys on show changed."""

@@ -19,8 +19,10 @@ DETAIL_LINES = 14  # counts, blank, heading, ten fields, blank: what the list le
 def count_line(mentions: Sequence[MentionView]) -> Content:
     """'N pending · N accepted · N rejected' for the article."""
     counts = Counter(m.state for m in mentions)
-    parts = [Content.styled(f"{counts[state]} {state}", STATE_STYLES[state])
-             for state in ("pending", "accepted", "rejected")]
+    parts = [
+        Content.styled(f"{counts[state]} {state}", STATE_STYLES[state])
+        for state in ("pending", "accepted", "rejected")
+    ]
     return Content(" · ").join(parts)
 
 
@@ -60,7 +62,7 @@ def mention_line(mention: MentionView, colour: str, focused: bool, width: int) -
     surface = " ".join(mention.text.split())  # one line, whatever the text holds
     room = max(4, width - len(mention.label) - 4)
     if len(surface) > room:
-        surface = surface[:room - 1] + "…"
+        surface = surface[: room - 1] + "…"
     line = Content.assemble(
         ("▸" if focused else " ", "bold"),
         (STATE_MARKS.get(mention.state, "?"), STATE_STYLES.get(mention.state, "")),
@@ -72,23 +74,37 @@ def mention_line(mention: MentionView, colour: str, focused: bool, width: int) -
     return line.stylize("reverse") if focused else line
 
 
-def mention_list(mentions: Sequence[MentionView], focused: int | None,
-                 colours: Mapping[str, str], rows: int, width: int) -> Content:
+def mention_list(
+    mentions: Sequence[MentionView],
+    focused: int | None,
+    colours: Mapping[str, str],
+    rows: int,
+    width: int,
+) -> Content:
     """The article's mentions in text order, a window of `rows` lines around the focused one."""
     shown = window(len(mentions), focused, max(1, rows))
-    heading = Content.styled(f"Mentions {shown.start + 1}–{shown.stop} of {len(mentions)}"
-                             if len(shown) < len(mentions) else "Mentions", "bold")
+    heading = Content.styled(
+        f"Mentions {shown.start + 1}–{shown.stop} of {len(mentions)}"
+        if len(shown) < len(mentions)
+        else "Mentions",
+        "bold",
+    )
     lines = [heading]
-    lines += [mention_line(mentions[i], colours.get(mentions[i].label, DEFAULT_COLOUR),
-                           i == focused, width) for i in shown]
+    lines += [
+        mention_line(
+            mentions[i], colours.get(mentions[i].label, DEFAULT_COLOUR), i == focused, width
+        )
+        for i in shown
+    ]
     return Content("\n").join(lines)
 
 
 class MentionPanel(Static):
     """Shows what the screen gives it; it reads nothing itself."""
 
-    def show(self, mentions: Sequence[MentionView], focused: int | None,
-             colours: Mapping[str, str]) -> None:
+    def show(
+        self, mentions: Sequence[MentionView], focused: int | None, colours: Mapping[str, str]
+    ) -> None:
         """Show the counts, the mention at index `focused` of `mentions`, and the mention list."""
         mention = mentions[focused] if focused is not None and mentions else None
         colour = colours.get(mention.label, DEFAULT_COLOUR) if mention else DEFAULT_COLOUR
@@ -96,6 +112,5 @@ class MentionPanel(Static):
         parts = [count_line(mentions), mention_details(mention, colour, position)]
         rows = self.size.height - DETAIL_LINES - 1 if self.size.height else 20
         if mentions and rows > 0:
-            parts.append(mention_list(mentions, focused, colours, rows,
-                                      self.size.width or 40))
+            parts.append(mention_list(mentions, focused, colours, rows, self.size.width or 40))
         self.update(Content("\n\n").join(parts))

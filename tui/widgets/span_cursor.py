@@ -109,14 +109,21 @@ class SpanCursor:
         """
         text = self.text
         if self.mode == "mark":
-            self.put(next_word_end(text, self.position) if step > 0
-                     else previous_word_start(text, self.position))
+            self.put(
+                next_word_end(text, self.position)
+                if step > 0
+                else previous_word_start(text, self.position)
+            )
         elif self.mode == "edit" and self.edge == "start":
-            self._move_edge(next_word_start(text, self.start) if step > 0
-                            else previous_word_start(text, self.start))
+            self._move_edge(
+                next_word_start(text, self.start)
+                if step > 0
+                else previous_word_start(text, self.start)
+            )
         elif self.mode == "edit":
-            self._move_edge(next_word_end(text, self.end) if step > 0
-                            else previous_word_end(text, self.end))
+            self._move_edge(
+                next_word_end(text, self.end) if step > 0 else previous_word_end(text, self.end)
+            )
 
     def _move_edge(self, offset: int) -> None:
         if self.edge == "start" and 0 <= offset < self.end:
@@ -127,17 +134,18 @@ class SpanCursor:
     def spans(self) -> list[Span]:
         """What to draw over the highlights: the edited span and its edge, or the cursor."""
         if self.mode == "edit":
-            edge = (Span(self.start, next_char(self.text, self.start), EDGE_STYLE)
-                    if self.edge == "start"
-                    else Span(previous_char(self.text, self.end), self.end, EDGE_STYLE))
+            edge = (
+                Span(self.start, next_char(self.text, self.start), EDGE_STYLE)
+                if self.edge == "start"
+                else Span(previous_char(self.text, self.end), self.end, EDGE_STYLE)
+            )
             return [Span(self.start, self.end, EDIT_STYLE), edge]
         if self.mode == "mark":
             spans = []
             if (selected := self.selection) is not None:
                 spans.append(Span(*selected, SELECTION_STYLE))
             if self.position < len(self.text):
-                spans.append(Span(self.position, next_char(self.text, self.position),
-                                  CURSOR_STYLE))
+                spans.append(Span(self.position, next_char(self.text, self.position), CURSOR_STYLE))
             return spans
         return []
 
@@ -146,18 +154,26 @@ class SpanCursor:
         if self.mode == "edit":
             head = Content.styled("Edit span ", KEY_STYLE)
             where = f"  {self.start}-{self.end}, moving the {self.edge} edge  "
-            keys = ("tab other edge · ←/→ character · b/w or ctrl+←/→ word · "
-                    "enter save · esc cancel")
-            return Content.assemble(head, _quoted(self.text[self.start:self.end]), where,
-                                    (keys, "dim"))
+            keys = "tab other edge · ←/→ character · b/w or ctrl+←/→ word · enter save · esc cancel"
+            return Content.assemble(
+                head, _quoted(self.text[self.start : self.end]), where, (keys, "dim")
+            )
         if self.mode == "mark":
             head = Content.styled("Mark span ", KEY_STYLE)
             selected = self.selection
-            what = (_quoted(self.text[selected[0]:selected[1]]) if selected
-                    else Content("selecting from here" if self.anchor is not None
-                                 else "no selection (v starts one)"))
-            keys = ("←/→ ↑/↓ home/end · b/w word · v select · 1-9 label · l label+link · "
-                    "esc leave · mouse: click, drag")
+            what = (
+                _quoted(self.text[selected[0] : selected[1]])
+                if selected
+                else Content(
+                    "selecting from here"
+                    if self.anchor is not None
+                    else "no selection (v starts one)"
+                )
+            )
+            keys = (
+                "←/→ ↑/↓ home/end · b/w word · v select · 1-9 label · l label+link · "
+                "esc leave · mouse: click, drag"
+            )
             return Content.assemble(head, what, f"  at {self.position}  ", (keys, "dim"))
         return Content()
 
@@ -166,5 +182,5 @@ def _quoted(text: str) -> Content:
     """The span's text as data, on one line, shortened."""
     flat = " ".join(text.split())
     if len(flat) > PREVIEW:
-        flat = flat[:PREVIEW - 1] + "…"
+        flat = flat[: PREVIEW - 1] + "…"
     return Content.assemble("«", (flat, "bold"), "»")

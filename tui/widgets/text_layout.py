@@ -18,12 +18,16 @@ from rich.cells import get_character_cell_size
 
 TAB_SIZE = 8  # what Content.render_strips uses
 # Marks, variation selectors, joiners and skin tones belong to the character before them.
-_MARKS = ("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-          "\ufe0e\ufe0f\U0001F3FB-\U0001F3FF]")
+_MARKS = (
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]"
+)
 # A word (hyphens, apostrophes and dots inside it), a flag, or one other symbol (an emoji).
-WORD = re.compile(rf"(?:\w{_MARKS}*)+(?:[-'’.](?:\w{_MARKS}*)+)*"
-                  rf"|[\U0001F1E6-\U0001F1FF]{{2}}"
-                  rf"|[^\w\s]{_MARKS}*(?:\u200d[^\w\s]{_MARKS}*)*")
+WORD = re.compile(
+    rf"(?:\w{_MARKS}*)+(?:[-'’.](?:\w{_MARKS}*)+)*"
+    rf"|[\U0001F1E6-\U0001F1FF]{{2}}"
+    rf"|[^\w\s]{_MARKS}*(?:\u200d[^\w\s]{_MARKS}*)*"
+)
 _ZWJ = "\u200d"
 _WINDOW = 256  # how far back a word search looks before it falls back to a longer look
 
@@ -31,8 +35,13 @@ _WINDOW = 256  # how far back a word search looks before it falls back to a long
 def _extends(char: str) -> bool:
     """True for a code point drawn as part of the one before it (mark, modifier, joiner)."""
     code = ord(char)
-    return (unicodedata.combining(char) != 0 or 0x1F3FB <= code <= 0x1F3FF
-            or 0xFE00 <= code <= 0xFE0F or char == _ZWJ or 0xE0020 <= code <= 0xE007F)
+    return (
+        unicodedata.combining(char) != 0
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xFE00 <= code <= 0xFE0F
+        or char == _ZWJ
+        or 0xE0020 <= code <= 0xE007F
+    )
 
 
 def next_char(text: str, offset: int) -> int:
@@ -146,8 +155,9 @@ class TextLayout:
         widths: list[int] = []
         position = 0
         for char in paragraph:
-            cells = (TAB_SIZE - position % TAB_SIZE if char == "\t"
-                     else get_character_cell_size(char))
+            cells = (
+                TAB_SIZE - position % TAB_SIZE if char == "\t" else get_character_cell_size(char)
+            )
             widths.append(cells)
             position += cells
         self._cells[paragraph_start] = widths
@@ -171,7 +181,7 @@ class TextLayout:
         row = self.row_of(offset)
         widths = self.cell_widths(self._paragraph[row])
         base = self._paragraph[row]
-        return sum(widths[self.starts[row] - base:offset - base])
+        return sum(widths[self.starts[row] - base : offset - base])
 
     def offset_at(self, row: int, x: int) -> int:
         """The offset of the character drawn at cell `x` of visual `row` (its end if beyond)."""

@@ -28,8 +28,14 @@ READERS: dict[str, tuple[tuple[str, ...], Callable[[Path], Iterator[Item]]]] = {
 IMPORT_FORMATS = tuple(READERS)
 
 
-def import_annotated(engine: Engine, format: str, paths: Iterable[Path],
-                     options: LoadOptions, *, offsets: str | None = None) -> AnnotatedReport:
+def import_annotated(
+    engine: Engine,
+    format: str,
+    paths: Iterable[Path],
+    options: LoadOptions,
+    *,
+    offsets: str | None = None,
+) -> AnnotatedReport:
     """Import the annotated files under `paths`, read as `format`.
 
     Args:
@@ -39,8 +45,9 @@ def import_annotated(engine: Engine, format: str, paths: Iterable[Path],
         TelaahError: unknown format.
     """
     if format not in READERS:
-        raise TelaahError(f"unknown import format {format!r}: choose one of "
-                          f"{', '.join(IMPORT_FORMATS)}")
+        raise TelaahError(
+            f"unknown import format {format!r}: choose one of {', '.join(IMPORT_FORMATS)}"
+        )
     return load_docs(engine, _items(format, paths, offsets), options)
 
 
@@ -48,8 +55,9 @@ def _items(format: str, paths: Iterable[Path], offsets: str | None) -> Iterator[
     suffixes, reader = READERS[format]
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*")
-                           if p.is_file() and p.suffix.lower() in suffixes)
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+            )
             if not found:
                 yield Problem(path, None, f"no {'/'.join(suffixes)} files in this folder")
         elif path.is_file():

@@ -74,8 +74,10 @@ def _parse_line(ann: _Ann, line: str, number: int) -> str | None:
     if kind == "T":
         match = _T.fullmatch(line)
         if match is None:
-            return ("not a brat text-bound line (`T1<TAB>LABEL START END<TAB>text`; "
-                    "discontinuous spans are not supported)")
+            return (
+                "not a brat text-bound line (`T1<TAB>LABEL START END<TAB>text`; "
+                "discontinuous spans are not supported)"
+            )
         ann.spans[ident] = (int(match[3]), int(match[4]), match[2], match[5], number)
     elif kind in "ER":
         head, *args = rest.split(" ")
@@ -116,22 +118,37 @@ def _document(path: Path, text: str, ann: _Ann) -> Iterator[Item]:
     numbers: dict[str, int] = {}
     span_lines: dict[int, int] = {}
     for ident, (start, end, label, surface, number) in sorted(
-            ann.spans.items(), key=lambda item: (item[1][0], -item[1][1], item[1][4])):
+        ann.spans.items(), key=lambda item: (item[1][0], -item[1][1], item[1][4])
+    ):
         if ident in triggers:
             continue
         key, name = ann.links.get(ident, (None, None))
         numbers[ident] = len(spans)
         span_lines[len(spans)] = number
-        spans.append(ExportSpan(id=len(spans), start=start, end=end, text=surface, label=label,
-                                entity_key=key or None, entity_name=name or None,
-                                state=ann.states.get(ident, "accepted"), origin="import"))
+        spans.append(
+            ExportSpan(
+                id=len(spans),
+                start=start,
+                end=end,
+                text=surface,
+                label=label,
+                entity_key=key or None,
+                entity_name=name or None,
+                state=ann.states.get(ident, "accepted"),
+                origin="import",
+            )
+        )
     facts: list[ExportFact] = []
     fact_lines: dict[int, int] = {}
     problems: list[Problem] = []
-    entries = [(ident, fact_type, trigger, roles, number)
-               for ident, (fact_type, trigger, roles, number) in ann.events.items()]
-    entries += [(ident, fact_type, "", _positional(roles), number)
-                for ident, (fact_type, roles, number) in ann.relations.items()]
+    entries = [
+        (ident, fact_type, trigger, roles, number)
+        for ident, (fact_type, trigger, roles, number) in ann.events.items()
+    ]
+    entries += [
+        (ident, fact_type, "", _positional(roles), number)
+        for ident, (fact_type, roles, number) in ann.relations.items()
+    ]
     for ident, fact_type, trigger, roles, number in sorted(entries, key=lambda e: e[4]):
         evidence = None
         if trigger:
@@ -147,14 +164,32 @@ def _document(path: Path, text: str, ann: _Ann) -> Iterator[Item]:
         for role, target in roles:
             filled.setdefault(_role_name(role, filled), []).append(numbers[target])
         fact_lines[len(facts)] = number
-        facts.append(ExportFact(id=len(facts), type=fact_type,
-                                state=ann.states.get(ident, "accepted"), roles=filled,
-                                evidence=evidence, note=ann.notes.get(ident),
-                                needs_review=ident in ann.review))
+        facts.append(
+            ExportFact(
+                id=len(facts),
+                type=fact_type,
+                state=ann.states.get(ident, "accepted"),
+                roles=filled,
+                evidence=evidence,
+                note=ann.notes.get(ident),
+                needs_review=ident in ann.review,
+            )
+        )
     yield from problems
-    yield ReadDoc(path, None, ExportDoc(id=0, external_id=_external_id(path), title="", text=text,
-                                        spans=tuple(spans), facts=tuple(facts)),
-                  span_lines, fact_lines)
+    yield ReadDoc(
+        path,
+        None,
+        ExportDoc(
+            id=0,
+            external_id=_external_id(path),
+            title="",
+            text=text,
+            spans=tuple(spans),
+            facts=tuple(facts),
+        ),
+        span_lines,
+        fact_lines,
+    )
 
 
 def _external_id(path: Path) -> str:

@@ -85,10 +85,12 @@ class AnnotatedReport:
     def summary(self) -> str:
         """The closing line of the import."""
         unknown = sum(self.unknown_keys.values())
-        return (f"articles: {self.articles_created} new, {self.articles_found} existing; "
-                f"mentions {self.mentions}, facts {self.facts}, entities created "
-                f"{self.entities_created}, unknown entity keys {unknown}, duplicates "
-                f"{self.duplicates}, failed {self.failed}")
+        return (
+            f"articles: {self.articles_created} new, {self.articles_found} existing; "
+            f"mentions {self.mentions}, facts {self.facts}, entities created "
+            f"{self.entities_created}, unknown entity keys {unknown}, duplicates "
+            f"{self.duplicates}, failed {self.failed}"
+        )
 
 
 @dataclass(slots=True)
@@ -148,12 +150,18 @@ def normalised(doc: ExportDoc) -> ExportDoc:
         pieces.append(piece)
         moved[end] = moved[start] + len(normalise_text(pieces[-1])[0])
     if "".join(normalise_text(p)[0] for p in pieces) != text:
-        raise TelaahError("normalising the text (NFC, LF line endings) would move a span "
-                          "boundary; the offsets cannot be kept")
-    spans = tuple(replace(s, start=moved[s.start], end=moved[s.end],
-                          text=text[moved[s.start]:moved[s.end]]) for s in doc.spans)
-    facts = tuple(replace(f, evidence=(moved[f.evidence[0]], moved[f.evidence[1]]))
-                  if f.evidence else f for f in doc.facts)
+        raise TelaahError(
+            "normalising the text (NFC, LF line endings) would move a span "
+            "boundary; the offsets cannot be kept"
+        )
+    spans = tuple(
+        replace(s, start=moved[s.start], end=moved[s.end], text=text[moved[s.start] : moved[s.end]])
+        for s in doc.spans
+    )
+    facts = tuple(
+        replace(f, evidence=(moved[f.evidence[0]], moved[f.evidence[1]])) if f.evidence else f
+        for f in doc.facts
+    )
     return replace(doc, text=text, spans=spans, facts=facts)
 
 
@@ -200,9 +208,14 @@ class _Loader:
             except (TelaahError, IntegrityError) as exc:
                 session.rollback()
                 self.new_entities.clear()
-                message = str(exc) if isinstance(exc, TelaahError) else (
-                    "the database refused the document (changed meanwhile?): "
-                    f"{str(exc.orig).splitlines()[0]}")
+                message = (
+                    str(exc)
+                    if isinstance(exc, TelaahError)
+                    else (
+                        "the database refused the document (changed meanwhile?): "
+                        f"{str(exc.orig).splitlines()[0]}"
+                    )
+                )
                 self.fail(Problem(item.path, item.line, message))
 
     def _valid_spans(self, item: ReadDoc) -> list[ExportSpan]:
@@ -213,9 +226,11 @@ class _Loader:
             message = None
             if not 0 <= span.start < span.end <= len(text):
                 message = f"span {span.start}-{span.end} is outside the text (0-{len(text)})"
-            elif span.text and text[span.start:span.end] != span.text:
-                message = (f"span {span.start}-{span.end} says {span.text!r} but the text there "
-                           f"is {text[span.start:span.end]!r}")
+            elif span.text and text[span.start : span.end] != span.text:
+                message = (
+                    f"span {span.start}-{span.end} says {span.text!r} but the text there "
+                    f"is {text[span.start : span.end]!r}"
+                )
             elif self.labels and span.label not in self.labels:
                 message = f"span {span.start}-{span.end}: unknown label {span.label!r}"
             elif span.state not in MENTION_STATES or span.origin not in MENTION_ORIGINS:
@@ -223,16 +238,24 @@ class _Loader:
             if message:
                 self.fail(replace(where, message=message))
                 continue
-            kept.append(replace(span, text=text[span.start:span.end]))
+            kept.append(replace(span, text=text[span.start : span.end]))
         return kept
 
     def _store(self, session: Session, item: ReadDoc, doc: ExportDoc) -> None:
         article, created = self._article(session, item, doc)
         assert article.id is not None
-        existing: dict[tuple[int, int], int] = {} if created else {
-            (start, end): mention_id for start, end, mention_id in session.execute(
-                select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id)
-                .where(_MENTION.c.article_id == article.id))}
+        existing: dict[tuple[int, int], int] = (
+            {}
+            if created
+            else {
+                (start, end): mention_id
+                for start, end, mention_id in session.execute(
+                    select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id).where(
+                        _MENTION.c.article_id == article.id
+                    )
+                )
+            }
+        )
         new: dict[tuple[int, int], dict[str, Any]] = {}
         for span in doc.spans:
             place = (span.start, span.end)
@@ -245,19 +268,34 @@ class _Loader:
             # Core executemany, not ORM objects (building SQLModel instances dominated big
             # imports) and not RETURNING (which SQLite answers one row per statement).
             session.execute(insert(_MENTION), list(new.values()))
-            rows = session.execute(select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id)
-                                   .where(_MENTION.c.article_id == article.id))
+            rows = session.execute(
+                select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id).where(
+                    _MENTION.c.article_id == article.id
+                )
+            )
             stored = {(start, end): mention_id for start, end, mention_id in rows}
             mention_ids = sorted(stored[place] for place in new)
             existing.update((place, stored[place]) for place in new)
         ids = {span.id: existing[(span.start, span.end)] for span in doc.spans}
-        facts = [fact_id for fact in doc.facts
-                 if (fact_id := self._fact(session, item, article.id, fact, ids)) is not None]
-        audit.record(session, action="annotations.import", reviewer_id=self.options.reviewer_id,
-                     target="article", target_id=article.id,
-                     after={"file": str(item.path), "line": item.line,
-                            "article_created": created, "mentions": mention_ids,
-                            "facts": facts})
+        facts = [
+            fact_id
+            for fact in doc.facts
+            if (fact_id := self._fact(session, item, article.id, fact, ids)) is not None
+        ]
+        audit.record(
+            session,
+            action="annotations.import",
+            reviewer_id=self.options.reviewer_id,
+            target="article",
+            target_id=article.id,
+            after={
+                "file": str(item.path),
+                "line": item.line,
+                "article_created": created,
+                "mentions": mention_ids,
+                "facts": facts,
+            },
+        )
         session.commit()
         self.entities.update(self.new_entities)
         self.report.entities_created += len(self.new_entities)
@@ -272,39 +310,62 @@ class _Loader:
     def _article(self, session: Session, item: ReadDoc, doc: ExportDoc) -> tuple[Article, bool]:
         sha = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         by_id = session.execute(
-            select(Article).where(col(Article.external_id) == doc.external_id)).scalar()
+            select(Article).where(col(Article.external_id) == doc.external_id)
+        ).scalar()
         if by_id is not None:
             if by_id.sha256 != sha:
                 raise TelaahError(f"article {doc.external_id!r} exists with a different text")
             return by_id, False
         by_sha = session.execute(select(Article).where(col(Article.sha256) == sha)).scalar()
         if by_sha is not None:
-            self.note(Problem(item.path, item.line, f"same text as article "
-                              f"{by_sha.external_id!r}: its annotations go there"))
+            self.note(
+                Problem(
+                    item.path,
+                    item.line,
+                    f"same text as article {by_sha.external_id!r}: its annotations go there",
+                )
+            )
             return by_sha, False
         now = utcnow()
-        article = Article(external_id=doc.external_id, title=doc.title or title_from_text(doc.text),
-                          source=doc.source, url=doc.url, published=doc.published,
-                          text=doc.text, sha256=sha, meta=dict(doc.meta),
-                          status="todo" if self.options.as_candidates else "done",
-                          created_at=now, updated_at=now)
+        article = Article(
+            external_id=doc.external_id,
+            title=doc.title or title_from_text(doc.text),
+            source=doc.source,
+            url=doc.url,
+            published=doc.published,
+            text=doc.text,
+            sha256=sha,
+            meta=dict(doc.meta),
+            status="todo" if self.options.as_candidates else "done",
+            created_at=now,
+            updated_at=now,
+        )
         session.add(article)
         session.flush()
         return article, True
 
-    def _mention(self, session: Session, item: ReadDoc, article_id: int,
-                 span: ExportSpan) -> dict[str, Any]:
+    def _mention(
+        self, session: Session, item: ReadDoc, article_id: int, span: ExportSpan
+    ) -> dict[str, Any]:
         pending = self.options.as_candidates or span.state == "pending"
         now = utcnow()
-        return {"article_id": article_id, "start": span.start, "end": span.end,
-                "text": span.text, "label": span.label,
-                "entity_id": self._entity(session, item, span),
-                "state": "pending" if self.options.as_candidates else span.state,
-                "origin": span.origin, "matched_alias": span.matched_alias,
-                "score": span.score, "method": None, "alternatives": [],
-                "reviewer_id": None if pending else self._reviewer(span.reviewer),
-                "decided_at": None if pending else (span.decided_at or now),
-                "created_at": now}
+        return {
+            "article_id": article_id,
+            "start": span.start,
+            "end": span.end,
+            "text": span.text,
+            "label": span.label,
+            "entity_id": self._entity(session, item, span),
+            "state": "pending" if self.options.as_candidates else span.state,
+            "origin": span.origin,
+            "matched_alias": span.matched_alias,
+            "score": span.score,
+            "method": None,
+            "alternatives": [],
+            "reviewer_id": None if pending else self._reviewer(span.reviewer),
+            "decided_at": None if pending else (span.decided_at or now),
+            "created_at": now,
+        }
 
     def _reviewer(self, name: str | None) -> int | None:
         if not name:
@@ -312,7 +373,8 @@ class _Loader:
         if name not in self.reviewers:
             with session_scope(self.engine) as session:
                 found = session.execute(
-                    select(col(Reviewer.id)).where(col(Reviewer.name) == name)).scalar()
+                    select(col(Reviewer.id)).where(col(Reviewer.name) == name)
+                ).scalar()
                 if found is None:
                     reviewer = Reviewer(name=name)
                     session.add(reviewer)
@@ -330,21 +392,38 @@ class _Loader:
         if found is not None:
             return found
         if self.options.create_entities:
-            view = create_entity(session=session, key=key, name=span.entity_name or span.text,
-                                 type=span.label, reviewer_id=self.options.reviewer_id,
-                                 aliases=[span.text], commit=False)
+            view = create_entity(
+                session=session,
+                key=key,
+                name=span.entity_name or span.text,
+                type=span.label,
+                reviewer_id=self.options.reviewer_id,
+                aliases=[span.text],
+                commit=False,
+            )
             self.new_entities[key] = view.id  # known to later documents once committed
             return view.id
         self.report.unknown_keys[key] = self.report.unknown_keys.get(key, 0) + 1
         if key not in self.unknown_noted:
             self.unknown_noted.add(key)
-            self.note(Problem(item.path, item.span_lines.get(span.id, item.line),
-                              f"unknown entity key {key!r}: the span is imported without a "
-                              "link (--create-entities creates it)"))
+            self.note(
+                Problem(
+                    item.path,
+                    item.span_lines.get(span.id, item.line),
+                    f"unknown entity key {key!r}: the span is imported without a "
+                    "link (--create-entities creates it)",
+                )
+            )
         return None
 
-    def _fact(self, session: Session, item: ReadDoc, article_id: int, fact: ExportFact,
-              ids: dict[int, int]) -> int | None:
+    def _fact(
+        self,
+        session: Session,
+        item: ReadDoc,
+        article_id: int,
+        fact: ExportFact,
+        ids: dict[int, int],
+    ) -> int | None:
         where = Problem(item.path, item.fact_lines.get(fact.id, item.line), "")
         try:
             roles = self._roles(session, fact, ids)
@@ -353,11 +432,18 @@ class _Loader:
                 article = session.get(Article, article_id)
                 if article is None or not 0 <= start < end <= len(article.text):
                     raise TelaahError(f"evidence {start}-{end} is outside the text")
-            view = create_fact(session=session, article_id=article_id, type=fact.type,
-                               roles=roles, reviewer_id=self.options.reviewer_id,
-                               evidence=fact.evidence,
-                               state="pending" if self.options.as_candidates else fact.state,
-                               origin="import", note=fact.note, commit=False)
+            view = create_fact(
+                session=session,
+                article_id=article_id,
+                type=fact.type,
+                roles=roles,
+                reviewer_id=self.options.reviewer_id,
+                evidence=fact.evidence,
+                state="pending" if self.options.as_candidates else fact.state,
+                origin="import",
+                note=fact.note,
+                commit=False,
+            )
         except TelaahError as exc:
             self.fail(replace(where, message=f"fact {fact.type}: {exc}"))
             return None
@@ -368,21 +454,22 @@ class _Loader:
             session.add(row)
         return view.id
 
-    def _roles(self, session: Session, fact: ExportFact,
-               ids: dict[int, int]) -> dict[str, list[int]]:
+    def _roles(
+        self, session: Session, fact: ExportFact, ids: dict[int, int]
+    ) -> dict[str, list[int]]:
         roles: dict[str, list[int]] = {}
         for role, span_ids in fact.roles.items():
             for span_id in span_ids:
                 if span_id not in ids:
-                    raise TelaahError(f"role {role} names span {span_id}, which was not "
-                                      "imported")
+                    raise TelaahError(f"role {role} names span {span_id}, which was not imported")
                 roles.setdefault(role, []).append(ids[span_id])
         if roles and all(POSITIONAL.fullmatch(role) for role in roles):
             return self._place_roles(session, fact.type, roles)
         return roles
 
-    def _place_roles(self, session: Session, type: str,
-                     roles: dict[str, list[int]]) -> dict[str, list[int]]:
+    def _place_roles(
+        self, session: Session, type: str, roles: dict[str, list[int]]
+    ) -> dict[str, list[int]]:
         """Roles known by place (first, second): each goes to the next schema role that
         takes its label."""
         specs = self.role_order.get(type)
@@ -394,12 +481,16 @@ class _Loader:
             for mention_id in roles[role]:
                 mention = session.get(Mention, mention_id)
                 assert mention is not None
-                while index < len(specs) and specs[index].labels \
-                        and mention.label not in specs[index].labels:
+                while (
+                    index < len(specs)
+                    and specs[index].labels
+                    and mention.label not in specs[index].labels
+                ):
                     index += 1
                 if index >= len(specs):
-                    raise TelaahError(f"no role of {type} left for {mention.text!r} "
-                                      f"({mention.label})")
+                    raise TelaahError(
+                        f"no role of {type} left for {mention.text!r} ({mention.label})"
+                    )
                 placed.setdefault(specs[index].name, []).append(mention_id)
                 index += 1
         return placed

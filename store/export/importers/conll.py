@@ -108,11 +108,30 @@ def _finish(path: Path, doc: _Doc, count: int) -> Iterator[Item]:
             _close(spans, span_lines, open_span)
         sentences.append([first, offset])
     text = "".join(parts)
-    spans = [ExportSpan(id=s.id, start=s.start, end=s.end, text=text[s.start:s.end],
-                        label=s.label, origin="import") for s in spans]
-    yield ReadDoc(path, doc.line, ExportDoc(
-        id=0, external_id=f"{path.stem}-{count}", title="", text=text,
-        meta={SENTENCES: sentences}, spans=tuple(spans)), span_lines)
+    spans = [
+        ExportSpan(
+            id=s.id,
+            start=s.start,
+            end=s.end,
+            text=text[s.start : s.end],
+            label=s.label,
+            origin="import",
+        )
+        for s in spans
+    ]
+    yield ReadDoc(
+        path,
+        doc.line,
+        ExportDoc(
+            id=0,
+            external_id=f"{path.stem}-{count}",
+            title="",
+            text=text,
+            meta={SENTENCES: sentences},
+            spans=tuple(spans),
+        ),
+        span_lines,
+    )
 
 
 def _close(spans: list[ExportSpan], span_lines: dict[int, int], open_span: list[object]) -> None:

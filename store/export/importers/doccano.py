@@ -55,14 +55,16 @@ def _records(path: Path, handle: BinaryIO, offsets: str | None) -> Iterator[Item
         try:
             if not isinstance(record, dict):
                 raise RecordError("not a JSON object")
-            yield ReadDoc(path, number, doc_from_record(record, f"{path.stem}-{number}",
-                                                        offsets=offsets))
+            yield ReadDoc(
+                path, number, doc_from_record(record, f"{path.stem}-{number}", offsets=offsets)
+            )
         except RecordError as exc:
             yield Problem(path, number, str(exc))
 
 
-def doc_from_record(record: dict[str, Any], default_id: str, *,
-                    offsets: str | None = None) -> ExportDoc:
+def doc_from_record(
+    record: dict[str, Any], default_id: str, *, offsets: str | None = None
+) -> ExportDoc:
     """The document of one doccano object.
 
     Raises:
@@ -84,16 +86,20 @@ def doc_from_record(record: dict[str, Any], default_id: str, *,
         if table is None:
             return value
         if value not in table:
-            raise RecordError(f"{what} {value} is not a place in the text in UTF-16 code units "
-                              "(inside a surrogate pair, or past the end)")
+            raise RecordError(
+                f"{what} {value} is not a place in the text in UTF-16 code units "
+                "(inside a surrogate pair, or past the end)"
+            )
         return table[value]
 
     spans = []
     ids: dict[Any, int] = {}
     raw_entities = record.get("entities")
     if raw_entities is None:
-        raw_entities = [{"id": i, "start_offset": e[0], "end_offset": e[1], "label": e[2]}
-                        for i, e in enumerate(_triples(record))]
+        raw_entities = [
+            {"id": i, "start_offset": e[0], "end_offset": e[1], "label": e[2]}
+            for i, e in enumerate(_triples(record))
+        ]
     if not isinstance(raw_entities, list):
         raise RecordError("`entities` is not a list")
     for index, entity in enumerate(raw_entities):
@@ -105,8 +111,11 @@ def doc_from_record(record: dict[str, Any], default_id: str, *,
         start = point(entity.get("start_offset"), f"entity {index}: start_offset")
         end = point(entity.get("end_offset"), f"entity {index}: end_offset")
         ids[entity.get("id", index)] = index
-        spans.append(ExportSpan(id=index, start=start, end=end, text=text[start:end],
-                                label=label, origin="import"))
+        spans.append(
+            ExportSpan(
+                id=index, start=start, end=end, text=text[start:end], label=label, origin="import"
+            )
+        )
     facts = []
     relations = record.get("relations") or []
     if not isinstance(relations, list):
@@ -117,22 +126,34 @@ def doc_from_record(record: dict[str, Any], default_id: str, *,
         kind = relation.get("type")
         ends = (ids.get(relation.get("from_id")), ids.get(relation.get("to_id")))
         if not isinstance(kind, str) or not kind or None in ends:
-            raise RecordError(f"relation {index}: needs a `type` and `from_id`/`to_id` naming "
-                              "entities of the line")
-        facts.append(ExportFact(id=index, type=kind, state="accepted",
-                                roles={"#1": [ends[0]], "#2": [ends[1]]}))  # type: ignore[list-item]
+            raise RecordError(
+                f"relation {index}: needs a `type` and `from_id`/`to_id` naming "
+                "entities of the line"
+            )
+        facts.append(
+            ExportFact(
+                id=index, type=kind, state="accepted", roles={"#1": [ends[0]], "#2": [ends[1]]}
+            )
+        )  # type: ignore[list-item]
     external = record.get("id", meta.get("external_id"))
-    return ExportDoc(id=0, external_id=str(external) if external not in (None, "") else default_id,
-                     title=str(meta.get("title") or ""), text=text,
-                     source=meta.get("source") or None, url=meta.get("url") or None,
-                     published=_date(meta.get("published")), spans=tuple(spans),
-                     facts=tuple(facts))
+    return ExportDoc(
+        id=0,
+        external_id=str(external) if external not in (None, "") else default_id,
+        title=str(meta.get("title") or ""),
+        text=text,
+        source=meta.get("source") or None,
+        url=meta.get("url") or None,
+        published=_date(meta.get("published")),
+        spans=tuple(spans),
+        facts=tuple(facts),
+    )
 
 
 def _triples(record: dict[str, Any]) -> list[list[Any]]:
     value = record.get("label", record.get("labels")) or []
     if not isinstance(value, list) or not all(
-            isinstance(v, list | tuple) and len(v) == 3 for v in value):
+        isinstance(v, list | tuple) and len(v) == 3 for v in value
+    ):
         raise RecordError("`label` must be a list of [start, end, label]")
     return [list(v) for v in value]
 

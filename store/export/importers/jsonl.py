@@ -76,15 +76,24 @@ def doc_from_record(record: dict[str, Any], default_id: str) -> ExportDoc:
     if not isinstance(meta, dict):
         raise RecordError("`meta` is not an object")
     annotator = record.get("_annotator_id")
-    spans = [_span(raw, index, text, str(annotator) if annotator else None)
-             for index, raw in enumerate(_list(record, "spans"))]
+    spans = [
+        _span(raw, index, text, str(annotator) if annotator else None)
+        for index, raw in enumerate(_list(record, "spans"))
+    ]
     facts = [_fact(raw, index) for index, raw in enumerate(_list(record, "facts"))]
     external = record.get("id", meta.get("id"))
-    return ExportDoc(id=0, external_id=str(external) if external not in (None, "") else default_id,
-                     title=_str(record, "title") or "", text=text,
-                     source=_str(record, "source"), url=_str(record, "url"),
-                     published=_date(record.get("published")), meta=meta,
-                     spans=tuple(spans), facts=tuple(facts))
+    return ExportDoc(
+        id=0,
+        external_id=str(external) if external not in (None, "") else default_id,
+        title=_str(record, "title") or "",
+        text=text,
+        source=_str(record, "source"),
+        url=_str(record, "url"),
+        published=_date(record.get("published")),
+        meta=meta,
+        spans=tuple(spans),
+        facts=tuple(facts),
+    )
 
 
 def _span(raw: Any, index: int, text: str, annotator: str | None) -> ExportSpan:
@@ -100,13 +109,20 @@ def _span(raw: Any, index: int, text: str, annotator: str | None) -> ExportSpan:
         raise RecordError(f"span {index}: `score` is not a number")
     span_id = raw.get("id", index)
     return ExportSpan(
-        id=span_id if isinstance(span_id, int) else index, start=start, end=end,
+        id=span_id if isinstance(span_id, int) else index,
+        start=start,
+        end=end,
         text=raw["text"] if isinstance(raw.get("text"), str) else text[start:end],
-        label=label, entity_key=_str(raw, "kb_id") or _str(raw, "entity_key"),
-        entity_name=_str(raw, "entity_name"), state=_str(raw, "state") or "accepted",
-        origin=_str(raw, "origin") or "import", matched_alias=_str(raw, "matched_alias"),
+        label=label,
+        entity_key=_str(raw, "kb_id") or _str(raw, "entity_key"),
+        entity_name=_str(raw, "entity_name"),
+        state=_str(raw, "state") or "accepted",
+        origin=_str(raw, "origin") or "import",
+        matched_alias=_str(raw, "matched_alias"),
         score=float(score) if score is not None else None,
-        reviewer=_str(raw, "reviewer") or annotator, decided_at=_time(raw.get("decided_at")))
+        reviewer=_str(raw, "reviewer") or annotator,
+        decided_at=_time(raw.get("decided_at")),
+    )
 
 
 def _fact(raw: Any, index: int) -> ExportFact:
@@ -114,8 +130,8 @@ def _fact(raw: Any, index: int) -> ExportFact:
         raise RecordError(f"fact {index} is not an object")
     roles = raw.get("roles")
     if not isinstance(roles, dict) or not all(
-            isinstance(ids, list) and all(isinstance(i, int) for i in ids)
-            for ids in roles.values()):
+        isinstance(ids, list) and all(isinstance(i, int) for i in ids) for ids in roles.values()
+    ):
         raise RecordError(f"fact {index}: `roles` must map role names to lists of span ids")
     evidence = raw.get("evidence")
     span: tuple[int, int] | None = None
@@ -129,9 +145,15 @@ def _fact(raw: Any, index: int) -> ExportFact:
     type_ = raw.get("type")
     if not isinstance(type_, str) or not type_:
         raise RecordError(f"fact {index}: `type` is missing")
-    return ExportFact(id=index, type=type_, state=_str(raw, "state") or "accepted",
-                      roles={str(k): list(v) for k, v in roles.items()}, evidence=span,
-                      note=_str(raw, "note"), needs_review=bool(raw.get("needs_review")))
+    return ExportFact(
+        id=index,
+        type=type_,
+        state=_str(raw, "state") or "accepted",
+        roles={str(k): list(v) for k, v in roles.items()},
+        evidence=span,
+        note=_str(raw, "note"),
+        needs_review=bool(raw.get("needs_review")),
+    )
 
 
 def _list(record: dict[str, Any], key: str) -> list[Any]:
