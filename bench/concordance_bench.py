@@ -4,7 +4,7 @@
     .venv/bin/python bench/concordance_bench.py --mentions 50000
 
 Builds a database (real schema, sample labels) where one entity has N mentions spread over the
-articles in several surface forms, then times `store.concordance.concordance` and the
+articles in several surface forms, then times `store.review.concordance.concordance` and the
 concordance screen's first paint in the real app (headless), against the same screen on an
 entity with 10 mentions in the same run. Target: under 1 s for 10,000 mentions.
 """
@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
-from store.concordance import concordance  # noqa: E402
 from store.db import open_database, session_scope  # noqa: E402
 from store.models import Article, Entity, Mention  # noqa: E402
+from store.review.concordance import concordance  # noqa: E402
 from store.schema import load_schema, parse_schema  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_corpus"
@@ -146,7 +146,7 @@ def main() -> int:
         small = [asyncio.run(first_paint(url, "G-MOSCOW")) for _ in range(args.runs)]
     big_ms, small_ms = statistics.median(big) * 1000, statistics.median(small) * 1000
     print(
-        f"store.concordance: {lines:,} lines in {len(groups)} surface forms, "
+        f"store.review.concordance: {lines:,} lines in {len(groups)} surface forms, "
         f"median {statistics.median(store_times) * 1000:.0f} ms"
     )
     print(

@@ -3,7 +3,8 @@
     .venv/bin/python bench/corpus_match_bench.py                  # 10,000 articles, 100k aliases
     .venv/bin/python bench/corpus_match_bench.py --articles 2000 --aliases 10000
 
-Prints articles/s of `store.candidates.match_articles` with workers=1 and workers=all cores on
+Prints articles/s of `store.review.candidates.match_articles` with workers=1 and workers=all
+cores on
 the same database (pending candidates cleared between the runs, so both write the same rows),
 and the speed-up. Needs the bench extra (`pip install -e ".[bench]"`) for the gazetteer.
 """
@@ -24,11 +25,11 @@ from import_bench import generate  # noqa: E402
 from match_data import build_gazetteer  # noqa: E402
 from sqlalchemy import delete, text  # noqa: E402
 
-from store.candidates import match_articles  # noqa: E402
 from store.db import open_database, session_scope  # noqa: E402
-from store.importer import import_articles  # noqa: E402
+from store.ingest.articles import import_articles  # noqa: E402
 from store.matching import AliasEntry, Matcher  # noqa: E402
 from store.models import Mention  # noqa: E402
+from store.review.candidates import match_articles  # noqa: E402
 
 
 def main() -> int:

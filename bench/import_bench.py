@@ -10,7 +10,8 @@ the same run and the import is reported as a ratio to it):
 1. generates a deterministic corpus (``random.Random(seed)``) into a temporary folder;
 2. baseline: reads every file, parses it (one ``json.loads`` per line for .jsonl) and computes
    the sha256 of each text -- the floor no importer can beat;
-3. import: ``store.importer.import_articles(engine, [folder], reviewer_id=None)`` into a fresh
+3. import: ``store.ingest.articles.import_articles(engine, [folder], reviewer_id=None)``
+   into a fresh
    SQLite file made with ``store.db.open_database``; then checks the article count.
 
 Each measured phase runs in a fresh subprocess so that its peak RSS (``ru_maxrss``) is its own;
@@ -366,9 +367,9 @@ def _phase_baseline(corpus: Path) -> dict[str, Any]:
 
 def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
     t0 = time.perf_counter()
-    from store.articles import count_articles
+    from store.corpus.articles import count_articles
     from store.db import open_database, session_scope
-    from store.importer import BATCH, ImportHooks, import_articles
+    from store.ingest.articles import BATCH, ImportHooks, import_articles
 
     t1 = time.perf_counter()
     engine = open_database(f"sqlite:///{db}")

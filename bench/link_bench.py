@@ -44,9 +44,9 @@ for _p in (str(ROOT), str(BENCH)):
 from sqlalchemy import insert, select  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
+from store.corpus.demo import prepare_demo  # noqa: E402
 from store.db import open_database, session_scope  # noqa: E402
-from store.demo import prepare_demo  # noqa: E402
-from store.entity_search import EntitySearch, gazetteer_stamp  # noqa: E402
+from store.gazetteer.search import EntitySearch, gazetteer_stamp  # noqa: E402
 from store.models import Alias, Entity  # noqa: E402
 from store.reviewers import ensure_reviewer  # noqa: E402
 from store.textnorm import norm_key  # noqa: E402

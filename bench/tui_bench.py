@@ -27,9 +27,9 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from store.corpus.search import index_new_articles  # noqa: E402
 from store.db import open_database, session_scope  # noqa: E402
 from store.models import Article, Fact, Mention  # noqa: E402
-from store.search import index_new_articles  # noqa: E402
 
 WORDS = (
     "rusia",
@@ -171,7 +171,7 @@ def cached_queue_db(articles: int, folder: Path | None) -> Path:
 def build_review_db(path: Path, words: int, candidates: int, *, seed: int = 5) -> int:
     """A database with the sample schema and one article of `words` words and `candidates`
     pending candidates (spread evenly, labels in turn); returns the article's id."""
-    from store.demo import sample_corpus_dir
+    from store.corpus.demo import sample_corpus_dir
     from store.reviewers import ensure_reviewer
     from store.schema import load_schema, parse_schema
 
@@ -333,7 +333,7 @@ class PlainTableApp:
 
 async def plain_bench(url: str, results: dict[str, Any]) -> None:
     """The baseline's first paint, its rows read from the store beforehand (not timed)."""
-    from store.articles import list_articles
+    from store.corpus.articles import list_articles
 
     engine = open_database(url)
     timed = time.perf_counter()
@@ -353,8 +353,8 @@ async def review_bench(
     url: str, article_id: int, results: dict[str, Any], *, repeats: int, presses: int, profile: bool
 ) -> None:
     """The review screen: first paint (median of `repeats`), `a` against a no-op key."""
-    from store.articles import get_article
-    from store.mentions import list_mentions
+    from store.corpus.articles import get_article
+    from store.review.mentions import list_mentions
     from tui.app import make_app
     from tui.screens.article import ArticleScreen
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from store.corpus.demo import sample_corpus_dir
 from store.db import open_database, session_scope
-from store.demo import sample_corpus_dir
 from store.reviewers import ensure_reviewer
 from store.schema import load_schema, parse_schema
 

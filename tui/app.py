@@ -10,7 +10,7 @@ from textual.screen import Screen
 
 from store.config import Config, load_config
 from store.db import Engine, open_database, session_scope
-from store.entity_search import search_cache
+from store.gazetteer.search import search_cache
 from store.reviewers import ensure_reviewer
 from tui.commands import KeyCommands, app_bindings, effective_keymap
 from tui.screens.articles import ArticlesScreen

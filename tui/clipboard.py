@@ -8,9 +8,9 @@ from typing import Any
 import pyperclip
 from textual.app import App
 
-from store.articles import ArticleView
-from store.citation import mention_line, sentence_citation
-from store.mentions import MentionView
+from store.corpus.articles import ArticleView
+from store.review.citation import mention_line, sentence_citation
+from store.review.mentions import MentionView
 from store.textnorm import shorten
 
 SYSTEM = "system clipboard"

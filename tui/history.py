@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.rematch import rematch_after_change
-from store.undo import Undone, redo, undo
+from store.review.rematch import rematch_after_change
+from store.undo.history import Undone, redo, undo
 
 if TYPE_CHECKING:
     from textual.screen import Screen

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.linking import create_and_link, link_mention
-from store.mentions import MentionView
+from store.review.linking import create_and_link, link_mention
+from store.review.mentions import MentionView
 from tui.screens.link import LinkChoice, LinkScreen
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """CoNLL-2003 export: four columns (`TOKEN POS CHUNK NER`), IOB2, `-DOCSTART-` per article.
 
-Sentences come from `store.sentences.sentence_spans` (or, for an article imported from CoNLL,
+Sentences come from `store.corpus.sentences.sentence_spans` (or, for an article imported from CoNLL,
 the sentences its file gave), tokens from `model.tokenize`, so a token
 never contains whitespace. A span that cannot be written exactly (not on token boundaries,
 across a sentence end, overlapping another one) is reported, never shifted.
@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.corpus.sentences import sentence_spans
 from store.export.model import ExportDoc, ExportSpan, Token, tokenize
 from store.export.selection import Skipped
 from store.export.writer import ExportContext
-from store.sentences import sentence_spans
 
 DOCSTART = "-DOCSTART- -X- -X- O"
 UNKNOWN = "-X-"  # POS and chunk: telaah does not tag them

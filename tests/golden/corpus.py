@@ -13,15 +13,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select, update
 
-from store.articles import set_status
+from store.corpus.articles import set_status
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.export.formats import get_format
 from store.export.selection import Selection
 from store.export.writer import MANIFEST, ExportReport, run_export
-from store.facts import decide_fact, list_facts, set_note
-from store.mentions import decide_mention
+from store.facts.repository import decide_fact, list_facts, set_note
 from store.models import Article, Fact, Mention
+from store.review.mentions import decide_mention
 from store.reviewers import ensure_reviewer
 
 REVIEWER = "golden"

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
-from store.articles import (
+from store.corpus.articles import (
     SORTS,
     ArticleRow,
     article_position,

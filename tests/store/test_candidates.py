@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
 
-from store import candidates, gazetteer
-from store.candidates import match_articles
-from store.demo import prepare_demo
+from store.corpus.demo import prepare_demo
 from store.formats.candidates import write_candidates
-from store.importer import import_articles
+from store.gazetteer import entities as gazetteer
+from store.ingest.articles import import_articles
 from store.models import Article, Entity, Mention
-from store.rematch import affected_articles, rematch_after_change
+from store.review import candidates
+from store.review.candidates import match_articles
+from store.review.rematch import affected_articles, rematch_after_change
 
 
 def mentions(session: Session) -> list[Mention]:

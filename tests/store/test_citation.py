@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from store.articles import ArticleView
-from store.citation import fact_citation, mention_line, sentence_citation, sentence_span
-from store.facts import FactView, RoleFiller
-from store.mentions import MentionView
+from store.corpus.articles import ArticleView
+from store.facts.repository import FactView, RoleFiller
+from store.review.citation import fact_citation, mention_line, sentence_citation, sentence_span
+from store.review.mentions import MentionView
 
 TEXT = (
     "MOSKOW - Rusia memasok S-300 ke Kyrgyzstan. Dr. Andi\tmencatat 1.500 unit.\n\n"

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from store.concordance import concordance, decide_lines
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.models import Article, Entity, Mention
-from store.undo import undo
+from store.review.concordance import concordance, decide_lines
+from store.undo.history import undo
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from store import gazetteer
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
-from store.gazetteer_io import import_gazetteer
-from store.merge import merge_entities
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.files import import_gazetteer
+from store.gazetteer.merge import merge_entities
 from tests.store.test_gazetteer import (
     aliases_by_entity,
     entity_rows,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
-from store.entity_detail import entity_detail
-from store.mentions import decide_mention
+from store.gazetteer.detail import entity_detail
 from store.models import Entity, Mention
+from store.review.mentions import decide_mention
 
 
 def test_alias_records_follow_the_decisions(engine: Engine, reviewer_id: int) -> None:

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from store import gazetteer
-from store.entity_search import EntitySearch, search_cache
-from store.gazetteer_io import import_gazetteer
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.files import import_gazetteer
+from store.gazetteer.search import EntitySearch, search_cache
 from tests.conftest import SAMPLE
 
 

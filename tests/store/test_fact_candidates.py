@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.errors import TelaahError
-from store.fact_candidates import refresh_all, refresh_fact_candidates
-from store.facts import (
+from store.facts.candidates import refresh_all, refresh_fact_candidates
+from store.facts.repository import (
     FactView,
     create_fact,
     decide_fact,
@@ -20,9 +20,9 @@ from store.facts import (
     set_note,
     set_roles,
 )
-from store.mentions import decide_mention
+from store.facts.triggers import TriggerIndex, roots, stems
 from store.models import Fact, Mention
-from store.triggers import TriggerIndex, roots, stems
+from store.review.mentions import decide_mention
 
 
 @pytest.fixture
@@ -171,8 +171,8 @@ def test_a_deleted_filler_marks_its_fact(corpus: Engine, reviewer_id: int) -> No
 def test_merging_or_deleting_a_filler_entity_marks_its_facts(
     corpus: Engine, reviewer_id: int
 ) -> None:
-    from store import gazetteer
-    from store.merge import merge_entities
+    from store.gazetteer import entities as gazetteer
+    from store.gazetteer.merge import merge_entities
 
     with session_scope(corpus) as session:
         gazetteer.create_entity(
@@ -194,7 +194,7 @@ def test_replacing_roles_or_undoing_does_not_mark_the_fact(
     from sqlmodel import col
 
     from store.models import AuditEntry
-    from store.undo_facts import reapply, revert
+    from store.undo.facts import reapply, revert
 
     with session_scope(corpus) as session:
         fact = next(
@@ -228,7 +228,7 @@ def test_replacing_roles_or_undoing_does_not_mark_the_fact(
 
 
 def test_rejecting_or_relinking_a_filler_marks_its_fact(corpus: Engine, reviewer_id: int) -> None:
-    from store.linking import link_mention
+    from store.review.linking import link_mention
 
     with session_scope(corpus) as session:
         fact = next(

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from store import gazetteer
 from store.audit import list_audit
 from store.db import open_database, session_scope
 from store.errors import Conflict, NotFound, TelaahError
-from store.gazetteer_io import GazetteerReport, export_gazetteer, import_gazetteer
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.files import GazetteerReport, export_gazetteer, import_gazetteer
 from store.models import Alias, Article, AuditEntry, Entity, Mention
 from store.reviewers import ensure_reviewer
 from store.schema import load_schema, parse_schema

@@ -59,9 +59,9 @@ def test_store_never_imports_textual(tmp_path: Path) -> None:
     expected = {
         "store.db",
         "store.models",
-        "store.importer",
-        "store.gazetteer",
-        "store.gazetteer_io",
+        "store.ingest.articles",
+        "store.gazetteer.entities",
+        "store.gazetteer.files",
         "store.schema",
         "store.textnorm",
         "store.migrate",

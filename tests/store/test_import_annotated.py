@@ -12,8 +12,8 @@ from sqlmodel import Session
 from store.db import open_database, session_scope
 from store.errors import TelaahError
 from store.export.importers import import_annotated
-from store.export.importers.common import AnnotatedReport, LoadOptions
-from store.gazetteer import create_entity
+from store.gazetteer.entities import create_entity
+from store.ingest.annotated import AnnotatedReport, LoadOptions
 from store.models import Article, AuditEntry, Entity, Fact, FactArgument, Mention, Reviewer
 from tests.store.export_helpers import EXAMPLE
 
@@ -315,7 +315,7 @@ def test_the_import_command_takes_format_and_exits_1_when_partial(
 
 
 def test_offsets_follow_the_text_into_its_stored_form() -> None:
-    from store.export.importers.common import normalised
+    from store.ingest.annotated import normalised
     from tests.store.export_helpers import make_doc
 
     raw = "Cafe\u0301\r\nRusia\r\ndan Kirgizstan"

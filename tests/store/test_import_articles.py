@@ -1,4 +1,4 @@
-"""Corpus import (store.importer.import_articles) on real SQLite files.
+"""Corpus import (store.ingest.articles.import_articles) on real SQLite files.
 
 Every test checks both what ended up in the database and what the report says: the problem
 lines name the file (and the line or record), the summary counts, the notes.
@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from store.audit import list_audit
 from store.db import open_database, session_scope
-from store.importer import ImportHooks, ImportReport, import_articles
+from store.ingest.articles import ImportHooks, ImportReport, import_articles
 from store.models import Article
 from store.textnorm import TITLE_MAX, normalise_text
 
@@ -119,7 +119,7 @@ def test_txt_title_is_shortened_to_200_characters(engine: Engine, tmp_path: Path
 
 
 def test_sample_corpus_folder_imports_all_five(engine: Engine, reviewer_id: int) -> None:
-    from store.demo import sample_corpus_dir
+    from store.corpus.demo import sample_corpus_dir
 
     folder = sample_corpus_dir() / "articles"
     report = run(engine, folder, reviewer_id=reviewer_id)

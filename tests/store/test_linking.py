@@ -6,15 +6,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from store import gazetteer
-from store.articles import get_article
 from store.audit import list_audit
-from store.demo import prepare_demo
+from store.corpus.articles import get_article
+from store.corpus.demo import prepare_demo
 from store.errors import Conflict, NotFound, TelaahError
-from store.linking import create_and_link, fresh_key, link_mention
-from store.mentions import MentionView, get_mention, list_mentions
+from store.gazetteer import entities as gazetteer
 from store.models import Entity, Mention
-from store.undo import redo, undo
+from store.review.linking import create_and_link, fresh_key, link_mention
+from store.review.mentions import MentionView, get_mention, list_mentions
+from store.undo.history import redo, undo
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from store import gazetteer
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
-from store.lint import LintOptions, lint_gazetteer
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.lint import LintOptions, lint_gazetteer
 from store.models import Entity, Mention
 
 

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from store.articles import get_article
 from store.audit import list_audit
+from store.corpus.articles import get_article
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.errors import NotFound, TelaahError
-from store.mentions import decide_mention, get_mention, list_mentions
+from store.review.mentions import decide_mention, get_mention, list_mentions
 
 
 @pytest.fixture
@@ -64,8 +64,8 @@ def test_bad_decisions_are_refused(demo_db: Engine, session: Session, reviewer_i
 def test_queue_rows_count_candidates_and_decisions_today(
     demo_db: Engine, session: Session, reviewer_id: int
 ) -> None:
-    from store.articles import list_articles
-    from store.stats import decisions_since, start_of_today
+    from store.corpus.articles import list_articles
+    from store.corpus.stats import decisions_since, start_of_today
 
     before = {r.id: r for r in list_articles(session=session)}
     pending = list_mentions(session=session, article_id=3)
@@ -81,7 +81,7 @@ def test_queue_rows_count_candidates_and_decisions_today(
 
 
 def test_full_text_search_over_title_and_text(demo_db: Engine, session: Session) -> None:
-    from store.articles import count_articles, list_articles
+    from store.corpus.articles import count_articles, list_articles
 
     texts = {
         r.id: get_article(session=session, article_id=r.id).text
@@ -98,7 +98,7 @@ def test_full_text_search_over_title_and_text(demo_db: Engine, session: Session)
 def test_last_position_is_the_latest_decision(
     demo_db: Engine, session: Session, reviewer_id: int
 ) -> None:
-    from store.mentions import last_position
+    from store.review.mentions import last_position
 
     assert last_position(session=session, reviewer_id=reviewer_id) is None
     m = list_mentions(session=session, article_id=4)[2]
@@ -109,8 +109,8 @@ def test_last_position_is_the_latest_decision(
 def test_last_position_follows_bulk_decisions_and_undo(
     demo_db: Engine, session: Session, reviewer_id: int
 ) -> None:
-    from store.mentions import decide_similar, last_position
-    from store.undo import undo
+    from store.review.mentions import decide_similar, last_position
+    from store.undo.history import undo
 
     a = list_mentions(session=session, article_id=1)[0]
     b = list_mentions(session=session, article_id=3)[1]

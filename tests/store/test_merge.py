@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from store import gazetteer
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.errors import Conflict
-from store.merge import MERGE, merge_entities, plan_merge, remerge, unmerge
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.merge import MERGE, merge_entities, plan_merge, remerge, unmerge
 from store.models import Alias, AuditEntry, Entity, Mention
 
 

@@ -15,17 +15,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine
 
+from store.corpus.demo import sample_corpus_dir
 from store.db import open_database, session_scope
-from store.demo import sample_corpus_dir
 from store.export.formats import get_format
 from store.export.importers import import_annotated
-from store.export.importers.common import LoadOptions, ReadDoc, normalised
 from store.export.importers.conll import read_conll
 from store.export.importers.doccano import read_doccano
 from store.export.importers.jsonl import read_jsonl
 from store.export.model import ExportDoc, tokenize
 from store.export.selection import Selection
 from store.export.writer import run_export
+from store.ingest.annotated import LoadOptions, ReadDoc, normalised
 from store.reviewers import ensure_reviewer
 from store.schema import load_schema, parse_schema
 from store.textnorm import normalise_text

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from store import gazetteer
 from store.audit import list_audit
+from store.gazetteer import entities as gazetteer
 from store.models import Article, FactRole, FactType, Label, Mention
 from store.schema import (
     FactTypeSpec,

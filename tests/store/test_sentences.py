@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.sentences import sentence_at, sentence_spans
+from store.corpus.sentences import sentence_at, sentence_spans
 from tests.conftest import SAMPLE
 
 

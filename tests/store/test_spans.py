@@ -6,15 +6,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from store.articles import get_article
 from store.audit import list_audit
+from store.corpus.articles import get_article
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.errors import Conflict, NotFound, TelaahError
-from store.mentions import decide_mention, get_mention, last_position, list_mentions
 from store.models import Fact, FactArgument, Mention
-from store.spans import add_mention, set_span
-from store.undo import redo, undo
+from store.review.mentions import decide_mention, get_mention, last_position, list_mentions
+from store.review.spans import add_mention, set_span
+from store.undo.history import redo, undo
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.errors import TelaahError
-from store.importer import import_articles
-from store.mentions import decide_mention
+from store.ingest.articles import import_articles
 from store.models import Alias, Entity, Mention
-from store.teach import teach_alias
+from store.review.mentions import decide_mention
+from store.review.teach import teach_alias
 
 
 def test_a_taught_misspelling_becomes_an_exact_candidate_elsewhere(

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.errors import Conflict
-from store.mentions import decide_mention, get_mention, list_mentions
+from store.review.mentions import decide_mention, get_mention, list_mentions
 from store.reviewers import ensure_reviewer
-from store.undo import redo, undo
+from store.undo.history import redo, undo
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_undo_is_per_reviewer_and_refused_when_someone_changed_the_mention(
 def test_a_bulk_decision_is_one_undo_step(
     demo_db: Engine, session: Session, reviewer_id: int
 ) -> None:
-    from store.mentions import decide_similar
+    from store.review.mentions import decide_similar
 
     rusia = [m for m in list_mentions(session=session, article_id=1) if m.text == "Rusia"]
     assert len(rusia) > 3

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from store import gazetteer
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
 from store.errors import Conflict
-from store.merge import merge_entities
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.merge import merge_entities
 from store.models import Alias, AuditEntry, Entity, Mention
-from store.undo_gazetteer import reapply, revert
+from store.undo.gazetteer import reapply, revert
 
 
 def state(session: Session) -> dict[str, Any]:

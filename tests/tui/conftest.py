@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from store.demo import prepare_demo
-from store.importer import import_articles
+from store.corpus.demo import prepare_demo
+from store.ingest.articles import import_articles
 
 Importer = Callable[[list[dict[str, Any]]], None]
 

@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
-from store.articles import get_article, list_articles, set_status
+from store.corpus.articles import get_article, list_articles, set_status
 from tests.tui.conftest import Importer
 from tui.app import make_app
 from tui.screens.article import ArticleScreen

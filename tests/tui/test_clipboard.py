@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 from textual.app import App
 from textual.pilot import Pilot
 
-from store.articles import ArticleView, get_article
-from store.citation import mention_line, sentence_citation
+from store.corpus.articles import ArticleView, get_article
 from store.db import session_scope
-from store.mentions import MentionView, list_mentions
+from store.review.citation import mention_line, sentence_citation
+from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
 from tui.clipboard import SYSTEM, TERMINAL

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from store.db import session_scope
-from store.facts import list_facts
+from store.facts.repository import list_facts
 from tui.app import make_app
 from tui.screens.article import ArticleScreen
 from tui.screens.facts import FactsScreen

@@ -8,8 +8,8 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from store import gazetteer
 from store.db import session_scope
+from store.gazetteer import entities as gazetteer
 from store.models import Alias, Entity, Mention
 from tui.app import make_app
 from tui.screens.gazetteer import GazetteerScreen

@@ -14,8 +14,8 @@ from textual.widgets._key_panel import BindingsTable
 
 from store.config import load_config
 from store.db import session_scope
-from store.mentions import MentionView, list_mentions
 from store.paths import config_file
+from store.review.mentions import MentionView, list_mentions
 from tui.app import make_app
 from tui.commands import app_bindings
 from tui.screens.article import ArticleScreen

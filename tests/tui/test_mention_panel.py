@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from store.mentions import MentionView
+from store.review.mentions import MentionView
 from tests.tui.test_review import SIZE, mentions_of, panel_text, review
 from tui.app import make_app
 from tui.widgets.mention_panel import mention_line, mention_list, window

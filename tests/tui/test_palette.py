@@ -9,9 +9,9 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from store.db import session_scope
-from store.mentions import MentionView, list_mentions
 from store.models import Mention
 from store.paths import config_file
+from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
 from tui.commands import key_commands

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
-from store.articles import list_articles
-from store.mentions import decide_mention, list_mentions
+from store.corpus.articles import list_articles
 from store.models import Article
+from store.review.mentions import decide_mention, list_mentions
 from tests.tui.test_app import SIZE, drawn, plain, shown_ids, table_of
 from tui.app import make_app
 from tui.screens.article import ArticleScreen
@@ -86,7 +86,7 @@ async def test_returning_from_an_article_refreshes_its_counts(
 async def test_no_reopening_at_a_done_article_or_for_another_reviewer(
     db_url: str, session: Session, reviewer_id: int
 ) -> None:
-    from store.articles import set_status
+    from store.corpus.articles import set_status
 
     first = list_mentions(session=session, article_id=2)[0]
     decide_mention(session=session, mention_id=first.id, state="accepted", reviewer_id=reviewer_id)
@@ -110,7 +110,7 @@ def header_text(table: object) -> list[str]:
 async def test_s_cycles_the_sort_and_shift_s_reverses_it(
     db_url: str, session: Session, reviewer_id: int
 ) -> None:
-    from store.articles import SORTS, set_status
+    from store.corpus.articles import SORTS, set_status
 
     set_status(session=session, article_id=3, status="done", reviewer_id=reviewer_id)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -165,7 +165,7 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(
 async def test_next_article_follows_the_sort_and_filter(
     db_url: str, session: Session, reviewer_id: int
 ) -> None:
-    from store.articles import get_article, set_status
+    from store.corpus.articles import get_article, set_status
 
     set_status(session=session, article_id=4, status="done", reviewer_id=reviewer_id)
     order = [

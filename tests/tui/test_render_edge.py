@@ -15,11 +15,11 @@ from textual.app import App
 from textual.content import Content
 from textual.geometry import Region
 
-from store.articles import ArticleView, get_article
-from store.candidates import match_articles
+from store.corpus.articles import ArticleView, get_article
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
-from store.mentions import MentionView, list_mentions
+from store.review.candidates import match_articles
+from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
 from tui.screens.article import ArticleScreen

@@ -8,11 +8,11 @@ from sqlalchemy import Engine
 from textual.app import App
 from textual.content import Content
 
-from store.articles import get_article
-from store.citation import fact_citation
+from store.corpus.articles import get_article
 from store.db import session_scope
-from store.facts import FactView, list_facts
-from store.mentions import MentionView, list_mentions
+from store.facts.repository import FactView, list_facts
+from store.review.citation import fact_citation
+from store.review.mentions import MentionView, list_mentions
 from tui.app import make_app
 from tui.screens.article import ArticleScreen
 from tui.screens.prompt import ChoiceScreen

@@ -9,11 +9,11 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
-from store import gazetteer
 from store.db import session_scope
-from store.entity_search import EntitySearch, SearchCache, search_cache
-from store.mentions import MentionView, list_mentions
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.search import EntitySearch, SearchCache, search_cache
 from store.models import Entity
+from store.review.mentions import MentionView, list_mentions
 from tests.tui.test_app import SIZE
 from tui.app import TelaahApp, make_app
 from tui.screens.article import ArticleScreen

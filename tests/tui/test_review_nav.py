@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from textual.app import App
 
-from store.articles import get_article, set_status
+from store.corpus.articles import get_article, set_status
 from store.db import session_scope
 from tests.tui.test_review import SIZE, review
 from tui.app import TelaahApp, make_app
@@ -137,7 +137,7 @@ async def test_done_under_the_todo_filter(
 async def test_without_a_queue_n_and_p_do_nothing(
     db_url: str, engine: Engine, notes: Notes
 ) -> None:
-    from store.demo import prepare_demo
+    from store.corpus.demo import prepare_demo
 
     prepare_demo(engine, reviewer_id=None)
     app = make_app(db_url, reviewer="tester")

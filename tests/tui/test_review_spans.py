@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from store.articles import get_article
+from store.corpus.articles import get_article
+from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.demo import prepare_demo
-from store.mentions import MentionView, list_mentions
+from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
 from tui.screens.article import ArticleScreen

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from store.articles import get_article
+from store.corpus.articles import get_article
 from store.db import session_scope
-from store.importer import import_articles
+from store.ingest.articles import import_articles
 from store.models import Alias, Entity, Mention
 from tui.app import make_app
 from tui.screens.article import ArticleScreen

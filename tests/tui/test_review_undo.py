@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from store.mentions import list_mentions
+from store.review.mentions import list_mentions
 from tests.tui.test_app import SIZE
 from tui.app import make_app
 from tui.screens.article import ArticleScreen

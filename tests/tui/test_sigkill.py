@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import Engine
 
 from store.db import open_database, session_scope
-from store.mentions import list_mentions
 from store.models import Mention, Reviewer
+from store.review.mentions import list_mentions
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 

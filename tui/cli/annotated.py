@@ -8,7 +8,7 @@ import typer
 
 from store.export.doccano import OFFSET_UNITS
 from store.export.importers import IMPORT_FORMATS, import_annotated
-from store.export.importers.common import LoadOptions
+from store.ingest.annotated import LoadOptions
 from tui.cli.context import Settings, data, fail_if, note, out, problem
 
 

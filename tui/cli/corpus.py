@@ -9,13 +9,13 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from store.articles import count_articles, get_article, list_articles
-from store.demo import prepare_demo
+from store.corpus.articles import count_articles, get_article, list_articles
+from store.corpus.demo import prepare_demo
+from store.corpus.stats import corpus_stats
 from store.formats.articles import encoding_exists
-from store.importer import ImportHooks, ImportReport, import_articles, total_bytes
+from store.ingest.articles import ImportHooks, ImportReport, import_articles, total_bytes
 from store.models import ARTICLE_STATUSES
 from store.paths import demo_db_url
-from store.stats import corpus_stats
 from tui.cli.annotated import import_annotated_files
 from tui.cli.context import data, err, fail_if, interactive, note, out, problem, settings
 from tui.cli.matching import match_command, match_ids

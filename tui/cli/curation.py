@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from store import gazetteer
-from store.lint import KINDS, LintOptions, lint_gazetteer
-from store.merge import merge_entities, plan_merge
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.lint import KINDS, LintOptions, lint_gazetteer
+from store.gazetteer.merge import merge_entities, plan_merge
 from tui.cli.context import data, out, settings
 from tui.cli.matching import rematch
 

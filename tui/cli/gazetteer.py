@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from store.formats.gazetteer import FORMATS
-from store.gazetteer import get_entity, list_entities
-from store.gazetteer_io import export_gazetteer, import_gazetteer
+from store.gazetteer.entities import get_entity, list_entities
+from store.gazetteer.files import export_gazetteer, import_gazetteer
 from tui.cli.context import data, err, fail_if, out, problem, settings
 from tui.cli.matching import rematch
 

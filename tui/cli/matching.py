@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from store.candidates import MatchReport, match_articles
 from store.formats.candidates import write_candidates
-from store.rematch import rematch_after_change
+from store.review.candidates import MatchReport, match_articles
+from store.review.rematch import rematch_after_change
 from tui.cli.context import Settings, data, err, interactive, out, settings
 
 
@@ -29,7 +29,7 @@ def with_progress(
 
 def match_ids(current: Settings, ids: list[int] | None, *, quiet: bool) -> MatchReport:
     """Match these articles (all when None) with a progress bar."""
-    from store.articles import count_articles
+    from store.corpus.articles import count_articles
 
     with current.session() as session:
         total = len(ids) if ids is not None else count_articles(session=session)
@@ -85,7 +85,7 @@ def match_command(
         return
     ids = None
     if article:
-        from store.articles import get_article
+        from store.corpus.articles import get_article
 
         with current.session() as session:
             ids = [

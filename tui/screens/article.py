@@ -13,12 +13,12 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.widgets import Header, Static
 
-from store.articles import ArticleView, get_article, set_status
+from store.corpus.articles import ArticleView, get_article, set_status
 from store.db import session_scope
 from store.errors import TelaahError
-from store.mentions import MentionView, decide_mention, decide_similar, list_mentions
+from store.review.mentions import MentionView, decide_mention, decide_similar, list_mentions
+from store.review.teach import teach_alias
 from store.schema import read_schema
-from store.teach import teach_alias
 from tui import history
 from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import link_with_modal

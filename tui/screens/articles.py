@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from store.articles import (
+from store.corpus.articles import (
     SORTS,
     article_position,
     count_articles,
@@ -21,10 +21,10 @@ from store.articles import (
     list_articles,
     neighbour_article,
 )
+from store.corpus.stats import decisions_since, start_of_today
 from store.db import Engine, session_scope
 from store.errors import TelaahError
-from store.mentions import last_position
-from store.stats import decisions_since, start_of_today
+from store.review.mentions import last_position
 from tui.screens.article import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
 from tui.widgets.footer import QuietFooter

@@ -17,11 +17,11 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Header, Static
 
-from store.articles import get_article
-from store.concordance import KwicLine, SurfaceGroup, concordance, decide_lines
+from store.corpus.articles import get_article
 from store.db import session_scope
 from store.errors import TelaahError
-from store.mentions import decide_mention, get_mention
+from store.review.concordance import KwicLine, SurfaceGroup, concordance, decide_lines
+from store.review.mentions import decide_mention, get_mention
 from store.schema import read_schema
 from tui import history
 from tui.link_flow import link_with_modal

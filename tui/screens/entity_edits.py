@@ -9,22 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from store import gazetteer
-from store.concordance import decide_lines
 from store.db import session_scope
-from store.entity_detail import EntityListRow, accepted_other_label
-from store.entity_search import search_cache
 from store.errors import TelaahError
-from store.impact import (
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.detail import EntityListRow, accepted_other_label
+from store.gazetteer.merge import merge_entities, plan_merge
+from store.gazetteer.search import search_cache
+from store.review.concordance import decide_lines
+from store.review.impact import (
     add_alias_impact,
     delete_impact,
     remove_alias_impact,
     rename_impact,
     retype_impact,
 )
-from store.linking import fresh_key
-from store.merge import merge_entities, plan_merge
-from store.rematch import rematch_after_change
+from store.review.linking import fresh_key
+from store.review.rematch import rematch_after_change
 from tui.screens.base import TelaahScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt import ChoiceScreen, PromptScreen

@@ -4,7 +4,7 @@ Tagging: choose the type, then fill each role in schema order from the sentence'
 rejected) whose labels the role allows, with digits; `enter` goes on to the next role, `escape`
 cancels everything, `m` leaves the role step to mark a new span (a date, an amount) and comes
 back to it with the new mention chosen. `e` on a fact runs the same role steps with its fillers
-chosen. Every change is one audited commit through `store.facts`, undone by `u`.
+chosen. Every change is one audited commit through `store.facts.repository`, undone by `u`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import events, on
 from textual.screen import Screen
 
-from store.articles import ArticleView
-from store.citation import fact_citation, sentence_span
+from store.corpus.articles import ArticleView
 from store.db import session_scope
 from store.errors import TelaahError
-from store.fact_candidates import refresh_fact_candidates
-from store.facts import (
+from store.facts.candidates import refresh_fact_candidates
+from store.facts.repository import (
     FactView,
     create_fact,
     decide_fact,
@@ -30,7 +29,8 @@ from store.facts import (
     set_note,
     set_roles,
 )
-from store.mentions import MentionView
+from store.review.citation import fact_citation, sentence_span
+from store.review.mentions import MentionView
 from store.schema import FactTypeSpec, RoleSpec
 from store.textnorm import shorten
 from tui.clipboard import PREVIEW_MAX, copy

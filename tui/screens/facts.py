@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Header, Static
 
-from store.articles import get_article
+from store.corpus.articles import get_article
 from store.db import session_scope
 from store.errors import TelaahError
-from store.facts import FactView, list_facts
+from store.facts.repository import FactView, list_facts
 from store.schema import read_schema
 from tui.screens.base import TelaahScreen
 from tui.screens.prompt import ChoiceScreen, PromptScreen

@@ -15,15 +15,15 @@ from textual.content import Content
 from textual.widgets import Header, Input, Static
 
 from store.db import session_scope
-from store.entity_detail import (
+from store.errors import TelaahError
+from store.gazetteer.detail import (
     SORTS,
     EntityDetail,
     EntityListRow,
     entity_detail,
     entity_rows,
 )
-from store.entity_search import search_cache
-from store.errors import TelaahError
+from store.gazetteer.search import search_cache
 from store.schema import read_schema
 from tui import history
 from tui.screens.concordance import ConcordanceScreen

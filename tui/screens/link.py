@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from store.db import Engine
-from store.entity_search import EntityHit, EntitySearch, search_cache
-from store.mentions import MentionView
+from store.gazetteer.search import EntityHit, EntitySearch, search_cache
+from store.review.mentions import MentionView
 
 RESULTS = 20  # about what the list shows at once; more only cost rendering time
 KIND_NOTES = {
@@ -60,7 +60,7 @@ def hit_line(hit: EntityHit, colour: str) -> Content:
 class LinkScreen(ModalScreen[LinkChoice | None]):
     """Search entity names and aliases as you type; `enter` links, `ctrl+n` creates.
 
-    The index is shared (`store.entity_search.search_cache`): an index already built answers at
+    The index is shared (`store.gazetteer.search.search_cache`): an index already built answers at
     once while a worker checks that the gazetteer has not changed (and rebuilds it if it has).
     """
 

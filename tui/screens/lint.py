@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Header, Static
 
 from store.db import session_scope
-from store.lint import Finding, lint_gazetteer
+from store.gazetteer.lint import Finding, lint_gazetteer
 from tui.screens.base import TelaahScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from store.mentions import MentionView
+from store.review.mentions import MentionView
 from store.schema import RoleSpec
 from tui.screens.prompt import MODAL_CSS
 from tui.widgets.facts_panel import filler_name, one_line

@@ -16,8 +16,8 @@ from textual.widgets import Static
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.mentions import MentionView
-from store.spans import add_mention, set_span
+from store.review.mentions import MentionView
+from store.review.spans import add_mention, set_span
 from tui.widgets.article_text import ArticleText
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, RowKey
 
-from store.articles import ArticleRow
+from store.corpus.articles import ArticleRow
 
 STATUS_STYLES = {"todo": "", "in_progress": "bold yellow", "done": "green"}
 STATUS_LABELS = {"todo": "todo", "in_progress": "in progress", "done": "done"}

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from textual.visual import Visual
 from textual.widgets import Static
 
-from store.mentions import MentionView
+from store.review.mentions import MentionView
 from tui.widgets.span_cursor import CURSOR_STYLE, SpanCursor
 from tui.widgets.text_layout import TextLayout
 

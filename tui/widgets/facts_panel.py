@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from store.facts import FactView
+from store.facts.repository import FactView
 
 STATE_MARKS = {
     "pending": ("·", "bold yellow"),

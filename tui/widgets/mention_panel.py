@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from textual.content import Content
 from textual.widgets import Static
 
-from store.mentions import MentionView
+from store.review.mentions import MentionView
 from tui.widgets.article_text import DEFAULT_COLOUR, mention_style
 
 STATE_STYLES = {"pending": "bold yellow", "accepted": "bold green", "rejected": "dim"}

@@ -12,11 +12,11 @@ from sqlalchemy import Engine
 
 from store.errors import TelaahError
 from store.export.importers.brat import read_brat
-from store.export.importers.common import AnnotatedReport, Item, LoadOptions, load_docs
 from store.export.importers.conll import read_conll
 from store.export.importers.doccano import read_doccano
 from store.export.importers.jsonl import read_jsonl
 from store.formats.problems import Problem
+from store.ingest.annotated import AnnotatedReport, Item, LoadOptions, load_docs
 
 # Format -> (file suffixes looked for in a folder, reader of one file).
 READERS: dict[str, tuple[tuple[str, ...], Callable[[Path], Iterator[Item]]]] = {

@@ -18,9 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from store.export.importers.common import Item, ReadDoc
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.formats.problems import Problem, decode_error
+from store.ingest.annotated import Item, ReadDoc
 
 _T = re.compile(r"(T\d+)\t(\S+) (\d+) (\d+)\t(.*)")
 _ROLE = re.compile(r"([^:\s]+):([TE]\d+)")

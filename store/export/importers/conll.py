@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.export.importers.common import Item, ReadDoc
 from store.export.model import ExportDoc, ExportSpan
 from store.formats.problems import Problem, decode_error
+from store.ingest.annotated import Item, ReadDoc
 
 DOCSTART = "-DOCSTART-"
 SENTENCES = "sentences"  # the meta key of the sentence boundaries, [[start, end], ...]

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from store.export.doccano import OFFSET_UNITS, codepoint_offsets
-from store.export.importers.common import Item, ReadDoc
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.formats.problems import Problem, decode_error
+from store.ingest.annotated import Item, ReadDoc
 
 
 class RecordError(ValueError):
@@ -132,9 +132,12 @@ def doc_from_record(
             )
         facts.append(
             ExportFact(
-                id=index, type=kind, state="accepted", roles={"#1": [ends[0]], "#2": [ends[1]]}
+                id=index,
+                type=kind,
+                state="accepted",
+                roles={"#1": [ends[0]], "#2": [ends[1]]},  # type: ignore[list-item]
             )
-        )  # type: ignore[list-item]
+        )
     external = record.get("id", meta.get("external_id"))
     return ExportDoc(
         id=0,

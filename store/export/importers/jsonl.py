@@ -14,9 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from store.export.importers.common import Item, Note, ReadDoc
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.formats.problems import Problem, decode_error
+from store.ingest.annotated import Item, Note, ReadDoc
 
 
 class RecordError(ValueError):

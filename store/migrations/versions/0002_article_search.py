@@ -5,9 +5,9 @@ Revises: 0001
 Create Date: 2026-11-23
 
 The index is external-content (the text lives once, in `article`). Imports fill it in one pass
-after storing (`store.search.index_new_articles`); triggers keep it right when an indexed
+after storing (`store.corpus.search.index_new_articles`); triggers keep it right when an indexed
 article's title or text changes or the article is deleted. Other databases get no index and
-fall back to scanning (see store/search.py).
+fall back to scanning (see store/corpus/search.py).
 """
 from typing import Sequence, Union
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, delete
 
 from store import audit
 from store.errors import NotFound, TelaahError
@@ -277,11 +277,7 @@ def _change(
     if "note" in changes:
         fact.note = changes["note"]
     if "roles" in changes:
-        session.execute(
-            FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
-                FactArgument.__table__.c.fact_id == fact_id
-            )
-        )  # type: ignore[attr-defined]
+        session.execute(delete(FactArgument).where(col(FactArgument.fact_id) == fact_id))
         _put_roles(session, fact_id, changes["roles"])
         fact.needs_review, fact.review_reason = False, None
     fact.reviewer_id = reviewer_id

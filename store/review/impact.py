@@ -7,9 +7,9 @@ from collections import Counter
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from store.gazetteer import get_entity
+from store.gazetteer.entities import get_entity
 from store.models import Entity, Mention
-from store.rematch import affected_articles
+from store.review.rematch import affected_articles
 
 
 def _mentions(

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from store import audit
+from store.corpus.search import index_new_articles
 from store.db import session_scope
 from store.formats.articles import ArticleRecord, Consumed, find_files, read_file
 from store.formats.problems import Problem
 from store.models import Article, utcnow
-from store.search import index_new_articles
 from store.textnorm import normalise_text, shorten, title_from_text
 
 BATCH = 1000

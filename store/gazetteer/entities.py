@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import Conflict, NotFound, TelaahError
-from store.facts import mark_for_review
+from store.facts.repository import mark_for_review
 from store.models import Alias, Entity, Label, Mention, Reviewer, utcnow
 from store.textnorm import norm_key
 

@@ -1,4 +1,4 @@
-"""Undo and redo of fact changes from their audit entries (`store.facts.fact_state` snapshots).
+"""Undo and redo of fact changes from their audit entries (`fact_state` snapshots).
 
 Each function checks the fact is as the entry left it (else `Conflict`, nothing changed), puts
 it back (or forward again) without committing, and returns the fact's article id.
@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, delete
 
 from store.errors import Conflict
-from store.facts import fact_state
+from store.facts.repository import fact_state
 from store.models import Fact, FactArgument, Mention
 
 ACTIONS = ("fact.create", "fact.decide", "fact.roles", "fact.note", "fact.delete")
@@ -79,11 +79,7 @@ def _apply(session: Session, fact: Fact, target: dict[str, Any]) -> None:
     session.add(fact)
     session.flush()
     assert fact.id is not None
-    session.execute(
-        FactArgument.__table__.delete().where(  # type: ignore[attr-defined]
-            FactArgument.__table__.c.fact_id == fact.id
-        )
-    )  # type: ignore[attr-defined]
+    session.execute(delete(FactArgument).where(col(FactArgument.fact_id) == fact.id))
     for role, ids in target.get("roles", {}).items():
         for mention_id in ids:
             if session.get(Mention, mention_id) is None:

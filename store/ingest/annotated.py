@@ -20,12 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from store import audit
+from store.corpus.search import index_new_articles
 from store.db import session_scope
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
-from store.facts import create_fact
+from store.facts.repository import create_fact
 from store.formats.problems import Problem
-from store.gazetteer import create_entity
+from store.gazetteer.entities import create_entity
 from store.models import (
     MENTION_ORIGINS,
     MENTION_STATES,
@@ -38,7 +39,6 @@ from store.models import (
     utcnow,
 )
 from store.schema import read_schema
-from store.search import index_new_articles
 from store.textnorm import normalise_text, title_from_text
 
 _MENTION = Mention.__table__  # type: ignore[attr-defined]

@@ -8,10 +8,10 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import NotFound, TelaahError
-from store.facts import mark_for_review
-from store.gazetteer import create_entity
-from store.mentions import MentionView, _start_article, _state, get_mention
+from store.facts.repository import mark_for_review
+from store.gazetteer.entities import create_entity
 from store.models import Entity, Mention, utcnow
+from store.review.mentions import MentionView, _start_article, _state, get_mention
 from store.textnorm import norm_key
 
 _SLUG = re.compile(r"[^a-z0-9]+")

@@ -15,9 +15,9 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
 from store.errors import NotFound, TelaahError
-from store.gazetteer import get_entity
-from store.mentions import decide_many
+from store.gazetteer.entities import get_entity
 from store.models import Article, Entity, Mention
+from store.review.mentions import decide_many
 from store.textnorm import norm_key
 
 WINDOW = 60  # characters of context on each side

@@ -11,7 +11,7 @@ from sqlmodel import select as sm_select
 
 from store import audit
 from store.errors import NotFound, TelaahError
-from store.facts import mark_for_review
+from store.facts.repository import mark_for_review
 from store.models import Article, AuditEntry, Entity, Mention, utcnow
 from store.textnorm import norm_key
 

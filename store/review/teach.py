@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from store import gazetteer
 from store.db import session_scope
 from store.errors import TelaahError
-from store.mentions import get_mention
+from store.gazetteer import entities as gazetteer
 from store.models import Entity, Mention
-from store.rematch import rematch_after_change
+from store.review.mentions import get_mention
+from store.review.rematch import rematch_after_change
 
 
 @dataclass(frozen=True, slots=True)

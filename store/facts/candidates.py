@@ -1,6 +1,7 @@
 """Fact candidates: a sentence with a trigger word of a fact type and mentions to fill its roles.
 
-For each sentence (`store.sentences`) holding a trigger (`store.triggers`) of a type, the roles
+For each sentence (`store.corpus.sentences`) holding a trigger (`store.facts.triggers`) of a
+type, the roles
 are filled, in schema order, from the sentence's mentions (accepted or pending) whose labels the
 role allows:
 
@@ -27,13 +28,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from store.corpus.sentences import sentence_spans
 from store.db import session_scope
-from store.facts import create_fact
+from store.facts.repository import create_fact
+from store.facts.triggers import TriggerHit, TriggerIndex
 from store.matching.normalise import fold
 from store.models import Article, Fact, Mention
 from store.schema import FactTypeSpec, RoleSpec, read_schema
-from store.sentences import sentence_spans
-from store.triggers import TriggerHit, TriggerIndex
 
 CUES: dict[str, frozenset[str]] = {
     "recipient": frozenset({"ke", "kepada", "untuk", "bagi", "to", "for"}),

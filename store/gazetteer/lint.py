@@ -16,8 +16,8 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from store.corpus.search import fts_tokens, has_search_index
 from store.models import Alias, Article, Entity, Label, Mention
-from store.search import fts_tokens, has_search_index
 from store.textnorm import norm_key
 
 KINDS = (

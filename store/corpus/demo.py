@@ -7,21 +7,21 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from store.candidates import MatchReport, match_articles
+from store.corpus.stats import corpus_stats
 from store.db import session_scope
 from store.errors import TelaahError
-from store.fact_candidates import refresh_all
-from store.gazetteer_io import GazetteerReport, import_gazetteer
-from store.importer import ImportReport, import_articles
+from store.facts.candidates import refresh_all
+from store.gazetteer.files import GazetteerReport, import_gazetteer
+from store.ingest.articles import ImportReport, import_articles
+from store.review.candidates import MatchReport, match_articles
 from store.schema import load_schema, parse_schema, read_schema
-from store.stats import corpus_stats
 
 
 def sample_corpus_dir() -> Path:
     """The sample corpus: shipped beside the packages in a checkout, or inside `store/`."""
     for candidate in (
-        Path(__file__).parent / "sample_corpus",
-        Path(__file__).resolve().parent.parent / "sample_corpus",
+        Path(__file__).resolve().parents[1] / "sample_corpus",
+        Path(__file__).resolve().parents[2] / "sample_corpus",
     ):
         if (candidate / "schema.toml").is_file():
             return candidate

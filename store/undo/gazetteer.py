@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from store.errors import Conflict
-from store.merge import MERGE, remerge, unmerge
+from store.gazetteer.merge import MERGE, remerge, unmerge
 from store.models import Alias, AuditEntry, Entity, Mention, utcnow
 from store.textnorm import norm_key
 

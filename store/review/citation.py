@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from store.articles import ArticleView
-from store.facts import FactView
-from store.mentions import MentionView
-from store.sentences import sentence_at
+from store.corpus.articles import ArticleView
+from store.corpus.sentences import sentence_at
+from store.facts.repository import FactView
+from store.review.mentions import MentionView
 
 # Tabs and line breaks (str.splitlines' set): each becomes one space, so a copied line keeps
 # its columns and a quoted text keeps the length of its span.

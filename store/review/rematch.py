@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import Engine, select, tuple_
 from sqlmodel import col
 
-from store.candidates import MatchReport, match_articles
+from store.corpus.search import articles_for_aliases
 from store.db import session_scope
 from store.models import Article, Entity, Mention
-from store.search import articles_for_aliases
+from store.review.candidates import MatchReport, match_articles
 
 
 def affected_articles(

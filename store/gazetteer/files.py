@@ -8,10 +8,10 @@ from typing import IO
 
 from sqlmodel import Session
 
-from store import gazetteer
 from store.errors import TelaahError
 from store.formats.gazetteer import EntityRecord, read_gazetteer, write_gazetteer
 from store.formats.problems import Problem
+from store.gazetteer import entities as gazetteer
 from store.textnorm import norm_key
 
 

@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from store import audit, undo_facts, undo_gazetteer
+from store import audit
 from store.errors import Conflict
 from store.models import AuditEntry, FactArgument, Mention
-from store.spans import CREATE, SPAN
-from store.undo_gazetteer import GazetteerChange
+from store.review.spans import CREATE, SPAN
+from store.undo import facts as undo_facts
+from store.undo import gazetteer as undo_gazetteer
+from store.undo.gazetteer import GazetteerChange
 
 DECIDE, DECIDE_MANY, UNDO, REDO = "mention.decide", "mention.decide_many", "undo", "redo"
 # Everything a reviewer can take back: mention decisions and spans, gazetteer edits, facts.

@@ -12,9 +12,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.corpus.search import search_ids
 from store.errors import NotFound, TelaahError
 from store.models import ARTICLE_STATUSES, Article, Fact, Mention, utcnow
-from store.search import search_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +157,7 @@ def count_by_status(*, session: Session) -> dict[str, int]:
     """How many articles have each status (every status present, zero or not).
 
     Only the article table is read (through its status index): what the queue's header needs,
-    without the corpus-wide mention counts of `store.stats.corpus_stats`.
+    without the corpus-wide mention counts of `store.corpus.stats.corpus_stats`.
     """
     counts = dict.fromkeys(ARTICLE_STATUSES, 0)
     query = sa_select(col(Article.status), func.count()).group_by(col(Article.status))

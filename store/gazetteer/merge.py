@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import Conflict, NotFound
-from store.facts import mark_for_review
+from store.facts.repository import mark_for_review
 from store.models import Alias, Entity, Mention, utcnow
 
 MERGE = "entity.merge"

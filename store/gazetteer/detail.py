@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
-from store.gazetteer import AliasView, EntityView, get_entity
+from store.gazetteer.entities import AliasView, EntityView, get_entity
 from store.models import Entity, Mention
 
 

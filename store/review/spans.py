@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.errors import Conflict, NotFound, TelaahError
-from store.mentions import MentionView, _start_article, get_mention
 from store.models import Article, Entity, Label, Mention, utcnow
+from store.review.mentions import MentionView, _start_article, get_mention
 
 CREATE, SPAN = "mention.create", "mention.span"
 

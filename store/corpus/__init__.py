@@ -1,0 +1,1 @@
+"""The corpus: articles, their full-text search, statistics and sentences."""

@@ -1,0 +1,1 @@
+"""Facts: the repository of relations and events, their candidates and trigger words."""

@@ -1,0 +1,1 @@
+"""The gazetteer: entities and aliases, their search, detail, merge, lint and files."""

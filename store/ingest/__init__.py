@@ -1,0 +1,1 @@
+"""The one path that stores articles, plain or annotated: dedupe, batches, problems."""

@@ -1,0 +1,1 @@
+"""Reviewing mentions: decisions, spans, linking, teaching, candidates and re-matching."""
