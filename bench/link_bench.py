@@ -102,7 +102,7 @@ async def modal_keystrokes(
     from textual.widgets import Input
 
     from tui.app import make_app
-    from tui.screens.link import LinkScreen
+    from tui.modals.link import LinkScreen
 
     clocks = {"typed": Clock(), "noop": Clock(), "open": Clock(), "handler": Clock()}
     app = make_app(url, reviewer="bench")

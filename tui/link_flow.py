@@ -9,7 +9,7 @@ from store.db import session_scope
 from store.errors import TelaahError
 from store.review.linking import create_and_link, link_mention
 from store.review.mentions import MentionView
-from tui.screens.link import LinkChoice, LinkScreen
+from tui.modals.link import LinkChoice, LinkScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen

@@ -25,8 +25,8 @@ from store.review.mentions import decide_mention, get_mention
 from store.schema import read_schema
 from tui import history
 from tui.link_flow import link_with_modal
+from tui.modals.confirm import ConfirmScreen
 from tui.screens.base import TelaahScreen
-from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
 

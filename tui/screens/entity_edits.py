@@ -25,9 +25,9 @@ from store.review.impact import (
 )
 from store.review.linking import fresh_key
 from store.review.rematch import rematch_after_change
+from tui.modals.confirm import ConfirmScreen
+from tui.modals.prompt import ChoiceScreen, PromptScreen
 from tui.screens.base import TelaahScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.prompt import ChoiceScreen, PromptScreen
 
 
 class EntityEdits(TelaahScreen[None]):

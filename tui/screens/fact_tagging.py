@@ -34,9 +34,9 @@ from store.review.mentions import MentionView
 from store.schema import FactTypeSpec, RoleSpec
 from store.textnorm import shorten
 from tui.clipboard import PREVIEW_MAX, copy
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.prompt import ChoiceScreen, PromptScreen
-from tui.screens.role_step import BACK, MARK, RoleScreen
+from tui.modals.confirm import ConfirmScreen
+from tui.modals.prompt import ChoiceScreen, PromptScreen
+from tui.modals.role_step import BACK, MARK, RoleScreen
 from tui.widgets.article_text import ArticleText, FactHighlight
 from tui.widgets.facts_panel import FactsPanel
 

@@ -15,8 +15,8 @@ from store.db import session_scope
 from store.errors import TelaahError
 from store.facts.repository import FactView, list_facts
 from store.schema import read_schema
+from tui.modals.prompt import ChoiceScreen, PromptScreen
 from tui.screens.base import TelaahScreen
-from tui.screens.prompt import ChoiceScreen, PromptScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
 

@@ -26,10 +26,10 @@ from store.gazetteer.detail import (
 from store.gazetteer.search import search_cache
 from store.schema import read_schema
 from tui import history
+from tui.modals.prompt import ChoiceScreen
 from tui.screens.concordance import ConcordanceScreen
 from tui.screens.entity_edits import EntityEdits
 from tui.screens.lint import LintScreen
-from tui.screens.prompt import ChoiceScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
 

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from store.review.mentions import MentionView
 from store.schema import RoleSpec
-from tui.screens.prompt import MODAL_CSS
+from tui.modals.prompt import MODAL_CSS
 from tui.widgets.facts_panel import filler_name, one_line
 
 SENTENCE_MAX = 240  # characters of the evidence shown in the role step
