@@ -169,7 +169,7 @@ async def test_typing_while_the_index_is_built_shows_results_when_it_is_ready(
 ) -> None:
     import threading
 
-    from tui.screens import link
+    from tui.modals import link
 
     ready = threading.Event()
 
