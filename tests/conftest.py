@@ -16,6 +16,19 @@ from store.schema import load_schema, parse_schema
 
 SAMPLE = sample_corpus_dir()
 
+# End-to-end tests that start real `telaah` processes (a terminal, a clipboard, the command
+# line): marked slow so `pytest -m "not slow"` gives a quick loop; CI runs everything.
+_SLOW = ("tests/cli/", "tests/tui/test_sigkill.py", "tests/tui/test_clipboard.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the end-to-end tests slow, by where they live."""
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(_SLOW):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
