@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.audit import Action
 from store.errors import Conflict, NotFound, TelaahError
 from store.facts.repository import mark_for_review
 from store.models import Alias, Entity, Label, Mention, Reviewer, utcnow
@@ -181,7 +182,7 @@ def create_entity(
     view = _view(session, entity)
     audit.record(
         session,
-        action=_action("entity.create", imported),
+        action=_action(Action.ENTITY_CREATE, imported),
         reviewer_id=reviewer_id,
         target="entity",
         target_id=entity.id,
@@ -202,7 +203,7 @@ def rename_entity(*, session: Session, key: str, name: str, reviewer_id: int | N
     entity.name = name
     entity.updated_at = utcnow()
     _ensure_alias(session, entity, name, reviewer_id, "reviewer")
-    return _finish(session, entity, "entity.rename", before, reviewer_id)
+    return _finish(session, entity, Action.ENTITY_RENAME, before, reviewer_id)
 
 
 def retype_entity(*, session: Session, key: str, type: str, reviewer_id: int | None) -> EntityView:
@@ -221,7 +222,7 @@ def retype_entity(*, session: Session, key: str, type: str, reviewer_id: int | N
     return _finish(
         session,
         entity,
-        "entity.retype",
+        Action.ENTITY_RETYPE,
         before,
         reviewer_id,
         extra={"pending_relabelled": [m.id for m in pending]},
@@ -247,7 +248,7 @@ def update_entity(
         entity.external_ids = dict(external_ids)
     entity.updated_at = utcnow()
     return _finish(
-        session, entity, _action("entity.update", imported), before, reviewer_id, commit=commit
+        session, entity, _action(Action.ENTITY_UPDATE, imported), before, reviewer_id, commit=commit
     )
 
 
@@ -281,7 +282,7 @@ def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> Non
     session.delete(entity)
     audit.record(
         session,
-        action="entity.delete",
+        action=Action.ENTITY_DELETE,
         reviewer_id=reviewer_id,
         target="entity",
         target_id=entity.id,
@@ -317,7 +318,7 @@ def add_alias(
     view = _alias_view(alias, names)
     audit.record(
         session,
-        action=_action("alias.add", imported),
+        action=_action(Action.ALIAS_ADD, imported),
         reviewer_id=reviewer_id,
         target="alias",
         target_id=alias.id,
@@ -340,7 +341,7 @@ def remove_alias(*, session: Session, key: str, text: str, reviewer_id: int | No
         raise NotFound(f"{key!r} has no alias {text!r}")
     audit.record(
         session,
-        action="alias.remove",
+        action=Action.ALIAS_REMOVE,
         reviewer_id=reviewer_id,
         target="alias",
         target_id=alias.id,
@@ -372,7 +373,7 @@ def set_redirect(
     session.add(entity)
     audit.record(
         session,
-        action=_action("entity.redirect", imported),
+        action=_action(Action.ENTITY_REDIRECT, imported),
         reviewer_id=reviewer_id,
         target="entity",
         target_id=entity.id,
@@ -383,8 +384,8 @@ def set_redirect(
         session.commit()
 
 
-def _action(name: str, imported: bool) -> str:
-    return f"import:{name}" if imported else name
+def _action(name: Action, imported: bool) -> Action:
+    return name.imported() if imported else name
 
 
 def entity_to_dict(view: EntityView) -> dict[str, Any]:
@@ -436,7 +437,7 @@ def _ensure_alias(
 def _finish(
     session: Session,
     entity: Entity,
-    action: str,
+    action: Action,
     before: dict[str, Any],
     reviewer_id: int | None,
     extra: dict[str, Any] | None = None,

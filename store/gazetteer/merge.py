@@ -13,11 +13,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.audit import Action
 from store.errors import Conflict, NotFound
 from store.facts.repository import mark_for_review
 from store.models import Alias, Entity, Mention, utcnow
-
-MERGE = "entity.merge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +115,7 @@ def merge_entities(
     )
     audit.record(
         session,
-        action=MERGE,
+        action=Action.ENTITY_MERGE,
         reviewer_id=reviewer_id,
         target="entity",
         target_id=src.id,
