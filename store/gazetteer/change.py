@@ -10,7 +10,7 @@ class GazetteerChange:
     """What one gazetteer edit (or its undo or redo) changed.
 
     Attributes:
-        key: The entity the edit is about.
+        key: The entity the edit is about ("" for an import of many).
         added: Aliases that are new (or whose entity changed): the articles where they or
             their variants occur are reached.
         removed: (entity key, alias) pairs that are gone: the articles with pending
