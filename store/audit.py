@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -11,10 +12,56 @@ from sqlmodel import Session, col, select
 from store.models import AuditEntry, Reviewer
 
 
+class Action(StrEnum):
+    """Every name the audit log records a change under.
+
+    The values are stored in users' databases: they never change.
+    """
+
+    DECIDE = "mention.decide"
+    DECIDE_MANY = "mention.decide_many"
+    CREATE = "mention.create"
+    SPAN = "mention.span"
+    MATCH = "mentions.match"
+    UNDO = "undo"
+    REDO = "redo"
+    ENTITY_CREATE = "entity.create"
+    ENTITY_RENAME = "entity.rename"
+    ENTITY_RETYPE = "entity.retype"
+    ENTITY_UPDATE = "entity.update"
+    ENTITY_DELETE = "entity.delete"
+    ENTITY_REDIRECT = "entity.redirect"
+    ENTITY_MERGE = "entity.merge"
+    ALIAS_ADD = "alias.add"
+    ALIAS_REMOVE = "alias.remove"
+    # A gazetteer import's changes, apart so that a reviewer's undo never steps into one.
+    IMPORT_ENTITY_CREATE = "import:entity.create"
+    IMPORT_ENTITY_UPDATE = "import:entity.update"
+    IMPORT_ENTITY_REDIRECT = "import:entity.redirect"
+    IMPORT_ALIAS_ADD = "import:alias.add"
+    FACT_CREATE = "fact.create"
+    FACT_DECIDE = "fact.decide"
+    FACT_ROLES = "fact.roles"
+    FACT_NOTE = "fact.note"
+    FACT_DELETE = "fact.delete"
+    ARTICLE_STATUS = "article.status"
+    SCHEMA_LOAD = "schema.load"
+    ARTICLES_IMPORT = "articles.import"
+    ANNOTATIONS_IMPORT = "annotations.import"
+
+    def imported(self) -> Action:
+        """The name of this change when a gazetteer import makes it (`import:` first).
+
+        Raises:
+            ValueError: an import never makes this change.
+        """
+        return Action(f"import:{self.value}")
+
+
 def record(
     session: Session,
     *,
-    action: str,
+    action: Action,
     reviewer_id: int | None,
     target: str | None = None,
     target_id: int | None = None,

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from store import audit
+from store.audit import Action
 from store.errors import TelaahError
 from store.models import Entity, FactRole, FactType, Label, Mention
 
@@ -272,7 +273,7 @@ def load_schema(*, session: Session, schema: Schema, reviewer_id: int | None) ->
             )
     audit.record(
         session,
-        action="schema.load",
+        action=Action.SCHEMA_LOAD,
         reviewer_id=reviewer_id,
         before=schema_to_dict(before),
         after=schema_to_dict(schema),

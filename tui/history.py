@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.review.rematch import rematch_after_change
+from store.review.rematch import rematch
 from store.undo.history import Undone, redo, undo
 
 if TYPE_CHECKING:
@@ -34,14 +34,7 @@ def step(screen: Screen[Any], backwards: bool) -> Undone | None:
         return None
     message = f"{verb}: {done.summary}"
     if done.change is not None:
-        change = done.change
-        report = rematch_after_change(
-            app.engine,
-            added=change.added,
-            removed=change.removed,
-            entities=change.entities,
-            reviewer_id=app.reviewer_id,
-        )
+        report = rematch(app.engine, done.change, reviewer_id=app.reviewer_id)
         message += f"; {report.summary.replace('matched', 're-matched', 1)}"
     screen.notify(message, timeout=3, markup=False)
     return done

@@ -12,6 +12,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.audit import Action
 from store.corpus.search import search_ids
 from store.errors import NotFound, TelaahError
 from store.models import ARTICLE_STATUSES, Article, Fact, Mention, utcnow
@@ -316,7 +317,7 @@ def set_status(*, session: Session, article_id: int, status: str, reviewer_id: i
     article.updated_at = utcnow()
     audit.record(
         session,
-        action="article.status",
+        action=Action.ARTICLE_STATUS,
         reviewer_id=reviewer_id,
         target="article",
         target_id=article_id,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store.audit import Action
 from store.models import (
     ARTICLE_STATUSES,
     FACT_STATES,
@@ -69,7 +70,7 @@ def decisions_since(*, session: Session, reviewer_id: int, since: datetime) -> i
         .select_from(AuditEntry)
         .where(
             col(AuditEntry.reviewer_id) == reviewer_id,
-            col(AuditEntry.action) == "mention.decide",
+            col(AuditEntry.action) == Action.DECIDE,
             col(AuditEntry.at) >= since,
         )
     )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col, delete
 
 from store import audit
+from store.audit import Action
 from store.errors import NotFound, TelaahError
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer, utcnow
 from store.schema import Schema, read_schema
@@ -157,7 +158,7 @@ def create_fact(
     session.flush()
     audit.record(
         session,
-        action="fact.create",
+        action=Action.FACT_CREATE,
         reviewer_id=reviewer_id,
         target="fact",
         target_id=fact.id,
@@ -175,7 +176,7 @@ def decide_fact(*, session: Session, fact_id: int, state: str, reviewer_id: int 
     """
     if state not in FACT_STATES:
         raise TelaahError(f"unknown fact state {state!r}")
-    return _change(session, fact_id, reviewer_id, "fact.decide", state=state)
+    return _change(session, fact_id, reviewer_id, Action.FACT_DECIDE, state=state)
 
 
 def set_roles(
@@ -184,14 +185,16 @@ def set_roles(
     """Replace the fact's role fillers (checked like `create_fact`)."""
     fact = _fact(session, fact_id)
     _check_roles(session, fact.article_id, fact.type, roles, read_schema(session=session))
-    return _change(session, fact_id, reviewer_id, "fact.roles", roles=roles)
+    return _change(session, fact_id, reviewer_id, Action.FACT_ROLES, roles=roles)
 
 
 def set_note(
     *, session: Session, fact_id: int, note: str | None, reviewer_id: int | None
 ) -> FactView:
     """Set (or clear, with None or "") the fact's note."""
-    return _change(session, fact_id, reviewer_id, "fact.note", note=(note or "").strip() or None)
+    return _change(
+        session, fact_id, reviewer_id, Action.FACT_NOTE, note=(note or "").strip() or None
+    )
 
 
 def delete_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> None:
@@ -201,7 +204,7 @@ def delete_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> N
     session.delete(fact)
     audit.record(
         session,
-        action="fact.delete",
+        action=Action.FACT_DELETE,
         reviewer_id=reviewer_id,
         target="fact",
         target_id=fact_id,
@@ -265,7 +268,7 @@ def fact_state(session: Session, fact: Fact) -> dict[str, Any]:
 
 
 def _change(
-    session: Session, fact_id: int, reviewer_id: int | None, action: str, **changes: Any
+    session: Session, fact_id: int, reviewer_id: int | None, action: Action, **changes: Any
 ) -> FactView:
     fact = _fact(session, fact_id)
     before = fact_state(session, fact)

@@ -10,8 +10,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.audit import Action
 from store.errors import Conflict, NotFound, TelaahError
 from store.facts.repository import mark_for_review
+from store.gazetteer.change import GazetteerChange
 from store.models import Alias, Entity, Label, Mention, Reviewer, utcnow
 from store.textnorm import norm_key
 
@@ -181,7 +183,7 @@ def create_entity(
     view = _view(session, entity)
     audit.record(
         session,
-        action=_action("entity.create", imported),
+        action=_action(Action.ENTITY_CREATE, imported),
         reviewer_id=reviewer_id,
         target="entity",
         target_id=entity.id,
@@ -192,8 +194,14 @@ def create_entity(
     return view
 
 
-def rename_entity(*, session: Session, key: str, name: str, reviewer_id: int | None) -> EntityView:
-    """Rename an entity; the new name becomes an alias and the old one stays an alias."""
+def rename_entity(
+    *, session: Session, key: str, name: str, reviewer_id: int | None
+) -> GazetteerChange:
+    """Rename an entity; the new name becomes an alias and the old one stays an alias.
+
+    Returns:
+        The change: the new name is an alias, and the entity's candidates show the new name.
+    """
     name = name.strip()
     if not name:
         raise TelaahError("the new name is empty")
@@ -202,11 +210,18 @@ def rename_entity(*, session: Session, key: str, name: str, reviewer_id: int | N
     entity.name = name
     entity.updated_at = utcnow()
     _ensure_alias(session, entity, name, reviewer_id, "reviewer")
-    return _finish(session, entity, "entity.rename", before, reviewer_id)
+    _finish(session, entity, Action.ENTITY_RENAME, before, reviewer_id)
+    return GazetteerChange(key, added=(name,), entities=(key,))
 
 
-def retype_entity(*, session: Session, key: str, type: str, reviewer_id: int | None) -> EntityView:
-    """Change an entity's type; its pending mentions take the new label."""
+def retype_entity(
+    *, session: Session, key: str, type: str, reviewer_id: int | None
+) -> GazetteerChange:
+    """Change an entity's type; its pending mentions take the new label.
+
+    Returns:
+        The change: the entity's candidates carry another label.
+    """
     _check_type(session, type)
     entity = _entity(session, key)
     before = entity_to_dict(_view(session, entity))
@@ -218,14 +233,15 @@ def retype_entity(*, session: Session, key: str, type: str, reviewer_id: int | N
     for mention in pending:
         mention.label = type
         session.add(mention)
-    return _finish(
+    _finish(
         session,
         entity,
-        "entity.retype",
+        Action.ENTITY_RETYPE,
         before,
         reviewer_id,
         extra={"pending_relabelled": [m.id for m in pending]},
     )
+    return GazetteerChange(key, entities=(key,))
 
 
 def update_entity(
@@ -247,12 +263,17 @@ def update_entity(
         entity.external_ids = dict(external_ids)
     entity.updated_at = utcnow()
     return _finish(
-        session, entity, _action("entity.update", imported), before, reviewer_id, commit=commit
+        session, entity, _action(Action.ENTITY_UPDATE, imported), before, reviewer_id, commit=commit
     )
 
 
-def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> None:
-    """Delete an entity, refused while accepted mentions are linked to it."""
+def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> GazetteerChange:
+    """Delete an entity, refused while accepted mentions are linked to it.
+
+    Returns:
+        The change: the articles of the entity's mentions, whose pending candidates (unlinked
+        now) go when they are re-matched.
+    """
     entity = _entity(session, key)
     accepted = session.exec(
         select(func.count())
@@ -277,17 +298,21 @@ def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> Non
         a.text: a.origin
         for a in session.exec(select(Alias).where(Alias.entity_id == entity.id)).all()
     }
+    articles = sorted(
+        set(session.exec(select(Mention.article_id).where(Mention.entity_id == entity.id)).all())
+    )
     mark_for_review(session, before["mentions"], f"a role's entity {key} was deleted")
     session.delete(entity)
     audit.record(
         session,
-        action="entity.delete",
+        action=Action.ENTITY_DELETE,
         reviewer_id=reviewer_id,
         target="entity",
         target_id=entity.id,
         before=before,
     )
     session.commit()
+    return GazetteerChange(key, articles=tuple(articles))
 
 
 def add_alias(
@@ -299,8 +324,12 @@ def add_alias(
     origin: str = "reviewer",
     commit: bool = True,
     imported: bool = False,
-) -> AliasView:
-    """Add a surface form to an entity (`imported`: see `create_entity`)."""
+) -> GazetteerChange:
+    """Add a surface form to an entity (`imported`: see `create_entity`).
+
+    Returns:
+        The change: the new alias, found where it (or a variant) occurs.
+    """
     text = text.strip()
     if not text:
         raise TelaahError("an alias cannot be empty")
@@ -313,11 +342,9 @@ def add_alias(
     if exists is not None:
         raise Conflict(f"{key!r} already has the alias {text!r}")
     alias = _ensure_alias(session, entity, text, reviewer_id, origin)
-    names = dict(session.exec(select(Reviewer.id, Reviewer.name)).all())
-    view = _alias_view(alias, names)
     audit.record(
         session,
-        action=_action("alias.add", imported),
+        action=_action(Action.ALIAS_ADD, imported),
         reviewer_id=reviewer_id,
         target="alias",
         target_id=alias.id,
@@ -325,11 +352,17 @@ def add_alias(
     )
     if commit:
         session.commit()
-    return view
+    return GazetteerChange(key, added=(text,))
 
 
-def remove_alias(*, session: Session, key: str, text: str, reviewer_id: int | None) -> None:
-    """Remove a surface form from an entity; its name cannot be removed."""
+def remove_alias(
+    *, session: Session, key: str, text: str, reviewer_id: int | None
+) -> GazetteerChange:
+    """Remove a surface form from an entity; its name cannot be removed.
+
+    Returns:
+        The change: the pending candidates the alias produced are withdrawn when re-matched.
+    """
     entity = _entity(session, key)
     if text == entity.name:
         raise Conflict(f"{text!r} is the name of {key!r}; rename the entity first")
@@ -340,7 +373,7 @@ def remove_alias(*, session: Session, key: str, text: str, reviewer_id: int | No
         raise NotFound(f"{key!r} has no alias {text!r}")
     audit.record(
         session,
-        action="alias.remove",
+        action=Action.ALIAS_REMOVE,
         reviewer_id=reviewer_id,
         target="alias",
         target_id=alias.id,
@@ -348,6 +381,7 @@ def remove_alias(*, session: Session, key: str, text: str, reviewer_id: int | No
     )
     session.delete(alias)
     session.commit()
+    return GazetteerChange(key, removed=((key, text),))
 
 
 def set_redirect(
@@ -372,7 +406,7 @@ def set_redirect(
     session.add(entity)
     audit.record(
         session,
-        action=_action("entity.redirect", imported),
+        action=_action(Action.ENTITY_REDIRECT, imported),
         reviewer_id=reviewer_id,
         target="entity",
         target_id=entity.id,
@@ -383,8 +417,8 @@ def set_redirect(
         session.commit()
 
 
-def _action(name: str, imported: bool) -> str:
-    return f"import:{name}" if imported else name
+def _action(name: Action, imported: bool) -> Action:
+    return name.imported() if imported else name
 
 
 def entity_to_dict(view: EntityView) -> dict[str, Any]:
@@ -436,7 +470,7 @@ def _ensure_alias(
 def _finish(
     session: Session,
     entity: Entity,
-    action: str,
+    action: Action,
     before: dict[str, Any],
     reviewer_id: int | None,
     extra: dict[str, Any] | None = None,

@@ -12,6 +12,7 @@ from store.errors import TelaahError
 from store.formats.gazetteer import EntityRecord, read_gazetteer, write_gazetteer
 from store.formats.problems import Problem
 from store.gazetteer import entities as gazetteer
+from store.gazetteer.change import GazetteerChange
 from store.textnorm import norm_key
 
 
@@ -31,6 +32,11 @@ class GazetteerReport:
     def failed(self) -> int:
         """How many rows or entities were refused."""
         return len(self.problems)
+
+    @property
+    def change(self) -> GazetteerChange:
+        """What the import changed, for re-matching: the new aliases and the new redirects."""
+        return GazetteerChange("", added=tuple(self.new_aliases), entities=tuple(self.redirected))
 
     @property
     def summary(self) -> str:

@@ -13,11 +13,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.audit import Action
 from store.errors import Conflict, NotFound
 from store.facts.repository import mark_for_review
+from store.gazetteer.change import GazetteerChange
 from store.models import Alias, Entity, Mention, utcnow
-
-MERGE = "entity.merge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +63,18 @@ def plan_merge(*, session: Session, source: str, target: str) -> MergePlan:
 
 def merge_entities(
     *, session: Session, source: str, target: str, reviewer_id: int | None
-) -> MergePlan:
+) -> GazetteerChange:
     """Merge `source` into `target`, committed, audited and undoable.
 
     Aliases of `source` move to `target` (those `target` has already are dropped; the name is
     copied, so the redirect keeps it as every entity does), every
     mention linked to `source` is linked to `target`, entities redirecting to `source`
     redirect to `target`, and `source` stays as a redirect to `target`.
+
+    Returns:
+        The change: the candidates of both entities (`plan_merge` says what moves).
     """
     src, dst = _pair(session, source, target)
-    plan = _plan(session, src, dst)
     have = {a.text for a in _aliases(session, dst.id)}
     moved, dropped, copied = [], [], []
     for alias in _aliases(session, src.id):
@@ -116,7 +118,7 @@ def merge_entities(
     )
     audit.record(
         session,
-        action=MERGE,
+        action=Action.ENTITY_MERGE,
         reviewer_id=reviewer_id,
         target="entity",
         target_id=src.id,
@@ -134,7 +136,7 @@ def merge_entities(
         },
     )
     session.commit()
-    return plan
+    return GazetteerChange(dst.key, entities=(src.key, dst.key))
 
 
 def unmerge(*, session: Session, after: dict[str, Any]) -> None:

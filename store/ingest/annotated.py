@@ -284,7 +284,7 @@ class _Loader:
         ]
         audit.record(
             session,
-            action="annotations.import",
+            action=audit.Action.ANNOTATIONS_IMPORT,
             reviewer_id=self.options.reviewer_id,
             target="article",
             target_id=article.id,

@@ -94,7 +94,7 @@ def import_articles(
     with session_scope(engine) as session:
         audit.record(
             session,
-            action="articles.import",
+            action=audit.Action.ARTICLES_IMPORT,
             reviewer_id=reviewer_id,
             after={
                 "files": files,

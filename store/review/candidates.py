@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlmodel import Session, col
 
 from store import audit
+from store.audit import Action
 from store.db import session_scope
 from store.matching import AliasEntry, Candidate, Matcher
 from store.models import Alias, Article, Entity, Mention, utcnow
@@ -148,7 +149,7 @@ def match_articles(
     with session_scope(engine) as session:
         audit.record(
             session,
-            action="mentions.match",
+            action=Action.MATCH,
             reviewer_id=reviewer_id,
             after={
                 "articles": report.articles,

@@ -7,6 +7,7 @@ from collections import Counter
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from store.gazetteer.change import GazetteerChange
 from store.gazetteer.entities import get_entity
 from store.models import Entity, Mention
 from store.review.rematch import affected_articles
@@ -55,7 +56,7 @@ def retype_impact(*, session: Session, key: str, type: str) -> str:
 
 def add_alias_impact(engine: Engine, *, key: str, text: str) -> str:
     """What adding the alias `text` to `key` changes: the articles re-matched."""
-    articles = affected_articles(engine, added=[text.strip()])
+    articles = affected_articles(engine, GazetteerChange(key, added=(text.strip(),)))
     return (
         f"Add {text.strip()!r} to {key}: {len(articles)} articles where it (or a variant) "
         "occurs are re-matched; decided mentions are never touched."

@@ -7,6 +7,7 @@ import re
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.audit import Action
 from store.errors import NotFound, TelaahError
 from store.facts.repository import mark_for_review
 from store.gazetteer.entities import create_entity
@@ -145,7 +146,7 @@ def _link(
     _start_article(session, mention.article_id)
     audit.record(
         session,
-        action="mention.decide",
+        action=Action.DECIDE,
         reviewer_id=reviewer_id,
         target="mention",
         target_id=mention.id,

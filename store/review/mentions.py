@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from store import audit
+from store.audit import Action
 from store.errors import NotFound, TelaahError
 from store.facts.repository import mark_for_review
 from store.models import Article, AuditEntry, Entity, Mention, utcnow
@@ -139,7 +140,7 @@ def decide_mention(
         _start_article(session, mention.article_id)
     audit.record(
         session,
-        action="mention.decide",
+        action=Action.DECIDE,
         reviewer_id=reviewer_id,
         target="mention",
         target_id=mention_id,
@@ -230,7 +231,7 @@ def decide_many(
         _start_article(session, article_id)
     audit.record(
         session,
-        action="mention.decide_many",
+        action=Action.DECIDE_MANY,
         reviewer_id=reviewer_id,
         target="article",
         target_id=mentions[0].article_id,
@@ -250,12 +251,12 @@ def _start_article(session: Session, article_id: int) -> None:
 
 
 POSITION_ACTIONS = (
-    "mention.decide",
-    "mention.decide_many",
-    "mention.create",
-    "mention.span",
-    "undo",
-    "redo",
+    Action.DECIDE,
+    Action.DECIDE_MANY,
+    Action.CREATE,
+    Action.SPAN,
+    Action.UNDO,
+    Action.REDO,
 )
 
 
@@ -279,7 +280,7 @@ def last_position(*, session: Session, reviewer_id: int) -> tuple[int, int] | No
         return None
     # A bulk entry names the article; its first item is the mention that was focused.
     mention_id = (
-        entry.after["items"][0]["id"] if entry.action == "mention.decide_many" else entry.target_id
+        entry.after["items"][0]["id"] if entry.action == Action.DECIDE_MANY else entry.target_id
     )
     mention = session.get(Mention, mention_id) if mention_id is not None else None
     if mention is not None and mention.id:

@@ -2,75 +2,84 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from sqlalchemy import Engine, select, tuple_
 from sqlmodel import col
 
 from store.corpus.search import articles_for_aliases
 from store.db import session_scope
+from store.gazetteer.change import GazetteerChange
 from store.models import Article, Entity, Mention
 from store.review.candidates import MatchReport, match_articles
 
 
-def affected_articles(
-    engine: Engine,
-    *,
-    added: Iterable[str] = (),
-    removed: Iterable[tuple[str, str]] = (),
-    entities: Iterable[str] = (),
-) -> list[int]:
+def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
     """Articles a gazetteer change can alter, found through what changed.
 
     Args:
         engine: The database.
-        added: Aliases that are new (or whose entity changed): articles where they or their
-            variants occur, through the search index.
-        removed: (entity key, alias) pairs that are gone: articles with pending candidates
-            that alias produced.
-        entities: Keys of entities renamed, retyped or merged: articles with their candidates.
+        change: What changed. Its `added` aliases reach the articles where they or their
+            variants occur (through the search index); its `removed` (entity key, alias) pairs
+            the articles with pending candidates that alias produced; its `entities` the
+            articles with their candidates; its `articles` themselves.
     """
-    added, removed, entities = list(added), list(removed), list(entities)
-    ids: set[int] = set()
+    ids: set[int] = set(change.articles)
     with session_scope(engine) as session:
-        if added:
-            found = articles_for_aliases(session, added)
+        if change.added:
+            found = articles_for_aliases(session, list(change.added))
             if found is None:  # no search index on this database: everything may be affected
                 return list(session.execute(select(col(Article.id))).scalars())
             ids |= found
-        if removed:
+        if change.removed:
             ids |= set(
                 session.execute(
                     select(col(Mention.article_id))
                     .join(Entity, col(Entity.id) == col(Mention.entity_id))
                     .where(
                         col(Mention.state) == "pending",
-                        tuple_(col(Entity.key), col(Mention.matched_alias)).in_(removed),
+                        tuple_(col(Entity.key), col(Mention.matched_alias)).in_(
+                            list(change.removed)
+                        ),
                     )
                 ).scalars()
             )
-        if entities:
+        if change.entities:
             ids |= set(
                 session.execute(
                     select(col(Mention.article_id))
                     .join(Entity, col(Entity.id) == col(Mention.entity_id))
-                    .where(col(Entity.key).in_(entities))
+                    .where(col(Entity.key).in_(change.entities))
                 ).scalars()
             )
     return sorted(ids)
 
 
-def rematch_after_change(
+def rematch(
     engine: Engine,
+    change: GazetteerChange,
     *,
-    added: Iterable[str] = (),
-    removed: Iterable[tuple[str, str]] = (),
-    entities: Iterable[str] = (),
     reviewer_id: int | None = None,
-    on_progress: Callable[[int], None] = lambda _n: None,
+    progress: Callable[[int], None] | None = None,
 ) -> MatchReport:
-    """Re-match only the articles a gazetteer change can alter; report what appeared and went."""
-    ids = affected_articles(engine, added=added, removed=removed, entities=entities)
+    """Re-match exactly the articles a gazetteer change reaches; report what appeared and went.
+
+    The one policy every gazetteer edit goes through (command line, gazetteer screen, undo and
+    redo, teaching an alias): earlier pending candidates of those articles are replaced, so a
+    removed alias's or a deleted entity's candidates go and a new alias's appear.
+
+    Args:
+        engine: The database.
+        change: What an edit (or its undo or redo) changed, as the edit returned it.
+        reviewer_id: Who re-matches (audited).
+        progress: Called with how many more articles are done.
+    """
+    ids = affected_articles(engine, change)
     if not ids:
         return MatchReport()
-    return match_articles(engine, article_ids=ids, reviewer_id=reviewer_id, on_progress=on_progress)
+    return match_articles(
+        engine,
+        article_ids=ids,
+        reviewer_id=reviewer_id,
+        on_progress=progress or (lambda _n: None),
+    )

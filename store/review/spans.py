@@ -7,11 +7,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.audit import Action
 from store.errors import Conflict, NotFound, TelaahError
 from store.models import Article, Entity, Label, Mention, utcnow
 from store.review.mentions import MentionView, _start_article, get_mention
-
-CREATE, SPAN = "mention.create", "mention.span"
 
 
 def add_mention(
@@ -64,7 +63,7 @@ def add_mention(
     _start_article(session, article_id)
     audit.record(
         session,
-        action=CREATE,
+        action=Action.CREATE,
         reviewer_id=reviewer_id,
         target="mention",
         target_id=mention.id,
@@ -101,7 +100,7 @@ def set_span(
     _start_article(session, mention.article_id)
     audit.record(
         session,
-        action=SPAN,
+        action=Action.SPAN,
         reviewer_id=reviewer_id,
         target="mention",
         target_id=mention_id,

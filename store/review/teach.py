@@ -12,7 +12,7 @@ from store.errors import TelaahError
 from store.gazetteer import entities as gazetteer
 from store.models import Entity, Mention
 from store.review.mentions import get_mention
-from store.review.rematch import rematch_after_change
+from store.review.rematch import rematch
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def teach_alias(engine: Engine, *, mention_id: int, reviewer_id: int | None) -> 
         if mention.entity_key is None:
             raise TelaahError("link the mention to an entity first (l)")
         surface = " ".join(mention.text.split())
-        gazetteer.add_alias(
+        change = gazetteer.add_alias(
             session=session,
             key=mention.entity_key,
             text=surface,
@@ -53,7 +53,7 @@ def teach_alias(engine: Engine, *, mention_id: int, reviewer_id: int | None) -> 
             origin="reviewer",
         )
         before = _candidates(session, mention.entity_key, surface)
-    rematch_after_change(engine, added=[surface], reviewer_id=reviewer_id)
+    rematch(engine, change, reviewer_id=reviewer_id)
     with session_scope(engine) as session:
         new = _candidates(session, mention.entity_key, surface) - before
     return Taught(mention.entity_key, surface, len(new), len({article for _, article in new}))

@@ -1,7 +1,8 @@
 """Undo and redo of fact changes from their audit entries (`fact_state` snapshots).
 
-Each function checks the fact is as the entry left it (else `Conflict`, nothing changed), puts
-it back (or forward again) without committing, and returns the fact's article id.
+`revert` and `reapply` check the fact is as the entry left it (else `Conflict`, nothing changed),
+put it back (or forward again) without committing and return its article id; `change` is the
+reverser the history uses.
 """
 
 from __future__ import annotations
@@ -11,12 +12,36 @@ from typing import Any
 
 from sqlmodel import Session, col, delete
 
+from store.audit import Action
 from store.errors import Conflict
 from store.facts.repository import fact_state
-from store.models import Fact, FactArgument, Mention
+from store.models import AuditEntry, Fact, FactArgument, Mention
+from store.undo.registry import Step, Undone, register
 
-ACTIONS = ("fact.create", "fact.decide", "fact.roles", "fact.note", "fact.delete")
+ACTIONS = (
+    Action.FACT_CREATE,
+    Action.FACT_DECIDE,
+    Action.FACT_ROLES,
+    Action.FACT_NOTE,
+    Action.FACT_DELETE,
+)
 _COMPARED = ("type", "state", "note", "roles")
+
+
+@register(*ACTIONS)
+def change(session: Session, entry: AuditEntry, step: Step) -> Undone:
+    """Take back (undo) or make again (redo) a change to a fact."""
+    assert entry.id is not None and entry.target_id is not None
+    article_id = (revert if step.backwards else reapply)(
+        session, entry.action, entry.before, entry.after
+    )
+    step.record(
+        session,
+        target="fact",
+        target_id=entry.target_id,
+        after={"entry": entry.id, "action": entry.action},
+    )
+    return Undone(entry.id, 0, article_id, {}, fact_id=entry.target_id)
 
 
 def revert(

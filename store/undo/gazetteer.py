@@ -1,76 +1,77 @@
 """Undo and redo of gazetteer edits, from their audit entries (the review undo stack's other half).
 
-Every function checks that the gazetteer is still as the entry left it (else `Conflict`, nothing
-changed), changes it back (or forward again) without committing, and returns what changed so
-that the caller can re-match the articles it reaches.
+`revert` and `reapply` check that the gazetteer is still as the entry left it (else `Conflict`,
+nothing changed), change it back (or forward again) without committing, and return what changed
+so that the articles it reaches can be re-matched; `edit` is the reverser the history uses.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from store.audit import Action
 from store.errors import Conflict
-from store.gazetteer.merge import MERGE, remerge, unmerge
+from store.gazetteer.change import GazetteerChange
+from store.gazetteer.merge import remerge, unmerge
 from store.models import Alias, AuditEntry, Entity, Mention, utcnow
 from store.textnorm import norm_key
+from store.undo.registry import Step, Undone, register
 
 ACTIONS = (
-    "entity.create",
-    "entity.rename",
-    "entity.retype",
-    "entity.update",
-    "entity.delete",
-    "entity.redirect",
-    "alias.add",
-    "alias.remove",
-    MERGE,
+    Action.ENTITY_CREATE,
+    Action.ENTITY_RENAME,
+    Action.ENTITY_RETYPE,
+    Action.ENTITY_UPDATE,
+    Action.ENTITY_DELETE,
+    Action.ENTITY_REDIRECT,
+    Action.ALIAS_ADD,
+    Action.ALIAS_REMOVE,
+    Action.ENTITY_MERGE,
 )
 
 
-@dataclass(frozen=True, slots=True)
-class GazetteerChange:
-    """What an undo or redo of a gazetteer edit changed, for re-matching."""
-
-    key: str
-    added: tuple[str, ...] = ()
-    removed: tuple[tuple[str, str], ...] = ()
-    entities: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def summary(self) -> str:
-        """What was changed, in a few words."""
-        return f"the gazetteer entry {self.key}"
+@register(*ACTIONS)
+def edit(session: Session, entry: AuditEntry, step: Step) -> Undone:
+    """Take back (undo) or make again (redo) a gazetteer edit."""
+    assert entry.id is not None
+    change = (revert if step.backwards else reapply)(session, entry)
+    step.record(
+        session,
+        target="entity",
+        target_id=entry.target_id,
+        after={"entry": entry.id, "action": entry.action, "key": change.key},
+    )
+    return Undone(entry.id, 0, 0, {}, change=change)
 
 
 def revert(session: Session, entry: AuditEntry) -> GazetteerChange:
     """Take back the edit `entry` recorded (the caller records the undo and commits)."""
     before, after = entry.before or {}, entry.after or {}
     action = entry.action
-    if action == MERGE:
+    if action == Action.ENTITY_MERGE:
         unmerge(session=session, after=after)
         return GazetteerChange(after["target"], entities=(after["source"], after["target"]))
-    if action == "alias.add":
+    if action == Action.ALIAS_ADD:
         _drop_alias(session, after["entity"], after["text"])
         return GazetteerChange(after["entity"], removed=((after["entity"], after["text"]),))
-    if action == "alias.remove":
+    if action == Action.ALIAS_REMOVE:
         _put_alias(session, before["entity"], before["text"], before.get("origin"), None)
         return GazetteerChange(before["entity"], added=(before["text"],))
-    if action == "entity.create":
+    if action == Action.ENTITY_CREATE:
         entity = _entity(session, after["key"])
         _expect_unlinked(session, entity)
         session.delete(entity)
         return GazetteerChange(
             after["key"], removed=tuple((after["key"], text) for text in after.get("aliases", []))
         )
-    if action == "entity.delete":
+    if action == Action.ENTITY_DELETE:
         _recreate(session, before, entry.target_id)
         return GazetteerChange(
             before["key"], added=tuple(before.get("aliases", [])), entities=(before["key"],)
         )
-    if action == "entity.redirect":
+    if action == Action.ENTITY_REDIRECT:
         entity = _entity(session, entry_key(session, entry))
         _expect_redirect(session, entity, after.get("merged_into"))
         entity.merged_into = _id_of(session, before.get("merged_into"))
@@ -83,24 +84,25 @@ def reapply(session: Session, entry: AuditEntry) -> GazetteerChange:
     """Make the edit `entry` recorded again, after it was undone."""
     before, after = entry.before or {}, entry.after or {}
     action = entry.action
-    if action == MERGE:
+    if action == Action.ENTITY_MERGE:
         remerge(session=session, after=after)
         return GazetteerChange(after["target"], entities=(after["source"], after["target"]))
-    if action == "alias.add":
+    if action == Action.ALIAS_ADD:
         _put_alias(session, after["entity"], after["text"], after.get("origin"), entry.reviewer_id)
         return GazetteerChange(after["entity"], added=(after["text"],))
-    if action == "alias.remove":
+    if action == Action.ALIAS_REMOVE:
         _drop_alias(session, before["entity"], before["text"])
         return GazetteerChange(before["entity"], removed=((before["entity"], before["text"]),))
-    if action == "entity.create":
+    if action == Action.ENTITY_CREATE:
         _recreate(session, after, entry.target_id)
         return GazetteerChange(after["key"], added=tuple(after.get("aliases", [])))
-    if action == "entity.delete":
+    if action == Action.ENTITY_DELETE:
         entity = _entity(session, before["key"])
         _expect_unlinked(session, entity, allowed=set(before.get("mentions", [])))
+        articles = _articles(session, entity)
         session.delete(entity)
-        return GazetteerChange(before["key"], entities=(before["key"],))
-    if action == "entity.redirect":
+        return GazetteerChange(before["key"], entities=(before["key"],), articles=articles)
+    if action == Action.ENTITY_REDIRECT:
         entity = _entity(session, entry_key(session, entry))
         _expect_redirect(session, entity, before.get("merged_into"))
         entity.merged_into = _id_of(session, after.get("merged_into"))
@@ -140,7 +142,7 @@ def _restore(
     entity.updated_at = utcnow()
     session.add(entity)
     change = GazetteerChange(entity.key, entities=(entity.key,))
-    if action == "entity.rename":
+    if action == Action.ENTITY_RENAME:
         wanted, current = set(target["aliases"]), {a.text for a in _aliases(session, entity)}
         for text in current - wanted:
             _drop_alias(session, entity.key, text)
@@ -152,7 +154,7 @@ def _restore(
             removed=tuple((entity.key, t) for t in current - wanted),
             entities=(entity.key,),
         )
-    if action == "entity.retype":
+    if action == Action.ENTITY_RETYPE:
         ids = (entry.after or {}).get("pending_relabelled", [])
         for mention in session.exec(select(Mention).where(col(Mention.id).in_(ids))).all():
             if mention.state == "pending" and mention.label == expect["type"]:
@@ -242,6 +244,13 @@ def _put_alias(
 def _entity_id(entity: Entity) -> int:
     assert entity.id is not None
     return entity.id
+
+
+def _articles(session: Session, entity: Entity) -> tuple[int, ...]:
+    """The articles with mentions of `entity` (a deletion leaves them unlinked)."""
+    return tuple(
+        sorted(set(session.exec(select(Mention.article_id).where(Mention.entity_id == entity.id))))
+    )
 
 
 def _expect_unlinked(session: Session, entity: Entity, allowed: set[int] | None = None) -> None:

@@ -56,6 +56,28 @@ def test_delete_and_unknown_lint_kind(tmp_path: Path) -> None:
     assert run("--db", db, "gazetteer", "lint", "--kind", "nonsense").returncode == 2
 
 
+def test_delete_withdraws_its_pending_candidates(tmp_path: Path) -> None:
+    db = str(tmp_path / "e.db")
+    setup_db(db)
+    (tmp_path / "a.txt").write_text("Rusia memasok S-300 ke Kyrgyzstan.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Kyrgyzstan dan Kazakhstan bertemu.", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Rusia dan Kazakhstan bertemu di Astana.", encoding="utf-8")
+    run("--db", db, "import", str(tmp_path))
+    assert {c["article"] for c in candidates(db) if c["entity"] == "KG"} == {"a", "b"}
+    before = {(c["article"], c["text"]) for c in candidates(db) if c["entity"] != "KG"}
+    deleted = run("--db", db, "gazetteer", "delete", "KG")
+    assert deleted.returncode == 0, deleted.stderr
+    assert deleted.stdout.splitlines() == [
+        "KG: deleted",
+        "re-matched 2 articles: 0 new candidates, 2 withdrawn, 3 unchanged",
+    ]
+    after = candidates(db)
+    assert "Kyrgyzstan" not in {c["text"] for c in after}  # no candidate is left unlinked
+    assert {(c["article"], c["text"]) for c in after} == before  # the others are untouched
+    kept = run("--db", db, "gazetteer", "delete", "KZ", "--no-match")
+    assert kept.returncode == 0 and kept.stdout.splitlines() == ["KZ: deleted"]
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

@@ -13,11 +13,12 @@ from sqlmodel import Session, col, select, update
 from store.corpus.demo import prepare_demo
 from store.formats.candidates import write_candidates
 from store.gazetteer import entities as gazetteer
+from store.gazetteer.change import GazetteerChange
 from store.ingest.articles import import_articles
 from store.models import Article, Entity, Mention
 from store.review import candidates
 from store.review.candidates import match_articles
-from store.review.rematch import affected_articles, rematch_after_change
+from store.review.rematch import affected_articles, rematch
 
 
 def mentions(session: Session) -> list[Mention]:
@@ -115,10 +116,13 @@ def test_removing_an_alias_withdraws_only_its_candidates(
     ]
     assert by_kirgistan
     articles = {m.article_id for m in by_kirgistan}
-    gazetteer.remove_alias(session=session, key="KG", text="Kirgistan", reviewer_id=reviewer_id)
-    assert affected_articles(demo_db, removed=[("KG", "Kirgistan")]) == sorted(articles)
+    change = gazetteer.remove_alias(
+        session=session, key="KG", text="Kirgistan", reviewer_id=reviewer_id
+    )
+    assert change == GazetteerChange("KG", removed=(("KG", "Kirgistan"),))
+    assert affected_articles(demo_db, change) == sorted(articles)
     before = keyed(session)
-    report = rematch_after_change(demo_db, removed=[("KG", "Kirgistan")])
+    report = rematch(demo_db, change)
     assert report.articles == len(articles)
     after = keyed(session)
     assert len(after) == len(before) - report.removed + report.added
@@ -142,11 +146,14 @@ def test_adding_an_alias_rematches_only_the_articles_it_reaches(
     imported = import_articles(engine, [corpus], reviewer_id=reviewer_id)
     assert imported.indexed == 4
     ids = {a.external_id: a.id for a in session.exec(select(Article)).all()}
-    gazetteer.add_alias(session=session, key="P1", text="Zhaparov", reviewer_id=reviewer_id)
-    affected = affected_articles(engine, added=["Zhaparov"])
+    change = gazetteer.add_alias(
+        session=session, key="P1", text="Zhaparov", reviewer_id=reviewer_id
+    )
+    assert change == GazetteerChange("P1", added=("Zhaparov",))
+    affected = affected_articles(engine, change)
     assert ids["c"] not in affected
     assert {ids["a"], ids["b"], ids["d"]} <= set(affected)  # exact, clitic, one edit
-    report = rematch_after_change(engine, added=["Zhaparov"])
+    report = rematch(engine, change)
     assert report.articles == len(affected) and report.added >= 2
     texts = {m.article_id: m.text for m in mentions(session)}
     assert texts[ids["b"]] == "Zhaparov"  # the span is on the name, not the clitic

@@ -15,6 +15,7 @@ from store.audit import list_audit
 from store.db import open_database, session_scope
 from store.errors import Conflict, NotFound, TelaahError
 from store.gazetteer import entities as gazetteer
+from store.gazetteer.change import GazetteerChange
 from store.gazetteer.files import GazetteerReport, export_gazetteer, import_gazetteer
 from store.models import Alias, Article, AuditEntry, Entity, Mention
 from store.reviewers import ensure_reviewer
@@ -627,9 +628,11 @@ def test_create_entity_refuses_duplicates_and_bad_types(
 
 
 def test_rename_entity(session: Session, reviewer_id: int, kg: gazetteer.EntityView) -> None:
-    view = gazetteer.rename_entity(
+    change = gazetteer.rename_entity(
         session=session, key="KG", name="Kyrgyz Republic", reviewer_id=reviewer_id
     )
+    assert change == GazetteerChange("KG", added=("Kyrgyz Republic",), entities=("KG",))
+    view = gazetteer.get_entity(session=session, key="KG")
     assert view.name == "Kyrgyz Republic"
     texts = [a.text for a in view.aliases]
     assert texts == ["Kyrgyzstan", "Kirgizstan", "Kirgistan", "Kyrgyz Republic"]
@@ -660,7 +663,9 @@ def test_retype_entity_relabels_pending_mentions(
     pending = add_mention(session, article_id, "KG", "pending", 0, 5)
     accepted = add_mention(session, article_id, "KG", "accepted", 6, 13)
     rejected = add_mention(session, article_id, "KG", "rejected", 14, 19)
-    view = gazetteer.retype_entity(session=session, key="KG", type="LOC", reviewer_id=reviewer_id)
+    change = gazetteer.retype_entity(session=session, key="KG", type="LOC", reviewer_id=reviewer_id)
+    assert change == GazetteerChange("KG", entities=("KG",))
+    view = gazetteer.get_entity(session=session, key="KG")
     assert view.type == "LOC"
     session.expire_all()
     labels = {m.id: m.label for m in session.exec(select(Mention)).all()}
@@ -677,7 +682,8 @@ def test_retype_entity_relabels_pending_mentions(
 def test_delete_entity(session: Session, reviewer_id: int, kg: gazetteer.EntityView) -> None:
     article_id = add_article(session)
     pending = add_mention(session, article_id, "KG", "pending")
-    gazetteer.delete_entity(session=session, key="KG", reviewer_id=reviewer_id)
+    change = gazetteer.delete_entity(session=session, key="KG", reviewer_id=reviewer_id)
+    assert change == GazetteerChange("KG", articles=(article_id,))
     session.expire_all()
     assert entity_rows(session) == []
     assert alias_rows(session) == []  # aliases go with their entity
@@ -709,9 +715,13 @@ def test_delete_entity_with_accepted_mention_is_refused(
 
 
 def test_add_alias(session: Session, reviewer_id: int, kg: gazetteer.EntityView) -> None:
-    view = gazetteer.add_alias(
+    change = gazetteer.add_alias(
         session=session, key="KG", text="  Kirgiziya ", reviewer_id=reviewer_id
     )
+    assert change == GazetteerChange("KG", added=("Kirgiziya",))
+    (view,) = [
+        a for a in gazetteer.get_entity(session=session, key="KG").aliases if a.text == "Kirgiziya"
+    ]
     assert (view.text, view.norm, view.origin, view.added_by) == (
         "Kirgiziya",
         "kirgiziya",

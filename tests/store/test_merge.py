@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from store.audit import Action
 from store.corpus.demo import prepare_demo
 from store.db import session_scope
 from store.errors import Conflict
 from store.gazetteer import entities as gazetteer
-from store.gazetteer.merge import MERGE, merge_entities, plan_merge, remerge, unmerge
+from store.gazetteer.merge import merge_entities, plan_merge, remerge, unmerge
 from store.models import Alias, AuditEntry, Entity, Mention
 
 
@@ -93,7 +94,9 @@ def test_unmerge_restores_the_exact_rows(corpus: Engine, reviewer_id: int) -> No
         merge_entities(session=session, source="RU", target="RU-DUP", reviewer_id=reviewer_id)
         merged = snapshot(session)
         entry = session.exec(
-            select(AuditEntry).where(AuditEntry.action == MERGE).order_by(col(AuditEntry.id).desc())
+            select(AuditEntry)
+            .where(AuditEntry.action == Action.ENTITY_MERGE)
+            .order_by(col(AuditEntry.id).desc())
         ).first()
         assert entry is not None
         unmerge(session=session, after=entry.after)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
 from store.gazetteer import entities as gazetteer
+from store.gazetteer.change import GazetteerChange
 from store.gazetteer.lint import KINDS, LintOptions, lint_gazetteer
 from store.gazetteer.merge import merge_entities, plan_merge
 from tui.cli.context import data, out, settings
@@ -32,6 +34,19 @@ def register(app: typer.Typer) -> None:
     app.command("lint")(lint)
 
 
+def _edit(
+    ctx: typer.Context, change: Callable[[Any, int], GazetteerChange], done: str, match: bool
+) -> None:
+    """Make one gazetteer edit, say so, and re-match what it reaches (unless --no-match)."""
+    current = settings(ctx)
+    reviewer_id = current.reviewer_id()
+    with current.session() as session:
+        made = change(session, reviewer_id)
+    out.print(data(done))
+    if match:
+        rematch(current, made)
+
+
 def add_alias(
     ctx: typer.Context,
     key: Key,
@@ -39,13 +54,12 @@ def add_alias(
     match: NoMatch = True,
 ) -> None:
     """Add an alias to an entity and re-match the articles where it (or a variant) occurs."""
-    current = settings(ctx)
-    reviewer_id = current.reviewer_id()
-    with current.session() as session:
-        gazetteer.add_alias(session=session, key=key, text=alias, reviewer_id=reviewer_id)
-    out.print(data(f"{key}: added alias {alias.strip()!r}"))
-    if match:
-        rematch(current, added=[alias.strip()])
+    _edit(
+        ctx,
+        lambda s, r: gazetteer.add_alias(session=s, key=key, text=alias, reviewer_id=r),
+        f"{key}: added alias {alias.strip()!r}",
+        match,
+    )
 
 
 def remove_alias(
@@ -55,13 +69,12 @@ def remove_alias(
     match: NoMatch = True,
 ) -> None:
     """Remove an alias; the pending candidates it produced are withdrawn."""
-    current = settings(ctx)
-    reviewer_id = current.reviewer_id()
-    with current.session() as session:
-        gazetteer.remove_alias(session=session, key=key, text=alias, reviewer_id=reviewer_id)
-    out.print(data(f"{key}: removed alias {alias!r}"))
-    if match:
-        rematch(current, removed=[(key, alias)])
+    _edit(
+        ctx,
+        lambda s, r: gazetteer.remove_alias(session=s, key=key, text=alias, reviewer_id=r),
+        f"{key}: removed alias {alias!r}",
+        match,
+    )
 
 
 def rename(
@@ -71,13 +84,12 @@ def rename(
     match: NoMatch = True,
 ) -> None:
     """Rename an entity; the old name stays an alias."""
-    current = settings(ctx)
-    reviewer_id = current.reviewer_id()
-    with current.session() as session:
-        view = gazetteer.rename_entity(session=session, key=key, name=name, reviewer_id=reviewer_id)
-    out.print(data(f"{key}: renamed to {view.name!r}"))
-    if match:
-        rematch(current, added=[view.name], entities=[key])
+    _edit(
+        ctx,
+        lambda s, r: gazetteer.rename_entity(session=s, key=key, name=name, reviewer_id=r),
+        f"{key}: renamed to {name.strip()!r}",
+        match,
+    )
 
 
 def retype(
@@ -87,13 +99,12 @@ def retype(
     match: NoMatch = True,
 ) -> None:
     """Change an entity's type; its pending candidates take the new label."""
-    current = settings(ctx)
-    reviewer_id = current.reviewer_id()
-    with current.session() as session:
-        gazetteer.retype_entity(session=session, key=key, type=type, reviewer_id=reviewer_id)
-    out.print(data(f"{key}: type is now {type}"))
-    if match:
-        rematch(current, entities=[key])
+    _edit(
+        ctx,
+        lambda s, r: gazetteer.retype_entity(session=s, key=key, type=type, reviewer_id=r),
+        f"{key}: type is now {type}",
+        match,
+    )
 
 
 def merge(
@@ -116,18 +127,24 @@ def merge(
         out.print(data(("would " if dry_run else "") + plan.summary()))
         if dry_run:
             return
-        merge_entities(session=session, source=source, target=target, reviewer_id=reviewer_id)
+        change = merge_entities(
+            session=session, source=source, target=target, reviewer_id=reviewer_id
+        )
     if match:
-        rematch(current, entities=[source, target])
+        rematch(current, change)
 
 
-def delete(ctx: typer.Context, key: Key) -> None:
-    """Delete an entity (refused while it has accepted mentions or redirects point to it)."""
-    current = settings(ctx)
-    reviewer_id = current.reviewer_id()
-    with current.session() as session:
-        gazetteer.delete_entity(session=session, key=key, reviewer_id=reviewer_id)
-    out.print(data(f"{key}: deleted"))
+def delete(ctx: typer.Context, key: Key, match: NoMatch = True) -> None:
+    """Delete an entity (refused while it has accepted mentions or redirects point to it).
+
+    Its pending candidates go: the articles they were in are re-matched.
+    """
+    _edit(
+        ctx,
+        lambda s, r: gazetteer.delete_entity(session=s, key=key, reviewer_id=r),
+        f"{key}: deleted",
+        match,
+    )
 
 
 def lint(

@@ -42,7 +42,7 @@ def import_command(
         problem(line)
     out.print(data(report.summary))
     if rematch_articles and (report.new_aliases or report.redirected):
-        rematch(current, added=report.new_aliases, entities=report.redirected)
+        rematch(current, report.change)
     fail_if(report.failed)
 
 

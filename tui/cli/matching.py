@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from store.formats.candidates import write_candidates
+from store.gazetteer.change import GazetteerChange
+from store.review import rematch as rematching
 from store.review.candidates import MatchReport, match_articles
-from store.review.rematch import rematch_after_change
 from tui.cli.context import Settings, data, err, interactive, out, settings
 
 
@@ -44,10 +45,10 @@ def match_ids(current: Settings, ids: list[int] | None, *, quiet: bool) -> Match
     )
 
 
-def rematch(current: Settings, *, quiet: bool = False, **change: Any) -> MatchReport:
+def rematch(current: Settings, change: GazetteerChange) -> MatchReport:
     """Re-match what a gazetteer change reaches and print what appeared and disappeared."""
     reviewer_id = current.reviewer_id()
-    report = rematch_after_change(current.engine(), reviewer_id=reviewer_id, **change)
+    report = rematching.rematch(current.engine(), change, reviewer_id=reviewer_id)
     out.print(data(f"re-{report.summary}"))
     return report
 

@@ -12,9 +12,11 @@ from typing import Any
 from store.db import session_scope
 from store.errors import TelaahError
 from store.gazetteer import entities as gazetteer
+from store.gazetteer.change import GazetteerChange
 from store.gazetteer.detail import EntityListRow, accepted_other_label
 from store.gazetteer.merge import merge_entities, plan_merge
 from store.gazetteer.search import search_cache
+from store.review import rematch as rematching
 from store.review.concordance import decide_lines
 from store.review.impact import (
     add_alias_impact,
@@ -24,7 +26,6 @@ from store.review.impact import (
     retype_impact,
 )
 from store.review.linking import fresh_key
-from store.review.rematch import rematch_after_change
 from tui.modals.confirm import ConfirmScreen
 from tui.modals.prompt import ChoiceScreen, PromptScreen
 from tui.screens.base import TelaahScreen
@@ -63,14 +64,16 @@ class EntityEdits(TelaahScreen[None]):
         """Make one change in a session; say so, re-match if asked; errors become notices."""
         try:
             with session_scope(self.telaah.engine) as session:
-                change(session)
+                made = change(session)
         except TelaahError as exc:
             self.notify(str(exc), title="Not changed", severity="error", markup=False)
             return False
         message = done
         if rematch:
-            report = rematch_after_change(
-                self.telaah.engine, reviewer_id=self.telaah.reviewer_id, **rematch
+            if not isinstance(made, GazetteerChange):  # the edit does not say what it changed
+                made = GazetteerChange("", **{name: tuple(v) for name, v in rematch.items()})
+            report = rematching.rematch(
+                self.telaah.engine, made, reviewer_id=self.telaah.reviewer_id
             )
             message += f"; {report.summary.replace('matched', 're-matched', 1)}"
         self.notify(message, timeout=4, markup=False)
@@ -295,12 +298,11 @@ class EntityEdits(TelaahScreen[None]):
                 if not new or not new.strip() or new.strip() == old:
                     return
 
-                def change(session: Any) -> None:
+                def change(session: Any) -> GazetteerChange:
                     reviewer = self.telaah.reviewer_id
-                    gazetteer.add_alias(
+                    return gazetteer.add_alias(
                         session=session, key=row.key, text=new, reviewer_id=reviewer, commit=False
-                    )
-                    gazetteer.remove_alias(
+                    ) + gazetteer.remove_alias(
                         session=session, key=row.key, text=old, reviewer_id=reviewer
                     )
 

@@ -1,0 +1,159 @@
+"""Undo and redo of mention changes: decisions (single or bulk), manual mentions, spans moved."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from store.audit import Action
+from store.errors import Conflict
+from store.models import AuditEntry, FactArgument, Mention
+from store.undo.registry import Step, Undone, register
+
+
+@register(Action.CREATE)
+def creation(session: Session, entry: AuditEntry, step: Step) -> Undone:
+    """Undo a manual mention (delete it) or redo it (create it again with the same id)."""
+    assert entry.id is not None and entry.target_id is not None
+    expect: dict[str, Any] | None = step.expect
+    target: dict[str, Any] | None = step.target
+    fields = expect if expect is not None else target
+    assert fields is not None
+    mention = session.get(Mention, entry.target_id)
+    if target is None:  # undo: the mention goes, unless it changed or a fact uses it
+        if mention is None:
+            raise Conflict("the mention of that change no longer exists")
+        if (mention.start, mention.end, mention.state, mention.label, mention.entity_id) != (
+            fields["start"],
+            fields["end"],
+            fields["state"],
+            fields["label"],
+            fields["entity_id"],
+        ):
+            raise Conflict(
+                f"mention {mention.id} ({mention.text!r}) was changed since; "
+                f"cannot {step.action} its creation"
+            )
+        used = session.exec(
+            select(FactArgument).where(col(FactArgument.mention_id) == mention.id)
+        ).first()
+        if used is not None:
+            raise Conflict(
+                f"mention {mention.id} ({mention.text!r}) fills a role of fact "
+                f"{used.fact_id}; remove it from the fact first"
+            )
+        session.delete(mention)
+    else:  # redo: the same mention again, unless its place was taken meanwhile
+        if mention is not None:
+            raise Conflict(
+                f"mention {mention.id} exists already; cannot {step.action} its creation"
+            )
+        clash = session.exec(
+            select(Mention).where(
+                col(Mention.article_id) == target["article_id"],
+                col(Mention.start) == target["start"],
+                col(Mention.end) == target["end"],
+            )
+        ).first()
+        if clash is not None:
+            raise Conflict(
+                f"mention {clash.id} ({clash.text!r}) has the same boundaries now; "
+                f"cannot {step.action} that change"
+            )
+        decided = target.get("decided_at")
+        session.add(
+            Mention(
+                **{**target, "decided_at": datetime.fromisoformat(decided) if decided else None}
+            )
+        )
+    step.record(
+        session,
+        target="mention",
+        target_id=entry.target_id,
+        before=expect,
+        after={"entry": entry.id, **(target or {})},
+    )
+    return Undone(
+        entry.id, entry.target_id, int(fields["article_id"]), dict(target or {}), (entry.target_id,)
+    )
+
+
+@register(Action.SPAN)
+def span(session: Session, entry: AuditEntry, step: Step) -> Undone:
+    """Put a mention's boundaries back (undo) or move them again (redo)."""
+    assert entry.id is not None and entry.target_id is not None
+    expect: dict[str, Any] = step.expect
+    target: dict[str, Any] = step.target
+    mention = session.get(Mention, entry.target_id)
+    if mention is None:
+        raise Conflict("the mention of that change no longer exists")
+    if (mention.start, mention.end) != (expect["start"], expect["end"]):
+        raise Conflict(
+            f"mention {mention.id} ({mention.text!r}) was changed since; "
+            f"cannot {step.action} that change"
+        )
+    mention.start, mention.end, mention.text = target["start"], target["end"], target["text"]
+    session.add(mention)
+    step.record(
+        session,
+        target="mention",
+        target_id=mention.id,
+        before=expect,
+        after={"entry": entry.id, **target},
+    )
+    return Undone(entry.id, entry.target_id, mention.article_id, dict(target), (entry.target_id,))
+
+
+def _items(entry: AuditEntry, side: dict[str, Any]) -> list[dict[str, Any]]:
+    """The (mention id, state) items of one side of a decision entry, single or bulk."""
+    if entry.action == Action.DECIDE_MANY:
+        return list(side["items"])
+    return [{"id": entry.target_id, **side}]
+
+
+@register(Action.DECIDE, Action.DECIDE_MANY)
+def decision(session: Session, entry: AuditEntry, step: Step) -> Undone:
+    """Put the decided mentions back as they were (undo) or decide them again (redo)."""
+    assert entry.id is not None
+    expected, wanted = _items(entry, step.expect), _items(entry, step.target)
+    mentions = []
+    for item in expected:  # check every mention first: all or nothing
+        mention = session.get(Mention, item["id"])
+        if mention is None:
+            raise Conflict("a mention of that decision no longer exists")
+        if (mention.state, mention.label, mention.entity_id) != (
+            item["state"],
+            item["label"],
+            item["entity_id"],
+        ):
+            raise Conflict(
+                f"mention {mention.id} ({mention.text!r}) was changed since; "
+                f"cannot {step.action} that decision"
+            )
+        mentions.append(mention)
+    for mention, item in zip(mentions, wanted, strict=True):
+        mention.state = item["state"]
+        mention.label = item["label"]
+        mention.entity_id = item["entity_id"]
+        mention.reviewer_id = item.get("reviewer_id")
+        decided = item.get("decided_at")
+        mention.decided_at = datetime.fromisoformat(decided) if decided else None
+        session.add(mention)
+    first = mentions[0]
+    step.record(
+        session,
+        target="mention",
+        target_id=first.id,
+        before=step.expect,
+        after={"entry": entry.id, **step.target},
+    )
+    assert first.id is not None
+    return Undone(
+        entry.id,
+        first.id,
+        first.article_id,
+        dict(wanted[0]),
+        tuple(int(m.id or 0) for m in mentions),
+    )
