@@ -1,8 +1,8 @@
 """Annotated documents into the database: articles, mentions, entity links and facts.
 
-Every reader (jsonl, brat, conll, doccano) yields `ReadDoc`s (an `ExportDoc` whose span ids are
-the file's own) and `Problem`s; `load_docs` stores each document in its own audited
-transaction. A bad span or fact is reported with its file and line and the rest goes on.
+`import_annotated` reads files with a reader of `store.formats.registry` (`ReadDoc`s and
+`Problem`s); `load_docs` stores each document in its own audited transaction. A bad span or
+fact is reported with its file and line and the rest goes on.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.facts.repository import create_fact
 from store.formats.problems import Problem
+from store.formats.reading import Item, Note, ReadDoc
+from store.formats.registry import import_format, read_paths
 from store.gazetteer.entities import create_entity
 from store.models import (
     MENTION_ORIGINS,
@@ -43,27 +45,6 @@ from store.textnorm import normalise_text, title_from_text
 
 _MENTION = Mention.__table__  # type: ignore[attr-defined]
 POSITIONAL = re.compile(r"#(\d+)")  # a role known only by its place (doccano: from, to)
-
-
-@dataclass(frozen=True, slots=True)
-class ReadDoc:
-    """One document as a reader found it: where it came from, and its content."""
-
-    path: Path
-    line: int | None
-    doc: ExportDoc
-    span_lines: dict[int, int] = field(default_factory=dict)  # span id -> its own line
-    fact_lines: dict[int, int] = field(default_factory=dict)  # fact id -> its own line
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """Something a reader left out on purpose (not a failure), and where."""
-
-    where: Problem
-
-
-Item = ReadDoc | Problem | Note
 
 
 @dataclass(slots=True)
@@ -110,6 +91,25 @@ class LoadOptions:
     create_entities: bool = False
     on_problem: Callable[[str], None] = lambda _line: None
     on_note: Callable[[str], None] = lambda _line: None
+
+
+def import_annotated(
+    engine: Engine,
+    format: str,
+    paths: Iterable[Path],
+    options: LoadOptions,
+    *,
+    offsets: str | None = None,
+) -> AnnotatedReport:
+    """Import the annotated files under `paths`, read as `format`.
+
+    Args:
+        offsets: doccano only: "utf16" or "codepoint" (default: the file's, else utf16).
+
+    Raises:
+        TelaahError: unknown format.
+    """
+    return load_docs(engine, read_paths(import_format(format), paths, offsets), options)
 
 
 def load_docs(engine: Engine, items: Iterable[Item], options: LoadOptions) -> AnnotatedReport:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from store.export.doccano import OFFSET_UNITS
-from store.export.importers import IMPORT_FORMATS, import_annotated
-from store.ingest.annotated import LoadOptions
+from store.formats.doccano import OFFSET_UNITS
+from store.formats.registry import IMPORT_FORMATS
+from store.ingest.annotated import LoadOptions, import_annotated
 from tui.cli.context import Settings, data, fail_if, note, out, problem
 
 
