@@ -233,9 +233,9 @@ def measure(url: str, out: Path, workers: int) -> dict[str, Any]:
     rss_start = maxrss_mib()
     t0 = time.perf_counter()
     from store.db import open_database
-    from store.export.formats import get_format
     from store.export.selection import Selection
     from store.export.writer import run_export
+    from store.formats.registry import get_format
 
     engine = open_database(url)
     t1 = time.perf_counter()

@@ -369,7 +369,8 @@ def _phase_import(corpus: Path, db: Path, articles: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     from store.corpus.articles import count_articles
     from store.db import open_database, session_scope
-    from store.ingest.articles import BATCH, ImportHooks, import_articles
+    from store.ingest.articles import import_articles
+    from store.ingest.sink import BATCH, ImportHooks
 
     t1 = time.perf_counter()
     engine = open_database(f"sqlite:///{db}")

@@ -1,15 +1,21 @@
-"""What every export format is written from: detached articles with their spans and facts.
+"""What every format is written from: detached articles with their spans and facts.
 
 `selection.iter_docs` reads them from the database in pages (bounded memory); each format
-module turns `ExportDoc`s into its own files, and each importer turns files back into them.
+module of `store.formats` turns `ExportDoc`s into its own files (given an `ExportContext`), and
+its reader turns files back into them. This module imports no format, so that every format
+can import it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
+
+from store.schema import Schema
 
 _MARK = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"  # combining
 _GLUE = f"[{_MARK}\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"  # VS, skin, tags
@@ -88,3 +94,56 @@ def token_offsets(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each token of `tokenize(text)`, without building `Token`s (the JSONL
     export of 100,000 articles needs the speed)."""
     return [m.span() for m in _TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A span or fact left out of an export, and why (listed in the manifest)."""
+
+    article: str
+    kind: str  # "span" or "fact"
+    label: str  # the span's label or the fact's type
+    reason: str
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for the manifest."""
+        return {
+            "article": self.article,
+            "kind": self.kind,
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "reason": self.reason,
+        }
+
+
+OnSkip = Callable[[Skipped], None]
+
+
+@dataclass
+class ExportContext:
+    """What a format writer may use besides the documents: the schema, format options
+    (e.g. {"offsets": "utf16"}) and a place to report spans or facts it cannot write."""
+
+    schema: Schema
+    options: dict[str, str] = field(default_factory=dict)
+    on_skip: Callable[[Skipped], None] = field(default=lambda _skipped: None)
+    extras: dict[str, Any] = field(default_factory=dict)  # more manifest keys, by the writer
+
+    def skip_span(self, doc: ExportDoc, span: ExportSpan, reason: str) -> None:
+        """Report a span the format cannot express (it is never shifted or silently dropped)."""
+        self.on_skip(
+            Skipped(doc.external_id, "span", span.label, reason, span.start, span.end, span.text)
+        )
+
+    def skip_fact(self, doc: ExportDoc, fact: ExportFact, reason: str) -> None:
+        """Report a fact the format cannot express."""
+        start, end = fact.evidence or (None, None)
+        self.on_skip(Skipped(doc.external_id, "fact", fact.type, reason, start, end, None))
+
+
+Writer = Callable[[Iterable[ExportDoc], Path, ExportContext], None]

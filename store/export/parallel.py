@@ -19,8 +19,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from store.db import make_engine, session_scope
+from store.export.model import ExportContext
+from store.export.report import ExportReport, counted
 from store.export.selection import Selection, iter_docs
-from store.export.writer import ExportContext, ExportFormat, ExportReport, counted
+from store.formats.registry import Format, get_format
 from store.schema import read_schema
 
 PARTS_PER_WORKER = 4  # smaller parts: steadier progress, and a slow part delays less
@@ -45,7 +47,7 @@ def split(ids: Sequence[int], parts: int) -> list[tuple[int, int]]:
 def export_parts(
     engine: Engine,
     *,
-    fmt: ExportFormat,
+    fmt: Format,
     selection: Selection,
     options: dict[str, str],
     ids: Sequence[int],
@@ -79,8 +81,6 @@ def export_parts(
 
 
 def _export_part(task: _Task) -> ExportReport:
-    from store.export.formats import get_format  # the registry imports the writers
-
     fmt = get_format(task.format)
     path = Path(task.path)
     report = ExportReport(fmt.name, path, path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy import String, and_, exists, false, func, or_, select, type_coer
 from sqlmodel import Session
 
 from store.errors import TelaahError
-from store.export.model import ExportDoc, ExportFact, ExportSpan
+from store.export.model import ExportDoc, ExportFact, ExportSpan, OnSkip, Skipped
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer
 from store.schema import read_schema
 
@@ -65,34 +65,6 @@ class Selection:
             "labels": list(self.labels),
             "since": self.since.isoformat() if self.since else None,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A span or fact left out of an export, and why (listed in the manifest)."""
-
-    article: str
-    kind: str  # "span" or "fact"
-    label: str  # the span's label or the fact's type
-    reason: str
-    start: int | None = None
-    end: int | None = None
-    text: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form for the manifest."""
-        return {
-            "article": self.article,
-            "kind": self.kind,
-            "label": self.label,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "reason": self.reason,
-        }
-
-
-OnSkip = Callable[[Skipped], None]
 
 
 def parse_since(value: str) -> date:

@@ -8,120 +8,24 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.export.model import ExportDoc, ExportFact, ExportSpan
-from store.export.selection import Selection, Skipped, article_ids, count_docs, iter_docs
-from store.schema import Schema, read_schema, schema_to_dict
+from store.export.model import ExportContext
+from store.export.parallel import export_parts
+from store.export.report import ExportReport, counted
+from store.export.selection import Selection, article_ids, count_docs, iter_docs
+from store.formats.registry import Format
+from store.schema import read_schema, schema_to_dict
 
 MANIFEST = "manifest.json"
 PARALLEL_MIN = 5_000  # articles below which starting worker processes costs more than it saves
-SKIPPED_LISTED = 10_000  # the manifest lists this many skipped items, and counts them all
-
-Writer = Callable[[Iterable[ExportDoc], Path, "ExportContext"], None]
-
-
-@dataclass(frozen=True, slots=True)
-class ExportFormat:
-    """A registered export format.
-
-    Attributes:
-        name: the `--format` name.
-        write: writes the documents to a path (a file, or a folder when `folder` is true) that
-            the pipeline then renames into place.
-        folder: whether the output is a folder (brat) rather than one file.
-        parts: whether files written for consecutive ranges of articles can simply be joined
-            (no header or trailer): then a big export may be written in parallel.
-        suffix: the usual file suffix, for help texts.
-        description: one line for `--help`.
-    """
-
-    name: str
-    write: Writer
-    folder: bool = False
-    parts: bool = False
-    suffix: str = ""
-    description: str = ""
-
-
-@dataclass
-class ExportContext:
-    """What a format writer may use besides the documents: the schema, format options
-    (e.g. {"offsets": "utf16"}) and a place to report spans or facts it cannot write."""
-
-    schema: Schema
-    options: dict[str, str] = field(default_factory=dict)
-    on_skip: Callable[[Skipped], None] = field(default=lambda _skipped: None)
-    extras: dict[str, Any] = field(default_factory=dict)  # more manifest keys, by the writer
-
-    def skip_span(self, doc: ExportDoc, span: ExportSpan, reason: str) -> None:
-        """Report a span the format cannot express (it is never shifted or silently dropped)."""
-        self.on_skip(
-            Skipped(doc.external_id, "span", span.label, reason, span.start, span.end, span.text)
-        )
-
-    def skip_fact(self, doc: ExportDoc, fact: ExportFact, reason: str) -> None:
-        """Report a fact the format cannot express."""
-        start, end = fact.evidence or (None, None)
-        self.on_skip(Skipped(doc.external_id, "fact", fact.type, reason, start, end, None))
-
-
-@dataclass
-class ExportReport:
-    """What an export wrote: counts, skipped items, where the output and manifest are."""
-
-    format: str
-    out: Path
-    manifest: Path
-    articles: int = 0
-    spans: int = 0
-    facts: int = 0
-    labels: dict[str, Counter[str]] = field(default_factory=dict)
-    fact_types: dict[str, Counter[str]] = field(default_factory=dict)
-    skipped: list[Skipped] = field(default_factory=list)
-    skipped_total: int = 0
-    skipped_reasons: Counter[str] = field(default_factory=Counter)
-
-    def add_skipped(self, item: Skipped) -> None:
-        """Count a skipped item; list the first `SKIPPED_LISTED`."""
-        self.skipped_total += 1
-        self.skipped_reasons[item.reason] += 1
-        if len(self.skipped) < SKIPPED_LISTED:
-            self.skipped.append(item)
-
-    def merge(self, other: ExportReport) -> None:
-        """Add the counts and skipped items of a part exported by another process."""
-        self.articles += other.articles
-        self.spans += other.spans
-        self.facts += other.facts
-        for mine, theirs in ((self.labels, other.labels), (self.fact_types, other.fact_types)):
-            for key, counts in theirs.items():
-                mine.setdefault(key, Counter()).update(counts)
-        self.skipped += other.skipped[: max(0, SKIPPED_LISTED - len(self.skipped))]
-        self.skipped_total += other.skipped_total
-        self.skipped_reasons.update(other.skipped_reasons)
-
-    @property
-    def summary(self) -> str:
-        """One line for the command line."""
-        skipped = (
-            f", {self.skipped_total} skipped (see {self.manifest.name})"
-            if self.skipped_total
-            else ""
-        )
-        return (
-            f"exported {self.articles} articles, {self.spans} spans, {self.facts} facts "
-            f"as {self.format} to {self.out}{skipped}"
-        )
 
 
 def manifest_path(out: Path, folder: bool) -> Path:
@@ -140,7 +44,7 @@ def telaah_version() -> str:
 def run_export(
     engine: Engine,
     *,
-    fmt: ExportFormat,
+    fmt: Format,
     out: Path,
     selection: Selection,
     options: dict[str, str] | None = None,
@@ -160,7 +64,7 @@ def run_export(
         on_progress: called with the number of articles written, as they are written.
         now: the time recorded in the manifest (default: now, UTC).
         workers: processes for a big export in a format that can be written in parts
-            (`ExportFormat.parts`); see `store.export.parallel`.
+            (`Format.parts`); see `store.export.parallel`.
 
     Raises:
         TelaahError: `out` cannot be written (one line naming it).
@@ -182,8 +86,6 @@ def run_export(
         )
         try:
             if workers > 1 and fmt.parts and total >= PARALLEL_MIN:
-                from store.export.parallel import export_parts  # it imports this module
-
                 with atomic_file(out) as tmp, atomic_file(manifest) as tmp_manifest:
                     export_parts(
                         engine,
@@ -208,23 +110,6 @@ def run_export(
         except OSError as exc:
             raise TelaahError(f"cannot write {out}: {exc.strerror or exc}") from None
     return report
-
-
-def counted(
-    docs: Iterable[ExportDoc], report: ExportReport, on_progress: Callable[[int], None] | None
-) -> Iterator[ExportDoc]:
-    """Pass the documents through, counting them (and their spans, facts) into `report`."""
-    for doc in docs:
-        report.articles += 1
-        report.spans += len(doc.spans)
-        report.facts += len(doc.facts)
-        for span in doc.spans:
-            report.labels.setdefault(span.label, Counter())[span.state] += 1
-        for fact in doc.facts:
-            report.fact_types.setdefault(fact.type, Counter())[fact.state] += 1
-        yield doc
-        if on_progress is not None:
-            on_progress(1)
 
 
 def _write_manifest(

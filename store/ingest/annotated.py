@@ -1,15 +1,14 @@
 """Annotated documents into the database: articles, mentions, entity links and facts.
 
-Every reader (jsonl, brat, conll, doccano) yields `ReadDoc`s (an `ExportDoc` whose span ids are
-the file's own) and `Problem`s; `load_docs` stores each document in its own audited
-transaction. A bad span or fact is reported with its file and line and the rest goes on.
+`import_annotated` reads files with a reader of `store.formats.registry` (`ReadDoc`s and
+`Problem`s); `load_docs` stores each document in its own audited transaction. A bad span or
+fact is reported with its file and line and the rest goes on.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
@@ -20,13 +19,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from store import audit
-from store.corpus.search import index_new_articles
 from store.db import session_scope
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.facts.repository import create_fact
 from store.formats.problems import Problem
+from store.formats.reading import Item, Note, ReadDoc
+from store.formats.registry import import_format, read_paths
 from store.gazetteer.entities import create_entity
+from store.ingest.sink import (
+    ArticleSink,
+    ImportHooks,
+    ProblemLog,
+    article_row,
+    insert_articles,
+    text_hash,
+)
 from store.models import (
     MENTION_ORIGINS,
     MENTION_STATES,
@@ -45,30 +53,10 @@ _MENTION = Mention.__table__  # type: ignore[attr-defined]
 POSITIONAL = re.compile(r"#(\d+)")  # a role known only by its place (doccano: from, to)
 
 
-@dataclass(frozen=True, slots=True)
-class ReadDoc:
-    """One document as a reader found it: where it came from, and its content."""
-
-    path: Path
-    line: int | None
-    doc: ExportDoc
-    span_lines: dict[int, int] = field(default_factory=dict)  # span id -> its own line
-    fact_lines: dict[int, int] = field(default_factory=dict)  # fact id -> its own line
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """Something a reader left out on purpose (not a failure), and where."""
-
-    where: Problem
-
-
-Item = ReadDoc | Problem | Note
-
-
 @dataclass(slots=True)
-class AnnotatedReport:
-    """What an import of annotated data did: counts, and one line per problem or note."""
+class AnnotatedReport(ProblemLog):
+    """What an import of annotated data did: counts, and one line per problem or note
+    (`failed`, `problems`, `notes` from `ProblemLog`)."""
 
     articles_created: int = 0
     articles_found: int = 0
@@ -77,9 +65,6 @@ class AnnotatedReport:
     facts: int = 0
     entities_created: int = 0
     unknown_keys: dict[str, int] = field(default_factory=dict)
-    failed: int = 0
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -101,29 +86,49 @@ class LoadOptions:
         reviewer_id: who imports; the reviewer of spans whose file names none.
         as_candidates: spans become pending candidates (no reviewer), facts pending too.
         create_entities: unknown entity keys become new entities (else reported, not linked).
-        on_problem: called with each problem line as it happens.
-        on_note: called with each note line.
     """
 
     reviewer_id: int | None
     as_candidates: bool = False
     create_entities: bool = False
-    on_problem: Callable[[str], None] = lambda _line: None
-    on_note: Callable[[str], None] = lambda _line: None
 
 
-def load_docs(engine: Engine, items: Iterable[Item], options: LoadOptions) -> AnnotatedReport:
+def import_annotated(
+    engine: Engine,
+    format: str,
+    paths: Iterable[Path],
+    options: LoadOptions,
+    *,
+    offsets: str | None = None,
+    hooks: ImportHooks | None = None,
+) -> AnnotatedReport:
+    """Import the annotated files under `paths`, read as `format`.
+
+    Args:
+        offsets: doccano only: "utf16" or "codepoint" (default: the file's, else utf16).
+        hooks: problems and notes as they happen.
+
+    Raises:
+        TelaahError: unknown format.
+    """
+    fmt = import_format(format)
+    return load_docs(engine, read_paths(fmt, paths, offsets), options, hooks)
+
+
+def load_docs(
+    engine: Engine, items: Iterable[Item], options: LoadOptions, hooks: ImportHooks | None = None
+) -> AnnotatedReport:
     """Store every document of `items`; report the problems of the others and go on."""
     report = AnnotatedReport()
-    loader = _Loader(engine, report, options)
+    loader = _Loader(engine, report, options, ArticleSink(engine, report, hooks or ImportHooks()))
     for item in items:
         if isinstance(item, Problem):
-            loader.fail(item)
+            loader.sink.fail(item)
         elif isinstance(item, Note):
-            loader.note(item.where)
+            loader.sink.note(item.where)
         else:
             loader.load(item)
-    index_new_articles(engine)
+    loader.sink.finish()
     return report
 
 
@@ -168,10 +173,13 @@ def normalised(doc: ExportDoc) -> ExportDoc:
 class _Loader:
     """Caches of entities, reviewers and labels across the documents of one import."""
 
-    def __init__(self, engine: Engine, report: AnnotatedReport, options: LoadOptions) -> None:
+    def __init__(
+        self, engine: Engine, report: AnnotatedReport, options: LoadOptions, sink: ArticleSink
+    ) -> None:
         self.engine = engine
         self.report = report
         self.options = options
+        self.sink = sink
         self.reviewers: dict[str, int] = {}
         self.unknown_noted: set[str] = set()
         self.new_entities: dict[str, int] = {}  # created in the document being stored
@@ -181,24 +189,15 @@ class _Loader:
             schema = read_schema(session=session)
         self.role_order = {t.name: list(t.roles) for t in schema.fact_types}
 
-    def fail(self, problem: Problem) -> None:
-        self.report.failed += 1
-        self.report.problems.append(str(problem))
-        self.options.on_problem(str(problem))
-
-    def note(self, problem: Problem) -> None:
-        self.report.notes.append(str(problem))
-        self.options.on_note(str(problem))
-
     def load(self, item: ReadDoc) -> None:
         spans = self._valid_spans(item)
         try:
             doc = normalised(replace(item.doc, spans=tuple(spans)))
         except TelaahError as exc:
-            self.fail(Problem(item.path, item.line, str(exc)))
+            self.sink.fail(Problem(item.path, item.line, str(exc)))
             return
         if not doc.text.strip():
-            self.fail(Problem(item.path, item.line, "empty text"))
+            self.sink.fail(Problem(item.path, item.line, "empty text"))
             return
         for span in doc.spans:  # before the document's transaction: each is its own commit
             self._reviewer(span.reviewer)
@@ -216,7 +215,7 @@ class _Loader:
                         f"{str(exc.orig).splitlines()[0]}"
                     )
                 )
-                self.fail(Problem(item.path, item.line, message))
+                self.sink.fail(Problem(item.path, item.line, message))
 
     def _valid_spans(self, item: ReadDoc) -> list[ExportSpan]:
         text = item.doc.text
@@ -236,14 +235,14 @@ class _Loader:
             elif span.state not in MENTION_STATES or span.origin not in MENTION_ORIGINS:
                 message = f"span {span.start}-{span.end}: unknown state or origin"
             if message:
-                self.fail(replace(where, message=message))
+                self.sink.fail(replace(where, message=message))
                 continue
             kept.append(replace(span, text=text[span.start : span.end]))
         return kept
 
     def _store(self, session: Session, item: ReadDoc, doc: ExportDoc) -> None:
-        article, created = self._article(session, item, doc)
-        assert article.id is not None
+        sha = text_hash(doc.text)
+        article_id, created = self._article(session, item, doc, sha)
         existing: dict[tuple[int, int], int] = (
             {}
             if created
@@ -251,7 +250,7 @@ class _Loader:
                 (start, end): mention_id
                 for start, end, mention_id in session.execute(
                     select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id).where(
-                        _MENTION.c.article_id == article.id
+                        _MENTION.c.article_id == article_id
                     )
                 )
             }
@@ -262,7 +261,7 @@ class _Loader:
             if place in existing or place in new:
                 self.report.duplicates += 1
                 continue
-            new[place] = self._mention(session, item, article.id, span)
+            new[place] = self._mention(session, item, article_id, span)
         mention_ids: list[int] = []
         if new:
             # Core executemany, not ORM objects (building SQLModel instances dominated big
@@ -270,7 +269,7 @@ class _Loader:
             session.execute(insert(_MENTION), list(new.values()))
             rows = session.execute(
                 select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id).where(
-                    _MENTION.c.article_id == article.id
+                    _MENTION.c.article_id == article_id
                 )
             )
             stored = {(start, end): mention_id for start, end, mention_id in rows}
@@ -280,14 +279,14 @@ class _Loader:
         facts = [
             fact_id
             for fact in doc.facts
-            if (fact_id := self._fact(session, item, article.id, fact, ids)) is not None
+            if (fact_id := self._fact(session, item, article_id, fact, ids)) is not None
         ]
         audit.record(
             session,
             action=audit.Action.ANNOTATIONS_IMPORT,
             reviewer_id=self.options.reviewer_id,
             target="article",
-            target_id=article.id,
+            target_id=article_id,
             after={
                 "file": str(item.path),
                 "line": item.line,
@@ -297,6 +296,8 @@ class _Loader:
             },
         )
         session.commit()
+        if created:
+            self.sink.remember(doc.external_id, sha)
         self.entities.update(self.new_entities)
         self.report.entities_created += len(self.new_entities)
         self.new_entities.clear()
@@ -307,27 +308,25 @@ class _Loader:
         else:
             self.report.articles_found += 1
 
-    def _article(self, session: Session, item: ReadDoc, doc: ExportDoc) -> tuple[Article, bool]:
-        sha = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-        by_id = session.execute(
-            select(Article).where(col(Article.external_id) == doc.external_id)
-        ).scalar()
-        if by_id is not None:
-            if by_id.sha256 != sha:
-                raise TelaahError(f"article {doc.external_id!r} exists with a different text")
-            return by_id, False
-        by_sha = session.execute(select(Article).where(col(Article.sha256) == sha)).scalar()
-        if by_sha is not None:
-            self.note(
+    def _article(
+        self, session: Session, item: ReadDoc, doc: ExportDoc, sha: str
+    ) -> tuple[int, bool]:
+        """The id of the document's article, and whether it is new: the stored one with its
+        id (and the same text), else the stored one with its text, else a new one."""
+        known = self.sink.hash_of(doc.external_id)
+        if known is not None and known != sha:
+            raise TelaahError(f"article {doc.external_id!r} exists with a different text")
+        if known is not None and (found := _article_id(session, doc.external_id)) is not None:
+            return found, False
+        same = self.sink.same_text(sha)
+        if same is not None and (found := _article_id(session, same)) is not None:
+            self.sink.note(
                 Problem(
-                    item.path,
-                    item.line,
-                    f"same text as article {by_sha.external_id!r}: its annotations go there",
+                    item.path, item.line, f"same text as article {same!r}: its annotations go there"
                 )
             )
-            return by_sha, False
-        now = utcnow()
-        article = Article(
+            return found, False
+        row = article_row(
             external_id=doc.external_id,
             title=doc.title or title_from_text(doc.text),
             source=doc.source,
@@ -337,12 +336,9 @@ class _Loader:
             sha256=sha,
             meta=dict(doc.meta),
             status="todo" if self.options.as_candidates else "done",
-            created_at=now,
-            updated_at=now,
         )
-        session.add(article)
-        session.flush()
-        return article, True
+        (article_id,) = insert_articles(session.connection(), [row])
+        return article_id, True
 
     def _mention(
         self, session: Session, item: ReadDoc, article_id: int, span: ExportSpan
@@ -406,7 +402,7 @@ class _Loader:
         self.report.unknown_keys[key] = self.report.unknown_keys.get(key, 0) + 1
         if key not in self.unknown_noted:
             self.unknown_noted.add(key)
-            self.note(
+            self.sink.note(
                 Problem(
                     item.path,
                     item.span_lines.get(span.id, item.line),
@@ -445,7 +441,7 @@ class _Loader:
                 commit=False,
             )
         except TelaahError as exc:
-            self.fail(replace(where, message=f"fact {fact.type}: {exc}"))
+            self.sink.fail(replace(where, message=f"fact {fact.type}: {exc}"))
             return None
         if fact.needs_review:
             row = session.get(Fact, view.id)
@@ -508,3 +504,10 @@ def _entity_ids(session: Session) -> dict[str, int]:
             entity_id, merged = merged, target.get(merged)
         result[key] = entity_id
     return result
+
+
+def _article_id(session: Session, external_id: str) -> int | None:
+    """The id of the stored article with this external id (None: deleted meanwhile)."""
+    return session.execute(
+        select(col(Article.id)).where(col(Article.external_id) == external_id)
+    ).scalar()

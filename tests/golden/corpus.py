@@ -16,10 +16,11 @@ from sqlalchemy import Engine, select, update
 from store.corpus.articles import set_status
 from store.corpus.demo import prepare_demo
 from store.db import session_scope
-from store.export.formats import get_format
+from store.export.report import ExportReport
 from store.export.selection import Selection
-from store.export.writer import MANIFEST, ExportReport, run_export
+from store.export.writer import MANIFEST, run_export
 from store.facts.repository import decide_fact, list_facts, set_note
+from store.formats.registry import get_format
 from store.models import Article, Fact, Mention
 from store.review.mentions import decide_mention
 from store.reviewers import ensure_reviewer

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from store.export.formats import get_format
 from store.export.selection import Selection
 from store.export.writer import run_export
+from store.formats.registry import get_format
 from tests.golden.corpus import DECIDED_AT
 
 FILES = Path(__file__).parent / "files"

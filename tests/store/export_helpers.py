@@ -7,9 +7,15 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from store.export.model import ExportDoc, ExportFact, ExportSpan, tokenize
-from store.export.selection import Skipped
-from store.export.writer import ExportContext, Writer
+from store.export.model import (
+    ExportContext,
+    ExportDoc,
+    ExportFact,
+    ExportSpan,
+    Skipped,
+    Writer,
+    tokenize,
+)
 from store.schema import Schema
 from store.textnorm import normalise_text
 

@@ -12,11 +12,11 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from store.errors import TelaahError
-from store.export.brat import FileNames, safe_name
-from store.export.formats import get_format
-from store.export.model import ExportDoc
+from store.export.model import ExportContext, ExportDoc
 from store.export.selection import Selection
-from store.export.writer import ExportContext, ExportFormat, run_export
+from store.export.writer import run_export
+from store.formats.brat import FileNames, safe_name
+from store.formats.registry import Format, get_format
 from store.models import Article, Fact, FactArgument, Mention
 from store.schema import load_schema, parse_schema
 from tests.golden.corpus import golden_corpus
@@ -246,9 +246,7 @@ def test_failed_brat_export_keeps_the_previous_folder(golden: Engine, tmp_path: 
         BRAT.write(some(), folder, context)
 
     with pytest.raises(RuntimeError):
-        run_export(
-            golden, fmt=ExportFormat("brat", broken, folder=True), out=out, selection=Selection()
-        )
+        run_export(golden, fmt=Format("brat", broken, folder=True), out=out, selection=Selection())
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     run_export(golden, fmt=BRAT, out=out, selection=Selection(labels=("GPE",)))  # replaces it

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from store.export.conll import DOCSTART, conll_document, write_conll
 from store.export.model import tokenize
+from store.formats.conll import DOCSTART, conll_document, write_conll
 from tests.store.export_helpers import EXAMPLE, example_doc, make_doc, read_iob, run_writer
 
 EXPECTED = """\

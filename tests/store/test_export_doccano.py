@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from store.export.doccano import (
+from store.export.model import ExportFact
+from store.formats.doccano import (
     codepoint_offsets,
     doccano_record,
     utf16_offsets,
     write_doccano,
 )
-from store.export.model import ExportFact
 from tests.store.export_helpers import example_doc, make_doc, run_writer
 
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from store.db import session_scope
-from store.export.facts_csv import JOIN, header
-from store.export.formats import get_format
 from store.export.selection import Selection
 from store.export.writer import run_export
+from store.formats.facts_csv import JOIN, header
+from store.formats.registry import get_format
 from store.models import Article
 from store.schema import read_schema
 from tests.golden.corpus import golden_corpus

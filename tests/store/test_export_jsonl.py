@@ -16,15 +16,22 @@ from sqlmodel import Session
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.export import formats
-from store.export.jsonl import doc_line, doc_record, token_range, write_jsonl
-from store.export.model import ExportDoc, ExportFact, ExportSpan, tokenize
+from store.export.model import (
+    ExportContext,
+    ExportDoc,
+    ExportFact,
+    ExportSpan,
+    tokenize,
+)
 from store.export.selection import Selection, iter_docs
-from store.export.writer import ExportContext, ExportFormat, manifest_path, run_export
+from store.export.writer import manifest_path, run_export
+from store.formats import registry
+from store.formats.jsonl import doc_line, doc_record, token_range, write_jsonl
+from store.formats.registry import Format
 from store.models import Article, Mention
 from tests.golden.corpus import golden_corpus
 
-JSONL = formats.get_format("jsonl")
+JSONL = registry.get_format("jsonl")
 
 
 @pytest.fixture
@@ -224,7 +231,7 @@ def test_failed_export_leaves_no_output_and_keeps_the_previous_one(
         write_jsonl(two_then_fail(), path, context)
 
     with pytest.raises(RuntimeError, match="disk on fire"):
-        run_export(golden, fmt=ExportFormat("jsonl", broken), out=out, selection=Selection())
+        run_export(golden, fmt=Format("jsonl", broken), out=out, selection=Selection())
     assert (out.read_bytes(), manifest_path(out, False).read_bytes()) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -243,7 +250,7 @@ def test_failed_first_export_leaves_nothing(
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("store.export.jsonl.json.dumps", flaky)
+    monkeypatch.setattr("store.formats.jsonl.json.dumps", flaky)
     with pytest.raises(TelaahError, match="cannot write .*new.jsonl: No space left"):
         run_export(golden, fmt=JSONL, out=out, selection=Selection())
     assert not out.exists() and not manifest_path(out, False).exists()

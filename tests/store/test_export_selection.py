@@ -9,8 +9,8 @@ from sqlalchemy import Engine, func, select
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.export.model import ExportDoc
-from store.export.selection import Selection, Skipped, count_docs, iter_docs, parse_labels
+from store.export.model import ExportDoc, Skipped
+from store.export.selection import Selection, count_docs, iter_docs, parse_labels
 from store.models import Article, Fact, Mention
 from tests.golden.corpus import golden_corpus
 

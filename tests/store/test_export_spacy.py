@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine
 
 from store.errors import TelaahError
-from store.export.formats import get_format
-from store.export.model import ExportDoc
+from store.export.model import ExportContext, ExportDoc
 from store.export.selection import Selection
-from store.export.spacy_docbin import MISSING, words_and_spaces, write_spacy
-from store.export.writer import ExportContext, run_export
+from store.export.writer import run_export
+from store.formats.registry import get_format
+from store.formats.spacy import MISSING, words_and_spaces, write_spacy
 from store.schema import Schema
 from tests.golden.corpus import golden_corpus
 from tests.store.export_helpers import EXAMPLE, documents, example_doc, make_doc

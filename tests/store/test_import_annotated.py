@@ -11,9 +11,8 @@ from sqlmodel import Session
 
 from store.db import open_database, session_scope
 from store.errors import TelaahError
-from store.export.importers import import_annotated
 from store.gazetteer.entities import create_entity
-from store.ingest.annotated import AnnotatedReport, LoadOptions
+from store.ingest.annotated import AnnotatedReport, LoadOptions, import_annotated
 from store.models import Article, AuditEntry, Entity, Fact, FactArgument, Mention, Reviewer
 from tests.store.export_helpers import EXAMPLE
 

@@ -22,7 +22,8 @@ from sqlmodel import col, select
 
 from store.audit import list_audit
 from store.db import open_database, session_scope
-from store.ingest.articles import ImportHooks, ImportReport, import_articles
+from store.ingest.articles import ImportReport, import_articles
+from store.ingest.sink import ImportHooks
 from store.models import Article
 from store.textnorm import TITLE_MAX, normalise_text
 

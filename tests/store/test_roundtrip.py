@@ -17,15 +17,15 @@ from sqlalchemy import Engine
 
 from store.corpus.demo import sample_corpus_dir
 from store.db import open_database, session_scope
-from store.export.formats import get_format
-from store.export.importers import import_annotated
-from store.export.importers.conll import read_conll
-from store.export.importers.doccano import read_doccano
-from store.export.importers.jsonl import read_jsonl
 from store.export.model import ExportDoc, tokenize
 from store.export.selection import Selection
 from store.export.writer import run_export
-from store.ingest.annotated import LoadOptions, ReadDoc, normalised
+from store.formats.conll import read_conll
+from store.formats.doccano import read_doccano
+from store.formats.jsonl import read_jsonl
+from store.formats.reading import ReadDoc
+from store.formats.registry import get_format
+from store.ingest.annotated import LoadOptions, import_annotated, normalised
 from store.reviewers import ensure_reviewer
 from store.schema import load_schema, parse_schema
 from store.textnorm import normalise_text
@@ -155,9 +155,8 @@ def test_the_property_texts_are_normalised() -> None:
 )
 @given(doc=documents())
 def test_random_texts_and_spans_round_trip_through_brat(doc: ExportDoc, tmp_path: Path) -> None:
-    from store.export.brat import write_brat
-    from store.export.importers.brat import read_brat
-    from store.export.writer import ExportContext
+    from store.export.model import ExportContext
+    from store.formats.brat import read_brat, write_brat
     from store.schema import Schema
 
     def write(docs: list[ExportDoc], folder: Path) -> dict[str, bytes]:

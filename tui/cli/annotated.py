@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from store.export.doccano import OFFSET_UNITS
-from store.export.importers import IMPORT_FORMATS, import_annotated
-from store.ingest.annotated import LoadOptions
+from store.formats.doccano import OFFSET_UNITS
+from store.formats.registry import IMPORT_FORMATS
+from store.ingest.annotated import LoadOptions, import_annotated
+from store.ingest.sink import ImportHooks
 from tui.cli.context import Settings, data, fail_if, note, out, problem
 
 
@@ -36,9 +37,10 @@ def import_annotated_files(
         reviewer_id=current.reviewer_id(),
         as_candidates=as_candidates,
         create_entities=create_entities,
-        on_problem=problem,
-        on_note=(lambda _line: None) if quiet else note,
     )
-    report = import_annotated(current.engine(), format, paths, options, offsets=offsets)
+    hooks = ImportHooks(on_problem=problem, on_note=(lambda _line: None) if quiet else note)
+    report = import_annotated(
+        current.engine(), format, paths, options, offsets=offsets, hooks=hooks
+    )
     out.print(data(report.summary))
     fail_if(report.failed)

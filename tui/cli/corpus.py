@@ -13,7 +13,8 @@ from store.corpus.articles import count_articles, get_article, list_articles
 from store.corpus.demo import prepare_demo
 from store.corpus.stats import corpus_stats
 from store.formats.articles import encoding_exists
-from store.ingest.articles import ImportHooks, ImportReport, import_articles, total_bytes
+from store.ingest.articles import ImportReport, import_articles, total_bytes
+from store.ingest.sink import ImportHooks
 from store.models import ARTICLE_STATUSES
 from store.paths import demo_db_url
 from tui.cli.annotated import import_annotated_files

@@ -11,9 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from store.errors import TelaahError
-from store.export.formats import DEFAULT_FORMAT, FORMATS, get_format
+from store.export.report import ExportReport
 from store.export.selection import Selection, parse_labels, parse_since
-from store.export.writer import ExportReport, run_export
+from store.export.writer import run_export
+from store.formats.registry import DEFAULT_FORMAT, FORMATS, get_format
 from tui.cli.context import Settings, data, err, interactive, out, settings
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import TelaahError
-from store.export.conll import sentences_of
-from store.export.model import ExportDoc, tokenize
-from store.export.writer import ExportContext
+from store.export.model import ExportContext, ExportDoc, tokenize
+from store.formats.conll import sentences_of
 
 LANGUAGE = "xx"  # multi-language: a blank pipeline needs no model download
 MISSING = "the spacy format needs spaCy: pip install 'telaah[spacy]'"

@@ -12,8 +12,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from store.export.model import ExportDoc, ExportSpan
-from store.export.writer import ExportContext
+from store.export.model import ExportContext, ExportDoc, ExportSpan
 from store.schema import Schema
 
 JOIN = " | "

@@ -1,0 +1,388 @@
+"""telaah's own JSONL: the lossless export, and the reader of it and of Prodigy/spaCy lines.
+
+Writing: lossless, one article a line, in the Prodigy/spaCy conventions.
+
+A line: `id` (the article's external id), `title`, `source`, `url`, `published`, `meta`,
+`text`, `tokens` ({text, start, end, id, ws}), `spans` ({id, start, end, text, label,
+token_start, token_end (inclusive), kb_id, entity_name, state, origin, matched_alias, score,
+reviewer, decided_at}), `facts` ({id, type, state, roles: role -> span ids, evidence: {start,
+end, text} or null, note, needs_review}) and `answer` ("accept"). Span and fact ids are their
+positions in the line, so an export does not depend on database ids. Offsets are code points.
+
+Reading: telaah's own export, and Prodigy/spaCy-style `{text, spans}` lines.
+
+Every field telaah's export writes is read back (state, origin, matched alias, score,
+reviewer, decision time, entity key and name, facts); a Prodigy line has only `text` and
+`spans` (`start`, `end`, `label`, maybe `kb_id`), with `_annotator_id` as its reviewer.
+Lines whose `answer` is `reject` or `ignore` are skipped with a note.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from json.encoder import encode_basestring as _string  # C-accelerated, as json.dumps
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from store.export.model import (
+    ExportContext,
+    ExportDoc,
+    ExportFact,
+    ExportSpan,
+    Token,
+    token_offsets,
+)
+from store.formats.problems import Problem, decode_error
+from store.formats.reading import Item, Note, ReadDoc
+
+# Line separators a `str.splitlines` reader would split on; JSON lets them be escaped.
+_SEPARATORS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def token_range(
+    starts: Sequence[int], ends: Sequence[int], start: int, end: int
+) -> tuple[int, int]:
+    """The first and last (inclusive) token a span [start, end) touches.
+
+    `starts` and `ends` are the tokens' offsets in order. A span aligned with tokens gets exactly
+    its tokens; one that is not gets the tokens covering it.
+    """
+    if not starts:
+        return 0, 0
+    first = max(0, bisect_right(starts, start) - 1)
+    if ends[first] <= start and first + 1 < len(starts):
+        first += 1
+    last = min(len(ends) - 1, bisect_left(ends, end))
+    if starts[last] >= end and last > first:
+        last -= 1
+    return first, max(first, last)
+
+
+@lru_cache(maxsize=4096)  # bulk decisions share their time
+def format_time(value: datetime | None) -> str | None:
+    """A decision time as ISO 8601 UTC with microseconds and `Z` (naive values are UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[str, Any]:
+    """One article as a JSON-ready dict (the object of one JSONL line)."""
+    offsets = [(t.start, t.end) for t in tokens] if tokens is not None else token_offsets(doc.text)
+    text, size = doc.text, len(doc.text)
+    record = _head(doc)
+    record["tokens"] = [
+        {
+            "text": text[start:end],
+            "start": start,
+            "end": end,
+            "id": i,
+            "ws": end < size and text[end].isspace(),
+        }
+        for i, (start, end) in enumerate(offsets)
+    ]
+    record["spans"], record["facts"] = _spans_and_facts(doc, offsets)
+    record["answer"] = "accept"
+    return record
+
+
+def _head(doc: ExportDoc) -> dict[str, Any]:
+    return {
+        "id": doc.external_id,
+        "title": doc.title,
+        "source": doc.source,
+        "url": doc.url,
+        "published": doc.published.isoformat() if doc.published else None,
+        "meta": doc.meta,
+        "text": doc.text,
+    }
+
+
+def _spans_and_facts(
+    doc: ExportDoc,
+    offsets: Sequence[tuple[int, int]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    starts = [start for start, _ in offsets]
+    ends = [end for _, end in offsets]
+    position: dict[int, int] = {}
+    spans = []
+    for i, span in enumerate(doc.spans):
+        position[span.id] = i
+        first, last = token_range(starts, ends, span.start, span.end)
+        spans.append(
+            {
+                "id": i,
+                "start": span.start,
+                "end": span.end,
+                "text": span.text,
+                "label": span.label,
+                "token_start": first,
+                "token_end": last,
+                "kb_id": span.entity_key,
+                "entity_name": span.entity_name,
+                "state": span.state,
+                "origin": span.origin,
+                "matched_alias": span.matched_alias,
+                "score": span.score,
+                "reviewer": span.reviewer,
+                "decided_at": format_time(span.decided_at),
+            }
+        )
+    return spans, _facts(doc, position)
+
+
+def _facts(doc: ExportDoc, position: dict[int, int]) -> list[dict[str, Any]]:
+    facts = []
+    for i, fact in enumerate(doc.facts):
+        evidence = None
+        if fact.evidence is not None:
+            start, end = fact.evidence
+            evidence = {"start": start, "end": end, "text": doc.text[start:end]}
+        facts.append(
+            {
+                "id": i,
+                "type": fact.type,
+                "state": fact.state,
+                "roles": {role: [position[m] for m in ids] for role, ids in fact.roles.items()},
+                "evidence": evidence,
+                "note": fact.note,
+                "needs_review": fact.needs_review,
+            }
+        )
+    return facts
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def doc_line(doc: ExportDoc) -> str:
+    """One article as one JSONL line (with its newline); no raw line separator inside.
+
+    The same JSON as `json.dumps(doc_record(doc))`, compact, but tokens and spans (most of a
+    line) are formatted directly: several times faster than building a dict for each.
+    """
+    text, size = doc.text, len(doc.text)
+    offsets = token_offsets(text)
+    tokens = ",".join(
+        [
+            f'{{"text":{_string(text[start:end])},"start":{start},"end":{end},"id":{i},'
+            f'"ws":{"true" if end < size and text[end].isspace() else "false"}}}'
+            for i, (start, end) in enumerate(offsets)
+        ]
+    )
+    starts = [start for start, _ in offsets]
+    ends = [end for _, end in offsets]
+    spans = []
+    for i, s in enumerate(doc.spans):
+        first, last = token_range(starts, ends, s.start, s.end)
+        score = "null" if s.score is None else repr(float(s.score))
+        spans.append(
+            f'{{"id":{i},"start":{s.start},"end":{s.end},"text":{_string(s.text)},'
+            f'"label":{_string(s.label)},"token_start":{first},"token_end":{last},'
+            f'"kb_id":{_opt(s.entity_key)},"entity_name":{_opt(s.entity_name)},'
+            f'"state":{_string(s.state)},"origin":{_string(s.origin)},'
+            f'"matched_alias":{_opt(s.matched_alias)},"score":{score},'
+            f'"reviewer":{_opt(s.reviewer)},"decided_at":{_opt(format_time(s.decided_at))}}}'
+        )
+    facts = _facts(doc, {span.id: i for i, span in enumerate(doc.spans)}) if doc.facts else []
+    line = (
+        f'{_dumps(_head(doc))[:-1]},"tokens":[{tokens}],"spans":[{",".join(spans)}],'
+        f'"facts":{_dumps(facts)},"answer":"accept"}}'
+    )
+    for raw, escaped in _SEPARATORS.items():
+        if raw in line:
+            line = line.replace(raw, escaped)
+    return line + "\n"
+
+
+def _opt(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def write_jsonl(docs: Iterable[ExportDoc], path: Path, context: ExportContext) -> None:
+    """Write one line per article to `path` (UTF-8, LF), in article order."""
+    del context  # nothing is ever skipped: the format carries everything
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        for doc in docs:
+            handle.write(doc_line(doc))
+
+
+# Reading
+
+
+class RecordError(ValueError):
+    """A record that cannot be read: its message names the field."""
+
+
+def read_jsonl(path: Path) -> Iterator[Item]:
+    """The documents of a JSONL file, and a problem (with its line) for each bad one."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield Problem(path, None, f"cannot read: {exc.strerror or exc}")
+        return
+    with handle:
+        yield from _records(path, handle)
+
+
+def _records(path: Path, handle: BinaryIO) -> Iterator[Item]:
+    offset = 0
+    for number, raw in enumerate(handle, 1):  # one line at a time: memory stays bounded
+        start, offset = offset, offset + len(raw)
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield decode_error(path, exc, offset=start, line=number)
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Problem(path, number, f"not JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield Problem(path, number, "not a JSON object")
+            continue
+        answer = record.get("answer")
+        if answer in ("reject", "ignore"):
+            yield Note(Problem(path, number, f"answer is {answer!r}: skipped"))
+            continue
+        try:
+            yield ReadDoc(path, number, doc_from_record(record, f"{path.stem}-{number}"))
+        except RecordError as exc:
+            yield Problem(path, number, str(exc))
+
+
+def doc_from_record(record: dict[str, Any], default_id: str) -> ExportDoc:
+    """The document of one JSONL object; span ids are their `id` or position.
+
+    Raises:
+        RecordError: a field is missing or of the wrong type.
+    """
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise RecordError("`text` is missing or not a string")
+    meta = record.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise RecordError("`meta` is not an object")
+    annotator = record.get("_annotator_id")
+    spans = [
+        _span(raw, index, text, str(annotator) if annotator else None)
+        for index, raw in enumerate(_list(record, "spans"))
+    ]
+    facts = [_fact(raw, index) for index, raw in enumerate(_list(record, "facts"))]
+    external = record.get("id", meta.get("id"))
+    return ExportDoc(
+        id=0,
+        external_id=str(external) if external not in (None, "") else default_id,
+        title=_str(record, "title") or "",
+        text=text,
+        source=_str(record, "source"),
+        url=_str(record, "url"),
+        published=_date(record.get("published")),
+        meta=meta,
+        spans=tuple(spans),
+        facts=tuple(facts),
+    )
+
+
+def _span(raw: Any, index: int, text: str, annotator: str | None) -> ExportSpan:
+    if not isinstance(raw, dict):
+        raise RecordError(f"span {index} is not an object")
+    start, end, label = raw.get("start"), raw.get("end"), raw.get("label")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+        raise RecordError(f"span {index}: `start` and `end` must be integers")
+    if not isinstance(label, str) or not label:
+        raise RecordError(f"span {index}: `label` is missing")
+    score = raw.get("score")
+    if score is not None and not isinstance(score, int | float):
+        raise RecordError(f"span {index}: `score` is not a number")
+    span_id = raw.get("id", index)
+    return ExportSpan(
+        id=span_id if isinstance(span_id, int) else index,
+        start=start,
+        end=end,
+        text=raw["text"] if isinstance(raw.get("text"), str) else text[start:end],
+        label=label,
+        entity_key=_str(raw, "kb_id") or _str(raw, "entity_key"),
+        entity_name=_str(raw, "entity_name"),
+        state=_str(raw, "state") or "accepted",
+        origin=_str(raw, "origin") or "import",
+        matched_alias=_str(raw, "matched_alias"),
+        score=float(score) if score is not None else None,
+        reviewer=_str(raw, "reviewer") or annotator,
+        decided_at=_time(raw.get("decided_at")),
+    )
+
+
+def _fact(raw: Any, index: int) -> ExportFact:
+    if not isinstance(raw, dict):
+        raise RecordError(f"fact {index} is not an object")
+    roles = raw.get("roles")
+    if not isinstance(roles, dict) or not all(
+        isinstance(ids, list) and all(isinstance(i, int) for i in ids) for ids in roles.values()
+    ):
+        raise RecordError(f"fact {index}: `roles` must map role names to lists of span ids")
+    evidence = raw.get("evidence")
+    span: tuple[int, int] | None = None
+    if isinstance(evidence, dict):
+        start, end = evidence.get("start"), evidence.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            raise RecordError(f"fact {index}: evidence `start` and `end` must be integers")
+        span = (start, end)
+    elif evidence is not None:
+        raise RecordError(f"fact {index}: `evidence` is not an object")
+    type_ = raw.get("type")
+    if not isinstance(type_, str) or not type_:
+        raise RecordError(f"fact {index}: `type` is missing")
+    return ExportFact(
+        id=index,
+        type=type_,
+        state=_str(raw, "state") or "accepted",
+        roles={str(k): list(v) for k, v in roles.items()},
+        evidence=span,
+        note=_str(raw, "note"),
+        needs_review=bool(raw.get("needs_review")),
+    )
+
+
+def _list(record: dict[str, Any], key: str) -> list[Any]:
+    value = record.get(key) or []
+    if not isinstance(value, list):
+        raise RecordError(f"`{key}` is not a list")
+    return value
+
+
+def _str(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"`{key}` is not a string")
+    return value
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise RecordError(f"`published` {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _time(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        raise RecordError(f"`decided_at` {value!r} is not an ISO 8601 time") from None
