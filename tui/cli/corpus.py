@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from store.corpus.articles import count_articles, get_article, list_articles
-from store.corpus.demo import prepare_demo
-from store.corpus.stats import corpus_stats
-from store.formats.articles import encoding_exists
-from store.ingest.articles import ImportHooks, ImportReport, import_articles, total_bytes
-from store.models import ARTICLE_STATUSES
-from store.paths import demo_db_url
-from tui.cli.annotated import import_annotated_files
-from tui.cli.context import data, err, fail_if, interactive, note, out, problem, settings
+from tui.cli.context import (
+    ARTICLE_STATUSES,
+    data,
+    err,
+    fail_if,
+    interactive,
+    note,
+    out,
+    problem,
+    settings,
+)
 from tui.cli.matching import match_command, match_ids
+
+if TYPE_CHECKING:
+    from store.ingest.articles import ImportReport
 
 articles_app = typer.Typer(help="List and show articles.", no_args_is_help=True)
 
@@ -77,6 +80,8 @@ def import_command(
     Exit status 0 when nothing failed, 1 when the import was partial.
     """
     if format is not None:
+        from tui.cli.annotated import import_annotated_files
+
         import_annotated_files(
             settings(ctx),
             format,
@@ -87,12 +92,23 @@ def import_command(
             quiet=quiet,
         )
         return
+    from store.formats.articles import encoding_exists
+    from store.ingest.articles import ImportHooks, import_articles, total_bytes
+
     if encoding and not encoding_exists(encoding):
         raise typer.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding")
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     on_note = (lambda _line: None) if quiet else note
     if interactive() and not quiet:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
         columns = (TextColumn("importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("import", total=total_bytes(paths))
@@ -121,6 +137,10 @@ def _summarise(report: ImportReport) -> None:
 
 def stats_command(ctx: typer.Context) -> None:
     """Articles by status, entities, aliases, mentions by state and origin, facts by state."""
+    from rich.table import Table
+
+    from store.corpus.stats import corpus_stats
+
     with settings(ctx).session() as session:
         stats = corpus_stats(session=session)
     table = Table(show_header=False, box=None, pad_edge=False)
@@ -152,6 +172,9 @@ def demo_command(
     ] = False,
 ) -> None:
     """Create (or reopen) the demo database with the sample corpus, gazetteer and schema."""
+    from store.corpus.demo import prepare_demo
+    from store.paths import demo_db_url
+
     current = settings(ctx)
     if ctx.find_root().params.get("db") is None:
         current.db_url = demo_db_url()
@@ -185,6 +208,10 @@ def list_command(
     sort: Annotated[str, typer.Option(help="id, title, published, source or status.")] = "id",
 ) -> None:
     """List articles: id, external id, status, date, source, title."""
+    from rich.table import Table
+
+    from store.corpus.articles import count_articles, list_articles
+
     if status is not None and status not in ARTICLE_STATUSES:
         raise typer.BadParameter(
             f"choose one of {', '.join(ARTICLE_STATUSES)}", param_hint="--status"
@@ -212,6 +239,8 @@ def show_command(
     article: Annotated[str, typer.Argument(help="Article id, or external id.")],
 ) -> None:
     """Print one article's metadata and text."""
+    from store.corpus.articles import get_article
+
     with settings(ctx).session() as session:
         if article.isdigit():
             view = get_article(session=session, article_id=int(article))

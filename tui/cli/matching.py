@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from store.formats.candidates import write_candidates
-from store.review.candidates import MatchReport, match_articles
-from store.review.rematch import rematch_after_change
 from tui.cli.context import Settings, data, err, interactive, out, settings
+
+if TYPE_CHECKING:
+    from store.review.candidates import MatchReport
 
 
 def with_progress(
@@ -21,6 +20,14 @@ def with_progress(
     """Run `run(on_progress)` under a progress bar when on a terminal and not quiet."""
     if quiet or not interactive() or total == 0:
         return run(lambda _n: None)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task(label, total=total)
@@ -30,6 +37,7 @@ def with_progress(
 def match_ids(current: Settings, ids: list[int] | None, *, quiet: bool) -> MatchReport:
     """Match these articles (all when None) with a progress bar."""
     from store.corpus.articles import count_articles
+    from store.review.candidates import match_articles
 
     with current.session() as session:
         total = len(ids) if ids is not None else count_articles(session=session)
@@ -46,6 +54,8 @@ def match_ids(current: Settings, ids: list[int] | None, *, quiet: bool) -> Match
 
 def rematch(current: Settings, *, quiet: bool = False, **change: Any) -> MatchReport:
     """Re-match what a gazetteer change reaches and print what appeared and disappeared."""
+    from store.review.rematch import rematch_after_change
+
     reviewer_id = current.reviewer_id()
     report = rematch_after_change(current.engine(), reviewer_id=reviewer_id, **change)
     out.print(data(f"re-{report.summary}"))
@@ -73,6 +83,8 @@ def match_command(
     """
     current = settings(ctx)
     if dump is not None:
+        from store.formats.candidates import write_candidates
+
         with current.session() as session:
             if str(dump) == "-":
                 import sys
