@@ -6,9 +6,6 @@ from pathlib import Path
 
 import typer
 
-from store.export.doccano import OFFSET_UNITS
-from store.export.importers import IMPORT_FORMATS, import_annotated
-from store.ingest.annotated import LoadOptions
 from tui.cli.context import Settings, data, fail_if, note, out, problem
 
 
@@ -26,6 +23,10 @@ def import_annotated_files(
 
     Exits with status 1 when anything failed (the import was partial), 2 for a bad option.
     """
+    from store.export.doccano import OFFSET_UNITS
+    from store.export.importers import IMPORT_FORMATS, import_annotated
+    from store.ingest.annotated import LoadOptions
+
     if format not in IMPORT_FORMATS:
         raise typer.BadParameter(
             f"choose one of {', '.join(IMPORT_FORMATS)}", param_hint="--format"

@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from store.gazetteer import entities as gazetteer
-from store.gazetteer.lint import KINDS, LintOptions, lint_gazetteer
-from store.gazetteer.merge import merge_entities, plan_merge
+from tui.cli.context import LINT_KINDS as KINDS
 from tui.cli.context import data, out, settings
 from tui.cli.matching import rematch
 
@@ -39,6 +37,8 @@ def add_alias(
     match: NoMatch = True,
 ) -> None:
     """Add an alias to an entity and re-match the articles where it (or a variant) occurs."""
+    from store.gazetteer import entities as gazetteer
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -55,6 +55,8 @@ def remove_alias(
     match: NoMatch = True,
 ) -> None:
     """Remove an alias; the pending candidates it produced are withdrawn."""
+    from store.gazetteer import entities as gazetteer
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -71,6 +73,8 @@ def rename(
     match: NoMatch = True,
 ) -> None:
     """Rename an entity; the old name stays an alias."""
+    from store.gazetteer import entities as gazetteer
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -87,6 +91,8 @@ def retype(
     match: NoMatch = True,
 ) -> None:
     """Change an entity's type; its pending candidates take the new label."""
+    from store.gazetteer import entities as gazetteer
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -109,6 +115,8 @@ def merge(
 
     What it changes (aliases, mentions by state, articles, redirects) is printed first.
     """
+    from store.gazetteer.merge import merge_entities, plan_merge
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -123,6 +131,8 @@ def merge(
 
 def delete(ctx: typer.Context, key: Key) -> None:
     """Delete an entity (refused while it has accepted mentions or redirects point to it)."""
+    from store.gazetteer import entities as gazetteer
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -144,6 +154,8 @@ def lint(
 
     Exit status 1 when anything was found.
     """
+    from store.gazetteer.lint import LintOptions, lint_gazetteer
+
     unknown = set(kind or ()) - set(KINDS)
     if unknown:
         raise typer.BadParameter(f"choose from {', '.join(KINDS)}", param_hint="--kind")
