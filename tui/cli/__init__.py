@@ -12,7 +12,6 @@ from rich.text import Text
 from store.config import load_config
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
-from store.reviewers import default_reviewer_name
 from tui.cli import config, corpus, curation, database, export, gazetteer, schema
 from tui.cli.context import Settings, err, note, settings
 
@@ -61,6 +60,8 @@ def root(
 
     Run without a command to open the app on the database.
     """
+    from store.reviewers import default_reviewer_name  # sqlmodel: not for `--help`
+
     loaded = load_config()
     ctx.obj = Settings(
         db_url=resolve_db_url(db), reviewer=reviewer or default_reviewer_name(loaded), config=loaded

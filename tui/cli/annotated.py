@@ -6,10 +6,6 @@ from pathlib import Path
 
 import typer
 
-from store.formats.doccano import OFFSET_UNITS
-from store.formats.registry import IMPORT_FORMATS
-from store.ingest.annotated import LoadOptions, import_annotated
-from store.ingest.sink import ImportHooks
 from tui.cli.context import Settings, data, fail_if, note, out, problem
 
 
@@ -27,6 +23,11 @@ def import_annotated_files(
 
     Exits with status 1 when anything failed (the import was partial), 2 for a bad option.
     """
+    from store.formats.doccano import OFFSET_UNITS
+    from store.formats.registry import IMPORT_FORMATS
+    from store.ingest.annotated import LoadOptions, import_annotated
+    from store.ingest.sink import ImportHooks
+
     if format not in IMPORT_FORMATS:
         raise typer.BadParameter(
             f"choose one of {', '.join(IMPORT_FORMATS)}", param_hint="--format"

@@ -6,15 +6,32 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from store.config import Config
-from store.db import open_database, session_scope
-from store.reviewers import ensure_reviewer
+if TYPE_CHECKING:
+    from store.config import Config
+
+# The choices some options' help texts name, known here so that registering the commands
+# (and `telaah --help`) loads no store module; tests/cli/test_cli_start.py checks they equal
+# the store's own.
+ARTICLE_STATUSES = ("todo", "in_progress", "done")  # store.models.ARTICLE_STATUSES
+LINT_KINDS = (  # store.gazetteer.lint.KINDS
+    "blank",
+    "unknown-type",
+    "bad-redirect",
+    "ambiguous",
+    "near-duplicate",
+    "noisy",
+    "short",
+    "common-word",
+)
+# store.formats.registry.EXPORT_FORMATS
+EXPORT_FORMATS = ("jsonl", "brat", "facts-csv", "conll", "doccano", "spacy")
+DEFAULT_EXPORT_FORMAT = "jsonl"  # store.formats.registry.DEFAULT_FORMAT
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -32,17 +49,23 @@ class Settings:
     def engine(self) -> Any:
         """The database engine, opened (and migrated) on first use."""
         if self._engine is None:
+            from store.db import open_database
+
             self._engine = open_database(self.db_url)
         return self._engine
 
     @contextmanager
     def session(self) -> Iterator[Any]:
         """A session on the database."""
+        from store.db import session_scope
+
         with session_scope(self.engine()) as session:
             yield session
 
     def reviewer_id(self) -> int:
         """The id of the reviewer running this command."""
+        from store.reviewers import ensure_reviewer
+
         with self.session() as session:
             return ensure_reviewer(session=session, name=self.reviewer)
 

@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from store.corpus.articles import count_articles, get_article, list_articles
-from store.corpus.demo import prepare_demo
-from store.corpus.stats import corpus_stats
-from store.formats.articles import encoding_exists
-from store.ingest.articles import ImportReport, import_articles, total_bytes
-from store.ingest.sink import ImportHooks
-from store.models import ARTICLE_STATUSES
-from store.paths import demo_db_url
-from tui.cli.annotated import import_annotated_files
-from tui.cli.context import data, err, fail_if, interactive, note, out, problem, settings
-from tui.cli.matching import match_command, match_ids
+from tui.cli.context import (
+    ARTICLE_STATUSES,
+    data,
+    err,
+    fail_if,
+    interactive,
+    note,
+    out,
+    problem,
+    settings,
+)
+
+if TYPE_CHECKING:
+    from store.ingest.articles import ImportReport
+
 
 articles_app = typer.Typer(help="List and show articles.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add the corpus commands to the root command."""
+    from tui.cli.matching import match_command
+
     app.command("import")(import_command)
     app.command("match")(match_command)
     app.command("stats")(stats_command)
@@ -77,6 +81,14 @@ def import_command(
 
     Exit status 0 when nothing failed, 1 when the import was partial.
     """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from store.formats.articles import encoding_exists
+    from store.ingest.articles import import_articles, total_bytes
+    from store.ingest.sink import ImportHooks
+    from tui.cli.annotated import import_annotated_files
+    from tui.cli.matching import match_ids
+
     if format is not None:
         import_annotated_files(
             settings(ctx),
@@ -122,6 +134,10 @@ def _summarise(report: ImportReport) -> None:
 
 def stats_command(ctx: typer.Context) -> None:
     """Articles by status, entities, aliases, mentions by state and origin, facts by state."""
+    from rich.table import Table
+
+    from store.corpus.stats import corpus_stats
+
     with settings(ctx).session() as session:
         stats = corpus_stats(session=session)
     table = Table(show_header=False, box=None, pad_edge=False)
@@ -153,6 +169,9 @@ def demo_command(
     ] = False,
 ) -> None:
     """Create (or reopen) the demo database with the sample corpus, gazetteer and schema."""
+    from store.corpus.demo import prepare_demo
+    from store.paths import demo_db_url
+
     current = settings(ctx)
     if ctx.find_root().params.get("db") is None:
         current.db_url = demo_db_url()
@@ -186,6 +205,10 @@ def list_command(
     sort: Annotated[str, typer.Option(help="id, title, published, source or status.")] = "id",
 ) -> None:
     """List articles: id, external id, status, date, source, title."""
+    from rich.table import Table
+
+    from store.corpus.articles import count_articles, list_articles
+
     if status is not None and status not in ARTICLE_STATUSES:
         raise typer.BadParameter(
             f"choose one of {', '.join(ARTICLE_STATUSES)}", param_hint="--status"
@@ -213,6 +236,8 @@ def show_command(
     article: Annotated[str, typer.Argument(help="Article id, or external id.")],
 ) -> None:
     """Print one article's metadata and text."""
+    from store.corpus.articles import get_article
+
     with settings(ctx).session() as session:
         if article.isdigit():
             view = get_article(session=session, article_id=int(article))

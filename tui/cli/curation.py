@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from store.gazetteer import entities as gazetteer
-from store.gazetteer.change import GazetteerChange
-from store.gazetteer.lint import KINDS, LintOptions, lint_gazetteer
-from store.gazetteer.merge import merge_entities, plan_merge
+from tui.cli.context import LINT_KINDS as KINDS
 from tui.cli.context import data, out, settings
-from tui.cli.matching import rematch
+
+if TYPE_CHECKING:
+    from store.gazetteer.change import GazetteerChange
+
 
 Key = Annotated[str, typer.Argument(help="The entity's key.")]
 NoMatch = Annotated[
@@ -38,6 +38,8 @@ def _edit(
     ctx: typer.Context, change: Callable[[Any, int], GazetteerChange], done: str, match: bool
 ) -> None:
     """Make one gazetteer edit, say so, and re-match what it reaches (unless --no-match)."""
+    from tui.cli.matching import rematch
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -54,6 +56,8 @@ def add_alias(
     match: NoMatch = True,
 ) -> None:
     """Add an alias to an entity and re-match the articles where it (or a variant) occurs."""
+    from store.gazetteer import entities as gazetteer
+
     _edit(
         ctx,
         lambda s, r: gazetteer.add_alias(session=s, key=key, text=alias, reviewer_id=r),
@@ -69,6 +73,8 @@ def remove_alias(
     match: NoMatch = True,
 ) -> None:
     """Remove an alias; the pending candidates it produced are withdrawn."""
+    from store.gazetteer import entities as gazetteer
+
     _edit(
         ctx,
         lambda s, r: gazetteer.remove_alias(session=s, key=key, text=alias, reviewer_id=r),
@@ -84,6 +90,8 @@ def rename(
     match: NoMatch = True,
 ) -> None:
     """Rename an entity; the old name stays an alias."""
+    from store.gazetteer import entities as gazetteer
+
     _edit(
         ctx,
         lambda s, r: gazetteer.rename_entity(session=s, key=key, name=name, reviewer_id=r),
@@ -99,6 +107,8 @@ def retype(
     match: NoMatch = True,
 ) -> None:
     """Change an entity's type; its pending candidates take the new label."""
+    from store.gazetteer import entities as gazetteer
+
     _edit(
         ctx,
         lambda s, r: gazetteer.retype_entity(session=s, key=key, type=type, reviewer_id=r),
@@ -120,6 +130,9 @@ def merge(
 
     What it changes (aliases, mentions by state, articles, redirects) is printed first.
     """
+    from store.gazetteer.merge import merge_entities, plan_merge
+    from tui.cli.matching import rematch
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -139,6 +152,8 @@ def delete(ctx: typer.Context, key: Key, match: NoMatch = True) -> None:
 
     Its pending candidates go: the articles they were in are re-matched.
     """
+    from store.gazetteer import entities as gazetteer
+
     _edit(
         ctx,
         lambda s, r: gazetteer.delete_entity(session=s, key=key, reviewer_id=r),
@@ -161,6 +176,8 @@ def lint(
 
     Exit status 1 when anything was found.
     """
+    from store.gazetteer.lint import LintOptions, lint_gazetteer
+
     unknown = set(kind or ()) - set(KINDS)
     if unknown:
         raise typer.BadParameter(f"choose from {', '.join(KINDS)}", param_hint="--kind")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from store.db import make_engine, upgrade_database
-from store.migrate import current_revision, head_revision
 from store.paths import config_file, data_dir
 from tui.cli.context import data, out, settings
 
@@ -15,6 +13,8 @@ app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Migrate the database to this version's schema (new databases are created)."""
+    from store.db import upgrade_database
+
     current = settings(ctx)
     before, after = upgrade_database(current.db_url)
     if before == after:
@@ -26,6 +26,9 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("status")
 def status(ctx: typer.Context) -> None:
     """Show the database's schema revision and this version's."""
+    from store.db import make_engine
+    from store.migrate import current_revision, head_revision
+
     current = settings(ctx)
     engine = make_engine(current.db_url)
     try:

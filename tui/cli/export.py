@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from store.errors import TelaahError
-from store.export.report import ExportReport
-from store.export.selection import Selection, parse_labels, parse_since
-from store.export.writer import run_export
-from store.formats.registry import DEFAULT_FORMAT, FORMATS, get_format
+from tui.cli.context import DEFAULT_EXPORT_FORMAT as DEFAULT_FORMAT
+from tui.cli.context import EXPORT_FORMATS as FORMATS
 from tui.cli.context import Settings, data, err, interactive, out, settings
+
+if TYPE_CHECKING:
+    from store.export.report import ExportReport
+    from store.export.selection import Selection
 
 
 def register(app: typer.Typer) -> None:
@@ -87,6 +88,10 @@ def export_command(
     Writing is atomic: a failed export leaves nothing behind. Exit status 2 for a bad option,
     1 when the output cannot be written.
     """
+    from store.export.selection import Selection, parse_labels, parse_since
+    from store.export.writer import run_export
+    from store.formats.registry import get_format
+
     try:
         fmt = get_format(format)
         selection = Selection(
@@ -126,6 +131,17 @@ def _with_progress(
     options: dict[str, str],
     workers: int,
 ) -> ExportReport:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from store.export.writer import run_export
+    from store.formats.registry import get_format
+
     columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("export", total=None)

@@ -7,11 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from store.formats.gazetteer import FORMATS
-from store.gazetteer.entities import get_entity, list_entities
-from store.gazetteer.files import export_gazetteer, import_gazetteer
 from tui.cli.context import data, err, fail_if, out, problem, settings
 from tui.cli.matching import rematch
 
@@ -34,6 +30,8 @@ def import_command(
 
     Known entities gain the file's new aliases; re-importing a file changes nothing.
     """
+    from store.gazetteer.files import import_gazetteer
+
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
     with current.session() as session:
@@ -58,6 +56,9 @@ def export_command(
     ] = None,
 ) -> None:
     """Export the whole gazetteer in the format `gazetteer import` reads."""
+    from store.formats.gazetteer import FORMATS
+    from store.gazetteer.files import export_gazetteer
+
     fmt = format or (Path(path).suffix.lstrip(".").lower() if path != "-" else "csv")
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -79,6 +80,10 @@ def list_command(
     redirects: Annotated[bool, typer.Option(help="Include merged entities.")] = False,
 ) -> None:
     """List entities by key: key, type, name, alias count."""
+    from rich.table import Table
+
+    from store.gazetteer.entities import list_entities
+
     with settings(ctx).session() as session:
         rows = list_entities(
             session=session, type=type, limit=limit, offset=offset, include_redirects=redirects
@@ -96,6 +101,10 @@ def show_command(
     key: Annotated[str, typer.Argument(help="The entity's key.")],
 ) -> None:
     """Show one entity: name, type, description, external ids, aliases."""
+    from rich.table import Table
+
+    from store.gazetteer.entities import get_entity
+
     with settings(ctx).session() as session:
         entity = get_entity(session=session, key=key)
     for name, value in (

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from store.formats.candidates import write_candidates
-from store.gazetteer.change import GazetteerChange
-from store.review import rematch as rematching
-from store.review.candidates import MatchReport, match_articles
 from tui.cli.context import Settings, data, err, interactive, out, settings
+
+if TYPE_CHECKING:
+    from store.gazetteer.change import GazetteerChange
+    from store.review.candidates import MatchReport
 
 
 def with_progress(
     total: int, label: str, quiet: bool, run: Callable[[Callable[[int], None]], MatchReport]
 ) -> MatchReport:
     """Run `run(on_progress)` under a progress bar when on a terminal and not quiet."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     if quiet or not interactive() or total == 0:
         return run(lambda _n: None)
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -31,6 +38,7 @@ def with_progress(
 def match_ids(current: Settings, ids: list[int] | None, *, quiet: bool) -> MatchReport:
     """Match these articles (all when None) with a progress bar."""
     from store.corpus.articles import count_articles
+    from store.review.candidates import match_articles
 
     with current.session() as session:
         total = len(ids) if ids is not None else count_articles(session=session)
@@ -47,6 +55,8 @@ def match_ids(current: Settings, ids: list[int] | None, *, quiet: bool) -> Match
 
 def rematch(current: Settings, change: GazetteerChange) -> MatchReport:
     """Re-match what a gazetteer change reaches and print what appeared and disappeared."""
+    from store.review import rematch as rematching
+
     reviewer_id = current.reviewer_id()
     report = rematching.rematch(current.engine(), change, reviewer_id=reviewer_id)
     out.print(data(f"re-{report.summary}"))
@@ -72,6 +82,8 @@ def match_command(
     Earlier pending candidates are replaced; accepted and rejected mentions are never touched,
     and a rejected candidate is not proposed again.
     """
+    from store.formats.candidates import write_candidates
+
     current = settings(ctx)
     if dump is not None:
         with current.session() as session:

@@ -6,10 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from store.schema import load_schema, parse_schema, read_schema
 from tui.cli.context import data, out, settings
 
 app = typer.Typer(help="Load and show the annotation schema.", no_args_is_help=True)
@@ -21,6 +18,8 @@ def load_command(
     path: Annotated[Path, typer.Argument(help="A schema TOML file.")],
 ) -> None:
     """Load a schema file, replacing the stored labels and fact types."""
+    from store.schema import load_schema, parse_schema
+
     schema = parse_schema(path)
     current = settings(ctx)
     reviewer_id = current.reviewer_id()
@@ -37,6 +36,11 @@ def load_command(
 @app.command("show")
 def show_command(ctx: typer.Context) -> None:
     """Show the stored labels and fact types."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from store.schema import read_schema
+
     with settings(ctx).session() as session:
         schema = read_schema(session=session)
     if not schema.labels:
