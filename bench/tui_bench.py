@@ -356,7 +356,7 @@ async def review_bench(
     from store.corpus.articles import get_article
     from store.review.mentions import list_mentions
     from tui.app import make_app
-    from tui.screens.article import ArticleScreen
+    from tui.screens.review import ArticleScreen
 
     app = make_app(url, reviewer="bench")
     engine = app.engine

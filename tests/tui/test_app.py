@@ -13,8 +13,8 @@ from textual.widgets import Static
 from store.corpus.articles import get_article, list_articles, set_status
 from tests.tui.conftest import Importer
 from tui.app import make_app
-from tui.screens.article import ArticleScreen
 from tui.screens.articles import PAGE, ArticlesScreen
+from tui.screens.review import ArticleScreen
 from tui.widgets.article_table import ArticleTable
 
 SIZE = (120, 40)

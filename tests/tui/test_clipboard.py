@@ -20,7 +20,7 @@ from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
 from tui.clipboard import SYSTEM, TERMINAL
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 
 SIZE = (120, 40)
 # The first sentence of article 1, with the dateline it starts with.

@@ -9,8 +9,8 @@ from sqlmodel import select
 from store.db import session_scope
 from store.models import Entity, Mention
 from tui.app import make_app
-from tui.screens.article import ArticleScreen
 from tui.screens.concordance import ConcordanceScreen
+from tui.screens.review import ArticleScreen
 from tui.widgets.virtual_list import VirtualList
 
 SIZE = (120, 40)

@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 from store.db import session_scope
 from store.facts.repository import list_facts
 from tui.app import make_app
-from tui.screens.article import ArticleScreen
 from tui.screens.facts import FactsScreen
+from tui.screens.review import ArticleScreen
 
 SIZE = (140, 40)
 

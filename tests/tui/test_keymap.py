@@ -18,7 +18,7 @@ from store.paths import config_file
 from store.review.mentions import MentionView, list_mentions
 from tui.app import make_app
 from tui.commands import app_bindings
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 
 SIZE = (120, 40)
 

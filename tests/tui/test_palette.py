@@ -15,7 +15,7 @@ from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
 from tui.commands import key_commands
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 
 SIZE = (120, 40)
 

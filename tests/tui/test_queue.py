@@ -13,7 +13,7 @@ from store.models import Article
 from store.review.mentions import decide_mention, list_mentions
 from tests.tui.test_app import SIZE, drawn, plain, shown_ids, table_of
 from tui.app import make_app
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 
 
 def column(table: object, name: str) -> list[str]:

@@ -22,7 +22,7 @@ from store.review.candidates import match_articles
 from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 from tui.widgets.article_table import ArticleTable
 from tui.widgets.article_text import ArticleText
 

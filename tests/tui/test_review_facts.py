@@ -16,7 +16,7 @@ from store.review.mentions import MentionView, list_mentions
 from tui.app import make_app
 from tui.modals.prompt import ChoiceScreen
 from tui.modals.role_step import RoleScreen
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 from tui.widgets.article_text import EVIDENCE_STYLE, FILLER_STYLE, FOCUS_STYLE, ArticleText
 from tui.widgets.facts_panel import FactsPanel
 

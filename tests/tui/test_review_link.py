@@ -17,7 +17,7 @@ from store.review.mentions import MentionView, list_mentions
 from tests.tui.test_app import SIZE
 from tui.app import TelaahApp, make_app
 from tui.modals.link import LinkScreen
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 
 
 def mentions_of(engine: Engine, article_id: int = 1) -> list[MentionView]:

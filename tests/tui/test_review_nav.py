@@ -12,8 +12,8 @@ from store.corpus.articles import get_article, set_status
 from store.db import session_scope
 from tests.tui.test_review import SIZE, review
 from tui.app import TelaahApp, make_app
-from tui.screens.article import ArticleScreen
 from tui.screens.articles import ArticlesScreen
+from tui.screens.review import ArticleScreen
 from tui.widgets.article_table import ArticleTable
 
 Notes = list[tuple[str, dict[str, Any]]]

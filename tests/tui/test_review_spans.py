@@ -14,8 +14,8 @@ from store.db import session_scope
 from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
-from tui.screens.article import ArticleScreen
-from tui.screens.span_modes import SpanStatus
+from tui.screens.review import ArticleScreen
+from tui.screens.review.span_modes import SpanStatus
 from tui.widgets.article_text import ArticleText
 from tui.widgets.text_layout import WORD, TextLayout
 

@@ -13,8 +13,8 @@ from store.db import session_scope
 from store.ingest.articles import import_articles
 from store.models import Alias, Entity, Mention
 from tui.app import make_app
-from tui.screens.article import ArticleScreen
 from tui.screens.concordance import ConcordanceScreen
+from tui.screens.review import ArticleScreen
 
 SIZE = (120, 40)
 

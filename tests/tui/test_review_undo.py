@@ -8,7 +8,7 @@ from sqlmodel import Session
 from store.review.mentions import list_mentions
 from tests.tui.test_app import SIZE
 from tui.app import make_app
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 
 
 def states(session: Session, text: str) -> list[str]:

@@ -13,7 +13,6 @@ from textual.widgets import Static
 
 from store.review.mentions import MentionView
 from store.schema import RoleSpec
-from tui.modals.prompt import MODAL_CSS
 from tui.widgets.facts_panel import filler_name, one_line
 
 SENTENCE_MAX = 240  # characters of the evidence shown in the role step
@@ -33,7 +32,7 @@ def role_rule(role: RoleSpec) -> str:
 class RoleScreen(ModalScreen[list[int] | str | None]):
     """One role step: digits choose among numbered mentions; `enter` answers the chosen ids."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="RoleScreen")
+    CSS_PATH = "role_step.tcss"
     BINDINGS = [
         *[
             Binding(

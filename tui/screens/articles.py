@@ -25,7 +25,7 @@ from store.corpus.stats import decisions_since, start_of_today
 from store.db import Engine, session_scope
 from store.errors import TelaahError
 from store.review.mentions import last_position
-from tui.screens.article import ArticleScreen
+from tui.screens.review import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
 from tui.widgets.footer import QuietFooter
 

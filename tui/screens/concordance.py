@@ -271,7 +271,7 @@ class ConcordanceScreen(TelaahScreen[None]):
         row = self.current
         if row is None or row.line is None:
             return
-        from tui.screens.article import ArticleScreen
+        from tui.screens.review import ArticleScreen
 
         with session_scope(self.telaah.engine) as session:
             article = get_article(session=session, article_id=row.line.article_id)

@@ -157,7 +157,7 @@ class FactsScreen(TelaahScreen[None]):
         if not 0 <= index < len(self.facts):
             return
         fact = self.facts[index]
-        from tui.screens.article import ArticleScreen
+        from tui.screens.review import ArticleScreen
 
         try:
             with session_scope(self.telaah.engine) as session:

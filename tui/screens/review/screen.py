@@ -1,0 +1,613 @@
+"""The review screen: one article's text with its mentions, decided from the keyboard."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Header, Static
+
+from store.corpus.articles import ArticleView, get_article, set_status
+from store.db import Session
+from store.facts.candidates import refresh_fact_candidates
+from store.facts.repository import FactView, list_facts
+from store.review.citation import sentence_span
+from store.review.mentions import MentionView, decide_mention, decide_similar, list_mentions
+from store.review.spans import add_mention, set_span
+from store.review.teach import teach_alias
+from store.schema import Schema, read_schema
+from tui import history
+from tui.clipboard import copy_mention, copy_sentence
+from tui.link_flow import link_with_modal
+from tui.screens.base import TelaahScreen
+from tui.screens.concordance import ConcordanceScreen
+from tui.screens.review.fact_review import FactReview, fact_highlight
+from tui.screens.review.keys import FACT_MODE_ACTIONS, REVIEW_BINDINGS
+from tui.screens.review.span_modes import ArticleBody, SpanStatus
+from tui.widgets.article_table import STATUS_LABELS
+from tui.widgets.article_text import ArticleText
+from tui.widgets.facts_panel import FactsPanel
+from tui.widgets.footer import QuietFooter
+from tui.widgets.mention_panel import MentionPanel
+
+
+def article_meta(article: ArticleView) -> Content:
+    """The line under the title: source, date, status, ids and length, all as data."""
+    parts = [
+        article.source or "no source",
+        article.published.isoformat() if article.published else "no date",
+        STATUS_LABELS.get(article.status, article.status),
+        f"#{article.id} {article.external_id}",
+        f"{len(article.text):,} characters",
+    ]
+    return Content(" · ").join(Content(part) for part in parts).stylize("dim")
+
+
+class ReviewQueue(Protocol):
+    """The listing the review screen steps through (the article list, in its order)."""
+
+    def neighbour(self, article_id: int, step: int) -> int | None:
+        """The id of the article after (`step` 1) or before (-1) `article_id`, if any."""
+
+    def reviewing(self, article_id: int) -> None:
+        """The review screen now shows `article_id` (the list's cursor follows it)."""
+
+
+class ArticleScreen(TelaahScreen[None]):
+    """One article under review; every decision is committed the moment it is shown.
+
+    The children report up with messages: `ArticleText` (span modes), `FactsPanel` (fact keys)
+    and `FactReview` (fact dialogues); the screen stores, and tells the children what to show.
+    """
+
+    CSS_PATH = "review.tcss"
+    BINDINGS = REVIEW_BINDINGS
+
+    def __init__(
+        self, article: ArticleView, queue: ReviewQueue | None = None, focus: int | None = None
+    ) -> None:
+        super().__init__()
+        self.article = article
+        self.queue = queue
+        self.focus_id = focus  # a mention to focus first (where the reviewer stopped)
+        self.sub_title = f"article {article.id}"
+        self.mentions: list[MentionView] = []
+        self.cursor: int | None = None
+        self.labels: list[str] = []
+        self.colours: dict[str, str] = {}
+        self.mode: str | None = None  # "edit" or "mark" while a span mode is on
+        self.facts_stale = True  # the candidates may not match the mentions (refreshed on `F`)
+        self.mentions_changed = False  # a change this visit that the candidates depend on
+        self._facts_shown = False  # whether the text shows the focused fact (panel focused)
+
+    def compose(self) -> ComposeResult:
+        """Header, title, metadata line, the text beside the mention panel, footer."""
+        yield Header()
+        yield Static(Content(self.article.title), id="article-title")
+        yield Static(article_meta(self.article), id="article-meta")
+        with Horizontal(id="review"):
+            yield ArticleBody(self.article.text, id="article-body")
+            with Vertical(id="side"):
+                yield MentionPanel(id="mention-panel")
+                yield FactsPanel(id="facts-panel")
+        yield SpanStatus(id="span-status", markup=False)
+        yield QuietFooter()
+        yield FactReview(self.article, self.telaah.reviewer_id)
+
+    def on_mount(self) -> None:
+        """Read the schema and the mentions, focus the first pending one."""
+
+        def read(session: Session) -> tuple[Schema, list[MentionView]]:
+            schema = read_schema(session=session)
+            return schema, list_mentions(session=session, article_id=self.article.id)
+
+        stored = self.store(read, title="Article not read")
+        if stored.value is None:
+            return
+        schema, self.mentions = stored.value
+        self.labels = [label.name for label in schema.labels]
+        self.query_one(FactReview).use_fact_types(schema.fact_types)
+        self.colours = {label.name: label.colour for label in schema.labels}
+        pending = [i for i, m in enumerate(self.mentions) if m.state == "pending"]
+        self.cursor = pending[0] if pending else (0 if self.mentions else None)
+        ids = [m.id for m in self.mentions]
+        if self.focus_id in ids:
+            self.cursor = ids.index(self.focus_id)
+        self.body.focus()
+        self.load_facts()  # as stored; `F` brings the candidates up to date
+        self._show()
+
+    @property
+    def body(self) -> ArticleBody:
+        """The scrolling article text."""
+        return self.query_one(ArticleBody)
+
+    @property
+    def current(self) -> MentionView | None:
+        """The mention under focus, if any."""
+        return None if self.cursor is None else self.mentions[self.cursor]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Moving and deciding need mentions; a digit needs a label of that rank.
+
+        While a span mode is on, its keys (on the text) are the only ones.
+        """
+        if self.mode is not None:
+            return False
+        if self.facts_focused and action not in FACT_MODE_ACTIONS:
+            return False
+        if action in ("edit_span", "tag_fact") and self.current is None:
+            return False
+        if action in ("move", "move_pending", "decide", "label", "similar") and not self.mentions:
+            return False
+        if action == "article":
+            return self.queue is not None
+        if action == "label" and parameters:
+            rank = parameters[0]
+            return isinstance(rank, int) and rank <= len(self.labels)
+        return True
+
+    # Moving and deciding.
+
+    def action_move(self, step: int) -> None:
+        """Focus the next (`step` 1) or previous (-1) mention."""
+        if self.cursor is None:
+            return
+        self.cursor = max(0, min(len(self.mentions) - 1, self.cursor + step))
+        self._show()
+
+    def action_move_pending(self, step: int) -> None:
+        """Focus the next or previous pending mention, if there is one that way."""
+        found = self._pending_from(step)
+        if found is None:
+            self.notify("No pending mention that way", timeout=2, markup=False)
+            return
+        self.cursor = found
+        self._show()
+
+    def action_decide(self, state: str) -> None:
+        """Accept or reject the focused mention, then go to the next pending one."""
+        self._decide(state, None)
+
+    def action_label(self, rank: int) -> None:
+        """Give the focused mention the schema's `rank`-th label and accept it."""
+        if 1 <= rank <= len(self.labels):
+            self._decide("accepted", self.labels[rank - 1])
+
+    def _decide(self, state: str, label: str | None) -> None:
+        mention = self.current
+        if mention is None or self.cursor is None:
+            return
+        reviewer = self.telaah.reviewer_id
+        stored = self.store(
+            lambda s: decide_mention(
+                session=s, mention_id=mention.id, state=state, reviewer_id=reviewer, label=label
+            ),
+            title="Decision not saved",
+        )
+        if stored.value is None:
+            return
+        self.mentions[self.cursor] = stored.value
+        if state == "rejected" or mention.state == "rejected":
+            self.candidates_changed()
+        self._started()
+        nxt = self._pending_from(1)
+        if nxt is None:
+            nxt = self._pending_from(-1)
+        if nxt is not None:
+            self.cursor = nxt
+        self._show()
+
+    def _started(self) -> None:
+        """A decision on a `todo` article: it is in progress now."""
+        if self.article.status == "todo":
+            self.article = replace(self.article, status="in_progress")
+            self.query_one("#article-meta", Static).update(article_meta(self.article))
+
+    def _pending_from(self, step: int) -> int | None:
+        """The index of the nearest pending mention after (1) or before (-1) the focus."""
+        if self.cursor is None:
+            return None
+        index = self.cursor + step
+        while 0 <= index < len(self.mentions):
+            if self.mentions[index].state == "pending":
+                return index
+            index += step
+        return None
+
+    def action_similar(self) -> None:
+        """Give every pending mention like the focused one (same surface and entity) its decision.
+
+        A pending focused mention is accepted; a decided one lends its state and label.
+        """
+        mention = self.current
+        if mention is None:
+            return
+        state = "accepted" if mention.state == "pending" else mention.state
+        reviewer = self.telaah.reviewer_id
+        stored = self.store(
+            lambda s: decide_similar(
+                session=s,
+                mention_id=mention.id,
+                state=state,
+                reviewer_id=reviewer,
+                label=mention.label,
+            ),
+            title="Decision not saved",
+        )
+        if stored.value is None:
+            return
+        self._reload(mention.id)
+        self.notify(f"{state} {len(stored.value)} × {mention.text}", timeout=3, markup=False)
+
+    def action_undo(self) -> None:
+        """Undo your latest change (also one made before the app was restarted)."""
+        self._history(True)
+
+    def action_redo(self) -> None:
+        """Redo the change you undid last."""
+        self._history(False)
+
+    def _history(self, backwards: bool) -> None:
+        done = history.step(self, backwards)
+        if done is None:
+            return
+        if done.fact_id is not None and done.article_id == self.article.id:
+            self.load_facts(done.fact_id)
+            self._show()
+        elif done.article_id == self.article.id or done.change is not None:
+            self._reload(done.mention_id or (self.current.id if self.current else 0))
+
+    def _reload(self, focus_id: int) -> None:
+        """Read the article's mentions again and focus `focus_id`."""
+        article_id = self.article.id
+        stored = self.store(
+            lambda s: list_mentions(session=s, article_id=article_id), title="Mentions not read"
+        )
+        if stored.value is None:
+            return
+        self.mentions = stored.value
+        ids = [m.id for m in self.mentions]
+        self.cursor = ids.index(focus_id) if focus_id in ids else (0 if ids else None)
+        self.candidates_changed()
+        self._show()
+
+    def _show(self) -> None:
+        fact = fact_highlight(self.facts_panel.current if self.facts_focused else None)
+        # While the facts panel has the focus, the fact's fillers stand out, not the mention.
+        self.query_one(ArticleText).show(
+            self.mentions, self.colours, None if fact else self.cursor, fact
+        )
+        self.query_one(MentionPanel).show(self.mentions, self.cursor, self.colours)
+        offset = (
+            fact.evidence[0]
+            if fact and fact.evidence
+            else fact.fillers[0][0]
+            if fact and fact.fillers
+            else None
+        )
+        self.call_after_refresh(self._scroll_to_focus, offset)
+
+    def _scroll_to_focus(self, offset: int | None = None) -> None:
+        mention = self.current
+        if offset is None and mention is None:
+            return
+        start = offset if offset is not None else mention.start if mention else 0
+        self.body.scroll_to_offset(start)
+
+    # Articles.
+
+    def action_article(self, step: int) -> None:
+        """Open the next (`step` 1) or previous (-1) article of the queue, status unchanged."""
+        if self.queue is None:
+            return
+        target = self.queue.neighbour(self.article.id, step)
+        if target is None:
+            self.notify(
+                "No next article" if step > 0 else "No previous article", timeout=2, markup=False
+            )
+            return
+        self._open(target)
+
+    def action_done(self) -> None:
+        """Mark the article done (committed), then open the next article of the queue."""
+        # Before the status changes: under a status filter the article leaves the listing.
+        target = None if self.queue is None else self.queue.neighbour(self.article.id, 1)
+        article_id, reviewer = self.article.id, self.telaah.reviewer_id
+        if not self.store(
+            lambda s: set_status(
+                session=s, article_id=article_id, status="done", reviewer_id=reviewer
+            ),
+            title="Status not saved",
+        ):
+            return
+        self.article = replace(self.article, status="done")
+        self.query_one("#article-meta", Static).update(article_meta(self.article))
+        self.refresh_on_leave()
+        if target is None:
+            self.notify("No next article", timeout=2, markup=False)
+            return
+        self._open(target)
+
+    def _open(self, article_id: int) -> None:
+        """Replace this screen with the review of `article_id`."""
+        stored = self.store(
+            lambda s: get_article(session=s, article_id=article_id), title="Cannot open article"
+        )
+        if stored.value is None:
+            return
+        if self.queue is not None:
+            self.queue.reviewing(stored.value.id)
+        self.refresh_on_leave()
+        self.app.switch_screen(ArticleScreen(stored.value, self.queue))
+
+    def action_back(self) -> None:
+        """Return to the article list (which reads its counts again when it resumes)."""
+        self.refresh_on_leave()
+        self.dismiss()
+
+    # Teaching, occurrences, copying, linking.
+
+    def action_teach(self) -> None:
+        """Add the focused mention's surface as an alias of its entity; re-match the corpus.
+
+        Runs in a worker (re-matching can take a moment on a big corpus); a notification says
+        how many new candidates appeared in how many articles.
+        """
+        mention = self.current
+        if mention is None or mention.entity_key is None:
+            self.notify("Link the mention to an entity first (l)", timeout=3, markup=False)
+            return
+        self.notify(
+            f"teaching {mention.entity_key} the alias {mention.text!r}…", timeout=2, markup=False
+        )
+        self._teach(mention.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="teach", description="Not taught")
+    def _teach(self, mention_id: int) -> None:
+        """Teach and re-match off the UI thread; a refusal is the base's notification."""
+        telaah = self.telaah
+        taught = teach_alias(telaah.engine, mention_id=mention_id, reviewer_id=telaah.reviewer_id)
+        self.app.call_from_thread(self._taught, mention_id, taught.summary)
+
+    def _taught(self, mention_id: int, summary: str) -> None:
+        self._reload(mention_id)
+        self.notify(summary, timeout=5, markup=False)
+
+    def action_concordance(self) -> None:
+        """Every mention of the focused mention's entity across the corpus, in context."""
+        mention = self.current
+        if mention is None or mention.entity_key is None:
+            self.notify("The mention has no entity", timeout=2, markup=False)
+            return
+        keep = mention.id
+        self.app.push_screen(
+            ConcordanceScreen(mention.entity_key), lambda _result: self._reload(keep)
+        )
+
+    def action_copy_mention(self) -> None:
+        """Copy the focused mention as `surface<TAB>label<TAB>entity key<TAB>article:start-end`."""
+        copy_mention(self.app, self.article, self.current)
+
+    def action_copy_sentence(self) -> None:
+        """Copy the focused mention's sentence with a citation (title, source, date)."""
+        copy_sentence(self.app, self.article, self.current)
+
+    def action_link(self) -> None:
+        """Link the focused mention to an entity found as you type, or to a new one (`l`).
+
+        The link accepts the mention with the label chosen in the modal; it is one decision,
+        undone by `u` (a new entity stays in the gazetteer).
+        """
+        mention = self.current
+        if mention is None:
+            self.notify("No mention to link", timeout=2, markup=False)
+            return
+
+        def linked(done: MentionView) -> None:
+            self._started()
+            self._reload(done.id)
+
+        link_with_modal(self, mention, self.labels, self.colours, linked)
+
+    # The span modes: `ArticleText` runs them and reports up; the screen stores.
+
+    def action_edit_span(self) -> None:
+        """Edit the focused mention's boundaries from the keyboard."""
+        mention = self.current
+        if mention is not None:
+            self.body.edit(mention)
+
+    def action_mark_span(self) -> None:
+        """Put a text cursor on the focused mention (or the top of the view) to mark a span."""
+        self.body.mark(self.current, len(self.labels))
+
+    @on(ArticleText.ModeChanged)
+    def _mode_changed(self, event: ArticleText.ModeChanged) -> None:
+        """Show the mode's status line, switch the screen's keys, keep the cursor in view."""
+        self.query_one(SpanStatus).show_mode(event.status, event.mode is not None)
+        if event.mode != self.mode:
+            self.mode = event.mode
+            if event.mode is None:
+                self.body.focus(scroll_visible=False)
+            self.refresh_bindings()
+        if event.offset is not None:
+            self.body.scroll_to_offset(event.offset, immediate=True)
+        if event.mode is None:  # a tagging waiting for a new span goes on
+            self.query_one(FactReview).span_mode_ended(self.mentions)
+
+    @on(ArticleText.SpanEdited)
+    def _span_edited(self, event: ArticleText.SpanEdited) -> None:
+        """Store the new boundaries (one audited commit), then leave the edit mode."""
+        reviewer = self.telaah.reviewer_id
+        if not self.store(
+            lambda s: set_span(
+                session=s,
+                mention_id=event.mention_id,
+                start=event.start,
+                end=event.end,
+                reviewer_id=reviewer,
+            ),
+            title="Span not saved",
+        ):
+            return
+        self.body.leave()
+        self._reload(event.mention_id)
+
+    @on(ArticleText.SpanMarked)
+    def _span_marked(self, event: ArticleText.SpanMarked) -> None:
+        """Store the selection as an accepted manual mention, focus it, maybe link it."""
+        if not self.labels:
+            self.notify("The schema has no labels", severity="error", markup=False)
+            return
+        label = self.labels[max(0, event.rank - 1)]
+        article_id, reviewer = self.article.id, self.telaah.reviewer_id
+        stored = self.store(
+            lambda s: add_mention(
+                session=s,
+                article_id=article_id,
+                start=event.start,
+                end=event.end,
+                label=label,
+                reviewer_id=reviewer,
+            ),
+            title="Span not saved",
+        )
+        if stored.value is None:
+            return
+        self.body.leave()
+        self._reload(stored.value.id)
+        self.notify(f"{label}: {stored.value.text}", timeout=2, markup=False)
+        if event.rank == 0:
+            self.action_link()
+
+    # Facts: the panel's keys and the dialogues report up; the screen stores and reads.
+
+    @property
+    def facts_panel(self) -> FactsPanel:
+        """The panel of the article's facts."""
+        return self.query_one(FactsPanel)
+
+    @property
+    def facts_focused(self) -> bool:
+        """Whether the facts panel has the focus (its keys are on, the mention keys off)."""
+        return isinstance(self.focused, FactsPanel)
+
+    def candidates_changed(self) -> None:
+        """The mentions changed in a way fact candidates depend on (recomputed lazily, on `F`).
+
+        The stored facts are read again at once: a rejected filler marks its fact for review.
+        """
+        self.facts_stale = self.mentions_changed = True
+        current = self.facts_panel.current
+        self.load_facts(current.id if current else None)
+
+    def load_facts(self, focus_id: int | None = None, *, refresh: bool = False) -> None:
+        """Read the article's facts (after recomputing its candidates when `refresh`)."""
+        article_id = self.article.id
+
+        def read(session: Session) -> list[FactView]:
+            if refresh:
+                refresh_fact_candidates(session, article_id)
+                self.facts_stale = False
+            return list_facts(session=session, article_id=article_id)
+
+        stored = self.store(read, title="Facts not read")
+        if stored.value is None:
+            return
+        note = (
+            ""
+            if not self.facts_stale or not self.mentions_changed
+            else "candidates: F brings them up to date"
+        )
+        self.facts_panel.show(stored.value, focus_id, note)
+
+    def refresh_on_leave(self) -> None:
+        """Bring the candidates up to date if this visit changed what they depend on."""
+        if self.mentions_changed and self.facts_stale:
+            article_id = self.article.id
+            self.store(lambda s: refresh_fact_candidates(s, article_id), title="Fact candidates")
+
+    def action_facts_focus(self) -> None:
+        """`F`: move the focus to the facts panel (candidates brought up to date), or back."""
+        if self.facts_focused:
+            self.body.focus()
+            return
+        current = self.facts_panel.current
+        self.load_facts(current.id if current else None, refresh=self.facts_stale)
+        self.facts_panel.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The facts panel took or lost the focus: switch the keys and the highlights."""
+        self._facts_focus_changed()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """See `on_descendant_focus`."""
+        self._facts_focus_changed()
+
+    def _facts_focus_changed(self) -> None:
+        # Only when the facts panel is concerned: the text takes the focus for the span modes.
+        if self.facts_focused == self._facts_shown:
+            return
+        self._facts_shown = self.facts_focused
+        self.refresh_bindings()
+        self._show()
+        self.call_after_refresh(self._show)  # again once the panels have their new heights
+
+    @on(FactsPanel.Moved)
+    def _fact_moved(self) -> None:
+        self._show()
+
+    @on(FactsPanel.Requested)
+    def _fact_requested(self, event: FactsPanel.Requested) -> None:
+        if event.action == "leave" or event.fact is None:
+            self.body.focus()
+        else:
+            self.query_one(FactReview).request(event.action, event.fact, self.mentions)
+
+    def action_tag_fact(self) -> None:
+        """`f`: tag a new fact on the focused mention's sentence: its type, then each role.
+
+        From the facts panel, on the focused fact's evidence (another fact of the sentence).
+        """
+        review = self.query_one(FactReview)
+        fact = self.facts_panel.current if self.facts_focused else None
+        mention = self.current
+        if not review.fact_types:
+            self.notify("The schema has no fact types", severity="error", markup=False)
+            return
+        if fact is not None and fact.evidence_start is not None and fact.evidence_end is not None:
+            evidence = (fact.evidence_start, fact.evidence_end)
+        elif mention is not None:
+            evidence = sentence_span(self.article, mention)
+        else:
+            self.notify("Focus a mention of the sentence first", timeout=3, markup=False)
+            return
+        review.tag(evidence, self.mentions)
+
+    @on(FactReview.Store)
+    def _store_fact(self, event: FactReview.Store) -> None:
+        """Store a fact change (one audited commit), then show the facts again."""
+        stored = self.store(event.change, title="Fact not saved")
+        if not stored:
+            return
+        self.load_facts(stored.value.id if isinstance(stored.value, FactView) else event.focus_id)
+        self._show()
+        if event.done:
+            self.notify(event.done, timeout=2, markup=False)
+
+    @on(FactReview.MarkSpan)
+    def _mark_for_role(self) -> None:
+        """A role step wants a new span: the mark mode, then back to the role step."""
+        self.body.focus()
+        self.action_mark_span()
+
+    def on_screen_resume(self) -> None:
+        """Back from a modal that interrupted a tagging: go on with it."""
+        review = self.query_one(FactReview)
+        if review.interrupted:
+            self.call_later(lambda: review.resume(self.mentions))

@@ -1,0 +1,76 @@
+"""The review screen's span modes: `e` edits the focused span, `m` marks a new one.
+
+`ArticleText` runs a mode (cursor, keys, mouse) and reports with messages (`ModeChanged`,
+`SpanEdited`, `SpanMarked`) that bubble up to the screen, which stores what they produce.
+`ArticleBody`, the scrolling text, starts the modes on its text and keeps their cursor in view;
+`SpanStatus` is the mode's status line under the text.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.geometry import Region
+from textual.widgets import Static
+
+from store.review.mentions import MentionView
+from tui.widgets.article_text import ArticleText
+
+
+class SpanStatus(Static):
+    """One line under the text while a span mode is on: the span and the mode's keys."""
+
+    def show_mode(self, status: Content, active: bool) -> None:
+        """Show `status`; the line is only there while a mode is `active`."""
+        self.update(status)
+        self.set_class(active, "-active")
+
+
+class ArticleBody(VerticalScroll):
+    """The article text, scrolling; the span modes start here and their cursor stays in view."""
+
+    def __init__(self, text: str, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+        super().__init__(id=id)
+        self._text = text
+
+    def compose(self) -> ComposeResult:
+        """The text with its highlights."""
+        yield ArticleText(self._text, id="article-text")
+
+    @property
+    def text(self) -> ArticleText:
+        """The highlighted text."""
+        return self.query_one(ArticleText)
+
+    def edit(self, mention: MentionView) -> None:
+        """Edit `mention`'s boundaries from the keyboard."""
+        self.text.start_edit(mention)
+
+    def mark(self, near: MentionView | None, labels: int) -> None:
+        """Put a text cursor on `near` if it is in view (else the top of the view) to mark a span.
+
+        Args:
+            near: The focused mention, if any.
+            labels: How many labels the digits can choose from.
+        """
+        text = self.text
+        text.labels = labels
+        top = max(0, round(self.scroll_y) - text.virtual_region.y)
+        height = self.scrollable_content_region.height
+        layout = text.text_layout
+        if near is not None and top <= layout.row_of(near.start) < top + height:
+            offset = near.start
+        else:
+            offset = layout.starts[min(top, layout.rows - 1)]
+        text.start_mark(offset)
+
+    def leave(self) -> None:
+        """End the span mode (nothing is stored)."""
+        self.text.leave()
+
+    def scroll_to_offset(self, offset: int, *, immediate: bool = False) -> None:
+        """Scroll the line holding code point `offset` into view."""
+        text = self.text
+        y = text.virtual_region.y + text.line_of(offset)
+        self.scroll_to_region(Region(0, y, 1, 1), animate=False, spacing=None, immediate=immediate)
