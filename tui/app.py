@@ -73,7 +73,7 @@ class TelaahApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         """The article list."""
-        return ArticlesScreen(self.engine)
+        return ArticlesScreen()
 
     def action_gazetteer(self) -> None:
         """Open the gazetteer screen (from anywhere but itself)."""
