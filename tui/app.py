@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -55,15 +56,19 @@ class TelaahApp(App[None]):
     def on_mount(self) -> None:
         """Build the entity search index in the background (the link modal and the gazetteer
         screen use it); show what was wrong with the config file."""
-        self.run_worker(
-            search_cache(self.engine).fresh,
-            thread=True,
-            exit_on_error=False,
-            group="entity-index",
-            description="indexing entity names and aliases",
-        )
+        self._warm_index()
         for problem in self.problems:
             self.notify(problem, title="Config", severity="warning", timeout=10, markup=False)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="entity-index",
+        description="indexing entity names and aliases",
+    )
+    def _warm_index(self) -> None:
+        search_cache(self.engine).fresh()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands (theme, screenshot...) but those offered with keys already."""
