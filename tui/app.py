@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -10,10 +10,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from store.config import Config, load_config
+from store.corpus.articles import ArticleView
 from store.db import Engine, open_database, session_scope
 from store.gazetteer.search import search_cache
 from store.reviewers import ensure_reviewer
-from tui.commands import KeyCommands, app_bindings, effective_keymap
+from tui.keymap import defined_bindings, effective_keymap
+from tui.palette import KeyCommands
+from tui.screens.article import ArticleScreen
 from tui.screens.articles import ArticlesScreen
 from tui.screens.facts import FactsScreen
 from tui.screens.gazetteer import GazetteerScreen
@@ -90,6 +93,20 @@ class TelaahApp(App[None]):
         if not isinstance(self.screen, FactsScreen):
             self.push_screen(FactsScreen())
 
+    def open_article(
+        self,
+        article: ArticleView,
+        *,
+        focus: int | None = None,
+        then: Callable[[None], None] | None = None,
+    ) -> None:
+        """Review `article` (outside the queue), `focus` a mention first; `then` on the way back.
+
+        For the screens the review screen itself opens (concordance, facts), so that they
+        need not import it.
+        """
+        self.push_screen(ArticleScreen(article, focus=focus), then)
+
     def action_toggle_help(self) -> None:
         """Show or hide the panel listing every key of the current screen."""
         if self.screen.query("HelpPanel"):
@@ -117,7 +134,7 @@ def make_app(db_url: str, *, reviewer: str, config: Config | None = None) -> Tel
         The app, ready to `run()` or `run_test()`.
     """
     config = load_config() if config is None else config
-    keymap = effective_keymap(config, app_bindings())
+    keymap = effective_keymap(config, defined_bindings())  # tui.app imported every screen
     engine = open_database(db_url)
     try:
         with session_scope(engine) as session:

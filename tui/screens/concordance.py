@@ -269,13 +269,11 @@ class ConcordanceScreen(TelaahScreen[None]):
         row = self.current
         if row is None or row.line is None:
             return
-        from tui.screens.article import ArticleScreen
-
         with session_scope(self.telaah.engine) as session:
             article = get_article(session=session, article_id=row.line.article_id)
         mention_id = row.line.mention_id
-        self.app.push_screen(
-            ArticleScreen(article, focus=mention_id), lambda _result: self.reload(keep=mention_id)
+        self.telaah.open_article(
+            article, focus=mention_id, then=lambda _result: self.reload(keep=mention_id)
         )
 
     def action_undo(self) -> None:

@@ -156,8 +156,6 @@ class FactsScreen(TelaahScreen[None]):
         if not 0 <= index < len(self.facts):
             return
         fact = self.facts[index]
-        from tui.screens.article import ArticleScreen
-
         opened = self.store(
             lambda session: get_article(session=session, article_id=fact.article_id),
             title="Cannot open",
@@ -165,7 +163,7 @@ class FactsScreen(TelaahScreen[None]):
         if opened.value is None:
             return
         focus = fact.fillers[0].mention_id if fact.fillers else None
-        self.app.push_screen(ArticleScreen(opened.value, focus=focus), lambda _r: self.reload())
+        self.telaah.open_article(opened.value, focus=focus, then=lambda _r: self.reload())
 
     def action_back(self) -> None:
         """Back to where the list was opened from."""
