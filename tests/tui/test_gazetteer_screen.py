@@ -232,3 +232,24 @@ async def test_create_and_edit_alias(db_url: str, engine: Engine) -> None:
         await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         assert aliases(engine, made.key) == {"Kirgizia Raya", "Kirgiziya"}
+
+
+@pytest.mark.usefixtures("demo")
+async def test_an_alias_is_re_matched_in_a_worker_with_progress(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        said: list[str] = []
+        monkeypatch.setattr(pilot.app, "notify", lambda message, **_kw: said.append(message))
+        screen = await open_screen(pilot)
+        await search(pilot, screen, "Kyrgyzstan")
+        await pilot.press("a", *"Kirgiziya", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "Kirgiziya" in aliases(engine, "KG")  # committed at once
+        assert said[0] == "KG has the alias Kirgiziya; re-matching the articles it reaches…"
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert said[-1].startswith("KG has the alias Kirgiziya; re-matched ")
+        assert screen.current is not None and screen.current.key == "KG"
