@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from store.config import Config, load_config
+from store.corpus.articles import ArticleView
 from store.db import Engine, open_database, session_scope
 from store.gazetteer.search import search_cache
 from store.reviewers import ensure_reviewer
-from tui.commands import KeyCommands, app_bindings, effective_keymap
+from tui.keymap import defined_bindings, effective_keymap
+from tui.palette import KeyCommands
 from tui.screens.articles import ArticlesScreen
 from tui.screens.facts import FactsScreen
 from tui.screens.gazetteer import GazetteerScreen
+from tui.screens.review import ArticleScreen
 
 # Textual's system commands that the key commands already offer, with their keys.
 _OFFERED_AS_KEYS = {"Quit", "Keys"}
@@ -55,15 +59,19 @@ class TelaahApp(App[None]):
     def on_mount(self) -> None:
         """Build the entity search index in the background (the link modal and the gazetteer
         screen use it); show what was wrong with the config file."""
-        self.run_worker(
-            search_cache(self.engine).fresh,
-            thread=True,
-            exit_on_error=False,
-            group="entity-index",
-            description="indexing entity names and aliases",
-        )
+        self._warm_index()
         for problem in self.problems:
             self.notify(problem, title="Config", severity="warning", timeout=10, markup=False)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="entity-index",
+        description="indexing entity names and aliases",
+    )
+    def _warm_index(self) -> None:
+        search_cache(self.engine).fresh()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands (theme, screenshot...) but those offered with keys already."""
@@ -73,7 +81,7 @@ class TelaahApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         """The article list."""
-        return ArticlesScreen(self.engine)
+        return ArticlesScreen()
 
     def action_gazetteer(self) -> None:
         """Open the gazetteer screen (from anywhere but itself)."""
@@ -84,6 +92,20 @@ class TelaahApp(App[None]):
         """Open the list of every fact (from anywhere but itself)."""
         if not isinstance(self.screen, FactsScreen):
             self.push_screen(FactsScreen())
+
+    def open_article(
+        self,
+        article: ArticleView,
+        *,
+        focus: int | None = None,
+        then: Callable[[None], None] | None = None,
+    ) -> None:
+        """Review `article` (outside the queue), `focus` a mention first; `then` on the way back.
+
+        For the screens the review screen itself opens (concordance, facts), so that they
+        need not import it.
+        """
+        self.push_screen(ArticleScreen(article, focus=focus), then)
 
     def action_toggle_help(self) -> None:
         """Show or hide the panel listing every key of the current screen."""
@@ -112,7 +134,7 @@ def make_app(db_url: str, *, reviewer: str, config: Config | None = None) -> Tel
         The app, ready to `run()` or `run_test()`.
     """
     config = load_config() if config is None else config
-    keymap = effective_keymap(config, app_bindings())
+    keymap = effective_keymap(config, defined_bindings())  # tui.app imported every screen
     engine = open_database(db_url)
     try:
         with session_scope(engine) as session:

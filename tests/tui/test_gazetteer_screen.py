@@ -68,6 +68,7 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         assert question(pilot).startswith("Add 'Kirgiziya' to KG: ")
         assert "Kirgiziya" not in aliases(engine, "KG")  # not before the yes
         await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         assert "Kirgiziya" in aliases(engine, "KG")
         await pilot.press("r", "ctrl+a", "ctrl+k", *"Kyrgyz Republic", "enter")
@@ -76,6 +77,7 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
             "Rename KG from 'Kyrgyzstan' to 'Kyrgyz Republic': 9 pending in 2 articles"
         )
         await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         found = entity(engine, "KG")
         assert found is not None and found.name == "Kyrgyz Republic"
@@ -98,6 +100,7 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
             f"candidates in {len(set(rows))} articles"
         )
         await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         assert "Kyrgyzstan" not in aliases(engine, "KG")
         await pilot.press("t")
@@ -106,6 +109,7 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         await pilot.pause()
         assert question(pilot).startswith("Retype KG as PERSON: ")
         await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         found = entity(engine, "KG")
         assert found is not None and found.type == "PERSON"
@@ -122,6 +126,7 @@ async def test_alias_rename_retype_delete(db_url: str, engine: Engine) -> None:
         await pilot.pause()
         assert question(pilot).startswith("Delete KG (Kyrgyz Republic) and its ")
         await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         assert entity(engine, "KG") is None
 
@@ -146,6 +151,7 @@ async def test_merge_two_entities_after_seeing_the_plan(db_url: str, engine: Eng
             "Merge X-KG into KG: 0 aliases move (0 already there), its name 'Kyrgystan' is copied"
         )
         await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         found, target = entity(engine, "X-KG"), entity(engine, "KG")
         assert found is not None and target is not None and found.merged_into == target.id
@@ -205,6 +211,7 @@ async def test_create_and_edit_alias(db_url: str, engine: Engine) -> None:
         await pilot.press("n", *"Kirgizia Raya", "enter")
         await pilot.pause()
         await pilot.press("home", "down", "down", "enter")  # GPE, the third label
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         with session_scope(engine) as session:
             made = session.exec(select(Entity).where(Entity.name == "Kirgizia Raya")).one()
@@ -213,6 +220,7 @@ async def test_create_and_edit_alias(db_url: str, engine: Engine) -> None:
         await pilot.press("a", *"Kirgizia", "enter")
         await pilot.pause()
         await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         await pilot.press("e")
         await pilot.pause()
@@ -221,5 +229,27 @@ async def test_create_and_edit_alias(db_url: str, engine: Engine) -> None:
         await pilot.press("ctrl+a", "ctrl+k", *"Kirgiziya", "enter")
         await pilot.pause()
         await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()  # the re-match worker
         await pilot.pause()
         assert aliases(engine, made.key) == {"Kirgizia Raya", "Kirgiziya"}
+
+
+@pytest.mark.usefixtures("demo")
+async def test_an_alias_is_re_matched_in_a_worker_with_progress(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        said: list[str] = []
+        monkeypatch.setattr(pilot.app, "notify", lambda message, **_kw: said.append(message))
+        screen = await open_screen(pilot)
+        await search(pilot, screen, "Kyrgyzstan")
+        await pilot.press("a", *"Kirgiziya", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "Kirgiziya" in aliases(engine, "KG")  # committed at once
+        assert said[0] == "KG has the alias Kirgiziya; re-matching the articles it reaches…"
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert said[-1].startswith("KG has the alias Kirgiziya; re-matched ")
+        assert screen.current is not None and screen.current.key == "KG"

@@ -14,7 +14,7 @@ from store.paths import config_file
 from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
 from tui.app import make_app
-from tui.commands import key_commands
+from tui.palette import key_commands
 from tui.screens.review import ArticleScreen
 
 SIZE = (120, 40)

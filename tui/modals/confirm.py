@@ -13,14 +13,7 @@ from textual.widgets import Static
 class ConfirmScreen(ModalScreen[bool]):
     """Shows `question` (data, never markup); `y`/`enter` answers yes, `n`/`escape` no."""
 
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 72; height: auto; padding: 1 2;
-        border: thick $warning; background: $surface;
-    }
-    ConfirmScreen #confirm-keys { color: $text-muted; margin-top: 1; }
-    """
+    CSS_PATH = "modals.tcss"
 
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),

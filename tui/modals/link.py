@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -64,17 +65,7 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
     once while a worker checks that the gazetteer has not changed (and rebuilds it if it has).
     """
 
-    DEFAULT_CSS = """
-    LinkScreen { align: center middle; }
-    LinkScreen > #link-dialog {
-        width: 100; max-width: 95%; height: 30; max-height: 90%;
-        padding: 0 1; border: thick $accent; background: $surface;
-    }
-    LinkScreen #link-mention { height: auto; margin-bottom: 1; }
-    LinkScreen #link-results { height: 1fr; border: none; padding: 0; }
-    LinkScreen #link-status { height: 1; color: $text-muted; }
-    LinkScreen #link-keys { height: auto; color: $text-muted; }
-    """
+    CSS_PATH = "modals.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="link.cancel"),
         # Priority, so that the input line keeps the focus while the list moves.
@@ -105,6 +96,13 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         Binding("ctrl+t", "filter", "Only this label", show=False, priority=True, id="link.filter"),
         Binding("ctrl+n", "create", "New entity", show=False, priority=True, id="link.create"),
     ]
+
+    class IndexReady(Message):
+        """The index is current (posted from the worker's thread)."""
+
+        def __init__(self, index: EntitySearch) -> None:
+            super().__init__()
+            self.index = index
 
     def __init__(
         self, engine: Engine, mention: MentionView, labels: Sequence[str], colours: dict[str, str]
@@ -147,18 +145,20 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         group="link-index",
         description="indexing entity names and aliases",
     )
-    def _load_index(self) -> EntitySearch:
-        return search_cache(self.engine).fresh()
+    def _load_index(self) -> None:
+        self.post_message(self.IndexReady(search_cache(self.engine).fresh()))
+
+    @on(IndexReady)
+    def _index_ready(self, event: IndexReady) -> None:
+        if event.index is not self.index:
+            self.index = event.index
+            self._search()
 
     @on(Worker.StateChanged)
-    def _index_ready(self, event: Worker.StateChanged) -> None:
+    def _index_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "link-index":
             return
-        if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, EntitySearch):
-            if event.worker.result is not self.index:
-                self.index = event.worker.result
-                self._search()
-        elif event.state == WorkerState.ERROR:
+        if event.state == WorkerState.ERROR:
             self.failed = str(event.worker.error)
             self.notify(self.failed, title="Entity index not built", severity="error", markup=False)
             self._show_status()

@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+# The role step (tui/modals/role_step.py) still builds its DEFAULT_CSS from this; the prompt
+# and choice modals have theirs in modals.tcss.
 MODAL_CSS = """
 {name} {{ align: center middle; }}
 {name} > Vertical {{
@@ -26,7 +28,7 @@ MODAL_CSS = """
 class PromptScreen(ModalScreen[str | None]):
     """Asks for one line of text; `enter` answers it, `escape` cancels (None)."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="PromptScreen")
+    CSS_PATH = "modals.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, question: str, value: str = "") -> None:
@@ -53,7 +55,7 @@ class PromptScreen(ModalScreen[str | None]):
 class ChoiceScreen(ModalScreen[str | None]):
     """Asks to choose one of `choices` (value, label); `enter` chooses, `escape` cancels."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="ChoiceScreen")
+    CSS_PATH = "modals.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
 
     def __init__(

@@ -8,7 +8,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from store.corpus.articles import (
@@ -22,9 +21,9 @@ from store.corpus.articles import (
     neighbour_article,
 )
 from store.corpus.stats import decisions_since, start_of_today
-from store.db import Engine, session_scope
-from store.errors import TelaahError
+from store.db import session_scope
 from store.review.mentions import last_position
+from tui.screens.base import TelaahScreen
 from tui.screens.review import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
 from tui.widgets.footer import QuietFooter
@@ -46,7 +45,7 @@ class Listing(TypedDict):
     descending: bool
 
 
-class ArticlesScreen(Screen[None]):
+class ArticlesScreen(TelaahScreen[None]):
     """Every article (or those of one status, or matching a search), in a chosen order.
 
     The table holds a window of a few pages; pages are read by keyset as the cursor nears
@@ -64,9 +63,8 @@ class ArticlesScreen(Screen[None]):
         Binding("S", "reverse", "Reverse", show=False, id="articles.reverse"),
     ]
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.engine = engine
         self.status: str | None = None
         self.sort = "id"
         self.descending = False
@@ -93,11 +91,8 @@ class ArticlesScreen(Screen[None]):
         """Load the first page, then reopen where the reviewer stopped, if not done there."""
         self.query_one("#search", Input).display = False
         self.reload()
-        reviewer_id = getattr(self.app, "reviewer_id", None)
-        if reviewer_id is None:
-            return
-        with session_scope(self.engine) as session:
-            where = last_position(session=session, reviewer_id=reviewer_id)
+        with session_scope(self.telaah.engine) as session:
+            where = last_position(session=session, reviewer_id=self.telaah.reviewer_id)
             article = get_article(session=session, article_id=where[0]) if where else None
         if where and article is not None and article.status != "done":
             self.reviewing(article.id)
@@ -127,7 +122,7 @@ class ArticlesScreen(Screen[None]):
         Read from the store (not the loaded rows), in the listing's order, filter and search,
         so it works even when `article_id` itself has left the listing (its status changed).
         """
-        with session_scope(self.engine) as session:
+        with session_scope(self.telaah.engine) as session:
             return neighbour_article(
                 session=session, article_id=article_id, step=step, **self._listing()
             )
@@ -152,15 +147,13 @@ class ArticlesScreen(Screen[None]):
         """
         table = self.table
         current = keep if keep is not None else table.article_id
-        reviewer_id = getattr(self.app, "reviewer_id", None)
         listing = self._listing()
-        with session_scope(self.engine) as session:
+        with session_scope(self.telaah.engine) as session:
             self.counts = count_by_status(session=session)
             total = count_articles(session=session, status=self.status, search=self.search)
-            if reviewer_id is not None:
-                self.decisions_today = decisions_since(
-                    session=session, reviewer_id=reviewer_id, since=start_of_today()
-                )
+            self.decisions_today = decisions_since(
+                session=session, reviewer_id=self.telaah.reviewer_id, since=start_of_today()
+            )
             at = None
             if current is not None:
                 at = article_position(session=session, article_id=current, **listing)
@@ -196,7 +189,7 @@ class ArticlesScreen(Screen[None]):
         if not (table.has_more if forward else table.has_before) or not table.loaded:
             return
         mark = table.loaded[-1 if forward else 0].id
-        with session_scope(self.engine) as session:
+        with session_scope(self.telaah.engine) as session:
             rows = list_articles(
                 session=session,
                 limit=PAGE,
@@ -224,7 +217,7 @@ class ArticlesScreen(Screen[None]):
     def _jump(self, event: ArticleTable.Jump) -> None:
         """Read the listing's first or last page (the last by reverse order: no offset)."""
         table = self.table
-        with session_scope(self.engine) as session:
+        with session_scope(self.telaah.engine) as session:
             if event.to_end:
                 rows = last_articles(session=session, limit=PAGE, **self._listing())
             else:
@@ -257,13 +250,13 @@ class ArticlesScreen(Screen[None]):
     def _open(self, event: ArticleTable.RowSelected) -> None:
         if event.row_key.value is None:
             return
-        try:
-            with session_scope(self.engine) as session:
-                article = get_article(session=session, article_id=int(event.row_key.value))
-        except TelaahError as exc:
-            self.notify(str(exc), title="Cannot open article", severity="error", markup=False)
-            return
-        self.app.push_screen(ArticleScreen(article, self))
+        article_id = int(event.row_key.value)
+        opened = self.store(
+            lambda session: get_article(session=session, article_id=article_id),
+            title="Cannot open article",
+        )
+        if opened.value is not None:
+            self.app.push_screen(ArticleScreen(opened.value, self))
 
     def action_filter(self, status: str) -> None:
         """Show only articles of `status` ('' for all), from the top."""

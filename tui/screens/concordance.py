@@ -19,7 +19,6 @@ from textual.widgets import Header, Static
 
 from store.corpus.articles import get_article
 from store.db import session_scope
-from store.errors import TelaahError
 from store.review.concordance import KwicLine, SurfaceGroup, concordance, decide_lines
 from store.review.mentions import decide_mention, get_mention
 from store.schema import read_schema
@@ -131,12 +130,11 @@ class ConcordanceScreen(TelaahScreen[None]):
 
     def reload(self, keep: int | None = None) -> None:
         """Read the lines again; the cursor goes to mention `keep` (or stays where it was)."""
-        try:
-            with session_scope(self.telaah.engine) as session:
-                groups = concordance(session=session, key=self.key, alias=self.alias)
-        except TelaahError as exc:
-            self.notify(str(exc), title="No concordance", severity="error", markup=False)
-            groups = []
+        found = self.store(
+            lambda session: concordance(session=session, key=self.key, alias=self.alias),
+            title="No concordance",
+        )
+        groups = found.value or []
         cursor = self.listing.cursor
         self.rows = [row for g in groups for row in [Row(g, None), *(Row(g, x) for x in g.lines)]]
         if keep is not None:
@@ -200,17 +198,17 @@ class ConcordanceScreen(TelaahScreen[None]):
         row = self.current
         if row is None or row.line is None:
             return
-        try:
-            with session_scope(self.telaah.engine) as session:
-                decide_mention(
-                    session=session,
-                    mention_id=row.line.mention_id,
-                    state=state,
-                    reviewer_id=self.telaah.reviewer_id,
-                    label=label,
-                )
-        except TelaahError as exc:
-            self.notify(str(exc), title="Decision not saved", severity="error", markup=False)
+        mention_id = row.line.mention_id
+        if not self.store(
+            lambda session: decide_mention(
+                session=session,
+                mention_id=mention_id,
+                state=state,
+                reviewer_id=self.telaah.reviewer_id,
+                label=label,
+            ),
+            title="Decision not saved",
+        ):
             return
         following = self.rows[self.listing.cursor + 1 :]
         nxt = next((r.line.mention_id for r in following if r.line is not None), None)
@@ -252,32 +250,30 @@ class ConcordanceScreen(TelaahScreen[None]):
         self.app.push_screen(ConfirmScreen(question), answer)
 
     def _decide_many(self, ids: list[int], state: str) -> None:
-        try:
-            with session_scope(self.telaah.engine) as session:
-                count = decide_lines(
-                    session=session,
-                    mention_ids=ids,
-                    state=state,
-                    reviewer_id=self.telaah.reviewer_id,
-                )
-        except TelaahError as exc:
-            self.notify(str(exc), title="Decisions not saved", severity="error", markup=False)
+        decided = self.store(
+            lambda session: decide_lines(
+                session=session,
+                mention_ids=ids,
+                state=state,
+                reviewer_id=self.telaah.reviewer_id,
+            ),
+            title="Decisions not saved",
+        )
+        if not decided:
             return
         self.reload()
-        self.notify(f"{state} {count} mentions", timeout=3, markup=False)
+        self.notify(f"{state} {decided.value} mentions", timeout=3, markup=False)
 
     def action_open(self) -> None:
         """Open the article with the line's mention focused."""
         row = self.current
         if row is None or row.line is None:
             return
-        from tui.screens.review import ArticleScreen
-
         with session_scope(self.telaah.engine) as session:
             article = get_article(session=session, article_id=row.line.article_id)
         mention_id = row.line.mention_id
-        self.app.push_screen(
-            ArticleScreen(article, focus=mention_id), lambda _result: self.reload(keep=mention_id)
+        self.telaah.open_article(
+            article, focus=mention_id, then=lambda _result: self.reload(keep=mention_id)
         )
 
     def action_undo(self) -> None:

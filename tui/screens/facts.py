@@ -12,7 +12,6 @@ from textual.widgets import Header, Static
 
 from store.corpus.articles import get_article
 from store.db import session_scope
-from store.errors import TelaahError
 from store.facts.repository import FactView, list_facts
 from store.schema import read_schema
 from tui.modals.prompt import ChoiceScreen, PromptScreen
@@ -157,16 +156,14 @@ class FactsScreen(TelaahScreen[None]):
         if not 0 <= index < len(self.facts):
             return
         fact = self.facts[index]
-        from tui.screens.review import ArticleScreen
-
-        try:
-            with session_scope(self.telaah.engine) as session:
-                article = get_article(session=session, article_id=fact.article_id)
-        except TelaahError as exc:
-            self.notify(str(exc), title="Cannot open", severity="error", markup=False)
+        opened = self.store(
+            lambda session: get_article(session=session, article_id=fact.article_id),
+            title="Cannot open",
+        )
+        if opened.value is None:
             return
         focus = fact.fillers[0].mention_id if fact.fillers else None
-        self.app.push_screen(ArticleScreen(article, focus=focus), lambda _r: self.reload())
+        self.telaah.open_article(opened.value, focus=focus, then=lambda _r: self.reload())
 
     def action_back(self) -> None:
         """Back to where the list was opened from."""

@@ -33,10 +33,6 @@ class VirtualList(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", show=False),
     ]
 
-    DEFAULT_CSS = """
-    VirtualList { height: 1fr; }
-    """
-
     class Highlighted(Message):
         """The cursor moved to `index`."""
 

@@ -1,16 +1,20 @@
-"""The gazetteer screen's edits: each says what it will change, then goes through the store.
+"""The gazetteer's edits: each says what it will change, then goes through the store.
 
-Every edit is audited and committed by `store` (and undone by `u`); alias changes re-match the
-articles they reach. The screen this is the base of lists the entities (`current`, `reload`).
+Every edit is audited and committed by `store` (and undone by `u`). `EntityEdits` is told which
+entity to change (method calls down) and posts `EntityEdits.Changed` up once the store has it;
+the screen then re-lists, and re-matches the articles in a worker with `settle`.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from store.db import session_scope
-from store.errors import TelaahError
+from textual.message import Message
+from textual.widget import Widget
+
+from store.db import Engine, Session
 from store.gazetteer import entities as gazetteer
 from store.gazetteer.change import GazetteerChange
 from store.gazetteer.detail import EntityListRow, accepted_other_label
@@ -28,57 +32,80 @@ from store.review.impact import (
 from store.review.linking import fresh_key
 from tui.modals.confirm import ConfirmScreen
 from tui.modals.prompt import ChoiceScreen, PromptScreen
-from tui.screens.base import TelaahScreen
+from tui.screens.base import Stored, TelaahScreen
+
+if TYPE_CHECKING:
+    from tui.app import TelaahApp
+
+T = TypeVar("T")
+
+# One re-match at a time: a second edit's worker waits for the first's writes.
+_SETTLING = threading.Lock()
 
 
-class EntityEdits(TelaahScreen[None]):
-    """Create, rename, retype, alias edits, delete and merge, on the entity under the cursor."""
+def settle(engine: Engine, reviewer_id: int, done: str, change: GazetteerChange | None) -> str:
+    """Re-match what an edit reaches and rebuild the search index (blocking: call it in a thread).
 
-    labels: list[str]
-    type: str | None
-    merging: str | None
+    Args:
+        engine: The database.
+        reviewer_id: Who made the edit.
+        done: What the edit did, for the message.
+        change: What it changed, or None when no article needs matching again.
+
+    Returns:
+        `done`, with what the re-match found when there was one.
+    """
+    with _SETTLING:
+        message = done
+        if change is not None:
+            report = rematching.rematch(engine, change, reviewer_id=reviewer_id)
+            message += f"; {report.summary.replace('matched', 're-matched', 1)}"
+        search_cache(engine).fresh()  # the edit changed what search must find
+    return message
+
+
+class EntityEdits(Widget):
+    """Create, rename, retype, alias edits, delete and merge: asks, then calls the store."""
+
+    class Changed(Message):
+        """The store made an edit: list again with the cursor on `keep`, then settle it."""
+
+        def __init__(self, done: str, keep: str | None, change: GazetteerChange | None) -> None:
+            super().__init__()
+            self.done = done
+            self.keep = keep
+            self.change = change
+
+    class Creating(Message):
+        """A new entity is about to be made: the search line is emptied first."""
+
+    class MergeAnswered(Message):
+        """The merge question was answered (yes or no): the merge mode ends."""
 
     @property
-    def current(self) -> EntityListRow | None:
-        """The entity under the cursor (the list screen says which)."""
-        raise NotImplementedError
+    def telaah(self) -> TelaahApp:
+        """The app, with its engine and reviewer."""
+        return cast("TelaahApp", self.app)
 
-    def reload(self, keep: str | None = None) -> None:
-        """List the entities again, the cursor on `keep` (the list screen does it)."""
-        raise NotImplementedError
+    def _store(self, call: Callable[[Session], T], title: str = "Not changed") -> Stored[T]:
+        return cast("TelaahScreen[None]", self.screen).store(call, title=title)
 
-    def clear_search(self) -> None:
-        """Empty the search line (the list screen has it)."""
-        raise NotImplementedError
-
-    def _show_status(self) -> None:
-        raise NotImplementedError
-
-    def _run(
+    def _change(
         self,
-        change: Callable[[Any], object],
+        change: Callable[[Session], object],
         done: str,
-        rematch: dict[str, Any] | None = None,
         keep: str | None = None,
     ) -> bool:
-        """Make one change in a session; say so, re-match if asked; errors become notices."""
-        try:
-            with session_scope(self.telaah.engine) as session:
-                made = change(session)
-        except TelaahError as exc:
-            self.notify(str(exc), title="Not changed", severity="error", markup=False)
+        """Make one change in a session and post `Changed`; a refusal becomes a notice.
+
+        When the store returns the `GazetteerChange` it made, the screen re-matches what it
+        reaches (the one re-match policy, `store.review.rematch.rematch`).
+        """
+        made = self._store(change)
+        if not made:
             return False
-        message = done
-        if rematch:
-            if not isinstance(made, GazetteerChange):  # the edit does not say what it changed
-                made = GazetteerChange("", **{name: tuple(v) for name, v in rematch.items()})
-            report = rematching.rematch(
-                self.telaah.engine, made, reviewer_id=self.telaah.reviewer_id
-            )
-            message += f"; {report.summary.replace('matched', 're-matched', 1)}"
-        self.notify(message, timeout=4, markup=False)
-        search_cache(self.telaah.engine).fresh()  # the edit changed what search must find
-        self.reload(keep=keep)
+        reached = made.value if isinstance(made.value, GazetteerChange) else None
+        self.post_message(self.Changed(done, keep, reached))
         return True
 
     def _after_yes(self, question: str, then: Callable[[], object]) -> None:
@@ -90,16 +117,11 @@ class EntityEdits(TelaahScreen[None]):
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
-    def _impact(self, measure: Callable[[Any], str]) -> str | None:
-        try:
-            with session_scope(self.telaah.engine) as session:
-                return measure(session)
-        except TelaahError as exc:
-            self.notify(str(exc), title="Not changed", severity="error", markup=False)
-            return None
+    def _impact(self, measure: Callable[[Session], str]) -> str | None:
+        return self._store(measure).value
 
-    def action_create(self) -> None:
-        """A new entity: its name, then its type."""
+    def create(self, labels: list[str], type: str | None) -> None:
+        """A new entity: its name, then its type (among `labels`, `type` first offered)."""
         reviewer = self.telaah.reviewer_id
 
         def named(name: str | None) -> None:
@@ -109,9 +131,8 @@ class EntityEdits(TelaahScreen[None]):
             def typed(label: str | None) -> None:
                 if not label:
                     return
-                made: list[str] = []
 
-                def create(session: Any) -> None:
+                def create(session: Session) -> str:
                     key = fresh_key(session, label, name)
                     gazetteer.create_entity(
                         session=session,
@@ -121,24 +142,23 @@ class EntityEdits(TelaahScreen[None]):
                         reviewer_id=reviewer,
                         origin="reviewer",
                     )
-                    made.append(key)
+                    return key
 
-                self.clear_search()
-                if self._run(create, f"created {name.strip()}", {"added": [name.strip()]}):
-                    self.reload(keep=made[0])
+                self.post_message(self.Creating())
+                made = self._store(create)
+                if made.value is not None:
+                    done = f"created {name.strip()}"
+                    reached = GazetteerChange(made.value, added=(name.strip(),))
+                    self.post_message(self.Changed(done, made.value, reached))
 
             self.app.push_screen(
-                ChoiceScreen(f"Type of {name.strip()}", [(x, x) for x in self.labels], self.type),
-                typed,
+                ChoiceScreen(f"Type of {name.strip()}", [(x, x) for x in labels], type), typed
             )
 
         self.app.push_screen(PromptScreen("Name of the new entity"), named)
 
-    def action_rename(self) -> None:
+    def rename(self, row: EntityListRow) -> None:
         """A new name (the old one stays an alias)."""
-        row = self.current
-        if row is None:
-            return
 
         def answered(name: str | None) -> None:
             if not name or not name.strip() or name.strip() == row.name:
@@ -147,23 +167,19 @@ class EntityEdits(TelaahScreen[None]):
             if question:
                 self._after_yes(
                     question,
-                    lambda: self._run(
+                    lambda: self._change(
                         lambda s: gazetteer.rename_entity(
                             session=s, key=row.key, name=name, reviewer_id=self.telaah.reviewer_id
                         ),
                         f"{row.key} is now {name.strip()}",
-                        {"added": [name.strip()], "entities": [row.key]},
                         keep=row.key,
                     ),
                 )
 
         self.app.push_screen(PromptScreen(f"New name of {row.key}", row.name), answered)
 
-    def action_retype(self) -> None:
+    def retype(self, row: EntityListRow, labels: list[str]) -> None:
         """A new type: pending mentions follow; accepted ones are offered to follow too."""
-        row = self.current
-        if row is None:
-            return
 
         def chosen(label: str | None) -> None:
             if not label or label == row.type:
@@ -173,20 +189,21 @@ class EntityEdits(TelaahScreen[None]):
                 self._after_yes(question, lambda: self._retype(row, label))
 
         self.app.push_screen(
-            ChoiceScreen(f"New type of {row.key}", [(x, x) for x in self.labels], row.type), chosen
+            ChoiceScreen(f"New type of {row.key}", [(x, x) for x in labels], row.type), chosen
         )
 
     def _retype(self, row: EntityListRow, label: str) -> None:
         """Retype, then offer to relabel the accepted mentions with another label."""
-        with session_scope(self.telaah.engine) as session:
-            accepted = accepted_other_label(session=session, key=row.key, label=label)
+        accepted = (
+            self._store(lambda s: accepted_other_label(session=s, key=row.key, label=label)).value
+            or []
+        )
         if (
-            not self._run(
+            not self._change(
                 lambda s: gazetteer.retype_entity(
                     session=s, key=row.key, type=label, reviewer_id=self.telaah.reviewer_id
                 ),
                 f"{row.key} is now a {label}; its pending mentions too",
-                {"entities": [row.key]},
                 keep=row.key,
             )
             or not accepted
@@ -195,7 +212,7 @@ class EntityEdits(TelaahScreen[None]):
 
         def relabel(yes: bool | None) -> None:
             if yes:
-                self._run(
+                self._change(
                     lambda s: decide_lines(
                         session=s,
                         mention_ids=accepted,
@@ -215,11 +232,8 @@ class EntityEdits(TelaahScreen[None]):
             relabel,
         )
 
-    def action_add_alias(self) -> None:
+    def add_alias(self, row: EntityListRow) -> None:
         """A new alias; the articles where it occurs are re-matched."""
-        row = self.current
-        if row is None:
-            return
 
         def answered(text: str | None) -> None:
             if not text or not text.strip():
@@ -230,28 +244,29 @@ class EntityEdits(TelaahScreen[None]):
             if question:
                 self._after_yes(
                     question,
-                    lambda: self._run(
+                    lambda: self._change(
                         lambda s: gazetteer.add_alias(
                             session=s, key=row.key, text=text, reviewer_id=self.telaah.reviewer_id
                         ),
                         f"{row.key} has the alias {text.strip()}",
-                        {"added": [text.strip()]},
                         keep=row.key,
                     ),
                 )
 
         self.app.push_screen(PromptScreen(f"New alias of {row.key}"), answered)
 
-    def _choose_alias(self, question: str, then: Callable[[str], object]) -> None:
-        row = self.current
-        if row is None:
-            return
-        with session_scope(self.telaah.engine) as session:
-            aliases = [
+    def _choose_alias(
+        self, row: EntityListRow, question: str, then: Callable[[str], object]
+    ) -> None:
+        aliases = self._store(
+            lambda s: [
                 a.text
-                for a in gazetteer.get_entity(session=session, key=row.key).aliases
+                for a in gazetteer.get_entity(session=s, key=row.key).aliases
                 if a.text != row.name
             ]
+        ).value
+        if aliases is None:
+            return
         if not aliases:
             self.notify(f"{row.key} has no alias but its name", timeout=3, markup=False)
             return
@@ -262,11 +277,8 @@ class EntityEdits(TelaahScreen[None]):
 
         self.app.push_screen(ChoiceScreen(question, [(a, a) for a in aliases]), chosen)
 
-    def action_remove_alias(self) -> None:
+    def remove_alias(self, row: EntityListRow) -> None:
         """Remove an alias; the pending candidates it produced are withdrawn."""
-        row = self.current
-        if row is None:
-            return
 
         def picked(text: str) -> None:
             question = self._impact(
@@ -275,34 +287,31 @@ class EntityEdits(TelaahScreen[None]):
             if question:
                 self._after_yes(
                     question,
-                    lambda: self._run(
+                    lambda: self._change(
                         lambda s: gazetteer.remove_alias(
                             session=s, key=row.key, text=text, reviewer_id=self.telaah.reviewer_id
                         ),
                         f"{row.key} lost the alias {text}",
-                        {"removed": [(row.key, text)]},
                         keep=row.key,
                     ),
                 )
 
-        self._choose_alias(f"Remove which alias of {row.key}?", picked)
+        self._choose_alias(row, f"Remove which alias of {row.key}?", picked)
 
-    def action_edit_alias(self) -> None:
+    def edit_alias(self, row: EntityListRow) -> None:
         """Change an alias's text (the old text's pending candidates are withdrawn)."""
-        row = self.current
-        if row is None:
-            return
 
         def picked(old: str) -> None:
             def answered(new: str | None) -> None:
                 if not new or not new.strip() or new.strip() == old:
                     return
 
-                def change(session: Any) -> GazetteerChange:
+                def change(session: Session) -> GazetteerChange:
                     reviewer = self.telaah.reviewer_id
-                    return gazetteer.add_alias(
+                    added = gazetteer.add_alias(
                         session=session, key=row.key, text=new, reviewer_id=reviewer, commit=False
-                    ) + gazetteer.remove_alias(
+                    )
+                    return added + gazetteer.remove_alias(
                         session=session, key=row.key, text=old, reviewer_id=reviewer
                     )
 
@@ -316,67 +325,51 @@ class EntityEdits(TelaahScreen[None]):
                 if question:
                     self._after_yes(
                         question,
-                        lambda: self._run(
+                        lambda: self._change(
                             change,
                             f"{row.key}: {old} → {new.strip()}",
-                            {"added": [new.strip()], "removed": [(row.key, old)]},
                             keep=row.key,
                         ),
                     )
 
             self.app.push_screen(PromptScreen(f"Alias of {row.key}", old), answered)
 
-        self._choose_alias(f"Edit which alias of {row.key}?", picked)
+        self._choose_alias(row, f"Edit which alias of {row.key}?", picked)
 
-    def action_delete(self) -> None:
+    def delete(self, row: EntityListRow) -> None:
         """Delete the entity (refused while it has accepted mentions), after a yes."""
-        row = self.current
-        if row is None:
-            return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._run(
+                self._change(
                     lambda s: gazetteer.delete_entity(
                         session=s, key=row.key, reviewer_id=self.telaah.reviewer_id
                     ),
                     f"deleted {row.key}",
-                    {"entities": []},
                 )
 
         question = self._impact(lambda s: delete_impact(session=s, key=row.key))
         if question:
             self.app.push_screen(ConfirmScreen(question), answered)
 
-    def action_merge(self) -> None:
-        """First `m`: the entity to merge; second `m`: the entity it goes into (after a yes)."""
-        row = self.current
-        if row is None:
-            return
-        if self.merging is None or self.merging == row.key:
-            self.merging = row.key
-            self._show_status()
-            return
-        source, target = self.merging, row.key
-        try:
-            with session_scope(self.telaah.engine) as session:
-                plan = plan_merge(session=session, source=source, target=target)
-        except TelaahError as exc:
-            self.notify(str(exc), title="Cannot merge", severity="error", markup=False)
+    def merge(self, source: str, target: str) -> None:
+        """Merge entity `source` into `target`, after a yes on the plan."""
+        plan = self._store(
+            lambda s: plan_merge(session=s, source=source, target=target), title="Cannot merge"
+        ).value
+        if plan is None:
             return
 
         def answered(yes: bool | None) -> None:
-            self.merging = None
+            self.post_message(self.MergeAnswered())
             if yes:
-                self._run(
+                self._change(
                     lambda s: merge_entities(
                         session=s, source=source, target=target, reviewer_id=self.telaah.reviewer_id
                     ),
                     f"merged {source} into {target}",
-                    {"entities": [source, target]},
                     keep=target,
                 )
-            self._show_status()
 
         self.app.push_screen(
             ConfirmScreen(plan.summary()[0].upper() + plan.summary()[1:] + "."), answered

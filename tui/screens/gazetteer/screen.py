@@ -1,91 +1,42 @@
 """The gazetteer screen: find an entity as you type, see its record, curate it in place.
 
 Every operation goes through the store (audited, committed); alias changes re-match the articles
-they reach, and a merge or a retype says what it will change before it happens.
+they reach (in a worker, the screen staying responsive), and a merge or a retype says what it
+will change before it happens.
 """
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Header, Input, Static
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.gazetteer.detail import (
-    SORTS,
-    EntityDetail,
-    EntityListRow,
-    entity_detail,
-    entity_rows,
-)
+from store.gazetteer.change import GazetteerChange
+from store.gazetteer.detail import SORTS, EntityListRow, entity_detail, entity_rows
 from store.gazetteer.search import search_cache
 from store.schema import read_schema
 from tui import history
 from tui.modals.prompt import ChoiceScreen
+from tui.screens.base import TelaahScreen
 from tui.screens.concordance import ConcordanceScreen
-from tui.screens.entity_edits import EntityEdits
+from tui.screens.gazetteer.edits import EntityEdits, settle
+from tui.screens.gazetteer.entities import EntityList, EntityRecord, EntitySearch
 from tui.screens.lint import LintScreen
 from tui.widgets.footer import QuietFooter
-from tui.widgets.virtual_list import VirtualList
 
 SEARCH_LIMIT = 200
 
 
-def entity_line(row: EntityListRow, width: int) -> Text:
-    """One entity in the list: name, type, key and mention count."""
-    count = f"{row.mentions:>6}"
-    return Text.assemble(
-        (row.name, "bold"),
-        "  ",
-        (row.type, "magenta"),
-        "  ",
-        (row.key, "cyan"),
-        "  ",
-        (count, "dim"),
-    )
-
-
-def detail_content(detail: EntityDetail) -> Content:
-    """The entity's record; every value is data."""
-    entity = detail.entity
-    rows = [
-        ("key", entity.key),
-        ("name", entity.name),
-        ("type", entity.type),
-        ("about", entity.description or "—"),
-    ]
-    rows += [(system, str(ident)) for system, ident in sorted(entity.external_ids.items())]
-    states = ", ".join(f"{n} {s}" for s, n in sorted(detail.mentions.items())) or "none"
-    rows += [("mentions", f"{states} in {detail.articles} articles")]
-    if detail.redirects:
-        rows.append(("merged", ", ".join(detail.redirects)))
-    lines = [Content.assemble((f"{name:<9}", "dim"), Content(value)) for name, value in rows]
-    lines += [
-        Content(""),
-        Content.styled(f"Aliases ({len(detail.aliases)})", "bold"),
-        Content.styled("  ✓acc ✗rej ·pend  origin     added by  alias", "dim"),
-    ]
-    for record in detail.aliases:
-        alias = record.alias
-        lines.append(
-            Content.assemble(
-                f"  {record.accepted:>4} {record.rejected:>4} {record.pending:>5}  ",
-                (f"{alias.origin:<10} ", "dim"),
-                (f"{(alias.added_by or '—')[:9]:<9} ", "dim"),
-                Content(alias.text),
-            )
-        )
-    return Content("\n").join(lines)
-
-
-class GazetteerScreen(EntityEdits):
+class GazetteerScreen(TelaahScreen[None]):
     """Entities found as you type, the highlighted one's record, and the curation keys."""
 
+    CSS_PATH = "gazetteer.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="gazetteer.back"),
         Binding("slash", "search", "Search", id="gazetteer.search"),
@@ -105,17 +56,16 @@ class GazetteerScreen(EntityEdits):
         Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="gazetteer.redo"),
     ]
 
-    DEFAULT_CSS = """
-    GazetteerScreen #gazetteer-status { height: 1; padding: 0 1; background: $boost; }
-    GazetteerScreen #gazetteer-body { height: 1fr; }
-    GazetteerScreen #entities { width: 1fr; }
-    GazetteerScreen #entity-scroll { width: 64; border-left: vkey $foreground 20%; }
-    GazetteerScreen #entity-detail { padding: 0 1; }
-    """
+    class Settled(Message):
+        """An edit's re-match and index rebuild are done (posted from the worker's thread)."""
+
+        def __init__(self, message: str | None, keep: str | None) -> None:
+            super().__init__()
+            self.message = message
+            self.keep = keep
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[EntityListRow] = []
         self.labels: list[str] = []
         self.type: str | None = None
         self.sort = "name"
@@ -124,28 +74,40 @@ class GazetteerScreen(EntityEdits):
         self.sub_title = "gazetteer"
 
     @property
-    def listing(self) -> VirtualList:
+    def listing(self) -> EntityList:
         """The entity list."""
-        return self.query_one("#entities", VirtualList)
+        return self.query_one("#entities", EntityList)
+
+    @property
+    def search_line(self) -> EntitySearch:
+        """The search line."""
+        return self.query_one("#gazetteer-search", EntitySearch)
+
+    @property
+    def edits(self) -> EntityEdits:
+        """The edits of the entity under the cursor."""
+        return self.query_one(EntityEdits)
+
+    @property
+    def rows(self) -> list[EntityListRow]:
+        """The entities listed."""
+        return self.listing.rows
 
     @property
     def current(self) -> EntityListRow | None:
         """The entity under the cursor."""
-        index = self.listing.cursor
-        return self.rows[index] if 0 <= index < len(self.rows) else None
+        return self.listing.current
 
     def compose(self) -> ComposeResult:
         """Search line, status, the list beside the record, footer."""
         yield Header()
-        yield Input(
-            placeholder="search names and aliases as you type (enter or ↓: to the list)",
-            id="gazetteer-search",
-        )
+        yield EntitySearch(id="gazetteer-search")
         yield Static(id="gazetteer-status")
         with Horizontal(id="gazetteer-body"):
-            yield VirtualList(self._line, id="entities")
+            yield EntityList(id="entities")
             with VerticalScroll(id="entity-scroll"):
-                yield Static(id="entity-detail")
+                yield EntityRecord(id="entity-detail")
+        yield EntityEdits()
         yield QuietFooter()
 
     def on_mount(self) -> None:
@@ -156,12 +118,15 @@ class GazetteerScreen(EntityEdits):
         self.listing.focus()
         self._warm_index()
 
-    @work(thread=True, exclusive=True, group="index")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="index",
+        description="indexing entity names and aliases",
+    )
     def _warm_index(self) -> None:
         search_cache(self.telaah.engine).fresh()
-
-    def _line(self, index: int, width: int) -> Text:
-        return entity_line(self.rows[index], width)
 
     def reload(self, keep: str | None = None) -> None:
         """List the entities again (the search's hits, or all of the type filter)."""
@@ -172,11 +137,10 @@ class GazetteerScreen(EntityEdits):
                 hits = (cache.current or cache.fresh()).search(
                     self.query_text, limit=SEARCH_LIMIT, type=self.type
                 )
-                self.rows = entity_rows(session=session, keys=[h.key for h in hits])
+                rows = entity_rows(session=session, keys=[h.key for h in hits])
             else:
-                self.rows = entity_rows(session=session, type=self.type, sort=self.sort)
-        keys = [row.key for row in self.rows]
-        self.listing.reset(len(self.rows), keys.index(keep) if keep in keys else 0)
+                rows = entity_rows(session=session, type=self.type, sort=self.sort)
+        self.listing.show(rows, keep)
         self._show_detail()
         self._show_status()
 
@@ -198,23 +162,23 @@ class GazetteerScreen(EntityEdits):
 
     def _show_detail(self) -> None:
         row = self.current
-        panel = self.query_one("#entity-detail", Static)
+        record = self.query_one("#entity-detail", EntityRecord)
         if row is None:
-            panel.update(Content("No entity.").stylize("dim"))
+            record.show(None)
             return
         try:
             with session_scope(self.telaah.engine) as session:
                 detail = entity_detail(session=session, key=row.key)
         except TelaahError as exc:
-            panel.update(Content(str(exc)))
+            record.show_error(str(exc))
             return
-        panel.update(detail_content(detail))
+        record.show(detail)
 
-    @on(VirtualList.Highlighted, "#entities")
+    @on(EntityList.Highlighted, "#entities")
     def _moved(self) -> None:
         self._show_detail()
 
-    @on(VirtualList.Selected, "#entities")
+    @on(EntityList.Selected, "#entities")
     def _chosen(self) -> None:
         self.action_concordance()
 
@@ -227,19 +191,53 @@ class GazetteerScreen(EntityEdits):
     def _to_list(self) -> None:
         self.listing.focus()
 
+    @on(EntityEdits.Creating)
+    def _creating(self) -> None:
+        self.clear_search()
+
+    @on(EntityEdits.MergeAnswered)
+    def _merge_answered(self) -> None:
+        self.merging = None
+        self._show_status()
+
+    @on(EntityEdits.Changed)
+    def _changed(self, event: EntityEdits.Changed) -> None:
+        """The store has the edit: list it now; re-match and re-index in the background."""
+        if event.change is not None:
+            self.notify(
+                f"{event.done}; re-matching the articles it reaches…", timeout=4, markup=False
+            )
+        else:
+            self.notify(event.done, timeout=4, markup=False)
+        self.reload(keep=event.keep)
+        self._settle(event.done, event.change, event.keep)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="rematch",
+        description="re-matching after a gazetteer edit",
+    )
+    def _settle(self, done: str, change: GazetteerChange | None, keep: str | None) -> None:
+        message = settle(self.telaah.engine, self.telaah.reviewer_id, done, change)
+        self.post_message(self.Settled(message if change is not None else None, keep))
+
+    @on(Settled)
+    def _settled(self, event: Settled) -> None:
+        """The re-match is done: say what it found; list again (the search sees the edit)."""
+        if event.message is not None:
+            self.notify(event.message, timeout=4, markup=False)
+        self.reload(keep=event.keep)
+
     def key_down(self) -> None:
         """↓ in the search line goes to the list."""
-        if self.query_one("#gazetteer-search", Input).has_focus:
+        if self.search_line.has_focus:
             self.listing.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that would type into the search line are not actions while it has focus."""
-        if self.query_one("#gazetteer-search", Input).has_focus and action not in (
-            "back",
-            "undo",
-            "redo",
-            "lint",
-        ):
+        if self.search_line.has_focus and action not in ("back", "undo", "redo", "lint"):
             return False
         entity_actions = (
             "concordance",
@@ -255,8 +253,7 @@ class GazetteerScreen(EntityEdits):
 
     def action_back(self) -> None:
         """Leave the search line, cancel a merge, or go back."""
-        search = self.query_one("#gazetteer-search", Input)
-        if search.has_focus:
+        if self.search_line.has_focus:
             self.listing.focus()
         elif self.merging:
             self.merging = None
@@ -266,7 +263,7 @@ class GazetteerScreen(EntityEdits):
 
     def action_search(self) -> None:
         """Put the cursor in the search line."""
-        self.query_one("#gazetteer-search", Input).focus()
+        self.search_line.focus()
 
     def action_filter_type(self) -> None:
         """Show only one type (from the schema), or all: a choice."""
@@ -289,7 +286,7 @@ class GazetteerScreen(EntityEdits):
     def clear_search(self) -> None:
         """Empty the search line and the search."""
         self.query_text = ""
-        self.query_one("#gazetteer-search", Input).value = ""
+        self.search_line.clear()
 
     def action_lint(self) -> None:
         """The lint view; choosing a finding comes back on its entity."""
@@ -298,7 +295,7 @@ class GazetteerScreen(EntityEdits):
             if key is None:
                 return
             self.query_text, self.type = "", None
-            self.query_one("#gazetteer-search", Input).value = ""
+            self.search_line.clear()
             self.reload(keep=key)
             self.listing.focus()
 
@@ -309,6 +306,51 @@ class GazetteerScreen(EntityEdits):
         row = self.current
         if row is not None:
             self.app.push_screen(ConcordanceScreen(row.key), lambda _r: self.reload())
+
+    def action_create(self) -> None:
+        """A new entity: its name, then its type."""
+        self.edits.create(self.labels, self.type)
+
+    def action_rename(self) -> None:
+        """A new name (the old one stays an alias)."""
+        if (row := self.current) is not None:
+            self.edits.rename(row)
+
+    def action_retype(self) -> None:
+        """A new type: pending mentions follow; accepted ones are offered to follow too."""
+        if (row := self.current) is not None:
+            self.edits.retype(row, self.labels)
+
+    def action_add_alias(self) -> None:
+        """A new alias; the articles where it occurs are re-matched."""
+        if (row := self.current) is not None:
+            self.edits.add_alias(row)
+
+    def action_edit_alias(self) -> None:
+        """Change an alias's text (the old text's pending candidates are withdrawn)."""
+        if (row := self.current) is not None:
+            self.edits.edit_alias(row)
+
+    def action_remove_alias(self) -> None:
+        """Remove an alias; the pending candidates it produced are withdrawn."""
+        if (row := self.current) is not None:
+            self.edits.remove_alias(row)
+
+    def action_delete(self) -> None:
+        """Delete the entity (refused while it has accepted mentions), after a yes."""
+        if (row := self.current) is not None:
+            self.edits.delete(row)
+
+    def action_merge(self) -> None:
+        """First `m`: the entity to merge; second `m`: the entity it goes into (after a yes)."""
+        row = self.current
+        if row is None:
+            return
+        if self.merging is None or self.merging == row.key:
+            self.merging = row.key
+            self._show_status()
+            return
+        self.edits.merge(self.merging, row.key)
 
     def action_undo(self) -> None:
         """Undo your latest change (a review decision or a gazetteer edit)."""
