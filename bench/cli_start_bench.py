@@ -3,12 +3,13 @@
     .venv/bin/python bench/cli_start_bench.py              # 9 runs of each
     .venv/bin/python bench/cli_start_bench.py --runs 25    # steadier figures
 
-Each command runs in a fresh interpreter (this checkout's code, data and config folders in a
-temporary directory); `stats` reads a demo database made first by `telaah demo --no-open`, not
-timed. The baseline, the interpreter's own start (`python -c pass`), is measured in the same
-run, interleaved with the commands, and every figure is also given over it. Target: `--help`
-under 300 ms over the interpreter's start. Stdlib only; prints figures, never asserts (timings
-on a shared machine are noisy: compare the rows of one run, not runs of different days).
+Each command runs in a fresh interpreter, from this checkout's root and on its code, with data
+and config folders in a temporary directory; `stats` reads a demo database made first by
+`telaah demo --no-open`, not timed. The baseline, the interpreter's own start (`python -c
+pass`), is measured in the same run, interleaved with the commands, and every figure is also
+given over it. Target: `--help` under 300 ms over the interpreter's start. Stdlib only; prints
+figures, never asserts (timings on a shared machine are noisy: compare the rows of one run, not
+runs of different days).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ TARGET_MS = 300.0
 def timed(argv: list[str], env: dict[str, str]) -> float:
     """Wall-clock milliseconds of one run of `argv`; it must exit 0."""
     start = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        argv, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     return (time.perf_counter() - start) * 1000
 
 
@@ -50,6 +53,7 @@ def main() -> None:
         telaah = [sys.executable, "-m", "tui"]
         subprocess.run(
             [*telaah, "--db", db, "demo", "--no-open"],
+            cwd=ROOT,  # `python -m` puts the working directory first on sys.path
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ import pytest
 
 from tui.cli import context
 
+ROOT = Path(__file__).resolve().parents[2]  # `python -c`/`-m` put the working directory first
 # Runs `telaah ARGS` as the console script does, then writes every module loaded, one a line,
 # to the file named by $TELAAH_MODULES_OUT when the interpreter exits (after sys.exit too).
 WRAPPER = """
@@ -33,6 +34,7 @@ def loaded_modules(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProc
     env = {**os.environ, "COLUMNS": "200", "TELAAH_MODULES_OUT": str(listing)}
     result = subprocess.run(
         [sys.executable, "-c", WRAPPER, *args],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         env=env,
@@ -61,6 +63,7 @@ def test_stats_loads_no_textual_and_no_matcher(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.db")
     demo = subprocess.run(
         [sys.executable, "-m", "tui", "--db", db, "demo", "--no-open"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
