@@ -84,6 +84,11 @@ class GazetteerScreen(TelaahScreen[None]):
         return self.query_one("#gazetteer-search", EntitySearch)
 
     @property
+    def searching(self) -> bool:
+        """Whether the search line has the focus."""
+        return isinstance(self.focused, EntitySearch)
+
+    @property
     def edits(self) -> EntityEdits:
         """The edits of the entity under the cursor."""
         return self.query_one(EntityEdits)
@@ -232,12 +237,12 @@ class GazetteerScreen(TelaahScreen[None]):
 
     def key_down(self) -> None:
         """↓ in the search line goes to the list."""
-        if self.search_line.has_focus:
+        if self.searching:
             self.listing.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that would type into the search line are not actions while it has focus."""
-        if self.search_line.has_focus and action not in ("back", "undo", "redo", "lint"):
+        if self.searching and action not in ("back", "undo", "redo", "lint"):
             return False
         entity_actions = (
             "concordance",
@@ -249,11 +254,14 @@ class GazetteerScreen(TelaahScreen[None]):
             "merge",
             "delete",
         )
-        return not (action in entity_actions and self.current is None)
+        if action not in entity_actions:
+            return True
+        # Asked also while the screen is pushed, before its widgets exist (footers recompose).
+        return bool(self.query(EntityList)) and self.current is not None
 
     def action_back(self) -> None:
         """Leave the search line, cancel a merge, or go back."""
-        if self.search_line.has_focus:
+        if self.searching:
             self.listing.focus()
         elif self.merging:
             self.merging = None
