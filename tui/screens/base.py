@@ -1,23 +1,32 @@
-"""What every telaah screen shares: the typed app, one way to call the store, one worker handler."""
+"""What every telaah screen shares: the typed app, the store call, undo, re-matching, workers."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
-from textual import on
+from textual import on, work
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from store.db import Session, session_scope
 from store.errors import TelaahError
+from store.gazetteer.change import GazetteerChange
+from store.gazetteer.search import search_cache
+from store.review.rematch import rematch
+from store.undo.history import Undone, redo, undo
 
 if TYPE_CHECKING:
     from tui.app import TelaahApp
 
 ResultType = TypeVar("ResultType")
 T = TypeVar("T")
+
+# One re-match at a time, whichever screen asked: a second one waits for the first's writes.
+_REMATCHING = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +41,19 @@ class Stored(Generic[T]):
 
 
 class TelaahScreen(Screen[ResultType]):
-    """A screen of the telaah app: reaches the app as `self.telaah`, the store with `self.store`."""
+    """A screen of the telaah app: reaches the app as `self.telaah`, the store with `self.store`.
+
+    Undo and redo (`undo_step`) and the re-matching after a gazetteer change
+    (`rematch_in_background`) are the same on every screen; a screen that shows mentions reads
+    them again in `after_rematch`.
+    """
+
+    class Rematched(Message):
+        """A re-match in the background is done: `message` says what it found."""
+
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
 
     @property
     def telaah(self) -> TelaahApp:
@@ -58,6 +79,61 @@ class TelaahScreen(Screen[ResultType]):
         except TelaahError as exc:
             self.notify(str(exc), title=title, severity="error", markup=False)
             return Stored(False)
+
+    def undo_step(self, backwards: bool) -> Undone | None:
+        """Undo (or redo) the reviewer's latest change, anywhere, and say what it was.
+
+        A gazetteer edit taken back or made again re-matches the articles it reaches, in the
+        background. Returns what changed, or None (nothing to do, or refused: the notification
+        says why).
+        """
+        verb = "undo" if backwards else "redo"
+        reviewer_id = self.telaah.reviewer_id
+        step = undo if backwards else redo
+        stored = self.store(
+            lambda session: step(session=session, reviewer_id=reviewer_id), title=f"Cannot {verb}"
+        )
+        if not stored:
+            return None
+        done = stored.value
+        if done is None:
+            self.notify(f"Nothing to {verb}", timeout=2, markup=False)
+            return None
+        message = f"{verb}: {done.summary}"
+        if done.change is not None:
+            self.rematch_in_background(done.change, message)
+        else:
+            self.notify(message, timeout=3, markup=False)
+        return done
+
+    def rematch_in_background(self, change: GazetteerChange, done: str) -> None:
+        """Say `done` now; re-match what `change` reaches and refresh the entity search in a
+        worker; then say what the re-match found and call `after_rematch`."""
+        self.notify(f"{done}; re-matching the articles it reaches…", timeout=4, markup=False)
+        self._rematch(change, done)
+
+    @work(
+        thread=True,
+        exclusive=False,
+        exit_on_error=False,
+        group="rematch",
+        description="re-matching after a gazetteer change",
+    )
+    def _rematch(self, change: GazetteerChange, done: str) -> None:
+        engine, reviewer_id = self.telaah.engine, self.telaah.reviewer_id
+        with _REMATCHING:
+            report = rematch(engine, change, reviewer_id=reviewer_id)
+            search_cache(engine).fresh()  # the change altered what entity search must find
+        summary = report.summary.replace("matched", "re-matched", 1)
+        self.post_message(self.Rematched(f"{done}; {summary}"))
+
+    @on(Rematched)
+    def _rematched(self, event: Rematched) -> None:
+        self.notify(event.message, timeout=4, markup=False)
+        self.after_rematch()
+
+    def after_rematch(self) -> None:
+        """What the screen does once a re-match is done: by default nothing to read again."""
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

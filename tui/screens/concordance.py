@@ -22,7 +22,6 @@ from store.db import session_scope
 from store.review.concordance import KwicLine, SurfaceGroup, concordance, decide_lines
 from store.review.mentions import decide_mention, get_mention
 from store.schema import read_schema
-from tui import history
 from tui.link_flow import link_with_modal
 from tui.modals.confirm import ConfirmScreen
 from tui.screens.base import TelaahScreen
@@ -285,9 +284,13 @@ class ConcordanceScreen(TelaahScreen[None]):
         self._history(False)
 
     def _history(self, backwards: bool) -> None:
-        done = history.step(self, backwards)
+        done = self.undo_step(backwards)
         if done is not None:
             self.reload(keep=done.mention_id or None)
+
+    def after_rematch(self) -> None:
+        """A gazetteer change was re-matched: the lines may have changed."""
+        self.reload()
 
     def action_back(self) -> None:
         """Back to where the concordance was opened from."""

@@ -2,25 +2,22 @@
 
 Every edit is audited and committed by `store` (and undone by `u`). `EntityEdits` is told which
 entity to change (method calls down) and posts `EntityEdits.Changed` up once the store has it;
-the screen then re-lists, and re-matches the articles in a worker with `settle`.
+the screen then re-lists, and re-matches the articles in a worker (`rematch_in_background`).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.message import Message
 from textual.widget import Widget
 
-from store.db import Engine, Session
+from store.db import Session
 from store.gazetteer import entities as gazetteer
 from store.gazetteer.change import GazetteerChange
 from store.gazetteer.detail import EntityListRow, accepted_other_label
 from store.gazetteer.merge import merge_entities, plan_merge
-from store.gazetteer.search import search_cache
-from store.review import rematch as rematching
 from store.review.concordance import decide_lines
 from store.review.impact import (
     add_alias_impact,
@@ -38,30 +35,6 @@ if TYPE_CHECKING:
     from tui.app import TelaahApp
 
 T = TypeVar("T")
-
-# One re-match at a time: a second edit's worker waits for the first's writes.
-_SETTLING = threading.Lock()
-
-
-def settle(engine: Engine, reviewer_id: int, done: str, change: GazetteerChange | None) -> str:
-    """Re-match what an edit reaches and rebuild the search index (blocking: call it in a thread).
-
-    Args:
-        engine: The database.
-        reviewer_id: Who made the edit.
-        done: What the edit did, for the message.
-        change: What it changed, or None when no article needs matching again.
-
-    Returns:
-        `done`, with what the re-match found when there was one.
-    """
-    with _SETTLING:
-        message = done
-        if change is not None:
-            report = rematching.rematch(engine, change, reviewer_id=reviewer_id)
-            message += f"; {report.summary.replace('matched', 're-matched', 1)}"
-        search_cache(engine).fresh()  # the edit changed what search must find
-    return message
 
 
 class EntityEdits(Widget):

@@ -12,20 +12,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Header, Input, Static
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.gazetteer.change import GazetteerChange
 from store.gazetteer.detail import SORTS, EntityListRow, entity_detail, entity_rows
 from store.gazetteer.search import search_cache
 from store.schema import read_schema
-from tui import history
 from tui.modals.prompt import ChoiceScreen
 from tui.screens.base import TelaahScreen
 from tui.screens.concordance import ConcordanceScreen
-from tui.screens.gazetteer.edits import EntityEdits, settle
+from tui.screens.gazetteer.edits import EntityEdits
 from tui.screens.gazetteer.entities import EntityList, EntityRecord, EntitySearch
 from tui.screens.lint import LintScreen
 from tui.widgets.footer import QuietFooter
@@ -55,14 +52,6 @@ class GazetteerScreen(TelaahScreen[None]):
         Binding("u,ctrl+z", "undo", "Undo", key_display="u", show=False, id="gazetteer.undo"),
         Binding("U,ctrl+y", "redo", "Redo", key_display="U", show=False, id="gazetteer.redo"),
     ]
-
-    class Settled(Message):
-        """An edit's re-match and index rebuild are done (posted from the worker's thread)."""
-
-        def __init__(self, message: str | None, keep: str | None) -> None:
-            super().__init__()
-            self.message = message
-            self.keep = keep
 
     def __init__(self) -> None:
         super().__init__()
@@ -208,32 +197,15 @@ class GazetteerScreen(TelaahScreen[None]):
     @on(EntityEdits.Changed)
     def _changed(self, event: EntityEdits.Changed) -> None:
         """The store has the edit: list it now; re-match and re-index in the background."""
+        self.reload(keep=event.keep)
         if event.change is not None:
-            self.notify(
-                f"{event.done}; re-matching the articles it reaches…", timeout=4, markup=False
-            )
+            self.rematch_in_background(event.change, event.done)
         else:
             self.notify(event.done, timeout=4, markup=False)
-        self.reload(keep=event.keep)
-        self._settle(event.done, event.change, event.keep)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="rematch",
-        description="re-matching after a gazetteer edit",
-    )
-    def _settle(self, done: str, change: GazetteerChange | None, keep: str | None) -> None:
-        message = settle(self.telaah.engine, self.telaah.reviewer_id, done, change)
-        self.post_message(self.Settled(message if change is not None else None, keep))
-
-    @on(Settled)
-    def _settled(self, event: Settled) -> None:
-        """The re-match is done: say what it found; list again (the search sees the edit)."""
-        if event.message is not None:
-            self.notify(event.message, timeout=4, markup=False)
-        self.reload(keep=event.keep)
+    def after_rematch(self) -> None:
+        """The re-match is done: list again (the search sees the edit)."""
+        self.reload()
 
     def key_down(self) -> None:
         """↓ in the search line goes to the list."""
@@ -362,10 +334,10 @@ class GazetteerScreen(TelaahScreen[None]):
 
     def action_undo(self) -> None:
         """Undo your latest change (a review decision or a gazetteer edit)."""
-        if history.step(self, backwards=True) is not None:
+        if self.undo_step(backwards=True) is not None:
             self.reload()
 
     def action_redo(self) -> None:
         """Redo what you undid last."""
-        if history.step(self, backwards=False) is not None:
+        if self.undo_step(backwards=False) is not None:
             self.reload()

@@ -20,7 +20,6 @@ from store.review.mentions import MentionView, decide_mention, decide_similar, l
 from store.review.spans import add_mention, set_span
 from store.review.teach import teach_alias
 from store.schema import Schema, read_schema
-from tui import history
 from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import link_with_modal
 from tui.screens.base import TelaahScreen
@@ -253,7 +252,7 @@ class ArticleScreen(TelaahScreen[None]):
         self._history(False)
 
     def _history(self, backwards: bool) -> None:
-        done = history.step(self, backwards)
+        done = self.undo_step(backwards)
         if done is None:
             return
         if done.fact_id is not None and done.article_id == self.article.id:
@@ -261,6 +260,10 @@ class ArticleScreen(TelaahScreen[None]):
             self._show()
         elif done.article_id == self.article.id or done.change is not None:
             self._reload(done.mention_id or (self.current.id if self.current else 0))
+
+    def after_rematch(self) -> None:
+        """A gazetteer change was re-matched: this article's candidates may have changed."""
+        self._reload(self.current.id if self.current else 0)
 
     def _reload(self, focus_id: int) -> None:
         """Read the article's mentions again and focus `focus_id`."""
