@@ -13,17 +13,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-# The role step (tui/modals/role_step.py) still builds its DEFAULT_CSS from this; the prompt
-# and choice modals have theirs in modals.tcss.
-MODAL_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 72; height: auto; max-height: 80%; padding: 1 2;
-    border: thick $accent; background: $surface;
-}}
-{name} .prompt-keys {{ color: $text-muted; margin-top: 1; }}
-"""
-
 
 class PromptScreen(ModalScreen[str | None]):
     """Asks for one line of text; `enter` answers it, `escape` cancels (None)."""

@@ -32,7 +32,7 @@ def role_rule(role: RoleSpec) -> str:
 class RoleScreen(ModalScreen[list[int] | str | None]):
     """One role step: digits choose among numbered mentions; `enter` answers the chosen ids."""
 
-    CSS_PATH = "role_step.tcss"
+    CSS_PATH = "modals.tcss"
     BINDINGS = [
         *[
             Binding(
