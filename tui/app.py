@@ -20,6 +20,7 @@ from tui.screens.articles import ArticlesScreen
 from tui.screens.facts import FactsScreen
 from tui.screens.gazetteer import GazetteerScreen
 from tui.screens.review import ArticleScreen
+from tui.workbench import Workbench
 
 # Textual's system commands that the key commands already offer, with their keys.
 _OFFERED_AS_KEYS = {"Quit", "Keys"}
@@ -142,9 +143,11 @@ def make_app(db_url: str, *, reviewer: str, config: Config | None = None) -> Tel
     except BaseException:
         engine.dispose()
         raise
-    return TelaahApp(
+    app = TelaahApp(
         engine, reviewer=reviewer, reviewer_id=reviewer_id, keymap=keymap, problems=config.problems
     )
+    _workbench: Workbench = app  # mypy checks here that the app is what the screens expect
+    return app
 
 
 def run_app(db_url: str, *, reviewer: str, config: Config | None = None) -> None:

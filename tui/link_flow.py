@@ -55,4 +55,4 @@ def link_with_modal(
         )
         done(linked)
 
-    telaah.push_screen(LinkScreen(telaah.engine, mention, list(labels), dict(colours)), chosen)
+    screen.app.push_screen(LinkScreen(telaah.engine, mention, list(labels), dict(colours)), chosen)

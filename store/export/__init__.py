@@ -1,1 +1,1 @@
-"""Gold-standard exports and imports of annotated data (issue 7)."""
+"""The export pipeline: selection, document model, atomic write with a manifest, parallel parts."""

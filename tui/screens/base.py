@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from textual import on, work
 from textual.message import Message
@@ -18,9 +18,7 @@ from store.gazetteer.change import GazetteerChange
 from store.gazetteer.search import search_cache
 from store.review.rematch import rematch
 from store.undo.history import Undone, redo, undo
-
-if TYPE_CHECKING:
-    from tui.app import TelaahApp
+from tui.workbench import Workbench
 
 ResultType = TypeVar("ResultType")
 T = TypeVar("T")
@@ -56,9 +54,9 @@ class TelaahScreen(Screen[ResultType]):
             self.message = message
 
     @property
-    def telaah(self) -> TelaahApp:
+    def telaah(self) -> Workbench:
         """The app, with its engine and reviewer."""
-        return cast("TelaahApp", self.app)
+        return cast("Workbench", self.app)
 
     def store(self, call: Callable[[Session], T], *, title: str = "Not changed") -> Stored[T]:
         """Run one store call in its own session and commit it.

@@ -32,7 +32,7 @@ from tui.modals.prompt import ChoiceScreen, PromptScreen
 from tui.screens.base import Stored, TelaahScreen
 
 if TYPE_CHECKING:
-    from tui.app import TelaahApp
+    from tui.workbench import Workbench
 
 T = TypeVar("T")
 
@@ -56,9 +56,9 @@ class EntityEdits(Widget):
         """The merge question was answered (yes or no): the merge mode ends."""
 
     @property
-    def telaah(self) -> TelaahApp:
+    def telaah(self) -> Workbench:
         """The app, with its engine and reviewer."""
-        return cast("TelaahApp", self.app)
+        return cast("Workbench", self.app)
 
     def _store(self, call: Callable[[Session], T], title: str = "Not changed") -> Stored[T]:
         return cast("TelaahScreen[None]", self.screen).store(call, title=title)
