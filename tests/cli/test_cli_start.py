@@ -74,6 +74,7 @@ def test_stats_loads_no_textual_and_no_matcher(tmp_path: Path) -> None:
     assert "articles" in result.stdout and "facts" in result.stdout
     assert "sqlmodel" in modules  # the wrapper really saw the command run
     assert packages(modules, "textual", "tui.app", "tui.screens", "tui.widgets") == []
+    assert packages(modules, "alembic") == []  # a database at the newest revision: one query
     assert packages(modules, "rapidfuzz", "numpy", "wordfreq", "rich.progress") == []
     assert packages(modules, "store.matching", "store.export", "store.gazetteer") == []
 

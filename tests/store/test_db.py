@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from store import audit
-from store.db import make_engine, open_database
+from store.db import known_head, make_engine, open_database
 from store.errors import DatabaseTooNew, TelaahError
 from store.migrate import (
     alembic_config,
@@ -419,3 +419,24 @@ def test_database_path_with_parentheses_and_percent_opens(tmp_path: Path) -> Non
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_known_head_is_alembics_head() -> None:
+    """The revision read from the file names (no Alembic) is the one Alembic finds."""
+    assert known_head() == head_revision()
+
+
+def test_a_database_at_head_opens_without_alembic(db_url: str) -> None:
+    """The usual open loads no Alembic; an older or foreign database still gets the full check."""
+    import subprocess
+    import sys
+
+    open_database(db_url).dispose()
+    probe = (
+        "import sys; from store.db import open_database; "
+        f"open_database({db_url!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "False"
