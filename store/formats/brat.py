@@ -11,12 +11,17 @@ discontinuous span): it is reported in the manifest like everything else left ou
 
 Reading: `NAME.ann` beside `NAME.txt` (offsets in code points of the exact .txt).
 
-T lines are spans, except the triggers of E lines (their span is the fact's evidence); N lines
-link a span to an entity (the id after the database name: `telaah:KG`, `Wikidata:Q813`);
-E and R lines become facts (`Item2:T7` is a second filler of `Item`; R's `Arg1`/`Arg2` are
-placed on the fact type's roles in schema order); an A line `State` sets a fact's or span's
-state (`NeedsReview` marks a fact); an `AnnotatorNotes` line on a fact is its note. Files
-renamed by a telaah export get their article id back from the export's manifest.
+Every line type of the standoff format is read (T, R, E, A, M, N, *, #); fields are
+whitespace-separated, so the tab brat writes after relations is accepted. T lines are spans,
+except the triggers of E lines (their span is the fact's evidence); N lines link a span to an
+entity: `telaah:KG` (our own database) to the key `KG`, any other `DB:ID` to the key `DB:ID`
+whole (`Wikipedia:64488`); E and R lines become facts (`Item2:T7` is a second filler of `Item`;
+R's `Arg1`/`Arg2` are placed on the fact type's roles in schema order); an A or M line `State`
+sets a fact's or span's state (`NeedsReview` marks a fact); an `AnnotatorNotes` line on a fact
+is its note. What telaah cannot store yet is reported, one note a line (`Note.kind`): other
+attributes, notes on spans, equivalences (`*`), events as arguments of events (the fact is
+kept without them), a second normalisation of a span. Files renamed by a telaah export get
+their article id back from the export's manifest.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import Any
 
 from store.export.model import ExportContext, ExportDoc, ExportFact, ExportSpan
 from store.formats.problems import Problem, decode_error
-from store.formats.reading import Item, ReadDoc
+from store.formats.reading import Item, Note, ReadDoc
 from store.schema import FactTypeSpec, RoleSpec, Schema
 
 NORM_DB = "telaah"
@@ -279,14 +284,16 @@ class _Ann:
     spans: dict[str, tuple[int, int, str, str, int]] = field(default_factory=dict)
     events: dict[str, tuple[str, str, list[tuple[str, str]], int]] = field(default_factory=dict)
     relations: dict[str, tuple[str, list[tuple[str, str]], int]] = field(default_factory=dict)
-    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # T -> key, name
-    states: dict[str, str] = field(default_factory=dict)
-    review: set[str] = field(default_factory=set)  # facts marked NeedsReview
-    notes: dict[str, str] = field(default_factory=dict)
+    links: list[tuple[str, str, str, int]] = field(default_factory=list)  # T, key, name, line
+    attributes: list[tuple[str, str, str, int]] = field(default_factory=list)  # name, id, value
+    notes: list[tuple[str, str, int]] = field(default_factory=list)  # target, text, line
+    skipped: list[Note] = field(default_factory=list)  # constructs telaah cannot store
 
 
 def read_brat(path: Path) -> Iterator[Item]:
-    """The document of one `.ann` file (with its `.txt`), and a problem for each bad line."""
+    """The document of one `.ann` file (with its `.txt`), a problem for each bad line and a
+    note for each construct that telaah cannot store (attributes other than its own, notes
+    on anything but a fact, equivalences, events as arguments)."""
     txt = path.with_suffix(".txt")
     try:
         raw_text, raw_ann = txt.read_bytes(), path.read_bytes()
@@ -304,19 +311,26 @@ def read_brat(path: Path) -> Iterator[Item]:
         yield decode_error(path, exc)
         return
     ann = _Ann()
+    problems: list[Problem | Note] = []
     for number, line in enumerate(lines, 1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
-        problem = _parse_line(ann, line, number)
+        problem = _parse_line(path, ann, line, number)
         if problem:
-            yield Problem(path, number, problem)
-    yield from _document(path, text, ann)
+            problems.append(Problem(path, number, problem))
+    yield from _document(path, text, ann, problems)
 
 
-def _parse_line(ann: _Ann, line: str, number: int) -> str | None:
+def _parse_line(path: Path, ann: _Ann, line: str, number: int) -> str | None:
+    """Read one line into `ann`; what is wrong with it, if anything.
+
+    Fields after the annotation are whitespace-separated, so the trailing tab (or spaces) that
+    brat writes after relations and attributes is accepted.
+    """
     kind = line[0]
     ident, _, rest = line.partition("\t")
+    head = rest.split("\t", 1)[0].split()
     if kind == "T":
         match = _T.fullmatch(line)
         if match is None:
@@ -326,40 +340,115 @@ def _parse_line(ann: _Ann, line: str, number: int) -> str | None:
             )
         ann.spans[ident] = (int(match[3]), int(match[4]), match[2], match[5], number)
     elif kind in "ER":
-        head, *args = rest.split(" ")
-        pairs = [_ROLE.fullmatch(a) for a in args if a]
+        pairs = [_ROLE.fullmatch(a) for a in head[1:]]
         if not head or any(p is None for p in pairs):
             return "not a brat event or relation line"
         roles = [(p[1], p[2]) for p in pairs if p is not None]
         if kind == "E":
-            fact_type, _, trigger = head.partition(":")
+            fact_type, _, trigger = head[0].partition(":")
             ann.events[ident] = (fact_type, trigger, roles, number)
         else:
-            ann.relations[ident] = (head, roles, number)
+            ann.relations[ident] = (head[0], roles, number)
     elif kind == "N":
-        fields = rest.split("\t")
-        parts = fields[0].split(" ")
-        if len(parts) != 3 or ":" not in parts[2]:
+        if len(head) != 3 or ":" not in head[2]:
             return "not a brat normalisation line (`N1<TAB>Reference T1 DB:ID<TAB>name`)"
-        ann.links[parts[1]] = (parts[2].split(":", 1)[1], fields[1] if len(fields) > 1 else "")
-    elif kind == "A" or kind == "M":
-        parts = rest.split(" ")
-        if len(parts) == 3 and parts[0].lower() == "state" and parts[2] in STATES:
-            ann.states[parts[1]] = parts[2]
-        elif len(parts) == 2 and parts[0] == "NeedsReview":
-            ann.review.add(parts[1])
+        fields = rest.split("\t")
+        ann.links.append(
+            (head[1], _link_key(head[2]), fields[1] if len(fields) > 1 else "", number)
+        )
+    elif kind in "AM":
+        if len(head) not in (2, 3):
+            return "not a brat attribute line (`A1<TAB>NAME ID [VALUE]`)"
+        ann.attributes.append((head[0], head[1], head[2] if len(head) == 3 else "", number))
     elif kind == "#":
-        fields = rest.split("\t", 1)
-        parts = fields[0].split(" ")
-        if len(parts) == 2 and len(fields) == 2:
-            ann.notes[parts[1]] = fields[1]
+        if len(head) != 2:
+            return "not a brat note line (`#1<TAB>AnnotatorNotes ID<TAB>text`)"
+        ann.notes.append((head[1], rest.split("\t", 1)[1] if "\t" in rest else "", number))
+    elif ident == "*":
+        if len(head) < 3:
+            return "not a brat equivalence line (`*<TAB>Equiv T1 T2 ...`)"
+        ann.skipped.append(
+            _skip(
+                path,
+                number,
+                "equivalence",
+                f"equivalence {' '.join(head)}: telaah has no equivalence sets yet",
+            )
+        )
     else:
         return f"unknown brat annotation {ident!r}"
     return None
 
 
-def _document(path: Path, text: str, ann: _Ann) -> Iterator[Item]:
+def _link_key(reference: str) -> str:
+    """The entity key of a normalisation: `KG` for our own `telaah:KG`, else the whole
+    `DB:ID` (`Wikipedia:64488`), so that ids of different databases never meet."""
+    database, _, key = reference.partition(":")
+    return key if database == NORM_DB else reference
+
+
+def _skip(path: Path, number: int, kind: str, what: str) -> Note:
+    return Note(Problem(path, number, f"not stored: {what}"), kind)
+
+
+def _document(path: Path, text: str, ann: _Ann, problems: list[Problem | Note]) -> Iterator[Item]:
     triggers = {trigger for _type, trigger, _roles, _n in ann.events.values()}
+    entity_spans = {ident for ident in ann.spans if ident not in triggers}
+    facts_known = set(ann.events) | set(ann.relations)
+    skipped = list(ann.skipped)
+    links: dict[str, tuple[str, str]] = {}
+    for target, key, name, number in ann.links:
+        if target not in entity_spans:
+            skipped.append(
+                _skip(
+                    path,
+                    number,
+                    "normalisation",
+                    f"normalisation of {target}, which is not an entity span",
+                )
+            )
+        elif target in links:
+            skipped.append(
+                _skip(
+                    path,
+                    number,
+                    "normalisation",
+                    f"a second normalisation of {target} ({key}): a span links to one entity",
+                )
+            )
+        else:
+            links[target] = (key, name)
+    states: dict[str, str] = {}
+    review: set[str] = set()
+    stateful = entity_spans | facts_known
+    for name, target, value, number in ann.attributes:
+        if name.lower() == "state" and value in STATES and target in stateful:
+            states[target] = value
+        elif name == "NeedsReview" and not value and target in facts_known:
+            review.add(target)
+        else:
+            skipped.append(
+                _skip(
+                    path,
+                    number,
+                    "attribute",
+                    f"attribute {name} of {target}"
+                    f"{f' ({value})' if value else ''}: telaah keeps only State and NeedsReview",
+                )
+            )
+    fact_notes: dict[str, str] = {}
+    for target, note, number in ann.notes:
+        if target in facts_known and target not in fact_notes:
+            fact_notes[target] = note
+        else:
+            skipped.append(
+                _skip(
+                    path,
+                    number,
+                    "note",
+                    f"note on {target}: telaah keeps one note a fact, none on spans",
+                )
+            )
     spans: list[ExportSpan] = []
     numbers: dict[str, int] = {}
     span_lines: dict[int, int] = {}
@@ -368,7 +457,7 @@ def _document(path: Path, text: str, ann: _Ann) -> Iterator[Item]:
     ):
         if ident in triggers:
             continue
-        key, name = ann.links.get(ident, (None, None))
+        key, name = links.get(ident, ("", ""))
         numbers[ident] = len(spans)
         span_lines[len(spans)] = number
         spans.append(
@@ -380,13 +469,12 @@ def _document(path: Path, text: str, ann: _Ann) -> Iterator[Item]:
                 label=label,
                 entity_key=key or None,
                 entity_name=name or None,
-                state=ann.states.get(ident, "accepted"),
+                state=states.get(ident, "accepted"),
                 origin="import",
             )
         )
     facts: list[ExportFact] = []
     fact_lines: dict[int, int] = {}
-    problems: list[Problem] = []
     entries = [
         (ident, fact_type, trigger, roles, number)
         for ident, (fact_type, trigger, roles, number) in ann.events.items()
@@ -402,6 +490,18 @@ def _document(path: Path, text: str, ann: _Ann) -> Iterator[Item]:
                 problems.append(Problem(path, number, f"trigger {trigger} is not a T line"))
                 continue
             evidence = ann.spans[trigger][:2]
+        nested = [(role, t) for role, t in roles if t.startswith("E")]
+        for role, target in nested:
+            skipped.append(
+                _skip(
+                    path,
+                    number,
+                    "nested event argument",
+                    f"argument {role}:{target} of "
+                    f"{ident}: an event as an argument (the fact is stored without it)",
+                )
+            )
+        roles = [(role, t) for role, t in roles if not t.startswith("E")]
         filled: dict[str, list[int]] = {}
         missing = next((t for _role, t in roles if t not in numbers), None)
         if missing is not None:
@@ -414,14 +514,15 @@ def _document(path: Path, text: str, ann: _Ann) -> Iterator[Item]:
             ExportFact(
                 id=len(facts),
                 type=fact_type,
-                state=ann.states.get(ident, "accepted"),
+                state=states.get(ident, "accepted"),
                 roles=filled,
                 evidence=evidence,
-                note=ann.notes.get(ident),
-                needs_review=ident in ann.review,
+                note=fact_notes.get(ident),
+                needs_review=ident in review,
             )
         )
-    yield from problems
+    reported = [*problems, *skipped]
+    yield from sorted(reported, key=lambda item: _line_of(item) or 0)
     yield ReadDoc(
         path,
         None,
@@ -436,6 +537,10 @@ def _document(path: Path, text: str, ann: _Ann) -> Iterator[Item]:
         span_lines,
         fact_lines,
     )
+
+
+def _line_of(item: Problem | Note) -> int | None:
+    return item.where.line if isinstance(item, Note) else item.line
 
 
 def _external_id(path: Path) -> str:

@@ -26,9 +26,16 @@ class ReadDoc:
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """Something a reader left out on purpose (not a failure), and where."""
+    """Something a reader left out on purpose (not a failure), and where.
+
+    `kind` names a construct of the file that telaah cannot store yet ("attribute", "note",
+    "equivalence", "nested event argument", "normalisation"): the import counts these by kind
+    in its summary, and `--strict` makes each a failure. None: a deliberate skip (e.g. a
+    rejected answer), not a loss.
+    """
 
     where: Problem
+    kind: str | None = None
 
 
 Item = ReadDoc | Problem | Note

@@ -65,17 +65,28 @@ class AnnotatedReport(ProblemLog):
     facts: int = 0
     entities_created: int = 0
     unknown_keys: dict[str, int] = field(default_factory=dict)
+    not_stored: dict[str, int] = field(default_factory=dict)  # kind of construct -> how many
 
     @property
     def summary(self) -> str:
-        """The closing line of the import."""
+        """The closing line of the import (`; not stored: 3 attributes, 1 note` when the files
+        held what telaah cannot store yet)."""
         unknown = sum(self.unknown_keys.values())
-        return (
+        line = (
             f"articles: {self.articles_created} new, {self.articles_found} existing; "
             f"mentions {self.mentions}, facts {self.facts}, entities created "
             f"{self.entities_created}, unknown entity keys {unknown}, duplicates "
             f"{self.duplicates}, failed {self.failed}"
         )
+        if self.not_stored:
+            line += "; not stored: " + ", ".join(
+                f"{count} {_plural(kind, count)}" for kind, count in sorted(self.not_stored.items())
+            )
+        return line
+
+
+def _plural(kind: str, count: int) -> str:
+    return kind if count == 1 else f"{kind}s"
 
 
 @dataclass(slots=True)
@@ -86,11 +97,14 @@ class LoadOptions:
         reviewer_id: who imports; the reviewer of spans whose file names none.
         as_candidates: spans become pending candidates (no reviewer), facts pending too.
         create_entities: unknown entity keys become new entities (else reported, not linked).
+        strict: a construct telaah cannot store (a reader's `Note` with a kind: a brat
+            attribute, equivalence...) is a failure, not a note; the rest is still imported.
     """
 
     reviewer_id: int | None
     as_candidates: bool = False
     create_entities: bool = False
+    strict: bool = False
 
 
 def import_annotated(
@@ -125,7 +139,12 @@ def load_docs(
         if isinstance(item, Problem):
             loader.sink.fail(item)
         elif isinstance(item, Note):
-            loader.sink.note(item.where)
+            if item.kind is not None:
+                report.not_stored[item.kind] = report.not_stored.get(item.kind, 0) + 1
+            if item.kind is not None and options.strict:
+                loader.sink.fail(item.where)
+            else:
+                loader.sink.note(item.where)
         else:
             loader.load(item)
     loader.sink.finish()

@@ -18,10 +18,12 @@ def import_annotated_files(
     create_entities: bool = False,
     offsets: str | None = None,
     quiet: bool = False,
+    strict: bool = False,
 ) -> None:
     """Import annotated files: problems and notes one line each on stderr, then a summary.
 
     Exits with status 1 when anything failed (the import was partial), 2 for a bad option.
+    With `strict`, what telaah cannot store (a brat attribute, equivalence...) is a failure.
     """
     from store.formats.doccano import OFFSET_UNITS
     from store.formats.registry import IMPORT_FORMATS
@@ -38,6 +40,7 @@ def import_annotated_files(
         reviewer_id=current.reviewer_id(),
         as_candidates=as_candidates,
         create_entities=create_entities,
+        strict=strict,
     )
     hooks = ImportHooks(on_problem=problem, on_note=(lambda _line: None) if quiet else note)
     report = import_annotated(

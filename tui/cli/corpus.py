@@ -75,6 +75,14 @@ def import_command(
         str | None,
         typer.Option("--offsets", help="With --format doccano: utf16 (default) or codepoint."),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="With --format: what telaah cannot store (brat attributes, notes on spans, "
+            "equivalences, nested events) fails the import (status 1) instead of a note.",
+        ),
+    ] = False,
 ) -> None:
     """Import articles, then match the new ones; bad files or records are reported one line
     each, the rest go on. With --format, import annotated data instead.
@@ -98,6 +106,7 @@ def import_command(
             create_entities=create_entities,
             offsets=offsets,
             quiet=quiet,
+            strict=strict,
         )
         return
     if encoding and not encoding_exists(encoding):
