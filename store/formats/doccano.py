@@ -230,8 +230,8 @@ def doc_from_record(
     for index, entity in enumerate(raw_entities):
         if not isinstance(entity, dict):
             raise RecordError(f"entity {index} is not an object")
-        label = entity.get("label")
-        if not isinstance(label, str) or not label:
+        label = _label(entity.get("label"))
+        if label is None:
             raise RecordError(f"entity {index}: `label` is missing")
         start = point(entity.get("start_offset"), f"entity {index}: start_offset")
         end = point(entity.get("end_offset"), f"entity {index}: end_offset")
@@ -275,6 +275,13 @@ def doc_from_record(
         spans=tuple(spans),
         facts=tuple(facts),
     )
+
+
+def _label(value: Any) -> str | None:
+    """A label as doccano writes it: its text, or a number (a label named `1`); None: none."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
 
 
 def _triples(record: dict[str, Any]) -> list[list[Any]]:
