@@ -17,7 +17,17 @@ from store.audit import Action
 from store.errors import TelaahError
 from store.models import Entity, FactRole, FactType, Label, Mention
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# Names as real corpora write them (`Transfer-money`, `Pos-Reg`, `Life:Die`, `B.1`, doccano's
+# numeric `1`): letters, digits, `-`, `_`, `.`, `:`; never whitespace, never empty.
+NAME = re.compile(r"[\w.:-]+")  # \w: Unicode letters and digits, and `_`
+NAME_RULE = "letters, digits, `-`, `_`, `.` and `:` only"
+
+
+def valid_name(name: str) -> bool:
+    """Whether `name` can be a label, fact type or role name (see `NAME_RULE`)."""
+    return NAME.fullmatch(name) is not None
+
+
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -150,8 +160,8 @@ class _Checker:
         if not isinstance(raw, dict):
             raise SchemaError(f"{self.path}: `labels` must be an array of tables ([[labels]])")
         name = self._text("labels", index, raw, "name")
-        if not _NAME.match(name):
-            raise self.fail("labels", index, f"label name {name!r} must be an identifier")
+        if not valid_name(name):
+            raise self.fail("labels", index, f"label name {name!r}: {NAME_RULE}")
         colour = self._text("labels", index, raw, "colour")
         if not _COLOUR.match(colour):
             raise self.fail("labels", index, f"colour {colour!r} of {name} must look like #rrggbb")
@@ -171,8 +181,8 @@ class _Checker:
         if not isinstance(raw, dict):
             raise SchemaError(f"{self.path}: `fact_types` must be an array of tables")
         name = self._text("fact_types", index, raw, "name")
-        if not _NAME.match(name):
-            raise self.fail("fact_types", index, f"fact type name {name!r} must be an identifier")
+        if not valid_name(name):
+            raise self.fail("fact_types", index, f"fact type name {name!r}: {NAME_RULE}")
         triggers = raw.get("triggers", [])
         if not isinstance(triggers, list) or not all(
             isinstance(t, str) and t.strip() for t in triggers
@@ -203,6 +213,8 @@ class _Checker:
         if not isinstance(raw, dict):
             raise self.fail(table, index, f"roles of {fact_type} must be tables")
         name = self._text(table, index, raw, "name")
+        if not valid_name(name):
+            raise self.fail(table, index, f"role name {name!r} of {fact_type}: {NAME_RULE}")
         allowed = raw.get("labels")
         if (
             not isinstance(allowed, list)

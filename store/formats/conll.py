@@ -9,6 +9,9 @@ across a sentence end, overlapping another one) is reported, never shifted.
 
 Reading: 2003-style columns, IOB1 or IOB2; the token is the first column, the tag the last.
 
+In a file whose columns are TAB-separated the lines are split on TAB only, so a token that holds
+a space (`es krim<TAB>B-FNB`) stays whole; otherwise on whitespace. LF or CRLF line endings.
+
 Documents are split on `-DOCSTART-` lines, sentences on blank lines. The text is rebuilt with a
 single space between tokens and a line break between sentences, and the spans' offsets follow
 it; the sentence boundaries are kept in the article's meta (`sentences`), so that a CoNLL export
@@ -187,9 +190,12 @@ def read_conll(path: Path) -> Iterator[Item]:
         return
     doc: _Doc | None = None
     count = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        columns = line.split()
-        if columns and columns[0] == DOCSTART_TOKEN:
+    tabbed = "\t" in text  # TAB-separated columns: a token may hold a space (`es krim`)
+    # LF or CRLF only: `splitlines` would also break a line at U+2028, U+0085, FF...
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        columns = _columns(line, tabbed)
+        if columns and line.split(maxsplit=1)[0] == DOCSTART_TOKEN:
             if doc is not None:
                 count += 1
                 yield from _finish(path, doc, count)
@@ -210,6 +216,14 @@ def read_conll(path: Path) -> Iterator[Item]:
     if doc is not None:
         count += 1
         yield from _finish(path, doc, count)
+
+
+def _columns(line: str, tabbed: bool) -> list[str]:
+    """The columns of one line: split on TAB in a TAB-separated file (a token keeps its inner
+    spaces), else on whitespace; empty columns dropped."""
+    if not tabbed:
+        return line.split()
+    return [column for column in (c.strip() for c in line.split("\t")) if column]
 
 
 def _valid_tag(tag: str) -> bool:

@@ -9,15 +9,23 @@ other facts cannot be written and are reported. The line's `id` is the article's
 entity and relation ids are their positions in the line, so an export does not depend on
 database ids; title, source, url and date go in `meta`, which doccano keeps.
 
-Reading: `entities` + `relations`, or the sequence-labelling `label`/`labels` lists.
+Reading: `entities` + `relations`, the sequence-labelling `label`/`labels` lists, or the
+multi-user `annotations` list of doccano 1.x; the text under `text` or `data` (doccano's
+JSONL writer of late 2021).
 
-Offsets are UTF-16 code units (doccano's) unless the file's `meta.offsets` or the caller says
-"codepoint"; an offset that falls inside a surrogate pair is reported. A relation becomes a fact
-of its `type`, its two arguments placed on the fact type's roles in schema order.
+A `.jsonl` file is read a line at a time; a `.json` file as one JSON document (doccano's "JSON"
+export): an array of records (each named by the line it starts on and its index), or a single
+record spread over lines; a `.json` file that holds JSON lines is read as lines. Offsets are
+UTF-16 code units (doccano's) unless the file's `meta.offsets` or the caller says "codepoint";
+an offset that falls inside a surrogate pair is reported. A relation becomes a fact of its
+`type`, its two arguments placed on the fact type's roles in schema order. The `annotations` of
+several users are merged, each distinct span once (a note says so: per-user layers are not
+stored yet).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -27,7 +35,7 @@ from typing import Any, BinaryIO
 from store.errors import TelaahError
 from store.export.model import ExportContext, ExportDoc, ExportFact, ExportSpan
 from store.formats.problems import Problem, decode_error
-from store.formats.reading import Item, ReadDoc
+from store.formats.reading import Item, Note, ReadDoc
 
 OFFSET_UNITS = ("utf16", "codepoint")
 _SEPARATORS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -160,31 +168,131 @@ def read_doccano(path: Path, *, offsets: str | None = None) -> Iterator[Item]:
         yield Problem(path, None, f"cannot read: {exc.strerror or exc}")
         return
     with handle:
-        yield from _records(path, handle, offsets)
+        if path.suffix.lower() == ".json":
+            data = handle.read()
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                yield decode_error(path, exc)
+                return
+            records = _json_document(path, text)
+            if records is not None:
+                yield from _read_records(path, records, offsets)
+                return
+            handle.seek(0)  # JSON lines under a .json name
+        yield from _read_records(path, _lines(path, handle), offsets)
 
 
-def _records(path: Path, handle: BinaryIO, offsets: str | None) -> Iterator[Item]:
+# A record as a reader found it: its line, its index in a JSON array (None: a line of its own),
+# and the parsed value; or a problem in its place.
+_Found = tuple[int, int | None, Any] | Problem
+
+
+def _lines(path: Path, handle: BinaryIO) -> Iterator[_Found]:
+    """The records of a JSON-lines file, one a line (memory stays bounded)."""
     position = 0
-    for number, raw in enumerate(handle, 1):  # one line at a time: memory stays bounded
+    for number, raw in enumerate(handle, 1):
         start, position = position, position + len(raw)
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw, start = raw[3:], 3
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw.decode("utf-8"))
+            yield number, None, json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             yield decode_error(path, exc, offset=start, line=number)
-            continue
         except json.JSONDecodeError as exc:
             yield Problem(path, number, f"not JSON: {exc.msg} (column {exc.colno})")
+
+
+def _json_document(path: Path, text: str) -> list[_Found] | None:
+    """The records of a file that is one JSON document: each element of an array (with the
+    line it starts on), or the one object; None when the file holds JSON lines instead.
+
+    An array is read element by element, so a syntax error is one problem at its line and the
+    records before it are kept.
+    """
+    decoder = json.JSONDecoder()
+    found: list[_Found] = []
+
+    def broken(exc: json.JSONDecodeError) -> list[_Found]:
+        return [*found, Problem(path, exc.lineno, f"not JSON: {exc.msg} (column {exc.colno})")]
+
+    start = _skip_space(text, 0)
+    if start == len(text):
+        return []
+    if text[start] != "[":
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            return broken(exc)
+        if _skip_space(text, end) < len(text):
+            return None  # more values follow the first: JSON lines
+        return [(_line_of(text, start), None, value)]
+    position = _skip_space(text, start + 1)
+    empty = text.startswith("]", position)
+    for index in itertools.count():
+        if empty:
+            break
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            return broken(exc)
+        found.append((_line_of(text, position), index, value))
+        position = _skip_space(text, end)
+        if position < len(text) and text[position] == ",":
+            position = _skip_space(text, position + 1)
+        elif position < len(text) and text[position] == "]":
+            break
+        else:
+            line = _line_of(text, position)
+            return [*found, Problem(path, line, "not JSON: expected `,` or `]` in the array")]
+    if _skip_space(text, position + 1) < len(text):
+        return [*found, Problem(path, _line_of(text, position + 1), "not JSON: extra data")]
+    return found
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _line_of(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _read_records(path: Path, found: Iterable[_Found], offsets: str | None) -> Iterator[Item]:
+    """The documents of the records found, a problem for each bad one, and (once a file) a
+    note that the spans of several users were merged."""
+    merged_noted = False
+    for entry in found:
+        if isinstance(entry, Problem):
+            yield entry
             continue
+        line, index, record = entry
+        where = "" if index is None else f"record {index}: "
+        default_id = f"{path.stem}-{line if index is None else index + 1}"
         try:
             if not isinstance(record, dict):
                 raise RecordError("not a JSON object")
-            yield ReadDoc(
-                path, number, doc_from_record(record, f"{path.stem}-{number}", offsets=offsets)
-            )
+            doc = doc_from_record(record, default_id, offsets=offsets)
         except RecordError as exc:
-            yield Problem(path, number, str(exc))
+            yield Problem(path, line, f"{where}{exc}")
+            continue
+        users = annotation_users(record)
+        if len(users) > 1 and not merged_noted:
+            merged_noted = True
+            yield Note(
+                Problem(
+                    path,
+                    line,
+                    f"{where}annotations of {len(users)} users ({', '.join(users)}) merged, "
+                    "each distinct span once (the first label where they disagree); "
+                    "per-user layers are not stored yet",
+                )
+            )
+        yield ReadDoc(path, line, doc)
 
 
 def doc_from_record(
@@ -195,9 +303,9 @@ def doc_from_record(
     Raises:
         RecordError: a field is missing or wrong, or an offset cannot be converted.
     """
-    text = record.get("text")
+    text = record.get("text", record.get("data"))  # doccano wrote `data` in late 2021
     if not isinstance(text, str):
-        raise RecordError("`text` is missing or not a string")
+        raise RecordError("`text` (or `data`) is missing or not a string")
     meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
     assert isinstance(meta, dict)
     units = offsets or meta.get("offsets") or "utf16"
@@ -220,6 +328,8 @@ def doc_from_record(
     spans = []
     ids: dict[Any, int] = {}
     raw_entities = record.get("entities")
+    if raw_entities is None and "annotations" in record:
+        raw_entities = _merged_annotations(record)
     if raw_entities is None:
         raw_entities = [
             {"id": i, "start_offset": e[0], "end_offset": e[1], "label": e[2]}
@@ -230,8 +340,8 @@ def doc_from_record(
     for index, entity in enumerate(raw_entities):
         if not isinstance(entity, dict):
             raise RecordError(f"entity {index} is not an object")
-        label = entity.get("label")
-        if not isinstance(label, str) or not label:
+        label = _label(entity.get("label"))
+        if label is None:
             raise RecordError(f"entity {index}: `label` is missing")
         start = point(entity.get("start_offset"), f"entity {index}: start_offset")
         end = point(entity.get("end_offset"), f"entity {index}: end_offset")
@@ -275,6 +385,37 @@ def doc_from_record(
         spans=tuple(spans),
         facts=tuple(facts),
     )
+
+
+def annotation_users(record: dict[str, Any]) -> list[str]:
+    """The users named by the `annotations` of a doccano 1.x record, in order of appearance."""
+    annotations = record.get("annotations")
+    if not isinstance(annotations, list):
+        return []
+    users = (str(a["user"]) for a in annotations if isinstance(a, dict) and "user" in a)
+    return list(dict.fromkeys(users))
+
+
+def _merged_annotations(record: dict[str, Any]) -> list[Any]:
+    """The `annotations` of a doccano 1.x record as entities: each place once, the first
+    label given to it kept (per-user layers are not stored yet)."""
+    annotations = record.get("annotations")
+    if not isinstance(annotations, list):
+        raise RecordError("`annotations` is not a list")
+    kept: dict[tuple[Any, Any], Any] = {}
+    for index, annotation in enumerate(annotations):
+        if not isinstance(annotation, dict):
+            raise RecordError(f"annotation {index} is not an object")
+        place = (annotation.get("start_offset"), annotation.get("end_offset"))
+        kept.setdefault(place, {"id": annotation.get("id", index), **annotation})
+    return list(kept.values())
+
+
+def _label(value: Any) -> str | None:
+    """A label as doccano writes it: its text, or a number (a label named `1`); None: none."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
 
 
 def _triples(record: dict[str, Any]) -> list[list[Any]]:

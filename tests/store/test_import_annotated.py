@@ -15,6 +15,7 @@ from store.gazetteer.entities import create_entity
 from store.ingest.annotated import AnnotatedReport, LoadOptions, import_annotated
 from store.models import Article, AuditEntry, Entity, Fact, FactArgument, Mention, Reviewer
 from tests.store.export_helpers import EXAMPLE
+from tests.store.real_names import load_real_names
 
 
 def run(engine: Engine, fmt: str, path: Path, reviewer_id: int, **options: Any) -> AnnotatedReport:
@@ -239,6 +240,82 @@ def test_doccano_utf16_offsets_after_emoji(
         ).all()
     )
     assert roles == {"supplier": "Rusia", "recipient": "Kirgizstan"}
+
+
+def test_labels_fact_types_and_roles_named_as_real_corpora_name_them(
+    engine: Engine, session: Session, reviewer_id: int, tmp_path: Path
+) -> None:
+    load_real_names(session, reviewer_id, tmp_path)
+    text = "Budi tewas di Jakarta."
+    jsonl = write_lines(
+        tmp_path / "gold.jsonl",
+        [
+            {
+                "id": "ace",
+                "text": text,
+                "spans": [
+                    {"start": 0, "end": 4, "label": "PER"},
+                    {"start": 5, "end": 10, "label": "Life:Die"},
+                    {"start": 14, "end": 21, "label": "GPE"},
+                ],
+                "facts": [{"type": "Life:Die", "roles": {"Victim": [0], "Place-Arg": [2]}}],
+            }
+        ],
+    )
+    conll = tmp_path / "bio.conll"
+    conll.write_text(
+        "-DOCSTART- -X- -X- O\n\nAmir -X- -X- B-PER\nmentransfer -X- -X- B-Transfer-money\n"
+        "uang -X- -X- I-Transfer-money\nmeningkat -X- -X- B-Pos-Reg\nkode -X- -X- B-B.1\n"
+        "satu -X- -X- B-1\n\n",
+        encoding="utf-8",
+    )
+    doccano = write_lines(
+        tmp_path / "doccano.jsonl",
+        [
+            {
+                "text": "Amir memberi Bandung uang.",
+                "entities": [
+                    {"id": 4, "start_offset": 0, "end_offset": 4, "label": "PER"},
+                    {"id": 5, "start_offset": 13, "end_offset": 20, "label": "GPE"},
+                    {"id": 6, "start_offset": 21, "end_offset": 25, "label": 1},
+                ],
+                "relations": [
+                    {"id": 1, "from_id": 4, "to_id": 5, "type": "Transaction:Transfer-Money"}
+                ],
+            }
+        ],
+    )
+    reports = [
+        run(engine, "jsonl", jsonl, reviewer_id),
+        run(engine, "conll", conll, reviewer_id),
+        run(engine, "doccano", doccano, reviewer_id),
+    ]
+    assert [(r.failed, r.problems) for r in reports] == [(0, [])] * 3
+    assert [(m[2], m[3]) for m in mentions(session)] == [
+        ("Budi", "PER"),
+        ("tewas", "Life:Die"),
+        ("Jakarta", "GPE"),
+        ("Amir", "PER"),
+        ("mentransfer uang", "Transfer-money"),
+        ("meningkat", "Pos-Reg"),
+        ("kode", "B.1"),
+        ("satu", "1"),
+        ("Amir", "PER"),
+        ("Bandung", "GPE"),
+        ("uang", "1"),
+    ]
+    facts = session.execute(
+        select(Fact.type, FactArgument.role, Mention.text)
+        .join(FactArgument, FactArgument.fact_id == Fact.id)
+        .join(Mention, Mention.id == FactArgument.mention_id)
+        .order_by(Fact.id, FactArgument.id)
+    ).all()
+    assert [tuple(row) for row in facts] == [
+        ("Life:Die", "Victim", "Budi"),
+        ("Life:Die", "Place-Arg", "Jakarta"),
+        ("Transaction:Transfer-Money", "Giver.1", "Amir"),
+        ("Transaction:Transfer-Money", "Recipient:2", "Bandung"),
+    ]
 
 
 def test_brat_spans_links_events_states_and_notes(

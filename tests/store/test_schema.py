@@ -23,6 +23,7 @@ from store.schema import (
     schema_to_dict,
 )
 from tests.conftest import SAMPLE
+from tests.store.real_names import LABELS, REAL_NAMES, load_real_names
 
 SMALL = """\
 [[labels]]
@@ -312,7 +313,9 @@ def test_other_errors_name_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, SMALL.replace('key = "3"', 'key = "33"'))
     assert refused(path) == f"{path}:7: key '33' of GPE must be one character"
     path = write(tmp_path, SMALL.replace('name = "GPE"', 'name = "G P E"'))
-    assert refused(path) == f"{path}:7: label name 'G P E' must be an identifier"
+    assert refused(path) == (
+        f"{path}:7: label name 'G P E': letters, digits, `-`, `_`, `.` and `:` only"
+    )
     path = write(tmp_path, SMALL.replace("required = false", 'required = "no"'))
     assert refused(path) == f"{path}:20: `required` and `multiple` of place must be true/false"
     path = write(tmp_path, SMALL.replace('triggers = ["Bertemu", "meet"]', 'triggers = "meet"'))
@@ -334,3 +337,36 @@ def test_file_level_errors_name_the_file(tmp_path: Path) -> None:
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b'name = "\xff"\n')
     assert refused(binary) == f"{binary}: not valid UTF-8 at byte offset 8"
+
+
+# --- names as real corpora write them ------------------------------------------------------------
+
+
+def test_names_as_real_corpora_write_them_load_and_read_back(
+    session: Session, reviewer_id: int, tmp_path: Path
+) -> None:
+    load_real_names(session, reviewer_id, tmp_path)
+    stored = read_schema(session=session)
+    assert [label.name for label in stored.labels] == LABELS
+    assert [(t.name, [r.name for r in t.roles]) for t in stored.fact_types] == [
+        ("Life:Die", ["Victim", "Place-Arg"]),
+        ("Transaction:Transfer-Money", ["Giver.1", "Recipient:2"]),
+    ]
+    assert parse_schema(write(tmp_path, REAL_NAMES)) == stored
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "what"),
+    [
+        ('name = "Pos-Reg"', 'name = "Pos Reg"', 13, "label name 'Pos Reg'"),
+        ('name = "B.1"', 'name = "B\t1"', 17, "label name 'B\\t1'"),
+        ('name = "Life:Die"\n  [[', 'name = "Life Die"\n  [[', 29, "fact type name 'Life Die'"),
+        ('name = "Victim"', 'name = "the victim"', 31, "role name 'the victim' of Life:Die"),
+    ],
+)
+def test_names_with_whitespace_are_refused(
+    tmp_path: Path, old: str, new: str, line: int, what: str
+) -> None:
+    assert old in REAL_NAMES
+    path = write(tmp_path, REAL_NAMES.replace(old, new, 1))
+    assert refused(path) == f"{path}:{line}: {what}: letters, digits, `-`, `_`, `.` and `:` only"
