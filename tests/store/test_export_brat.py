@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -264,3 +265,54 @@ def test_refuses_to_replace_a_folder_that_is_not_an_export(engine: Engine, tmp_p
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(TelaahError, match="is a file"):
         run_export(engine, fmt=BRAT, out=tmp_path / "file", selection=Selection())
+
+
+def test_a_colon_in_an_event_type_or_role_name_is_reported_not_written(tmp_path: Path) -> None:
+    # brat's standoff format separates an event's type from its trigger (`Die:T4`) and a role
+    # from its argument (`Victim:T1`) with `:` (https://brat.nlplab.org/standoff.html), so
+    # ACE 2005 names (`Conflict:Attack`, a role `Recipient:2`) cannot be written; `:` in a
+    # relation type or an entity label (`Life:Die`) can, and reads back.
+    from store.export.model import ExportFact, ExportSpan
+    from store.formats.brat import ann_lines, annotation_conf, read_brat
+    from store.formats.reading import ReadDoc
+    from store.schema import FactTypeSpec, LabelSpec, RoleSpec, Schema
+
+    roles = (RoleSpec("Attacker", ("PER",)), RoleSpec("Target", ("PER",)))
+    schema = Schema(
+        (LabelSpec("PER", "#e5c07b"), LabelSpec("Life:Die", "#e06c75")),
+        (
+            FactTypeSpec("Life:Die", (RoleSpec("Victim", ("PER",)), RoleSpec("Agent", ("PER",)))),
+            FactTypeSpec("Conflict:Attack", (*roles, RoleSpec("Place", ("PER",), False))),
+            FactTypeSpec("Meet", (RoleSpec("Entity:1", ("PER",)), RoleSpec("Entity:2", ("PER",)))),
+        ),
+    )
+    text = "Budi tewas ditembak Amir."
+    spans = (
+        ExportSpan(0, 0, 4, "Budi", "PER"),
+        ExportSpan(1, 5, 10, "tewas", "Life:Die"),
+        ExportSpan(2, 20, 24, "Amir", "PER"),
+    )
+    facts = (
+        ExportFact(0, "Life:Die", "accepted", {"Victim": [0], "Agent": [2]}),
+        ExportFact(1, "Conflict:Attack", "accepted", {"Attacker": [2], "Target": [0]}, (11, 19)),
+        ExportFact(2, "Meet", "accepted", {"Entity:1": [0], "Entity:2": [2]}),
+    )
+    skipped: list[Any] = []
+    doc = ExportDoc(id=1, external_id="ace", title="", text=text, spans=spans, facts=facts)
+    lines = ann_lines(doc, ExportContext(schema, {}, skipped.append))
+    assert [line for line in lines if line[0] in "ER"] == ["R1\tLife:Die Victim:T1 Agent:T3"]
+    assert [(s.label, s.reason) for s in skipped] == [
+        ("Conflict:Attack", "brat reads `:` in the event type 'Conflict:Attack' as its separator"),
+        ("Meet", "brat reads `:` in the role name 'Entity:1' as its separator"),
+    ]
+    conf = annotation_conf(schema)
+    assert "Life:Die\tVictim:PER, Agent:PER" in conf
+    assert "# Conflict:Attack is not written: brat reads `:` in the event type" in conf
+    assert "# Meet is not written: brat reads `:` in the role name 'Entity:1'" in conf
+    (tmp_path / "ace.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "ace.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (read,) = read_brat(tmp_path / "ace.ann")
+    assert isinstance(read, ReadDoc)
+    assert [s.label for s in read.doc.spans] == ["PER", "Life:Die", "PER"]
+    facts_read = [(f.type, f.roles) for f in read.doc.facts]
+    assert facts_read == [("Life:Die", {"Victim": [0], "Agent": [2]})]
