@@ -298,7 +298,7 @@ def _files(
 # Reading
 
 _T = re.compile(r"(T\d+)\t(\S+) (\d+) (\d+)\t(.*)")
-_ROLE = re.compile(r"([^:\s]+):([TE]\d+)")
+_ROLE = re.compile(r"(\S+):([TE]\d+)")  # a role name may hold ":" (the last one splits)
 _NUMBERED = re.compile(r"(.+?)(\d+)")
 STATES = ("accepted", "rejected", "pending")
 
@@ -369,7 +369,7 @@ def _parse_line(path: Path, ann: _Ann, line: str, number: int) -> str | None:
             return "not a brat event or relation line"
         roles = [(p[1], p[2]) for p in pairs if p is not None]
         if kind == "E":
-            fact_type, _, trigger = head[0].partition(":")
+            fact_type, _, trigger = head[0].rpartition(":")
             ann.events[ident] = (fact_type, trigger, roles, number)
         else:
             ann.relations[ident] = (head[0], roles, number)

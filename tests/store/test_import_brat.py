@@ -221,3 +221,33 @@ def test_the_import_command_reports_what_it_cannot_store_and_strict_fails(
     with session_scope(open_database(f"sqlite:///{strict_db}")) as session:
         assert session.execute(select(Article)).scalars().all() != []
         assert len(session.execute(select(Fact)).scalars().all()) == 15
+
+
+def test_event_types_and_roles_holding_colons_split_at_the_last_one(tmp_path: Path) -> None:
+    """ACE-style names (`Life:Die`, a role `Recipient:2`): the trigger and the argument are
+    after the last colon, as brat's own `TYPE:ID` fields put them."""
+    from store.formats.brat import read_brat
+    from store.formats.reading import ReadDoc
+
+    (tmp_path / "doc.txt").write_text("Ali died in Aceh.\n", encoding="utf-8")
+    ann = [
+        "T1\tPER 0 3\tAli",
+        "T2\tLife:Die 4 8\tdied",
+        "T3\tGPE 12 16\tAceh",
+        "E1\tLife:Die:T2 Victim:T1 Place-Arg:T3",
+        "E2\tTransaction:Transfer-Money:T2 Recipient:2:T1\t",
+    ]
+    (tmp_path / "doc.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
+    items = list(read_brat(tmp_path / "doc.ann"))
+    docs = [item for item in items if isinstance(item, ReadDoc)]
+    assert len(docs) == 1, items
+    doc = docs[0].doc
+    spans = {span.id: doc.text[span.start : span.end] for span in doc.spans}
+    facts = {
+        fact.type: {role: [spans[i] for i in ids] for role, ids in fact.roles.items()}
+        for fact in doc.facts
+    }
+    assert facts == {
+        "Life:Die": {"Victim": ["Ali"], "Place-Arg": ["Aceh"]},
+        "Transaction:Transfer-Money": {"Recipient:2": ["Ali"]},
+    }
