@@ -60,8 +60,7 @@ def check_record(record: dict[str, Any]) -> None:
         assert text[span["start"] : span["end"]] == span["text"]
         first, last = tokens[span["token_start"]], tokens[span["token_end"]]
         assert span["token_start"] <= span["token_end"]
-        assert first["start"] <= span["start"] < first["end"]
-        assert last["start"] < span["end"] <= last["end"]
+        assert first["start"] == span["start"] and last["end"] == span["end"]  # tokens cut
     for fact in record["facts"]:
         for ids in fact["roles"].values():
             assert all(0 <= i < len(record["spans"]) for i in ids)
