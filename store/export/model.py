@@ -20,8 +20,20 @@ from store.schema import Schema
 _MARK = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"  # combining
 _GLUE = f"[{_MARK}\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"  # VS, skin, tags
 _WORD = f"(?:\\w|[{_MARK}])+"
+_LETTER = "[^\\W\\d_]"
+# Joins two word parts: a hyphen unless it stands between two letters (spaCy's infix rule:
+# "S-300", "Su-57E" stay whole, "Rusia-Kazakhstan" is split), a dot ("Kompas.com"), an
+# apostrophe unless it starts the clitic 's ("Jum'at" stays whole, "Uber's" is split).
+_JOIN = f"(?:(?<!{_LETTER})(?<![{_MARK}])-|-(?!{_LETTER})|[.]|['’](?![sS](?![\\w{_MARK}])))"
+# A reduplication stays whole, as in spaCy's Indonesian exceptions: "negara-negara",
+# "berhati-hati", "sebaik-baiknya" (a prefix of at most four letters: linear time).
+_REDUPLICATION = (
+    f"(?:\\w|[{_MARK}]){{0,4}}?(?P<w>(?:\\w|[{_MARK}]){{3,}})-(?i:(?P=w))"
+    f"(?:nya|an|kan|i)?(?![\\w{_MARK}])"
+)
 _TOKEN = re.compile(
-    f"{_WORD}(?:[-'’.]{_WORD})*"  # words, with inner hyphens, apostrophes, dots
+    f"['’][sS](?![\\w{_MARK}])"  # the clitic 's, as spaCy's suffix rule splits it
+    f"|(?:{_REDUPLICATION}|{_WORD})(?:{_JOIN}{_WORD})*"  # words
     "|[\U0001f1e6-\U0001f1ff]{2}"  # a flag: two regional indicators
     f"|[^\\w\\s]{_GLUE}*(?:\u200d[^\\w\\s]{_GLUE}*)*"  # a symbol or one emoji sequence
 )
@@ -85,8 +97,16 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Words (with inner hyphens, apostrophes and dots: `S-300`, `Kompas.com`) and single
-    punctuation marks; whitespace is never part of a token."""
+    """Words and single punctuation marks, by spaCy's rules where they matter here; whitespace
+    is never part of a token.
+
+    A hyphen between two letters is split off ("Rusia-Kazakhstan" -> "Rusia", "-",
+    "Kazakhstan"), one next to a digit is not ("S-300", "Su-57E"); a reduplication stays whole
+    ("negara-negara", "berhati-hati"); inner dots and apostrophes join ("Kompas.com",
+    "Jum'at"), but the clitic 's is split ("Uber's" -> "Uber", "'s"); every other punctuation
+    mark is a token; an emoji sequence, a flag and a letter with its combining marks are kept
+    whole.
+    """
     return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
 
 
@@ -94,6 +114,53 @@ def token_offsets(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each token of `tokenize(text)`, without building `Token`s (the JSONL
     export of 100,000 articles needs the speed)."""
     return [m.span() for m in _TOKEN.finditer(text)]
+
+
+def unalignable(text: str, start: int, end: int) -> str | None:
+    """Why no tokenisation can give the span [start, end) its own tokens, or None if one can:
+    tokens are never empty and never hold whitespace."""
+    if not 0 <= start < end <= len(text):
+        return "empty or outside the text"
+    if text[start].isspace() or text[end - 1].isspace():
+        return "starts or ends with whitespace"
+    return None
+
+
+def document_offsets(text: str, spans: Iterable[ExportSpan]) -> list[tuple[int, int]]:
+    """The (start, end) of the tokens an export writes for an article: `token_offsets(text)`,
+    and a token a span starts or ends inside is cut there, each piece tokenised on its own.
+
+    So every span that `unalignable` accepts starts at a token's start and ends at a token's
+    end, in every token-based format (CoNLL, spaCy, the JSONL token indices); a token's text is
+    always `text[start:end]` and never holds whitespace. Each piece is tokenised as if alone,
+    so that the tokens, written apart and read back, tokenise to themselves again.
+    """
+    offsets = token_offsets(text)
+    cuts = sorted({point for span in spans for point in (span.start, span.end)})
+    if not cuts:
+        return offsets
+    result: list[tuple[int, int]] = []
+    next_cut, count = 0, len(cuts)
+    for start, end in offsets:
+        while next_cut < count and cuts[next_cut] <= start:
+            next_cut += 1
+        if next_cut == count or cuts[next_cut] >= end:
+            result.append((start, end))
+            continue
+        bounds = [start]
+        while next_cut < count and cuts[next_cut] < end:
+            bounds.append(cuts[next_cut])
+            next_cut += 1
+        bounds.append(end)
+        for left, right in zip(bounds, bounds[1:], strict=False):
+            result.extend((left + a, left + b) for a, b in token_offsets(text[left:right]))
+    return result
+
+
+def document_tokens(doc: ExportDoc) -> list[Token]:
+    """The tokens of `document_offsets` for `doc`, as `Token`s."""
+    text = doc.text
+    return [Token(start, end, text[start:end]) for start, end in document_offsets(text, doc.spans)]
 
 
 @dataclass(frozen=True, slots=True)

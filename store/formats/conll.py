@@ -3,8 +3,9 @@
 Writing: four columns (`TOKEN POS CHUNK NER`), IOB2, `-DOCSTART-` per article.
 
 Sentences come from `store.corpus.sentences.sentence_spans` (or, for an article imported from CoNLL,
-the sentences its file gave), tokens from `model.tokenize`, so a token
-never contains whitespace. A span that cannot be written exactly (not on token boundaries,
+the sentences its file gave), tokens from `model.document_tokens`: telaah's tokens, cut at every
+span boundary inside one, so that every span falls on token boundaries and a token never
+contains whitespace. A span that cannot be written exactly (starting or ending with whitespace,
 across a sentence end, overlapping another one) is reported, never shifted.
 
 Reading: 2003-style columns, IOB1 or IOB2; the token is the first column, the tag the last.
@@ -27,7 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.corpus.sentences import sentence_spans
-from store.export.model import ExportContext, ExportDoc, ExportSpan, Skipped, Token, tokenize
+from store.export.model import (
+    ExportContext,
+    ExportDoc,
+    ExportSpan,
+    Skipped,
+    Token,
+    document_tokens,
+    unalignable,
+)
 from store.formats.problems import Problem, decode_error
 from store.formats.reading import Item, ReadDoc
 
@@ -53,6 +62,9 @@ def align_spans(
 ) -> tuple[list[TokenSpan], list[Skipped]]:
     """The spans of `doc` that start and end on token boundaries, and the others, reported.
 
+    With the tokens of `document_tokens(doc)` only a span no tokenisation can align
+    (`model.unalignable`) is off token boundaries.
+
     Unless `allow_overlap`, a span sharing a token with one kept before it (in text order,
     longer first) is reported too: IOB tags cannot nest.
     """
@@ -65,7 +77,7 @@ def align_spans(
         first, last = starts.get(span.start), ends.get(span.end)
         reason = None
         if first is None or last is None or last < first:
-            reason = "not on token boundaries"
+            reason = unalignable(doc.text, span.start, span.end) or "not on token boundaries"
         elif not allow_overlap:
             holder = next((taken[i] for i in range(first, last + 1) if i in taken), None)
             if holder is not None:
@@ -88,7 +100,7 @@ def skip(doc: ExportDoc, span: ExportSpan, reason: str) -> Skipped:
 def conll_document(doc: ExportDoc) -> tuple[list[str], list[Skipped]]:
     """The lines of one article (from its `-DOCSTART-` line on, blank lines as ""), and the
     spans that could not be written."""
-    tokens = tokenize(doc.text)
+    tokens = document_tokens(doc)
     kept, skipped = align_spans(doc, tokens)
     sentence_of = _sentence_index(doc, tokens)
     tags = ["O"] * len(tokens)

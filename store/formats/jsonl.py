@@ -3,11 +3,13 @@
 Writing: lossless, one article a line, in the Prodigy/spaCy conventions.
 
 A line: `id` (the article's external id), `title`, `source`, `url`, `published`, `meta`,
-`text`, `tokens` ({text, start, end, id, ws}), `spans` ({id, start, end, text, label,
-token_start, token_end (inclusive), kb_id, entity_name, state, origin, matched_alias, score,
-reviewer, decided_at}), `facts` ({id, type, state, roles: role -> span ids, evidence: {start,
-end, text} or null, note, needs_review}) and `answer` ("accept"). Span and fact ids are their
-positions in the line, so an export does not depend on database ids. Offsets are code points.
+`text`, `tokens` ({text, start, end, id, ws}; `model.document_offsets`: telaah's tokens cut at
+every span boundary), `spans` ({id, start, end, text, label, token_start, token_end (inclusive:
+the first token starts at `start`, the last ends at `end`), kb_id, entity_name, state,
+origin, matched_alias, score, reviewer, decided_at}), `facts` ({id, type, state, roles: role ->
+span ids, evidence: {start, end, text} or null, note, needs_review}) and `answer` ("accept").
+Span and fact ids are their positions in the line, so an export does not depend on database
+ids. Offsets are code points.
 
 Reading: telaah's own export, and Prodigy/spaCy-style `{text, spans}` lines.
 
@@ -34,7 +36,7 @@ from store.export.model import (
     ExportFact,
     ExportSpan,
     Token,
-    token_offsets,
+    document_offsets,
 )
 from store.formats.problems import Problem, decode_error
 from store.formats.reading import Item, Note, ReadDoc
@@ -49,7 +51,8 @@ def token_range(
     """The first and last (inclusive) token a span [start, end) touches.
 
     `starts` and `ends` are the tokens' offsets in order. A span aligned with tokens gets exactly
-    its tokens; one that is not gets the tokens covering it.
+    its tokens (with `document_offsets` every span is, but one starting or ending with
+    whitespace); one that is not gets the tokens covering it.
     """
     if not starts:
         return 0, 0
@@ -74,7 +77,11 @@ def format_time(value: datetime | None) -> str | None:
 
 def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[str, Any]:
     """One article as a JSON-ready dict (the object of one JSONL line)."""
-    offsets = [(t.start, t.end) for t in tokens] if tokens is not None else token_offsets(doc.text)
+    offsets = (
+        [(t.start, t.end) for t in tokens]
+        if tokens is not None
+        else document_offsets(doc.text, doc.spans)
+    )
     text, size = doc.text, len(doc.text)
     record = _head(doc)
     record["tokens"] = [
@@ -169,7 +176,7 @@ def doc_line(doc: ExportDoc) -> str:
     line) are formatted directly: several times faster than building a dict for each.
     """
     text, size = doc.text, len(doc.text)
-    offsets = token_offsets(text)
+    offsets = document_offsets(text, doc.spans)
     tokens = ",".join(
         [
             f'{{"text":{_string(text[start:end])},"start":{start},"end":{end},"id":{i},'

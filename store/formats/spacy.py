@@ -1,22 +1,29 @@
 """spaCy DocBin export (`.spacy`, the input of `spacy train`), behind the extra `telaah[spacy]`.
 
-Each article becomes a `Doc` of telaah's tokens (`model.tokenize`) whose text is exactly the
-stored text: the whitespace between tokens is kept as spaCy keeps it (one space as a token's
-trailing space, anything else as a whitespace token). Entities are set with
-`doc.char_span(start, end, label=..., kb_id=..., alignment_mode="strict")`; a span that does not
-fall on token boundaries, or overlaps one already set, is reported, never shifted. Sentence starts
+Each article becomes a `Doc` of the export's tokens (`model.document_offsets`: cut at every span
+boundary, so every span falls on token boundaries) whose text is exactly the stored text: the
+whitespace between tokens is kept as spaCy keeps it (one space as a token's trailing space,
+anything else as a whitespace token). Entities are set with
+`doc.char_span(start, end, label=..., kb_id=..., alignment_mode="strict")`; a span that starts or
+ends with whitespace, or overlaps one already set, is reported, never shifted. Sentence starts
 are set as in the CoNLL export; the article's id and title travel in the `Doc`
 (`user_data["telaah_id"]` and `["title"]`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from store.errors import TelaahError
-from store.export.model import ExportContext, ExportDoc, tokenize
+from store.export.model import (
+    ExportContext,
+    ExportDoc,
+    document_offsets,
+    token_offsets,
+    unalignable,
+)
 from store.formats.conll import sentences_of
 
 LANGUAGE = "xx"  # multi-language: a blank pipeline needs no model download
@@ -36,8 +43,11 @@ def load_spacy() -> Any:
     return spacy
 
 
-def words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
-    """spaCy `words` and `spaces` whose `Doc` text is exactly `text`, from telaah's tokens."""
+def words_and_spaces(
+    text: str, offsets: Sequence[tuple[int, int]] | None = None
+) -> tuple[list[str], list[bool]]:
+    """spaCy `words` and `spaces` whose `Doc` text is exactly `text`, from the tokens at
+    `offsets` (telaah's tokens of `text` if None)."""
     words: list[str] = []
     spaces: list[bool] = []
     position = 0
@@ -52,11 +62,11 @@ def words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
             words.append(whitespace)
             spaces.append(False)
 
-    for token in tokenize(text):
-        gap(text[position : token.start])
-        words.append(token.text)
+    for start, end in token_offsets(text) if offsets is None else offsets:
+        gap(text[position:start])
+        words.append(text[start:end])
         spaces.append(False)
-        position = token.end
+        position = end
     gap(text[position:])
     return words, spaces
 
@@ -66,7 +76,7 @@ def spacy_doc(doc: ExportDoc, vocab: Any, context: ExportContext | None = None) 
     `context`."""
     from spacy.tokens import Doc
 
-    words, spaces = words_and_spaces(doc.text)
+    words, spaces = words_and_spaces(doc.text, document_offsets(doc.text, doc.spans))
     made = Doc(vocab, words=words, spaces=spaces)
     assert made.text == doc.text
     entities: list[Any] = []
@@ -81,7 +91,7 @@ def spacy_doc(doc: ExportDoc, vocab: Any, context: ExportContext | None = None) 
         )
         reason = None
         if entity is None:
-            reason = "not on token boundaries"
+            reason = unalignable(doc.text, span.start, span.end) or "not on token boundaries"
         else:
             holder = next((taken[i] for i in range(entity.start, entity.end) if i in taken), None)
             if holder is not None:

@@ -206,7 +206,7 @@ def documents(draw: st.DrawFn) -> ExportDoc:
     if not text.strip():
         text = "kosong " + text
     tokens = tokenize(text)
-    if tokens and draw(st.booleans()):  # on token boundaries: what CoNLL and spaCy can carry
+    if tokens and draw(st.booleans()):  # on telaah's token boundaries; else anywhere (cut)
         bounds = sorted({t.start for t in tokens} | {t.end for t in tokens})
         cuts = sorted(set(draw(st.lists(st.sampled_from(bounds), max_size=12))))
     else:

@@ -66,14 +66,22 @@ def test_sentences_are_separated_by_a_blank_line_and_documents_by_docstart(tmp_p
     assert twice.split("\n").count(DOCSTART) == 2
 
 
-def test_a_span_off_token_boundaries_is_reported_never_shifted() -> None:
-    doc = make_doc(EXAMPLE, [(0, 4, "GPE"), (39, 43, "WEAPON"), (47, 57, "GPE")])
+def test_a_span_inside_a_token_cuts_it_and_one_on_whitespace_is_reported_never_shifted() -> None:
+    doc = make_doc(EXAMPLE, [(0, 4, "GPE"), (39, 43, "WEAPON"), (46, 57, "GPE")])
     lines, skipped = conll_document(doc)
     assert [(s.start, s.end, s.text, s.reason) for s in skipped] == [
-        (0, 4, "Rusi", "not on token boundaries"),
-        (39, 43, "-300", "not on token boundaries"),
+        (46, 57, " Kirgizstan", "starts or ends with whitespace"),
     ]
-    assert [line.split()[3] for line in lines[2:-1]].count("O") == 11
+    rows = [line.split() for line in lines[2:-1]]
+    assert [(r[0], r[3]) for r in rows[:2]] == [("Rusi", "B-GPE"), ("a", "O")]
+    assert [(r[0], r[3]) for r in rows[6:10]] == [  # "-300", tokenised alone
+        ("S", "O"),
+        ("-", "B-WEAPON"),
+        ("300", "I-WEAPON"),
+        ("ke", "O"),
+    ]
+    assert "".join(r[0] for r in rows) == "".join(EXAMPLE.split())  # no token text changed
+    assert [r[3] for r in rows].count("O") == len(rows) - 3
     assert skipped[0].to_dict()["article"] == "a1" and skipped[0].kind == "span"
 
 
@@ -94,7 +102,8 @@ def test_tokens_never_contain_whitespace_even_with_tabs_and_emoji() -> None:
     tokens = [line.split(" ")[0] for line in lines[2:] if line]
     assert all(not any(c.isspace() for c in token) for token in tokens)
     assert all(len(line.split()) == 4 for line in lines[2:] if line)
-    assert "👍🏽" in tokens and "🇷🇺" in tokens and "Rusia-Belarus" in tokens
+    assert "👍🏽" in tokens and "🇷🇺" in tokens and "e\u0301" in tokens
+    assert tokens[tokens.index("Rusia") : tokens.index("Rusia") + 3] == ["Rusia", "-", "Belarus"]
 
 
 def test_an_empty_document_is_only_its_docstart() -> None:

@@ -60,8 +60,7 @@ def check_record(record: dict[str, Any]) -> None:
         assert text[span["start"] : span["end"]] == span["text"]
         first, last = tokens[span["token_start"]], tokens[span["token_end"]]
         assert span["token_start"] <= span["token_end"]
-        assert first["start"] <= span["start"] < first["end"]
-        assert last["start"] < span["end"] <= last["end"]
+        assert first["start"] == span["start"] and last["end"] == span["end"]  # tokens cut
     for fact in record["facts"]:
         for ids in fact["roles"].values():
             assert all(0 <= i < len(record["spans"]) for i in ids)
@@ -194,11 +193,13 @@ def test_emoji_combining_marks_and_line_separators(
 
 
 def test_token_range_of_aligned_and_unaligned_spans() -> None:
-    tokens = tokenize("Rusia-Belarus dan S-300PS.")
+    tokens = tokenize("Rusia-Belarus dan S-300PS.")  # Rusia - Belarus dan S-300PS .
     starts, ends = [t.start for t in tokens], [t.end for t in tokens]
-    assert token_range(starts, ends, 0, 13) == (0, 0)
-    assert token_range(starts, ends, 0, 5) == (0, 0)  # inside one token: that token
-    assert token_range(starts, ends, 18, 26) == (2, 3)  # "S-300PS." covers two tokens
+    assert token_range(starts, ends, 0, 13) == (0, 2)
+    assert token_range(starts, ends, 0, 5) == (0, 0)
+    assert token_range(starts, ends, 18, 21) == (4, 4)  # inside one token: that token
+    assert token_range(starts, ends, 18, 26) == (4, 5)  # "S-300PS." covers two tokens
+    assert token_range(starts, ends, 13, 17) == (3, 3)  # " dan": the tokens covering it
 
 
 def test_doc_line_is_one_line_of_json() -> None:
