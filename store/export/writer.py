@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -17,10 +17,11 @@ from sqlalchemy import Engine
 
 from store.db import session_scope
 from store.errors import TelaahError
-from store.export.model import ExportContext
+from store.export.model import ExportContext, ExportDoc
 from store.export.parallel import export_parts
 from store.export.report import ExportReport, counted
 from store.export.selection import Selection, article_ids, count_docs, iter_docs
+from store.export.verify import verify_output
 from store.formats.registry import Format
 from store.schema import read_schema, schema_to_dict
 
@@ -84,6 +85,11 @@ def run_export(
             report,
             on_progress,
         )
+
+        def check(tmp: Path) -> None:
+            # Read the output back before it is published (store.export.verify).
+            _verify(fmt, tmp, out, report, context, iter_docs(session=session, selection=selection))
+
         try:
             if workers > 1 and fmt.parts and total >= PARALLEL_MIN:
                 with atomic_file(out) as tmp, atomic_file(manifest) as tmp_manifest:
@@ -98,18 +104,48 @@ def run_export(
                         workers=workers,
                         on_progress=on_progress,
                     )
+                    check(tmp)
                     _write_manifest(tmp_manifest, report, selection, context, now)
             elif fmt.folder:
                 with atomic_dir(out) as tmp:
                     fmt.write(docs, tmp, context)
+                    check(tmp)
                     _write_manifest(tmp / MANIFEST, report, selection, context, now)
             else:
                 with atomic_file(out) as tmp, atomic_file(manifest) as tmp_manifest:
                     fmt.write(docs, tmp, context)
+                    check(tmp)
                     _write_manifest(tmp_manifest, report, selection, context, now)
         except OSError as exc:
             raise TelaahError(f"cannot write {out}: {exc.strerror or exc}") from None
     return report
+
+
+def _verify(
+    fmt: Format,
+    tmp: Path,
+    out: Path,
+    report: ExportReport,
+    context: ExportContext,
+    expected: Iterable[ExportDoc],
+) -> None:
+    """Check the temporary output `tmp` against the documents meant (`expected`, read again);
+    record the outcome for the manifest, or fail so that nothing is published.
+
+    Raises:
+        TelaahError: what was read back differs (one line a difference, then a count).
+    """
+    result = verify_output(
+        fmt,
+        tmp,
+        expected,
+        report.skipped,
+        skipped_complete=report.skipped_total == len(report.skipped),
+        options=context.options,
+    )
+    if result.different:
+        raise TelaahError(result.message(out))
+    context.extras.update(result.to_manifest())
 
 
 def _write_manifest(
