@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan, OnSkip, Skipped
+from store.formats.labelmap import LabelMap
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer
 from store.schema import read_schema
 
@@ -38,6 +39,8 @@ class Selection:
         reviewer: only spans and facts this reviewer decided, in the articles they worked on.
         labels: only spans of these labels (empty: every label).
         since: only articles changed (status, a span or fact decided) on or after this day (UTC).
+        label_map: labels and fact types renamed on the way out (`labels` names them as
+            stored, before the mapping).
     """
 
     articles: str = "done"
@@ -45,6 +48,7 @@ class Selection:
     reviewer: str | None = None
     labels: tuple[str, ...] = ()
     since: date | None = None
+    label_map: LabelMap | None = None
 
     def __post_init__(self) -> None:
         if self.articles not in ARTICLE_CHOICES:
@@ -57,14 +61,17 @@ class Selection:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """The selection as the manifest records it."""
-        return {
+        """The selection as the manifest records it (`map` only when there is one)."""
+        recorded: dict[str, Any] = {
             "articles": self.articles,
             "state": self.state,
             "reviewer": self.reviewer,
             "labels": list(self.labels),
             "since": self.since.isoformat() if self.since else None,
         }
+        if self.label_map is not None:
+            recorded["map"] = self.label_map.to_dict()
+        return recorded
 
 
 def parse_since(value: str) -> date:
@@ -145,7 +152,7 @@ def iter_docs(
         facts = _facts(session, selection, ids, reviewers)
         for row in rows:
             mine = spans.get(row.id, [])
-            yield ExportDoc(
+            doc = ExportDoc(
                 id=row.id,
                 external_id=row.external_id,
                 title=row.title,
@@ -159,6 +166,7 @@ def iter_docs(
                     _complete(row.external_id, facts.get(row.id, []), mine, role_rank, report)
                 ),
             )
+            yield doc if selection.label_map is None else selection.label_map.doc(doc)
         last = ids[-1]
 
 

@@ -76,6 +76,8 @@ def run_export(
     report = ExportReport(fmt.name, out, manifest)
     with session_scope(engine) as session:
         schema = read_schema(session=session)
+        if selection.label_map is not None:  # writers and the manifest see the mapped names
+            schema = selection.label_map.schema(schema)
         total = count_docs(session=session, selection=selection)
         if on_start is not None:
             on_start(total)

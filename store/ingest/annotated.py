@@ -23,6 +23,7 @@ from store.db import session_scope
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.facts.repository import create_fact
+from store.formats.labelmap import LabelMap
 from store.formats.problems import Problem
 from store.formats.reading import Item, Note, ReadDoc
 from store.formats.registry import import_format, read_paths
@@ -99,12 +100,15 @@ class LoadOptions:
         create_entities: unknown entity keys become new entities (else reported, not linked).
         strict: a construct telaah cannot store (a reader's `Note` with a kind: a brat
             attribute, equivalence...) is a failure, not a note; the rest is still imported.
+        label_map: labels and fact types are renamed with it before they are checked
+            against the schema.
     """
 
     reviewer_id: int | None
     as_candidates: bool = False
     create_entities: bool = False
     strict: bool = False
+    label_map: LabelMap | None = None
 
 
 def import_annotated(
@@ -209,6 +213,8 @@ class _Loader:
         self.role_order = {t.name: list(t.roles) for t in schema.fact_types}
 
     def load(self, item: ReadDoc) -> None:
+        if self.options.label_map is not None:
+            item = replace(item, doc=self.options.label_map.doc(item.doc))
         spans = self._valid_spans(item)
         try:
             doc = normalised(replace(item.doc, spans=tuple(spans)))

@@ -83,6 +83,15 @@ def import_command(
             "equivalences, nested events) fails the import (status 1) instead of a note.",
         ),
     ] = False,
+    label_map: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            metavar="OLD=NEW,...|@FILE",
+            help="With --format: rename labels and fact types before they are checked against "
+            "the schema (@FILE: one OLD=NEW a line); two names mapped to one are merged.",
+        ),
+    ] = None,
 ) -> None:
     """Import articles, then match the new ones; bad files or records are reported one line
     each, the rest go on. With --format, import annotated data instead.
@@ -97,6 +106,8 @@ def import_command(
     from tui.cli.annotated import import_annotated_files
     from tui.cli.matching import match_ids
 
+    if label_map is not None and format is None:
+        raise typer.BadParameter("--map needs --format (annotated data)", param_hint="--map")
     if format is not None:
         import_annotated_files(
             settings(ctx),
@@ -107,6 +118,7 @@ def import_command(
             offsets=offsets,
             quiet=quiet,
             strict=strict,
+            label_map=label_map,
         )
         return
     if encoding and not encoding_exists(encoding):

@@ -79,6 +79,15 @@ def export_command(
             help="Processes for big JSONL exports (0: one per CPU, at most 8).",
         ),
     ] = 0,
+    label_map: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            metavar="OLD=NEW,...|@FILE",
+            help="Rename span labels and fact types in the output (@FILE: one OLD=NEW a line); "
+            "the manifest records it. --labels names the stored labels.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar; the summary and problems only.")
     ] = False,
@@ -90,9 +99,11 @@ def export_command(
     """
     from store.export.selection import Selection, parse_labels, parse_since
     from store.export.writer import run_export
+    from store.formats.labelmap import parse_label_map
     from store.formats.registry import get_format
 
     try:
+        mapping = None if label_map is None else parse_label_map(label_map)
         fmt = get_format(format)
         selection = Selection(
             articles=articles,
@@ -100,6 +111,7 @@ def export_command(
             reviewer=reviewer,
             labels=parse_labels(labels),
             since=parse_since(since) if since else None,
+            label_map=mapping,
         )
     except TelaahError as exc:
         raise _usage_error(str(exc)) from None
@@ -120,6 +132,8 @@ def export_command(
             options=options,
             workers=processes,
         )
+    if mapping is not None and not quiet:
+        out.print(data(mapping.describe()))
     out.print(data(report.summary))
 
 
