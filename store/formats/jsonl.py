@@ -17,6 +17,12 @@ Every field telaah's export writes is read back (state, origin, matched alias, s
 reviewer, decision time, entity key and name, facts); a Prodigy line has only `text` and
 `spans` (`start`, `end`, `label`, maybe `kb_id`), with `_annotator_id` as its reviewer.
 Lines whose `answer` is `reject` or `ignore` are skipped with a note.
+
+Prodigy's own answers on a line are read too (`prodigy_answers`): `relations` (rel.manual:
+{head, child, head_span, child_span, label}) become facts of type = the relation label with
+roles `head` and `child`; an entity-linking answer (`options` with ids, `accept: [id]`, one
+span) becomes that span's entity key. What telaah cannot store (a relation between spans it
+cannot find or make, a choice that is not a link, a text category) is a `Note` with a kind.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from json.encoder import encode_basestring as _string  # C-accelerated, as json.dumps
@@ -260,12 +267,17 @@ def _records(path: Path, handle: BinaryIO) -> Iterator[Item]:
             continue
         answer = record.get("answer")
         if answer in ("reject", "ignore"):
-            yield Note(Problem(path, number, f"answer is {answer!r}: skipped"))
+            yield Note(Problem(path, number, f"answer is {answer!r}: skipped{_held(record)}"))
             continue
         try:
-            yield ReadDoc(path, number, doc_from_record(record, f"{path.stem}-{number}"))
+            doc = doc_from_record(record, f"{path.stem}-{number}")
+            doc, notes = prodigy_answers(record, doc)
         except RecordError as exc:
             yield Problem(path, number, str(exc))
+            continue
+        for message, kind in notes:
+            yield Note(Problem(path, number, message), kind)
+        yield ReadDoc(path, number, doc)
 
 
 def doc_from_record(record: dict[str, Any], default_id: str) -> ExportDoc:
@@ -393,3 +405,151 @@ def _time(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value))
     except ValueError:
         raise RecordError(f"`decided_at` {value!r} is not an ISO 8601 time") from None
+
+
+# Prodigy answers on a line: relations, entity links, choices, text categories
+
+NoteText = tuple[str, str | None]  # a note's message and kind (None: a deliberate skip)
+
+# Options an entity-linking recipe offers for "none of these" (explosion/projects,
+# tutorials/nel_emerson/scripts/el_recipe.py): an answer, but no entity to link.
+_NIL = "NIL"
+
+
+def _held(record: dict[str, Any]) -> str:
+    """What a skipped (rejected or ignored) line held, for its note."""
+    held = [
+        f"{key}: {len(value)}"
+        for key in ("spans", "relations", "facts", "accept")
+        if isinstance(value := record.get(key), list) and value
+    ]
+    return f" (with {', '.join(held)})" if held else ""
+
+
+def prodigy_answers(record: dict[str, Any], doc: ExportDoc) -> tuple[ExportDoc, list[NoteText]]:
+    """`doc` with the Prodigy relations and entity link of `record`, and a note for each
+    annotation of it that is not stored.
+
+    Raises:
+        RecordError: `relations`, `options` or `accept` is not a list.
+    """
+    notes: list[NoteText] = []
+    spans = list(doc.spans)
+    facts = list(doc.facts)
+    annotator = record.get("_annotator_id")
+    reviewer = str(annotator) if annotator else None
+    for index, raw in enumerate(_list(record, "relations")):
+        fact = _relation(raw, index, doc.text, spans, len(facts), notes, reviewer)
+        if fact is not None:
+            facts.append(fact)
+    _link(record, spans, notes)
+    label = record.get("label")
+    if isinstance(label, str) and label:
+        notes.append((f"label {label!r} of the whole text: not stored", "text category"))
+    cats = record.get("cats")
+    if isinstance(cats, dict) and cats:
+        names = ", ".join(sorted(str(name) for name in cats))
+        notes.append((f"cats ({names}): not stored", "text category"))
+    if spans == list(doc.spans) and facts == list(doc.facts):
+        return doc, notes
+    return replace(doc, spans=tuple(spans), facts=tuple(facts)), notes
+
+
+def _relation(
+    raw: Any,
+    index: int,
+    text: str,
+    spans: list[ExportSpan],
+    fact_id: int,
+    notes: list[NoteText],
+    reviewer: str | None,
+) -> ExportFact | None:
+    """The fact of one Prodigy relation (adding a labelled span it names that `spans` lacks);
+    None, with a note, when it cannot be stored."""
+    if not isinstance(raw, dict):
+        notes.append((f"relation {index} is not an object: not stored", "relation"))
+        return None
+    label = raw.get("label")
+    if not isinstance(label, str) or not label:
+        notes.append((f"relation {index} has no label: not stored", "relation"))
+        return None
+    ids: dict[str, int] = {}
+    for role in ("head", "child"):
+        found = _relation_span(raw.get(f"{role}_span"), text, spans, reviewer)
+        if isinstance(found, str):
+            message = f"relation {index} ({label}): {role} {found}: not stored"
+            notes.append((message, "relation"))
+            return None
+        ids[role] = found
+    return ExportFact(
+        id=fact_id,
+        type=label,
+        state="accepted",
+        roles={"head": [ids["head"]], "child": [ids["child"]]},
+    )
+
+
+def _relation_span(raw: Any, text: str, spans: list[ExportSpan], reviewer: str | None) -> int | str:
+    """The id of the span a relation's `head_span`/`child_span` names (added to `spans` if
+    it has a label and is not there yet), or why there is none."""
+    if not isinstance(raw, dict):
+        return "span is missing"
+    start, end, label = raw.get("start"), raw.get("end"), raw.get("label")
+    if (
+        not isinstance(start, int)
+        or not isinstance(end, int)
+        or isinstance(start, bool)
+        or isinstance(end, bool)
+    ):
+        return "span has no integer `start` and `end`"
+    same = [span for span in spans if (span.start, span.end) == (start, end)]
+    if same:
+        return next((span for span in same if span.label == label), same[0]).id
+    if not isinstance(label, str) or not label:
+        return f"span {start}-{end} {text[start:end]!r} has no label and is not among `spans`"
+    span_id = max((span.id for span in spans), default=-1) + 1
+    spans.append(
+        ExportSpan(
+            id=span_id,
+            start=start,
+            end=end,
+            text=text[start:end],
+            label=label,
+            origin="import",
+            reviewer=reviewer,
+        )
+    )
+    return span_id
+
+
+def _link(record: dict[str, Any], spans: list[ExportSpan], notes: list[NoteText]) -> None:
+    """The accepted option of an entity-linking answer, as the entity key of its one span."""
+    accept = _list(record, "accept")
+    if not accept:
+        return
+    options = _list(record, "options")
+    shown = ", ".join(repr(choice) for choice in accept)
+    if not options:
+        notes.append((f"accept {shown} without options: not stored", "choice"))
+        return
+    ids = {str(option.get("id")) for option in options if isinstance(option, dict)}
+    chosen = [str(choice) for choice in accept]
+    if not set(chosen) <= ids:
+        notes.append((f"accept {shown} names no option: not stored", "choice"))
+        return
+    if not spans:
+        notes.append((f"choice {shown} on the whole text: not stored", "choice"))
+        return
+    if len(spans) != 1 or len(chosen) != 1:
+        message = f"accept {shown} for {len(spans)} spans: no link stored"
+        notes.append((message, "entity link"))
+        return
+    key, span = chosen[0], spans[0]
+    if key.startswith(_NIL):
+        notes.append((f"entity link {key!r}: the span is imported without a link", None))
+        return
+    if span.entity_key not in (None, key):
+        message = f"accept {key!r} but the span's kb_id is {span.entity_key!r}: kb_id kept"
+        notes.append((message, "entity link"))
+        return
+    spans[0] = replace(span, entity_key=key)
