@@ -209,3 +209,57 @@ def test_prodigy_links_create_entities_and_strict_fails_on_what_is_not_stored(
     assert report.failed == 5
     assert report.not_stored == {"relation": 1, "choice": 2, "text category": 1}
     assert [key for *_, key in links(session)][3:5] == ["Q312545", "Q48226"]
+
+
+def test_prodigy_answers_that_cannot_be_placed_are_noted_and_bad_lines_reported(
+    engine: Engine, session: Session, reviewer_id: int, tmp_path: Path
+) -> None:
+    path = setup(session, reviewer_id, tmp_path)
+    two = "Emerson dan Laver juara."
+    records: list[Any] = [
+        {  # no `spans` at all: the relation's labelled spans are the mentions
+            "text": TEXT,
+            "relations": [
+                {
+                    "head": 1,
+                    "child": 2,
+                    "head_span": rel_span("PT Telkom", "ORG"),
+                    "child_span": rel_span("Mitratel", "ORG"),
+                    "label": "SUBSIDIARY",
+                },
+                {"head": 1, "child": 2, "label": "SUBSIDIARY"},  # token indices only
+                "SUBSIDIARY",
+            ],
+        },
+        {"text": TEXT, "relations": {"head": 1}},
+        {  # two spans, one answer: which span it links is unknown
+            "text": two,
+            "spans": [
+                {**at("Emerson", two), "label": "PERSON"},
+                {**at("Laver", two), "label": "PERSON"},
+            ],
+            "options": OPTIONS,
+            "accept": ["Q312545"],
+        },
+        {**nel("Emerson juara.", ["Q312545"]), "options": OPTIONS[:1]},
+    ]
+    kept = nel("Emerson menang.", ["Q312545"])
+    kept["spans"][0]["kb_id"] = "Q48226"
+    records.append(kept)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    report = run(engine, path, reviewer_id, create_entities=True)
+
+    assert facts(session) == [
+        ("SUBSIDIARY", "child", "Mitratel"),
+        ("SUBSIDIARY", "head", "PT Telkom"),
+    ]
+    assert [key for *_, key in links(session)] == [None, None, None, None, None, "Q48226"]
+    assert report.problems == [f"{path}:2: `relations` is not a list"]
+    assert report.not_stored == {"relation": 2, "entity link": 2, "choice": 1}
+    notes = "\n".join(report.notes)
+    assert f"{path}:1: relation 1 (SUBSIDIARY): head span is missing" in notes
+    assert f"{path}:1: relation 2 is not an object" in notes
+    assert f"{path}:3: accept 'Q312545' for 2 spans: no link stored" in notes
+    assert f"{path}:4: accept 'Q312545' names no option" in notes
+    assert f"{path}:5: accept 'Q312545' but the span's kb_id is 'Q48226': kb_id kept" in notes
