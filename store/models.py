@@ -147,6 +147,8 @@ class Mention(SQLModel, table=True):
     reviewer_id: int | None = Field(default=None, sa_column=_fk("reviewer.id", "SET NULL"))
     decided_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Raised by one at every change of the row; a change made on an older version is refused.
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
 
 
 class Fact(SQLModel, table=True):
@@ -178,17 +180,101 @@ class Fact(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, index=True, server_default=false())
     )
     review_reason: str | None = None
+    # Raised by one at every change of the row; a change made on an older version is refused.
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
 
 
 class FactArgument(SQLModel, table=True):
-    """One role filler of a fact: the role's name and the mention that fills it."""
+    """One role filler of a fact: the role's name and the mention, or the fact, that fills it.
 
-    __table_args__ = (UniqueConstraint("fact_id", "role", "mention_id"),)
+    A fact fills a role of another fact in nested events (brat `E2 Cause:E1`).
+    """
+
+    __table_args__ = (
+        UniqueConstraint("fact_id", "role", "mention_id"),
+        UniqueConstraint("fact_id", "role", "filler_fact_id"),
+        CheckConstraint("(mention_id IS NULL) <> (filler_fact_id IS NULL)", name="one_filler"),
+        CheckConstraint("filler_fact_id IS NULL OR filler_fact_id <> fact_id", name="not_self"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     fact_id: int = Field(sa_column=_fk_required("fact.id", "CASCADE"))
     role: str
-    mention_id: int = Field(sa_column=_fk_required("mention.id", "CASCADE"))
+    mention_id: int | None = Field(default=None, sa_column=_fk("mention.id", "CASCADE"))
+    filler_fact_id: int | None = Field(default=None, sa_column=_fk("fact.id", "CASCADE"))
+
+
+class ArticleTokens(SQLModel, table=True):
+    """The tokenisation an article arrived with (CoNLL, Prodigy, spaCy), used by the exports.
+
+    `offsets` is flat: start, end of each token in code points of the stored text. `columns`
+    holds the source's other per-token columns by name (CoNLL `pos`, `chunk`), one value a token.
+    """
+
+    __tablename__ = "article_tokens"
+
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    source: str
+    offsets: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    columns: dict[str, list[str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+
+
+_ONE_TARGET = "(mention_id IS NULL) <> (fact_id IS NULL)"
+
+
+class AnnotationAttribute(SQLModel, table=True):
+    """An attribute of a mention or a fact (brat `A`/`M`): a name and a value (none: a flag)."""
+
+    __tablename__ = "annotation_attribute"
+    __table_args__ = (CheckConstraint(_ONE_TARGET, name="one_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int | None = Field(default=None, sa_column=_fk("mention.id", "CASCADE"))
+    fact_id: int | None = Field(default=None, sa_column=_fk("fact.id", "CASCADE"))
+    name: str
+    value: str | None = None
+
+
+class AnnotationNote(SQLModel, table=True):
+    """A free-text note on a mention or a fact (brat `#`), with its kind (`AnnotatorNotes`)."""
+
+    __tablename__ = "annotation_note"
+    __table_args__ = (CheckConstraint(_ONE_TARGET, name="one_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int | None = Field(default=None, sa_column=_fk("mention.id", "CASCADE"))
+    fact_id: int | None = Field(default=None, sa_column=_fk("fact.id", "CASCADE"))
+    kind: str = "AnnotatorNotes"
+    text: str
+
+
+class Equivalence(SQLModel, table=True):
+    """A set of mentions of one article that say the same (brat `*`), with its type (`Equiv`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(sa_column=_fk_required("article.id", "CASCADE"))
+    type: str
+
+
+class EquivalenceMember(SQLModel, table=True):
+    """One mention of an equivalence set."""
+
+    __tablename__ = "equivalence_member"
+
+    equivalence_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("equivalence.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    mention_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
 
 
 class Label(SQLModel, table=True):
