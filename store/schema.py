@@ -47,7 +47,8 @@ class LabelSpec:
 
 @dataclass(frozen=True, slots=True)
 class RoleSpec:
-    """A role of a fact type and the labels that may fill it."""
+    """A role of a fact type and the labels that may fill it (a fact type named there: a
+    fact of that type may fill it, as an event fills a role of another in brat)."""
 
     name: str
     labels: tuple[str, ...]
@@ -128,6 +129,12 @@ class _Checker:
         self._unique("labels", [label.name for label in labels], "label name")
         self._unique("labels", [label.key for label in labels], "label key")
         names = {label.name for label in labels}
+        # A role may also name fact types: it is filled by facts of them (nested events).
+        names |= {
+            raw["name"].strip()
+            for raw in data.get("fact_types", [])
+            if isinstance(raw, dict) and isinstance(raw.get("name"), str)
+        }
         role_index = 0
         fact_types = []
         for i, raw in enumerate(data.get("fact_types", [])):

@@ -56,6 +56,9 @@ class ExportSpan:
     score: float | None = None
     reviewer: str | None = None
     decided_at: datetime | None = None
+    # brat `A`/`M` attributes (name, value; None: a flag) and `#` notes (kind, text).
+    attributes: tuple[tuple[str, str | None], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,11 @@ class ExportFact:
     evidence: tuple[int, int] | None = None
     note: str | None = None
     needs_review: bool = False
+    # brat `A`/`M` attributes and the notes after `note` (kind, text); roles filled by other
+    # facts of the document (nested events: role -> fact ids).
+    attributes: tuple[tuple[str, str | None], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
+    fact_roles: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +93,8 @@ class ExportDoc:
     meta: dict[str, Any] = field(default_factory=dict)
     spans: tuple[ExportSpan, ...] = ()
     facts: tuple[ExportFact, ...] = ()
+    # brat `*` equivalence sets: (type, span ids).
+    equivalences: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +216,12 @@ class ExportContext:
         self.on_skip(
             Skipped(doc.external_id, "span", span.label, reason, span.start, span.end, span.text)
         )
+
+    def lose(self, kind: str, count: int = 1) -> None:
+        """Count an attribute, note, equivalence... the format cannot carry (the manifest's
+        `not_carried`: never lost silently)."""
+        lost = self.extras.setdefault("not_carried", {})
+        lost[kind] = lost.get(kind, 0) + count
 
     def skip_fact(self, doc: ExportDoc, fact: ExportFact, reason: str) -> None:
         """Report a fact the format cannot express."""

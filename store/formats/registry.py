@@ -13,7 +13,8 @@ from pathlib import Path
 
 from store.errors import TelaahError
 from store.export.model import Writer
-from store.formats.brat import read_brat, write_brat
+from store.formats.brat import write_brat
+from store.formats.brat_read import read_brat
 from store.formats.conll import read_conll, write_conll
 from store.formats.doccano import read_doccano, write_doccano
 from store.formats.facts_csv import write_facts_csv
