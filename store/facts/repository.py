@@ -38,6 +38,15 @@ class RoleFiller:
 
 
 @dataclass(frozen=True, slots=True)
+class FactFiller:
+    """A fact filling a role of another fact (a nested event: brat `Theme:E1`)."""
+
+    role: str
+    fact_id: int
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
 class FactView:
     """A fact, detached, with its fillers in role order."""
 
@@ -53,6 +62,7 @@ class FactView:
     needs_review: bool
     review_reason: str | None
     fillers: tuple[RoleFiller, ...]
+    fact_fillers: tuple[FactFiller, ...] = ()
 
     def role(self, name: str) -> tuple[RoleFiller, ...]:
         """The fillers of role `name`."""
@@ -64,6 +74,14 @@ class FactView:
         result: dict[str, list[int]] = defaultdict(list)
         for filler in self.fillers:
             result[filler.role].append(filler.mention_id)
+        return dict(result)
+
+    @property
+    def fact_roles(self) -> dict[str, list[int]]:
+        """Role -> ids of the facts filling it (nested events)."""
+        result: dict[str, list[int]] = defaultdict(list)
+        for filler in self.fact_fillers:
+            result[filler.role].append(filler.fact_id)
         return dict(result)
 
 
@@ -129,15 +147,17 @@ def create_fact(
     note: str | None = None,
     commit: bool = True,
     schema: Schema | None = None,
+    fact_roles: Mapping[str, Sequence[int]] | None = None,
 ) -> FactView:
     """A new fact of `type` with `roles` (role -> mention ids) in article `article_id`.
 
     The mentions must be in the article and their labels allowed by the role; a fact tagged by
     a reviewer is accepted, a proposed one (origin "schema") pending. `schema`: the stored
-    schema, when the caller has read it already (many facts in a row).
+    schema, when the caller has read it already (many facts in a row). `fact_roles`: roles
+    filled by other facts of the article (role -> fact ids), whose types the role must name.
     """
     schema = schema or read_schema(session=session)
-    _check_roles(session, article_id, type, roles, schema)
+    _check_roles(session, article_id, type, roles, schema, fact_roles or {})
     if state not in FACT_STATES:
         raise TelaahError(f"unknown fact state {state!r}")
     now = utcnow()
@@ -154,7 +174,7 @@ def create_fact(
     )
     session.add(fact)
     session.flush()
-    _put_roles(session, _id(fact), roles)
+    _put_roles(session, _id(fact), roles, fact_roles or {})
     session.flush()
     audit.record(
         session,
@@ -198,9 +218,25 @@ def set_note(
 
 
 def delete_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> None:
-    """Delete a fact; the audit entry keeps everything needed to bring it back."""
+    """Delete a fact; the audit entry keeps everything needed to bring it back (with the
+    roles of other facts it filled, which are marked `needs_review`)."""
     fact = _fact(session, fact_id)
     before = fact_state(session, fact)
+    fills = session.execute(
+        select(col(FactArgument.fact_id), col(FactArgument.role))
+        .where(col(FactArgument.filler_fact_id) == fact_id)
+        .order_by(col(FactArgument.id))
+    ).all()
+    if fills:
+        before["fills"] = [[parent, role] for parent, role in fills]
+        for parent in {parent for parent, _role in fills}:
+            row = session.get(Fact, parent)
+            if row is not None:
+                row.needs_review, row.review_reason = (
+                    True,
+                    f"the fact filling a role ({fact_id}) was deleted",
+                )
+                session.add(row)
     session.delete(fact)
     audit.record(
         session,
@@ -248,8 +284,13 @@ def fact_state(session: Session, fact: Fact) -> dict[str, Any]:
         .all()
     )
     roles: dict[str, list[int]] = defaultdict(list)
+    fact_roles: dict[str, list[int]] = defaultdict(list)
     for argument in arguments:
-        roles[argument.role].append(argument.mention_id)
+        if argument.mention_id is not None:
+            roles[argument.role].append(argument.mention_id)
+        elif argument.filler_fact_id is not None:
+            fact_roles[argument.role].append(argument.filler_fact_id)
+    extra = {"fact_roles": dict(fact_roles)} if fact_roles else {}  # older entries have none
     return {
         "id": fact.id,
         "article_id": fact.article_id,
@@ -264,6 +305,7 @@ def fact_state(session: Session, fact: Fact) -> dict[str, Any]:
         "needs_review": fact.needs_review,
         "review_reason": fact.review_reason,
         "roles": dict(roles),
+        **extra,
     }
 
 
@@ -279,9 +321,13 @@ def _change(
             fact.needs_review, fact.review_reason = False, None
     if "note" in changes:
         fact.note = changes["note"]
-    if "roles" in changes:
-        session.execute(delete(FactArgument).where(col(FactArgument.fact_id) == fact_id))
-        _put_roles(session, fact_id, changes["roles"])
+    if "roles" in changes:  # the roles filled by facts stay
+        session.execute(
+            delete(FactArgument).where(
+                col(FactArgument.fact_id) == fact_id, col(FactArgument.mention_id).is_not(None)
+            )
+        )
+        _put_roles(session, fact_id, changes["roles"], {})
         fact.needs_review, fact.review_reason = False, None
     fact.reviewer_id = reviewer_id
     session.add(fact)
@@ -300,7 +346,12 @@ def _change(
 
 
 def _check_roles(
-    session: Session, article_id: int, type: str, roles: Mapping[str, Sequence[int]], schema: Schema
+    session: Session,
+    article_id: int,
+    type: str,
+    roles: Mapping[str, Sequence[int]],
+    schema: Schema,
+    fact_roles: Mapping[str, Sequence[int]] | None = None,
 ) -> None:
     spec = next((t for t in schema.fact_types if t.name == type), None)
     if spec is None:
@@ -323,12 +374,35 @@ def _check_roles(
                     f"{mention.text!r} is a {mention.label}; role {name} takes "
                     f"{', '.join(role.labels)}"
                 )
+    for name, ids in (fact_roles or {}).items():
+        role = known.get(name)
+        if role is None:
+            raise TelaahError(f"{type} has no role {name!r} ({', '.join(known)})")
+        if len(ids) + len(roles.get(name, ())) > 1 and not role.multiple:
+            raise TelaahError(f"role {name} of {type} takes one filler")
+        for filler_id in ids:
+            filler = session.get(Fact, filler_id)
+            if filler is None or filler.article_id != article_id:
+                raise TelaahError(f"fact {filler_id} is not in article {article_id}")
+            if filler.type not in role.labels:
+                raise TelaahError(
+                    f"a {filler.type} fact cannot fill role {name} of {type} "
+                    f"(it takes {', '.join(role.labels)})"
+                )
 
 
-def _put_roles(session: Session, fact_id: int, roles: Mapping[str, Sequence[int]]) -> None:
+def _put_roles(
+    session: Session,
+    fact_id: int,
+    roles: Mapping[str, Sequence[int]],
+    fact_roles: Mapping[str, Sequence[int]],
+) -> None:
     for role, ids in roles.items():
         for mention_id in dict.fromkeys(ids):
             session.add(FactArgument(fact_id=fact_id, role=role, mention_id=mention_id))
+    for role, ids in fact_roles.items():
+        for filler_id in dict.fromkeys(ids):
+            session.add(FactArgument(fact_id=fact_id, role=role, filler_fact_id=filler_id))
 
 
 def _views(session: Session, facts: Sequence[Fact], schema: Schema | None = None) -> list[FactView]:
@@ -351,6 +425,19 @@ def _views(session: Session, facts: Sequence[Fact], schema: Schema | None = None
     fillers: dict[int, list[RoleFiller]] = defaultdict(list)
     for fact_id, role, m, key, name in rows:
         fillers[fact_id].append(RoleFiller(role, m.id, m.start, m.end, m.text, m.label, key, name))
+    nested: dict[int, list[FactFiller]] = defaultdict(list)
+    for fact_id, role, filler_id, filler_type in session.execute(
+        select(
+            col(FactArgument.fact_id),
+            col(FactArgument.role),
+            col(FactArgument.filler_fact_id),
+            col(Fact.type),
+        )
+        .join(Fact, col(Fact.id) == col(FactArgument.filler_fact_id))
+        .where(col(FactArgument.fact_id).in_(ids))
+        .order_by(col(FactArgument.id))
+    ).all():
+        nested[fact_id].append(FactFiller(role, filler_id, filler_type))
     order = _role_order(schema or read_schema(session=session))
     names: dict[int | None, str] = dict(
         session.execute(select(col(Reviewer.id), col(Reviewer.name))).all()
@@ -373,6 +460,7 @@ def _views(session: Session, facts: Sequence[Fact], schema: Schema | None = None
                 fact.needs_review,
                 fact.review_reason,
                 tuple(mine),
+                tuple(sorted(nested[_id(fact)], key=lambda f: rank.get(f.role, 99))),
             )
         )
     return views

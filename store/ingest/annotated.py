@@ -28,6 +28,7 @@ from store.formats.problems import Problem
 from store.formats.reading import Item, Note, ReadDoc
 from store.formats.registry import import_format, read_paths
 from store.gazetteer.entities import create_entity
+from store.ingest.extras import store_equivalences, store_fact_extras, store_span_extras
 from store.ingest.sink import (
     ArticleSink,
     ImportHooks,
@@ -301,11 +302,11 @@ class _Loader:
             mention_ids = sorted(stored[place] for place in new)
             existing.update((place, stored[place]) for place in new)
         ids = {span.id: existing[(span.start, span.end)] for span in doc.spans}
-        facts = [
-            fact_id
-            for fact in doc.facts
-            if (fact_id := self._fact(session, item, article_id, fact, ids)) is not None
-        ]
+        store_span_extras(
+            session, [(existing[(s.start, s.end)], s) for s in doc.spans if (s.start, s.end) in new]
+        )
+        facts = self._facts(session, item, article_id, doc.facts, ids)
+        store_equivalences(session, article_id, doc.equivalences, ids)
         audit.record(
             session,
             action=audit.Action.ANNOTATIONS_IMPORT,
@@ -437,6 +438,36 @@ class _Loader:
             )
         return None
 
+    def _facts(
+        self,
+        session: Session,
+        item: ReadDoc,
+        article_id: int,
+        facts: Iterable[ExportFact],
+        ids: dict[int, int],
+    ) -> list[int]:
+        """Store the facts, each after the facts filling its roles (nested events); one
+        whose filler is not stored (refused, or a cycle) is refused with a problem."""
+        stored: dict[int, int] = {}
+        waiting = list(facts)
+        refused: set[int] = set()
+        while waiting:
+            ready = [
+                f
+                for f in waiting
+                if all(i in stored or i in refused for ids_ in f.fact_roles.values() for i in ids_)
+            ]
+            if not ready:  # every fact left waits for another: a cycle
+                ready = waiting[:1]
+            for fact in ready:
+                waiting.remove(fact)
+                fact_id = self._fact(session, item, article_id, fact, ids, stored)
+                if fact_id is None:
+                    refused.add(fact.id)
+                else:
+                    stored[fact.id] = fact_id
+        return sorted(stored.values())
+
     def _fact(
         self,
         session: Session,
@@ -444,10 +475,15 @@ class _Loader:
         article_id: int,
         fact: ExportFact,
         ids: dict[int, int],
+        fact_ids: dict[int, int],
     ) -> int | None:
         where = Problem(item.path, item.fact_lines.get(fact.id, item.line), "")
         try:
             roles = self._roles(session, fact, ids)
+            fact_roles = {
+                role: [_filler(role, i, fact_ids) for i in fillers]
+                for role, fillers in fact.fact_roles.items()
+            }
             if fact.evidence is not None:
                 start, end = fact.evidence
                 article = session.get(Article, article_id)
@@ -464,6 +500,7 @@ class _Loader:
                 origin="import",
                 note=fact.note,
                 commit=False,
+                fact_roles=fact_roles,
             )
         except TelaahError as exc:
             self.sink.fail(replace(where, message=f"fact {fact.type}: {exc}"))
@@ -473,6 +510,7 @@ class _Loader:
             assert row is not None
             row.needs_review, row.review_reason = True, "imported as needing review"
             session.add(row)
+        store_fact_extras(session, view.id, fact)
         return view.id
 
     def _roles(
@@ -515,6 +553,12 @@ class _Loader:
                 placed.setdefault(specs[index].name, []).append(mention_id)
                 index += 1
         return placed
+
+
+def _filler(role: str, fact_id: int, stored: dict[int, int]) -> int:
+    if fact_id not in stored:
+        raise TelaahError(f"role {role} names fact {fact_id}, which was not imported")
+    return stored[fact_id]
 
 
 def _entity_ids(session: Session) -> dict[str, int]:

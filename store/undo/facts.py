@@ -25,7 +25,7 @@ ACTIONS = (
     Action.FACT_NOTE,
     Action.FACT_DELETE,
 )
-_COMPARED = ("type", "state", "note", "roles")
+_COMPARED = ("type", "state", "note", "roles", "fact_roles")
 
 
 @register(*ACTIONS)
@@ -110,4 +110,12 @@ def _apply(session: Session, fact: Fact, target: dict[str, Any]) -> None:
             if session.get(Mention, mention_id) is None:
                 raise Conflict(f"a mention of that fact ({role}) no longer exists")
             session.add(FactArgument(fact_id=fact.id, role=role, mention_id=mention_id))
+    for role, ids in target.get("fact_roles", {}).items():
+        for filler_id in ids:
+            if session.get(Fact, filler_id) is None:
+                raise Conflict(f"the fact filling role {role} of that fact no longer exists")
+            session.add(FactArgument(fact_id=fact.id, role=role, filler_fact_id=filler_id))
+    for parent, role in target.get("fills", []):  # a deleted fact comes back into its roles
+        if session.get(Fact, parent) is not None:
+            session.add(FactArgument(fact_id=parent, role=role, filler_fact_id=fact.id))
     session.flush()
