@@ -14,7 +14,18 @@ from sqlmodel import Session
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan, OnSkip, Skipped
 from store.formats.labelmap import LabelMap
-from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer
+from store.models import (
+    AnnotationAttribute,
+    AnnotationNote,
+    Article,
+    Entity,
+    Equivalence,
+    EquivalenceMember,
+    Fact,
+    FactArgument,
+    Mention,
+    Reviewer,
+)
 from store.schema import read_schema
 
 ARTICLE_CHOICES = ("done", "all")
@@ -27,6 +38,10 @@ _E = Entity.__table__  # type: ignore[attr-defined]
 _F = Fact.__table__  # type: ignore[attr-defined]
 _FA = FactArgument.__table__  # type: ignore[attr-defined]
 _R = Reviewer.__table__  # type: ignore[attr-defined]
+_AA = AnnotationAttribute.__table__  # type: ignore[attr-defined]
+_AN = AnnotationNote.__table__  # type: ignore[attr-defined]
+_EQ = Equivalence.__table__  # type: ignore[attr-defined]
+_EM = EquivalenceMember.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +165,10 @@ def iter_docs(
         ids = [row.id for row in rows]
         spans = _spans(session, selection, ids, reviewers)
         facts = _facts(session, selection, ids, reviewers)
+        equivalences = _equivalences(session, ids)
         for row in rows:
             mine = spans.get(row.id, [])
+            exported = {span.id for span in mine}
             doc = ExportDoc(
                 id=row.id,
                 external_id=row.external_id,
@@ -164,6 +181,11 @@ def iter_docs(
                 spans=tuple(mine),
                 facts=tuple(
                     _complete(row.external_id, facts.get(row.id, []), mine, role_rank, report)
+                ),
+                equivalences=tuple(
+                    (type_, kept)
+                    for type_, members in equivalences.get(row.id, [])
+                    if len(kept := tuple(m for m in members if m in exported)) >= 2
                 ),
             )
             yield doc if selection.label_map is None else selection.label_map.doc(doc)
@@ -237,6 +259,7 @@ def _spans(
         query = query.where(
             _M.c.reviewer_id.in_([i for i, name in reviewers.items() if name == selection.reviewer])
         )
+    attributes, notes = _extras(session, _M, "mention_id", ids)
     result: dict[int, list[ExportSpan]] = defaultdict(list)
     for (
         mention_id,
@@ -269,8 +292,53 @@ def _spans(
                 score=score,
                 reviewer=reviewers.get(reviewer_id) if reviewer_id is not None else None,
                 decided_at=_time(decided_at),
+                attributes=tuple(attributes.get(mention_id, ())),
+                notes=tuple(notes.get(mention_id, ())),
             )
         )
+    return result
+
+
+def _extras(
+    session: Session, owner: Any, column: str, ids: Sequence[int]
+) -> tuple[dict[int, list[tuple[str, str | None]]], dict[int, list[tuple[str, str]]]]:
+    """The attributes and notes of the mentions (or facts) of a page of articles: one query
+    each, by the owners' `article_id`."""
+    attributes: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for target, name, value in session.execute(
+        select(_AA.c[column], _AA.c.name, _AA.c.value)
+        .join(owner, owner.c.id == _AA.c[column])
+        .where(owner.c.article_id.in_(ids))
+        .order_by(_AA.c.id)
+    ):
+        attributes[target].append((name, value))
+    for target, kind, text in session.execute(
+        select(_AN.c[column], _AN.c.kind, _AN.c.text)
+        .join(owner, owner.c.id == _AN.c[column])
+        .where(owner.c.article_id.in_(ids))
+        .order_by(_AN.c.id)
+    ):
+        notes[target].append((kind, text))
+    return attributes, notes
+
+
+def _equivalences(
+    session: Session, ids: Sequence[int]
+) -> dict[int, list[tuple[str, tuple[int, ...]]]]:
+    """Article id -> its equivalence sets (type, mention ids in text order), one query."""
+    sets: dict[int, tuple[int, str, list[int]]] = {}
+    for equivalence_id, article_id, type_, mention_id in session.execute(
+        select(_EQ.c.id, _EQ.c.article_id, _EQ.c.type, _EM.c.mention_id)
+        .join(_EM, _EM.c.equivalence_id == _EQ.c.id)
+        .join(_M, _M.c.id == _EM.c.mention_id)
+        .where(_EQ.c.article_id.in_(ids))
+        .order_by(_EQ.c.id, _M.c.start, _M.c.id)
+    ):
+        sets.setdefault(equivalence_id, (article_id, type_, []))[2].append(mention_id)
+    result: dict[int, list[tuple[str, tuple[int, ...]]]] = defaultdict(list)
+    for article_id, type_, members in sets.values():
+        result[article_id].append((type_, tuple(members)))
     return result
 
 
@@ -297,6 +365,9 @@ class _RawFact:
     note: str | None
     needs_review: bool
     roles: list[tuple[str, int]]
+    fact_roles: list[tuple[str, int]]
+    attributes: tuple[tuple[str, str | None], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 def _facts(
@@ -322,6 +393,7 @@ def _facts(
         query = query.where(
             _F.c.reviewer_id.in_([i for i, name in reviewers.items() if name == selection.reviewer])
         )
+    attributes, notes = _extras(session, _F, "fact_id", ids)
     result: dict[int, list[_RawFact]] = defaultdict(list)
     by_id: dict[int, _RawFact] = {}
     for fact_id, article_id, type_, state, ev_start, ev_end, note, needs_review in session.execute(
@@ -335,16 +407,22 @@ def _facts(
             note,
             bool(needs_review),
             [],
+            [],
+            tuple(attributes.get(fact_id, ())),
+            tuple(notes.get(fact_id, ())),
         )
         result[article_id].append(raw)
         by_id[fact_id] = raw
     if by_id:
-        for fact_id, role, mention_id in session.execute(
-            select(_FA.c.fact_id, _FA.c.role, _FA.c.mention_id)
+        for fact_id, role, mention_id, filler_id in session.execute(
+            select(_FA.c.fact_id, _FA.c.role, _FA.c.mention_id, _FA.c.filler_fact_id)
             .where(_FA.c.fact_id.in_(list(by_id)))
             .order_by(_FA.c.id)
         ):
-            by_id[fact_id].roles.append((role, mention_id))
+            if mention_id is not None:
+                by_id[fact_id].roles.append((role, mention_id))
+            else:
+                by_id[fact_id].fact_roles.append((role, filler_id))
     return result
 
 
@@ -355,18 +433,28 @@ def _complete(
     role_rank: dict[str, dict[str, int]],
     report: OnSkip,
 ) -> Iterator[ExportFact]:
-    """The facts whose role spans are all exported, roles in schema order then text order."""
+    """The facts whose role spans (and facts) are all exported, roles in schema order then
+    text order."""
     position = {span.id: i for i, span in enumerate(spans)}
+    reasons: dict[int, str] = {}
     for fact in facts:
         missing = [role for role, mention_id in fact.roles if mention_id not in position]
         if missing:
+            reasons[fact.id] = f"role {missing[0]} is filled by a span that is not exported"
+    exported = {fact.id for fact in facts}
+    changed = True
+    while changed:  # a fact filled by a fact that is not exported is not exported either
+        changed = False
+        for fact in facts:
+            role = next((r for r, f in fact.fact_roles if f not in exported or f in reasons), None)
+            if fact.id not in reasons and role is not None:
+                reasons[fact.id] = f"role {role} is filled by a fact that is not exported"
+                changed = True
+    for fact in facts:
+        if fact.id in reasons:
             report(
                 Skipped(
-                    article,
-                    "fact",
-                    fact.type,
-                    f"role {missing[0]} is filled by a span that is not exported",
-                    *(fact.evidence or (None, None)),
+                    article, "fact", fact.type, reasons[fact.id], *(fact.evidence or (None, None))
                 )
             )
             continue
@@ -377,6 +465,9 @@ def _complete(
         roles: dict[str, list[int]] = {}
         for role, mention_id in ordered:
             roles.setdefault(role, []).append(mention_id)
+        fact_roles: dict[str, list[int]] = {}
+        for role, filler_id in sorted(fact.fact_roles, key=lambda rf: rank.get(rf[0], len(rank))):
+            fact_roles.setdefault(role, []).append(filler_id)
         yield ExportFact(
             id=fact.id,
             type=fact.type,
@@ -385,4 +476,7 @@ def _complete(
             evidence=fact.evidence,
             note=fact.note,
             needs_review=fact.needs_review,
+            attributes=fact.attributes,
+            notes=fact.notes,
+            fact_roles=fact_roles,
         )

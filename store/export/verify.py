@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from store.export.model import ExportDoc, ExportSpan, Skipped, document_offsets
+from store.export.verify_extras import compare_extras
 from store.formats.reading import ReadDoc
 from store.formats.registry import Format, read_paths
 
@@ -42,16 +43,20 @@ class Capability:
             not kept: doccano relations) or "" (none).
         tokens: the reader rebuilds the text from tokens (CoNLL): offsets are mapped back
             through the export's tokens.
+        extras: attributes and notes of spans and facts, equivalences and facts filling
+            roles: "exact" (jsonl), "brat" (as brat writes them: notes on one line, names
+            and values without whitespace) or "" (not carried: counted in `not_carried`).
     """
 
     links: bool
     facts: str
     tokens: bool = False
+    extras: str = ""
 
 
 CAPABILITIES: dict[str, Capability] = {
-    "jsonl": Capability(links=True, facts="full"),
-    "brat": Capability(links=True, facts="full"),
+    "jsonl": Capability(links=True, facts="full", extras="exact"),
+    "brat": Capability(links=True, facts="full", extras="brat"),
     "conll": Capability(links=False, facts="", tokens=True),
     "doccano": Capability(links=False, facts="ordered"),
     "spacy": Capability(links=True, facts=""),
@@ -71,6 +76,8 @@ class Verification:
     facts: int = 0
     differences: list[str] = field(default_factory=list)
     different: int = 0  # every difference, including those not listed
+    extras: int = 0  # spans and facts whose attributes and notes were compared, equivalences
+    not_carried: Counter[str] = field(default_factory=Counter)  # what the format cannot hold
 
     def differ(self, line: str) -> None:
         """Record one difference (the first `DIFFERENCES_SHOWN` are kept as lines)."""
@@ -81,12 +88,15 @@ class Verification:
     @property
     def counts(self) -> dict[str, int]:
         """What was compared, for the manifest."""
-        return {
+        counts = {
             "documents": self.documents,
             "spans": self.spans,
             "links": self.links,
             "facts": self.facts,
         }
+        if self.extras:
+            counts["extras"] = self.extras
+        return counts
 
     def message(self, out: Path) -> str:
         """The error of a failed verification: one line per difference, then a count."""
@@ -99,10 +109,13 @@ class Verification:
         return "\n".join(lines)
 
     def to_manifest(self) -> dict[str, Any]:
-        """The manifest keys: `verified`, and the counts compared or the reason."""
+        """The manifest keys: `verified`, and the counts compared or the reason; and
+        `not_carried`, what the documents held that the format cannot carry."""
+        carried = {kind: count for kind, count in sorted(self.not_carried.items()) if count}
+        lost = {"not_carried": carried} if carried else {}
         if self.verified:
-            return {"verified": True, "verified_counts": self.counts}
-        return {"verified": False, "verified_reason": self.reason or "not checked"}
+            return {"verified": True, "verified_counts": self.counts, **lost}
+        return {"verified": False, "verified_reason": self.reason or "not checked", **lost}
 
 
 def verify_output(
@@ -131,6 +144,8 @@ def verify_output(
         result.reason = "more items were skipped than the manifest lists: cannot tell them apart"
         return result
     skips = _Skips(skipped)
+    if not capability.extras:
+        expected = _counting_losses(expected, capability, result.not_carried)
     if fmt.name == "spacy":
         return _verify_spacy(path, expected, skips, result)
     if fmt.name == "facts-csv":
@@ -251,6 +266,13 @@ def _compare(
         for start, end, label, key in sorted((got_links - want_links).elements()):
             result.differ(f"{article}: span {start}-{end} {label}: link to {key!r} not meant")
         result.links += sum(want_links.values())
+    if capability.extras:
+        lines, compared = compare_extras(
+            want, got, kept, got_spans, brat=capability.extras == "brat"
+        )
+        for line in lines:
+            result.differ(f"{article}: {line}")
+        result.extras += compared
     if capability.facts:
         ordered = capability.facts == "ordered"
         _compare_facts(
@@ -281,6 +303,24 @@ def _compare_facts(
     for key in sorted((found - wanted).elements()):
         result.differ(f"{article}: fact {key[0]} {_roles_text(key)} not meant")
     result.facts += sum(v for v in wanted.values() if v > 0)
+
+
+def _counting_losses(
+    docs: Iterable[ExportDoc], capability: Capability, lost: Counter[str]
+) -> Iterator[ExportDoc]:
+    """`docs`, counting what each holds that a format without extras cannot carry."""
+    for doc in docs:
+        for item in (*doc.spans, *doc.facts):
+            lost["attribute"] += len(item.attributes)
+            lost["note"] += len(item.notes)
+        lost["equivalence"] += len(doc.equivalences)
+        if capability.facts:
+            lost["fact filling a role"] += sum(
+                len(ids) for fact in doc.facts for ids in fact.fact_roles.values()
+            )
+        yield doc
+    for kind in [kind for kind, count in lost.items() if not count]:
+        del lost[kind]
 
 
 def _link(span: ExportSpan) -> LinkKey:

@@ -22,7 +22,7 @@ Reading: `store.formats.brat_read` (`read_brat`, imported here too).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,9 +80,15 @@ class FileNames:
         return candidate
 
 
-def is_relation(spec: FactTypeSpec | None) -> bool:
-    """Whether facts of this type are written as brat relations: two roles, one filler each."""
-    return spec is not None and len(spec.roles) == 2 and not any(r.multiple for r in spec.roles)
+def is_relation(spec: FactTypeSpec | None, fact_types: Collection[str] = ()) -> bool:
+    """Whether facts of this type are written as brat relations: two roles, one filler each,
+    neither taking a fact (one of `fact_types`: an event's argument, so the fact is an event)."""
+    return (
+        spec is not None
+        and len(spec.roles) == 2
+        and not any(r.multiple for r in spec.roles)
+        and not any(label in fact_types for r in spec.roles for label in r.labels)
+    )
 
 
 # Attribute names brat's annotation.conf declares (name -> its values, what it annotates).
@@ -232,11 +238,9 @@ def _fact_ids(
     and events), is not written either.
     """
     reasons = {
-        fact.id: reason
-        for fact in doc.facts
-        if (reason := _fact_problem(doc, fact, types.get(fact.type), number))
+        fact.id: reason for fact in doc.facts if (reason := _fact_problem(doc, fact, types, number))
     }
-    kinds = {fact.id: is_relation(types.get(fact.type)) for fact in doc.facts}
+    kinds = {fact.id: is_relation(types.get(fact.type), types) for fact in doc.facts}
     changed = True
     while changed:
         changed = False
@@ -262,17 +266,18 @@ def _fact_ids(
 
 
 def _fact_problem(
-    doc: ExportDoc, fact: ExportFact, spec: FactTypeSpec | None, number: dict[int, str]
+    doc: ExportDoc, fact: ExportFact, types: dict[str, FactTypeSpec], number: dict[int, str]
 ) -> str | None:
     """Why brat cannot show this fact by itself (its fillers that are facts aside), or None."""
+    spec = types.get(fact.type)
     roles = list(dict.fromkeys([*fact.roles, *fact.fact_roles]))
-    colon = _colon(fact.type, roles, relation=is_relation(spec))
+    colon = _colon(fact.type, roles, relation=is_relation(spec, types))
     if colon:
         return colon
     for role, ids in fact.roles.items():
         if any(m not in number for m in ids):
             return f"role {role} is filled by a span brat cannot show"
-    if is_relation(spec):
+    if is_relation(spec, types):
         assert spec is not None
         for role in spec.roles:
             if len(fact.roles.get(role.name, [])) + len(fact.fact_roles.get(role.name, [])) != 1:
@@ -308,8 +313,10 @@ def annotation_conf(schema: Schema, declared: Declared | None = None) -> str:
     export wrote: name -> values, what they annotate); a fact type brat cannot name (a `:` in
     an event type or role name) is a comment."""
 
+    names = {t.name for t in schema.fact_types}
+
     def line(t: FactTypeSpec, role: Callable[[RoleSpec], str]) -> str:
-        colon = _colon(t.name, [r.name for r in t.roles], relation=is_relation(t))
+        colon = _colon(t.name, [r.name for r in t.roles], relation=is_relation(t, names))
         if colon:
             return f"# {t.name} is not written: {colon}"
         return f"{t.name}\t" + ", ".join(role(r) for r in t.roles)
@@ -318,13 +325,15 @@ def annotation_conf(schema: Schema, declared: Declared | None = None) -> str:
     lines += [label.name for label in schema.labels]
     lines += ["", "[relations]", "", "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>"]
     lines += [
-        line(t, lambda r: f"{r.name}:{_allowed(r)}") for t in schema.fact_types if is_relation(t)
+        line(t, lambda r: f"{r.name}:{_allowed(r)}")
+        for t in schema.fact_types
+        if is_relation(t, names)
     ]
     lines += ["", "[events]", ""]
     lines += [
         line(t, lambda r: f"{r.name}{_arity(r)}:{_allowed(r)}")
         for t in schema.fact_types
-        if not is_relation(t)
+        if not is_relation(t, names)
     ]
     lines += [
         "",

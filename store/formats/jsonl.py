@@ -102,6 +102,7 @@ def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[st
         for i, (start, end) in enumerate(offsets)
     ]
     record["spans"], record["facts"] = _spans_and_facts(doc, offsets)
+    record.update(doc_extras(doc))
     record["answer"] = "accept"
     return record
 
@@ -146,6 +147,7 @@ def _spans_and_facts(
                 "score": span.score,
                 "reviewer": span.reviewer,
                 "decided_at": format_time(span.decided_at),
+                **span_extras(span),
             }
         )
     return spans, _facts(doc, position)
@@ -167,6 +169,7 @@ def _facts(doc: ExportDoc, position: dict[int, int]) -> list[dict[str, Any]]:
                 "evidence": evidence,
                 "note": fact.note,
                 "needs_review": fact.needs_review,
+                **fact_extras(fact, doc.facts),
             }
         )
     return facts
@@ -203,12 +206,14 @@ def doc_line(doc: ExportDoc) -> str:
             f'"kb_id":{_opt(s.entity_key)},"entity_name":{_opt(s.entity_name)},'
             f'"state":{_string(s.state)},"origin":{_string(s.origin)},'
             f'"matched_alias":{_opt(s.matched_alias)},"score":{score},'
-            f'"reviewer":{_opt(s.reviewer)},"decided_at":{_opt(format_time(s.decided_at))}}}'
+            f'"reviewer":{_opt(s.reviewer)},"decided_at":{_opt(format_time(s.decided_at))}'
+            f"{_dumps(extras)[:-1].replace('{', ',', 1) if (extras := span_extras(s)) else ''}}}"
         )
     facts = _facts(doc, {span.id: i for i, span in enumerate(doc.spans)}) if doc.facts else []
+    more = "".join(f",{_string(key)}:{_dumps(value)}" for key, value in doc_extras(doc).items())
     line = (
         f'{_dumps(_head(doc))[:-1]},"tokens":[{tokens}],"spans":[{",".join(spans)}],'
-        f'"facts":{_dumps(facts)},"answer":"accept"}}'
+        f'"facts":{_dumps(facts)}{more},"answer":"accept"}}'
     )
     for raw, escaped in _SEPARATORS.items():
         if raw in line:
@@ -270,7 +275,7 @@ def _records(path: Path, handle: BinaryIO) -> Iterator[Item]:
             yield Note(Problem(path, number, f"answer is {answer!r}: skipped{_held(record)}"))
             continue
         try:
-            doc = doc_from_record(record, f"{path.stem}-{number}")
+            doc = read_extras(record, doc_from_record(record, f"{path.stem}-{number}"))
             doc, notes = prodigy_answers(record, doc)
         except RecordError as exc:
             yield Problem(path, number, str(exc))
@@ -405,6 +410,138 @@ def _time(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value))
     except ValueError:
         raise RecordError(f"`decided_at` {value!r} is not an ISO 8601 time") from None
+
+
+# Attributes, notes, equivalences and facts filling roles (brat's `A`, `#`, `*`, `Theme:E1`):
+# keys written only when there is something to carry, ignored by Prodigy and spaCy.
+
+
+def span_extras(span: ExportSpan) -> dict[str, Any]:
+    """The `attributes` ([{name, value}], value null: a flag) and `notes` ([{kind, text}]) of
+    a span, when it has any."""
+    return _extras(span.attributes, span.notes)
+
+
+def fact_extras(fact: ExportFact, facts: Sequence[ExportFact]) -> dict[str, Any]:
+    """A fact's `attributes`, `notes` (those after `note`) and `fact_roles` (role -> the ids,
+    that is the positions, of the facts of the line filling it), when it has any."""
+    result = _extras(fact.attributes, fact.notes)
+    if fact.fact_roles:
+        position = {other.id: i for i, other in enumerate(facts)}
+        result["fact_roles"] = {
+            role: [position[i] for i in ids] for role, ids in fact.fact_roles.items()
+        }
+    return result
+
+
+def doc_extras(doc: ExportDoc) -> dict[str, Any]:
+    """The `equivalences` of a line ([{type, spans: span ids}]), when it has any."""
+    if not doc.equivalences:
+        return {}
+    position = {span.id: i for i, span in enumerate(doc.spans)}
+    return {
+        "equivalences": [
+            {"type": type_, "spans": [position[i] for i in members]}
+            for type_, members in doc.equivalences
+        ]
+    }
+
+
+def _extras(
+    attributes: tuple[tuple[str, str | None], ...], notes: tuple[tuple[str, str], ...]
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if attributes:
+        result["attributes"] = [{"name": name, "value": value} for name, value in attributes]
+    if notes:
+        result["notes"] = [{"kind": kind, "text": text} for kind, text in notes]
+    return result
+
+
+def read_extras(record: dict[str, Any], doc: ExportDoc) -> ExportDoc:
+    """`doc` with the attributes, notes, fact roles and equivalences `record` carries.
+
+    Raises:
+        RecordError: one of them is not of the shape `span_extras`, `fact_extras` and
+            `doc_extras` write.
+    """
+    raw_spans, raw_facts = _list(record, "spans"), _list(record, "facts")
+    spans = (
+        tuple(
+            replace(
+                span,
+                attributes=_read_attributes(raw, f"span {i}"),
+                notes=_read_notes(raw, f"span {i}"),
+            )
+            if isinstance(raw, dict) and ("attributes" in raw or "notes" in raw)
+            else span
+            for i, (span, raw) in enumerate(zip(doc.spans, raw_spans, strict=False))
+        )
+        + doc.spans[len(raw_spans) :]
+    )
+    facts = (
+        tuple(
+            replace(
+                fact,
+                attributes=_read_attributes(raw, f"fact {i}"),
+                notes=_read_notes(raw, f"fact {i}"),
+                fact_roles=_read_fact_roles(raw, i, len(raw_facts)),
+            )
+            if isinstance(raw, dict)
+            and ("attributes" in raw or "notes" in raw or "fact_roles" in raw)
+            else fact
+            for i, (fact, raw) in enumerate(zip(doc.facts, raw_facts, strict=False))
+        )
+        + doc.facts[len(raw_facts) :]
+    )
+    equivalences = []
+    known = {span.id for span in doc.spans}
+    for i, raw in enumerate(_list(record, "equivalences")):
+        members = raw.get("spans") if isinstance(raw, dict) else None
+        type_ = raw.get("type") if isinstance(raw, dict) else None
+        if (
+            not isinstance(type_, str)
+            or not type_
+            or not isinstance(members, list)
+            or not all(isinstance(m, int) and m in known for m in members)
+        ):
+            raise RecordError(f"equivalence {i}: needs a `type` and `spans` (span ids of the line)")
+        equivalences.append((type_, tuple(members)))
+    if not equivalences and spans == doc.spans and facts == doc.facts:
+        return doc
+    return replace(doc, spans=spans, facts=facts, equivalences=tuple(equivalences))
+
+
+def _read_attributes(raw: dict[str, Any], what: str) -> tuple[tuple[str, str | None], ...]:
+    found = []
+    for item in raw.get("attributes") or []:
+        name = item.get("name") if isinstance(item, dict) else None
+        value = item.get("value") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not name or not isinstance(value, str | None):
+            raise RecordError(f"{what}: an attribute needs a `name` and a string or null `value`")
+        found.append((name, value))
+    return tuple(found)
+
+
+def _read_notes(raw: dict[str, Any], what: str) -> tuple[tuple[str, str], ...]:
+    found = []
+    for item in raw.get("notes") or []:
+        kind = item.get("kind") if isinstance(item, dict) else None
+        text = item.get("text") if isinstance(item, dict) else None
+        if not isinstance(kind, str) or not kind or not isinstance(text, str):
+            raise RecordError(f"{what}: a note needs a `kind` and a `text`")
+        found.append((kind, text))
+    return tuple(found)
+
+
+def _read_fact_roles(raw: dict[str, Any], index: int, count: int) -> dict[str, list[int]]:
+    roles = raw.get("fact_roles") or {}
+    if not isinstance(roles, dict) or not all(
+        isinstance(ids, list) and all(isinstance(i, int) and 0 <= i < count for i in ids)
+        for ids in roles.values()
+    ):
+        raise RecordError(f"fact {index}: `fact_roles` must map role names to fact ids of the line")
+    return {str(role): list(ids) for role, ids in roles.items()}
 
 
 # Prodigy answers on a line: relations, entity links, choices, text categories
