@@ -310,9 +310,12 @@ def _counting_losses(
 ) -> Iterator[ExportDoc]:
     """`docs`, counting what each holds that a format without extras cannot carry."""
     for doc in docs:
-        for item in (*doc.spans, *doc.facts):
-            lost["attribute"] += len(item.attributes)
-            lost["note"] += len(item.notes)
+        for span in doc.spans:
+            lost["attribute"] += len(span.attributes)
+            lost["note"] += len(span.notes)
+        for fact in doc.facts:
+            lost["attribute"] += len(fact.attributes)
+            lost["note"] += len(fact.notes)
         lost["equivalence"] += len(doc.equivalences)
         if capability.facts:
             lost["fact filling a role"] += sum(

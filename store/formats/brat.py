@@ -279,8 +279,9 @@ def _fact_problem(
             return f"role {role} is filled by a span brat cannot show"
     if is_relation(spec, types):
         assert spec is not None
-        for role in spec.roles:
-            if len(fact.roles.get(role.name, [])) + len(fact.fact_roles.get(role.name, [])) != 1:
+        for spec_role in spec.roles:
+            name = spec_role.name
+            if len(fact.roles.get(name, [])) + len(fact.fact_roles.get(name, [])) != 1:
                 return "a brat relation needs both of its arguments"
         return None
     if fact.evidence is None:
@@ -343,8 +344,8 @@ def annotation_conf(schema: Schema, declared: Declared | None = None) -> str:
         "NeedsReview\tArg:<EVENT>",
     ]
     for name, (values, targets) in sorted((declared or {}).items()):
-        line = f"{name}\tArg:{'|'.join(sorted(targets))}"
-        lines.append(line + (f", Value:{'|'.join(sorted(values))}" if values else ""))
+        declaration = f"{name}\tArg:{'|'.join(sorted(targets))}"
+        lines.append(declaration + (f", Value:{'|'.join(sorted(values))}" if values else ""))
     lines.append("")
     return "\n".join(lines)
 

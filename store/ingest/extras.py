@@ -4,6 +4,7 @@ and facts (in the document's transaction, by `store.ingest.annotated`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
@@ -18,7 +19,8 @@ _MEMBER = EquivalenceMember.__table__  # type: ignore[attr-defined]
 
 def store_span_extras(session: Session, spans: Iterable[tuple[int, ExportSpan]]) -> None:
     """The attributes and notes of new mentions: (mention id, the span it was read from)."""
-    attributes, notes = [], []
+    attributes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for mention_id, span in spans:
         attributes += [
             {"mention_id": mention_id, "fact_id": None, "name": name, "value": value}
@@ -86,7 +88,7 @@ def store_equivalences(
 
 
 def _insert(
-    session: Session, attributes: list[dict[str, object]], notes: list[dict[str, object]]
+    session: Session, attributes: list[dict[str, Any]], notes: list[dict[str, Any]]
 ) -> None:
     if attributes:
         session.execute(insert(_ATTRIBUTE), attributes)

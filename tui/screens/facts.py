@@ -13,6 +13,7 @@ from textual.widgets import Header, Static
 from store.corpus.articles import get_article
 from store.db import session_scope
 from store.facts.repository import FactView, list_facts
+from store.review.extras import Extras, fact_extras
 from store.schema import read_schema
 from tui.modals.prompt import ChoiceScreen, PromptScreen
 from tui.screens.base import TelaahScreen
@@ -23,19 +24,28 @@ STATES = ("", "pending", "accepted", "rejected", "needs review")
 STATE_MARKS = {"pending": ("·", "yellow"), "accepted": ("✓", "green"), "rejected": ("✗", "dim")}
 
 
-def fact_line(fact: FactView) -> Text:
-    """A fact on one line: state, type, each role with its entities, article."""
+def fact_line(fact: FactView, extras: Extras | None = None) -> Text:
+    """A fact on one line: state, type, each role with its entities (a fact filling a role as
+    `E12 Merge_org`), article, then its attributes and notes (`extras`, and its own note)."""
     mark, style = STATE_MARKS.get(fact.state, ("?", ""))
     line = Text.assemble((f"{mark} ", style), (f"{fact.type:<14}", "bold"))
     roles: dict[str, list[str]] = {}
     for filler in fact.fillers:
         roles.setdefault(filler.role, []).append(filler.entity_name or filler.text)
+    for nested in fact.fact_fillers:
+        roles.setdefault(nested.role, []).append(f"E{nested.fact_id} {nested.type}")
     for role, names in roles.items():
         line.append(f" {role}=", "dim")
         line.append(" + ".join(" ".join(n.split()) for n in names))
     line.append(f"  #{fact.article_id}", "cyan")
     if fact.needs_review:
         line.append(f"  needs review: {fact.review_reason or ''}", "bold red")
+    for name, value in extras.attributes if extras else ():
+        line.append(f"  {name}" if value is None else f"  {name}={value}", "magenta")
+    notes = [("note", fact.note)] if fact.note else []
+    for kind, text in [*notes, *(extras.notes if extras else ())]:
+        line.append(f"  {kind}: ", "cyan")
+        line.append(" ".join(text.split()))
     return line
 
 
@@ -55,6 +65,7 @@ class FactsScreen(TelaahScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.facts: list[FactView] = []
+        self.extras: dict[int, Extras] = {}  # fact id -> its attributes and notes
         self.type: str | None = None
         self.state = ""
         self.entity: str | None = None
@@ -70,7 +81,9 @@ class FactsScreen(TelaahScreen[None]):
         """Header, the filters line, the facts, footer."""
         yield Header()
         yield Static(id="facts-filters")
-        yield VirtualList(lambda i, _w: fact_line(self.facts[i]), id="facts")
+        yield VirtualList(
+            lambda i, _w: fact_line(self.facts[i], self.extras.get(self.facts[i].id)), id="facts"
+        )
         yield QuietFooter()
 
     def on_mount(self) -> None:
@@ -90,6 +103,7 @@ class FactsScreen(TelaahScreen[None]):
                 reviewer=self.reviewer,
                 needs_review=True if self.state == "needs review" else None,
             )
+            self.extras = fact_extras(session=session, fact_ids=[f.id for f in self.facts])
         self.listing.reset(len(self.facts))
         parts = [
             Content.styled(f"{len(self.facts):,} facts", "bold"),

@@ -58,6 +58,8 @@ def fact_summary(fact: FactView, width: int) -> Content:
     roles: dict[str, list[str]] = {}
     for filler in fact.fillers:
         roles.setdefault(filler.role, []).append(one_line(filler.entity_name or filler.text))
+    for nested in fact.fact_fillers:
+        roles.setdefault(nested.role, []).append(f"E{nested.fact_id} {nested.type}")
     text = " ".join(f"{role}={'+'.join(names)}" for role, names in roles.items())
     room = max(8, width - 3)
     if len(text) > room:
@@ -73,6 +75,8 @@ def fact_details(fact: FactView) -> list[Content]:
         roles.setdefault(filler.role, []).append(
             filler_name(filler.text, filler.entity_name, filler.entity_key)
         )
+    for nested in fact.fact_fillers:  # a fact filling a role: its id and type
+        roles.setdefault(nested.role, []).append(Content(f"E{nested.fact_id} {nested.type}"))
     for role, names in roles.items():
         for n, name in enumerate(names):
             label = f"   {role:<12} " if n == 0 else " " * 16

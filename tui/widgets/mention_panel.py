@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from textual.content import Content
 from textual.widgets import Static
 
+from store.review.extras import Extras
 from store.review.mentions import MentionView
 from tui.widgets.article_text import DEFAULT_COLOUR, mention_style
 
@@ -26,8 +27,11 @@ def count_line(mentions: Sequence[MentionView]) -> Content:
     return Content(" · ").join(parts)
 
 
-def mention_details(mention: MentionView | None, colour: str, position: str) -> Content:
-    """The focused mention, field by field; every value is data, never markup."""
+def mention_details(
+    mention: MentionView | None, colour: str, position: str, extras: Extras | None = None
+) -> Content:
+    """The focused mention, field by field, then its attributes, notes and equivalence sets
+    (`extras`); every value is data, never markup."""
     if mention is None:
         return Content("No mentions in this article.").stylize("dim")
     score = "" if mention.score is None else f"{mention.score:g}"
@@ -43,9 +47,31 @@ def mention_details(mention: MentionView | None, colour: str, position: str) -> 
         ("state", Content.styled(mention.state, STATE_STYLES.get(mention.state, ""))),
         ("span", Content(f"{mention.start}–{mention.end}")),
     ]
+    rows += extra_rows(extras)
     lines = [Content.styled(f"Mention {position}", "bold")]
     lines += [Content.assemble((f"{name:<7}", "dim"), value) for name, value in rows]
     return Content("\n").join(lines)
+
+
+def extra_rows(extras: Extras | None) -> list[tuple[str, Content]]:
+    """One row per attribute (`Negated`, `Confidence=Low`), note (`AnnotatorNotes: text`) and
+    equivalence set (`Alias: Jo Rowling, J. K. Rowling`), each value on one line."""
+    if not extras:
+        return []
+    rows = [
+        ("attr", Content(_one_line(name if value is None else f"{name}={value}")))
+        for name, value in extras.attributes
+    ]
+    rows += [("note", Content(_one_line(f"{kind}: {text}"))) for kind, text in extras.notes]
+    rows += [
+        ("same", Content(_one_line(f"{type_}: {', '.join(texts)}")))
+        for type_, texts in extras.equivalent
+    ]
+    return rows
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
 
 
 def window(count: int, focused: int | None, rows: int) -> range:
@@ -103,14 +129,20 @@ class MentionPanel(Static):
     """Shows what the screen gives it; it reads nothing itself."""
 
     def show(
-        self, mentions: Sequence[MentionView], focused: int | None, colours: Mapping[str, str]
+        self,
+        mentions: Sequence[MentionView],
+        focused: int | None,
+        colours: Mapping[str, str],
+        extras: Extras | None = None,
     ) -> None:
-        """Show the counts, the mention at index `focused` of `mentions`, and the mention list."""
+        """Show the counts, the mention at index `focused` of `mentions` (with its `extras`),
+        and the mention list."""
         mention = mentions[focused] if focused is not None and mentions else None
         colour = colours.get(mention.label, DEFAULT_COLOUR) if mention else DEFAULT_COLOUR
         position = f"{(focused or 0) + 1} of {len(mentions)}"
-        parts = [count_line(mentions), mention_details(mention, colour, position)]
-        rows = self.size.height - DETAIL_LINES - 1 if self.size.height else 20
+        parts = [count_line(mentions), mention_details(mention, colour, position, extras)]
+        below = DETAIL_LINES + len(extra_rows(extras)) + 1
+        rows = self.size.height - below if self.size.height else 20
         if mentions and rows > 0:
             parts.append(mention_list(mentions, focused, colours, rows, self.size.width or 40))
         self.update(Content("\n\n").join(parts))

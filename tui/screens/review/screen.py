@@ -16,6 +16,7 @@ from store.db import Session
 from store.facts.candidates import refresh_fact_candidates
 from store.facts.repository import FactView, list_facts
 from store.review.citation import sentence_span
+from store.review.extras import Extras, mention_extras
 from store.review.mentions import MentionView, decide_mention, decide_similar, list_mentions
 from store.review.spans import add_mention, set_span
 from store.review.teach import teach_alias
@@ -82,6 +83,7 @@ class ArticleScreen(TelaahScreen[None]):
         self.facts_stale = True  # the candidates may not match the mentions (refreshed on `F`)
         self.mentions_changed = False  # a change this visit that the candidates depend on
         self._facts_shown = False  # whether the text shows the focused fact (panel focused)
+        self.extras: dict[int, Extras] = {}  # mention id -> attributes, notes, equivalences
 
     def compose(self) -> ComposeResult:
         """Header, title, metadata line, the text beside the mention panel, footer."""
@@ -279,13 +281,29 @@ class ArticleScreen(TelaahScreen[None]):
         self.candidates_changed()
         self._show()
 
+    def _mention_extras(self) -> Extras | None:
+        """The focused mention's attributes, notes and equivalence sets (read once a mention:
+        nothing in the app changes them)."""
+        if self.cursor is None or not self.mentions:
+            return None
+        mention_id = self.mentions[self.cursor].id
+        if mention_id not in self.extras:
+            stored = self.store(
+                lambda s: mention_extras(session=s, mention_ids=[mention_id]),
+                title="Attributes and notes not read",
+            )
+            self.extras[mention_id] = (stored.value or {}).get(mention_id, Extras())
+        return self.extras[mention_id]
+
     def _show(self) -> None:
         fact = fact_highlight(self.facts_panel.current if self.facts_focused else None)
         # While the facts panel has the focus, the fact's fillers stand out, not the mention.
         self.query_one(ArticleText).show(
             self.mentions, self.colours, None if fact else self.cursor, fact
         )
-        self.query_one(MentionPanel).show(self.mentions, self.cursor, self.colours)
+        self.query_one(MentionPanel).show(
+            self.mentions, self.cursor, self.colours, self._mention_extras()
+        )
         offset = (
             fact.evidence[0]
             if fact and fact.evidence
