@@ -16,24 +16,22 @@ from sqlmodel import Session
 
 from store.db import open_database, session_scope
 from store.ingest.annotated import LoadOptions, import_annotated
-from store.models import Article, Entity, Fact, FactArgument, Mention
+from store.models import (
+    AnnotationAttribute,
+    AnnotationNote,
+    Article,
+    Entity,
+    Equivalence,
+    EquivalenceMember,
+    Fact,
+    FactArgument,
+    Mention,
+)
 from store.schema import load_schema, parse_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "brat"
 NOTES, ATTRIBUTES, RELATIONS = (FIXTURES / f"{n}.ann" for n in ("notes", "attributes", "relations"))
-NOT_STORED = [
-    f"{NOTES}:2: not stored: note on T1: telaah keeps one note a fact, none on spans",
-    f"{RELATIONS}:6: not stored: equivalence Alias T3 T4 T5: telaah has no equivalence sets yet",
-    f"{ATTRIBUTES}:18: not stored: argument Event_Arg:E2 of E1: an event as an argument "
-    "(the fact is stored without it)",
-    f"{ATTRIBUTES}:27: not stored: attribute Confidence of E1 (Neutral): telaah keeps only "
-    "State and NeedsReview",
-    f"{ATTRIBUTES}:30: not stored: attribute Individual of T1: telaah keeps only State and "
-    "NeedsReview",
-    f"{ATTRIBUTES}:43: not stored: attribute Negation of E3: telaah keeps only State and "
-    "NeedsReview",
-]
-SUMMARY_TAIL = "failed 0; not stored: 7 attributes, 1 equivalence, 4 nested event arguments, 1 note"
+SUMMARY_TAIL = "duplicates 0, failed 0"
 
 
 def tutorial_schema(engine: Engine, reviewer_id: int | None) -> None:
@@ -76,7 +74,7 @@ def facts_of(
     return result
 
 
-def test_brat_tutorial_files_store_what_telaah_keeps_and_report_the_rest(
+def test_brat_tutorial_files_store_attributes_notes_equivalences_and_nested_events(
     engine: Engine, session: Session, reviewer_id: int
 ) -> None:
     tutorial_schema(engine, reviewer_id)
@@ -84,15 +82,8 @@ def test_brat_tutorial_files_store_what_telaah_keeps_and_report_the_rest(
         engine, "brat", [FIXTURES], LoadOptions(reviewer_id=reviewer_id, create_entities=True)
     )
     assert report.problems == [] and report.failed == 0
-    assert report.summary.endswith(SUMMARY_TAIL)
-    assert report.not_stored == {
-        "attribute": 7,
-        "equivalence": 1,
-        "nested event argument": 4,
-        "note": 1,
-    }
-    assert set(NOT_STORED) <= set(report.notes)
-    assert len(report.notes) == 13  # one line a construct: 7 + 1 + 4 + 1
+    assert report.summary.endswith(SUMMARY_TAIL)  # nothing "not stored" any more
+    assert report.not_stored == {} and report.notes == []
     # N with its namespace: the key is the whole DB:ID
     google = session.execute(
         select(Mention, Entity)
@@ -104,7 +95,7 @@ def test_brat_tutorial_files_store_what_telaah_keeps_and_report_the_rest(
         "Wikipedia:64488",
         "Google",
     )
-    # R lines ending in a tab are facts; notes on events and relations are their notes
+    # R lines ending in a tab are facts; the first AnnotatorNotes of a fact is its note
     assert facts_of(session, "notes") == [
         (
             "Merge_org",
@@ -120,36 +111,79 @@ def test_brat_tutorial_files_store_what_telaah_keeps_and_report_the_rest(
         ("Merge_org", None, {"Org_Arg": ["YouTube", "DoubleClick", "Google"]}),
         ("Family", None, {"person": ["Orville Wright"], "relative": ["Wilbur Wright"]}),
     ]
-    # nested events: the report is stored with its reporter, without the event argument
+    # a note on a span is stored with its kind
+    notes = session.execute(
+        select(Mention.text, AnnotationNote.kind, AnnotationNote.text).join(
+            Mention, Mention.id == AnnotationNote.mention_id
+        )
+    ).all()
+    assert [tuple(n) for n in notes] == [
+        ("Discworld", "AnnotatorNotes", "Should fictional places be annotated?")
+    ]
+    # attributes: a flag on a span (value None), values and a legacy M flag on events
+    on_spans = session.execute(
+        select(Mention.text, AnnotationAttribute.name, AnnotationAttribute.value).join(
+            Mention, Mention.id == AnnotationAttribute.mention_id
+        )
+    ).all()
+    assert [tuple(a) for a in on_spans] == [("Somebody", "Individual", None)]
+    on_facts = session.execute(
+        select(Fact.evidence_start, AnnotationAttribute.name, AnnotationAttribute.value)
+        .join(Fact, Fact.id == AnnotationAttribute.fact_id)
+        .order_by(Fact.evidence_start, AnnotationAttribute.id)
+    ).all()
+    assert [tuple(a) for a in on_facts] == [
+        (506, "Confidence", "Neutral"),  # E1, a Report
+        (531, "Confidence", "Low"),
+        (557, "Confidence", "Neutral"),
+        (557, "Negation", None),  # M1
+        (601, "Confidence", "Neutral"),
+        (626, "Confidence", "High"),
+    ]
+    # nested events: each Report's Event_Arg is the Merge_org fact of its line
+    nested = session.execute(
+        select(Fact.type, Fact.evidence_start, FactArgument.role, FactArgument.filler_fact_id)
+        .join(FactArgument, FactArgument.fact_id == Fact.id)
+        .where(FactArgument.filler_fact_id.is_not(None))  # type: ignore[union-attr]
+        .order_by(Fact.evidence_start)
+    ).all()
+    starts = {f.id: f.evidence_start for f in session.execute(select(Fact)).scalars()}
+    assert [(t, s, r, starts[f]) for t, s, r, f in nested] == [
+        ("Report", 506, "Event_Arg", 531),
+        ("Report", 601, "Event_Arg", 626),
+        ("Report", 873, "Event_Arg", 898),
+        ("Report", 968, "Event_Arg", 993),
+    ]
     attributes = facts_of(session, "attributes")
-    assert attributes[0] == ("Report", None, {"Reporter_Arg": ["Somebody"]})
-    assert [t for t, _n, _r in attributes].count("Report") == 4
-    relations = facts_of(session, "relations")
-    assert relations == [("Located", None, {"located": ["Terry Pratchett"], "place": ["England"]})]
-    # the equivalence is reported; its spans are stored as mentions all the same
-    stored = {m.start: m.text for m in mentions_of(session, "relations")}
-    assert [stored[start] for start in (483, 515, 530)] == [
-        "Joanne Rowling",
-        "Jo Rowling",
-        "J. K. Rowling",
+    assert ("Report", None, {"Reporter_Arg": ["Somebody"]}) in attributes
+    # the equivalence: a set of the three spans
+    members = session.execute(
+        select(Equivalence.type, Mention.text)
+        .join(EquivalenceMember, EquivalenceMember.equivalence_id == Equivalence.id)
+        .join(Mention, Mention.id == EquivalenceMember.mention_id)
+        .order_by(Mention.start)
+    ).all()
+    assert [tuple(m) for m in members] == [
+        ("Alias", "Joanne Rowling"),
+        ("Alias", "Jo Rowling"),
+        ("Alias", "J. K. Rowling"),
     ]
 
 
-def test_strict_makes_each_construct_not_stored_a_failure_and_imports_the_rest(
+def test_strict_no_longer_fails_on_what_is_now_stored(
     engine: Engine, session: Session, reviewer_id: int
 ) -> None:
     tutorial_schema(engine, reviewer_id)
     report = import_annotated(
         engine, "brat", [FIXTURES], LoadOptions(reviewer_id=reviewer_id, strict=True)
     )
-    assert report.failed == 13
+    assert report.failed == 0 and report.problems == []
     assert report.notes == [  # not --create-entities: a note, not a failure, even when strict
         f"{NOTES}:5: unknown entity key 'Wikipedia:64488': the span is imported without a "
         "link (--create-entities creates it)"
     ]
-    assert set(NOT_STORED) <= set(report.problems)
     assert report.articles_created == 3 and report.facts == 15
-    assert "; not stored: 7 attributes" in report.summary
+    assert "not stored" not in report.summary
 
 
 def test_namespaces_trailing_whitespace_and_links_that_cannot_be_kept(
@@ -196,37 +230,26 @@ def test_namespaces_trailing_whitespace_and_links_that_cannot_be_kept(
     ]
 
 
-def test_the_import_command_reports_what_it_cannot_store_and_strict_fails(
+def test_the_import_command_stores_the_tutorial_files_and_strict_passes(
     engine: Engine, db_path: Path, reviewer_id: int, tmp_path: Path
 ) -> None:
     from tests.cli.test_cli import run
 
     tutorial_schema(engine, reviewer_id)
     engine.dispose()
-    result = run("--db", str(db_path), "import", "--format", "brat", str(FIXTURES))
+    result = run("--db", str(db_path), "import", "--format", "brat", "--strict", str(FIXTURES))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(SUMMARY_TAIL)
     assert "articles: 3 new" in result.stdout
-    for line in NOT_STORED:
-        assert line in result.stderr
-    strict_db = tmp_path / "strict.db"
-    strict_engine = open_database(f"sqlite:///{strict_db}")
-    tutorial_schema(strict_engine, None)
-    strict_engine.dispose()
-    result = run("--db", str(strict_db), "import", "--format", "brat", "--strict", str(FIXTURES))
-    assert result.returncode == 1
-    assert "failed 13; not stored: 7 attributes" in result.stdout
-    for line in NOT_STORED:
-        assert line in result.stderr
-    with session_scope(open_database(f"sqlite:///{strict_db}")) as session:
-        assert session.execute(select(Article)).scalars().all() != []
+    with session_scope(open_database(f"sqlite:///{db_path}")) as session:
         assert len(session.execute(select(Fact)).scalars().all()) == 15
+        assert len(session.execute(select(AnnotationAttribute)).scalars().all()) == 7
 
 
 def test_event_types_and_roles_holding_colons_split_at_the_last_one(tmp_path: Path) -> None:
     """ACE-style names (`Life:Die`, a role `Recipient:2`): the trigger and the argument are
     after the last colon, as brat's own `TYPE:ID` fields put them."""
-    from store.formats.brat import read_brat
+    from store.formats.brat_read import read_brat
     from store.formats.reading import ReadDoc
 
     (tmp_path / "doc.txt").write_text("Ali died in Aceh.\n", encoding="utf-8")
