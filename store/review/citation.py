@@ -86,6 +86,8 @@ def fact_citation(fact: FactView, article: ArticleView) -> str:
                 f"{one_line(filler.entity_key)})"
             )
         roles.setdefault(filler.role, []).append(name)
+    for nested in fact.fact_fillers:  # a fact filling a role: its id and type
+        roles.setdefault(nested.role, []).append(f"E{nested.fact_id} {nested.type}")
     line = f"{fact.type}: " + "; ".join(
         f"{role}={' + '.join(names)}" for role, names in roles.items()
     )
