@@ -24,7 +24,7 @@ def import_annotated_files(
     """Import annotated files: problems and notes one line each on stderr, then a summary.
 
     Exits with status 1 when anything failed (the import was partial), 2 for a bad option.
-    With `strict`, what telaah cannot store (a brat attribute, equivalence...) is a failure.
+    With `strict`, what telaah cannot store (a note on a brat attribute...) is a failure.
     `label_map` (`OLD=NEW,...` or `@FILE`) renames labels and fact types before they are
     checked against the schema; its description (merges included) is printed first.
     """

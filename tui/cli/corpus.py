@@ -79,8 +79,8 @@ def import_command(
         bool,
         typer.Option(
             "--strict",
-            help="With --format: what telaah cannot store (brat attributes, notes on spans, "
-            "equivalences, nested events) fails the import (status 1) instead of a note.",
+            help="With --format: what telaah cannot store (a note on a brat attribute, a "
+            "Prodigy text category...) fails the import (status 1) instead of a note.",
         ),
     ] = False,
     label_map: Annotated[
