@@ -28,6 +28,8 @@ def compare_extras(
     spans, facts and equivalence sets were compared. `brat`: as brat writes them (a note on one
     line; an attribute or note kind holding whitespace cannot be written, and is counted in
     the manifest's `not_carried` by the writer)."""
+    if not (_has_extras(want) or _has_extras(got)):
+        return [], 0  # the usual case: nothing to compare, and no time spent on it
     lines: list[str] = []
     place = {s.id: (s.start, s.end) for s in kept}
     got_place = {s.id: (s.start, s.end) for s in got_spans}
@@ -52,6 +54,14 @@ def compare_extras(
     for type_, members in sorted((sets_found - sets_wanted).elements()):
         lines.append(f"equivalence {type_} of {len(members)} spans not meant")
     return lines, compared + sum(sets_wanted.values())
+
+
+def _has_extras(doc: ExportDoc) -> bool:
+    return bool(
+        doc.equivalences
+        or any(s.attributes or s.notes for s in doc.spans)
+        or any(f.attributes or f.notes or f.fact_roles for f in doc.facts)
+    )
 
 
 def _span_extras(span: ExportSpan, brat: bool) -> tuple[Attributes, Notes]:

@@ -207,7 +207,7 @@ def doc_line(doc: ExportDoc) -> str:
             f'"state":{_string(s.state)},"origin":{_string(s.origin)},'
             f'"matched_alias":{_opt(s.matched_alias)},"score":{score},'
             f'"reviewer":{_opt(s.reviewer)},"decided_at":{_opt(format_time(s.decided_at))}'
-            f"{_dumps(extras)[:-1].replace('{', ',', 1) if (extras := span_extras(s)) else ''}}}"
+            f"{_span_extras_json(s) if s.attributes or s.notes else ''}}}"
         )
     facts = _facts(doc, {span.id: i for i, span in enumerate(doc.spans)}) if doc.facts else []
     more = "".join(f",{_string(key)}:{_dumps(value)}" for key, value in doc_extras(doc).items())
@@ -420,6 +420,11 @@ def span_extras(span: ExportSpan) -> dict[str, Any]:
     """The `attributes` ([{name, value}], value null: a flag) and `notes` ([{kind, text}]) of
     a span, when it has any."""
     return _extras(span.attributes, span.notes)
+
+
+def _span_extras_json(span: ExportSpan) -> str:
+    """`span_extras` as the JSON members that follow a span's others (`,"attributes":...`)."""
+    return "," + _dumps(span_extras(span))[1:-1]
 
 
 def fact_extras(fact: ExportFact, facts: Sequence[ExportFact]) -> dict[str, Any]:
