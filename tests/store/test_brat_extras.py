@@ -325,3 +325,67 @@ def test_deleting_a_mention_or_a_fact_deletes_its_extras_and_undo_brings_a_fille
         >= 1
     )
     assert session.get(Fact, report.id) is not None
+
+
+def test_brat_reports_a_fact_filled_by_an_unwritten_fact_and_counts_unwritable_extras() -> None:
+    from store.export.model import ExportContext, ExportDoc, ExportFact, ExportSpan, Skipped
+    from store.formats.brat import ann_lines
+    from store.schema import parse_schema
+
+    schema = parse_schema(FIXTURES / "schema.toml")
+    spans = (
+        ExportSpan(1, 0, 3, "Ali", "Person", attributes=(("Has space", None), ("Ok", "v w"))),
+        ExportSpan(2, 9, 13, "Budi", "Organization", notes=(("Bad kind", "x"),)),
+        ExportSpan(3, 32, 36, "Budi", "Organization"),
+    )
+    facts = (
+        ExportFact(10, "Merge_org", "accepted", {"Org_Arg": [2]}, evidence=None),  # no trigger
+        ExportFact(
+            11, "Report", "accepted", {"Reporter_Arg": [1]}, (4, 8), fact_roles={"Event_Arg": [10]}
+        ),
+        ExportFact(
+            12, "Report", "accepted", {"Reporter_Arg": [1]}, (4, 8), fact_roles={"Event_Arg": [13]}
+        ),
+        ExportFact(13, "Merge_org", "accepted", {"Org_Arg": [2, 3]}, (14, 18)),
+    )
+    doc = ExportDoc(0, "doc", "", TEXT, spans=spans, facts=facts, equivalences=(("Equiv", (2,)),))
+    skipped: list[Skipped] = []
+    context = ExportContext(schema, {}, skipped.append)
+    lines = ann_lines(doc, context)
+    assert [(s.label, s.start, s.reason) for s in skipped] == [
+        ("Merge_org", None, "no evidence span to be the brat event trigger"),
+        ("Report", 4, "role Event_Arg is filled by a fact brat cannot show"),
+    ]
+    events = [line for line in lines if line.startswith("E")]
+    assert events == [
+        "E1\tReport:T4 Reporter_Arg:T1 Event_Arg:E2",
+        "E2\tMerge_org:T5 Org_Arg:T2 Org_Arg2:T3",
+    ]
+    assert context.extras["not_carried"] == {"attribute": 2, "note": 1, "equivalence": 1}
+
+
+def test_the_check_of_an_export_names_extras_that_did_not_come_back() -> None:
+    from dataclasses import replace
+
+    from store.export.model import ExportDoc, ExportFact, ExportSpan
+    from store.export.verify_extras import compare_extras
+
+    spans = (ExportSpan(1, 0, 3, "Ali", "Person", attributes=(("Negated", None),)),)
+    facts = (
+        ExportFact(1, "Merge_org", "accepted", {"Org_Arg": [1]}, (14, 18), notes=(("K", "t"),)),
+    )
+    want = ExportDoc(0, "doc", "", TEXT, spans=spans, facts=facts, equivalences=())
+    same, compared = compare_extras(want, want, want.spans, want.spans, brat=False)
+    assert same == [] and compared == 2
+    lost = replace(
+        want,
+        spans=(replace(spans[0], attributes=()),),
+        facts=(replace(facts[0], notes=()),),
+        equivalences=(("Equiv", (1, 1)),),
+    )
+    lines, _ = compare_extras(want, lost, want.spans, lost.spans, brat=False)
+    assert lines == [
+        "span 0-3 Person: attributes or notes differ",
+        "fact Merge_org: attributes, notes or facts filling roles differ",
+        "equivalence Equiv of 2 spans not meant",
+    ]
