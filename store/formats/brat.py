@@ -13,8 +13,11 @@ whose event type or role name holds one is reported too (annotation.conf names i
 
 Also per article: the attributes (`A`) and notes (`#`) of spans and facts, `*` equivalences, and
 events filling a role of another event (`Theme:E1`); a fact filled by a fact brat cannot show
-(a relation, or one left out) is left out and reported too. annotation.conf declares the
-attributes written, with their values, so that brat shows them.
+(a relation, or one left out) is left out and reported too. A note is written on one line
+(line breaks and tabs become spaces); an attribute or note kind that brat cannot write
+(whitespace in a name or value) and an equivalence left with fewer than two written spans are
+counted in the manifest's `not_carried`. annotation.conf declares the attributes written, with
+their values, so that brat shows them.
 
 Reading: `store.formats.brat_read` (`read_brat`, imported here too).
 """
