@@ -193,6 +193,9 @@ def _same(
                 assert not spans_out, f"{article}: spans skipped: {spans_out}"
             elif name not in ("conll", "spacy"):  # formats that nest spans skip none
                 assert not spans_out
+            for start, end, label in spans_out:  # only a span that overlaps another one
+                others = [(s, e) for s, e, _l in want.spans if (s, e) != (start, end)]
+                assert any(s < end and start < e for s, e in others), (start, end, label)
         kept_links = Counter(
             {k: n for k, n in want.links.items() if (k[0], k[1], k[2]) not in spans_out}
         )
