@@ -155,7 +155,9 @@ def _verify(
     )
     if result.different:
         raise TelaahError(result.message(out))
-    context.extras.update(result.to_manifest())
+    manifest = result.to_manifest()
+    report.not_carried = manifest.get("not_carried", {})
+    context.extras.update(manifest)
 
 
 def _write_manifest(

@@ -126,9 +126,12 @@ def test_every_export_reads_back_the_same_in_its_consumer(
     name, options = EXPORTS[export]
     fmt = get_format(name)
     out = got.folder / f"out-{export}" if fmt.folder else got.folder / f"out.{export}"
-    run_export(got.engine, fmt=fmt, out=out, selection=Selection(), options=options)
+    report = run_export(got.engine, fmt=fmt, out=out, selection=Selection(), options=options)
     manifest = json.loads(manifest_path(out, fmt.folder).read_text(encoding="utf-8"))
     assert manifest["verified"] is True
+    lost = ", ".join(f"{n} {kind}" for kind, n in manifest.get("not_carried", {}).items())
+    said = report.summary.partition("; not carried by ")[2]  # the command's summary line
+    assert said == (f"{name}: {lost}" if lost else "")
     read = _read(export, out, got)
     _same(export, got.held, read, manifest, case)
 
@@ -217,3 +220,16 @@ def _same(
             lost_facts += sum(want.facts.values())
     expected = {"links": lost_links, "facts": lost_facts, "spans": lost_spans}
     assert not_carried == {kind: n for kind, n in expected.items() if n}
+
+
+def test_an_export_run_without_its_check_never_claims_verified(
+    imported: Callable[[Case], Imported],
+) -> None:
+    got = imported(CASES[0])
+    out = got.folder / "unchecked.jsonl"
+    fmt = get_format("jsonl")
+    run_export(got.engine, fmt=fmt, out=out, selection=Selection(), verify=False)
+    manifest = json.loads(manifest_path(out, fmt.folder).read_text(encoding="utf-8"))
+    assert manifest["verified"] is False
+    assert manifest["verified_reason"] == "not checked: the export ran with verify=False"
+    assert "verified_counts" not in manifest
