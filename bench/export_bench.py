@@ -15,6 +15,10 @@ Target: under 60 s with peak memory under 500 MB.
    peak RSS (Linux carries ru_maxrss over fork and exec, which is why the parent builds the
    database in a subprocess too). With workers, the memory figure is the parent's peak plus W
    times the largest worker's peak: an upper bound of the total.
+   The export runs twice, each in its own subprocess: first with `verify=False` (the output
+   is not read back), then as the command runs it, reading its output back and comparing it
+   with the database before publishing (`store.export.verify`); the difference is what the
+   check costs. `--no-baseline` skips the first run. The target applies to the checked run.
 3. Checks the output in the parent: the line count, and for every line that each span slices
    the text and its tokens cover it.
 
@@ -228,8 +232,9 @@ def build(url: str, articles: int, mentions: int, words: int, seed: int) -> None
     engine.dispose()
 
 
-def measure(url: str, out: Path, workers: int) -> dict[str, Any]:
-    """The timed phase: the export as `telaah export --format jsonl` runs it."""
+def measure(url: str, out: Path, workers: int, verify: bool = True) -> dict[str, Any]:
+    """The timed phase: the export as `telaah export --format jsonl` runs it (`verify=False`:
+    without reading its output back)."""
     rss_start = maxrss_mib()
     t0 = time.perf_counter()
     from store.db import open_database
@@ -240,7 +245,12 @@ def measure(url: str, out: Path, workers: int) -> dict[str, Any]:
     engine = open_database(url)
     t1 = time.perf_counter()
     report = run_export(
-        engine, fmt=get_format("jsonl"), out=out, selection=Selection(), workers=workers
+        engine,
+        fmt=get_format("jsonl"),
+        out=out,
+        selection=Selection(),
+        workers=workers,
+        verify=verify,
     )
     t2 = time.perf_counter()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
@@ -298,6 +308,12 @@ def main() -> int:
         help="export processes (as `telaah export` uses; 1: one process)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the export without its check (run only the checked export)",
+    )
+    parser.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=("build", "export"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -308,7 +324,7 @@ def main() -> int:
         print(json.dumps({"seconds": time.perf_counter() - started}))
         return 0
     if args.phase == "export":
-        print(json.dumps(measure(args.url, Path(args.out), args.workers)))
+        print(json.dumps(measure(args.url, Path(args.out), args.workers, not args.unchecked)))
         return 0
     folder = Path(tempfile.mkdtemp(prefix="telaah-export-bench-"))
     url, out = f"sqlite:///{folder / 'bench.db'}", folder / "export.jsonl"
@@ -331,7 +347,9 @@ def main() -> int:
         f"{args.articles * args.mentions:,} mentions, {args.articles:,} facts; "
         f"{size:,.0f} MB, built in {built['seconds']:.1f} s (not timed)"
     )
-    result = _phase("--phase", "export", *common, "--out", str(out), "--workers", str(args.workers))
+    export = ("--phase", "export", *common, "--out", str(out), "--workers", str(args.workers))
+    unchecked = None if args.no_baseline else _phase(*export, "--unchecked")
+    result = _phase(*export)
     lines, spans, tokens = check(out)
     megabytes = out.stat().st_size / 1e6
     print(
@@ -352,6 +370,14 @@ def main() -> int:
         f"{result['vmhwm'] or 0:.0f} MiB); {result['workers']} worker(s), largest "
         f"{result['worker_peak']:.0f} MiB; total at most {total:.0f} MiB"
     )
+    if unchecked is not None:
+        cost = result["seconds"] - unchecked["seconds"]
+        print(
+            f"self-check: export without it {unchecked['seconds']:.1f} s, with it "
+            f"{result['seconds']:.1f} s (as `telaah export` runs): the check costs {cost:.1f} s "
+            f"({100 * cost / unchecked['seconds']:+.0f}%); peak RSS without it "
+            f"{unchecked['rss_peak']:.0f} MiB"
+        )
     ok = lines == result["articles"] == args.articles and spans == result["spans"]
     print(f"check: {lines:,} lines, {spans:,} spans slice their text: {'OK' if ok else 'WRONG'}")
     fast = result["seconds"] < TARGET_SECONDS

@@ -27,6 +27,7 @@ class ExportReport:
     skipped: list[Skipped] = field(default_factory=list)
     skipped_total: int = 0
     skipped_reasons: Counter[str] = field(default_factory=Counter)
+    not_carried: dict[str, int] = field(default_factory=dict)  # what the format cannot hold
 
     def add_skipped(self, item: Skipped) -> None:
         """Count a skipped item; list the first `SKIPPED_LISTED`."""
@@ -55,9 +56,11 @@ class ExportReport:
             if self.skipped_total
             else ""
         )
+        lost = ", ".join(f"{n} {kind}" for kind, n in self.not_carried.items())
+        lost = f"; not carried by {self.format}: {lost}" if lost else ""
         return (
             f"exported {self.articles} articles, {self.spans} spans, {self.facts} facts "
-            f"as {self.format} to {self.out}{skipped}"
+            f"as {self.format} to {self.out}{skipped}{lost}"
         )
 
 

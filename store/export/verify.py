@@ -4,7 +4,9 @@
 in the same order) beside what the format's reader gets back from the temporary output, one
 document at a time (memory stays flat), and compares per document the spans (start, end,
 label), the entity links and the facts (type, roles -> span offsets), each only where the
-format can express it (`CAPABILITIES`) and leaving out what the export listed as skipped.
+format can express it (`CAPABILITIES`) and leaving out what the export listed as skipped. What
+the format cannot carry at all (links in CoNLL, facts in a DocBin...) is counted by kind for the
+manifest (`not_carried`), so that no loss is silent.
 
 Formats without a reader are checked by their own means: a spaCy DocBin is loaded back with
 spaCy (entity char offsets, labels, links), a facts CSV is parsed with `csv` (facts). A format
@@ -109,13 +111,17 @@ class Verification:
         return "\n".join(lines)
 
     def to_manifest(self) -> dict[str, Any]:
-        """The manifest keys: `verified`, and the counts compared or the reason; and
-        `not_carried`, what the documents held that the format cannot carry."""
-        carried = {kind: count for kind, count in sorted(self.not_carried.items()) if count}
-        lost = {"not_carried": carried} if carried else {}
-        if self.verified:
-            return {"verified": True, "verified_counts": self.counts, **lost}
-        return {"verified": False, "verified_reason": self.reason or "not checked", **lost}
+        """The manifest keys: `verified`, and the counts compared or the reason; `not_carried`
+        (kind -> count: what the format cannot express at all) when anything was."""
+        found: dict[str, Any] = (
+            {"verified": True, "verified_counts": self.counts}
+            if self.verified
+            else {"verified": False, "verified_reason": self.reason or "not checked"}
+        )
+        lost = {kind: n for kind, n in sorted(self.not_carried.items()) if n}
+        if lost:
+            found["not_carried"] = lost
+        return found
 
 
 def verify_output(
@@ -189,6 +195,10 @@ class _Skips:
             else:
                 self.facts.setdefault(item.article, Counter())[item.label] += 1
 
+    def fact_count(self, article: str) -> int:
+        """How many facts of `article` the export listed as skipped."""
+        return sum(self.facts.get(article, Counter()).values())
+
     def span(self, article: str, span: ExportSpan) -> bool:
         """Whether the export listed this span as skipped."""
         return (span.start, span.end, span.label) in self.spans.get(article, ())
@@ -258,6 +268,10 @@ def _compare(
     for start, end, label in sorted((found - wanted).elements()):
         result.differ(f"{article}: span {start}-{end} {label} {text[start:end]!r} not meant")
     result.spans += sum(wanted.values())
+    if not capability.links:
+        result.not_carried["links"] += sum(1 for s in kept if s.entity_key)
+    if not capability.facts:
+        result.not_carried["facts"] += len(want.facts) - skips.fact_count(article)
     if capability.links:
         want_links = Counter(_link(s) for s in kept if s.entity_key)
         got_links = Counter(_link(s) for s in got_spans if s.entity_key)
@@ -445,6 +459,10 @@ def _verify_facts_csv(
                     got.append((row["type"], tuple(sorted(filled))))
                 pending = next(groups, None)
             result.documents += 1
+            fillers = {i for f in want.facts for ids in f.roles.values() for i in ids}
+            result.not_carried["spans"] += sum(
+                1 for s in want.spans if s.id not in fillers and not skips.span(article, s)
+            )
             _compare_facts(
                 article,
                 Counter(_fact_key(f.type, f.roles, want.spans, False) for f in want.facts),

@@ -26,6 +26,7 @@ from store.formats.registry import Format
 from store.schema import read_schema, schema_to_dict
 
 MANIFEST = "manifest.json"
+UNCHECKED = "not checked: the export ran with verify=False"
 PARALLEL_MIN = 5_000  # articles below which starting worker processes costs more than it saves
 
 
@@ -53,6 +54,7 @@ def run_export(
     on_progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
     workers: int = 1,
+    verify: bool = True,
 ) -> ExportReport:
     """Export the selected articles in `fmt` to `out`, atomically, with a manifest.
 
@@ -66,6 +68,9 @@ def run_export(
         now: the time recorded in the manifest (default: now, UTC).
         workers: processes for a big export in a format that can be written in parts
             (`Format.parts`); see `store.export.parallel`.
+        verify: read the output back and compare it before publishing (`store.export.verify`).
+            False only to measure what the check costs (`bench/export_bench.py`): the manifest
+            then says `"verified": false` with the reason; no command turns the check off.
 
     Raises:
         TelaahError: `out` cannot be written (one line naming it).
@@ -90,6 +95,9 @@ def run_export(
 
         def check(tmp: Path) -> None:
             # Read the output back before it is published (store.export.verify).
+            if not verify:
+                context.extras.update(verified=False, verified_reason=UNCHECKED)
+                return
             _verify(fmt, tmp, out, report, context, iter_docs(session=session, selection=selection))
 
         try:
@@ -147,7 +155,11 @@ def _verify(
     )
     if result.different:
         raise TelaahError(result.message(out))
-    context.extras.update(result.to_manifest())
+    # What the writer itself could not carry (`ExportContext.lose`) joins what the check counted.
+    result.not_carried.update(context.extras.pop("not_carried", {}))
+    manifest = result.to_manifest()
+    report.not_carried = manifest.get("not_carried", {})
+    context.extras.update(manifest)
 
 
 def _write_manifest(

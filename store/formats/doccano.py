@@ -19,8 +19,10 @@ record spread over lines; a `.json` file that holds JSON lines is read as lines.
 UTF-16 code units (doccano's) unless the file's `meta.offsets` or the caller says "codepoint";
 an offset that falls inside a surrogate pair is reported. A relation becomes a fact of its
 `type`, its two arguments placed on the fact type's roles in schema order. The `annotations` of
-several users are merged, each distinct span once (a note says so: per-user layers are not
-stored yet).
+several users are merged, each distinct span once: a note on each such record (kind "per-user
+layer": counted, `--strict` fails it) says so, as per-user layers are not stored yet. Each
+comment of a record's `Comments` is a note too (kind "comment"). Keys of `meta` other than
+title, source, url, published and offsets are kept in the article's meta.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from store.formats.problems import Problem, decode_error
 from store.formats.reading import Item, Note, ReadDoc
 
 OFFSET_UNITS = ("utf16", "codepoint")
+_META_FIELDS = ("title", "source", "url", "published", "offsets")  # read into the article
 _SEPARATORS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -263,9 +266,8 @@ def _line_of(text: str, position: int) -> int:
 
 
 def _read_records(path: Path, found: Iterable[_Found], offsets: str | None) -> Iterator[Item]:
-    """The documents of the records found, a problem for each bad one, and (once a file) a
-    note that the spans of several users were merged."""
-    merged_noted = False
+    """The documents of the records found, a problem for each bad one, and a note (with its
+    kind) for each record whose users' spans were merged and for each comment."""
     for entry in found:
         if isinstance(entry, Problem):
             yield entry
@@ -281,8 +283,7 @@ def _read_records(path: Path, found: Iterable[_Found], offsets: str | None) -> I
             yield Problem(path, line, f"{where}{exc}")
             continue
         users = annotation_users(record)
-        if len(users) > 1 and not merged_noted:
-            merged_noted = True
+        if len(users) > 1:
             yield Note(
                 Problem(
                     path,
@@ -290,8 +291,13 @@ def _read_records(path: Path, found: Iterable[_Found], offsets: str | None) -> I
                     f"{where}annotations of {len(users)} users ({', '.join(users)}) merged, "
                     "each distinct span once (the first label where they disagree); "
                     "per-user layers are not stored yet",
-                )
+                ),
+                "per-user layer",
             )
+        comments = record.get("Comments", record.get("comments"))
+        for comment in comments if isinstance(comments, list) else ():
+            said = comment.get("text", comment) if isinstance(comment, dict) else comment
+            yield Note(Problem(path, line, f"{where}comment {str(said)!r}: not stored"), "comment")
         yield ReadDoc(path, line, doc)
 
 
@@ -382,6 +388,7 @@ def doc_from_record(
         source=meta.get("source") or None,
         url=meta.get("url") or None,
         published=_date(meta.get("published")),
+        meta={k: v for k, v in meta.items() if k not in _META_FIELDS},
         spans=tuple(spans),
         facts=tuple(facts),
     )
