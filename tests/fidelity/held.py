@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from store.models import Article, Entity, Fact, FactArgument, Mention
+from store.models import (
+    AnnotationAttribute,
+    AnnotationNote,
+    Article,
+    Entity,
+    EquivalenceMember,
+    Fact,
+    FactArgument,
+    Mention,
+)
 from store.schema import read_schema
 
 SpanKey = tuple[int, int, str]  # start, end (code points), label
@@ -29,6 +38,8 @@ class Held:
     spans: Counter[SpanKey] = field(default_factory=Counter)
     links: Counter[LinkKey] = field(default_factory=Counter)
     facts: Counter[FactKey] = field(default_factory=Counter)
+    # What only jsonl and brat carry, by the kind a manifest's `not_carried` names it.
+    extras: Counter[str] = field(default_factory=Counter)
 
     def add_span(self, start: int, end: int, label: str, key: str | None = None) -> None:
         """A span (and its link, if it has an entity key)."""
@@ -80,6 +91,9 @@ def stored(engine: Engine) -> list[Held]:
         mentions = session.exec(select(Mention).where(Mention.state == "accepted")).all()
         facts = session.exec(select(Fact).where(Fact.state == "accepted")).all()
         arguments = session.exec(select(FactArgument).order_by(col(FactArgument.id))).all()
+        attributes = session.exec(select(AnnotationAttribute)).all()
+        notes = session.exec(select(AnnotationNote)).all()
+        members = session.exec(select(EquivalenceMember)).all()
     held = {a.id: Held(a.external_id, a.text) for a in articles}
     where: dict[int | None, Filler] = {}
     for mention in mentions:
@@ -93,4 +107,33 @@ def stored(engine: Engine) -> list[Held]:
             roles.setdefault(argument.fact_id, []).append((argument.role, filler))
     for fact in facts:
         held[fact.article_id].facts[fact_key(fact.type, roles.get(fact.id, []), order)] += 1
+    _count_extras(held, mentions, facts, arguments, [*attributes, *notes], members)
     return list(held.values())
+
+
+def _count_extras(
+    held: dict[int | None, Held],
+    mentions: Iterable[Mention],
+    facts: Iterable[Fact],
+    arguments: Iterable[FactArgument],
+    extras: Iterable[AnnotationAttribute | AnnotationNote],
+    members: Iterable[EquivalenceMember],
+) -> None:
+    """Count the attributes, notes, equivalences and facts filling roles of what is accepted."""
+    article_of_mention = {m.id: m.article_id for m in mentions}
+    article_of_fact = {f.id: f.article_id for f in facts}
+    for extra in extras:
+        article = article_of_mention.get(extra.mention_id) or article_of_fact.get(extra.fact_id)
+        if article is not None:
+            kind = "attribute" if isinstance(extra, AnnotationAttribute) else "note"
+            held[article].extras[kind] += 1
+    sets: dict[int, list[int]] = {}
+    for member in members:
+        if member.mention_id in article_of_mention:
+            sets.setdefault(member.equivalence_id, []).append(member.mention_id)
+    for mention_ids in sets.values():
+        if len(mention_ids) >= 2:
+            held[article_of_mention[mention_ids[0]]].extras["equivalence"] += 1
+    for argument in arguments:
+        if argument.filler_fact_id in article_of_fact and argument.fact_id in article_of_fact:
+            held[article_of_fact[argument.fact_id]].extras["fact filling a role"] += 1

@@ -256,13 +256,20 @@ def test_jsonl_round_trip_keeps_extras_and_other_formats_count_them(
     assert (tmp_path / "b.jsonl").read_bytes() == (tmp_path / "a.jsonl").read_bytes()
     second.dispose()
     conll = export(engine, "conll", tmp_path / "a.conll")
-    assert conll["not_carried"] == {"attribute": 7, "equivalence": 1, "note": 1}
+    assert conll["not_carried"] == {
+        "attribute": 7,
+        "equivalence": 1,
+        "note": 1,
+        "facts": 15,
+        "links": 1,
+    }
     doccano = export(engine, "doccano", tmp_path / "a.doccano.jsonl")
     assert doccano["not_carried"] == {
         "attribute": 7,
         "equivalence": 1,
         "fact filling a role": 4,
         "note": 1,
+        "links": 1,
     }
 
 
