@@ -19,8 +19,10 @@ record spread over lines; a `.json` file that holds JSON lines is read as lines.
 UTF-16 code units (doccano's) unless the file's `meta.offsets` or the caller says "codepoint";
 an offset that falls inside a surrogate pair is reported. A relation becomes a fact of its
 `type`, its two arguments placed on the fact type's roles in schema order. The `annotations` of
-several users are merged, each distinct span once: a note on each such record (kind "per-user
-layer": counted, `--strict` fails it) says so, as per-user layers are not stored yet. Each
+several users are merged, each distinct span once, as the decision of the first user who made it
+(a reviewer of that name, `user` as written): a note on each record that several users annotated
+(kind "per-user layer": counted, `--strict` fails it) says so, as per-user layers are not stored
+yet (the teams issue). Each
 comment of a record's `Comments` is a note too (kind "comment"). Keys of `meta` other than
 title, source, url, published and offsets are kept in the article's meta.
 """
@@ -354,7 +356,14 @@ def doc_from_record(
         ids[entity.get("id", index)] = index
         spans.append(
             ExportSpan(
-                id=index, start=start, end=end, text=text[start:end], label=label, origin="import"
+                id=index,
+                start=start,
+                end=end,
+                text=text[start:end],
+                label=label,
+                origin="import",
+                # doccano 1.x: the decision is the annotating user's (a reviewer of that name)
+                reviewer=str(entity["user"]) if entity.get("user") is not None else None,
             )
         )
     facts = []

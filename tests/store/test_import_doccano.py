@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
-from store.models import Article
+from store.models import Article, Mention, Reviewer
 from tests.store.test_import_annotated import mentions, run, write_lines
 
 
@@ -142,6 +142,13 @@ def test_multi_user_annotations_are_imported_each_distinct_span_once_with_a_note
         (34, 41, "British", "6"),
         (0, 15, "Peter Blackburn", "1"),
     ]
+    # Each span is the decision of the user who made it first: a reviewer of that name.
+    deciders = session.exec(
+        select(Mention.text, Reviewer.name)
+        .join(Reviewer, col(Reviewer.id) == col(Mention.reviewer_id))
+        .order_by(col(Mention.id))
+    ).all()
+    assert deciders == [("EU", "1"), ("German", "1"), ("British", "2"), ("Peter Blackburn", "1")]
     assert report.notes == [
         f"{path}:1: annotations of 2 users (1, 2) merged, each distinct span once (the first "
         "label where they disagree); per-user layers are not stored yet"
