@@ -1,9 +1,9 @@
-"""Fact candidates: a sentence with a trigger word of a fact type and mentions to fill its roles.
+"""Fact proposals (pure: no database): a sentence with a trigger word of a fact type and the
+mentions that fill its roles.
 
 For each sentence (`store.corpus.sentences`) holding a trigger (`store.facts.triggers`) of a
-type, the roles
-are filled, in schema order, from the sentence's mentions (accepted or pending) whose labels the
-role allows:
+type, the roles are filled, in schema order, from the sentence's mentions (accepted or pending)
+whose labels the role allows:
 
 - mentions written next to each other with only spaces between ("Menhan Kazakhstan Imangali
   Tasmagambetov") are one unit, represented by the mention whose label the role lists first;
@@ -13,28 +13,37 @@ role allows:
   (the subject) and the others units after it;
 - a role that takes several mentions also takes the units coordinated with its first
   ("Rusia dan Kazakhstan") and every unit with its cue; when its first is after the trigger
-  (found by a cue: "bertemu dengan Y"), the nearest unit before the trigger (the subject) too.
+  (found by a cue: "bertemu dengan Y"), the nearest unit before the trigger (the subject) too;
+- units coordinated with the one a single role took ("Rusia dan Kyrgyzstan menyepakati") are
+  its peers: they fill no other role of that fact.
 
-A candidate needs every required role filled. Candidates are pending facts of origin "schema";
-`refresh_fact_candidates` replaces an article's undecided ones and never touches decided facts.
+What a proposal never is:
+
+- one entity (or one mention) in two roles, or twice in one role;
+- a filler whose label the role does not list;
+- a news source: the article's dateline, byline, quoted agency or own site
+  (`store.facts.sources`), nor anything on a teaser line (`Baca juga: ...`);
+- a trigger word inside a name (`Treaty` in `Collective Security Treaty Organization`);
+- about fewer than two entities (`AGREEMENT parties=Russia` alone says nothing);
+- with one filler in a reciprocal role: the only required role of its type, taking several
+  mentions (an agreement's parties, a meeting's participants), needs two.
+
+The triggers of one type in one sentence make one proposal: their fillings are merged, a role
+that takes several mentions getting all of them; a proposal whose required roles cannot be
+filled by distinct entities is dropped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session, col
-
 from store.corpus.sentences import sentence_spans
-from store.db import session_scope
-from store.facts.repository import create_fact
+from store.facts.sources import not_news, teaser_lines
 from store.facts.triggers import TriggerHit, TriggerIndex
 from store.matching.normalise import fold
-from store.models import Article, Fact, Mention
-from store.schema import FactTypeSpec, RoleSpec, read_schema
+from store.schema import FactTypeSpec, RoleSpec
 
 CUES: dict[str, frozenset[str]] = {
     "recipient": frozenset({"ke", "kepada", "untuk", "bagi", "to", "for"}),
@@ -45,18 +54,25 @@ CUES: dict[str, frozenset[str]] = {
     "organization": frozenset({"anggota", "dalam", "of"}),
 }
 CUE_WINDOW = 3  # words looked back from a unit for a cue
+MIN_ENTITIES = 2  # a fact relates at least this many distinct entities
 _WORDS = re.compile(r"[^\W_]+")
 _COORDINATED = re.compile(r"\s*(?:,|dan|serta|atau|and|or|&)\s*(?:dan\s+)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A mention as candidates see it."""
+    """A mention as candidates see it; `entity` is its entity's id (None: not linked)."""
 
     id: int
     start: int
     end: int
     label: str
+    entity: int | None = None
+
+    @property
+    def identity(self) -> int:
+        """What must differ between two fillers: the entity, else the mention itself."""
+        return self.entity if self.entity is not None else -self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,42 +85,112 @@ class Proposal:
     roles: dict[str, list[int]]
 
 
+Filled = dict[str, list[Span]]
+
+
 def propose(
     text: str,
     mentions: Sequence[Span],
     types: Sequence[FactTypeSpec],
     index: TriggerIndex | None = None,
+    *,
+    source: str | None = None,
+    url: str | None = None,
 ) -> list[Proposal]:
-    """Every fact candidate of one article's text (pure: no database)."""
+    """Every fact candidate of one article's text.
+
+    Args:
+        text: The article's text.
+        mentions: Its mentions that may fill roles (not rejected).
+        types: The schema's fact types.
+        index: Their trigger words (built from `types` when not given).
+        source: The article's source (its mentions are never fillers).
+        url: The article's address (its site is a source too).
+    """
     index = index or TriggerIndex((t.name, t.triggers) for t in types)
     by_type = {t.name: t for t in types}
-    spans = _non_overlapping(mentions)
+    left_out = not_news(text, mentions, source, url)
+    spans = [m for m in _non_overlapping(mentions) if m.id not in left_out]
+    names = sorted((m.start, m.end) for m in mentions)
+    teaser = teaser_lines(text)
     proposals = []
     for start, end in sentence_spans(text):
         inside = [m for m in spans if start <= m.start and m.end <= end]
-        if not inside:
+        if len(inside) < MIN_ENTITIES or teaser(start):
             continue
-        seen: set[str] = set()
+        units = _units(text, inside)
+        found: dict[str, list[tuple[TriggerHit, Filled]]] = {}
         for hit in index.find(text, start, end):
-            if hit.type in seen or hit.type not in by_type:
+            if hit.type not in by_type or _in_a_name(hit, names):
                 continue
-            seen.add(hit.type)
-            roles = fill_roles(text, by_type[hit.type], hit, _units(text, inside))
+            roles = fill_roles(text, by_type[hit.type], hit, units)
             if roles is not None:
-                proposals.append(Proposal(hit.type, (start, end), (hit.start, hit.end), roles))
+                found.setdefault(hit.type, []).append((hit, roles))
+        for type_, filled in found.items():
+            merged = merge(by_type[type_], [roles for _hit, roles in filled])
+            if merged is None:
+                continue
+            hit = filled[0][0]
+            proposals.append(
+                Proposal(
+                    type_,
+                    (start, end),
+                    (hit.start, hit.end),
+                    {role: [m.id for m in ms] for role, ms in merged.items()},
+                )
+            )
     return proposals
+
+
+def merge(spec: FactTypeSpec, fillings: Sequence[Filled]) -> Filled | None:
+    """One proposal from the fillings of every trigger of a type in one sentence.
+
+    Roles in schema order; a role that takes several mentions gets every filler of every
+    filling, a single role the first; an entity fills one role once. None when a required role
+    is left without a distinct entity, or fewer than `MIN_ENTITIES` entities are left.
+    """
+    used: set[int] = set()
+    merged: Filled = {}
+    for role in spec.roles:
+        fillers = [m for filling in fillings for m in filling.get(role.name, [])]
+        chosen: list[Span] = []
+        for m in fillers:
+            if m.identity in used or (chosen and not role.multiple):
+                continue
+            used.add(m.identity)
+            chosen.append(m)
+        if chosen:
+            merged[role.name] = sorted(chosen, key=lambda m: m.start)
+        elif role.required:
+            return None
+    reciprocal = _reciprocal(spec)
+    if reciprocal is not None and len(merged.get(reciprocal, [])) < MIN_ENTITIES:
+        return None
+    return merged if len(used) >= MIN_ENTITIES else None
+
+
+def _reciprocal(spec: FactTypeSpec) -> str | None:
+    """The type's reciprocal role: its only required role, when that takes several mentions
+    (`parties`, `participants`): the fact is between its fillers."""
+    required = [role for role in spec.roles if role.required]
+    return required[0].name if len(required) == 1 and required[0].multiple else None
 
 
 def fill_roles(
     text: str, spec: FactTypeSpec, trigger: TriggerHit, units: list[list[Span]]
-) -> dict[str, list[int]] | None:
-    """Role -> mention ids for one trigger, or None when a required role stays empty."""
+) -> Filled | None:
+    """Role -> mentions for one trigger, or None when a required role stays empty."""
     cues = {unit[0].start: _cue_words(text, unit[0].start) for unit in units}
     others = {role.name: CUES.get(role.name, frozenset()) for role in spec.roles}
     free = list(range(len(units)))
-    roles: dict[str, list[int]] = {}
+    used: set[int] = set()
+    roles: Filled = {}
     for rank, role in enumerate(spec.roles):
-        options = [(i, rep) for i in free if (rep := _representative(units[i], role))]
+        options = [
+            (i, rep)
+            for i in free
+            if (rep := _representative(units[i], role)) and rep.identity not in used
+        ]
         if not options:
             if role.required:
                 return None
@@ -145,80 +231,22 @@ def fill_roles(
                 for i, rep in options
                 if (i, rep) not in chosen and cues[units[i][0].start] & others[role.name]
             ]
-        for i, _rep in chosen:
+        else:  # its peers ("Rusia dan Kyrgyzstan") fill no other role
+            for peer in _coordinated(text, units, best[0], free, None):
+                free.remove(peer[0])
+        fillers: list[Span] = []
+        for i, rep in sorted(chosen, key=lambda x: x[1].start):
             free.remove(i)
-        roles[role.name] = [rep.id for _i, rep in sorted(chosen, key=lambda x: x[1].start)]
+            if rep.identity not in used:
+                used.add(rep.identity)
+                fillers.append(rep)
+        roles[role.name] = fillers
     return roles
 
 
-def refresh_fact_candidates(session: Session, article_id: int) -> int:
-    """Recompute the article's fact candidates; return how many are proposed now.
-
-    Undecided candidates (pending, origin schema, not marked for review) are replaced; a
-    candidate equal in type and evidence to a fact that exists (any state) is not proposed.
-    Commits.
-    """
-    schema = read_schema(session=session)
-    article = session.get(Article, article_id)
-    if article is None or not schema.fact_types:
-        return 0
-    stale = (
-        session.execute(
-            select(Fact).where(
-                col(Fact.article_id) == article_id,
-                col(Fact.origin) == "schema",
-                col(Fact.state) == "pending",
-                col(Fact.needs_review).is_(False),
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for fact in stale:
-        session.delete(fact)
-    session.flush()
-    kept = {
-        (f.type, f.evidence_start, f.evidence_end)
-        for f in session.execute(select(Fact).where(col(Fact.article_id) == article_id)).scalars()
-    }
-    mentions = [
-        Span(m.id or 0, m.start, m.end, m.label)
-        for m in session.execute(
-            select(Mention).where(
-                col(Mention.article_id) == article_id, col(Mention.state) != "rejected"
-            )
-        ).scalars()
-    ]
-    count = 0
-    for proposal in propose(article.text, mentions, schema.fact_types):
-        if (proposal.type, *proposal.evidence) in kept:
-            continue
-        create_fact(
-            session=session,
-            article_id=article_id,
-            type=proposal.type,
-            roles=proposal.roles,
-            reviewer_id=None,
-            evidence=proposal.evidence,
-            state="pending",
-            origin="schema",
-            commit=False,
-            schema=schema,
-        )
-        count += 1
-    session.commit()
-    return count
-
-
-def refresh_all(engine: Engine, article_ids: Iterable[int] | None = None) -> int:
-    """Recompute the fact candidates of these articles (all by default); return how many."""
-    with session_scope(engine) as session:
-        ids = (
-            list(article_ids)
-            if article_ids is not None
-            else list(session.execute(select(col(Article.id))).scalars())
-        )
-        return sum(refresh_fact_candidates(session, article_id) for article_id in ids)
+def _in_a_name(hit: TriggerHit, names: list[tuple[int, int]]) -> bool:
+    """Whether the trigger word is part of a mention (`Treaty` in a treaty organisation's name)."""
+    return any(start <= hit.start and hit.end <= end for start, end in names)
 
 
 def _non_overlapping(mentions: Sequence[Span]) -> list[Span]:
@@ -242,8 +270,13 @@ def _units(text: str, spans: list[Span]) -> list[list[Span]]:
     return units
 
 
-def _representative(unit: list[Span], role: RoleSpec) -> Span | None:
-    """The unit's mention that fills `role`: the one whose label the role lists first."""
+def _representative(unit: list[Span], role: RoleSpec | None) -> Span | None:
+    """The unit's mention that fills `role`: the one whose label the role lists first.
+
+    With no role (peers), the unit's first mention.
+    """
+    if role is None:
+        return unit[0]
     allowed = [m for m in unit if not role.labels or m.label in role.labels]
     if not allowed:
         return None
@@ -259,9 +292,10 @@ def _cue_words(text: str, start: int) -> frozenset[str]:
 
 
 def _coordinated(
-    text: str, units: list[list[Span]], first: int, free: list[int], role: RoleSpec
+    text: str, units: list[list[Span]], first: int, free: list[int], role: RoleSpec | None
 ) -> list[tuple[int, Span]]:
-    """Units joined to unit `first` by `,`, `dan`, `and`... in either direction."""
+    """Units joined to unit `first` by `,`, `dan`, `and`... in either direction (that can fill
+    `role`; any, with None)."""
     found = []
     for step in (1, -1):
         i = first

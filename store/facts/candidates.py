@@ -1,0 +1,135 @@
+"""Fact candidates in the database: the proposals (`store.facts.proposals`) of an article kept
+as pending facts of origin "schema", recomputed when its mentions change.
+
+`refresh_fact_candidates` replaces an article's undecided candidates and never touches decided
+facts; `propose_all` does it for many articles (`telaah facts propose`, `telaah match`,
+`telaah import`, the demo) and counts what it proposed per fact type.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from store.db import session_scope
+from store.facts.proposals import Span, propose
+from store.facts.repository import create_fact
+from store.facts.triggers import TriggerIndex
+from store.models import Article, Fact, Mention
+from store.schema import Schema, read_schema
+
+
+def refresh_fact_candidates(
+    session: Session,
+    article_id: int,
+    *,
+    schema: Schema | None = None,
+    index: TriggerIndex | None = None,
+    counts: Counter[str] | None = None,
+) -> int:
+    """Recompute the article's fact candidates; return how many are proposed now.
+
+    Undecided candidates (pending, origin schema, not marked for review) are replaced; a
+    candidate equal in type and evidence to a fact that exists (any state) is not proposed.
+    Commits.
+
+    Args:
+        session: The database session.
+        article_id: The article.
+        schema: The stored schema, when the caller has read it (many articles in a row).
+        index: The schema's trigger words, likewise.
+        counts: Proposals are counted here by fact type.
+    """
+    schema = schema or read_schema(session=session)
+    article = session.get(Article, article_id)
+    if article is None or not schema.fact_types:
+        return 0
+    stale = (
+        session.execute(
+            select(Fact).where(
+                col(Fact.article_id) == article_id,
+                col(Fact.origin) == "schema",
+                col(Fact.state) == "pending",
+                col(Fact.needs_review).is_(False),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for fact in stale:
+        session.delete(fact)
+    session.flush()
+    kept = {
+        (f.type, f.evidence_start, f.evidence_end)
+        for f in session.execute(select(Fact).where(col(Fact.article_id) == article_id)).scalars()
+    }
+    mentions = [
+        Span(m_id or 0, start, end, label, entity_id)
+        for m_id, start, end, label, entity_id in session.execute(
+            select(
+                col(Mention.id),
+                col(Mention.start),
+                col(Mention.end),
+                col(Mention.label),
+                col(Mention.entity_id),
+            ).where(col(Mention.article_id) == article_id, col(Mention.state) != "rejected")
+        ).all()
+    ]
+    count = 0
+    proposals = propose(
+        article.text,
+        mentions,
+        schema.fact_types,
+        index,
+        source=article.source,
+        url=article.url,
+    )
+    for proposal in proposals:
+        if (proposal.type, *proposal.evidence) in kept:
+            continue
+        create_fact(
+            session=session,
+            article_id=article_id,
+            type=proposal.type,
+            roles=proposal.roles,
+            reviewer_id=None,
+            evidence=proposal.evidence,
+            state="pending",
+            origin="schema",
+            commit=False,
+            schema=schema,
+        )
+        count += 1
+        if counts is not None:
+            counts[proposal.type] += 1
+    session.commit()
+    return count
+
+
+def propose_all(engine: Engine, article_ids: Iterable[int] | None = None) -> Counter[str]:
+    """Recompute the fact candidates of these articles (all by default).
+
+    Each article is its own transaction. Returns how many were proposed, per fact type.
+    """
+    counts: Counter[str] = Counter()
+    with session_scope(engine) as session:
+        schema = read_schema(session=session)
+        if not schema.fact_types:
+            return counts
+        index = TriggerIndex((t.name, t.triggers) for t in schema.fact_types)
+        ids = (
+            list(article_ids)
+            if article_ids is not None
+            else list(session.execute(select(col(Article.id)).order_by(col(Article.id))).scalars())
+        )
+        for article_id in ids:
+            refresh_fact_candidates(session, article_id, schema=schema, index=index, counts=counts)
+    return counts
+
+
+def refresh_all(engine: Engine, article_ids: Iterable[int] | None = None) -> int:
+    """Recompute the fact candidates of these articles (all by default); return how many."""
+    return sum(propose_all(engine, article_ids).values())
