@@ -9,7 +9,7 @@ facts; `propose_all` does it for many articles (`telaah facts propose`, `telaah 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
@@ -109,10 +109,15 @@ def refresh_fact_candidates(
     return count
 
 
-def propose_all(engine: Engine, article_ids: Iterable[int] | None = None) -> Counter[str]:
+def propose_all(
+    engine: Engine,
+    article_ids: Iterable[int] | None = None,
+    on_progress: Callable[[int], None] = lambda _n: None,
+) -> Counter[str]:
     """Recompute the fact candidates of these articles (all by default).
 
-    Each article is its own transaction. Returns how many were proposed, per fact type.
+    Each article is its own transaction (`on_progress(1)` after each). Returns how many were
+    proposed, per fact type.
     """
     counts: Counter[str] = Counter()
     with session_scope(engine) as session:

@@ -144,7 +144,7 @@ def _is_head(head: str) -> bool:
     shouting = False
     for word in words:
         letters = [c for c in word if c.isalpha()]
-        if not letters:
+        if not letters or (word.startswith("(") and word.endswith(")")):  # `(Reuters)`
             continue
         if _DOMAIN.fullmatch(word.strip(".,")):
             shouting = True
