@@ -63,18 +63,36 @@ def corpus_stats(*, session: Session) -> Stats:
     )
 
 
+# Every action that decides a mention or a fact, and how many decisions one entry holds: a
+# bulk entry (`*`, `A`/`X` in the concordance, a fact accepted with its mentions) counts its rows.
+SINGLE_DECISIONS = (Action.DECIDE, Action.CREATE, Action.FACT_DECIDE, Action.FACT_CREATE)
+BULK_DECISIONS = (Action.DECIDE_MANY, Action.FACT_ACCEPT)
+
+
 def decisions_since(*, session: Session, reviewer_id: int, since: datetime) -> int:
-    """How many decisions on mentions `reviewer_id` has made since `since` (aware datetime)."""
-    query = (
+    """How many decisions `reviewer_id` has made since `since` (aware datetime).
+
+    Every decision counts: a mention accepted, rejected or relabelled, a mention marked by hand,
+    a fact tagged or decided, and each row of a bulk decision. Undos and redos do not.
+    """
+    mine = (col(AuditEntry.reviewer_id) == reviewer_id, col(AuditEntry.at) >= since)
+    single = session.exec(
         select(func.count())
         .select_from(AuditEntry)
-        .where(
-            col(AuditEntry.reviewer_id) == reviewer_id,
-            col(AuditEntry.action) == Action.DECIDE,
-            col(AuditEntry.at) >= since,
-        )
-    )
-    return int(session.exec(query).one())
+        .where(*mine, col(AuditEntry.action).in_(SINGLE_DECISIONS))
+    ).one()
+    bulk = session.exec(
+        select(AuditEntry.after).where(*mine, col(AuditEntry.action).in_(BULK_DECISIONS))
+    ).all()
+    return int(single) + sum(_rows(after) for after in bulk)
+
+
+def _rows(after: object) -> int:
+    """The decisions one bulk entry holds: its mentions, and its fact if it has one."""
+    if not isinstance(after, dict):
+        return 1
+    items = after.get("items", [])
+    return (len(items) if isinstance(items, list) else 0) + (1 if "fact" in after else 0)
 
 
 def start_of_today() -> datetime:

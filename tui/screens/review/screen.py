@@ -13,6 +13,7 @@ from textual.widgets import Header, Static
 
 from store.corpus.articles import ArticleView, get_article, set_status
 from store.db import Session
+from store.facts.accept import AcceptedFact
 from store.facts.candidates import refresh_fact_candidates
 from store.facts.repository import FactView, list_facts
 from store.review.citation import sentence_span
@@ -256,6 +257,8 @@ class ArticleScreen(TelaahScreen[None]):
         if done is None:
             return
         if done.fact_id is not None and done.article_id == self.article.id:
+            if done.mention_ids:  # a fact accepted with its mentions
+                self._reload(self.current.id if self.current else 0)
             self.load_facts(done.fact_id)
             self._show()
         elif done.article_id == self.article.id or done.change is not None:
@@ -598,10 +601,15 @@ class ArticleScreen(TelaahScreen[None]):
         stored = self.store(event.change, title="Fact not saved")
         if not stored:
             return
-        self.load_facts(stored.value.id if isinstance(stored.value, FactView) else event.focus_id)
+        value, done = stored.value, event.done
+        if isinstance(value, AcceptedFact):  # its pending mentions were accepted with it
+            done = value.summary
+            value = value.fact
+            self._reload(self.current.id if self.current else 0)
+        self.load_facts(value.id if isinstance(value, FactView) else event.focus_id)
         self._show()
-        if event.done:
-            self.notify(event.done, timeout=2, markup=False)
+        if done:
+            self.notify(done, timeout=3, markup=False)
 
     @on(FactReview.MarkSpan)
     def _mark_for_role(self) -> None:
