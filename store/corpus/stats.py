@@ -95,6 +95,42 @@ def _rows(after: object) -> int:
     return (len(items) if isinstance(items, list) else 0) + (1 if "fact" in after else 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What an article still has to decide."""
+
+    mentions: int
+    facts: int
+
+    def __bool__(self) -> bool:
+        return bool(self.mentions or self.facts)
+
+    @property
+    def summary(self) -> str:
+        """`28 pending mentions and 2 pending facts` (only the kinds there are)."""
+        parts = [
+            f"{count} pending {noun if count == 1 else noun + 's'}"
+            for count, noun in ((self.mentions, "mention"), (self.facts, "fact"))
+            if count
+        ]
+        return " and ".join(parts) or "nothing pending"
+
+
+def pending_in_article(*, session: Session, article_id: int) -> Pending:
+    """How many mentions and facts of the article are still pending."""
+    mentions = session.exec(
+        select(func.count())
+        .select_from(Mention)
+        .where(Mention.article_id == article_id, Mention.state == "pending")
+    ).one()
+    facts = session.exec(
+        select(func.count())
+        .select_from(Fact)
+        .where(Fact.article_id == article_id, Fact.state == "pending")
+    ).one()
+    return Pending(int(mentions), int(facts))
+
+
 def start_of_today() -> datetime:
     """Local midnight, as an aware datetime: where "today" begins for the reviewer."""
     now = datetime.now().astimezone()

@@ -25,6 +25,7 @@ from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import link_with_modal
 from tui.screens.base import TelaahScreen
 from tui.screens.concordance import ConcordanceScreen
+from tui.screens.review.done import confirm_done
 from tui.screens.review.fact_review import FactReview, fact_highlight
 from tui.screens.review.keys import FACT_MODE_ACTIONS, REVIEW_BINDINGS
 from tui.screens.review.span_modes import ArticleBody, SpanStatus
@@ -320,6 +321,11 @@ class ArticleScreen(TelaahScreen[None]):
         self._open(target)
 
     def action_done(self) -> None:
+        """Mark the article done, then open the next article of the queue (after a yes, when
+        mentions or facts are left pending)."""
+        confirm_done(self, self.article.id, self._mark_done)
+
+    def _mark_done(self) -> None:
         """Mark the article done (committed), then open the next article of the queue."""
         # Before the status changes: under a status filter the article leaves the listing.
         target = None if self.queue is None else self.queue.neighbour(self.article.id, 1)
