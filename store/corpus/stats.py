@@ -65,15 +65,17 @@ def corpus_stats(*, session: Session) -> Stats:
 
 # Every action that decides a mention or a fact, and how many decisions one entry holds: a
 # bulk entry (`*`, `A`/`X` in the concordance, a fact accepted with its mentions) counts its rows.
-SINGLE_DECISIONS = (Action.DECIDE, Action.CREATE, Action.FACT_DECIDE, Action.FACT_CREATE)
+# (A fact created is not counted: an annotation import creates thousands in the importer's name.)
+SINGLE_DECISIONS = (Action.DECIDE, Action.CREATE, Action.FACT_DECIDE)
 BULK_DECISIONS = (Action.DECIDE_MANY, Action.FACT_ACCEPT)
 
 
 def decisions_since(*, session: Session, reviewer_id: int, since: datetime) -> int:
     """How many decisions `reviewer_id` has made since `since` (aware datetime).
 
-    Every decision counts: a mention accepted, rejected or relabelled, a mention marked by hand,
-    a fact tagged or decided, and each row of a bulk decision. Undos and redos do not.
+    Every decision counts: a mention accepted, rejected, relabelled or linked, a mention marked
+    by hand, a fact accepted or rejected, and each row of a bulk decision. Undos and redos do
+    not.
     """
     mine = (col(AuditEntry.reviewer_id) == reviewer_id, col(AuditEntry.at) >= since)
     single = session.exec(
