@@ -44,6 +44,7 @@ class Action(StrEnum):
     FACT_ROLES = "fact.roles"
     FACT_NOTE = "fact.note"
     FACT_DELETE = "fact.delete"
+    FACT_ACCEPT = "fact.accept"  # a fact accepted with the pending mentions filling its roles
     ARTICLE_STATUS = "article.status"
     SCHEMA_LOAD = "schema.load"
     ARTICLES_IMPORT = "articles.import"

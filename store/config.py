@@ -1,4 +1,5 @@
-"""The config file (TOML): the reviewer's name and the keymap, read leniently, problems listed."""
+"""The config file (TOML): the reviewer's name, the keymap and the export settings, read
+leniently, problems listed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from pathlib import Path
 
 from store.paths import config_file
 
-KNOWN_KEYS = ("reviewer", "keymap")
+KNOWN_KEYS = ("reviewer", "keymap", "export")
+# `[export] pending_in_done`: what the pending mentions and facts of a done article are in
+# exports. "reject" (the default): the reviewer marked the article done, so what they left
+# pending is wrong, and the manifest says so; an unreviewed name never becomes `O` in CoNLL
+# silently. "keep": they stay pending (left out of accepted-only exports, as pending in others).
+PENDING_IN_DONE = ("reject", "keep")
+EXPORT_KEYS = ("pending_in_done",)
 MAX_SYNTAX_ERRORS = 20  # a file broken on every line is not worth more lines of errors
 _AT_LINE = re.compile(r"\(at (?:line (\d+), column \d+|end of document)\)")
 
@@ -24,12 +31,14 @@ class Config:
         path: The file read (it may not exist).
         reviewer: The reviewer's name, if the file gives one.
         keymap: Binding id -> comma-separated keys, as written (not checked against the app).
+        pending_in_done: `[export] pending_in_done`: "reject" or "keep" (see PENDING_IN_DONE).
         problems: One line per problem, `file:line: what`, in file order.
     """
 
     path: Path
     reviewer: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    pending_in_done: str = PENDING_IN_DONE[0]
     problems: list[str] = field(default_factory=list)
 
 
@@ -102,10 +111,33 @@ def _read_settings(data: Mapping[str, object], text: str, config: Config) -> Non
                     _where_in(config, text, key)
                     + ('keymap must be a table of binding id = "keys"; ignored')
                 )
+        elif key == "export":
+            if isinstance(value, dict):
+                _read_export(value, text, config)
+            else:
+                config.problems.append(
+                    _where_in(config, text, key) + "export must be a table ([export]); ignored"
+                )
         else:
             config.problems.append(
                 _where_in(config, text, key)
                 + (f"unknown setting {key!r} (known: {', '.join(KNOWN_KEYS)}); ignored")
+            )
+
+
+def _read_export(table: Mapping[str, object], text: str, config: Config) -> None:
+    for key, value in table.items():
+        if key not in EXPORT_KEYS:
+            config.problems.append(
+                _where_in(config, text, key)
+                + f"unknown export setting {key!r} (known: {', '.join(EXPORT_KEYS)}); ignored"
+            )
+        elif value in PENDING_IN_DONE:
+            config.pending_in_done = str(value)
+        else:
+            config.problems.append(
+                _where_in(config, text, key)
+                + f"pending_in_done must be {' or '.join(map(repr, PENDING_IN_DONE))}; ignored"
             )
 
 

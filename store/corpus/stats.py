@@ -63,18 +63,74 @@ def corpus_stats(*, session: Session) -> Stats:
     )
 
 
+# Every action that decides a mention or a fact, and how many decisions one entry holds: a
+# bulk entry (`*`, `A`/`X` in the concordance, a fact accepted with its mentions) counts its rows.
+# (A fact created is not counted: an annotation import creates thousands in the importer's name.)
+SINGLE_DECISIONS = (Action.DECIDE, Action.CREATE, Action.FACT_DECIDE)
+BULK_DECISIONS = (Action.DECIDE_MANY, Action.FACT_ACCEPT)
+
+
 def decisions_since(*, session: Session, reviewer_id: int, since: datetime) -> int:
-    """How many decisions on mentions `reviewer_id` has made since `since` (aware datetime)."""
-    query = (
+    """How many decisions `reviewer_id` has made since `since` (aware datetime).
+
+    Every decision counts: a mention accepted, rejected, relabelled or linked, a mention marked
+    by hand, a fact accepted or rejected, and each row of a bulk decision. Undos and redos do
+    not.
+    """
+    mine = (col(AuditEntry.reviewer_id) == reviewer_id, col(AuditEntry.at) >= since)
+    single = session.exec(
         select(func.count())
         .select_from(AuditEntry)
-        .where(
-            col(AuditEntry.reviewer_id) == reviewer_id,
-            col(AuditEntry.action) == Action.DECIDE,
-            col(AuditEntry.at) >= since,
-        )
-    )
-    return int(session.exec(query).one())
+        .where(*mine, col(AuditEntry.action).in_(SINGLE_DECISIONS))
+    ).one()
+    bulk = session.exec(
+        select(AuditEntry.after).where(*mine, col(AuditEntry.action).in_(BULK_DECISIONS))
+    ).all()
+    return int(single) + sum(_rows(after) for after in bulk)
+
+
+def _rows(after: object) -> int:
+    """The decisions one bulk entry holds: its mentions, and its fact if it has one."""
+    if not isinstance(after, dict):
+        return 1
+    items = after.get("items", [])
+    return (len(items) if isinstance(items, list) else 0) + (1 if "fact" in after else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What an article still has to decide."""
+
+    mentions: int
+    facts: int
+
+    def __bool__(self) -> bool:
+        return bool(self.mentions or self.facts)
+
+    @property
+    def summary(self) -> str:
+        """`28 pending mentions and 2 pending facts` (only the kinds there are)."""
+        parts = [
+            f"{count} pending {noun if count == 1 else noun + 's'}"
+            for count, noun in ((self.mentions, "mention"), (self.facts, "fact"))
+            if count
+        ]
+        return " and ".join(parts) or "nothing pending"
+
+
+def pending_in_article(*, session: Session, article_id: int) -> Pending:
+    """How many mentions and facts of the article are still pending."""
+    mentions = session.exec(
+        select(func.count())
+        .select_from(Mention)
+        .where(Mention.article_id == article_id, Mention.state == "pending")
+    ).one()
+    facts = session.exec(
+        select(func.count())
+        .select_from(Fact)
+        .where(Fact.article_id == article_id, Fact.state == "pending")
+    ).one()
+    return Pending(int(mentions), int(facts))
 
 
 def start_of_today() -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from store.schema import read_schema
 
 ARTICLE_CHOICES = ("done", "all")
 STATE_CHOICES = ("accepted", "all")
+PENDING_IN_DONE = ("reject", "keep")  # store.config.PENDING_IN_DONE
 PAGE_SIZE = 500
 
 _A = Article.__table__  # type: ignore[attr-defined]
@@ -56,6 +57,8 @@ class Selection:
         since: only articles changed (status, a span or fact decided) on or after this day (UTC).
         label_map: labels and fact types renamed on the way out (`labels` names them as
             stored, before the mapping).
+        pending_in_done: what the pending spans and facts of a done article are: "reject"
+            (rejected: the reviewer left them when marking it done) or "keep" (pending).
     """
 
     articles: str = "done"
@@ -64,6 +67,7 @@ class Selection:
     labels: tuple[str, ...] = ()
     since: date | None = None
     label_map: LabelMap | None = None
+    pending_in_done: str = "reject"
 
     def __post_init__(self) -> None:
         if self.articles not in ARTICLE_CHOICES:
@@ -74,6 +78,11 @@ class Selection:
             raise TelaahError(
                 f"--state must be one of {', '.join(STATE_CHOICES)}, not {self.state!r}"
             )
+        if self.pending_in_done not in PENDING_IN_DONE:
+            raise TelaahError(
+                f"pending_in_done must be one of {', '.join(PENDING_IN_DONE)}, "
+                f"not {self.pending_in_done!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The selection as the manifest records it (`map` only when there is one)."""
@@ -83,6 +92,9 @@ class Selection:
             "reviewer": self.reviewer,
             "labels": list(self.labels),
             "since": self.since.isoformat() if self.since else None,
+            # Pending spans and facts of done articles: "reject" counts them rejected (left
+            # out of accepted-only exports: `O` in CoNLL), "keep" leaves them pending.
+            "pending_in_done": self.pending_in_done,
         }
         if self.label_map is not None:
             recorded["map"] = self.label_map.to_dict()
@@ -155,6 +167,7 @@ def iter_docs(
                 _A.c.url,
                 _A.c.published,
                 _A.c.meta,
+                _A.c.status,
             )
             .where(_A.c.id > last, *filters)
             .order_by(_A.c.id)
@@ -168,6 +181,9 @@ def iter_docs(
         equivalences = _equivalences(session, ids)
         for row in rows:
             mine = spans.get(row.id, [])
+            raw_facts = facts.get(row.id, [])
+            if row.status == "done" and selection.pending_in_done == "reject":
+                mine, raw_facts = _rejected_if_pending(mine, raw_facts)
             exported = {span.id for span in mine}
             doc = ExportDoc(
                 id=row.id,
@@ -179,9 +195,7 @@ def iter_docs(
                 published=row.published,
                 meta=dict(row.meta or {}),
                 spans=tuple(mine),
-                facts=tuple(
-                    _complete(row.external_id, facts.get(row.id, []), mine, role_rank, report)
-                ),
+                facts=tuple(_complete(row.external_id, raw_facts, mine, role_rank, report)),
                 equivalences=tuple(
                     (type_, kept)
                     for type_, members in equivalences.get(row.id, [])
@@ -190,6 +204,16 @@ def iter_docs(
             )
             yield doc if selection.label_map is None else selection.label_map.doc(doc)
         last = ids[-1]
+
+
+def _rejected_if_pending(
+    spans: list[ExportSpan], facts: list[_RawFact]
+) -> tuple[list[ExportSpan], list[_RawFact]]:
+    """A done article's pending spans and facts as rejected (`pending_in_done = reject`)."""
+    return (
+        [replace(s, state="rejected") if s.state == "pending" else s for s in spans],
+        [replace(f, state="rejected") if f.state == "pending" else f for f in facts],
+    )
 
 
 def _article_filters(session: Session, selection: Selection) -> list[Any]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -270,9 +271,12 @@ def update_entity(
 def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> GazetteerChange:
     """Delete an entity, refused while accepted mentions are linked to it.
 
+    Its pending candidates are withdrawn in the same transaction (`withdraw_candidates`), so no
+    pending mention is ever left without an entity; facts they filled are marked for review.
+
     Returns:
-        The change: the articles of the entity's mentions, whose pending candidates (unlinked
-        now) go when they are re-matched.
+        The change: the articles of the entity's mentions (re-matching them proposes what the
+        other entities match there).
     """
     entity = _entity(session, key)
     accepted = session.exec(
@@ -288,6 +292,10 @@ def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> Gaz
     if redirects:
         raise Conflict(f"entity {key!r} is the target of {redirects} redirects")
     before = entity_to_dict(_view(session, entity))
+    articles = sorted(
+        set(session.exec(select(Mention.article_id).where(Mention.entity_id == entity.id)).all())
+    )
+    before["withdrawn"] = withdraw_candidates(session, entity)
     # Kept so that undo can link them again (the database unlinks them: ON DELETE SET NULL).
     before["mentions"] = list(
         session.exec(
@@ -298,9 +306,6 @@ def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> Gaz
         a.text: a.origin
         for a in session.exec(select(Alias).where(Alias.entity_id == entity.id)).all()
     }
-    articles = sorted(
-        set(session.exec(select(Mention.article_id).where(Mention.entity_id == entity.id)).all())
-    )
     mark_for_review(session, before["mentions"], f"a role's entity {key} was deleted")
     session.delete(entity)
     audit.record(
@@ -313,6 +318,27 @@ def delete_entity(*, session: Session, key: str, reviewer_id: int | None) -> Gaz
     )
     session.commit()
     return GazetteerChange(key, articles=tuple(articles))
+
+
+def withdraw_candidates(session: Session, entity: Entity) -> list[int]:
+    """Delete the pending candidates (origin gazetteer) linked to `entity`, marking the facts
+    they fill for review; return their ids (no commit). Rejected mentions and imported or manual
+    pending ones stay: they are decisions or annotations, not the matcher's proposals."""
+    ids = [
+        int(i)
+        for i in session.exec(
+            select(Mention.id).where(
+                Mention.entity_id == entity.id,
+                Mention.state == "pending",
+                Mention.origin == "gazetteer",
+            )
+        ).all()
+        if i is not None
+    ]
+    if ids:
+        mark_for_review(session, ids, f"a role's entity {entity.key} was deleted")
+        session.execute(sa_delete(Mention).where(col(Mention.id).in_(ids)))
+    return ids
 
 
 def add_alias(

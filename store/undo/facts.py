@@ -2,7 +2,7 @@
 
 `revert` and `reapply` check the fact is as the entry left it (else `Conflict`, nothing changed),
 put it back (or forward again) without committing and return its article id; `change` is the
-reverser the history uses.
+reverser the history uses, `acceptance` the one of a fact accepted with its mentions.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from store.audit import Action
 from store.errors import Conflict
 from store.facts.repository import fact_state
 from store.models import AuditEntry, Fact, FactArgument, Mention
+from store.undo.mentions import move_decisions
 from store.undo.registry import Step, Undone, register
 
 ACTIONS = (
@@ -42,6 +43,25 @@ def change(session: Session, entry: AuditEntry, step: Step) -> Undone:
         after={"entry": entry.id, "action": entry.action},
     )
     return Undone(entry.id, 0, article_id, {}, fact_id=entry.target_id)
+
+
+@register(Action.FACT_ACCEPT)
+def acceptance(session: Session, entry: AuditEntry, step: Step) -> Undone:
+    """Take back (or make again) a fact accepted with the pending mentions filling its roles:
+    the fact and every mention, all or nothing."""
+    assert entry.id is not None and entry.target_id is not None
+    expect: dict[str, Any] = step.expect
+    target: dict[str, Any] = step.target
+    mentions = move_decisions(session, expect["items"], target["items"], step)
+    article_id = _move(session, Action.FACT_DECIDE, expect=expect["fact"], target=target["fact"])
+    step.record(
+        session,
+        target="fact",
+        target_id=entry.target_id,
+        after={"entry": entry.id, "action": entry.action},
+    )
+    ids = tuple(int(m.id or 0) for m in mentions)
+    return Undone(entry.id, ids[0] if ids else 0, article_id, {}, ids, fact_id=entry.target_id)
 
 
 def revert(

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from store.audit import Action
 from store.errors import Conflict
 from store.gazetteer.change import GazetteerChange
+from store.gazetteer.entities import withdraw_candidates
 from store.gazetteer.merge import remerge, unmerge
 from store.models import Alias, AuditEntry, Entity, Mention, utcnow
 from store.textnorm import norm_key
@@ -98,8 +99,9 @@ def reapply(session: Session, entry: AuditEntry) -> GazetteerChange:
         return GazetteerChange(after["key"], added=tuple(after.get("aliases", [])))
     if action == Action.ENTITY_DELETE:
         entity = _entity(session, before["key"])
-        _expect_unlinked(session, entity, allowed=set(before.get("mentions", [])))
         articles = _articles(session, entity)
+        withdraw_candidates(session, entity)  # as the deletion did (re-matching made new ones)
+        _expect_unlinked(session, entity, allowed=set(before.get("mentions", [])))
         session.delete(entity)
         return GazetteerChange(before["key"], entities=(before["key"],), articles=articles)
     if action == Action.ENTITY_REDIRECT:

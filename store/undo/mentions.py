@@ -118,8 +118,32 @@ def decision(session: Session, entry: AuditEntry, step: Step) -> Undone:
     """Put the decided mentions back as they were (undo) or decide them again (redo)."""
     assert entry.id is not None
     expected, wanted = _items(entry, step.expect), _items(entry, step.target)
+    mentions = move_decisions(session, expected, wanted, step)
+    first = mentions[0]
+    step.record(
+        session,
+        target="mention",
+        target_id=first.id,
+        before=step.expect,
+        after={"entry": entry.id, **step.target},
+    )
+    assert first.id is not None
+    return Undone(
+        entry.id,
+        first.id,
+        first.article_id,
+        dict(wanted[0]),
+        tuple(int(m.id or 0) for m in mentions),
+    )
+
+
+def move_decisions(
+    session: Session, expected: list[dict[str, Any]], wanted: list[dict[str, Any]], step: Step
+) -> list[Mention]:
+    """Check every mention is as `expected` says (else `Conflict`, nothing changed: all or
+    nothing), then give each its `wanted` decision; the mentions, in the items' order."""
     mentions = []
-    for item in expected:  # check every mention first: all or nothing
+    for item in expected:
         mention = session.get(Mention, item["id"])
         if mention is None:
             raise Conflict("a mention of that decision no longer exists")
@@ -141,19 +165,4 @@ def decision(session: Session, entry: AuditEntry, step: Step) -> Undone:
         decided = item.get("decided_at")
         mention.decided_at = datetime.fromisoformat(decided) if decided else None
         session.add(mention)
-    first = mentions[0]
-    step.record(
-        session,
-        target="mention",
-        target_id=first.id,
-        before=step.expect,
-        after={"entry": entry.id, **step.target},
-    )
-    assert first.id is not None
-    return Undone(
-        entry.id,
-        first.id,
-        first.article_id,
-        dict(wanted[0]),
-        tuple(int(m.id or 0) for m in mentions),
-    )
+    return mentions

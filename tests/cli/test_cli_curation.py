@@ -69,13 +69,17 @@ def test_delete_withdraws_its_pending_candidates(tmp_path: Path) -> None:
     assert deleted.returncode == 0, deleted.stderr
     assert deleted.stdout.splitlines() == [
         "KG: deleted",
-        "re-matched 2 articles: 0 new candidates, 2 withdrawn, 3 unchanged",
+        "re-matched 2 articles: 0 new candidates, 0 withdrawn, 3 unchanged",  # gone already
     ]
     after = candidates(db)
     assert "Kyrgyzstan" not in {c["text"] for c in after}  # no candidate is left unlinked
     assert {(c["article"], c["text"]) for c in after} == before  # the others are untouched
     kept = run("--db", db, "gazetteer", "delete", "KZ", "--no-match")
     assert kept.returncode == 0 and kept.stdout.splitlines() == ["KZ: deleted"]
+    # Without a re-match too: the store withdraws them with the entity.
+    left = candidates(db)
+    assert "Kazakhstan" not in {c["text"] for c in left}
+    assert all(c["entity"] for c in left)
 
 
 def write(path: Path, text: str) -> Path:

@@ -35,7 +35,16 @@ def test_export_jsonl_writes_file_and_manifest(golden_db: str, tmp_path: Path) -
         "reviewer": None,
         "labels": [],
         "since": None,
+        "pending_in_done": "reject",
     }
+    config = Path(os.environ["TELAAH_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[export]\npending_in_done = "keep"\n', encoding="utf-8")
+    kept = run("--db", golden_db, "export", "--state", "all", "--out", str(out))
+    assert kept.returncode == 0, kept.stderr
+    manifest = json.loads((tmp_path / "gold.jsonl.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["selection"]["pending_in_done"] == "keep"
+    assert "pending" in manifest["counts"]["fact_types"]["AGREEMENT"]
 
 
 def test_selection_options_reach_the_export(golden_db: str, tmp_path: Path) -> None:

@@ -59,3 +59,26 @@ def test_gazetteer_edits_rematch_what_they_reach(tmp_path: Path) -> None:
     assert [json.loads(x)["label"] for x in dump.splitlines()] == ["LOC"]
     missing = run("--db", db, "gazetteer", "add-alias", "NOPE", "x")
     assert missing.returncode == 1 and missing.stderr.strip() == "telaah: no entity 'NOPE'"
+
+
+def test_match_import_and_facts_propose_make_fact_candidates(tmp_path: Path) -> None:
+    db = str(tmp_path / "f.db")
+    setup_db(db)
+    (tmp_path / "a.txt").write_text("Rusia memasok S-300 ke Kyrgyzstan.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "Rusia dan Kazakhstan menandatangani perjanjian.", encoding="utf-8"
+    )
+    imported = run("--db", db, "import", str(tmp_path / "a.txt"))
+    assert "proposed 1 fact candidates in 1 articles\n  ARMS_TRANSFER 1" in imported.stdout
+    run("--db", db, "import", "--no-match", str(tmp_path / "b.txt"))
+    matched = run("--db", db, "match", "--article", "b")
+    assert "proposed 1 fact candidates in 1 articles\n  AGREEMENT 1\n" in matched.stdout
+    proposed = run("--db", db, "facts", "propose")
+    assert proposed.returncode == 0
+    assert proposed.stdout.endswith(
+        "proposed 2 fact candidates in 2 articles\n  AGREEMENT 1\n  ARMS_TRANSFER 1\n"
+    )
+    one = run("--db", db, "facts", "propose", "--article", "1")
+    assert one.stdout == "proposed 1 fact candidates in 1 articles\n  ARMS_TRANSFER 1\n"
+    missing = run("--db", db, "facts", "propose", "--article", "9")
+    assert missing.returncode == 1 and "no article" in missing.stderr

@@ -104,3 +104,17 @@ def test_reviewer_order_env_then_config_then_login(monkeypatch: pytest.MonkeyPat
     write("")
     monkeypatch.setattr("getpass.getuser", lambda: "login-name")
     assert default_reviewer_name() == "login-name"
+
+
+def test_export_pending_in_done_is_reject_unless_told_keep() -> None:
+    assert load_config().pending_in_done == "reject"
+    write('[export]\npending_in_done = "keep"\n')
+    config = load_config()
+    assert (config.pending_in_done, config.problems) == ("keep", [])
+    path = write('reviewer = "ayu"\n[export]\npending_in_done = "maybe"\nnope = 1\n')
+    config = load_config()
+    assert config.pending_in_done == "reject"
+    assert config.problems == [
+        f"{path}:3: pending_in_done must be 'reject' or 'keep'; ignored",
+        f"{path}:4: unknown export setting 'nope' (known: pending_in_done); ignored",
+    ]

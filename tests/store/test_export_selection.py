@@ -111,3 +111,41 @@ def test_bad_options_are_one_line_errors() -> None:
     with pytest.raises(TelaahError, match="--state"):
         Selection(state="pending")
     assert parse_labels(" GPE, ORG,,GPE ") == ("GPE", "ORG")
+
+
+def test_pending_in_done_articles_count_as_rejected_unless_kept(golden: Engine) -> None:
+    with session_scope(golden) as session:
+        pending_facts = session.execute(
+            select(func.count())
+            .select_from(Fact)
+            .join(Article)
+            .where(Fact.state == "pending", Article.status == "done")
+        ).scalar()
+    assert pending_facts
+    rejected = docs(golden, Selection(state="all"))
+    assert Selection().to_dict()["pending_in_done"] == "reject"
+    assert not [f for d in rejected for f in d.facts if f.state == "pending"]
+    kept = docs(golden, Selection(state="all", pending_in_done="keep"))
+    assert len([f for d in kept for f in d.facts if f.state == "pending"]) == pending_facts
+    # A pending span of a done article: rejected (not `O` silently: the manifest says so) or kept.
+    with session_scope(golden) as session:
+        mention = session.execute(
+            select(Mention).join(Article).where(Article.status == "done").limit(1)
+        ).scalar_one()
+        mention.state = "pending"
+        session.commit()
+        mention_id = mention.id
+    spans = {s.id: s.state for d in docs(golden, Selection(state="all")) for s in d.spans}
+    assert spans[mention_id] == "rejected"
+    assert mention_id not in {s.id for d in docs(golden, Selection()) for s in d.spans}
+    spans = {
+        s.id: s.state
+        for d in docs(golden, Selection(state="all", pending_in_done="keep"))
+        for s in d.spans
+    }
+    assert spans[mention_id] == "pending"
+    # Articles not done keep their pending ones pending.
+    undone = docs(golden, Selection(articles="all", state="all"))
+    assert any(s.state == "pending" for d in undone for s in d.spans if d.id == 5)
+    with pytest.raises(TelaahError, match="pending_in_done"):
+        Selection(pending_in_done="maybe")

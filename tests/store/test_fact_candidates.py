@@ -183,7 +183,7 @@ def test_merging_or_deleting_a_filler_entity_marks_its_facts(
         assert marked and all("KG was merged into X-KG" in (f.review_reason or "") for f in marked)
         assert all(any(x.entity_key == "X-KG" for x in f.fillers) for f in marked)
         before = {f.id for f in marked}
-        gazetteer.delete_entity(session=session, key="W-S300", reviewer_id=reviewer_id)
+        gazetteer.delete_entity(session=session, key="W-S300PS", reviewer_id=reviewer_id)
         after = {f.id for f in list_facts(session=session, needs_review=True)}
     assert after > before
 

@@ -687,12 +687,13 @@ def test_delete_entity(session: Session, reviewer_id: int, kg: gazetteer.EntityV
     session.expire_all()
     assert entity_rows(session) == []
     assert alias_rows(session) == []  # aliases go with their entity
-    mention = session.get(Mention, pending)
-    assert mention is not None and mention.entity_id is None  # a pending mention is unlinked
+    # Its pending candidate is withdrawn at once: none is left without an entity.
+    assert session.get(Mention, pending) is None
     entry = last_audit(session, "entity.delete")
     origins = {"Kyrgyzstan": "gazetteer", "Kirgizstan": "gazetteer", "Kirgistan": "gazetteer"}
     assert entry.before == gazetteer.entity_to_dict(kg) | {
-        "mentions": [pending],
+        "withdrawn": [pending],
+        "mentions": [],
         "origins": origins,
     }
     assert entry.after is None

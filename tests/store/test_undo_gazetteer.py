@@ -15,6 +15,7 @@ from store.errors import Conflict
 from store.gazetteer import entities as gazetteer
 from store.gazetteer.merge import merge_entities
 from store.models import Alias, AuditEntry, Entity, Mention
+from store.review.rematch import rematch
 from store.undo.gazetteer import reapply, revert
 
 
@@ -28,8 +29,8 @@ def state(session: Session) -> dict[str, Any]:
         "aliases": sorted(
             (keys[a.entity_id], a.text, a.norm, a.origin) for a in session.exec(select(Alias)).all()
         ),
-        "mentions": sorted(
-            (m.id, keys.get(m.entity_id), m.label, m.state)
+        "mentions": sorted(  # by place: re-matching brings withdrawn candidates back anew
+            (m.article_id, m.start, m.end, keys.get(m.entity_id), m.label, m.state)
             for m in session.exec(select(Mention)).all()
         ),
     }
@@ -88,8 +89,11 @@ def test_revert_and_reapply_restore_exact_states(
         assert after != before
         entry = last_entry(session)
     with session_scope(engine) as session:
-        revert(session, entry)
+        change = revert(session, entry)
         session.commit()
+    if name == "delete":  # its candidates were withdrawn: re-matching proposes them again
+        rematch(engine, change)
+    with session_scope(engine) as session:
         assert state(session) == before
     with session_scope(engine) as session:
         reapply(session, entry)

@@ -47,3 +47,30 @@ async def test_filter_and_open_the_evidence(db_url: str, engine: Engine) -> None
         assert isinstance(review, ArticleScreen) and review.article.id == target.article_id
         assert review.current is not None
         assert review.current.id == target.fillers[0].mention_id
+
+
+@pytest.mark.usefixtures("demo")
+async def test_a_accepts_a_fact_with_its_pending_mentions_and_says_so(
+    db_url: str, engine: Engine
+) -> None:
+    from store.models import Mention
+
+    with session_scope(engine) as session:
+        first = list_facts(session=session)[0]
+    fillers = {f.mention_id for f in first.fillers}
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        messages = [str(n.message) for n in pilot.app._notifications]
+        assert f"{first.type} accepted, and {len(fillers)} pending mentions it names" in messages
+        screen = pilot.app.screen
+        assert isinstance(screen, FactsScreen) and screen.facts[0].state == "accepted"
+        await pilot.press("down", "x")
+        await pilot.pause()
+        with session_scope(engine) as session:
+            facts = list_facts(session=session)
+            assert (facts[0].state, facts[1].state) == ("accepted", "rejected")
+            mentions = [session.get(Mention, i) for i in fillers]
+            assert {m.state for m in mentions if m is not None} == {"accepted"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -253,3 +253,29 @@ async def test_an_alias_is_re_matched_in_a_worker_with_progress(
         await pilot.pause()
         assert said[-1].startswith("KG has the alias Kirgiziya; re-matched ")
         assert screen.current is not None and screen.current.key == "KG"
+
+
+@pytest.mark.usefixtures("demo")
+async def test_delete_withdraws_pending_candidates_before_any_rematch(
+    db_url: str, engine: Engine
+) -> None:
+    from tui.screens.base import _REMATCHING
+
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await search(pilot, screen, "Armenia")
+        await pilot.press("D")
+        await pilot.pause()
+        assert question(pilot).startswith("Delete AM (Armenia) and its ")
+        with _REMATCHING:  # the re-match worker waits: what the deletion itself did
+            await pilot.press("y")
+            await pilot.pause()
+            assert entity(engine, "AM") is None
+            with session_scope(engine) as session:
+                unlinked = session.exec(
+                    select(Mention).where(
+                        col(Mention.entity_id).is_(None), Mention.state == "pending"
+                    )
+                ).all()
+            assert unlinked == []
+        await pilot.app.workers.wait_for_complete()

@@ -193,7 +193,7 @@ async def test_next_article_follows_the_sort_and_filter(
         await pilot.press("n")
         await pilot.pause()
         # `d`: done (it leaves the to-do listing), then the next one in the listing's order.
-        await pilot.press("d")
+        await pilot.press("d", "y")  # pending left: yes to the question
         await pilot.pause()
         assert get_article(session=session, article_id=order[1]).status == "done"
         screen = pilot.app.screen

@@ -71,12 +71,18 @@ async def test_F_then_accept_reject_note_delete_undo_redo(db_url: str, engine: E
         await pilot.press("a")
         now = facts_of(engine, 1)
         assert (now[0].id, now[0].state, now[0].reviewer) == (first.id, "accepted", "tester")
-        assert mentions_of(engine, 1) == mentions  # the mention keys did not fire
+        # The fact's three pending fillers were accepted with it; the mention keys did not fire.
+        fillers = {f.mention_id for f in first.fillers}
+        assert len(fillers) == 3
+        assert [m.state for m in mentions_of(engine, 1) if m.id in fillers] == ["accepted"] * 3
+        mentions = [m for m in mentions_of(engine, 1) if m.id not in fillers]
+        assert all(m.state == "pending" for m in mentions)
 
         await pilot.press("j", "x")
         now = facts_of(engine, 1)
         assert (now[1].id, now[1].state) == (second.id, "rejected")
-        assert screen.cursor == 0 and mentions_of(engine, 1) == mentions
+        unchanged = [m for m in mentions_of(engine, 1) if m.id not in fillers]
+        assert screen.cursor == 0 and unchanged == mentions
 
         await pilot.press("u")
         assert facts_of(engine, 1)[1].state == "pending"
@@ -96,8 +102,8 @@ async def test_F_then_accept_reject_note_delete_undo_redo(db_url: str, engine: E
 
         await pilot.press("F")  # back to the mentions: their keys work again
         assert not isinstance(screen.focused, FactsPanel)
-        await pilot.press("a")
-        assert mentions_of(engine, 1)[0].state == "accepted"
+        await pilot.press("J", "a")  # the first pending mention: KONTAN.CO.ID
+        assert mentions_of(engine, 1)[3].state == "accepted"
 
 
 async def test_delete_asks_first(db_url: str, engine: Engine) -> None:
@@ -180,8 +186,8 @@ async def test_f_in_the_facts_panel_tags_on_the_focused_facts_sentence(
     db_url: str, engine: Engine
 ) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "F", "j", "j", "j")  # a fact of the sentence 322-489
-        fact = facts_of(engine, 1)[3]
+        await pilot.press("enter", "F", "j", "j")  # a fact of the sentence 322-489
+        fact = facts_of(engine, 1)[2]
         assert (fact.evidence_start, fact.evidence_end) == (322, 489)
         await pilot.press("f", "down", "down", "enter")  # MEETING
         role = pilot.app.screen
@@ -302,5 +308,51 @@ async def test_a_rejected_filler_marks_its_fact_for_review(db_url: str, engine: 
         assert (fact.type, fact.evidence_start, fact.needs_review) == ("ARMS_TRANSFER", 0, True)
         assert "! needs review" in panel_text(pilot.app)
         assert "needs review: " in panel_text(pilot.app)
-        await pilot.press("a")  # accepting it clears the mark
-        assert facts_of(engine, 1)[0].needs_review is False
+        await pilot.press("a")  # refused while its item is rejected: the mark stays
+        assert (facts_of(engine, 1)[0].state, facts_of(engine, 1)[0].needs_review) == (
+            "pending",
+            True,
+        )
+
+
+async def test_accepting_a_fact_accepts_its_pending_fillers_in_one_undo(
+    db_url: str, engine: Engine
+) -> None:
+    first = facts_of(engine, 1)[0]
+    fillers = {f.mention_id for f in first.fillers}
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "F", "a")
+        assert "ARMS_TRANSFER accepted, and 3 pending mentions it names" in [
+            n.message for n in pilot.app._notifications
+        ]
+        assert facts_of(engine, 1)[0].state == "accepted"
+        states = {m.id: m.state for m in mentions_of(engine, 1)}
+        assert {states[i] for i in fillers} == {"accepted"}
+        # The screen shows them accepted too.
+        shown = {m.id: m.state for m in review(pilot.app).mentions}
+        assert {shown[i] for i in fillers} == {"accepted"}
+        await pilot.press("u")  # one undo takes back the fact and the three mentions
+        assert facts_of(engine, 1)[0].state == "pending"
+        states = {m.id: m.state for m in mentions_of(engine, 1)}
+        assert {states[i] for i in fillers} == {"pending"}
+        assert {m.id: m.state for m in review(pilot.app).mentions}[min(fillers)] == "pending"
+        await pilot.press("U")
+        assert facts_of(engine, 1)[0].state == "accepted"
+        assert {m.state for m in mentions_of(engine, 1) if m.id in fillers} == {"accepted"}
+
+
+async def test_a_fact_with_a_rejected_filler_is_refused_with_the_reason(
+    db_url: str, engine: Engine
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "j", "x")  # reject S-300, the item of the first fact
+        assert mentions_of(engine, 1)[1].state == "rejected"
+        await pilot.press("F")
+        fact = next(f for f in facts_of(engine, 1) if f.evidence_start == 0)
+        focused = review(pilot.app).facts_panel.current
+        assert focused is not None and focused.id == fact.id
+        await pilot.press("a")
+        assert next(f for f in facts_of(engine, 1) if f.id == fact.id).state == "pending"
+        messages = [str(n.message) for n in pilot.app._notifications]
+        assert any("'S-300' (item) was rejected" in m for m in messages), messages
+        assert {m.state for m in mentions_of(engine, 1) if m.text == "Rusia"} == {"pending"}

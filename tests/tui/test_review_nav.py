@@ -64,7 +64,7 @@ async def test_done_next_and_previous(engine: Engine, db_url: str, notes: Notes)
         assert notes and notes[-1][1].get("markup") is False
         assert status_of(engine, 1) == "todo"
 
-        await pilot.press("d")
+        await pilot.press("d", "y")  # pending left: yes to the question
         await pilot.pause()
         assert status_of(engine, 1) == "done"
         assert shown(pilot.app) == 2
@@ -94,7 +94,7 @@ async def test_end_of_queue(engine: Engine, db_url: str, notes: Notes) -> None:
         await pilot.pause()
         assert shown(pilot.app) == 5
         assert notes[-1] == ("No next article", {"timeout": 2, "markup": False})
-        await pilot.press("d")  # marked done all the same, and the screen stays
+        await pilot.press("d", "y")  # marked done all the same, and the screen stays
         await pilot.pause()
         assert status_of(engine, 5) == "done"
         assert shown(pilot.app) == 5
@@ -115,7 +115,7 @@ async def test_done_under_the_todo_filter(
         await pilot.press("a")  # a decision: article 1 is in progress, out of the todo listing
         await pilot.pause()
         assert status_of(engine, 1) == "in_progress"
-        await pilot.press("d")
+        await pilot.press("d", "y")  # pending left: yes to the question
         await pilot.pause()
         assert status_of(engine, 1) == "done"
         assert shown(pilot.app) == 3  # 2 is done already: the next todo article
@@ -149,7 +149,7 @@ async def test_without_a_queue_n_and_p_do_nothing(
         await pilot.press("n", "p")
         await pilot.pause()
         assert shown(app) == 1 and notes == []
-        await pilot.press("d")
+        await pilot.press("d", "y")  # pending left: yes to the question
         await pilot.pause()
         assert status_of(engine, 1) == "done"
         assert shown(app) == 1

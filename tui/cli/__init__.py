@@ -12,7 +12,7 @@ from rich.text import Text
 from store.config import load_config
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
-from tui.cli import config, corpus, curation, database, export, gazetteer, schema
+from tui.cli import config, corpus, curation, database, export, facts, gazetteer, schema
 from tui.cli.context import Settings, err, note, settings
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ curation.register(gazetteer.app)
 app.add_typer(schema.app, name="schema")
 app.add_typer(corpus.articles_app, name="articles")
 app.add_typer(config.app, name="config")
+app.add_typer(facts.app, name="facts")
 corpus.register(app)
 export.register(app)
 app.command("locate")(database.locate)

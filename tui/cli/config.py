@@ -8,13 +8,18 @@ from store.config import load_config
 from store.paths import config_file
 from tui.cli.context import data, fail_if, out, problem, settings
 
-app = typer.Typer(help="The config file: reviewer name and keymap.", no_args_is_help=True)
+app = typer.Typer(
+    help="The config file: reviewer name, keymap and export settings.", no_args_is_help=True
+)
 
 EXAMPLE = """reviewer = "ayu"
 
 [keymap]  # binding id = "key" or "key1,key2" (ids: `telaah config show`)
 "review.accept" = "y"
 "review.reject" = "n,delete"
+
+[export]  # pending mentions and facts of done articles: "reject" (default) or "keep"
+pending_in_done = "reject"
 """
 
 
@@ -39,6 +44,7 @@ def show(ctx: typer.Context) -> None:
     state = "" if config.path.is_file() else " (not found: defaults apply)"
     out.print(data(f"config:   {config.path}{state}"))
     out.print(data(f"reviewer: {current.reviewer}"))
+    out.print(data(f"export:   pending_in_done = {config.pending_in_done}"))
     out.print(data("keymap:   binding id, keys, what it does (* remapped by the config)"))
     width = max((len(info.id) for info in bindings), default=0)
     for info in bindings:

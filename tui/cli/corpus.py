@@ -104,6 +104,7 @@ def import_command(
     from store.ingest.articles import import_articles, total_bytes
     from store.ingest.sink import ImportHooks
     from tui.cli.annotated import import_annotated_files
+    from tui.cli.facts import propose_facts
     from tui.cli.matching import match_ids
 
     if label_map is not None and format is None:
@@ -144,6 +145,7 @@ def import_command(
     _summarise(report)
     if match and report.imported:
         out.print(data(match_ids(current, report.article_ids, quiet=quiet).summary))
+        propose_facts(current, report.article_ids, quiet=quiet)
     fail_if(report.failed)
 
 

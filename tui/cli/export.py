@@ -94,14 +94,18 @@ def export_command(
 ) -> None:
     """Export reviewed articles with their spans and facts.
 
-    Writing is atomic: a failed export leaves nothing behind. Exit status 2 for a bad option,
-    1 when the output cannot be written.
+    The pending spans and facts of done articles count as rejected, unless the config file says
+    `pending_in_done = "keep"` under `[export]`; the manifest records which. Writing is
+    atomic: a failed export leaves nothing behind. Exit status 2 for a bad option, 1 when the
+    output cannot be written.
     """
+    from store.config import load_config
     from store.export.selection import Selection, parse_labels, parse_since
     from store.export.writer import run_export
     from store.formats.labelmap import parse_label_map
     from store.formats.registry import get_format
 
+    current = settings(ctx)
     try:
         mapping = None if label_map is None else parse_label_map(label_map)
         fmt = get_format(format)
@@ -112,12 +116,12 @@ def export_command(
             labels=parse_labels(labels),
             since=parse_since(since) if since else None,
             label_map=mapping,
+            pending_in_done=(current.config or load_config()).pending_in_done,
         )
     except TelaahError as exc:
         raise _usage_error(str(exc)) from None
     if offsets not in ("utf16", "codepoint"):
         raise _usage_error(f"--offsets must be utf16 or codepoint, not {offsets!r}")
-    current = settings(ctx)
     target = Path(out_path).expanduser()
     options = {"offsets": offsets} if fmt.name == "doccano" else {}
     processes = workers or min(8, os.cpu_count() or 1)

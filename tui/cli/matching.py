@@ -77,12 +77,14 @@ def match_command(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Match articles against the gazetteer and store the candidates as pending mentions.
+    """Match articles against the gazetteer and store the candidates as pending mentions, then
+    propose the fact candidates of those articles.
 
     Earlier pending candidates are replaced; accepted and rejected mentions are never touched,
     and a rejected candidate is not proposed again.
     """
     from store.formats.candidates import write_candidates
+    from tui.cli.facts import article_ids, propose_facts
 
     current = settings(ctx)
     if dump is not None:
@@ -96,15 +98,6 @@ def match_command(
                     count = write_candidates(session=session, handle=handle)
         err.print(data(f"wrote {count} candidates"))
         return
-    ids = None
-    if article:
-        from store.corpus.articles import get_article
-
-        with current.session() as session:
-            ids = [
-                get_article(session=session, article_id=int(a)).id
-                if a.isdigit()
-                else get_article(session=session, external_id=a).id
-                for a in article
-            ]
+    ids = article_ids(current, article)
     out.print(data(match_ids(current, ids, quiet=quiet).summary))
+    propose_facts(current, ids, quiet=quiet)

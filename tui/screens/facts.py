@@ -1,5 +1,6 @@
-"""Every fact across the corpus, filtered by type, state, entity and reviewer; `enter` opens the
-evidence in its article."""
+"""Every fact across the corpus, filtered by type, state, entity and reviewer; `a`/`x` accept
+(with the pending mentions filling its roles) or reject the fact under the cursor; `enter` opens
+the evidence in its article."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from textual.widgets import Header, Static
 
 from store.corpus.articles import get_article
 from store.db import session_scope
-from store.facts.repository import FactView, list_facts
+from store.facts.accept import accept_fact
+from store.facts.repository import FactView, decide_fact, list_facts
 from store.review.extras import Extras, fact_extras
 from store.schema import read_schema
 from tui.modals.prompt import ChoiceScreen, PromptScreen
@@ -59,6 +61,8 @@ class FactsScreen(TelaahScreen[None]):
         Binding("e", "filter_entity", "Entity", id="facts.filter_entity"),
         Binding("r", "filter_reviewer", "Reviewer", id="facts.filter_reviewer"),
         Binding("0", "clear", "All", id="facts.clear"),
+        Binding("a", "accept", "Accept", id="facts.accept"),
+        Binding("x", "reject", "Reject", id="facts.reject"),
         Binding("enter", "open", "Open evidence", id="facts.open"),
     ]
 
@@ -91,8 +95,8 @@ class FactsScreen(TelaahScreen[None]):
         self.reload()
         self.listing.focus()
 
-    def reload(self) -> None:
-        """Read the facts again under the current filters."""
+    def reload(self, cursor: int = 0) -> None:
+        """Read the facts again under the current filters, the cursor on line `cursor`."""
         state = None if self.state in ("", "needs review") else self.state
         with session_scope(self.telaah.engine) as session:
             self.facts = list_facts(
@@ -104,7 +108,7 @@ class FactsScreen(TelaahScreen[None]):
                 needs_review=True if self.state == "needs review" else None,
             )
             self.extras = fact_extras(session=session, fact_ids=[f.id for f in self.facts])
-        self.listing.reset(len(self.facts))
+        self.listing.reset(len(self.facts), cursor)
         parts = [
             Content.styled(f"{len(self.facts):,} facts", "bold"),
             Content(f"type: {self.type or 'all'}"),
@@ -159,6 +163,39 @@ class FactsScreen(TelaahScreen[None]):
         """Drop every filter."""
         self.type, self.state, self.entity, self.reviewer = None, "", None, None
         self.reload()
+
+    def action_accept(self) -> None:
+        """Accept the fact and the pending mentions filling its roles (one undo), or say why
+        not (a rejected filler)."""
+        fact, reviewer = self._focused(), self.telaah.reviewer_id
+        if fact is None:
+            return
+        done = self.store(
+            lambda s: accept_fact(session=s, fact_id=fact.id, reviewer_id=reviewer),
+            title="Fact not accepted",
+        ).value
+        if done is not None:
+            self.notify(done.summary, timeout=3, markup=False)
+            self.reload(self.listing.cursor)
+
+    def action_reject(self) -> None:
+        """Reject the fact."""
+        fact, reviewer = self._focused(), self.telaah.reviewer_id
+        if fact is None:
+            return
+        done = self.store(
+            lambda s: decide_fact(
+                session=s, fact_id=fact.id, state="rejected", reviewer_id=reviewer
+            ),
+            title="Fact not rejected",
+        ).value
+        if done is not None:
+            self.notify(f"{done.type} rejected", timeout=3, markup=False)
+            self.reload(self.listing.cursor)
+
+    def _focused(self) -> FactView | None:
+        index = self.listing.cursor
+        return self.facts[index] if 0 <= index < len(self.facts) else None
 
     @on(VirtualList.Selected)
     def _chosen(self) -> None:

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from store.corpus.articles import ArticleView
+from store.facts.accept import accept_fact
 from store.facts.repository import (
     FactView,
     create_fact,
@@ -107,12 +108,18 @@ class FactReview(Widget):
     def request(self, action: str, fact: FactView, mentions: Sequence[MentionView]) -> None:
         """Do `action` (a facts panel key: accept, reject, note, delete, edit, copy) on `fact`."""
         reviewer = self.reviewer_id
-        if action in ("accept", "reject"):
-            state = "accepted" if action == "accept" else "rejected"
+        if action == "accept":  # with the pending mentions it names (one undo)
+            self.post_message(
+                self.Store(
+                    lambda s: accept_fact(session=s, fact_id=fact.id, reviewer_id=reviewer),
+                    fact.id,
+                )
+            )
+        elif action == "reject":
             self.post_message(
                 self.Store(
                     lambda s: decide_fact(
-                        session=s, fact_id=fact.id, state=state, reviewer_id=reviewer
+                        session=s, fact_id=fact.id, state="rejected", reviewer_id=reviewer
                     ),
                     fact.id,
                 )

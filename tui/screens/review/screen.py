@@ -13,6 +13,7 @@ from textual.widgets import Header, Static
 
 from store.corpus.articles import ArticleView, get_article, set_status
 from store.db import Session
+from store.facts.accept import AcceptedFact
 from store.facts.candidates import refresh_fact_candidates
 from store.facts.repository import FactView, list_facts
 from store.review.citation import sentence_span
@@ -25,6 +26,7 @@ from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import link_with_modal
 from tui.screens.base import TelaahScreen
 from tui.screens.concordance import ConcordanceScreen
+from tui.screens.review.done import confirm_done
 from tui.screens.review.fact_review import FactReview, fact_highlight
 from tui.screens.review.keys import FACT_MODE_ACTIONS, REVIEW_BINDINGS
 from tui.screens.review.span_modes import ArticleBody, SpanStatus
@@ -258,6 +260,8 @@ class ArticleScreen(TelaahScreen[None]):
         if done is None:
             return
         if done.fact_id is not None and done.article_id == self.article.id:
+            if done.mention_ids:  # a fact accepted with its mentions
+                self._reload(self.current.id if self.current else 0)
             self.load_facts(done.fact_id)
             self._show()
         elif done.article_id == self.article.id or done.change is not None:
@@ -335,6 +339,11 @@ class ArticleScreen(TelaahScreen[None]):
         self._open(target)
 
     def action_done(self) -> None:
+        """Mark the article done, then open the next article of the queue (after a yes, when
+        mentions or facts are left pending)."""
+        confirm_done(self, self.article.id, self._mark_done)
+
+    def _mark_done(self) -> None:
         """Mark the article done (committed), then open the next article of the queue."""
         # Before the status changes: under a status filter the article leaves the listing.
         target = None if self.queue is None else self.queue.neighbour(self.article.id, 1)
@@ -616,10 +625,15 @@ class ArticleScreen(TelaahScreen[None]):
         stored = self.store(event.change, title="Fact not saved")
         if not stored:
             return
-        self.load_facts(stored.value.id if isinstance(stored.value, FactView) else event.focus_id)
+        value, done = stored.value, event.done
+        if isinstance(value, AcceptedFact):  # its pending mentions were accepted with it
+            done = value.summary
+            value = value.fact
+            self._reload(self.current.id if self.current else 0)
+        self.load_facts(value.id if isinstance(value, FactView) else event.focus_id)
         self._show()
-        if event.done:
-            self.notify(event.done, timeout=2, markup=False)
+        if done:
+            self.notify(done, timeout=3, markup=False)
 
     @on(FactReview.MarkSpan)
     def _mark_for_role(self) -> None:

@@ -1,0 +1,37 @@
+"""`d`: an article is marked done only after a yes when it still has pending mentions or facts.
+
+The question says how many, and what exports will make of them (the config file's
+`[export] pending_in_done`: counted as rejected, or kept pending).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from store.config import load_config
+from store.corpus.stats import pending_in_article
+from tui.modals.confirm import ConfirmScreen
+from tui.screens.base import TelaahScreen
+
+
+def done_question(article_id: int, pending: str, policy: str) -> str:
+    """The question `d` asks when `pending` (`28 pending mentions and 2 pending facts`) is left."""
+    fate = "count as rejected" if policy == "reject" else "stay pending"
+    return (
+        f"Article {article_id} still has {pending}. Mark it done? In exports they {fate} "
+        f"([export] pending_in_done = {policy} in the config file)."
+    )
+
+
+def confirm_done(screen: TelaahScreen[None], article_id: int, mark: Callable[[], None]) -> None:
+    """Call `mark` at once when nothing of the article is pending, else after a yes."""
+    pending = screen.store(
+        lambda s: pending_in_article(session=s, article_id=article_id), title="Not marked done"
+    ).value
+    if pending is None:
+        return
+    if not pending:
+        mark()
+        return
+    question = done_question(article_id, pending.summary, load_config().pending_in_done)
+    screen.app.push_screen(ConfirmScreen(question), lambda yes: mark() if yes else None)
