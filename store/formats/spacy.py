@@ -1,7 +1,8 @@
 """spaCy DocBin export (`.spacy`, the input of `spacy train`), behind the extra `telaah[spacy]`.
 
-Each article becomes a `Doc` of the export's tokens (`model.document_offsets`: cut at every span
-boundary, so every span falls on token boundaries) whose text is exactly the stored text: the
+Each article becomes a `Doc` of the export's tokens (`model.document_offsets`: the tokens the
+article arrived with, else telaah's, cut at every span boundary, so every span falls on token
+boundaries) whose text is exactly the stored text: the
 whitespace between tokens is kept as spaCy keeps it (one space as a token's trailing space,
 anything else as a whitespace token). Entities are set with
 `doc.char_span(start, end, label=..., kb_id=..., alignment_mode="strict")`; a span that starts or
@@ -20,7 +21,7 @@ from store.errors import TelaahError
 from store.export.model import (
     ExportContext,
     ExportDoc,
-    document_offsets,
+    doc_offsets,
     token_offsets,
     unalignable,
 )
@@ -76,7 +77,7 @@ def spacy_doc(doc: ExportDoc, vocab: Any, context: ExportContext | None = None) 
     `context`."""
     from spacy.tokens import Doc
 
-    words, spaces = words_and_spaces(doc.text, document_offsets(doc.text, doc.spans))
+    words, spaces = words_and_spaces(doc.text, doc_offsets(doc))
     made = Doc(vocab, words=words, spaces=spaces)
     assert made.text == doc.text
     entities: list[Any] = []

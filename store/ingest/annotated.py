@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from store import audit
+from store.corpus.tokens import has_tokens, save_tokens
 from store.db import session_scope
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
@@ -166,6 +167,8 @@ def normalised(doc: ExportDoc) -> ExportDoc:
     if text == doc.text:
         return doc
     cuts = {0, len(doc.text)}
+    if doc.tokens is not None:
+        cuts.update(point for pair in doc.tokens.offsets for point in pair)
     for span in doc.spans:
         cuts.update((span.start, span.end))
     for fact in doc.facts:
@@ -190,7 +193,11 @@ def normalised(doc: ExportDoc) -> ExportDoc:
         replace(f, evidence=(moved[f.evidence[0]], moved[f.evidence[1]])) if f.evidence else f
         for f in doc.facts
     )
-    return replace(doc, text=text, spans=spans, facts=facts)
+    tokens = doc.tokens
+    if tokens is not None:
+        offsets = tuple((moved[start], moved[end]) for start, end in tokens.offsets)
+        tokens = replace(tokens, offsets=offsets)
+    return replace(doc, text=text, spans=spans, facts=facts, tokens=tokens)
 
 
 class _Loader:
@@ -216,8 +223,9 @@ class _Loader:
         if self.options.label_map is not None:
             item = replace(item, doc=self.options.label_map.doc(item.doc))
         spans = self._valid_spans(item)
+        doc = self._arrival_tokens(item, replace(item.doc, spans=tuple(spans)))
         try:
-            doc = normalised(replace(item.doc, spans=tuple(spans)))
+            doc = normalised(doc)
         except TelaahError as exc:
             self.sink.fail(Problem(item.path, item.line, str(exc)))
             return
@@ -241,6 +249,24 @@ class _Loader:
                     )
                 )
                 self.sink.fail(Problem(item.path, item.line, message))
+
+    def _arrival_tokens(self, item: ReadDoc, doc: ExportDoc) -> ExportDoc:
+        """`doc`, without its arrival tokens (and a note) if they do not fit its text or
+        normalising the text (NFC, LF) would move a token boundary."""
+        if doc.tokens is None:
+            return doc
+        reason = None
+        if not doc.tokens.fits(doc.text):
+            reason = "they do not fit the text"
+        else:
+            try:
+                normalised(replace(doc, spans=(), facts=()))
+            except TelaahError:
+                reason = "normalising the text (NFC, LF line endings) would move a token boundary"
+        if reason is None:
+            return doc
+        self.sink.note(Problem(item.path, item.line, f"its tokens are not kept: {reason}"))
+        return replace(doc, tokens=None)
 
     def _valid_spans(self, item: ReadDoc) -> list[ExportSpan]:
         text = item.doc.text
@@ -300,6 +326,8 @@ class _Loader:
             stored = {(start, end): mention_id for start, end, mention_id in rows}
             mention_ids = sorted(stored[place] for place in new)
             existing.update((place, stored[place]) for place in new)
+        if doc.tokens is not None and (created or not has_tokens(session, article_id)):
+            save_tokens(session, article_id, doc.tokens)
         ids = {span.id: existing[(span.start, span.end)] for span in doc.spans}
         facts = [
             fact_id
