@@ -17,8 +17,10 @@ columns between kept as the tokens' columns (`pos` and `chunk` for four columns,
 `col2`, ...; a column that is all `-X-` is not kept). The tokens are kept as the article's
 arrival tokens.
 
-A line that holds a TAB is split on TAB only, so a token that holds a space
-(`es krim<TAB>B-FNB`) stays whole; other lines on whitespace. LF or CRLF line endings.
+In a document (from one `-DOCSTART-` to the next) whose lines hold TABs, the lines are split on
+TAB only, so a token that holds a space (`es krim<TAB>B-FNB`) stays whole; otherwise on
+whitespace. LF or CRLF line endings. The writer writes a document TAB-separated when a token
+or column holds a space, so files of both kinds of documents read back.
 
 Documents are split on `-DOCSTART-` lines, sentences on blank lines. The text is rebuilt with a
 single space between tokens and a line break between sentences, and the spans' offsets follow
@@ -129,16 +131,21 @@ def conll_document(doc: ExportDoc) -> tuple[list[str], list[Skipped]]:
             tags[index] = f"I-{label}"
     columns = doc.tokens.columns if doc.tokens is not None else {}
     written = [columns.get(name) for name in WRITTEN_COLUMNS]
-    lines = [DOCSTART, ""]
+    rows: list[list[str] | None] = []  # None: a sentence break
     for index, token in enumerate(tokens):
         if index and sentence_of[index] != sentence_of[index - 1]:
-            lines.append("")
+            rows.append(None)
         fields = [token.text]
         for values in written:
             value = values[token.arrival] if values and token.arrival is not None else ""
             fields.append(value if value and not _LINE_BREAK.search(value) else UNKNOWN)
         fields.append(tags[index])
-        lines.append(("\t" if any(_SPACE.search(f) for f in fields) else " ").join(fields))
+        rows.append(fields)
+    # A token or column that holds a space: the whole document TAB-separated, as read back.
+    spaced = any(_SPACE.search(f) for row in rows if row is not None for f in row)
+    separator = "\t" if spaced else " "
+    lines = [DOCSTART, ""]
+    lines.extend("" if row is None else separator.join(row) for row in rows)
     if tokens:
         lines.append("")
     skipped.sort(key=lambda s: (s.start or 0, s.end or 0))
@@ -246,39 +253,47 @@ def read_conll(path: Path) -> Iterator[Item]:
     except UnicodeDecodeError as exc:
         yield decode_error(path, exc)
         return
-    doc: _Doc | None = None
     count = 0
-    # LF or CRLF only: `splitlines` would also break a line at U+2028, U+0085, FF...
-    for number, line in enumerate(text.split("\n"), 1):
-        line = line.removesuffix("\r")
-        columns = _columns(line)
-        if columns and line.split(maxsplit=1)[0] == DOCSTART_TOKEN:
-            if doc is not None:
-                count += 1
-                yield from _finish(path, doc, count)
-            doc = _Doc(number)
-            continue
-        if doc is None:
-            doc = _Doc(number)
-        if not columns:
-            doc.end_sentence()
-            continue
-        tag = columns[-1] if len(columns) > 1 else "O"
-        if len(columns) == 1:
-            yield Problem(path, number, f"no tag column after {columns[0]!r}: read as O")
-        elif not _valid_tag(tag):
-            yield Problem(path, number, f"tag {tag!r} is not O, B-LABEL or I-LABEL: read as O")
-            tag = "O"
-        doc.current.append((columns[0], tag, number, tuple(columns[1:-1])))
-    if doc is not None:
+    for first, lines in _documents(text):
+        doc = _Doc(first)
+        tabbed = any("\t" in line for _number, line in lines)  # a token may hold a space
+        for number, line in lines:
+            columns = _columns(line, tabbed)
+            if not columns:
+                doc.end_sentence()
+                continue
+            tag = columns[-1] if len(columns) > 1 else "O"
+            if len(columns) == 1:
+                yield Problem(path, number, f"no tag column after {columns[0]!r}: read as O")
+            elif not _valid_tag(tag):
+                message = f"tag {tag!r} is not O, B-LABEL or I-LABEL: read as O"
+                yield Problem(path, number, message)
+                tag = "O"
+            doc.current.append((columns[0], tag, number, tuple(columns[1:-1])))
         count += 1
         yield from _finish(path, doc, count)
 
 
-def _columns(line: str) -> list[str]:
-    """The columns of one line: split on TAB in a line that holds one (a token keeps its inner
-    spaces: `es krim<TAB>B-FNB`), else on whitespace; empty columns dropped."""
-    if "\t" not in line:
+def _documents(text: str) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    """The documents of a file: the line each starts at (its `-DOCSTART-` line, or the first),
+    and its other lines with their numbers."""
+    first, lines = 1, list[tuple[int, str]]()
+    # LF or CRLF only: `splitlines` would also break a line at U+2028, U+0085, FF...
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        if line.split(maxsplit=1)[:1] == [DOCSTART_TOKEN]:
+            if number > 1:
+                yield first, lines
+            first, lines = number, []
+        else:
+            lines.append((number, line))
+    yield first, lines
+
+
+def _columns(line: str, tabbed: bool) -> list[str]:
+    """The columns of one line: split on TAB in a document whose lines hold TABs (a token keeps
+    its inner spaces: `es krim<TAB>B-FNB`), else on whitespace; empty columns dropped."""
+    if not tabbed:
         return line.split()
     return [column for column in (c.strip() for c in line.split("\t")) if column]
 

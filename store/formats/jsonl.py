@@ -95,19 +95,22 @@ def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[st
     record = _head(doc)
     record["tokens"] = [
         {"text": text[start:end], "start": start, "end": end, "id": i, "ws": ws}
-        for i, ((start, end), ws) in enumerate(zip(offsets, _spaces(text, offsets), strict=True))
+        for i, ((start, end), ws) in enumerate(
+            zip(offsets, _spaces(text, offsets, doc.tokens is not None), strict=True)
+        )
     ]
     record["spans"], record["facts"] = _spans_and_facts(doc, offsets)
     record["answer"] = "accept"
     return record
 
 
-def _spaces(text: str, offsets: Sequence[tuple[int, int]]) -> list[bool]:
+def _spaces(text: str, offsets: Sequence[tuple[int, int]], arrival: bool) -> list[bool]:
     """Each token's `ws`: whether whitespace follows it that the next token does not start
-    with (a whitespace token of Prodigy's holds its own)."""
+    with (a whitespace token of Prodigy's holds its own; telaah's tokens hold none, so only
+    `arrival` tokens are looked at twice)."""
     size = len(text)
     spaces = [end < size and text[end].isspace() for _start, end in offsets]
-    for index in range(len(offsets) - 1):
+    for index in range(len(offsets) - 1 if arrival else 0):
         if spaces[index] and offsets[index + 1][0] == offsets[index][1]:
             spaces[index] = False
     return spaces
@@ -196,7 +199,7 @@ def doc_line(doc: ExportDoc) -> str:
             f'{{"text":{_string(text[start:end])},"start":{start},"end":{end},"id":{i},'
             f'"ws":{"true" if ws else "false"}}}'
             for i, ((start, end), ws) in enumerate(
-                zip(offsets, _spaces(text, offsets), strict=True)
+                zip(offsets, _spaces(text, offsets, doc.tokens is not None), strict=True)
             )
         ]
     )
