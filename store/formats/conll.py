@@ -138,7 +138,7 @@ def conll_document(doc: ExportDoc) -> tuple[list[str], list[Skipped]]:
         fields = [token.text]
         for values in written:
             value = values[token.arrival] if values and token.arrival is not None else ""
-            fields.append(value if value and not _LINE_BREAK.search(value) else UNKNOWN)
+            fields.append(value if value.strip() and not _LINE_BREAK.search(value) else UNKNOWN)
         fields.append(tags[index])
         rows.append(fields)
     # A token or column that holds a space: the whole document TAB-separated, as read back.

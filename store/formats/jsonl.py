@@ -289,7 +289,7 @@ def _records(path: Path, handle: BinaryIO) -> Iterator[Item]:
             continue
         tokens = arrival_tokens(record.get("tokens"), doc.text)
         if isinstance(tokens, str):
-            notes.append((f"`tokens` not kept ({tokens}): imported without them", "tokens"))
+            notes.append((f"`tokens` not kept ({tokens}): imported without them", "token list"))
         elif tokens is not None:
             doc = replace(doc, tokens=tokens)
         for message, kind in notes:

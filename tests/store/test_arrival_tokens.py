@@ -261,7 +261,8 @@ def test_tokens_that_do_not_fit_the_text_are_noted_and_the_line_still_imports(
     source = write_lines(tmp_path / "bad.jsonl", [wrong, gap])
     report = run(engine, "jsonl", source, reviewer_id)
     assert (report.articles_created, report.mentions, report.failed) == (2, 8, 0)
-    assert report.not_stored == {"tokens": 2}
+    assert report.not_stored == {"token list": 2}
+    assert report.summary.endswith("; not stored: 2 token lists")
     assert [n.split(": ", 1)[0] for n in report.notes] == [f"{source}:1", f"{source}:2"]
     assert "token 2 says 'chef' but the text at 7-12 is 'chief'" in report.notes[0]
     assert "'Lagi'" in report.notes[1]
@@ -326,3 +327,40 @@ def test_a_document_without_arrival_tokens_is_written_with_telaahs_tokens(
 
 def context() -> ExportContext:
     return ExportContext(Schema())
+
+
+def test_conll_lines_of_different_widths_keep_tokens_and_tags_and_say_so(
+    engine: Engine, session: Session, reviewer_id: int, tmp_path: Path
+) -> None:
+    source = tmp_path / "lebar.conll"
+    source.write_text("Jokowi NNP B-PER\nberkunjung O\n\n", encoding="utf-8")
+    report = run(engine, "conll", source, reviewer_id)
+    assert (report.mentions, report.failed, report.not_stored) == (1, 0, {"token column": 1})
+    assert report.notes == [
+        f"{source}:1: its lines have different numbers of columns: only tokens and tags are kept"
+    ]
+    row = session.execute(select(ArticleTokens)).scalar_one()
+    assert (row.offsets, row.columns) == ([0, 6, 7, 17], {})
+
+
+def test_tokens_that_normalising_would_cut_are_dropped_with_a_note(
+    engine: Engine, session: Session, reviewer_id: int, tmp_path: Path
+) -> None:
+    text = "Cafe\u0301 Jakarta"  # NFC makes e + combining acute one character
+    line = {
+        "text": text,
+        "tokens": [
+            {"text": t, "start": s, "end": e}
+            for t, s, e in (("Cafe", 0, 4), ("\u0301", 4, 5), ("Jakarta", 6, 13))
+        ],
+        "spans": [{"start": 6, "end": 13, "label": "GPE"}],
+    }
+    source = write_lines(tmp_path / "nfc.jsonl", [line])
+    report = run(engine, "jsonl", source, reviewer_id)
+    assert (report.mentions, report.failed) == (1, 0), report.problems
+    assert report.notes == [
+        f"{source}:1: its tokens are not kept: normalising the text (NFC, LF line endings) "
+        "would move a token boundary"
+    ]
+    assert session.execute(select(ArticleTokens)).first() is None
+    assert session.execute(select(Article)).scalar_one().text == "Café Jakarta"
