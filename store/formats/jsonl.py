@@ -339,6 +339,32 @@ def arrival_tokens(raw: Any, text: str) -> ArrivalTokens | str | None:
     if not isinstance(raw, list):
         return "not a list"
     offsets: list[tuple[int, int]] = []
+    add = offsets.append
+    previous, size = 0, len(text)
+    try:  # one pass in the usual case (a JSONL export is read back token by token)
+        for token in raw:
+            start, end = token["start"], token["end"]
+            if (
+                type(start) is not int
+                or type(end) is not int
+                or not previous <= start < end <= size
+                or (start != previous and text[previous:start].strip())
+            ):
+                return _misfit(raw, text)
+            said = token.get("text")
+            if said is not None and said != text[start:end]:
+                return _misfit(raw, text)
+            add((start, end))
+            previous = end
+    except (TypeError, KeyError, AttributeError):
+        return _misfit(raw, text)
+    if text[previous:].strip():
+        return _misfit(raw, text)
+    return ArrivalTokens("jsonl", tuple(offsets))
+
+
+def _misfit(raw: list[Any], text: str) -> str:
+    """Why the tokens `raw` do not fit `text`: the first token that does not."""
     previous = 0
     for index, token in enumerate(raw):
         if not isinstance(token, dict):
@@ -346,7 +372,7 @@ def arrival_tokens(raw: Any, text: str) -> ArrivalTokens | str | None:
         start, end, said = token.get("start"), token.get("end"), token.get("text")
         if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
             return f"token {index} has no `start` and `end` inside the text"
-        if isinstance(said, str) and said != text[start:end]:
+        if said is not None and said != text[start:end]:
             return (
                 f"token {index} says {said!r} but the text at {start}-{end} is {text[start:end]!r}"
             )
@@ -354,11 +380,8 @@ def arrival_tokens(raw: Any, text: str) -> ArrivalTokens | str | None:
             return f"token {index} at {start}-{end} overlaps or precedes the one before"
         if text[previous:start].strip():
             return f"{text[previous:start].strip()!r} at {previous}-{start} is in no token"
-        offsets.append((start, end))
         previous = end
-    if text[previous:].strip():
-        return f"{text[previous:].strip()!r} after the last token is in no token"
-    return ArrivalTokens("jsonl", tuple(offsets))
+    return f"{text[previous:].strip()!r} after the last token is in no token"
 
 
 def _span(raw: Any, index: int, text: str, annotator: str | None) -> ExportSpan:

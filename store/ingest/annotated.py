@@ -223,11 +223,8 @@ class _Loader:
         if self.options.label_map is not None:
             item = replace(item, doc=self.options.label_map.doc(item.doc))
         spans = self._valid_spans(item)
-        doc = self._arrival_tokens(item, replace(item.doc, spans=tuple(spans)))
-        try:
-            doc = normalised(doc)
-        except TelaahError as exc:
-            self.sink.fail(Problem(item.path, item.line, str(exc)))
+        doc = self._normalised(item, replace(item.doc, spans=tuple(spans)))
+        if doc is None:
             return
         if not doc.text.strip():
             self.sink.fail(Problem(item.path, item.line, "empty text"))
@@ -250,23 +247,31 @@ class _Loader:
                 )
                 self.sink.fail(Problem(item.path, item.line, message))
 
-    def _arrival_tokens(self, item: ReadDoc, doc: ExportDoc) -> ExportDoc:
-        """`doc`, without its arrival tokens (and a note) if they do not fit its text or
-        normalising the text (NFC, LF) would move a token boundary."""
-        if doc.tokens is None:
-            return doc
-        reason = None
-        if not doc.tokens.fits(doc.text):
-            reason = "they do not fit the text"
-        else:
+    def _normalised(self, item: ReadDoc, doc: ExportDoc) -> ExportDoc | None:
+        """`doc` in stored form (`normalised`); without its arrival tokens, and a note, when
+        they do not fit its text or normalising would move a token boundary; None (a problem
+        reported) when it would move a span boundary."""
+        if doc.tokens is not None and not doc.tokens.fits(doc.text):
+            self._drop_tokens(item, "they do not fit the text")
+            doc = replace(doc, tokens=None)
+        try:
+            return normalised(doc)
+        except TelaahError as exc:
+            problem = str(exc)
+        if doc.tokens is not None:
             try:
-                normalised(replace(doc, spans=(), facts=()))
+                kept = normalised(replace(doc, tokens=None))
             except TelaahError:
+                pass
+            else:
                 reason = "normalising the text (NFC, LF line endings) would move a token boundary"
-        if reason is None:
-            return doc
+                self._drop_tokens(item, reason)
+                return kept
+        self.sink.fail(Problem(item.path, item.line, problem))
+        return None
+
+    def _drop_tokens(self, item: ReadDoc, reason: str) -> None:
         self.sink.note(Problem(item.path, item.line, f"its tokens are not kept: {reason}"))
-        return replace(doc, tokens=None)
 
     def _valid_spans(self, item: ReadDoc) -> list[ExportSpan]:
         text = item.doc.text

@@ -258,19 +258,22 @@ def test_tokens_that_do_not_fit_the_text_are_noted_and_the_line_still_imports(
     wrong = prodigy_line()
     wrong["tokens"][2] = {"text": "chef", "start": 7, "end": 12, "id": 2, "ws": True}
     gap = prodigy_line(text=PRODIGY_TEXT + " Lagi")  # "Lagi" is in no token
-    source = write_lines(tmp_path / "bad.jsonl", [wrong, gap])
+    overlap = prodigy_line(text=PRODIGY_TEXT + "!")
+    overlap["tokens"][3] = {"text": "f met", "start": 11, "end": 16}
+    source = write_lines(tmp_path / "bad.jsonl", [wrong, gap, overlap])
     report = run(engine, "jsonl", source, reviewer_id)
-    assert (report.articles_created, report.mentions, report.failed) == (2, 8, 0)
-    assert report.not_stored == {"token list": 2}
-    assert report.summary.endswith("; not stored: 2 token lists")
-    assert [n.split(": ", 1)[0] for n in report.notes] == [f"{source}:1", f"{source}:2"]
+    assert (report.articles_created, report.mentions, report.failed) == (3, 12, 0)
+    assert report.not_stored == {"token list": 3}
+    assert report.summary.endswith("; not stored: 3 token lists")
+    assert [n.split(": ", 1)[0] for n in report.notes] == [f"{source}:{n}" for n in (1, 2, 3)]
     assert "token 2 says 'chef' but the text at 7-12 is 'chief'" in report.notes[0]
-    assert "'Lagi'" in report.notes[1]
+    assert "'Lagi' after the last token is in no token" in report.notes[1]
+    assert "token 3 at 11-16 overlaps or precedes the one before" in report.notes[2]
     assert session.execute(select(ArticleTokens)).first() is None
     assert [m.text for m in session.execute(select(Mention)).scalars()][:2] == ["Uber", "U.S."]
 
     strict = run(engine, "jsonl", source, reviewer_id, strict=True)
-    assert strict.failed == 2
+    assert strict.failed == 3
 
 
 def test_tokens_follow_the_text_into_its_stored_form(
