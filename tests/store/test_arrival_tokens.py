@@ -142,6 +142,14 @@ def test_conll_tokens_holding_spaces_are_written_whole_in_a_tab_separated_docume
     # Two columns in, CoNLL-2003's four out: POS and chunk unknown.
     assert out.read_text(encoding="utf-8") == spaced + tabbed.replace("\t", "\t-X-\t-X-\t")
 
+    spacy = load_spacy()
+    from spacy.tokens import DocBin
+
+    made = DocBin().from_disk(export(engine, "spacy", tmp_path / "out.spacy"))
+    docs = list(made.get_docs(spacy.blank("xx").vocab))
+    assert [t.text for t in docs[1]] == ["Makan", "es krim", "di", "Bogor"]
+    assert [(e.text, e.label_) for e in docs[1].ents] == [("es krim", "FNB"), ("Bogor", "PLACE")]
+
 
 def test_iob1_input_comes_out_iob2_with_the_same_tokens_and_columns(
     engine: Engine, reviewer_id: int, tmp_path: Path
@@ -226,15 +234,19 @@ def test_prodigy_tokens_are_kept_and_every_export_writes_them(
     assert "Uber -X- -X- B-ORG" in written and "U.S. -X- -X- B-GPE" in written
 
 
-if os.environ.get("CI"):
-    import spacy  # CI installs the dev extra: a missing spaCy must fail, not skip
-else:
-    spacy = pytest.importorskip("spacy")
+def load_spacy() -> Any:
+    """spaCy; the test is skipped without it, except in CI (which installs the dev extra)."""
+    if os.environ.get("CI"):
+        import spacy
+
+        return spacy
+    return pytest.importorskip("spacy")
 
 
 def test_prodigy_tokens_become_the_spacy_docbin_tokens(
     engine: Engine, reviewer_id: int, tmp_path: Path
 ) -> None:
+    spacy = load_spacy()
     from spacy.tokens import DocBin
 
     run(engine, "jsonl", write_lines(tmp_path / "a.jsonl", [prodigy_line()]), reviewer_id)
