@@ -9,7 +9,7 @@ can import it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -180,21 +180,46 @@ def document_pieces(
 ) -> tuple[list[tuple[int, int]], list[int] | None]:
     """`document_offsets`, and for arrival tokens the index of the arrival token each comes
     from (its column values are that token's); None for telaah's tokens."""
-    arrival = tokens is not None and tokens.fits(text)
-    offsets = list(tokens.offsets) if tokens is not None and arrival else token_offsets(text)
     cuts = sorted({point for span in spans for point in (span.start, span.end)})
-    origin = list(range(len(offsets))) if arrival else None
-    if not cuts:
-        return offsets, origin
+    if tokens is not None and tokens.fits(text):
+        origin: list[int] = []
+        return _cut(text, tokens.offsets, cuts, _arrival_pieces, origin), origin
+    offsets = token_offsets(text)
+    return (_cut(text, offsets, cuts, _telaah_pieces, None) if cuts else offsets), None
+
+
+Pieces = Callable[[str, int, int], Sequence[tuple[int, int]]]
+
+
+def _telaah_pieces(text: str, start: int, end: int) -> Sequence[tuple[int, int]]:
+    """A piece of a cut token of telaah's, tokenised as if alone."""
+    return [(start + a, start + b) for a, b in token_offsets(text[start:end])]
+
+
+def _arrival_pieces(text: str, start: int, end: int) -> Sequence[tuple[int, int]]:
+    """A piece of a cut arrival token, without the whitespace at its ends."""
+    piece = trim_whitespace(text, start, end)
+    return () if piece is None else (piece,)
+
+
+def _cut(
+    text: str,
+    offsets: Sequence[tuple[int, int]],
+    cuts: Sequence[int],
+    pieces: Pieces,
+    origin: list[int] | None,
+) -> list[tuple[int, int]]:
+    """`offsets` with each token that a point of `cuts` falls inside cut there into `pieces`;
+    `origin`, if given, gets the index of the token each result comes from."""
     result: list[tuple[int, int]] = []
-    pieces_origin: list[int] = []
     next_cut, count = 0, len(cuts)
     for index, (start, end) in enumerate(offsets):
         while next_cut < count and cuts[next_cut] <= start:
             next_cut += 1
         if next_cut == count or cuts[next_cut] >= end:
             result.append((start, end))
-            pieces_origin.append(index)
+            if origin is not None:
+                origin.append(index)
             continue
         bounds = [start]
         while next_cut < count and cuts[next_cut] < end:
@@ -202,14 +227,11 @@ def document_pieces(
             next_cut += 1
         bounds.append(end)
         for left, right in zip(bounds, bounds[1:], strict=False):
-            if not arrival:
-                result.extend((left + a, left + b) for a, b in token_offsets(text[left:right]))
-                continue
-            piece = trim_whitespace(text, left, right)
-            if piece is not None:
-                result.append(piece)
-                pieces_origin.append(index)
-    return result, pieces_origin if arrival else None
+            made = pieces(text, left, right)
+            result.extend(made)
+            if origin is not None:
+                origin.extend([index] * len(made))
+    return result
 
 
 def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -341,7 +341,7 @@ def arrival_tokens(raw: Any, text: str) -> ArrivalTokens | str | None:
     offsets: list[tuple[int, int]] = []
     add = offsets.append
     previous, size = 0, len(text)
-    try:  # one pass in the usual case (a JSONL export is read back token by token)
+    try:  # one pass in the usual case (a JSONL export is read back to verify it)
         for token in raw:
             start, end = token["start"], token["end"]
             if (
