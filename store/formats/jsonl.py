@@ -91,29 +91,29 @@ def format_time(value: datetime | None) -> str | None:
 def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[str, Any]:
     """One article as a JSON-ready dict (the object of one JSONL line)."""
     offsets = [(t.start, t.end) for t in tokens] if tokens is not None else doc_offsets(doc)
-    text = doc.text
+    text, size = doc.text, len(doc.text)
+    held = _held_spaces(text, offsets, doc.tokens is not None)
     record = _head(doc)
     record["tokens"] = [
-        {"text": text[start:end], "start": start, "end": end, "id": i, "ws": ws}
-        for i, ((start, end), ws) in enumerate(
-            zip(offsets, _spaces(text, offsets, doc.tokens is not None), strict=True)
-        )
+        {
+            "text": text[start:end],
+            "start": start,
+            "end": end,
+            "id": i,
+            "ws": end < size and text[end].isspace() and end not in held,
+        }
+        for i, (start, end) in enumerate(offsets)
     ]
     record["spans"], record["facts"] = _spans_and_facts(doc, offsets)
     record["answer"] = "accept"
     return record
 
 
-def _spaces(text: str, offsets: Sequence[tuple[int, int]], arrival: bool) -> list[bool]:
-    """Each token's `ws`: whether whitespace follows it that the next token does not start
-    with (a whitespace token of Prodigy's holds its own; telaah's tokens hold none, so only
-    `arrival` tokens are looked at twice)."""
-    size = len(text)
-    spaces = [end < size and text[end].isspace() for _start, end in offsets]
-    for index in range(len(offsets) - 1 if arrival else 0):
-        if spaces[index] and offsets[index + 1][0] == offsets[index][1]:
-            spaces[index] = False
-    return spaces
+def _held_spaces(text: str, offsets: Sequence[tuple[int, int]], arrival: bool) -> set[int]:
+    """Where a token starts with whitespace (a whitespace token of Prodigy's): the token
+    before it has no `ws`, as in spaCy, since the space is that token's. telaah's tokens never
+    start with whitespace, so only `arrival` tokens are looked at."""
+    return {start for start, _end in offsets if text[start].isspace()} if arrival else set()
 
 
 def _head(doc: ExportDoc) -> dict[str, Any]:
@@ -192,15 +192,15 @@ def doc_line(doc: ExportDoc) -> str:
     The same JSON as `json.dumps(doc_record(doc))`, compact, but tokens and spans (most of a
     line) are formatted directly: several times faster than building a dict for each.
     """
-    text = doc.text
+    text, size = doc.text, len(doc.text)
     offsets = doc_offsets(doc)
+    held = _held_spaces(text, offsets, doc.tokens is not None)
     tokens = ",".join(
         [
             f'{{"text":{_string(text[start:end])},"start":{start},"end":{end},"id":{i},'
-            f'"ws":{"true" if ws else "false"}}}'
-            for i, ((start, end), ws) in enumerate(
-                zip(offsets, _spaces(text, offsets, doc.tokens is not None), strict=True)
-            )
+            f'"ws":{"true" if end < size and text[end].isspace() and end not in held else "false"}'
+            "}"
+            for i, (start, end) in enumerate(offsets)
         ]
     )
     starts = [start for start, _ in offsets]
