@@ -2,13 +2,12 @@
 
 Each article becomes a `Doc` of the export's tokens (`model.document_offsets`: the tokens the
 article arrived with, else telaah's, cut at every span boundary, so every span falls on token
-boundaries) whose text is exactly the stored text: the
-whitespace between tokens is kept as spaCy keeps it (one space as a token's trailing space,
-anything else as a whitespace token). Entities are set with
-`doc.char_span(start, end, label=..., kb_id=..., alignment_mode="strict")`; a span that starts or
-ends with whitespace, or overlaps one already set, is reported, never shifted. Sentence starts
-are set as in the CoNLL export; the article's id and title travel in the `Doc`
-(`user_data["telaah_id"]` and `["title"]`).
+boundaries) whose text is exactly the stored text: the whitespace between tokens is kept as
+spaCy keeps it (one space as a token's trailing space, anything else as a whitespace token).
+Entities are set with `doc.char_span(start, end, label=..., kb_id=..., alignment_mode="strict")`;
+a span that starts or ends with whitespace, or overlaps one already set, is reported, never
+shifted. Sentence starts are set as in the CoNLL export; the article's id and title travel in
+the `Doc` (`user_data["telaah_id"]` and `["title"]`).
 """
 
 from __future__ import annotations
