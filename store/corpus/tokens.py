@@ -1,7 +1,9 @@
 """The tokenisation an article arrived with (`ArticleTokens`): stored at import, read for export.
 
 One row per article: the flat offsets [s0, e0, s1, e1, ...] (code points into the stored text)
-and the source's other columns by name. Rows that do not fit their article's text (a flat list
+and the source's other columns by name. Tokens that are telaah's own (a file telaah exported:
+its tokenizer's, cut at the document's spans) and carry no columns are not stored: the export
+makes them again. Rows that do not fit their article's text (a flat list
 of odd length, a column of another length) are read as no tokens: the export then tokenises
 the text itself.
 """
@@ -14,7 +16,7 @@ from itertools import chain
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
-from store.export.model import ArrivalTokens
+from store.export.model import ArrivalTokens, ExportSpan, document_offsets
 from store.models import ArticleTokens
 
 _T = ArticleTokens.__table__  # type: ignore[attr-defined]
@@ -32,6 +34,12 @@ def save_tokens(session: Session, article_id: int, tokens: ArrivalTokens) -> Non
             columns={name: list(values) for name, values in tokens.columns.items()},
         )
     )
+
+
+def worth_keeping(tokens: ArrivalTokens, text: str, spans: Sequence[ExportSpan]) -> bool:
+    """Whether `tokens` say more than telaah's tokenizer would (cut at `spans`): columns, or
+    other offsets."""
+    return bool(tokens.columns) or list(tokens.offsets) != document_offsets(text, spans)
 
 
 def has_tokens(session: Session, article_id: int) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from store import audit
-from store.corpus.tokens import has_tokens, save_tokens
+from store.corpus.tokens import has_tokens, save_tokens, worth_keeping
 from store.db import session_scope
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
@@ -331,8 +331,13 @@ class _Loader:
             stored = {(start, end): mention_id for start, end, mention_id in rows}
             mention_ids = sorted(stored[place] for place in new)
             existing.update((place, stored[place]) for place in new)
-        if doc.tokens is not None and (created or not has_tokens(session, article_id)):
-            save_tokens(session, article_id, doc.tokens)
+        tokens = doc.tokens
+        if (
+            tokens is not None
+            and worth_keeping(tokens, doc.text, doc.spans)
+            and (created or not has_tokens(session, article_id))
+        ):
+            save_tokens(session, article_id, tokens)
         ids = {span.id: existing[(span.start, span.end)] for span in doc.spans}
         facts = [
             fact_id

@@ -15,7 +15,13 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from store.export.model import ArrivalTokens, ExportContext, ExportDoc, ExportSpan
+from store.export.model import (
+    ArrivalTokens,
+    ExportContext,
+    ExportDoc,
+    ExportSpan,
+    document_offsets,
+)
 from store.export.selection import Selection
 from store.export.writer import run_export
 from store.formats.conll import conll_document, write_conll
@@ -348,14 +354,14 @@ def test_conll_lines_of_different_widths_keep_tokens_and_tags_and_say_so(
     engine: Engine, session: Session, reviewer_id: int, tmp_path: Path
 ) -> None:
     source = tmp_path / "lebar.conll"
-    source.write_text("Jokowi NNP B-PER\nberkunjung O\n\n", encoding="utf-8")
+    source.write_text("Jokowi NNP B-PER\nberkunjung. O\n\n", encoding="utf-8")
     report = run(engine, "conll", source, reviewer_id)
     assert (report.mentions, report.failed, report.not_stored) == (1, 0, {"token column": 1})
     assert report.notes == [
         f"{source}:1: its lines have different numbers of columns: only tokens and tags are kept"
     ]
     row = session.execute(select(ArticleTokens)).scalar_one()
-    assert (row.offsets, row.columns) == ([0, 6, 7, 17], {})
+    assert (row.offsets, row.columns) == ([0, 6, 7, 18], {})  # telaah's would cut off "."
 
 
 def test_tokens_that_normalising_would_cut_are_dropped_with_a_note(
@@ -379,3 +385,21 @@ def test_tokens_that_normalising_would_cut_are_dropped_with_a_note(
     ]
     assert session.execute(select(ArticleTokens)).first() is None
     assert session.execute(select(Article)).scalar_one().text == "Café Jakarta"
+
+
+def test_telaahs_own_tokens_are_not_stored_again(
+    engine: Engine, session: Session, reviewer_id: int, tmp_path: Path
+) -> None:
+    text = "Latihan Rusia-Kazakhstan di Almaty."
+    spans = [ExportSpan(id=1, start=8, end=13, text="Rusia", label="GPE")]
+    tokens = document_offsets(text, spans)  # as telaah's JSONL export writes them
+    line = {
+        "text": text,
+        "tokens": [{"text": text[s:e], "start": s, "end": e} for s, e in tokens],
+        "spans": [{"start": 8, "end": 13, "label": "GPE"}],
+    }
+    report = run(engine, "jsonl", write_lines(tmp_path / "own.jsonl", [line]), reviewer_id)
+    assert (report.mentions, report.failed, report.notes) == (1, 0, [])
+    assert session.execute(select(ArticleTokens)).first() is None  # the export makes them again
+    record = json.loads(export(engine, "jsonl", tmp_path / "out.jsonl").read_text("utf-8"))
+    assert [(t["start"], t["end"]) for t in record["tokens"]] == tokens
