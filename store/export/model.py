@@ -9,7 +9,7 @@ can import it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -93,17 +93,49 @@ class ExportDoc:
     meta: dict[str, Any] = field(default_factory=dict)
     spans: tuple[ExportSpan, ...] = ()
     facts: tuple[ExportFact, ...] = ()
+    tokens: ArrivalTokens | None = None  # the tokenisation the article arrived with
     # brat `*` equivalence sets: (type, span ids).
     equivalences: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
+class ArrivalTokens:
+    """The tokenisation an article arrived with (a CoNLL file's tokens, Prodigy's `tokens`).
+
+    Attributes:
+        source: the format it came from ("conll", "jsonl").
+        offsets: (start, end) of each token, code points into the article's text, in order.
+        columns: the source's other per-token columns by name (CoNLL `pos`, `chunk`), one
+            value a token.
+    """
+
+    source: str
+    offsets: tuple[tuple[int, int], ...]
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def fits(self, text: str) -> bool:
+        """Whether the tokens can tokenise `text`: non-empty, in order, not overlapping, inside
+        it, and every column has one value a token."""
+        previous = 0
+        for start, end in self.offsets:
+            if not previous <= start < end:
+                return False
+            previous = end
+        return previous <= len(text) and all(
+            len(values) == len(self.offsets) for values in self.columns.values()
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Token:
-    """A token: never contains whitespace; `text == doc.text[start:end]`."""
+    """A token: `text == doc.text[start:end]`; telaah's never contain whitespace (arrival
+    tokens may: a CoNLL `es krim`). `arrival`: the index of the arrival token it is (a piece
+    of), None for telaah's own."""
 
     start: int
     end: int
     text: str
+    arrival: int | None = None
 
 
 def tokenize(text: str) -> list[Token]:
@@ -136,26 +168,68 @@ def unalignable(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def document_offsets(text: str, spans: Iterable[ExportSpan]) -> list[tuple[int, int]]:
-    """The (start, end) of the tokens an export writes for an article: `token_offsets(text)`,
-    and a token a span starts or ends inside is cut there, each piece tokenised on its own.
+def document_offsets(
+    text: str, spans: Iterable[ExportSpan], tokens: ArrivalTokens | None = None
+) -> list[tuple[int, int]]:
+    """The (start, end) of the tokens an export writes for an article: its arrival `tokens`
+    when it has them (and they fit the text), else `token_offsets(text)`; a token a span starts
+    or ends inside is cut there.
 
     So every span that `unalignable` accepts starts at a token's start and ends at a token's
     end, in every token-based format (CoNLL, spaCy, the JSONL token indices); a token's text is
-    always `text[start:end]` and never holds whitespace. Each piece is tokenised as if alone,
-    so that the tokens, written apart and read back, tokenise to themselves again.
+    always `text[start:end]`. telaah's tokens never hold whitespace: each piece of a cut one is
+    tokenised as if alone, so that the tokens, written apart and read back, tokenise to
+    themselves again. A cut arrival token is cut at the boundaries only (each piece without
+    the whitespace at its ends).
     """
-    offsets = token_offsets(text)
+    return document_pieces(text, spans, tokens)[0]
+
+
+def document_pieces(
+    text: str, spans: Iterable[ExportSpan], tokens: ArrivalTokens | None = None
+) -> tuple[list[tuple[int, int]], list[int] | None]:
+    """`document_offsets`, and for arrival tokens the index of the arrival token each comes
+    from (its column values are that token's); None for telaah's tokens."""
     cuts = sorted({point for span in spans for point in (span.start, span.end)})
-    if not cuts:
-        return offsets
+    if tokens is not None and tokens.fits(text):
+        origin: list[int] = []
+        return _cut(text, tokens.offsets, cuts, _arrival_pieces, origin), origin
+    offsets = token_offsets(text)
+    return (_cut(text, offsets, cuts, _telaah_pieces, None) if cuts else offsets), None
+
+
+Pieces = Callable[[str, int, int], Sequence[tuple[int, int]]]
+
+
+def _telaah_pieces(text: str, start: int, end: int) -> Sequence[tuple[int, int]]:
+    """A piece of a cut token of telaah's, tokenised as if alone."""
+    return [(start + a, start + b) for a, b in token_offsets(text[start:end])]
+
+
+def _arrival_pieces(text: str, start: int, end: int) -> Sequence[tuple[int, int]]:
+    """A piece of a cut arrival token, without the whitespace at its ends."""
+    piece = trim_whitespace(text, start, end)
+    return () if piece is None else (piece,)
+
+
+def _cut(
+    text: str,
+    offsets: Sequence[tuple[int, int]],
+    cuts: Sequence[int],
+    pieces: Pieces,
+    origin: list[int] | None,
+) -> list[tuple[int, int]]:
+    """`offsets` with each token that a point of `cuts` falls inside cut there into `pieces`;
+    `origin`, if given, gets the index of the token each result comes from."""
     result: list[tuple[int, int]] = []
     next_cut, count = 0, len(cuts)
-    for start, end in offsets:
+    for index, (start, end) in enumerate(offsets):
         while next_cut < count and cuts[next_cut] <= start:
             next_cut += 1
         if next_cut == count or cuts[next_cut] >= end:
             result.append((start, end))
+            if origin is not None:
+                origin.append(index)
             continue
         bounds = [start]
         while next_cut < count and cuts[next_cut] < end:
@@ -163,14 +237,38 @@ def document_offsets(text: str, spans: Iterable[ExportSpan]) -> list[tuple[int, 
             next_cut += 1
         bounds.append(end)
         for left, right in zip(bounds, bounds[1:], strict=False):
-            result.extend((left + a, left + b) for a, b in token_offsets(text[left:right]))
+            made = pieces(text, left, right)
+            result.extend(made)
+            if origin is not None:
+                origin.extend([index] * len(made))
     return result
 
 
+def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """[start, end) without the whitespace at its ends; None if nothing else is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
 def document_tokens(doc: ExportDoc) -> list[Token]:
-    """The tokens of `document_offsets` for `doc`, as `Token`s."""
+    """The tokens of `document_offsets` for `doc`, as `Token`s (with the arrival token each
+    comes from)."""
     text = doc.text
-    return [Token(start, end, text[start:end]) for start, end in document_offsets(text, doc.spans)]
+    offsets, origin = document_pieces(text, doc.spans, doc.tokens)
+    if origin is None:
+        return [Token(start, end, text[start:end]) for start, end in offsets]
+    return [
+        Token(start, end, text[start:end], index)
+        for (start, end), index in zip(offsets, origin, strict=True)
+    ]
+
+
+def doc_offsets(doc: ExportDoc) -> list[tuple[int, int]]:
+    """`document_offsets` of `doc` (its arrival tokens, if any, cut at its spans)."""
+    return document_offsets(doc.text, doc.spans, doc.tokens)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import String, and_, exists, false, func, or_, select, type_coerce
 from sqlmodel import Session
 
+from store.corpus.tokens import load_tokens
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan, OnSkip, Skipped
 from store.formats.labelmap import LabelMap
@@ -142,7 +143,8 @@ def iter_docs(
 ) -> Iterator[ExportDoc]:
     """The selected articles as `ExportDoc`s, by article id, `page_size` articles at a time.
 
-    Only one page is held in memory. A fact is exported only when every span filling one of its
+    Only one page is held in memory; each page reads its spans, facts and arrival tokens in
+    one query each. A fact is exported only when every span filling one of its
     roles is exported too; the others are reported to `on_skip`. `id_range` (first, last, both
     included) limits the articles to a range of ids, for exports in parallel parts.
     """
@@ -179,6 +181,7 @@ def iter_docs(
         spans = _spans(session, selection, ids, reviewers)
         facts = _facts(session, selection, ids, reviewers)
         equivalences = _equivalences(session, ids)
+        tokens = load_tokens(session, ids)
         for row in rows:
             mine = spans.get(row.id, [])
             raw_facts = facts.get(row.id, [])
@@ -201,6 +204,7 @@ def iter_docs(
                     for type_, members in equivalences.get(row.id, [])
                     if len(kept := tuple(m for m in members if m in exported)) >= 2
                 ),
+                tokens=tokens.get(row.id),
             )
             yield doc if selection.label_map is None else selection.label_map.doc(doc)
         last = ids[-1]

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store.export.model import ExportDoc, ExportSpan, Skipped, document_offsets
+from store.export.model import ExportDoc, ExportSpan, Skipped
 from store.export.verify_extras import compare_extras
+from store.formats.conll import conll_tokens
 from store.formats.reading import ReadDoc
 from store.formats.registry import Format, read_paths
 
@@ -368,16 +369,14 @@ def _roles_text(key: FactKey) -> str:
 
 
 def _map_tokens(want: ExportDoc, got: ExportDoc) -> list[ExportSpan] | str:
-    """The spans read back from tokens (CoNLL: the text rebuilt with single spaces) moved to
-    the article's offsets through the tokens the export wrote; a string when the tokens do not
+    """The spans read back from tokens (CoNLL: the text rebuilt from the tokens) moved to the
+    article's offsets through the tokens the export wrote; a string when the tokens do not
     match."""
-    tokens = document_offsets(want.text, want.spans)
-    read: list[tuple[int, int]] = []
-    position, text = 0, got.text
-    for piece in text.split():
-        start = text.index(piece, position)
-        position = start + len(piece)
-        read.append((start, position))
+    tokens = [(t.start, t.end) for t in conll_tokens(want)]
+    text = got.text
+    if got.tokens is None:
+        return "no tokens read back"
+    read = got.tokens.offsets
     if len(read) != len(tokens):
         return f"{len(read)} tokens read back, {len(tokens)} written"
     for (start, end), (a, b) in zip(tokens, read, strict=True):

@@ -3,11 +3,13 @@
 Writing: lossless, one article a line, in the Prodigy/spaCy conventions.
 
 A line: `id` (the article's external id), `title`, `source`, `url`, `published`, `meta`,
-`text`, `tokens` ({text, start, end, id, ws}; `model.document_offsets`: telaah's tokens cut at
-every span boundary), `spans` ({id, start, end, text, label, token_start, token_end (inclusive:
-the first token starts at `start`, the last ends at `end`), kb_id, entity_name, state,
-origin, matched_alias, score, reviewer, decided_at}), `facts` ({id, type, state, roles: role ->
-span ids, evidence: {start, end, text} or null, note, needs_review}) and `answer` ("accept").
+`text`, `tokens` ({text, start, end, id, ws}; `model.document_offsets`: the tokens the article
+arrived with, else telaah's, cut at every span boundary; `ws` as spaCy's: the token is followed
+by whitespace that the next token does not start with), `spans` ({id, start, end, text, label,
+token_start, token_end (inclusive: the first token starts at `start`, the last ends at `end`),
+kb_id, entity_name, state, origin, matched_alias, score, reviewer, decided_at}), `facts` ({id,
+type, state, roles: role -> span ids, evidence: {start, end, text} or null, note,
+needs_review}) and `answer` ("accept").
 Span and fact ids are their positions in the line, so an export does not depend on database
 ids. Offsets are code points.
 
@@ -16,7 +18,10 @@ Reading: telaah's own export, and Prodigy/spaCy-style `{text, spans}` lines.
 Every field telaah's export writes is read back (state, origin, matched alias, score,
 reviewer, decision time, entity key and name, facts); a Prodigy line has only `text` and
 `spans` (`start`, `end`, `label`, maybe `kb_id`), with `_annotator_id` as its reviewer.
-Lines whose `answer` is `reject` or `ignore` are skipped with a note.
+Lines whose `answer` is `reject` or `ignore` are skipped with a note. A line's `tokens`
+(Prodigy's and telaah's: {text, start, end}) are kept as the article's arrival tokens when they
+fit the text (each token's `text` is `text[start:end]`, in order, every non-space character in
+one); otherwise the line is imported without them, with a note.
 
 Prodigy's own answers on a line are read too (`prodigy_answers`): `relations` (rel.manual:
 {head, child, head_span, child_span, label}) become facts of type = the relation label with
@@ -38,12 +43,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from store.export.model import (
+    ArrivalTokens,
     ExportContext,
     ExportDoc,
     ExportFact,
     ExportSpan,
     Token,
-    document_offsets,
+    doc_offsets,
 )
 from store.formats.problems import Problem, decode_error
 from store.formats.reading import Item, Note, ReadDoc
@@ -84,12 +90,9 @@ def format_time(value: datetime | None) -> str | None:
 
 def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[str, Any]:
     """One article as a JSON-ready dict (the object of one JSONL line)."""
-    offsets = (
-        [(t.start, t.end) for t in tokens]
-        if tokens is not None
-        else document_offsets(doc.text, doc.spans)
-    )
+    offsets = [(t.start, t.end) for t in tokens] if tokens is not None else doc_offsets(doc)
     text, size = doc.text, len(doc.text)
+    held = _held_spaces(text, offsets, doc.tokens is not None)
     record = _head(doc)
     record["tokens"] = [
         {
@@ -97,7 +100,7 @@ def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[st
             "start": start,
             "end": end,
             "id": i,
-            "ws": end < size and text[end].isspace(),
+            "ws": end < size and text[end].isspace() and end not in held,
         }
         for i, (start, end) in enumerate(offsets)
     ]
@@ -105,6 +108,13 @@ def doc_record(doc: ExportDoc, tokens: Sequence[Token] | None = None) -> dict[st
     record.update(doc_extras(doc))
     record["answer"] = "accept"
     return record
+
+
+def _held_spaces(text: str, offsets: Sequence[tuple[int, int]], arrival: bool) -> set[int]:
+    """Where a token starts with whitespace (a whitespace token of Prodigy's): the token
+    before it has no `ws`, as in spaCy, since the space is that token's. telaah's tokens never
+    start with whitespace, so only `arrival` tokens are looked at."""
+    return {start for start, _end in offsets if text[start].isspace()} if arrival else set()
 
 
 def _head(doc: ExportDoc) -> dict[str, Any]:
@@ -186,11 +196,13 @@ def doc_line(doc: ExportDoc) -> str:
     line) are formatted directly: several times faster than building a dict for each.
     """
     text, size = doc.text, len(doc.text)
-    offsets = document_offsets(text, doc.spans)
+    offsets = doc_offsets(doc)
+    held = _held_spaces(text, offsets, doc.tokens is not None)
     tokens = ",".join(
         [
             f'{{"text":{_string(text[start:end])},"start":{start},"end":{end},"id":{i},'
-            f'"ws":{"true" if end < size and text[end].isspace() else "false"}}}'
+            f'"ws":{"true" if end < size and text[end].isspace() and end not in held else "false"}'
+            "}"
             for i, (start, end) in enumerate(offsets)
         ]
     )
@@ -280,6 +292,11 @@ def _records(path: Path, handle: BinaryIO) -> Iterator[Item]:
         except RecordError as exc:
             yield Problem(path, number, str(exc))
             continue
+        tokens = arrival_tokens(record.get("tokens"), doc.text)
+        if isinstance(tokens, str):
+            notes.append((f"`tokens` not kept ({tokens}): imported without them", "token list"))
+        elif tokens is not None:
+            doc = replace(doc, tokens=tokens)
         for message, kind in notes:
             yield Note(Problem(path, number, message), kind)
         yield ReadDoc(path, number, doc)
@@ -316,6 +333,60 @@ def doc_from_record(record: dict[str, Any], default_id: str) -> ExportDoc:
         spans=tuple(spans),
         facts=tuple(facts),
     )
+
+
+def arrival_tokens(raw: Any, text: str) -> ArrivalTokens | str | None:
+    """The tokens of a line (`[{text, start, end, ...}]`) as arrival tokens; None if the line
+    has none; why they are not kept when they do not fit `text` (a token's `text` is not
+    `text[start:end]`, tokens out of order or overlapping, a character in no token)."""
+    if raw is None or raw == []:
+        return None
+    if not isinstance(raw, list):
+        return "not a list"
+    offsets: list[tuple[int, int]] = []
+    add = offsets.append
+    previous, size = 0, len(text)
+    try:  # one pass in the usual case (a JSONL export is read back to verify it)
+        for token in raw:
+            start, end = token["start"], token["end"]
+            if (
+                type(start) is not int
+                or type(end) is not int
+                or not previous <= start < end <= size
+                or (start != previous and text[previous:start].strip())
+            ):
+                return _misfit(raw, text)
+            said = token.get("text")
+            if said is not None and said != text[start:end]:
+                return _misfit(raw, text)
+            add((start, end))
+            previous = end
+    except (TypeError, KeyError, AttributeError):
+        return _misfit(raw, text)
+    if text[previous:].strip():
+        return _misfit(raw, text)
+    return ArrivalTokens("jsonl", tuple(offsets))
+
+
+def _misfit(raw: list[Any], text: str) -> str:
+    """Why the tokens `raw` do not fit `text`: the first token that does not."""
+    previous = 0
+    for index, token in enumerate(raw):
+        if not isinstance(token, dict):
+            return f"token {index} is not an object"
+        start, end, said = token.get("start"), token.get("end"), token.get("text")
+        if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+            return f"token {index} has no `start` and `end` inside the text"
+        if said is not None and said != text[start:end]:
+            return (
+                f"token {index} says {said!r} but the text at {start}-{end} is {text[start:end]!r}"
+            )
+        if start < previous:
+            return f"token {index} at {start}-{end} overlaps or precedes the one before"
+        if text[previous:start].strip():
+            return f"{text[previous:start].strip()!r} at {previous}-{start} is in no token"
+        previous = end
+    return f"{text[previous:].strip()!r} after the last token is in no token"
 
 
 def _span(raw: Any, index: int, text: str, annotator: str | None) -> ExportSpan:

@@ -1,13 +1,13 @@
 """spaCy DocBin export (`.spacy`, the input of `spacy train`), behind the extra `telaah[spacy]`.
 
-Each article becomes a `Doc` of the export's tokens (`model.document_offsets`: cut at every span
-boundary, so every span falls on token boundaries) whose text is exactly the stored text: the
-whitespace between tokens is kept as spaCy keeps it (one space as a token's trailing space,
-anything else as a whitespace token). Entities are set with
-`doc.char_span(start, end, label=..., kb_id=..., alignment_mode="strict")`; a span that starts or
-ends with whitespace, or overlaps one already set, is reported, never shifted. Sentence starts
-are set as in the CoNLL export; the article's id and title travel in the `Doc`
-(`user_data["telaah_id"]` and `["title"]`).
+Each article becomes a `Doc` of the export's tokens (`model.document_offsets`: the tokens the
+article arrived with, else telaah's, cut at every span boundary, so every span falls on token
+boundaries) whose text is exactly the stored text: the whitespace between tokens is kept as
+spaCy keeps it (one space as a token's trailing space, anything else as a whitespace token).
+Entities are set with `doc.char_span(start, end, label=..., kb_id=..., alignment_mode="strict")`;
+a span that starts or ends with whitespace, or overlaps one already set, is reported, never
+shifted. Sentence starts are set as in the CoNLL export; the article's id and title travel in
+the `Doc` (`user_data["telaah_id"]` and `["title"]`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from store.errors import TelaahError
 from store.export.model import (
     ExportContext,
     ExportDoc,
-    document_offsets,
+    doc_offsets,
     token_offsets,
     unalignable,
 )
@@ -76,7 +76,7 @@ def spacy_doc(doc: ExportDoc, vocab: Any, context: ExportContext | None = None) 
     `context`."""
     from spacy.tokens import Doc
 
-    words, spaces = words_and_spaces(doc.text, document_offsets(doc.text, doc.spans))
+    words, spaces = words_and_spaces(doc.text, doc_offsets(doc))
     made = Doc(vocab, words=words, spaces=spaces)
     assert made.text == doc.text
     entities: list[Any] = []

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from store import audit
+from store.corpus.tokens import has_tokens, save_tokens, worth_keeping
 from store.db import session_scope
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
@@ -167,6 +168,8 @@ def normalised(doc: ExportDoc) -> ExportDoc:
     if text == doc.text:
         return doc
     cuts = {0, len(doc.text)}
+    if doc.tokens is not None:
+        cuts.update(point for pair in doc.tokens.offsets for point in pair)
     for span in doc.spans:
         cuts.update((span.start, span.end))
     for fact in doc.facts:
@@ -191,7 +194,11 @@ def normalised(doc: ExportDoc) -> ExportDoc:
         replace(f, evidence=(moved[f.evidence[0]], moved[f.evidence[1]])) if f.evidence else f
         for f in doc.facts
     )
-    return replace(doc, text=text, spans=spans, facts=facts)
+    tokens = doc.tokens
+    if tokens is not None:
+        offsets = tuple((moved[start], moved[end]) for start, end in tokens.offsets)
+        tokens = replace(tokens, offsets=offsets)
+    return replace(doc, text=text, spans=spans, facts=facts, tokens=tokens)
 
 
 class _Loader:
@@ -217,10 +224,8 @@ class _Loader:
         if self.options.label_map is not None:
             item = replace(item, doc=self.options.label_map.doc(item.doc))
         spans = self._valid_spans(item)
-        try:
-            doc = normalised(replace(item.doc, spans=tuple(spans)))
-        except TelaahError as exc:
-            self.sink.fail(Problem(item.path, item.line, str(exc)))
+        doc = self._normalised(item, replace(item.doc, spans=tuple(spans)))
+        if doc is None:
             return
         if not doc.text.strip():
             self.sink.fail(Problem(item.path, item.line, "empty text"))
@@ -242,6 +247,32 @@ class _Loader:
                     )
                 )
                 self.sink.fail(Problem(item.path, item.line, message))
+
+    def _normalised(self, item: ReadDoc, doc: ExportDoc) -> ExportDoc | None:
+        """`doc` in stored form (`normalised`); without its arrival tokens, and a note, when
+        they do not fit its text or normalising would move a token boundary; None (a problem
+        reported) when it would move a span boundary."""
+        if doc.tokens is not None and not doc.tokens.fits(doc.text):
+            self._drop_tokens(item, "they do not fit the text")
+            doc = replace(doc, tokens=None)
+        try:
+            return normalised(doc)
+        except TelaahError as exc:
+            problem = str(exc)
+        if doc.tokens is not None:
+            try:
+                kept = normalised(replace(doc, tokens=None))
+            except TelaahError:
+                pass
+            else:
+                reason = "normalising the text (NFC, LF line endings) would move a token boundary"
+                self._drop_tokens(item, reason)
+                return kept
+        self.sink.fail(Problem(item.path, item.line, problem))
+        return None
+
+    def _drop_tokens(self, item: ReadDoc, reason: str) -> None:
+        self.sink.note(Problem(item.path, item.line, f"its tokens are not kept: {reason}"))
 
     def _valid_spans(self, item: ReadDoc) -> list[ExportSpan]:
         text = item.doc.text
@@ -301,6 +332,13 @@ class _Loader:
             stored = {(start, end): mention_id for start, end, mention_id in rows}
             mention_ids = sorted(stored[place] for place in new)
             existing.update((place, stored[place]) for place in new)
+        tokens = doc.tokens
+        if (
+            tokens is not None
+            and worth_keeping(tokens, doc.text, doc.spans)
+            and (created or not has_tokens(session, article_id))
+        ):
+            save_tokens(session, article_id, tokens)
         ids = {span.id: existing[(span.start, span.end)] for span in doc.spans}
         store_span_extras(
             session, [(existing[(s.start, s.end)], s) for s in doc.spans if (s.start, s.end) in new]
