@@ -19,6 +19,7 @@ from store.audit import Action
 from store.errors import NotFound, TelaahError
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer, utcnow
 from store.schema import Schema, read_schema
+from store.versioning import claim_fact, raise_version
 
 FACT_STATES = ("pending", "accepted", "rejected")
 
@@ -53,6 +54,7 @@ class FactView:
     needs_review: bool
     review_reason: str | None
     fillers: tuple[RoleFiller, ...]
+    version: int = 1  # the row's version when read: a change states it (`expected_version`)
 
     def role(self, name: str) -> tuple[RoleFiller, ...]:
         """The fillers of role `name`."""
@@ -169,37 +171,69 @@ def create_fact(
     return _views(session, [fact], schema)[0]
 
 
-def decide_fact(*, session: Session, fact_id: int, state: str, reviewer_id: int | None) -> FactView:
+def decide_fact(
+    *,
+    session: Session,
+    fact_id: int,
+    state: str,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> FactView:
     """Accept or reject a fact (or set it back to pending): one audited decision.
 
     Accepting a fact that needs review clears the mark: the reviewer has looked at it.
+    Every change of a fact states the version the reviewer saw (`expected_version`), if it
+    knows it; a fact changed since is refused (`StaleDecision`).
     """
     if state not in FACT_STATES:
         raise TelaahError(f"unknown fact state {state!r}")
-    return _change(session, fact_id, reviewer_id, Action.FACT_DECIDE, state=state)
-
-
-def set_roles(
-    *, session: Session, fact_id: int, roles: Mapping[str, Sequence[int]], reviewer_id: int | None
-) -> FactView:
-    """Replace the fact's role fillers (checked like `create_fact`)."""
-    fact = _fact(session, fact_id)
-    _check_roles(session, fact.article_id, fact.type, roles, read_schema(session=session))
-    return _change(session, fact_id, reviewer_id, Action.FACT_ROLES, roles=roles)
-
-
-def set_note(
-    *, session: Session, fact_id: int, note: str | None, reviewer_id: int | None
-) -> FactView:
-    """Set (or clear, with None or "") the fact's note."""
     return _change(
-        session, fact_id, reviewer_id, Action.FACT_NOTE, note=(note or "").strip() or None
+        session, fact_id, reviewer_id, Action.FACT_DECIDE, expected_version, state=state
     )
 
 
-def delete_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> None:
+def set_roles(
+    *,
+    session: Session,
+    fact_id: int,
+    roles: Mapping[str, Sequence[int]],
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> FactView:
+    """Replace the fact's role fillers (checked like `create_fact`)."""
+    fact = claim_fact(session, fact_id, expected_version)
+    _check_roles(session, fact.article_id, fact.type, roles, read_schema(session=session))
+    return _change(session, fact_id, reviewer_id, Action.FACT_ROLES, None, roles=roles)
+
+
+def set_note(
+    *,
+    session: Session,
+    fact_id: int,
+    note: str | None,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> FactView:
+    """Set (or clear, with None or "") the fact's note."""
+    return _change(
+        session,
+        fact_id,
+        reviewer_id,
+        Action.FACT_NOTE,
+        expected_version,
+        note=(note or "").strip() or None,
+    )
+
+
+def delete_fact(
+    *,
+    session: Session,
+    fact_id: int,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> None:
     """Delete a fact; the audit entry keeps everything needed to bring it back."""
-    fact = _fact(session, fact_id)
+    fact = claim_fact(session, fact_id, expected_version)
     before = fact_state(session, fact)
     session.delete(fact)
     audit.record(
@@ -264,14 +298,23 @@ def fact_state(session: Session, fact: Fact) -> dict[str, Any]:
         "needs_review": fact.needs_review,
         "review_reason": fact.review_reason,
         "roles": dict(roles),
+        "version": fact.version,
     }
 
 
 def _change(
-    session: Session, fact_id: int, reviewer_id: int | None, action: Action, **changes: Any
+    session: Session,
+    fact_id: int,
+    reviewer_id: int | None,
+    action: Action,
+    expected_version: int | None,
+    **changes: Any,
 ) -> FactView:
-    fact = _fact(session, fact_id)
+    """Make `changes` to the fact, read under the write lock (claimed: checked against
+    `expected_version`, version raised), with its audit entry; commit."""
+    fact = claim_fact(session, fact_id, expected_version)
     before = fact_state(session, fact)
+    raise_version(session, fact)
     if "state" in changes:
         fact.state = changes["state"]
         fact.decided_at = utcnow() if fact.state != "pending" else None
@@ -373,6 +416,7 @@ def _views(session: Session, facts: Sequence[Fact], schema: Schema | None = None
                 fact.needs_review,
                 fact.review_reason,
                 tuple(mine),
+                fact.version,
             )
         )
     return views

@@ -13,10 +13,11 @@ from typing import Any
 from sqlmodel import Session, col, delete
 
 from store.audit import Action
-from store.errors import Conflict
+from store.errors import Conflict, StaleDecision
 from store.facts.repository import fact_state
 from store.models import AuditEntry, Fact, FactArgument, Mention
 from store.undo.registry import Step, Undone, register
+from store.versioning import check_unchanged, describe_change
 
 ACTIONS = (
     Action.FACT_CREATE,
@@ -48,7 +49,7 @@ def revert(
     session: Session, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
 ) -> int:
     """Take back a fact change; returns the article id."""
-    return _move(session, action, expect=after, target=before)
+    return _move(session, action, expect=after, target=before, backwards=True)
 
 
 def reapply(
@@ -59,7 +60,12 @@ def reapply(
 
 
 def _move(
-    session: Session, action: str, *, expect: dict[str, Any] | None, target: dict[str, Any] | None
+    session: Session,
+    action: str,
+    *,
+    expect: dict[str, Any] | None,
+    target: dict[str, Any] | None,
+    backwards: bool = False,
 ) -> int:
     if action not in ACTIONS:
         raise Conflict(f"cannot undo {action}")
@@ -69,8 +75,14 @@ def _move(
     if expect is None:  # the fact must not exist: bring it back
         if fact is not None:
             raise Conflict(f"fact {snapshot['id']} exists again")
-    elif fact is None or _differs(session, fact, expect):
-        raise Conflict(f"fact {snapshot['id']} was changed since")
+    elif fact is None:
+        raise Conflict(f"fact {snapshot['id']} was deleted since")
+    else:
+        verb = "undo" if backwards else "redo"
+        if _differs(session, fact, expect):
+            raise StaleDecision(f"{describe_change(session, fact)} since; cannot {verb} that")
+        if backwards:  # the version the change left: nobody changed the fact since
+            check_unchanged(session, fact, expect.get("version"), f"since; cannot {verb} that")
     if target is None:  # the fact must go
         assert fact is not None
         session.delete(fact)
