@@ -42,7 +42,7 @@ def begin_write(session: Session) -> None:
     if connection.dialect.name != "sqlite":
         return
     raw = connection.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:  # type: ignore[attr-defined]
+    if raw is not None and not raw.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -123,8 +123,8 @@ def describe_change(session: Session, row: Mention | Fact) -> str:
         return f"{what} was marked needs review ({row.review_reason or 'a role changed'})"
     else:
         return f"{what} was changed (re-matched or edited in the gazetteer)"
-    name = session.get(Reviewer, who).name if who is not None and session.get(Reviewer, who) else None
-    by = f" by {name}" if name else ""
+    reviewer = session.get(Reviewer, who) if who is not None else None
+    by = f" by {reviewer.name}" if reviewer is not None else ""
     return f"{what} was {verb}{by} at {_clock(at)}"
 
 
@@ -132,7 +132,7 @@ def _verb(action: str, after: Any, row: Mention | Fact) -> str:
     state = after.get("state") if isinstance(after, dict) else None
     if action in (Action.DECIDE, Action.FACT_DECIDE) and isinstance(state, str):
         return _DONE.get(state, f"set to {state}")
-    return {
+    verbs: dict[str, str] = {
         Action.SPAN: "given new boundaries",
         Action.CREATE: "marked",
         Action.UNDO: "changed by an undo",
@@ -140,7 +140,8 @@ def _verb(action: str, after: Any, row: Mention | Fact) -> str:
         Action.FACT_CREATE: "tagged",
         Action.FACT_ROLES: "given new roles",
         Action.FACT_NOTE: "given a note",
-    }.get(action, _DONE.get(row.state, "changed"))
+    }
+    return verbs.get(action, _DONE.get(row.state, "changed"))
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -164,9 +165,7 @@ def _raise_versions(session: OrmSession, _context: Any, _instances: Any) -> None
     """Every mention or fact changed through the ORM gets its version raised by one, once per
     transaction (`raise_version` and `claim_*` count as the change's raise)."""
     for row in session.dirty:
-        if isinstance(row, Mention | Fact) and session.is_modified(
-            row, include_collections=False
-        ):
+        if isinstance(row, Mention | Fact) and session.is_modified(row, include_collections=False):
             raise_version(session, row)
 
 

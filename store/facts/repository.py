@@ -187,9 +187,7 @@ def decide_fact(
     """
     if state not in FACT_STATES:
         raise TelaahError(f"unknown fact state {state!r}")
-    return _change(
-        session, fact_id, reviewer_id, Action.FACT_DECIDE, expected_version, state=state
-    )
+    return _change(session, fact_id, reviewer_id, Action.FACT_DECIDE, expected_version, state=state)
 
 
 def set_roles(
