@@ -11,7 +11,8 @@ from pathlib import Path
 
 from store.paths import config_file
 
-KNOWN_KEYS = ("reviewer", "keymap")
+KNOWN_KEYS = ("reviewer", "keymap", "save_wait")
+SAVE_WAIT = 30.0  # seconds a decision waits for a locked database before it is not saved
 MAX_SYNTAX_ERRORS = 20  # a file broken on every line is not worth more lines of errors
 _AT_LINE = re.compile(r"\(at (?:line (\d+), column \d+|end of document)\)")
 
@@ -24,12 +25,14 @@ class Config:
         path: The file read (it may not exist).
         reviewer: The reviewer's name, if the file gives one.
         keymap: Binding id -> comma-separated keys, as written (not checked against the app).
+        save_wait: Seconds a write from the app waits for a locked database, then "not saved".
         problems: One line per problem, `file:line: what`, in file order.
     """
 
     path: Path
     reviewer: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    save_wait: float = SAVE_WAIT
     problems: list[str] = field(default_factory=list)
 
 
@@ -101,6 +104,13 @@ def _read_settings(data: Mapping[str, object], text: str, config: Config) -> Non
                 config.problems.append(
                     _where_in(config, text, key)
                     + ('keymap must be a table of binding id = "keys"; ignored')
+                )
+        elif key == "save_wait":
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                config.save_wait = float(value)
+            else:
+                config.problems.append(
+                    _where_in(config, text, key) + "save_wait must be a positive number; ignored"
                 )
         else:
             config.problems.append(

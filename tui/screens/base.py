@@ -10,6 +10,7 @@ from typing import Generic, TypeVar, cast
 from textual import on, work
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from store.db import Session, session_scope
@@ -19,6 +20,7 @@ from store.gazetteer.search import search_cache
 from store.review.rematch import rematch
 from store.undo.history import Undone, redo, undo
 from tui.workbench import Workbench
+from tui.writes import Write, writer_for
 
 ResultType = TypeVar("ResultType")
 T = TypeVar("T")
@@ -38,13 +40,33 @@ class Stored(Generic[T]):
         return self.ok
 
 
+class SavingLine(Static):
+    """One line at the bottom while a write waits for the database: "saving… (database busy)"."""
+
+    DEFAULT_CSS = """
+    SavingLine {
+        display: none;
+        height: 1;
+        padding: 0 1;
+        background: $warning 30%;
+    }
+    SavingLine.-busy {
+        display: block;
+    }
+    """
+
+
 class TelaahScreen(Screen[ResultType]):
     """A screen of the telaah app: reaches the app as `self.telaah`, the store with `self.store`.
 
     Undo and redo (`undo_step`) and the re-matching after a gazetteer change
     (`rematch_in_background`) are the same on every screen; a screen that shows mentions reads
-    them again in `after_rematch`.
+    them again in `after_rematch`. Changes go through `self.write` (in order, never blocking on
+    a locked database); a screen reads what it shows again in `refresh_view`, which runs
+    whenever it regains the focus (back from another screen or a dialogue).
     """
+
+    _resumed_once = False
 
     class Rematched(Message):
         """A re-match in the background is done: `message` says what it found."""
@@ -78,31 +100,88 @@ class TelaahScreen(Screen[ResultType]):
             self.notify(str(exc), title=title, severity="error", markup=False)
             return Stored(False)
 
-    def undo_step(self, backwards: bool) -> Undone | None:
+    def write(
+        self,
+        call: Callable[[Session], T],
+        *,
+        title: str = "Not saved",
+        done: Callable[[T], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run one store write (it commits), in order after the writes asked for before it.
+
+        It commits at once when the database is free (`done` is called before this returns);
+        when another program holds the database's lock it waits in the app's queue, in a
+        worker, while the screen goes on and shows "saving… (database busy)", and `done` is
+        called once it is saved. A refusal (a `TelaahError`: a stale decision, a conflict) or
+        a write not saved within the `save_wait` setting is one notification with `title`,
+        then `failed(error)`, by default `refresh_view()`: the screen shows what is stored.
+        """
+        writer_for(self.app).submit(
+            Write(self, call, title, done, failed if failed is not None else self._refused)
+        )
+
+    def _refused(self, _error: BaseException) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Read what the screen shows again (states, counts); each screen says how."""
+
+    def on_screen_resume(self) -> None:
+        """Back on this screen: what it shows may have changed meanwhile (elsewhere in the app,
+        by another reviewer): read it again, unless writes still wait (they refresh after)."""
+        if not self._resumed_once:  # shown for the first time: it has just read everything
+            self._resumed_once = True
+            return
+        if writer_for(self.app).idle:
+            self.refresh_view()
+
+    def show_saving(self, status: str | None) -> None:
+        """Show `status` on the line at the bottom (None hides it)."""
+        lines = self.query(SavingLine)
+        line = lines.first() if lines else None
+        if line is None:
+            if status is None:
+                return
+            line = SavingLine(markup=False)
+            self.mount(line)
+        line.update(status or "")
+        line.set_class(status is not None, "-busy")
+
+    def undo_step(
+        self, backwards: bool, then: Callable[[Undone], None] | None = None
+    ) -> Undone | None:
         """Undo (or redo) the reviewer's latest change, anywhere, and say what it was.
 
         A gazetteer edit taken back or made again re-matches the articles it reaches, in the
-        background. Returns what changed, or None (nothing to do, or refused: the notification
-        says why).
+        background. `then` gets what changed. Returns it too when it was saved at once; None
+        when there was nothing to do, it was refused (the notification says why) or it waits
+        for a busy database (`then` is called once it is saved).
         """
         verb = "undo" if backwards else "redo"
         reviewer_id = self.telaah.reviewer_id
         step = undo if backwards else redo
-        stored = self.store(
-            lambda session: step(session=session, reviewer_id=reviewer_id), title=f"Cannot {verb}"
+        result: list[Undone] = []
+
+        def stepped(done: Undone | None) -> None:
+            if done is None:
+                self.notify(f"Nothing to {verb}", timeout=2, markup=False)
+                return
+            message = f"{verb}: {done.summary}"
+            if done.change is not None:
+                self.rematch_in_background(done.change, message)
+            else:
+                self.notify(message, timeout=3, markup=False)
+            result.append(done)
+            if then is not None:
+                then(done)
+
+        self.write(
+            lambda session: step(session=session, reviewer_id=reviewer_id),
+            title=f"Cannot {verb}",
+            done=stepped,
         )
-        if not stored:
-            return None
-        done = stored.value
-        if done is None:
-            self.notify(f"Nothing to {verb}", timeout=2, markup=False)
-            return None
-        message = f"{verb}: {done.summary}"
-        if done.change is not None:
-            self.rematch_in_background(done.change, message)
-        else:
-            self.notify(message, timeout=3, markup=False)
-        return done
+        return result[0] if result else None
 
     def rematch_in_background(self, change: GazetteerChange, done: str) -> None:
         """Say `done` now; re-match what `change` reaches and refresh the entity search in a

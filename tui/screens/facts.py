@@ -163,7 +163,11 @@ class FactsScreen(TelaahScreen[None]):
         if opened.value is None:
             return
         focus = fact.fillers[0].mention_id if fact.fillers else None
-        self.telaah.open_article(opened.value, focus=focus, then=lambda _r: self.reload())
+        self.telaah.open_article(opened.value, focus=focus)  # back: `refresh_view`
+
+    def refresh_view(self) -> None:
+        """Back on the list: states may have changed in the article."""
+        self.reload()
 
     def action_back(self) -> None:
         """Back to where the list was opened from."""
