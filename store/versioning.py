@@ -91,12 +91,17 @@ def raise_version(session: Session | OrmSession, row: Mention | Fact) -> None:
         session.add(row)
 
 
-def check_unchanged(session: Session, row: Mention | Fact, version: Any, since: str) -> None:
-    """Refuse (StaleDecision) when `row` is not at `version` (when the audit entry knew it).
+def check_unchanged(
+    session: Session, row: Mention | Fact, version: Any, since: str, reviewer_id: int | None
+) -> None:
+    """Refuse (StaleDecision) to undo a change of `row` that someone else changed after it.
 
-    `since` ends the message: "since your change; cannot undo it".
+    `version` is the row's version right after the change (when the audit entry knew it); a
+    row at another version whose latest decision is not `reviewer_id`'s was changed by someone
+    else (the reviewer's own later changes, undone or redone since, do not count). `since`
+    ends the message: "since; cannot undo that decision".
     """
-    if isinstance(version, int) and row.version != version:
+    if isinstance(version, int) and row.version != version and row.reviewer_id != reviewer_id:
         raise StaleDecision(f"{describe_change(session, row)} {since}")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -54,7 +54,8 @@ class FactView:
     needs_review: bool
     review_reason: str | None
     fillers: tuple[RoleFiller, ...]
-    version: int = 1  # the row's version when read: a change states it (`expected_version`)
+    # The row's version when read: a change states it (`expected_version`); not compared.
+    version: int = field(default=1, compare=False)
 
     def role(self, name: str) -> tuple[RoleFiller, ...]:
         """The fillers of role `name`."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 from sqlmodel import Session, col
@@ -40,7 +40,7 @@ class KwicLine:
     state: str
     label: str
     alias: str | None
-    version: int = 1  # the mention's version when read (a decision states it)
+    version: int = field(default=1, compare=False)  # when read (a decision states it)
 
 
 @dataclass(frozen=True, slots=True)

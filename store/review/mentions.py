@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -36,7 +36,9 @@ class MentionView:
     score: float | None
     method: str | None
     alternatives: tuple[str, ...]
-    version: int = 1  # the row's version when read: a change states it (`expected_version`)
+    # The row's version when read: a change states it (`expected_version`). Not part of the
+    # view's equality: two views showing the same mention the same way are equal.
+    version: int = field(default=1, compare=False)
 
 
 def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:

@@ -33,9 +33,10 @@ _COMPARED = ("type", "state", "note", "roles")
 def change(session: Session, entry: AuditEntry, step: Step) -> Undone:
     """Take back (undo) or make again (redo) a change to a fact."""
     assert entry.id is not None and entry.target_id is not None
-    article_id = (revert if step.backwards else reapply)(
-        session, entry.action, entry.before, entry.after
-    )
+    if step.backwards:
+        article_id = revert(session, entry.action, entry.before, entry.after, step.reviewer_id)
+    else:
+        article_id = reapply(session, entry.action, entry.before, entry.after)
     step.record(
         session,
         target="fact",
@@ -46,10 +47,14 @@ def change(session: Session, entry: AuditEntry, step: Step) -> Undone:
 
 
 def revert(
-    session: Session, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+    session: Session,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reviewer_id: int | None = None,
 ) -> int:
-    """Take back a fact change; returns the article id."""
-    return _move(session, action, expect=after, target=before, backwards=True)
+    """Take back a fact change (`reviewer_id`'s); returns the article id."""
+    return _move(session, action, expect=after, target=before, backwards=True, by=reviewer_id)
 
 
 def reapply(
@@ -66,6 +71,7 @@ def _move(
     expect: dict[str, Any] | None,
     target: dict[str, Any] | None,
     backwards: bool = False,
+    by: int | None = None,
 ) -> int:
     if action not in ACTIONS:
         raise Conflict(f"cannot undo {action}")
@@ -82,7 +88,7 @@ def _move(
         if _differs(session, fact, expect):
             raise StaleDecision(f"{describe_change(session, fact)} since; cannot {verb} that")
         if backwards:  # the version the change left: nobody changed the fact since
-            check_unchanged(session, fact, expect.get("version"), f"since; cannot {verb} that")
+            check_unchanged(session, fact, expect.get("version"), f"since; cannot {verb} that", by)
     if target is None:  # the fact must go
         assert fact is not None
         session.delete(fact)

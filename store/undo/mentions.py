@@ -34,7 +34,13 @@ def creation(session: Session, entry: AuditEntry, step: Step) -> Undone:
             fields["entity_id"],
         ):
             _changed(session, mention, step, "its creation")
-        check_unchanged(session, mention, fields.get("version"), _since(step, "its creation"))
+        check_unchanged(
+            session,
+            mention,
+            fields.get("version"),
+            _since(step, "its creation"),
+            step.reviewer_id,
+        )
         used = session.exec(
             select(FactArgument).where(col(FactArgument.mention_id) == mention.id)
         ).first()
@@ -91,7 +97,9 @@ def span(session: Session, entry: AuditEntry, step: Step) -> Undone:
     if (mention.start, mention.end) != (expect["start"], expect["end"]):
         _changed(session, mention, step, "that change")
     if step.backwards:
-        check_unchanged(session, mention, expect.get("version"), _since(step, "that change"))
+        check_unchanged(
+            session, mention, expect.get("version"), _since(step, "that change"), step.reviewer_id
+        )
     mention.start, mention.end, mention.text = target["start"], target["end"], target["text"]
     session.add(mention)
     step.record(
@@ -137,7 +145,13 @@ def decision(session: Session, entry: AuditEntry, step: Step) -> Undone:
         ):
             _changed(session, mention, step, "that decision")
         if step.backwards:  # the version after the decision: nobody changed it since
-            check_unchanged(session, mention, item.get("version"), _since(step, "that decision"))
+            check_unchanged(
+                session,
+                mention,
+                item.get("version"),
+                _since(step, "that decision"),
+                step.reviewer_id,
+            )
         mentions.append(mention)
     for mention, item in zip(mentions, wanted, strict=True):
         mention.state = item["state"]

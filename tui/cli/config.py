@@ -39,6 +39,7 @@ def show(ctx: typer.Context) -> None:
     state = "" if config.path.is_file() else " (not found: defaults apply)"
     out.print(data(f"config:   {config.path}{state}"))
     out.print(data(f"reviewer: {current.reviewer}"))
+    out.print(data(f"save_wait: {config.save_wait:g} s (a decision waiting for a locked database)"))
     out.print(data("keymap:   binding id, keys, what it does (* remapped by the config)"))
     width = max((len(info.id) for info in bindings), default=0)
     for info in bindings:

@@ -219,8 +219,8 @@ class ArticleScreen(TelaahScreen[None]):
         """Show the stored `view` of a mention in place of what the screen had for it."""
         for index, shown in enumerate(self.mentions):
             if shown.id == view.id:
+                self.mentions[index] = view  # its version at least
                 if shown != view:
-                    self.mentions[index] = view
                     self._show()
                 return
 
@@ -302,10 +302,9 @@ class ArticleScreen(TelaahScreen[None]):
         )
         if stored.value is None:
             return
-        if stored.value != self.mentions:
-            self.mentions = stored.value
-            ids = [m.id for m in self.mentions]
-            self.cursor = ids.index(keep) if keep in ids else (0 if ids else None)
+        self.mentions = stored.value  # the same states may come with new versions
+        ids = [m.id for m in self.mentions]
+        self.cursor = ids.index(keep) if keep in ids else (0 if ids else None)
         current = self.facts_panel.current
         self.load_facts(current.id if current else None)
         self._show()
