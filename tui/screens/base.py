@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from store.db import Session, session_scope
+from store.db import Session, is_busy, write_once
 from store.errors import TelaahError
 from store.gazetteer.change import GazetteerChange
 from store.gazetteer.search import search_cache
@@ -27,6 +27,8 @@ T = TypeVar("T")
 
 # One re-match at a time, whichever screen asked: a second one waits for the first's writes.
 _REMATCHING = threading.Lock()
+# How long a store call on the UI thread waits for another program's write lock (then refused).
+STORE_BUSY_MS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,9 @@ class TelaahScreen(Screen[ResultType]):
         """Run one store call in its own session and commit it.
 
         A `TelaahError` (a conflict, a refused edit) becomes an error notification with `title`
-        and nothing is committed; any other exception propagates as a bug.
+        and nothing is committed; so does a database whose write lock another program holds for
+        longer than `STORE_BUSY_MS` (decisions go through `write`, which waits in a worker);
+        any other exception propagates as a bug.
 
         Args:
             call: Takes the session, returns what the screen needs.
@@ -94,10 +98,19 @@ class TelaahScreen(Screen[ResultType]):
             `Stored(ok=True, value=...)`, or `Stored(ok=False)` after a refusal.
         """
         try:
-            with session_scope(self.telaah.engine) as session:
-                return Stored(True, call(session))
+            return Stored(True, write_once(self.telaah.engine, call, busy_ms=STORE_BUSY_MS))
         except TelaahError as exc:
             self.notify(str(exc), title=title, severity="error", markup=False)
+            return Stored(False)
+        except Exception as exc:
+            if not is_busy(exc):
+                raise
+            self.notify(
+                "the database is busy (another program is writing to it); try again",
+                title=title,
+                severity="error",
+                markup=False,
+            )
             return Stored(False)
 
     def write(
