@@ -206,7 +206,7 @@ def write_retrying(
         waited = time.monotonic() - started
         if waited >= wait_limit:
             raise NotSaved(
-                f"not saved: the database stayed locked for {waited:.0f} s "
+                f"not saved: the database stayed locked for {round(waited, 1):g} s "
                 "(another program is writing to it)"
             )
         if on_busy is not None:
