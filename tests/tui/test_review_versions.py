@@ -12,6 +12,7 @@ from textual.app import App
 
 from store.audit import list_audit
 from store.db import session_scope
+from store.facts.repository import decide_fact, get_fact
 from store.review.mentions import MentionView, decide_mention, list_mentions
 from store.reviewers import ensure_reviewer
 from tui.app import TelaahApp, make_app
@@ -216,3 +217,30 @@ async def test_undo_of_a_row_changed_since_is_refused(db_url: str, engine: Engin
         assert any("was rejected by budi" in m and "cannot undo" in m for m in said), said
         shown = next(m for m in review(pilot.app).mentions if m.id == first.id)
         assert shown.state == "rejected"  # the screen read it again
+
+
+@pytest.mark.usefixtures("demo")
+async def test_a_fact_decided_elsewhere_is_not_overridden_from_the_facts_panel(
+    db_url: str, engine: Engine
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "F")
+        screen = review(pilot.app)
+        shown = screen.facts_panel.current
+        assert shown is not None and shown.state == "pending"
+        with session_scope(engine) as session:  # budi rejects it in his window meanwhile
+            budi = ensure_reviewer(session=session, name="budi")
+            decide_fact(session=session, fact_id=shown.id, state="rejected", reviewer_id=budi)
+        await pilot.press("a")
+        await pilot.pause()
+        with session_scope(engine) as session:
+            stored = get_fact(session=session, fact_id=shown.id)
+        assert (stored.state, stored.reviewer) == ("rejected", "budi")
+        said = messages(pilot.app)
+        assert any(f"{shown.type} fact {shown.id} was rejected by budi" in m for m in said), said
+        now = screen.facts_panel.current
+        assert now is not None and (now.id, now.state) == (shown.id, "rejected")
+        await pilot.press("a")  # on the fresh view the decision goes through
+        await pilot.pause()
+        with session_scope(engine) as session:
+            assert get_fact(session=session, fact_id=shown.id).state == "accepted"
