@@ -87,7 +87,11 @@ class Writer:
             )
 
     def _drain(self) -> None:
-        """In the worker: apply the waiting writes in order, each retried while busy."""
+        """In the worker: apply the waiting writes in order, each retried while busy.
+
+        When the app has closed meanwhile (the reviewer quit), the writes still waiting are
+        applied all the same (the process waits for this worker before it exits)."""
+        ui = True
         while True:
             with self._lock:
                 if not self._waiting:
@@ -104,14 +108,18 @@ class Writer:
                 error = exc
             with self._lock:
                 self._waiting.popleft()
-            try:
-                self.app.call_from_thread(self._finish, write, value, error)
-            except RuntimeError:  # the app has closed
-                return
+            if ui:
+                ui = self._on_ui(self._finish, write, value, error)
+        if ui:
+            self._on_ui(self._all_saved)
+
+    def _on_ui(self, callback: Callable[..., None], *args: Any) -> bool:
+        """Have `callback` run on the UI thread, without waiting for it (a closing app never
+        runs it, and must not leave this worker waiting); False when the app has closed."""
         try:
-            self.app.call_from_thread(self._all_saved)
-        except RuntimeError:
-            return
+            return self.app.call_later(callback, *args)  # a message: safe from any thread
+        except RuntimeError:  # the event loop is closed
+            return False
 
     def _all_saved(self) -> None:
         if self.idle:
