@@ -16,7 +16,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import App
 
@@ -25,6 +25,7 @@ from store.errors import TelaahError
 
 if TYPE_CHECKING:
     from tui.screens.base import TelaahScreen
+    from tui.workbench import Workbench
 
 BUSY = "saving… (database busy)"
 
@@ -45,6 +46,7 @@ class Writer:
 
     def __init__(self, app: App[Any]) -> None:
         self.app = app
+        self.workbench = cast("Workbench", app)  # its engine and settings, from any thread
         self._waiting: deque[Write] = deque()
         self._lock = threading.Lock()
         self._draining = False
@@ -59,7 +61,7 @@ class Writer:
         """Apply `write` now if nothing waits and the lock is free; else queue it, in order."""
         if self.idle:
             try:
-                value = write_once(write.screen.telaah.engine, write.call, busy_ms=0)
+                value = write_once(self.workbench.engine, write.call, busy_ms=0)
             except TelaahError as error:
                 self._finish(write, None, error)
                 return
@@ -102,7 +104,7 @@ class Writer:
             error: BaseException | None = None
             try:
                 value = write_retrying(
-                    write.screen.telaah.engine, write.call, wait_limit=write.screen.telaah.save_wait
+                    self.workbench.engine, write.call, wait_limit=self.workbench.save_wait
                 )
             except Exception as exc:  # every failure becomes one notification line
                 error = exc
