@@ -12,13 +12,14 @@ from pathlib import Path
 
 from store.paths import config_file
 
-KNOWN_KEYS = ("reviewer", "keymap", "export")
+KNOWN_KEYS = ("reviewer", "keymap", "export", "save_wait")
 # `[export] pending_in_done`: what the pending mentions and facts of a done article are in
 # exports. "reject" (the default): the reviewer marked the article done, so what they left
 # pending is wrong, and the manifest says so; an unreviewed name never becomes `O` in CoNLL
 # silently. "keep": they stay pending (left out of accepted-only exports, as pending in others).
 PENDING_IN_DONE = ("reject", "keep")
 EXPORT_KEYS = ("pending_in_done",)
+SAVE_WAIT = 30.0  # seconds a decision waits for a locked database before it is not saved
 MAX_SYNTAX_ERRORS = 20  # a file broken on every line is not worth more lines of errors
 _AT_LINE = re.compile(r"\(at (?:line (\d+), column \d+|end of document)\)")
 
@@ -32,6 +33,7 @@ class Config:
         reviewer: The reviewer's name, if the file gives one.
         keymap: Binding id -> comma-separated keys, as written (not checked against the app).
         pending_in_done: `[export] pending_in_done`: "reject" or "keep" (see PENDING_IN_DONE).
+        save_wait: Seconds a write from the app waits for a locked database, then "not saved".
         problems: One line per problem, `file:line: what`, in file order.
     """
 
@@ -39,6 +41,7 @@ class Config:
     reviewer: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     pending_in_done: str = PENDING_IN_DONE[0]
+    save_wait: float = SAVE_WAIT
     problems: list[str] = field(default_factory=list)
 
 
@@ -117,6 +120,13 @@ def _read_settings(data: Mapping[str, object], text: str, config: Config) -> Non
             else:
                 config.problems.append(
                     _where_in(config, text, key) + "export must be a table ([export]); ignored"
+                )
+        elif key == "save_wait":
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                config.save_wait = float(value)
+            else:
+                config.problems.append(
+                    _where_in(config, text, key) + "save_wait must be a positive number; ignored"
                 )
         else:
             config.problems.append(

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
-__all__ = ["Engine", "make_engine", "open_database", "session_scope", "upgrade_database"]
+from store import versioning as _versioning  # registers the version listener on every session
+from store.errors import NotSaved
+
+__all__ = [
+    "Engine",
+    "Session",
+    "is_busy",
+    "make_engine",
+    "open_database",
+    "session_scope",
+    "upgrade_database",
+    "write_once",
+    "write_retrying",
+]
+_ = _versioning
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 30_000
 # Revisions are named NNNN_what.py with revision "NNNN" (tests/store/test_db.py checks it).
@@ -52,6 +68,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if _make_sqlite_folder(url):
         engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _restore_busy)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
@@ -128,3 +145,71 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` is the database refusing a write because another one holds its lock."""
+    if not isinstance(error, OperationalError):
+        return False
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _busy_timeout(session: Session, milliseconds: int) -> None:
+    """Wait at most `milliseconds` for SQLite's write lock in this session's connection; the
+    usual timeout is put back when the connection returns to the pool (`_restore_busy`)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(milliseconds)}")
+        connection.connection.info["busy_changed"] = True
+
+
+def _restore_busy(dbapi_connection: Any, record: Any) -> None:
+    if dbapi_connection is not None and record.info.pop("busy_changed", False):
+        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def write_once(engine: Engine, call: Callable[[Session], T], *, busy_ms: int = 0) -> T:
+    """Run one store write (`call` commits) in its own session, waiting at most `busy_ms`
+    for the write lock; a busy database raises the driver's error (see `is_busy`)."""
+    with session_scope(engine) as session:
+        _busy_timeout(session, busy_ms)
+        return call(session)
+
+
+def write_retrying(
+    engine: Engine,
+    call: Callable[[Session], T],
+    *,
+    wait_limit: float,
+    on_busy: Callable[[float], None] | None = None,
+    first_pause: float = 0.05,
+    longest_pause: float = 1.0,
+) -> T:
+    """Run one store write, trying again with a growing pause while the database is locked.
+
+    `on_busy(seconds waited)` is called after each busy attempt. After `wait_limit` seconds
+    the write gives up.
+
+    Raises:
+        NotSaved: the database stayed locked for `wait_limit` seconds; nothing was written.
+        TelaahError: the store refused the write (a stale decision...), as `call` raised it.
+    """
+    started = time.monotonic()
+    pause = first_pause
+    while True:
+        try:
+            return write_once(engine, call, busy_ms=100)
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+        waited = time.monotonic() - started
+        if waited >= wait_limit:
+            raise NotSaved(
+                f"not saved: the database stayed locked for {round(waited, 1):g} s "
+                "(another program is writing to it)"
+            )
+        if on_busy is not None:
+            on_busy(waited)
+        time.sleep(min(pause, max(0.0, wait_limit - waited)))
+        pause = min(pause * 2, longest_pause)

@@ -17,3 +17,14 @@ class NotFound(TelaahError):
 
 class Conflict(TelaahError):
     """A change would break a rule of the data (a duplicate key, a referenced row)."""
+
+
+class StaleDecision(Conflict):
+    """A change was made on a view of a mention or fact that someone changed since.
+
+    The message says what changed, who changed it and when; nothing was written.
+    """
+
+
+class NotSaved(TelaahError):
+    """A write waited for the database's lock longer than it may; nothing was written."""

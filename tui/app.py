@@ -9,7 +9,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from store.config import Config, load_config
+from store.config import SAVE_WAIT, Config, load_config
 from store.corpus.articles import ArticleView
 from store.db import Engine, open_database, session_scope
 from store.gazetteer.search import search_cache
@@ -47,9 +47,11 @@ class TelaahApp(App[None]):
         reviewer_id: int,
         keymap: Mapping[str, str] | None = None,
         problems: Sequence[str] = (),
+        save_wait: float = SAVE_WAIT,
     ) -> None:
         super().__init__()
         self.engine = engine
+        self.save_wait = save_wait
         self.reviewer = reviewer
         self.reviewer_id = reviewer_id
         self.sub_title = reviewer
@@ -144,7 +146,12 @@ def make_app(db_url: str, *, reviewer: str, config: Config | None = None) -> Tel
         engine.dispose()
         raise
     app = TelaahApp(
-        engine, reviewer=reviewer, reviewer_id=reviewer_id, keymap=keymap, problems=config.problems
+        engine,
+        reviewer=reviewer,
+        reviewer_id=reviewer_id,
+        keymap=keymap,
+        problems=config.problems,
+        save_wait=config.save_wait,
     )
     _workbench: Workbench = app  # mypy checks here that the app is what the screens expect
     return app

@@ -21,8 +21,9 @@ def link_with_modal(
     colours: Mapping[str, str],
     done: Callable[[MentionView], None],
 ) -> None:
-    """Open the link modal for `mention`; store the choice (one undoable decision) and call
-    `done` with the linked mention. A refusal is the store's notification."""
+    """Open the link modal for `mention`; store the choice (one undoable decision, on the
+    version of `mention` shown) and call `done` with the linked mention. A refusal is the
+    store's notification, and the screen reads what it shows again."""
     telaah = screen.telaah
 
     def chosen(choice: LinkChoice | None) -> None:
@@ -33,7 +34,11 @@ def link_with_modal(
         def link(session: Session) -> MentionView:
             if choice.entity_key is None:
                 return create_and_link(
-                    session=session, mention_id=mention.id, label=choice.label, reviewer_id=reviewer
+                    session=session,
+                    mention_id=mention.id,
+                    label=choice.label,
+                    reviewer_id=reviewer,
+                    expected_version=mention.version,
                 )
             return link_mention(
                 session=session,
@@ -41,18 +46,18 @@ def link_with_modal(
                 entity_key=choice.entity_key,
                 label=choice.label,
                 reviewer_id=reviewer,
+                expected_version=mention.version,
             )
 
-        stored = screen.store(link, title="Link not saved")
-        if stored.value is None:
-            return
-        linked = stored.value
-        made = "new entity: " if choice.entity_key is None else ""
-        screen.notify(
-            f"linked {linked.text} → {made}{linked.entity_name} ({linked.entity_key})",
-            timeout=3,
-            markup=False,
-        )
-        done(linked)
+        def linked(view: MentionView) -> None:
+            made = "new entity: " if choice.entity_key is None else ""
+            screen.notify(
+                f"linked {view.text} → {made}{view.entity_name} ({view.entity_key})",
+                timeout=3,
+                markup=False,
+            )
+            done(view)
+
+        screen.write(link, title="Link not saved", done=linked)
 
     screen.app.push_screen(LinkScreen(telaah.engine, mention, list(labels), dict(colours)), chosen)

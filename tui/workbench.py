@@ -19,6 +19,7 @@ class Workbench(Protocol):
     engine: Engine
     reviewer: str
     reviewer_id: int
+    save_wait: float  # seconds a write waits for a locked database before "not saved"
 
     def open_article(
         self,

@@ -15,12 +15,13 @@ from sqlmodel import Session, col
 
 from store import audit
 from store.audit import Action
-from store.errors import Conflict, NotFound
+from store.errors import Conflict
 from store.facts.repository import FactView, decide_fact, fact_state, get_fact
-from store.models import Fact, FactArgument, Mention, utcnow
+from store.models import FactArgument, Mention, utcnow
 
 # The mention snapshot and the article's first-decision rule are the review's own.
 from store.review.mentions import _start_article, _state
+from store.versioning import claim_fact
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +41,24 @@ class AcceptedFact:
         return f"{self.fact.type} accepted, and {count} pending {noun} it names"
 
 
-def accept_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> AcceptedFact:
+def accept_fact(
+    *,
+    session: Session,
+    fact_id: int,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> AcceptedFact:
     """Accept a fact and the pending mentions filling its roles: one commit, one undo.
+
+    The fact is read under the write lock (and checked against `expected_version`, the version
+    the reviewer saw), so its fillers' states are read as they are, not as they were.
 
     Raises:
         NotFound: no such fact.
+        StaleDecision: the fact changed since the reviewer loaded it.
         Conflict: a mention filling a role was rejected (nothing is changed).
     """
-    fact = session.get(Fact, fact_id)
-    if fact is None:
-        raise NotFound(f"no fact {fact_id}")
+    fact = claim_fact(session, fact_id, expected_version)
     fillers = session.execute(
         select(col(FactArgument.role), Mention)
         .join(Mention, col(Mention.id) == col(FactArgument.mention_id))
@@ -66,7 +75,11 @@ def accept_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> A
     pending = list({m.id: m for _role, m in fillers if m.state == "pending"}.values())
     if not pending:
         view = decide_fact(
-            session=session, fact_id=fact_id, state="accepted", reviewer_id=reviewer_id
+            session=session,
+            fact_id=fact_id,
+            state="accepted",
+            reviewer_id=reviewer_id,
+            expected_version=expected_version,
         )
         return AcceptedFact(view, ())
     fact_before = fact_state(session, fact)
@@ -77,7 +90,6 @@ def accept_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> A
         mention.state = "accepted"
         mention.reviewer_id = reviewer_id
         mention.decided_at = now
-        mention.version += 1
         session.add(mention)
         items_after.append({"id": mention.id, **_state(mention)})
     _start_article(session, fact.article_id)
@@ -85,7 +97,6 @@ def accept_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> A
     fact.decided_at = now
     fact.needs_review, fact.review_reason = False, None
     fact.reviewer_id = reviewer_id
-    fact.version += 1
     session.add(fact)
     session.flush()
     audit.record(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from store.audit import Action
 from store.errors import NotFound, TelaahError
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer, utcnow
 from store.schema import Schema, read_schema
+from store.versioning import claim_fact, raise_version
 
 FACT_STATES = ("pending", "accepted", "rejected")
 
@@ -63,6 +64,8 @@ class FactView:
     review_reason: str | None
     fillers: tuple[RoleFiller, ...]
     fact_fillers: tuple[FactFiller, ...] = ()
+    # The row's version when read: a change states it (`expected_version`); not compared.
+    version: int = field(default=1, compare=False)
 
     def role(self, name: str) -> tuple[RoleFiller, ...]:
         """The fillers of role `name`."""
@@ -189,38 +192,68 @@ def create_fact(
     return _views(session, [fact], schema)[0]
 
 
-def decide_fact(*, session: Session, fact_id: int, state: str, reviewer_id: int | None) -> FactView:
+def decide_fact(
+    *,
+    session: Session,
+    fact_id: int,
+    state: str,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> FactView:
     """Accept or reject a fact (or set it back to pending): one audited decision.
 
     Accepting a fact that needs review clears the mark: the reviewer has looked at it.
+    Every change of a fact states the version the reviewer saw (`expected_version`), if it
+    knows it; a fact changed since is refused (`StaleDecision`).
     """
     if state not in FACT_STATES:
         raise TelaahError(f"unknown fact state {state!r}")
-    return _change(session, fact_id, reviewer_id, Action.FACT_DECIDE, state=state)
+    return _change(session, fact_id, reviewer_id, Action.FACT_DECIDE, expected_version, state=state)
 
 
 def set_roles(
-    *, session: Session, fact_id: int, roles: Mapping[str, Sequence[int]], reviewer_id: int | None
+    *,
+    session: Session,
+    fact_id: int,
+    roles: Mapping[str, Sequence[int]],
+    reviewer_id: int | None,
+    expected_version: int | None = None,
 ) -> FactView:
     """Replace the fact's role fillers (checked like `create_fact`)."""
-    fact = _fact(session, fact_id)
+    fact = claim_fact(session, fact_id, expected_version)
     _check_roles(session, fact.article_id, fact.type, roles, read_schema(session=session))
-    return _change(session, fact_id, reviewer_id, Action.FACT_ROLES, roles=roles)
+    return _change(session, fact_id, reviewer_id, Action.FACT_ROLES, None, roles=roles)
 
 
 def set_note(
-    *, session: Session, fact_id: int, note: str | None, reviewer_id: int | None
+    *,
+    session: Session,
+    fact_id: int,
+    note: str | None,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
 ) -> FactView:
     """Set (or clear, with None or "") the fact's note."""
     return _change(
-        session, fact_id, reviewer_id, Action.FACT_NOTE, note=(note or "").strip() or None
+        session,
+        fact_id,
+        reviewer_id,
+        Action.FACT_NOTE,
+        expected_version,
+        note=(note or "").strip() or None,
     )
 
 
-def delete_fact(*, session: Session, fact_id: int, reviewer_id: int | None) -> None:
+def delete_fact(
+    *,
+    session: Session,
+    fact_id: int,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> None:
     """Delete a fact; the audit entry keeps everything needed to bring it back (with the
     roles of other facts it filled, which are marked `needs_review`)."""
-    fact = _fact(session, fact_id)
+    fact = claim_fact(session, fact_id, expected_version)
     before = fact_state(session, fact)
     fills = session.execute(
         select(col(FactArgument.fact_id), col(FactArgument.role))
@@ -306,14 +339,23 @@ def fact_state(session: Session, fact: Fact) -> dict[str, Any]:
         "review_reason": fact.review_reason,
         "roles": dict(roles),
         **extra,
+        "version": fact.version,
     }
 
 
 def _change(
-    session: Session, fact_id: int, reviewer_id: int | None, action: Action, **changes: Any
+    session: Session,
+    fact_id: int,
+    reviewer_id: int | None,
+    action: Action,
+    expected_version: int | None,
+    **changes: Any,
 ) -> FactView:
-    fact = _fact(session, fact_id)
+    """Make `changes` to the fact, read under the write lock (claimed: checked against
+    `expected_version`, version raised), with its audit entry; commit."""
+    fact = claim_fact(session, fact_id, expected_version)
     before = fact_state(session, fact)
+    raise_version(session, fact)
     if "state" in changes:
         fact.state = changes["state"]
         fact.decided_at = utcnow() if fact.state != "pending" else None
@@ -461,6 +503,7 @@ def _views(session: Session, facts: Sequence[Fact], schema: Schema | None = None
                 fact.review_reason,
                 tuple(mine),
                 tuple(sorted(nested[_id(fact)], key=lambda f: rank.get(f.role, 99))),
+                fact.version,
             )
         )
     return views

@@ -267,6 +267,10 @@ def _diff(
             "alternatives": list(old.alternatives or []),
         }
         if current != fields:
-            connection.execute(update(Mention).where(col(Mention.id) == old.id).values(**fields))
+            connection.execute(  # a re-matched candidate is a changed mention: a new version
+                update(Mention)
+                .where(col(Mention.id) == old.id)
+                .values(**fields, version=col(Mention.version) + 1)
+            )
     withdrawn.extend(m.id for m in pending.values())
     report.removed += len(pending)

@@ -8,8 +8,8 @@ so that an entity with 10,000 mentions does not load 10,000 articles.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 from sqlmodel import Session, col
@@ -19,6 +19,7 @@ from store.gazetteer.entities import get_entity
 from store.models import Article, Entity, Mention
 from store.review.mentions import decide_many
 from store.textnorm import norm_key
+from store.versioning import begin_write
 
 WINDOW = 60  # characters of context on each side
 STATE_ORDER = {"pending": 0, "accepted": 1, "rejected": 2}
@@ -39,6 +40,7 @@ class KwicLine:
     state: str
     label: str
     alias: str | None
+    version: int = field(default=1, compare=False)  # when read (a decision states it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ def concordance(
             col(Mention.state),
             col(Mention.label),
             col(Mention.matched_alias),
+            col(Mention.version),
         )
         .join(Article, col(Article.id) == col(Mention.article_id))
         .where(col(Mention.entity_id) == entity.id)
@@ -109,16 +112,22 @@ def decide_lines(
     reviewer_id: int | None,
     label: str | None = None,
     entity_key: str | None = None,
+    versions: Mapping[int, int] | None = None,
 ) -> int:
     """Decide many mentions across articles at once: one transaction, one audit entry.
 
     `label` relabels and `entity_key` relinks them as well. Undo takes the whole set back
     (the entry has the same shape as `decide_similar`'s). Returns how many were decided.
+
+    The mentions are read under the write lock; with `versions` (mention id -> the version the
+    reviewer saw), those changed or deleted since are skipped (the count says how many were
+    decided), so a bulk decision never overrides someone else's.
     """
     if state not in ("accepted", "rejected"):
         raise TelaahError(f"unknown decision {state!r}")
     if not mention_ids:
         return 0
+    begin_write(session)
     entity_id = None
     if entity_key is not None:
         entity = session.execute(select(Entity).where(col(Entity.key) == entity_key)).scalar()
@@ -127,12 +136,20 @@ def decide_lines(
         entity_id = entity.id
     mentions = list(
         session.execute(
-            select(Mention).where(col(Mention.id).in_(mention_ids)).order_by(col(Mention.id))
+            select(Mention)
+            .where(col(Mention.id).in_(mention_ids))
+            .order_by(col(Mention.id))
+            .execution_options(populate_existing=True)
         ).scalars()
     )
-    if len(mentions) != len(set(mention_ids)):
+    if versions is not None:
+        mentions = [m for m in mentions if versions.get(m.id or 0) == m.version]
+        if not mentions:
+            return 0
+    elif len(mentions) != len(set(mention_ids)):
         raise NotFound("some of those mentions no longer exist")
-    first = {m.id: m for m in mentions}[mention_ids[0]]
+    by_id = {m.id: m for m in mentions}
+    first = by_id.get(mention_ids[0], mentions[0])
     ordered = [first, *[m for m in mentions if m.id != first.id]]
     return len(
         decide_many(

@@ -14,6 +14,7 @@ from store.gazetteer.entities import create_entity
 from store.models import Entity, Mention, utcnow
 from store.review.mentions import MentionView, _start_article, _state, get_mention
 from store.textnorm import norm_key
+from store.versioning import claim_mention, raise_version
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 SLUG_MAX = 40
@@ -26,6 +27,7 @@ def link_mention(
     entity_key: str,
     reviewer_id: int | None,
     label: str | None = None,
+    expected_version: int | None = None,
 ) -> MentionView:
     """Link a mention to an entity and accept it: one committed, audited decision.
 
@@ -35,8 +37,9 @@ def link_mention(
 
     Raises:
         NotFound: no such mention or entity.
+        StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
-    mention = _mention(session, mention_id)
+    mention = claim_mention(session, mention_id, expected_version)
     entity = _target(session, entity_key)
     _link(session, mention, entity, reviewer_id, label)
     session.commit()
@@ -50,6 +53,7 @@ def create_and_link(
     label: str,
     reviewer_id: int | None,
     key: str | None = None,
+    expected_version: int | None = None,
 ) -> MentionView:
     """Make a new entity from a mention's text and link the mention to it, in one transaction.
 
@@ -61,8 +65,9 @@ def create_and_link(
         NotFound: no such mention.
         Conflict: `key` is taken.
         TelaahError: `label` is not in the schema, or the text has no letters or digits.
+        StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
-    mention = _mention(session, mention_id)
+    mention = claim_mention(session, mention_id, expected_version)
     name = mention.text.strip()
     if not norm_key(name):
         raise TelaahError(f"{mention.text!r} has no letters or digits to name an entity")
@@ -105,13 +110,6 @@ def norm_words(text: str) -> str:
     return " ".join(w for w in words if w).encode("ascii", "ignore").decode()
 
 
-def _mention(session: Session, mention_id: int) -> Mention:
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise NotFound(f"no mention {mention_id}")
-    return mention
-
-
 def _target(session: Session, key: str) -> Entity:
     """The entity `key`, or the end of its chain of redirects."""
     entity = session.exec(select(Entity).where(Entity.key == key)).first()
@@ -130,8 +128,11 @@ def _target(session: Session, key: str) -> Entity:
 def _link(
     session: Session, mention: Mention, entity: Entity, reviewer_id: int | None, label: str | None
 ) -> None:
-    """Set the entity and accept, in the session's transaction, audited as a decision."""
+    """Set the entity and accept, in the session's transaction, audited as a decision.
+
+    The mention was claimed (read under the write lock, its version raised)."""
     before = _state(mention)
+    raise_version(session, mention)
     if before["entity_id"] is not None and before["entity_id"] != entity.id:
         mark_for_review(
             session, [mention.id or 0], f"{mention.text!r} was relinked to {entity.key}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from store.errors import NotFound, TelaahError
 from store.facts.repository import mark_for_review
 from store.models import Article, AuditEntry, Entity, Mention, utcnow
 from store.textnorm import norm_key
+from store.versioning import claim_mention, raise_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,9 @@ class MentionView:
     score: float | None
     method: str | None
     alternatives: tuple[str, ...]
+    # The row's version when read: a change states it (`expected_version`). Not part of the
+    # view's equality: two views showing the same mention the same way are equal.
+    version: int = field(default=1, compare=False)
 
 
 def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
@@ -57,6 +61,7 @@ def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
             col(Mention.score),
             col(Mention.method),
             col(Mention.alternatives),
+            col(Mention.version),
         )
         .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
         .where(col(Mention.article_id) == article_id)
@@ -78,6 +83,7 @@ def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
             score,
             method,
             tuple(alternatives or ()),
+            version,
         )
         for (
             m_id,
@@ -94,6 +100,7 @@ def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
             score,
             method,
             alternatives,
+            version,
         ) in rows
     ]
 
@@ -117,17 +124,21 @@ def decide_mention(
     state: str,
     reviewer_id: int | None,
     label: str | None = None,
+    expected_version: int | None = None,
 ) -> MentionView:
     """Accept or reject a mention (optionally relabelling it): one committed, audited decision.
 
-    The article becomes in_progress at its first decision.
+    The article becomes in_progress at its first decision. The mention is read under the
+    write lock, so the audit entry's `before` is the state really replaced.
+
+    Raises:
+        StaleDecision: `expected_version` (the version the reviewer saw) is not the mention's.
     """
     if state not in ("accepted", "rejected", "pending"):
         raise TelaahError(f"unknown decision {state!r}")
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise NotFound(f"no mention {mention_id}")
+    mention = claim_mention(session, mention_id, expected_version)
     before = _state(mention)
+    raise_version(session, mention)
     if state == "rejected" and before["state"] != "rejected":
         mark_for_review(session, [mention_id], f"{mention.text!r} was rejected")
     mention.state = state
@@ -158,18 +169,22 @@ def decide_similar(
     state: str,
     reviewer_id: int | None,
     label: str | None = None,
+    expected_version: int | None = None,
 ) -> list[int]:
     """Apply one decision to every pending mention of the article like this one.
 
     "Like" is the same normalised surface (case, diacritics and punctuation ignored) and the
     same entity. The focused mention is decided too, pending or not. One committed transaction
     and one audit entry, so a single undo takes it all back. Returns the ids decided.
+
+    The others are read under the write lock: only those still pending then are decided.
+
+    Raises:
+        StaleDecision: the focused mention is not at `expected_version` any more.
     """
     if state not in ("accepted", "rejected"):
         raise TelaahError(f"unknown decision {state!r}")
-    focused = session.get(Mention, mention_id)
-    if focused is None:
-        raise NotFound(f"no mention {mention_id}")
+    focused = claim_mention(session, mention_id, expected_version)
     key = norm_key(focused.text)
     similar = [
         m
@@ -203,6 +218,9 @@ def decide_many(
 
     Their articles become in_progress; facts whose roles they fill are marked for review when
     they are rejected or relinked. Returns the ids decided.
+
+    The caller read `mentions` after taking the write lock (`store.versioning.begin_write`), so
+    the `before` of each item is the state really replaced; each one's version is raised.
     """
     if state == "rejected":
         mark_for_review(
@@ -218,6 +236,7 @@ def decide_many(
     now = utcnow()
     for mention in mentions:
         items_before.append({"id": mention.id, **_state(mention)})
+        raise_version(session, mention)
         mention.state = state
         if label is not None:
             mention.label = label
@@ -310,6 +329,7 @@ def _state(m: Mention) -> dict[str, Any]:
         "entity_id": m.entity_id,
         "reviewer_id": m.reviewer_id,
         "decided_at": m.decided_at.isoformat() if m.decided_at else None,
+        "version": m.version,
     }
 
 
@@ -330,4 +350,5 @@ def _view(m: Mention, key: str | None, name: str | None) -> MentionView:
         m.score,
         m.method,
         tuple(m.alternatives or ()),
+        m.version,
     )

@@ -11,6 +11,7 @@ from store.audit import Action
 from store.errors import Conflict, NotFound, TelaahError
 from store.models import Article, Entity, Label, Mention, utcnow
 from store.review.mentions import MentionView, _start_article, get_mention
+from store.versioning import begin_write, claim_mention, raise_version
 
 
 def add_mention(
@@ -32,6 +33,7 @@ def add_mention(
         TelaahError: the span is empty or outside the text, or the label is unknown.
         Conflict: a mention with exactly these boundaries already exists.
     """
+    begin_write(session)  # the duplicate check and the insert under one write lock
     article = session.get(Article, article_id)
     if article is None:
         raise NotFound(f"no article {article_id}")
@@ -76,7 +78,13 @@ def add_mention(
 
 
 def set_span(
-    *, session: Session, mention_id: int, start: int, end: int, reviewer_id: int | None
+    *,
+    session: Session,
+    mention_id: int,
+    start: int,
+    end: int,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
 ) -> MentionView:
     """Move a mention's boundaries (its text follows): one audited commit.
 
@@ -84,10 +92,9 @@ def set_span(
         NotFound: no such mention.
         TelaahError: the span is empty or outside the text.
         Conflict: another mention has exactly these boundaries.
+        StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise NotFound(f"no mention {mention_id}")
+    mention = claim_mention(session, mention_id, expected_version)
     article = session.get(Article, mention.article_id)
     assert article is not None
     start, end = checked_span(article.text, start, end)
@@ -95,6 +102,7 @@ def set_span(
         return get_mention(session=session, mention_id=mention_id)
     _refuse_duplicate(session, mention.article_id, start, end, mention_id)
     before = span_fields(mention)
+    raise_version(session, mention)
     mention.start, mention.end, mention.text = start, end, article.text[start:end]
     session.add(mention)
     _start_article(session, mention.article_id)
@@ -143,8 +151,13 @@ def _refuse_duplicate(
 
 
 def span_fields(mention: Mention) -> dict[str, Any]:
-    """The boundaries of a mention as the audit log keeps them."""
-    return {"start": mention.start, "end": mention.end, "text": mention.text}
+    """The boundaries of a mention as the audit log keeps them (and its version)."""
+    return {
+        "start": mention.start,
+        "end": mention.end,
+        "text": mention.text,
+        "version": mention.version,
+    }
 
 
 def mention_fields(mention: Mention) -> dict[str, Any]:
@@ -161,4 +174,5 @@ def mention_fields(mention: Mention) -> dict[str, Any]:
         "origin": mention.origin,
         "reviewer_id": mention.reviewer_id,
         "decided_at": mention.decided_at.isoformat() if mention.decided_at else None,
+        "version": mention.version,
     }

@@ -13,11 +13,12 @@ from typing import Any
 from sqlmodel import Session, col, delete
 
 from store.audit import Action
-from store.errors import Conflict
+from store.errors import Conflict, StaleDecision
 from store.facts.repository import fact_state
 from store.models import AuditEntry, Fact, FactArgument, Mention
 from store.undo.mentions import move_decisions
 from store.undo.registry import Step, Undone, register
+from store.versioning import check_unchanged, describe_change
 
 ACTIONS = (
     Action.FACT_CREATE,
@@ -33,9 +34,10 @@ _COMPARED = ("type", "state", "note", "roles", "fact_roles")
 def change(session: Session, entry: AuditEntry, step: Step) -> Undone:
     """Take back (undo) or make again (redo) a change to a fact."""
     assert entry.id is not None and entry.target_id is not None
-    article_id = (revert if step.backwards else reapply)(
-        session, entry.action, entry.before, entry.after
-    )
+    if step.backwards:
+        article_id = revert(session, entry.action, entry.before, entry.after, step.reviewer_id)
+    else:
+        article_id = reapply(session, entry.action, entry.before, entry.after)
     step.record(
         session,
         target="fact",
@@ -65,10 +67,14 @@ def acceptance(session: Session, entry: AuditEntry, step: Step) -> Undone:
 
 
 def revert(
-    session: Session, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+    session: Session,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reviewer_id: int | None = None,
 ) -> int:
-    """Take back a fact change; returns the article id."""
-    return _move(session, action, expect=after, target=before)
+    """Take back a fact change (`reviewer_id`'s); returns the article id."""
+    return _move(session, action, expect=after, target=before, backwards=True, by=reviewer_id)
 
 
 def reapply(
@@ -79,7 +85,13 @@ def reapply(
 
 
 def _move(
-    session: Session, action: str, *, expect: dict[str, Any] | None, target: dict[str, Any] | None
+    session: Session,
+    action: str,
+    *,
+    expect: dict[str, Any] | None,
+    target: dict[str, Any] | None,
+    backwards: bool = False,
+    by: int | None = None,
 ) -> int:
     if action not in ACTIONS:
         raise Conflict(f"cannot undo {action}")
@@ -89,8 +101,14 @@ def _move(
     if expect is None:  # the fact must not exist: bring it back
         if fact is not None:
             raise Conflict(f"fact {snapshot['id']} exists again")
-    elif fact is None or _differs(session, fact, expect):
-        raise Conflict(f"fact {snapshot['id']} was changed since")
+    elif fact is None:
+        raise Conflict(f"fact {snapshot['id']} was deleted since")
+    else:
+        verb = "undo" if backwards else "redo"
+        if _differs(session, fact, expect):
+            raise StaleDecision(f"{describe_change(session, fact)} since; cannot {verb} that")
+        if backwards:  # the version the change left: nobody changed the fact since
+            check_unchanged(session, fact, expect.get("version"), f"since; cannot {verb} that", by)
     if target is None:  # the fact must go
         assert fact is not None
         session.delete(fact)

@@ -12,6 +12,7 @@ from store.audit import Action
 from store.models import AuditEntry
 from store.undo import facts, gazetteer, mentions
 from store.undo.registry import Step, Undone, reverser_for, reversible
+from store.versioning import begin_write
 
 # The modules whose reversers make the registry complete: everything a reviewer can take back
 # (mention decisions and spans, gazetteer edits, facts).
@@ -59,7 +60,9 @@ def undo(*, session: Session, reviewer_id: int) -> Undone | None:
 
     Raises:
         Conflict: the mention was changed since (by someone else); nothing is changed.
+        StaleDecision: (a Conflict) it says what changed, who changed it and when.
     """
+    begin_write(session)  # what the reverser checks is what it replaces
     live, _redo = _history(session, reviewer_id)
     if not live:
         return None
@@ -69,6 +72,7 @@ def undo(*, session: Session, reviewer_id: int) -> Undone | None:
 
 def redo(*, session: Session, reviewer_id: int) -> Undone | None:
     """Redo the reviewer's latest undone decision; None when there is nothing to redo."""
+    begin_write(session)
     _live, stack = _history(session, reviewer_id)
     if not stack:
         return None

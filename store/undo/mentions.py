@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlmodel import Session, col, select
 
 from store.audit import Action
-from store.errors import Conflict
+from store.errors import Conflict, StaleDecision
 from store.models import AuditEntry, FactArgument, Mention
 from store.undo.registry import Step, Undone, register
+from store.versioning import check_unchanged, describe_change
 
 
 @register(Action.CREATE)
@@ -32,10 +33,14 @@ def creation(session: Session, entry: AuditEntry, step: Step) -> Undone:
             fields["label"],
             fields["entity_id"],
         ):
-            raise Conflict(
-                f"mention {mention.id} ({mention.text!r}) was changed since; "
-                f"cannot {step.action} its creation"
-            )
+            _changed(session, mention, step, "its creation")
+        check_unchanged(
+            session,
+            mention,
+            fields.get("version"),
+            _since(step, "its creation"),
+            step.reviewer_id,
+        )
         used = session.exec(
             select(FactArgument).where(col(FactArgument.mention_id) == mention.id)
         ).first()
@@ -90,9 +95,10 @@ def span(session: Session, entry: AuditEntry, step: Step) -> Undone:
     if mention is None:
         raise Conflict("the mention of that change no longer exists")
     if (mention.start, mention.end) != (expect["start"], expect["end"]):
-        raise Conflict(
-            f"mention {mention.id} ({mention.text!r}) was changed since; "
-            f"cannot {step.action} that change"
+        _changed(session, mention, step, "that change")
+    if step.backwards:
+        check_unchanged(
+            session, mention, expect.get("version"), _since(step, "that change"), step.reviewer_id
         )
     mention.start, mention.end, mention.text = target["start"], target["end"], target["text"]
     session.add(mention)
@@ -104,6 +110,15 @@ def span(session: Session, entry: AuditEntry, step: Step) -> Undone:
         after={"entry": entry.id, **target},
     )
     return Undone(entry.id, entry.target_id, mention.article_id, dict(target), (entry.target_id,))
+
+
+def _since(step: Step, what: str) -> str:
+    return f"since; cannot {step.action} {what}"
+
+
+def _changed(session: Session, mention: Mention, step: Step, what: str) -> NoReturn:
+    """Refuse: the mention is not as the entry left it (what changed, by whom, when)."""
+    raise StaleDecision(f"{describe_change(session, mention)} {_since(step, what)}")
 
 
 def _items(entry: AuditEntry, side: dict[str, Any]) -> list[dict[str, Any]]:
@@ -152,9 +167,14 @@ def move_decisions(
             item["label"],
             item["entity_id"],
         ):
-            raise Conflict(
-                f"mention {mention.id} ({mention.text!r}) was changed since; "
-                f"cannot {step.action} that decision"
+            _changed(session, mention, step, "that decision")
+        if step.backwards:  # the version after the decision: nobody changed it since
+            check_unchanged(
+                session,
+                mention,
+                item.get("version"),
+                _since(step, "that decision"),
+                step.reviewer_id,
             )
         mentions.append(mention)
     for mention, item in zip(mentions, wanted, strict=True):

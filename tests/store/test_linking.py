@@ -64,8 +64,9 @@ def test_link_sets_the_entity_accepts_and_starts_the_article(
     assert (
         set(entry.before)
         == set(entry.after)
-        == {"state", "label", "entity_id", "reviewer_id", "decided_at"}
+        == {"state", "label", "entity_id", "reviewer_id", "decided_at", "version"}
     )
+    assert entry.after["version"] == entry.before["version"] + 1
     assert entry.before["entity_id"] == entity_id(session, "RU")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -149,7 +151,13 @@ def test_set_span_moves_the_boundaries_and_the_text(
     assert (moved.state, moved.label) == (mention.state, mention.label)
     entry = list_audit(session=session, limit=1)[0]
     assert entry.action == "mention.span"
-    assert entry.before == {"start": mention.start, "end": mention.end, "text": mention.text}
+    assert entry.before == {
+        "start": mention.start,
+        "end": mention.end,
+        "text": mention.text,
+        "version": mention.version,
+    }
+    assert entry.after["version"] == moved.version == mention.version + 1
     assert entry.after["end"] == mention.end - 1
     assert last_position(session=session, reviewer_id=reviewer_id) == (1, mention.id)
 
@@ -168,7 +176,8 @@ def test_undo_and_redo_of_a_span_change_across_sessions(
     with session_scope(demo_db) as later:  # "after a restart"
         done = undo(session=later, reviewer_id=reviewer_id)
         assert done is not None and done.mention_id == mention.id
-    assert get_mention(session=session, mention_id=mention.id) == mention
+    back = get_mention(session=session, mention_id=mention.id)
+    assert back == replace(mention, version=mention.version + 2)  # moved, moved back
     with session_scope(demo_db) as later:
         assert redo(session=later, reviewer_id=reviewer_id) is not None
     again = get_mention(session=session, mention_id=mention.id)

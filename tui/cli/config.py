@@ -45,6 +45,7 @@ def show(ctx: typer.Context) -> None:
     out.print(data(f"config:   {config.path}{state}"))
     out.print(data(f"reviewer: {current.reviewer}"))
     out.print(data(f"export:   pending_in_done = {config.pending_in_done}"))
+    out.print(data(f"save_wait: {config.save_wait:g} s (a decision waiting for a locked database)"))
     out.print(data("keymap:   binding id, keys, what it does (* remapped by the config)"))
     width = max((len(info.id) for info in bindings), default=0)
     for info in bindings:

@@ -72,7 +72,6 @@ class ArticlesScreen(TelaahScreen[None]):
         self.search: str | None = None
         self.decisions_today = 0
         self.reviewed: int | None = None  # the article last shown by the review screen
-        self.stale = False  # whether a screen was on top since the rows were read
 
     def compose(self) -> ComposeResult:
         """Header, counts, the table (or the hint when there is nothing to show), footer."""
@@ -103,15 +102,8 @@ class ArticlesScreen(TelaahScreen[None]):
         """The article table."""
         return self.query_one(ArticleTable)
 
-    def on_screen_suspend(self) -> None:
-        """Another screen (an article) goes on top: read the rows again on the way back."""
-        self.stale = True
-
-    def on_screen_resume(self) -> None:
+    def refresh_view(self) -> None:
         """Back from an article: its counts changed, so read them again, cursor kept."""
-        if not self.stale:
-            return  # the first showing: on_mount has just read them
-        self.stale = False
         reviewed, self.reviewed = self.reviewed, None
         if self.table.row_count:
             self.reload(keep=reviewed)

@@ -10,21 +10,25 @@ from typing import Generic, TypeVar, cast
 from textual import on, work
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from store.db import Session, session_scope
+from store.db import Session, is_busy, write_once
 from store.errors import TelaahError
 from store.gazetteer.change import GazetteerChange
 from store.gazetteer.search import search_cache
 from store.review.rematch import rematch
 from store.undo.history import Undone, redo, undo
 from tui.workbench import Workbench
+from tui.writes import Write, writer_for
 
 ResultType = TypeVar("ResultType")
 T = TypeVar("T")
 
 # One re-match at a time, whichever screen asked: a second one waits for the first's writes.
 _REMATCHING = threading.Lock()
+# How long a store call on the UI thread waits for another program's write lock (then refused).
+STORE_BUSY_MS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +42,33 @@ class Stored(Generic[T]):
         return self.ok
 
 
+class SavingLine(Static):
+    """One line at the bottom while a write waits for the database: "saving… (database busy)"."""
+
+    DEFAULT_CSS = """
+    SavingLine {
+        display: none;
+        height: 1;
+        padding: 0 1;
+        background: $warning 30%;
+    }
+    SavingLine.-busy {
+        display: block;
+    }
+    """
+
+
 class TelaahScreen(Screen[ResultType]):
     """A screen of the telaah app: reaches the app as `self.telaah`, the store with `self.store`.
 
     Undo and redo (`undo_step`) and the re-matching after a gazetteer change
     (`rematch_in_background`) are the same on every screen; a screen that shows mentions reads
-    them again in `after_rematch`.
+    them again in `after_rematch`. Changes go through `self.write` (in order, never blocking on
+    a locked database); a screen reads what it shows again in `refresh_view`, which runs
+    whenever it regains the focus (back from another screen or a dialogue).
     """
+
+    _resumed_once = False
 
     class Rematched(Message):
         """A re-match in the background is done: `message` says what it found."""
@@ -62,7 +86,9 @@ class TelaahScreen(Screen[ResultType]):
         """Run one store call in its own session and commit it.
 
         A `TelaahError` (a conflict, a refused edit) becomes an error notification with `title`
-        and nothing is committed; any other exception propagates as a bug.
+        and nothing is committed; so does a database whose write lock another program holds for
+        longer than `STORE_BUSY_MS` (decisions go through `write`, which waits in a worker);
+        any other exception propagates as a bug.
 
         Args:
             call: Takes the session, returns what the screen needs.
@@ -72,37 +98,103 @@ class TelaahScreen(Screen[ResultType]):
             `Stored(ok=True, value=...)`, or `Stored(ok=False)` after a refusal.
         """
         try:
-            with session_scope(self.telaah.engine) as session:
-                return Stored(True, call(session))
+            return Stored(True, write_once(self.telaah.engine, call, busy_ms=STORE_BUSY_MS))
         except TelaahError as exc:
             self.notify(str(exc), title=title, severity="error", markup=False)
             return Stored(False)
+        except Exception as exc:
+            if not is_busy(exc):
+                raise
+            self.notify(
+                "the database is busy (another program is writing to it); try again",
+                title=title,
+                severity="error",
+                markup=False,
+            )
+            return Stored(False)
 
-    def undo_step(self, backwards: bool) -> Undone | None:
+    def write(
+        self,
+        call: Callable[[Session], T],
+        *,
+        title: str = "Not saved",
+        done: Callable[[T], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run one store write (it commits), in order after the writes asked for before it.
+
+        It commits at once when the database is free (`done` is called before this returns);
+        when another program holds the database's lock it waits in the app's queue, in a
+        worker, while the screen goes on and shows "saving… (database busy)", and `done` is
+        called once it is saved. A refusal (a `TelaahError`: a stale decision, a conflict) or
+        a write not saved within the `save_wait` setting is one notification with `title`,
+        then `failed(error)`, by default `refresh_view()`: the screen shows what is stored.
+        """
+        writer_for(self.app).submit(
+            Write(self, call, title, done, failed if failed is not None else self._refused)
+        )
+
+    def _refused(self, _error: BaseException) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Read what the screen shows again (states, counts); each screen says how."""
+
+    def on_screen_resume(self) -> None:
+        """Back on this screen: what it shows may have changed meanwhile (elsewhere in the app,
+        by another reviewer): read it again, unless writes still wait (they refresh after)."""
+        if not self._resumed_once:  # shown for the first time: it has just read everything
+            self._resumed_once = True
+            return
+        if writer_for(self.app).idle:
+            self.refresh_view()
+
+    def show_saving(self, status: str | None) -> None:
+        """Show `status` on the line at the bottom (None hides it)."""
+        lines = self.query(SavingLine)
+        line = lines.first() if lines else None
+        if line is None:
+            if status is None:
+                return
+            line = SavingLine(markup=False)
+            self.mount(line)
+        line.update(status or "")
+        line.set_class(status is not None, "-busy")
+
+    def undo_step(
+        self, backwards: bool, then: Callable[[Undone], None] | None = None
+    ) -> Undone | None:
         """Undo (or redo) the reviewer's latest change, anywhere, and say what it was.
 
         A gazetteer edit taken back or made again re-matches the articles it reaches, in the
-        background. Returns what changed, or None (nothing to do, or refused: the notification
-        says why).
+        background. `then` gets what changed. Returns it too when it was saved at once; None
+        when there was nothing to do, it was refused (the notification says why) or it waits
+        for a busy database (`then` is called once it is saved).
         """
         verb = "undo" if backwards else "redo"
         reviewer_id = self.telaah.reviewer_id
         step = undo if backwards else redo
-        stored = self.store(
-            lambda session: step(session=session, reviewer_id=reviewer_id), title=f"Cannot {verb}"
+        result: list[Undone] = []
+
+        def stepped(done: Undone | None) -> None:
+            if done is None:
+                self.notify(f"Nothing to {verb}", timeout=2, markup=False)
+                return
+            message = f"{verb}: {done.summary}"
+            if done.change is not None:
+                self.rematch_in_background(done.change, message)
+            else:
+                self.notify(message, timeout=3, markup=False)
+            result.append(done)
+            if then is not None:
+                then(done)
+
+        self.write(
+            lambda session: step(session=session, reviewer_id=reviewer_id),
+            title=f"Cannot {verb}",
+            done=stepped,
         )
-        if not stored:
-            return None
-        done = stored.value
-        if done is None:
-            self.notify(f"Nothing to {verb}", timeout=2, markup=False)
-            return None
-        message = f"{verb}: {done.summary}"
-        if done.change is not None:
-            self.rematch_in_background(done.change, message)
-        else:
-            self.notify(message, timeout=3, markup=False)
-        return done
+        return result[0] if result else None
 
     def rematch_in_background(self, change: GazetteerChange, done: str) -> None:
         """Say `done` now; re-match what `change` reaches and refresh the entity search in a

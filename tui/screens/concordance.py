@@ -197,21 +197,22 @@ class ConcordanceScreen(TelaahScreen[None]):
         row = self.current
         if row is None or row.line is None:
             return
-        mention_id = row.line.mention_id
-        if not self.store(
-            lambda session: decide_mention(
-                session=session,
-                mention_id=mention_id,
-                state=state,
-                reviewer_id=self.telaah.reviewer_id,
-                label=label,
-            ),
-            title="Decision not saved",
-        ):
-            return
+        line = row.line
+        reviewer = self.telaah.reviewer_id
         following = self.rows[self.listing.cursor + 1 :]
         nxt = next((r.line.mention_id for r in following if r.line is not None), None)
-        self.reload(keep=nxt if nxt is not None else row.line.mention_id)
+        self.write(
+            lambda session: decide_mention(
+                session=session,
+                mention_id=line.mention_id,
+                state=state,
+                reviewer_id=reviewer,
+                label=label,
+                expected_version=line.version,
+            ),
+            title="Decision not saved",
+            done=lambda _view: self.reload(keep=nxt if nxt is not None else line.mention_id),
+        )
 
     def action_link(self) -> None:
         """Link the line's mention to another entity (or a new one): the link modal."""
@@ -230,7 +231,7 @@ class ConcordanceScreen(TelaahScreen[None]):
         row = self.current
         if row is None:
             return
-        pending = [line.mention_id for line in row.group.pending]
+        pending = {line.mention_id: line.version for line in row.group.pending}
         if not pending:
             self.notify("No pending line of that form", timeout=2, markup=False)
             return
@@ -248,20 +249,27 @@ class ConcordanceScreen(TelaahScreen[None]):
 
         self.app.push_screen(ConfirmScreen(question), answer)
 
-    def _decide_many(self, ids: list[int], state: str) -> None:
-        decided = self.store(
+    def _decide_many(self, versions: dict[int, int], state: str) -> None:
+        """Decide the lines on the versions shown; those changed since are left (and counted)."""
+        reviewer = self.telaah.reviewer_id
+
+        def saved(decided: int) -> None:
+            self.reload()
+            skipped = len(versions) - decided
+            left = f"; {skipped} changed since you loaded them, left as they are" if skipped else ""
+            self.notify(f"{state} {decided} mentions{left}", timeout=4, markup=False)
+
+        self.write(
             lambda session: decide_lines(
                 session=session,
-                mention_ids=ids,
+                mention_ids=list(versions),
                 state=state,
-                reviewer_id=self.telaah.reviewer_id,
+                reviewer_id=reviewer,
+                versions=versions,
             ),
             title="Decisions not saved",
+            done=saved,
         )
-        if not decided:
-            return
-        self.reload()
-        self.notify(f"{state} {decided.value} mentions", timeout=3, markup=False)
 
     def action_open(self) -> None:
         """Open the article with the line's mention focused."""
@@ -271,9 +279,7 @@ class ConcordanceScreen(TelaahScreen[None]):
         with session_scope(self.telaah.engine) as session:
             article = get_article(session=session, article_id=row.line.article_id)
         mention_id = row.line.mention_id
-        self.telaah.open_article(
-            article, focus=mention_id, then=lambda _result: self.reload(keep=mention_id)
-        )
+        self.telaah.open_article(article, focus=mention_id)  # back: `refresh_view`
 
     def action_undo(self) -> None:
         """Undo your latest change (here or anywhere else)."""
@@ -284,12 +290,14 @@ class ConcordanceScreen(TelaahScreen[None]):
         self._history(False)
 
     def _history(self, backwards: bool) -> None:
-        done = self.undo_step(backwards)
-        if done is not None:
-            self.reload(keep=done.mention_id or None)
+        self.undo_step(backwards, then=lambda done: self.reload(keep=done.mention_id or None))
 
     def after_rematch(self) -> None:
         """A gazetteer change was re-matched: the lines may have changed."""
+        self.reload()
+
+    def refresh_view(self) -> None:
+        """Back on the screen (or a change refused): read the lines again, cursor kept."""
         self.reload()
 
     def action_back(self) -> None:

@@ -171,12 +171,14 @@ class FactsScreen(TelaahScreen[None]):
         if fact is None:
             return
         done = self.store(
-            lambda s: accept_fact(session=s, fact_id=fact.id, reviewer_id=reviewer),
+            lambda s: accept_fact(
+                session=s, fact_id=fact.id, reviewer_id=reviewer, expected_version=fact.version
+            ),
             title="Fact not accepted",
         ).value
         if done is not None:
             self.notify(done.summary, timeout=3, markup=False)
-            self.reload(self.listing.cursor)
+        self.reload(self.listing.cursor)  # saved, or refused as stale: show what is stored
 
     def action_reject(self) -> None:
         """Reject the fact."""
@@ -185,13 +187,17 @@ class FactsScreen(TelaahScreen[None]):
             return
         done = self.store(
             lambda s: decide_fact(
-                session=s, fact_id=fact.id, state="rejected", reviewer_id=reviewer
+                session=s,
+                fact_id=fact.id,
+                state="rejected",
+                reviewer_id=reviewer,
+                expected_version=fact.version,
             ),
             title="Fact not rejected",
         ).value
         if done is not None:
             self.notify(f"{done.type} rejected", timeout=3, markup=False)
-            self.reload(self.listing.cursor)
+        self.reload(self.listing.cursor)  # saved, or refused as stale: show what is stored
 
     def _focused(self) -> FactView | None:
         index = self.listing.cursor
@@ -214,7 +220,11 @@ class FactsScreen(TelaahScreen[None]):
         if opened.value is None:
             return
         focus = fact.fillers[0].mention_id if fact.fillers else None
-        self.telaah.open_article(opened.value, focus=focus, then=lambda _r: self.reload())
+        self.telaah.open_article(opened.value, focus=focus)  # back: `refresh_view`
+
+    def refresh_view(self) -> None:
+        """Back on the list: states may have changed in the article."""
+        self.reload()
 
     def action_back(self) -> None:
         """Back to where the list was opened from."""

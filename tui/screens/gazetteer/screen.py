@@ -122,6 +122,10 @@ class GazetteerScreen(TelaahScreen[None]):
     def _warm_index(self) -> None:
         search_cache(self.telaah.engine).fresh()
 
+    def refresh_view(self) -> None:
+        """Back on the screen: mention counts by state may have changed."""
+        self.reload()
+
     def reload(self, keep: str | None = None) -> None:
         """List the entities again (the search's hits, or all of the type filter)."""
         keep = keep or (self.current.key if self.current else None)

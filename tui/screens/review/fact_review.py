@@ -65,6 +65,7 @@ class Tagging:
     roles: dict[str, list[int]] = field(default_factory=dict)
     index: int = 0
     fact_id: int | None = None
+    fact_version: int | None = None  # the version of the fact edited, as shown
     extra: list[int] = field(default_factory=list)  # mentions to offer outside the sentence
     known: set[int] = field(default_factory=set)  # mention ids before a mark, to find the new one
 
@@ -111,7 +112,12 @@ class FactReview(Widget):
         if action == "accept":  # with the pending mentions it names (one undo)
             self.post_message(
                 self.Store(
-                    lambda s: accept_fact(session=s, fact_id=fact.id, reviewer_id=reviewer),
+                    lambda s: accept_fact(
+                        session=s,
+                        fact_id=fact.id,
+                        reviewer_id=reviewer,
+                        expected_version=fact.version,
+                    ),
                     fact.id,
                 )
             )
@@ -119,7 +125,11 @@ class FactReview(Widget):
             self.post_message(
                 self.Store(
                     lambda s: decide_fact(
-                        session=s, fact_id=fact.id, state="rejected", reviewer_id=reviewer
+                        session=s,
+                        fact_id=fact.id,
+                        state="rejected",
+                        reviewer_id=reviewer,
+                        expected_version=fact.version,
                     ),
                     fact.id,
                 )
@@ -148,7 +158,13 @@ class FactReview(Widget):
             reviewer = self.reviewer_id
             self.post_message(
                 self.Store(
-                    lambda s: set_note(session=s, fact_id=fact.id, note=note, reviewer_id=reviewer),
+                    lambda s: set_note(
+                        session=s,
+                        fact_id=fact.id,
+                        note=note,
+                        reviewer_id=reviewer,
+                        expected_version=fact.version,
+                    ),
                     fact.id,
                 )
             )
@@ -157,7 +173,10 @@ class FactReview(Widget):
         reviewer = self.reviewer_id
         self.post_message(
             self.Store(
-                lambda s: delete_fact(session=s, fact_id=fact.id, reviewer_id=reviewer), None
+                lambda s: delete_fact(
+                    session=s, fact_id=fact.id, reviewer_id=reviewer, expected_version=fact.version
+                ),
+                None,
             )
         )
 
@@ -195,6 +214,7 @@ class FactReview(Widget):
                 evidence,
                 fact.roles,
                 fact_id=fact.id,
+                fact_version=fact.version,
                 extra=[f.mention_id for f in fact.fillers],
             )
         )
@@ -310,7 +330,11 @@ class FactReview(Widget):
             self.post_message(
                 self.Store(
                     lambda s: set_roles(
-                        session=s, fact_id=fact_id, roles=tagging.roles, reviewer_id=reviewer
+                        session=s,
+                        fact_id=fact_id,
+                        roles=tagging.roles,
+                        reviewer_id=reviewer,
+                        expected_version=tagging.fact_version,
                     ),
                     fact_id,
                 )

@@ -13,6 +13,7 @@ from textual.widgets import Header, Static
 
 from store.corpus.articles import ArticleView, get_article, set_status
 from store.db import Session
+from store.errors import StaleDecision
 from store.facts.accept import AcceptedFact
 from store.facts.candidates import refresh_fact_candidates
 from store.facts.repository import FactView, list_facts
@@ -22,6 +23,7 @@ from store.review.mentions import MentionView, decide_mention, decide_similar, l
 from store.review.spans import add_mention, set_span
 from store.review.teach import teach_alias
 from store.schema import Schema, read_schema
+from store.undo.history import Undone
 from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import link_with_modal
 from tui.screens.base import TelaahScreen
@@ -182,21 +184,33 @@ class ArticleScreen(TelaahScreen[None]):
             self._decide("accepted", self.labels[rank - 1])
 
     def _decide(self, state: str, label: str | None) -> None:
+        """Decide the focused mention on the version shown; the row shows the decision at once
+        (a refusal or a write not saved reloads the mentions and says why)."""
         mention = self.current
         if mention is None or self.cursor is None:
             return
         reviewer = self.telaah.reviewer_id
-        stored = self.store(
+        self.mentions[self.cursor] = replace(
+            mention, state=state, label=label or mention.label, version=mention.version + 1
+        )
+
+        def saved(view: MentionView) -> None:
+            self._replace(view)
+            if state == "rejected" or mention.state == "rejected":
+                self.candidates_changed()
+
+        self.write(
             lambda s: decide_mention(
-                session=s, mention_id=mention.id, state=state, reviewer_id=reviewer, label=label
+                session=s,
+                mention_id=mention.id,
+                state=state,
+                reviewer_id=reviewer,
+                label=label,
+                expected_version=mention.version,
             ),
             title="Decision not saved",
+            done=saved,
         )
-        if stored.value is None:
-            return
-        self.mentions[self.cursor] = stored.value
-        if state == "rejected" or mention.state == "rejected":
-            self.candidates_changed()
         self._started()
         nxt = self._pending_from(1)
         if nxt is None:
@@ -204,6 +218,15 @@ class ArticleScreen(TelaahScreen[None]):
         if nxt is not None:
             self.cursor = nxt
         self._show()
+
+    def _replace(self, view: MentionView) -> None:
+        """Show the stored `view` of a mention in place of what the screen had for it."""
+        for index, shown in enumerate(self.mentions):
+            if shown.id == view.id:
+                self.mentions[index] = view  # its version at least
+                if shown != view:
+                    self._show()
+                return
 
     def _started(self) -> None:
         """A decision on a `todo` article: it is in progress now."""
@@ -232,20 +255,23 @@ class ArticleScreen(TelaahScreen[None]):
             return
         state = "accepted" if mention.state == "pending" else mention.state
         reviewer = self.telaah.reviewer_id
-        stored = self.store(
+
+        def saved(decided: list[int]) -> None:
+            self._reload(mention.id)
+            self.notify(f"{state} {len(decided)} × {mention.text}", timeout=3, markup=False)
+
+        self.write(
             lambda s: decide_similar(
                 session=s,
                 mention_id=mention.id,
                 state=state,
                 reviewer_id=reviewer,
                 label=mention.label,
+                expected_version=mention.version,
             ),
             title="Decision not saved",
+            done=saved,
         )
-        if stored.value is None:
-            return
-        self._reload(mention.id)
-        self.notify(f"{state} {len(stored.value)} × {mention.text}", timeout=3, markup=False)
 
     def action_undo(self) -> None:
         """Undo your latest change (also one made before the app was restarted)."""
@@ -256,9 +282,9 @@ class ArticleScreen(TelaahScreen[None]):
         self._history(False)
 
     def _history(self, backwards: bool) -> None:
-        done = self.undo_step(backwards)
-        if done is None:
-            return
+        self.undo_step(backwards, then=self._undone)
+
+    def _undone(self, done: Undone) -> None:
         if done.fact_id is not None and done.article_id == self.article.id:
             if done.mention_ids:  # a fact accepted with its mentions
                 self._reload(self.current.id if self.current else 0)
@@ -270,6 +296,24 @@ class ArticleScreen(TelaahScreen[None]):
     def after_rematch(self) -> None:
         """A gazetteer change was re-matched: this article's candidates may have changed."""
         self._reload(self.current.id if self.current else 0)
+
+    def refresh_view(self) -> None:
+        """Back on the screen (or a change refused): read the mentions and facts again, the
+        focus kept on the same mention; not while a span mode is on."""
+        if self.mode is not None or not self.is_mounted:
+            return
+        article_id, keep = self.article.id, self.current.id if self.current else 0
+        stored = self.store(
+            lambda s: list_mentions(session=s, article_id=article_id), title="Mentions not read"
+        )
+        if stored.value is None:
+            return
+        self.mentions = stored.value  # the same states may come with new versions
+        ids = [m.id for m in self.mentions]
+        self.cursor = ids.index(keep) if keep in ids else (0 if ids else None)
+        current = self.facts_panel.current
+        self.load_facts(current.id if current else None)
+        self._show()
 
     def _reload(self, focus_id: int) -> None:
         """Read the article's mentions again and focus `focus_id`."""
@@ -348,20 +392,24 @@ class ArticleScreen(TelaahScreen[None]):
         # Before the status changes: under a status filter the article leaves the listing.
         target = None if self.queue is None else self.queue.neighbour(self.article.id, 1)
         article_id, reviewer = self.article.id, self.telaah.reviewer_id
-        if not self.store(
+
+        def marked(_view: object) -> None:
+            self.article = replace(self.article, status="done")
+            self.query_one("#article-meta", Static).update(article_meta(self.article))
+            self.refresh_on_leave()
+            if target is None:
+                self.notify("No next article", timeout=2, markup=False)
+                return
+            self._open(target)
+
+        # Through the write queue: after the decisions pressed before it, never before them.
+        self.write(
             lambda s: set_status(
                 session=s, article_id=article_id, status="done", reviewer_id=reviewer
             ),
             title="Status not saved",
-        ):
-            return
-        self.article = replace(self.article, status="done")
-        self.query_one("#article-meta", Static).update(article_meta(self.article))
-        self.refresh_on_leave()
-        if target is None:
-            self.notify("No next article", timeout=2, markup=False)
-            return
-        self._open(target)
+            done=marked,
+        )
 
     def _open(self, article_id: int) -> None:
         """Replace this screen with the review of `article_id`."""
@@ -414,10 +462,7 @@ class ArticleScreen(TelaahScreen[None]):
         if mention is None or mention.entity_key is None:
             self.notify("The mention has no entity", timeout=2, markup=False)
             return
-        keep = mention.id
-        self.app.push_screen(
-            ConcordanceScreen(mention.entity_key), lambda _result: self._reload(keep)
-        )
+        self.app.push_screen(ConcordanceScreen(mention.entity_key))  # back: `refresh_view`
 
     def action_copy_mention(self) -> None:
         """Copy the focused mention as `surface<TAB>label<TAB>entity key<TAB>article:start-end`."""
@@ -474,19 +519,33 @@ class ArticleScreen(TelaahScreen[None]):
     def _span_edited(self, event: ArticleText.SpanEdited) -> None:
         """Store the new boundaries (one audited commit), then leave the edit mode."""
         reviewer = self.telaah.reviewer_id
-        if not self.store(
+        shown = next((m for m in self.mentions if m.id == event.mention_id), None)
+        version = shown.version if shown is not None else None
+
+        def saved(view: MentionView) -> None:
+            self.body.leave()
+            self._reload(view.id)
+
+        self.write(
             lambda s: set_span(
                 session=s,
                 mention_id=event.mention_id,
                 start=event.start,
                 end=event.end,
                 reviewer_id=reviewer,
+                expected_version=version,
             ),
             title="Span not saved",
-        ):
-            return
-        self.body.leave()
-        self._reload(event.mention_id)
+            done=saved,
+            failed=self._span_refused,
+        )
+
+    def _span_refused(self, error: BaseException) -> None:
+        """A span edit not saved: the mode stays on to fix the boundaries, unless the mention
+        changed meanwhile (then the mentions are read again)."""
+        if isinstance(error, StaleDecision):
+            self.body.leave()
+            self.call_after_refresh(self.refresh_view)
 
     @on(ArticleText.SpanMarked)
     def _span_marked(self, event: ArticleText.SpanMarked) -> None:
@@ -496,7 +555,15 @@ class ArticleScreen(TelaahScreen[None]):
             return
         label = self.labels[max(0, event.rank - 1)]
         article_id, reviewer = self.article.id, self.telaah.reviewer_id
-        stored = self.store(
+
+        def saved(view: MentionView) -> None:
+            self.body.leave()
+            self._reload(view.id)
+            self.notify(f"{label}: {view.text}", timeout=2, markup=False)
+            if event.rank == 0:
+                self.action_link()
+
+        self.write(
             lambda s: add_mention(
                 session=s,
                 article_id=article_id,
@@ -506,14 +573,8 @@ class ArticleScreen(TelaahScreen[None]):
                 reviewer_id=reviewer,
             ),
             title="Span not saved",
+            done=saved,
         )
-        if stored.value is None:
-            return
-        self.body.leave()
-        self._reload(stored.value.id)
-        self.notify(f"{label}: {stored.value.text}", timeout=2, markup=False)
-        if event.rank == 0:
-            self.action_link()
 
     # Facts: the panel's keys and the dialogues report up; the screen stores and reads.
 
@@ -622,18 +683,19 @@ class ArticleScreen(TelaahScreen[None]):
     @on(FactReview.Store)
     def _store_fact(self, event: FactReview.Store) -> None:
         """Store a fact change (one audited commit), then show the facts again."""
-        stored = self.store(event.change, title="Fact not saved")
-        if not stored:
-            return
-        value, done = stored.value, event.done
-        if isinstance(value, AcceptedFact):  # its pending mentions were accepted with it
-            done = value.summary
-            value = value.fact
-            self._reload(self.current.id if self.current else 0)
-        self.load_facts(value.id if isinstance(value, FactView) else event.focus_id)
-        self._show()
-        if done:
-            self.notify(done, timeout=3, markup=False)
+
+        def saved(value: object) -> None:
+            done = event.done
+            if isinstance(value, AcceptedFact):  # its pending mentions were accepted with it
+                done = value.summary
+                value = value.fact
+                self._reload(self.current.id if self.current else 0)
+            self.load_facts(value.id if isinstance(value, FactView) else event.focus_id)
+            self._show()
+            if done:
+                self.notify(done, timeout=3, markup=False)
+
+        self.write(event.change, title="Fact not saved", done=saved)
 
     @on(FactReview.MarkSpan)
     def _mark_for_role(self) -> None:
