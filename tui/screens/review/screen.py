@@ -365,6 +365,8 @@ class ArticleScreen(TelaahScreen[None]):
         mention = self.current
         if offset is None and mention is None:
             return
+        if not self.is_attached:  # replaced meanwhile (d opened the next article)
+            return
         start = offset if offset is not None else mention.start if mention else 0
         self.body.scroll_to_offset(start)
 
@@ -394,6 +396,8 @@ class ArticleScreen(TelaahScreen[None]):
         article_id, reviewer = self.article.id, self.telaah.reviewer_id
 
         def marked(_view: object) -> None:
+            if not self.is_attached:  # left meanwhile while the write waited
+                return
             self.article = replace(self.article, status="done")
             self.query_one("#article-meta", Static).update(article_meta(self.article))
             self.refresh_on_leave()
