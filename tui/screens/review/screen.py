@@ -365,7 +365,9 @@ class ArticleScreen(TelaahScreen[None]):
         mention = self.current
         if offset is None and mention is None:
             return
-        if not self.is_attached:  # replaced meanwhile (d opened the next article)
+        if not self.is_attached or self.app.screen is not self:
+            return  # replaced meanwhile (d opened the next article), or under a modal
+        if not self.body.query(ArticleText):  # the screen is being taken down
             return
         start = offset if offset is not None else mention.start if mention else 0
         self.body.scroll_to_offset(start)
