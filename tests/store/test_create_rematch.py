@@ -97,3 +97,46 @@ def test_a_bad_or_taken_key_creates_nothing(engine: Engine, reviewer_id: int, ma
         stored = session.get(Mention, marked)
         assert stored is not None and stored.entity_id is None
         assert session.exec(select(Entity).where(Entity.name == "Belousov")).first() is None
+
+
+def test_a_rematch_beside_the_review_never_undoes_a_decision_made_meanwhile(
+    engine: Engine, reviewer_id: int
+) -> None:
+    """The re-match reads the pending candidates, then writes; a reviewer who accepts one of
+    them in between (the re-match runs in a worker while the review goes on) keeps it."""
+    from sqlalchemy import event
+
+    from store.review.mentions import decide_mention
+
+    prepare_demo(engine, reviewer_id=reviewer_id)
+    with session_scope(engine) as session:
+        target = session.exec(
+            select(Mention)
+            .join(Entity)
+            .where(Entity.key == "KG", Mention.matched_alias == "Kirgistan")
+        ).first()
+        assert target is not None and target.id is not None and target.state == "pending"
+        change = gazetteer.remove_alias(
+            session=session, key="KG", text="Kirgistan", reviewer_id=reviewer_id
+        )
+    decided: list[int] = []
+
+    def decide_first(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if decided or not statement.lstrip().upper().startswith(("UPDATE", "DELETE")):
+            return
+        decided.append(1)  # the reviewer's `a`, committed before the re-match writes
+        with session_scope(engine) as other:
+            decide_mention(
+                session=other, mention_id=target.id, state="accepted", reviewer_id=reviewer_id
+            )
+
+    event.listen(engine, "before_cursor_execute", decide_first)
+    try:
+        rematch(engine, change, reviewer_id=reviewer_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", decide_first)
+    assert decided
+    with session_scope(engine) as session:
+        kept = session.get(Mention, target.id)
+        assert kept is not None
+        assert (kept.state, kept.matched_alias) == ("accepted", "Kirgistan")
