@@ -312,7 +312,7 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
                 ("ctrl+n", "bold"),
                 " new ",
                 (self.label, f"bold {colour}"),
-                " entity (name, key) “",
+                " entity “",
                 (self.mention.text, "italic"),
                 "”\n",
                 ("tab/shift+tab", "bold"),
