@@ -20,6 +20,7 @@ from store.versioning import claim_mention, raise_version
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 SLUG_MAX = 40
+KEY_BATCH = 64  # numbered keys looked up at once by `fresh_key`
 
 
 def link_mention(
@@ -118,20 +119,20 @@ def create_and_link(
 
 
 def fresh_key(session: Session, label: str, name: str) -> str:
-    """An entity key not yet taken, made from a label and a name: `gpe:moskow`, `gpe:moskow-2`."""
+    """An entity key not yet taken, made from a label and a name: `gpe:moskow`, `gpe:moskow-2`.
+
+    Looked up by equality (the key's unique index), a batch of numbered keys at a time: as
+    fast with 100,000 keys sharing the prefix as with none (the form asks on every key)."""
     slug = _SLUG.sub("-", norm_words(name)).strip("-")[:SLUG_MAX].strip("-") or "entity"
     base = f"{label.lower()}:{slug}"
-    taken = set(
-        session.exec(
-            select(Entity.key).where(col(Entity.key).startswith(base, autoescape=True))
-        ).all()
-    )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    n = 1
+    while True:
+        batch = [base if i == 1 else f"{base}-{i}" for i in range(n, n + KEY_BATCH)]
+        taken = set(session.exec(select(Entity.key).where(col(Entity.key).in_(batch))).all())
+        free = next((key for key in batch if key not in taken), None)
+        if free is not None:
+            return free
+        n += KEY_BATCH
 
 
 def norm_words(text: str) -> str:
