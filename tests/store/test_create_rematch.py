@@ -140,3 +140,17 @@ def test_a_rematch_beside_the_review_never_undoes_a_decision_made_meanwhile(
         kept = session.get(Mention, target.id)
         assert kept is not None
         assert (kept.state, kept.matched_alias) == ("accepted", "Kirgistan")
+
+
+def test_fresh_keys_skip_every_numbered_key_taken(engine: Engine, reviewer_id: int) -> None:
+    from store.review.linking import KEY_BATCH, fresh_key
+
+    prepare_demo(engine, reviewer_id=reviewer_id)
+    with session_scope(engine) as session:
+        for n in [1, *range(2, KEY_BATCH + 5)]:
+            key = "gpe:moskow" if n == 1 else f"gpe:moskow-{n}"
+            gazetteer.create_entity(
+                session=session, key=key, name="Moskow", type="GPE", reviewer_id=reviewer_id
+            )
+        assert fresh_key(session, "GPE", "MOSKOW") == f"gpe:moskow-{KEY_BATCH + 5}"
+        assert fresh_key(session, "GPE", "Moskwa") == "gpe:moskwa"
