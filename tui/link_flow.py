@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from store.review.linking import create_and_link, link_mention
+from store.review.linking import CreatedLink, create_and_link, link_mention
 from store.review.mentions import MentionView
 from tui.modals.link import LinkChoice, LinkScreen
 
@@ -23,41 +23,73 @@ def link_with_modal(
 ) -> None:
     """Open the link modal for `mention`; store the choice (one undoable decision, on the
     version of `mention` shown) and call `done` with the linked mention. A refusal is the
-    store's notification, and the screen reads what it shows again."""
+    store's notification, and the screen reads what it shows again.
+
+    A new entity (`ctrl+n`, its name, key and label edited in the form) is made with the
+    surface (and the name) as aliases, and the articles they reach, this one among them, are
+    re-matched in the screen's worker (`rematch_in_background`): its other mentions appear as
+    candidates, and the screen reads its mentions again when that is done (`after_rematch`).
+    """
     telaah = screen.telaah
 
     def chosen(choice: LinkChoice | None) -> None:
         if choice is None:
             return
         reviewer = telaah.reviewer_id
-
-        def link(session: Session) -> MentionView:
-            if choice.entity_key is None:
-                return create_and_link(
-                    session=session,
-                    mention_id=mention.id,
-                    label=choice.label,
-                    reviewer_id=reviewer,
-                    expected_version=mention.version,
-                )
-            return link_mention(
-                session=session,
-                mention_id=mention.id,
-                entity_key=choice.entity_key,
-                label=choice.label,
-                reviewer_id=reviewer,
-                expected_version=mention.version,
-            )
+        entity_key = choice.entity_key
+        if entity_key is None:
+            _create(screen, mention, choice, done)
+            return
 
         def linked(view: MentionView) -> None:
-            made = "new entity: " if choice.entity_key is None else ""
             screen.notify(
-                f"linked {view.text} → {made}{view.entity_name} ({view.entity_key})",
+                f"linked {view.text} → {view.entity_name} ({view.entity_key})",
                 timeout=3,
                 markup=False,
             )
             done(view)
 
-        screen.write(link, title="Link not saved", done=linked)
+        screen.write(
+            lambda session: link_mention(
+                session=session,
+                mention_id=mention.id,
+                entity_key=entity_key,
+                label=choice.label,
+                reviewer_id=reviewer,
+                expected_version=mention.version,
+            ),
+            title="Link not saved",
+            done=linked,
+        )
 
     screen.app.push_screen(LinkScreen(telaah.engine, mention, list(labels), dict(colours)), chosen)
+
+
+def _create(
+    screen: TelaahScreen[Any],
+    mention: MentionView,
+    choice: LinkChoice,
+    done: Callable[[MentionView], None],
+) -> None:
+    """Store the new entity and the link (one transaction), then re-match what it reaches."""
+    reviewer = screen.telaah.reviewer_id
+
+    def create(session: Session) -> CreatedLink:
+        return create_and_link(
+            session=session,
+            mention_id=mention.id,
+            label=choice.label,
+            reviewer_id=reviewer,
+            key=choice.key,
+            name=choice.name,
+            expected_version=mention.version,
+        )
+
+    def created(made: CreatedLink) -> None:
+        view = made.mention
+        done(view)
+        screen.rematch_in_background(
+            made.change, f"linked {view.text} → new entity: {view.entity_name} ({view.entity_key})"
+        )
+
+    screen.write(create, title="Entity not created", done=created)

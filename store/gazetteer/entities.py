@@ -144,11 +144,14 @@ def create_entity(
     origin: str = "gazetteer",
     commit: bool = True,
     imported: bool = False,
-) -> EntityView:
+) -> GazetteerChange:
     """Create an entity; its name and the given aliases become its aliases.
 
     `imported` marks a change made by a gazetteer import: audited under `import:` names, so
     that a reviewer's undo never steps into an import.
+
+    Returns:
+        The change: every alias of the new entity, found where it (or a variant) occurs.
     """
     key, name = key.strip(), name.strip()
     if not key or not name:
@@ -166,11 +169,11 @@ def create_entity(
     session.add(entity)
     session.flush()
     assert entity.id is not None
-    seen: set[str] = set()
+    seen: dict[str, None] = {}  # in order: the name first
     for text in [name, *(aliases or [])]:
         text = text.strip()
         if text and text not in seen:
-            seen.add(text)
+            seen[text] = None
             session.add(
                 Alias(
                     entity_id=entity.id,
@@ -192,7 +195,20 @@ def create_entity(
     )
     if commit:
         session.commit()
-    return view
+    return GazetteerChange(key, added=tuple(seen))
+
+
+def key_problem(*, session: Session, key: str) -> str | None:
+    """What is wrong with `key` as the key of a new entity (empty, spaces, taken), or None."""
+    key = key.strip()
+    if not key:
+        return "the key is empty"
+    if any(ch.isspace() or not ch.isprintable() for ch in key):
+        return f"the key {key!r} has spaces or control characters"
+    taken = session.exec(select(Entity).where(Entity.key == key)).first()
+    if taken is not None:
+        return f"the key {key!r} is taken by {taken.name!r} ({taken.type})"
+    return None
 
 
 def rename_entity(

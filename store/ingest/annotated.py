@@ -28,7 +28,7 @@ from store.formats.labelmap import LabelMap
 from store.formats.problems import Problem
 from store.formats.reading import Item, Note, ReadDoc
 from store.formats.registry import import_format, read_paths
-from store.gazetteer.entities import create_entity
+from store.gazetteer.entities import create_entity, get_entity
 from store.ingest.extras import store_equivalences, store_fact_extras, store_span_extras
 from store.ingest.sink import (
     ArticleSink,
@@ -452,7 +452,7 @@ class _Loader:
         if found is not None:
             return found
         if self.options.create_entities:
-            view = create_entity(
+            create_entity(
                 session=session,
                 key=key,
                 name=span.entity_name or span.text,
@@ -461,6 +461,7 @@ class _Loader:
                 aliases=[span.text],
                 commit=False,
             )
+            view = get_entity(session=session, key=key)
             self.new_entities[key] = view.id  # known to later documents once committed
             return view.id
         self.report.unknown_keys[key] = self.report.unknown_keys.get(key, 0) + 1

@@ -204,7 +204,13 @@ def _store(
                 now,
             )
         if withdrawn:
-            connection.execute(delete(Mention).where(col(Mention.id).in_(withdrawn)))
+            # Still pending: a decision committed since the rows were read is never undone
+            # (the read above is not under the write lock; a re-match runs beside the review).
+            connection.execute(
+                delete(Mention).where(
+                    col(Mention.id).in_(withdrawn), col(Mention.state) == "pending"
+                )
+            )
         if inserts:
             connection.execute(insert(Mention), inserts)
     return report
@@ -269,7 +275,7 @@ def _diff(
         if current != fields:
             connection.execute(  # a re-matched candidate is a changed mention: a new version
                 update(Mention)
-                .where(col(Mention.id) == old.id)
+                .where(col(Mention.id) == old.id, col(Mention.state) == "pending")
                 .values(**fields, version=col(Mention.version) + 1)
             )
     withdrawn.extend(m.id for m in pending.values())

@@ -65,8 +65,9 @@ def rematch(
     """Re-match exactly the articles a gazetteer change reaches; report what appeared and went.
 
     The one policy every gazetteer edit goes through (command line, gazetteer screen, undo and
-    redo, teaching an alias): earlier pending candidates of those articles are replaced, so a
-    removed alias's or a deleted entity's candidates go and a new alias's appear.
+    redo, teaching an alias, an entity created from a mention in review): earlier pending
+    candidates of those articles are replaced, so a removed alias's or a deleted entity's
+    candidates go and a new alias's appear.
 
     Args:
         engine: The database.

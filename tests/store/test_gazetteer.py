@@ -573,7 +573,7 @@ def test_import_without_schema(session: Session, reviewer_id: int) -> None:
 
 @pytest.fixture
 def kg(session: Session, reviewer_id: int, schema_loaded: None) -> gazetteer.EntityView:
-    return gazetteer.create_entity(
+    change = gazetteer.create_entity(
         session=session,
         key="KG",
         name="Kyrgyzstan",
@@ -583,6 +583,8 @@ def kg(session: Session, reviewer_id: int, schema_loaded: None) -> gazetteer.Ent
         external_ids={"wikidata": "Q813"},
         reviewer_id=reviewer_id,
     )
+    assert change == GazetteerChange("KG", added=("Kyrgyzstan", "Kirgizstan", "Kirgistan"))
+    return gazetteer.get_entity(session=session, key="KG")
 
 
 def last_audit(session: Session, action: str):  # type: ignore[no-untyped-def]

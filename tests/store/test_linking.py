@@ -11,6 +11,7 @@ from store.corpus.articles import get_article
 from store.corpus.demo import prepare_demo
 from store.errors import Conflict, NotFound, TelaahError
 from store.gazetteer import entities as gazetteer
+from store.gazetteer.change import GazetteerChange
 from store.models import Entity, Mention
 from store.review.linking import create_and_link, fresh_key, link_mention
 from store.review.mentions import MentionView, get_mention, list_mentions
@@ -135,8 +136,12 @@ def test_create_and_link_makes_an_entity_from_the_surface(
     session: Session, reviewer_id: int
 ) -> None:
     mention = first(session, "Rusia")
-    linked = create_and_link(
+    made = create_and_link(
         session=session, mention_id=mention.id, label="ORG", reviewer_id=reviewer_id
+    )
+    linked = made.mention
+    assert made.change == GazetteerChange(
+        "org:rusia", added=("Rusia",), articles=(mention.article_id,)
     )
     assert linked.entity_key == "org:rusia" and linked.state == "accepted"
     assert linked.label == "ORG"
@@ -158,7 +163,7 @@ def test_create_and_link_makes_an_entity_from_the_surface(
     again = create_and_link(
         session=session, mention_id=other.id, label="ORG", reviewer_id=reviewer_id
     )
-    assert again.entity_key == "org:rusia-2"
+    assert again.mention.entity_key == "org:rusia-2"
 
 
 @pytest.mark.usefixtures("demo_db")

@@ -108,7 +108,9 @@ async def test_ctrl_n_creates_an_entity_with_the_chosen_label(
         labels = screen.labels
         assert screen.label == labels[(labels.index("GPE") + 1) % len(labels)]
         label = screen.label
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n")  # the form, prefilled: enter creates
+        await pilot.pause()
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ArticleScreen)
         # The index sees the new entity the next time the modal opens.
@@ -217,7 +219,8 @@ async def test_a_marked_span_is_labelled_then_linked_in_one_breath(
         await pilot.pause()
         screen = pilot.app.screen
         assert isinstance(screen, LinkScreen) and screen.mention.text == "akan"
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n", "enter")
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         made = [m for m in mentions_of(engine) if m.id not in before]
         assert [(m.text, m.entity_name, m.state, m.origin) for m in made] == [

@@ -76,6 +76,7 @@ TAG_FACT = ["enter", "j", "j", "j", "j", "f"]
         pytest.param([*search_gazetteer("Kyrgyzstan"), "c"], id="concordance"),
         pytest.param(["g", "L"], id="lint"),
         pytest.param(["enter", "l"], id="link-modal"),
+        pytest.param(["enter", "l", "ctrl+n"], id="new-entity-form"),
         pytest.param([*TAG_FACT, "down", "down", "enter"], id="role-step"),
         pytest.param(
             [*search_gazetteer("Kyrgyzstan"), "a", *typed("Kirgiziya"), "enter"], id="confirm-modal"

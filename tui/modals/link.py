@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from store.db import Engine
 from store.gazetteer.search import EntityHit, EntitySearch, search_cache
 from store.review.mentions import MentionView
+from tui.modals.new_entity import NewEntity, NewEntityScreen
 
 RESULTS = 20  # about what the list shows at once; more only cost rendering time
 KIND_NOTES = {
@@ -33,10 +34,13 @@ KIND_NOTES = {
 
 @dataclass(frozen=True, slots=True)
 class LinkChoice:
-    """What the reviewer chose: an entity's key, or None for a new entity; and the label."""
+    """What the reviewer chose: an entity's key, or None for a new entity (with the `name` and
+    `key` given in the form, None: made from the surface); and the label."""
 
     entity_key: str | None
     label: str
+    name: str | None = None
+    key: str | None = None
 
 
 def hit_line(hit: EntityHit, colour: str) -> Content:
@@ -206,8 +210,17 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         self._search()
 
     def action_create(self) -> None:
-        """Make a new entity from the mention's text with the chosen label, and link to it."""
-        self.dismiss(LinkChoice(None, self.label))
+        """The new-entity form, prefilled from the mention's text and the chosen label;
+        what it gives is created and linked (`escape` there comes back to the search)."""
+
+        def made(new: NewEntity | None) -> None:
+            if new is not None:
+                self.dismiss(LinkChoice(None, new.label, name=new.name, key=new.key))
+
+        self.app.push_screen(
+            NewEntityScreen(self.engine, self.mention.text, self.label, self.labels, self.colours),
+            made,
+        )
 
     def action_cancel(self) -> None:
         """Close without linking."""

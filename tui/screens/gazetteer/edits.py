@@ -105,24 +105,21 @@ class EntityEdits(Widget):
                 if not label:
                     return
 
-                def create(session: Session) -> str:
-                    key = fresh_key(session, label, name)
-                    gazetteer.create_entity(
+                def create(session: Session) -> GazetteerChange:
+                    return gazetteer.create_entity(
                         session=session,
-                        key=key,
+                        key=fresh_key(session, label, name),
                         name=name,
                         type=label,
                         reviewer_id=reviewer,
                         origin="reviewer",
                     )
-                    return key
 
                 self.post_message(self.Creating())
                 made = self._store(create)
                 if made.value is not None:
                     done = f"created {name.strip()}"
-                    reached = GazetteerChange(made.value, added=(name.strip(),))
-                    self.post_message(self.Changed(done, made.value, reached))
+                    self.post_message(self.Changed(done, made.value.key, made.value))
 
             self.app.push_screen(
                 ChoiceScreen(f"Type of {name.strip()}", [(x, x) for x in labels], type), typed

@@ -1,0 +1,158 @@
+"""A name the gazetteer lacks: mark it, `l`, `ctrl+n`, edit the name, create; the re-match
+proposes its other mentions here and elsewhere; `t` on an alias it has is a notice."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from store.corpus.articles import get_article
+from store.db import session_scope
+from store.gazetteer import entities as gazetteer
+from store.models import Entity, Mention
+from tests.tui.test_app import SIZE
+from tui.app import make_app
+from tui.modals.link import LinkScreen
+from tui.modals.new_entity import NewEntityScreen
+from tui.screens.review import ArticleScreen
+
+
+@pytest.fixture
+def without_belousov(demo: None, engine: Engine, reviewer_id: int) -> int:
+    """The demo without P-BELOUSOV; the id of the TASS mention after article 3's second
+    "Belousov" (`Belousov dikutip TASS`)."""
+    with session_scope(engine) as session:
+        gazetteer.delete_entity(session=session, key="P-BELOUSOV", reviewer_id=reviewer_id)
+        tass = session.exec(
+            select(Mention).where(Mention.article_id == 3, Mention.start == 618)
+        ).one()
+        assert tass.text == "TASS" and tass.id is not None
+        return tass.id
+
+
+def pending_of(engine: Engine, key: str) -> dict[int, list[int]]:
+    """Article id -> starts of the pending candidates linked to `key`."""
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(Mention.article_id, Mention.start)
+            .join(Entity)
+            .where(Entity.key == key, Mention.state == "pending")
+            .order_by(Mention.article_id, Mention.start)
+        ).all()
+    found: dict[int, list[int]] = {}
+    for article, start in rows:
+        found.setdefault(article, []).append(start)
+    return found
+
+
+async def mark_belousov(pilot: Pilot[None], engine: Engine, focus: int) -> NewEntityScreen:
+    """Open article 3 on `focus`, mark "Belousov" before it, `l`, `ctrl+n`: the form."""
+    with session_scope(engine) as session:
+        article = get_article(session=session, article_id=3)
+    await pilot.app.push_screen(ArticleScreen(article, focus=focus))
+    await pilot.pause()
+    await pilot.press("m", "b", "b", "v", "w", "l")  # "Belousov", labelled and linked
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    link = pilot.app.screen
+    assert isinstance(link, LinkScreen) and link.mention.text == "Belousov"
+    await pilot.press("tab", "tab", "tab")  # PERSON: GPE, LOC, WEAPON, DATE, PERSON...
+    while link.label != "PERSON":
+        await pilot.press("tab")
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, NewEntityScreen)
+    return form
+
+
+async def test_a_new_entity_is_proposed_everywhere_after_its_creation(
+    db_url: str, engine: Engine, without_belousov: int
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        form = await mark_belousov(pilot, engine, without_belousov)
+        name = form.query_one("#new-entity-name", Input)
+        key = form.query_one("#new-entity-key", Input)
+        assert (name.value, key.value, form.label) == ("Belousov", "person:belousov", "PERSON")
+        await pilot.press("home", *"Andrei", "space")  # the surface is not the whole name
+        await pilot.pause()
+        assert key.value == "person:andrei-belousov"  # the key follows the name
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ArticleScreen)
+        # The entity, with the name and the surface as aliases; the marked mention linked.
+        with session_scope(engine) as session:
+            entity = gazetteer.get_entity(session=session, key="person:andrei-belousov")
+            marked = session.exec(
+                select(Mention).where(Mention.article_id == 3, Mention.start == 601)
+            ).one()
+        assert (entity.name, entity.type) == ("Andrei Belousov", "PERSON")
+        assert [a.text for a in entity.aliases] == ["Andrei Belousov", "Belousov"]
+        assert (marked.entity_id, marked.state, marked.origin) == (entity.id, "accepted", "manual")
+        # The re-match proposed its other mentions: here, and in the other article.
+        found = pending_of(engine, "person:andrei-belousov")
+        assert found[3] == [241, 794] and 510 in found[5] and set(found) == {3, 5}
+        # This article's list shows them.
+        shown = {m.start for m in screen.mentions if m.entity_key == entity.key}
+        assert {241, 601, 794} <= shown
+        # `t` on the marked mention: its surface is an alias already: a notice, no error.
+        screen.cursor = next(i for i, m in enumerate(screen.mentions) if m.id == marked.id)
+        pilot.app.clear_notifications()
+        await pilot.press("t")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        notices = [(str(n.message), n.severity) for n in pilot.app._notifications]
+        assert any(
+            message.startswith("'Belousov' is already an alias of person:andrei-belousov")
+            and severity == "information"
+            for message, severity in notices
+        ), notices
+        assert not any(severity == "error" for _, severity in notices), notices
+        # `t` on a candidate the matcher proposed by that alias: the same notice, no re-match.
+        screen.cursor = next(
+            i for i, m in enumerate(screen.mentions) if m.start == 794 and m.state == "pending"
+        )
+        pilot.app.clear_notifications()
+        await pilot.press("t")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [str(n.message) for n in pilot.app._notifications]
+        assert any(m.endswith("and the matcher proposes it") for m in messages), messages
+
+
+async def test_a_taken_key_is_one_line_in_the_form_and_escape_goes_back(
+    db_url: str, engine: Engine, without_belousov: int
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        form = await mark_belousov(pilot, engine, without_belousov)
+        await pilot.press("tab")  # to the key
+        key = form.query_one("#new-entity-key", Input)
+        assert form.focused is key
+        key.value = ""
+        await pilot.press(*"RU")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is form  # refused: nothing created, the form stays
+        problem = form.query_one("#new-entity-problem", Static)
+        assert "taken by 'Russia'" in str(problem.render())
+        await pilot.press("backspace", "backspace", "a", "space", "b")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is form and "spaces" in str(problem.render())
+        await pilot.press("escape")  # back to the search
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LinkScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ArticleScreen)
+    with session_scope(engine) as session:
+        assert session.exec(select(Entity).where(Entity.name == "Belousov")).first() is None
+        marked = session.exec(
+            select(Mention).where(Mention.article_id == 3, Mention.start == 601)
+        ).one()
+        assert marked.entity_id is None
