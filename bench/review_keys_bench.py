@@ -192,10 +192,18 @@ def run(name: str, setup: Any, articles: int) -> bool:
     return report(name, reviewer, result, result.gold, wall)
 
 
+def default_eval() -> Path:
+    """`../shared/eval/idner-train` from the repo (from a worktree in a subfolder, one up)."""
+    for parent in (ROOT.parent, ROOT.parent.parent):
+        if (parent / "shared" / "eval" / "idner-train").is_dir():
+            return parent / "shared" / "eval" / "idner-train"
+    return ROOT.parent / "shared" / "eval" / "idner-train"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000, help="review at most N articles")
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval" / "idner-train")
+    parser.add_argument("--eval", type=Path, default=default_eval(), help="the eval folder")
     parser.add_argument("--keep", type=float, default=0.5, help="share of the eval gazetteer kept")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only", choices=("sample", "eval"), help="run one corpus only")

@@ -86,7 +86,7 @@ class Reviewer:
         known: dict[str, str],
         *,
         settle: Callable[[Any], Any],
-        baseline_every: int = 8,
+        baseline_every: int = 4,
     ) -> None:
         """`known`: entity key -> name, of the gazetteer when the run starts."""
         self.pilot = pilot
