@@ -200,7 +200,9 @@ class Reviewer:
         g = by_span.get((mention.start, mention.end))
         if g is not None and g.optional:
             right = mention.label == g.label and mention.entity_key == self.resolve(g.entity)
-            await self.press(self.need_key(screen, f"decide('{'accepted' if right else 'rejected'}')"), "a/x")
+            await self.press(
+                self.need_key(screen, f"decide('{'accepted' if right else 'rejected'}')"), "a/x"
+            )
             return
         if g is None:
             target = self.edit_target(mention, gold)
@@ -332,7 +334,9 @@ class Reviewer:
         for _ in range(3):
             if text.cursor.selection == (g.start, g.end):
                 break
-            plan = plan_moves(text, lambda c: c.selection == (g.start, g.end), ends=(g.start, g.end))
+            plan = plan_moves(
+                text, lambda c: c.selection == (g.start, g.end), ends=(g.start, g.end)
+            )
             if plan is None:
                 raise ReviewFailed(f"no keys select {g.text!r} at {g.start}")
             for move in plan:
@@ -449,9 +453,7 @@ def score(
     for article, spans in accepted.items():
         golds = gold.get(article, [])
         optional = {(g.start, g.end) for g in golds if g.optional}
-        want = {
-            (g.start, g.end, g.label, resolve(g.entity)): g for g in golds if not g.optional
-        }
+        want = {(g.start, g.end, g.label, resolve(g.entity)): g for g in golds if not g.optional}
         result.gold += len(want)
         have = set()
         for span in spans:
