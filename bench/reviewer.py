@@ -161,14 +161,23 @@ class Reviewer:
                 break
 
     async def review_article(self, gold: list[GoldSpan]) -> None:
-        """Decide every pending candidate, then mark the gold spans still missing."""
+        """Decide every pending candidate, then mark the first gold span still missing, and
+        again until none is (a mark that creates an entity may bring new candidates)."""
         by_span = {(g.start, g.end): g for g in gold}
         tries: Counter[tuple[int, int]] = Counter()
         while True:
             screen = self.screen
             pending = [m for m in screen.mentions if m.state == "pending"]
             if not pending:
-                break
+                held = {(m.start, m.end) for m in screen.mentions if m.state == "accepted"}
+                missing = [g for g in gold if not g.optional and (g.start, g.end) not in held]
+                if not missing:
+                    return
+                tries[(missing[0].start, -missing[0].end)] += 1
+                if tries[(missing[0].start, -missing[0].end)] > 2:
+                    raise ReviewFailed(f"marking {missing[0].text!r} does not accept it")
+                await self.mark(missing[0])
+                continue
             current = screen.current
             if current is None or current.state != "pending":
                 index = screen.mentions.index(current) if current is not None else -1
@@ -179,14 +188,6 @@ class Reviewer:
             if tries[(current.id, current.version)] > 2:
                 raise ReviewFailed(f"mention {current.text!r} stays pending")
             await self.decide(current, pending, by_span, gold)
-        for g in gold:
-            if g.optional:
-                continue
-            if not any(
-                (m.start, m.end) == (g.start, g.end) and m.state == "accepted"
-                for m in self.screen.mentions
-            ):
-                await self.mark(g)
 
     async def decide(
         self,
