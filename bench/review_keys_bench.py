@@ -215,7 +215,11 @@ def run(
     check_gold(gold, stored_texts(db))
     load = os.getloadavg()[0]
     started = time.perf_counter()
-    reviewer = asyncio.run(replay(db, gold, known, articles))
+    try:
+        reviewer = asyncio.run(replay(db, gold, known, articles))
+    except Exception as error:  # the app crashed, or the reviewer could not go on
+        print(f"\n== {name}: the replay stopped: {type(error).__name__}: {error}")
+        return False
     wall = time.perf_counter() - started
     accepted = accepted_mentions(db)
     reviewed = {article: gold.get(article, []) for article in reviewer.reviewed}
