@@ -1,0 +1,272 @@
+"""Keys per gold mention: a scripted reviewer replays the gold through the real app (issue 13).
+
+Prints keys per gold mention, total keys, milliseconds per key (median, p95, max) beside a
+no-op key measured in the same run, the slowest kinds of key, and the precision and recall of
+what the reviewer left in the database (it must reach the gold, else the count means nothing).
+See bench/README.md. Never fails on timings; exit status 2 when the gold was not reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+from reviewer import GoldSpan, Reviewer, Score, read_gold, score, summary  # noqa: E402
+
+GOALS = {"sample": 0.55, "eval": 2.5}
+SLOW_KEY_MS = 100.0
+
+
+def build_database(corpus: Path, path: Path) -> dict[str, str]:
+    """A database made like `telaah demo` from `corpus` (schema.toml, gazetteer.csv,
+    articles/); returns the gazetteer's entities (key -> name)."""
+    from sqlmodel import select
+
+    from store.corpus.demo import prepare_demo
+    from store.db import open_database, session_scope
+    from store.models import Entity
+
+    engine = open_database(f"sqlite:///{path}")
+    try:
+        prepare_demo(engine, reviewer_id=None, corpus=corpus)
+        with session_scope(engine) as session:
+            return {e.key: e.name for e in session.exec(select(Entity)).all()}
+    finally:
+        engine.dispose()
+
+
+def accepted_mentions(path: Path) -> dict[str, list[tuple[int, int, str, str | None]]]:
+    """By article external id: (start, end, label, entity key) of every accepted mention."""
+    from sqlmodel import select
+
+    from store.db import open_database, session_scope
+    from store.models import Article, Entity, Mention
+
+    engine = open_database(f"sqlite:///{path}")
+    found: dict[str, list[tuple[int, int, str, str | None]]] = defaultdict(list)
+    try:
+        with session_scope(engine) as session:
+            keys = {e.id: e.key for e in session.exec(select(Entity)).all()}
+            articles = {a.id: a.external_id for a in session.exec(select(Article)).all()}
+            for m in session.exec(select(Mention).where(Mention.state == "accepted")).all():
+                found[articles[m.article_id]].append(
+                    (m.start, m.end, m.label, keys.get(m.entity_id) if m.entity_id else None)
+                )
+    finally:
+        engine.dispose()
+    return found
+
+
+def stored_texts(path: Path) -> dict[str, str]:
+    from sqlmodel import select
+
+    from store.db import open_database, session_scope
+    from store.models import Article
+
+    engine = open_database(f"sqlite:///{path}")
+    try:
+        with session_scope(engine) as session:
+            return {a.external_id: a.text for a in session.exec(select(Article)).all()}
+    finally:
+        engine.dispose()
+
+
+def check_gold(gold: dict[str, list[GoldSpan]], texts: dict[str, str]) -> None:
+    """Drop (one line each) gold spans whose offsets do not give their text."""
+    for article, spans in gold.items():
+        text = texts.get(article)
+        if text is None:
+            continue
+        for g in list(spans):
+            if text[g.start : g.end] != g.text:
+                print(
+                    f"gold {article}:{g.start}-{g.end}: {g.text!r} is not the stored text; left out"
+                )
+                spans.remove(g)
+
+
+async def replay(
+    db: Path,
+    gold: dict[str, list[GoldSpan]],
+    known: dict[str, str],
+    articles: int,
+    *,
+    baseline_every: int = 4,
+) -> Reviewer:
+    """Run the app on `db` under Pilot and let the reviewer review `articles` articles."""
+    from tui_bench import settle
+
+    from store.config import Config
+    from tui.app import make_app
+
+    app = make_app(f"sqlite:///{db}", reviewer="bench", config=Config(path=db.with_suffix(".toml")))
+    async with app.run_test(headless=True, size=(120, 40)) as pilot:
+        await pilot.pause()
+        reviewer = Reviewer(pilot, gold, known, settle=settle, baseline_every=baseline_every)
+        await reviewer.review(articles)
+    return reviewer
+
+
+def sample_setup(
+    folder: Path, articles: int
+) -> tuple[Path, dict[str, list[GoldSpan]], dict[str, str]]:
+    """The sample corpus, its whole gazetteer, the gold of bench/gold."""
+    corpus = folder / "sample"
+    shutil.copytree(ROOT / "sample_corpus", corpus)
+    for extra in sorted((corpus / "articles").glob("*.txt"))[articles:]:
+        extra.unlink()
+    db = folder / "sample.db"
+    known = build_database(corpus, db)
+    return db, read_gold(BENCH / "gold" / "sample_gold.jsonl"), known
+
+
+def eval_setup(
+    folder: Path, source: Path, articles: int, keep: float, seed: int
+) -> tuple[Path, dict[str, list[GoldSpan]], dict[str, str]]:
+    """The eval corpus with a seeded `keep` share of its gazetteer's entities."""
+    corpus = folder / "eval"
+    (corpus / "articles").mkdir(parents=True)
+    shutil.copy(ROOT / "sample_corpus" / "schema.toml", corpus / "schema.toml")
+    for path in sorted((source / "articles").glob("*.txt"))[:articles]:
+        shutil.copy(path, corpus / "articles" / path.name)
+    with (source / "gazetteer.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    ids = sorted({row["id"] for row in rows})
+    kept = set(random.Random(seed).sample(ids, round(len(ids) * keep)))
+    with (corpus / "gazetteer.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row for row in rows if row["id"] in kept)
+    print(f"gazetteer: {len(kept)} of {len(ids)} entities kept (seed {seed})")
+    db = folder / "eval.db"
+    known = build_database(corpus, db)
+    return db, read_gold(source / "gold.jsonl"), known
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report(name: str, reviewer: Reviewer, result: Score, wall: float, load: float) -> bool:
+    """Print the figures; True when the reviewer reached the gold."""
+    keys = reviewer.record.keys
+    per = len(keys) / result.gold if result.gold else 0.0
+    median, p95, worst = summary(s for _, _, s in keys)
+    base = summary(reviewer.record.baseline)
+    goal = GOALS[name]
+    over = [s * 1000 - base[0] for _, _, s in keys]
+    slow_keys = sum(1 for ms in over if ms >= SLOW_KEY_MS)
+    print(f"\n== {name}: {len(reviewer.reviewed)} articles, {result.gold} gold mentions")
+    print(f"wall {wall:.0f} s; load average {load:.1f} at the start")
+    print(
+        f"keys per gold mention  {per:.3f}  ({len(keys)} keys)"
+        f"  goal <= {goal}: {verdict(per <= goal)}"
+    )
+    kinds = reviewer.record.kinds().most_common()
+    print("keys by kind           " + ", ".join(f"{kind} {n}" for kind, n in kinds))
+    print(f"ms per key             median {median:.1f}  p95 {p95:.1f}  max {worst:.1f}")
+    print(
+        f"no-op key baseline     median {base[0]:.1f}  p95 {base[1]:.1f}  max {base[2]:.1f}"
+        f"  ({len(reviewer.record.baseline)} presses)"
+    )
+    print(
+        f"over the no-op median  max {max(over, default=0):.1f} ms; {slow_keys} keys >= "
+        f"{SLOW_KEY_MS:.0f} ms  goal none: {verdict(slow_keys == 0)}"
+    )
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for kind, _, seconds in keys:
+        by_kind[kind].append(seconds)
+    print("slowest kinds (ms)")
+    for kind, values in sorted(by_kind.items(), key=lambda item: -max(item[1]))[:8]:
+        k_median, k_p95, k_max = summary(values)
+        print(
+            f"  {kind:<16} max {k_max:6.1f}  p95 {k_p95:6.1f}  median {k_median:6.1f}"
+            f"  ({len(values)}x)"
+        )
+    reached = not result.wrong and not result.missed
+    print(
+        f"result vs gold         precision {result.precision:.3f}  recall {result.recall:.3f}"
+        f"  {'gold reached' if reached else 'GOLD NOT REACHED: the key count means nothing'}"
+    )
+    for line in result.wrong[:5] + result.missed[:5]:
+        print(f"  differs: {line}")
+    return reached
+
+
+def run(
+    name: str, setup: tuple[Path, dict[str, list[GoldSpan]], dict[str, str]], articles: int
+) -> bool:
+    """Replay the gold on the database `setup` made; print the figures."""
+    db, gold, known = setup
+    check_gold(gold, stored_texts(db))
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    try:
+        reviewer = asyncio.run(replay(db, gold, known, articles))
+    except Exception as error:  # the app crashed, or the reviewer could not go on
+        print(f"\n== {name}: the replay stopped: {type(error).__name__}: {error}")
+        return False
+    wall = time.perf_counter() - started
+    accepted = accepted_mentions(db)
+    reviewed = {article: gold.get(article, []) for article in reviewer.reviewed}
+    result = score(
+        {article: accepted.get(article, []) for article in reviewed}, reviewed, reviewer.resolve
+    )
+    return report(name, reviewer, result, wall, load)
+
+
+def default_eval() -> Path:
+    """`../shared/eval/idner-train` from the repo (from a worktree in a subfolder, one up)."""
+    for parent in (ROOT.parent, ROOT.parent.parent):
+        if (parent / "shared" / "eval" / "idner-train").is_dir():
+            return parent / "shared" / "eval" / "idner-train"
+    return ROOT.parent / "shared" / "eval" / "idner-train"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="review at most N articles")
+    parser.add_argument("--eval", type=Path, default=default_eval(), help="the eval folder")
+    parser.add_argument("--keep", type=float, default=0.5, help="share of the eval gazetteer kept")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--only", choices=("sample", "eval"), help="run one corpus only")
+    parser.add_argument("--keep-files", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="telaah-keys-"))
+    ok = True
+    try:
+        if args.only in (None, "sample"):
+            ok &= run("sample", sample_setup(folder, args.articles), args.articles)
+        if args.only in (None, "eval"):
+            if not (args.eval / "gold.jsonl").exists():
+                print(f"\n== eval: skipped, no {args.eval}/gold.jsonl (give --eval DIR)")
+            else:
+                ok &= run(
+                    "eval",
+                    eval_setup(folder, args.eval, args.articles, args.keep, args.seed),
+                    args.articles,
+                )
+    finally:
+        if args.keep_files:
+            print(f"files kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0 if ok else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,476 @@
+"""A scripted reviewer that knows the gold and drives the real app by key presses only.
+
+Used by `review_keys_bench.py` and its test. For each article it walks the pending candidates
+(accept, reject, label, `*`, link, edit a span), then marks the gold spans still missing, then
+marks the article done. It reads what a reviewer sees (the focused mention, the link modal's
+results, the mark cursor) and picks the cheapest key sequence the app offers: keys are found
+through the bindings of the screen or widget that has them, so a key added later (a mark-mode
+move, a `*` that moves on by itself) is used as soon as it exists. Span moves are planned by a
+breadth-first search over the text cursor's own actions, run on a copy of its state.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual.actions import parse
+from textual.screen import ModalScreen
+
+SEARCH_LIMIT = 60_000  # states a span plan may explore before it gives up
+NO_OP_KEY = "f19"  # bound to nothing: the baseline of a key press
+
+
+@dataclass(frozen=True, slots=True)
+class GoldSpan:
+    """One gold mention; `entity` is a key of the gazetteer, or a name for one to create."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    entity: str
+    optional: bool = False  # neither a hit nor a miss (the eval's `optional` kind)
+
+
+def read_gold(path: Path) -> dict[str, list[GoldSpan]]:
+    """Gold by article external id (the file's stem): `{file, mentions: [...]}` lines."""
+    gold: dict[str, list[GoldSpan]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        gold[Path(record["file"]).stem] = [
+            GoldSpan(
+                m["start"],
+                m["end"],
+                m["text"],
+                m["label"],
+                m["entity"],
+                optional=m.get("kind") == "optional",
+            )
+            for m in record["mentions"]
+        ]
+    return gold
+
+
+@dataclass
+class Recorder:
+    """Every key pressed (kind, key, seconds) and the no-op presses of the baseline."""
+
+    keys: list[tuple[str, str, float]] = field(default_factory=list)
+    baseline: list[float] = field(default_factory=list)
+
+    def kinds(self) -> Counter[str]:
+        """How many keys of each kind."""
+        return Counter(kind for kind, _, _ in self.keys)
+
+
+class ReviewFailed(Exception):
+    """The reviewer could not reach the gold by keys (a bug in the app or in the strategy)."""
+
+
+class Reviewer:
+    """Drives one app under Pilot toward the gold."""
+
+    def __init__(
+        self,
+        pilot: Any,
+        gold: dict[str, list[GoldSpan]],
+        known: dict[str, str],
+        *,
+        settle: Callable[[Any], Any],
+        baseline_every: int = 4,
+    ) -> None:
+        """`known`: entity key -> name, of the gazetteer when the run starts."""
+        self.pilot = pilot
+        self.app = pilot.app
+        self.gold = gold
+        self.names = dict(known)
+        self.known = set(known)
+        self.created: dict[str, str] = {}  # gold entity -> key of the entity made in the run
+        self.settle = settle
+        self.baseline_every = baseline_every
+        self.record = Recorder()
+        self.star_moves: bool | None = None  # does `*` move on by itself? (learnt)
+        self.reviewed: list[str] = []
+
+    # Keys.
+
+    async def press(self, key: str, kind: str) -> None:
+        """Press one key, timed until the screen has handled it and painted."""
+        started = time.perf_counter()
+        await self.pilot.press(key)
+        await self.settle(self.pilot)
+        self.record.keys.append((kind, key, time.perf_counter() - started))
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+        if len(self.record.keys) % self.baseline_every == 0:
+            started = time.perf_counter()
+            await self.pilot.press(NO_OP_KEY)
+            await self.settle(self.pilot)
+            self.record.baseline.append(time.perf_counter() - started)
+
+    @staticmethod
+    def key_for(node: Any, action: str) -> str | None:
+        """The first key bound to `action` (`decide('accepted')`) on `node`, if any."""
+        want = parse(action)[1:]
+        for key, bindings in node._bindings.key_to_bindings.items():
+            for binding in bindings:
+                if parse(binding.action)[1:] == want:
+                    return str(key)
+        return None
+
+    def need_key(self, node: Any, action: str) -> str:
+        key = self.key_for(node, action)
+        if key is None:
+            raise ReviewFailed(f"no key for {action} on {type(node).__name__}")
+        return key
+
+    # Where things are.
+
+    @property
+    def screen(self) -> Any:
+        return self.app.screen
+
+    def resolve(self, entity: str) -> str | None:
+        """The database key of a gold entity, None while it has to be created."""
+        return entity if entity in self.known else self.created.get(entity)
+
+    # The run.
+
+    async def review(self, articles: int) -> None:
+        """Open the first article of the queue and review `articles` of them in order."""
+        await self.pilot.press("enter")
+        await self.pilot.pause()
+        for _ in range(articles):
+            screen = self.screen
+            if not hasattr(screen, "mentions"):
+                raise ReviewFailed(f"not on a review screen: {type(screen).__name__}")
+            external = screen.article.external_id
+            self.reviewed.append(external)
+            await self.review_article(self.gold.get(external, []))
+            await self.done()
+            if self.screen is screen or getattr(self.screen, "article", None) is None:
+                break
+
+    async def review_article(self, gold: list[GoldSpan]) -> None:
+        """Decide every pending candidate, then mark the first gold span still missing, and
+        again until none is (a mark that creates an entity may bring new candidates)."""
+        by_span = {(g.start, g.end): g for g in gold}
+        tries: Counter[tuple[int, int]] = Counter()
+        while True:
+            screen = self.screen
+            pending = [m for m in screen.mentions if m.state == "pending"]
+            if not pending:
+                held = {(m.start, m.end) for m in screen.mentions if m.state == "accepted"}
+                missing = [g for g in gold if not g.optional and (g.start, g.end) not in held]
+                if not missing:
+                    return
+                tries[(missing[0].start, -missing[0].end)] += 1
+                if tries[(missing[0].start, -missing[0].end)] > 2:
+                    raise ReviewFailed(f"marking {missing[0].text!r} does not accept it")
+                await self.mark(missing[0])
+                continue
+            current = screen.current
+            if current is None or current.state != "pending":
+                index = screen.mentions.index(current) if current is not None else -1
+                step = 1 if any(screen.mentions.index(m) > index for m in pending) else -1
+                await self.press(self.need_key(screen, f"move_pending({step})"), "J/K")
+                continue
+            tries[(current.id, current.version)] += 1
+            if tries[(current.id, current.version)] > 2:
+                raise ReviewFailed(f"mention {current.text!r} stays pending")
+            await self.decide(current, pending, by_span, gold)
+
+    async def decide(
+        self,
+        mention: Any,
+        pending: list[Any],
+        by_span: dict[tuple[int, int], GoldSpan],
+        gold: list[GoldSpan],
+    ) -> None:
+        """The cheapest keys that bring the focused pending mention to the gold."""
+        screen = self.screen
+        g = by_span.get((mention.start, mention.end))
+        if g is not None and g.optional:
+            right = mention.label == g.label and mention.entity_key == self.resolve(g.entity)
+            await self.press(
+                self.need_key(screen, f"decide('{'accepted' if right else 'rejected'}')"), "a/x"
+            )
+            return
+        if g is None:
+            target = self.edit_target(mention, gold)
+            if target is not None and await self.edit(mention, target):
+                return
+            await self.press(self.need_key(screen, "decide('rejected')"), "x")
+            return
+        want = self.resolve(g.entity)
+        if want is None or mention.entity_key != want:
+            await self.press(self.need_key(screen, "link"), "l")
+            await self.choose(g, want)
+            return
+        if mention.label != g.label:
+            rank = screen.labels.index(g.label) + 1
+            await self.press(self.need_key(screen, f"label({rank})"), "digit")
+            return
+        like = [
+            m
+            for m in pending
+            if m.id != mention.id and m.text == mention.text and m.entity_key == mention.entity_key
+        ]
+        fits = all(
+            (o := by_span.get((m.start, m.end))) is not None
+            and not o.optional
+            and o.label == mention.label
+            and self.resolve(o.entity) == want
+            for m in like
+        )
+        if like and fits and (len(like) >= 2 or self.star_moves):
+            await self.press(self.need_key(screen, "similar"), "*")
+            current = self.screen.current
+            if self.star_moves is None:
+                self.star_moves = current is None or current.state == "pending"
+            return
+        await self.press(self.need_key(screen, "decide('accepted')"), "a")
+
+    # The link modal.
+
+    async def choose(self, g: GoldSpan, want: str | None) -> None:
+        """In the link modal: the gold label, then the entity (typed) or a new one."""
+        modal = await self.wait_for(lambda s: hasattr(s, "hits") and hasattr(s, "only_label"))
+        for _ in range(200):
+            if modal.index is not None:
+                break
+            await self.pilot.pause(0.01)
+        labels = modal.labels
+        at, to = labels.index(modal.label), labels.index(g.label)
+        forward, back = (to - at) % len(labels), (at - to) % len(labels)
+        step = 1 if forward <= back else -1
+        for _ in range(min(forward, back)):
+            await self.press(self.need_key(modal, f"label({step})"), "link-label")
+        if want is None:
+            await self.press(self.need_key(modal, "create"), "ctrl+n")
+            await self.confirm_dialogs(modal)
+            current = self.screen.current
+            if current is None or current.entity_key is None:
+                raise ReviewFailed(f"no entity made for {g.text!r}")
+            self.created[g.entity] = current.entity_key
+            self.names[current.entity_key] = current.entity_name or g.text
+            return
+        name = self.names.get(want, g.text)
+        typed = 0
+        while True:
+            keys = [hit.key for hit in modal.hits]
+            index = keys.index(want) if want in keys else None
+            if index is not None and (index <= 1 or typed >= len(name)):
+                break
+            if typed >= len(name):
+                raise ReviewFailed(f"the link search never offers {want} for {name!r}")
+            char = name[typed]
+            await self.press("space" if char == " " else char, "link-type")
+            typed += 1
+        for _ in range(index):
+            await self.press(self.need_key(modal, "cursor(1)"), "link-move")
+        await self.press("enter", "link-enter")
+
+    async def confirm_dialogs(self, below: Any) -> None:
+        """Dialogs a creation may open (a name and key to check): accepted as they come."""
+        for _ in range(3):
+            if isinstance(self.screen, ModalScreen) and self.screen is not below:
+                await self.press("enter", "create-confirm")
+            else:
+                return
+
+    async def wait_for(self, test: Callable[[Any], bool]) -> Any:
+        for _ in range(300):
+            if test(self.screen):
+                return self.screen
+            await self.pilot.pause(0.01)
+        raise ReviewFailed(f"waited in vain on {type(self.screen).__name__}")
+
+    # Span modes: edit and mark.
+
+    def edit_target(self, mention: Any, gold: list[GoldSpan]) -> GoldSpan | None:
+        """A gold span overlapping `mention` that no other mention holds yet."""
+        held = {(m.start, m.end) for m in self.screen.mentions if m.state != "rejected"}
+        for g in gold:
+            if g.optional or (g.start, g.end) in held:
+                continue
+            if g.start < mention.end and mention.start < g.end:
+                return g
+        return None
+
+    async def edit(self, mention: Any, g: GoldSpan) -> bool:
+        """`e`, the planned moves, `enter`; False (nothing stored) when no plan is found."""
+        screen = self.screen
+        key = self.key_for(screen, "edit_span")
+        if key is None:
+            return False
+        await self.press(key, "e")
+        text = screen.body.text
+        plan = plan_moves(text, lambda c: (c.start, c.end) == (g.start, g.end))
+        if plan is None:
+            await self.press(self.need_key(text, "leave"), "edit-cancel")
+            return False
+        for move in plan:
+            await self.press(move, "edit-move")
+        await self.press(self.need_key(text, "commit"), "edit-enter")
+        if screen.mode is not None:  # refused (the mode stays on): leave, and reject instead
+            await self.press(self.need_key(text, "leave"), "edit-cancel")
+            return False
+        return True
+
+    async def mark(self, g: GoldSpan) -> None:
+        """`m`, moves and a selection over the gold span, then its label and entity."""
+        screen = self.screen
+        await self.press(self.need_key(screen, "mark_span"), "m")
+        text = screen.body.text
+        for _ in range(3):
+            if text.cursor.selection == (g.start, g.end):
+                break
+            plan = plan_moves(
+                text, lambda c: c.selection == (g.start, g.end), ends=(g.start, g.end)
+            )
+            if plan is None:
+                raise ReviewFailed(f"no keys select {g.text!r} at {g.start}")
+            for move in plan:
+                await self.press(move, "mark-move")
+        else:
+            raise ReviewFailed(f"could not select {g.text!r} at {g.start}")
+        want = self.resolve(g.entity)
+        rank = screen.labels.index(g.label) + 1
+        if rank - 1 <= 1:  # `l` marks with the first label and links: tabs to the label
+            await self.press(self.need_key(text, "mark(0)"), "mark-l")
+        else:
+            await self.press(self.need_key(text, f"mark({rank})"), "mark-digit")
+            await self.wait_for(lambda s: s is screen and s.mode is None)
+            await self.press(self.need_key(screen, "link"), "l")
+        await self.choose(g, want)
+
+    async def done(self) -> None:
+        """`d`, and a yes when the app asks (pending fact candidates)."""
+        screen = self.screen
+        await self.press(self.need_key(screen, "done"), "d")
+        if isinstance(self.screen, ModalScreen):
+            await self.press(self.need_key(self.screen, "answer(True)"), "d-yes")
+        for _ in range(100):
+            if self.screen is not screen:
+                return
+            await self.pilot.pause(0.01)
+
+
+def plan_moves(
+    text: Any, goal: Callable[[Any], bool], ends: tuple[int, int] | None = None
+) -> list[str] | None:
+    """The shortest keys (of the text widget's mode) from its cursor to a state `goal` likes.
+
+    Every enabled action of the mode that only moves (not a label, save or leave) is tried on
+    a copy of the cursor's state. In mark mode a selection may only start at one of `ends`.
+    """
+    cursor = text.cursor
+    moves: dict[tuple[str, tuple[object, ...]], str] = {}
+    for key, bindings in text._bindings.key_to_bindings.items():
+        for binding in bindings:
+            _, name, params = parse(binding.action)
+            if name in ("mark", "commit", "leave") or not text.check_action(name, params):
+                continue
+            moves.setdefault((name, params), str(key))
+    saved = dict(vars(cursor))
+    text._changed = lambda: None  # simulate without drawing or posting
+    try:
+        start = _state(cursor)
+        if goal(cursor):
+            return []
+        seen = {start}
+        queue: deque[tuple[tuple[Any, ...], list[str]]] = deque([(start, [])])
+        while queue and len(seen) < SEARCH_LIMIT:
+            state, keys = queue.popleft()
+            for (name, params), key in moves.items():
+                _restore(cursor, state)
+                getattr(text, f"action_{name}")(*params)
+                new = _state(cursor)
+                if new in seen:
+                    continue
+                if ends is not None and cursor.anchor is not None and cursor.anchor not in ends:
+                    continue
+                if goal(cursor):
+                    return [*keys, key]
+                seen.add(new)
+                queue.append((new, [*keys, key]))
+        return None
+    finally:
+        del text._changed
+        vars(cursor).update(saved)
+
+
+_FIELDS = ("position", "anchor", "goal_x", "start", "end", "edge")
+
+
+def _state(cursor: Any) -> tuple[Any, ...]:
+    return tuple(getattr(cursor, name) for name in _FIELDS)
+
+
+def _restore(cursor: Any, state: tuple[Any, ...]) -> None:
+    for name, value in zip(_FIELDS, state, strict=True):
+        setattr(cursor, name, value)
+
+
+# Scoring.
+
+
+@dataclass
+class Score:
+    """Accepted mentions against the gold (optional gold spans count neither way)."""
+
+    gold: int = 0
+    right: int = 0
+    wrong: list[str] = field(default_factory=list)  # accepted, not gold
+    missed: list[str] = field(default_factory=list)  # gold, not accepted as such
+
+    @property
+    def precision(self) -> float:
+        found = self.right + len(self.wrong)
+        return self.right / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.right / self.gold if self.gold else 1.0
+
+
+def score(
+    accepted: dict[str, list[tuple[int, int, str, str | None]]],
+    gold: dict[str, list[GoldSpan]],
+    resolve: Callable[[str], str | None],
+) -> Score:
+    """`accepted`: by article, (start, end, label, entity key) of every accepted mention."""
+    result = Score()
+    for article, spans in accepted.items():
+        golds = gold.get(article, [])
+        optional = {(g.start, g.end) for g in golds if g.optional}
+        want = {(g.start, g.end, g.label, resolve(g.entity)): g for g in golds if not g.optional}
+        result.gold += len(want)
+        have = set()
+        for span in spans:
+            if span in want:
+                result.right += 1
+                have.add(span)
+            elif span[:2] not in optional:
+                result.wrong.append(f"{article} {span}")
+        result.missed += [f"{article} {k} {g.text!r}" for k, g in want.items() if k not in have]
+    return result
+
+
+def summary(seconds: Iterable[float]) -> tuple[float, float, float]:
+    """Median, p95 and max, in milliseconds."""
+    values = sorted(s * 1000 for s in seconds)
+    if not values:
+        return (0.0, 0.0, 0.0)
+    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+    return statistics.median(values), p95, values[-1]
