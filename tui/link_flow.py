@@ -20,10 +20,14 @@ def link_with_modal(
     labels: Sequence[str],
     colours: Mapping[str, str],
     done: Callable[[MentionView], None],
+    *,
+    entity_label: bool = False,
 ) -> None:
     """Open the link modal for `mention`; store the choice (one undoable decision, on the
-    version of `mention` shown) and call `done` with the linked mention. A refusal is the
-    store's notification, and the screen reads what it shows again."""
+    version of `mention` shown) and call `done` with the linked mention (the screen moves on
+    from there). A refusal is the store's notification, and the screen reads what it shows
+    again. With `entity_label` (a span just marked), linking to an entity gives the mention
+    the entity's type as its label, unless the reviewer chose another label in the modal."""
     telaah = screen.telaah
 
     def chosen(choice: LinkChoice | None) -> None:
@@ -40,13 +44,15 @@ def link_with_modal(
                     reviewer_id=reviewer,
                     expected_version=mention.version,
                 )
+            follow = entity_label and choice.label == mention.label  # no label chosen
             return link_mention(
                 session=session,
                 mention_id=mention.id,
                 entity_key=choice.entity_key,
-                label=choice.label,
+                label=None if follow else choice.label,
                 reviewer_id=reviewer,
                 expected_version=mention.version,
+                entity_label=follow,
             )
 
         def linked(view: MentionView) -> None:
