@@ -301,7 +301,9 @@ class ArticleScreen(TelaahScreen[None]):
                 and other.entity_key == mention.entity_key
                 and norm_key(other.text) == surface
             ):
-                self.mentions[index] = replace(other, state=state, label=mention.label)
+                self.mentions[index] = replace(
+                    other, state=state, label=mention.label, version=other.version + 1
+                )
 
         def saved(decided: list[int]) -> None:
             self._reload(self.current.id if self.current else mention.id)
@@ -341,6 +343,7 @@ class ArticleScreen(TelaahScreen[None]):
                     label=linked.label,
                     entity_key=linked.entity_key,
                     entity_name=linked.entity_name,
+                    version=other.version + 1,
                 )
         was = old_key or "no entity"
 
