@@ -141,9 +141,10 @@ class ArticleScreen(TelaahScreen[None]):
         """The span mode on ("edit" or "mark"), if any: read from the text, so the keys switch
         at once when it starts (not a message later)."""
         if self._text is None:
-            if not self.is_mounted:
+            found = self.query(ArticleText)  # none before compose, or on a screen going away
+            if not found:
                 return None
-            self._text = self.query_one(ArticleText)
+            self._text = found.first()
         return self._text.cursor.mode
 
     @property
