@@ -469,10 +469,11 @@ class ArticleScreen(TelaahScreen[None]):
         mention = self.current
         if offset is None and mention is None:
             return
-        if not self.is_attached:  # replaced meanwhile (d opened the next article)
+        bodies = self.query(ArticleBody)  # none once replaced (d opened the next article)
+        if not self.is_attached or not bodies:
             return
         start = offset if offset is not None else mention.start if mention else 0
-        self.body.scroll_to_offset(start)
+        bodies.first().scroll_to_offset(start)
 
     # Articles.
 
