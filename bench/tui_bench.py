@@ -421,6 +421,7 @@ async def review_bench(
         results["decision_key_cpu"] = statistics.median(decide_cpu)
         if profiler:
             results["profile_decision"] = _top(profiler)
+        await mode_bench(pilot, results, presses=presses, profile=profile)
     engine = open_database(url)
     with session_scope(engine) as session:
         accepted = sum(
@@ -428,6 +429,38 @@ async def review_bench(
         )
     engine.dispose()
     results["accepted_in_db"] = accepted
+
+
+MODE_KEYS = (("f19", "noop"), ("m", "mark"), ("escape", "mark_leave"))
+MODE_KEYS += (("e", "edit"), ("escape", "edit_leave"))
+
+
+async def mode_bench(pilot: Any, results: dict[str, Any], *, presses: int, profile: bool) -> None:
+    """Entering and leaving the span modes (`m`, `e`, `escape`), each taking turns with a
+    no-op key in the same run; wall-clock (under the test driver, which waits for the app to
+    be idle) and CPU time, medians."""
+    screen = pilot.app.screen
+    wall: dict[str, list[float]] = {name: [] for _, name in MODE_KEYS}
+    cpu: dict[str, list[float]] = {name: [] for _, name in MODE_KEYS}
+    profiler = cProfile.Profile() if profile else None
+    for _ in range(max(1, presses // 2)):
+        for key, name in MODE_KEYS:
+            timed, started = time.perf_counter(), time.process_time()
+            if profiler and name != "noop":
+                profiler.enable()
+            await pilot.press(key)
+            await settle(pilot)
+            if profiler:
+                profiler.disable()
+            wall[name].append(time.perf_counter() - timed)
+            cpu[name].append(time.process_time() - started)
+            expected = {"mark": "mark", "edit": "edit"}.get(name)
+            assert screen.mode == expected, (name, screen.mode)  # the key did its job
+    for name in wall:
+        results[f"mode_{name}"] = statistics.median(wall[name])
+        results[f"mode_{name}_cpu"] = statistics.median(cpu[name])
+    if profiler:
+        results["profile_modes"] = _top(profiler)
 
 
 def _drawn(widget: Any) -> list[str]:
@@ -469,13 +502,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presses", type=int, default=50)
     parser.add_argument("--no-plain", action="store_true", help="skip the plain DataTable")
     parser.add_argument("--profile", action="store_true", help="cProfile the review screen")
+    parser.add_argument(
+        "--review-only", action="store_true", help="only the review screen (no 100,000 queue)"
+    )
     args = parser.parse_args(argv)
 
     results: dict[str, Any] = {}
-    big = f"sqlite:///{cached_queue_db(args.articles, args.folder)}"
-    asyncio.run(queue_bench(big, results))
-    if not args.no_plain:
-        asyncio.run(plain_bench(big, results))
+    if not args.review_only:
+        big = f"sqlite:///{cached_queue_db(args.articles, args.folder)}"
+        asyncio.run(queue_bench(big, results))
+        if not args.no_plain:
+            asyncio.run(plain_bench(big, results))
     with tempfile.TemporaryDirectory() as folder:
         small = Path(folder) / "review.db"
         article_id = build_review_db(small, args.words, args.candidates)
@@ -495,6 +532,33 @@ def main(argv: list[str] | None = None) -> int:
         f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
         "(wall-clock figures grow with it; CPU time of this process does not)"
     )
+    if "queue_total" in results:
+        print_queue(results)
+    print(
+        f"review: {args.words:,} words, {args.candidates} candidates; first paint "
+        f"{', '.join(_ms(p) for p in results['review_paint_all'])}"
+    )
+    print(
+        f"review: no-op key median {_ms(results['noop_key'])} (CPU "
+        f"{_ms(results['noop_key_cpu'])}), `a` median {_ms(results['decision_key'])} (CPU "
+        f"{_ms(results['decision_key_cpu'])}); accepted in the database afterwards: "
+        f"{results['accepted_in_db']} (of {args.presses} presses)"
+    )
+    print()
+    print(
+        f"{'measure':<40} {'wall':>11} {'CPU':>11} {'target':>13}  ----  baseline in the same run"
+    )
+    if "queue_total" in results:
+        print_queue_rows(results)
+    print_review_rows(results)
+    for name in ("profile_paint", "profile_decision", "profile_modes"):
+        if name in results:
+            print(f"\n--- cProfile: {name} ---\n{results[name]}")
+    return 0
+
+
+def print_queue(results: dict[str, Any]) -> None:
+    """The queue's figures, as lines."""
     print(
         f"queue: make_app (open the database, migrations checked) "
         f"{_ms(results['queue_make_app'])} of the first paint; its last painted row: "
@@ -520,20 +584,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{results['plain_first_paint']:.2f} s (+ {results['plain_fetch']:.2f} s reading "
             "them, not counted)"
         )
-    print(
-        f"review: {args.words:,} words, {args.candidates} candidates; first paint "
-        f"{', '.join(_ms(p) for p in results['review_paint_all'])}"
-    )
-    print(
-        f"review: no-op key median {_ms(results['noop_key'])} (CPU "
-        f"{_ms(results['noop_key_cpu'])}), `a` median {_ms(results['decision_key'])} (CPU "
-        f"{_ms(results['decision_key_cpu'])}); accepted in the database afterwards: "
-        f"{results['accepted_in_db']} (of {args.presses} presses)"
-    )
-    print()
-    print(
-        f"{'measure':<40} {'wall':>11} {'CPU':>11} {'target':>13}  ----  baseline in the same run"
-    )
+
+
+def print_queue_rows(results: dict[str, Any]) -> None:
+    """The queue's rows of the table."""
     plain = (
         f"plain DataTable {results['plain_first_paint']:.2f} s "
         f"({results['plain_first_paint'] / results['queue_first_paint']:,.0f}x slower)"
@@ -558,6 +612,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{results['queue_rows_end']} rows loaded, not {results['queue_total']:,}",
         )
     )
+
+
+def print_review_rows(results: dict[str, Any]) -> None:
+    """The review screen's rows of the table: first paint, a decision, the span modes."""
     print(
         _row(
             "review first paint (median)",
@@ -578,10 +636,23 @@ def main(argv: list[str] | None = None) -> int:
             f"no-op {_ms(results['noop_key'])}, `a` {_ms(results['decision_key'])}",
         )
     )
-    for name in ("profile_paint", "profile_decision"):
-        if name in results:
-            print(f"\n--- cProfile: {name} ---\n{results[name]}")
-    return 0
+    noop, noop_cpu = results["mode_noop"], results["mode_noop_cpu"]
+    for name, what in (
+        ("mark", "enter the mark mode (`m`)"),
+        ("mark_leave", "leave it (`escape`)"),
+        ("edit", "enter the edit mode (`e`)"),
+        ("edit_leave", "leave it (`escape`)"),
+    ):
+        print(
+            _row(
+                what,
+                results[f"mode_{name}"],
+                results[f"mode_{name}_cpu"],
+                0.100,
+                f"no-op key {_ms(noop)} (CPU {_ms(noop_cpu)}); over it "
+                f"{_ms(results[f'mode_{name}'] - noop)}",
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ def link_with_modal(
     labels: Sequence[str],
     colours: Mapping[str, str],
     done: Callable[[MentionView], None],
+    *,
+    entity_label: bool = False,
 ) -> None:
     """Open the link modal for `mention`; store the choice (one undoable decision, on the
     version of `mention` shown) and call `done` with the linked mention. A refusal is the
@@ -29,6 +31,10 @@ def link_with_modal(
     surface (and the name) as aliases, and the articles they reach, this one among them, are
     re-matched in the screen's worker (`rematch_in_background`): its other mentions appear as
     candidates, and the screen reads its mentions again when that is done (`after_rematch`).
+
+    With `entity_label` (a span just marked), linking to an entity gives the mention the
+    entity's type as its label, unless the reviewer chose another label in the modal; the
+    screen moves on from `done`.
     """
     telaah = screen.telaah
 
@@ -49,14 +55,16 @@ def link_with_modal(
             )
             done(view)
 
+        follow = entity_label and choice.label == mention.label  # no label chosen
         screen.write(
             lambda session: link_mention(
                 session=session,
                 mention_id=mention.id,
                 entity_key=entity_key,
-                label=choice.label,
+                label=None if follow else choice.label,
                 reviewer_id=reviewer,
                 expected_version=mention.version,
+                entity_label=follow,
             ),
             title="Link not saved",
             done=linked,

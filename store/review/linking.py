@@ -13,8 +13,8 @@ from store.errors import Conflict, NotFound, TelaahError
 from store.facts.repository import mark_for_review
 from store.gazetteer.change import GazetteerChange
 from store.gazetteer.entities import create_entity, key_problem
-from store.models import Entity, Mention, utcnow
-from store.review.mentions import MentionView, _start_article, _state, get_mention
+from store.models import Entity, Label, Mention, utcnow
+from store.review.mentions import MentionView, _start_article, _state, decide_many, get_mention
 from store.textnorm import norm_key
 from store.versioning import claim_mention, raise_version
 
@@ -31,12 +31,14 @@ def link_mention(
     reviewer_id: int | None,
     label: str | None = None,
     expected_version: int | None = None,
+    entity_label: bool = False,
 ) -> MentionView:
     """Link a mention to an entity and accept it: one committed, audited decision.
 
     A redirect's key links to the entity it was merged into. The label is `label` if given,
-    else the mention keeps its own. The audit entry is a "mention.decide" like any other
-    decision, so undo and redo take the link back and forth. The article becomes in_progress.
+    else with `entity_label` the entity's type (when the schema has that label), else the
+    mention keeps its own. The audit entry is a "mention.decide" like any other decision, so
+    undo and redo take the link back and forth. The article becomes in_progress.
 
     Raises:
         NotFound: no such mention or entity.
@@ -44,6 +46,8 @@ def link_mention(
     """
     mention = claim_mention(session, mention_id, expected_version)
     entity = _target(session, entity_key)
+    if label is None and entity_label:
+        label = session.exec(select(Label.name).where(Label.name == entity.type)).first()
     _link(session, mention, entity, reviewer_id, label)
     session.commit()
     return get_mention(session=session, mention_id=mention_id)
@@ -184,4 +188,61 @@ def _link(
         target_id=mention.id,
         before=before,
         after=_state(mention),
+    )
+
+
+def relink_similar(
+    *,
+    session: Session,
+    mention_id: int,
+    old_entity_key: str | None,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> list[int]:
+    """Give the link `mention_id` has now to the article's other pending mentions with its
+    surface that are still linked to `old_entity_key` (None: to no entity): accepted, with its
+    entity and label. One committed transaction and one audit entry (`mention.decide_many`),
+    so a single undo takes them all back. Returns the ids relinked (none: nothing written).
+
+    The mention is claimed at `expected_version` (the version its link returned); the others
+    are read under the write lock, and only those still pending then are relinked.
+
+    Raises:
+        NotFound: no such mention.
+        TelaahError: the mention is not linked to an entity.
+        StaleDecision: the mention is not at `expected_version` any more.
+    """
+    linked = claim_mention(session, mention_id, expected_version)
+    if linked.entity_id is None:
+        raise TelaahError(f"{linked.text!r} is not linked to an entity")
+    old_id = None
+    if old_entity_key is not None:
+        old = session.exec(select(Entity).where(col(Entity.key) == old_entity_key)).first()
+        if old is None:
+            return []
+        old_id = old.id
+    surface = norm_key(linked.text)
+    others = [
+        m
+        for m in session.exec(
+            select(Mention).where(
+                col(Mention.article_id) == linked.article_id,
+                col(Mention.state) == "pending",
+                col(Mention.id) != linked.id,
+                col(Mention.entity_id) == old_id
+                if old_id is not None
+                else col(Mention.entity_id).is_(None),
+            )
+        ).all()
+        if norm_key(m.text) == surface
+    ]
+    if not others:
+        return []
+    return decide_many(
+        session,
+        others,
+        state="accepted",
+        reviewer_id=reviewer_id,
+        label=linked.label,
+        entity_id=linked.entity_id,
     )

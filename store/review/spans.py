@@ -85,8 +85,12 @@ def set_span(
     end: int,
     reviewer_id: int | None,
     expected_version: int | None = None,
+    accept: bool = False,
 ) -> MentionView:
     """Move a mention's boundaries (its text follows): one audited commit.
+
+    With `accept`, a mention not yet accepted is accepted in the same step (one audit entry,
+    one undo puts back both its boundaries and its state).
 
     Raises:
         NotFound: no such mention.
@@ -98,12 +102,15 @@ def set_span(
     article = session.get(Article, mention.article_id)
     assert article is not None
     start, end = checked_span(article.text, start, end)
-    if (start, end) == (mention.start, mention.end):
+    accepting = accept and mention.state != "accepted"
+    if (start, end) == (mention.start, mention.end) and not accepting:
         return get_mention(session=session, mention_id=mention_id)
     _refuse_duplicate(session, mention.article_id, start, end, mention_id)
-    before = span_fields(mention)
+    before = span_fields(mention, decision=accepting)
     raise_version(session, mention)
     mention.start, mention.end, mention.text = start, end, article.text[start:end]
+    if accepting:
+        mention.state, mention.reviewer_id, mention.decided_at = "accepted", reviewer_id, utcnow()
     session.add(mention)
     _start_article(session, mention.article_id)
     audit.record(
@@ -113,7 +120,7 @@ def set_span(
         target="mention",
         target_id=mention_id,
         before=before,
-        after=span_fields(mention),
+        after=span_fields(mention, decision=accepting),
     )
     session.commit()
     return get_mention(session=session, mention_id=mention_id)
@@ -150,14 +157,20 @@ def _refuse_duplicate(
             )
 
 
-def span_fields(mention: Mention) -> dict[str, Any]:
-    """The boundaries of a mention as the audit log keeps them (and its version)."""
-    return {
+def span_fields(mention: Mention, *, decision: bool = False) -> dict[str, Any]:
+    """The boundaries of a mention as the audit log keeps them (and its version); with
+    `decision`, its state too (a span edit that accepted it)."""
+    fields: dict[str, Any] = {
         "start": mention.start,
         "end": mention.end,
         "text": mention.text,
         "version": mention.version,
     }
+    if decision:
+        fields["state"] = mention.state
+        fields["reviewer_id"] = mention.reviewer_id
+        fields["decided_at"] = mention.decided_at.isoformat() if mention.decided_at else None
+    return fields
 
 
 def mention_fields(mention: Mention) -> dict[str, Any]:

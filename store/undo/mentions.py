@@ -94,13 +94,19 @@ def span(session: Session, entry: AuditEntry, step: Step) -> Undone:
     mention = session.get(Mention, entry.target_id)
     if mention is None:
         raise Conflict("the mention of that change no longer exists")
-    if (mention.start, mention.end) != (expect["start"], expect["end"]):
+    if (mention.start, mention.end) != (expect["start"], expect["end"]) or (
+        "state" in expect and mention.state != expect["state"]
+    ):
         _changed(session, mention, step, "that change")
     if step.backwards:
         check_unchanged(
             session, mention, expect.get("version"), _since(step, "that change"), step.reviewer_id
         )
     mention.start, mention.end, mention.text = target["start"], target["end"], target["text"]
+    if "state" in target:  # the span edit accepted the mention too
+        mention.state, mention.reviewer_id = target["state"], target.get("reviewer_id")
+        decided = target.get("decided_at")
+        mention.decided_at = datetime.fromisoformat(decided) if decided else None
     session.add(mention)
     step.record(
         session,

@@ -94,7 +94,7 @@ async def test_every_key_of_the_screen_is_a_command(db_url: str) -> None:
             "Redo (U)",
             "Label 2 (2)",
             "Done+next article (d)",
-            "Same for all like it (*)",
+            "Same for all like it (after l: same link) (*)",
             "Back (esc, q)",
         ):
             assert expected in titles, (expected, titles)

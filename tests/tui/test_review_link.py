@@ -73,8 +73,9 @@ async def test_enter_links_the_highlighted_entity_and_u_undoes_it(
         now = mentions_of(engine)
         assert (now[0].entity_key, now[0].state, now[0].label) == ("KG", "accepted", "GPE")
         assert [m.state for m in now[1:]] == [m.state for m in before[1:]]
-        assert pilot.app.screen.current is not None
-        assert pilot.app.screen.current.entity_key == "KG"  # the screen shows it
+        screen = pilot.app.screen
+        assert screen.mentions[0].entity_key == "KG"  # the screen shows it
+        assert screen.current is not None and screen.current.id == now[1].id  # and moved on
         await pilot.press("u")
         await pilot.pause()
         assert mentions_of(engine) == before
@@ -113,8 +114,9 @@ async def test_ctrl_n_creates_an_entity_with_the_chosen_label(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ArticleScreen)
-        # The index sees the new entity the next time the modal opens.
-        await pilot.press("l")
+        # The index sees the new entity the next time the modal opens (on that mention: the
+        # link moved the focus on).
+        await pilot.press("k", "l")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(pilot.app.screen, LinkScreen)
@@ -214,7 +216,7 @@ async def test_a_marked_span_is_labelled_then_linked_in_one_breath(
 ) -> None:
     before = {m.id for m in mentions_of(engine)}
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "m", "w", "right", "v", "w", "l")  # select "akan", l
+        await pilot.press("enter", "m", "w", "v", "w", "l")  # select "akan", l
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         screen = pilot.app.screen

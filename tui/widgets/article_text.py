@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from textual import events
 from textual.binding import Binding
 from textual.content import Content, Span
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.visual import Visual
@@ -29,6 +29,7 @@ from tui.widgets.text_layout import TextLayout
 
 DEFAULT_COLOUR = "#abb2bf"
 LONG_SPAN = 256  # spans longer than this are checked on every row (a long selection)
+REDRAW_ALL = 64  # more rows changed than this: the whole text is drawn again
 REJECTED_STYLE = "strike #808080"
 FOCUS_STYLE = "reverse bold"
 FILLER_STYLE = "reverse bold underline"  # the focused fact's role fillers (facts panel focused)
@@ -107,6 +108,8 @@ class ArticleText(Static):
         Binding("right", "char(1)", "Char →", show=False, id="span.char_right"),
         Binding("b,ctrl+left", "word(-1)", "Word", key_display="b/w", id="span.word_left"),
         Binding("w,ctrl+right", "word(1)", "Word →", show=False, id="span.word_right"),
+        Binding("e", "word_end", "Word end", show=False, id="span.word_end"),
+        Binding("n", "phrase", "Name", id="span.phrase"),
         Binding("up", "line(-1)", "Line", key_display="↑/↓", id="span.line_up"),
         Binding("down", "line(1)", "Line ↓", show=False, id="span.line_down"),
         Binding("home", "line_edge(-1)", "Line start", show=False, id="span.home"),
@@ -124,12 +127,14 @@ class ArticleText(Static):
             )
             for n in range(1, 10)
         ],
-        Binding("l", "mark(0)", "Label+link", id="span.link"),
+        Binding("l", "mark(0)", "Link", id="span.link"),
         Binding("enter", "commit", "Save span", id="span.save"),
         Binding("escape", "leave", "Cancel", id="span.cancel"),
     ]
     EDIT_ACTIONS = frozenset({"char", "word", "other_edge", "commit", "leave"})
-    MARK_ACTIONS = frozenset({"char", "word", "line", "line_edge", "anchor", "mark", "leave"})
+    MARK_ACTIONS = frozenset(
+        {"char", "word", "word_end", "phrase", "line", "line_edge", "anchor", "mark", "leave"}
+    )
 
     class ModeChanged(Message):
         """A span mode started, moved or ended; `mode` is None once it ended."""
@@ -164,7 +169,10 @@ class ArticleText(Static):
         self._layout: TextLayout | None = None
         self._layouts: dict[int, TextLayout] = {}
         self._dragging = False
-        self._rows: dict[int, Strip] = {}  # rendered rows, until the highlights change
+        self._rows: dict[int, Strip] = {}  # rendered rows, until their highlights change
+        self._rows_style: object = None  # the widget's style they were rendered in
+        self._cursor_at: int | None = None  # the mark cursor drawn (it may sit after a line)
+        self._content: Content | None = None  # `visual`, made when asked
         self._index: tuple[list[int], list[tuple[int, Span]], list[tuple[int, Span]]] | None = None
 
     @property
@@ -185,10 +193,13 @@ class ArticleText(Static):
             self._rows.clear()
         return self._layout
 
-    def notify_style_update(self) -> None:
-        """Styles changed (a theme, a class): the rendered rows are stale."""
-        self._rows.clear()
-        super().notify_style_update()
+    @property
+    def visual(self) -> Visual:
+        """The text with every highlight, as one `Content` (the rows are drawn from the spans
+        directly: this is made only when asked for)."""
+        if self._content is None:
+            self._content = Content(self.text, self._spans)
+        return self._content
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """The number of wrapped lines, from the layout (no full render of the text)."""
@@ -204,11 +215,13 @@ class ArticleText(Static):
         layout = self.text_layout
         if not 0 <= y < layout.rows:
             return Strip.blank(width, self.visual_style.rich_style)
+        style = self.visual_style
+        if style != self._rows_style:  # a theme, or a class (not the focus moving: the same)
+            self._rows.clear()
+            self._rows_style = style
         strip = self._rows.get(y)
         if strip is None:
-            strips = Visual.to_strips(
-                self, self._row_content(layout, y), width, 1, self.visual_style
-            )
+            strips = Visual.to_strips(self, self._row_content(layout, y), width, 1, style)
             strip = strips[0] if strips else Strip.blank(width, self.visual_style.rich_style)
             self._rows[y] = strip
         return strip
@@ -270,11 +283,43 @@ class ArticleText(Static):
         self._draw()
 
     def _draw(self) -> None:
-        # The text never changes, so neither does the height: no layout pass is needed.
-        self._spans = self._base + self.cursor.spans()
-        self._index = None
-        self._rows.clear()
-        self.update(Content(self.text, self._spans), layout=False)
+        # The text never changes, so neither does the height: no layout pass is needed. Only
+        # the rows whose highlights changed are drawn again (a key changes one or two rows).
+        spans = self._base + self.cursor.spans()
+        cursor_at = self.cursor.position if self.cursor.mode == "mark" else None
+        stale = self._stale_rows(spans, cursor_at)
+        self._spans, self._cursor_at = spans, cursor_at
+        self._index = self._content = None
+        if stale is None:
+            self._rows.clear()
+            self.refresh()
+        elif stale:
+            width = self.size.width
+            for row in stale:
+                self._rows.pop(row, None)
+            self.refresh(*(Region(0, row, width, 1) for row in sorted(stale)))
+
+    def _stale_rows(self, spans: list[Span], cursor_at: int | None) -> set[int] | None:
+        """The rows drawn differently with `spans` and the mark cursor at `cursor_at` than they
+        are now; None when that is most of them (or nothing is drawn yet)."""
+        if not self._rows or self.size.width <= 0:
+            return None
+        changed = set(self._spans).symmetric_difference(spans)
+        layout = self.text_layout
+        rows: set[int] = set()
+        for span in changed:
+            first, last = layout.row_of(span.start), layout.row_of(max(span.start, span.end - 1))
+            if last - first > REDRAW_ALL:
+                return None
+            rows.update(range(first, last + 1))
+            if len(rows) > REDRAW_ALL:
+                return None
+        if cursor_at != self._cursor_at:  # a cursor after a line is drawn on that line
+            for at in (cursor_at, self._cursor_at):
+                if at is not None:
+                    row = layout.row_of(at)
+                    rows.update((row - 1, row) if row else (row,))
+        return rows
 
     def line_of(self, offset: int) -> int:
         """The visual line (after wrapping at the current width) holding code point `offset`."""
@@ -343,6 +388,16 @@ class ArticleText(Static):
     def action_word(self, step: int) -> None:
         """Move the cursor (or the active edge) by one word."""
         self.cursor.by_word(step)
+        self._changed()
+
+    def action_word_end(self) -> None:
+        """Move the mark cursor to the end of the word (mark mode)."""
+        self.cursor.to_word_end()
+        self._changed()
+
+    def action_phrase(self) -> None:
+        """Select to the end of the name written in capitals (mark mode)."""
+        self.cursor.by_phrase()
         self._changed()
 
     def action_line(self, step: int) -> None:

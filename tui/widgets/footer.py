@@ -2,7 +2,9 @@
 
 Textual's `Footer` recomposes (a widget per key, styles applied) every time the screen's
 bindings are refreshed, which happens on focus changes and many key presses; the review
-screen's keys rarely change, so that work is wasted on every decision.
+screen's keys rarely change, so that work is wasted on every decision. A screen that shows
+some keys elsewhere for a while (the review screen's span modes, on their status line) hides
+the footer meanwhile (`footer_hidden`), so that it is not rebuilt for them and back.
 """
 
 from __future__ import annotations
@@ -34,9 +36,12 @@ class QuietFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        """Recompose only when the keys on show changed."""
+        """Recompose only when the keys on show changed; not while the screen hides the
+        footer (compared again when it shows it)."""
         if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
             super().bindings_changed(screen)
+            return
+        if getattr(screen, "footer_hidden", False):
             return
         signature = self._signature(screen)
         if signature == self._shown:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from textual.content import Content, Span
 
+from tui.widgets.phrases import phrase_end
 from tui.widgets.text_layout import (
     next_char,
     next_word_end,
@@ -17,6 +18,7 @@ from tui.widgets.text_layout import (
     previous_char,
     previous_word_end,
     previous_word_start,
+    word_at,
 )
 
 EDIT_STYLE = "reverse"
@@ -102,15 +104,17 @@ class SpanCursor:
             self._move_edge(move(self.text, self.start if self.edge == "start" else self.end))
 
     def by_word(self, step: int) -> None:
-        """To the next word's end (1) or the previous word's start (-1); an edge keeps its side.
+        """To the next word's start (1) or the previous word's start (-1), as vim's `w` and
+        `b`; an edge keeps its side.
 
         The start edge goes from word start to word start, the end edge from word end to word
-        end, so that a span never takes in the spaces around a word.
+        end, so that a span never takes in the spaces around a word (a selection that does
+        is trimmed when it is stored).
         """
         text = self.text
         if self.mode == "mark":
             self.put(
-                next_word_end(text, self.position)
+                next_word_start(text, self.position)
                 if step > 0
                 else previous_word_start(text, self.position)
             )
@@ -124,6 +128,37 @@ class SpanCursor:
             self._move_edge(
                 next_word_end(text, self.end) if step > 0 else previous_word_end(text, self.end)
             )
+
+    def to_word_end(self) -> None:
+        """The mark cursor to the end of the word it is in, else of the next one (vim's `e`)."""
+        if self.mode == "mark":
+            self.put(next_word_end(self.text, self.position))
+
+    def by_phrase(self) -> None:
+        """Select to the end of the name written in capitals (see `tui.widgets.phrases`).
+
+        Without a selection, it starts at the word under (or after) the cursor: `Shanghai
+        Cooperation Organization` from `Shanghai` in one key. With one, it goes on from the
+        word that ends at the cursor, across the lower-case words after it that the first
+        press stopped at (`Ministry`, then `of Defence`).
+        """
+        if self.mode != "mark":
+            return
+        text, position = self.text, self.position
+        if self.anchor is None:
+            word = word_at(text, position)
+            if word is None:
+                return
+            self.anchor = word[0]
+            self.put(phrase_end(text, word[0]))
+            return
+        if position > 0 and not text[position - 1].isspace():  # right after a word
+            end = phrase_end(text, previous_word_start(text, position), cross=True)
+        else:
+            word = word_at(text, position)
+            end = phrase_end(text, word[0]) if word is not None else position
+        if end > position:
+            self.put(end)
 
     def _move_edge(self, offset: int) -> None:
         if self.edge == "start" and 0 <= offset < self.end:
@@ -171,8 +206,8 @@ class SpanCursor:
                 )
             )
             keys = (
-                "←/→ ↑/↓ home/end · b/w word · v select · 1-9 label · l label+link · "
-                "esc leave · mouse: click, drag"
+                "←/→ ↑/↓ home/end · w/b word · e word end · v select · n name · 1-9 label · "
+                "l link · esc leave · mouse"
             )
             return Content.assemble(head, what, f"  at {self.position}  ", (keys, "dim"))
         return Content()

@@ -80,6 +80,14 @@ def next_word_start(text: str, offset: int) -> int:
     return len(text)
 
 
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The (start, end) of the word holding `offset`, else of the next word (None: no more)."""
+    for match in WORD.finditer(text, _tokens_start(text, offset)):
+        if match.end() > offset:
+            return match.span()
+    return None
+
+
 def next_word_end(text: str, offset: int) -> int:
     """The end of the word at or after `offset` that ends after it (or the end of the text)."""
     for match in WORD.finditer(text, _tokens_start(text, offset)):

@@ -9,6 +9,8 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from store.corpus.articles import ArticleView, get_article, set_status
@@ -19,10 +21,12 @@ from store.facts.candidates import refresh_fact_candidates
 from store.facts.repository import FactView, list_facts
 from store.review.citation import sentence_span
 from store.review.extras import Extras, mention_extras
+from store.review.linking import relink_similar
 from store.review.mentions import MentionView, decide_mention, decide_similar, list_mentions
 from store.review.spans import add_mention, set_span
 from store.review.teach import teach_alias
 from store.schema import Schema, read_schema
+from store.textnorm import norm_key
 from store.undo.history import Undone
 from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import link_with_modal
@@ -70,6 +74,9 @@ class ArticleScreen(TelaahScreen[None]):
 
     CSS_PATH = "review.tcss"
     BINDINGS = REVIEW_BINDINGS
+    # Textual repaints the whole screen when the focus moves, and the span modes move it
+    # (the text takes it): the widgets whose look depends on the focus repaint themselves.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(
         self, article: ArticleView, queue: ReviewQueue | None = None, focus: int | None = None
@@ -83,7 +90,10 @@ class ArticleScreen(TelaahScreen[None]):
         self.cursor: int | None = None
         self.labels: list[str] = []
         self.colours: dict[str, str] = {}
-        self.mode: str | None = None  # "edit" or "mark" while a span mode is on
+        self._mode_shown: str | None = None  # the span mode the status line shows
+        self._text: ArticleText | None = None
+        # The link just made, for a `*` right after it: (the linked mention, its entity before).
+        self._relinkable: tuple[MentionView, str | None] | None = None
         self.facts_stale = True  # the candidates may not match the mentions (refreshed on `F`)
         self.mentions_changed = False  # a change this visit that the candidates depend on
         self._facts_shown = False  # whether the text shows the focused fact (panel focused)
@@ -127,6 +137,23 @@ class ArticleScreen(TelaahScreen[None]):
         self._show()
 
     @property
+    def mode(self) -> str | None:
+        """The span mode on ("edit" or "mark"), if any: read from the text, so the keys switch
+        at once when it starts (not a message later)."""
+        if self._text is None:
+            found = self.query(ArticleText)  # none before compose, or on a screen going away
+            if not found:
+                return None
+            self._text = found.first()
+        return self._text.cursor.mode
+
+    @property
+    def footer_hidden(self) -> bool:
+        """While a span mode is on, its status line lists its keys in the footer's place (the
+        footer is not rebuilt for the mode's keys and back: that took most of a mode change)."""
+        return self.mode is not None or self._mode_shown is not None
+
+    @property
     def body(self) -> ArticleBody:
         """The scrolling article text."""
         return self.query_one(ArticleBody)
@@ -160,6 +187,7 @@ class ArticleScreen(TelaahScreen[None]):
 
     def action_move(self, step: int) -> None:
         """Focus the next (`step` 1) or previous (-1) mention."""
+        self._relinkable = None
         if self.cursor is None:
             return
         self.cursor = max(0, min(len(self.mentions) - 1, self.cursor + step))
@@ -167,6 +195,7 @@ class ArticleScreen(TelaahScreen[None]):
 
     def action_move_pending(self, step: int) -> None:
         """Focus the next or previous pending mention, if there is one that way."""
+        self._relinkable = None
         found = self._pending_from(step)
         if found is None:
             self.notify("No pending mention that way", timeout=2, markup=False)
@@ -189,6 +218,7 @@ class ArticleScreen(TelaahScreen[None]):
         mention = self.current
         if mention is None or self.cursor is None:
             return
+        self._relinkable = None
         reviewer = self.telaah.reviewer_id
         self.mentions[self.cursor] = replace(
             mention, state=state, label=label or mention.label, version=mention.version + 1
@@ -212,6 +242,11 @@ class ArticleScreen(TelaahScreen[None]):
             done=saved,
         )
         self._started()
+        self._move_on()
+
+    def _move_on(self) -> None:
+        """After a decision: focus the next pending mention (else the previous one), as `a`
+        and `x` do; the focus stays when none is left."""
         nxt = self._pending_from(1)
         if nxt is None:
             nxt = self._pending_from(-1)
@@ -246,18 +281,33 @@ class ArticleScreen(TelaahScreen[None]):
         return None
 
     def action_similar(self) -> None:
-        """Give every pending mention like the focused one (same surface and entity) its decision.
+        """Give every pending mention like the focused one (same surface and entity) its decision,
+        then go to the next pending mention. Right after a link (`l`): give the link to the
+        pending mentions like the linked one (see `_relink`).
 
         A pending focused mention is accepted; a decided one lends its state and label.
         """
+        if self._relinkable is not None:
+            self._relink(*self._relinkable)
+            return
         mention = self.current
-        if mention is None:
+        if mention is None or self.cursor is None:
             return
         state = "accepted" if mention.state == "pending" else mention.state
         reviewer = self.telaah.reviewer_id
+        surface = norm_key(mention.text)
+        for index, other in enumerate(self.mentions):  # shown at once, as `a` does
+            if index == self.cursor or (
+                other.state == "pending"
+                and other.entity_key == mention.entity_key
+                and norm_key(other.text) == surface
+            ):
+                self.mentions[index] = replace(
+                    other, state=state, label=mention.label, version=other.version + 1
+                )
 
         def saved(decided: list[int]) -> None:
-            self._reload(mention.id)
+            self._reload(self.current.id if self.current else mention.id)
             self.notify(f"{state} {len(decided)} × {mention.text}", timeout=3, markup=False)
 
         self.write(
@@ -272,6 +322,59 @@ class ArticleScreen(TelaahScreen[None]):
             title="Decision not saved",
             done=saved,
         )
+        self._started()
+        self._move_on()
+
+    def _relink(self, linked: MentionView, old_key: str | None) -> None:
+        """`*` right after `l`: the other pending mentions with the linked one's surface that
+        still have its old entity (`old_key`) get its entity and label, accepted (one step)."""
+        self._relinkable = None
+        reviewer = self.telaah.reviewer_id
+        surface = norm_key(linked.text)
+        for index, other in enumerate(self.mentions):
+            if (
+                other.id != linked.id
+                and other.state == "pending"
+                and other.entity_key == old_key
+                and norm_key(other.text) == surface
+            ):
+                self.mentions[index] = replace(
+                    other,
+                    state="accepted",
+                    label=linked.label,
+                    entity_key=linked.entity_key,
+                    entity_name=linked.entity_name,
+                    version=other.version + 1,
+                )
+        was = old_key or "no entity"
+
+        def saved(relinked: list[int]) -> None:
+            if relinked:
+                self._reload(self.current.id if self.current else linked.id)
+            self.notify(
+                f"linked {len(relinked)} more × {linked.text} → {linked.entity_name} "
+                f"({linked.entity_key})"
+                if relinked
+                else f"no other pending {linked.text!r} of {was} to link",
+                timeout=3,
+                markup=False,
+            )
+
+        self.write(
+            lambda s: relink_similar(
+                session=s,
+                mention_id=linked.id,
+                old_entity_key=old_key,
+                reviewer_id=reviewer,
+                expected_version=linked.version,
+            ),
+            title="Link not saved",
+            done=saved,
+        )
+        if self.current is not None and self.current.state != "pending":
+            self._move_on()
+        else:
+            self._show()
 
     def action_undo(self) -> None:
         """Undo your latest change (also one made before the app was restarted)."""
@@ -282,6 +385,7 @@ class ArticleScreen(TelaahScreen[None]):
         self._history(False)
 
     def _history(self, backwards: bool) -> None:
+        self._relinkable = None
         self.undo_step(backwards, then=self._undone)
 
     def _undone(self, done: Undone) -> None:
@@ -367,10 +471,11 @@ class ArticleScreen(TelaahScreen[None]):
             return
         if not self.is_attached or self.app.screen is not self:
             return  # replaced meanwhile (d opened the next article), or under a modal
-        if not self.body.query(ArticleText):  # the screen is being taken down
+        bodies = self.query(ArticleBody)
+        if not bodies or not bodies.first().query(ArticleText):  # being taken down
             return
         start = offset if offset is not None else mention.start if mention else 0
-        self.body.scroll_to_offset(start)
+        bodies.first().scroll_to_offset(start)
 
     # Articles.
 
@@ -478,12 +583,16 @@ class ArticleScreen(TelaahScreen[None]):
         """Copy the focused mention's sentence with a citation (title, source, date)."""
         copy_sentence(self.app, self.article, self.current)
 
-    def action_link(self) -> None:
-        """Link the focused mention to an entity found as you type, or to a new one (`l`).
+    def action_link(self, entity_label: bool = False) -> None:
+        """Link the focused mention to an entity found as you type, or to a new one (`l`), then
+        go to the next pending mention; a `*` right after gives the same link to the pending
+        mentions like it.
 
-        The link accepts the mention with the label chosen in the modal; it is one decision,
-        undone by `u` (a new entity stays in the gazetteer).
+        The link accepts the mention with the label chosen in the modal (with `entity_label`,
+        a span just marked, the entity's type unless another label was chosen); it is one
+        decision, undone by `u` (a new entity stays in the gazetteer).
         """
+        self._relinkable = None
         mention = self.current
         if mention is None:
             self.notify("No mention to link", timeout=2, markup=False)
@@ -492,27 +601,34 @@ class ArticleScreen(TelaahScreen[None]):
         def linked(done: MentionView) -> None:
             self._started()
             self._reload(done.id)
+            self._relinkable = (done, mention.entity_key)
+            self._move_on()
 
-        link_with_modal(self, mention, self.labels, self.colours, linked)
+        link_with_modal(self, mention, self.labels, self.colours, linked, entity_label=entity_label)
 
     # The span modes: `ArticleText` runs them and reports up; the screen stores.
 
     def action_edit_span(self) -> None:
         """Edit the focused mention's boundaries from the keyboard."""
+        self._relinkable = None
         mention = self.current
         if mention is not None:
             self.body.edit(mention)
 
     def action_mark_span(self) -> None:
         """Put a text cursor on the focused mention (or the top of the view) to mark a span."""
+        self._relinkable = None
         self.body.mark(self.current, len(self.labels))
 
     @on(ArticleText.ModeChanged)
     def _mode_changed(self, event: ArticleText.ModeChanged) -> None:
         """Show the mode's status line, switch the screen's keys, keep the cursor in view."""
         self.query_one(SpanStatus).show_mode(event.status, event.mode is not None)
-        if event.mode != self.mode:
-            self.mode = event.mode
+        if event.mode != self._mode_shown:
+            self._mode_shown = event.mode
+            # The status line takes the footer's place in the same frame: the text keeps its
+            # size, and only those two lines are drawn again.
+            self.query_one(QuietFooter).display = event.mode is None
             if event.mode is None:
                 self.body.focus(scroll_visible=False)
             self.refresh_bindings()
@@ -523,14 +639,17 @@ class ArticleScreen(TelaahScreen[None]):
 
     @on(ArticleText.SpanEdited)
     def _span_edited(self, event: ArticleText.SpanEdited) -> None:
-        """Store the new boundaries (one audited commit), then leave the edit mode."""
+        """Store the new boundaries and accept the mention (one audited commit, one undo),
+        then leave the edit mode and go to the next pending mention."""
         reviewer = self.telaah.reviewer_id
         shown = next((m for m in self.mentions if m.id == event.mention_id), None)
         version = shown.version if shown is not None else None
 
         def saved(view: MentionView) -> None:
             self.body.leave()
+            self._started()
             self._reload(view.id)
+            self._move_on()
 
         self.write(
             lambda s: set_span(
@@ -540,6 +659,7 @@ class ArticleScreen(TelaahScreen[None]):
                 end=event.end,
                 reviewer_id=reviewer,
                 expected_version=version,
+                accept=True,
             ),
             title="Span not saved",
             done=saved,
@@ -555,7 +675,9 @@ class ArticleScreen(TelaahScreen[None]):
 
     @on(ArticleText.SpanMarked)
     def _span_marked(self, event: ArticleText.SpanMarked) -> None:
-        """Store the selection as an accepted manual mention, focus it, maybe link it."""
+        """Store the selection as an accepted manual mention; then link it (`l`, rank 0: with
+        the entity's label), or go to the next pending mention (a tagging waiting for the span
+        keeps it in focus)."""
         if not self.labels:
             self.notify("The schema has no labels", severity="error", markup=False)
             return
@@ -564,10 +686,15 @@ class ArticleScreen(TelaahScreen[None]):
 
         def saved(view: MentionView) -> None:
             self.body.leave()
+            self._started()
             self._reload(view.id)
-            self.notify(f"{label}: {view.text}", timeout=2, markup=False)
             if event.rank == 0:
-                self.action_link()
+                self.action_link(entity_label=True)
+                return
+            self.notify(f"{label}: {view.text}", timeout=2, markup=False)
+            tagging = self.query_one(FactReview).tagging
+            if tagging is None or not tagging.known:  # no role step waits for this span
+                self._move_on()
 
         self.write(
             lambda s: add_mention(

@@ -70,7 +70,10 @@ class ArticleBody(VerticalScroll):
         self.text.leave()
 
     def scroll_to_offset(self, offset: int, *, immediate: bool = False) -> None:
-        """Scroll the line holding code point `offset` into view."""
-        text = self.text
+        """Scroll the line holding code point `offset` into view (not on a screen going away)."""
+        found = self.query(ArticleText)
+        if not found:
+            return
+        text = found.first()
         y = text.virtual_region.y + text.line_of(offset)
         self.scroll_to_region(Region(0, y, 1, 1), animate=False, spacing=None, immediate=immediate)
