@@ -258,7 +258,10 @@ class Reviewer:
         if want is None:
             await self.press(self.need_key(modal, "create"), "ctrl+n")
             await self.confirm_dialogs(modal)
-            current = self.screen.current
+            # The linked mention is the gold span's (the focus may have moved on from it).
+            current = next(
+                (m for m in self.screen.mentions if (m.start, m.end) == (g.start, g.end)), None
+            )
             if current is None or current.entity_key is None:
                 raise ReviewFailed(f"no entity made for {g.text!r}")
             self.created[g.entity] = current.entity_key
@@ -325,7 +328,32 @@ class Reviewer:
         if screen.mode is not None:  # refused (the mode stays on): leave, and reject instead
             await self.press(self.need_key(text, "leave"), "edit-cancel")
             return False
+        await self.finish_edited(mention.id, g)
         return True
+
+    async def finish_edited(self, mention_id: int, g: GoldSpan) -> None:
+        """After an edit (which accepts, and may move on): back to the edited mention when its
+        entity or label is not the gold's yet, and fix them."""
+        screen = self.screen
+        edited = next((m for m in screen.mentions if m.id == mention_id), None)
+        if edited is None:
+            return
+        want = self.resolve(g.entity)
+        if edited.entity_key == want and edited.label == g.label:
+            return
+        for _ in range(len(screen.mentions)):
+            current = screen.current
+            if current is not None and current.id == mention_id:
+                break
+            index = screen.mentions.index(current) if current is not None else -1
+            step = -1 if index > screen.mentions.index(edited) else 1
+            await self.press(self.need_key(screen, f"move({step})"), "j/k")
+        if want is None or edited.entity_key != want:
+            await self.press(self.need_key(screen, "link"), "l")
+            await self.choose(g, want)
+        elif edited.label != g.label:
+            rank = screen.labels.index(g.label) + 1
+            await self.press(self.need_key(screen, f"label({rank})"), "digit")
 
     async def mark(self, g: GoldSpan) -> None:
         """`m`, moves and a selection over the gold span, then its label and entity."""
