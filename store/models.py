@@ -149,6 +149,9 @@ class Mention(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # Raised by one at every change of the row; a change made on an older version is refused.
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    # Why the matcher doubts it (`sentence-initial`, `common word`, `lower case`, `new name`);
+    # None when nothing is doubted. See migration 0007.
+    reason: str | None = None
 
 
 class Fact(SQLModel, table=True):
