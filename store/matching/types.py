@@ -27,3 +27,6 @@ class Candidate:
     score: float  # 0-100; 100 for an exact match
     method: str  # "exact" or "fuzzy"
     alternatives: tuple[str, ...] = ()  # other entity keys the same span fits, best first
+    # Why the score is lowered (`sentence-initial`, `common word`, `lower case`, `new name`...);
+    # None when nothing is doubted. Stored as `Mention.reason`.
+    reason: str | None = None

@@ -183,6 +183,7 @@ def _store(
                 col(Mention.score),
                 col(Mention.method),
                 col(Mention.alternatives),
+                col(Mention.reason),
             ).where(col(Mention.article_id).in_(ids))
         ).all()
         by_article: dict[int, list[Any]] = {}
@@ -246,6 +247,7 @@ def _diff(
             "score": round(c.score, 2),
             "method": c.method,
             "alternatives": list(c.alternatives),
+            "reason": c.reason,
         }
         old = pending.pop((c.start, c.end, entity_id), None)
         if old is None:
@@ -271,6 +273,7 @@ def _diff(
             "score": old.score,
             "method": old.method,
             "alternatives": list(old.alternatives or []),
+            "reason": old.reason,
         }
         if current != fields:
             connection.execute(  # a re-matched candidate is a changed mention: a new version
