@@ -12,7 +12,7 @@ from pathlib import Path
 
 from store.paths import config_file
 
-KNOWN_KEYS = ("reviewer", "keymap", "export", "save_wait")
+KNOWN_KEYS = ("reviewer", "keymap", "export", "save_wait", "min_score")
 # `[export] pending_in_done`: what the pending mentions and facts of a done article are in
 # exports. "reject" (the default): the reviewer marked the article done, so what they left
 # pending is wrong, and the manifest says so; an unreviewed name never becomes `O` in CoNLL
@@ -20,6 +20,7 @@ KNOWN_KEYS = ("reviewer", "keymap", "export", "save_wait")
 PENDING_IN_DONE = ("reject", "keep")
 EXPORT_KEYS = ("pending_in_done",)
 SAVE_WAIT = 30.0  # seconds a decision waits for a locked database before it is not saved
+MIN_SCORE = 50.0  # candidates scored under this are hidden until the reviewer shows them
 MAX_SYNTAX_ERRORS = 20  # a file broken on every line is not worth more lines of errors
 _AT_LINE = re.compile(r"\(at (?:line (\d+), column \d+|end of document)\)")
 
@@ -34,6 +35,8 @@ class Config:
         keymap: Binding id -> comma-separated keys, as written (not checked against the app).
         pending_in_done: `[export] pending_in_done`: "reject" or "keep" (see PENDING_IN_DONE).
         save_wait: Seconds a write from the app waits for a locked database, then "not saved".
+        min_score: Candidates scored under it (0-100) are hidden in the queue, the review screen
+            and `telaah match --dump` until the reviewer shows them.
         problems: One line per problem, `file:line: what`, in file order.
     """
 
@@ -42,6 +45,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     pending_in_done: str = PENDING_IN_DONE[0]
     save_wait: float = SAVE_WAIT
+    min_score: float = MIN_SCORE
     problems: list[str] = field(default_factory=list)
 
 
@@ -127,6 +131,14 @@ def _read_settings(data: Mapping[str, object], text: str, config: Config) -> Non
             else:
                 config.problems.append(
                     _where_in(config, text, key) + "save_wait must be a positive number; ignored"
+                )
+        elif key == "min_score":
+            if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
+                config.min_score = float(value)
+            else:
+                config.problems.append(
+                    _where_in(config, text, key)
+                    + "min_score must be a number from 0 to 100; ignored"
                 )
         else:
             config.problems.append(
