@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from textual.content import Content, Span
 
-from tui.widgets.phrases import phrase_end
+from store.corpus.phrases import phrase_end
 from tui.widgets.text_layout import (
     next_char,
     next_word_end,

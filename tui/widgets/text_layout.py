@@ -16,18 +16,9 @@ from itertools import pairwise
 from rich._wrap import divide_line
 from rich.cells import get_character_cell_size
 
+from store.corpus.phrases import WORD
+
 TAB_SIZE = 8  # what Content.render_strips uses
-# Marks, variation selectors, joiners and skin tones belong to the character before them.
-_MARKS = (
-    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-    "\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]"
-)
-# A word (hyphens, apostrophes and dots inside it), a flag, or one other symbol (an emoji).
-WORD = re.compile(
-    rf"(?:\w{_MARKS}*)+(?:[-'’.](?:\w{_MARKS}*)+)*"
-    rf"|[\U0001F1E6-\U0001F1FF]{{2}}"
-    rf"|[^\w\s]{_MARKS}*(?:\u200d[^\w\s]{_MARKS}*)*"
-)
 _ZWJ = "\u200d"
 _WINDOW = 256  # how far back a word search looks before it falls back to a longer look
 

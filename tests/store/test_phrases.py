@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.widgets.phrases import phrase_end
+from store.corpus.phrases import phrase_end
 
 
 @pytest.mark.parametrize(

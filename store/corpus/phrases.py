@@ -1,4 +1,5 @@
-"""Names written in capitals: where the phrase that starts at a word ends (the mark mode's `n`).
+"""Names written in capitals: where the phrase that starts at a word ends (the review mark
+mode's `n`, and the names the gazetteer lacks that the matching run proposes).
 
 A phrase is a run of words that start with a capital letter (`Shanghai Cooperation
 Organization`, `S-300PS`, `KONTAN.CO.ID`) on one line, apart by spaces only: punctuation, a
@@ -14,11 +15,20 @@ from __future__ import annotations
 
 import re
 
-from tui.widgets.text_layout import WORD
-
 SCAN = 64  # words looked at, at most
 JOINING = 2  # lower-case words that may join two capitalised runs
 _GAP = re.compile(r"[ \t\u00a0]+")
+# Marks, variation selectors, joiners and skin tones belong to the character before them.
+_MARKS = (
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]"
+)
+# A word (hyphens, apostrophes and dots inside it), a flag, or one other symbol (an emoji).
+WORD = re.compile(
+    rf"(?:\w{_MARKS}*)+(?:[-'’.](?:\w{_MARKS}*)+)*"
+    rf"|[\U0001F1E6-\U0001F1FF]{{2}}"
+    rf"|[^\w\s]{_MARKS}*(?:\u200d[^\w\s]{_MARKS}*)*"
+)
 
 
 def _capital(word: str) -> bool:
