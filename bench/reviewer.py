@@ -165,6 +165,7 @@ class Reviewer:
         again until none is (a mark that creates an entity may bring new candidates)."""
         by_span = {(g.start, g.end): g for g in gold}
         tries: Counter[tuple[int, int]] = Counter()
+        await self.show_hidden(gold)
         while True:
             screen = self.screen
             pending = [m for m in screen.mentions if m.state == "pending"]
@@ -189,6 +190,17 @@ class Reviewer:
                 raise ReviewFailed(f"mention {current.text!r} stays pending")
             await self.decide(current, pending, by_span, gold)
 
+    async def show_hidden(self, gold: list[GoldSpan]) -> None:
+        """`v` once, when the threshold hides candidates and gold spans are not shown (a
+        reviewer whose gazetteer lacks names wants the `new name` candidates)."""
+        screen = self.screen
+        key = self.key_for(screen, "show_all")
+        if key is None or self.app.show_all or not getattr(screen, "hidden", 0):
+            return
+        shown = {(m.start, m.end) for m in screen.mentions}
+        if any(not g.optional and (g.start, g.end) not in shown for g in gold):
+            await self.press(key, "v")
+
     async def decide(
         self,
         mention: Any,
@@ -212,6 +224,12 @@ class Reviewer:
             await self.press(self.need_key(screen, "decide('rejected')"), "x")
             return
         want = self.resolve(g.entity)
+        create = self.key_for(screen, "new_entity")
+        if want is None and create is not None and mention.label == g.label:
+            await self.press(create, "N")  # the form, prefilled with the surface and label
+            await self.confirm_dialogs(screen)
+            self.note_created(g)
+            return
         if want is None or mention.entity_key != want:
             await self.press(self.need_key(screen, "link"), "l")
             await self.choose(g, want)
@@ -258,14 +276,7 @@ class Reviewer:
         if want is None:
             await self.press(self.need_key(modal, "create"), "ctrl+n")
             await self.confirm_dialogs(modal)
-            # The linked mention is the gold span's (the focus may have moved on from it).
-            current = next(
-                (m for m in self.screen.mentions if (m.start, m.end) == (g.start, g.end)), None
-            )
-            if current is None or current.entity_key is None:
-                raise ReviewFailed(f"no entity made for {g.text!r}")
-            self.created[g.entity] = current.entity_key
-            self.names[current.entity_key] = current.entity_name or g.text
+            self.note_created(g)
             return
         name = self.names.get(want, g.text)
         typed = 0
@@ -282,6 +293,16 @@ class Reviewer:
         for _ in range(index):
             await self.press(self.need_key(modal, "cursor(1)"), "link-move")
         await self.press("enter", "link-enter")
+
+    def note_created(self, g: GoldSpan) -> None:
+        """The entity just made for the gold span `g` (the focus may have moved on from it)."""
+        current = next(
+            (m for m in self.screen.mentions if (m.start, m.end) == (g.start, g.end)), None
+        )
+        if current is None or current.entity_key is None:
+            raise ReviewFailed(f"no entity made for {g.text!r}")
+        self.created[g.entity] = current.entity_key
+        self.names[current.entity_key] = current.entity_name or g.text
 
     async def confirm_dialogs(self, below: Any) -> None:
         """Dialogs a creation may open (a name and key to check): accepted as they come."""

@@ -9,7 +9,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from store.config import SAVE_WAIT, Config, load_config
+from store.config import MIN_SCORE, SAVE_WAIT, Config, load_config
 from store.corpus.articles import ArticleView
 from store.db import Engine, open_database, session_scope
 from store.gazetteer.search import search_cache
@@ -48,10 +48,13 @@ class TelaahApp(App[None]):
         keymap: Mapping[str, str] | None = None,
         problems: Sequence[str] = (),
         save_wait: float = SAVE_WAIT,
+        min_score: float = MIN_SCORE,
     ) -> None:
         super().__init__()
         self.engine = engine
         self.save_wait = save_wait
+        self.min_score = min_score
+        self.show_all = False
         self.reviewer = reviewer
         self.reviewer_id = reviewer_id
         self.sub_title = reviewer
@@ -152,6 +155,7 @@ def make_app(db_url: str, *, reviewer: str, config: Config | None = None) -> Tel
         keymap=keymap,
         problems=config.problems,
         save_wait=config.save_wait,
+        min_score=config.min_score,
     )
     _workbench: Workbench = app  # mypy checks here that the app is what the screens expect
     return app

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from store.review.linking import CreatedLink, create_and_link, link_mention
 from store.review.mentions import MentionView
 from tui.modals.link import LinkChoice, LinkScreen
+from tui.modals.new_entity import NewEntity, NewEntityScreen
 
 if TYPE_CHECKING:
     from store.db import Session
@@ -71,6 +72,27 @@ def link_with_modal(
         )
 
     screen.app.push_screen(LinkScreen(telaah.engine, mention, list(labels), dict(colours)), chosen)
+
+
+def create_with_form(
+    screen: TelaahScreen[Any],
+    mention: MentionView,
+    labels: Sequence[str],
+    colours: Mapping[str, str],
+    done: Callable[[MentionView], None],
+) -> None:
+    """The new-entity form for `mention` (its surface and label prefilled), without the link
+    search first; what it gives is created and linked like `ctrl+n` in the link modal."""
+
+    def made(new: NewEntity | None) -> None:
+        if new is not None:
+            choice = LinkChoice(None, new.label, name=new.name, key=new.key)
+            _create(screen, mention, choice, done)
+
+    form = NewEntityScreen(
+        screen.telaah.engine, mention.text, mention.label, list(labels), dict(colours)
+    )
+    screen.app.push_screen(form, made)
 
 
 def _create(

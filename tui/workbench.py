@@ -20,6 +20,8 @@ class Workbench(Protocol):
     reviewer: str
     reviewer_id: int
     save_wait: float  # seconds a write waits for a locked database before "not saved"
+    min_score: float  # candidates scored under it are hidden (the config's `min_score`)
+    show_all: bool  # `v` in the review screen: the hidden candidates are shown
 
     def open_article(
         self,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from store.audit import Action
@@ -118,13 +118,19 @@ class Pending:
         return " and ".join(parts) or "nothing pending"
 
 
-def pending_in_article(*, session: Session, article_id: int) -> Pending:
-    """How many mentions and facts of the article are still pending."""
-    mentions = session.exec(
+def pending_in_article(
+    *, session: Session, article_id: int, min_score: float | None = None
+) -> Pending:
+    """How many mentions and facts of the article are still pending; with `min_score`, not
+    counting the candidates scored under it (hidden from the reviewer)."""
+    query = (
         select(func.count())
         .select_from(Mention)
         .where(Mention.article_id == article_id, Mention.state == "pending")
-    ).one()
+    )
+    if min_score is not None:
+        query = query.where(or_(col(Mention.score).is_(None), col(Mention.score) >= min_score))
+    mentions = session.exec(query).one()
     facts = session.exec(
         select(func.count())
         .select_from(Fact)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlmodel import Session, col
 
+from store.config import MIN_SCORE
 from store.db import session_scope
 from store.facts.proposals import Span, propose
 from store.facts.repository import create_fact
@@ -75,7 +76,16 @@ def refresh_fact_candidates(
                 col(Mention.end),
                 col(Mention.label),
                 col(Mention.entity_id),
-            ).where(col(Mention.article_id) == article_id, col(Mention.state) != "rejected")
+            ).where(
+                col(Mention.article_id) == article_id,
+                col(Mention.state) != "rejected",
+                # Not the candidates hidden under the score threshold while they are pending.
+                or_(
+                    col(Mention.state) == "accepted",
+                    col(Mention.score).is_(None),
+                    col(Mention.score) >= MIN_SCORE,
+                ),
+            )
         ).all()
     ]
     count = 0

@@ -32,7 +32,11 @@ def write_candidates(*, session: Session, handle: IO[str]) -> int:
         )
         .join(Article, col(Article.id) == col(Mention.article_id))
         .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
-        .where(col(Mention.state) == "pending", col(Mention.origin) == "gazetteer")
+        .where(
+            col(Mention.state) == "pending",
+            col(Mention.origin) == "gazetteer",
+            col(Mention.entity_id).is_not(None),  # not the `new name` proposals
+        )
         .order_by(col(Mention.article_id), col(Mention.start), col(Mention.end))
     )
     count = 0

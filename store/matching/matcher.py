@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from store.matching.exact import exact_hits
@@ -45,6 +45,11 @@ class Matcher:
         hits = exact_hits(self._index, view, self._hot, self._table)
         hits += fuzzy_hits(self._index, view, self._table, self._cache)
         return resolve(hits, self._index.records, text)
+
+    def entries(self) -> Iterator[AliasEntry]:
+        """The aliases the matcher was built from."""
+        for record in self._index.records:
+            yield AliasEntry(key=record.key, alias=record.alias, label=record.label)
 
     def affected_by(self, alias: str) -> Callable[[str], bool]:
         """A test of whether `alias` alone could propose a candidate in a text.

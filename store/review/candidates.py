@@ -16,6 +16,7 @@ from store import audit
 from store.audit import Action
 from store.db import session_scope
 from store.matching import AliasEntry, Candidate, Matcher
+from store.matching.names import with_new_names
 from store.models import Alias, Article, Entity, Mention, utcnow
 
 CHUNK = 100  # articles matched and written per transaction
@@ -78,7 +79,7 @@ def _match_chunk(ids: list[int]) -> list[tuple[int, list[Candidate]]]:
 
         _WORKER_ENGINE = make_engine(_WORKER_URL)
     return [
-        (article_id, _WORKER_MATCHER.find_candidates(text))
+        (article_id, with_new_names(_WORKER_MATCHER, text))
         for article_id, text in _texts(_WORKER_ENGINE, ids)
     ]
 
@@ -143,7 +144,7 @@ def match_articles(
             _WORKER_MATCHER = _WORKER_URL = None
     else:
         for chunk in chunks:
-            results = [(i, matcher.find_candidates(t)) for i, t in _texts(engine, chunk)]
+            results = [(i, with_new_names(matcher, t)) for i, t in _texts(engine, chunk)]
             report.merge(_store(engine, results, keys))
             on_progress(len(results))
     with session_scope(engine) as session:
@@ -237,15 +238,15 @@ def _diff(
     }
     for c in candidates:
         entity_id = keys.get(c.key)
-        if entity_id is None or (c.start, c.end, entity_id) in rejected:
-            continue
+        if (entity_id is None and c.key) or (c.start, c.end, entity_id) in rejected:
+            continue  # (a new name has no key: it is proposed without an entity)
         if any(c.start < end and start < c.end for start, end in accepted):
             continue
         fields = {
             "label": c.label,
-            "matched_alias": c.alias,
+            "matched_alias": c.alias or None,
             "score": round(c.score, 2),
-            "method": c.method,
+            "method": c.method if c.key else None,
             "alternatives": list(c.alternatives),
             "reason": c.reason,
         }

@@ -39,10 +39,19 @@ class MentionView:
     # The row's version when read: a change states it (`expected_version`). Not part of the
     # view's equality: two views showing the same mention the same way are equal.
     version: int = field(default=1, compare=False)
+    reason: str | None = None  # why the matcher doubts it (`new name`, `lower case`...)
+
+    def hidden_under(self, min_score: float) -> bool:
+        """Whether a threshold of `min_score` hides it: only pending candidates with a score
+        under it (decided and manual mentions are always shown)."""
+        return self.state == "pending" and self.score is not None and self.score < min_score
 
 
-def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
-    """The article's mentions in text order (by start, then longer first)."""
+def list_mentions(
+    *, session: Session, article_id: int, min_score: float | None = None
+) -> list[MentionView]:
+    """The article's mentions in text order (by start, then longer first); with `min_score`,
+    without the pending candidates scored under it (`MentionView.hidden_under`)."""
     # Columns, not ORM objects: an article can have hundreds of mentions and the review screen
     # reads them all before its first paint.
     rows = session.execute(
@@ -62,12 +71,13 @@ def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
             col(Mention.method),
             col(Mention.alternatives),
             col(Mention.version),
+            col(Mention.reason),
         )
         .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
         .where(col(Mention.article_id) == article_id)
         .order_by(col(Mention.start), col(Mention.end).desc(), col(Mention.id))
     ).all()
-    return [
+    views = [
         MentionView(
             m_id,
             a_id,
@@ -84,6 +94,7 @@ def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
             method,
             tuple(alternatives or ()),
             version,
+            reason,
         )
         for (
             m_id,
@@ -101,8 +112,12 @@ def list_mentions(*, session: Session, article_id: int) -> list[MentionView]:
             method,
             alternatives,
             version,
+            reason,
         ) in rows
     ]
+    if min_score is None:
+        return views
+    return [view for view in views if not view.hidden_under(min_score)]
 
 
 def get_mention(*, session: Session, mention_id: int) -> MentionView:
@@ -351,4 +366,5 @@ def _view(m: Mention, key: str | None, name: str | None) -> MentionView:
         m.method,
         tuple(m.alternatives or ()),
         m.version,
+        m.reason,
     )

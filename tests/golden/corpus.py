@@ -11,8 +11,9 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 
+from store.config import MIN_SCORE
 from store.corpus.articles import set_status
 from store.corpus.demo import prepare_demo
 from store.db import session_scope
@@ -68,6 +69,8 @@ def golden_corpus(engine: Engine) -> None:
                 session.execute(
                     select(Mention.id)
                     .where(Mention.article_id == article_id)
+                    # What the reviewer sees: not the candidates hidden under the threshold.
+                    .where(or_(Mention.score.is_(None), Mention.score >= MIN_SCORE))
                     .order_by(Mention.start, Mention.end.desc(), Mention.id)
                 )
                 .scalars()

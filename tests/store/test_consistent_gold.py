@@ -15,6 +15,7 @@ from store.errors import Conflict
 from store.facts.accept import accept_fact
 from store.facts.repository import list_facts
 from store.gazetteer.entities import delete_entity
+from store.matching.names import NEW_NAME
 from store.models import AuditEntry, Entity, Mention
 from store.review.mentions import decide_many, decide_mention
 from store.review.rematch import rematch
@@ -129,7 +130,11 @@ def test_deleting_an_entity_withdraws_its_pending_candidates_at_once(
         count = len(linked)
         change = delete_entity(session=session, key="KG", reviewer_id=reviewer_id)
         unlinked = session.exec(
-            select(Mention).where(col(Mention.entity_id).is_(None), Mention.state == "pending")
+            select(Mention).where(
+                col(Mention.entity_id).is_(None),
+                Mention.state == "pending",
+                col(Mention.reason).is_not(NEW_NAME),  # (never linked)
+            )
         ).all()
         assert unlinked == []  # before any re-match
         assert session.get(Mention, rejected.id) is not None  # a decision stays
@@ -148,5 +153,9 @@ def test_deleting_an_entity_withdraws_its_pending_candidates_at_once(
         redo(session=session, reviewer_id=reviewer_id)  # the new candidates go with it again
         assert session.exec(select(Entity).where(Entity.key == "KG")).first() is None
         assert not session.exec(
-            select(Mention).where(col(Mention.entity_id).is_(None), Mention.state == "pending")
+            select(Mention).where(
+                col(Mention.entity_id).is_(None),
+                Mention.state == "pending",
+                col(Mention.reason).is_not(NEW_NAME),
+            )
         ).all()

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from store.audit import list_audit
+from store.config import MIN_SCORE
 from store.corpus.articles import get_article
 from store.corpus.demo import prepare_demo
 from store.db import session_scope
@@ -24,7 +25,7 @@ def test_mentions_are_listed_in_text_order_with_their_entity(
     demo_db: Engine, session: Session
 ) -> None:
     article = get_article(session=session, article_id=1)
-    mentions = list_mentions(session=session, article_id=1)
+    mentions = list_mentions(session=session, article_id=1, min_score=MIN_SCORE)
     assert mentions and [m.start for m in mentions] == sorted(m.start for m in mentions)
     for m in mentions:
         assert article.text[m.start : m.end] == m.text

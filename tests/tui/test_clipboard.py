@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from textual.app import App
 from textual.pilot import Pilot
 
+from store.config import MIN_SCORE
 from store.corpus.articles import ArticleView, get_article
 from store.db import session_scope
 from store.review.citation import mention_line, sentence_citation
@@ -36,7 +37,7 @@ def stored(engine: Engine, article_id: int = 1) -> tuple[ArticleView, list[Menti
     with session_scope(engine) as session:
         return (
             get_article(session=session, article_id=article_id),
-            list_mentions(session=session, article_id=article_id),
+            list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id),
         )
 
 

@@ -9,11 +9,12 @@ from sqlmodel import col, select
 from textual.content import Content
 from textual.widgets import Static
 
+from store.config import MIN_SCORE
 from store.corpus.articles import get_article
 from store.db import session_scope
 from store.facts.repository import list_facts
 from store.models import Mention
-from store.review.mentions import decide_many
+from store.review.mentions import decide_many, list_mentions
 from tests.tui.test_review import SIZE, review
 from tui.app import make_app
 from tui.modals.confirm import ConfirmScreen
@@ -36,7 +37,7 @@ def question(screen: object) -> str:
 
 async def test_d_with_pending_left_asks_first_saying_how_many(db_url: str, engine: Engine) -> None:
     with session_scope(engine) as session:
-        mentions = session.exec(select(Mention).where(Mention.article_id == 1)).all()
+        mentions = list_mentions(min_score=MIN_SCORE, session=session, article_id=1)
         facts = list_facts(session=session, article_id=1, state="pending")
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "d")

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from store.db import session_scope
 from store.gazetteer import entities as gazetteer
+from store.matching.names import NEW_NAME
 from store.models import Alias, Entity, Mention
 from tui.app import make_app
 from tui.screens.gazetteer import GazetteerScreen
@@ -274,7 +275,9 @@ async def test_delete_withdraws_pending_candidates_before_any_rematch(
             with session_scope(engine) as session:
                 unlinked = session.exec(
                     select(Mention).where(
-                        col(Mention.entity_id).is_(None), Mention.state == "pending"
+                        col(Mention.entity_id).is_(None),
+                        Mention.state == "pending",
+                        col(Mention.reason).is_not(NEW_NAME),  # (never linked)
                     )
                 ).all()
             assert unlinked == []

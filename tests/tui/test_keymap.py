@@ -12,7 +12,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 from textual.widgets._key_panel import BindingsTable
 
-from store.config import load_config
+from store.config import MIN_SCORE, load_config
 from store.db import session_scope
 from store.paths import config_file
 from store.review.mentions import MentionView, list_mentions
@@ -26,7 +26,7 @@ SIZE = (120, 40)
 def mentions_of(engine: Engine, article_id: int) -> list[MentionView]:
     """The article's mentions as stored now."""
     with session_scope(engine) as session:
-        return list_mentions(session=session, article_id=article_id)
+        return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
 def review(app: App[None]) -> ArticleScreen:

@@ -8,6 +8,7 @@ from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 
+from store.config import MIN_SCORE
 from store.db import session_scope
 from store.models import Mention
 from store.paths import config_file
@@ -23,7 +24,7 @@ SIZE = (120, 40)
 def mentions_of(engine: Engine, article_id: int) -> list[MentionView]:
     """The article's mentions as stored now."""
     with session_scope(engine) as session:
-        return list_mentions(session=session, article_id=article_id)
+        return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
 def review(app: App[None]) -> ArticleScreen:

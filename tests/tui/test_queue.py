@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
+from store.config import MIN_SCORE
 from store.corpus.articles import list_articles
 from store.models import Article
 from store.review.mentions import decide_mention, list_mentions
@@ -28,7 +29,7 @@ def column(table: object, name: str) -> list[str]:
 async def test_rows_show_pending_and_accepted_counts(
     db_url: str, session: Session, reviewer_id: int
 ) -> None:
-    first = list_mentions(session=session, article_id=1)[0]
+    first = list_mentions(min_score=MIN_SCORE, session=session, article_id=1)[0]
     decide_mention(session=session, mention_id=first.id, state="accepted", reviewer_id=reviewer_id)
     rows = list_articles(session=session)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
@@ -70,7 +71,7 @@ async def test_returning_from_an_article_refreshes_its_counts(
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("down", "enter")
         await pilot.pause()
-        for m in list_mentions(session=session, article_id=2)[:3]:
+        for m in list_mentions(min_score=MIN_SCORE, session=session, article_id=2)[:3]:
             decide_mention(
                 session=session, mention_id=m.id, state="rejected", reviewer_id=reviewer_id
             )
@@ -88,7 +89,7 @@ async def test_no_reopening_at_a_done_article_or_for_another_reviewer(
 ) -> None:
     from store.corpus.articles import set_status
 
-    first = list_mentions(session=session, article_id=2)[0]
+    first = list_mentions(min_score=MIN_SCORE, session=session, article_id=2)[0]
     decide_mention(session=session, mention_id=first.id, state="accepted", reviewer_id=reviewer_id)
     async with make_app(db_url, reviewer="someone-else").run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -15,6 +15,7 @@ from textual.app import App
 from textual.content import Content
 from textual.geometry import Region
 
+from store.config import MIN_SCORE
 from store.corpus.articles import ArticleView, get_article
 from store.corpus.demo import prepare_demo
 from store.db import session_scope
@@ -91,7 +92,7 @@ def tricky(engine: Engine, import_records: Importer) -> tuple[ArticleView, list[
         article = get_article(session=session, external_id="tricky")
     match_articles(engine, article_ids=[article.id])
     with session_scope(engine) as session:
-        mentions = list_mentions(session=session, article_id=article.id)
+        mentions = list_mentions(min_score=MIN_SCORE, session=session, article_id=article.id)
     return article, mentions
 
 

@@ -8,6 +8,7 @@ from textual.app import App
 from textual.content import Content
 from textual.geometry import Region
 
+from store.config import MIN_SCORE
 from store.corpus.articles import get_article
 from store.corpus.demo import prepare_demo
 from store.db import session_scope
@@ -27,7 +28,7 @@ SIZE = (120, 40)
 def mentions_of(engine: Engine, article_id: int) -> list[MentionView]:
     """The article's mentions as stored now (a fresh session, nothing cached)."""
     with session_scope(engine) as session:
-        return list_mentions(session=session, article_id=article_id)
+        return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
 def review(app: App[None]) -> ArticleScreen:
@@ -80,7 +81,7 @@ async def test_keys_decide_and_move(db_url: str, engine: Engine, reviewer_id: in
 
         with session_scope(engine) as session:
             article = get_article(session=session, article_id=1)
-            decided = list_mentions(session=session, article_id=1)[:3]
+            decided = list_mentions(min_score=MIN_SCORE, session=session, article_id=1)[:3]
         assert article.status == "in_progress"
         assert "in progress" in "".join(str(review(pilot.app).query_one("#article-meta").visual))
         # Every decision carries the reviewer of the app ('tester').

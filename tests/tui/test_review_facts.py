@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from textual.app import App
 from textual.content import Content
 
+from store.config import MIN_SCORE
 from store.corpus.articles import get_article
 from store.db import session_scope
 from store.facts.repository import FactView, list_facts
@@ -33,7 +34,7 @@ def facts_of(engine: Engine, article_id: int) -> list[FactView]:
 def mentions_of(engine: Engine, article_id: int) -> list[MentionView]:
     """The article's mentions as stored now."""
     with session_scope(engine) as session:
-        return list_mentions(session=session, article_id=article_id)
+        return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
 def review(app: App[None]) -> ArticleScreen:

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
+from store.config import MIN_SCORE
 from store.db import session_scope
 from store.gazetteer import entities as gazetteer
 from store.gazetteer.search import EntitySearch, SearchCache, search_cache
@@ -23,7 +24,7 @@ from tui.screens.review import ArticleScreen
 def mentions_of(engine: Engine, article_id: int = 1) -> list[MentionView]:
     """The article's mentions as stored now (a fresh session)."""
     with session_scope(engine) as session:
-        return list_mentions(session=session, article_id=article_id)
+        return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
 async def open_link(pilot: Pilot[None]) -> LinkScreen:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
+from store.config import MIN_SCORE
 from store.db import session_scope
 from store.gazetteer.entities import create_entity
 from store.review.mentions import MentionView, list_mentions
@@ -36,7 +37,7 @@ MOD = (NAMES.index("Ministry"), NAMES.index(", Rusia"))
 def mentions_of(engine: Engine, article_id: int = 1) -> list[MentionView]:
     """The article's mentions as stored now."""
     with session_scope(engine) as session:
-        return list_mentions(session=session, article_id=article_id)
+        return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
 def review(pilot: Pilot[None]) -> ArticleScreen:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from store.config import MIN_SCORE
 from store.corpus.articles import get_article
 from store.corpus.demo import prepare_demo
 from store.db import session_scope
@@ -25,7 +26,7 @@ SIZE = (120, 40)
 def mentions_of(engine: Engine, article_id: int) -> list[MentionView]:
     """The article's mentions as stored now."""
     with session_scope(engine) as session:
-        return list_mentions(session=session, article_id=article_id)
+        return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
 def text_of(engine: Engine, article_id: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from store.config import MIN_SCORE
 from store.review.mentions import list_mentions
 from tests.tui.test_app import SIZE
 from tui.app import make_app
@@ -13,14 +14,18 @@ from tui.screens.review import ArticleScreen
 
 def states(session: Session, text: str) -> list[str]:
     session.expire_all()
-    return [m.state for m in list_mentions(session=session, article_id=1) if m.text == text]
+    return [
+        m.state
+        for m in list_mentions(min_score=MIN_SCORE, session=session, article_id=1)
+        if m.text == text
+    ]
 
 
 @pytest.mark.usefixtures("demo")
 async def test_star_applies_to_all_alike_and_undo_redo_walk_it_back(
     db_url: str, session: Session
 ) -> None:
-    first = list_mentions(session=session, article_id=1)[0]
+    first = list_mentions(min_score=MIN_SCORE, session=session, article_id=1)[0]
     assert first.text == "Rusia"
     count = len(states(session, "Rusia"))
     assert count > 3

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from textual.app import App
 
 from store.audit import list_audit
+from store.config import MIN_SCORE
 from store.db import session_scope
 from store.facts.repository import decide_fact, get_fact
 from store.review.mentions import MentionView, decide_mention, list_mentions
@@ -26,7 +27,7 @@ SIZE = (120, 40)
 
 def mentions_of(engine: Engine, article_id: int = 1) -> list[MentionView]:
     with session_scope(engine) as session:
-        return list_mentions(session=session, article_id=article_id)
+        return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
 def review(app: App[None]) -> ArticleScreen:

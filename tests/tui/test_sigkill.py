@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from store.config import MIN_SCORE
 from store.db import open_database, session_scope
 from store.models import Mention, Reviewer
 from store.review.mentions import list_mentions
@@ -137,7 +138,7 @@ def terminal(db_path: Path, tmp_path: Path) -> Iterator[Terminal]:
 @pytest.mark.usefixtures("demo")
 def test_decisions_shown_survive_sigkill(terminal: Terminal, db_path: Path, engine: Engine) -> None:
     with session_scope(engine) as session:
-        before = list_mentions(session=session, article_id=1)
+        before = list_mentions(min_score=MIN_SCORE, session=session, article_id=1)
     assert len(before) > len(KEYS) and all(m.state == "pending" for m in before)
     engine.dispose()  # the app gets the database to itself
 
@@ -160,7 +161,7 @@ def test_decisions_shown_survive_sigkill(terminal: Terminal, db_path: Path, engi
     engine = open_database(f"sqlite:///{db_path}")
     try:
         with session_scope(engine) as session:
-            after = list_mentions(session=session, article_id=1)
+            after = list_mentions(min_score=MIN_SCORE, session=session, article_id=1)
             names: dict[int, str | None] = {}
             for m in after[: len(KEYS)]:
                 row = session.get(Mention, m.id)

@@ -110,6 +110,8 @@ class ArticleText(Static):
         Binding("w,ctrl+right", "word(1)", "Word →", show=False, id="span.word_right"),
         Binding("e", "word_end", "Word end", show=False, id="span.word_end"),
         Binding("n", "phrase", "Name", id="span.phrase"),
+        Binding("N", "name(1)", "Next unmarked name", show=False, id="span.next_name"),
+        Binding("P", "name(-1)", "Previous unmarked name", show=False, id="span.previous_name"),
         Binding("up", "line(-1)", "Line", key_display="↑/↓", id="span.line_up"),
         Binding("down", "line(1)", "Line ↓", show=False, id="span.line_down"),
         Binding("home", "line_edge(-1)", "Line start", show=False, id="span.home"),
@@ -133,7 +135,18 @@ class ArticleText(Static):
     ]
     EDIT_ACTIONS = frozenset({"char", "word", "other_edge", "commit", "leave"})
     MARK_ACTIONS = frozenset(
-        {"char", "word", "word_end", "phrase", "line", "line_edge", "anchor", "mark", "leave"}
+        {
+            "char",
+            "word",
+            "word_end",
+            "phrase",
+            "name",
+            "line",
+            "line_edge",
+            "anchor",
+            "mark",
+            "leave",
+        }
     )
 
     class ModeChanged(Message):
@@ -166,6 +179,7 @@ class ArticleText(Static):
         self.cursor = SpanCursor(text)
         self._base: list[Span] = [Span(0, len(text), "")]
         self._spans: list[Span] = self._base
+        self._taken: list[tuple[int, int]] = []  # the shown mentions (`N`/`P` skip them)
         self._layout: TextLayout | None = None
         self._layouts: dict[int, TextLayout] = {}
         self._dragging = False
@@ -280,6 +294,7 @@ class ArticleText(Static):
         With `fact` (while the facts panel has the focus), its evidence and fillers show too.
         """
         self._base = mention_spans(self.text, mentions, colours, focused, fact)
+        self._taken = sorted((m.start, m.end) for m in mentions if m.state != "rejected")
         self._draw()
 
     def _draw(self) -> None:
@@ -398,6 +413,12 @@ class ArticleText(Static):
     def action_phrase(self) -> None:
         """Select to the end of the name written in capitals (mark mode)."""
         self.cursor.by_phrase()
+        self._changed()
+
+    def action_name(self, step: int) -> None:
+        """Move the mark cursor to the next (1) or previous (-1) capitalised word that no
+        mention shown (rejected ones aside) covers."""
+        self.cursor.by_name(step, self._taken)
         self._changed()
 
     def action_line(self, step: int) -> None:

@@ -17,13 +17,16 @@ STATE_MARKS = {"pending": "·", "accepted": "✓", "rejected": "✗"}
 DETAIL_LINES = 14  # counts, blank, heading, ten fields, blank: what the list leaves above it
 
 
-def count_line(mentions: Sequence[MentionView]) -> Content:
-    """'N pending · N accepted · N rejected' for the article."""
+def count_line(mentions: Sequence[MentionView], hidden: int = 0) -> Content:
+    """'N pending · N accepted · N rejected' for the article, and `N hidden (v)` when the
+    score threshold hides candidates."""
     counts = Counter(m.state for m in mentions)
     parts = [
         Content.styled(f"{counts[state]} {state}", STATE_STYLES[state])
         for state in ("pending", "accepted", "rejected")
     ]
+    if hidden:
+        parts.append(Content.styled(f"{hidden} hidden (v)", "dim"))
     return Content(" · ").join(parts)
 
 
@@ -35,6 +38,8 @@ def mention_details(
     if mention is None:
         return Content("No mentions in this article.").stylize("dim")
     score = "" if mention.score is None else f"{mention.score:g}"
+    if mention.reason:
+        score = f"{score or '—'} · {mention.reason}"
     rows: list[tuple[str, Content]] = [
         ("text", Content(mention.text).stylize(mention_style(mention.state, colour))),
         ("label", Content.styled(mention.label, f"bold {colour}")),
@@ -134,13 +139,15 @@ class MentionPanel(Static):
         focused: int | None,
         colours: Mapping[str, str],
         extras: Extras | None = None,
+        *,
+        hidden: int = 0,
     ) -> None:
         """Show the counts, the mention at index `focused` of `mentions` (with its `extras`),
         and the mention list."""
         mention = mentions[focused] if focused is not None and mentions else None
         colour = colours.get(mention.label, DEFAULT_COLOUR) if mention else DEFAULT_COLOUR
         position = f"{(focused or 0) + 1} of {len(mentions)}"
-        parts = [count_line(mentions), mention_details(mention, colour, position, extras)]
+        parts = [count_line(mentions, hidden), mention_details(mention, colour, position, extras)]
         below = DETAIL_LINES + len(extra_rows(extras)) + 1
         rows = self.size.height - below if self.size.height else 20
         if mentions and rows > 0:

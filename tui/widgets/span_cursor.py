@@ -8,9 +8,12 @@ selection is the text between the anchor and the cursor.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
 from textual.content import Content, Span
 
-from store.corpus.phrases import phrase_end
+from store.corpus.phrases import WORD, phrase_end
 from tui.widgets.text_layout import (
     next_char,
     next_word_end,
@@ -159,6 +162,30 @@ class SpanCursor:
             end = phrase_end(text, word[0]) if word is not None else position
         if end > position:
             self.put(end)
+
+    def by_name(self, step: int, taken: Sequence[tuple[int, int]]) -> None:
+        """The mark cursor to the start of the next (1) or previous (-1) word written with a
+        capital that none of the `taken` spans (sorted by start) covers: the next name to mark
+        when the matcher missed it, in one key."""
+        if self.mode != "mark":
+            return
+        text, position = self.text, self.position
+        starts = [start for start, _ in taken]
+
+        def free(offset: int) -> bool:
+            at = bisect_right(starts, offset)
+            return not any(start <= offset < end for start, end in taken[:at])
+
+        found: Iterable[int]
+        if step > 0:
+            found = (m.start() for m in WORD.finditer(text, position + 1))
+        else:
+            found = reversed([m.start() for m in WORD.finditer(text, 0, position)])
+        for offset in found:
+            opens = offset == 0 or not text[offset - 1].isalnum()
+            if opens and text[offset].isupper() and free(offset):
+                self.put(offset)
+                return
 
     def _move_edge(self, offset: int) -> None:
         if self.edge == "start" and 0 <= offset < self.end:

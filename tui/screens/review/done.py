@@ -24,9 +24,13 @@ def done_question(article_id: int, pending: str, policy: str) -> str:
 
 
 def confirm_done(screen: TelaahScreen[None], article_id: int, mark: Callable[[], None]) -> None:
-    """Call `mark` at once when nothing of the article is pending, else after a yes."""
+    """Call `mark` at once when nothing the reviewer sees of the article is pending (candidates
+    hidden under the score threshold do not count), else after a yes."""
+    telaah = screen.telaah
+    below = None if telaah.show_all else telaah.min_score
     pending = screen.store(
-        lambda s: pending_in_article(session=s, article_id=article_id), title="Not marked done"
+        lambda s: pending_in_article(session=s, article_id=article_id, min_score=below),
+        title="Not marked done",
     ).value
     if pending is None:
         return

@@ -31,6 +31,8 @@ REVIEW_BINDINGS: list[BindingType] = [
     Binding("a", "decide('accepted')", "Accept", id="review.accept"),
     Binding("x", "decide('rejected')", "Reject", id="review.reject"),
     Binding("l", "link", "Link", id="review.link"),
+    Binding("N", "new_entity", "New entity from it", show=False, id="review.new_entity"),
+    Binding("v", "show_all", "Show/hide doubtful", show=False, id="review.show_all"),
     *_label_bindings(),
     Binding("e", "edit_span", "Edit span", show=False, id="review.edit_span"),
     Binding("m", "mark_span", "Mark span", show=False, id="review.mark_span"),

@@ -29,7 +29,7 @@ from store.schema import Schema, read_schema
 from store.textnorm import norm_key
 from store.undo.history import Undone
 from tui.clipboard import copy_mention, copy_sentence
-from tui.link_flow import link_with_modal
+from tui.link_flow import create_with_form, link_with_modal
 from tui.screens.base import TelaahScreen
 from tui.screens.concordance import ConcordanceScreen
 from tui.screens.review.done import confirm_done
@@ -98,6 +98,7 @@ class ArticleScreen(TelaahScreen[None]):
         self.mentions_changed = False  # a change this visit that the candidates depend on
         self._facts_shown = False  # whether the text shows the focused fact (panel focused)
         self.extras: dict[int, Extras] = {}  # mention id -> attributes, notes, equivalences
+        self.hidden = 0  # candidates under the score threshold, not shown (`v` shows them)
 
     def compose(self) -> ComposeResult:
         """Header, title, metadata line, the text beside the mention panel, footer."""
@@ -123,7 +124,8 @@ class ArticleScreen(TelaahScreen[None]):
         stored = self.store(read, title="Article not read")
         if stored.value is None:
             return
-        schema, self.mentions = stored.value
+        schema, mentions = stored.value
+        self.mentions = self._visible(mentions)
         self.labels = [label.name for label in schema.labels]
         self.query_one(FactReview).use_fact_types(schema.fact_types)
         self.colours = {label.name: label.colour for label in schema.labels}
@@ -412,7 +414,7 @@ class ArticleScreen(TelaahScreen[None]):
         )
         if stored.value is None:
             return
-        self.mentions = stored.value  # the same states may come with new versions
+        self.mentions = self._visible(stored.value)  # the same states, maybe new versions
         ids = [m.id for m in self.mentions]
         self.cursor = ids.index(keep) if keep in ids else (0 if ids else None)
         current = self.facts_panel.current
@@ -427,11 +429,51 @@ class ArticleScreen(TelaahScreen[None]):
         )
         if stored.value is None:
             return
-        self.mentions = stored.value
+        self.mentions = self._visible(stored.value)
         ids = [m.id for m in self.mentions]
         self.cursor = ids.index(focus_id) if focus_id in ids else (0 if ids else None)
         self.candidates_changed()
         self._show()
+
+    def _visible(self, mentions: list[MentionView]) -> list[MentionView]:
+        """The mentions shown: not the candidates scored under the threshold (the config's
+        `min_score`), unless the reviewer shows them (`v`); counts those hidden."""
+        if self.telaah.show_all:
+            self.hidden = 0
+            return mentions
+        shown = [m for m in mentions if not m.hidden_under(self.telaah.min_score)]
+        self.hidden = len(mentions) - len(shown)
+        return shown
+
+    def action_show_all(self) -> None:
+        """Show the candidates the threshold hides (`new name` acronyms, lower-case forms, a
+        common word opening a sentence...), or hide them again; for every article."""
+        telaah = self.telaah
+        telaah.show_all = not telaah.show_all
+        self.refresh_view()
+        under = f"scored under {telaah.min_score:g}"
+        self.notify(
+            f"showing candidates {under}" if telaah.show_all else f"hiding candidates {under}",
+            timeout=2,
+            markup=False,
+        )
+
+    def action_new_entity(self) -> None:
+        """A new entity from the focused mention (`N`): the form prefilled with its surface
+        and label; creating links and accepts it, re-matches what the surface reaches, and
+        moves on (`l` then `ctrl+n` does the same after choosing a label)."""
+        self._relinkable = None
+        mention = self.current
+        if mention is None:
+            self.notify("No mention to make an entity of", timeout=2, markup=False)
+            return
+
+        def created(done: MentionView) -> None:
+            self._started()
+            self._reload(done.id)
+            self._move_on()
+
+        create_with_form(self, mention, self.labels, self.colours, created)
 
     def _mention_extras(self) -> Extras | None:
         """The focused mention's attributes, notes and equivalence sets (read once a mention:
@@ -454,7 +496,7 @@ class ArticleScreen(TelaahScreen[None]):
             self.mentions, self.colours, None if fact else self.cursor, fact
         )
         self.query_one(MentionPanel).show(
-            self.mentions, self.cursor, self.colours, self._mention_extras()
+            self.mentions, self.cursor, self.colours, self._mention_extras(), hidden=self.hidden
         )
         offset = (
             fact.evidence[0]
