@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from textual.content import Content, Span
 
+from store.textsafe import visible
 from tui.widgets.phrases import phrase_end
 from tui.widgets.text_layout import (
     next_char,
@@ -215,7 +216,7 @@ class SpanCursor:
 
 def _quoted(text: str) -> Content:
     """The span's text as data, on one line, shortened."""
-    flat = " ".join(text.split())
+    flat = visible(" ".join(text.split()))
     if len(flat) > PREVIEW:
         flat = flat[: PREVIEW - 1] + "…"
     return Content.assemble("«", (flat, "bold"), "»")
