@@ -65,7 +65,9 @@ def visible(text: str, *, cells: bool = False) -> str:
 
 def strip_unsafe(text: str) -> str:
     """`text` without the code points a terminal would act on (all of them zero cells wide)."""
-    return text if _UNSAFE.search(text) is None else _UNSAFE.sub("", text)
+    if text.isprintable() or _UNSAFE.search(text) is None:  # `isprintable`: the quick test
+        return text
+    return _UNSAFE.sub("", text)
 
 
 def _mark(match: re.Match[str], cells: bool) -> str:
