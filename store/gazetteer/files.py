@@ -70,6 +70,9 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
                 )
             )
             continue
+        if not record.name:
+            report.problems.append(str(Problem(path, record.line, "the name is only controls")))
+            continue
         aliases = [a for a in record.aliases if norm_key(a)]
         for bad in (a for a in record.aliases if not norm_key(a)):  # in file order
             report.problems.append(

@@ -167,6 +167,10 @@ def test_a_gazetteer_file_is_stored_normalised_and_imports_again_unchanged(
     assert {a.text for a in entity.aliases} == {"Café [2J", "Kafé"}
     again = import_gazetteer(session=session, path=path, reviewer_id=reviewer_id)
     assert again.unchanged == 1 and not again.problems, again.problems
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(json.dumps({"id": "Y", "name": "\x1b\x07", "type": "GPE"}) + "\n")
+    report = import_gazetteer(session=session, path=empty, reviewer_id=reviewer_id)
+    assert report.created == 0 and report.problems == [f"{empty}:1: the name is only controls"]
 
 
 def test_reviewer_names_and_notes_are_normalised(
