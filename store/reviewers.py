@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from store.config import Config, load_config
 from store.models import Reviewer
+from store.textnorm import normalise_field
 
 
 def default_reviewer_name(config: Config | None = None) -> str:
@@ -31,6 +32,7 @@ def default_reviewer_name(config: Config | None = None) -> str:
 
 def ensure_reviewer(*, session: Session, name: str) -> int:
     """The id of the reviewer called `name`, created (and committed) if new."""
+    name = normalise_field(name)
     found = session.exec(select(Reviewer.id).where(Reviewer.name == name)).first()
     if found is not None:
         return found

@@ -25,6 +25,20 @@ def normalise_text(raw: str) -> tuple[str, int]:
     return text, removed
 
 
+def normalise_field(value: str) -> str:
+    """A title, source, url, name, alias, description, note or reviewer name as stored.
+
+    The same normalisation as article text (BOM, line endings, control characters, NFC), so
+    that what is stored is what every screen shows (`store.textsafe` marks the rest).
+    """
+    return normalise_text(value)[0]
+
+
+def normalise_optional(value: str | None) -> str | None:
+    """`normalise_field` of a value that may be missing."""
+    return None if value is None else normalise_text(value)[0]
+
+
 def title_from_text(text: str) -> str:
     """The first non-empty line, stripped and shortened to 200 characters."""
     for line in text.split("\n"):

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from store.config import MIN_SCORE, SAVE_WAIT, Config, load_config
@@ -14,8 +16,10 @@ from store.corpus.articles import ArticleView
 from store.db import Engine, open_database, session_scope
 from store.gazetteer.search import search_cache
 from store.reviewers import ensure_reviewer
+from store.textsafe import visible
 from tui.keymap import defined_bindings, effective_keymap
 from tui.palette import KeyCommands
+from tui.safety import TerminalSafe
 from tui.screens.articles import ArticlesScreen
 from tui.screens.facts import FactsScreen
 from tui.screens.gazetteer import GazetteerScreen
@@ -57,7 +61,8 @@ class TelaahApp(App[None]):
         self.show_all = False
         self.reviewer = reviewer
         self.reviewer_id = reviewer_id
-        self.sub_title = reviewer
+        self.sub_title = visible(reviewer)
+        self._terminal_safe = TerminalSafe()
         self.problems = list(problems)  # config problems, shown once the app is up
         if keymap:
             self.set_keymap(keymap)
@@ -78,6 +83,23 @@ class TelaahApp(App[None]):
     )
     def _warm_index(self) -> None:
         search_cache(self.engine).fresh()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the one that keeps terminal-active characters off the screen."""
+        return [*super().get_line_filters(), self._terminal_safe]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification; names and texts in it are data, their controls shown as marks."""
+        message, title = visible(message), visible(title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands (theme, screenshot...) but those offered with keys already."""

@@ -19,6 +19,7 @@ from store.audit import Action
 from store.errors import NotFound, TelaahError
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer, utcnow
 from store.schema import Schema, read_schema
+from store.textnorm import normalise_field, normalise_optional
 from store.versioning import claim_fact, raise_version
 
 FACT_STATES = ("pending", "accepted", "rejected")
@@ -171,7 +172,7 @@ def create_fact(
         origin=origin,
         evidence_start=evidence[0] if evidence else None,
         evidence_end=evidence[1] if evidence else None,
-        note=note or None,
+        note=normalise_optional(note or None),
         reviewer_id=reviewer_id if origin != "schema" else None,
         decided_at=now if state != "pending" else None,
     )
@@ -240,7 +241,7 @@ def set_note(
         reviewer_id,
         Action.FACT_NOTE,
         expected_version,
-        note=(note or "").strip() or None,
+        note=normalise_field(note or "").strip() or None,
     )
 
 

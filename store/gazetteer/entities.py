@@ -16,7 +16,7 @@ from store.errors import Conflict, NotFound, TelaahError
 from store.facts.repository import mark_for_review
 from store.gazetteer.change import GazetteerChange
 from store.models import Alias, Entity, Label, Mention, Reviewer, utcnow
-from store.textnorm import norm_key
+from store.textnorm import norm_key, normalise_field, normalise_optional
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,9 @@ def create_entity(
     Returns:
         The change: every alias of the new entity, found where it (or a variant) occurs.
     """
-    key, name = key.strip(), name.strip()
+    key, name = key.strip(), normalise_field(name).strip()
+    description = normalise_optional(description)
+    aliases = [normalise_field(a) for a in aliases or []]
     if not key or not name:
         raise TelaahError("an entity needs a non-empty key and name")
     _check_type(session, type)
@@ -219,7 +221,7 @@ def rename_entity(
     Returns:
         The change: the new name is an alias, and the entity's candidates show the new name.
     """
-    name = name.strip()
+    name = normalise_field(name).strip()
     if not name:
         raise TelaahError("the new name is empty")
     entity = _entity(session, key)
@@ -275,7 +277,7 @@ def update_entity(
     entity = _entity(session, key)
     before = entity_to_dict(_view(session, entity))
     if description is not None:
-        entity.description = description or None
+        entity.description = normalise_field(description) or None
     if external_ids is not None:
         entity.external_ids = dict(external_ids)
     entity.updated_at = utcnow()
@@ -372,7 +374,7 @@ def add_alias(
     Returns:
         The change: the new alias, found where it (or a variant) occurs.
     """
-    text = text.strip()
+    text = normalise_field(text).strip()
     if not text:
         raise TelaahError("an alias cannot be empty")
     if not norm_key(text):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -13,7 +13,7 @@ from store.formats.gazetteer import EntityRecord, read_gazetteer, write_gazettee
 from store.formats.problems import Problem
 from store.gazetteer import entities as gazetteer
 from store.gazetteer.change import GazetteerChange
-from store.textnorm import norm_key
+from store.textnorm import norm_key, normalise_field, normalise_optional
 
 
 @dataclass(slots=True)
@@ -62,13 +62,16 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
         return report
     stored = {v.key: v for v in gazetteer.all_entities(session=session)}
     redirects: list[EntityRecord] = []
-    for record in records:
+    for record in map(_normalised, records):
         if record.type not in labels:
             report.problems.append(
                 str(
                     Problem(path, record.line, f"type {record.type!r} is not defined in the schema")
                 )
             )
+            continue
+        if not record.name:
+            report.problems.append(str(Problem(path, record.line, "the name is only controls")))
             continue
         aliases = [a for a in record.aliases if norm_key(a)]
         for bad in (a for a in record.aliases if not norm_key(a)):  # in file order
@@ -113,6 +116,17 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
         _redirect(session, path, record, reviewer_id, report)
     session.commit()
     return report
+
+
+def _normalised(record: EntityRecord) -> EntityRecord:
+    """The record's name, aliases and description as they will be stored (NFC, line endings,
+    no control characters), so that a file imported again compares equal."""
+    return replace(
+        record,
+        name=normalise_field(record.name).strip(),
+        aliases=list(dict.fromkeys(normalise_field(a).strip() for a in record.aliases)),
+        description=normalise_optional(record.description),
+    )
 
 
 def _update(

@@ -50,7 +50,7 @@ from store.models import (
     utcnow,
 )
 from store.schema import read_schema
-from store.textnorm import normalise_text, title_from_text
+from store.textnorm import normalise_field, normalise_text, title_from_text
 
 _MENTION = Mention.__table__  # type: ignore[attr-defined]
 POSITIONAL = re.compile(r"#(\d+)")  # a role known only by its place (doccano: from, to)
@@ -430,6 +430,7 @@ class _Loader:
     def _reviewer(self, name: str | None) -> int | None:
         if not name:
             return self.options.reviewer_id
+        name = normalise_field(name)
         if name not in self.reviewers:
             with session_scope(self.engine) as session:
                 found = session.execute(

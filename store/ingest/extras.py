@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from store.export.model import ExportFact, ExportSpan
 from store.models import AnnotationAttribute, AnnotationNote, Equivalence, EquivalenceMember
+from store.textnorm import normalise_field
 
 _ATTRIBUTE = AnnotationAttribute.__table__  # type: ignore[attr-defined]
 _NOTE = AnnotationNote.__table__  # type: ignore[attr-defined]
@@ -93,4 +94,5 @@ def _insert(
     if attributes:
         session.execute(insert(_ATTRIBUTE), attributes)
     if notes:
-        session.execute(insert(_NOTE), notes)
+        rows = [note | {"text": normalise_field(note["text"])} for note in notes]
+        session.execute(insert(_NOTE), rows)

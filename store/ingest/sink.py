@@ -22,6 +22,7 @@ from sqlmodel import col
 from store.corpus.search import index_new_articles
 from store.formats.problems import Problem
 from store.models import Article, utcnow
+from store.textnorm import normalise_field, normalise_optional
 
 BATCH = 1000
 
@@ -61,13 +62,14 @@ def article_row(
     published: date | None = None,
     meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The column values of a new article, stamped now."""
+    """The column values of a new article, stamped now (title, source and url normalised as
+    the text is)."""
     now = utcnow()
     return {
         "external_id": external_id,
-        "title": title,
-        "source": source,
-        "url": url,
+        "title": normalise_field(title),
+        "source": normalise_optional(source),
+        "url": normalise_optional(url),
         "published": published,
         "text": text,
         "sha256": sha256,

@@ -13,7 +13,7 @@ from store.config import load_config
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
 from tui.cli import config, corpus, curation, database, export, facts, gazetteer, schema
-from tui.cli.context import Settings, err, note, settings
+from tui.cli.context import Settings, err, note, settings, shown
 
 app = typer.Typer(
     name="telaah",
@@ -100,12 +100,13 @@ def main() -> None:
     try:
         app()
     except TelaahError as exc:
-        err.print(Text(f"telaah: {exc}", style="red"))
+        err.print(Text(shown(f"telaah: {exc}"), style="red"))
         sys.exit(1)
     except KeyboardInterrupt:
         err.print(Text("telaah: interrupted", style="red"))
         sys.exit(130)
     except Exception as exc:
         where = _log_crash()
-        err.print(Text(f"telaah: internal error: {type(exc).__name__}: {exc} {where}", style="red"))
+        line = f"telaah: internal error: {type(exc).__name__}: {exc} {where}"
+        err.print(Text(shown(line), style="red"))
         sys.exit(1)

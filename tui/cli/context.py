@@ -77,19 +77,28 @@ def settings(ctx: typer.Context) -> Settings:
     return obj
 
 
+def shown(value: object) -> str:
+    """`value` as a terminal may show it: controls, escape sequences and bidi characters as
+    visible marks (`store.textsafe`, imported here so that `--help` does not load it)."""
+    from store.textsafe import visible
+
+    return visible("" if value is None else str(value))
+
+
 def data(value: object) -> Text:
-    """Data (titles, names, file names) as plain text: never parsed as markup."""
-    return Text("" if value is None else str(value))
+    """Data (titles, names, file names) as plain text: never parsed as markup, never acting on
+    the terminal."""
+    return Text(shown(value))
 
 
 def problem(line: str) -> None:
     """One problem line on stderr, as data."""
-    err.print(Text(line, style="red"))
+    err.print(Text(shown(line), style="red"))
 
 
 def note(line: str) -> None:
     """One note line on stderr, as data."""
-    err.print(Text(line, style="yellow"))
+    err.print(Text(shown(line), style="yellow"))
 
 
 def fail_if(failed: int) -> None:

@@ -12,7 +12,7 @@ from rich.text import Text
 from store.errors import TelaahError
 from tui.cli.context import DEFAULT_EXPORT_FORMAT as DEFAULT_FORMAT
 from tui.cli.context import EXPORT_FORMATS as FORMATS
-from tui.cli.context import Settings, data, err, interactive, out, settings
+from tui.cli.context import Settings, data, err, interactive, out, settings, shown
 
 if TYPE_CHECKING:
     from store.export.report import ExportReport
@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
 
 def _usage_error(message: str) -> typer.Exit:
     """One line on stderr and exit status 2, like every other bad argument."""
-    err.print(Text(f"telaah export: {message}", style="red"))
+    err.print(Text(shown(f"telaah export: {message}"), style="red"))
     return typer.Exit(2)
 
 

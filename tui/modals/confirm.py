@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from store.textsafe import visible
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Shows `question` (data, never markup); `y`/`enter` answers yes, `n`/`escape` no."""
@@ -22,7 +24,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def __init__(self, question: str | Content) -> None:
         super().__init__()
-        self.question = question if isinstance(question, Content) else Content(question)
+        # A question naming data (a name, a surface) shows its controls as marks.
+        self.question = question if isinstance(question, Content) else Content(visible(question))
 
     def compose(self) -> ComposeResult:
         """The question and the keys."""

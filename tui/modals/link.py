@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from store.db import Engine
 from store.gazetteer.search import EntityHit, EntitySearch, search_cache
 from store.review.mentions import MentionView
+from store.textsafe import visible
 from tui.modals.new_entity import NewEntity, NewEntityScreen
 
 RESULTS = 20  # about what the list shows at once; more only cost rendering time
@@ -46,14 +47,14 @@ class LinkChoice:
 def hit_line(hit: EntityHit, colour: str) -> Content:
     """One result: name, key, type, the alias that matched and how; every value is data."""
     parts: list[str | tuple[str, str] | Content] = [
-        (hit.name, "bold"),
+        (visible(hit.name), "bold"),
         "  ",
-        (hit.key, "cyan"),
+        (visible(hit.key), "cyan"),
         "  ",
         (hit.type, f"bold {colour}"),
     ]
     if hit.matched != hit.name:
-        parts += ["  ", ("alias ", "dim"), (hit.matched, "italic")]
+        parts += ["  ", ("alias ", "dim"), (visible(hit.matched), "italic")]
     note = KIND_NOTES.get(hit.kind, hit.kind)
     if hit.kind == "fuzzy":
         note = f"fuzzy {hit.score:g}"
@@ -254,8 +255,8 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         now = (
             Content.assemble(
                 ("linked to ", "dim"),
-                (mention.entity_name or "", "bold"),
-                (f" ({mention.entity_key})", "cyan"),
+                (visible(mention.entity_name or ""), "bold"),
+                (visible(f" ({mention.entity_key})"), "cyan"),
             )
             if mention.entity_key
             else Content.styled("not linked", "dim")
@@ -263,7 +264,7 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         self.query_one("#link-mention", Static).update(
             Content.assemble(
                 ("“", "dim"),
-                (mention.text, "bold reverse"),
+                (visible(mention.text), "bold reverse"),
                 ("”", "dim"),
                 "  ",
                 ("label ", "dim"),
@@ -313,7 +314,7 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
                 " new ",
                 (self.label, f"bold {colour}"),
                 " entity “",
-                (self.mention.text, "italic"),
+                (visible(self.mention.text), "italic"),
                 "”\n",
                 ("tab/shift+tab", "bold"),
                 " label  ",

@@ -18,6 +18,7 @@ from store.db import Engine, session_scope
 from store.gazetteer.entities import key_problem
 from store.review.linking import fresh_key, surface_of
 from store.textnorm import norm_key
+from store.textsafe import visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ class NewEntityScreen(ModalScreen[NewEntity | None]):
         """The surface, the three fields, the problem line and the keys."""
         with Vertical(id="new-entity-dialog"):
             yield Static(
-                Content.assemble(("from “", "dim"), (self.surface, "bold"), ("”", "dim")),
+                Content.assemble(("from “", "dim"), (visible(self.surface), "bold"), ("”", "dim")),
                 id="new-entity-surface",
             )
             yield Static(Content.styled("name", "dim"), classes="new-entity-caption")

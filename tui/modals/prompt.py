@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from store.textsafe import visible
+
 
 class PromptScreen(ModalScreen[str | None]):
     """Asks for one line of text; `enter` answers it, `escape` cancels (None)."""
@@ -28,7 +30,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The question, the input line and the keys."""
         with Vertical():
-            yield Static(Content(self.question))
+            yield Static(Content(visible(self.question)))
             yield Input(value=self.value, id="prompt-input")
             yield Static(Content("enter: OK    escape: cancel"), classes="prompt-keys")
 
@@ -58,9 +60,9 @@ class ChoiceScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The question, the choices and the keys."""
         with Vertical():
-            yield Static(Content(self.question))
+            yield Static(Content(visible(self.question)))
             yield OptionList(
-                *[Option(Content(label), id=value) for value, label in self.choices],
+                *[Option(Content(visible(label)), id=value) for value, label in self.choices],
                 id="choice-list",
             )
             yield Static(

@@ -23,6 +23,7 @@ from store.corpus.articles import (
 from store.corpus.stats import decisions_since, start_of_today
 from store.db import session_scope
 from store.review.mentions import last_position
+from store.textsafe import visible
 from tui.screens.base import TelaahScreen
 from tui.screens.review import ArticleScreen
 from tui.widgets.article_table import STATUS_LABELS, ArticleTable
@@ -296,7 +297,7 @@ class ArticlesScreen(TelaahScreen[None]):
         parts.append(Content(f"{self.decisions_today:,} decisions today"))
         shown = "all" if self.status is None else STATUS_LABELS[self.status]
         if self.search:
-            parts.append(Content("search: ").append(Content(self.search).stylize("bold")))
+            parts.append(Content("search: ").append(Content(visible(self.search)).stylize("bold")))
         table = self.table
         arrow = "▼" if self.descending else "▲"
         rows = (

@@ -22,6 +22,7 @@ from store.db import session_scope
 from store.review.concordance import KwicLine, SurfaceGroup, concordance, decide_lines
 from store.review.mentions import decide_mention, get_mention
 from store.schema import read_schema
+from store.textsafe import visible
 from tui.link_flow import link_with_modal
 from tui.modals.confirm import ConfirmScreen
 from tui.screens.base import TelaahScreen
@@ -42,8 +43,9 @@ class Row:
 
 
 def one_line(context: str) -> str:
-    """Context on one line: line breaks as ⏎, runs of other white space as one space."""
-    return " ".join(_BREAKS.sub(" ⏎ ", context).split())
+    """Context on one line: line breaks as ⏎, runs of other white space as one space, controls
+    shown one character each (`store.textsafe`)."""
+    return visible(" ".join(_BREAKS.sub(" ⏎ ", context).split()), cells=True)
 
 
 def kwic(line: KwicLine, width: int) -> Text:
@@ -57,7 +59,7 @@ def kwic(line: KwicLine, width: int) -> Text:
         (STATE_MARKS.get(line.state, "?") + " ", STATE_STYLES.get(line.state, "")),
         (left, "dim"),
         " ",
-        (line.text, f"bold {STATE_STYLES.get(line.state, '')}"),
+        (visible(line.text, cells=True), f"bold {STATE_STYLES.get(line.state, '')}"),
         " ",
         (right, "dim"),
         (tail, "cyan"),
@@ -71,7 +73,8 @@ def heading(group: SurfaceGroup) -> Text:
     parts = ", ".join(
         f"{counts[s]} {s}" for s in ("pending", "accepted", "rejected") if counts.get(s)
     )
-    return Text.assemble(("━ ", "bold"), (group.surface, "bold"), (f"  {parts}", "dim"))
+    surface = visible(group.surface)
+    return Text.assemble(("━ ", "bold"), (surface, "bold"), (f"  {parts}", "dim"))
 
 
 class ConcordanceScreen(TelaahScreen[None]):
@@ -106,7 +109,7 @@ class ConcordanceScreen(TelaahScreen[None]):
         self.alias = alias
         self.rows: list[Row] = []
         self.labels: list[str] = []
-        self.sub_title = f"concordance of {key}" + (f" ({alias})" if alias else "")
+        self.sub_title = visible(f"concordance of {key}" + (f" ({alias})" if alias else ""))
 
     @property
     def listing(self) -> VirtualList:
@@ -150,7 +153,7 @@ class ConcordanceScreen(TelaahScreen[None]):
         pending = sum(len(g.pending) for g in groups)
         self.query_one("#concordance-summary", Static).update(
             Content.assemble(
-                (self.key, "bold"),
+                (visible(self.key), "bold"),
                 f"  {lines:,} mentions, {pending:,} pending, {len(groups):,} surface forms",
             )
         )
@@ -239,8 +242,8 @@ class ConcordanceScreen(TelaahScreen[None]):
         articles = len({line.article_id for line in row.group.pending})
         question = (
             Content(f"{verb} {len(pending)} pending mentions of ")
-            .append(Content(row.group.surface).stylize("bold"))
-            .append(Content(f" in {articles} articles as {self.key}?"))
+            .append(Content(visible(row.group.surface)).stylize("bold"))
+            .append(Content(visible(f" in {articles} articles as {self.key}?")))
         )
 
         def answer(yes: bool | None) -> None:

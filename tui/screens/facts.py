@@ -17,6 +17,7 @@ from store.facts.accept import accept_fact
 from store.facts.repository import FactView, decide_fact, list_facts
 from store.review.extras import Extras, fact_extras
 from store.schema import read_schema
+from store.textsafe import visible
 from tui.modals.prompt import ChoiceScreen, PromptScreen
 from tui.screens.base import TelaahScreen
 from tui.widgets.footer import QuietFooter
@@ -38,16 +39,16 @@ def fact_line(fact: FactView, extras: Extras | None = None) -> Text:
         roles.setdefault(nested.role, []).append(f"E{nested.fact_id} {nested.type}")
     for role, names in roles.items():
         line.append(f" {role}=", "dim")
-        line.append(" + ".join(" ".join(n.split()) for n in names))
+        line.append(visible(" + ".join(" ".join(n.split()) for n in names)))
     line.append(f"  #{fact.article_id}", "cyan")
     if fact.needs_review:
-        line.append(f"  needs review: {fact.review_reason or ''}", "bold red")
+        line.append(visible(f"  needs review: {fact.review_reason or ''}"), "bold red")
     for name, value in extras.attributes if extras else ():
-        line.append(f"  {name}" if value is None else f"  {name}={value}", "magenta")
+        line.append(visible(f"  {name}" if value is None else f"  {name}={value}"), "magenta")
     notes = [("note", fact.note)] if fact.note else []
     for kind, text in [*notes, *(extras.notes if extras else ())]:
         line.append(f"  {kind}: ", "cyan")
-        line.append(" ".join(text.split()))
+        line.append(visible(" ".join(text.split())))
     return line
 
 
@@ -113,8 +114,8 @@ class FactsScreen(TelaahScreen[None]):
             Content.styled(f"{len(self.facts):,} facts", "bold"),
             Content(f"type: {self.type or 'all'}"),
             Content(f"state: {self.state or 'all'}"),
-            Content("entity: ").append(Content(self.entity or "all")),
-            Content("reviewer: ").append(Content(self.reviewer or "all")),
+            Content("entity: ").append(Content(visible(self.entity or "all"))),
+            Content("reviewer: ").append(Content(visible(self.reviewer or "all"))),
         ]
         self.query_one("#facts-filters", Static).update(Content("   ").join(parts))
 

@@ -11,6 +11,7 @@ from textual.widgets import Header, Static
 
 from store.db import session_scope
 from store.gazetteer.lint import Finding, lint_gazetteer
+from store.textsafe import visible
 from tui.screens.base import TelaahScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
@@ -30,7 +31,7 @@ KIND_STYLES = {
 def finding_line(finding: Finding) -> Text:
     """A finding: its kind, then its message (data, never markup)."""
     return Text.assemble(
-        (f"{finding.kind:<15}", KIND_STYLES.get(finding.kind, "")), finding.message
+        (f"{finding.kind:<15}", KIND_STYLES.get(finding.kind, "")), visible(finding.message)
     )
 
 

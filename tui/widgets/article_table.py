@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, RowKey
 
 from store.corpus.articles import ArticleRow
+from store.textsafe import visible
 
 STATUS_STYLES = {"todo": "", "in_progress": "bold yellow", "done": "green"}
 STATUS_LABELS = {"todo": "todo", "in_progress": "in progress", "done": "done"}
@@ -274,6 +275,6 @@ def _cells(row: ArticleRow) -> tuple[Text, ...]:
         Text(str(row.accepted), justify="right", style="" if row.accepted else "dim"),
         Text(str(row.facts), justify="right", style="" if row.facts else "dim"),
         Text(row.published.isoformat() if row.published else ""),
-        Text(row.source or "", no_wrap=True, overflow="ellipsis"),
-        Text(row.title, no_wrap=True, overflow="ellipsis"),
+        Text(visible(row.source or ""), no_wrap=True, overflow="ellipsis"),
+        Text(visible(row.title), no_wrap=True, overflow="ellipsis"),
     )

@@ -1,8 +1,11 @@
 """The article text with its mentions highlighted by label colour and review state.
 
 The text is data: it goes in as `Content(text)` and every highlight is a `Span` by code-point
-offsets, so markup-like text and emoji are shown exactly as stored. The spans are built once per
-redraw in one list (styling mention by mention would copy the span list each time).
+offsets, so markup-like text and emoji are shown exactly as stored. A control, bidi or invisible
+formatting character is drawn as one visible mark (`store.textsafe.visible(..., cells=True)`):
+one drawn character per stored code point, so every offset and span stays where it is. The
+spans are built once per redraw in one list (styling mention by mention would copy the span
+list each time).
 
 The widget also carries the two span modes (`SpanCursor`): while one is on it takes the focus,
 its keys and the mouse, and reports up with messages; the screen does the storing.
@@ -24,6 +27,7 @@ from textual.visual import Visual
 from textual.widgets import Static
 
 from store.review.mentions import MentionView
+from store.textsafe import visible
 from tui.widgets.span_cursor import CURSOR_STYLE, SpanCursor
 from tui.widgets.text_layout import TextLayout
 
@@ -173,8 +177,10 @@ class ArticleText(Static):
             self.start, self.end, self.rank = start, end, rank
 
     def __init__(self, text: str, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
-        super().__init__(Content(text, [Span(0, len(text), "")]), id=id, markup=False)
+        shown = visible(text, cells=True)  # what is drawn: as long as `text`, offset for offset
+        super().__init__(Content(shown, [Span(0, len(shown), "")]), id=id, markup=False)
         self.text = text
+        self._shown = shown
         self.labels = 0  # how many labels the digits can choose from
         self.cursor = SpanCursor(text)
         self._base: list[Span] = [Span(0, len(text), "")]
@@ -202,7 +208,7 @@ class ArticleText(Static):
             if layout is None:
                 if len(self._layouts) >= 4:
                     self._layouts.clear()
-                layout = self._layouts[width] = TextLayout(self.text, width)
+                layout = self._layouts[width] = TextLayout(self._shown, width)
             self._layout = layout
             self._rows.clear()
         return self._layout
@@ -212,7 +218,7 @@ class ArticleText(Static):
         """The text with every highlight, as one `Content` (the rows are drawn from the spans
         directly: this is made only when asked for)."""
         if self._content is None:
-            self._content = Content(self.text, self._spans)
+            self._content = Content(self._shown, self._spans)
         return self._content
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -257,7 +263,7 @@ class ArticleText(Static):
             Span(max(span.start, start) - start, min(span.end, end) - start, span.style)
             for _, span in touching
         ]
-        content = Content(self.text[start:end], spans)
+        content = Content(self._shown[start:end], spans)
         if "\t" in content.plain:
             content = self._expand_tabs(layout, content, start)
         last_of_paragraph = y + 1 >= layout.rows or layout.starts[y + 1] != end

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from store.facts.repository import FactView
+from store.textsafe import visible
 
 STATE_MARKS = {
     "pending": ("·", "bold yellow"),
@@ -24,8 +25,8 @@ STATE_MARKS = {
 
 
 def one_line(text: str) -> str:
-    """`text` on one line, runs of whitespace as one space."""
-    return " ".join(text.split())
+    """`text` on one line, runs of whitespace as one space, controls shown (`store.textsafe`)."""
+    return visible(" ".join(text.split()))
 
 
 def filler_name(surface: str, entity_name: str | None, entity_key: str | None) -> Content:

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from store.review.extras import Extras
 from store.review.mentions import MentionView
+from store.textsafe import visible
 from tui.widgets.article_text import DEFAULT_COLOUR, mention_style
 
 STATE_STYLES = {"pending": "bold yellow", "accepted": "bold green", "rejected": "dim"}
@@ -41,14 +42,14 @@ def mention_details(
     if mention.reason:
         score = f"{score or '—'} · {mention.reason}"
     rows: list[tuple[str, Content]] = [
-        ("text", Content(mention.text).stylize(mention_style(mention.state, colour))),
+        ("text", Content(visible(mention.text)).stylize(mention_style(mention.state, colour))),
         ("label", Content.styled(mention.label, f"bold {colour}")),
-        ("entity", Content(mention.entity_name or "—")),
-        ("key", Content(mention.entity_key or "—")),
-        ("alias", Content(mention.matched_alias or "—")),
+        ("entity", Content(visible(mention.entity_name or "—"))),
+        ("key", Content(visible(mention.entity_key or "—"))),
+        ("alias", Content(visible(mention.matched_alias or "—"))),
         ("score", Content(score or "—")),
         ("method", Content(mention.method or mention.origin)),
-        ("others", Content(", ".join(mention.alternatives) or "—")),
+        ("others", Content(visible(", ".join(mention.alternatives) or "—"))),
         ("state", Content.styled(mention.state, STATE_STYLES.get(mention.state, ""))),
         ("span", Content(f"{mention.start}–{mention.end}")),
     ]
@@ -76,7 +77,7 @@ def extra_rows(extras: Extras | None) -> list[tuple[str, Content]]:
 
 
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    return visible(" ".join(value.split()))
 
 
 def window(count: int, focused: int | None, rows: int) -> range:
@@ -90,7 +91,7 @@ def window(count: int, focused: int | None, rows: int) -> range:
 
 def mention_line(mention: MentionView, colour: str, focused: bool, width: int) -> Content:
     """One line of the mention list: state mark, surface (shortened to fit), label."""
-    surface = " ".join(mention.text.split())  # one line, whatever the text holds
+    surface = visible(" ".join(mention.text.split()))  # one line, whatever the text holds
     room = max(4, width - len(mention.label) - 4)
     if len(surface) > room:
         surface = surface[: room - 1] + "…"

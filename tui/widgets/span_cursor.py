@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from textual.content import Content, Span
 
 from store.corpus.phrases import WORD, phrase_end
+from store.textsafe import visible
 from tui.widgets.text_layout import (
     next_char,
     next_word_end,
@@ -242,7 +243,7 @@ class SpanCursor:
 
 def _quoted(text: str) -> Content:
     """The span's text as data, on one line, shortened."""
-    flat = " ".join(text.split())
+    flat = visible(" ".join(text.split()))
     if len(flat) > PREVIEW:
         flat = flat[: PREVIEW - 1] + "…"
     return Content.assemble("«", (flat, "bold"), "»")

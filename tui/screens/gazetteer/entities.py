@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from store.gazetteer.detail import EntityDetail, EntityListRow
+from store.textsafe import visible
 from tui.widgets.virtual_list import VirtualList
 
 
@@ -14,11 +15,11 @@ def entity_line(row: EntityListRow, width: int) -> Text:
     """One entity in the list: name, type, key and mention count."""
     count = f"{row.mentions:>6}"
     return Text.assemble(
-        (row.name, "bold"),
+        (visible(row.name), "bold"),
         "  ",
         (row.type, "magenta"),
         "  ",
-        (row.key, "cyan"),
+        (visible(row.key), "cyan"),
         "  ",
         (count, "dim"),
     )
@@ -38,7 +39,10 @@ def detail_content(detail: EntityDetail) -> Content:
     rows += [("mentions", f"{states} in {detail.articles} articles")]
     if detail.redirects:
         rows.append(("merged", ", ".join(detail.redirects)))
-    lines = [Content.assemble((f"{name:<9}", "dim"), Content(value)) for name, value in rows]
+    lines = [
+        Content.assemble((f"{visible(name):<9}", "dim"), Content(visible(value)))
+        for name, value in rows
+    ]
     lines += [
         Content(""),
         Content.styled(f"Aliases ({len(detail.aliases)})", "bold"),
@@ -50,8 +54,8 @@ def detail_content(detail: EntityDetail) -> Content:
             Content.assemble(
                 f"  {record.accepted:>4} {record.rejected:>4} {record.pending:>5}  ",
                 (f"{alias.origin:<10} ", "dim"),
-                (f"{(alias.added_by or '—')[:9]:<9} ", "dim"),
-                Content(alias.text),
+                (f"{visible(alias.added_by or '—')[:9]:<9} ", "dim"),
+                Content(visible(alias.text)),
             )
         )
     return Content("\n").join(lines)
@@ -104,4 +108,4 @@ class EntityRecord(Static):
 
     def show_error(self, error: str) -> None:
         """Show why the record could not be read."""
-        self.update(Content(error))
+        self.update(Content(visible(error)))

@@ -19,6 +19,7 @@ from store.errors import TelaahError
 from store.gazetteer.detail import SORTS, EntityListRow, entity_detail, entity_rows
 from store.gazetteer.search import search_cache
 from store.schema import read_schema
+from store.textsafe import visible
 from tui.modals.prompt import ChoiceScreen
 from tui.screens.base import TelaahScreen
 from tui.screens.concordance import ConcordanceScreen
@@ -151,7 +152,7 @@ class GazetteerScreen(TelaahScreen[None]):
         if self.merging:
             parts.append(
                 Content.styled(
-                    f"merging {self.merging}: choose the entity it goes "
+                    f"merging {visible(self.merging)}: choose the entity it goes "
                     "into and press m (escape cancels)",
                     "bold yellow",
                 )

@@ -27,6 +27,7 @@ from store.review.spans import add_mention, set_span
 from store.review.teach import teach_alias
 from store.schema import Schema, read_schema
 from store.textnorm import norm_key
+from store.textsafe import visible
 from store.undo.history import Undone
 from tui.clipboard import copy_mention, copy_sentence
 from tui.link_flow import create_with_form, link_with_modal
@@ -52,7 +53,7 @@ def article_meta(article: ArticleView) -> Content:
         f"#{article.id} {article.external_id}",
         f"{len(article.text):,} characters",
     ]
-    return Content(" · ").join(Content(part) for part in parts).stylize("dim")
+    return Content(" · ").join(Content(visible(part)) for part in parts).stylize("dim")
 
 
 class ReviewQueue(Protocol):
@@ -103,7 +104,7 @@ class ArticleScreen(TelaahScreen[None]):
     def compose(self) -> ComposeResult:
         """Header, title, metadata line, the text beside the mention panel, footer."""
         yield Header()
-        yield Static(Content(self.article.title), id="article-title")
+        yield Static(Content(visible(self.article.title)), id="article-title")
         yield Static(article_meta(self.article), id="article-meta")
         with Horizontal(id="review"):
             yield ArticleBody(self.article.text, id="article-body")
