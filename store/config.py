@@ -7,11 +7,14 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from store.formats.limits import MAX_LINE_LENGTH, MAX_TEXT_SIZE, Limits
 from store.paths import config_file
+
+if TYPE_CHECKING:
+    from store.formats.limits import Limits
 
 KNOWN_KEYS = ("reviewer", "keymap", "export", "import", "save_wait", "min_score")
 # `[export] pending_in_done`: what the pending mentions and facts of a done article are in
@@ -52,14 +55,20 @@ class Config:
     pending_in_done: str = PENDING_IN_DONE[0]
     save_wait: float = SAVE_WAIT
     min_score: float = MIN_SCORE
-    max_text_size: int = MAX_TEXT_SIZE
-    max_line_length: int = MAX_LINE_LENGTH
+    max_text_size: int | None = None  # None: store.formats.limits.MAX_TEXT_SIZE
+    max_line_length: int | None = None  # None: store.formats.limits.MAX_LINE_LENGTH
     problems: list[str] = field(default_factory=list)
 
     @property
     def limits(self) -> Limits:
         """The import limits these settings give (`store.formats.limits`)."""
-        return Limits(max_text_size=self.max_text_size, max_line_length=self.max_line_length)
+        from store.formats.limits import DEFAULT  # not loaded for `telaah --help`
+
+        return replace(
+            DEFAULT,
+            max_text_size=self.max_text_size or DEFAULT.max_text_size,
+            max_line_length=self.max_line_length or DEFAULT.max_line_length,
+        )
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -11,7 +11,6 @@ from rich.text import Text
 
 from store.config import load_config
 from store.errors import TelaahError
-from store.formats import limits
 from store.paths import data_dir, resolve_db_url
 from tui.cli import config, corpus, curation, database, export, facts, gazetteer, schema
 from tui.cli.context import Settings, current_db_url, err, note, remember_db_url, settings
@@ -62,6 +61,7 @@ def root(
 
     Run without a command to open the app on the database.
     """
+    from store.formats import limits
     from store.reviewers import default_reviewer_name  # sqlmodel: not for `--help`
 
     loaded = load_config()

@@ -52,8 +52,8 @@ def show(ctx: typer.Context) -> None:
     out.print(data(f"save_wait: {config.save_wait:g} s (a decision waiting for a locked database)"))
     out.print(
         data(
-            f"import:   max_text_size = {config.max_text_size} (code points), "
-            f"max_line_length = {config.max_line_length} (bytes)"
+            f"import:   max_text_size = {config.limits.max_text_size} (code points), "
+            f"max_line_length = {config.limits.max_line_length} (bytes)"
         )
     )
     out.print(data("keymap:   binding id, keys, what it does (* remapped by the config)"))
