@@ -257,7 +257,10 @@ def test_pool_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> Non
         deadline = time.monotonic() + 20
         while any(_alive(p) for p in workers) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not any(_alive(p) for p in workers), f"{method}: workers outlived their parent"
+        left = [p for p in workers if _alive(p)]
+        for pid in left:  # never leave them running, even when the test fails
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"{method}: workers outlived their parent"
 
 
 def _alive(pid: int) -> bool:
