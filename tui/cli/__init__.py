@@ -116,5 +116,7 @@ def main() -> None:
             err.print(Text(f"telaah: {explained}", style="red"))
             sys.exit(1)
         where = _log_crash()
-        err.print(Text(f"telaah: internal error: {type(exc).__name__}: {exc} {where}", style="red"))
+        first = (str(exc).strip().splitlines() or [""])[0]  # one line: SQL and links in the log
+        line = f"telaah: internal error: {type(exc).__name__}: {first} {where}"
+        err.print(Text(line, style="red"))
         sys.exit(1)
