@@ -6,6 +6,7 @@ fills the disk says how far it got (`DiskFull`).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from sqlalchemy.engine import make_url
@@ -57,6 +58,11 @@ def _where(url: str | None) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def _read_only(path: str) -> bool:
+    """Whether the file `path` exists and this process may not write it."""
+    return os.path.isfile(path) and not os.access(path, os.W_OK)
+
+
 def describe(error: BaseException, url: str | None = None) -> str | None:
     """One line naming the cause of a database `error` and the fix, or None if it is not one
     this knows (the caller then reports an internal error)."""
@@ -88,6 +94,11 @@ def describe(error: BaseException, url: str | None = None) -> str | None:
     if "database or disk is full" in message:
         return f"disk full: {where} cannot grow; free some space and run the command again"
     if "unable to open database file" in message:
+        if _read_only(where):
+            return (
+                f"cannot write: the database file is read-only ({where}); "
+                "make it writable or copy it where you can write"
+            )
         return (
             f"cannot open the database {where}: its folder is missing or not writable, "
             "or the file cannot be read"

@@ -87,6 +87,23 @@ def test_writing_a_read_only_database_says_so(
     assert str(db_path) in line
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anyway")
+def test_writing_a_database_file_without_write_permission_says_read_only(
+    engine: Engine, db_path: Path, db_url: str, tmp_path: Path
+) -> None:
+    engine.dispose()
+    db_path.chmod(0o444)
+    try:
+        with pytest.raises(Exception) as raised:
+            engine = open_database(db_url)
+            import_articles(engine, [write_articles(tmp_path / "a.jsonl", 3)], reviewer_id=None)
+        engine.dispose()
+    finally:
+        db_path.chmod(0o644)
+    line = describe(raised.value, db_url)
+    assert line is not None and line.startswith("cannot write: the database file is read-only")
+
+
 def test_postgresql_without_its_driver_names_the_extra() -> None:
     if _installed("psycopg"):
         pytest.skip("psycopg is installed here")
