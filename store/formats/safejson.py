@@ -80,14 +80,19 @@ def _find_surrogate(value: Any) -> None:
 
 
 def _check_depth(value: Any, max_depth: int) -> None:
-    """Only containers are visited: a record of many flat objects costs one look at each."""
-    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
-    while stack:
-        item, depth = stack.pop()
+    """Level by level, containers only: a record of many flat objects costs one look at each."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > max_depth:
             raise JsonValueError(_too_deep())
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        below = []
+        for item in level:
+            for child in item.values() if isinstance(item, dict) else item:
+                if isinstance(child, dict | list):
+                    below.append(child)
+        level = below
 
 
 def _unreadable(exc: ValueError) -> str:
