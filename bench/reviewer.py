@@ -25,6 +25,7 @@ from textual.screen import ModalScreen
 
 SEARCH_LIMIT = 60_000  # states a span plan may explore before it gives up
 NO_OP_KEY = "f19"  # bound to nothing: the baseline of a key press
+SHOW_FROM = 3  # gold spans missing from an article's shown candidates: the reviewer presses `v`
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,14 +192,16 @@ class Reviewer:
             await self.decide(current, pending, by_span, gold)
 
     async def show_hidden(self, gold: list[GoldSpan]) -> None:
-        """`v` once, when the threshold hides candidates and gold spans are not shown (a
-        reviewer whose gazetteer lacks names wants the `new name` candidates)."""
+        """`v` once, when the threshold hides candidates and `SHOW_FROM` gold spans or more are
+        not shown (a reviewer whose gazetteer lacks names wants the `new name` candidates; one
+        who misses a name or two marks them)."""
         screen = self.screen
         key = self.key_for(screen, "show_all")
         if key is None or self.app.show_all or not getattr(screen, "hidden", 0):
             return
         shown = {(m.start, m.end) for m in screen.mentions}
-        if any(not g.optional and (g.start, g.end) not in shown for g in gold):
+        missing = sum(1 for g in gold if not g.optional and (g.start, g.end) not in shown)
+        if missing >= SHOW_FROM:
             await self.press(key, "v")
 
     async def decide(

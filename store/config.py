@@ -7,18 +7,25 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.paths import config_file
 
-KNOWN_KEYS = ("reviewer", "keymap", "export", "save_wait", "min_score")
+if TYPE_CHECKING:
+    from store.formats.limits import Limits
+
+KNOWN_KEYS = ("reviewer", "keymap", "export", "import", "save_wait", "min_score")
 # `[export] pending_in_done`: what the pending mentions and facts of a done article are in
 # exports. "reject" (the default): the reviewer marked the article done, so what they left
 # pending is wrong, and the manifest says so; an unreviewed name never becomes `O` in CoNLL
 # silently. "keep": they stay pending (left out of accepted-only exports, as pending in others).
 PENDING_IN_DONE = ("reject", "keep")
 EXPORT_KEYS = ("pending_in_done",)
+# `[import] max_text_size` (code points of one article text) and `max_line_length` (bytes of one
+# line of a JSON-lines file): a record over either is one problem, the rest is imported.
+IMPORT_KEYS = ("max_text_size", "max_line_length")
 SAVE_WAIT = 30.0  # seconds a decision waits for a locked database before it is not saved
 MIN_SCORE = 50.0  # candidates scored under this are hidden until the reviewer shows them
 MAX_SYNTAX_ERRORS = 20  # a file broken on every line is not worth more lines of errors
@@ -37,6 +44,8 @@ class Config:
         save_wait: Seconds a write from the app waits for a locked database, then "not saved".
         min_score: Candidates scored under it (0-100) are hidden in the queue, the review screen
             and `telaah match --dump` until the reviewer shows them.
+        max_text_size, max_line_length: `[import]`: the biggest article text (code points) and
+            the longest line of a JSON-lines file (bytes) an import takes (`limits`).
         problems: One line per problem, `file:line: what`, in file order.
     """
 
@@ -46,7 +55,20 @@ class Config:
     pending_in_done: str = PENDING_IN_DONE[0]
     save_wait: float = SAVE_WAIT
     min_score: float = MIN_SCORE
+    max_text_size: int | None = None  # None: store.formats.limits.MAX_TEXT_SIZE
+    max_line_length: int | None = None  # None: store.formats.limits.MAX_LINE_LENGTH
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def limits(self) -> Limits:
+        """The import limits these settings give (`store.formats.limits`)."""
+        from store.formats.limits import DEFAULT  # not loaded for `telaah --help`
+
+        return replace(
+            DEFAULT,
+            max_text_size=self.max_text_size or DEFAULT.max_text_size,
+            max_line_length=self.max_line_length or DEFAULT.max_line_length,
+        )
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -82,6 +104,9 @@ def _parse(text: str, config: Config) -> dict[str, object]:
     for _ in range(MAX_SYNTAX_ERRORS):
         try:
             return tomllib.loads("\n".join(lines))
+        except RecursionError:
+            config.problems.append(f"{config.path}: nested too deep; the file is ignored")
+            return {}
         except tomllib.TOMLDecodeError as exc:
             message = str(exc)
             found = _AT_LINE.search(message)
@@ -97,6 +122,10 @@ def _parse(text: str, config: Config) -> dict[str, object]:
             if not 1 <= number <= len(lines) or not lines[number - 1].strip():
                 return {}  # nothing left to drop: give up rather than loop
             lines[number - 1] = ""
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            reason = str(exc).split(":")[0]
+            config.problems.append(f"{config.path}: {reason}; the file is ignored")
+            return {}
     config.problems.append(f"{config.path}: too many errors; the file is ignored")
     return {}
 
@@ -124,6 +153,13 @@ def _read_settings(data: Mapping[str, object], text: str, config: Config) -> Non
             else:
                 config.problems.append(
                     _where_in(config, text, key) + "export must be a table ([export]); ignored"
+                )
+        elif key == "import":
+            if isinstance(value, dict):
+                _read_import(value, text, config)
+            else:
+                config.problems.append(
+                    _where_in(config, text, key) + "import must be a table ([import]); ignored"
                 )
         elif key == "save_wait":
             if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
@@ -160,6 +196,21 @@ def _read_export(table: Mapping[str, object], text: str, config: Config) -> None
             config.problems.append(
                 _where_in(config, text, key)
                 + f"pending_in_done must be {' or '.join(map(repr, PENDING_IN_DONE))}; ignored"
+            )
+
+
+def _read_import(table: Mapping[str, object], text: str, config: Config) -> None:
+    for key, value in table.items():
+        if key not in IMPORT_KEYS:
+            config.problems.append(
+                _where_in(config, text, key)
+                + f"unknown import setting {key!r} (known: {', '.join(IMPORT_KEYS)}); ignored"
+            )
+        elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            setattr(config, key, value)
+        else:
+            config.problems.append(
+                _where_in(config, text, key) + f"{key} must be a positive whole number; ignored"
             )
 
 

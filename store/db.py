@@ -99,7 +99,7 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
         TelaahError: the database is not a telaah database or is out of date.
     """
     if _at_head(url):  # the usual case: no need to load Alembic (~0.15 s) to check or upgrade
-        return make_engine(url)
+        return _index_missing(make_engine(url))
     from store.migrate import check_revision, ensure_current
 
     # Look at the revision through a bare connection first: a database this version must
@@ -115,6 +115,32 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
     except BaseException:
         engine.dispose()
         raise
+    return _index_missing(engine)
+
+
+def _index_missing(engine: Engine) -> Engine:
+    """Add to the search index the articles an import killed before indexing them stored.
+
+    Articles are only appended, so two look-ups of a highest id tell (well under a
+    millisecond); a read-only database is left as it is.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    try:
+        with engine.connect() as connection:
+            stored, indexed = connection.execute(
+                text(
+                    "SELECT (SELECT coalesce(max(id), 0) FROM article), "
+                    "(SELECT coalesce(max(id), 0) FROM article_fts_docsize)"
+                )
+            ).one()
+        if stored > indexed:
+            from store.corpus.search import index_new_articles
+
+            index_new_articles(engine)
+    except OperationalError as error:
+        if not ("readonly" in str(error.orig) or "no such table" in str(error.orig)):
+            raise
     return engine
 
 

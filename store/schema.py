@@ -98,6 +98,10 @@ def parse_schema(path: Path) -> Schema:
         line = re.search(r"\bline (\d+)", str(exc))
         where = f"{path}:{line.group(1)}" if line else str(path)
         raise SchemaError(f"{where}: {exc}") from None
+    except RecursionError:
+        raise SchemaError(f"{path}: arrays or tables nested too deep") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise SchemaError(f"{path}: a value cannot be read: {str(exc).split(':')[0]}") from None
     return _Checker(path, source).check(data)
 
 

@@ -19,11 +19,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from store.db import make_engine, session_scope
+from store.export.leftovers import temp_prefix
 from store.export.model import ExportContext
 from store.export.report import ExportReport, counted
 from store.export.selection import Selection, iter_docs
 from store.formats.registry import Format, get_format
 from store.schema import read_schema
+from store.workers import die_with_parent
 
 PARTS_PER_WORKER = 4  # smaller parts: steadier progress, and a slow part delays less
 
@@ -61,14 +63,19 @@ def export_parts(
     Part files go to a temporary folder beside `target` that is always removed; the counts and
     skipped items of every part are merged into `report`.
     """
-    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".parts", dir=target.parent))
+    folder = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".parts", dir=target.parent))
     url = engine.url.render_as_string(hide_password=False)
     tasks = [
         _Task(url, fmt.name, selection, dict(options), id_range, str(folder / f"{i:05d}"))
         for i, id_range in enumerate(split(ids, workers * PARTS_PER_WORKER))
     ]
     try:
-        with get_context("spawn").Pool(workers) as pool, target.open("ab") as joined:
+        with (
+            get_context("spawn").Pool(
+                workers, initializer=die_with_parent, initargs=(os.getpid(),)
+            ) as pool,
+            target.open("ab") as joined,
+        ):
             for task, part in zip(tasks, pool.imap(_export_part, tasks), strict=True):
                 with open(task.path, "rb") as source:
                     shutil.copyfileobj(source, joined, 1 << 20)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from store.db import session_scope
 from store.errors import TelaahError
+from store.export.leftovers import remove_leftovers, temp_prefix
 from store.export.model import ExportContext, ExportDoc
 from store.export.parallel import export_parts
 from store.export.report import ExportReport, counted
@@ -59,7 +60,9 @@ def run_export(
     """Export the selected articles in `fmt` to `out`, atomically, with a manifest.
 
     Everything is written to temporary paths beside `out` and renamed into place at the end,
-    so a failed or interrupted export leaves neither output nor temporary files. An existing
+    so a failed or interrupted export leaves neither output nor temporary files; those of an
+    earlier export killed before it could remove them are removed first
+    (`store.export.leftovers`). An existing
     output folder is replaced only when it is an earlier telaah export (or empty).
 
     Args:
@@ -78,6 +81,7 @@ def run_export(
     out = Path(out)
     _check_target(out, fmt.folder)
     manifest = manifest_path(out, fmt.folder)
+    remove_leftovers(out, manifest)  # of an earlier export to `out` that was killed
     report = ExportReport(fmt.name, out, manifest)
     with session_scope(engine) as session:
         schema = read_schema(session=session)
@@ -231,7 +235,7 @@ def _umask() -> int:
 def atomic_file(target: Path) -> Iterator[Path]:
     """A temporary path beside `target`, renamed to `target` when the block succeeds and
     removed when it fails."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, name = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp", dir=target.parent)
     os.close(handle)
     tmp = Path(name)
     try:
@@ -248,14 +252,13 @@ def atomic_file(target: Path) -> Iterator[Path]:
 def atomic_dir(target: Path) -> Iterator[Path]:
     """A temporary folder beside `target`, put in its place when the block succeeds (replacing
     an earlier export there) and removed when it fails."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".tmp", dir=target.parent))
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
-            old = Path(
-                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
-            )
+            prefix = temp_prefix(target)
+            old = Path(tempfile.mkdtemp(prefix=prefix, suffix=".old", dir=target.parent))
             os.replace(target, old / "x")
             try:
                 os.replace(tmp, target)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from store.formats import limits, safejson
 from store.formats.csvrows import CsvHeaderError, CsvTable
 from store.formats.problems import Problem, decode_error
 
@@ -103,8 +104,13 @@ def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
     offset = 0
     records = 0
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            size = len(raw)
+        for number, raw, size in limits.lines(handle):
+            if raw is None:
+                yield Problem(path, number, limits.current().line_error(size))
+                yield Consumed(size)
+                offset += size
+                records += 1
+                continue
             codec = encoding or ("utf-8-sig" if number == 1 else "utf-8")
             try:
                 line = raw.decode(codec)
@@ -134,9 +140,11 @@ def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
 
 def _record_from_json(path: Path, number: int, line: str, size: int) -> Item:
     try:
-        obj = json.loads(line)
+        obj = safejson.loads(line)
     except json.JSONDecodeError as exc:
         return Problem(path, number, f"malformed JSON: {exc.msg} at column {exc.colno}")
+    except safejson.JsonValueError as exc:
+        return Problem(path, number, str(exc))
     if not isinstance(obj, dict):
         return Problem(path, number, "expected a JSON object with a `text` field")
     return _record_from_mapping(path, number, obj, size, f"{path.stem}-{number}")
@@ -161,9 +169,11 @@ def _record_from_mapping(
     meta = obj.get("meta") or {}
     if isinstance(meta, str):
         try:
-            meta = json.loads(meta)
+            meta = safejson.loads(meta)
         except json.JSONDecodeError:
             return Problem(path, number, "`meta` is not a JSON object")
+        except safejson.JsonValueError as exc:
+            return Problem(path, number, f"`meta`: {exc}")
     if not isinstance(meta, dict):
         return Problem(path, number, "`meta` must be an object")
     return ArticleRecord(

@@ -48,7 +48,8 @@ class CsvTable:
         self.header_line = max(1, self._reader.line_num)
 
     def rows(self) -> Iterator[CsvRow]:
-        """Every row; one with more fields than the header, or a malformed one, is an error."""
+        """Every row; one with more or fewer fields than the header, or a malformed one, is an
+        error."""
         while True:
             line = self._reader.line_num + 1  # where the next row starts
             try:
@@ -62,5 +63,8 @@ class CsvTable:
                 continue  # a blank line
             if len(fields) > len(self.header):
                 yield CsvRow(line, error="more fields than the header has")
+                continue
+            if len(fields) < len(self.header):
+                yield CsvRow(line, error="fewer fields than the header has")
                 continue
             yield CsvRow(line, dict(zip(self.header, fields, strict=False)))

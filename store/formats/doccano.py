@@ -38,6 +38,7 @@ from typing import Any, BinaryIO
 
 from store.errors import TelaahError
 from store.export.model import ExportContext, ExportDoc, ExportFact, ExportSpan
+from store.formats import limits, safejson
 from store.formats.problems import Problem, decode_error
 from store.formats.reading import Item, Note, ReadDoc
 
@@ -196,18 +197,23 @@ _Found = tuple[int, int | None, Any] | Problem
 def _lines(path: Path, handle: BinaryIO) -> Iterator[_Found]:
     """The records of a JSON-lines file, one a line (memory stays bounded)."""
     position = 0
-    for number, raw in enumerate(handle, 1):
-        start, position = position, position + len(raw)
+    for number, raw, size in limits.lines(handle):
+        start, position = position, position + size
+        if raw is None:
+            yield Problem(path, number, limits.current().line_error(size))
+            continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw, start = raw[3:], 3
         if not raw.strip():
             continue
         try:
-            yield number, None, json.loads(raw.decode("utf-8"))
+            yield number, None, safejson.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             yield decode_error(path, exc, offset=start, line=number)
         except json.JSONDecodeError as exc:
             yield Problem(path, number, f"not JSON: {exc.msg} (column {exc.colno})")
+        except safejson.JsonValueError as exc:
+            yield Problem(path, number, str(exc))
 
 
 def _json_document(path: Path, text: str) -> list[_Found] | None:
@@ -228,22 +234,27 @@ def _json_document(path: Path, text: str) -> list[_Found] | None:
         return []
     if text[start] != "[":
         try:
-            value, end = decoder.raw_decode(text, start)
+            value, end = safejson.raw_decode(decoder, text, start)
         except json.JSONDecodeError as exc:
             return broken(exc)
+        except safejson.JsonValueError as exc:
+            return [Problem(path, _line_of(text, start), str(exc))]
         if _skip_space(text, end) < len(text):
             return None  # more values follow the first: JSON lines
-        return [(_line_of(text, start), None, value)]
+        return [_checked(path, text, start, end, None, value)]
     position = _skip_space(text, start + 1)
     empty = text.startswith("]", position)
     for index in itertools.count():
         if empty:
             break
         try:
-            value, end = decoder.raw_decode(text, position)
+            value, end = safejson.raw_decode(decoder, text, position)
         except json.JSONDecodeError as exc:
             return broken(exc)
-        found.append((_line_of(text, position), index, value))
+        except safejson.JsonValueError as exc:
+            line = _line_of(text, position)
+            return [*found, Problem(path, line, f"record {index}: {exc}")]
+        found.append(_checked(path, text, position, end, index, value))
         position = _skip_space(text, end)
         if position < len(text) and text[position] == ",":
             position = _skip_space(text, position + 1)
@@ -255,6 +266,16 @@ def _json_document(path: Path, text: str) -> list[_Found] | None:
     if _skip_space(text, position + 1) < len(text):
         return [*found, Problem(path, _line_of(text, position + 1), "not JSON: extra data")]
     return found
+
+
+def _checked(path: Path, text: str, start: int, end: int, index: int | None, value: Any) -> _Found:
+    """The record read from `text[start:end]`, or its problem (`safejson.check`)."""
+    line = _line_of(text, start)
+    try:
+        safejson.check(value, text[start:end])
+    except safejson.JsonValueError as exc:
+        return Problem(path, line, f"{'' if index is None else f'record {index}: '}{exc}")
+    return line, index, value
 
 
 def _skip_space(text: str, position: int) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from store.formats import limits, safejson
 from store.formats.csvrows import CsvHeaderError, CsvTable
 from store.formats.problems import Problem, decode_error
 
@@ -145,13 +146,20 @@ def _csv_row(collector: _Collector, line: int, row: dict[str, str], extra: list[
 
 
 def _read_jsonl(content: str, collector: _Collector) -> None:
+    max_line = limits.current().max_line_length
     for line, raw in enumerate(content.split("\n"), start=1):
         if not raw.strip():
             continue
+        if len(raw) > max_line:
+            collector.problem(line, limits.current().line_error(len(raw)))
+            continue
         try:
-            obj = json.loads(raw)
+            obj = safejson.loads(raw)
         except json.JSONDecodeError as exc:
             collector.problem(line, f"malformed JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except safejson.JsonValueError as exc:
+            collector.problem(line, str(exc))
             continue
         if not isinstance(obj, dict):
             collector.problem(line, "expected a JSON object")

@@ -51,6 +51,7 @@ from store.export.model import (
     Token,
     doc_offsets,
 )
+from store.formats import limits, safejson
 from store.formats.problems import Problem, decode_error
 from store.formats.reading import Item, Note, ReadDoc
 
@@ -265,8 +266,11 @@ def read_jsonl(path: Path) -> Iterator[Item]:
 
 def _records(path: Path, handle: BinaryIO) -> Iterator[Item]:
     offset = 0
-    for number, raw in enumerate(handle, 1):  # one line at a time: memory stays bounded
-        start, offset = offset, offset + len(raw)
+    for number, raw, size in limits.lines(handle):  # one line at a time: memory stays bounded
+        start, offset = offset, offset + size
+        if raw is None:
+            yield Problem(path, number, limits.current().line_error(size))
+            continue
         if not raw.strip():
             continue
         try:
@@ -275,9 +279,12 @@ def _records(path: Path, handle: BinaryIO) -> Iterator[Item]:
             yield decode_error(path, exc, offset=start, line=number)
             continue
         try:
-            record = json.loads(line)
+            record = safejson.loads(line)
         except json.JSONDecodeError as exc:
             yield Problem(path, number, f"not JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except safejson.JsonValueError as exc:
+            yield Problem(path, number, str(exc))
             continue
         if not isinstance(record, dict):
             yield Problem(path, number, "not a JSON object")

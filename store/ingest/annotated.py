@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from store import audit
 from store.corpus.tokens import has_tokens, save_tokens, worth_keeping
 from store.db import session_scope
+from store.dberrors import disk_full_while_importing, is_disk_full
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.facts.repository import create_fact
@@ -141,6 +142,18 @@ def load_docs(
     """Store every document of `items`; report the problems of the others and go on."""
     report = AnnotatedReport()
     loader = _Loader(engine, report, options, ArticleSink(engine, report, hooks or ImportHooks()))
+    try:
+        _load_items(loader, items, report, options)
+    except (OperationalError, OSError) as exc:
+        if is_disk_full(exc):
+            raise disk_full_while_importing(report.articles_created) from None
+        raise
+    return report
+
+
+def _load_items(
+    loader: _Loader, items: Iterable[Item], report: AnnotatedReport, options: LoadOptions
+) -> None:
     for item in items:
         if isinstance(item, Problem):
             loader.sink.fail(item)
@@ -154,7 +167,6 @@ def load_docs(
         else:
             loader.load(item)
     loader.sink.finish()
-    return report
 
 
 def normalised(doc: ExportDoc) -> ExportDoc:
@@ -221,6 +233,8 @@ class _Loader:
         self.role_order = {t.name: list(t.roles) for t in schema.fact_types}
 
     def load(self, item: ReadDoc) -> None:
+        if self.sink.oversized(Problem(item.path, item.line, ""), item.doc.text):
+            return
         if self.options.label_map is not None:
             item = replace(item, doc=self.options.label_map.doc(item.doc))
         spans = self._valid_spans(item)

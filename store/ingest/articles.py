@@ -8,9 +8,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from store import audit
 from store.db import session_scope
+from store.dberrors import disk_full_while_importing, is_disk_full
 from store.formats.articles import ArticleRecord, Consumed, find_files, read_file
 from store.formats.problems import Problem
 from store.ingest.sink import ArticleSink, ImportHooks, ProblemLog, article_row, text_hash
@@ -62,10 +64,32 @@ def import_articles(
     encoding: str | None = None,
     hooks: ImportHooks | None = None,
 ) -> ImportReport:
-    """Import every article under `paths`; bad records are reported and the rest go on."""
+    """Import every article under `paths`; bad records are reported and the rest go on.
+
+    Raises:
+        DiskFull: the disk filled up; the message says how many articles were stored (the
+            import run again skips them as duplicates and goes on).
+    """
     hooks = hooks or ImportHooks()
     report = ImportReport()
     sink = ArticleSink(engine, report, hooks, on_stored=report.stored)
+    try:
+        _import_files(sink, report, paths, encoding, reviewer_id)
+    except (OperationalError, OSError) as exc:
+        if is_disk_full(exc):
+            raise disk_full_while_importing(report.imported) from None
+        raise
+    return report
+
+
+def _import_files(
+    sink: ArticleSink,
+    report: ImportReport,
+    paths: Iterable[Path],
+    encoding: str | None,
+    reviewer_id: int | None,
+) -> None:
+    hooks = sink.hooks
     files: list[str] = []
     for path in find_files(paths):
         if isinstance(path, Problem):
@@ -81,7 +105,7 @@ def import_articles(
                 _take(sink, report, item)
                 hooks.on_progress(item.size)
     report.indexed = sink.finish()
-    with session_scope(engine) as session:
+    with session_scope(sink.engine) as session:
         audit.record(
             session,
             action=audit.Action.ARTICLES_IMPORT,
@@ -95,12 +119,13 @@ def import_articles(
             },
         )
         session.commit()
-    return report
 
 
 def _take(sink: ArticleSink, report: ImportReport, record: ArticleRecord) -> None:
     """Queue one record, unless it is empty, badly dated, a duplicate or reuses an id."""
     where = Problem(record.path, record.line, "")
+    if sink.oversized(where, record.text):
+        return
     text, removed = normalise_text(record.text)
     if not text.strip():
         sink.fail(Problem(record.path, record.line, "empty text"))

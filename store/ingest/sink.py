@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from store.corpus.search import index_new_articles
+from store.formats import limits
 from store.formats.problems import Problem
 from store.models import Article, utcnow
 from store.textnorm import normalise_field, normalise_optional
@@ -129,6 +130,13 @@ class ArticleSink:
         """Report a note line (not a failure)."""
         self.log.notes.append(str(where))
         self.hooks.on_note(str(where))
+
+    def oversized(self, where: Problem, text: str) -> bool:
+        """Whether `text` is over the import's `max_text_size`; if so, a failure is reported."""
+        error = limits.current().text_error(text)
+        if error is not None:
+            self.fail(replace(where, message=error))
+        return error is not None
 
     def same_text(self, sha256: str) -> str | None:
         """The external id of the stored article with this text hash, if any."""

@@ -18,6 +18,7 @@ from store.db import session_scope
 from store.matching import AliasEntry, Candidate, Matcher
 from store.matching.names import with_new_names
 from store.models import Alias, Article, Entity, Mention, utcnow
+from store.workers import die_with_parent
 
 CHUNK = 100  # articles matched and written per transaction
 POOL_FROM = 400  # below this many articles, worker processes cost more than they save
@@ -136,7 +137,9 @@ def match_articles(
         _WORKER_URL = engine.url.render_as_string(hide_password=False)
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            ) as pool:
                 for results in pool.map(_match_chunk, chunks):
                     report.merge(_store(engine, results, keys))
                     on_progress(len(results))

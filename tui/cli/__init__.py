@@ -13,7 +13,15 @@ from store.config import load_config
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
 from tui.cli import config, corpus, curation, database, export, facts, gazetteer, schema
-from tui.cli.context import Settings, err, note, settings, shown
+from tui.cli.context import (
+    Settings,
+    current_db_url,
+    err,
+    note,
+    remember_db_url,
+    settings,
+    shown,
+)
 
 app = typer.Typer(
     name="telaah",
@@ -61,12 +69,15 @@ def root(
 
     Run without a command to open the app on the database.
     """
+    from store.formats import limits
     from store.reviewers import default_reviewer_name  # sqlmodel: not for `--help`
 
     loaded = load_config()
+    limits.apply(loaded.limits)  # every importer's limits on one record ([import])
     ctx.obj = Settings(
         db_url=resolve_db_url(db), reviewer=reviewer or default_reviewer_name(loaded), config=loaded
     )
+    remember_db_url(ctx.obj.db_url)
     if ctx.invoked_subcommand not in (None, "open", "config"):
         for line in loaded.problems:  # the app and `telaah config` show them themselves
             note(line)
@@ -106,7 +117,14 @@ def main() -> None:
         err.print(Text("telaah: interrupted", style="red"))
         sys.exit(130)
     except Exception as exc:
+        from store.dberrors import describe  # the database layer: not loaded for `--help`
+
+        explained = describe(exc, current_db_url())
+        if explained is not None:
+            err.print(Text(f"telaah: {explained}", style="red"))
+            sys.exit(1)
         where = _log_crash()
-        line = f"telaah: internal error: {type(exc).__name__}: {exc} {where}"
+        first = (str(exc).strip().splitlines() or [""])[0]  # one line: SQL and links in the log
+        line = f"telaah: internal error: {type(exc).__name__}: {first} {where}"
         err.print(Text(shown(line), style="red"))
         sys.exit(1)

@@ -20,6 +20,10 @@ EXAMPLE = """reviewer = "ayu"
 
 [export]  # pending mentions and facts of done articles: "reject" (default) or "keep"
 pending_in_done = "reject"
+
+[import]  # limits of one record: an article's text (code points), a JSONL line (bytes)
+max_text_size = 10000000
+max_line_length = 100000000
 """
 
 
@@ -46,6 +50,12 @@ def show(ctx: typer.Context) -> None:
     out.print(data(f"reviewer: {current.reviewer}"))
     out.print(data(f"export:   pending_in_done = {config.pending_in_done}"))
     out.print(data(f"save_wait: {config.save_wait:g} s (a decision waiting for a locked database)"))
+    out.print(
+        data(
+            f"import:   max_text_size = {config.limits.max_text_size} (code points), "
+            f"max_line_length = {config.limits.max_line_length} (bytes)"
+        )
+    )
     out.print(data("keymap:   binding id, keys, what it does (* remapped by the config)"))
     width = max((len(info.id) for info in bindings), default=0)
     for info in bindings:

@@ -33,6 +33,8 @@ LINT_KINDS = (  # store.gazetteer.lint.KINDS
 EXPORT_FORMATS = ("jsonl", "brat", "facts-csv", "conll", "doccano", "spacy")
 DEFAULT_EXPORT_FORMAT = "jsonl"  # store.formats.registry.DEFAULT_FORMAT
 
+_db_url: str | None = None  # the database of the running command, for error messages
+
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -68,6 +70,17 @@ class Settings:
 
         with self.session() as session:
             return ensure_reviewer(session=session, name=self.reviewer)
+
+
+def remember_db_url(url: str) -> None:
+    """Note the database the command runs on, so that `main` can name it in an error."""
+    global _db_url
+    _db_url = url
+
+
+def current_db_url() -> str | None:
+    """The database the running command was given (None before the options are read)."""
+    return _db_url
 
 
 def settings(ctx: typer.Context) -> Settings:
