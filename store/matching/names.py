@@ -23,6 +23,7 @@ X` is ORG when the gazetteer's `Partai` aliases are), else of the aliases of the
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -31,7 +32,7 @@ from store.corpus.phrases import WORD, phrase_end
 from store.matching.matcher import Matcher
 from store.matching.normalise import fold, sentence_initial
 from store.matching.types import AliasEntry, Candidate
-from store.matching.words import COMMON, KNOWN, phrase_zipf, word_table
+from store.matching.words import COMMON, KNOWN, VERY_COMMON, phrase_zipf, word_table
 
 NEW_NAME = "new name"  # the candidate's reason
 # Under the default threshold (store.config.MIN_SCORE): about half of them are names a
@@ -39,6 +40,7 @@ NEW_NAME = "new name"  # the candidate's reason
 # unasked where the gazetteer is complete; `v` in the review screen shows them.
 SCORE = 45.0
 OPENERS_FROM = 2  # aliases opening with a word that make it part of names
+CONTEXT_WEIGHT = 1.0  # the word before a name counts as much as all of its own words
 MAX_WORDS = 3  # a longer run of capitals is more often a headline or a list than a name
 TITLE_WORDS = 3  # a line of this many words or more, with
 TITLE_SHARE = 0.6  # this share of them capitalised, is a headline: no names proposed in it
@@ -53,6 +55,12 @@ def _level(word: str, table: dict[str, float]) -> float:
     if tail and tail == head:
         level = max(level, table.get(head, 0.0))
     return level
+
+
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_DATE_AFTER = re.compile(r"[ \t\u00a0]*[(,]?[ \t\u00a0]*\d")
+_DATE_BEFORE = re.compile(r"\d[ \t\u00a0]*\Z")
+_BEFORE = re.compile(r"([^\W\d_]+)[ \t\u00a0]+\Z")
 
 
 def _acronym(word: str) -> bool:
@@ -87,9 +95,14 @@ class NameHints:
                 openers[folded[0]] += 1
         self.openers = frozenset(w for w, n in openers.items() if n >= OPENERS_FROM)
 
-    def label(self, words: Sequence[str]) -> str | None:
-        """The most likely label of a name made of `words`; None with an empty gazetteer."""
+    def label(self, words: Sequence[str], before: Counter[str] | None = None) -> str | None:
+        """The most likely label of a name made of `words` (`before`: the labels of the names
+        the same word precedes in the text); None with an empty gazetteer."""
         votes: dict[str, float] = {}
+        if before:
+            total = sum(before.values())
+            for label, n in before.items():
+                votes[label] = CONTEXT_WEIGHT * n / total
         for word in {fold(w) for w in words}:
             counts = self.by_word.get(word)
             if counts:
@@ -141,6 +154,7 @@ def _title_lines(text: str) -> list[tuple[int, int]]:
 def new_names(text: str, taken: Sequence[Candidate], hints: NameHints) -> list[Candidate]:
     """The names written in capitals in `text` that no candidate of `taken` overlaps."""
     spans = sorted([(c.start, c.end) for c in taken] + _title_lines(text))
+    context = _context(text, taken)
     found: list[Candidate] = []
     at = 0  # where the next phrase may start
     k = 0  # the first taken span that may still matter
@@ -154,16 +168,36 @@ def new_names(text: str, taken: Sequence[Candidate], hints: NameHints) -> list[C
             at = spans[k][1]
             continue
         end = phrase_end(text, start)
-        if k < len(spans) and spans[k][0] < end:  # up to the candidate that follows
-            end = spans[k][0]
         at = max(end, match.end())
-        name = _trim(text, start, end, hints)
+        if k < len(spans) and spans[k][0] < end:  # the name goes on into a candidate
+            continue
+        if k > 0 and _SPACES.fullmatch(text, spans[k - 1][1], start):  # a candidate's name
+            continue  # goes on into it: the reviewer widens the candidate (`e`)
+        name = _trim(text, start, end, hints, context)
         if name is not None:
             found.append(name)
     return found
 
 
-def _trim(text: str, start: int, end: int, hints: NameHints) -> Candidate | None:
+def _word_before(text: str, start: int) -> str | None:
+    match = _BEFORE.search(text, max(0, start - 40), start)
+    return fold(match.group(1)) if match else None
+
+
+def _context(text: str, taken: Sequence[Candidate]) -> dict[str, Counter[str]]:
+    """The labels of this text's candidates by the word before them (`di`, `ke`, `kata`,
+    `Presiden`): how the article itself writes names of each label."""
+    context: dict[str, Counter[str]] = {}
+    for c in taken:
+        word = _word_before(text, c.start)
+        if word is not None:
+            context.setdefault(word, Counter())[c.label] += 1
+    return context
+
+
+def _trim(
+    text: str, start: int, end: int, hints: NameHints, context: dict[str, Counter[str]]
+) -> Candidate | None:
     """The name in the phrase text[start:end], or None when it is not one."""
     words = [m for m in WORD.finditer(text, start, end) if m.group()[:1].isalnum()]
     while words and not words[-1].group()[:1].isupper():  # a joiner cut by a candidate
@@ -175,8 +209,8 @@ def _trim(text: str, start: int, end: int, hints: NameHints) -> Candidate | None
     while len(words) > 1:
         first = words[0].group()
         key = fold(first)
-        if _acronym(first) or key in hints.openers:
-            break
+        if _acronym(first) or key in hints.openers or key in hints.by_word:
+            break  # (a word of the gazetteer's names: `Joko` in `Joko Susilo`)
         level = _level(first, table)
         if level >= COMMON or (initial and level >= KNOWN):
             words.pop(0)
@@ -191,12 +225,17 @@ def _trim(text: str, start: int, end: int, hints: NameHints) -> Candidate | None
         word = words[0].group()
         if not _acronym(word):
             level = _level(word, table)
-            if level >= COMMON or (initial and level >= KNOWN) or len(word) < 2:
+            if (initial and level >= KNOWN) or len(word) < 2 or level >= VERY_COMMON:
                 return None
-    elif phrase_zipf([fold(w.group()) for w in words], table) >= COMMON:
-        return None  # `Baca Juga`: ordinary words in title case
+            dated = _DATE_AFTER.match(text, words[0].end()) or _DATE_BEFORE.search(
+                text, 0, words[0].start()
+            )
+            if level >= COMMON and dated:  # `Senin (26/8)`, `26 Agustus`: a day, a month
+                return None
+    elif initial and phrase_zipf([fold(w.group()) for w in words], table) >= COMMON:
+        return None  # `Baca Juga`: ordinary words in title case opening a sentence
     begin, finish = words[0].start(), words[-1].end()
-    label = hints.label([w.group() for w in words])
+    label = hints.label([w.group() for w in words], context.get(_word_before(text, begin) or ""))
     if label is None:
         return None
     return Candidate(
