@@ -152,13 +152,32 @@ def decide_mention(
     if state not in ("accepted", "rejected", "pending"):
         raise TelaahError(f"unknown decision {state!r}")
     mention = claim_mention(session, mention_id, expected_version)
+    apply_decision(session, mention, state=state, label=label, reviewer_id=reviewer_id)
+    session.commit()
+    return get_mention(session=session, mention_id=mention_id)
+
+
+def apply_decision(
+    session: Session,
+    mention: Mention,
+    *,
+    state: str,
+    reviewer_id: int | None,
+    label: str | None = None,
+    entity_id: int | None = None,
+) -> None:
+    """Decide a mention claimed under the write lock (not committed): its state, and its label
+    and entity when given; audited as one decision whose `before` is the row as it was."""
+    assert mention.id is not None
     before = _state(mention)
     raise_version(session, mention)
     if state == "rejected" and before["state"] != "rejected":
-        mark_for_review(session, [mention_id], f"{mention.text!r} was rejected")
+        mark_for_review(session, [mention.id], f"{mention.text!r} was rejected")
     mention.state = state
     if label is not None:
         mention.label = label
+    if entity_id is not None:
+        mention.entity_id = entity_id
     mention.reviewer_id = reviewer_id
     mention.decided_at = utcnow() if state != "pending" else None
     session.add(mention)
@@ -169,12 +188,10 @@ def decide_mention(
         action=Action.DECIDE,
         reviewer_id=reviewer_id,
         target="mention",
-        target_id=mention_id,
+        target_id=mention.id,
         before=before,
         after=_state(mention),
     )
-    session.commit()
-    return get_mention(session=session, mention_id=mention_id)
 
 
 def decide_similar(

@@ -10,7 +10,7 @@ from store import audit
 from store.audit import Action
 from store.errors import Conflict, NotFound, TelaahError
 from store.models import Article, Entity, Label, Mention, utcnow
-from store.review.mentions import MentionView, _start_article, get_mention
+from store.review.mentions import MentionView, _start_article, apply_decision, get_mention
 from store.versioning import begin_write, claim_mention, raise_version
 
 
@@ -28,17 +28,19 @@ def add_mention(
 
     Whitespace around the span is trimmed off. The article becomes in_progress.
 
+    A pending candidate with exactly these boundaries (one the threshold hides, a `new name`)
+    is accepted instead, with this label (and entity, when given): one audited decision.
+
     Raises:
         NotFound: no such article or entity.
         TelaahError: the span is empty or outside the text, or the label is unknown.
-        Conflict: a mention with exactly these boundaries already exists.
+        Conflict: a decided mention with exactly these boundaries already exists.
     """
     begin_write(session)  # the duplicate check and the insert under one write lock
     article = session.get(Article, article_id)
     if article is None:
         raise NotFound(f"no article {article_id}")
     start, end = checked_span(article.text, start, end)
-    _refuse_duplicate(session, article_id, start, end, None)
     labels = list(session.exec(select(Label.name)).all())
     if labels and label not in labels:
         raise TelaahError(f"unknown label {label!r}")
@@ -48,6 +50,27 @@ def add_mention(
         if entity is None:
             raise NotFound(f"no entity {entity_key!r}")
         entity_id = entity.id
+    proposed = session.exec(
+        select(Mention).where(
+            col(Mention.article_id) == article_id,
+            col(Mention.start) == start,
+            col(Mention.end) == end,
+            col(Mention.state) == "pending",
+        )
+    ).first()
+    if proposed is not None:  # a candidate (maybe hidden under the threshold): accepted
+        apply_decision(
+            session,
+            proposed,
+            state="accepted",
+            label=label,
+            reviewer_id=reviewer_id,
+            entity_id=entity_id,
+        )
+        session.commit()
+        assert proposed.id is not None
+        return get_mention(session=session, mention_id=proposed.id)
+    _refuse_duplicate(session, article_id, start, end, None)
     mention = Mention(
         article_id=article_id,
         start=start,

@@ -83,6 +83,19 @@ def test_bad_spans_are_refused(demo_db: Engine, session: Session, reviewer_id: i
                 label="LOC",
                 reviewer_id=reviewer_id,
             )
+    # Marking a pending candidate's span accepts the candidate (one decision, its entity kept);
+    # a decided mention's span is refused.
+    taken = add_mention(
+        session=session,
+        article_id=1,
+        start=existing.start,
+        end=existing.end,
+        label="LOC",
+        reviewer_id=reviewer_id,
+    )
+    assert (taken.id, taken.state, taken.label) == (existing.id, "accepted", "LOC")
+    assert taken.entity_key == existing.entity_key and taken.origin == existing.origin
+    assert list_audit(session=session, limit=1)[0].action == "mention.decide"
     with pytest.raises(Conflict):
         add_mention(
             session=session,
@@ -128,7 +141,7 @@ def test_bad_spans_are_refused(demo_db: Engine, session: Session, reviewer_id: i
             reviewer_id=reviewer_id,
         )
     assert len(list_mentions(session=session, article_id=1)) == count
-    assert get_mention(session=session, mention_id=existing.id) == existing
+    assert get_mention(session=session, mention_id=existing.id) == taken  # as it was accepted
 
 
 def test_set_span_moves_the_boundaries_and_the_text(

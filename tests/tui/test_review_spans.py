@@ -340,22 +340,30 @@ async def test_undo_of_a_span_edit_and_a_new_span_after_a_restart(
 
 
 @pytest.mark.usefixtures("demo")
-async def test_marking_an_existing_span_or_nothing_is_refused_with_a_message(
+async def test_marking_nothing_or_a_decided_span_is_refused_a_candidates_span_accepts_it(
     db_url: str, engine: Engine
 ) -> None:
     before = mentions_of(engine, 1)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "1")  # no selection yet
-        await pilot.press("v", "w", "1")  # exactly the first candidate, "Rusia"
         await pilot.pause()
         screen = pilot.app.screen
         assert isinstance(screen, ArticleScreen) and screen.mode == "mark"  # still marking
         messages = [str(n.message) for n in pilot.app._notifications]
         assert any("Select some text first" in m for m in messages)
+        await pilot.press("v", "w", "1")  # exactly the first candidate, "Rusia": accepted
+        await pilot.pause()
+        assert screen.mode is None
+        after = mentions_of(engine, 1)
+        assert [m.id for m in after] == [m.id for m in before]  # no second mention
+        assert (after[0].state, after[0].label) == ("accepted", screen.labels[0])
+        assert after[0].entity_key == before[0].entity_key
+        await pilot.press("k", "m", "v", "w", "1")  # once decided, the span is refused
+        await pilot.pause()
+        messages = [str(n.message) for n in pilot.app._notifications]
         assert any("already has these boundaries" in m for m in messages)
         await pilot.press("escape")
-        assert screen.mode is None
-    assert mentions_of(engine, 1) == before
+    assert mentions_of(engine, 1)[1:] == before[1:]
 
 
 @pytest.mark.usefixtures("demo")
