@@ -12,6 +12,7 @@ breadth-first search over the text cursor's own actions, run on a copy of its st
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from collections import Counter, deque
@@ -23,6 +24,7 @@ from typing import Any
 from textual.actions import parse
 from textual.screen import ModalScreen
 
+TRACE = bool(os.environ.get("TELAAH_BENCH_TRACE"))  # print each mark's keys
 SEARCH_LIMIT = 60_000  # states a span plan may explore before it gives up
 NO_OP_KEY = "f19"  # bound to nothing: the baseline of a key press
 SHOW_FROM = 3  # gold spans missing from an article's shown candidates: the reviewer presses `v`
@@ -181,6 +183,13 @@ class Reviewer:
                 await self.mark(missing[0])
                 continue
             current = screen.current
+            missed = self.missed_before(gold, current)
+            if missed is not None:  # read in order: a name passed by is marked there
+                tries[(missed.start, -missed.end)] += 1
+                if tries[(missed.start, -missed.end)] > 2:
+                    raise ReviewFailed(f"marking {missed.text!r} does not accept it")
+                await self.mark(missed)
+                continue
             if current is None or current.state != "pending":
                 index = screen.mentions.index(current) if current is not None else -1
                 step = 1 if any(screen.mentions.index(m) > index for m in pending) else -1
@@ -190,6 +199,21 @@ class Reviewer:
             if tries[(current.id, current.version)] > 2:
                 raise ReviewFailed(f"mention {current.text!r} stays pending")
             await self.decide(current, pending, by_span, gold)
+
+    def missed_before(self, gold: list[GoldSpan], current: Any) -> GoldSpan | None:
+        """The gold span nearest before the focused pending mention that no mention covers
+        even in part (a name the reviewer read past: marked before going on)."""
+        if current is None or current.state != "pending":
+            return None
+        held = [(m.start, m.end) for m in self.screen.mentions if m.state != "rejected"]
+        missed = [
+            g
+            for g in gold
+            if not g.optional
+            and g.end <= current.start
+            and not any(g.start < end and start < g.end for start, end in held)
+        ]
+        return max(missed, key=lambda g: g.start, default=None)
 
     async def show_hidden(self, gold: list[GoldSpan]) -> None:
         """`v` once, when the threshold hides candidates and `SHOW_FROM` gold spans or more are
@@ -303,6 +327,9 @@ class Reviewer:
             (m for m in self.screen.mentions if (m.start, m.end) == (g.start, g.end)), None
         )
         if current is None or current.entity_key is None:
+            if TRACE:
+                near = [m for m in self.screen.mentions if m.start < g.end and g.start < m.end]
+                print("near:", near, [str(n.message) for n in self.app._notifications][-4:])
             raise ReviewFailed(f"no entity made for {g.text!r}")
         self.created[g.entity] = current.entity_key
         self.names[current.entity_key] = current.entity_name or g.text
@@ -392,18 +419,16 @@ class Reviewer:
             )
             if plan is None:
                 raise ReviewFailed(f"no keys select {g.text!r} at {g.start}")
+            if TRACE:
+                print(f"mark {g.text!r} at {g.start}: {' '.join(plan)}")
             for move in plan:
                 await self.press(move, "mark-move")
         else:
             raise ReviewFailed(f"could not select {g.text!r} at {g.start}")
         want = self.resolve(g.entity)
-        rank = screen.labels.index(g.label) + 1
-        if rank - 1 <= 1:  # `l` marks with the first label and links: tabs to the label
-            await self.press(self.need_key(text, "mark(0)"), "mark-l")
-        else:
-            await self.press(self.need_key(text, f"mark({rank})"), "mark-digit")
-            await self.wait_for(lambda s: s is screen and s.mode is None)
-            await self.press(self.need_key(screen, "link"), "l")
+        # `l` marks and opens the link search, where the label is chosen (`tab`) with the
+        # entity; a digit would mark and move on, away from the new mention.
+        await self.press(self.need_key(text, "mark(0)"), "mark-l")
         await self.choose(g, want)
 
     async def done(self) -> None:
