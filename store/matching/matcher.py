@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from store.matching.delta import FOLD, Delta
 from store.matching.exact import exact_hits
 from store.matching.fuzzy import Groups, fuzzy_hits
 from store.matching.index import Index, Step
@@ -21,8 +22,9 @@ class Matcher:
     points into the text given, on token boundaries (or a clitic's stem, "Rusia|nya").
     """
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, delta: Delta | None = None) -> None:
         self._index = index
+        self._delta = delta  # edits since the index was built (delta.py)
         self._table = word_table(index.languages)
         self._cache: dict[str, Groups] = {}  # text token -> fuzzy anchors
         self._hot: dict[str, Step | None] = {}  # text token -> exact walk step
@@ -44,7 +46,26 @@ class Matcher:
         view = TextView(text)
         hits = exact_hits(self._index, view, self._hot, self._table)
         hits += fuzzy_hits(self._index, view, self._table, self._cache)
+        if self._delta is not None:
+            return self._delta.settle(hits, view)
         return resolve(hits, self._index.records, text)
+
+    def update(self, entities: Mapping[str, Iterable[AliasEntry]]) -> None:
+        """Apply a gazetteer edit in place: `entities` maps each entity key the edit touched to
+        all its aliases as they are now (none: deleted). Matching then gives what a matcher
+        built from the edited gazetteer gives; a grown delta is folded into a new index."""
+        delta = self._delta.merged(entities) if self._delta else Delta(self._index, entities)
+        if delta.size > max(FOLD, len(self._index.records) // 10):
+            self._index, self._delta = Index(delta.entries(), self.languages), None
+            self._cache.clear()
+            self._hot.clear()
+        else:
+            self._delta = delta
+
+    def touched_candidates(self, text: str) -> list[Candidate]:
+        """The candidates of the entities edited since the index was built, alone in `text`
+        (none when nothing was edited): what an edit can add to a text's candidates."""
+        return self._delta.own_candidates(text) if self._delta else []
 
     def affected_by(self, alias: str) -> Callable[[str], bool]:
         """A test of whether `alias` alone could propose a candidate in a text.
@@ -66,7 +87,9 @@ class Matcher:
         return could_match
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"index": self._index}
+        return {"index": self._index, "delta": self._delta.entities if self._delta else None}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["index"])  # type: ignore[misc]
+        if state.get("delta"):
+            self._delta = Delta(self._index, state["delta"])
