@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +17,7 @@ from store.audit import Action
 from store.db import session_scope
 from store.matching import AliasEntry, Candidate, Matcher
 from store.models import Alias, Article, Entity, Mention, utcnow
+from store.review.precision import Precision, load_precision
 
 CHUNK = 100  # articles matched and written per transaction
 POOL_FROM = 400  # below this many articles, worker processes cost more than they save
@@ -47,14 +48,18 @@ class MatchReport:
         self.kept += other.kept
 
 
-def gazetteer_aliases(*, session: Session) -> list[AliasEntry]:
-    """Every alias of every entity that is not a redirect, as the matcher takes them."""
-    rows = session.execute(
+def gazetteer_aliases(*, session: Session, keys: Collection[str] | None = None) -> list[AliasEntry]:
+    """Every alias of every entity that is not a redirect (of those of `keys` only, if given),
+    as the matcher takes them."""
+    query = (
         select(col(Entity.key), col(Alias.text), col(Entity.type))
         .join(Entity, col(Entity.id) == col(Alias.entity_id))
         .where(col(Entity.merged_into).is_(None))
         .order_by(col(Alias.id))
-    ).all()
+    )
+    if keys is not None:
+        query = query.where(col(Entity.key).in_(list(keys)))
+    rows = session.execute(query).all()
     return [AliasEntry(key, alias, label) for key, alias, label in rows]
 
 
@@ -123,6 +128,7 @@ def match_articles(
             )
         rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
         keys: dict[str, int] = {row[0]: row[1] for row in rows}
+        precision = load_precision(session)
     report = MatchReport()
     workers = workers or os.cpu_count() or 1
     chunks = list(_chunks(article_ids))
@@ -137,15 +143,21 @@ def match_articles(
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 for results in pool.map(_match_chunk, chunks):
-                    report.merge(_store(engine, results, keys))
+                    report.merge(_store(engine, results, keys, precision))
                     on_progress(len(results))
         finally:
             _WORKER_MATCHER = _WORKER_URL = None
     else:
         for chunk in chunks:
             results = [(i, matcher.find_candidates(t)) for i, t in _texts(engine, chunk)]
-            report.merge(_store(engine, results, keys))
+            report.merge(_store(engine, results, keys, precision))
             on_progress(len(results))
+    record_match(engine, report, reviewer_id)
+    return report
+
+
+def record_match(engine: Engine, report: MatchReport, reviewer_id: int | None) -> None:
+    """The audit entry of a matching run."""
     with session_scope(engine) as session:
         audit.record(
             session,
@@ -159,13 +171,18 @@ def match_articles(
             },
         )
         session.commit()
-    return report
 
 
 def _store(
-    engine: Engine, results: list[tuple[int, list[Candidate]]], keys: dict[str, int]
+    engine: Engine,
+    results: list[tuple[int, list[Candidate]]],
+    keys: dict[str, int],
+    precision: Precision,
+    *,
+    add_only: bool = False,
 ) -> MatchReport:
-    """Write one chunk's candidates in one transaction."""
+    """Write one chunk's candidates in one transaction (`add_only`: the candidates are new
+    ones beside the stored ones, which are left as they are)."""
     report = MatchReport(articles=len(results))
     ids = [article_id for article_id, _ in results]
     with engine.begin() as connection:
@@ -188,7 +205,8 @@ def _store(
         ).all()
         by_article: dict[int, list[Any]] = {}
         for row in existing:
-            by_article.setdefault(row.article_id, []).append(row)
+            if not (add_only and row.state == "pending"):
+                by_article.setdefault(row.article_id, []).append(row)
         inserts: list[dict[str, Any]] = []
         withdrawn: list[int] = []
         now = utcnow()
@@ -203,6 +221,7 @@ def _store(
                 withdrawn,
                 connection,
                 now,
+                precision,
             )
         if withdrawn:
             # Still pending: a decision committed since the rows were read is never undone
@@ -227,6 +246,7 @@ def _diff(
     withdrawn: list[int],
     connection: Any,
     now: Any,
+    precision: Precision,
 ) -> None:
     rejected = {(m.start, m.end, m.entity_id) for m in existing if m.state == "rejected"}
     accepted = [(m.start, m.end) for m in existing if m.state == "accepted"]
@@ -241,13 +261,14 @@ def _diff(
             continue
         if any(c.start < end and start < c.end for start, end in accepted):
             continue
+        score, reason = precision.adjust(entity_id, c.alias, c.text, c.score, c.reason)
         fields = {
             "label": c.label,
             "matched_alias": c.alias,
-            "score": round(c.score, 2),
+            "score": round(score, 2),
             "method": c.method,
             "alternatives": list(c.alternatives),
-            "reason": c.reason,
+            "reason": reason,
         }
         old = pending.pop((c.start, c.end, entity_id), None)
         if old is None:
@@ -283,3 +304,16 @@ def _diff(
             )
     withdrawn.extend(m.id for m in pending.values())
     report.removed += len(pending)
+
+
+def add_candidates(engine: Engine, results: list[tuple[int, list[Candidate]]]) -> MatchReport:
+    """Store new candidates beside the articles' stored ones, which are left as they are (the
+    same checks as `match_articles`: never over an accepted mention nor a rejected one)."""
+    with session_scope(engine) as session:
+        rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
+        keys: dict[str, int] = {row[0]: row[1] for row in rows}
+        precision = load_precision(session)
+    report = MatchReport()
+    for start in range(0, len(results), CHUNK):
+        report.merge(_store(engine, results[start : start + CHUNK], keys, precision, add_only=True))
+    return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Engine, select, tuple_
 from sqlmodel import col
@@ -10,27 +11,34 @@ from sqlmodel import col
 from store.corpus.search import articles_for_aliases
 from store.db import session_scope
 from store.gazetteer.change import GazetteerChange
-from store.models import Article, Entity, Mention
-from store.review.candidates import MatchReport, match_articles
+from store.matching import Candidate, Matcher
+from store.models import Alias, Article, Entity, Mention
+from store.review.candidates import (
+    MatchReport,
+    add_candidates,
+    gazetteer_aliases,
+    match_articles,
+    record_match,
+)
+from store.review.live import live_matcher
+
+# A candidate kept out because it overlapped an accepted mention is not stored, yet it took
+# its place among the matcher's spans: a new candidate this close to an accepted mention may
+# overlap it, so the article is matched whole (candidates are far shorter than this).
+NEAR = 400
+SPLICE_CHUNK = 500  # articles read per query when splicing
 
 
-def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
-    """Articles a gazetteer change can alter, found through what changed.
-
-    Args:
-        engine: The database.
-        change: What changed. Its `added` aliases reach the articles where they or their
-            variants occur (through the search index); its `removed` (entity key, alias) pairs
-            the articles with pending candidates that alias produced; its `entities` the
-            articles with their candidates; its `articles` themselves.
-    """
+def _reached(engine: Engine, change: GazetteerChange) -> tuple[set[int], set[int]]:
+    """(articles reached through the change's added aliases, articles reached otherwise)."""
+    added: set[int] = set()
     ids: set[int] = set(change.articles)
     with session_scope(engine) as session:
         if change.added:
             found = articles_for_aliases(session, list(change.added))
             if found is None:  # no search index on this database: everything may be affected
-                return list(session.execute(select(col(Article.id))).scalars())
-            ids |= found
+                found = set(session.execute(select(col(Article.id))).scalars())
+            added = found
         if change.removed:
             ids |= set(
                 session.execute(
@@ -52,7 +60,105 @@ def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
                     .where(col(Entity.key).in_(change.entities))
                 ).scalars()
             )
-    return sorted(ids)
+    return added, ids
+
+
+def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
+    """Articles a gazetteer change can alter, found through what changed.
+
+    Args:
+        engine: The database.
+        change: What changed. Its `added` aliases reach the articles where they or their
+            variants occur (through the search index); its `removed` (entity key, alias) pairs
+            the articles with pending candidates that alias produced; its `entities` the
+            articles with their candidates; its `articles` themselves.
+    """
+    added, others = _reached(engine, change)
+    return sorted(added | others)
+
+
+def touched_matcher(engine: Engine, change: GazetteerChange) -> Matcher:
+    """A matcher of the entities `change` touched alone (those holding its added aliases,
+    those of its removed pairs and its entities), as they are now."""
+    with session_scope(engine) as session:
+        keys = {change.key, *change.entities, *(key for key, _ in change.removed)}
+        if change.added:
+            keys.update(
+                session.execute(
+                    select(col(Entity.key))
+                    .join(Alias, col(Alias.entity_id) == col(Entity.id))
+                    .where(col(Alias.text).in_(change.added))
+                ).scalars()
+            )
+        keys.discard("")
+        entries = gazetteer_aliases(session=session, keys=keys)
+    grouped: dict[str, list[Any]] = {key: [] for key in keys}
+    for entry in entries:
+        grouped[entry.key].append(entry)
+    matcher = Matcher.build([])
+    matcher.update(grouped)
+    return matcher
+
+
+def _splice(
+    engine: Engine, touched: Matcher, ids: list[int], report: MatchReport
+) -> tuple[list[tuple[int, list[Candidate]]], set[int]]:
+    """The new candidates of articles an edit reached through added aliases, without matching
+    them whole: the touched entities' candidates that differ from the stored ones, when they
+    overlap no stored mention (else the article is matched whole: the second set)."""
+    additions: list[tuple[int, list[Candidate]]] = []
+    whole: set[int] = set()
+    for at in range(0, len(ids), SPLICE_CHUNK):
+        chunk = ids[at : at + SPLICE_CHUNK]
+        with engine.connect() as connection:
+            texts = connection.execute(
+                select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
+            ).all()
+            rows = connection.execute(
+                select(
+                    col(Mention.article_id),
+                    col(Mention.start),
+                    col(Mention.end),
+                    col(Mention.state),
+                    col(Mention.origin),
+                    col(Entity.key),
+                    col(Mention.matched_alias),
+                    col(Mention.method),
+                )
+                .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
+                .where(col(Mention.article_id).in_(chunk))
+            ).all()
+        stored: dict[int, list[Any]] = {}
+        for row in rows:
+            stored.setdefault(row.article_id, []).append(row)
+        for row_id, text in texts:
+            article_id = int(row_id or 0)
+            mentions = stored.get(article_id, [])
+            same = {
+                (m.start, m.end, m.key, m.matched_alias, m.method)
+                for m in mentions
+                if m.state == "pending" and m.origin == "gazetteer"
+            }
+            new = [
+                c
+                for c in touched.find_candidates(text)
+                if (c.start, c.end, c.key, c.alias, c.method) not in same
+            ]
+            if new and any(_blocks(c, m) for c in new for m in mentions):
+                whole.add(article_id)
+                continue
+            report.articles += 1
+            report.kept += len(same)
+            if new:
+                additions.append((article_id, new))
+    return additions, whole
+
+
+def _blocks(candidate: Candidate, mention: Any) -> bool:
+    # Whether a stored mention may have kept out what the new candidate overlaps.
+    if mention.state == "accepted":
+        return candidate.start < mention.end + NEAR and mention.start - NEAR < candidate.end
+    return candidate.start < mention.end and mention.start < candidate.end
 
 
 def rematch(
@@ -75,12 +181,28 @@ def rematch(
         reviewer_id: Who re-matches (audited).
         progress: Called with how many more articles are done.
     """
-    ids = affected_articles(engine, change)
-    if not ids:
+    added, whole = _reached(engine, change)
+    if not added and not whole:
         return MatchReport()
-    return match_articles(
-        engine,
-        article_ids=ids,
-        reviewer_id=reviewer_id,
-        on_progress=progress or (lambda _n: None),
+    report = MatchReport()
+    on_progress = progress or (lambda _n: None)
+    spliced = sorted(added - whole)
+    if spliced:
+        additions, rest = _splice(engine, touched_matcher(engine, change), spliced, report)
+        found = add_candidates(engine, additions)
+        report.added += found.added
+        whole |= rest
+        on_progress(len(spliced) - len(rest))
+    if not whole:
+        record_match(engine, report, reviewer_id)
+        return report
+    report.merge(
+        match_articles(
+            engine,
+            article_ids=sorted(whole),
+            matcher=live_matcher(engine),
+            reviewer_id=reviewer_id,
+            on_progress=on_progress,
+        )
     )
+    return report
