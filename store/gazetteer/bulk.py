@@ -7,7 +7,7 @@ rows per table, ids read back by key. The caller checks the records first and co
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -26,6 +26,39 @@ def _batches(rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield rows[start : start + BATCH]
 
 
+def _insert(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys) into `model`'s table in one statement.
+
+    On SQLite, through the driver's executemany, each column's values bound beforehand (a value
+    shared by every row, the import's timestamp, converted once); elsewhere, SQLAlchemy Core's
+    executemany."""
+    if not rows:
+        return
+    table = model.__table__
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    columns: list[list[Any]] = []
+    for name in names:
+        values = [row[name] for row in rows]
+        kind = table.c[name].type.dialect_impl(connection.dialect)
+        process = kind.bind_processor(connection.dialect)
+        if process is not None:
+            first = values[0]
+            if first is not None and all(value is first for value in values):
+                values = [process(first)] * len(values)  # the import's one timestamp
+            else:
+                values = [None if value is None else process(value) for value in values]
+        columns.append(values)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    connection.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', list(zip(*columns, strict=True))
+    )
+
+
 def _ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for batch in _batches(keys):
@@ -40,15 +73,18 @@ def create_entities(
     session: Session,
     new: Sequence[tuple[str, str, str, str | None, dict[str, Any], list[str]]],
     reviewer_id: int | None,
+    norms: Mapping[str, str],
 ) -> None:
     """Store new entities: (key, name, type, description, external ids, aliases) each; the
-    name and the aliases (in order, once each) become its aliases, origin `gazetteer`."""
+    name and the aliases (in order, once each) become its aliases, origin `gazetteer`
+    (`norms`: the aliases' `norm_key`, when known)."""
     if not new:
         return
     now = utcnow()
     for batch in _batches(new):
-        session.execute(
-            insert(Entity),
+        _insert(
+            session,
+            Entity,
             [
                 {
                     "key": key,
@@ -72,7 +108,7 @@ def create_entities(
             {
                 "entity_id": entity_id,
                 "text": text,
-                "norm": norm_key(text),
+                "norm": norms.get(text) or norm_key(text),
                 "origin": "gazetteer",
                 "added_by": reviewer_id,
                 "created_at": now,
@@ -91,26 +127,30 @@ def create_entities(
         }
         entries.append(_entry(Action.ENTITY_CREATE, reviewer_id, "entity", entity_id, after, now))
     for batch in _batches(aliases):
-        session.execute(insert(Alias), list(batch))
+        _insert(session, Alias, list(batch))
     for batch in _batches(entries):
-        session.execute(insert(AuditEntry), list(batch))
+        _insert(session, AuditEntry, list(batch))
 
 
 def add_aliases(
-    session: Session, new: Sequence[tuple[int, str, str]], reviewer_id: int | None
+    session: Session,
+    new: Sequence[tuple[int, str, str]],
+    reviewer_id: int | None,
+    norms: Mapping[str, str],
 ) -> None:
     """Add aliases to stored entities: (entity id, entity key, text) each, origin `gazetteer`."""
     if not new:
         return
     now = utcnow()
     for batch in _batches(new):
-        session.execute(
-            insert(Alias),
+        _insert(
+            session,
+            Alias,
             [
                 {
                     "entity_id": entity_id,
                     "text": text,
-                    "norm": norm_key(text),
+                    "norm": norms.get(text) or norm_key(text),
                     "origin": "gazetteer",
                     "added_by": reviewer_id,
                     "created_at": now,
@@ -139,7 +179,7 @@ def add_aliases(
         for entity_id, key, text in new
     ]
     for batch in _batches(entries):
-        session.execute(insert(AuditEntry), list(batch))
+        _insert(session, AuditEntry, list(batch))
 
 
 def _entry(

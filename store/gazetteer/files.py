@@ -65,6 +65,7 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
     redirects: list[EntityRecord] = []
     new: list[tuple[str, str, str, str | None, dict[str, Any], list[str]]] = []
     added: list[tuple[int, str, str]] = []  # to entities already stored
+    norms: dict[str, str] = {}  # alias -> its norm_key, computed once
     for record in records:
         if record.type not in labels:
             report.problems.append(
@@ -73,8 +74,11 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
                 )
             )
             continue
-        aliases = [a for a in record.aliases if norm_key(a)]
-        for bad in (a for a in record.aliases if not norm_key(a)):  # in file order
+        for text in record.aliases:
+            if text not in norms:
+                norms[text] = norm_key(text)
+        aliases = [a for a in record.aliases if norms[a]]
+        for bad in (a for a in record.aliases if not norms[a]):  # in file order
             report.problems.append(
                 str(Problem(path, record.line, f"alias {bad!r} has no letters or digits"))
             )
@@ -110,8 +114,8 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
         if record.merged_into:
             redirects.append(record)
     session.flush()
-    bulk.create_entities(session, new, reviewer_id)
-    bulk.add_aliases(session, added, reviewer_id)
+    bulk.create_entities(session, new, reviewer_id, norms)
+    bulk.add_aliases(session, added, reviewer_id, norms)
     for record in redirects:
         _redirect(session, path, record, reviewer_id, report)
     session.commit()
