@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
@@ -12,6 +14,7 @@ from store.models import Entity, Mention
 from store.review.candidates import add_candidates, match_articles
 from store.review.mentions import decide_mention
 from store.review.precision import Tally, alias_precision, prior_score
+from tests.cli.test_cli import run
 
 
 def test_a_prior_needs_evidence() -> None:
@@ -44,7 +47,9 @@ def decide(engine: Engine, mention: Mention, state: str) -> None:
         )
 
 
-def test_an_alias_rejected_9_times_in_10_falls_under_the_threshold(engine: Engine) -> None:
+def test_an_alias_rejected_9_times_in_10_falls_under_the_threshold(
+    engine: Engine, db_path: Path
+) -> None:
     prepare_demo(engine, reviewer_id=None)
     rusia = mentions(engine, "Rusia")
     assert len(rusia) > 12 and all(m.score == 100 for m in rusia)
@@ -59,6 +64,9 @@ def test_an_alias_rejected_9_times_in_10_falls_under_the_threshold(engine: Engin
     with session_scope(engine) as session:
         shown = alias_precision(session, "RU")["Rusia"]
     assert (shown.accepted, shown.rejected, shown.shown) == (1, 9, "0.10 (1 of 10)")
+    printed = run("--db", str(db_path), "gazetteer", "show", "RU")
+    line = next(line for line in printed.stdout.splitlines() if line.strip().startswith("Rusia "))
+    assert "0.10 (1 of 10)" in line
 
 
 def test_an_alias_accepted_every_time_lifts_a_doubted_candidate(engine: Engine) -> None:
