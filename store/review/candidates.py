@@ -180,9 +180,10 @@ def _store(
     precision: Precision,
     *,
     add_only: bool = False,
+    replaced: Collection[int] = (),
 ) -> MatchReport:
     """Write one chunk's candidates in one transaction (`add_only`: the candidates are new
-    ones beside the stored ones, which are left as they are)."""
+    ones beside the stored ones, which are left as they are but the pending ones `replaced`)."""
     report = MatchReport(articles=len(results))
     ids = [article_id for article_id, _ in results]
     with engine.begin() as connection:
@@ -205,7 +206,7 @@ def _store(
         ).all()
         by_article: dict[int, list[Any]] = {}
         for row in existing:
-            if not (add_only and row.state == "pending"):
+            if not (add_only and row.state == "pending" and row.id not in replaced):
                 by_article.setdefault(row.article_id, []).append(row)
         inserts: list[dict[str, Any]] = []
         withdrawn: list[int] = []
@@ -306,14 +307,28 @@ def _diff(
     report.removed += len(pending)
 
 
-def add_candidates(engine: Engine, results: list[tuple[int, list[Candidate]]]) -> MatchReport:
-    """Store new candidates beside the articles' stored ones, which are left as they are (the
-    same checks as `match_articles`: never over an accepted mention nor a rejected one)."""
+def add_candidates(
+    engine: Engine,
+    results: list[tuple[int, list[Candidate]]],
+    replaced: Collection[int] = (),
+) -> MatchReport:
+    """Store new candidates beside the articles' stored ones, which are left as they are but
+    the pending candidates `replaced` (withdrawn); the same checks as `match_articles`: never
+    over an accepted mention nor a rejected one."""
     with session_scope(engine) as session:
         rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
         keys: dict[str, int] = {row[0]: row[1] for row in rows}
         precision = load_precision(session)
     report = MatchReport()
     for start in range(0, len(results), CHUNK):
-        report.merge(_store(engine, results[start : start + CHUNK], keys, precision, add_only=True))
+        report.merge(
+            _store(
+                engine,
+                results[start : start + CHUNK],
+                keys,
+                precision,
+                add_only=True,
+                replaced=replaced,
+            )
+        )
     return report

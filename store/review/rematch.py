@@ -82,16 +82,20 @@ def touched_matcher(engine: Engine, change: GazetteerChange) -> Matcher:
     those of its removed pairs and its entities), as they are now."""
     with session_scope(engine) as session:
         keys = {change.key, *change.entities, *(key for key, _ in change.removed)}
-        if change.added:
+        added = sorted(set(change.added))
+        for at in range(0, len(added), SPLICE_CHUNK):
             keys.update(
                 session.execute(
                     select(col(Entity.key))
                     .join(Alias, col(Alias.entity_id) == col(Entity.id))
-                    .where(col(Alias.text).in_(change.added))
+                    .where(col(Alias.text).in_(added[at : at + SPLICE_CHUNK]))
                 ).scalars()
             )
         keys.discard("")
-        entries = gazetteer_aliases(session=session, keys=keys)
+        if len(keys) > SPLICE_CHUNK:  # an import: read every alias rather than a long IN list
+            entries = [e for e in gazetteer_aliases(session=session) if e.key in keys]
+        else:
+            entries = gazetteer_aliases(session=session, keys=keys)
     grouped: dict[str, list[Any]] = {key: [] for key in keys}
     for entry in entries:
         grouped[entry.key].append(entry)
@@ -102,11 +106,19 @@ def touched_matcher(engine: Engine, change: GazetteerChange) -> Matcher:
 
 def _splice(
     engine: Engine, touched: Matcher, ids: list[int], report: MatchReport
-) -> tuple[list[tuple[int, list[Candidate]]], set[int]]:
+) -> tuple[list[tuple[int, list[Candidate]]], set[int], set[int]]:
     """The new candidates of articles an edit reached through added aliases, without matching
-    them whole: the touched entities' candidates that differ from the stored ones, when they
-    overlap no stored mention (else the article is matched whole: the second set)."""
+    them whole: the touched entities' candidates that differ from the stored ones.
+
+    A new candidate goes in beside the stored ones when it overlaps none of them; it replaces
+    the pending candidates it overlaps when they lie inside it and are shorter (the matcher
+    prefers the longer span, and whatever those kept out overlaps the new one too). Anything
+    else (an overlap with a decided or manual mention, an accepted mention within NEAR, a span
+    shared or crossed) sends the article to be matched whole. Returns the additions, the stored
+    candidates they replace and the articles to match whole.
+    """
     additions: list[tuple[int, list[Candidate]]] = []
+    replaced: set[int] = set()
     whole: set[int] = set()
     for at in range(0, len(ids), SPLICE_CHUNK):
         chunk = ids[at : at + SPLICE_CHUNK]
@@ -116,6 +128,7 @@ def _splice(
             ).all()
             rows = connection.execute(
                 select(
+                    col(Mention.id),
                     col(Mention.article_id),
                     col(Mention.start),
                     col(Mention.end),
@@ -144,21 +157,35 @@ def _splice(
                 for c in touched.find_candidates(text)
                 if (c.start, c.end, c.key, c.alias, c.method) not in same
             ]
-            if new and any(_blocks(c, m) for c in new for m in mentions):
+            gone = _replaced(new, mentions)
+            if gone is None:
                 whole.add(article_id)
                 continue
             report.articles += 1
-            report.kept += len(same)
+            report.kept += len(same) - len(gone)
+            replaced |= gone
             if new:
                 additions.append((article_id, new))
-    return additions, whole
+    return additions, replaced, whole
 
 
-def _blocks(candidate: Candidate, mention: Any) -> bool:
-    # Whether a stored mention may have kept out what the new candidate overlaps.
-    if mention.state == "accepted":
-        return candidate.start < mention.end + NEAR and mention.start - NEAR < candidate.end
-    return candidate.start < mention.end and mention.start < candidate.end
+def _replaced(new: list[Candidate], mentions: list[Any]) -> set[int] | None:
+    """The stored candidates the new ones replace, or None when the article must be matched
+    whole (see `_splice`)."""
+    gone: set[int] = set()
+    for c in new:
+        for m in mentions:
+            if m.state == "accepted":
+                if c.start < m.end + NEAR and m.start - NEAR < c.end:
+                    return None
+                continue
+            if not (c.start < m.end and m.start < c.end):
+                continue
+            inside = c.start <= m.start and m.end <= c.end and m.end - m.start < c.end - c.start
+            if m.state != "pending" or m.origin != "gazetteer" or not inside:
+                return None
+            gone.add(int(m.id))
+    return gone
 
 
 def rematch(
@@ -188,9 +215,12 @@ def rematch(
     on_progress = progress or (lambda _n: None)
     spliced = sorted(added - whole)
     if spliced:
-        additions, rest = _splice(engine, touched_matcher(engine, change), spliced, report)
-        found = add_candidates(engine, additions)
+        additions, replaced, rest = _splice(
+            engine, touched_matcher(engine, change), spliced, report
+        )
+        found = add_candidates(engine, additions, replaced)
         report.added += found.added
+        report.removed += found.removed
         whole |= rest
         on_progress(len(spliced) - len(rest))
     if not whole:

@@ -49,7 +49,7 @@ def edit(engine: Engine, rng: random.Random, words: list[str]) -> GazetteerChang
     with session_scope(engine) as session:
         views = [v for v in gazetteer.all_entities(session=session) if not v.merged_into]
         entity = rng.choice(views)
-        kind = rng.choice(["add", "add", "remove", "rename"])
+        kind = rng.choice(["add", "extend", "extend", "remove", "rename"])
         others = [a.text for a in entity.aliases if a.text != entity.name]
         if kind == "remove" and others:
             return gazetteer.remove_alias(
@@ -61,6 +61,15 @@ def edit(engine: Engine, rng: random.Random, words: list[str]) -> GazetteerChang
             )
         taken = {a.text for a in entity.aliases}
         word = rng.choice([w for w in words if w not in taken])
+        if kind == "extend":  # a stored candidate and the word after it: a longer name
+            pending = session.scalars(
+                select(Mention).where(col(Mention.state) == "pending").order_by(col(Mention.id))
+            ).all()
+            mention = rng.choice(list(pending))
+            text = session.get(Article, mention.article_id).text  # type: ignore[union-attr]
+            after = re.match(r"[ -]\w+", text[mention.end :])
+            if after and mention.text + after.group() not in taken:
+                word = mention.text + after.group()
         return gazetteer.add_alias(session=session, key=entity.key, text=word, reviewer_id=None)
 
 
@@ -80,7 +89,7 @@ def decide_some(engine: Engine, rng: random.Random) -> None:
             )
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_edits_in_place_give_the_candidates_of_a_rebuilt_matcher(
     engine: Engine, tmp_path: Path, seed: int
 ) -> None:
