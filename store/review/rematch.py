@@ -154,7 +154,7 @@ def _splice(
             }
             new = [
                 c
-                for c in touched.find_candidates(text)
+                for c in touched.touched_candidates(text)
                 if (c.start, c.end, c.key, c.alias, c.method) not in same
             ]
             gone = _replaced(new, mentions)
