@@ -62,11 +62,6 @@ class Matcher:
         else:
             self._delta = delta
 
-    def touched_candidates(self, text: str) -> list[Candidate]:
-        """The candidates of the entities edited since the index was built, alone in `text`
-        (none when nothing was edited): what an edit can add to a text's candidates."""
-        return self._delta.own_candidates(text) if self._delta else []
-
     def affected_by(self, alias: str) -> Callable[[str], bool]:
         """A test of whether `alias` alone could propose a candidate in a text.
 

@@ -11,7 +11,9 @@ from sqlmodel import col
 from store.corpus.search import articles_for_aliases
 from store.db import session_scope
 from store.gazetteer.change import GazetteerChange
-from store.matching import Candidate, Matcher
+from store.matching import Candidate
+from store.matching.delta import Delta
+from store.matching.index import Index
 from store.models import Alias, Article, Entity, Mention
 from store.review.candidates import (
     MatchReport,
@@ -27,6 +29,7 @@ from store.review.live import live_matcher
 # overlap it, so the article is matched whole (candidates are far shorter than this).
 NEAR = 400
 SPLICE_CHUNK = 500  # articles read per query when splicing
+LANGUAGES = ("id", "en")  # as `Matcher.build`
 
 
 def _reached(engine: Engine, change: GazetteerChange) -> tuple[set[int], set[int]]:
@@ -77,8 +80,8 @@ def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
     return sorted(added | others)
 
 
-def touched_matcher(engine: Engine, change: GazetteerChange) -> Matcher:
-    """A matcher of the entities `change` touched alone (those holding its added aliases,
+def touched_matcher(engine: Engine, change: GazetteerChange) -> Delta:
+    """The entities `change` touched, alone (those holding its added aliases,
     those of its removed pairs and its entities), as they are now."""
     with session_scope(engine) as session:
         keys = {change.key, *change.entities, *(key for key, _ in change.removed)}
@@ -99,13 +102,11 @@ def touched_matcher(engine: Engine, change: GazetteerChange) -> Matcher:
     grouped: dict[str, list[Any]] = {key: [] for key in keys}
     for entry in entries:
         grouped[entry.key].append(entry)
-    matcher = Matcher.build([])
-    matcher.update(grouped)
-    return matcher
+    return Delta(Index([], LANGUAGES), grouped)  # never folded: its own candidates are wanted
 
 
 def _splice(
-    engine: Engine, touched: Matcher, ids: list[int], report: MatchReport
+    engine: Engine, touched: Delta, ids: list[int], report: MatchReport
 ) -> tuple[list[tuple[int, list[Candidate]]], set[int], set[int]]:
     """The new candidates of articles an edit reached through added aliases, without matching
     them whole: the touched entities' candidates that differ from the stored ones.
@@ -154,7 +155,7 @@ def _splice(
             }
             new = [
                 c
-                for c in touched.touched_candidates(text)
+                for c in touched.own_candidates(text)
                 if (c.start, c.end, c.key, c.alias, c.method) not in same
             ]
             gone = _replaced(new, mentions)
