@@ -138,6 +138,7 @@ def _splice(
                     col(Entity.key),
                     col(Mention.matched_alias),
                     col(Mention.method),
+                    col(Mention.alternatives),
                 )
                 .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
                 .where(col(Mention.article_id).in_(chunk))
@@ -148,16 +149,14 @@ def _splice(
         for row_id, text in texts:
             article_id = int(row_id or 0)
             mentions = stored.get(article_id, [])
+            # A stored candidate the touched entities propose again, with no alternative it
+            # lacks, is unchanged; anything else they propose is new.
             same = {
-                (m.start, m.end, m.key, m.matched_alias, m.method)
+                (m.start, m.end, m.key, m.matched_alias, m.method): set(m.alternatives or [])
                 for m in mentions
                 if m.state == "pending" and m.origin == "gazetteer"
             }
-            new = [
-                c
-                for c in touched.own_candidates(text)
-                if (c.start, c.end, c.key, c.alias, c.method) not in same
-            ]
+            new = [c for c in touched.own_candidates(text) if not _unchanged(c, same)]
             gone = _replaced(new, mentions)
             if gone is None:
                 whole.add(article_id)
@@ -168,6 +167,13 @@ def _splice(
             if new:
                 additions.append((article_id, new))
     return additions, replaced, whole
+
+
+def _unchanged(candidate: Candidate, same: dict[tuple[Any, ...], set[str]]) -> bool:
+    """Whether a stored pending candidate is `candidate`, with every alternative it has."""
+    c = candidate
+    stored = same.get((c.start, c.end, c.key, c.alias, c.method))
+    return stored is not None and set(c.alternatives) <= stored
 
 
 def _replaced(new: list[Candidate], mentions: list[Any]) -> set[int] | None:
