@@ -21,6 +21,12 @@ class AliasRecord:
     rejected: int
     pending: int
 
+    @property
+    def precision(self) -> str:
+        """Accepted of decided (`0.90`), or `—` when none was decided."""
+        decided = self.accepted + self.rejected
+        return f"{self.accepted / decided:.2f}" if decided else "—"
+
 
 @dataclass(frozen=True, slots=True)
 class EntityDetail:

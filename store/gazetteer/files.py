@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sqlmodel import Session
 
 from store.errors import TelaahError
 from store.formats.gazetteer import EntityRecord, read_gazetteer, write_gazetteer
 from store.formats.problems import Problem
+from store.gazetteer import bulk
 from store.gazetteer import entities as gazetteer
 from store.gazetteer.change import GazetteerChange
 from store.textnorm import norm_key, normalise_field, normalise_optional
@@ -60,8 +61,11 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
     if records and not labels:
         report.problems.append(f"{path}: no schema is loaded: run `telaah schema load FILE` first")
         return report
-    stored = {v.key: v for v in gazetteer.all_entities(session=session)}
+    stored = bulk.stored_entities(session, [record.key for record in records])
     redirects: list[EntityRecord] = []
+    new: list[tuple[str, str, str, str | None, dict[str, Any], list[str]]] = []
+    added: list[tuple[int, str, str]] = []  # to entities already stored
+    norms: dict[str, str] = {}  # alias -> its norm_key, computed once
     for record in map(_normalised, records):
         if record.type not in labels:
             report.problems.append(
@@ -73,24 +77,25 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
         if not record.name:
             report.problems.append(str(Problem(path, record.line, "the name is only controls")))
             continue
-        aliases = [a for a in record.aliases if norm_key(a)]
-        for bad in (a for a in record.aliases if not norm_key(a)):  # in file order
+        for text in record.aliases:
+            if text not in norms:
+                norms[text] = norm_key(text)
+        aliases = [a for a in record.aliases if norms[a]]
+        for bad in (a for a in record.aliases if not norms[a]):  # in file order
             report.problems.append(
                 str(Problem(path, record.line, f"alias {bad!r} has no letters or digits"))
             )
         known = stored.get(record.key)
         if known is None:
-            gazetteer.create_entity(
-                session=session,
-                key=record.key,
-                name=record.name,
-                type=record.type,
-                aliases=aliases,
-                description=record.description,
-                external_ids=record.external_ids,
-                reviewer_id=reviewer_id,
-                commit=False,
-                imported=True,
+            new.append(
+                (
+                    record.key,
+                    record.name,
+                    record.type,
+                    record.description,
+                    record.external_ids,
+                    aliases,
+                )
             )
             report.created += 1
             report.aliases_added += len(set(aliases))
@@ -108,10 +113,12 @@ def import_gazetteer(*, session: Session, path: Path, reviewer_id: int | None) -
             )
             continue
         else:
-            _update(session, known, record, aliases, reviewer_id, report)
+            _update(session, known, record, aliases, reviewer_id, report, added)
         if record.merged_into:
             redirects.append(record)
     session.flush()
+    bulk.create_entities(session, new, reviewer_id, norms)
+    bulk.add_aliases(session, added, reviewer_id, norms)
     for record in redirects:
         _redirect(session, path, record, reviewer_id, report)
     session.commit()
@@ -136,19 +143,11 @@ def _update(
     aliases: list[str],
     reviewer_id: int | None,
     report: GazetteerReport,
+    new_aliases: list[tuple[int, str, str]],
 ) -> None:
     texts = {a.text for a in known.aliases}
-    added = [a for a in aliases if a not in texts]
-    for text in added:
-        gazetteer.add_alias(
-            session=session,
-            key=known.key,
-            text=text,
-            reviewer_id=reviewer_id,
-            origin="gazetteer",
-            commit=False,
-            imported=True,
-        )
+    added = list(dict.fromkeys(a for a in aliases if a not in texts))
+    new_aliases.extend((known.id, known.key, text) for text in added)
     changed = bool(added)
     description = record.description if record.description != known.description else None
     external_ids = known.external_ids | record.external_ids

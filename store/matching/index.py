@@ -58,6 +58,10 @@ EXPLAINED = 0.5
 PREFIX = 7
 # Units shorter than this are not indexed: a misspelt three-letter token is anyone's guess.
 MIN_UNIT = 4
+# An alias key shared by more entities than this proposes the first SHARED of them (by entity
+# key): the work per occurrence, and a candidate's alternatives, stay bounded when thousands of
+# entities share one alias ("al"); `telaah gazetteer lint` lists such aliases.
+SHARED = 50
 
 
 class AliasRecord(NamedTuple):
@@ -231,10 +235,15 @@ class Index:
         follow: dict[str, str] = {}  # see Step
         spellings: dict[tuple[str, tuple[str, ...]], list[int]] = {}
         records = self.records
+        shared: dict[str, int] = {}  # alias key -> how many records have it
         for key, alias, label in sorted({(e.key, e.alias, e.label) for e in aliases}):
             tokens, marked = parse_alias(alias)
             if not tokens:
                 continue
+            joined = "".join(tokens)
+            if shared.get(joined, 0) >= SHARED:
+                continue
+            shared[joined] = shared.get(joined, 0) + 1
             rid = len(records)
             record = make_record(key, alias, label, tokens, table)
             records.append(record)

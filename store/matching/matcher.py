@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from store.matching.delta import FOLD, Delta
 from store.matching.exact import exact_hits
 from store.matching.fuzzy import Groups, fuzzy_hits
 from store.matching.index import Index, Step
@@ -21,8 +22,10 @@ class Matcher:
     points into the text given, on token boundaries (or a clitic's stem, "Rusia|nya").
     """
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, delta: Delta | None = None) -> None:
         self._index = index
+        self._delta = delta  # edits since the index was built (delta.py)
+        self._generation = 0
         self._table = word_table(index.languages)
         self._cache: dict[str, Groups] = {}  # text token -> fuzzy anchors
         self._hot: dict[str, Step | None] = {}  # text token -> exact walk step
@@ -44,12 +47,35 @@ class Matcher:
         view = TextView(text)
         hits = exact_hits(self._index, view, self._hot, self._table)
         hits += fuzzy_hits(self._index, view, self._table, self._cache)
+        if self._delta is not None:
+            return self._delta.settle(hits, view)
         return resolve(hits, self._index.records, text)
 
     def entries(self) -> Iterator[AliasEntry]:
-        """The aliases the matcher was built from."""
+        """The aliases the matcher matches, edits applied (`update`) included."""
+        if self._delta is not None:
+            yield from self._delta.entries()
+            return
         for record in self._index.records:
             yield AliasEntry(key=record.key, alias=record.alias, label=record.label)
+
+    @property
+    def generation(self) -> int:
+        """Raised by every `update`: what was derived from `entries()` may be stale."""
+        return self._generation
+
+    def update(self, entities: Mapping[str, Iterable[AliasEntry]]) -> None:
+        """Apply a gazetteer edit in place: `entities` maps each entity key the edit touched to
+        all its aliases as they are now (none: deleted). Matching then gives what a matcher
+        built from the edited gazetteer gives; a grown delta is folded into a new index."""
+        self._generation += 1
+        delta = self._delta.merged(entities) if self._delta else Delta(self._index, entities)
+        if delta.size > max(FOLD, len(self._index.records) // 10):
+            self._index, self._delta = Index(delta.entries(), self.languages), None
+            self._cache.clear()
+            self._hot.clear()
+        else:
+            self._delta = delta
 
     def affected_by(self, alias: str) -> Callable[[str], bool]:
         """A test of whether `alias` alone could propose a candidate in a text.
@@ -71,7 +97,9 @@ class Matcher:
         return could_match
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"index": self._index}
+        return {"index": self._index, "delta": self._delta.entities if self._delta else None}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["index"])  # type: ignore[misc]
+        if state.get("delta"):
+            self._delta = Delta(self._index, state["delta"])

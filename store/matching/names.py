@@ -116,15 +116,18 @@ class NameHints:
         return min(votes, key=lambda label: (-votes[label], label))
 
 
-_HINTS: weakref.WeakKeyDictionary[Matcher, NameHints] = weakref.WeakKeyDictionary()
+_HINTS: weakref.WeakKeyDictionary[Matcher, tuple[int, NameHints]] = weakref.WeakKeyDictionary()
 
 
 def hints_for(matcher: Matcher) -> NameHints:
-    """The hints of a matcher's gazetteer, built once per matcher."""
-    hints = _HINTS.get(matcher)
-    if hints is None:
-        hints = _HINTS[matcher] = NameHints(matcher.entries(), matcher.languages)
-    return hints
+    """The hints of a matcher's gazetteer, built once per matcher and edit (`update`)."""
+    cached = _HINTS.get(matcher)
+    if cached is None or cached[0] != matcher.generation:
+        cached = _HINTS[matcher] = (
+            matcher.generation,
+            NameHints(matcher.entries(), matcher.languages),
+        )
+    return cached[1]
 
 
 def with_new_names(matcher: Matcher, text: str) -> list[Candidate]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +18,7 @@ from store.db import session_scope
 from store.matching import AliasEntry, Candidate, Matcher
 from store.matching.names import with_new_names
 from store.models import Alias, Article, Entity, Mention, utcnow
+from store.review.precision import Precision, load_precision
 from store.workers import die_with_parent
 
 CHUNK = 100  # articles matched and written per transaction
@@ -49,14 +50,18 @@ class MatchReport:
         self.kept += other.kept
 
 
-def gazetteer_aliases(*, session: Session) -> list[AliasEntry]:
-    """Every alias of every entity that is not a redirect, as the matcher takes them."""
-    rows = session.execute(
+def gazetteer_aliases(*, session: Session, keys: Collection[str] | None = None) -> list[AliasEntry]:
+    """Every alias of every entity that is not a redirect (of those of `keys` only, if given),
+    as the matcher takes them."""
+    query = (
         select(col(Entity.key), col(Alias.text), col(Entity.type))
         .join(Entity, col(Entity.id) == col(Alias.entity_id))
         .where(col(Entity.merged_into).is_(None))
         .order_by(col(Alias.id))
-    ).all()
+    )
+    if keys is not None:
+        query = query.where(col(Entity.key).in_(list(keys)))
+    rows = session.execute(query).all()
     return [AliasEntry(key, alias, label) for key, alias, label in rows]
 
 
@@ -125,6 +130,7 @@ def match_articles(
             )
         rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
         keys: dict[str, int] = {row[0]: row[1] for row in rows}
+        precision = load_precision(session)
     report = MatchReport()
     workers = workers or os.cpu_count() or 1
     chunks = list(_chunks(article_ids))
@@ -141,15 +147,21 @@ def match_articles(
                 workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
             ) as pool:
                 for results in pool.map(_match_chunk, chunks):
-                    report.merge(_store(engine, results, keys))
+                    report.merge(_store(engine, results, keys, precision))
                     on_progress(len(results))
         finally:
             _WORKER_MATCHER = _WORKER_URL = None
     else:
         for chunk in chunks:
             results = [(i, with_new_names(matcher, t)) for i, t in _texts(engine, chunk)]
-            report.merge(_store(engine, results, keys))
+            report.merge(_store(engine, results, keys, precision))
             on_progress(len(results))
+    record_match(engine, report, reviewer_id)
+    return report
+
+
+def record_match(engine: Engine, report: MatchReport, reviewer_id: int | None) -> None:
+    """The audit entry of a matching run."""
     with session_scope(engine) as session:
         audit.record(
             session,
@@ -163,13 +175,19 @@ def match_articles(
             },
         )
         session.commit()
-    return report
 
 
 def _store(
-    engine: Engine, results: list[tuple[int, list[Candidate]]], keys: dict[str, int]
+    engine: Engine,
+    results: list[tuple[int, list[Candidate]]],
+    keys: dict[str, int],
+    precision: Precision,
+    *,
+    add_only: bool = False,
+    replaced: Collection[int] = (),
 ) -> MatchReport:
-    """Write one chunk's candidates in one transaction."""
+    """Write one chunk's candidates in one transaction (`add_only`: the candidates are new
+    ones beside the stored ones, which are left as they are but the pending ones `replaced`)."""
     report = MatchReport(articles=len(results))
     ids = [article_id for article_id, _ in results]
     with engine.begin() as connection:
@@ -192,7 +210,8 @@ def _store(
         ).all()
         by_article: dict[int, list[Any]] = {}
         for row in existing:
-            by_article.setdefault(row.article_id, []).append(row)
+            if not (add_only and row.state == "pending" and row.id not in replaced):
+                by_article.setdefault(row.article_id, []).append(row)
         inserts: list[dict[str, Any]] = []
         withdrawn: list[int] = []
         now = utcnow()
@@ -207,6 +226,7 @@ def _store(
                 withdrawn,
                 connection,
                 now,
+                precision,
             )
         if withdrawn:
             # Still pending: a decision committed since the rows were read is never undone
@@ -231,6 +251,7 @@ def _diff(
     withdrawn: list[int],
     connection: Any,
     now: Any,
+    precision: Precision,
 ) -> None:
     rejected = {(m.start, m.end, m.entity_id) for m in existing if m.state == "rejected"}
     accepted = [(m.start, m.end) for m in existing if m.state == "accepted"]
@@ -245,13 +266,14 @@ def _diff(
             continue  # (a new name has no key: it is proposed without an entity)
         if any(c.start < end and start < c.end for start, end in accepted):
             continue
+        score, reason = precision.adjust(entity_id, c.alias, c.text, c.score, c.reason)
         fields = {
             "label": c.label,
             "matched_alias": c.alias or None,
-            "score": round(c.score, 2),
+            "score": round(score, 2),
             "method": c.method if c.key else None,
             "alternatives": list(c.alternatives),
-            "reason": c.reason,
+            "reason": reason,
         }
         old = pending.pop((c.start, c.end, entity_id), None)
         if old is None:
@@ -287,3 +309,30 @@ def _diff(
             )
     withdrawn.extend(m.id for m in pending.values())
     report.removed += len(pending)
+
+
+def add_candidates(
+    engine: Engine,
+    results: list[tuple[int, list[Candidate]]],
+    replaced: Collection[int] = (),
+) -> MatchReport:
+    """Store new candidates beside the articles' stored ones, which are left as they are but
+    the pending candidates `replaced` (withdrawn); the same checks as `match_articles`: never
+    over an accepted mention nor a rejected one."""
+    with session_scope(engine) as session:
+        rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
+        keys: dict[str, int] = {row[0]: row[1] for row in rows}
+        precision = load_precision(session)
+    report = MatchReport()
+    for start in range(0, len(results), CHUNK):
+        report.merge(
+            _store(
+                engine,
+                results[start : start + CHUNK],
+                keys,
+                precision,
+                add_only=True,
+                replaced=replaced,
+            )
+        )
+    return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Engine, select, tuple_
 from sqlmodel import col
@@ -10,27 +11,37 @@ from sqlmodel import col
 from store.corpus.search import articles_for_aliases
 from store.db import session_scope
 from store.gazetteer.change import GazetteerChange
-from store.models import Article, Entity, Mention
-from store.review.candidates import MatchReport, match_articles
+from store.matching import Candidate
+from store.matching.delta import Delta
+from store.matching.index import Index
+from store.models import Alias, Article, Entity, Mention
+from store.review.candidates import (
+    MatchReport,
+    add_candidates,
+    gazetteer_aliases,
+    match_articles,
+    record_match,
+)
+from store.review.live import live_matcher
+
+# A candidate kept out because it overlapped an accepted mention is not stored, yet it took
+# its place among the matcher's spans: a new candidate this close to an accepted mention may
+# overlap it, so the article is matched whole (candidates are far shorter than this).
+NEAR = 400
+SPLICE_CHUNK = 500  # articles read per query when splicing
+LANGUAGES = ("id", "en")  # as `Matcher.build`
 
 
-def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
-    """Articles a gazetteer change can alter, found through what changed.
-
-    Args:
-        engine: The database.
-        change: What changed. Its `added` aliases reach the articles where they or their
-            variants occur (through the search index); its `removed` (entity key, alias) pairs
-            the articles with pending candidates that alias produced; its `entities` the
-            articles with their candidates; its `articles` themselves.
-    """
+def _reached(engine: Engine, change: GazetteerChange) -> tuple[set[int], set[int]]:
+    """(articles reached through the change's added aliases, articles reached otherwise)."""
+    added: set[int] = set()
     ids: set[int] = set(change.articles)
     with session_scope(engine) as session:
         if change.added:
             found = articles_for_aliases(session, list(change.added))
             if found is None:  # no search index on this database: everything may be affected
-                return list(session.execute(select(col(Article.id))).scalars())
-            ids |= found
+                found = set(session.execute(select(col(Article.id))).scalars())
+            added = found
         if change.removed:
             ids |= set(
                 session.execute(
@@ -52,7 +63,136 @@ def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
                     .where(col(Entity.key).in_(change.entities))
                 ).scalars()
             )
-    return sorted(ids)
+    return added, ids
+
+
+def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
+    """Articles a gazetteer change can alter, found through what changed.
+
+    Args:
+        engine: The database.
+        change: What changed. Its `added` aliases reach the articles where they or their
+            variants occur (through the search index); its `removed` (entity key, alias) pairs
+            the articles with pending candidates that alias produced; its `entities` the
+            articles with their candidates; its `articles` themselves.
+    """
+    added, others = _reached(engine, change)
+    return sorted(added | others)
+
+
+def touched_matcher(engine: Engine, change: GazetteerChange) -> Delta:
+    """The entities `change` touched, alone (those holding its added aliases,
+    those of its removed pairs and its entities), as they are now."""
+    with session_scope(engine) as session:
+        keys = {change.key, *change.entities, *(key for key, _ in change.removed)}
+        added = sorted(set(change.added))
+        for at in range(0, len(added), SPLICE_CHUNK):
+            keys.update(
+                session.execute(
+                    select(col(Entity.key))
+                    .join(Alias, col(Alias.entity_id) == col(Entity.id))
+                    .where(col(Alias.text).in_(added[at : at + SPLICE_CHUNK]))
+                ).scalars()
+            )
+        keys.discard("")
+        if len(keys) > SPLICE_CHUNK:  # an import: read every alias rather than a long IN list
+            entries = [e for e in gazetteer_aliases(session=session) if e.key in keys]
+        else:
+            entries = gazetteer_aliases(session=session, keys=keys)
+    grouped: dict[str, list[Any]] = {key: [] for key in keys}
+    for entry in entries:
+        grouped[entry.key].append(entry)
+    return Delta(Index([], LANGUAGES), grouped)  # never folded: its own candidates are wanted
+
+
+def _splice(
+    engine: Engine, touched: Delta, ids: list[int], report: MatchReport
+) -> tuple[list[tuple[int, list[Candidate]]], set[int], set[int]]:
+    """The new candidates of articles an edit reached through added aliases, without matching
+    them whole: the touched entities' candidates that differ from the stored ones.
+
+    A new candidate goes in beside the stored ones when it overlaps none of them; it replaces
+    the pending candidates it overlaps when they lie inside it and are shorter (the matcher
+    prefers the longer span, and whatever those kept out overlaps the new one too). Anything
+    else (an overlap with a decided or manual mention, an accepted mention within NEAR, a span
+    shared or crossed) sends the article to be matched whole. Returns the additions, the stored
+    candidates they replace and the articles to match whole.
+    """
+    additions: list[tuple[int, list[Candidate]]] = []
+    replaced: set[int] = set()
+    whole: set[int] = set()
+    for at in range(0, len(ids), SPLICE_CHUNK):
+        chunk = ids[at : at + SPLICE_CHUNK]
+        with engine.connect() as connection:
+            texts = connection.execute(
+                select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
+            ).all()
+            rows = connection.execute(
+                select(
+                    col(Mention.id),
+                    col(Mention.article_id),
+                    col(Mention.start),
+                    col(Mention.end),
+                    col(Mention.state),
+                    col(Mention.origin),
+                    col(Entity.key),
+                    col(Mention.matched_alias),
+                    col(Mention.method),
+                    col(Mention.alternatives),
+                )
+                .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
+                .where(col(Mention.article_id).in_(chunk))
+            ).all()
+        stored: dict[int, list[Any]] = {}
+        for row in rows:
+            stored.setdefault(row.article_id, []).append(row)
+        for row_id, text in texts:
+            article_id = int(row_id or 0)
+            mentions = stored.get(article_id, [])
+            # A stored candidate the touched entities propose again, with no alternative it
+            # lacks, is unchanged; anything else they propose is new.
+            same = {
+                (m.start, m.end, m.key, m.matched_alias, m.method): set(m.alternatives or [])
+                for m in mentions
+                if m.state == "pending" and m.origin == "gazetteer"
+            }
+            new = [c for c in touched.own_candidates(text) if not _unchanged(c, same)]
+            gone = _replaced(new, mentions)
+            if gone is None:
+                whole.add(article_id)
+                continue
+            report.articles += 1
+            report.kept += len(same) - len(gone)
+            replaced |= gone
+            if new:
+                additions.append((article_id, new))
+    return additions, replaced, whole
+
+
+def _unchanged(candidate: Candidate, same: dict[tuple[Any, ...], set[str]]) -> bool:
+    """Whether a stored pending candidate is `candidate`, with every alternative it has."""
+    c = candidate
+    stored = same.get((c.start, c.end, c.key, c.alias, c.method))
+    return stored is not None and set(c.alternatives) <= stored
+
+
+def _replaced(new: list[Candidate], mentions: list[Any]) -> set[int] | None:
+    """The stored candidates the new ones replace, or None when the article must be matched
+    whole (see `_splice`)."""
+    gone: set[int] = set()
+    for c in new:
+        for m in mentions:
+            if m.state == "accepted":
+                if c.start < m.end + NEAR and m.start - NEAR < c.end:
+                    return None
+                continue
+            if not (c.start < m.end and m.start < c.end):
+                continue
+            inside = c.start <= m.start and m.end <= c.end and m.end - m.start < c.end - c.start
+            if m.state != "pending" or m.origin != "gazetteer" or not inside:
+                return None
+            gone.add(int(m.id))
+    return gone
 
 
 def rematch(
@@ -75,12 +215,31 @@ def rematch(
         reviewer_id: Who re-matches (audited).
         progress: Called with how many more articles are done.
     """
-    ids = affected_articles(engine, change)
-    if not ids:
+    added, whole = _reached(engine, change)
+    if not added and not whole:
         return MatchReport()
-    return match_articles(
-        engine,
-        article_ids=ids,
-        reviewer_id=reviewer_id,
-        on_progress=progress or (lambda _n: None),
+    report = MatchReport()
+    on_progress = progress or (lambda _n: None)
+    spliced = sorted(added - whole)
+    if spliced:
+        additions, replaced, rest = _splice(
+            engine, touched_matcher(engine, change), spliced, report
+        )
+        found = add_candidates(engine, additions, replaced)
+        report.added += found.added
+        report.removed += found.removed
+        whole |= rest
+        on_progress(len(spliced) - len(rest))
+    if not whole:
+        record_match(engine, report, reviewer_id)
+        return report
+    report.merge(
+        match_articles(
+            engine,
+            article_ids=sorted(whole),
+            matcher=live_matcher(engine),
+            reviewer_id=reviewer_id,
+            on_progress=on_progress,
+        )
     )
+    return report

@@ -282,3 +282,31 @@ async def test_delete_withdraws_pending_candidates_before_any_rematch(
                 ).all()
             assert unlinked == []
         await pilot.app.workers.wait_for_complete()
+
+
+@pytest.mark.usefixtures("demo")
+async def test_the_record_shows_each_alias_precision(db_url: str, engine: Engine) -> None:
+    from store.review.mentions import decide_mention
+
+    with session_scope(engine) as session:
+        rusia = session.exec(
+            select(Mention).where(Mention.matched_alias == "Rusia").order_by(col(Mention.id))
+        ).all()[:4]
+        chosen = [(m.id or 0, m.version) for m in rusia]
+    for n, (mention_id, version) in enumerate(chosen):
+        with session_scope(engine) as session:
+            decide_mention(
+                session=session,
+                mention_id=mention_id,
+                state="accepted" if n < 3 else "rejected",
+                reviewer_id=None,
+                expected_version=version,
+            )
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await search(pilot, screen, "Russia")
+        assert screen.current is not None and screen.current.key == "RU"
+        detail = str(screen.query_one("#entity-detail", Static).visual)
+        assert "prec" in detail
+        line = next(line for line in detail.splitlines() if line.endswith(" Rusia"))
+        assert line.split()[:4] == ["3", "1", "55", "0.75"]

@@ -100,13 +100,15 @@ def show_command(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="The entity's key.")],
 ) -> None:
-    """Show one entity: name, type, description, external ids, aliases."""
+    """Show one entity: name, type, description, external ids, aliases with their precision."""
     from rich.table import Table
 
     from store.gazetteer.entities import get_entity
+    from store.review.precision import alias_precision
 
     with settings(ctx).session() as session:
         entity = get_entity(session=session, key=key)
+        decided = alias_precision(session, key)
     for name, value in (
         ("key", entity.key),
         ("name", entity.name),
@@ -117,7 +119,8 @@ def show_command(
         out.print(data(f"{name}: {value}"))
     for system, ident in sorted(entity.external_ids.items()):
         out.print(data(f"{system}: {ident}"))
-    table = Table("alias", "origin", "added by", box=None)
+    table = Table("alias", "origin", "added by", "precision", box=None)
     for alias in entity.aliases:
-        table.add_row(data(alias.text), alias.origin, data(alias.added_by or ""))
+        shown = decided[alias.text].shown if alias.text in decided else "—"
+        table.add_row(data(alias.text), alias.origin, data(alias.added_by or ""), shown)
     out.print(table)

@@ -46,13 +46,14 @@ def detail_content(detail: EntityDetail) -> Content:
     lines += [
         Content(""),
         Content.styled(f"Aliases ({len(detail.aliases)})", "bold"),
-        Content.styled("  ✓acc ✗rej ·pend  origin     added by  alias", "dim"),
+        Content.styled("  ✓acc ✗rej ·pend  prec  origin     added by  alias", "dim"),
     ]
     for record in detail.aliases:
         alias = record.alias
         lines.append(
             Content.assemble(
                 f"  {record.accepted:>4} {record.rejected:>4} {record.pending:>5}  ",
+                (f"{record.precision:>4}  ", "dim" if record.precision == "—" else ""),
                 (f"{alias.origin:<10} ", "dim"),
                 (f"{visible(alias.added_by or '—')[:9]:<9} ", "dim"),
                 Content(visible(alias.text)),

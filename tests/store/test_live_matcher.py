@@ -1,0 +1,148 @@
+"""Gazetteer edits update the matcher in place and splice candidates in: the same candidates as a
+matcher built again from the whole gazetteer, over random edits of the sample corpus."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import col
+
+from store.corpus.demo import prepare_demo
+from store.db import open_database, session_scope
+from store.gazetteer import entities as gazetteer
+from store.gazetteer.change import GazetteerChange
+from store.matching import AliasEntry, Matcher
+from store.models import Article, Entity, Mention
+from store.review.candidates import build_matcher, gazetteer_aliases, match_articles
+from store.review.live import live_matcher
+from store.review.mentions import decide_mention
+from store.review.rematch import affected_articles, rematch
+
+
+def candidates(engine: Engine) -> list[tuple[object, ...]]:
+    """Every pending candidate, as stored."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                col(Mention.article_id),
+                col(Mention.start),
+                col(Mention.end),
+                col(Entity.key),
+                col(Mention.label),
+                col(Mention.matched_alias),
+                col(Mention.score),
+                col(Mention.method),
+                col(Mention.reason),
+                col(Mention.alternatives),
+            )
+            .join(Entity, col(Entity.id) == col(Mention.entity_id))
+            .where(col(Mention.state) == "pending")
+        ).all()
+    return sorted((*row[:-1], tuple(row[-1])) for row in rows)
+
+
+def edit(engine: Engine, rng: random.Random, words: list[str]) -> GazetteerChange:
+    """One random edit: a word of the corpus as a new alias, an alias removed, or a rename."""
+    with session_scope(engine) as session:
+        views = [v for v in gazetteer.all_entities(session=session) if not v.merged_into]
+        entity = rng.choice(views)
+        kind = rng.choice(["add", "extend", "extend", "shared", "remove", "rename"])
+        others = [a.text for a in entity.aliases if a.text != entity.name]
+        if kind == "remove" and others:
+            return gazetteer.remove_alias(
+                session=session, key=entity.key, text=rng.choice(others), reviewer_id=None
+            )
+        if kind == "rename":
+            return gazetteer.rename_entity(
+                session=session, key=entity.key, name=rng.choice(words), reviewer_id=None
+            )
+        taken = {a.text for a in entity.aliases}
+        word = rng.choice([w for w in words if w not in taken])
+        if kind == "shared":  # another entity's alias: a span several entities fit
+            shared = session.scalars(
+                select(col(Mention.matched_alias))
+                .where(col(Mention.state) == "pending")
+                .order_by(col(Mention.id))
+            ).all()
+            word = rng.choice([a for a in shared if a and a not in taken] or [word])
+        if kind == "extend":  # a stored candidate and the word after it: a longer name
+            pending = session.scalars(
+                select(Mention).where(col(Mention.state) == "pending").order_by(col(Mention.id))
+            ).all()
+            mention = rng.choice(list(pending))
+            text = session.get(Article, mention.article_id).text  # type: ignore[union-attr]
+            after = re.match(r"[ -]\w+", text[mention.end :])
+            if after and mention.text + after.group() not in taken:
+                word = mention.text + after.group()
+        return gazetteer.add_alias(session=session, key=entity.key, text=word, reviewer_id=None)
+
+
+def decide_some(engine: Engine, rng: random.Random) -> None:
+    """Accept or reject a few candidates, so that splicing meets decided mentions."""
+    with session_scope(engine) as session:
+        pending = session.scalars(select(Mention).where(col(Mention.state) == "pending")).all()
+        chosen = [(m.id, m.version) for m in rng.sample(list(pending), 12)]
+    for at, (mention_id, version) in enumerate(chosen):
+        with session_scope(engine) as session:
+            decide_mention(
+                session=session,
+                mention_id=mention_id or 0,
+                state="accepted" if at % 3 else "rejected",
+                reviewer_id=None,
+                expected_version=version,
+            )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_edits_in_place_give_the_candidates_of_a_rebuilt_matcher(
+    engine: Engine, tmp_path: Path, seed: int
+) -> None:
+    rebuilt = open_database(f"sqlite:///{tmp_path / 'rebuilt.db'}")
+    for db in (engine, rebuilt):
+        prepare_demo(db, reviewer_id=None)
+        decide_some(db, random.Random(seed))
+        match_articles(db)  # the stored scores weigh the decisions (precision.py)
+    assert candidates(engine) == candidates(rebuilt)
+    with session_scope(engine) as session:
+        texts = session.scalars(select(col(Article.text))).all()
+    # Words of the corpus, capitalised ones mostly: many reach several articles, some overlap
+    # stored candidates (then the article is matched whole).
+    words = sorted({w for text in texts for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)})
+    live_matcher(engine)  # built before the edits: each edit then updates it in place
+    for step in range(5):
+        change = edit(engine, random.Random(seed * 100 + step), words)
+        assert change == edit(rebuilt, random.Random(seed * 100 + step), words)
+        rematch(engine, change)
+        with session_scope(rebuilt) as session:
+            fresh = build_matcher(session=session)
+        match_articles(rebuilt, article_ids=affected_articles(rebuilt, change), matcher=fresh)
+        assert candidates(engine) == candidates(rebuilt), (seed, step, change)
+    with session_scope(engine) as session:
+        now = gazetteer_aliases(session=session)
+    for text in texts:  # the updated matcher is the gazetteer's as it is now
+        assert live_matcher(engine).find_candidates(text) == Matcher.build(now).find_candidates(
+            text
+        )
+    rebuilt.dispose()
+
+
+def test_update_takes_over_whole_entities_and_folds_when_grown() -> None:
+    matcher = Matcher.build(
+        [AliasEntry("KZ", "Kazakhstan", "GPE"), AliasEntry("RU", "Rusia", "GPE")]
+    )
+    text = "Menurut Rusia dan Kazakhstan, mereka bertemu di Astana."
+    matcher.update({"KZ": [AliasEntry("KZ", "Astana", "GPE")]})  # Kazakhstan gone, Astana in
+    assert [(c.text, c.key) for c in matcher.find_candidates(text)] == [
+        ("Rusia", "RU"),
+        ("Astana", "KZ"),
+    ]
+    matcher.update({"RU": []})  # deleted
+    assert [c.text for c in matcher.find_candidates(text)] == ["Astana"]
+    many = {f"E{n}": [AliasEntry(f"E{n}", f"Kotabaru{n}", "GPE")] for n in range(5_001)}
+    matcher.update(many)  # past FOLD: one index again
+    assert matcher._delta is None
+    assert [c.key for c in matcher.find_candidates("Di Kotabaru77 dan Astana.")] == ["E77", "KZ"]
