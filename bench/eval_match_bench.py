@@ -29,9 +29,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 GOALS = {"alias": 0.99, "fuzzy": 0.9, "precision": 0.98}
-_FIGURES = re.compile(
-    r"recall alias ([\d.]+) fuzzy ([\d.]+) \((\d+)/(\d+)\) precision ([\d.]+)"
-)
+_FIGURES = re.compile(r"recall alias ([\d.]+) fuzzy ([\d.]+) \((\d+)/(\d+)\) precision ([\d.]+)")
 _COUNTS = re.compile(r"candidates=(\d+) false=(\d+)")
 _MAIN = "import sys; from tui.cli import main; sys.argv[0] = 'telaah'; main()"
 
