@@ -252,11 +252,15 @@ def fuzzy_hits(
                 start, end = window[3], window[4]
                 marked = PUNCT_MARK in window[2]
                 for distance, anchor_id in _near(window[2], akeys, ids):
-                    if distance > anchors[anchor_id].edits or (
-                        marked and PUNCT_MARK not in anchors[anchor_id].key
+                    akey = anchors[anchor_id].key
+                    if (
+                        distance > anchors[anchor_id].edits
+                        or (marked and PUNCT_MARK not in akey)
+                        or akey[0] != window[2][0]
                     ):
-                        # (a name runs across a comma, a bracket or a spaced dash only where
-                        # the alias has punctuation: "Sistan - Baluchestan" is two names)
+                        # A name runs across a comma, a bracket or a spaced dash only where
+                        # the alias has punctuation ("Sistan - Baluchestan" is two names); a
+                        # misspelling keeps the first letter ("Lorgin" is no "Norgin").
                         continue
                     current = best.get(anchor_id)
                     if current is None or (distance, start, -end) < current[:3]:
