@@ -20,7 +20,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from store.matching.exact import case_allows
-from store.matching.index import TWO_EDITS, Anchor, Index, deletions
+from store.matching.index import Anchor, Index, deletions
 from store.matching.normalise import (
     HARD,
     PUNCT_MARK,
@@ -38,9 +38,11 @@ from store.matching.words import COMMON, KNOWN
 # misspelt name written in lower case ("koalisi merah putuh"): proposed doubted.
 LOWER_TOKEN = 6
 
-# Text tokens of at least this length are looked up with two deletions (they may be a
-# two-edit variant of a unit of TWO_EDITS characters); shorter ones with one.
-TWO_DELETIONS = TWO_EDITS - 2
+# Text tokens of at least this length are looked up with two deletions; shorter ones with one.
+# A shorter token is within two edits of a unit of TWO_EDITS (8) characters or more only by
+# letters the unit has and it lacks: the unit's own deletions reach it, one deletion of the
+# token's at most (the prefix cut).
+TWO_DELETIONS = 7
 # Shorter text tokens do not anchor fuzzy matches (units have at least four characters).
 MIN_TOKEN = 3
 # A correctly spelt token anchors the aliases it belongs to (their edits are in other tokens:
@@ -105,12 +107,15 @@ def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -
         else:
             units.update(ids)
     near: list[tuple[int, int, int]] = []  # distance, fan-out, unit
+    known = table.get(token, 0.0) >= KNOWN
     for uid in units:
         unit, edits = index.units[uid], index.unit_edits[uid]
+        if known and not word_allows(token, unit, table):
+            continue  # (a word of the language is only a variant of a more common name)
         distance = OSA.distance(token, unit, score_cutoff=edits)
         if stem and distance > edits:
             distance = OSA.distance(stem, unit, score_cutoff=edits)
-        if distance <= edits and word_allows(token, unit, table):
+        if distance <= edits:
             near.append((distance, len(index.unit_anchors[uid]), uid))
     out: list[tuple[int, int]] = []
     for _, fanout, uid in sorted(near):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from store.matching.index import ONE_EDIT, AliasRecord
 from store.matching.normalise import TOKEN, fold_tokens
@@ -77,15 +78,21 @@ def _promote(proposals: list[_Proposal], records: list[AliasRecord], text: str) 
     # A fuzzy span overlapping exact ones ranks with them (the longer wins: "Sergey Shoigu"
     # around "Shoigu", "San Tomé e Prínsipe" around "San Tomé"), unless its misspelling changes
     # a short word or one in capitals: "DPP Hanura" is no misspelt "DPD Hanura" around "Hanura".
-    exact = [(start, end) for rank, start, end, _ in proposals if not rank]
+    exact = sorted((start, end) for rank, start, end, _ in proposals if not rank)
     if not exact:
         return proposals
+    starts = [start for start, _ in exact]
+    reach = list(accumulate((end for _, end in exact), max))  # the furthest end so far
     out = []
     for proposal in proposals:
         rank, start, end, ranked = proposal
+        if rank != 1:
+            out.append(proposal)
+            continue
+        at = bisect_left(starts, end)  # the exact spans starting before this one ends
         if (
-            rank == 1
-            and any(s < end and start < e for s, e in exact)
+            at
+            and reach[at - 1] > start
             and not _slight(records[ranked[0][1][2]].alias, text[start:end])
         ):
             proposal = (0, start, end, ranked)
@@ -102,8 +109,11 @@ def resolve(hits: list[Hit], records: list[AliasRecord], text: str) -> list[Cand
     then the first in order. Between overlapping spans, an exact one the gates accept wins
     (written as the alias, or in another case or spelling), then a fuzzy one, then a doubted
     one; within each, the longer wins, then the higher score, then the earlier, then the
-    smaller key. A longer fuzzy span that lost to a shorter exact one ("DPP Hanura", misspelt
-    from "DPD Hanura", over "Hanura") is kept beside it as an alternative, doubted: `overlap`.
+    smaller key. A fuzzy span overlapping exact ones ranks with them, the longer winning
+    (a misspelt name around an exact one: "Sergey Shoigu" around "Shoigu"), unless it changes a
+    short word or one in capitals ("DPP Hanura", misspelt from "DPD Hanura", around "Hanura"):
+    then, losing to shorter spans, an exact one among them, it is kept beside them as an
+    alternative, doubted: `overlap`.
     """
     proposals = _promote(_entities(hits, records, text), records, text)
     proposals.sort(key=lambda p: (p[0], p[1] - p[2], -p[3][0][1][0], p[1], p[3][0][0]))
@@ -125,7 +135,7 @@ def resolve(hits: list[Hit], records: list[AliasRecord], text: str) -> list[Cand
     out = [_candidate(start, end, ranked, records, text) for start, end, ranked in chosen]
     taken: list[tuple[int, int]] = []
     for _, start, end, ranked in lost:
-        overlapped = [(s, e, r) for s, e, r in chosen if s < end and start < e]
+        overlapped = chosen[bisect_right(ends, start) : bisect_left(starts, end)]
         if (
             all(e - s < end - start for s, e, _ in overlapped)
             and any(r[0][1][1] and r[0][1][0] >= SHOWN for _, _, r in overlapped)
