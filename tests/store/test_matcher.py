@@ -257,6 +257,11 @@ def test_what_the_gates_doubt_is_proposed_under_the_threshold(matcher: Matcher) 
     assert doubts(matcher, "ke republik kazakhstan") == [
         ("republik kazakhstan", "KZ", 35.0, "lower case")
     ]
+    # Misspelt in lower case: a name of several words, or a rare one (not "kyrgyzstan", 3.6).
+    assert doubts(matcher, "menteri sergei shoigo, dari plesetks, ke kyrgyzstna") == [
+        ("sergei shoigo", "P-SHOIGU", 30.0, "lower case"),
+        ("plesetks", "L-PLESETSK", 30.0, "lower case"),
+    ]
     towns = Matcher.build([AliasEntry("T-JUGA", "juga", "GPE")])
     assert doubts(towns, "Baca Juga: berita lain") == [("Juga", "T-JUGA", 30.0, "common word")]
     assert doubts(towns, "Juga ada.") == [("Juga", "T-JUGA", 25.0, "sentence-initial, common word")]
