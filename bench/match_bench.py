@@ -1,4 +1,4 @@
-"""Matcher benchmark (issue 3): telaah's Matcher against an exact pass and naive fuzzy baselines.
+"""Matcher benchmark (issue 14): telaah's Matcher against an exact pass and naive fuzzy baselines.
 
     python bench/match_bench.py                # 100,000 aliases, 2,000 articles of ~600 words
     python bench/match_bench.py --quick        # smoke run: 5,000 aliases, 200 articles
@@ -22,7 +22,8 @@ the same run and the Matcher is reported as a ratio to it):
       a sample of articles and a subset of the patterns, extrapolated;
 3. scores every method against the ground truth (recall per kind, precision), prints the table,
    the Matcher's false positives and misses by cause with examples, its scaling with gazetteer
-   size and article length, and PASS/FAIL against the targets of issue 3.
+   size and article length, and PASS/FAIL against the targets of issue 14 (the candidates
+   shown at the default threshold, score >= 50, are scored).
 
 No figure is asserted: the exit status is 0 whatever the timings and scores, and 2 only when a
 phase crashed or the inputs were wrong.
@@ -55,9 +56,10 @@ for _p in (str(ROOT), str(BENCH)):
 MIB = 1024 * 1024
 KINDS = ("exact", "case", "punct", "edit1", "edit2", "accent", "clitic", "compound")
 EDIT_KINDS = ("edit1", "edit2")
-TARGET_RATIO = 5.0  # median time per article, Matcher / exact pass
-TARGET_RECALL_EDITS = 0.97
-TARGET_PRECISION = 0.95
+TARGET_RATIO = 3.0  # median time per article, Matcher / exact pass (issue 14; 5 in issue 3)
+TARGET_MS = 4.0  # median ms per article of ~600 words (issue 14)
+TARGET_RECALL_KIND = 0.985  # on every injected kind, edit2 included (issue 14)
+TARGET_PRECISION = 0.975  # at the default threshold (issue 14)
 TARGET_BUILD_S = 10.0
 TARGET_PEAK_MIB = 800.0
 NAIVE_CUTOFF = 80  # fuzz.ratio score cutoff of the naive baseline
@@ -138,9 +140,13 @@ def _telaah(rows: list[list[str]]) -> Any:
 
 
 def _telaah_find(matcher: Any, text: str) -> list[Pred]:
+    # The candidates shown at the default threshold (issue 14: those under it are doubted).
+    from store.config import MIN_SCORE
+
     return [
         (c.start, c.end, c.key, tuple(c.alternatives), c.method, float(c.score), c.alias)
         for c in matcher.find_candidates(text)
+        if c.score >= MIN_SCORE
     ]
 
 
@@ -1090,10 +1096,17 @@ def _report(args: argparse.Namespace) -> int:
                 f"{ratio:.1f}x taking turns in one process; {apart:.1f}x from the separate phases",
             ),
             (
-                f"recall >= {TARGET_RECALL_EDITS} on 1-2 edit variants",
-                sc["edits"] >= TARGET_RECALL_EDITS,
-                f"{sc['edits']:.3f} (edit1 {_fmt(sc['by_kind']['edit1'][0])}, "
-                f"edit2 {_fmt(sc['by_kind']['edit2'][0])})",
+                f"median per article <= {TARGET_MS:.0f} ms",
+                _median_ms(tel["times"]) <= TARGET_MS,
+                f"{_median_ms(tel['times']):.2f} ms",
+            ),
+            (
+                f"recall >= {TARGET_RECALL_KIND} on every injected kind",
+                all(
+                    sc["by_kind"][kind][0] is None or sc["by_kind"][kind][0] >= TARGET_RECALL_KIND
+                    for kind in KINDS
+                ),
+                ", ".join(f"{kind} {_fmt(sc['by_kind'][kind][0])}" for kind in KINDS),
             ),
             (
                 f"precision >= {TARGET_PRECISION}",

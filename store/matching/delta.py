@@ -80,7 +80,8 @@ class Delta:
         hidden, offset = self.hidden, self.offset
         hits = [hit for hit in base_hits if hit[2] not in hidden] if hidden else base_hits
         hits += [
-            (s, e, rid + offset, score, exact) for s, e, rid, score, exact in self.own_hits(view)
+            (s, e, rid + offset, score, exact, why)
+            for s, e, rid, score, exact, why in self.own_hits(view)
         ]
         return resolve(hits, self.records, view.text)
 

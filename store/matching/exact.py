@@ -1,9 +1,22 @@
-"""The exact pass: alias keys looked up over runs of tokens, with the case gates."""
+"""The exact pass: alias keys looked up over runs of tokens; aliases written as the gazetteer
+writes them at 100, others through the case gates."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from store.matching.index import AliasRecord, Index, Step
-from store.matching.normalise import HARD, PUNCT_MARK, SOFT, has_space, sentence_initial
+from store.matching.normalise import HARD, PUNCT_MARK, SOFT, TOKEN, has_space, sentence_initial
+from store.matching.scores import (
+    COMMON_WORD,
+    FOLDED,
+    LOWER_CASE,
+    LOWER_START,
+    SENTENCE_INITIAL,
+    SHOWN,
+    WRITTEN,
+    doubted,
+)
 from store.matching.view import Hit, TextView
 from store.matching.words import KNOWN, SENTENCE_START
 
@@ -146,10 +159,32 @@ def _walk(
     return found
 
 
+def written_span(alias: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of `alias` at tokens `start`..`end` when the text writes it exactly as the
+    gazetteer does (case, punctuation and brackets at its ends included), else None."""
+    if text[start:end] == alias:
+        return start, end
+    lead, trail = _edges(alias)
+    if not lead and not trail:
+        return None
+    start, end = start - len(lead), end + len(trail)
+    return (start, end) if start >= 0 and text[start:end] == alias else None
+
+
+@lru_cache(maxsize=65536)
+def _edges(alias: str) -> tuple[str, str]:
+    # What an alias writes before its first token and after its last: "(" and ")" of "(KPK)".
+    tokens = list(TOKEN.finditer(alias))
+    if not tokens:
+        return "", ""
+    return alias[: tokens[0].start()], alias[tokens[-1].end() :]
+
+
 def exact_hits(
     index: Index, view: TextView, hot: dict[str, Step | None], table: dict[str, float]
 ) -> list[Hit]:
-    """Every alias key found over whole tokens, with the gates applied."""
+    """Every alias key found over whole tokens: at 100 where the text writes the alias as the
+    gazetteer does, else with the gates applied (a doubted hit scored under 50, its reason)."""
     text, starts, records = view.text, view.starts, index.records
     kept: list[tuple[Hit, AliasRecord, bool]] = []
     walked = _walk(index, view, hot)
@@ -158,25 +193,48 @@ def exact_hits(
         start = starts[i]
         for rid in ids:
             record = records[rid]
+            if not clitic:
+                span = written_span(record.alias, text, start, end)
+                if span is not None:  # as the gazetteer writes it: never gated
+                    kept.append(((span[0], span[1], rid, WRITTEN, True, None), record, False))
+                    continue
             if record.single and (i != j or (clitic and record.tier)):
                 continue  # short aliases: one whole token (a clitic only on a rare name)
             if clitic and (record.acronym or not text[start].isupper()):
                 continue  # "Rusianya": a name with a clitic is still capitalised
             if record.acronym and text[start:end] != text[start:end].upper():
                 continue
-            if not case_allows(record, text, start):
-                continue
             if i != j and not _spacing_allows(record, view, i, j, table):
                 continue
-            if record.tier == 3:
-                # A function word ("Di", "Yang", "Juga" as towns) is no name in title case
-                # either ("Baca Juga:"). (case_allows has kept it from opening a sentence.)
-                if names is None:
-                    names = _names(walked, view, table)
-                if _after_capitalised_word(view, i, table, names) or _title_line(
-                    view, i, j, table, names
-                ):
+            reasons: set[str] = set()
+            if record.tier and not record.acronym and not text[start].isupper():
+                # A known word in lower case is that word ("barat", "kerja sama"); a name of
+                # several words, or a rarer one, is doubted ("koalisi merah putih").
+                if record.tier == 3 or (record.tier == 2 and i == j):
                     continue
+                if i != j and any(c.isupper() for c in text[start:end]):
+                    # Capitalised further in: "kementerian pertahanan Rusia", "partai NasDem".
+                    kept.append(((start, end, rid, LOWER_START, True, None), record, False))
+                    continue
+                reasons.add(LOWER_CASE)
+                if record.tier == 2:
+                    reasons.add(COMMON_WORD)
+            elif record.tier == 3:
+                # A function word ("Di", "Yang", "Juga" as towns) is no name at the start of a
+                # sentence, after a capitalised word ("Baca Juga:") or in title case.
+                if sentence_initial(text, start):
+                    reasons.update((SENTENCE_INITIAL, COMMON_WORD))
+                else:
+                    if names is None:
+                        names = _names(walked, view, table)
+                    if _after_capitalised_word(view, i, table, names) or _title_line(
+                        view, i, j, table, names
+                    ):
+                        reasons.add(COMMON_WORD)
+            if reasons:
+                score, reason = doubted(reasons)
+                kept.append(((start, end, rid, score, True, reason), record, False))
+                continue
             # A known word capitalised by opening a sentence, with no more capitals in it,
             # needs the text's evidence (_settle_doubts) unless it names a renowned entity.
             doubtful = (
@@ -185,7 +243,7 @@ def exact_hits(
                 and sentence_initial(text, start)
                 and not any(c.isupper() for c in text[start + 1 : end])
             )
-            kept.append(((start, end, rid, 100.0, True), record, doubtful))
+            kept.append(((start, end, rid, FOLDED, True, None), record, doubtful))
     return _settle_doubts(kept)
 
 
@@ -193,16 +251,21 @@ def _settle_doubts(kept: list[tuple[Hit, AliasRecord, bool]]) -> list[Hit]:
     # A known word whose capital only comes from opening a sentence ("Baca juga", "Sumber:
     # AFP", "Perak untuk") is a name only if the text also names that entity elsewhere, inside
     # a sentence ("Rusia" in "Pernyataan Rusia"; a name inside a longer name does not count:
-    # "Utara" in "Afrika Utara"). (Names of renowned entities are not doubted: exact_hits.)
+    # "Utara" in "Afrika Utara"); else it is doubted: `sentence-initial`. (Names of renowned
+    # entities are not doubted: exact_hits.)
     doubtful = {record.key for _, record, doubt in kept if doubt}
     if not doubtful:
         return [hit for hit, _, _ in kept]
     spans = [(hit[0], hit[1]) for hit, _, _ in kept]
     evidence = set()
     for hit, record, doubt in kept:
-        if doubt or record.key not in doubtful or record.key in evidence:
+        if doubt or hit[3] < SHOWN or record.key not in doubtful or record.key in evidence:
             continue
         start, end = hit[0], hit[1]
         if not any(s <= start and end <= e and e - s > end - start for s, e in spans):
             evidence.add(record.key)
-    return [hit for hit, record, doubt in kept if not doubt or record.key in evidence]
+    score, reason = doubted({SENTENCE_INITIAL})
+    return [
+        hit if not doubt or record.key in evidence else (*hit[:3], score, True, reason)
+        for hit, record, doubt in kept
+    ]

@@ -7,14 +7,17 @@ the aliases it may be a misspelt token of. A token that is itself a unit or an a
 word, not a misspelling: it only anchors the longer aliases it belongs to, if few (FANOUT), for
 edits in their other tokens ("Upson Couty"). For each alias, the text window with as many
 tokens as the alias, the anchor token at its place, is compared with the alias key by
-rapidfuzz's Levenshtein distance, at most the edits the alias allows, and passes the word gates
-token by token. Scores are 100 * (1 - distance / longer length).
+rapidfuzz's optimal string alignment distance (Levenshtein, with a transposition of two
+neighbours one edit: "Bnadung", "Leabnon"), at most the edits the alias allows, and passes the
+word gates token by token. Scores are 100 * (1 - distance / longer length), within 50-89
+(scores.fuzzy_score); a misspelling written in lower case of a name of several words or a rare
+name is proposed doubted (`lower case`, under 50).
 """
 
 from __future__ import annotations
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from store.matching.exact import case_allows
 from store.matching.index import Anchor, Index, deletions
@@ -27,11 +30,18 @@ from store.matching.normalise import (
     has_space,
     sentence_initial,
 )
+from store.matching.scores import COMMON_WORD, LOWER_CASE, doubted, fuzzy_score
 from store.matching.view import Hit, TextView
 from store.matching.words import COMMON, KNOWN
 
-# Text tokens of at least this length are looked up with two deletions (they may be a
-# two-edit variant of a unit of TWO_EDITS characters); shorter ones with one.
+# A lower-case text token of at least this length that is no word of the language may be a
+# misspelt name written in lower case ("koalisi merah putuh"): proposed doubted.
+LOWER_TOKEN = 6
+
+# Text tokens of at least this length are looked up with two deletions; shorter ones with one.
+# A shorter token is within two edits of a unit of TWO_EDITS (8) characters or more only by
+# letters the unit has and it lacks: the unit's own deletions reach it, one deletion of the
+# token's at most (the prefix cut).
 TWO_DELETIONS = 7
 # Shorter text tokens do not anchor fuzzy matches (units have at least four characters).
 MIN_TOKEN = 3
@@ -97,12 +107,15 @@ def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -
         else:
             units.update(ids)
     near: list[tuple[int, int, int]] = []  # distance, fan-out, unit
+    known = table.get(token, 0.0) >= KNOWN
     for uid in units:
         unit, edits = index.units[uid], index.unit_edits[uid]
-        distance = Levenshtein.distance(token, unit, score_cutoff=edits)
+        if known and not word_allows(token, unit, table):
+            continue  # (a word of the language is only a variant of a more common name)
+        distance = OSA.distance(token, unit, score_cutoff=edits)
         if stem and distance > edits:
-            distance = Levenshtein.distance(stem, unit, score_cutoff=edits)
-        if distance <= edits and word_allows(token, unit, table):
+            distance = OSA.distance(stem, unit, score_cutoff=edits)
+        if distance <= edits:
             near.append((distance, len(index.unit_anchors[uid]), uid))
     out: list[tuple[int, int]] = []
     for _, fanout, uid in sorted(near):
@@ -157,7 +170,8 @@ def _window_keys(
 
 
 def _eligible(view: TextView, i: int, zipf: float) -> bool:
-    """Whether text token i may anchor a fuzzy match (its frequency is `zipf`)."""
+    """Whether text token i may anchor a fuzzy match (its frequency is `zipf`): a capitalised
+    one, or one joined to a capitalised one, or a long lower-case one that is no word."""
     text = view.text
     start = view.starts[i]
     first = text[start]
@@ -176,7 +190,7 @@ def _eligible(view: TextView, i: int, zipf: float) -> bool:
         and text[view.starts[i - 1]].isupper()
         and view.kinds[i - 1] == SOFT
         and not has_space(view.gaps[i - 1])
-    )
+    ) or (zipf < KNOWN and len(view.tokens[i]) >= LOWER_TOKEN)
 
 
 def _tokens_allow(view: TextView, window: _Window, anchor: Anchor, table: dict[str, float]) -> bool:
@@ -193,19 +207,19 @@ def _tokens_allow(view: TextView, window: _Window, anchor: Anchor, table: dict[s
 
 
 def _near(key: str, akeys: tuple[str, ...], ids: tuple[int, ...]) -> list[tuple[int, int]]:
-    """(distance, anchor) for the keys within two edits of `key`."""
+    """(distance, anchor) for the keys within two edits of `key` (OSA: a transposition is one)."""
     if len(akeys) > BATCH:
         return [
             (distance, ids[k])
             for _, distance, k in process.extract(
-                key, akeys, scorer=Levenshtein.distance, score_cutoff=2, limit=None
+                key, akeys, scorer=OSA.distance, score_cutoff=2, limit=None
             )
         ]
     near = []
     size = len(key)
     for k, akey in enumerate(akeys):
         if -2 <= len(akey) - size <= 2:
-            distance = Levenshtein.distance(key, akey, score_cutoff=2)
+            distance = OSA.distance(key, akey, score_cutoff=2)
             if distance <= 2:
                 near.append((distance, ids[k]))
     return near
@@ -241,8 +255,17 @@ def fuzzy_hits(
                 continue  # the alias would run out of the text or across a sentence
             for window in _window_keys(view, s, e, index, table):
                 start, end = window[3], window[4]
+                marked = PUNCT_MARK in window[2]
                 for distance, anchor_id in _near(window[2], akeys, ids):
-                    if distance > anchors[anchor_id].edits:
+                    akey = anchors[anchor_id].key
+                    if (
+                        distance > anchors[anchor_id].edits
+                        or (marked and PUNCT_MARK not in akey)
+                        or akey[0] != window[2][0]
+                    ):
+                        # A name runs across a comma, a bracket or a spaced dash only where
+                        # the alias has punctuation ("Sistan - Baluchestan" is two names); a
+                        # misspelling keeps the first letter ("Lorgin" is no "Norgin").
                         continue
                     current = best.get(anchor_id)
                     if current is None or (distance, start, -end) < current[:3]:
@@ -254,16 +277,20 @@ def fuzzy_hits(
             if not _tokens_allow(view, window, anchor, table):
                 continue
             key, start, end = window[2], window[3], window[4]
-            score = round(100.0 * (1.0 - distance / max(len(key), len(anchor.key))), 1)
+            score = fuzzy_score(distance, max(len(key), len(anchor.key)))
             key_digits = digits(key)
             initial = text[start]
+            lower = not (initial.isupper() or initial.isdigit())
             for rid in anchor.records:
                 record = records[rid]
-                if (
-                    record.edits >= distance
-                    and record.digits == key_digits
-                    and (initial.isupper() or initial.isdigit() or record.alias[:1].islower())
-                    and case_allows(record, text, start)
-                ):
-                    hits.append((start, end, rid, score, False))
+                if record.edits < distance or record.digits != key_digits:
+                    continue
+                if not lower or record.alias[:1].islower():
+                    if case_allows(record, text, start):
+                        hits.append((start, end, rid, score, False, None))
+                elif (len(anchor.tokens) > 1 or record.tier == 0) and record.tier < 3:
+                    # A name of several words, or a rare one, misspelt in lower case.
+                    reasons = {LOWER_CASE, COMMON_WORD} if record.tier == 2 else {LOWER_CASE}
+                    doubt, reason = doubted(reasons, fuzzy=True)
+                    hits.append((start, end, rid, doubt, False, reason))
     return hits

@@ -32,10 +32,17 @@ from store.matching.words import (
 
 # Fuzzy matching allows one edit from keys of this length ("Kabol" ~ "Kabul", 80/100) and two
 # from TWO_EDITS ("Kyrgystan" ~ "Kyrgyzstan" is one edit; "Pletersk Cosmodrome" ~ "Plesetsk
-# Cosmodrome" two). Shorter keys have too many one-edit neighbours among words and names. The
-# same holds per token: a token of fewer than TWO_EDITS characters carries at most one edit.
+# Cosmodrome" two); a transposition of neighbours is one edit ("Bnadung"). Shorter keys have
+# too many one-edit neighbours among words and names. The same holds per token: a token of
+# fewer than TWO_EDITS characters carries at most one edit (text tokens from six characters are
+# looked up for two: fuzzy.TWO_DELETIONS).
 ONE_EDIT = 5
-TWO_EDITS = 9
+TWO_EDITS = 8
+# A name that is also a common word (wordfreq counts names: "Indonesia" 6.3, "Jakarta" 5.9)
+# is a fuzzy target too when it is one word of at least this many characters: only a text
+# token that is no word of the language, capitalised, is taken for its misspelling ("Jkarta",
+# "Inonesia"). Shorter common words ("Barat", "Timur") and common phrases never are.
+COMMON_NAME = 6
 # Keys of at most SHORT characters are matched exactly only; alphabetic ones as one whole token
 # (CIS, AS, Iran), while designations with digits may be spelt with or without a hyphen (S-300).
 SHORT = 4
@@ -62,6 +69,11 @@ MIN_UNIT = 4
 # key): the work per occurrence, and a candidate's alternatives, stay bounded when thousands of
 # entities share one alias ("al"); `telaah gazetteer lint` lists such aliases.
 SHARED = 50
+
+
+def edit_budget(length: int) -> int:
+    """How many edits (OSA: a transposition is one) a key or token of `length` may carry."""
+    return 0 if length < ONE_EDIT else 1 if length < TWO_EDITS else 2
 
 
 class AliasRecord(NamedTuple):
@@ -171,8 +183,13 @@ def make_record(
         if zipf >= KNOWN
         else 0
     )
-    # Common words are never fuzzy targets: the town "Barat" must be spelt "Barat".
-    fuzzy = not acronym and len(akey) >= ONE_EDIT and zipf < COMMON
+    # Common words are never fuzzy targets: the town "Barat" must be spelt "Barat" (but see
+    # COMMON_NAME).
+    fuzzy = (
+        not acronym
+        and len(akey) >= ONE_EDIT
+        and (zipf < COMMON or (len(tokens) == 1 and len(akey) >= COMMON_NAME))
+    )
     return AliasRecord(
         key=key,
         label=label,
@@ -181,7 +198,7 @@ def make_record(
         single=len(akey) <= SHORT and akey.isalpha(),
         acronym=acronym,
         tier=tier,
-        edits=(2 if len(akey) >= TWO_EDITS else 1) if fuzzy else 0,
+        edits=edit_budget(len(akey)) if fuzzy else 0,
         digits=digits(akey),
         bounds=key_bounds(akey, tokens),
         joins=key_bounds(akey, tokens, digits=False),
@@ -285,7 +302,7 @@ class Index:
                         self.units.append(token)
                         self.unit_anchors.append([])
                     self.unit_anchors[uid].append((anchor_id, k))
-        self.unit_edits = [2 if len(unit) >= TWO_EDITS else 1 for unit in self.units]
+        self.unit_edits = [max(1, edit_budget(len(unit))) for unit in self.units]
 
         # A deletion string -> its unit, or a list of its units (most have one: an int is
         # smaller and quicker to store than a list).

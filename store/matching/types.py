@@ -24,7 +24,8 @@ class Candidate:
     key: str  # the entity the span is proposed for
     label: str
     alias: str  # the alias that matched, as the gazetteer writes it
-    score: float  # 0-100; 100 for an exact match
+    score: float  # 0-100: 100 written as the alias, 50-99 accepted by the gates, under 50 doubted
+    # (see store/matching/scores.py)
     method: str  # "exact" or "fuzzy"
     alternatives: tuple[str, ...] = ()  # other entity keys the same span fits, best first
     # Why the score is lowered (`sentence-initial`, `common word`, `lower case`, `new name`...);

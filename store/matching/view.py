@@ -51,8 +51,9 @@ def split(folded: str) -> tuple[list[str], list[str], list[int], list[int]]:
     return tokens, parts[2::2], starts, ends
 
 
-# A raw hit, before overlaps are settled: start, end, record id, score, whether exact.
-Hit = tuple[int, int, int, float, bool]
+# A raw hit, before overlaps are settled: start, end, record id, score, whether exact (not
+# fuzzy), and why its score is lowered (None: nothing doubted). See scores.py.
+Hit = tuple[int, int, int, float, bool, str | None]
 
 
 class TextView:

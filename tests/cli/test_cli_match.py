@@ -83,3 +83,54 @@ def test_match_import_and_facts_propose_make_fact_candidates(tmp_path: Path) -> 
     assert one.stdout == "proposed 1 fact candidates in 1 articles\n  ARMS_TRANSFER 1\n"
     missing = run("--db", db, "facts", "propose", "--article", "9")
     assert missing.returncode == 1 and "no article" in missing.stderr
+
+
+def test_dump_writes_what_the_threshold_shows_with_scores_and_reasons(tmp_path: Path) -> None:
+    from sqlmodel import select
+
+    from store.db import open_database, session_scope
+    from store.models import Article, Mention
+
+    db = str(tmp_path / "d.db")
+    setup_db(db)
+    (tmp_path / "a.txt").write_text(
+        "Kata republik kazakhstan, lalu Rusia dan PDI-P.", encoding="utf-8"
+    )
+    assert run("--db", db, "import", str(tmp_path / "a.txt")).returncode == 0
+
+    def dump(*options: str) -> list[tuple[str, object, object, object]]:
+        done = run("--db", db, "match", "--dump", "-", *options)
+        assert done.returncode == 0, done.stderr
+        lines = [json.loads(x) for x in done.stdout.splitlines()]
+        return [(x["text"], x["entity"], x["score"], x["reason"]) for x in lines]
+
+    # The default threshold (50) hides what the gates doubt; --min-score 0 shows it.
+    assert dump() == [("Rusia", "RU", 100.0, None)]
+    assert dump("--min-score", "0") == [
+        ("republik kazakhstan", "KZ", 35.0, "lower case"),
+        ("Rusia", "RU", 100.0, None),
+    ]
+    assert dump("--min-score", "100") == [("Rusia", "RU", 100.0, None)]
+    bad = run("--db", db, "match", "--dump", "-", "--min-score", "101")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    # A name the gazetteer lacks (no entity; proposed outside the matcher) only with
+    # --new-names.
+    engine = open_database(f"sqlite:///{db}")
+    with session_scope(engine) as session:
+        article = session.exec(select(Article)).one()
+        at = article.text.index("PDI-P")
+        session.add(
+            Mention(
+                article_id=article.id or 0,
+                start=at,
+                end=at + 5,
+                text="PDI-P",
+                label="ORG",
+                score=50.0,
+                reason="new name",
+            )
+        )
+        session.commit()
+    engine.dispose()
+    assert dump() == [("Rusia", "RU", 100.0, None)]
+    assert dump("--new-names") == [("Rusia", "RU", 100.0, None), ("PDI-P", None, 50.0, "new name")]

@@ -179,9 +179,61 @@ def test_dump_writes_every_candidate_as_jsonl(demo_db: Engine, session: Session)
             "score",
             "method",
             "alternatives",
+            "reason",
         }
         assert texts[line["article"]][line["start"] : line["end"]] == line["text"]
         assert line["entity"] in keys and set(line["alternatives"]) <= keys
+
+
+def test_dump_honours_the_threshold_and_leaves_new_names_out(
+    demo_db: Engine, session: Session
+) -> None:
+    article = session.exec(select(Article)).first()
+    assert article is not None and article.id is not None
+    entity = session.exec(select(Entity)).first()
+    assert entity is not None
+    session.add(  # a doubted candidate, and a name the gazetteer lacks (no entity)
+        Mention(
+            article_id=article.id,
+            start=0,
+            end=5,
+            text=article.text[:5],
+            label="GPE",
+            entity_id=entity.id,
+            score=35.0,
+            method="exact",
+            reason="lower case",
+        )
+    )
+    session.add(
+        Mention(
+            article_id=article.id,
+            start=6,
+            end=9,
+            text=article.text[6:9],
+            label="PERSON",
+            score=50.0,
+            reason="new name",
+        )
+    )
+    session.commit()
+
+    def dump(**options: object) -> list[dict[str, object]]:
+        handle = io.StringIO()
+        write_candidates(session=session, handle=handle, **options)  # type: ignore[arg-type]
+        return [json.loads(line) for line in handle.getvalue().splitlines()]
+
+    everything = dump()
+    assert [(x["start"], x["score"]) for x in everything if x["reason"] == "lower case"] == [
+        (0, 35.0)
+    ]
+    assert all(x["entity"] is not None for x in everything)
+    shown = dump(min_score=50)
+    assert len(shown) == len(everything) - 1 and all(float(x["score"]) >= 50 for x in shown)
+    named = dump(min_score=50, new_names=True)
+    assert [(x["entity"], x["reason"]) for x in named if x["entity"] is None] == [
+        (None, "new name")
+    ]
 
 
 def test_worker_processes_give_the_same_candidates(

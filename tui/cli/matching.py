@@ -72,9 +72,26 @@ def match_command(
     dump: Annotated[
         Path | None,
         typer.Option(
-            help="Write every current candidate to this JSONL file (- for stdout) and stop."
+            help="Write the current candidates shown at the threshold (--min-score) to this "
+            "JSONL file (- for stdout), each with its score and reason, and stop."
         ),
     ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            "--min-score",
+            min=0,
+            max=100,
+            help="With --dump: the lowest score written (default: the min_score setting, 50).",
+        ),
+    ] = None,
+    new_names: Annotated[
+        bool,
+        typer.Option(
+            "--new-names",
+            help="With --dump: also names the gazetteer lacks (reason `new name`, entity null).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Match articles against the gazetteer and store the candidates as pending mentions, then
@@ -88,14 +105,22 @@ def match_command(
 
     current = settings(ctx)
     if dump is not None:
+        from store.config import MIN_SCORE
+
+        if min_score is None:
+            min_score = current.config.min_score if current.config else MIN_SCORE
         with current.session() as session:
             if str(dump) == "-":
                 import sys
 
-                count = write_candidates(session=session, handle=sys.stdout)
+                count = write_candidates(
+                    session=session, handle=sys.stdout, min_score=min_score, new_names=new_names
+                )
             else:
                 with dump.open("w", encoding="utf-8") as handle:
-                    count = write_candidates(session=session, handle=handle)
+                    count = write_candidates(
+                        session=session, handle=handle, min_score=min_score, new_names=new_names
+                    )
         err.print(data(f"wrote {count} candidates"))
         return
     ids = article_ids(current, article)
