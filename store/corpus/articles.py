@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, literal, tuple_
+from sqlalchemy import and_, func, literal, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -52,15 +52,16 @@ class ArticleView:
 
 # Sort keys: the listing is ordered by (key, id), so (key, id) pairs are a keyset. Nullable
 # columns sort as '' (first), so that a tuple comparison never meets a NULL.
-SORTS: dict[str, Callable[[], Any]] = {
-    "id": lambda: col(Article.id),
-    "title": lambda: col(Article.title),
-    "source": lambda: func.coalesce(col(Article.source), ""),
-    "published": lambda: func.coalesce(col(Article.published), date.min),
-    "status": lambda: col(Article.status),
-    "pending": lambda: _mentions_in("pending"),
-    "accepted": lambda: _mentions_in("accepted"),
-    "facts": lambda: _facts(),
+# `min_score`: pending candidates scored under it are not counted (hidden from the reviewer).
+SORTS: dict[str, Callable[[float | None], Any]] = {
+    "id": lambda _m: col(Article.id),
+    "title": lambda _m: col(Article.title),
+    "source": lambda _m: func.coalesce(col(Article.source), ""),
+    "published": lambda _m: func.coalesce(col(Article.published), date.min),
+    "status": lambda _m: col(Article.status),
+    "pending": lambda min_score: _mentions_in("pending", min_score),
+    "accepted": lambda _m: _mentions_in("accepted"),
+    "facts": lambda _m: _facts(),
 }
 
 
@@ -73,6 +74,7 @@ def list_articles(
     sort: str = "id",
     search: str | None = None,
     descending: bool = False,
+    min_score: float | None = None,
     after: int | None = None,
     before: int | None = None,
 ) -> list[ArticleRow]:
@@ -89,16 +91,18 @@ def list_articles(
         after: Keyset paging: only the rows after this article (which need not be listed).
         before: Keyset paging: the `limit` rows just before this article, still in the
             listing's order (`offset` counts back from it).
+        min_score: Pending candidates scored under it are not counted (nor sorted by):
+            those the threshold hides from the reviewer.
 
     Returns:
         The rows, in the listing's order.
     """
-    key = _sort_key(sort)
+    key = _sort_key(sort, min_score)
     backwards = before is not None
     page = _filtered(sa_select(col(Article.id)), status, search)
     for mark, forward in ((after, not descending), (before, descending)):
         if mark is not None:
-            beyond = _beyond(session, mark, sort, forward)
+            beyond = _beyond(session, mark, sort, forward, min_score)
             if beyond is None:
                 return []
             page = page.where(beyond)
@@ -114,11 +118,11 @@ def list_articles(
         col(Article.published),
         col(Article.status),
         func.length(col(Article.text)),
-        _mentions_in("pending"),
+        _mentions_in("pending", min_score),
         _mentions_in("accepted"),
         _facts(),
     ).join(page, page.c.id == col(Article.id))
-    query = query.order_by(*_order(_sort_key(sort), descending))
+    query = query.order_by(*_order(_sort_key(sort, min_score), descending))
     return [ArticleRow(*row) for row in session.execute(query).all()]
 
 
@@ -130,6 +134,7 @@ def last_articles(
     sort: str = "id",
     search: str | None = None,
     descending: bool = False,
+    min_score: float | None = None,
 ) -> list[ArticleRow]:
     """The last `limit` rows of a listing, in its order: as fast as its first page.
 
@@ -142,6 +147,7 @@ def last_articles(
         sort=sort,
         search=search,
         descending=not descending,
+        min_score=min_score,
     )
     return rows[::-1]
 
@@ -175,6 +181,7 @@ def article_position(
     search: str | None = None,
     sort: str = "id",
     descending: bool = False,
+    min_score: float | None = None,
 ) -> int | None:
     """Where an article is in a listing (0 for the first row), or None if it is not in it.
 
@@ -196,7 +203,7 @@ def article_position(
     )
     if not session.execute(listed).scalar_one():
         return None
-    before = _beyond(session, article_id, sort, descending)
+    before = _beyond(session, article_id, sort, descending, min_score)
     if before is None:
         return None
     query = _filtered(sa_select(func.count()).select_from(Article).where(before), status, search)
@@ -212,6 +219,7 @@ def neighbour_article(
     search: str | None = None,
     sort: str = "id",
     descending: bool = False,
+    min_score: float | None = None,
 ) -> int | None:
     """The article after (`step` > 0) or before (`step` < 0) `article_id` in a listing.
 
@@ -231,19 +239,19 @@ def neighbour_article(
         The neighbour's id, or None at either end of the listing (or for an unknown article).
     """
     forward = (step > 0) != descending
-    beyond = _beyond(session, article_id, sort, forward)
+    beyond = _beyond(session, article_id, sort, forward, min_score)
     if beyond is None:
         return None
     query = _filtered(sa_select(col(Article.id)).where(beyond), status, search)
-    query = query.order_by(*_order(_sort_key(sort), not forward)).limit(1)
+    query = query.order_by(*_order(_sort_key(sort, min_score), not forward)).limit(1)
     found = session.execute(query).scalar_one_or_none()
     return int(found) if found is not None else None
 
 
-def _sort_key(sort: str) -> Any:
+def _sort_key(sort: str, min_score: float | None = None) -> Any:
     if sort not in SORTS:
         raise TelaahError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
-    return SORTS[sort]()
+    return SORTS[sort](min_score)
 
 
 def _order(key: Any, descending: bool) -> tuple[Any, Any]:
@@ -252,9 +260,11 @@ def _order(key: Any, descending: bool) -> tuple[Any, Any]:
     return key, col(Article.id)
 
 
-def _beyond(session: Session, article_id: int, sort: str, forward: bool) -> Any:
+def _beyond(
+    session: Session, article_id: int, sort: str, forward: bool, min_score: float | None = None
+) -> Any:
     """The condition "after `article_id` in (sort key, id) order" (before if not `forward`)."""
-    key = _sort_key(sort)
+    key = _sort_key(sort, min_score)
     value = session.execute(sa_select(key).where(col(Article.id) == article_id)).first()
     if value is None:
         return None
@@ -262,11 +272,14 @@ def _beyond(session: Session, article_id: int, sort: str, forward: bool) -> Any:
     return pair > mark if forward else pair < mark
 
 
-def _mentions_in(state: str) -> Any:
+def _mentions_in(state: str, min_score: float | None = None) -> Any:
     # A FILTER, not a WHERE on state: SQLite would otherwise walk the index on state (every
     # pending mention of the corpus) instead of the article's own mentions.
+    counted = col(Mention.state) == state
+    if min_score is not None:  # not the candidates hidden under the threshold
+        counted = and_(counted, or_(col(Mention.score).is_(None), col(Mention.score) >= min_score))
     return (
-        sa_select(func.count().filter(col(Mention.state) == state))
+        sa_select(func.count().filter(counted))
         .select_from(Mention)
         .where(col(Mention.article_id) == col(Article.id))
         .scalar_subquery()

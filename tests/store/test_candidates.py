@@ -231,9 +231,13 @@ def test_dump_honours_the_threshold_and_leaves_new_names_out(
     shown = dump(min_score=50)
     assert len(shown) == len(everything) - 1 and all(float(x["score"]) >= 50 for x in shown)
     named = dump(min_score=50, new_names=True)
-    assert [(x["entity"], x["reason"]) for x in named if x["entity"] is None] == [
-        (None, "new name")
-    ]
+    unnamed = [x for x in named if x["entity"] is None]
+    stored = session.exec(
+        select(Mention).where(Mention.reason == NEW_NAME, Mention.state == "pending")
+    ).all()
+    # Every `new name` (the matching run's, scored 45, and this one at 50), and only those.
+    assert len(unnamed) == len(stored) > 1 and {x["reason"] for x in unnamed} == {NEW_NAME}
+    assert (article.external_id, 6) in {(x["article"], x["start"]) for x in unnamed}
 
 
 def test_worker_processes_give_the_same_candidates(

@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from textual.pilot import Pilot
 
-from store.corpus.articles import get_article
+from store.config import MIN_SCORE
+from store.corpus.articles import get_article, list_articles
 from store.db import session_scope
 from store.matching.names import NEW_NAME
 from store.models import Entity, Mention
@@ -19,6 +20,7 @@ from tests.tui.test_app import SIZE
 from tui.app import make_app
 from tui.modals.confirm import ConfirmScreen
 from tui.modals.new_entity import NewEntityScreen
+from tui.screens.articles import ArticlesScreen
 from tui.screens.review import ArticleScreen
 
 TEXTS = [
@@ -132,3 +134,29 @@ async def test_mark_mode_N_and_P_jump_to_the_names_no_mention_covers(
         assert stops == [22, 41, 49, 49]
         await pilot.press("P", "P")
         assert cursor.position == 22
+
+
+def pending_cell(screen: ArticlesScreen, article_id: int) -> str:
+    return str(screen.table.get_cell(str(article_id), "pending"))
+
+
+async def test_the_queue_counts_what_the_threshold_shows_and_v_there_counts_all(
+    demo: None, engine: Engine, db_url: str, import_records: Importer
+) -> None:
+    first, _ = imported(engine, import_records)
+    with session_scope(engine) as session:
+        every = list_articles(session=session, limit=100)
+        shown = list_articles(session=session, limit=100, min_score=MIN_SCORE)
+    pending = {row.id: row.pending for row in every}
+    visible = {row.id: row.pending for row in shown}
+    assert pending[first] == visible[first] + 2  # the two `Wiranto`
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ArticlesScreen)
+        assert pending_cell(screen, first) == str(visible[first])
+        await pilot.press("v")
+        await pilot.pause()
+        assert pending_cell(screen, first) == str(pending[first])
+        screen_review = await open_article(pilot, engine, first)
+        assert screen_review.hidden == 0  # `v` holds for the review screen too

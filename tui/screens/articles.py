@@ -44,6 +44,7 @@ class Listing(TypedDict):
     search: str | None
     sort: str
     descending: bool
+    min_score: float | None  # pending counts leave out what the threshold hides
 
 
 class ArticlesScreen(TelaahScreen[None]):
@@ -62,6 +63,7 @@ class ArticlesScreen(TelaahScreen[None]):
         Binding("slash", "search", "Search", id="articles.search"),
         Binding("s", "sort", "Sort", id="articles.sort"),
         Binding("S", "reverse", "Reverse", show=False, id="articles.reverse"),
+        Binding("v", "show_all", "Show/hide doubtful", show=False, id="articles.show_all"),
     ]
 
     def __init__(self) -> None:
@@ -126,6 +128,7 @@ class ArticlesScreen(TelaahScreen[None]):
             "search": self.search,
             "sort": self.sort,
             "descending": self.descending,
+            "min_score": None if self.telaah.show_all else self.telaah.min_score,
         }
 
     def reviewing(self, article_id: int) -> None:
@@ -277,6 +280,15 @@ class ArticlesScreen(TelaahScreen[None]):
                 self.search = None
                 self.reload()
             self.table.focus()
+
+    def action_show_all(self) -> None:
+        """Count the candidates scored under the threshold as pending, or not (as `v` in the
+        review screen, for every screen)."""
+        telaah = self.telaah
+        telaah.show_all = not telaah.show_all
+        self.reload()
+        what = "counting" if telaah.show_all else "not counting"
+        self.notify(f"{what} candidates scored under {telaah.min_score:g}", timeout=2, markup=False)
 
     def action_reload(self) -> None:
         """Read the counts and the first page again."""
