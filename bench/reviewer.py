@@ -252,8 +252,16 @@ class Reviewer:
             return
         want = self.resolve(g.entity)
         create = self.key_for(screen, "new_entity")
-        if want is None and create is not None and mention.label == g.label:
+        if want is None and create is not None:
             await self.press(create, "N")  # the form, prefilled with the surface and label
+            form = self.screen
+            if mention.label != g.label and hasattr(form, "labels"):
+                labels = form.labels
+                at, to = labels.index(form.label), labels.index(g.label)
+                forward, back = (to - at) % len(labels), (at - to) % len(labels)
+                step = 1 if forward <= back else -1
+                for _ in range(min(forward, back)):
+                    await self.press(self.need_key(form, f"step_label({step})"), "form-label")
             await self.confirm_dialogs(screen)
             self.note_created(g)
             return

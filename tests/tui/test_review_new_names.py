@@ -68,13 +68,19 @@ async def test_v_shows_new_names_and_N_makes_their_entity_with_its_other_mention
             await pilot.press("j")
         await pilot.press("N")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, NewEntityScreen)
+        form = pilot.app.screen
+        assert isinstance(form, NewEntityScreen)
+        guessed = form.label
+        await pilot.press("down", "down", "up")  # the label from the name field: one down
+        chosen = form.labels[(form.labels.index(guessed) + 1) % len(form.labels)]
+        assert form.label == chosen
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert pilot.app.screen is screen
     with session_scope(engine) as session:
         entity = session.exec(select(Entity).where(Entity.name == "Wiranto")).one()
+        assert entity.type == chosen
         rows = session.exec(select(Mention).where(Mention.text == "Wiranto")).all()
         states = sorted((m.article_id, m.state, m.entity_id == entity.id) for m in rows)
         # The one decided is accepted and linked; the others (this article and the second)

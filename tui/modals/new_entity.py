@@ -68,7 +68,12 @@ class NewEntityScreen(ModalScreen[NewEntity | None]):
     """
 
     CSS_PATH = "modals.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="new_entity.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="new_entity.cancel"),
+        # From any field (the inputs leave up and down alone): the label in one key or two.
+        Binding("up", "step_label(-1)", "Previous label", show=False, id="new_entity.label_up"),
+        Binding("down", "step_label(1)", "Next label", show=False, id="new_entity.label_down"),
+    ]
 
     def __init__(
         self,
@@ -105,8 +110,8 @@ class NewEntityScreen(ModalScreen[NewEntity | None]):
                 Content.assemble(
                     ("tab", "bold"),
                     " next field  ",
-                    ("←/→", "bold"),
-                    " label (on its line)  ",
+                    ("↑/↓", "bold"),
+                    " label  ",
                     ("enter", "bold"),
                     " create and link  ",
                     ("escape", "bold"),
@@ -149,8 +154,12 @@ class NewEntityScreen(ModalScreen[NewEntity | None]):
 
     @on(LabelField.Stepped)
     def _label_stepped(self, event: LabelField.Stepped) -> None:
+        self.action_step_label(event.step)
+
+    def action_step_label(self, step: int) -> None:
+        """The next (1) or previous (-1) label, whichever field has the focus."""
         at = self.labels.index(self.label) if self.label in self.labels else 0
-        self.label = self.labels[(at + event.step) % len(self.labels)]
+        self.label = self.labels[(at + step) % len(self.labels)]
         self._show_label()
         self._follow()
         self._check()
