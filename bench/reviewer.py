@@ -251,19 +251,7 @@ class Reviewer:
             await self.press(self.need_key(screen, "decide('rejected')"), "x")
             return
         want = self.resolve(g.entity)
-        create = self.key_for(screen, "new_entity")
-        if want is None and create is not None:
-            await self.press(create, "N")  # the form, prefilled with the surface and label
-            form = self.screen
-            if mention.label != g.label and hasattr(form, "labels"):
-                labels = form.labels
-                at, to = labels.index(form.label), labels.index(g.label)
-                forward, back = (to - at) % len(labels), (at - to) % len(labels)
-                step = 1 if forward <= back else -1
-                for _ in range(min(forward, back)):
-                    await self.press(self.need_key(form, f"step_label({step})"), "form-label")
-            await self.confirm_dialogs(screen)
-            self.note_created(g)
+        if want is None and await self.create(mention, g):
             return
         if want is None or mention.entity_key != want:
             await self.press(self.need_key(screen, "link"), "l")
@@ -328,6 +316,26 @@ class Reviewer:
         for _ in range(index):
             await self.press(self.need_key(modal, "cursor(1)"), "link-move")
         await self.press("enter", "link-enter")
+
+    async def create(self, mention: Any, g: GoldSpan) -> bool:
+        """`N` on the focused `mention`: the new-entity form, the gold label chosen there,
+        `enter`; False when the screen has no such key."""
+        screen = self.screen
+        create = self.key_for(screen, "new_entity")
+        if create is None:
+            return False
+        await self.press(create, "N")  # the form, prefilled with the surface and label
+        form = self.screen
+        if mention.label != g.label and hasattr(form, "labels"):
+            labels = form.labels
+            at, to = labels.index(form.label), labels.index(g.label)
+            forward, back = (to - at) % len(labels), (at - to) % len(labels)
+            step = 1 if forward <= back else -1
+            for _ in range(min(forward, back)):
+                await self.press(self.need_key(form, f"step_label({step})"), "form-label")
+        await self.confirm_dialogs(screen)
+        self.note_created(g)
+        return True
 
     def note_created(self, g: GoldSpan) -> None:
         """The entity just made for the gold span `g` (the focus may have moved on from it)."""
@@ -407,6 +415,8 @@ class Reviewer:
             index = screen.mentions.index(current) if current is not None else -1
             step = -1 if index > screen.mentions.index(edited) else 1
             await self.press(self.need_key(screen, f"move({step})"), "j/k")
+        if want is None and await self.create(edited, g):
+            return
         if want is None or edited.entity_key != want:
             await self.press(self.need_key(screen, "link"), "l")
             await self.choose(g, want)
