@@ -31,7 +31,7 @@ async def test_rows_show_pending_and_accepted_counts(
 ) -> None:
     first = list_mentions(min_score=MIN_SCORE, session=session, article_id=1)[0]
     decide_mention(session=session, mention_id=first.id, state="accepted", reviewer_id=reviewer_id)
-    rows = list_articles(session=session)
+    rows = list_articles(min_score=MIN_SCORE, session=session)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.pause()
         # Reopening returns the reviewer to the article and mention of their last decision.
@@ -79,7 +79,7 @@ async def test_returning_from_an_article_refreshes_its_counts(
         await pilot.pause()
         table = table_of(pilot.app)
         assert table.article_id == 2  # the cursor stays on the article
-        pending = list_articles(session=session)[1].pending
+        pending = list_articles(min_score=MIN_SCORE, session=session)[1].pending
         assert column(table, "pending")[1] == str(pending)
 
 
@@ -120,14 +120,19 @@ async def test_s_cycles_the_sort_and_shift_s_reverses_it(
         for sort in list(SORTS)[1:]:
             await pilot.press("s")
             await pilot.pause()
-            order = [r.id for r in list_articles(session=session, sort=sort)]
+            order = [r.id for r in list_articles(min_score=MIN_SCORE, session=session, sort=sort)]
             assert shown_ids(table) == order, sort
             assert table.article_id == 3, sort  # the cursor stays on its article
             assert f"{sort} ▲" in header_text(table)
             assert f"by {sort} ▲" in plain(pilot.app.screen.query_one("#counts"))
             await pilot.press("S")
             await pilot.pause()
-            order = [r.id for r in list_articles(session=session, sort=sort, descending=True)]
+            order = [
+                r.id
+                for r in list_articles(
+                    min_score=MIN_SCORE, session=session, sort=sort, descending=True
+                )
+            ]
             assert shown_ids(table) == order, sort
             assert f"{sort} ▼" in header_text(table)
             await pilot.press("S")
@@ -149,17 +154,24 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(
         x = sum(c.get_render_width(table) for c in columns[: names.index("title")]) + 2
         assert await pilot.click(table, offset=(x, 0))
         await pilot.pause()
-        assert shown_ids(table) == [r.id for r in list_articles(session=session, sort="title")]
+        assert shown_ids(table) == [
+            r.id for r in list_articles(min_score=MIN_SCORE, session=session, sort="title")
+        ]
         assert "title ▲" in header_text(table)
         assert await pilot.click(table, offset=(x, 0))
         await pilot.pause()
         assert shown_ids(table) == [
-            r.id for r in list_articles(session=session, sort="title", descending=True)
+            r.id
+            for r in list_articles(
+                min_score=MIN_SCORE, session=session, sort="title", descending=True
+            )
         ]
         x = sum(c.get_render_width(table) for c in columns[: names.index("pending")]) + 2
         assert await pilot.click(table, offset=(x, 0))
         await pilot.pause()
-        assert shown_ids(table) == [r.id for r in list_articles(session=session, sort="pending")]
+        assert shown_ids(table) == [
+            r.id for r in list_articles(min_score=MIN_SCORE, session=session, sort="pending")
+        ]
 
 
 @pytest.mark.usefixtures("demo")
@@ -170,7 +182,10 @@ async def test_next_article_follows_the_sort_and_filter(
 
     set_status(session=session, article_id=4, status="done", reviewer_id=reviewer_id)
     order = [
-        r.id for r in list_articles(session=session, status="todo", sort="title", descending=True)
+        r.id
+        for r in list_articles(
+            min_score=MIN_SCORE, session=session, status="todo", sort="title", descending=True
+        )
     ]
     assert len(order) == 4 and order != sorted(order) and order != sorted(order, reverse=True)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
