@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, String, select, tuple_, type_coerce
+from sqlalchemy import Connection, Engine, String, and_, func, select, tuple_, type_coerce
 from sqlmodel import col
 
 from store.corpus.search import articles_with_terms, has_search_index, variant_terms
@@ -143,49 +143,91 @@ def _splice(
             texts = connection.execute(
                 select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
             ).all()
-            rows = connection.execute(
-                select(
-                    col(Mention.id),
-                    col(Mention.article_id),
-                    col(Mention.start),
-                    col(Mention.end),
-                    col(Mention.state),
-                    col(Mention.origin),
-                    col(Entity.key),
-                    col(Mention.matched_alias),
-                    col(Mention.method),
-                    # As stored (JSON text): decoded only for a candidate proposed again.
-                    type_coerce(col(Mention.alternatives), String).label("alternatives"),
-                )
-                .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
-                .where(col(Mention.article_id).in_(chunk))
-            ).all()
+            proposed: list[tuple[int, list[Candidate]]] = []
+            for row_id, text in texts:
+                windows = lines_holding(text, pattern) if pattern is not None else None
+                proposed.append((int(row_id or 0), touched.own_candidates(text, windows)))
+            # Only the stored mentions near what the touched entities propose can be that
+            # candidate, overlap it or be within NEAR of it; the others are counted as kept.
+            spans = [(i, c.start - NEAR, c.end + NEAR) for i, found in proposed for c in found]
+            rows = _mentions_near(connection, chunk, spans)
+            counted = dict(
+                connection.execute(
+                    select(col(Mention.article_id), func.count())
+                    .where(
+                        col(Mention.article_id).in_(chunk),
+                        col(Mention.state) == "pending",
+                        col(Mention.origin) == "gazetteer",
+                    )
+                    .group_by(col(Mention.article_id))
+                ).all()
+            )
         stored: dict[int, list[Any]] = {}
         for row in rows:
             stored.setdefault(row.article_id, []).append(row)
-        for row_id, text in texts:
-            article_id = int(row_id or 0)
+        for article_id, found in proposed:
             mentions = stored.get(article_id, [])
             # A stored candidate the touched entities propose again, with no alternative it
             # lacks, is unchanged; anything else they propose is new.
-            ours = [m for m in mentions if m.state == "pending" and m.origin == "gazetteer"]
             same = {
                 (m.start, m.end, m.key, m.matched_alias, m.method): m.alternatives
-                for m in ours
-                if m.key in keys
+                for m in mentions
+                if m.state == "pending" and m.origin == "gazetteer" and m.key in keys
             }
-            windows = lines_holding(text, pattern) if pattern is not None else None
-            new = [c for c in touched.own_candidates(text, windows) if not _unchanged(c, same)]
+            new = [c for c in found if not _unchanged(c, same)]
             gone = _replaced(new, mentions)
             if gone is None:
                 whole.add(article_id)
                 continue
             report.articles += 1
-            report.kept += len(ours) - len(gone)
+            report.kept += int(counted.get(article_id, 0)) - len(gone)
             replaced |= gone
             if new:
                 additions.append((article_id, new))
     return additions, replaced, whole
+
+
+def _mentions_near(
+    connection: Connection, chunk: list[int], spans: list[tuple[int, int, int]]
+) -> Sequence[Any]:
+    """The mentions of the articles of `chunk` that reach into one of `spans` (article id,
+    start, end); on SQLite the spans go in as one JSON parameter, elsewhere every mention of
+    the chunk is read."""
+    query = select(
+        col(Mention.id),
+        col(Mention.article_id),
+        col(Mention.start),
+        col(Mention.end),
+        col(Mention.state),
+        col(Mention.origin),
+        col(Entity.key),
+        col(Mention.matched_alias),
+        col(Mention.method),
+        # As stored (JSON text): decoded only for a candidate proposed again.
+        type_coerce(col(Mention.alternatives), String).label("alternatives"),
+    )
+    if connection.dialect.name != "sqlite":
+        return connection.execute(
+            query.join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True).where(
+                col(Mention.article_id).in_(chunk)
+            )
+        ).all()
+    if not spans:
+        return []
+    near = func.json_each(json.dumps(spans)).table_valued("value").alias("near")
+    return connection.execute(
+        query.distinct()
+        .select_from(near)
+        .join(
+            Mention,
+            and_(
+                col(Mention.article_id) == func.json_extract(near.c.value, "$[0]"),
+                col(Mention.start) < func.json_extract(near.c.value, "$[2]"),
+                col(Mention.end) > func.json_extract(near.c.value, "$[1]"),
+            ),
+        )
+        .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
+    ).all()
 
 
 def _unchanged(candidate: Candidate, same: dict[tuple[Any, ...], str | None]) -> bool:
