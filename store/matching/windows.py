@@ -16,13 +16,16 @@ from collections.abc import Iterable
 from store.matching.normalise import fold
 
 Window = tuple[int, int]  # start and end offsets in the text: whole lines, newline included
+# More terms than this (an import) make a regex slower than matching the whole texts.
+MAX_TERMS = 200
 
 
 def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     """One regex finding any of `terms` (folded, lower case); None when a term is empty or
-    not ASCII (its fold may differ from the search index's: match whole texts then)."""
+    not ASCII (its fold may differ from the search index's) or there are more than MAX_TERMS:
+    match whole texts then."""
     found = sorted(set(terms), key=len, reverse=True)
-    if not found or not all(term and term.isascii() for term in found):
+    if not found or len(found) > MAX_TERMS or not all(t and t.isascii() for t in found):
         return None
     return re.compile("|".join(re.escape(term.lower()) for term in found))
 

@@ -15,7 +15,7 @@ from store.gazetteer import entities as gazetteer
 from store.matching import AliasEntry
 from store.matching.delta import Delta
 from store.matching.index import Index
-from store.matching.windows import lines_holding, terms_pattern
+from store.matching.windows import MAX_TERMS, lines_holding, terms_pattern
 from store.models import Article
 from store.review.candidates import build_matcher, match_articles
 from store.review.live import live_matcher
@@ -51,6 +51,7 @@ def test_the_lines_of_the_terms_give_the_candidates_of_the_whole_text() -> None:
     assert [(c.text, c.method) for c in found] == [("Kazakstan", "fuzzy")]
     assert lines_holding("Tidak ada nama di sini.\nHujan.", pattern) is None  # matched whole
     assert terms_pattern({"türkiye"}) is None  # a fold of its own: texts matched whole
+    assert terms_pattern({f"kota{n}" for n in range(MAX_TERMS + 1)}) is None  # an import
 
 
 def test_an_added_alias_spliced_by_lines_gives_the_candidates_of_a_rebuilt_matcher(
