@@ -12,6 +12,7 @@ owner builds one index again (`Matcher.update`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from store.matching.exact import exact_hits
 from store.matching.fuzzy import Groups, fuzzy_hits
@@ -19,6 +20,7 @@ from store.matching.index import AliasRecord, Index, Step
 from store.matching.resolve import resolve
 from store.matching.types import AliasEntry, Candidate
 from store.matching.view import Hit, TextView
+from store.matching.windows import Window
 from store.matching.words import word_table
 
 # A delta of more aliases than this (or than a tenth of the big index) is folded into a new
@@ -85,10 +87,17 @@ class Delta:
         ]
         return resolve(hits, self.records, view.text)
 
-    def own_candidates(self, text: str) -> list[Candidate]:
-        """The candidates of the touched entities alone in `text` (settled among themselves)."""
-        view = TextView(text)
-        return resolve(self.own_hits(view), self.index.records, text)
+    def own_candidates(self, text: str, windows: list[Window] | None = None) -> list[Candidate]:
+        """The candidates of the touched entities alone in `text` (settled among themselves);
+        with `windows` (whole lines, see windows.py), in those lines only."""
+        if windows is None:
+            return resolve(self.own_hits(TextView(text)), self.index.records, text)
+        found: list[Candidate] = []
+        for start, end in windows:
+            part = text[start:end]
+            for c in resolve(self.own_hits(TextView(part)), self.index.records, part):
+                found.append(replace(c, start=c.start + start, end=c.end + start) if start else c)
+        return found
 
 
 def _records_by_key(index: Index) -> dict[str, list[int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -9,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from store import audit
@@ -206,7 +207,7 @@ def _store(
                 col(Mention.method),
                 col(Mention.alternatives),
                 col(Mention.reason),
-            ).where(col(Mention.article_id).in_(ids))
+            ).where(col(Mention.article_id).in_(ids), *_kept_out(engine, add_only, replaced))
         ).all()
         by_article: dict[int, list[Any]] = {}
         for row in existing:
@@ -239,6 +240,16 @@ def _store(
         if inserts:
             connection.execute(insert(Mention), inserts)
     return report
+
+
+def _kept_out(engine: Engine, add_only: bool, replaced: Collection[int]) -> list[Any]:
+    # New candidates beside the stored ones: the pending ones but `replaced` are left as they
+    # are, so they need not be read. The ids go in as one JSON parameter (thousands of bound
+    # parameters cost more to compile than the rows they save).
+    if not add_only or engine.dialect.name != "sqlite":
+        return []
+    ids = func.json_each(json.dumps(sorted(replaced))).table_valued("value")
+    return [or_(col(Mention.state) != "pending", col(Mention.id).in_(select(ids.c.value)))]
 
 
 def _diff(

@@ -9,6 +9,7 @@ matcher is the gazetteer's as it is now.
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from sqlalchemy import Engine, select
@@ -53,6 +54,9 @@ def live_matcher(engine: Engine) -> Matcher:
         kept = _LIVE.get(url)
         if kept is None:
             matcher = Matcher.build(e for key, pairs in now.items() for e in _entries(key, pairs))
+            # Its millions of objects live as long as the process: out of the collector's
+            # full passes, which would walk them all again and again (a second an edit).
+            gc.freeze()
         else:
             matcher, before = kept
             touched = {

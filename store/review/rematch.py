@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select, tuple_
+from sqlalchemy import Connection, Engine, String, and_, func, select, tuple_, type_coerce
 from sqlmodel import col
 
-from store.corpus.search import articles_for_aliases
+from store.corpus.search import articles_with_terms, has_search_index, variant_terms
 from store.db import session_scope
 from store.gazetteer.change import GazetteerChange
 from store.matching import Candidate
 from store.matching.delta import Delta
 from store.matching.index import Index
+from store.matching.windows import lines_holding, terms_pattern
 from store.models import Alias, Article, Entity, Mention
 from store.review.candidates import (
     MatchReport,
@@ -32,16 +35,23 @@ SPLICE_CHUNK = 500  # articles read per query when splicing
 LANGUAGES = ("id", "en")  # as `Matcher.build`
 
 
-def _reached(engine: Engine, change: GazetteerChange) -> tuple[set[int], set[int]]:
-    """(articles reached through the change's added aliases, articles reached otherwise)."""
+def _reached(
+    engine: Engine, change: GazetteerChange
+) -> tuple[set[int], set[int], re.Pattern[str] | None]:
+    """(articles reached through the change's added aliases, articles reached otherwise, the
+    terms that reached the first, as a pattern: None when unknown)."""
     added: set[int] = set()
     ids: set[int] = set(change.articles)
+    pattern: re.Pattern[str] | None = None
     with session_scope(engine) as session:
-        if change.added:
-            found = articles_for_aliases(session, list(change.added))
-            if found is None:  # no search index on this database: everything may be affected
-                found = set(session.execute(select(col(Article.id))).scalars())
-            added = found
+        if change.added and has_search_index(session):  # as `articles_for_aliases`
+            terms: set[str] = set()
+            for alias in change.added:
+                terms |= variant_terms(session, alias)
+            added = articles_with_terms(session, terms) if terms else set()
+            pattern = terms_pattern(terms)
+        elif change.added:  # no search index on this database: everything may be affected
+            added = set(session.execute(select(col(Article.id))).scalars())
         if change.removed:
             ids |= set(
                 session.execute(
@@ -63,7 +73,7 @@ def _reached(engine: Engine, change: GazetteerChange) -> tuple[set[int], set[int
                     .where(col(Entity.key).in_(change.entities))
                 ).scalars()
             )
-    return added, ids
+    return added, ids, pattern
 
 
 def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
@@ -76,7 +86,7 @@ def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
             the articles with pending candidates that alias produced; its `entities` the
             articles with their candidates; its `articles` themselves.
     """
-    added, others = _reached(engine, change)
+    added, others, _ = _reached(engine, change)
     return sorted(added | others)
 
 
@@ -106,10 +116,15 @@ def touched_matcher(engine: Engine, change: GazetteerChange) -> Delta:
 
 
 def _splice(
-    engine: Engine, touched: Delta, ids: list[int], report: MatchReport
+    engine: Engine,
+    touched: Delta,
+    ids: list[int],
+    report: MatchReport,
+    pattern: re.Pattern[str] | None = None,
 ) -> tuple[list[tuple[int, list[Candidate]]], set[int], set[int]]:
     """The new candidates of articles an edit reached through added aliases, without matching
-    them whole: the touched entities' candidates that differ from the stored ones.
+    them whole: the touched entities' candidates that differ from the stored ones, in the
+    lines where `pattern` (the terms that reached them) occurs when given (windows.py).
 
     A new candidate goes in beside the stored ones when it overlaps none of them; it replaces
     the pending candidates it overlaps when they lie inside it and are shorter (the matcher
@@ -121,59 +136,109 @@ def _splice(
     additions: list[tuple[int, list[Candidate]]] = []
     replaced: set[int] = set()
     whole: set[int] = set()
+    keys = touched.entities.keys()  # only their candidates can be proposed again
     for at in range(0, len(ids), SPLICE_CHUNK):
         chunk = ids[at : at + SPLICE_CHUNK]
         with engine.connect() as connection:
             texts = connection.execute(
                 select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
             ).all()
-            rows = connection.execute(
-                select(
-                    col(Mention.id),
-                    col(Mention.article_id),
-                    col(Mention.start),
-                    col(Mention.end),
-                    col(Mention.state),
-                    col(Mention.origin),
-                    col(Entity.key),
-                    col(Mention.matched_alias),
-                    col(Mention.method),
-                    col(Mention.alternatives),
-                )
-                .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
-                .where(col(Mention.article_id).in_(chunk))
-            ).all()
+            proposed: list[tuple[int, list[Candidate]]] = []
+            for row_id, text in texts:
+                windows = lines_holding(text, pattern) if pattern is not None else None
+                proposed.append((int(row_id or 0), touched.own_candidates(text, windows)))
+            # Only the stored mentions near what the touched entities propose can be that
+            # candidate, overlap it or be within NEAR of it; the others are counted as kept.
+            spans = [(i, c.start - NEAR, c.end + NEAR) for i, found in proposed for c in found]
+            rows = _mentions_near(connection, chunk, spans)
+            counted = dict(
+                connection.execute(
+                    select(col(Mention.article_id), func.count())
+                    .where(
+                        col(Mention.article_id).in_(chunk),
+                        col(Mention.state) == "pending",
+                        col(Mention.origin) == "gazetteer",
+                    )
+                    .group_by(col(Mention.article_id))
+                ).all()
+            )
         stored: dict[int, list[Any]] = {}
         for row in rows:
             stored.setdefault(row.article_id, []).append(row)
-        for row_id, text in texts:
-            article_id = int(row_id or 0)
+        for article_id, found in proposed:
             mentions = stored.get(article_id, [])
             # A stored candidate the touched entities propose again, with no alternative it
             # lacks, is unchanged; anything else they propose is new.
             same = {
-                (m.start, m.end, m.key, m.matched_alias, m.method): set(m.alternatives or [])
+                (m.start, m.end, m.key, m.matched_alias, m.method): m.alternatives
                 for m in mentions
-                if m.state == "pending" and m.origin == "gazetteer"
+                if m.state == "pending" and m.origin == "gazetteer" and m.key in keys
             }
-            new = [c for c in touched.own_candidates(text) if not _unchanged(c, same)]
+            new = [c for c in found if not _unchanged(c, same)]
             gone = _replaced(new, mentions)
             if gone is None:
                 whole.add(article_id)
                 continue
             report.articles += 1
-            report.kept += len(same) - len(gone)
+            report.kept += int(counted.get(article_id, 0)) - len(gone)
             replaced |= gone
             if new:
                 additions.append((article_id, new))
     return additions, replaced, whole
 
 
-def _unchanged(candidate: Candidate, same: dict[tuple[Any, ...], set[str]]) -> bool:
-    """Whether a stored pending candidate is `candidate`, with every alternative it has."""
+def _mentions_near(
+    connection: Connection, chunk: list[int], spans: list[tuple[int, int, int]]
+) -> Sequence[Any]:
+    """The mentions of the articles of `chunk` that reach into one of `spans` (article id,
+    start, end); on SQLite the spans go in as one JSON parameter, elsewhere every mention of
+    the chunk is read."""
+    query = select(
+        col(Mention.id),
+        col(Mention.article_id),
+        col(Mention.start),
+        col(Mention.end),
+        col(Mention.state),
+        col(Mention.origin),
+        col(Entity.key),
+        col(Mention.matched_alias),
+        col(Mention.method),
+        # As stored (JSON text): decoded only for a candidate proposed again.
+        type_coerce(col(Mention.alternatives), String).label("alternatives"),
+    )
+    if connection.dialect.name != "sqlite":
+        return connection.execute(
+            query.join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True).where(
+                col(Mention.article_id).in_(chunk)
+            )
+        ).all()
+    if not spans:
+        return []
+    near = func.json_each(json.dumps(spans)).table_valued("value").alias("near")
+    return connection.execute(
+        query.distinct()
+        .select_from(near)
+        .join(
+            Mention,
+            and_(
+                col(Mention.article_id) == func.json_extract(near.c.value, "$[0]"),
+                col(Mention.start) < func.json_extract(near.c.value, "$[2]"),
+                col(Mention.end) > func.json_extract(near.c.value, "$[1]"),
+            ),
+        )
+        .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
+    ).all()
+
+
+def _unchanged(candidate: Candidate, same: dict[tuple[Any, ...], str | None]) -> bool:
+    """Whether a stored pending candidate is `candidate`, with every alternative it has
+    (`same`: the stored alternatives as JSON text)."""
     c = candidate
-    stored = same.get((c.start, c.end, c.key, c.alias, c.method))
-    return stored is not None and set(c.alternatives) <= stored
+    key = (c.start, c.end, c.key, c.alias, c.method)
+    if key not in same:
+        return False
+    stored = same[key]
+    return not c.alternatives or set(c.alternatives) <= set(json.loads(stored or "[]"))
 
 
 def _replaced(new: list[Candidate], mentions: list[Any]) -> set[int] | None:
@@ -215,7 +280,7 @@ def rematch(
         reviewer_id: Who re-matches (audited).
         progress: Called with how many more articles are done.
     """
-    added, whole = _reached(engine, change)
+    added, whole, pattern = _reached(engine, change)
     if not added and not whole:
         return MatchReport()
     report = MatchReport()
@@ -223,7 +288,7 @@ def rematch(
     spliced = sorted(added - whole)
     if spliced:
         additions, replaced, rest = _splice(
-            engine, touched_matcher(engine, change), spliced, report
+            engine, touched_matcher(engine, change), spliced, report, pattern
         )
         found = add_candidates(engine, additions, replaced)
         report.added += found.added

@@ -1,0 +1,48 @@
+"""The parts of a text worth matching again after aliases were added: the lines that hold
+one of their terms.
+
+No name runs across a newline (a hard gap), a word after one opens a sentence, and the
+title-case test stops at one: a line matched on its own gives the candidates it gives inside
+the whole text, offsets shifted by where it starts. The terms are searched in the folded text
+(same offsets as the text) as plain substrings, so a term inside a longer token (a clitic,
+tokens run together) still finds its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from store.matching.normalise import fold
+
+Window = tuple[int, int]  # start and end offsets in the text: whole lines, newline included
+# More terms than this (an import) make a regex slower than matching the whole texts.
+MAX_TERMS = 200
+
+
+def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex finding any of `terms` (folded, lower case); None when a term is empty or
+    not ASCII (its fold may differ from the search index's) or there are more than MAX_TERMS:
+    match whole texts then."""
+    found = sorted(set(terms), key=len, reverse=True)
+    if not found or len(found) > MAX_TERMS or not all(t and t.isascii() for t in found):
+        return None
+    return re.compile("|".join(re.escape(term.lower()) for term in found))
+
+
+def lines_holding(text: str, pattern: re.Pattern[str]) -> list[Window] | None:
+    """The lines of `text` where `pattern` occurs, in order, without overlaps; None when it
+    occurs nowhere (unsure where the text was reached: match it whole)."""
+    folded = fold(text)
+    windows: list[Window] = []
+    at = 0
+    while True:
+        match = pattern.search(folded, at)
+        if match is None:
+            break
+        start = folded.rfind("\n", 0, match.start()) + 1
+        end = folded.find("\n", match.end())
+        end = len(folded) if end < 0 else end + 1
+        windows.append((start, end))
+        at = end
+    return windows or None
