@@ -25,7 +25,6 @@ class Matcher:
     def __init__(self, index: Index, delta: Delta | None = None) -> None:
         self._index = index
         self._delta = delta  # edits since the index was built (delta.py)
-        self._generation = 0
         self._table = word_table(index.languages)
         self._cache: dict[str, Groups] = {}  # text token -> fuzzy anchors
         self._hot: dict[str, Step | None] = {}  # text token -> exact walk step
@@ -59,16 +58,10 @@ class Matcher:
         for record in self._index.records:
             yield AliasEntry(key=record.key, alias=record.alias, label=record.label)
 
-    @property
-    def generation(self) -> int:
-        """Raised by every `update`: what was derived from `entries()` may be stale."""
-        return self._generation
-
     def update(self, entities: Mapping[str, Iterable[AliasEntry]]) -> None:
         """Apply a gazetteer edit in place: `entities` maps each entity key the edit touched to
         all its aliases as they are now (none: deleted). Matching then gives what a matcher
         built from the edited gazetteer gives; a grown delta is folded into a new index."""
-        self._generation += 1
         delta = self._delta.merged(entities) if self._delta else Delta(self._index, entities)
         if delta.size > max(FOLD, len(self._index.records) // 10):
             self._index, self._delta = Index(delta.entries(), self.languages), None
