@@ -27,6 +27,7 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from store.corpus.phrases import WORD, phrase_end
 from store.matching.matcher import Matcher
@@ -136,6 +137,73 @@ def with_new_names(matcher: Matcher, text: str) -> list[Candidate]:
     return sorted(found + names, key=lambda c: c.start) if names else found
 
 
+def with_new_names_in(
+    matcher: Matcher, text: str, windows: Sequence[tuple[int, int]]
+) -> list[Candidate] | None:
+    """What `with_new_names(matcher, text)` gives inside `windows` (whole lines, see
+    windows.py), sorted by start, without matching the whole text; None when that is not sure
+    (an empty gazetteer: a label then comes from the context alone).
+
+    The candidates and the names of a line do not depend on the other lines, but a new name's
+    label does: `_context` counts the labels of every candidate of the text by the word before
+    it. That word is on the name's line (no space run crosses a newline), so the lines outside
+    `windows` holding one of the words before the names found are matched too, for the context
+    only.
+    """
+    hints = hints_for(matcher)
+    if not hints.overall:
+        return None
+    taken: list[Candidate] = []
+    for start, end in windows:
+        taken += _shifted(matcher.find_candidates(text[start:end]), start)
+    names: list[tuple[int, list[Candidate]]] = []
+    words: set[str] = set()
+    for start, end in windows:
+        part = text[start:end]
+        inside = [_moved(c, -start) for c in taken if start <= c.start < end]
+        found = new_names(part, inside, hints)
+        words.update(w for c in found if (w := _word_before(part, c.start)) is not None)
+        names.append((start, found))
+    if not words:
+        return sorted(
+            taken + [c for start, found in names for c in _shifted(found, start)],
+            key=lambda c: c.start,
+        )
+    # The lines outside the windows where one of those words stands before a word.
+    before = re.compile(
+        r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")[ \t\u00a0]"
+    )
+    folded = fold(text)
+    others: list[Candidate] = []
+    at = 0
+    for start, end in [*windows, (len(text), len(text))]:
+        for match in before.finditer(folded, at, start):
+            line_start = folded.rfind("\n", 0, match.start()) + 1
+            if line_start < at:
+                continue  # a line already matched
+            line_end = folded.find("\n", match.end())
+            line_end = start if line_end < 0 or line_end >= start else line_end + 1
+            others += _shifted(matcher.find_candidates(text[line_start:line_end]), line_start)
+            at = line_end
+        at = end
+    context = _context(text, taken + others)
+    found_all = list(taken)
+    for start, end in windows:
+        part = text[start:end]
+        inside = [_moved(c, -start) for c in taken if start <= c.start < end]
+        shared = {w: context[w] for w in words if w in context}
+        found_all += _shifted(new_names(part, inside, hints, shared), start)
+    return sorted(found_all, key=lambda c: c.start)
+
+
+def _moved(c: Candidate, by: int) -> Candidate:
+    return replace(c, start=c.start + by, end=c.end + by) if by else c
+
+
+def _shifted(found: list[Candidate], by: int) -> list[Candidate]:
+    return [_moved(c, by) for c in found] if by else found
+
+
 def _title_lines(text: str) -> list[tuple[int, int]]:
     """The lines written in title case (a headline: most of their words capitalised, no
     sentence-final punctuation)."""
@@ -153,10 +221,18 @@ def _title_lines(text: str) -> list[tuple[int, int]]:
     return lines
 
 
-def new_names(text: str, taken: Sequence[Candidate], hints: NameHints) -> list[Candidate]:
-    """The names written in capitals in `text` that no candidate of `taken` overlaps."""
+def new_names(
+    text: str,
+    taken: Sequence[Candidate],
+    hints: NameHints,
+    context: dict[str, Counter[str]] | None = None,
+) -> list[Candidate]:
+    """The names written in capitals in `text` that no candidate of `taken` overlaps
+    (`context`: the labels by word before, when `text` is a part of the text they come from;
+    else taken from `taken`)."""
     spans = sorted([(c.start, c.end) for c in taken] + _title_lines(text))
-    context = _context(text, taken)
+    if context is None:
+        context = _context(text, taken)
     found: list[Candidate] = []
     at = 0  # where the next phrase may start
     k = 0  # the first taken span that may still matter

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, and_, func, select, tuple_, type_coerce
+from sqlalchemy import Connection, Engine, String, and_, func, select, type_coerce
 from sqlmodel import col
 
 from store.corpus.search import articles_with_terms, has_search_index, variant_terms
@@ -26,6 +26,7 @@ from store.review.candidates import (
     record_match,
 )
 from store.review.live import live_matcher
+from store.review.withdraw import removal_reach, withdraw_lines
 
 # A candidate kept out because it overlapped an accepted mention is not stored, yet it took
 # its place among the matcher's spans: a new candidate this close to an accepted mention may
@@ -38,8 +39,9 @@ LANGUAGES = ("id", "en")  # as `Matcher.build`
 def _reached(
     engine: Engine, change: GazetteerChange
 ) -> tuple[set[int], set[int], re.Pattern[str] | None]:
-    """(articles reached through the change's added aliases, articles reached otherwise, the
-    terms that reached the first, as a pattern: None when unknown)."""
+    """(articles reached through the change's added aliases, articles reached through its
+    entities and articles, the terms that reached the first, as a pattern: None when
+    unknown). Those of its removed aliases: `removal_reach`."""
     added: set[int] = set()
     ids: set[int] = set(change.articles)
     pattern: re.Pattern[str] | None = None
@@ -52,19 +54,6 @@ def _reached(
             pattern = terms_pattern(terms)
         elif change.added:  # no search index on this database: everything may be affected
             added = set(session.execute(select(col(Article.id))).scalars())
-        if change.removed:
-            ids |= set(
-                session.execute(
-                    select(col(Mention.article_id))
-                    .join(Entity, col(Entity.id) == col(Mention.entity_id))
-                    .where(
-                        col(Mention.state) == "pending",
-                        tuple_(col(Entity.key), col(Mention.matched_alias)).in_(
-                            list(change.removed)
-                        ),
-                    )
-                ).scalars()
-            )
         if change.entities:
             ids |= set(
                 session.execute(
@@ -87,7 +76,8 @@ def affected_articles(engine: Engine, change: GazetteerChange) -> list[int]:
             articles with their candidates; its `articles` themselves.
     """
     added, others, _ = _reached(engine, change)
-    return sorted(added | others)
+    removed = removal_reach(engine, change.removed) if change.removed else set()
+    return sorted(added | others | removed)
 
 
 def touched_matcher(engine: Engine, change: GazetteerChange) -> Delta:
@@ -281,10 +271,24 @@ def rematch(
         progress: Called with how many more articles are done.
     """
     added, whole, pattern = _reached(engine, change)
-    if not added and not whole:
+    removed = removal_reach(engine, change.removed) if change.removed else set()
+    if not added and not whole and not removed:
         return MatchReport()
     report = MatchReport()
     on_progress = progress or (lambda _n: None)
+    # An article reached both ways (a rename) is matched whole.
+    whole |= added & removed
+    withdrawn = sorted(removed - whole)
+    if withdrawn:
+        additions, replaced, rest = withdraw_lines(
+            engine, live_matcher(engine), withdrawn, change.removed, report
+        )
+        found = add_candidates(engine, additions, replaced)
+        report.added += found.added
+        report.removed += found.removed
+        report.kept += found.kept
+        whole |= rest
+        on_progress(len(withdrawn) - len(rest))
     spliced = sorted(added - whole)
     if spliced:
         additions, replaced, rest = _splice(

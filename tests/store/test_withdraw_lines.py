@@ -1,0 +1,169 @@
+"""A removed alias: its candidates withdrawn and only their lines matched again
+(store/review/withdraw.py): the candidates and new names of the whole articles matched again
+with the same live matcher (the path before), the candidates of a matcher built again.
+
+(New names are compared with the path before, not with a rebuilt matcher: their labels use
+hints built once per matcher, see `names.hints_for`.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select
+from sqlmodel import col
+
+from store.corpus.demo import prepare_demo
+from store.corpus.search import index_new_articles
+from store.db import open_database, session_scope
+from store.gazetteer import entities as gazetteer
+from store.matching import AliasEntry, Matcher
+from store.matching.names import NEW_NAME, with_new_names, with_new_names_in
+from store.models import Article, Entity, Mention
+from store.review.candidates import MatchReport, build_matcher, match_articles
+from store.review.live import live_matcher
+from store.review.rematch import affected_articles, rematch
+from store.review.withdraw import removal_reach, withdraw_lines
+from tests.store.test_live_matcher import candidates
+
+TEXTS = [
+    "Nusa Kertaraja membuka acara.\n\nHujan turun di kota.",  # the start of the text
+    "Hujan turun di kota.\n\nPejabat dari Nusa Kertaraja",  # its end, hiding `Kertaraja`
+    "Hujan.\nWarga Nusa Kertaraya datang ke Kertaraja.\nSelesai.",  # fuzzy
+    "Hujan turun.\n\nKemarin Nusa Kertarajanya menolak, kata dia.\n\nSelesai.",  # a clitic
+    # A new name comes back; its label comes from the word before it on another line.
+    "Warga dari Padang Lawas hadir.\nPagi.\nPejabat dari Tarumaja Malela hadir.\nSore.",
+]
+
+
+def pending(engine: Engine) -> list[tuple[object, ...]]:
+    """Every pending candidate, new names (no entity) included."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                col(Mention.article_id),
+                col(Mention.start),
+                col(Mention.end),
+                col(Entity.key),
+                col(Mention.label),
+                col(Mention.matched_alias),
+                col(Mention.score),
+                col(Mention.method),
+                col(Mention.reason),
+                col(Mention.alternatives),
+            )
+            .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
+            .where(col(Mention.state) == "pending")
+        ).all()
+    return sorted(((*row[:-1], tuple(row[-1])) for row in rows), key=repr)
+
+
+def test_the_lines_give_what_the_whole_text_gives_new_names_labelled_alike() -> None:
+    matcher = Matcher.build(
+        [
+            AliasEntry("P1", "Padang Lawas", "PER"),
+            AliasEntry("G1", "Kota Lama", "GPE"),
+            AliasEntry("G2", "Bukit Tinggi", "GPE"),
+            AliasEntry("G3", "Kertaraja", "GPE"),
+        ]
+    )
+    text = TEXTS[4]
+    start = text.index("Pejabat")
+    windows = [(start, text.index("\n", start) + 1)]
+    whole = [c for c in with_new_names(matcher, text) if start <= c.start < windows[0][1]]
+    assert [(c.text, c.label, c.reason) for c in whole] == [("Tarumaja Malela", "PER", NEW_NAME)]
+    assert with_new_names_in(matcher, text, windows) == whole
+    # Without the line of `dari Padang Lawas` the label would be the gazetteer's shape's.
+    alone = with_new_names(matcher, text[start:])
+    assert [(c.text, c.label) for c in alone] == [("Tarumaja Malela", "GPE")]
+    for text in TEXTS[:4]:
+        at = text.index("Nusa")
+        windows = [(text.rfind("\n", 0, at) + 1, (text.find("\n", at) + 1) or len(text))]
+        whole = [
+            c for c in with_new_names(matcher, text) if windows[0][0] <= c.start < windows[0][1]
+        ]
+        assert with_new_names_in(matcher, text, windows) == whole, text
+
+
+def test_a_removed_alias_gives_what_matching_the_whole_articles_gives(
+    engine: Engine, tmp_path: Path
+) -> None:
+    whole_db = open_database(f"sqlite:///{tmp_path / 'whole_db.db'}")
+    for db in (engine, whole_db):
+        prepare_demo(db, reviewer_id=None)
+        with db.begin() as connection:
+            connection.execute(
+                insert(Article),
+                [
+                    {
+                        "external_id": f"w{i}",
+                        "title": "Warta",
+                        "text": text,
+                        "sha256": f"{i:064x}",
+                        "status": "todo",
+                        "meta": {},
+                    }
+                    for i, text in enumerate(TEXTS)
+                ],
+            )
+        index_new_articles(db)
+        match_articles(db)
+    live_matcher(engine)
+    live_matcher(whole_db)
+    with session_scope(engine) as session:
+        first, second, third = [v.key for v in gazetteer.all_entities(session=session)][:3]
+    edits = [
+        (first, "Kertaraja", True),
+        (second, "Nusa Kertaraja", True),  # over `Kertaraja`: hides it
+        (third, "Padang Lawas", True),
+        (second, "Tarumaja Malela", True),
+        (second, "Nusa Kertaraja", False),  # `Kertaraja` comes back
+        (second, "Tarumaja Malela", False),  # a new name comes back
+    ]
+    for key, alias, add in edits:
+        for db in (engine, whole_db):
+            with session_scope(db) as session:
+                if add:
+                    change = gazetteer.add_alias(
+                        session=session, key=key, text=alias, reviewer_id=None
+                    )
+                else:
+                    change = gazetteer.remove_alias(
+                        session=session, key=key, text=alias, reviewer_id=None
+                    )
+            if add or db is engine:
+                if db is engine and not add:  # matched by lines, none whole
+                    reached = sorted(removal_reach(engine, change.removed))
+                    assert reached
+                    *_, whole = withdraw_lines(
+                        engine, live_matcher(engine), reached, change.removed, MatchReport()
+                    )
+                    assert whole == set()
+                rematch(db, change)
+            else:  # the path before: the articles reached matched whole
+                match_articles(
+                    whole_db,
+                    article_ids=affected_articles(whole_db, change),
+                    matcher=live_matcher(whole_db),
+                )
+        assert pending(engine) == pending(whole_db), (alias, add)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                col(Article.external_id),
+                col(Mention.text),
+                col(Mention.matched_alias),
+                col(Mention.reason),
+            )
+            .join(Article, col(Article.id) == col(Mention.article_id))
+            .where(col(Article.external_id).like("w%"), col(Mention.state) == "pending")
+        ).all()
+    found = {(row[0], row[1], row[2], row[3]) for row in rows}
+    assert not any(alias in ("Nusa Kertaraja", "Tarumaja Malela") for _, _, alias, _ in found)
+    assert ("w1", "Kertaraja", "Kertaraja", None) in {(a, t, m, None) for a, t, m, _ in found}
+    assert ("w4", "Tarumaja Malela", NEW_NAME) in {(a, t, r) for a, t, _, r in found}
+    # A matcher built again from the whole gazetteer: the same candidates of entities.
+    with session_scope(whole_db) as session:
+        fresh = build_matcher(session=session)
+    match_articles(whole_db, matcher=fresh)
+    assert candidates(engine) == candidates(whole_db)
+    whole_db.dispose()
