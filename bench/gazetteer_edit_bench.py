@@ -165,6 +165,21 @@ def whole_texts_add(engine: Engine) -> float:
     return seconds
 
 
+def whole_articles_remove(engine: Engine) -> tuple[float, int]:
+    """Seconds to remove the alias with every reached article matched whole by the live
+    matcher (the path before `store/review/withdraw.py`), and the pending candidates it leaves;
+    the edit is undone."""
+    change = edit(engine, False)
+    start = time.perf_counter()
+    match_articles(
+        engine, article_ids=affected_articles(engine, change), matcher=live_matcher(engine)
+    )
+    seconds = time.perf_counter() - start
+    left = pending(engine)
+    rematch(engine, edit(engine, True))
+    return seconds, left
+
+
 def part_edit(args: argparse.Namespace) -> None:
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -187,6 +202,7 @@ def part_edit(args: argparse.Namespace) -> None:
     )
     before = pending(engine)
     rows = []
+    removed_live = -1
     for add in (True, False):
         what = "add" if add else "remove"
         change = edit(engine, add)
@@ -194,6 +210,8 @@ def part_edit(args: argparse.Namespace) -> None:
         report = rematch(engine, change)
         live_s = time.perf_counter() - start
         live_count = pending(engine)
+        if not add:
+            removed_live = live_count
         # Back to the state before the edit, then today's path on the same edit.
         rematch(engine, edit(engine, not add))
         change = edit(engine, add)
@@ -207,6 +225,10 @@ def part_edit(args: argparse.Namespace) -> None:
         rows.append((what, live_s, full_s, built, report.summary, same))
     # The same add, the touched entities matched in the whole texts (the path before windows).
     whole_s = whole_texts_add(engine)
+    # The same removal, the reached articles matched whole (the path before withdraw.py).
+    rematch(engine, edit(engine, True))
+    whole_remove_s, whole_left = whole_articles_remove(engine)
+    rematch(engine, edit(engine, False))
     for what, live_s, full_s, built, summary, same in rows:
         print(
             f"  {what:<6} in place {live_s:6.2f} s (goal < 1 s)   "
@@ -216,6 +238,11 @@ def part_edit(args: argparse.Namespace) -> None:
     print(
         f"  add    whole texts {whole_s:6.2f} s (the touched entities matched in each whole "
         "reached text, not in the lines their terms reach: the path before)"
+    )
+    print(
+        f"  remove whole articles {whole_remove_s:6.2f} s (the reached articles matched whole "
+        "by the live matcher: the path before), "
+        + ("same candidates" if whole_left == removed_live else "DIFFERENT candidates")
     )
     assert pending(engine) == before
     if not args.skip_cli:

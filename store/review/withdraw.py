@@ -4,16 +4,18 @@ A removed alias's pending candidates (stored with `matched_alias`, per entity) a
 and the lines they were on are matched again with the live matcher (already without the
 alias), new names included (`names.with_new_names_in`): what they hid comes back, and a line
 gives there what it gives inside the whole text (windows.py). The lines of the entity's other
-pending candidates are matched again too (an entity's names are trusted together). Every
+pending candidates are matched again too (an entity's names are trusted together), and those of
+candidates listing it as an alternative. Every
 pending candidate the matcher proposed in those lines is replaced by what they give now; the
 rest of the article is left as it is.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, String, func, or_, select, tuple_, type_coerce
 from sqlmodel import col
 
 from store.matching import Candidate, Matcher
@@ -23,6 +25,7 @@ from store.models import Article, Entity, Mention
 from store.review.candidates import MatchReport
 
 CHUNK = 500  # articles read per query
+MAX_KEYS = 50  # more entities than this (an import undone): the articles are matched whole
 
 
 def _lines(text: str, spans: list[tuple[int, int]]) -> list[Window]:
@@ -50,6 +53,8 @@ def withdraw_lines(
     candidates, in the articles `ids`: (what those lines give now, the stored pending
     candidates they replace, the articles to match whole)."""
     keys = sorted({key for key, _ in removed})
+    if len(keys) > MAX_KEYS:
+        return [], set(), set(ids)
     additions: list[tuple[int, list[Candidate]]] = []
     replaced: set[int] = set()
     whole: set[int] = set()
@@ -64,7 +69,16 @@ def withdraw_lines(
                     col(Mention.article_id).in_(chunk),
                     col(Mention.state) == "pending",
                     col(Mention.origin) == "gazetteer",
-                    col(Entity.key).in_(keys),
+                    or_(
+                        col(Entity.key).in_(keys),
+                        # A span the removed alias's entity fitted too (an alternative).
+                        *(
+                            type_coerce(col(Mention.alternatives), String).like(
+                                f"%{json.dumps(key)}%"
+                            )
+                            for key in keys
+                        ),
+                    ),
                 )
             ).all()
             pending = connection.execute(
