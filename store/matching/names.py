@@ -186,6 +186,11 @@ def with_new_names_in(
             others += _shifted(matcher.find_candidates(text[line_start:line_end]), line_start)
             at = line_end
         at = end
+    if not others:  # no candidate of the text stands after those words but in the windows
+        return sorted(
+            taken + [c for start, found in names for c in _shifted(found, start)],
+            key=lambda c: c.start,
+        )
     context = _context(text, taken + others)
     found_all = list(taken)
     for start, end in windows:
@@ -194,6 +199,11 @@ def with_new_names_in(
         shared = {w: context[w] for w in words if w in context}
         found_all += _shifted(new_names(part, inside, hints, shared), start)
     return sorted(found_all, key=lambda c: c.start)
+
+
+def words_before(text: str, starts: Iterable[int]) -> set[str]:
+    """The words right before these offsets of `text`, as a name's context keys them."""
+    return {w for start in starts if (w := _word_before(text, start)) is not None}
 
 
 def _moved(c: Candidate, by: int) -> Candidate:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from store.matching import AliasEntry, Matcher
+from store.matching.names import hints_for
 from store.models import Alias, Entity
 
 _LOCK = threading.Lock()
@@ -54,6 +55,7 @@ def live_matcher(engine: Engine) -> Matcher:
         kept = _LIVE.get(url)
         if kept is None:
             matcher = Matcher.build(e for key, pairs in now.items() for e in _entries(key, pairs))
+            hints_for(matcher)  # (the new names' hints: built once, as the first match would)
             # Its millions of objects live as long as the process: out of the collector's
             # full passes, which would walk them all again and again (a second an edit).
             gc.freeze()

@@ -5,7 +5,8 @@ and the lines they were on are matched again with the live matcher (already with
 alias), new names included (`names.with_new_names_in`): what they hid comes back, and a line
 gives there what it gives inside the whole text (windows.py). The lines of the entity's other
 pending candidates are matched again too (an entity's names are trusted together), and those of
-candidates listing it as an alternative. Every
+candidates listing it as an alternative. An article where a stored new name elsewhere may take
+another label (its context changed) is matched whole. Every
 pending candidate the matcher proposed in those lines is replaced by what they give now; the
 rest of the article is left as it is.
 """
@@ -19,7 +20,7 @@ from sqlalchemy import Engine, String, func, or_, select, tuple_, type_coerce
 from sqlmodel import col
 
 from store.matching import Candidate, Matcher
-from store.matching.names import with_new_names_in
+from store.matching.names import with_new_names_in, words_before
 from store.matching.windows import Window
 from store.models import Article, Entity, Mention
 from store.review.candidates import MatchReport
@@ -82,7 +83,12 @@ def withdraw_lines(
                 )
             ).all()
             pending = connection.execute(
-                select(col(Mention.id), col(Mention.article_id), col(Mention.start)).where(
+                select(
+                    col(Mention.id),
+                    col(Mention.article_id),
+                    col(Mention.start),
+                    col(Mention.entity_id),
+                ).where(
                     col(Mention.article_id).in_(chunk),
                     col(Mention.state) == "pending",
                     col(Mention.origin) == "gazetteer",
@@ -94,9 +100,11 @@ def withdraw_lines(
         spans: dict[int, list[tuple[int, int]]] = {}
         for row in anchors:
             spans.setdefault(int(row.article_id), []).append((row.start, row.end))
-        stored: dict[int, list[tuple[int, int]]] = {}
+        stored: dict[int, list[tuple[int, int, bool]]] = {}
         for held in pending:
-            stored.setdefault(int(held.article_id), []).append((int(held.id or 0), held.start))
+            stored.setdefault(int(held.article_id), []).append(
+                (int(held.id or 0), held.start, held.entity_id is None)
+            )
         for row_id, text in texts:
             article_id = int(row_id or 0)
             windows = _lines(text, spans.get(article_id, []))
@@ -105,7 +113,22 @@ def withdraw_lines(
                 whole.add(article_id)
                 continue
             mine = stored.get(article_id, [])
-            gone = {i for i, start in mine if any(s <= start < e for s, e in windows)}
+            inside = [any(s <= start < e for s, e in windows) for _, start, _ in mine]
+            # A new name's label counts the candidates after the same word in the whole text
+            # (`names._context`): a stored new name elsewhere after a word that stood before a
+            # candidate of these lines, then or now, may change: the article is matched whole.
+            changed = words_before(
+                text,
+                [start for (_, start, name), i in zip(mine, inside, strict=True) if i and not name]
+                + [c.start for c in found if c.key],
+            )
+            if changed & words_before(
+                text,
+                [start for (_, start, name), i in zip(mine, inside, strict=True) if name and not i],
+            ):
+                whole.add(article_id)
+                continue
+            gone = {m[0] for m, i in zip(mine, inside, strict=True) if i}
             report.articles += 1
             report.kept += len(mine) - len(gone)
             replaced |= gone
