@@ -193,11 +193,14 @@ def with_new_names_in(
         )
     context = _context(text, taken + others)
     found_all = list(taken)
-    for start, end in windows:
-        part = text[start:end]
-        inside = [_moved(c, -start) for c in taken if start <= c.start < end]
-        shared = {w: context[w] for w in words if w in context}
-        found_all += _shifted(new_names(part, inside, hints, shared), start)
+    for start, found in names:  # the same names, labelled as `_trim` does with this context
+        for c in found:
+            votes = context.get(_word_before(text, c.start + start) or "")
+            parts = [m.group() for m in WORD.finditer(c.text) if m.group()[:1].isalnum()]
+            label = hints.label(parts, votes)
+            found_all.append(
+                _moved(c if label in (None, c.label) else replace(c, label=label), start)
+            )
     return sorted(found_all, key=lambda c: c.start)
 
 
