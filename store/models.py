@@ -15,8 +15,9 @@ from sqlalchemy import (
     Integer,
     UniqueConstraint,
     false,
+    or_,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 # Named constraints, so Alembic batch migrations on SQLite can find and alter them.
 SQLModel.metadata.naming_convention = {
@@ -152,6 +153,17 @@ class Mention(SQLModel, table=True):
     # Why the matcher doubts it (`sentence-initial`, `common word`, `lower case`, `new name`);
     # None when nothing is doubted. See migration 0007.
     reason: str | None = None
+
+
+def shown_at(min_score: float) -> Any:
+    """The mentions a reviewer sees at the threshold `min_score`: all but the pending
+    candidates scored under it (`MentionView.hidden_under` is the same rule on a view). One
+    SQL condition for the review's counts, the queue, `d` and fact proposals."""
+    return or_(
+        col(Mention.state) != "pending",
+        col(Mention.score).is_(None),
+        col(Mention.score) >= min_score,
+    )
 
 
 class Fact(SQLModel, table=True):

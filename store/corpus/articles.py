@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, tuple_
+from sqlalchemy import and_, func, literal, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -15,7 +15,7 @@ from store import audit
 from store.audit import Action
 from store.corpus.search import search_ids
 from store.errors import NotFound, TelaahError
-from store.models import ARTICLE_STATUSES, Article, Fact, Mention, utcnow
+from store.models import ARTICLE_STATUSES, Article, Fact, Mention, shown_at, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +277,7 @@ def _mentions_in(state: str, min_score: float | None = None) -> Any:
     # pending mention of the corpus) instead of the article's own mentions.
     counted = col(Mention.state) == state
     if min_score is not None:  # not the candidates hidden under the threshold
-        counted = and_(counted, or_(col(Mention.score).is_(None), col(Mention.score) >= min_score))
+        counted = and_(counted, shown_at(min_score))
     return (
         sa_select(func.count().filter(counted))
         .select_from(Mention)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from store.audit import Action
@@ -21,6 +21,7 @@ from store.models import (
     Entity,
     Fact,
     Mention,
+    shown_at,
 )
 
 
@@ -129,7 +130,7 @@ def pending_in_article(
         .where(Mention.article_id == article_id, Mention.state == "pending")
     )
     if min_score is not None:
-        query = query.where(or_(col(Mention.score).is_(None), col(Mention.score) >= min_score))
+        query = query.where(shown_at(min_score))
     mentions = session.exec(query).one()
     facts = session.exec(
         select(func.count())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from store.config import MIN_SCORE
@@ -19,7 +19,7 @@ from store.db import session_scope
 from store.facts.proposals import Span, propose
 from store.facts.repository import create_fact
 from store.facts.triggers import TriggerIndex
-from store.models import Article, Fact, Mention
+from store.models import Article, Fact, Mention, shown_at
 from store.schema import Schema, read_schema
 
 
@@ -79,12 +79,7 @@ def refresh_fact_candidates(
             ).where(
                 col(Mention.article_id) == article_id,
                 col(Mention.state) != "rejected",
-                # Not the candidates hidden under the score threshold while they are pending.
-                or_(
-                    col(Mention.state) == "accepted",
-                    col(Mention.score).is_(None),
-                    col(Mention.score) >= MIN_SCORE,
-                ),
+                shown_at(MIN_SCORE),  # not the candidates the threshold hides
             )
         ).all()
     ]

@@ -43,7 +43,7 @@ class MentionView:
 
     def hidden_under(self, min_score: float) -> bool:
         """Whether a threshold of `min_score` hides it: only pending candidates with a score
-        under it (decided and manual mentions are always shown)."""
+        under it (decided and manual mentions are always shown); in SQL: `models.shown_at`."""
         return self.state == "pending" and self.score is not None and self.score < min_score
 
 

@@ -11,7 +11,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, select, update
 
 from store.config import MIN_SCORE
 from store.corpus.articles import set_status
@@ -22,7 +22,7 @@ from store.export.selection import Selection
 from store.export.writer import MANIFEST, run_export
 from store.facts.repository import decide_fact, list_facts, set_note
 from store.formats.registry import get_format
-from store.models import Article, Fact, Mention
+from store.models import Article, Fact, Mention, shown_at
 from store.review.mentions import decide_mention
 from store.reviewers import ensure_reviewer
 
@@ -70,7 +70,7 @@ def golden_corpus(engine: Engine) -> None:
                     select(Mention.id)
                     .where(Mention.article_id == article_id)
                     # What the reviewer sees: not the candidates hidden under the threshold.
-                    .where(or_(Mention.score.is_(None), Mention.score >= MIN_SCORE))
+                    .where(shown_at(MIN_SCORE))
                     .order_by(Mention.start, Mention.end.desc(), Mention.id)
                 )
                 .scalars()
