@@ -77,10 +77,14 @@ def gamma(
             )
     if not kept:
         return GammaScore(None, 0, 0)
-    logging.getLogger("pygamma_agreement").setLevel(logging.ERROR)
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
-    import pygamma_agreement as pa
-    from pyannote.core import Segment
+    root = logging.getLogger()
+    previous = root.level
+    root.setLevel(logging.ERROR)  # its import logs "CBC solver not installed" on the root logger
+    try:
+        import pygamma_agreement as pa
+        from pyannote.core import Segment
+    finally:
+        root.setLevel(previous)
 
     np.random.seed(seed)
     total = 0.0
