@@ -16,11 +16,13 @@ name is proposed doubted (`lower case`, under 50).
 
 from __future__ import annotations
 
+from typing import Any
+
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from store.matching.exact import case_allows
-from store.matching.index import Anchor, Index, deletions
+from store.matching.index import Anchor, Groups, Index, deletions
 from store.matching.normalise import (
     HARD,
     PUNCT_MARK,
@@ -43,6 +45,14 @@ LOWER_TOKEN = 6
 # letters the unit has and it lacks: the unit's own deletions reach it, one deletion of the
 # token's at most (the prefix cut).
 TWO_DELETIONS = 7
+_WITHIN: dict[str, Any] = {"scorer": OSA.distance, "score_cutoff": 2, "limit": None}
+
+
+def depth(token: str) -> int:
+    """How many deletions of a text token are looked up (see TWO_DELETIONS)."""
+    return 2 if len(token) >= TWO_DELETIONS else 1
+
+
 # Shorter text tokens do not anchor fuzzy matches (units have at least four characters).
 MIN_TOKEN = 3
 # A correctly spelt token anchors the aliases it belongs to (their edits are in other tokens:
@@ -56,9 +66,6 @@ MAX_ANCHORS = 1024
 # common word for one) is emptied when it grows past this.
 CACHE_LIMIT = 200_000
 
-# The aliases a text token may anchor, grouped by where the token would be in them: (token
-# count, which token, their keys, their anchor ids). A group gives one window of the text.
-Groups = tuple[tuple[int, int, tuple[str, ...], tuple[int, ...]], ...]
 # Groups larger than this are compared with a window in one rapidfuzz call.
 BATCH = 16
 
@@ -83,61 +90,70 @@ def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -
     `alias` says the token is itself an alias key: then it is that alias, not a misspelling,
     and only anchors the longer aliases it is a token of ("Upson" in "Upson Couty"), if few.
     """
-    stem = token[: clitic_stem(token)] if clitic_stem(token) else ""
-    if stem and table.get(stem, 0.0) >= COMMON:
-        stem = ""  # "Karenanya" is "karena" + "nya", a common word
+    cut = clitic_stem(token)
+    stem = token[:cut] if cut and table.get(token[:cut], 0.0) < COMMON else ""
+    # ("Karenanya" is "karena" + "nya", a common word: no stem)
     for word in (token, stem):
         uid = index.unit_ids.get(word) if word else None
         if uid is not None or (alias and word == token):
             # A word of the gazetteer is that word, not a misspelling of a neighbour
             # ("Republica" is no misspelt "Republika"): it anchors the longer aliases it
             # belongs to, if few (their edits are in other tokens).
-            found = index.unit_anchors[uid] if uid is not None else []
-            if len(found) > FANOUT:
+            if uid is None or len(index.unit_anchors[uid]) > FANOUT:
                 return ()
-            return _group(index, [a for a in found if len(index.anchors[a[0]].tokens) > 1])
-    dels = index.deletions
-    units: set[int] = set()
-    for variant in deletions(token, 2 if len(token) >= TWO_DELETIONS else 1):
-        ids = dels.get(variant)
-        if ids is None:
-            continue
-        if isinstance(ids, int):
-            units.add(ids)
-        else:
-            units.update(ids)
+            return tuple(group for group in index.unit_groups(uid) if group[0] > 1)
+    lookup = map(index.deletions.get, deletions(token, depth(token)))
+    found = [ids for ids in lookup if ids is not None]
+    units = [ids for ids in found if ids.__class__ is int]
+    for ids in found:
+        if ids.__class__ is list:
+            units += ids
+    if not units:
+        return ()
+    names, budgets, unit_anchors = index.units, index.unit_edits, index.unit_anchors
+    units = list(set(units))
+    spelt = [names[uid] for uid in units]
+    distances = {k: d for _, d, k in process.extract(token, spelt, **_WITHIN)}
+    if stem:  # a clitic's stem: for the units the token is not near
+        for _, d, k in process.extract(stem, spelt, **_WITHIN):
+            if distances.get(k, 3) > budgets[units[k]]:
+                distances[k] = d
     near: list[tuple[int, int, int]] = []  # distance, fan-out, unit
     known = table.get(token, 0.0) >= KNOWN
-    for uid in units:
-        unit, edits = index.units[uid], index.unit_edits[uid]
-        if known and not word_allows(token, unit, table):
+    for k, distance in distances.items():
+        uid = units[k]
+        if distance > budgets[uid] or (known and not word_allows(token, names[uid], table)):
             continue  # (a word of the language is only a variant of a more common name)
-        distance = OSA.distance(token, unit, score_cutoff=edits)
-        if stem and distance > edits:
-            distance = OSA.distance(stem, unit, score_cutoff=edits)
-        if distance <= edits:
-            near.append((distance, len(index.unit_anchors[uid]), uid))
-    out: list[tuple[int, int]] = []
-    for _, fanout, uid in sorted(near):
-        if len(out) + fanout > MAX_ANCHORS:
+        near.append((distance, len(unit_anchors[uid]), uid))
+    if not near:
+        return ()
+    near.sort()
+    if len(near) == 1 or near[0][1] + near[1][1] > MAX_ANCHORS:
+        return index.unit_groups(near[0][2]) if near[0][1] <= MAX_ANCHORS else ()
+    parts: list[Groups] = []
+    taken = 0
+    for _, fanout, uid in near:
+        if taken + fanout > MAX_ANCHORS:
             break
-        out.extend(index.unit_anchors[uid])
-    return _group(index, out)
+        taken += fanout
+        parts.append(index.unit_groups(uid))
+    return _merge(parts)
 
 
-def _group(index: Index, found: list[tuple[int, int]]) -> Groups:
-    anchors = index.anchors
-    groups: dict[tuple[int, int], list[int]] = {}
-    for anchor_id, position in found:  # (each anchor comes once per position)
-        where = (len(anchors[anchor_id].tokens), position)
-        ids = groups.get(where)
-        if ids is None:
-            groups[where] = [anchor_id]
-        else:
-            ids.append(anchor_id)
+def _merge(parts: list[Groups]) -> Groups:
+    """The groups of several units as one (a group's anchors in the order of the units)."""
+    merged: dict[tuple[int, int], tuple[list[str], list[int]]] = {}
+    for groups in parts:
+        for count, position, keys, ids in groups:
+            found = merged.get((count, position))
+            if found is None:
+                merged[(count, position)] = (list(keys), list(ids))
+            else:
+                found[0].extend(keys)
+                found[1].extend(ids)
     return tuple(
-        (count, position, tuple(anchors[a].key for a in ids), tuple(ids))
-        for (count, position), ids in sorted(groups.items())
+        (count, position, tuple(keys), tuple(ids))
+        for (count, position), (keys, ids) in sorted(merged.items())
     )
 
 

@@ -206,6 +206,12 @@ def make_record(
     )
 
 
+# The aliases a text token may anchor, grouped by where the token would be in them: (token
+# count, which token, their keys, their anchor ids), sorted by count and position. A group
+# gives one window of the text (fuzzy.py).
+Groups = tuple[tuple[int, int, tuple[str, ...], tuple[int, ...]], ...]
+
+
 # What the exact pass looks up for a run of tokens spelling `s`: the records whose key is `s`
 # (or None), and the characters that follow `s` in longer keys where their alias has a token
 # boundary (or changes between letters and digits) right after `s`. A run is only extended to
@@ -304,6 +310,8 @@ class Index:
                     self.unit_anchors[uid].append((anchor_id, k))
         self.unit_edits = [max(1, edit_budget(len(unit))) for unit in self.units]
 
+        self._groups: dict[int, Groups] = {}  # see unit_groups; filled as units are met
+
         # A deletion string -> its unit, or a list of its units (most have one: an int is
         # smaller and quicker to store than a list).
         self.deletions: dict[str, int | list[int]] = {}
@@ -317,3 +325,24 @@ class Index:
                     self.deletions[variant] = [units, uid]
                 else:
                     units.append(uid)
+
+    def unit_groups(self, uid: int) -> Groups:
+        """The anchors holding unit `uid`, grouped by where the unit stands in them (their
+        token count, its position), in the order of `unit_anchors`. Worked out on first use
+        and kept: a misspelt token near a unit of many aliases ("republika") reuses them."""
+        groups = self._groups.get(uid)
+        if groups is None:
+            anchors = self.anchors
+            found: dict[tuple[int, int], list[int]] = {}
+            for anchor_id, position in self.unit_anchors[uid]:
+                found.setdefault((len(anchors[anchor_id].tokens), position), []).append(anchor_id)
+            groups = self._groups[uid] = tuple(
+                (count, position, tuple(anchors[a].key for a in ids), tuple(ids))
+                for (count, position), ids in sorted(found.items())
+            )
+        return groups
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_groups"] = {}  # a cache: rebuilt as it is used
+        return state
