@@ -4,6 +4,7 @@ writes them at 100, others through the case gates."""
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import repeat
 
 from store.matching.index import AliasRecord, Index, Step
 from store.matching.normalise import HARD, PUNCT_MARK, SOFT, TOKEN, has_space, sentence_initial
@@ -127,12 +128,15 @@ def _walk(
         if ids is not None:
             found.append((k, k, ends[k] - 3, ids, True))
     last = len(tokens) - 1
-    for i, key in enumerate(tokens):
-        entry = hot.get(key, _MISSING)
-        if entry is _MISSING:
-            if len(hot) >= HOT_LIMIT:
-                hot.clear()
-            entry = hot[key] = step(key)
+    # The steps of single tokens, first from the cache in one C-level pass: most tokens are
+    # words that start no key, and only the others are walked.
+    entries = list(map(hot.get, tokens, repeat(_MISSING)))
+    for i in [i for i, entry in enumerate(entries) if entry is _MISSING]:
+        if len(hot) >= HOT_LIMIT:
+            hot.clear()
+        entries[i] = hot[tokens[i]] = step(tokens[i])
+    for i in [i for i, entry in enumerate(entries) if entry is not None]:
+        entry, key = entries[i], tokens[i]
         j = i
         while entry is not None:
             ids, follow = entry

@@ -16,6 +16,7 @@ name is proposed doubted (`lower case`, under 50).
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from rapidfuzz import process
@@ -45,6 +46,9 @@ LOWER_TOKEN = 6
 # letters the unit has and it lacks: the unit's own deletions reach it, one deletion of the
 # token's at most (the prefix cut).
 TWO_DELETIONS = 7
+# The anchors of a token that anchors nothing (the empty tuple: one object in CPython; were an
+# empty tuple another object, the token would only be looked at in vain).
+_NOTHING: Groups = ()
 _WITHIN: dict[str, Any] = {"scorer": OSA.distance, "score_cutoff": 2, "limit": None}
 
 
@@ -103,26 +107,27 @@ def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -
                 return ()
             return tuple(group for group in index.unit_groups(uid) if group[0] > 1)
     lookup = map(index.deletions.get, deletions(token, depth(token)))
-    found = [ids for ids in lookup if ids is not None]
-    units = [ids for ids in found if ids.__class__ is int]
-    for ids in found:
-        if ids.__class__ is list:
-            units += ids
-    if not units:
+    found = [units for units in lookup if units is not None]
+    if not found:
         return ()
-    names, budgets, unit_anchors = index.units, index.unit_edits, index.unit_anchors
-    units = list(set(units))
-    spelt = [names[uid] for uid in units]
-    distances = {k: d for _, d, k in process.extract(token, spelt, **_WITHIN)}
-    if stem:  # a clitic's stem: for the units the token is not near
-        for _, d, k in process.extract(stem, spelt, **_WITHIN):
-            if distances.get(k, 3) > budgets[units[k]]:
-                distances[k] = d
+    spelt = {units for units in found if units.__class__ is str}
+    for units in found:
+        if units.__class__ is list:
+            spelt.update(units)
     near: list[tuple[int, int, int]] = []  # distance, fan-out, unit
+    unit_ids, budgets, unit_anchors = index.unit_ids, index.unit_edits, index.unit_anchors
     known = table.get(token, 0.0) >= KNOWN
-    for k, distance in distances.items():
-        uid = units[k]
-        if distance > budgets[uid] or (known and not word_allows(token, names[uid], table)):
+    candidates = list(spelt)
+    distances = [(d, k) for _, d, k in process.extract(token, candidates, **_WITHIN)]
+    if stem:  # a clitic's stem: for the units the token is not near
+        distances += [(d, k) for _, d, k in process.extract(stem, candidates, **_WITHIN)]
+    done: set[int] = set()
+    for distance, k in distances:
+        uid = unit_ids[candidates[k]]
+        if distance > budgets[uid] or uid in done:
+            continue  # (the token's own distance first: the stem's only where it is too far)
+        done.add(uid)
+        if known and not word_allows(token, candidates[k], table):
             continue  # (a word of the language is only a variant of a more common name)
         near.append((distance, len(unit_anchors[uid]), uid))
     if not near:
@@ -142,28 +147,30 @@ def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -
 
 def _merge(parts: list[Groups]) -> Groups:
     """The groups of several units as one (a group's anchors in the order of the units)."""
-    merged: dict[tuple[int, int], tuple[list[str], list[int]]] = {}
-    for groups in parts:
-        for count, position, keys, ids in groups:
-            found = merged.get((count, position))
-            if found is None:
-                merged[(count, position)] = (list(keys), list(ids))
-            else:
-                found[0].extend(keys)
-                found[1].extend(ids)
-    return tuple(
-        (count, position, tuple(keys), tuple(ids))
-        for (count, position), (keys, ids) in sorted(merged.items())
-    )
+    out: list[tuple[int, int, tuple[str, ...], tuple[int, ...]]] = []
+    # (a stable sort: the groups of one place stay in the order of their units)
+    for group in sorted([group for groups in parts for group in groups], key=_PLACE):
+        last = out[-1] if out else None
+        if last is not None and last[0] == group[0] and last[1] == group[1]:
+            out[-1] = (last[0], last[1], last[2] + group[2], last[3] + group[3])
+        else:
+            out.append(group)
+    return tuple(out)
+
+
+_PLACE = itemgetter(0, 1)
 
 
 def _window_keys(
-    view: TextView, s: int, e: int, index: Index, table: dict[str, float]
+    view: TextView, s: int, e: int, index: Index, table: dict[str, float], clitics: set[int]
 ) -> list[_Window]:
-    """The key of tokens s..e, and of s..e with the last token's clitic cut off."""
+    """The key of tokens s..e, and of s..e with the last token's clitic cut off (`clitics`:
+    the view's tokens ending in one)."""
     tokens, kinds = view.tokens, view.kinds
     if s == e:
         key = tokens[s]
+    elif e == s + 1:
+        key = tokens[s] + tokens[e] if kinds[s] == SOFT else tokens[s] + PUNCT_MARK + tokens[e]
     else:
         parts = []
         for k in range(s, e):
@@ -174,7 +181,7 @@ def _window_keys(
         key = "".join(parts)
     count = e - s + 1
     start, end = view.starts[s], view.ends[e]
-    if not view.clitics or e not in view.clitics:
+    if e not in clitics:
         return [(s, count, key, start, end, False)]
     out: list[_Window] = []
     stem = tokens[e][:-3]
@@ -251,7 +258,9 @@ def fuzzy_hits(
     last = len(tokens) - 1
     hits: list[Hit] = []
     get = cache.get
-    for i in [i for i, token in enumerate(tokens) if get(token) != ()]:
+    clitics = set(view.clitics)
+    seen: dict[tuple[int, int], list[_Window]] = {}
+    for i in [i for i, groups in enumerate(map(get, tokens)) if groups is not _NOTHING]:
         token = tokens[i]
         groups = get(token)
         if groups is None:
@@ -266,10 +275,14 @@ def fuzzy_hits(
             continue
         best: dict[int, tuple[int, int, int, _Window]] = {}  # anchor -> distance, start, -end
         for count, position, akeys, ids in groups:
-            s, e = i - position, i - position + count - 1
-            if s < 0 or e > last or any(kinds[k] == HARD for k in range(s, e)):
+            s = i - position
+            e = s + count - 1
+            if s < 0 or e > last or (count > 1 and HARD in kinds[s:e]):
                 continue  # the alias would run out of the text or across a sentence
-            for window in _window_keys(view, s, e, index, table):
+            windows = seen.get((s, e))  # (the tokens of a window may each anchor it)
+            if windows is None:
+                windows = seen[(s, e)] = _window_keys(view, s, e, index, table, clitics)
+            for window in windows:
                 start, end = window[3], window[4]
                 marked = PUNCT_MARK in window[2]
                 for distance, anchor_id in _near(window[2], akeys, ids):

@@ -110,13 +110,16 @@ def deletions(word: str, depth: int) -> set[str]:
     of its characters."""
     word = word[:PREFIX]
     n = len(word)
-    found = {word}
-    found.update(word[:i] + word[i + 1 :] for i in range(n))
-    if depth > 1:
-        found.update(
-            word[:i] + word[i + 1 : j] + word[j + 1 :] for i in range(n) for j in range(i + 1, n)
-        )
+    ones = [word[:i] + word[i + 1 :] for i in range(n)]
+    found = set(ones)
+    found.add(word)
+    if depth > 1:  # deleting i, then j of what is left (j >= i): every pair once
+        found.update([ones[i][:j] + ones[i][j + 1 :] for i, j in _PAIRS[n]])
     return found
+
+
+# The (i, j) pairs of `deletions` by word length.
+_PAIRS = [[(i, j) for i in range(n) for j in range(i, n - 1)] for n in range(PREFIX + 1)]
 
 
 def parse_alias(alias: str) -> tuple[list[str], str]:
@@ -312,19 +315,20 @@ class Index:
 
         self._groups: dict[int, Groups] = {}  # see unit_groups; filled as units are met
 
-        # A deletion string -> its unit, or a list of its units (most have one: an int is
-        # smaller and quicker to store than a list).
-        self.deletions: dict[str, int | list[int]] = {}
+        # A deletion string -> its unit, or a list of its units (most have one: the string
+        # itself is smaller and quicker to store than a list; the unit's own string, not a
+        # copy, so that a lookup reads the units' spellings at once).
+        self.deletions: dict[str, str | list[str]] = {}
         lookup = self.deletions.get
         for uid, unit in enumerate(self.units):
             for variant in deletions(unit, self.unit_edits[uid]):
                 units = lookup(variant)
                 if units is None:
-                    self.deletions[variant] = uid
-                elif isinstance(units, int):
-                    self.deletions[variant] = [units, uid]
+                    self.deletions[variant] = unit
+                elif isinstance(units, str):
+                    self.deletions[variant] = [units, unit]
                 else:
-                    units.append(uid)
+                    units.append(unit)
 
     def unit_groups(self, uid: int) -> Groups:
         """The anchors holding unit `uid`, grouped by where the unit stands in them (their

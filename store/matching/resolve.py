@@ -48,6 +48,10 @@ def _entities(hits: list[Hit], records: list[AliasRecord], text: str) -> list[_P
                 entities[key] = (score, exact, rid, reason)
     proposals = []
     for (start, end), entities in spans.items():
+        if len(entities) == 1:
+            ranked = list(entities.items())
+            proposals.append((_class(ranked[0][1][0], ranked[0][1][1]), start, end, ranked))
+            continue
         ranked = sorted(entities.items(), key=lambda item: (-item[1][0], item[0]))
         if len(ranked) > 1:
             best = ranked[0][1]
@@ -156,15 +160,15 @@ def _candidate(
 ) -> Candidate:
     key, (score, exact, rid, reason) = ranked[0]
     record = records[rid]
-    return Candidate(
-        start=start,
-        end=end,
-        text=text[start:end],
-        key=key,
-        label=record.label,
-        alias=record.alias,
-        score=score,
-        method="exact" if exact else "fuzzy",
-        alternatives=tuple(k for k, _ in ranked[1:]),
-        reason=reason,
+    return Candidate(  # (by position: start, end, text, key, label, alias, score, method...)
+        start,
+        end,
+        text[start:end],
+        key,
+        record.label,
+        record.alias,
+        score,
+        "exact" if exact else "fuzzy",
+        tuple([k for k, _ in ranked[1:]]) if len(ranked) > 1 else (),
+        reason,
     )
