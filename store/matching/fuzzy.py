@@ -34,6 +34,7 @@ from store.matching.normalise import (
     sentence_initial,
 )
 from store.matching.scores import COMMON_WORD, LOWER_CASE, doubted, fuzzy_score
+from store.matching.tokens import Entry
 from store.matching.view import Hit, TextView
 from store.matching.words import COMMON, KNOWN
 
@@ -66,9 +67,6 @@ FANOUT = 24
 # A misspelt token anchors at most this many aliases, nearest units first ("Repubika" is near
 # "republika", "republik" and "republica", each in hundreds of official names).
 MAX_ANCHORS = 1024
-# The anchor cache (folded text token -> anchors; () for a token that anchors nothing, a
-# common word for one) is emptied when it grows past this.
-CACHE_LIMIT = 200_000
 
 # Groups larger than this are compared with a window in one rapidfuzz call.
 BATCH = 16
@@ -249,28 +247,26 @@ def _near(key: str, akeys: tuple[str, ...], ids: tuple[int, ...]) -> list[tuple[
 
 
 def fuzzy_hits(
-    index: Index, view: TextView, table: dict[str, float], cache: dict[str, Groups]
+    index: Index, view: TextView, table: dict[str, float], entries: list[Entry]
 ) -> list[Hit]:
-    """Every fuzzy match of an alias, with the precision gates applied."""
+    """Every fuzzy match of an alias, with the precision gates applied (`entries`: the
+    tokens', tokens.py; their anchors are worked out here the first time they are needed)."""
     text, tokens, kinds = view.text, view.tokens, view.kinds
     anchors, records, keys = index.anchors, index.records, index.keys
     zipf_of = table.get
     last = len(tokens) - 1
     hits: list[Hit] = []
-    get = cache.get
     clitics = set(view.clitics)
     seen: dict[tuple[int, int], list[_Window]] = {}
-    for i in [i for i, groups in enumerate(map(get, tokens)) if groups is not _NOTHING]:
+    for i in [i for i, entry in enumerate(entries) if entry.anchors is not _NOTHING]:
         token = tokens[i]
-        groups = get(token)
+        groups = entries[i].anchors
         if groups is None:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
             if len(token) < MIN_TOKEN or token.isdigit() or zipf_of(token, 0.0) >= COMMON:
                 groups = ()  # a common word is that word, not a misspelt name
             else:
                 groups = anchors_of(index, token, table, token in keys)
-            cache[token] = groups
+            entries[i].anchors = groups
         if not groups or not _eligible(view, i, zipf_of(token, 0.0)):
             continue
         best: dict[int, tuple[int, int, int, _Window]] = {}  # anchor -> distance, start, -end

@@ -313,7 +313,9 @@ class Index:
                     self.unit_anchors[uid].append((anchor_id, k))
         self.unit_edits = [max(1, edit_budget(len(unit))) for unit in self.units]
 
-        self._groups: dict[int, Groups] = {}  # see unit_groups; filled as units are met
+        self._groups: dict[int, Groups] = {}  # see unit_groups
+        for uid in range(len(self.units)):  # (each one's first use would cost as much)
+            self.unit_groups(uid)
 
         # A deletion string -> its unit, or a list of its units (most have one: the string
         # itself is smaller and quicker to store than a list; the unit's own string, not a
@@ -332,8 +334,9 @@ class Index:
 
     def unit_groups(self, uid: int) -> Groups:
         """The anchors holding unit `uid`, grouped by where the unit stands in them (their
-        token count, its position), in the order of `unit_anchors`. Worked out on first use
-        and kept: a misspelt token near a unit of many aliases ("republika") reuses them."""
+        token count, its position), in the order of `unit_anchors`. Worked out when the index is
+        built (after unpickling: on first use) and kept: a misspelt token near a unit of many
+        aliases ("republika") reuses them."""
         groups = self._groups.get(uid)
         if groups is None:
             anchors = self.anchors
@@ -348,5 +351,5 @@ class Index:
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        state["_groups"] = {}  # a cache: rebuilt as it is used
+        state["_groups"] = {}  # rebuilt as it is used: a worker starts sooner
         return state
