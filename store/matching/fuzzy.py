@@ -228,18 +228,21 @@ def _tokens_allow(view: TextView, window: _Window, anchor: Anchor, table: dict[s
 
 
 def _near(key: str, akeys: tuple[str, ...], ids: tuple[int, ...]) -> list[tuple[int, int]]:
-    """(distance, anchor) for the keys within two edits of `key` (OSA: a transposition is one)."""
+    """(distance, anchor) for the keys within two edits of `key` (OSA: a transposition is one)
+    that open with its letter (a misspelling keeps the first letter: "Lorgin" is no "Norgin")."""
+    first = key[0]
     if len(akeys) > BATCH:
         return [
             (distance, ids[k])
             for _, distance, k in process.extract(
                 key, akeys, scorer=OSA.distance, score_cutoff=2, limit=None
             )
+            if akeys[k][0] == first
         ]
     near = []
     size = len(key)
     for k, akey in enumerate(akeys):
-        if -2 <= len(akey) - size <= 2:
+        if akey[0] == first and -2 <= len(akey) - size <= 2:
             distance = OSA.distance(key, akey, score_cutoff=2)
             if distance <= 2:
                 near.append((distance, ids[k]))
@@ -282,15 +285,10 @@ def fuzzy_hits(
                 start, end = window[3], window[4]
                 marked = PUNCT_MARK in window[2]
                 for distance, anchor_id in _near(window[2], akeys, ids):
-                    akey = anchors[anchor_id].key
-                    if (
-                        distance > anchors[anchor_id].edits
-                        or (marked and PUNCT_MARK not in akey)
-                        or akey[0] != window[2][0]
-                    ):
+                    anchor = anchors[anchor_id]
+                    if distance > anchor.edits or (marked and PUNCT_MARK not in anchor.key):
                         # A name runs across a comma, a bracket or a spaced dash only where
-                        # the alias has punctuation ("Sistan - Baluchestan" is two names); a
-                        # misspelling keeps the first letter ("Lorgin" is no "Norgin").
+                        # the alias has punctuation ("Sistan - Baluchestan" is two names).
                         continue
                     current = best.get(anchor_id)
                     if current is None or (distance, start, -end) < current[:3]:
