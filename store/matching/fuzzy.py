@@ -103,7 +103,8 @@ def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -
             # belongs to, if few (their edits are in other tokens).
             if uid is None or len(index.unit_anchors[uid]) > FANOUT:
                 return ()
-            return tuple(group for group in index.unit_groups(uid) if group[0] > 1)
+            groups = index.unit_groups(uid)  # (sorted: a group of one token comes first)
+            return groups[1:] if groups and groups[0][0] == 1 else groups
     lookup = map(index.deletions.get, deletions(token, depth(token)))
     found = [units for units in lookup if units is not None]
     if not found:
