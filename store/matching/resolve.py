@@ -33,9 +33,10 @@ def _entities(hits: list[Hit], records: list[AliasRecord], text: str) -> list[_P
     spans: dict[tuple[int, int], dict[str, _Best]] = {}
     for start, end, rid, score, exact, reason in hits:
         key = records[rid].key
-        entities = spans.get((start, end))
+        span = (start, end)
+        entities = spans.get(span)
         if entities is None:
-            spans[(start, end)] = {key: (score, exact, rid, reason)}
+            spans[span] = {key: (score, exact, rid, reason)}
             continue
         current = entities.get(key)
         if current is None or (score, exact) > (current[0], current[1]):
@@ -50,7 +51,8 @@ def _entities(hits: list[Hit], records: list[AliasRecord], text: str) -> list[_P
     for (start, end), entities in spans.items():
         if len(entities) == 1:
             ranked = list(entities.items())
-            proposals.append((_class(ranked[0][1][0], ranked[0][1][1]), start, end, ranked))
+            score, exact = ranked[0][1][0], ranked[0][1][1]
+            proposals.append((2 if score < SHOWN else 0 if exact else 1, start, end, ranked))
             continue
         ranked = sorted(entities.items(), key=lambda item: (-item[1][0], item[0]))
         if len(ranked) > 1:
