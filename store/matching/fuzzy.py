@@ -50,6 +50,7 @@ TWO_DELETIONS = 7
 # The anchors of a token that anchors nothing (the empty tuple: one object in CPython; were an
 # empty tuple another object, the token would only be looked at in vain).
 _NOTHING: Groups = ()
+_SCORES: dict[tuple[int, int], float] = {}  # (distance, length) -> scores.fuzzy_score
 _WITHIN: dict[str, Any] = {"scorer": OSA.distance, "score_cutoff": 2, "limit": None}
 
 
@@ -285,7 +286,15 @@ def fuzzy_hits(
             for window in windows:
                 start, end = window[3], window[4]
                 marked = PUNCT_MARK in window[2]
-                for distance, anchor_id in _near(window[2], akeys, ids):
+                if len(akeys) == 1:  # (most groups: no call)
+                    akey, key = akeys[0], window[2]
+                    if akey[0] != key[0] or not -2 <= len(akey) - len(key) <= 2:
+                        continue
+                    distance = OSA.distance(key, akey, score_cutoff=2)
+                    near = [(distance, ids[0])] if distance <= 2 else []
+                else:
+                    near = _near(window[2], akeys, ids)
+                for distance, anchor_id in near:
                     anchor = anchors[anchor_id]
                     if distance > anchor.edits or (marked and PUNCT_MARK not in anchor.key):
                         # A name runs across a comma, a bracket or a spaced dash only where
@@ -301,7 +310,10 @@ def fuzzy_hits(
             if not _tokens_allow(view, window, anchor, table):
                 continue
             key, start, end = window[2], window[3], window[4]
-            score = fuzzy_score(distance, max(len(key), len(anchor.key)))
+            size = max(len(key), len(anchor.key))
+            score = _SCORES.get((distance, size)) or _SCORES.setdefault(
+                (distance, size), fuzzy_score(distance, size)
+            )
             key_digits = digits(key)
             initial = text[start]
             lower = not (initial.isupper() or initial.isdigit())
