@@ -47,18 +47,6 @@ LOWER_TOKEN = 6
 # letters the unit has and it lacks: the unit's own deletions reach it, one deletion of the
 # token's at most (the prefix cut).
 TWO_DELETIONS = 7
-# The anchors of a token that anchors nothing (the empty tuple: one object in CPython; were an
-# empty tuple another object, the token would only be looked at in vain).
-_NOTHING: Groups = ()
-_SCORES: dict[tuple[int, int], float] = {}  # (distance, length) -> scores.fuzzy_score
-_WITHIN: dict[str, Any] = {"scorer": OSA.distance, "score_cutoff": 2, "limit": None}
-
-
-def depth(token: str) -> int:
-    """How many deletions of a text token are looked up (see TWO_DELETIONS)."""
-    return 2 if len(token) >= TWO_DELETIONS else 1
-
-
 # Shorter text tokens do not anchor fuzzy matches (units have at least four characters).
 MIN_TOKEN = 3
 # A correctly spelt token anchors the aliases it belongs to (their edits are in other tokens:
@@ -75,6 +63,18 @@ BATCH = 16
 # A window of text tokens: first token, token count, key, start and end offsets in the text,
 # whether its last token is a clitic's stem.
 _Window = tuple[int, int, str, int, int, bool]
+
+
+# The anchors of a token that anchors nothing (the empty tuple: one object in CPython; were an
+# empty tuple another object, the token would only be looked at in vain).
+_NOTHING: Groups = ()
+_SCORES: dict[tuple[int, int], float] = {}  # (distance, length) -> scores.fuzzy_score
+_WITHIN: dict[str, Any] = {"scorer": OSA.distance, "score_cutoff": 2, "limit": None}
+
+
+def depth(token: str) -> int:
+    """How many deletions of a text token are looked up (see TWO_DELETIONS)."""
+    return 2 if len(token) >= TWO_DELETIONS else 1
 
 
 def word_allows(text_word: str, alias_word: str, table: dict[str, float]) -> bool:
