@@ -293,7 +293,7 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
     else:
         import rapidfuzz  # noqa: F401
     rss_start = maxrss_mib()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if method == "telaah":
         matcher = _telaah(rows)
         t1 = time.perf_counter()
@@ -308,15 +308,18 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
         naive = NaiveFuzzy(rows)
         t1 = time.perf_counter()
         find = naive.find
+    build_cpu = time.process_time() - c0
     choices = len(naive.choices) if method == "naive" else None
     rss_built = maxrss_mib()
     times: list[float] = []
+    cpu_times: list[float] = []
     preds: list[list[Pred]] = []
     c0 = time.process_time()
     for text in texts:
-        a = time.perf_counter()
+        a, c = time.perf_counter(), time.process_time()
         found = find(text)
         times.append(time.perf_counter() - a)
+        cpu_times.append(time.process_time() - c)
         preds.append(found)
     cpu = time.process_time() - c0
     rss_peak, vmhwm = maxrss_mib(), vmhwm_mib()
@@ -334,24 +337,33 @@ def _run_method(work: Path, method: str, sample: list[int] | None) -> dict[str, 
         del matcher
         matcher = _telaah(rows)
         pairs: list[tuple[float, float]] = []
+        cpu_pairs: list[tuple[float, float]] = []
         for b in range(0, len(texts), 20):
             block = texts[b : b + 20]
             took: dict[int, list[float]] = {}
+            cpu_took: dict[int, list[float]] = {}
             for which in (0, 1) if b % 40 else (1, 0):
                 fn = find if which == 0 else exact.find
                 took[which] = []
+                cpu_took[which] = []
                 for text in block:
-                    a = time.perf_counter()
+                    a, c = time.perf_counter(), time.process_time()
                     fn(text)
                     took[which].append(time.perf_counter() - a)
+                    cpu_took[which].append(time.process_time() - c)
             pairs += list(zip(took[0], took[1], strict=True))
+            cpu_pairs += list(zip(cpu_took[0], cpu_took[1], strict=True))
         paired = {
             "telaah": _median_ms([p[0] for p in pairs]),
             "exact": _median_ms([p[1] for p in pairs]),
+            "telaah_cpu": _median_ms([p[0] for p in cpu_pairs]),
+            "exact_cpu": _median_ms([p[1] for p in cpu_pairs]),
         }
     return {
         "build_s": t1 - t0,
+        "build_cpu": build_cpu,
         "times": times,
+        "cpu_times": cpu_times,
         "cpu": cpu,
         "rss_start": rss_start,
         "rss_built": rss_built,
@@ -520,8 +532,8 @@ def _phase_profile(work: Path, count: int) -> dict[str, Any]:
 
 
 def _child(args: argparse.Namespace) -> int:
-    snapshot = args.work / "src"
-    if snapshot.is_dir():  # the Matcher's code as it was when the run started
+    snapshot = args.work / ("before-src" if args.phase == "before" else "src")
+    if snapshot.is_dir():  # the Matcher's code as it was when the run started (or --before)
         sys.path.insert(0, str(snapshot))
     sample = json.loads(args.sample) if args.sample else None
     if args.phase == "generate":
@@ -532,6 +544,9 @@ def _child(args: argparse.Namespace) -> int:
         result = _phase_scale(args.work, args.words)
     elif args.phase == "profile":
         result = _phase_profile(args.work, args.profile)
+    elif args.phase == "before":  # the Matcher of --before, its predictions kept apart
+        result = _run_method(args.work, "telaah", sample)
+        (args.work / "pred-telaah.jsonl").replace(args.work / "pred-before.jsonl")
     else:
         result = _run_method(args.work, args.phase, sample)
     print(json.dumps(result))
@@ -759,6 +774,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--examples", type=int, default=4, help="examples per miss/FP cause (4)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--before",
+        metavar="REV",
+        help="also measure the Matcher of store/ at this git revision, in the same run",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sample", help=argparse.SUPPRESS)
@@ -801,6 +821,27 @@ def _snapshot(work: Path) -> str:
     for path in sorted((work / "src" / "store" / "matching").glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def _before_snapshot(args: argparse.Namespace) -> str:
+    """Put store/ of git revision --before into the work folder (its Matcher is measured in
+    the same run); an error message, or "" when done."""
+    target = args.work / "before-src"
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", args.before, "store"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        return f"--before {args.before}: {archive.stderr.decode(errors='replace').strip()}"
+    unpack = subprocess.run(
+        ["tar", "-x", "-C", str(target)], input=archive.stdout, capture_output=True, check=False
+    )
+    if unpack.returncode != 0:
+        return f"--before {args.before}: {unpack.stderr.decode(errors='replace').strip()}"
+    print(f"before: store/ of {args.before} measured too ('telaah before' below)")
+    return ""
 
 
 def _num(value: float) -> str:
@@ -846,7 +887,15 @@ def _report(args: argparse.Namespace) -> int:
     spaczz_sample = naive_sample[: max(1, min(args.spaczz_articles, len(naive_sample)))]
 
     results: dict[str, dict[str, Any]] = {}
-    for method, sample in (("exact", None), ("telaah", None), ("naive", naive_sample)):
+    methods: list[tuple[str, list[int] | None]] = [("exact", None), ("telaah", None)]
+    if args.before:
+        before = _before_snapshot(args)
+        if before:
+            print(before)
+            crashed.append("before")
+        else:
+            methods.insert(1, ("before", None))
+    for method, sample in [*methods, ("naive", naive_sample)]:
         res, err = _run_phase(args, method, sample=sample)
         if res is None:
             print(err)
@@ -897,6 +946,7 @@ def _report(args: argparse.Namespace) -> int:
 
     names = {
         "exact": "exact pass (pyahocorasick)",
+        "before": f"telaah before ({args.before})"[:27],
         "telaah": "telaah Matcher",
         "naive": "naive rapidfuzz 1-4-grams",
         "spaczz": "spaczz FuzzyMatcher",
@@ -932,13 +982,17 @@ def _report(args: argparse.Namespace) -> int:
             f"{_num(p90):>11}{_num(ratio):>10}x{approx}{_num(total):>11}"
             f"{res['rss_peak']:>10.0f}{index:>10.0f}{extra}"
         )
-    if results.get("telaah", {}).get("paired"):
-        paired = results["telaah"]["paired"]
+    for m in ("before", "telaah"):
+        if not results.get(m, {}).get("paired"):
+            continue
+        paired = results[m]["paired"]
         print(
-            f"  paired: in the Matcher's process, the exact pass and the Matcher taking turns "
-            f"on blocks of 20 articles: {paired['telaah']:.2f} ms vs {paired['exact']:.2f} ms, "
-            f"{paired['telaah'] / paired['exact']:.2f}x (the target's figure: load from "
-            f"elsewhere weighs on both alike)"
+            f"  paired{' (' + names[m] + ')' if m == 'before' else ''}: in the Matcher's "
+            f"process, the exact pass and the Matcher taking turns on blocks of 20 articles: "
+            f"CPU time {paired['telaah_cpu']:.2f} ms vs {paired['exact_cpu']:.2f} ms, "
+            f"{paired['telaah_cpu'] / paired['exact_cpu']:.2f}x (the target's figure); "
+            f"wall time {paired['telaah']:.2f} ms vs {paired['exact']:.2f} ms, "
+            f"{paired['telaah'] / paired['exact']:.2f}x"
         )
     if "naive" in results:
         print(
@@ -1088,17 +1142,20 @@ def _report(args: argparse.Namespace) -> int:
         tel, sc = results["telaah"], scores["telaah"]
         apart = _median_ms(tel["times"]) / exact_on(None)
         paired = tel["paired"]
-        ratio = paired["telaah"] / paired["exact"]
+        ratio = paired["telaah_cpu"] / paired["exact_cpu"]
+        cpu_median = _median_ms(tel["cpu_times"])
         checks = [
             (
                 f"median per article <= {TARGET_RATIO:.0f}x exact pass",
                 ratio <= TARGET_RATIO,
-                f"{ratio:.1f}x taking turns in one process; {apart:.1f}x from the separate phases",
+                f"{ratio:.2f}x in CPU time taking turns in one process; wall time "
+                f"{paired['telaah'] / paired['exact']:.2f}x taking turns, {apart:.2f}x from the "
+                f"separate phases",
             ),
             (
                 f"median per article <= {TARGET_MS:.0f} ms",
-                _median_ms(tel["times"]) <= TARGET_MS,
-                f"{_median_ms(tel['times']):.2f} ms",
+                cpu_median <= TARGET_MS,
+                f"{cpu_median:.2f} ms CPU time; {_median_ms(tel['times']):.2f} ms wall time",
             ),
             (
                 f"recall >= {TARGET_RECALL_KIND} on every injected kind",
@@ -1115,8 +1172,8 @@ def _report(args: argparse.Namespace) -> int:
             ),
             (
                 f"index build < {TARGET_BUILD_S:.0f} s",
-                tel["build_s"] < TARGET_BUILD_S,
-                f"{tel['build_s']:.2f} s",
+                tel["build_cpu"] < TARGET_BUILD_S,
+                f"{tel['build_cpu']:.2f} s CPU time; {tel['build_s']:.2f} s wall time",
             ),
             (
                 f"peak memory < {TARGET_PEAK_MIB:.0f} MB",

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from store.matching.exact import exact_hits
-from store.matching.fuzzy import Groups, fuzzy_hits
-from store.matching.index import AliasRecord, Index, Step
+from store.matching.fuzzy import fuzzy_hits
+from store.matching.index import AliasRecord, Index
 from store.matching.resolve import resolve
+from store.matching.tokens import Entry, lookup
 from store.matching.types import AliasEntry, Candidate
 from store.matching.view import Hit, TextView
 from store.matching.windows import Window
@@ -50,8 +51,7 @@ class Delta:
         )
         self.records: list[AliasRecord] = base.records + self.index.records
         self._table = word_table(base.languages)
-        self._cache: dict[str, Groups] = {}
-        self._hot: dict[str, Step | None] = {}
+        self._tokens: dict[str, Entry] = {}
 
     @property
     def size(self) -> int:
@@ -73,8 +73,9 @@ class Delta:
 
     def own_hits(self, view: TextView) -> list[Hit]:
         """The delta's hits in `view`, with record ids of the delta's own index."""
-        hits = exact_hits(self.index, view, self._hot, self._table)
-        hits += fuzzy_hits(self.index, view, self._table, self._cache)
+        entries = lookup(self.index, view.tokens, self._tokens)
+        hits = exact_hits(self.index, view, entries, self._table)
+        hits += fuzzy_hits(self.index, view, self._table, entries)
         return hits
 
     def settle(self, base_hits: list[Hit], view: TextView) -> list[Candidate]:

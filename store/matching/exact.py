@@ -17,18 +17,15 @@ from store.matching.scores import (
     WRITTEN,
     doubted,
 )
+from store.matching.tokens import Entry
 from store.matching.view import Hit, TextView
 from store.matching.words import KNOWN, SENTENCE_START
 
 # How many tokens an alias may span in the text ("Organisasi Perjanjian Keamanan Kolektif" is
 # four, "Union of Soviet Socialist Republics" five; long official names more).
 MAX_TOKENS = 16
-# The cache of single-token lookups (the frequent words of the language, mostly) is emptied
-# when it grows past this: small enough to stay in the processor's caches.
-HOT_LIMIT = 50_000
 # How far (tokens each way, within the line) title case is looked for.
 TITLE_REACH = 8
-_MISSING: Step = (None, "")  # a sentinel: never a value of the walk table
 
 
 def case_allows(record: AliasRecord, text: str, start: int) -> bool:
@@ -114,10 +111,10 @@ def _title_line(view: TextView, i: int, j: int, table: dict[str, float], names: 
 
 
 def _walk(
-    index: Index, view: TextView, hot: dict[str, Step | None]
+    index: Index, view: TextView, entries: list[Entry]
 ) -> list[tuple[int, int, int, tuple[int, ...], bool]]:
     """(first token, last token, end offset, records, whether a clitic is cut off) for every
-    alias key that a run of joined tokens spells. `hot` caches the lookups of single tokens."""
+    alias key that a run of joined tokens spells. `entries`: the tokens' (tokens.py)."""
     tokens, kinds, ends = view.tokens, view.kinds, view.ends
     step, get = index.walk.get, index.keys.get
     clitics = set(view.clitics)
@@ -127,12 +124,10 @@ def _walk(
         if ids is not None:
             found.append((k, k, ends[k] - 3, ids, True))
     last = len(tokens) - 1
-    for i, key in enumerate(tokens):
-        entry = hot.get(key, _MISSING)
-        if entry is _MISSING:
-            if len(hot) >= HOT_LIMIT:
-                hot.clear()
-            entry = hot[key] = step(key)
+    # Most tokens are words that start no key: only the others are walked.
+    for i in [i for i, entry in enumerate(entries) if entry.step is not None]:
+        entry: Step | None = entries[i].step
+        key = tokens[i]
         j = i
         while entry is not None:
             ids, follow = entry
@@ -181,28 +176,32 @@ def _edges(alias: str) -> tuple[str, str]:
 
 
 def exact_hits(
-    index: Index, view: TextView, hot: dict[str, Step | None], table: dict[str, float]
+    index: Index, view: TextView, entries: list[Entry], table: dict[str, float]
 ) -> list[Hit]:
     """Every alias key found over whole tokens: at 100 where the text writes the alias as the
     gazetteer does, else with the gates applied (a doubted hit scored under 50, its reason)."""
     text, starts, records = view.text, view.starts, index.records
     kept: list[tuple[Hit, AliasRecord, bool]] = []
-    walked = _walk(index, view, hot)
+    walked = _walk(index, view, entries)
     names: set[int] | None = None  # see _names
     for i, j, end, ids, clitic in walked:
         start = starts[i]
+        written = text[start:end]
         for rid in ids:
             record = records[rid]
             if not clitic:
+                if written == record.alias:  # as the gazetteer writes it: never gated
+                    kept.append(((start, end, rid, WRITTEN, True, None), record, False))
+                    continue
                 span = written_span(record.alias, text, start, end)
-                if span is not None:  # as the gazetteer writes it: never gated
+                if span is not None:  # (brackets at its ends included)
                     kept.append(((span[0], span[1], rid, WRITTEN, True, None), record, False))
                     continue
             if record.single and (i != j or (clitic and record.tier)):
                 continue  # short aliases: one whole token (a clitic only on a rare name)
             if clitic and (record.acronym or not text[start].isupper()):
                 continue  # "Rusianya": a name with a clitic is still capitalised
-            if record.acronym and text[start:end] != text[start:end].upper():
+            if record.acronym and written != written.upper():
                 continue
             if i != j and not _spacing_allows(record, view, i, j, table):
                 continue
@@ -212,7 +211,7 @@ def exact_hits(
                 # several words, or a rarer one, is doubted ("koalisi merah putih").
                 if record.tier == 3 or (record.tier == 2 and i == j):
                     continue
-                if i != j and any(c.isupper() for c in text[start:end]):
+                if i != j and any(c.isupper() for c in written):
                     # Capitalised further in: "kementerian pertahanan Rusia", "partai NasDem".
                     kept.append(((start, end, rid, LOWER_START, True, None), record, False))
                     continue

@@ -16,11 +16,14 @@ name is proposed doubted (`lower case`, under 50).
 
 from __future__ import annotations
 
+from operator import itemgetter
+from typing import Any
+
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from store.matching.exact import case_allows
-from store.matching.index import Anchor, Index, deletions
+from store.matching.index import Anchor, Groups, Index, deletions
 from store.matching.normalise import (
     HARD,
     PUNCT_MARK,
@@ -31,6 +34,7 @@ from store.matching.normalise import (
     sentence_initial,
 )
 from store.matching.scores import COMMON_WORD, LOWER_CASE, doubted, fuzzy_score
+from store.matching.tokens import Entry
 from store.matching.view import Hit, TextView
 from store.matching.words import COMMON, KNOWN
 
@@ -52,19 +56,25 @@ FANOUT = 24
 # A misspelt token anchors at most this many aliases, nearest units first ("Repubika" is near
 # "republika", "republik" and "republica", each in hundreds of official names).
 MAX_ANCHORS = 1024
-# The anchor cache (folded text token -> anchors; () for a token that anchors nothing, a
-# common word for one) is emptied when it grows past this.
-CACHE_LIMIT = 200_000
 
-# The aliases a text token may anchor, grouped by where the token would be in them: (token
-# count, which token, their keys, their anchor ids). A group gives one window of the text.
-Groups = tuple[tuple[int, int, tuple[str, ...], tuple[int, ...]], ...]
 # Groups larger than this are compared with a window in one rapidfuzz call.
 BATCH = 16
 
 # A window of text tokens: first token, token count, key, start and end offsets in the text,
 # whether its last token is a clitic's stem.
 _Window = tuple[int, int, str, int, int, bool]
+
+
+# The anchors of a token that anchors nothing (the empty tuple: one object in CPython; were an
+# empty tuple another object, the token would only be looked at in vain).
+_NOTHING: Groups = ()
+_SCORES: dict[tuple[int, int], float] = {}  # (distance, length) -> scores.fuzzy_score
+_WITHIN: dict[str, Any] = {"scorer": OSA.distance, "score_cutoff": 2, "limit": None}
+
+
+def depth(token: str) -> int:
+    """How many deletions of a text token are looked up (see TWO_DELETIONS)."""
+    return 2 if len(token) >= TWO_DELETIONS else 1
 
 
 def word_allows(text_word: str, alias_word: str, table: dict[str, float]) -> bool:
@@ -83,71 +93,84 @@ def anchors_of(index: Index, token: str, table: dict[str, float], alias: bool) -
     `alias` says the token is itself an alias key: then it is that alias, not a misspelling,
     and only anchors the longer aliases it is a token of ("Upson" in "Upson Couty"), if few.
     """
-    stem = token[: clitic_stem(token)] if clitic_stem(token) else ""
-    if stem and table.get(stem, 0.0) >= COMMON:
-        stem = ""  # "Karenanya" is "karena" + "nya", a common word
+    cut = clitic_stem(token)
+    stem = token[:cut] if cut and table.get(token[:cut], 0.0) < COMMON else ""
+    # ("Karenanya" is "karena" + "nya", a common word: no stem)
     for word in (token, stem):
         uid = index.unit_ids.get(word) if word else None
         if uid is not None or (alias and word == token):
             # A word of the gazetteer is that word, not a misspelling of a neighbour
             # ("Republica" is no misspelt "Republika"): it anchors the longer aliases it
             # belongs to, if few (their edits are in other tokens).
-            found = index.unit_anchors[uid] if uid is not None else []
-            if len(found) > FANOUT:
+            if uid is None or len(index.unit_anchors[uid]) > FANOUT:
                 return ()
-            return _group(index, [a for a in found if len(index.anchors[a[0]].tokens) > 1])
-    dels = index.deletions
-    units: set[int] = set()
-    for variant in deletions(token, 2 if len(token) >= TWO_DELETIONS else 1):
-        ids = dels.get(variant)
-        if ids is None:
-            continue
-        if isinstance(ids, int):
-            units.add(ids)
-        else:
-            units.update(ids)
+            groups = index.unit_groups(uid)  # (sorted: a group of one token comes first)
+            return groups[1:] if groups and groups[0][0] == 1 else groups
+    lookup = map(index.deletions.get, deletions(token, depth(token)))
+    found = [units for units in lookup if units is not None]
+    if not found:
+        return ()
+    spelt = {units for units in found if units.__class__ is str}
+    for units in found:
+        if units.__class__ is list:
+            spelt.update(units)
     near: list[tuple[int, int, int]] = []  # distance, fan-out, unit
+    unit_ids, budgets, unit_anchors = index.unit_ids, index.unit_edits, index.unit_anchors
     known = table.get(token, 0.0) >= KNOWN
-    for uid in units:
-        unit, edits = index.units[uid], index.unit_edits[uid]
-        if known and not word_allows(token, unit, table):
+    candidates = list(spelt)
+    distances = [(d, k) for _, d, k in process.extract(token, candidates, **_WITHIN)]
+    if stem:  # a clitic's stem: for the units the token is not near
+        distances += [(d, k) for _, d, k in process.extract(stem, candidates, **_WITHIN)]
+    done: set[int] = set()
+    for distance, k in distances:
+        uid = unit_ids[candidates[k]]
+        if distance > budgets[uid] or uid in done:
+            continue  # (the token's own distance first: the stem's only where it is too far)
+        done.add(uid)
+        if known and not word_allows(token, candidates[k], table):
             continue  # (a word of the language is only a variant of a more common name)
-        distance = OSA.distance(token, unit, score_cutoff=edits)
-        if stem and distance > edits:
-            distance = OSA.distance(stem, unit, score_cutoff=edits)
-        if distance <= edits:
-            near.append((distance, len(index.unit_anchors[uid]), uid))
-    out: list[tuple[int, int]] = []
-    for _, fanout, uid in sorted(near):
-        if len(out) + fanout > MAX_ANCHORS:
+        near.append((distance, len(unit_anchors[uid]), uid))
+    if not near:
+        return ()
+    near.sort()
+    if len(near) == 1 or near[0][1] + near[1][1] > MAX_ANCHORS:
+        return index.unit_groups(near[0][2]) if near[0][1] <= MAX_ANCHORS else ()
+    parts: list[Groups] = []
+    taken = 0
+    for _, fanout, uid in near:
+        if taken + fanout > MAX_ANCHORS:
             break
-        out.extend(index.unit_anchors[uid])
-    return _group(index, out)
+        taken += fanout
+        parts.append(index.unit_groups(uid))
+    return _merge(parts)
 
 
-def _group(index: Index, found: list[tuple[int, int]]) -> Groups:
-    anchors = index.anchors
-    groups: dict[tuple[int, int], list[int]] = {}
-    for anchor_id, position in found:  # (each anchor comes once per position)
-        where = (len(anchors[anchor_id].tokens), position)
-        ids = groups.get(where)
-        if ids is None:
-            groups[where] = [anchor_id]
+def _merge(parts: list[Groups]) -> Groups:
+    """The groups of several units as one (a group's anchors in the order of the units)."""
+    out: list[tuple[int, int, tuple[str, ...], tuple[int, ...]]] = []
+    # (a stable sort: the groups of one place stay in the order of their units)
+    for group in sorted([group for groups in parts for group in groups], key=_PLACE):
+        last = out[-1] if out else None
+        if last is not None and last[0] == group[0] and last[1] == group[1]:
+            out[-1] = (last[0], last[1], last[2] + group[2], last[3] + group[3])
         else:
-            ids.append(anchor_id)
-    return tuple(
-        (count, position, tuple(anchors[a].key for a in ids), tuple(ids))
-        for (count, position), ids in sorted(groups.items())
-    )
+            out.append(group)
+    return tuple(out)
+
+
+_PLACE = itemgetter(0, 1)
 
 
 def _window_keys(
-    view: TextView, s: int, e: int, index: Index, table: dict[str, float]
+    view: TextView, s: int, e: int, index: Index, table: dict[str, float], clitics: set[int]
 ) -> list[_Window]:
-    """The key of tokens s..e, and of s..e with the last token's clitic cut off."""
+    """The key of tokens s..e, and of s..e with the last token's clitic cut off (`clitics`:
+    the view's tokens ending in one)."""
     tokens, kinds = view.tokens, view.kinds
     if s == e:
         key = tokens[s]
+    elif e == s + 1:
+        key = tokens[s] + tokens[e] if kinds[s] == SOFT else tokens[s] + PUNCT_MARK + tokens[e]
     else:
         parts = []
         for k in range(s, e):
@@ -158,7 +181,7 @@ def _window_keys(
         key = "".join(parts)
     count = e - s + 1
     start, end = view.starts[s], view.ends[e]
-    if not view.clitics or e not in view.clitics:
+    if e not in clitics:
         return [(s, count, key, start, end, False)]
     out: list[_Window] = []
     stem = tokens[e][:-3]
@@ -207,18 +230,21 @@ def _tokens_allow(view: TextView, window: _Window, anchor: Anchor, table: dict[s
 
 
 def _near(key: str, akeys: tuple[str, ...], ids: tuple[int, ...]) -> list[tuple[int, int]]:
-    """(distance, anchor) for the keys within two edits of `key` (OSA: a transposition is one)."""
+    """(distance, anchor) for the keys within two edits of `key` (OSA: a transposition is one)
+    that open with its letter (a misspelling keeps the first letter: "Lorgin" is no "Norgin")."""
+    first = key[0]
     if len(akeys) > BATCH:
         return [
             (distance, ids[k])
             for _, distance, k in process.extract(
                 key, akeys, scorer=OSA.distance, score_cutoff=2, limit=None
             )
+            if akeys[k][0] == first
         ]
     near = []
     size = len(key)
     for k, akey in enumerate(akeys):
-        if -2 <= len(akey) - size <= 2:
+        if akey[0] == first and -2 <= len(akey) - size <= 2:
             distance = OSA.distance(key, akey, score_cutoff=2)
             if distance <= 2:
                 near.append((distance, ids[k]))
@@ -226,46 +252,53 @@ def _near(key: str, akeys: tuple[str, ...], ids: tuple[int, ...]) -> list[tuple[
 
 
 def fuzzy_hits(
-    index: Index, view: TextView, table: dict[str, float], cache: dict[str, Groups]
+    index: Index, view: TextView, table: dict[str, float], entries: list[Entry]
 ) -> list[Hit]:
-    """Every fuzzy match of an alias, with the precision gates applied."""
+    """Every fuzzy match of an alias, with the precision gates applied (`entries`: the
+    tokens', tokens.py; their anchors are worked out here the first time they are needed)."""
     text, tokens, kinds = view.text, view.tokens, view.kinds
     anchors, records, keys = index.anchors, index.records, index.keys
     zipf_of = table.get
     last = len(tokens) - 1
     hits: list[Hit] = []
-    get = cache.get
-    for i in [i for i, token in enumerate(tokens) if get(token) != ()]:
+    clitics = set(view.clitics)
+    seen: dict[tuple[int, int], list[_Window]] = {}
+    for i in [i for i, entry in enumerate(entries) if entry.anchors is not _NOTHING]:
         token = tokens[i]
-        groups = get(token)
+        groups = entries[i].anchors
         if groups is None:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
             if len(token) < MIN_TOKEN or token.isdigit() or zipf_of(token, 0.0) >= COMMON:
                 groups = ()  # a common word is that word, not a misspelt name
             else:
                 groups = anchors_of(index, token, table, token in keys)
-            cache[token] = groups
+            entries[i].anchors = groups
         if not groups or not _eligible(view, i, zipf_of(token, 0.0)):
             continue
         best: dict[int, tuple[int, int, int, _Window]] = {}  # anchor -> distance, start, -end
         for count, position, akeys, ids in groups:
-            s, e = i - position, i - position + count - 1
-            if s < 0 or e > last or any(kinds[k] == HARD for k in range(s, e)):
+            s = i - position
+            e = s + count - 1
+            if s < 0 or e > last or (count > 1 and HARD in kinds[s:e]):
                 continue  # the alias would run out of the text or across a sentence
-            for window in _window_keys(view, s, e, index, table):
+            windows = seen.get((s, e))  # (the tokens of a window may each anchor it)
+            if windows is None:
+                windows = seen[(s, e)] = _window_keys(view, s, e, index, table, clitics)
+            for window in windows:
                 start, end = window[3], window[4]
                 marked = PUNCT_MARK in window[2]
-                for distance, anchor_id in _near(window[2], akeys, ids):
-                    akey = anchors[anchor_id].key
-                    if (
-                        distance > anchors[anchor_id].edits
-                        or (marked and PUNCT_MARK not in akey)
-                        or akey[0] != window[2][0]
-                    ):
+                if len(akeys) == 1:  # (most groups: no call)
+                    akey, key = akeys[0], window[2]
+                    if akey[0] != key[0] or not -2 <= len(akey) - len(key) <= 2:
+                        continue
+                    distance = OSA.distance(key, akey, score_cutoff=2)
+                    near = [(distance, ids[0])] if distance <= 2 else []
+                else:
+                    near = _near(window[2], akeys, ids)
+                for distance, anchor_id in near:
+                    anchor = anchors[anchor_id]
+                    if distance > anchor.edits or (marked and PUNCT_MARK not in anchor.key):
                         # A name runs across a comma, a bracket or a spaced dash only where
-                        # the alias has punctuation ("Sistan - Baluchestan" is two names); a
-                        # misspelling keeps the first letter ("Lorgin" is no "Norgin").
+                        # the alias has punctuation ("Sistan - Baluchestan" is two names).
                         continue
                     current = best.get(anchor_id)
                     if current is None or (distance, start, -end) < current[:3]:
@@ -277,7 +310,10 @@ def fuzzy_hits(
             if not _tokens_allow(view, window, anchor, table):
                 continue
             key, start, end = window[2], window[3], window[4]
-            score = fuzzy_score(distance, max(len(key), len(anchor.key)))
+            size = max(len(key), len(anchor.key))
+            score = _SCORES.get((distance, size)) or _SCORES.setdefault(
+                (distance, size), fuzzy_score(distance, size)
+            )
             key_digits = digits(key)
             initial = text[start]
             lower = not (initial.isupper() or initial.isdigit())

@@ -110,13 +110,16 @@ def deletions(word: str, depth: int) -> set[str]:
     of its characters."""
     word = word[:PREFIX]
     n = len(word)
-    found = {word}
-    found.update(word[:i] + word[i + 1 :] for i in range(n))
-    if depth > 1:
-        found.update(
-            word[:i] + word[i + 1 : j] + word[j + 1 :] for i in range(n) for j in range(i + 1, n)
-        )
+    ones = [word[:i] + word[i + 1 :] for i in range(n)]
+    found = set(ones)
+    found.add(word)
+    if depth > 1:  # deleting i, then j of what is left (j >= i): every pair once
+        found.update([ones[i][:j] + ones[i][j + 1 :] for i, j in _PAIRS[n]])
     return found
+
+
+# The (i, j) pairs of `deletions` by word length.
+_PAIRS = [[(i, j) for i in range(n) for j in range(i, n - 1)] for n in range(PREFIX + 1)]
 
 
 def parse_alias(alias: str) -> tuple[list[str], str]:
@@ -204,6 +207,12 @@ def make_record(
         joins=key_bounds(akey, tokens, digits=False),
         zipf=zipf,
     )
+
+
+# The aliases a text token may anchor, grouped by where the token would be in them: (token
+# count, which token, their keys, their anchor ids), sorted by count and position. A group
+# gives one window of the text (fuzzy.py).
+Groups = tuple[tuple[int, int, tuple[str, ...], tuple[int, ...]], ...]
 
 
 # What the exact pass looks up for a run of tokens spelling `s`: the records whose key is `s`
@@ -304,16 +313,43 @@ class Index:
                     self.unit_anchors[uid].append((anchor_id, k))
         self.unit_edits = [max(1, edit_budget(len(unit))) for unit in self.units]
 
-        # A deletion string -> its unit, or a list of its units (most have one: an int is
-        # smaller and quicker to store than a list).
-        self.deletions: dict[str, int | list[int]] = {}
+        self._groups: dict[int, Groups] = {}  # see unit_groups
+        for uid in range(len(self.units)):  # (each one's first use would cost as much)
+            self.unit_groups(uid)
+
+        # A deletion string -> its unit, or a list of its units (most have one: the string
+        # itself is smaller and quicker to store than a list; the unit's own string, not a
+        # copy, so that a lookup reads the units' spellings at once).
+        self.deletions: dict[str, str | list[str]] = {}
         lookup = self.deletions.get
         for uid, unit in enumerate(self.units):
             for variant in deletions(unit, self.unit_edits[uid]):
                 units = lookup(variant)
                 if units is None:
-                    self.deletions[variant] = uid
-                elif isinstance(units, int):
-                    self.deletions[variant] = [units, uid]
+                    self.deletions[variant] = unit
+                elif isinstance(units, str):
+                    self.deletions[variant] = [units, unit]
                 else:
-                    units.append(uid)
+                    units.append(unit)
+
+    def unit_groups(self, uid: int) -> Groups:
+        """The anchors holding unit `uid`, grouped by where the unit stands in them (their
+        token count, its position), in the order of `unit_anchors`. Worked out when the index is
+        built (after unpickling: on first use) and kept: a misspelt token near a unit of many
+        aliases ("republika") reuses them."""
+        groups = self._groups.get(uid)
+        if groups is None:
+            anchors = self.anchors
+            found: dict[tuple[int, int], list[int]] = {}
+            for anchor_id, position in self.unit_anchors[uid]:
+                found.setdefault((len(anchors[anchor_id].tokens), position), []).append(anchor_id)
+            groups = self._groups[uid] = tuple(
+                (count, position, tuple(anchors[a].key for a in ids), tuple(ids))
+                for (count, position), ids in sorted(found.items())
+            )
+        return groups
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_groups"] = {}  # rebuilt as it is used: a worker starts sooner
+        return state

@@ -7,9 +7,10 @@ from typing import Any
 
 from store.matching.delta import FOLD, Delta
 from store.matching.exact import exact_hits
-from store.matching.fuzzy import Groups, fuzzy_hits
-from store.matching.index import Index, Step
+from store.matching.fuzzy import fuzzy_hits
+from store.matching.index import Index
 from store.matching.resolve import resolve
+from store.matching.tokens import Entry, lookup
 from store.matching.types import AliasEntry, Candidate
 from store.matching.view import TextView
 from store.matching.words import word_table
@@ -26,8 +27,7 @@ class Matcher:
         self._index = index
         self._delta = delta  # edits since the index was built (delta.py)
         self._table = word_table(index.languages)
-        self._cache: dict[str, Groups] = {}  # text token -> fuzzy anchors
-        self._hot: dict[str, Step | None] = {}  # text token -> exact walk step
+        self._tokens: dict[str, Entry] = {}  # text token -> walk step, fuzzy anchors
 
     @classmethod
     def build(
@@ -44,8 +44,9 @@ class Matcher:
     def find_candidates(self, text: str) -> list[Candidate]:
         """The candidates in `text`, sorted by start and not overlapping."""
         view = TextView(text)
-        hits = exact_hits(self._index, view, self._hot, self._table)
-        hits += fuzzy_hits(self._index, view, self._table, self._cache)
+        entries = lookup(self._index, view.tokens, self._tokens)
+        hits = exact_hits(self._index, view, entries, self._table)
+        hits += fuzzy_hits(self._index, view, self._table, entries)
         if self._delta is not None:
             return self._delta.settle(hits, view)
         return resolve(hits, self._index.records, text)
@@ -65,8 +66,7 @@ class Matcher:
         delta = self._delta.merged(entities) if self._delta else Delta(self._index, entities)
         if delta.size > max(FOLD, len(self._index.records) // 10):
             self._index, self._delta = Index(delta.entries(), self.languages), None
-            self._cache.clear()
-            self._hot.clear()
+            self._tokens.clear()
         else:
             self._delta = delta
 
@@ -82,9 +82,10 @@ class Matcher:
 
         def could_match(text: str) -> bool:
             view = TextView(text)
+            entries = lookup(alone._index, view.tokens, alone._tokens)
             return bool(
-                exact_hits(alone._index, view, alone._hot, alone._table)
-                or fuzzy_hits(alone._index, view, alone._table, alone._cache)
+                exact_hits(alone._index, view, entries, alone._table)
+                or fuzzy_hits(alone._index, view, alone._table, entries)
             )
 
         return could_match

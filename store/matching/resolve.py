@@ -33,9 +33,10 @@ def _entities(hits: list[Hit], records: list[AliasRecord], text: str) -> list[_P
     spans: dict[tuple[int, int], dict[str, _Best]] = {}
     for start, end, rid, score, exact, reason in hits:
         key = records[rid].key
-        entities = spans.get((start, end))
+        span = (start, end)
+        entities = spans.get(span)
         if entities is None:
-            spans[(start, end)] = {key: (score, exact, rid, reason)}
+            spans[span] = {key: (score, exact, rid, reason)}
             continue
         current = entities.get(key)
         if current is None or (score, exact) > (current[0], current[1]):
@@ -48,6 +49,11 @@ def _entities(hits: list[Hit], records: list[AliasRecord], text: str) -> list[_P
                 entities[key] = (score, exact, rid, reason)
     proposals = []
     for (start, end), entities in spans.items():
+        if len(entities) == 1:
+            ranked = list(entities.items())
+            score, exact = ranked[0][1][0], ranked[0][1][1]
+            proposals.append((2 if score < SHOWN else 0 if exact else 1, start, end, ranked))
+            continue
         ranked = sorted(entities.items(), key=lambda item: (-item[1][0], item[0]))
         if len(ranked) > 1:
             best = ranked[0][1]
@@ -156,15 +162,15 @@ def _candidate(
 ) -> Candidate:
     key, (score, exact, rid, reason) = ranked[0]
     record = records[rid]
-    return Candidate(
-        start=start,
-        end=end,
-        text=text[start:end],
-        key=key,
-        label=record.label,
-        alias=record.alias,
-        score=score,
-        method="exact" if exact else "fuzzy",
-        alternatives=tuple(k for k, _ in ranked[1:]),
-        reason=reason,
+    return Candidate(  # (by position: start, end, text, key, label, alias, score, method...)
+        start,
+        end,
+        text[start:end],
+        key,
+        record.label,
+        record.alias,
+        score,
+        "exact" if exact else "fuzzy",
+        tuple([k for k, _ in ranked[1:]]) if len(ranked) > 1 else (),
+        reason,
     )
