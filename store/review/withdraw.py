@@ -2,25 +2,37 @@
 
 A removed alias's pending candidates (stored with `matched_alias`, per entity) are withdrawn,
 and the lines they were on are matched again with the live matcher (already without the
-alias), new names included (`names.with_new_names_in`): what they hid comes back, and a line
-gives there what it gives inside the whole text (windows.py). The lines of the entity's other
-pending candidates are matched again too (an entity's names are trusted together), and those of
-candidates listing it as an alternative. An article where a stored new name elsewhere may take
-another label (its context changed) is matched whole. Every
-pending candidate the matcher proposed in those lines is replaced by what they give now; the
-rest of the article is left as it is.
+alias), new names included (`names_in.window_candidates`): what they hid comes back, and a
+line gives there what it gives inside the whole text (windows.py). The lines of the entity's
+other pending candidates are matched again too (an entity's names are trusted together), and
+those of candidates listing it as an alternative. Every pending candidate the matcher proposed
+in those lines is replaced by what they give now; the rest of the article is left as it is.
+
+A new name's label counts the labels of the candidates after the same word in the whole text
+(`names._context`): the names of these lines, and the stored new names elsewhere after a word
+that stood before a changed candidate, are labelled from the article's stored candidates
+(those of an article without decided mentions are the matcher's), else from its lines where
+those words stand, matched again (`names_in`). A relabelled stored name is updated in place.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Engine, String, func, or_, select, tuple_, type_coerce
+from sqlalchemy import Connection, Engine, String, func, or_, select, tuple_, type_coerce
 from sqlmodel import col
 
 from store.matching import Candidate, Matcher
-from store.matching.names import with_new_names_in, words_before
+from store.matching.names import NEW_NAME, SCORE, hints_for, word_before
+from store.matching.names_in import (
+    context_of,
+    lines_after,
+    relabelled,
+    window_candidates,
+    words_before,
+)
 from store.matching.windows import Window
 from store.models import Article, Entity, Mention
 from store.review.candidates import MatchReport
@@ -51,89 +63,136 @@ def withdraw_lines(
     report: MatchReport,
 ) -> tuple[list[tuple[int, list[Candidate]]], set[int], set[int]]:
     """The candidates of the lines where the removed (entity key, alias) pairs had pending
-    candidates, in the articles `ids`: (what those lines give now, the stored pending
-    candidates they replace, the articles to match whole)."""
+    candidates, in the articles `ids`, and the stored new names elsewhere relabelled: (what
+    those lines give now and the names relabelled, the stored pending candidates they replace,
+    the articles to match whole)."""
     keys = sorted({key for key, _ in removed})
     if len(keys) > MAX_KEYS:
         return [], set(), set(ids)
+    hints = hints_for(matcher)
     additions: list[tuple[int, list[Candidate]]] = []
     replaced: set[int] = set()
     whole: set[int] = set()
     for at in range(0, len(ids), CHUNK):
         chunk = ids[at : at + CHUNK]
         with engine.connect() as connection:
-            # The lines to match again: the removed pairs' candidates and their entities'.
-            anchors = connection.execute(
-                select(col(Mention.article_id), col(Mention.start), col(Mention.end))
-                .join(Entity, col(Entity.id) == col(Mention.entity_id))
-                .where(
-                    col(Mention.article_id).in_(chunk),
-                    col(Mention.state) == "pending",
-                    col(Mention.origin) == "gazetteer",
-                    or_(
-                        col(Entity.key).in_(keys),
-                        # A span the removed alias's entity fitted too (an alternative).
-                        *(
-                            type_coerce(col(Mention.alternatives), String).like(
-                                f"%{json.dumps(key)}%"
-                            )
-                            for key in keys
-                        ),
-                    ),
-                )
-            ).all()
-            pending = connection.execute(
-                select(
-                    col(Mention.id),
-                    col(Mention.article_id),
-                    col(Mention.start),
-                    col(Mention.entity_id),
-                ).where(
-                    col(Mention.article_id).in_(chunk),
-                    col(Mention.state) == "pending",
-                    col(Mention.origin) == "gazetteer",
-                )
-            ).all()
-            texts = connection.execute(
-                select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
-            ).all()
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for row in anchors:
-            spans.setdefault(int(row.article_id), []).append((row.start, row.end))
-        stored: dict[int, list[tuple[int, int, bool]]] = {}
-        for held in pending:
-            stored.setdefault(int(held.article_id), []).append(
-                (int(held.id or 0), held.start, held.entity_id is None)
-            )
-        for row_id, text in texts:
-            article_id = int(row_id or 0)
+            spans, stored, decided, texts = _read(connection, chunk, keys)
+        for article_id, text in texts:
             windows = _lines(text, spans.get(article_id, []))
-            found = with_new_names_in(matcher, text, windows) if windows else None
+            found = window_candidates(matcher, text, windows) if windows else None
             if found is None:
                 whole.add(article_id)
                 continue
+            taken, names = found
             mine = stored.get(article_id, [])
-            inside = [any(s <= start < e for s, e in windows) for _, start, _ in mine]
-            # A new name's label counts the candidates after the same word in the whole text
-            # (`names._context`): a stored new name elsewhere after a word that stood before a
-            # candidate of these lines, then or now, may change: the article is matched whole.
+            inside = [any(s <= m.start < e for s, e in windows) for m in mine]
+            # A new name's label counts the labels of the candidates after the same word in the
+            # whole text: a stored new name elsewhere after a word that stood before a
+            # candidate of these lines, then or now, is labelled again.
             changed = words_before(
                 text,
-                [start for (_, start, name), i in zip(mine, inside, strict=True) if i and not name]
-                + [c.start for c in found if c.key],
+                [m.start for m, i in zip(mine, inside, strict=True) if i and m.entity_id]
+                + [c.start for c in taken],
             )
-            if changed & words_before(
-                text,
-                [start for (_, start, name), i in zip(mine, inside, strict=True) if name and not i],
-            ):
-                whole.add(article_id)
-                continue
-            gone = {m[0] for m, i in zip(mine, inside, strict=True) if i}
+            stale = [
+                m
+                for m, i in zip(mine, inside, strict=True)
+                if not i and m.entity_id is None and word_before(text, m.start) in changed
+            ]
+            words = words_before(text, [c.start for c in names] + [m.start for m in stale])
+            gone = {int(m.id) for m, i in zip(mine, inside, strict=True) if i}
+            if words:
+                if article_id in decided:  # a candidate may be kept out: match its lines
+                    lines = lines_after(matcher, text, windows, words)
+                    others = [(c.start, c.label) for c in lines]
+                else:  # the stored candidates elsewhere are the matcher's
+                    others = [
+                        (m.start, m.label)
+                        for m, i in zip(mine, inside, strict=True)
+                        if not i and m.entity_id
+                    ]
+                context = context_of(text, words, [(c.start, c.label) for c in taken] + others)
+                names = [relabelled(hints, text, c, context) for c in names]
+                for m in stale:
+                    name = relabelled(hints, text, _stored_name(text, m), context)
+                    if name.label != m.label:
+                        names.append(name)
+                        gone.add(int(m.id))
             report.articles += 1
             report.kept += len(mine) - len(gone)
             replaced |= gone
-            additions.append((article_id, found))
+            additions.append((article_id, sorted(taken + names, key=lambda c: c.start)))
     return additions, replaced, whole
+
+
+def _read(
+    connection: Connection, chunk: list[int], keys: list[str]
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[Any]], set[int], list[tuple[int, str]]]:
+    """For the articles of `chunk`: the spans of the lines to match again (the pending
+    candidates of the entities `keys`, and those listing one of them as an alternative), their
+    pending candidates of the gazetteer, the articles with a decided mention, their texts."""
+    anchors = connection.execute(
+        select(col(Mention.article_id), col(Mention.start), col(Mention.end))
+        .join(Entity, col(Entity.id) == col(Mention.entity_id))
+        .where(
+            col(Mention.article_id).in_(chunk),
+            col(Mention.state) == "pending",
+            col(Mention.origin) == "gazetteer",
+            or_(
+                col(Entity.key).in_(keys),
+                *(
+                    type_coerce(col(Mention.alternatives), String).like(f"%{json.dumps(key)}%")
+                    for key in keys
+                ),
+            ),
+        )
+    ).all()
+    pending = connection.execute(
+        select(
+            col(Mention.id),
+            col(Mention.article_id),
+            col(Mention.start),
+            col(Mention.end),
+            col(Mention.entity_id),
+            col(Mention.label),
+        ).where(
+            col(Mention.article_id).in_(chunk),
+            col(Mention.state) == "pending",
+            col(Mention.origin) == "gazetteer",
+        )
+    ).all()
+    decided = set(
+        connection.execute(
+            select(func.distinct(col(Mention.article_id))).where(
+                col(Mention.article_id).in_(chunk), col(Mention.state) != "pending"
+            )
+        ).scalars()
+    )
+    texts = connection.execute(
+        select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
+    ).all()
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for row in anchors:
+        spans.setdefault(int(row.article_id), []).append((row.start, row.end))
+    stored: dict[int, list[Any]] = {}
+    for held in pending:
+        stored.setdefault(int(held.article_id), []).append(held)
+    return spans, stored, decided, [(int(i or 0), t) for i, t in texts]
+
+
+def _stored_name(text: str, row: Any) -> Candidate:
+    """A stored new name as the matching run proposed it."""
+    return Candidate(
+        start=row.start,
+        end=row.end,
+        text=text[row.start : row.end],
+        key="",
+        label=row.label,
+        alias="",
+        score=SCORE,
+        method="name",
+        reason=NEW_NAME,
+    )
 
 
 def removal_reach(engine: Engine, removed: Collection[tuple[str, str]]) -> set[int]:

@@ -1,0 +1,133 @@
+"""Candidates and new names of some lines of a text, as the whole text gives them there.
+
+The candidates and the names of a line do not depend on the other lines (windows.py), but a new
+name's label does: it counts the labels of every candidate of the text after the same word
+(`names._context`). That word is on the name's line (no space run crosses a newline). So a
+line's names are found in the line, then labelled again from a context counted over the whole
+text for their words only (`context_of`), from whatever knows the text's candidates: the lines
+where those words stand matched again (`lines_after`), or the article's stored candidates. The
+same relabelling brings a stored new name elsewhere up to date when the candidates after its
+word changed (`relabelled`), without matching its article again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from store.corpus.phrases import WORD
+from store.matching.matcher import Matcher
+from store.matching.names import NameHints, hints_for, new_names, word_before
+from store.matching.normalise import fold
+from store.matching.types import Candidate
+
+Windows = Sequence[tuple[int, int]]  # whole lines: start and end offsets, newline included
+
+
+def window_candidates(
+    matcher: Matcher, text: str, windows: Windows
+) -> tuple[list[Candidate], list[Candidate]] | None:
+    """The matcher's candidates in `windows` and the new names beside them, each sorted by
+    start; the names are labelled from their own line's context only (label them again with
+    `relabelled`). None when that is not sure (an empty gazetteer: a label then comes from the
+    context alone)."""
+    hints = hints_for(matcher)
+    if not hints.overall:
+        return None
+    taken: list[Candidate] = []
+    names: list[Candidate] = []
+    for start, end in windows:
+        part = text[start:end]
+        found = matcher.find_candidates(part)
+        taken += _shifted(found, start)
+        names += _shifted(new_names(part, found, hints), start)
+    return taken, names
+
+
+def words_before(text: str, starts: Iterable[int]) -> set[str]:
+    """The words right before these offsets of `text`, as a name's context keys them."""
+    return {w for start in starts if (w := word_before(text, start)) is not None}
+
+
+def _after(text: str, words: Iterable[str]) -> set[int]:
+    """Where a word stands after one of `words` (folded) and spaces, in `text`: a superset of
+    the offsets whose `word_before` is one of them."""
+    pattern = re.compile("(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")[ \t\u00a0]+")
+    return {match.end() for match in pattern.finditer(fold(text))}
+
+
+def context_of(
+    text: str, words: Iterable[str], labelled: Iterable[tuple[int, str]]
+) -> dict[str, Counter[str]]:
+    """For each of `words`, the labels of the candidates standing after it: `names._context`
+    of the whole text for those words only, from the (start, label) of every candidate of the
+    text (those of lines where none of the words stands may be left out)."""
+    wanted = set(words)
+    if not wanted:
+        return {}
+    after = _after(text, wanted)
+    context: dict[str, Counter[str]] = {}
+    for start, label in labelled:
+        if start in after and (word := word_before(text, start)) in wanted:
+            context.setdefault(word, Counter())[label] += 1
+    return context
+
+
+def relabelled(
+    hints: NameHints, text: str, name: Candidate, context: dict[str, Counter[str]]
+) -> Candidate:
+    """The new name `name` of `text` labelled as `names._trim` labels it with `context` (the
+    labels by word before, of the whole text: `context_of`)."""
+    votes = context.get(word_before(text, name.start) or "")
+    parts = [m.group() for m in WORD.finditer(name.text) if m.group()[:1].isalnum()]
+    label = hints.label(parts, votes)
+    return name if label in (None, name.label) else replace(name, label=label)
+
+
+def lines_after(matcher: Matcher, text: str, windows: Windows, words: set[str]) -> list[Candidate]:
+    """The candidates of the lines outside `windows` where one of `words` stands before a word:
+    with those of the windows, every candidate of the text that one of `words` precedes."""
+    if not words:
+        return []
+    before = re.compile(
+        r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")[ \t\u00a0]"
+    )
+    folded = fold(text)
+    others: list[Candidate] = []
+    at = 0
+    for start, end in [*windows, (len(text), len(text))]:
+        for match in before.finditer(folded, at, start):
+            line_start = folded.rfind("\n", 0, match.start()) + 1
+            if line_start < at:
+                continue  # a line already matched
+            line_end = folded.find("\n", match.end())
+            line_end = start if line_end < 0 or line_end >= start else line_end + 1
+            others += _shifted(matcher.find_candidates(text[line_start:line_end]), line_start)
+            at = line_end
+        at = end
+    return others
+
+
+def with_new_names_in(matcher: Matcher, text: str, windows: Windows) -> list[Candidate] | None:
+    """What `names.with_new_names(matcher, text)` gives inside `windows` (whole lines, in
+    order, without overlaps), sorted by start, without matching the whole text; None when that
+    is not sure (see `window_candidates`)."""
+    found = window_candidates(matcher, text, windows)
+    if found is None:
+        return None
+    taken, names = found
+    words = words_before(text, [c.start for c in names])
+    if words:
+        others = lines_after(matcher, text, windows, words)
+        context = context_of(text, words, [(c.start, c.label) for c in taken + others])
+        hints = hints_for(matcher)
+        names = [relabelled(hints, text, c, context) for c in names]
+    return sorted(taken + names, key=lambda c: c.start)
+
+
+def _shifted(found: list[Candidate], by: int) -> list[Candidate]:
+    if not by:
+        return found
+    return [replace(c, start=c.start + by, end=c.end + by) for c in found]
