@@ -22,6 +22,7 @@ from store.matching.names_in import with_new_names_in
 from store.models import Article, Entity, Mention
 from store.review.candidates import MatchReport, build_matcher, match_articles
 from store.review.live import live_matcher
+from store.review.mentions import decide_mention
 from store.review.rematch import affected_articles, rematch
 from store.review.withdraw import removal_reach, withdraw_lines
 from tests.store.test_live_matcher import candidates
@@ -35,6 +36,10 @@ TEXTS = [
     "Warga dari Padang Lawas hadir.\nPagi.\nPejabat dari Tarumaja Malela hadir.\nSore.",
     # A stored new name on another line after the same word: relabelled in place.
     "Kabar dari Sungkai Lembara tiba.\nPagi.\nPejabat dari Tarumaja Malela hadir.\nSore.",
+    # The same, in an article with a decided mention (its stored candidates are not all the
+    # matcher's): the lines after `dari` are matched again for the label.
+    "Kabar dari Sungkai Lembara tiba.\nWarga dari Padang Lawas hadir.\n"
+    "Pejabat dari Tarumaja Malela hadir.\nWarga Durian Runtuh.",
 ]
 
 
@@ -127,6 +132,13 @@ def test_a_removed_alias_gives_what_matching_the_whole_articles_gives(
             )
         index_new_articles(db)
         match_articles(db)
+        with session_scope(db) as session:
+            rejected = session.execute(
+                select(col(Mention.id))
+                .join(Article, col(Article.id) == col(Mention.article_id))
+                .where(col(Article.external_id) == "w6", col(Mention.text) == "Durian Runtuh")
+            ).scalar_one()
+            decide_mention(session=session, mention_id=rejected, state="rejected", reviewer_id=None)
     live_matcher(engine)
     live_matcher(whole_db)
     with session_scope(engine) as session:
@@ -167,6 +179,10 @@ def test_a_removed_alias_gives_what_matching_the_whole_articles_gives(
                     (row, label, version) = before[("w5", "Sungkai Lembara")]
                     assert after[("w5", "Sungkai Lembara")] == (row, "LOC", version + 1)
                     assert label != "LOC"
+                    # w6 (a decided mention): labelled from its line `dari Padang Lawas`.
+                    assert (
+                        after[("w6", "Sungkai Lembara")][0] == before[("w6", "Sungkai Lembara")][0]
+                    )
             else:  # the path before: the articles reached matched whole
                 match_articles(
                     whole_db,
