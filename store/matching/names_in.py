@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from store.corpus.phrases import WORD
 from store.matching.matcher import Matcher
@@ -51,11 +52,15 @@ def words_before(text: str, starts: Iterable[int]) -> set[str]:
     return {w for start in starts if (w := word_before(text, start)) is not None}
 
 
-def _after(text: str, words: Iterable[str]) -> set[int]:
+@lru_cache(maxsize=4096)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")[ \t\u00a0]+")
+
+
+def after_words(text: str, words: Iterable[str]) -> set[int]:
     """Where a word stands after one of `words` (folded) and spaces, in `text`: a superset of
-    the offsets whose `word_before` is one of them."""
-    pattern = re.compile("(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")[ \t\u00a0]+")
-    return {match.end() for match in pattern.finditer(fold(text))}
+    the offsets whose `word_before` is one of them (found in one pass over the text)."""
+    return {match.end() for match in _words_pattern(frozenset(words)).finditer(fold(text))}
 
 
 def context_of(
@@ -67,7 +72,7 @@ def context_of(
     wanted = set(words)
     if not wanted:
         return {}
-    after = _after(text, wanted)
+    after = after_words(text, wanted)
     context: dict[str, Counter[str]] = {}
     for start, label in labelled:
         if start in after and (word := word_before(text, start)) in wanted:

@@ -27,12 +27,14 @@ from sqlmodel import col
 from store.matching import Candidate, Matcher
 from store.matching.names import NEW_NAME, SCORE, hints_for, word_before
 from store.matching.names_in import (
+    after_words,
     context_of,
     lines_after,
     relabelled,
     window_candidates,
     words_before,
 )
+from store.matching.scores import OVERLAP
 from store.matching.windows import Window
 from store.models import Article, Entity, Mention
 from store.review.candidates import MatchReport
@@ -94,10 +96,14 @@ def withdraw_lines(
                 [m.start for m, i in zip(mine, inside, strict=True) if i and m.entity_id]
                 + [c.start for c in taken],
             )
+            after = after_words(text, changed) if changed else set()
             stale = [
                 m
                 for m, i in zip(mine, inside, strict=True)
-                if not i and m.entity_id is None and word_before(text, m.start) in changed
+                if m.start in after
+                and not i
+                and m.entity_id is None
+                and word_before(text, m.start) in changed
             ]
             words = words_before(text, [c.start for c in names] + [m.start for m in stale])
             gone = {int(m.id) for m, i in zip(mine, inside, strict=True) if i}
@@ -118,11 +124,47 @@ def withdraw_lines(
                     if name.label != m.label:
                         names.append(name)
                         gone.add(int(m.id))
+            held = [m for m, i in zip(mine, inside, strict=True) if i]
+            new, same = _changed(taken + names, held, keys, spans.get(article_id, []))
+            gone -= same
             report.articles += 1
             report.kept += len(mine) - len(gone)
             replaced |= gone
-            additions.append((article_id, sorted(taken + names, key=lambda c: c.start)))
+            if new:
+                additions.append((article_id, sorted(new, key=lambda c: c.start)))
     return additions, replaced, whole
+
+
+def _changed(
+    found: list[Candidate], held: list[Any], keys: list[str], anchors: list[tuple[int, int]]
+) -> tuple[list[Candidate], set[int]]:
+    """The candidates of `found` (what the lines give now) that are not stored as they are
+    among `held` (the lines' stored pending candidates), and the ids of those that are.
+
+    Only the removed aliases' entities (`keys`) lost hits: a candidate of another entity at
+    the same span, with the same label and alias, is the one stored, unless one of those
+    entities fits it too (its alternatives), it was one of theirs (`anchors`), or it was kept
+    beside a span that may have changed (`overlap`)."""
+    touched = set(keys)
+    anchored = set(anchors)
+    stored = {(m.start, m.end, m.key or ""): m for m in held}
+    new: list[Candidate] = []
+    same: set[int] = set()
+    for c in found:
+        m = stored.get((c.start, c.end, c.key))
+        if (
+            m is not None
+            and m.label == c.label
+            and (m.matched_alias or "") == c.alias
+            and c.key not in touched
+            and touched.isdisjoint(c.alternatives)
+            and (c.start, c.end) not in anchored
+            and OVERLAP not in (c.reason or "")
+        ):
+            same.add(int(m.id))
+        else:
+            new.append(c)
+    return new, same
 
 
 def _read(
@@ -154,8 +196,12 @@ def _read(
             col(Mention.start),
             col(Mention.end),
             col(Mention.entity_id),
+            col(Entity.key),
             col(Mention.label),
-        ).where(
+            col(Mention.matched_alias),
+        )
+        .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
+        .where(
             col(Mention.article_id).in_(chunk),
             col(Mention.state) == "pending",
             col(Mention.origin) == "gazetteer",
