@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 from store.corpus.phrases import WORD
 from store.matching.matcher import Matcher
@@ -24,6 +23,7 @@ from store.matching.names import NameHints, hints_for, new_names, word_before
 from store.matching.normalise import fold
 from store.matching.types import Candidate
 
+_SPACES = " \t\u00a0"  # what may stand between a name and the word before it (names._BEFORE)
 Windows = Sequence[tuple[int, int]]  # whole lines: start and end offsets, newline included
 
 
@@ -52,15 +52,23 @@ def words_before(text: str, starts: Iterable[int]) -> set[str]:
     return {w for start in starts if (w := word_before(text, start)) is not None}
 
 
-@lru_cache(maxsize=4096)
-def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    return re.compile("(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")[ \t\u00a0]+")
-
-
 def after_words(text: str, words: Iterable[str]) -> set[int]:
     """Where a word stands after one of `words` (folded) and spaces, in `text`: a superset of
-    the offsets whose `word_before` is one of them (found in one pass over the text)."""
-    return {match.end() for match in _words_pattern(frozenset(words)).finditer(fold(text))}
+    the offsets whose `word_before` is one of them (the words found as substrings: a few
+    `str.find` calls rather than a regex compiled for each set of words)."""
+    folded = fold(text)
+    size = len(folded)
+    found: set[int] = set()
+    for word in words:
+        at = folded.find(word) if word else -1
+        while at >= 0:
+            end = k = at + len(word)
+            while k < size and folded[k] in _SPACES:
+                k += 1
+            if k > end:
+                found.add(k)
+            at = folded.find(word, end)
+    return found
 
 
 def context_of(
@@ -135,4 +143,18 @@ def with_new_names_in(matcher: Matcher, text: str, windows: Windows) -> list[Can
 def _shifted(found: list[Candidate], by: int) -> list[Candidate]:
     if not by:
         return found
-    return [replace(c, start=c.start + by, end=c.end + by) for c in found]
+    return [
+        Candidate(
+            c.start + by,
+            c.end + by,
+            c.text,
+            c.key,
+            c.label,
+            c.alias,
+            c.score,
+            c.method,
+            c.alternatives,
+            c.reason,
+        )
+        for c in found
+    ]
