@@ -158,34 +158,37 @@ def new_names(
     taken: Sequence[Candidate],
     hints: NameHints,
     context: dict[str, Counter[str]] | None = None,
+    within: Sequence[tuple[int, int]] | None = None,
 ) -> list[Candidate]:
     """The names written in capitals in `text` that no candidate of `taken` overlaps
     (`context`: the labels by word before, when `text` is a part of the text they come from;
-    else taken from `taken`)."""
+    else taken from `taken`). With `within`, only those starting in these ranges, each
+    beginning where no phrase nor candidate runs across (`names_in.clauses`)."""
     spans = sorted([(c.start, c.end) for c in taken] + _title_lines(text))
     if context is None:
         context = _context(text, taken)
     found: list[Candidate] = []
-    at = 0  # where the next phrase may start
-    k = 0  # the first taken span that may still matter
-    for match in WORD.finditer(text):
-        start = match.start()
-        if start < at or not match.group()[:1].isupper():
-            continue
-        while k < len(spans) and spans[k][1] <= start:
-            k += 1
-        if k < len(spans) and spans[k][0] <= start:  # inside a candidate
-            at = spans[k][1]
-            continue
-        end = phrase_end(text, start)
-        at = max(end, match.end())
-        if k < len(spans) and spans[k][0] < end:  # the name goes on into a candidate
-            continue
-        if k > 0 and _SPACES.fullmatch(text, spans[k - 1][1], start):  # a candidate's name
-            continue  # goes on into it: the reviewer widens the candidate (`e`)
-        name = _trim(text, start, end, hints, context)
-        if name is not None:
-            found.append(name)
+    for low, high in [(0, len(text))] if within is None else within:
+        at = low  # where the next phrase may start
+        k = 0  # the first taken span that may still matter
+        for match in WORD.finditer(text, low, high):
+            start = match.start()
+            if start < at or not match.group()[:1].isupper():
+                continue
+            while k < len(spans) and spans[k][1] <= start:
+                k += 1
+            if k < len(spans) and spans[k][0] <= start:  # inside a candidate
+                at = spans[k][1]
+                continue
+            end = phrase_end(text, start)
+            at = max(end, match.end())
+            if k < len(spans) and spans[k][0] < end:  # the name goes on into a candidate
+                continue
+            if k > 0 and _SPACES.fullmatch(text, spans[k - 1][1], start):  # a candidate's
+                continue  # name goes on into it: the reviewer widens the candidate (`e`)
+            name = _trim(text, start, end, hints, context)
+            if name is not None:
+                found.append(name)
     return found
 
 

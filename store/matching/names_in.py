@@ -13,8 +13,9 @@ word changed (`relabelled`), without matching its article again.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 
 from store.corpus.phrases import WORD
@@ -28,23 +29,72 @@ Windows = Sequence[tuple[int, int]]  # whole lines: start and end offsets, newli
 
 
 def window_candidates(
-    matcher: Matcher, text: str, windows: Windows
-) -> tuple[list[Candidate], list[Candidate]] | None:
+    matcher: Matcher,
+    text: str,
+    windows: Windows,
+    stored: Collection[tuple[int, int]] | None = None,
+) -> tuple[list[Candidate], list[Candidate], list[tuple[int, int]]] | None:
     """The matcher's candidates in `windows` and the new names beside them, each sorted by
-    start; the names are labelled from their own line's context only (label them again with
-    `relabelled`). None when that is not sure (an empty gazetteer: a label then comes from the
-    context alone)."""
+    start, and where the names were looked for; the names are labelled from their own line's
+    context only (label them again with `relabelled`). None when that is not sure (an empty
+    gazetteer: a label then comes from the context alone).
+
+    `stored`: the spans of every candidate the matcher gave in the windows before (as stored);
+    the names are then looked for only in the clauses where the spans differ (`clauses`), the
+    others being as stored. None: in the whole windows."""
     hints = hints_for(matcher)
     if not hints.overall:
         return None
     taken: list[Candidate] = []
     names: list[Candidate] = []
+    ranges: list[tuple[int, int]] = []
     for start, end in windows:
         part = text[start:end]
         found = matcher.find_candidates(part)
         taken += _shifted(found, start)
-        names += _shifted(new_names(part, found, hints), start)
-    return taken, names
+        if stored is None:
+            within = [(0, len(part))]
+        else:
+            before = {(s - start, e - start) for s, e in stored if start <= s < end}
+            within = clauses(part, found, before)
+        if within:
+            names += _shifted(new_names(part, found, hints, within=within), start)
+            ranges += [(low + start, high + start) for low, high in within]
+    return taken, names, ranges
+
+
+# A mark then spaces: no phrase runs across it (a phrase's words are apart by spaces only, and
+# a mark is neither capitalised nor a joining word: corpus/phrases.py).
+_CUT = re.compile(r"[^\w\s][ \t\u00a0]+")
+
+
+def clauses(
+    text: str, found: Sequence[Candidate], before: set[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The parts of `text` where its new names may differ from those it had with the candidate
+    spans `before`, now that its candidates are `found`: around each span that differs, from
+    the last cut before it to the first after it (a cut: a mark then spaces that no candidate
+    runs across; the scan for names starts afresh there). In order, without overlaps."""
+    now = {(c.start, c.end) for c in found}
+    changed = sorted(now ^ before)
+    if not changed:
+        return []
+    spans = sorted(now)
+    cuts = [0]
+    for match in _CUT.finditer(text):
+        at = match.end()
+        if not any(s < at < e for s, e in spans):
+            cuts.append(at)
+    cuts.append(len(text))
+    out: list[tuple[int, int]] = []
+    for start, end in changed:
+        low = cuts[bisect_right(cuts, start) - 1]
+        high = cuts[bisect_left(cuts, end)]
+        if out and low <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], high))
+        else:
+            out.append((low, high))
+    return out
 
 
 def words_before(text: str, starts: Iterable[int]) -> set[str]:
@@ -130,7 +180,7 @@ def with_new_names_in(matcher: Matcher, text: str, windows: Windows) -> list[Can
     found = window_candidates(matcher, text, windows)
     if found is None:
         return None
-    taken, names = found
+    taken, names, _ = found
     words = words_before(text, [c.start for c in names])
     if words:
         others = lines_after(matcher, text, windows, words)

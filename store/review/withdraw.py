@@ -81,13 +81,25 @@ def withdraw_lines(
             spans, stored, decided, texts = _read(connection, chunk, keys)
         for article_id, text in texts:
             windows = _lines(text, spans.get(article_id, []))
-            found = window_candidates(matcher, text, windows) if windows else None
+            mine = stored.get(article_id, [])
+            inside = [any(s <= m.start < e for s, e in windows) for m in mine]
+            # The candidates stored in the lines are the matcher's unless a decided mention
+            # kept one out: the names are then looked for only where their spans changed.
+            before = None
+            if article_id not in decided:
+                before = [
+                    (m.start, m.end) for m, i in zip(mine, inside, strict=True) if i and m.entity_id
+                ]
+            found = window_candidates(matcher, text, windows, before) if windows else None
             if found is None:
                 whole.add(article_id)
                 continue
-            taken, names = found
-            mine = stored.get(article_id, [])
-            inside = [any(s <= m.start < e for s, e in windows) for m in mine]
+            taken, names, ranges = found
+            # A stored name is replaced where names were looked for, else kept as it is.
+            inside = [
+                i if m.entity_id else any(s <= m.start < e for s, e in ranges)
+                for m, i in zip(mine, inside, strict=True)
+            ]
             # A new name's label counts the labels of the candidates after the same word in the
             # whole text: a stored new name elsewhere after a word that stood before a
             # candidate of these lines, then or now, is labelled again.
