@@ -8,6 +8,10 @@ text for their words only (`context_of`), from whatever knows the text's candida
 where those words stand matched again (`lines_after`), or the article's stored candidates. The
 same relabelling brings a stored new name elsewhere up to date when the candidates after its
 word changed (`relabelled`), without matching its article again.
+
+Within a line, the names of a clause (from a mark and spaces to the next: no phrase runs across
+them) depend only on the candidates' spans in it: when the stored spans of a line are known,
+names are looked for only in the clauses where they changed (`clauses`).
 """
 
 from __future__ import annotations

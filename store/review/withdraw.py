@@ -2,11 +2,12 @@
 
 A removed alias's pending candidates (stored with `matched_alias`, per entity) are withdrawn,
 and the lines they were on are matched again with the live matcher (already without the
-alias), new names included (`names_in.window_candidates`): what they hid comes back, and a
-line gives there what it gives inside the whole text (windows.py). The lines of the entity's
-other pending candidates are matched again too (an entity's names are trusted together), and
-those of candidates listing it as an alternative. Every pending candidate the matcher proposed
-in those lines is replaced by what they give now; the rest of the article is left as it is.
+alias), new names included (`names_in.window_candidates`; in the clauses where the spans
+changed): what they hid comes back, and a line gives there what it gives inside the whole text
+(windows.py). The lines of the entity's other pending candidates are matched again too (an
+entity's names are trusted together), and those of candidates listing it as an alternative.
+Every pending candidate the matcher proposed in those lines that differs from what they give
+now is replaced; the rest of the article is left as it is.
 
 A new name's label counts the labels of the candidates after the same word in the whole text
 (`names._context`): the names of these lines, and the stored new names elsewhere after a word
