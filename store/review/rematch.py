@@ -16,7 +16,7 @@ from store.gazetteer.change import GazetteerChange
 from store.matching import Candidate
 from store.matching.delta import Delta
 from store.matching.index import Index
-from store.matching.windows import lines_holding, terms_pattern
+from store.matching.windows import lines_holding, sentence_initial_only, terms_pattern
 from store.models import Alias, Article, Entity, Mention
 from store.review.candidates import (
     MatchReport,
@@ -136,7 +136,10 @@ def _splice(
             proposed: list[tuple[int, list[Candidate]]] = []
             for row_id, text in texts:
                 windows = lines_holding(text, pattern) if pattern is not None else None
-                proposed.append((int(row_id or 0), touched.own_candidates(text, windows)))
+                found = touched.own_candidates(text, windows)
+                if windows is not None and sentence_initial_only(found):
+                    found = touched.own_candidates(text)  # (its doubt depends on the whole text)
+                proposed.append((int(row_id or 0), found))
             # Only the stored mentions near what the touched entities propose can be that
             # candidate, overlap it or be within NEAR of it; the others are counted as kept.
             spans = [(i, c.start - NEAR, c.end + NEAR) for i, found in proposed for c in found]

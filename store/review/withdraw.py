@@ -36,7 +36,7 @@ from store.matching.names_in import (
     words_before,
 )
 from store.matching.scores import OVERLAP
-from store.matching.windows import Window
+from store.matching.windows import Window, sentence_initial_only
 from store.models import Article, Entity, Mention
 from store.review.candidates import MatchReport
 
@@ -96,6 +96,9 @@ def withdraw_lines(
                 whole.add(article_id)
                 continue
             taken, names, ranges = found
+            if sentence_initial_only(taken):  # its doubt depends on the whole text
+                whole.add(article_id)
+                continue
             # A stored name is replaced where names were looked for, else kept as it is.
             inside = [
                 i if m.entity_id else any(s <= m.start < e for s, e in ranges)
