@@ -60,7 +60,8 @@ def _level(word: str, table: dict[str, float]) -> float:
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _DATE_AFTER = re.compile(r"[ \t\u00a0]*[(,]?[ \t\u00a0]*\d")
 _DATE_BEFORE = re.compile(r"\d[ \t\u00a0]*\Z")
-_BEFORE = re.compile(r"([^\W\d_]+)[ \t\u00a0]+\Z")
+_BEFORE = re.compile(r"([^\W\d_]+)[ \t\u00a0]+\Z")  # the word before a name (word_before)
+_GAP_CHARS = " \t\u00a0"
 
 
 def _acronym(word: str) -> bool:
@@ -195,8 +196,14 @@ def new_names(
 def word_before(text: str, start: int) -> str | None:
     """The word right before `start` (folded; spaces between, on the same line): the key of a
     name's context."""
-    match = _BEFORE.search(text, max(0, start - 40), start)
-    return fold(match.group(1)) if match else None
+    low = max(0, start - 40)  # (as `_BEFORE.search(text, low, start)`, a scan back: faster)
+    k = start
+    while k > low and text[k - 1] in _GAP_CHARS:
+        k -= 1
+    j = k
+    while j > low and text[j - 1].isalnum() and not text[j - 1].isdecimal():
+        j -= 1
+    return fold(text[j:k]) if j < k < start else None
 
 
 def _context(text: str, taken: Sequence[Candidate]) -> dict[str, Counter[str]]:

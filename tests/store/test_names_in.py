@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import random
+
 from store.formats.gazetteer import read_gazetteer
 from store.matching import AliasEntry, Matcher
-from store.matching.names import _context, hints_for, new_names, word_before
+from store.matching.names import _BEFORE, _context, hints_for, new_names, word_before
 from store.matching.names_in import after_words, clauses, context_of
+from store.matching.normalise import fold
 from tests.conftest import SAMPLE
 
 
@@ -69,3 +72,13 @@ def test_names_looked_for_in_the_changed_clauses_only_are_the_whole_lines() -> N
             checked += 1
             changed += bool(within)
     assert checked > 50 and changed > 20
+
+
+def test_the_word_before_is_the_regexs() -> None:
+    rng = random.Random(5)
+    alphabet = "ab \t\u00a0_1²é.\nZ"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        start = rng.randint(0, len(text))
+        match = _BEFORE.search(text, max(0, start - 40), start)
+        assert word_before(text, start) == (fold(match.group(1)) if match else None), text
