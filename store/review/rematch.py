@@ -282,9 +282,11 @@ def rematch(
     # An article reached both ways (a rename) is matched whole.
     whole |= added & removed
     withdrawn = sorted(removed - whole)
+    matcher = None  # the live matcher, read once (it compares the whole gazetteer)
     if withdrawn:
+        matcher = live_matcher(engine)
         additions, replaced, rest = withdraw_lines(
-            engine, live_matcher(engine), withdrawn, change.removed, report
+            engine, matcher, withdrawn, change.removed, report
         )
         found = add_candidates(engine, additions, replaced)
         report.added += found.added
@@ -309,7 +311,7 @@ def rematch(
         match_articles(
             engine,
             article_ids=sorted(whole),
-            matcher=live_matcher(engine),
+            matcher=matcher or live_matcher(engine),
             reviewer_id=reviewer_id,
             on_progress=on_progress,
         )

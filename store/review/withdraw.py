@@ -19,6 +19,7 @@ those words stand, matched again (`names_in`). A relabelled stored name is updat
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Collection
 from typing import Any
 
@@ -83,7 +84,7 @@ def withdraw_lines(
         for article_id, text in texts:
             windows = _lines(text, spans.get(article_id, []))
             mine = stored.get(article_id, [])
-            inside = [any(s <= m.start < e for s, e in windows) for m in mine]
+            inside = _within(windows, [m.start for m in mine])
             # The candidates stored in the lines are the matcher's unless a decided mention
             # kept one out: the names are then looked for only where their spans changed.
             before = None
@@ -100,10 +101,8 @@ def withdraw_lines(
                 whole.add(article_id)
                 continue
             # A stored name is replaced where names were looked for, else kept as it is.
-            inside = [
-                i if m.entity_id else any(s <= m.start < e for s, e in ranges)
-                for m, i in zip(mine, inside, strict=True)
-            ]
+            named = _within(ranges, [m.start for m in mine])
+            inside = [i if m.entity_id else n for m, i, n in zip(mine, inside, named, strict=True)]
             # A new name's label counts the labels of the candidates after the same word in the
             # whole text: a stored new name elsewhere after a word that stood before a
             # candidate of these lines, then or now, is labelled again.
@@ -149,6 +148,16 @@ def withdraw_lines(
             if new:
                 additions.append((article_id, sorted(new, key=lambda c: c.start)))
     return additions, replaced, whole
+
+
+def _within(ranges: list[tuple[int, int]], starts: list[int]) -> list[bool]:
+    """Whether each of `starts` falls in one of `ranges` (in order, without overlaps)."""
+    lows = [low for low, _ in ranges]
+    out = []
+    for start in starts:
+        k = bisect_right(lows, start) - 1
+        out.append(k >= 0 and start < ranges[k][1])
+    return out
 
 
 def _changed(
