@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import JSON, Engine, bindparam, delete, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from store import audit
@@ -215,6 +215,7 @@ def _store(
                 by_article.setdefault(row.article_id, []).append(row)
         inserts: list[dict[str, Any]] = []
         withdrawn: list[int] = []
+        updates: list[dict[str, Any]] = []
         now = utcnow()
         for article_id, candidates in results:
             _diff(
@@ -225,10 +226,12 @@ def _store(
                 report,
                 inserts,
                 withdrawn,
-                connection,
+                updates,
                 now,
                 precision,
             )
+        if updates:  # one statement for them all
+            connection.execute(_UPDATE, updates)
         if withdrawn:
             # Still pending: a decision committed since the rows were read is never undone
             # (the read above is not under the write lock; a re-match runs beside the review).
@@ -240,6 +243,23 @@ def _store(
         if inserts:
             connection.execute(insert(Mention), inserts)
     return report
+
+
+# A re-matched pending candidate's fields, as one statement executed for many rows (still
+# pending: a decision committed since the rows were read is never undone).
+_UPDATE = (
+    update(Mention)
+    .where(col(Mention.id) == bindparam("row_id"), col(Mention.state) == "pending")
+    .values(
+        label=bindparam("new_label"),
+        matched_alias=bindparam("new_matched_alias"),
+        score=bindparam("new_score"),
+        method=bindparam("new_method"),
+        alternatives=bindparam("new_alternatives", type_=JSON),
+        reason=bindparam("new_reason"),
+        version=col(Mention.version) + 1,
+    )
+)
 
 
 def _kept_out(engine: Engine, add_only: bool, replaced: Collection[int]) -> list[Any]:
@@ -260,7 +280,7 @@ def _diff(
     report: MatchReport,
     inserts: list[dict[str, Any]],
     withdrawn: list[int],
-    connection: Any,
+    updates: list[dict[str, Any]],
     now: Any,
     precision: Precision,
 ) -> None:
@@ -312,12 +332,8 @@ def _diff(
             "alternatives": list(old.alternatives or []),
             "reason": old.reason,
         }
-        if current != fields:
-            connection.execute(  # a re-matched candidate is a changed mention: a new version
-                update(Mention)
-                .where(col(Mention.id) == old.id, col(Mention.state) == "pending")
-                .values(**fields, version=col(Mention.version) + 1)
-            )
+        if current != fields:  # a re-matched candidate is a changed mention: a new version
+            updates.append({"row_id": old.id, **{f"new_{k}": v for k, v in fields.items()}})
     withdrawn.extend(m.id for m in pending.values())
     report.removed += len(pending)
 
