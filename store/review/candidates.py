@@ -24,6 +24,7 @@ from store.workers import die_with_parent
 
 CHUNK = 100  # articles matched and written per transaction
 POOL_FROM = 400  # below this many articles, worker processes cost more than they save
+KEYS_CHUNK = 500  # entity keys looked up per query
 
 
 @dataclass(slots=True)
@@ -346,9 +347,16 @@ def add_candidates(
     """Store new candidates beside the articles' stored ones, which are left as they are but
     the pending candidates `replaced` (withdrawn); the same checks as `match_articles`: never
     over an accepted mention nor a rejected one."""
+    named = sorted({c.key for _, found in results for c in found if c.key})
     with session_scope(engine) as session:
-        rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
-        keys: dict[str, int] = {row[0]: row[1] for row in rows}
+        keys: dict[str, int] = {}
+        for at in range(0, len(named), KEYS_CHUNK):  # the entities named, not all of them
+            rows = session.execute(
+                select(col(Entity.key), col(Entity.id)).where(
+                    col(Entity.key).in_(named[at : at + KEYS_CHUNK])
+                )
+            ).all()
+            keys.update({row[0]: row[1] for row in rows})
         precision = load_precision(session)
     report = MatchReport()
     for start in range(0, len(results), CHUNK):
