@@ -21,9 +21,20 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, String, func, or_, select, tuple_, type_coerce
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+)
 from sqlmodel import col
 
 from store.matching import Candidate, Matcher
@@ -81,51 +92,73 @@ def withdraw_lines(
         chunk = ids[at : at + CHUNK]
         with engine.connect() as connection:
             spans, stored, decided, texts = _read(connection, chunk, keys)
-        for article_id, text in texts:
-            windows = _lines(text, spans.get(article_id, []))
-            mine = stored.get(article_id, [])
-            inside = _within(windows, [m.start for m in mine])
-            # The candidates stored in the lines are the matcher's unless a decided mention
-            # kept one out: the names are then looked for only where their spans changed.
-            before = None
-            if article_id not in decided:
-                before = [
-                    (m.start, m.end) for m, i in zip(mine, inside, strict=True) if i and m.entity_id
-                ]
-            found = window_candidates(matcher, text, windows, before) if windows else None
-            if found is None:
-                whole.add(article_id)
-                continue
-            taken, names, ranges = found
-            if sentence_initial_only(taken):  # its doubt depends on the whole text
-                whole.add(article_id)
-                continue
-            # A stored name is replaced where names were looked for, else kept as it is.
-            named = _within(ranges, [m.start for m in mine])
-            inside = [i if m.entity_id else n for m, i, n in zip(mine, inside, named, strict=True)]
-            # A new name's label counts the labels of the candidates after the same word in the
-            # whole text: a stored new name elsewhere after a word that stood before a
-            # candidate of these lines, then or now, is labelled again.
-            changed = words_before(
-                text,
-                [m.start for m, i in zip(mine, inside, strict=True) if i and m.entity_id]
-                + [c.start for c in taken],
+            counted = _counted(connection, chunk)
+            lines: list[_Lines] = []
+            for article_id, text in texts:
+                windows = _lines(text, spans.get(article_id, []))
+                mine = stored.get(article_id, [])  # the candidates of entities
+                inside = _within(windows, [m.start for m in mine])
+                # The candidates stored in the lines are the matcher's unless a decided mention
+                # kept one out: the names are then looked for only where their spans changed.
+                before = None
+                if article_id not in decided:
+                    before = [(m.start, m.end) for m, i in zip(mine, inside, strict=True) if i]
+                found = window_candidates(matcher, text, windows, before) if windows else None
+                if found is None or sentence_initial_only(found[0]):  # (the doubt of such a
+                    whole.add(article_id)  # candidate depends on the whole text)
+                    continue
+                taken, names, ranges = found
+                # A new name's label counts the labels of the candidates after the same word in
+                # the whole text: a stored new name elsewhere after a word that stood before a
+                # candidate of these lines, then or now, is labelled again.
+                changed = words_before(
+                    text,
+                    [m.start for m, i in zip(mine, inside, strict=True) if i]
+                    + [c.start for c in taken],
+                )
+                after = after_words(text, changed) if changed else set()
+                lines.append(
+                    _Lines(
+                        article_id,
+                        text,
+                        windows,
+                        mine,
+                        inside,
+                        taken,
+                        names,
+                        ranges,
+                        changed,
+                        after,
+                    )
+                )
+            # The stored names to replace (where names were looked for) or maybe relabel.
+            named = _names_at(
+                connection,
+                [(x.article_id, low, high) for x in lines for low, high in x.ranges]
+                + [(x.article_id, p, p + 1) for x in lines for p in x.after],
+                chunk,
             )
-            after = after_words(text, changed) if changed else set()
+        for x in lines:
+            article_id, text, taken, names = x.article_id, x.text, x.taken, x.names
+            mine = list(x.mine)
+            inside = list(x.inside)
+            held_names = named.get(article_id, [])
+            mine += held_names
+            inside += _within(x.ranges, [m.start for m in held_names])
             stale = [
                 m
                 for m, i in zip(mine, inside, strict=True)
-                if m.start in after
-                and not i
+                if not i
                 and m.entity_id is None
-                and word_before(text, m.start) in changed
+                and m.start in x.after
+                and word_before(text, m.start) in x.changed
             ]
             words = words_before(text, [c.start for c in names] + [m.start for m in stale])
             gone = {int(m.id) for m, i in zip(mine, inside, strict=True) if i}
             if words:
                 if article_id in decided:  # a candidate may be kept out: match its lines
-                    lines = lines_after(matcher, text, windows, words)
-                    others = [(c.start, c.label) for c in lines]
+                    found_lines = lines_after(matcher, text, x.windows, words)
+                    others = [(c.start, c.label) for c in found_lines]
                 else:  # the stored candidates elsewhere are the matcher's
                     others = [
                         (m.start, m.label)
@@ -143,7 +176,7 @@ def withdraw_lines(
             new, same = _changed(taken + names, held, keys, spans.get(article_id, []))
             gone -= same
             report.articles += 1
-            report.kept += len(mine) - len(gone)
+            report.kept += counted.get(article_id, 0) - len(gone)
             replaced |= gone
             if new:
                 additions.append((article_id, sorted(new, key=lambda c: c.start)))
@@ -197,7 +230,8 @@ def _read(
 ) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[Any]], set[int], list[tuple[int, str]]]:
     """For the articles of `chunk`: the spans of the lines to match again (the pending
     candidates of the entities `keys`, and those listing one of them as an alternative), their
-    pending candidates of the gazetteer, the articles with a decided mention, their texts."""
+    pending candidates of entities (the new names: `_names_at`), the articles with a decided
+    mention, their texts."""
     anchors = connection.execute(
         select(col(Mention.article_id), col(Mention.start), col(Mention.end))
         .join(Entity, col(Entity.id) == col(Mention.entity_id))
@@ -225,7 +259,7 @@ def _read(
             col(Mention.label),
             col(Mention.matched_alias),
         )
-        .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
+        .join(Entity, col(Entity.id) == col(Mention.entity_id))
         .where(
             col(Mention.article_id).in_(chunk),
             col(Mention.state) == "pending",
@@ -249,6 +283,91 @@ def _read(
     for held in pending:
         stored.setdefault(int(held.article_id), []).append(held)
     return spans, stored, decided, [(int(i or 0), t) for i, t in texts]
+
+
+class _Lines(NamedTuple):
+    """An article's lines matched again, before its stored names are read."""
+
+    article_id: int
+    text: str
+    windows: list[tuple[int, int]]
+    mine: list[Any]  # its pending candidates of entities
+    inside: list[bool]  # whether each is in the lines
+    taken: list[Candidate]
+    names: list[Candidate]
+    ranges: list[tuple[int, int]]  # where names were looked for
+    changed: set[str]  # the words before a candidate of the lines, then or now
+    after: set[int]  # where a word stands after one of them
+
+
+def _counted(connection: Connection, chunk: list[int]) -> dict[int, int]:
+    """How many pending candidates of the gazetteer each article of `chunk` has."""
+    return {
+        int(article_id): int(n)
+        for article_id, n in connection.execute(
+            select(col(Mention.article_id), func.count())
+            .where(
+                col(Mention.article_id).in_(chunk),
+                col(Mention.state) == "pending",
+                col(Mention.origin) == "gazetteer",
+            )
+            .group_by(col(Mention.article_id))
+        ).all()
+    }
+
+
+def _names_at(
+    connection: Connection, spans: list[tuple[int, int, int]], chunk: list[int]
+) -> dict[int, list[Any]]:
+    """The pending new names starting in one of `spans` (article id, start, end), by article:
+    on SQLite the spans go in as one JSON parameter (most pending rows are names: only these
+    are read), elsewhere every new name of the chunk is read and filtered."""
+    query = select(
+        col(Mention.id),
+        col(Mention.article_id),
+        col(Mention.start),
+        col(Mention.end),
+        col(Mention.entity_id),
+        col(Mention.label),
+        col(Mention.matched_alias),
+    ).where(
+        col(Mention.state) == "pending",
+        col(Mention.origin) == "gazetteer",
+        col(Mention.entity_id).is_(None),
+    )
+    out: dict[int, list[Any]] = {}
+    if not spans:
+        return out
+    if connection.dialect.name == "sqlite":
+        near = func.json_each(json.dumps(spans)).table_valued("value").alias("near")
+        rows = connection.execute(
+            query.add_columns(literal(None).label("key"))
+            .distinct()
+            .join(
+                near,
+                and_(
+                    col(Mention.article_id) == func.json_extract(near.c.value, "$[0]"),
+                    col(Mention.start) >= func.json_extract(near.c.value, "$[1]"),
+                    col(Mention.start) < func.json_extract(near.c.value, "$[2]"),
+                ),
+            )
+        ).all()
+    else:
+        wanted: dict[int, list[tuple[int, int]]] = {}
+        for article_id, low, high in spans:
+            wanted.setdefault(article_id, []).append((low, high))
+        rows = [
+            row
+            for row in connection.execute(
+                query.add_columns(literal(None).label("key")).where(
+                    col(Mention.article_id).in_(chunk)
+                )
+            ).all()
+            if any(low <= row.start < high for low, high in wanted.get(row.article_id, []))
+        ]
+    for row in rows:
+        out.setdefault(int(row.article_id), []).append(row)
+    return out
 
 
 def _stored_name(text: str, row: Any) -> Candidate:
