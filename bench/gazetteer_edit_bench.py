@@ -196,20 +196,20 @@ def context_lines_remove(engine: Engine) -> tuple[float, int]:
     their words stand, matched again (what an article with a decided mention takes; the stored
     candidates of the others are the matcher's), and the pending candidates it leaves; the edit
     is undone."""
-    read = withdraw_module._read
+    read = withdraw_module.read_chunk
 
     def decided_everywhere(connection, chunk, keys):  # type: ignore[no-untyped-def]
         spans, stored, _, texts = read(connection, chunk, keys)
         return spans, stored, set(chunk), texts
 
-    withdraw_module._read = decided_everywhere  # type: ignore[assignment]
+    withdraw_module.read_chunk = decided_everywhere  # type: ignore[assignment]
     try:
         change = edit(engine, False)
         start = time.perf_counter()
         rematch(engine, change)
         seconds = time.perf_counter() - start
     finally:
-        withdraw_module._read = read
+        withdraw_module.read_chunk = read
     left = fingerprint(engine)
     rematch(engine, edit(engine, True))
     return seconds, left

@@ -18,22 +18,15 @@ those words stand, matched again (`names_in`). A relabelled stored name is updat
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    Connection,
     Engine,
-    String,
-    and_,
     func,
-    literal,
-    or_,
     select,
     tuple_,
-    type_coerce,
 )
 from sqlmodel import col
 
@@ -49,8 +42,9 @@ from store.matching.names_in import (
 )
 from store.matching.scores import OVERLAP
 from store.matching.windows import Window, sentence_initial_only
-from store.models import Article, Entity, Mention
+from store.models import Entity, Mention
 from store.review.candidates import MatchReport
+from store.review.withdraw_rows import names_at, pending_counts, read_chunk
 
 CHUNK = 500  # articles read per query
 MAX_KEYS = 50  # more entities than this (an import undone): the articles are matched whole
@@ -91,8 +85,8 @@ def withdraw_lines(
     for at in range(0, len(ids), CHUNK):
         chunk = ids[at : at + CHUNK]
         with engine.connect() as connection:
-            spans, stored, decided, texts = _read(connection, chunk, keys)
-            counted = _counted(connection, chunk)
+            spans, stored, decided, texts = read_chunk(connection, chunk, keys)
+            counted = pending_counts(connection, chunk)
             lines: list[_Lines] = []
             for article_id, text in texts:
                 windows = _lines(text, spans.get(article_id, []))
@@ -132,7 +126,7 @@ def withdraw_lines(
                     )
                 )
             # The stored names to replace (where names were looked for) or maybe relabel.
-            named = _names_at(
+            named = names_at(
                 connection,
                 [(x.article_id, low, high) for x in lines for low, high in x.ranges]
                 + [(x.article_id, p, p + 1) for x in lines for p in x.after],
@@ -225,66 +219,6 @@ def _changed(
     return new, same
 
 
-def _read(
-    connection: Connection, chunk: list[int], keys: list[str]
-) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[Any]], set[int], list[tuple[int, str]]]:
-    """For the articles of `chunk`: the spans of the lines to match again (the pending
-    candidates of the entities `keys`, and those listing one of them as an alternative), their
-    pending candidates of entities (the new names: `_names_at`), the articles with a decided
-    mention, their texts."""
-    anchors = connection.execute(
-        select(col(Mention.article_id), col(Mention.start), col(Mention.end))
-        .join(Entity, col(Entity.id) == col(Mention.entity_id))
-        .where(
-            col(Mention.article_id).in_(chunk),
-            col(Mention.state) == "pending",
-            col(Mention.origin) == "gazetteer",
-            or_(
-                col(Entity.key).in_(keys),
-                *(
-                    type_coerce(col(Mention.alternatives), String).like(f"%{json.dumps(key)}%")
-                    for key in keys
-                ),
-            ),
-        )
-    ).all()
-    pending = connection.execute(
-        select(
-            col(Mention.id),
-            col(Mention.article_id),
-            col(Mention.start),
-            col(Mention.end),
-            col(Mention.entity_id),
-            col(Entity.key),
-            col(Mention.label),
-            col(Mention.matched_alias),
-        )
-        .join(Entity, col(Entity.id) == col(Mention.entity_id))
-        .where(
-            col(Mention.article_id).in_(chunk),
-            col(Mention.state) == "pending",
-            col(Mention.origin) == "gazetteer",
-        )
-    ).all()
-    decided = set(
-        connection.execute(
-            select(func.distinct(col(Mention.article_id))).where(
-                col(Mention.article_id).in_(chunk), col(Mention.state) != "pending"
-            )
-        ).scalars()
-    )
-    texts = connection.execute(
-        select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
-    ).all()
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for row in anchors:
-        spans.setdefault(int(row.article_id), []).append((row.start, row.end))
-    stored: dict[int, list[Any]] = {}
-    for held in pending:
-        stored.setdefault(int(held.article_id), []).append(held)
-    return spans, stored, decided, [(int(i or 0), t) for i, t in texts]
-
-
 class _Lines(NamedTuple):
     """An article's lines matched again, before its stored names are read."""
 
@@ -298,76 +232,6 @@ class _Lines(NamedTuple):
     ranges: list[tuple[int, int]]  # where names were looked for
     changed: set[str]  # the words before a candidate of the lines, then or now
     after: set[int]  # where a word stands after one of them
-
-
-def _counted(connection: Connection, chunk: list[int]) -> dict[int, int]:
-    """How many pending candidates of the gazetteer each article of `chunk` has."""
-    return {
-        int(article_id): int(n)
-        for article_id, n in connection.execute(
-            select(col(Mention.article_id), func.count())
-            .where(
-                col(Mention.article_id).in_(chunk),
-                col(Mention.state) == "pending",
-                col(Mention.origin) == "gazetteer",
-            )
-            .group_by(col(Mention.article_id))
-        ).all()
-    }
-
-
-def _names_at(
-    connection: Connection, spans: list[tuple[int, int, int]], chunk: list[int]
-) -> dict[int, list[Any]]:
-    """The pending new names starting in one of `spans` (article id, start, end), by article:
-    on SQLite the spans go in as one JSON parameter (most pending rows are names: only these
-    are read), elsewhere every new name of the chunk is read and filtered."""
-    query = select(
-        col(Mention.id),
-        col(Mention.article_id),
-        col(Mention.start),
-        col(Mention.end),
-        col(Mention.entity_id),
-        col(Mention.label),
-        col(Mention.matched_alias),
-    ).where(
-        col(Mention.state) == "pending",
-        col(Mention.origin) == "gazetteer",
-        col(Mention.entity_id).is_(None),
-    )
-    out: dict[int, list[Any]] = {}
-    if not spans:
-        return out
-    if connection.dialect.name == "sqlite":
-        near = func.json_each(json.dumps(spans)).table_valued("value").alias("near")
-        rows = connection.execute(
-            query.add_columns(literal(None).label("key"))
-            .distinct()
-            .join(
-                near,
-                and_(
-                    col(Mention.article_id) == func.json_extract(near.c.value, "$[0]"),
-                    col(Mention.start) >= func.json_extract(near.c.value, "$[1]"),
-                    col(Mention.start) < func.json_extract(near.c.value, "$[2]"),
-                ),
-            )
-        ).all()
-    else:
-        wanted: dict[int, list[tuple[int, int]]] = {}
-        for article_id, low, high in spans:
-            wanted.setdefault(article_id, []).append((low, high))
-        rows = [
-            row
-            for row in connection.execute(
-                query.add_columns(literal(None).label("key")).where(
-                    col(Mention.article_id).in_(chunk)
-                )
-            ).all()
-            if any(low <= row.start < high for low, high in wanted.get(row.article_id, []))
-        ]
-    for row in rows:
-        out.setdefault(int(row.article_id), []).append(row)
-    return out
 
 
 def _stored_name(text: str, row: Any) -> Candidate:
