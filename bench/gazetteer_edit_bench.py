@@ -47,6 +47,7 @@ from store.gazetteer import entities as gazetteer  # noqa: E402
 from store.gazetteer.files import import_gazetteer  # noqa: E402
 from store.models import Article, Mention  # noqa: E402
 from store.review import rematch as rematch_module  # noqa: E402
+from store.review import withdraw as withdraw_module  # noqa: E402
 from store.review.candidates import build_matcher, match_articles  # noqa: E402
 from store.review.live import live_matcher  # noqa: E402
 from store.review.rematch import affected_articles, rematch  # noqa: E402
@@ -130,6 +131,31 @@ def build(db: Path, articles: int, aliases: int, words: int, reach: float) -> No
     print(f"  built {db} in {time.perf_counter() - started:.0f} s")
 
 
+def fingerprint(engine: Engine, names: bool = True) -> int:
+    """A hash of every pending candidate (span, entity, label, alias, score, reason): two paths
+    that leave the same hash left the same candidates (`names`: new names included; a matcher
+    built again labels them with hints of its own, see `names.hints_for`)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                col(Mention.article_id),
+                col(Mention.start),
+                col(Mention.end),
+                col(Mention.entity_id),
+                col(Mention.label),
+                col(Mention.matched_alias),
+                col(Mention.score),
+                col(Mention.reason),
+            )
+            .where(
+                col(Mention.state) == "pending",
+                *(() if names else (col(Mention.entity_id).is_not(None),)),
+            )
+            .order_by(col(Mention.article_id), col(Mention.start), col(Mention.end))
+        ).all()
+    return hash(tuple(tuple(row) for row in rows))
+
+
 def pending(engine: Engine) -> int:
     with engine.connect() as connection:
         return int(
@@ -165,6 +191,30 @@ def whole_texts_add(engine: Engine) -> float:
     return seconds
 
 
+def context_lines_remove(engine: Engine) -> tuple[float, int]:
+    """Seconds to remove the alias with the new names' labels counted from the lines where
+    their words stand, matched again (what an article with a decided mention takes; the stored
+    candidates of the others are the matcher's), and the pending candidates it leaves; the edit
+    is undone."""
+    read = withdraw_module.read_chunk
+
+    def decided_everywhere(connection, chunk, keys):  # type: ignore[no-untyped-def]
+        spans, stored, _, texts = read(connection, chunk, keys)
+        return spans, stored, set(chunk), texts
+
+    withdraw_module.read_chunk = decided_everywhere  # type: ignore[assignment]
+    try:
+        change = edit(engine, False)
+        start = time.perf_counter()
+        rematch(engine, change)
+        seconds = time.perf_counter() - start
+    finally:
+        withdraw_module.read_chunk = read
+    left = fingerprint(engine)
+    rematch(engine, edit(engine, True))
+    return seconds, left
+
+
 def whole_articles_remove(engine: Engine) -> tuple[float, int]:
     """Seconds to remove the alias with every reached article matched whole by the live
     matcher (the path before `store/review/withdraw.py`), and the pending candidates it leaves;
@@ -175,7 +225,7 @@ def whole_articles_remove(engine: Engine) -> tuple[float, int]:
         engine, article_ids=affected_articles(engine, change), matcher=live_matcher(engine)
     )
     seconds = time.perf_counter() - start
-    left = pending(engine)
+    left = fingerprint(engine)
     rematch(engine, edit(engine, True))
     return seconds, left
 
@@ -209,9 +259,9 @@ def part_edit(args: argparse.Namespace) -> None:
         start = time.perf_counter()
         report = rematch(engine, change)
         live_s = time.perf_counter() - start
-        live_count = pending(engine)
+        live_count = fingerprint(engine, names=False)
         if not add:
-            removed_live = live_count
+            removed_live = fingerprint(engine)
         # Back to the state before the edit, then today's path on the same edit.
         rematch(engine, edit(engine, not add))
         change = edit(engine, add)
@@ -221,12 +271,17 @@ def part_edit(args: argparse.Namespace) -> None:
         built = time.perf_counter() - start
         match_articles(engine, article_ids=affected_articles(engine, change), matcher=fresh)
         full_s = time.perf_counter() - start
-        same = "same candidates" if pending(engine) == live_count else "DIFFERENT candidates"
+        same = (
+            "same candidates"
+            if fingerprint(engine, names=False) == live_count
+            else "DIFFERENT candidates"
+        )
         rows.append((what, live_s, full_s, built, report.summary, same))
     # The same add, the touched entities matched in the whole texts (the path before windows).
     whole_s = whole_texts_add(engine)
     # The same removal, the reached articles matched whole (the path before withdraw.py).
     rematch(engine, edit(engine, True))
+    lines_remove_s, lines_left = context_lines_remove(engine)
     whole_remove_s, whole_left = whole_articles_remove(engine)
     rematch(engine, edit(engine, False))
     for what, live_s, full_s, built, summary, same in rows:
@@ -238,6 +293,11 @@ def part_edit(args: argparse.Namespace) -> None:
     print(
         f"  add    whole texts {whole_s:6.2f} s (the touched entities matched in each whole "
         "reached text, not in the lines their terms reach: the path before)"
+    )
+    print(
+        f"  remove, labels from lines {lines_remove_s:6.2f} s (the new names' labels counted "
+        "from the lines where their words stand, matched again, not from the stored "
+        "candidates), " + ("same candidates" if lines_left == removed_live else "DIFFERENT")
     )
     print(
         f"  remove whole articles {whole_remove_s:6.2f} s (the reached articles matched whole "

@@ -27,7 +27,6 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from store.corpus.phrases import WORD, phrase_end
 from store.matching.matcher import Matcher
@@ -61,7 +60,8 @@ def _level(word: str, table: dict[str, float]) -> float:
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _DATE_AFTER = re.compile(r"[ \t\u00a0]*[(,]?[ \t\u00a0]*\d")
 _DATE_BEFORE = re.compile(r"\d[ \t\u00a0]*\Z")
-_BEFORE = re.compile(r"([^\W\d_]+)[ \t\u00a0]+\Z")
+_BEFORE = re.compile(r"([^\W\d_]+)[ \t\u00a0]+\Z")  # the word before a name (word_before)
+_GAP_CHARS = " \t\u00a0"
 
 
 def _acronym(word: str) -> bool:
@@ -137,86 +137,6 @@ def with_new_names(matcher: Matcher, text: str) -> list[Candidate]:
     return sorted(found + names, key=lambda c: c.start) if names else found
 
 
-def with_new_names_in(
-    matcher: Matcher, text: str, windows: Sequence[tuple[int, int]]
-) -> list[Candidate] | None:
-    """What `with_new_names(matcher, text)` gives inside `windows` (whole lines, see
-    windows.py), sorted by start, without matching the whole text; None when that is not sure
-    (an empty gazetteer: a label then comes from the context alone).
-
-    The candidates and the names of a line do not depend on the other lines, but a new name's
-    label does: `_context` counts the labels of every candidate of the text by the word before
-    it. That word is on the name's line (no space run crosses a newline), so the lines outside
-    `windows` holding one of the words before the names found are matched too, for the context
-    only.
-    """
-    hints = hints_for(matcher)
-    if not hints.overall:
-        return None
-    taken: list[Candidate] = []
-    for start, end in windows:
-        taken += _shifted(matcher.find_candidates(text[start:end]), start)
-    names: list[tuple[int, list[Candidate]]] = []
-    words: set[str] = set()
-    for start, end in windows:
-        part = text[start:end]
-        inside = [_moved(c, -start) for c in taken if start <= c.start < end]
-        found = new_names(part, inside, hints)
-        words.update(w for c in found if (w := _word_before(part, c.start)) is not None)
-        names.append((start, found))
-    if not words:
-        return sorted(
-            taken + [c for start, found in names for c in _shifted(found, start)],
-            key=lambda c: c.start,
-        )
-    # The lines outside the windows where one of those words stands before a word.
-    before = re.compile(
-        r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")[ \t\u00a0]"
-    )
-    folded = fold(text)
-    others: list[Candidate] = []
-    at = 0
-    for start, end in [*windows, (len(text), len(text))]:
-        for match in before.finditer(folded, at, start):
-            line_start = folded.rfind("\n", 0, match.start()) + 1
-            if line_start < at:
-                continue  # a line already matched
-            line_end = folded.find("\n", match.end())
-            line_end = start if line_end < 0 or line_end >= start else line_end + 1
-            others += _shifted(matcher.find_candidates(text[line_start:line_end]), line_start)
-            at = line_end
-        at = end
-    if not others:  # no candidate of the text stands after those words but in the windows
-        return sorted(
-            taken + [c for start, found in names for c in _shifted(found, start)],
-            key=lambda c: c.start,
-        )
-    context = _context(text, taken + others)
-    found_all = list(taken)
-    for start, found in names:  # the same names, labelled as `_trim` does with this context
-        for c in found:
-            votes = context.get(_word_before(text, c.start + start) or "")
-            parts = [m.group() for m in WORD.finditer(c.text) if m.group()[:1].isalnum()]
-            label = hints.label(parts, votes)
-            found_all.append(
-                _moved(c if label in (None, c.label) else replace(c, label=label), start)
-            )
-    return sorted(found_all, key=lambda c: c.start)
-
-
-def words_before(text: str, starts: Iterable[int]) -> set[str]:
-    """The words right before these offsets of `text`, as a name's context keys them."""
-    return {w for start in starts if (w := _word_before(text, start)) is not None}
-
-
-def _moved(c: Candidate, by: int) -> Candidate:
-    return replace(c, start=c.start + by, end=c.end + by) if by else c
-
-
-def _shifted(found: list[Candidate], by: int) -> list[Candidate]:
-    return [_moved(c, by) for c in found] if by else found
-
-
 def _title_lines(text: str) -> list[tuple[int, int]]:
     """The lines written in title case (a headline: most of their words capitalised, no
     sentence-final punctuation)."""
@@ -239,40 +159,51 @@ def new_names(
     taken: Sequence[Candidate],
     hints: NameHints,
     context: dict[str, Counter[str]] | None = None,
+    within: Sequence[tuple[int, int]] | None = None,
 ) -> list[Candidate]:
     """The names written in capitals in `text` that no candidate of `taken` overlaps
     (`context`: the labels by word before, when `text` is a part of the text they come from;
-    else taken from `taken`)."""
+    else taken from `taken`). With `within`, only those starting in these ranges, each
+    beginning where no phrase nor candidate runs across (`names_in.clauses`)."""
     spans = sorted([(c.start, c.end) for c in taken] + _title_lines(text))
     if context is None:
         context = _context(text, taken)
     found: list[Candidate] = []
-    at = 0  # where the next phrase may start
-    k = 0  # the first taken span that may still matter
-    for match in WORD.finditer(text):
-        start = match.start()
-        if start < at or not match.group()[:1].isupper():
-            continue
-        while k < len(spans) and spans[k][1] <= start:
-            k += 1
-        if k < len(spans) and spans[k][0] <= start:  # inside a candidate
-            at = spans[k][1]
-            continue
-        end = phrase_end(text, start)
-        at = max(end, match.end())
-        if k < len(spans) and spans[k][0] < end:  # the name goes on into a candidate
-            continue
-        if k > 0 and _SPACES.fullmatch(text, spans[k - 1][1], start):  # a candidate's name
-            continue  # goes on into it: the reviewer widens the candidate (`e`)
-        name = _trim(text, start, end, hints, context)
-        if name is not None:
-            found.append(name)
+    for low, high in [(0, len(text))] if within is None else within:
+        at = low  # where the next phrase may start
+        k = 0  # the first taken span that may still matter
+        for match in WORD.finditer(text, low, high):
+            start = match.start()
+            if start < at or not match.group()[:1].isupper():
+                continue
+            while k < len(spans) and spans[k][1] <= start:
+                k += 1
+            if k < len(spans) and spans[k][0] <= start:  # inside a candidate
+                at = spans[k][1]
+                continue
+            end = phrase_end(text, start)
+            at = max(end, match.end())
+            if k < len(spans) and spans[k][0] < end:  # the name goes on into a candidate
+                continue
+            if k > 0 and _SPACES.fullmatch(text, spans[k - 1][1], start):  # a candidate's
+                continue  # name goes on into it: the reviewer widens the candidate (`e`)
+            name = _trim(text, start, end, hints, context)
+            if name is not None:
+                found.append(name)
     return found
 
 
-def _word_before(text: str, start: int) -> str | None:
-    match = _BEFORE.search(text, max(0, start - 40), start)
-    return fold(match.group(1)) if match else None
+def word_before(text: str, start: int) -> str | None:
+    """The word right before `start` (folded; spaces between, on the same line): the key of a
+    name's context."""
+    low = max(0, start - 40)  # (as `_BEFORE.search(text, low, start)`, a scan back: faster)
+    k = start
+    while k > low and text[k - 1] in _GAP_CHARS:
+        k -= 1
+    j = k
+    while j > low and text[j - 1].isalnum() and not text[j - 1].isdecimal():
+        j -= 1
+    return fold(text[j:k]) if j < k < start else None
 
 
 def _context(text: str, taken: Sequence[Candidate]) -> dict[str, Counter[str]]:
@@ -280,7 +211,7 @@ def _context(text: str, taken: Sequence[Candidate]) -> dict[str, Counter[str]]:
     `Presiden`): how the article itself writes names of each label."""
     context: dict[str, Counter[str]] = {}
     for c in taken:
-        word = _word_before(text, c.start)
+        word = word_before(text, c.start)
         if word is not None:
             context.setdefault(word, Counter())[c.label] += 1
     return context
@@ -326,7 +257,7 @@ def _trim(
     elif initial and phrase_zipf([fold(w.group()) for w in words], table) >= COMMON:
         return None  # `Baca Juga`: ordinary words in title case opening a sentence
     begin, finish = words[0].start(), words[-1].end()
-    label = hints.label([w.group() for w in words], context.get(_word_before(text, begin) or ""))
+    label = hints.label([w.group() for w in words], context.get(word_before(text, begin) or ""))
     if label is None:
         return None
     return Candidate(

@@ -3,9 +3,12 @@ one of their terms.
 
 No name runs across a newline (a hard gap), a word after one opens a sentence, and the
 title-case test stops at one: a line matched on its own gives the candidates it gives inside
-the whole text, offsets shifted by where it starts. The terms are searched in the folded text
-(same offsets as the text) as plain substrings, so a term inside a longer token (a clitic,
-tokens run together) still finds its line.
+the whole text, offsets shifted by where it starts; but for one test over the whole text: a
+known word capitalised only by opening a sentence is a name if the text names its entity
+inside a sentence elsewhere (`exact._settle_doubts`), maybe on another line. A candidate a line
+alone doubts for that (`sentence_initial_only`) sends its text to be matched whole. The terms
+are searched in the folded text (same offsets as the text) as plain substrings, so a term
+inside a longer token (a clitic, tokens run together) still finds its line.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import re
 from collections.abc import Iterable
 
 from store.matching.normalise import fold
+from store.matching.scores import SENTENCE_INITIAL
+from store.matching.types import Candidate
 
 Window = tuple[int, int]  # start and end offsets in the text: whole lines, newline included
 # More terms than this (an import) make a regex slower than matching the whole texts.
@@ -46,3 +51,9 @@ def lines_holding(text: str, pattern: re.Pattern[str]) -> list[Window] | None:
         windows.append((start, end))
         at = end
     return windows or None
+
+
+def sentence_initial_only(found: Iterable[Candidate]) -> bool:
+    """Whether one of `found` (the candidates of lines matched alone) is doubted only for
+    opening a sentence: the whole text may name its entity elsewhere, which lifts the doubt."""
+    return any(c.reason == SENTENCE_INITIAL for c in found)

@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import JSON, Engine, bindparam, delete, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from store import audit
@@ -24,6 +24,7 @@ from store.workers import die_with_parent
 
 CHUNK = 100  # articles matched and written per transaction
 POOL_FROM = 400  # below this many articles, worker processes cost more than they save
+KEYS_CHUNK = 500  # entity keys looked up per query
 
 
 @dataclass(slots=True)
@@ -215,6 +216,7 @@ def _store(
                 by_article.setdefault(row.article_id, []).append(row)
         inserts: list[dict[str, Any]] = []
         withdrawn: list[int] = []
+        updates: list[dict[str, Any]] = []
         now = utcnow()
         for article_id, candidates in results:
             _diff(
@@ -225,10 +227,12 @@ def _store(
                 report,
                 inserts,
                 withdrawn,
-                connection,
+                updates,
                 now,
                 precision,
             )
+        if updates:  # one statement for them all
+            connection.execute(_UPDATE, updates)
         if withdrawn:
             # Still pending: a decision committed since the rows were read is never undone
             # (the read above is not under the write lock; a re-match runs beside the review).
@@ -240,6 +244,23 @@ def _store(
         if inserts:
             connection.execute(insert(Mention), inserts)
     return report
+
+
+# A re-matched pending candidate's fields, as one statement executed for many rows (still
+# pending: a decision committed since the rows were read is never undone).
+_UPDATE = (
+    update(Mention)
+    .where(col(Mention.id) == bindparam("row_id"), col(Mention.state) == "pending")
+    .values(
+        label=bindparam("new_label"),
+        matched_alias=bindparam("new_matched_alias"),
+        score=bindparam("new_score"),
+        method=bindparam("new_method"),
+        alternatives=bindparam("new_alternatives", type_=JSON),
+        reason=bindparam("new_reason"),
+        version=col(Mention.version) + 1,
+    )
+)
 
 
 def _kept_out(engine: Engine, add_only: bool, replaced: Collection[int]) -> list[Any]:
@@ -260,7 +281,7 @@ def _diff(
     report: MatchReport,
     inserts: list[dict[str, Any]],
     withdrawn: list[int],
-    connection: Any,
+    updates: list[dict[str, Any]],
     now: Any,
     precision: Precision,
 ) -> None:
@@ -312,12 +333,8 @@ def _diff(
             "alternatives": list(old.alternatives or []),
             "reason": old.reason,
         }
-        if current != fields:
-            connection.execute(  # a re-matched candidate is a changed mention: a new version
-                update(Mention)
-                .where(col(Mention.id) == old.id, col(Mention.state) == "pending")
-                .values(**fields, version=col(Mention.version) + 1)
-            )
+        if current != fields:  # a re-matched candidate is a changed mention: a new version
+            updates.append({"row_id": old.id, **{f"new_{k}": v for k, v in fields.items()}})
     withdrawn.extend(m.id for m in pending.values())
     report.removed += len(pending)
 
@@ -330,9 +347,16 @@ def add_candidates(
     """Store new candidates beside the articles' stored ones, which are left as they are but
     the pending candidates `replaced` (withdrawn); the same checks as `match_articles`: never
     over an accepted mention nor a rejected one."""
+    named = sorted({c.key for _, found in results for c in found if c.key})
     with session_scope(engine) as session:
-        rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
-        keys: dict[str, int] = {row[0]: row[1] for row in rows}
+        keys: dict[str, int] = {}
+        for at in range(0, len(named), KEYS_CHUNK):  # the entities named, not all of them
+            rows = session.execute(
+                select(col(Entity.key), col(Entity.id)).where(
+                    col(Entity.key).in_(named[at : at + KEYS_CHUNK])
+                )
+            ).all()
+            keys.update({row[0]: row[1] for row in rows})
         precision = load_precision(session)
     report = MatchReport()
     for start in range(0, len(results), CHUNK):

@@ -16,7 +16,7 @@ from store.gazetteer.change import GazetteerChange
 from store.matching import Candidate
 from store.matching.delta import Delta
 from store.matching.index import Index
-from store.matching.windows import lines_holding, terms_pattern
+from store.matching.windows import lines_holding, sentence_initial_only, terms_pattern
 from store.models import Alias, Article, Entity, Mention
 from store.review.candidates import (
     MatchReport,
@@ -136,7 +136,10 @@ def _splice(
             proposed: list[tuple[int, list[Candidate]]] = []
             for row_id, text in texts:
                 windows = lines_holding(text, pattern) if pattern is not None else None
-                proposed.append((int(row_id or 0), touched.own_candidates(text, windows)))
+                found = touched.own_candidates(text, windows)
+                if windows is not None and sentence_initial_only(found):
+                    found = touched.own_candidates(text)  # (its doubt depends on the whole text)
+                proposed.append((int(row_id or 0), found))
             # Only the stored mentions near what the touched entities propose can be that
             # candidate, overlap it or be within NEAR of it; the others are counted as kept.
             spans = [(i, c.start - NEAR, c.end + NEAR) for i, found in proposed for c in found]
@@ -279,9 +282,11 @@ def rematch(
     # An article reached both ways (a rename) is matched whole.
     whole |= added & removed
     withdrawn = sorted(removed - whole)
+    matcher = None  # the live matcher, read once (it compares the whole gazetteer)
     if withdrawn:
+        matcher = live_matcher(engine)
         additions, replaced, rest = withdraw_lines(
-            engine, live_matcher(engine), withdrawn, change.removed, report
+            engine, matcher, withdrawn, change.removed, report
         )
         found = add_candidates(engine, additions, replaced)
         report.added += found.added
@@ -306,7 +311,7 @@ def rematch(
         match_articles(
             engine,
             article_ids=sorted(whole),
-            matcher=live_matcher(engine),
+            matcher=matcher or live_matcher(engine),
             reviewer_id=reviewer_id,
             on_progress=on_progress,
         )

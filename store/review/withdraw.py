@@ -2,28 +2,49 @@
 
 A removed alias's pending candidates (stored with `matched_alias`, per entity) are withdrawn,
 and the lines they were on are matched again with the live matcher (already without the
-alias), new names included (`names.with_new_names_in`): what they hid comes back, and a line
-gives there what it gives inside the whole text (windows.py). The lines of the entity's other
-pending candidates are matched again too (an entity's names are trusted together), and those of
-candidates listing it as an alternative. An article where a stored new name elsewhere may take
-another label (its context changed) is matched whole. Every
-pending candidate the matcher proposed in those lines is replaced by what they give now; the
-rest of the article is left as it is.
+alias), new names included (`names_in.window_candidates`; in the clauses where the spans
+changed): what they hid comes back, and a line gives there what it gives inside the whole text
+(windows.py). The lines of the entity's other pending candidates are matched again too (an
+entity's names are trusted together), and those of candidates listing it as an alternative.
+Every pending candidate the matcher proposed in those lines that differs from what they give
+now is replaced; the rest of the article is left as it is.
+
+A new name's label counts the labels of the candidates after the same word in the whole text
+(`names._context`): the names of these lines, and the stored new names elsewhere after a word
+that stood before a changed candidate, are labelled from the article's stored candidates
+(those of an article without decided mentions are the matcher's), else from its lines where
+those words stand, matched again (`names_in`). A relabelled stored name is updated in place.
 """
 
 from __future__ import annotations
 
-import json
+from bisect import bisect_right
 from collections.abc import Collection
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, String, func, or_, select, tuple_, type_coerce
+from sqlalchemy import (
+    Engine,
+    func,
+    select,
+    tuple_,
+)
 from sqlmodel import col
 
 from store.matching import Candidate, Matcher
-from store.matching.names import with_new_names_in, words_before
-from store.matching.windows import Window
-from store.models import Article, Entity, Mention
+from store.matching.names import NEW_NAME, SCORE, hints_for, word_before
+from store.matching.names_in import (
+    after_words,
+    context_of,
+    lines_after,
+    relabelled,
+    window_candidates,
+    words_before,
+)
+from store.matching.scores import OVERLAP
+from store.matching.windows import Window, sentence_initial_only
+from store.models import Entity, Mention
 from store.review.candidates import MatchReport
+from store.review.withdraw_rows import names_at, pending_counts, read_chunk
 
 CHUNK = 500  # articles read per query
 MAX_KEYS = 50  # more entities than this (an import undone): the articles are matched whole
@@ -51,89 +72,181 @@ def withdraw_lines(
     report: MatchReport,
 ) -> tuple[list[tuple[int, list[Candidate]]], set[int], set[int]]:
     """The candidates of the lines where the removed (entity key, alias) pairs had pending
-    candidates, in the articles `ids`: (what those lines give now, the stored pending
-    candidates they replace, the articles to match whole)."""
+    candidates, in the articles `ids`, and the stored new names elsewhere relabelled: (what
+    those lines give now and the names relabelled, the stored pending candidates they replace,
+    the articles to match whole)."""
     keys = sorted({key for key, _ in removed})
     if len(keys) > MAX_KEYS:
         return [], set(), set(ids)
+    hints = hints_for(matcher)
     additions: list[tuple[int, list[Candidate]]] = []
     replaced: set[int] = set()
     whole: set[int] = set()
     for at in range(0, len(ids), CHUNK):
         chunk = ids[at : at + CHUNK]
         with engine.connect() as connection:
-            # The lines to match again: the removed pairs' candidates and their entities'.
-            anchors = connection.execute(
-                select(col(Mention.article_id), col(Mention.start), col(Mention.end))
-                .join(Entity, col(Entity.id) == col(Mention.entity_id))
-                .where(
-                    col(Mention.article_id).in_(chunk),
-                    col(Mention.state) == "pending",
-                    col(Mention.origin) == "gazetteer",
-                    or_(
-                        col(Entity.key).in_(keys),
-                        # A span the removed alias's entity fitted too (an alternative).
-                        *(
-                            type_coerce(col(Mention.alternatives), String).like(
-                                f"%{json.dumps(key)}%"
-                            )
-                            for key in keys
-                        ),
-                    ),
+            spans, stored, decided, texts = read_chunk(connection, chunk, keys)
+            counted = pending_counts(connection, chunk)
+            lines: list[_Lines] = []
+            for article_id, text in texts:
+                windows = _lines(text, spans.get(article_id, []))
+                mine = stored.get(article_id, [])  # the candidates of entities
+                inside = _within(windows, [m.start for m in mine])
+                # The candidates stored in the lines are the matcher's unless a decided mention
+                # kept one out: the names are then looked for only where their spans changed.
+                before = None
+                if article_id not in decided:
+                    before = [(m.start, m.end) for m, i in zip(mine, inside, strict=True) if i]
+                found = window_candidates(matcher, text, windows, before) if windows else None
+                if found is None or sentence_initial_only(found[0]):  # (the doubt of such a
+                    whole.add(article_id)  # candidate depends on the whole text)
+                    continue
+                taken, names, ranges = found
+                # A new name's label counts the labels of the candidates after the same word in
+                # the whole text: a stored new name elsewhere after a word that stood before a
+                # candidate of these lines, then or now, is labelled again.
+                changed = words_before(
+                    text,
+                    [m.start for m, i in zip(mine, inside, strict=True) if i]
+                    + [c.start for c in taken],
                 )
-            ).all()
-            pending = connection.execute(
-                select(
-                    col(Mention.id),
-                    col(Mention.article_id),
-                    col(Mention.start),
-                    col(Mention.entity_id),
-                ).where(
-                    col(Mention.article_id).in_(chunk),
-                    col(Mention.state) == "pending",
-                    col(Mention.origin) == "gazetteer",
+                after = after_words(text, changed) if changed else set()
+                lines.append(
+                    _Lines(
+                        article_id,
+                        text,
+                        windows,
+                        mine,
+                        inside,
+                        taken,
+                        names,
+                        ranges,
+                        changed,
+                        after,
+                    )
                 )
-            ).all()
-            texts = connection.execute(
-                select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
-            ).all()
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for row in anchors:
-            spans.setdefault(int(row.article_id), []).append((row.start, row.end))
-        stored: dict[int, list[tuple[int, int, bool]]] = {}
-        for held in pending:
-            stored.setdefault(int(held.article_id), []).append(
-                (int(held.id or 0), held.start, held.entity_id is None)
+            # The stored names to replace (where names were looked for) or maybe relabel.
+            named = names_at(
+                connection,
+                [(x.article_id, low, high) for x in lines for low, high in x.ranges]
+                + [(x.article_id, p, p + 1) for x in lines for p in x.after],
+                chunk,
             )
-        for row_id, text in texts:
-            article_id = int(row_id or 0)
-            windows = _lines(text, spans.get(article_id, []))
-            found = with_new_names_in(matcher, text, windows) if windows else None
-            if found is None:
-                whole.add(article_id)
-                continue
-            mine = stored.get(article_id, [])
-            inside = [any(s <= start < e for s, e in windows) for _, start, _ in mine]
-            # A new name's label counts the candidates after the same word in the whole text
-            # (`names._context`): a stored new name elsewhere after a word that stood before a
-            # candidate of these lines, then or now, may change: the article is matched whole.
-            changed = words_before(
-                text,
-                [start for (_, start, name), i in zip(mine, inside, strict=True) if i and not name]
-                + [c.start for c in found if c.key],
-            )
-            if changed & words_before(
-                text,
-                [start for (_, start, name), i in zip(mine, inside, strict=True) if name and not i],
-            ):
-                whole.add(article_id)
-                continue
-            gone = {m[0] for m, i in zip(mine, inside, strict=True) if i}
+        for x in lines:
+            article_id, text, taken, names = x.article_id, x.text, x.taken, x.names
+            mine = list(x.mine)
+            inside = list(x.inside)
+            held_names = named.get(article_id, [])
+            mine += held_names
+            inside += _within(x.ranges, [m.start for m in held_names])
+            stale = [
+                m
+                for m, i in zip(mine, inside, strict=True)
+                if not i
+                and m.entity_id is None
+                and m.start in x.after
+                and word_before(text, m.start) in x.changed
+            ]
+            words = words_before(text, [c.start for c in names] + [m.start for m in stale])
+            gone = {int(m.id) for m, i in zip(mine, inside, strict=True) if i}
+            if words:
+                if article_id in decided:  # a candidate may be kept out: match its lines
+                    found_lines = lines_after(matcher, text, x.windows, words)
+                    others = [(c.start, c.label) for c in found_lines]
+                else:  # the stored candidates elsewhere are the matcher's
+                    others = [
+                        (m.start, m.label)
+                        for m, i in zip(mine, inside, strict=True)
+                        if not i and m.entity_id
+                    ]
+                context = context_of(text, words, [(c.start, c.label) for c in taken] + others)
+                names = [relabelled(hints, text, c, context) for c in names]
+                for m in stale:
+                    name = relabelled(hints, text, _stored_name(text, m), context)
+                    if name.label != m.label:
+                        names.append(name)
+                        gone.add(int(m.id))
+            held = [m for m, i in zip(mine, inside, strict=True) if i]
+            new, same = _changed(taken + names, held, keys, spans.get(article_id, []))
+            gone -= same
             report.articles += 1
-            report.kept += len(mine) - len(gone)
+            report.kept += counted.get(article_id, 0) - len(gone)
             replaced |= gone
-            additions.append((article_id, found))
+            if new:
+                additions.append((article_id, sorted(new, key=lambda c: c.start)))
     return additions, replaced, whole
+
+
+def _within(ranges: list[tuple[int, int]], starts: list[int]) -> list[bool]:
+    """Whether each of `starts` falls in one of `ranges` (in order, without overlaps)."""
+    lows = [low for low, _ in ranges]
+    out = []
+    for start in starts:
+        k = bisect_right(lows, start) - 1
+        out.append(k >= 0 and start < ranges[k][1])
+    return out
+
+
+def _changed(
+    found: list[Candidate], held: list[Any], keys: list[str], anchors: list[tuple[int, int]]
+) -> tuple[list[Candidate], set[int]]:
+    """The candidates of `found` (what the lines give now) that are not stored as they are
+    among `held` (the lines' stored pending candidates), and the ids of those that are.
+
+    Only the removed aliases' entities (`keys`) lost hits: a candidate of another entity at
+    the same span, with the same label and alias, is the one stored, unless one of those
+    entities fits it too (its alternatives), it was one of theirs (`anchors`), or it was kept
+    beside a span that may have changed (`overlap`)."""
+    touched = set(keys)
+    anchored = set(anchors)
+    stored = {(m.start, m.end, m.key or ""): m for m in held}
+    new: list[Candidate] = []
+    same: set[int] = set()
+    for c in found:
+        m = stored.get((c.start, c.end, c.key))
+        if (
+            m is not None
+            and m.label == c.label
+            and (m.matched_alias or "") == c.alias
+            and c.key not in touched
+            and touched.isdisjoint(c.alternatives)
+            and (c.start, c.end) not in anchored
+            and OVERLAP not in (c.reason or "")
+        ):
+            same.add(int(m.id))
+        else:
+            new.append(c)
+    return new, same
+
+
+class _Lines(NamedTuple):
+    """An article's lines matched again, before its stored names are read."""
+
+    article_id: int
+    text: str
+    windows: list[tuple[int, int]]
+    mine: list[Any]  # its pending candidates of entities
+    inside: list[bool]  # whether each is in the lines
+    taken: list[Candidate]
+    names: list[Candidate]
+    ranges: list[tuple[int, int]]  # where names were looked for
+    changed: set[str]  # the words before a candidate of the lines, then or now
+    after: set[int]  # where a word stands after one of them
+
+
+def _stored_name(text: str, row: Any) -> Candidate:
+    """A stored new name as the matching run proposed it."""
+    return Candidate(
+        start=row.start,
+        end=row.end,
+        text=text[row.start : row.end],
+        key="",
+        label=row.label,
+        alias="",
+        score=SCORE,
+        method="name",
+        reason=NEW_NAME,
+    )
 
 
 def removal_reach(engine: Engine, removed: Collection[tuple[str, str]]) -> set[int]:

@@ -63,6 +63,9 @@ def test_an_added_alias_spliced_by_lines_gives_the_candidates_of_a_rebuilt_match
         "Hujan turun di kota.\n\nPejabat dari Nusa Kertarajanya hadir",
         "Hujan.\nWarga Nusa Kertaraya datang ke Kertaraja.\nSelesai.",
         "Pagi.\nDi Kertaraja, pejabat Nusa Kertaraja hadir.\nSore.",
+        # `bintang` (a known word) opening a sentence: a name because the text names its
+        # entity inside a sentence on another line, which its line alone does not know.
+        "Pagi.\nBintang datang kemarin.\nWarga Tanah Bintang senang.\n",
     ]
     for db in (engine, rebuilt):
         prepare_demo(db, reviewer_id=None)
@@ -81,6 +84,10 @@ def test_an_added_alias_spliced_by_lines_gives_the_candidates_of_a_rebuilt_match
                     for i, text in enumerate(texts)
                 ],
             )
+        with session_scope(db) as session:  # an entity of one name, not renowned
+            gazetteer.create_entity(
+                session=session, key="BT", name="Tanah Bintang", type="ORG", reviewer_id=None
+            )
         index_new_articles(db)
         match_articles(db)
     live_matcher(engine)
@@ -88,7 +95,7 @@ def test_an_added_alias_spliced_by_lines_gives_the_candidates_of_a_rebuilt_match
         first, second = [v.key for v in gazetteer.all_entities(session=session)][:2]
     # "Kertaraja" first (one entity), then "Nusa Kertaraja" (another) over it: a longer
     # candidate replaces the pending ones inside it.
-    for key, alias in ((first, "Kertaraja"), (second, "Nusa Kertaraja")):
+    for key, alias in ((first, "Kertaraja"), (second, "Nusa Kertaraja"), ("BT", "bintang")):
         for db in (engine, rebuilt):
             with session_scope(db) as session:
                 change = gazetteer.add_alias(session=session, key=key, text=alias, reviewer_id=None)
@@ -110,4 +117,6 @@ def test_an_added_alias_spliced_by_lines_gives_the_candidates_of_a_rebuilt_match
     found = {(row[0], row[3], row[5]) for row in candidates(engine) if row[0] in ids}
     assert {alias for _, _, alias in found} >= {"Kertaraja", "Nusa Kertaraja"}
     assert len({article for article, _, alias in found if alias == "Nusa Kertaraja"}) >= 3
+    scores = {row[6] for row in candidates(engine) if row[5] == "bintang"}
+    assert scores == {90.0}  # not doubted as `sentence-initial` (45) in its line alone
     rebuilt.dispose()

@@ -17,10 +17,12 @@ from store.corpus.search import index_new_articles
 from store.db import open_database, session_scope
 from store.gazetteer import entities as gazetteer
 from store.matching import AliasEntry, Matcher
-from store.matching.names import NEW_NAME, with_new_names, with_new_names_in
+from store.matching.names import NEW_NAME, with_new_names
+from store.matching.names_in import with_new_names_in
 from store.models import Article, Entity, Mention
 from store.review.candidates import MatchReport, build_matcher, match_articles
 from store.review.live import live_matcher
+from store.review.mentions import decide_mention
 from store.review.rematch import affected_articles, rematch
 from store.review.withdraw import removal_reach, withdraw_lines
 from tests.store.test_live_matcher import candidates
@@ -32,8 +34,15 @@ TEXTS = [
     "Hujan turun.\n\nKemarin Nusa Kertarajanya menolak, kata dia.\n\nSelesai.",  # a clitic
     # A new name comes back; its label comes from the word before it on another line.
     "Warga dari Padang Lawas hadir.\nPagi.\nPejabat dari Tarumaja Malela hadir.\nSore.",
-    # A stored new name on another line after the same word: its label may change (whole).
+    # A stored new name on another line after the same word: relabelled in place.
     "Kabar dari Sungkai Lembara tiba.\nPagi.\nPejabat dari Tarumaja Malela hadir.\nSore.",
+    # The same, in an article with a decided mention (its stored candidates are not all the
+    # matcher's): the lines after `dari` are matched again for the label.
+    "Kabar dari Sungkai Lembara tiba.\nWarga dari Padang Lawas hadir.\n"
+    "Pejabat dari Tarumaja Malela hadir.\nWarga Durian Runtuh.",
+    # `Bintang` opening a sentence is a name because the text names its entity inside a
+    # sentence on another line: its line alone doubts it, so the article is matched whole.
+    "Pagi.\nBintang datang dari Nusa Kertaraja.\nWarga Tanah Bintang senang.",
 ]
 
 
@@ -57,6 +66,23 @@ def pending(engine: Engine) -> list[tuple[object, ...]]:
             .where(col(Mention.state) == "pending")
         ).all()
     return sorted(((*row[:-1], tuple(row[-1])) for row in rows), key=repr)
+
+
+def name_labels(engine: Engine) -> dict[tuple[str, str], tuple[int, str, int]]:
+    """The pending new names: (article, name) -> (id, label, version)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                col(Article.external_id),
+                col(Mention.text),
+                col(Mention.id),
+                col(Mention.label),
+                col(Mention.version),
+            )
+            .join(Article, col(Article.id) == col(Mention.article_id))
+            .where(col(Mention.state) == "pending", col(Mention.reason) == NEW_NAME)
+        ).all()
+    return {(a, t): (i, label, version) for a, t, i, label, version in rows}
 
 
 def test_the_lines_give_what_the_whole_text_gives_new_names_labelled_alike() -> None:
@@ -107,13 +133,25 @@ def test_a_removed_alias_gives_what_matching_the_whole_articles_gives(
                     for i, text in enumerate(TEXTS)
                 ],
             )
+        with session_scope(db) as session:  # an entity of one name, not renowned
+            gazetteer.create_entity(
+                session=session, key="BT", name="Tanah Bintang", type="ORG", reviewer_id=None
+            )
         index_new_articles(db)
         match_articles(db)
+        with session_scope(db) as session:
+            rejected = session.execute(
+                select(col(Mention.id))
+                .join(Article, col(Article.id) == col(Mention.article_id))
+                .where(col(Article.external_id) == "w6", col(Mention.text) == "Durian Runtuh")
+            ).scalar_one()
+            decide_mention(session=session, mention_id=rejected, state="rejected", reviewer_id=None)
     live_matcher(engine)
     live_matcher(whole_db)
     with session_scope(engine) as session:
         first, second, third = [v.key for v in gazetteer.all_entities(session=session)][:3]
     edits = [
+        ("BT", "bintang", True),
         (first, "Kertaraja", True),
         (second, "Nusa Kertaraja", True),  # over `Kertaraja`: hides it
         (third, "Padang Lawas", True),
@@ -133,22 +171,30 @@ def test_a_removed_alias_gives_what_matching_the_whole_articles_gives(
                         session=session, key=key, text=alias, reviewer_id=None
                     )
             if add or db is engine:
-                if db is engine and not add:  # matched by lines, none whole
+                if db is engine and not add:  # matched by lines, none whole but w7
                     reached = sorted(removal_reach(engine, change.removed))
                     assert reached
                     *_, whole = withdraw_lines(
                         engine, live_matcher(engine), reached, change.removed, MatchReport()
                     )
                     with engine.connect() as connection:
-                        named = {
-                            i
-                            for i, external in connection.execute(
-                                select(col(Article.id), col(Article.external_id))
-                            ).all()
-                            if external in ("w5",)
-                        }
-                    assert whole == (named if alias == "Tarumaja Malela" else set())
+                        w7 = connection.execute(
+                            select(col(Article.id)).where(col(Article.external_id) == "w7")
+                        ).scalar_one()
+                    assert whole == ({w7} if alias == "Nusa Kertaraja" else set())
+                    before = name_labels(engine)
                 rematch(db, change)
+                if db is engine and alias == "Tarumaja Malela" and not add:
+                    # The stored new name of w5 after `dari` on another line: relabelled in
+                    # place (the same row, a new version), its article not matched again.
+                    after = name_labels(engine)
+                    (row, label, version) = before[("w5", "Sungkai Lembara")]
+                    assert after[("w5", "Sungkai Lembara")] == (row, "LOC", version + 1)
+                    assert label != "LOC"
+                    # w6 (a decided mention): labelled from its line `dari Padang Lawas`.
+                    assert (
+                        after[("w6", "Sungkai Lembara")][0] == before[("w6", "Sungkai Lembara")][0]
+                    )
             else:  # the path before: the articles reached matched whole
                 match_articles(
                     whole_db,
