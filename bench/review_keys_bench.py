@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import csv
 import os
+import pstats
 import random
 import shutil
 import sys
@@ -106,6 +107,7 @@ async def replay(
     articles: int,
     *,
     baseline_every: int = 4,
+    profile: tuple[str, ...] = (),
 ) -> Reviewer:
     """Run the app on `db` under Pilot and let the reviewer review `articles` articles."""
     from tui_bench import settle
@@ -116,7 +118,9 @@ async def replay(
     app = make_app(f"sqlite:///{db}", reviewer="bench", config=Config(path=db.with_suffix(".toml")))
     async with app.run_test(headless=True, size=(120, 40)) as pilot:
         await pilot.pause()
-        reviewer = Reviewer(pilot, gold, known, settle=settle, baseline_every=baseline_every)
+        reviewer = Reviewer(
+            pilot, gold, known, settle=settle, baseline_every=baseline_every, profile=profile
+        )
         await reviewer.review(articles)
     return reviewer
 
@@ -207,8 +211,25 @@ def report(name: str, reviewer: Reviewer, result: Score, wall: float, load: floa
     return reached
 
 
+def print_profiles(reviewer: Reviewer, name: str, top: int = 30) -> None:
+    """The cProfile of each kind asked for with `--profile`: telaah's functions and Textual's
+    style, layout and paint by cumulative time; the whole profile is kept in
+    `/tmp/telaah-keys-{corpus}-{kind}.prof` (for `python -m pstats`)."""
+    for kind, profiler in reviewer.profiles.items():
+        count = sum(1 for k, _, _ in reviewer.record.keys if k == kind)
+        path = Path(tempfile.gettempdir()) / f"telaah-keys-{name}-{kind}.prof"
+        profiler.dump_stats(path)
+        print(f"\n-- cProfile of {kind!r} ({count} keys), by cumulative time; all in {path}")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        pattern = r"/(tui|store)/|textual/(css/stylesheet|_compositor|screen|widget|app)\.py"
+        stats.sort_stats("cumulative").print_stats(pattern, top)
+
+
 def run(
-    name: str, setup: tuple[Path, dict[str, list[GoldSpan]], dict[str, str]], articles: int
+    name: str,
+    setup: tuple[Path, dict[str, list[GoldSpan]], dict[str, str]],
+    articles: int,
+    profile: tuple[str, ...] = (),
 ) -> bool:
     """Replay the gold on the database `setup` made; print the figures."""
     db, gold, known = setup
@@ -216,7 +237,7 @@ def run(
     load = os.getloadavg()[0]
     started = time.perf_counter()
     try:
-        reviewer = asyncio.run(replay(db, gold, known, articles))
+        reviewer = asyncio.run(replay(db, gold, known, articles, profile=profile))
     except Exception as error:  # the app crashed, or the reviewer could not go on
         print(f"\n== {name}: the replay stopped: {type(error).__name__}: {error}")
         return False
@@ -226,7 +247,9 @@ def run(
     result = score(
         {article: accepted.get(article, []) for article in reviewed}, reviewed, reviewer.resolve
     )
-    return report(name, reviewer, result, wall, load)
+    reached = report(name, reviewer, result, wall, load)
+    print_profiles(reviewer, name)
+    return reached
 
 
 def default_eval() -> Path:
@@ -245,12 +268,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only", choices=("sample", "eval"), help="run one corpus only")
     parser.add_argument("--keep-files", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="kinds of key to cProfile, comma-separated (d,d-yes,mark-l): printed at the end",
+    )
     args = parser.parse_args()
+    profile = tuple(kind for kind in args.profile.split(",") if kind)
     folder = Path(tempfile.mkdtemp(prefix="telaah-keys-"))
     ok = True
     try:
         if args.only in (None, "sample"):
-            ok &= run("sample", sample_setup(folder, args.articles), args.articles)
+            ok &= run("sample", sample_setup(folder, args.articles), args.articles, profile)
         if args.only in (None, "eval"):
             if not (args.eval / "gold.jsonl").exists():
                 print(f"\n== eval: skipped, no {args.eval}/gold.jsonl (give --eval DIR)")
@@ -259,6 +288,7 @@ def main() -> int:
                     "eval",
                     eval_setup(folder, args.eval, args.articles, args.keep, args.seed),
                     args.articles,
+                    profile,
                 )
     finally:
         if args.keep_files:

@@ -11,6 +11,7 @@ breadth-first search over the text cursor's own actions, run on a copy of its st
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
 import statistics
@@ -90,8 +91,10 @@ class Reviewer:
         *,
         settle: Callable[[Any], Any],
         baseline_every: int = 4,
+        profile: Iterable[str] = (),
     ) -> None:
-        """`known`: entity key -> name, of the gazetteer when the run starts."""
+        """`known`: entity key -> name, of the gazetteer when the run starts; `profile`: the
+        kinds of key to run under cProfile (one profile per kind, in `profiles`)."""
         self.pilot = pilot
         self.app = pilot.app
         self.gold = gold
@@ -103,15 +106,24 @@ class Reviewer:
         self.record = Recorder()
         self.star_moves: bool | None = None  # does `*` move on by itself? (learnt)
         self.reviewed: list[str] = []
+        self.profiles = {kind: cProfile.Profile() for kind in profile}
 
     # Keys.
 
     async def press(self, key: str, kind: str) -> None:
         """Press one key, timed until the screen has handled it and painted."""
+        profiler = self.profiles.get(kind)
+        if profiler is not None:
+            profiler.enable()
         started = time.perf_counter()
         await self.pilot.press(key)
         await self.settle(self.pilot)
-        self.record.keys.append((kind, key, time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        if profiler is not None:
+            profiler.disable()
+        self.record.keys.append((kind, key, seconds))
+        if TRACE:
+            print(f"key {kind:<14} {key:<8} {seconds * 1000:7.1f} ms")
         await self.app.workers.wait_for_complete()
         await self.pilot.pause()
         if len(self.record.keys) % self.baseline_every == 0:
