@@ -15,6 +15,7 @@ import os
 import pstats
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -191,15 +192,30 @@ def report(name: str, reviewer: Reviewer, result: Score, wall: float, load: floa
         f"over the no-op median  max {max(over, default=0):.1f} ms; {slow_keys} keys >= "
         f"{SLOW_KEY_MS:.0f} ms  goal none: {verdict(slow_keys == 0)}"
     )
+    cpu = reviewer.record.keys_cpu
+    c_median, c_p95, c_max = summary(cpu)
+    c_base = summary(reviewer.record.baseline_cpu)[0]
+    cpu_over = [c * 1000 - c_base for c in cpu]
+    print(
+        f"CPU ms per key         median {c_median:.1f}  p95 {c_p95:.1f}  max {c_max:.1f}"
+        f"  (no-op {c_base:.1f}); {sum(1 for ms in cpu_over if ms >= SLOW_KEY_MS)} keys"
+        f" >= {SLOW_KEY_MS:.0f} ms of CPU over the no-op's"
+    )
     by_kind: dict[str, list[float]] = defaultdict(list)
-    for kind, _, seconds in keys:
+    cpu_by_kind: dict[str, list[float]] = defaultdict(list)
+    for (kind, _, seconds), used in zip(keys, cpu, strict=True):
         by_kind[kind].append(seconds)
-    print("slowest kinds (ms)")
-    for kind, values in sorted(by_kind.items(), key=lambda item: -max(item[1]))[:8]:
+        cpu_by_kind[kind].append(used)
+    over_by_kind: defaultdict[str, int] = defaultdict(int)
+    for (kind, _, _), ms in zip(keys, over, strict=True):
+        over_by_kind[kind] += ms >= SLOW_KEY_MS
+    print("slowest kinds (ms; CPU median; keys >= 100 ms over the no-op)")
+    for kind, values in sorted(by_kind.items(), key=lambda item: -statistics.median(item[1])):
         k_median, k_p95, k_max = summary(values)
         print(
             f"  {kind:<16} max {k_max:6.1f}  p95 {k_p95:6.1f}  median {k_median:6.1f}"
-            f"  ({len(values)}x)"
+            f"  cpu {summary(cpu_by_kind[kind])[0]:6.1f}  ({len(values)}x, "
+            f"{over_by_kind[kind]} slow)"
         )
     reached = not result.wrong and not result.missed
     print(

@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -20,6 +19,7 @@ from store.db import Engine
 from store.gazetteer.search import EntityHit, EntitySearch, search_cache
 from store.review.mentions import MentionView
 from store.textsafe import visible
+from tui.modals.backdrop import TelaahModal
 from tui.modals.new_entity import NewEntity, NewEntityScreen
 
 RESULTS = 20  # about what the list shows at once; more only cost rendering time
@@ -63,7 +63,7 @@ def hit_line(hit: EntityHit, colour: str) -> Content:
     return Content.assemble(*parts)
 
 
-class LinkScreen(ModalScreen[LinkChoice | None]):
+class LinkScreen(TelaahModal[LinkChoice | None]):
     """Search entity names and aliases as you type; `enter` links, `ctrl+n` creates.
 
     The index is shared (`store.gazetteer.search.search_cache`): an index already built answers at

@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store.db import Engine, session_scope
@@ -19,6 +18,7 @@ from store.gazetteer.entities import key_problem
 from store.review.linking import fresh_key, surface_of
 from store.textnorm import norm_key
 from store.textsafe import visible
+from tui.modals.backdrop import TelaahModal
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class LabelField(Static, can_focus=True):
         self.post_message(self.Submitted())
 
 
-class NewEntityScreen(ModalScreen[NewEntity | None]):
+class NewEntityScreen(TelaahModal[NewEntity | None]):
     """Name, key and label of a new entity made from a mention's surface.
 
     Prefilled with the surface, a key made from the label and the name (it follows them until

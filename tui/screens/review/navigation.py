@@ -60,7 +60,7 @@ class ReviewNavigation(ReviewFacts):
         )
 
     def _open(self, article_id: int) -> None:
-        """Replace this screen with the review of `article_id`."""
+        """Show the review of `article_id` on this screen, in place of this article."""
         stored = self.store(
             lambda s: get_article(session=s, article_id=article_id), title="Cannot open article"
         )
@@ -69,7 +69,7 @@ class ReviewNavigation(ReviewFacts):
         if self.queue is not None:
             self.queue.reviewing(stored.value.id)
         self.refresh_on_leave()
-        self.app.switch_screen(type(self)(stored.value, self.queue))
+        self.show_article(stored.value)
 
     def action_back(self) -> None:
         """Return to the article list (which reads its counts again when it resumes)."""

@@ -22,9 +22,10 @@ class ArticleScreen(ReviewNavigation):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Moving and deciding need mentions; a digit needs a label of that rank.
 
-        While a span mode is on, its keys (on the text) are the only ones.
+        While a span mode is on, its keys (on the text) are the only ones; while a question
+        waits (`d`'s), its keys are.
         """
-        if self.mode is not None:
+        if self.mode is not None or self.asking:
             return False
         if self.facts_focused and action not in FACT_MODE_ACTIONS:
             return False

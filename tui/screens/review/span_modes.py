@@ -43,6 +43,11 @@ class ArticleBody(VerticalScroll):
         """The highlighted text."""
         return self.query_one(ArticleText)
 
+    def show_text(self, text: str) -> None:
+        """Another article's text, from its top."""
+        self.text.set_text(text)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+
     def edit(self, mention: MentionView) -> None:
         """Edit `mention`'s boundaries from the keyboard."""
         self.text.start_edit(mention)

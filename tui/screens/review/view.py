@@ -5,6 +5,7 @@ subclass of the one before: decisions, linking, span_keys, facts_keys, navigatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
@@ -21,6 +22,7 @@ from store.facts.candidates import refresh_fact_candidates
 from store.facts.repository import FactView, list_facts
 from store.review.extras import Extras, mention_extras
 from store.review.mentions import MentionView, list_mentions
+from store.review.stamp import article_stamp
 from store.schema import Schema, read_schema
 from store.textsafe import visible
 from tui.screens.base import TelaahScreen
@@ -31,6 +33,7 @@ from tui.widgets.article_text import ArticleText
 from tui.widgets.facts_panel import FactsPanel
 from tui.widgets.footer import QuietFooter
 from tui.widgets.mention_panel import MentionPanel
+from tui.widgets.question import Question
 
 
 def article_meta(article: ArticleView) -> Content:
@@ -80,6 +83,7 @@ class ReviewView(TelaahScreen[None]):
         self.colours: dict[str, str] = {}
         self._mode_shown: str | None = None  # the span mode the status line shows
         self._text: ArticleText | None = None
+        self._question: Question | None = None
         # The link just made, for a `*` right after it: (the linked mention, its entity before).
         self._relinkable: tuple[MentionView, str | None] | None = None
         self.facts_stale = True  # the candidates may not match the mentions (refreshed on `F`)
@@ -87,6 +91,17 @@ class ReviewView(TelaahScreen[None]):
         self._facts_shown = False  # whether the text shows the focused fact (panel focused)
         self.extras: dict[int, Extras] = {}  # mention id -> attributes, notes, equivalences
         self.hidden = 0  # candidates under the score threshold, not shown (`v` shows them)
+
+    def view_stamp(self, session: Session) -> object:
+        """The article's mentions and facts as one cheap value (`store.review.stamp`): back
+        from a dialog that changed nothing, the screen reads nothing again."""
+        return article_stamp(session, self.article.id)
+
+    @property
+    def view_token(self) -> object:
+        """The article shown: a write asked for on another article (before `n`, `p` or `d`
+        showed this one in its place) does not call back into this one."""
+        return self.article.id
 
     def compose(self) -> ComposeResult:
         """Header, title, metadata line, the text beside the mention panel, footer."""
@@ -99,6 +114,7 @@ class ReviewView(TelaahScreen[None]):
                 yield MentionPanel(id="mention-panel")
                 yield FactsPanel(id="facts-panel")
         yield SpanStatus(id="span-status", markup=False)
+        yield Question(id="question")
         yield QuietFooter()
         yield FactReview(self.article, self.telaah.reviewer_id)
 
@@ -109,14 +125,42 @@ class ReviewView(TelaahScreen[None]):
             schema = read_schema(session=session)
             return schema, list_mentions(session=session, article_id=self.article.id)
 
+        self.note_shown()  # before the reads: a change between them is read again on resume
         stored = self.store(read, title="Article not read")
         if stored.value is None:
             return
         schema, mentions = stored.value
-        self.mentions = self._visible(mentions)
         self.labels = [label.name for label in schema.labels]
         self.query_one(FactReview).use_fact_types(schema.fact_types)
         self.colours = {label.name: label.colour for label in schema.labels}
+        self._first_show(mentions)
+
+    def show_article(self, article: ArticleView) -> None:
+        """Show `article` in place of the one shown (`n`, `p`, `d`): the same widgets take its
+        text, mentions and facts, so no new screen is built, styled and laid out."""
+        shown, self.article = self.article, article
+        self.note_shown()  # the new article's, before its reads
+        stored = self.store(
+            lambda s: list_mentions(session=s, article_id=article.id), title="Article not read"
+        )
+        if stored.value is None:
+            self.article = shown
+            self.note_shown()
+            return
+        self.sub_title = f"article {article.id}"
+        self.focus_id = None
+        self._relinkable = None
+        self.facts_stale, self.mentions_changed = True, False
+        self.extras = {}
+        self.query_one("#article-title", Static).update(Content(visible(article.title)))
+        self.query_one("#article-meta", Static).update(article_meta(article))
+        self.query_one(FactReview).use_article(article)
+        self.body.show_text(article.text)
+        self._first_show(stored.value)
+
+    def _first_show(self, mentions: list[MentionView]) -> None:
+        """An article's mentions as read: the first pending one focused (or the one asked)."""
+        self.mentions = self._visible(mentions)
         pending = [i for i, m in enumerate(self.mentions) if m.state == "pending"]
         self.cursor = pending[0] if pending else (0 if self.mentions else None)
         ids = [m.id for m in self.mentions]
@@ -141,7 +185,31 @@ class ReviewView(TelaahScreen[None]):
     def footer_hidden(self) -> bool:
         """While a span mode is on, its status line lists its keys in the footer's place (the
         footer is not rebuilt for the mode's keys and back: that took most of a mode change)."""
-        return self.mode is not None or self._mode_shown is not None
+        return self.mode is not None or self._mode_shown is not None or self.asking
+
+    @property
+    def asking(self) -> bool:
+        """Whether a question waits at the bottom (the keys are its; the footer, under it, is
+        not rebuilt for the keys switched off meanwhile)."""
+        if self._question is None:
+            found = self.query(Question)
+            if not found:
+                return False
+            self._question = found.first()
+        return self._question.asking
+
+    def ask(self, question: str, answered: Callable[[bool], None]) -> None:
+        """Ask `question` on the lines at the bottom (`y`/`enter`, `n`/`escape`), over the
+        footer, not in a dialog (a screen of its own, styled and drawn again with the one under
+        it at each opening and closing); the screen's keys are off until the answer."""
+
+        def done(yes: bool) -> None:
+            self.body.focus(scroll_visible=False)
+            self.refresh_bindings()
+            answered(yes)
+
+        self.query_one(Question).ask(question, done)
+        self.refresh_bindings()
 
     @property
     def body(self) -> ArticleBody:
@@ -194,6 +262,7 @@ class ReviewView(TelaahScreen[None]):
         focus kept on the same mention; not while a span mode is on."""
         if self.mode is not None or not self.is_mounted:
             return
+        self.note_shown()
         article_id, keep = self.article.id, self.current.id if self.current else 0
         stored = self.store(
             lambda s: list_mentions(session=s, article_id=article_id), title="Mentions not read"
@@ -209,6 +278,7 @@ class ReviewView(TelaahScreen[None]):
 
     def _reload(self, focus_id: int) -> None:
         """Read the article's mentions again and focus `focus_id`."""
+        self.note_shown()
         article_id = self.article.id
         stored = self.store(
             lambda s: list_mentions(session=s, article_id=article_id), title="Mentions not read"
@@ -333,4 +403,7 @@ class ReviewView(TelaahScreen[None]):
         """Bring the candidates up to date if this visit changed what they depend on."""
         if self.mentions_changed and self.facts_stale:
             article_id = self.article.id
-            self.store(lambda s: refresh_fact_candidates(s, article_id), title="Fact candidates")
+            stored = self.store(
+                lambda s: refresh_fact_candidates(s, article_id), title="Fact candidates"
+            )
+            self.facts_stale = not stored.ok  # up to date: not again on the way out (`d`)
