@@ -23,7 +23,7 @@ class SpanStatus(Static):
 
     def show_mode(self, status: Content, active: bool) -> None:
         """Show `status`; the line is only there while a mode is `active`."""
-        self.update(status)
+        self.update(status, layout=False)  # one line, always
         self.set_class(active, "-active")
 
 
