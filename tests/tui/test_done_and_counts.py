@@ -111,3 +111,17 @@ async def test_decisions_today_count_a_bulk_accept_of_58_by_its_rows(
         counts = pilot.app.screen.query_one("#counts", Static).visual
         assert isinstance(counts, Content)
         assert "60 decisions today" in counts.plain
+
+
+async def test_d_from_the_facts_panel_answered_no_gives_the_panel_its_focus_back(
+    db_url: str, engine: Engine
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "F")
+        screen = review(pilot.app)
+        assert screen.facts_focused
+        await pilot.press("d")
+        assert question(screen).startswith("Article 1 still has")
+        await pilot.press("escape")  # no
+        await pilot.pause()
+        assert status_of(engine, 1) == "todo" and not screen.asking and screen.facts_focused

@@ -203,8 +203,11 @@ class ReviewView(TelaahScreen[None]):
         footer, not in a dialog (a screen of its own, styled and drawn again with the one under
         it at each opening and closing); the screen's keys are off until the answer."""
 
+        before = self.focused  # the text, or the facts panel: it has the focus back
+
         def done(yes: bool) -> None:
-            self.body.focus(scroll_visible=False)
+            back = before if before is not None and before.is_attached else self.body
+            back.focus(scroll_visible=False)
             self.refresh_bindings()
             answered(yes)
 
