@@ -20,7 +20,7 @@ from store.gazetteer.search import EntityHit, EntitySearch, search_cache
 from store.review.mentions import MentionView
 from store.textsafe import visible
 from tui.modals.backdrop import TelaahModal
-from tui.modals.new_entity import NewEntity, NewEntityScreen
+from tui.modals.new_entity import NewEntity, show_form
 
 RESULTS = 20  # about what the list shows at once; more only cost rendering time
 KIND_NOTES = {
@@ -218,9 +218,8 @@ class LinkScreen(TelaahModal[LinkChoice | None]):
             if new is not None:
                 self.dismiss(LinkChoice(None, new.label, name=new.name, key=new.key))
 
-        self.app.push_screen(
-            NewEntityScreen(self.engine, self.mention.text, self.label, self.labels, self.colours),
-            made,
+        show_form(
+            self.app, self.engine, self.mention.text, self.label, self.labels, self.colours, made
         )
 
     def action_cancel(self) -> None:
