@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from store.review.linking import CreatedLink, create_and_link, link_mention
 from store.review.mentions import MentionView
-from tui.modals.link import LinkChoice, LinkScreen
+from tui.modals.link import LinkChoice, show_link
 from tui.modals.new_entity import NewEntity, show_form
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def link_with_modal(
             done=linked,
         )
 
-    screen.app.push_screen(LinkScreen(telaah.engine, mention, list(labels), dict(colours)), chosen)
+    show_link(screen.app, telaah.engine, mention, list(labels), dict(colours), chosen)
 
 
 def create_with_form(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
@@ -115,14 +116,30 @@ class LinkScreen(TelaahModal[LinkChoice | None]):
         """A modal for `mention`; `labels` in schema order, `colours` by label."""
         super().__init__()
         self.engine = engine
+        self._use(mention, labels, colours)
+
+    def _use(self, mention: MentionView, labels: Sequence[str], colours: dict[str, str]) -> None:
         self.mention = mention
         self.labels = list(labels) if mention.label in labels else [*labels, mention.label]
         self.colours = colours
         self.label = mention.label
         self.only_label = False
-        self.index: EntitySearch | None = search_cache(engine).current
+        self.index: EntitySearch | None = search_cache(self.engine).current
         self.hits: list[EntityHit] = []
         self.failed: str | None = None
+
+    def prepare(self, mention: MentionView, labels: Sequence[str], colours: dict[str, str]) -> None:
+        """The dialog again, for another mention (`show_link`: built once per app, its widgets
+        kept): an empty search line, the suggestions for `mention`, its label chosen."""
+        self._use(mention, labels, colours)
+        query = self.query_one(Input)
+        with query.prevent(Input.Changed):
+            query.value = ""
+        query.focus()
+        self._show_mention()
+        self._show_keys()
+        self._search()
+        self._load_index()
 
     def compose(self) -> ComposeResult:
         """The mention, the search line, the results, a status line and the keys."""
@@ -323,3 +340,27 @@ class LinkScreen(TelaahModal[LinkChoice | None]):
                 " cancel",
             ),
         )
+
+
+DIALOG = "telaah-link"  # the name the dialog is installed under in the app
+
+
+def show_link(
+    app: App[Any],
+    engine: Engine,
+    mention: MentionView,
+    labels: Sequence[str],
+    colours: dict[str, str],
+    chosen: Callable[[LinkChoice | None], None],
+) -> None:
+    """Open the link dialog for `mention`, `chosen` getting the choice. The dialog is built once
+    per app and shown again after (`prepare`), as the new-entity form is."""
+    dialog = app.get_screen(DIALOG) if app.is_screen_installed(DIALOG) else None
+    if isinstance(dialog, LinkScreen) and dialog.engine is engine and dialog.is_mounted:
+        dialog.prepare(mention, labels, colours)
+    else:
+        if dialog is not None:
+            app.uninstall_screen(DIALOG)
+        dialog = LinkScreen(engine, mention, labels, colours)
+        app.install_screen(dialog, DIALOG)
+    app.push_screen(dialog, chosen)
