@@ -12,8 +12,10 @@ import argparse
 import asyncio
 import csv
 import os
+import pstats
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -106,6 +108,7 @@ async def replay(
     articles: int,
     *,
     baseline_every: int = 4,
+    profile: tuple[str, ...] = (),
 ) -> Reviewer:
     """Run the app on `db` under Pilot and let the reviewer review `articles` articles."""
     from tui_bench import settle
@@ -116,7 +119,9 @@ async def replay(
     app = make_app(f"sqlite:///{db}", reviewer="bench", config=Config(path=db.with_suffix(".toml")))
     async with app.run_test(headless=True, size=(120, 40)) as pilot:
         await pilot.pause()
-        reviewer = Reviewer(pilot, gold, known, settle=settle, baseline_every=baseline_every)
+        reviewer = Reviewer(
+            pilot, gold, known, settle=settle, baseline_every=baseline_every, profile=profile
+        )
         await reviewer.review(articles)
     return reviewer
 
@@ -187,15 +192,30 @@ def report(name: str, reviewer: Reviewer, result: Score, wall: float, load: floa
         f"over the no-op median  max {max(over, default=0):.1f} ms; {slow_keys} keys >= "
         f"{SLOW_KEY_MS:.0f} ms  goal none: {verdict(slow_keys == 0)}"
     )
+    cpu = reviewer.record.keys_cpu
+    c_median, c_p95, c_max = summary(cpu)
+    c_base = summary(reviewer.record.baseline_cpu)[0]
+    cpu_over = [c * 1000 - c_base for c in cpu]
+    print(
+        f"CPU ms per key         median {c_median:.1f}  p95 {c_p95:.1f}  max {c_max:.1f}"
+        f"  (no-op {c_base:.1f}); {sum(1 for ms in cpu_over if ms >= SLOW_KEY_MS)} keys"
+        f" >= {SLOW_KEY_MS:.0f} ms of CPU over the no-op's"
+    )
     by_kind: dict[str, list[float]] = defaultdict(list)
-    for kind, _, seconds in keys:
+    cpu_by_kind: dict[str, list[float]] = defaultdict(list)
+    for (kind, _, seconds), used in zip(keys, cpu, strict=True):
         by_kind[kind].append(seconds)
-    print("slowest kinds (ms)")
-    for kind, values in sorted(by_kind.items(), key=lambda item: -max(item[1]))[:8]:
+        cpu_by_kind[kind].append(used)
+    over_by_kind: defaultdict[str, int] = defaultdict(int)
+    for (kind, _, _), ms in zip(keys, over, strict=True):
+        over_by_kind[kind] += ms >= SLOW_KEY_MS
+    print("slowest kinds (ms; CPU median; keys >= 100 ms over the no-op)")
+    for kind, values in sorted(by_kind.items(), key=lambda item: -statistics.median(item[1])):
         k_median, k_p95, k_max = summary(values)
         print(
             f"  {kind:<16} max {k_max:6.1f}  p95 {k_p95:6.1f}  median {k_median:6.1f}"
-            f"  ({len(values)}x)"
+            f"  cpu {summary(cpu_by_kind[kind])[0]:6.1f}  ({len(values)}x, "
+            f"{over_by_kind[kind]} slow)"
         )
     reached = not result.wrong and not result.missed
     print(
@@ -207,8 +227,25 @@ def report(name: str, reviewer: Reviewer, result: Score, wall: float, load: floa
     return reached
 
 
+def print_profiles(reviewer: Reviewer, name: str, top: int = 30) -> None:
+    """The cProfile of each kind asked for with `--profile`: telaah's functions and Textual's
+    style, layout and paint by cumulative time; the whole profile is kept in
+    `/tmp/telaah-keys-{corpus}-{kind}.prof` (for `python -m pstats`)."""
+    for kind, profiler in reviewer.profiles.items():
+        count = sum(1 for k, _, _ in reviewer.record.keys if k == kind)
+        path = Path(tempfile.gettempdir()) / f"telaah-keys-{name}-{kind}.prof"
+        profiler.dump_stats(path)
+        print(f"\n-- cProfile of {kind!r} ({count} keys), by cumulative time; all in {path}")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        pattern = r"/(tui|store)/|textual/(css/stylesheet|_compositor|screen|widget|app)\.py"
+        stats.sort_stats("cumulative").print_stats(pattern, top)
+
+
 def run(
-    name: str, setup: tuple[Path, dict[str, list[GoldSpan]], dict[str, str]], articles: int
+    name: str,
+    setup: tuple[Path, dict[str, list[GoldSpan]], dict[str, str]],
+    articles: int,
+    profile: tuple[str, ...] = (),
 ) -> bool:
     """Replay the gold on the database `setup` made; print the figures."""
     db, gold, known = setup
@@ -216,7 +253,7 @@ def run(
     load = os.getloadavg()[0]
     started = time.perf_counter()
     try:
-        reviewer = asyncio.run(replay(db, gold, known, articles))
+        reviewer = asyncio.run(replay(db, gold, known, articles, profile=profile))
     except Exception as error:  # the app crashed, or the reviewer could not go on
         print(f"\n== {name}: the replay stopped: {type(error).__name__}: {error}")
         return False
@@ -226,7 +263,9 @@ def run(
     result = score(
         {article: accepted.get(article, []) for article in reviewed}, reviewed, reviewer.resolve
     )
-    return report(name, reviewer, result, wall, load)
+    reached = report(name, reviewer, result, wall, load)
+    print_profiles(reviewer, name)
+    return reached
 
 
 def default_eval() -> Path:
@@ -245,12 +284,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only", choices=("sample", "eval"), help="run one corpus only")
     parser.add_argument("--keep-files", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="kinds of key to cProfile, comma-separated (d,d-yes,mark-l): printed at the end",
+    )
     args = parser.parse_args()
+    profile = tuple(kind for kind in args.profile.split(",") if kind)
     folder = Path(tempfile.mkdtemp(prefix="telaah-keys-"))
     ok = True
     try:
         if args.only in (None, "sample"):
-            ok &= run("sample", sample_setup(folder, args.articles), args.articles)
+            ok &= run("sample", sample_setup(folder, args.articles), args.articles, profile)
         if args.only in (None, "eval"):
             if not (args.eval / "gold.jsonl").exists():
                 print(f"\n== eval: skipped, no {args.eval}/gold.jsonl (give --eval DIR)")
@@ -259,6 +304,7 @@ def main() -> int:
                     "eval",
                     eval_setup(folder, args.eval, args.articles, args.keep, args.seed),
                     args.articles,
+                    profile,
                 )
     finally:
         if args.keep_files:

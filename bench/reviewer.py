@@ -11,6 +11,7 @@ breadth-first search over the text cursor's own actions, run on a copy of its st
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
 import statistics
@@ -69,6 +70,10 @@ class Recorder:
 
     keys: list[tuple[str, str, float]] = field(default_factory=list)
     baseline: list[float] = field(default_factory=list)
+    # The same presses in CPU seconds of the process (every thread): what a loaded machine
+    # changes least (wall time there includes the waits for a core).
+    keys_cpu: list[float] = field(default_factory=list)
+    baseline_cpu: list[float] = field(default_factory=list)
 
     def kinds(self) -> Counter[str]:
         """How many keys of each kind."""
@@ -90,8 +95,10 @@ class Reviewer:
         *,
         settle: Callable[[Any], Any],
         baseline_every: int = 4,
+        profile: Iterable[str] = (),
     ) -> None:
-        """`known`: entity key -> name, of the gazetteer when the run starts."""
+        """`known`: entity key -> name, of the gazetteer when the run starts; `profile`: the
+        kinds of key to run under cProfile (one profile per kind, in `profiles`)."""
         self.pilot = pilot
         self.app = pilot.app
         self.gold = gold
@@ -103,22 +110,33 @@ class Reviewer:
         self.record = Recorder()
         self.star_moves: bool | None = None  # does `*` move on by itself? (learnt)
         self.reviewed: list[str] = []
+        self.profiles = {kind: cProfile.Profile() for kind in profile}
 
     # Keys.
 
     async def press(self, key: str, kind: str) -> None:
         """Press one key, timed until the screen has handled it and painted."""
-        started = time.perf_counter()
+        profiler = self.profiles.get(kind)
+        if profiler is not None:
+            profiler.enable()
+        started, cpu = time.perf_counter(), time.process_time()
         await self.pilot.press(key)
         await self.settle(self.pilot)
-        self.record.keys.append((kind, key, time.perf_counter() - started))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if profiler is not None:
+            profiler.disable()
+        self.record.keys.append((kind, key, seconds))
+        self.record.keys_cpu.append(cpu)
+        if TRACE:
+            print(f"key {kind:<14} {key:<8} {seconds * 1000:7.1f} ms  cpu {cpu * 1000:7.1f} ms")
         await self.app.workers.wait_for_complete()
         await self.pilot.pause()
         if len(self.record.keys) % self.baseline_every == 0:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             await self.pilot.press(NO_OP_KEY)
             await self.settle(self.pilot)
             self.record.baseline.append(time.perf_counter() - started)
+            self.record.baseline_cpu.append(time.process_time() - cpu)
 
     @staticmethod
     def key_for(node: Any, action: str) -> str | None:
@@ -159,8 +177,7 @@ class Reviewer:
             external = screen.article.external_id
             self.reviewed.append(external)
             await self.review_article(self.gold.get(external, []))
-            await self.done()
-            if self.screen is screen or getattr(self.screen, "article", None) is None:
+            if not await self.done():
                 break
 
     async def review_article(self, gold: list[GoldSpan]) -> None:
@@ -449,16 +466,22 @@ class Reviewer:
         await self.press(self.need_key(text, "mark(0)"), "mark-l")
         await self.choose(g, want)
 
-    async def done(self) -> None:
-        """`d`, and a yes when the app asks (pending fact candidates)."""
+    async def done(self) -> bool:
+        """`d`, and a yes when the app asks (pending fact candidates), in a dialog or on the
+        focused line; True once another article is shown (on this screen or a new one)."""
         screen = self.screen
+        article = screen.article.id
         await self.press(self.need_key(screen, "done"), "d")
-        if isinstance(self.screen, ModalScreen):
-            await self.press(self.need_key(self.screen, "answer(True)"), "d-yes")
+        asking = self.screen if isinstance(self.screen, ModalScreen) else self.app.focused
+        yes = None if asking is None else self.key_for(asking, "answer(True)")
+        if yes is not None:
+            await self.press(yes, "d-yes")
         for _ in range(100):
-            if self.screen is not screen:
-                return
+            shown = getattr(self.screen, "article", None)
+            if shown is not None and shown.id != article:
+                return True
             await self.pilot.pause(0.01)
+        return False
 
 
 def plan_moves(

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from store.review.linking import CreatedLink, create_and_link, link_mention
 from store.review.mentions import MentionView
-from tui.modals.link import LinkChoice, LinkScreen
-from tui.modals.new_entity import NewEntity, NewEntityScreen
+from tui.modals.link import LinkChoice, show_link
+from tui.modals.new_entity import NewEntity, show_form
 
 if TYPE_CHECKING:
     from store.db import Session
@@ -71,7 +71,7 @@ def link_with_modal(
             done=linked,
         )
 
-    screen.app.push_screen(LinkScreen(telaah.engine, mention, list(labels), dict(colours)), chosen)
+    show_link(screen.app, telaah.engine, mention, list(labels), dict(colours), chosen)
 
 
 def create_with_form(
@@ -89,10 +89,8 @@ def create_with_form(
             choice = LinkChoice(None, new.label, name=new.name, key=new.key)
             _create(screen, mention, choice, done)
 
-    form = NewEntityScreen(
-        screen.telaah.engine, mention.text, mention.label, list(labels), dict(colours)
-    )
-    screen.app.push_screen(form, made)
+    engine = screen.telaah.engine
+    show_form(screen.app, engine, mention.text, mention.label, list(labels), dict(colours), made)
 
 
 def _create(

@@ -39,6 +39,7 @@ class Write:
     title: str
     done: Callable[[Any], None] | None
     failed: Callable[[BaseException], None] | None
+    token: object = None  # what the screen showed when asked (`TelaahScreen.view_token`)
 
 
 class Writer:
@@ -136,7 +137,8 @@ class Writer:
         After a write that waited (`guard`), a failing callback is one line, not a traceback.
         """
         screen = write.screen
-        alive = screen.is_attached
+        # Still there, and still showing what the write was asked on (not another article).
+        alive = screen.is_attached and screen.view_token == write.token
         try:
             if error is None:
                 if alive and write.done is not None:

@@ -17,8 +17,9 @@ from store.models import Mention
 from store.review.mentions import decide_many, list_mentions
 from tests.tui.test_review import SIZE, review
 from tui.app import make_app
-from tui.modals.confirm import ConfirmScreen
 from tui.screens.articles import ArticlesScreen
+from tui.screens.review import ArticleScreen
+from tui.widgets.question import Question
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -29,8 +30,11 @@ def status_of(engine: Engine, article_id: int) -> str:
 
 
 def question(screen: object) -> str:
-    assert isinstance(screen, ConfirmScreen)
-    visual = screen.query_one("#confirm-question", Static).visual
+    """The question `d` asks, on the lines at the bottom (no dialog)."""
+    assert isinstance(screen, ArticleScreen) and screen.asking
+    asked = screen.query_one(Question)
+    assert asked.has_focus and asked.display
+    visual = asked.visual
     assert isinstance(visual, Content)
     return visual.plain
 
@@ -47,12 +51,22 @@ async def test_d_with_pending_left_asks_first_saying_how_many(db_url: str, engin
             "facts. Mark it done?"
         )
         assert "count as rejected ([export] pending_in_done = reject" in asked
+        await pilot.press("a")  # the screen's keys are off while it asks: nothing decided
+        assert status_of(engine, 1) == "todo" and review(pilot.app).asking
+        with session_scope(engine) as session:
+            assert list_mentions(min_score=MIN_SCORE, session=session, article_id=1) == mentions
         await pilot.press("n")  # no: nothing changes, the article stays on screen
         assert status_of(engine, 1) == "todo"
-        assert review(pilot.app).article.id == 1
+        screen = review(pilot.app)
+        assert screen.article.id == 1 and not screen.asking
+        assert not screen.query_one(Question).display and screen.body.has_focus
         await pilot.press("d", "y")
         assert status_of(engine, 1) == "done"
         assert review(pilot.app).article.id == 2
+        assert review(pilot.app) is screen  # shown in place: the same screen, its text
+        text = screen.body.text
+        with session_scope(engine) as session:
+            assert text.text == get_article(session=session, article_id=2).text
 
 
 async def test_d_with_nothing_pending_does_not_ask(
@@ -70,7 +84,7 @@ async def test_d_with_nothing_pending_does_not_ask(
         await pilot.pause()
         await pilot.press("d")
         await pilot.pause()
-        assert not isinstance(pilot.app.screen, ConfirmScreen)
+        assert not review(pilot.app).asking
         assert status_of(engine, 1) == "done"
 
 
@@ -97,3 +111,17 @@ async def test_decisions_today_count_a_bulk_accept_of_58_by_its_rows(
         counts = pilot.app.screen.query_one("#counts", Static).visual
         assert isinstance(counts, Content)
         assert "60 decisions today" in counts.plain
+
+
+async def test_d_from_the_facts_panel_answered_no_gives_the_panel_its_focus_back(
+    db_url: str, engine: Engine
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "F")
+        screen = review(pilot.app)
+        assert screen.facts_focused
+        await pilot.press("d")
+        assert question(screen).startswith("Article 1 still has")
+        await pilot.press("escape")  # no
+        await pilot.pause()
+        assert status_of(engine, 1) == "todo" and not screen.asking and screen.facts_focused

@@ -239,3 +239,34 @@ async def test_a_marked_span_is_labelled_then_linked_in_one_breath(
         await pilot.pause()
         made = [m for m in mentions_of(engine) if m.id not in before and m.origin == "manual"]
         assert [(m.text, m.entity_key, m.state) for m in made] == [("akan", None, "accepted")]
+
+
+@pytest.mark.usefixtures("demo")
+async def test_the_link_dialog_opened_again_is_the_same_one_for_the_new_mention(
+    db_url: str, engine: Engine
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        link = await open_link(pilot)
+        suggested = shown(link)
+        await type_text(pilot, "belarus")
+        await pilot.press("tab", "ctrl+t")  # another label, only its entities
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        review = pilot.app.screen
+        assert isinstance(review, ArticleScreen)
+        first = review.current
+        assert first is not None
+        while review.current is not None and review.current.text == first.text:
+            await pilot.press("j")
+        second = review.current
+        assert second is not None
+        await pilot.press("l")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pilot.app.screen is link  # built once, shown again
+        assert link.mention == second and link.label == second.label and not link.only_label
+        assert link.query_one("#link-query").value == ""  # type: ignore[attr-defined]
+        mention_line = link.query_one("#link-mention", Static).visual
+        assert isinstance(mention_line, Content) and second.text in mention_line.plain
+        assert shown(link) and shown(link) != suggested  # suggestions for the new surface

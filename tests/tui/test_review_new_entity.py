@@ -156,3 +156,37 @@ async def test_a_taken_key_is_one_line_in_the_form_and_escape_goes_back(
             select(Mention).where(Mention.article_id == 3, Mention.start == 601)
         ).one()
         assert marked.entity_id is None
+
+
+@pytest.mark.usefixtures("demo")
+async def test_the_form_opened_again_is_the_same_form_filled_for_the_new_mention(
+    engine: Engine, db_url: str
+) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "N")  # the form for the first mention
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, NewEntityScreen)
+        first = form.surface
+        form.query_one("#new-entity-key", Input).value = "SOMETHING ELSE"  # edited by hand
+        await pilot.press("escape")
+        await pilot.pause()
+        review = pilot.app.screen
+        assert isinstance(review, ArticleScreen)
+        while review.current is not None and review.current.text == first:
+            await pilot.press("j")
+        second = review.current
+        assert second is not None
+        await pilot.press("N")
+        await pilot.pause()
+        assert pilot.app.screen is form  # built once, shown again
+        name = form.query_one("#new-entity-name", Input)
+        assert form.surface == name.value == " ".join(second.text.split())
+        assert form.query_one("#new-entity-key", Input).value == form.auto_key != "SOMETHING ELSE"
+        assert not form.key_edited and name.has_focus
+        await pilot.press("enter")  # created with the second mention's surface
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    with session_scope(engine) as session:
+        made = session.exec(select(Entity).where(Entity.key == form.auto_key)).one()
+        assert made.name == form.surface

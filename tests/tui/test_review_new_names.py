@@ -18,7 +18,6 @@ from store.review.candidates import match_articles
 from tests.tui.conftest import Importer
 from tests.tui.test_app import SIZE
 from tui.app import make_app
-from tui.modals.confirm import ConfirmScreen
 from tui.modals.new_entity import NewEntityScreen
 from tui.screens.articles import ArticlesScreen
 from tui.screens.review import ArticleScreen
@@ -108,7 +107,7 @@ async def test_v_again_hides_them_and_d_does_not_count_hidden_ones(
             await pilot.pause()
         await pilot.press("d")  # nothing shown is pending: no question, done at once
         await pilot.pause()
-        assert not isinstance(pilot.app.screen, ConfirmScreen)
+        assert isinstance(pilot.app.screen, ArticleScreen) and not pilot.app.screen.asking
     with session_scope(engine) as session:
         article = get_article(session=session, article_id=first)
         assert article.status == "done"

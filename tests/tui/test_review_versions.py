@@ -245,3 +245,30 @@ async def test_a_fact_decided_elsewhere_is_not_overridden_from_the_facts_panel(
         await pilot.pause()
         with session_scope(engine) as session:
             assert get_fact(session=session, fact_id=shown.id).state == "accepted"
+
+
+@pytest.mark.usefixtures("demo")
+async def test_back_from_a_dialog_the_review_reads_again_only_when_something_changed(
+    db_url: str, engine: Engine
+) -> None:
+    async with make_app(db_url, reviewer="budi").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = review(pilot.app)
+        shown = screen.mentions
+        await pilot.press("l")  # the link dialog, left with escape: nothing changed
+        await pilot.pause()
+        assert pilot.app.screen is not screen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert review(pilot.app) is screen and screen.mentions is shown  # not read again
+        # While the dialog is open, another program decides a mention of the article: back
+        # on the screen, it is read again and shows the decision.
+        first = shown[0]
+        await pilot.press("l")
+        await pilot.pause()
+        with session_scope(engine) as session:
+            decide_mention(session=session, mention_id=first.id, state="rejected", reviewer_id=None)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.mentions is not shown
+        assert next(m for m in screen.mentions if m.id == first.id).state == "rejected"

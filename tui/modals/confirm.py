@@ -6,13 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from store.textsafe import visible
+from tui.modals.backdrop import TelaahModal
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(TelaahModal[bool]):
     """Shows `question` (data, never markup); `y`/`enter` answers yes, `n`/`escape` no."""
 
     CSS_PATH = "modals.tcss"

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -20,7 +20,8 @@ from store.db import Engine
 from store.gazetteer.search import EntityHit, EntitySearch, search_cache
 from store.review.mentions import MentionView
 from store.textsafe import visible
-from tui.modals.new_entity import NewEntity, NewEntityScreen
+from tui.modals.backdrop import TelaahModal
+from tui.modals.new_entity import NewEntity, show_form
 
 RESULTS = 20  # about what the list shows at once; more only cost rendering time
 KIND_NOTES = {
@@ -63,7 +64,7 @@ def hit_line(hit: EntityHit, colour: str) -> Content:
     return Content.assemble(*parts)
 
 
-class LinkScreen(ModalScreen[LinkChoice | None]):
+class LinkScreen(TelaahModal[LinkChoice | None]):
     """Search entity names and aliases as you type; `enter` links, `ctrl+n` creates.
 
     The index is shared (`store.gazetteer.search.search_cache`): an index already built answers at
@@ -115,14 +116,30 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
         """A modal for `mention`; `labels` in schema order, `colours` by label."""
         super().__init__()
         self.engine = engine
+        self._use(mention, labels, colours)
+
+    def _use(self, mention: MentionView, labels: Sequence[str], colours: dict[str, str]) -> None:
         self.mention = mention
         self.labels = list(labels) if mention.label in labels else [*labels, mention.label]
         self.colours = colours
         self.label = mention.label
         self.only_label = False
-        self.index: EntitySearch | None = search_cache(engine).current
+        self.index: EntitySearch | None = search_cache(self.engine).current
         self.hits: list[EntityHit] = []
         self.failed: str | None = None
+
+    def prepare(self, mention: MentionView, labels: Sequence[str], colours: dict[str, str]) -> None:
+        """The dialog again, for another mention (`show_link`: built once per app, its widgets
+        kept): an empty search line, the suggestions for `mention`, its label chosen."""
+        self._use(mention, labels, colours)
+        query = self.query_one(Input)
+        with query.prevent(Input.Changed):
+            query.value = ""
+        query.focus()
+        self._show_mention()
+        self._show_keys()
+        self._search()
+        self._load_index()
 
     def compose(self) -> ComposeResult:
         """The mention, the search line, the results, a status line and the keys."""
@@ -218,9 +235,8 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
             if new is not None:
                 self.dismiss(LinkChoice(None, new.label, name=new.name, key=new.key))
 
-        self.app.push_screen(
-            NewEntityScreen(self.engine, self.mention.text, self.label, self.labels, self.colours),
-            made,
+        show_form(
+            self.app, self.engine, self.mention.text, self.label, self.labels, self.colours, made
         )
 
     def action_cancel(self) -> None:
@@ -324,3 +340,27 @@ class LinkScreen(ModalScreen[LinkChoice | None]):
                 " cancel",
             ),
         )
+
+
+DIALOG = "telaah-link"  # the name the dialog is installed under in the app
+
+
+def show_link(
+    app: App[Any],
+    engine: Engine,
+    mention: MentionView,
+    labels: Sequence[str],
+    colours: dict[str, str],
+    chosen: Callable[[LinkChoice | None], None],
+) -> None:
+    """Open the link dialog for `mention`, `chosen` getting the choice. The dialog is built once
+    per app and shown again after (`prepare`), as the new-entity form is."""
+    dialog = app.get_screen(DIALOG) if app.is_screen_installed(DIALOG) else None
+    if isinstance(dialog, LinkScreen) and dialog.engine is engine and dialog.is_mounted:
+        dialog.prepare(mention, labels, colours)
+    else:
+        if dialog is not None:
+            app.uninstall_screen(DIALOG)
+        dialog = LinkScreen(engine, mention, labels, colours)
+        app.install_screen(dialog, DIALOG)
+    app.push_screen(dialog, chosen)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store.db import Engine, session_scope
@@ -19,6 +19,7 @@ from store.gazetteer.entities import key_problem
 from store.review.linking import fresh_key, surface_of
 from store.textnorm import norm_key
 from store.textsafe import visible
+from tui.modals.backdrop import TelaahModal
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class LabelField(Static, can_focus=True):
         self.post_message(self.Submitted())
 
 
-class NewEntityScreen(ModalScreen[NewEntity | None]):
+class NewEntityScreen(TelaahModal[NewEntity | None]):
     """Name, key and label of a new entity made from a mention's surface.
 
     Prefilled with the surface, a key made from the label and the name (it follows them until
@@ -85,21 +86,43 @@ class NewEntityScreen(ModalScreen[NewEntity | None]):
     ) -> None:
         super().__init__()
         self.engine = engine
+        self.problem: str | None = None
+        self._use(surface, label, labels, colours)
+
+    def _use(
+        self, surface: str, label: str, labels: Sequence[str], colours: dict[str, str]
+    ) -> None:
         self.surface = surface_of(surface)
         self.labels = list(labels) if label in labels else [*labels, label]
         self.label = label
         self.colours = colours
         self.key_edited = False  # the key follows the name and label until typed in
         self.auto_key = self._fresh_key(self.surface)
-        self.problem: str | None = None
+
+    def prepare(
+        self, surface: str, label: str, labels: Sequence[str], colours: dict[str, str]
+    ) -> None:
+        """The form again, for another surface (`show_form`: built once per app, its widgets
+        kept): the fields prefilled as a new form's are, the name focused and selected."""
+        self._use(surface, label, labels, colours)
+        self.query_one("#new-entity-surface", Static).update(self._surface_line())
+        name = self.query_one("#new-entity-name", Input)
+        key = self.query_one("#new-entity-key", Input)
+        with name.prevent(Input.Changed), key.prevent(Input.Changed):
+            name.value = self.surface
+            key.value = self.auto_key
+        name.focus()
+        name.select_all()
+        self._show_label()
+        self._check()
+
+    def _surface_line(self) -> Content:
+        return Content.assemble(("from “", "dim"), (visible(self.surface), "bold"), ("”", "dim"))
 
     def compose(self) -> ComposeResult:
         """The surface, the three fields, the problem line and the keys."""
         with Vertical(id="new-entity-dialog"):
-            yield Static(
-                Content.assemble(("from “", "dim"), (visible(self.surface), "bold"), ("”", "dim")),
-                id="new-entity-surface",
-            )
+            yield Static(self._surface_line(), id="new-entity-surface")
             yield Static(Content.styled("name", "dim"), classes="new-entity-caption")
             yield Input(value=self.surface, id="new-entity-name")
             yield Static(Content.styled("key", "dim"), classes="new-entity-caption")
@@ -204,3 +227,29 @@ class NewEntityScreen(ModalScreen[NewEntity | None]):
     def action_cancel(self) -> None:
         """Back to the search, nothing created."""
         self.dismiss(None)
+
+
+FORM = "telaah-new-entity"  # the name the form is installed under in the app
+
+
+def show_form(
+    app: App[Any],
+    engine: Engine,
+    surface: str,
+    label: str,
+    labels: Sequence[str],
+    colours: dict[str, str],
+    made: Callable[[NewEntity | None], None],
+) -> None:
+    """Open the new-entity form for `surface`, `made` getting what it gives. The form is built
+    once per app and shown again after (`prepare`): composing and styling it anew took most of
+    the time `N` and `ctrl+n` took."""
+    form = app.get_screen(FORM) if app.is_screen_installed(FORM) else None
+    if isinstance(form, NewEntityScreen) and form.engine is engine and form.is_mounted:
+        form.prepare(surface, label, labels, colours)
+    else:
+        if form is not None:
+            app.uninstall_screen(FORM)
+        form = NewEntityScreen(engine, surface, label, labels, colours)
+        app.install_screen(form, FORM)
+    app.push_screen(form, made)

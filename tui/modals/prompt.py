@@ -9,14 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.textsafe import visible
+from tui.modals.backdrop import TelaahModal
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(TelaahModal[str | None]):
     """Asks for one line of text; `enter` answers it, `escape` cancels (None)."""
 
     CSS_PATH = "modals.tcss"
@@ -43,7 +43,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(TelaahModal[str | None]):
     """Asks to choose one of `choices` (value, label); `enter` chooses, `escape` cancels."""
 
     CSS_PATH = "modals.tcss"

@@ -8,11 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from store.review.mentions import MentionView
 from store.schema import RoleSpec
+from tui.modals.backdrop import TelaahModal
 from tui.widgets.facts_panel import filler_name, one_line
 
 SENTENCE_MAX = 240  # characters of the evidence shown in the role step
@@ -29,7 +29,7 @@ def role_rule(role: RoleSpec) -> str:
     )
 
 
-class RoleScreen(ModalScreen[list[int] | str | None]):
+class RoleScreen(TelaahModal[list[int] | str | None]):
     """One role step: digits choose among numbered mentions; `enter` answers the chosen ids."""
 
     CSS_PATH = "modals.tcss"

@@ -69,6 +69,7 @@ class TelaahScreen(Screen[ResultType]):
     """
 
     _resumed_once = False
+    _shown_stamp: object = None  # `view_stamp` when the screen last read what it shows
 
     class Rematched(Message):
         """A re-match in the background is done: `message` says what it found."""
@@ -129,10 +130,24 @@ class TelaahScreen(Screen[ResultType]):
         called once it is saved. A refusal (a `TelaahError`: a stale decision, a conflict) or
         a write not saved within the `save_wait` setting is one notification with `title`,
         then `failed(error)`, by default `refresh_view()`: the screen shows what is stored.
+        Neither is called once the screen has gone, or shows something else (`view_token`).
         """
         writer_for(self.app).submit(
-            Write(self, call, title, done, failed if failed is not None else self._refused)
+            Write(
+                self,
+                call,
+                title,
+                done,
+                failed if failed is not None else self._refused,
+                self.view_token,
+            )
         )
+
+    @property
+    def view_token(self) -> object:
+        """What the screen shows, for the writes: one asked while it showed something else
+        (the review screen's previous article) does not call `done` or `failed` back."""
+        return None
 
     def _refused(self, _error: BaseException) -> None:
         self.refresh_view()
@@ -140,14 +155,31 @@ class TelaahScreen(Screen[ResultType]):
     def refresh_view(self) -> None:
         """Read what the screen shows again (states, counts); each screen says how."""
 
+    def view_stamp(self, session: Session) -> object:
+        """A cheap read that differs whenever `refresh_view` could show something else (None:
+        the screen has none, and reads everything again each time it comes back)."""
+        return None
+
+    def note_shown(self) -> None:
+        """What the screen shows was just read from the store: take its stamp (`view_stamp`)."""
+        if type(self).view_stamp is TelaahScreen.view_stamp:
+            return
+        self._shown_stamp = self.store(self.view_stamp, title="Not read").value
+
     def on_screen_resume(self) -> None:
         """Back on this screen: what it shows may have changed meanwhile (elsewhere in the app,
-        by another reviewer): read it again, unless writes still wait (they refresh after)."""
+        by another reviewer): read it again, unless writes still wait (they refresh after), or
+        nothing it shows changed since it read it last (its `view_stamp` is the same)."""
         if not self._resumed_once:  # shown for the first time: it has just read everything
             self._resumed_once = True
             return
-        if writer_for(self.app).idle:
-            self.refresh_view()
+        if not writer_for(self.app).idle:
+            return
+        if self._shown_stamp is not None:
+            stamp = self.store(self.view_stamp, title="Not read").value
+            if stamp == self._shown_stamp:
+                return
+        self.refresh_view()
 
     def show_saving(self, status: str | None) -> None:
         """Show `status` on the line at the bottom (None hides it)."""

@@ -179,16 +179,25 @@ class ArticleText(Static):
     def __init__(self, text: str, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
         shown = visible(text, cells=True)  # what is drawn: as long as `text`, offset for offset
         super().__init__(Content(shown, [Span(0, len(shown), "")]), id=id, markup=False)
+        self.labels = 0  # how many labels the digits can choose from
+        self._dragging = False
+        self._use(text, shown)
+
+    def set_text(self, text: str) -> None:
+        """Show another text (the review screen's next article), no highlight, no mode on."""
+        self._use(text, visible(text, cells=True))
+        self.can_focus = False
+        self.refresh(layout=True)
+
+    def _use(self, text: str, shown: str) -> None:
         self.text = text
         self._shown = shown
-        self.labels = 0  # how many labels the digits can choose from
         self.cursor = SpanCursor(text)
         self._base: list[Span] = [Span(0, len(text), "")]
         self._spans: list[Span] = self._base
         self._taken: list[tuple[int, int]] = []  # the shown mentions (`N`/`P` skip them)
         self._layout: TextLayout | None = None
         self._layouts: dict[int, TextLayout] = {}
-        self._dragging = False
         self._rows: dict[int, Strip] = {}  # rendered rows, until their highlights change
         self._rows_style: object = None  # the widget's style they were rendered in
         self._cursor_at: int | None = None  # the mark cursor drawn (it may sit after a line)

@@ -201,7 +201,7 @@ class FactsPanel(Static, can_focus=True):
         rows = (self.size.height or 12) - len(lines)
         for index in visible_blocks(blocks, self.cursor, max(1, rows)):
             lines += blocks[index]
-        self.update(Content("\n").join(lines))
+        self.update(Content("\n").join(lines), layout=False)  # its height is the CSS's
 
     def on_resize(self) -> None:
         """The panel grows with the focus: fill the new height."""

@@ -153,4 +153,5 @@ class MentionPanel(Static):
         rows = self.size.height - below if self.size.height else 20
         if mentions and rows > 0:
             parts.append(mention_list(mentions, focused, colours, rows, self.size.width or 40))
-        self.update(Content("\n\n").join(parts))
+        # The panel's size is the layout's (CSS), never its content's: no layout pass.
+        self.update(Content("\n\n").join(parts), layout=False)

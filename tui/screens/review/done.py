@@ -10,8 +10,7 @@ from collections.abc import Callable
 
 from store.config import load_config
 from store.corpus.stats import pending_in_article
-from tui.modals.confirm import ConfirmScreen
-from tui.screens.base import TelaahScreen
+from tui.screens.review.view import ReviewView
 
 
 def done_question(article_id: int, pending: str, policy: str) -> str:
@@ -23,9 +22,10 @@ def done_question(article_id: int, pending: str, policy: str) -> str:
     )
 
 
-def confirm_done(screen: TelaahScreen[None], article_id: int, mark: Callable[[], None]) -> None:
+def confirm_done(screen: ReviewView, article_id: int, mark: Callable[[], None]) -> None:
     """Call `mark` at once when nothing the reviewer sees of the article is pending (candidates
-    hidden under the score threshold do not count), else after a yes."""
+    hidden under the score threshold do not count), else after a yes (asked on the line in the
+    footer's place: `ReviewView.ask`)."""
     telaah = screen.telaah
     below = None if telaah.show_all else telaah.min_score
     pending = screen.store(
@@ -38,4 +38,4 @@ def confirm_done(screen: TelaahScreen[None], article_id: int, mark: Callable[[],
         mark()
         return
     question = done_question(article_id, pending.summary, load_config().pending_in_done)
-    screen.app.push_screen(ConfirmScreen(question), lambda yes: mark() if yes else None)
+    screen.ask(question, lambda yes: mark() if yes else None)

@@ -102,6 +102,12 @@ class FactReview(Widget):
         self._mentions: list[MentionView] = []  # the screen's, when it last called
         self._resume: Tagging | None = None  # a tagging to go on with when a modal closes
 
+    def use_article(self, article: ArticleView) -> None:
+        """Another article on the screen: its facts from now on, no tagging going on."""
+        self.article = article
+        self.tagging = self._resume = None
+        self._mentions = []
+
     def use_fact_types(self, fact_types: tuple[FactTypeSpec, ...]) -> None:
         """The schema's fact types, in order."""
         self.fact_types = fact_types

@@ -23,7 +23,7 @@ class SpanStatus(Static):
 
     def show_mode(self, status: Content, active: bool) -> None:
         """Show `status`; the line is only there while a mode is `active`."""
-        self.update(status)
+        self.update(status, layout=False)  # one line, always
         self.set_class(active, "-active")
 
 
@@ -42,6 +42,11 @@ class ArticleBody(VerticalScroll):
     def text(self) -> ArticleText:
         """The highlighted text."""
         return self.query_one(ArticleText)
+
+    def show_text(self, text: str) -> None:
+        """Another article's text, from its top."""
+        self.text.set_text(text)
+        self.scroll_to(0, 0, animate=False, immediate=True)
 
     def edit(self, mention: MentionView) -> None:
         """Edit `mention`'s boundaries from the keyboard."""
