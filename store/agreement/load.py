@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.agreement.model import Annotation, Span
-from store.models import Entity, Mention, Reviewer
+from store.models import Article, Entity, Mention, Reviewer
 
 
 def load_layers(
@@ -58,3 +58,18 @@ def load_layers(
         if derived is not None:
             annotation.decisions[derived] = label if accepted else None
     return list(out.values())
+
+
+def article_texts(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """The external id and text of each article (for showing where reviewers differ)."""
+    out: dict[int, tuple[str, str]] = {}
+    ids = sorted(set(article_ids))
+    for chunk in range(0, len(ids), 500):
+        rows = session.execute(
+            select(col(Article.id), col(Article.external_id), col(Article.text)).where(
+                col(Article.id).in_(ids[chunk : chunk + 500])
+            )
+        )
+        for article_id, external_id, text in rows:
+            out[article_id] = (external_id, text)
+    return out
