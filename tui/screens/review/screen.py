@@ -120,7 +120,9 @@ class ArticleScreen(TelaahScreen[None]):
 
         def read(session: Session) -> tuple[Schema, list[MentionView]]:
             schema = read_schema(session=session)
-            return schema, list_mentions(session=session, article_id=self.article.id)
+            return schema, list_mentions(
+                session=session, article_id=self.article.id, reviewer_id=self.telaah.reviewer_id
+            )
 
         stored = self.store(read, title="Article not read")
         if stored.value is None:
@@ -260,7 +262,7 @@ class ArticleScreen(TelaahScreen[None]):
     def _replace(self, view: MentionView) -> None:
         """Show the stored `view` of a mention in place of what the screen had for it."""
         for index, shown in enumerate(self.mentions):
-            if shown.id == view.id:
+            if shown.id in (view.id, view.derived_from):  # blind mode: the reviewer's copy
                 self.mentions[index] = view  # its version at least
                 if shown != view:
                     self._show()
@@ -411,7 +413,10 @@ class ArticleScreen(TelaahScreen[None]):
             return
         article_id, keep = self.article.id, self.current.id if self.current else 0
         stored = self.store(
-            lambda s: list_mentions(session=s, article_id=article_id), title="Mentions not read"
+            lambda s: list_mentions(
+                session=s, article_id=article_id, reviewer_id=self.telaah.reviewer_id
+            ),
+            title="Mentions not read",
         )
         if stored.value is None:
             return
@@ -426,7 +431,10 @@ class ArticleScreen(TelaahScreen[None]):
         """Read the article's mentions again and focus `focus_id`."""
         article_id = self.article.id
         stored = self.store(
-            lambda s: list_mentions(session=s, article_id=article_id), title="Mentions not read"
+            lambda s: list_mentions(
+                session=s, article_id=article_id, reviewer_id=self.telaah.reviewer_id
+            ),
+            title="Mentions not read",
         )
         if stored.value is None:
             return
@@ -781,7 +789,9 @@ class ArticleScreen(TelaahScreen[None]):
             if refresh:
                 refresh_fact_candidates(session, article_id)
                 self.facts_stale = False
-            return list_facts(session=session, article_id=article_id)
+            return list_facts(
+                session=session, article_id=article_id, reviewer_id=self.telaah.reviewer_id
+            )
 
         stored = self.store(read, title="Facts not read")
         if stored.value is None:
