@@ -17,9 +17,10 @@ from sqlmodel import Session, col
 
 from store import audit
 from store.audit import Action
+from store.config import MIN_SCORE
 from store.errors import NotFound, TelaahError
 from store.layers import seen_by
-from store.models import REVIEWER_ROLES, Assignment, Mention, Reviewer, utcnow
+from store.models import REVIEWER_ROLES, Assignment, Mention, Reviewer, shown_at, utcnow
 from store.textnorm import normalise_field
 
 
@@ -237,8 +238,11 @@ class Progress:
     shared: int  # of their articles, how many another reviewer has too
 
 
-def assignment_progress(*, session: Session, reviewer: str | None = None) -> list[Progress]:
-    """Per reviewer (or the one named), their assignments and progress."""
+def assignment_progress(
+    *, session: Session, reviewer: str | None = None, min_score: float = MIN_SCORE
+) -> list[Progress]:
+    """Per reviewer (or the one named), their assignments and progress; pending candidates
+    scored under `min_score` (hidden from the reviewer) are not counted."""
     people = (
         [reviewer_named(session, reviewer)]
         if reviewer is not None
@@ -262,6 +266,7 @@ def assignment_progress(*, session: Session, reviewer: str | None = None) -> lis
             select(func.count()).where(
                 col(Mention.article_id).in_(mine),
                 col(Mention.state) == "pending",
+                shown_at(min_score),  # not what the threshold hides from them
                 seen_by(Mention, person.id),
             )
         ).scalar_one()

@@ -12,7 +12,17 @@ from rich.text import Text
 from store.config import load_config
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
-from tui.cli import config, corpus, curation, database, export, facts, gazetteer, schema
+from tui.cli import (
+    config,
+    corpus,
+    curation,
+    database,
+    export,
+    facts,
+    gazetteer,
+    schema,
+    teams,
+)
 from tui.cli.context import (
     Settings,
     current_db_url,
@@ -41,6 +51,7 @@ app.add_typer(config.app, name="config")
 app.add_typer(facts.app, name="facts")
 corpus.register(app)
 export.register(app)
+teams.register(app)
 app.command("locate")(database.locate)
 
 
