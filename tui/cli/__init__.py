@@ -22,6 +22,7 @@ from tui.cli import (
     facts,
     gazetteer,
     schema,
+    teams,
 )
 from tui.cli.context import (
     Settings,
@@ -52,6 +53,7 @@ app.add_typer(facts.app, name="facts")
 corpus.register(app)
 export.register(app)
 agree.register(app)
+teams.register(app)
 app.command("locate")(database.locate)
 
 
