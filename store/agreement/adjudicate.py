@@ -146,6 +146,16 @@ def _state(m: Mention) -> dict[str, object]:
     }
 
 
+@dataclass(slots=True)
+class _Changes:
+    """What one adjudication changes, for its one audit entry."""
+
+    before: list[dict[str, object]]
+    after: list[dict[str, object]]
+    created: list[dict[str, object]]
+    gold: list[Mention]
+
+
 def settle(
     session: Session,
     *,
@@ -165,6 +175,52 @@ def settle(
     """
     begin_write(session)
     _check_role(session, reviewer_id)
+    changes = _Changes([], [], [], [])
+    _settle_unit(session, changes, article_id, start, end, spans, reviewer_id)
+    _record(session, changes, article_id, reviewer_id)
+    return [m.id for m in changes.gold if m.id is not None]
+
+
+def settle_agreed(session: Session, *, article_ids: Sequence[int], reviewer_id: int) -> int:
+    """Settle every unit all reviewers agree on and not settled yet, in one transaction and
+    one audit entry (one undo); how many units were settled."""
+    begin_write(session)
+    _check_role(session, reviewer_id)
+    changes = _Changes([], [], [], [])
+    count = 0
+    for article_id in article_ids:
+        for unit in units(session, article_id):
+            if unit.agreed and not unit.settled:
+                spans = unit.versions[0].spans
+                _settle_unit(session, changes, article_id, unit.start, unit.end, spans, reviewer_id)
+                count += 1
+    if count:
+        _record(session, changes, article_ids[0], reviewer_id)
+    return count
+
+
+def _record(session: Session, changes: _Changes, article_id: int, reviewer_id: int) -> None:
+    audit.record(
+        session,
+        action=Action.ADJUDICATE,
+        reviewer_id=reviewer_id,
+        target="article",
+        target_id=article_id,
+        before={"items": changes.before, "created": []},
+        after={"items": changes.after, "created": changes.created},
+    )
+    session.commit()
+
+
+def _settle_unit(
+    session: Session,
+    changes: _Changes,
+    article_id: int,
+    start: int,
+    end: int,
+    spans: Sequence[Span],
+    reviewer_id: int,
+) -> None:
     article = session.get(Article, article_id)
     if article is None:
         raise NotFound(f"no article {article_id}")
@@ -187,7 +243,6 @@ def settle(
         ).scalars()
     )
     by_offsets = {(m.start, m.end): m for m in here}
-    before, after, created, gold = [], [], [], []
     now = utcnow()
     wanted = {(s.start, s.end): s for s in spans}
     for mention in here:
@@ -200,15 +255,15 @@ def settle(
             if mention.state == "rejected":
                 continue
         else:
-            gold.append(mention)
+            changes.gold.append(mention)
         if (mention.state, mention.label, mention.entity_id) == (state, label, entity_id):
             continue
-        before.append(_state(mention))
+        changes.before.append(_state(mention))
         raise_version(session, mention)
         mention.state, mention.label, mention.entity_id = state, label, entity_id
         mention.reviewer_id, mention.decided_at = reviewer_id, now
         session.add(mention)
-        after.append(_state(mention))
+        changes.after.append(_state(mention))
     for (s, e), chosen in sorted(wanted.items()):
         if (s, e) in by_offsets:
             continue
@@ -226,35 +281,5 @@ def settle(
         )
         session.add(mention)
         session.flush()
-        created.append(mention_fields(mention))
-        gold.append(mention)
-    audit.record(
-        session,
-        action=Action.ADJUDICATE,
-        reviewer_id=reviewer_id,
-        target="article",
-        target_id=article_id,
-        before={"items": before, "created": []},
-        after={"items": after, "created": created, "unit": [start, end]},
-    )
-    session.commit()
-    return [m.id for m in gold if m.id is not None]
-
-
-def settle_agreed(session: Session, *, article_ids: Sequence[int], reviewer_id: int) -> int:
-    """Settle every unit all reviewers agree on and not settled yet; how many were settled."""
-    count = 0
-    for article_id in article_ids:
-        for unit in units(session, article_id):
-            if unit.agreed and not unit.settled:
-                spans = unit.versions[0].spans
-                settle(
-                    session,
-                    article_id=article_id,
-                    start=unit.start,
-                    end=unit.end,
-                    spans=spans,
-                    reviewer_id=reviewer_id,
-                )
-                count += 1
-    return count
+        changes.created.append(mention_fields(mention))
+        changes.gold.append(mention)

@@ -1,6 +1,6 @@
 """Where two reviewers differ, one line each: article, the words, what each of them has.
 
-`enter` opens the article there (the review screen, in your own view of it).
+`enter` adjudicates the article there; `o` opens it in the review screen (your own view).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from store.corpus.articles import get_article
 from store.db import session_scope
 from store.textsafe import visible
 from tui.screens.base import TelaahScreen
+from tui.screens.team.adjudication import AdjudicationScreen
 from tui.widgets.footer import QuietFooter
 from tui.widgets.virtual_list import VirtualList
 
@@ -37,7 +38,8 @@ class DisagreementsScreen(TelaahScreen[None]):
 
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="disagreements.back"),
-        Binding("enter", "open", "Open article", id="disagreements.open"),
+        Binding("enter", "adjudicate", "Adjudicate", id="disagreements.adjudicate"),
+        Binding("o", "open", "Open article", id="disagreements.open"),
     ]
 
     def __init__(
@@ -90,7 +92,14 @@ class DisagreementsScreen(TelaahScreen[None]):
 
     @on(VirtualList.Selected)
     def _selected(self) -> None:
-        self.action_open()
+        self.action_adjudicate()
+
+    def action_adjudicate(self) -> None:
+        """Settle the article's disagreements, starting on the one under the cursor."""
+        index = self.query_one(VirtualList).cursor
+        if 0 <= index < len(self.items):
+            item = self.items[index]
+            self.app.push_screen(AdjudicationScreen(item.article_id, at=item.start))
 
     def action_open(self) -> None:
         """Open the article of the disagreement under the cursor, on its mention."""
