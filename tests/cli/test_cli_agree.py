@@ -35,3 +35,28 @@ def test_agree_prints_writes_and_lists(
     }
     bad = run("--db", db, "agree", "--out", str(tmp_path / "x.txt"))
     assert bad.returncode == 1 and "--out takes a .csv or .json file" in bad.stderr
+
+
+def test_adjudicate_agreed(db_path: Path, engine: Engine, reviewer_id: int) -> None:
+    count, _ = decide_blind(engine, reviewer_id)
+    db = str(db_path)
+    refused = run("--db", db, "--reviewer", "tester", "adjudicate", "--agreed")
+    assert refused.returncode == 1 and "only an adjudicator or a curator" in refused.stderr
+    assert run("--db", db, "reviewers", "add", "ada", "--role", "adjudicator").returncode == 0
+    settled = run("--db", db, "--reviewer", "ada", "adjudicate", "--agreed")
+    assert settled.returncode == 0, settled.stderr
+    assert f"settled {count - 2} agreed units in 1 articles" in settled.stdout
+    again = run("--db", db, "--reviewer", "ada", "adjudicate", "--agreed")
+    assert "settled 0 agreed units" in again.stdout
+    gold = run(
+        "--db",
+        db,
+        "export",
+        "--format",
+        "jsonl",
+        "--layer",
+        "gold",
+        "-o",
+        str(db_path.parent / "g.jsonl"),
+    )
+    assert gold.returncode == 0, gold.stderr

@@ -19,6 +19,7 @@ EXTRA = "agreement needs the agree extra: pip install 'telaah[agree]'"
 
 def register(app: typer.Typer) -> None:
     app.command("agree")(agree_command)
+    app.command("adjudicate")(adjudicate_command)
 
 
 def _figure(value: float | None) -> str:
@@ -123,3 +124,32 @@ def agree_command(
     if out_path is not None:
         (write_json if out_path.suffix.lower() == ".json" else write_csv)(rows, out_path)
         out.print(data(f"wrote {len(rows)} rows to {out_path}"))
+
+
+def adjudicate_command(
+    ctx: typer.Context,
+    agreed: Annotated[
+        bool,
+        typer.Option("--agreed", help="Settle every unit all reviewers agree on (required)."),
+    ] = False,
+    article: Annotated[
+        list[str] | None,
+        typer.Option("--article", "-a", help="Only this article (id or external id); repeatable."),
+    ] = None,
+) -> None:
+    """Settle disagreements in bulk: `--agreed` makes every unit that all reviewers' layers
+    agree on the gold (one undo). Disagreements are settled one by one in the app (`ctrl+g`,
+    then `enter`). Needs an adjudicator or curator (`--reviewer NAME`)."""
+    if not agreed:
+        raise TelaahError("say what to settle: --agreed (the rest is settled in the app: ctrl+g)")
+    current = settings(ctx)
+    ids = article_ids(current, article)
+    from store.agreement.adjudicate import settle_agreed
+    from store.agreement.load import load_layers
+
+    reviewer_id = current.reviewer_id()
+    with current.session() as session:
+        if ids is None:
+            ids = sorted({a.article_id for a in load_layers(session)})
+        count = settle_agreed(session, article_ids=ids, reviewer_id=reviewer_id)
+    out.print(data(f"settled {count} agreed units in {len(ids)} articles"))
