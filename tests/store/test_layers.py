@@ -354,3 +354,47 @@ def test_assign_balances_shares_and_never_gives_one_article_twice_to_a_reviewer(
     per_article = Counter(r.article_id for r in rows)
     assert sorted(per_article.values()) == [1, 1, 1, 2, 2]
     assert again.articles == 0 and again.kept == 5  # assigned already: left as they are
+
+
+def test_import_as_a_reviewer_onto_stored_articles_fills_their_layer(
+    demo_db: Engine, tmp_path: Path
+) -> None:
+    from store.ingest.annotated import LoadOptions, import_annotated
+
+    with session_scope(demo_db) as session:
+        budi = add_reviewer(session=session, name="budi").id
+        article = session.get(Article, 1)
+        assert article is not None
+        external_id, text = article.external_id, article.text
+    shared = first_pending(demo_db)
+    start = text.index("Rusia akan")
+    spans = [
+        {"start": shared.start, "end": shared.end, "label": shared.label},  # a candidate's place
+        {"start": start, "end": start + 5, "label": "GPE"},
+    ]
+    spans = [s for i, s in enumerate(spans) if s["start"] not in [t["start"] for t in spans[:i]]]
+    path = tmp_path / "budi.jsonl"
+    # By text alone (another id): the same article is found by its text.
+    path.write_text(json.dumps({"id": "elsewhere-1", "text": text, "spans": spans}) + "\n")
+    shared_before = [(m.id, m.state) for m in seen(demo_db, 1, None)]
+    options = LoadOptions(reviewer_id=budi, layer=budi)
+    report = import_annotated(demo_db, "jsonl", [path], options)
+    assert (report.articles_found, report.articles_layered, report.duplicates) == (1, 1, 0)
+    assert report.mentions == len(spans)
+    assert "1 stored article: their annotations went to the reviewer's layer" in report.summary
+    with session_scope(demo_db) as session:
+        rows = session.exec(select(Mention).where(col(Mention.layer) == budi)).all()
+        assert len(rows) == len(spans) and all(r.state == "accepted" for r in rows)
+        copy = next(r for r in rows if (r.start, r.end) == (shared.start, shared.end))
+        assert copy.derived_from == shared.id
+    assert [(m.id, m.state) for m in seen(demo_db, 1, None)] == shared_before  # untouched
+    again = import_annotated(demo_db, "jsonl", [path], options)
+    assert (again.duplicates, again.mentions) == (len(spans), 0)
+    exported = exported_spans(demo_db, tmp_path, "budi")
+    assert (shared.start, shared.end, shared.text) in exported
+    assert (start, start + 5, "Rusia") in exported
+    # Without a layer (no --reviewer): skipped as duplicates of the shared layer, as before.
+    plain = import_annotated(demo_db, "jsonl", [path], LoadOptions(reviewer_id=budi))
+    assert plain.articles_layered == 0 and plain.duplicates >= 1
+    assert plain.duplicates + plain.mentions == len(spans)
+    assert external_id != "elsewhere-1"

@@ -88,7 +88,10 @@ def root(
     loaded = load_config()
     limits.apply(loaded.limits)  # every importer's limits on one record ([import])
     ctx.obj = Settings(
-        db_url=resolve_db_url(db), reviewer=reviewer or default_reviewer_name(loaded), config=loaded
+        db_url=resolve_db_url(db),
+        reviewer=reviewer or default_reviewer_name(loaded),
+        config=loaded,
+        reviewer_given=reviewer is not None,
     )
     remember_db_url(ctx.obj.db_url)
     if ctx.invoked_subcommand not in (None, "open", "config"):

@@ -47,6 +47,7 @@ class Settings:
     db_url: str
     reviewer: str
     config: Config | None = None  # the config file's settings, problems included
+    reviewer_given: bool = False  # named with --reviewer (an import goes to their layer)
     _engine: Any = field(default=None, repr=False)
 
     def engine(self) -> Any:
