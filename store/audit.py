@@ -49,6 +49,8 @@ class Action(StrEnum):
     SCHEMA_LOAD = "schema.load"
     ARTICLES_IMPORT = "articles.import"
     ANNOTATIONS_IMPORT = "annotations.import"
+    ASSIGN = "articles.assign"  # `telaah assign`: articles given to reviewers
+    ADJUDICATE = "mention.adjudicate"  # the gold of one place where reviewers differ
 
     def imported(self) -> Action:
         """The name of this change when a gazetteer import makes it (`import:` first).

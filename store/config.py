@@ -16,7 +16,10 @@ from store.paths import config_file
 if TYPE_CHECKING:
     from store.formats.limits import Limits
 
-KNOWN_KEYS = ("reviewer", "keymap", "export", "import", "save_wait", "min_score")
+KNOWN_KEYS = ("reviewer", "keymap", "export", "import", "team", "save_wait", "min_score")
+# `[team] blind`: an article with two or more assignees is reviewed blind (each reviewer's
+# decisions in their own layer, never another's shown); false: one shared layer for all.
+TEAM_KEYS = ("blind",)
 # `[export] pending_in_done`: what the pending mentions and facts of a done article are in
 # exports. "reject" (the default): the reviewer marked the article done, so what they left
 # pending is wrong, and the manifest says so; an unreviewed name never becomes `O` in CoNLL
@@ -46,6 +49,7 @@ class Config:
             and `telaah match --dump` until the reviewer shows them.
         max_text_size, max_line_length: `[import]`: the biggest article text (code points) and
             the longest line of a JSON-lines file (bytes) an import takes (`limits`).
+        blind: `[team] blind`: articles with several assignees are reviewed blind.
         problems: One line per problem, `file:line: what`, in file order.
     """
 
@@ -57,6 +61,7 @@ class Config:
     min_score: float = MIN_SCORE
     max_text_size: int | None = None  # None: store.formats.limits.MAX_TEXT_SIZE
     max_line_length: int | None = None  # None: store.formats.limits.MAX_LINE_LENGTH
+    blind: bool = True
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -161,6 +166,13 @@ def _read_settings(data: Mapping[str, object], text: str, config: Config) -> Non
                 config.problems.append(
                     _where_in(config, text, key) + "import must be a table ([import]); ignored"
                 )
+        elif key == "team":
+            if isinstance(value, dict):
+                _read_team(value, text, config)
+            else:
+                config.problems.append(
+                    _where_in(config, text, key) + "team must be a table ([team]); ignored"
+                )
         elif key == "save_wait":
             if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
                 config.save_wait = float(value)
@@ -196,6 +208,21 @@ def _read_export(table: Mapping[str, object], text: str, config: Config) -> None
             config.problems.append(
                 _where_in(config, text, key)
                 + f"pending_in_done must be {' or '.join(map(repr, PENDING_IN_DONE))}; ignored"
+            )
+
+
+def _read_team(table: Mapping[str, object], text: str, config: Config) -> None:
+    for key, value in table.items():
+        if key not in TEAM_KEYS:
+            config.problems.append(
+                _where_in(config, text, key)
+                + f"unknown team setting {key!r} (known: {', '.join(TEAM_KEYS)}); ignored"
+            )
+        elif isinstance(value, bool):
+            config.blind = value
+        else:
+            config.problems.append(
+                _where_in(config, text, key) + "blind must be true or false; ignored"
             )
 
 

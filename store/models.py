@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    String,
     UniqueConstraint,
     false,
     or_,
@@ -35,6 +36,7 @@ MATCH_METHODS = ("exact", "fuzzy")
 ALIAS_ORIGINS = ("gazetteer", "reviewer")
 FACT_STATES = ("pending", "accepted", "rejected")
 FACT_ORIGINS = ("schema", "manual", "import")
+REVIEWER_ROLES = ("reviewer", "curator", "adjudicator")
 
 
 def utcnow() -> datetime:
@@ -58,9 +60,32 @@ def _fk_required(target: str, ondelete: str) -> Any:
 class Reviewer(SQLModel, table=True):
     """A person who makes decisions; every decision and audit entry names one."""
 
+    __table_args__ = (CheckConstraint(_one_of("role", REVIEWER_ROLES), name="role"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, min_length=1)
     created_at: datetime = Field(default_factory=utcnow)
+    # reviewer | curator | adjudicator (see migration 0008)
+    role: str = Field(
+        default="reviewer",
+        sa_column=Column(String, nullable=False, server_default="reviewer"),
+    )
+
+
+class Assignment(SQLModel, table=True):
+    """An article given to a reviewer (`telaah assign`); `done_at`: when that reviewer marked
+    it done (an article with several assignees is done once each of them is)."""
+
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    reviewer_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("reviewer.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    assigned_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = None
 
 
 class Article(SQLModel, table=True):
@@ -153,6 +178,11 @@ class Mention(SQLModel, table=True):
     # Why the matcher doubts it (`sentence-initial`, `common word`, `lower case`, `new name`);
     # None when nothing is doubted. See migration 0007.
     reason: str | None = None
+    # Whose layer the row is in: None is the shared layer (candidates, single-reviewer work);
+    # a reviewer's id, their own decisions in blind mode (store/review/layers.py, 0008).
+    layer: int | None = Field(default=None, sa_column=_fk("reviewer.id", "CASCADE"))
+    # The shared candidate a layer's row was copied from (copy-on-write).
+    derived_from: int | None = Field(default=None, sa_column=_fk("mention.id", "SET NULL"))
 
 
 def shown_at(min_score: float) -> Any:
@@ -197,6 +227,9 @@ class Fact(SQLModel, table=True):
     review_reason: str | None = None
     # Raised by one at every change of the row; a change made on an older version is refused.
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    # Whose layer, and the shared fact it was copied from: as for `Mention` (migration 0008).
+    layer: int | None = Field(default=None, sa_column=_fk("reviewer.id", "CASCADE"))
+    derived_from: int | None = Field(default=None, sa_column=_fk("fact.id", "SET NULL"))
 
 
 class FactArgument(SQLModel, table=True):

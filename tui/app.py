@@ -24,6 +24,7 @@ from tui.screens.articles import ArticlesScreen
 from tui.screens.facts import FactsScreen
 from tui.screens.gazetteer import GazetteerScreen
 from tui.screens.review import ArticleScreen
+from tui.screens.team.agreement import AgreementScreen
 from tui.workbench import Workbench
 
 # Textual's system commands that the key commands already offer, with their keys.
@@ -40,6 +41,7 @@ class TelaahApp(App[None]):
         Binding("question_mark", "toggle_help", "Keys", id="app.help"),
         Binding("g", "gazetteer", "Gazetteer", id="app.gazetteer"),
         Binding("ctrl+f", "facts", "Facts", id="app.facts"),
+        Binding("ctrl+g", "agreement", "Agreement", id="app.agreement"),
     ]
     COMMANDS = App.COMMANDS | {KeyCommands}
 
@@ -120,6 +122,11 @@ class TelaahApp(App[None]):
         """Open the list of every fact (from anywhere but itself)."""
         if not isinstance(self.screen, FactsScreen):
             self.push_screen(FactsScreen())
+
+    def action_agreement(self) -> None:
+        """Open the agreement between reviewers (from anywhere but itself)."""
+        if not isinstance(self.screen, AgreementScreen):
+            self.push_screen(AgreementScreen())
 
     def open_article(
         self,

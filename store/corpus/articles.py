@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, literal, tuple_
+from sqlalchemy import and_, case, exists, func, literal, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -15,7 +15,8 @@ from store import audit
 from store.audit import Action
 from store.corpus.search import search_ids
 from store.errors import NotFound, TelaahError
-from store.models import ARTICLE_STATUSES, Article, Fact, Mention, shown_at, utcnow
+from store.layers import Team, is_blind, team_of
+from store.models import ARTICLE_STATUSES, Article, Assignment, Fact, Mention, shown_at, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +54,17 @@ class ArticleView:
 # Sort keys: the listing is ordered by (key, id), so (key, id) pairs are a keyset. Nullable
 # columns sort as '' (first), so that a tuple comparison never meets a NULL.
 # `min_score`: pending candidates scored under it are not counted (hidden from the reviewer).
-SORTS: dict[str, Callable[[float | None], Any]] = {
-    "id": lambda _m: col(Article.id),
-    "title": lambda _m: col(Article.title),
-    "source": lambda _m: func.coalesce(col(Article.source), ""),
-    "published": lambda _m: func.coalesce(col(Article.published), date.min),
-    "status": lambda _m: col(Article.status),
-    "pending": lambda min_score: _mentions_in("pending", min_score),
-    "accepted": lambda _m: _mentions_in("accepted"),
-    "facts": lambda _m: _facts(),
+# `team`: the reviewer's view of the queue (`store.layers.Team`: their layer's counts, their
+# done state); None: the shared layer, as before teams.
+SORTS: dict[str, Callable[[float | None, Team | None], Any]] = {
+    "id": lambda _m, _t: col(Article.id),
+    "title": lambda _m, _t: col(Article.title),
+    "source": lambda _m, _t: func.coalesce(col(Article.source), ""),
+    "published": lambda _m, _t: func.coalesce(col(Article.published), date.min),
+    "status": lambda _m, team: _status(team),
+    "pending": lambda min_score, team: _mentions_in("pending", min_score, team),
+    "accepted": lambda _m, team: _mentions_in("accepted", None, team),
+    "facts": lambda _m, team: _facts(team),
 }
 
 
@@ -77,6 +80,8 @@ def list_articles(
     min_score: float | None = None,
     after: int | None = None,
     before: int | None = None,
+    reviewer_id: int | None = None,
+    _listed_descending: bool | None = None,
 ) -> list[ArticleRow]:
     """A page of articles with their counts, optionally of one status or matching a search.
 
@@ -93,16 +98,21 @@ def list_articles(
             listing's order (`offset` counts back from it).
         min_score: Pending candidates scored under it are not counted (nor sorted by):
             those the threshold hides from the reviewer.
+        reviewer_id: The reviewer whose queue it is: the articles assigned to them first,
+            with what they see of each (`store.layers`: their layer's counts in blind mode)
+            and their own done state.
 
     Returns:
         The rows, in the listing's order.
     """
-    key = _sort_key(sort, min_score)
+    team = team_of(session, reviewer_id)
+    listed = descending if _listed_descending is None else _listed_descending
+    key = _sort_key(sort, min_score, team, listed)
     backwards = before is not None
-    page = _filtered(sa_select(col(Article.id)), status, search)
+    page = _filtered(sa_select(col(Article.id)), status, search, team)
     for mark, forward in ((after, not descending), (before, descending)):
         if mark is not None:
-            beyond = _beyond(session, mark, sort, forward, min_score)
+            beyond = _beyond(session, mark, key, forward)
             if beyond is None:
                 return []
             page = page.where(beyond)
@@ -116,13 +126,13 @@ def list_articles(
         col(Article.title),
         col(Article.source),
         col(Article.published),
-        col(Article.status),
+        _status(team),
         func.length(col(Article.text)),
-        _mentions_in("pending", min_score),
-        _mentions_in("accepted"),
-        _facts(),
+        _mentions_in("pending", min_score, team),
+        _mentions_in("accepted", None, team),
+        _facts(team),
     ).join(page, page.c.id == col(Article.id))
-    query = query.order_by(*_order(_sort_key(sort, min_score), descending))
+    query = query.order_by(*_order(key, descending))
     return [ArticleRow(*row) for row in session.execute(query).all()]
 
 
@@ -135,6 +145,7 @@ def last_articles(
     search: str | None = None,
     descending: bool = False,
     min_score: float | None = None,
+    reviewer_id: int | None = None,
 ) -> list[ArticleRow]:
     """The last `limit` rows of a listing, in its order: as fast as its first page.
 
@@ -148,15 +159,23 @@ def last_articles(
         search=search,
         descending=not descending,
         min_score=min_score,
+        reviewer_id=reviewer_id,
+        _listed_descending=descending,
     )
     return rows[::-1]
 
 
 def count_articles(
-    *, session: Session, status: str | None = None, search: str | None = None
+    *,
+    session: Session,
+    status: str | None = None,
+    search: str | None = None,
+    reviewer_id: int | None = None,
 ) -> int:
-    """How many articles there are, optionally of one status or matching a search."""
-    query = _filtered(sa_select(func.count()).select_from(Article), status, search)
+    """How many articles there are, optionally of one status (as `reviewer_id` has it) or
+    matching a search."""
+    team = team_of(session, reviewer_id)
+    query = _filtered(sa_select(func.count()).select_from(Article), status, search, team)
     return int(session.execute(query).scalar_one())
 
 
@@ -182,6 +201,7 @@ def article_position(
     sort: str = "id",
     descending: bool = False,
     min_score: float | None = None,
+    reviewer_id: int | None = None,
 ) -> int | None:
     """Where an article is in a listing (0 for the first row), or None if it is not in it.
 
@@ -196,17 +216,22 @@ def article_position(
     Returns:
         The number of rows of the listing before the article, None if it is not listed.
     """
+    team = team_of(session, reviewer_id)
     listed = _filtered(
         sa_select(func.count()).select_from(Article).where(col(Article.id) == article_id),
         status,
         search,
+        team,
     )
     if not session.execute(listed).scalar_one():
         return None
-    before = _beyond(session, article_id, sort, descending, min_score)
+    key = _sort_key(sort, min_score, team, descending)
+    before = _beyond(session, article_id, key, descending)
     if before is None:
         return None
-    query = _filtered(sa_select(func.count()).select_from(Article).where(before), status, search)
+    query = _filtered(
+        sa_select(func.count()).select_from(Article).where(before), status, search, team
+    )
     return int(session.execute(query).scalar_one())
 
 
@@ -220,6 +245,7 @@ def neighbour_article(
     sort: str = "id",
     descending: bool = False,
     min_score: float | None = None,
+    reviewer_id: int | None = None,
 ) -> int | None:
     """The article after (`step` > 0) or before (`step` < 0) `article_id` in a listing.
 
@@ -239,43 +265,55 @@ def neighbour_article(
         The neighbour's id, or None at either end of the listing (or for an unknown article).
     """
     forward = (step > 0) != descending
-    beyond = _beyond(session, article_id, sort, forward, min_score)
+    team = team_of(session, reviewer_id)
+    key = _sort_key(sort, min_score, team, descending)
+    beyond = _beyond(session, article_id, key, forward)
     if beyond is None:
         return None
-    query = _filtered(sa_select(col(Article.id)).where(beyond), status, search)
-    query = query.order_by(*_order(_sort_key(sort, min_score), not forward)).limit(1)
+    query = _filtered(sa_select(col(Article.id)).where(beyond), status, search, team)
+    query = query.order_by(*_order(key, not forward)).limit(1)
     found = session.execute(query).scalar_one_or_none()
     return int(found) if found is not None else None
 
 
-def _sort_key(sort: str, min_score: float | None = None) -> Any:
+def _sort_key(
+    sort: str, min_score: float | None, team: Team | None, descending: bool
+) -> tuple[Any, ...]:
+    """The listing's sort key: the sort column, after "assigned to the reviewer" (their
+    articles first, whichever way the listing goes) when they have assignments."""
     if sort not in SORTS:
         raise TelaahError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
-    return SORTS[sort](min_score)
+    key = SORTS[sort](min_score, team)
+    if team is None or not team.assigned:
+        return (key,)
+    mine = exists().where(
+        col(Assignment.article_id) == col(Article.id),
+        col(Assignment.reviewer_id) == team.reviewer_id,
+    )
+    rank = case((mine, 1 if descending else 0), else_=0 if descending else 1)
+    return (rank, key)
 
 
-def _order(key: Any, descending: bool) -> tuple[Any, Any]:
+def _order(key: tuple[Any, ...], descending: bool) -> tuple[Any, ...]:
     if descending:
-        return key.desc(), col(Article.id).desc()
-    return key, col(Article.id)
+        return (*(k.desc() for k in key), col(Article.id).desc())
+    return (*key, col(Article.id))
 
 
-def _beyond(
-    session: Session, article_id: int, sort: str, forward: bool, min_score: float | None = None
-) -> Any:
+def _beyond(session: Session, article_id: int, key: tuple[Any, ...], forward: bool) -> Any:
     """The condition "after `article_id` in (sort key, id) order" (before if not `forward`)."""
-    key = _sort_key(sort, min_score)
-    value = session.execute(sa_select(key).where(col(Article.id) == article_id)).first()
+    value = session.execute(sa_select(*key).where(col(Article.id) == article_id)).first()
     if value is None:
         return None
-    pair, mark = tuple_(key, col(Article.id)), tuple_(literal(value[0]), literal(article_id))
+    pair = tuple_(*key, col(Article.id))
+    mark = tuple_(*(literal(v) for v in value), literal(article_id))
     return pair > mark if forward else pair < mark
 
 
-def _mentions_in(state: str, min_score: float | None = None) -> Any:
+def _mentions_in(state: str, min_score: float | None = None, team: Team | None = None) -> Any:
     # A FILTER, not a WHERE on state: SQLite would otherwise walk the index on state (every
     # pending mention of the corpus) instead of the article's own mentions.
-    counted = col(Mention.state) == state
+    counted = and_(col(Mention.state) == state, _seen(Mention, team))
     if min_score is not None:  # not the candidates hidden under the threshold
         counted = and_(counted, shown_at(min_score))
     return (
@@ -286,18 +324,28 @@ def _mentions_in(state: str, min_score: float | None = None) -> Any:
     )
 
 
-def _facts() -> Any:
+def _facts(team: Team | None = None) -> Any:
     return (
         sa_select(func.count())
         .select_from(Fact)
-        .where(col(Fact.article_id) == col(Article.id))
+        .where(col(Fact.article_id) == col(Article.id), _seen(Fact, team))
         .scalar_subquery()
     )
 
 
-def _filtered(query: Any, status: str | None, search: str | None) -> Any:
+def _seen(row: Any, team: Team | None) -> Any:
+    return row.layer.is_(None) if team is None else team.seen(row)
+
+
+def _status(team: Team | None) -> Any:
+    """An article's status as the reviewer has it: done once they marked it done (an article
+    with several assignees is done for all once each of them has)."""
+    return col(Article.status) if team is None else team.status()
+
+
+def _filtered(query: Any, status: str | None, search: str | None, team: Team | None = None) -> Any:
     if status is not None:
-        query = query.where(col(Article.status) == _checked_status(status))
+        query = query.where(_status(team) == _checked_status(status))
     if search and search.strip():
         query = query.where(col(Article.id).in_(search_ids(search)))
     return query
@@ -321,13 +369,32 @@ def get_article(
 
 
 def set_status(*, session: Session, article_id: int, status: str, reviewer_id: int | None) -> None:
-    """Set an article's status (todo, in_progress, done), audited and committed."""
+    """Set an article's status (todo, in_progress, done), audited and committed.
+
+    An assignee's `done` is theirs (`assignment.done_at`); in an article reviewed blind
+    (`store.layers`) the article is done once every assignee has marked it done, in progress
+    until then."""
     article = session.get(Article, article_id)
     if article is None:
         raise NotFound(f"no article {article_id}")
     before = article.status
-    article.status = _checked_status(status)
-    article.updated_at = utcnow()
+    status = _checked_status(status)
+    now = utcnow()
+    mine = session.get(Assignment, (article_id, reviewer_id)) if reviewer_id is not None else None
+    if mine is not None:
+        mine.done_at = now if status == "done" else None
+        session.add(mine)
+        session.flush()
+    if mine is not None and is_blind(session, article_id):
+        everyone_done = all(
+            done is not None
+            for done in session.execute(
+                sa_select(col(Assignment.done_at)).where(col(Assignment.article_id) == article_id)
+            ).scalars()
+        )
+        status = "done" if everyone_done else ("in_progress" if status == "done" else status)
+    article.status = status
+    article.updated_at = now
     audit.record(
         session,
         action=Action.ARTICLE_STATUS,
@@ -335,7 +402,7 @@ def set_status(*, session: Session, article_id: int, status: str, reviewer_id: i
         target="article",
         target_id=article_id,
         before={"status": before},
-        after={"status": status},
+        after={"status": status, **({"assignee_done": status == "done"} if mine else {})},
     )
     session.commit()
 

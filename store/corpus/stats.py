@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from store.audit import Action
+from store.layers import facts_seen, layer_of, mentions_seen
 from store.models import (
     ARTICLE_STATUSES,
     FACT_STATES,
@@ -120,14 +121,20 @@ class Pending:
 
 
 def pending_in_article(
-    *, session: Session, article_id: int, min_score: float | None = None
+    *,
+    session: Session,
+    article_id: int,
+    min_score: float | None = None,
+    reviewer_id: int | None = None,
 ) -> Pending:
     """How many mentions and facts of the article are still pending; with `min_score`, not
-    counting the candidates scored under it (hidden from the reviewer)."""
+    counting the candidates scored under it (hidden from the reviewer). Of what `reviewer_id`
+    sees (`store.layers`: their layer in blind mode, else the shared one)."""
+    layer = layer_of(session, article_id, reviewer_id)
     query = (
         select(func.count())
         .select_from(Mention)
-        .where(Mention.article_id == article_id, Mention.state == "pending")
+        .where(Mention.article_id == article_id, Mention.state == "pending", mentions_seen(layer))
     )
     if min_score is not None:
         query = query.where(shown_at(min_score))
@@ -135,7 +142,7 @@ def pending_in_article(
     facts = session.exec(
         select(func.count())
         .select_from(Fact)
-        .where(Fact.article_id == article_id, Fact.state == "pending")
+        .where(Fact.article_id == article_id, Fact.state == "pending", facts_seen(layer))
     ).one()
     return Pending(int(mentions), int(facts))
 

@@ -11,14 +11,17 @@ from typing import Any
 from sqlalchemy import String, and_, exists, false, func, or_, select, type_coerce
 from sqlmodel import Session
 
+from store.corpus.search import search_ids
 from store.corpus.tokens import load_tokens
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan, OnSkip, Skipped
 from store.formats.labelmap import LabelMap
+from store.layers import overlay
 from store.models import (
     AnnotationAttribute,
     AnnotationNote,
     Article,
+    Assignment,
     Entity,
     Equivalence,
     EquivalenceMember,
@@ -33,8 +36,10 @@ ARTICLE_CHOICES = ("done", "all")
 STATE_CHOICES = ("accepted", "all")
 PENDING_IN_DONE = ("reject", "keep")  # store.config.PENDING_IN_DONE
 PAGE_SIZE = 500
+GOLD = "gold"  # the shared layer (`--layer gold`)
 
 _A = Article.__table__  # type: ignore[attr-defined]
+_AS = Assignment.__table__  # type: ignore[attr-defined]
 _M = Mention.__table__  # type: ignore[attr-defined]
 _E = Entity.__table__  # type: ignore[attr-defined]
 _F = Fact.__table__  # type: ignore[attr-defined]
@@ -60,6 +65,11 @@ class Selection:
             stored, before the mapping).
         pending_in_done: what the pending spans and facts of a done article are: "reject"
             (rejected: the reviewer left them when marking it done) or "keep" (pending).
+        layer: "gold" (the shared layer: today's output, later the adjudicated gold) or a
+            reviewer's name: their layer (`store.layers`: their own rows and the shared
+            pending candidates they did not decide), in the articles they have a row in or
+            are assigned.
+        search: only articles matching this full-text query (title and text).
     """
 
     articles: str = "done"
@@ -69,6 +79,8 @@ class Selection:
     since: date | None = None
     label_map: LabelMap | None = None
     pending_in_done: str = "reject"
+    layer: str = GOLD
+    search: str | None = None
 
     def __post_init__(self) -> None:
         if self.articles not in ARTICLE_CHOICES:
@@ -96,7 +108,10 @@ class Selection:
             # Pending spans and facts of done articles: "reject" counts them rejected (left
             # out of accepted-only exports: `O` in CoNLL), "keep" leaves them pending.
             "pending_in_done": self.pending_in_done,
+            "layer": self.layer,
         }
+        if self.search:
+            recorded["search"] = self.search
         if self.label_map is not None:
             recorded["map"] = self.label_map.to_dict()
         return recorded
@@ -220,10 +235,52 @@ def _rejected_if_pending(
     )
 
 
+def layer_id(session: Session, selection: Selection) -> int | None:
+    """The reviewer whose layer `selection` exports (None: the shared layer, gold).
+
+    Raises:
+        TelaahError: no reviewer of that name.
+    """
+    if selection.layer == GOLD:
+        return None
+    found = session.execute(select(_R.c.id).where(_R.c.name == selection.layer)).scalar()
+    if found is None:
+        raise TelaahError(f"--layer: no reviewer {selection.layer!r} (gold, all or a reviewer)")
+    return int(found)
+
+
+def layers_in(session: Session) -> list[str]:
+    """The names of the reviewers who have a layer (rows of their own), by name."""
+    owners = (
+        select(_M.c.layer)
+        .where(_M.c.layer.is_not(None))
+        .union(select(_F.c.layer).where(_F.c.layer.is_not(None)))
+    )
+    return list(
+        session.execute(select(_R.c.name).where(_R.c.id.in_(owners)).order_by(_R.c.name)).scalars()
+    )
+
+
+def _layer(row: Any, layer: int | None) -> Any:
+    """The rows of `row` (Mention or Fact) the layer holds (`store.layers.overlay`)."""
+    return row.layer.is_(None) if layer is None else overlay(row, layer)
+
+
 def _article_filters(session: Session, selection: Selection) -> list[Any]:
     filters: list[Any] = []
     if selection.articles == "done":
         filters.append(_A.c.status == "done")
+    if selection.search and selection.search.strip():
+        filters.append(_A.c.id.in_(search_ids(selection.search)))
+    layer = layer_id(session, selection)
+    if layer is not None:
+        filters.append(
+            or_(
+                exists().where(and_(_M.c.article_id == _A.c.id, _M.c.layer == layer)),
+                exists().where(and_(_F.c.article_id == _A.c.id, _F.c.layer == layer)),
+                exists().where(and_(_AS.c.article_id == _A.c.id, _AS.c.reviewer_id == layer)),
+            )
+        )
     if selection.reviewer is not None:
         reviewer_id = session.execute(
             select(_R.c.id).where(_R.c.name == selection.reviewer)
@@ -276,7 +333,7 @@ def _spans(
             type_coerce(_M.c.decided_at, String),
         )
         .select_from(_M.outerjoin(_E, _E.c.id == _M.c.entity_id))
-        .where(_M.c.article_id.in_(ids))
+        .where(_M.c.article_id.in_(ids), _layer(Mention, layer_id(session, selection)))
         .order_by(_M.c.article_id, _M.c.start, _M.c.end.desc(), _M.c.id)
     )
     if selection.state == "accepted":
@@ -412,7 +469,7 @@ def _facts(
             _F.c.note,
             _F.c.needs_review,
         )
-        .where(_F.c.article_id.in_(ids))
+        .where(_F.c.article_id.in_(ids), _layer(Fact, layer_id(session, selection)))
         .order_by(_F.c.article_id, _F.c.evidence_start, _F.c.id)
     )
     if selection.state == "accepted":

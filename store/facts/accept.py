@@ -17,6 +17,7 @@ from store import audit
 from store.audit import Action
 from store.errors import Conflict
 from store.facts.repository import FactView, decide_fact, fact_state, get_fact
+from store.layers import own_fact, own_mention
 from store.models import FactArgument, Mention, utcnow
 
 # The mention snapshot and the article's first-decision rule are the review's own.
@@ -58,7 +59,10 @@ def accept_fact(
         StaleDecision: the fact changed since the reviewer loaded it.
         Conflict: a mention filling a role was rejected (nothing is changed).
     """
-    fact = claim_fact(session, fact_id, expected_version)
+    asked = fact_id
+    fact = own_fact(session, claim_fact(session, fact_id, expected_version), reviewer_id)
+    assert fact.id is not None
+    fact_id = fact.id
     fillers = session.execute(
         select(col(FactArgument.role), Mention)
         .join(Mention, col(Mention.id) == col(FactArgument.mention_id))
@@ -72,11 +76,14 @@ def accept_fact(
             f"cannot accept the {fact.type} fact: {mention.text!r} ({role}) was rejected; "
             "accept that mention or edit the fact's roles (e) first"
         )
-    pending = list({m.id: m for _role, m in fillers if m.state == "pending"}.values())
+    pending = [
+        own_mention(session, m, reviewer_id)
+        for m in {m.id: m for _role, m in fillers if m.state == "pending"}.values()
+    ]
     if not pending:
         view = decide_fact(
             session=session,
-            fact_id=fact_id,
+            fact_id=asked,
             state="accepted",
             reviewer_id=reviewer_id,
             expected_version=expected_version,

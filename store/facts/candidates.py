@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, exists, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from store.config import MIN_SCORE
@@ -48,6 +49,7 @@ def refresh_fact_candidates(
     article = session.get(Article, article_id)
     if article is None or not schema.fact_types:
         return 0
+    copies = aliased(Fact)
     stale = (
         session.execute(
             select(Fact).where(
@@ -55,6 +57,8 @@ def refresh_fact_candidates(
                 col(Fact.origin) == "schema",
                 col(Fact.state) == "pending",
                 col(Fact.needs_review).is_(False),
+                col(Fact.layer).is_(None),  # the shared candidates, not a reviewer's copies
+                ~exists().where(col(copies.derived_from) == col(Fact.id)),  # nor those copied
             )
         )
         .scalars()
@@ -65,7 +69,9 @@ def refresh_fact_candidates(
     session.flush()
     kept = {
         (f.type, f.evidence_start, f.evidence_end)
-        for f in session.execute(select(Fact).where(col(Fact.article_id) == article_id)).scalars()
+        for f in session.execute(
+            select(Fact).where(col(Fact.article_id) == article_id, col(Fact.layer).is_(None))
+        ).scalars()
     }
     mentions = [
         Span(m_id or 0, start, end, label, entity_id)
@@ -79,6 +85,7 @@ def refresh_fact_candidates(
             ).where(
                 col(Mention.article_id) == article_id,
                 col(Mention.state) != "rejected",
+                col(Mention.layer).is_(None),  # proposals are shared: the shared layer's
                 shown_at(MIN_SCORE),  # not the candidates the threshold hides
             )
         ).all()

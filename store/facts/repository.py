@@ -17,6 +17,7 @@ from sqlmodel import Session, col, delete
 from store import audit
 from store.audit import Action
 from store.errors import NotFound, TelaahError
+from store.layers import facts_seen, layer_of, own_fact, seen_by
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer, utcnow
 from store.schema import Schema, read_schema
 from store.textnorm import normalise_field, normalise_optional
@@ -100,11 +101,18 @@ def list_facts(
     needs_review: bool | None = None,
     limit: int | None = None,
     offset: int = 0,
+    reviewer_id: int | None = None,
 ) -> list[FactView]:
-    """Facts by article then evidence position, filtered by any of the arguments."""
+    """Facts by article then evidence position, filtered by any of the arguments; those
+    `reviewer_id` sees (`store.layers`: without a reviewer, the shared layer)."""
     query = select(Fact).order_by(col(Fact.article_id), col(Fact.evidence_start), col(Fact.id))
     if article_id is not None:
-        query = query.where(col(Fact.article_id) == article_id)
+        query = query.where(
+            col(Fact.article_id) == article_id,
+            facts_seen(layer_of(session, article_id, reviewer_id)),
+        )
+    else:
+        query = query.where(seen_by(Fact, reviewer_id))
     if type is not None:
         query = query.where(col(Fact.type) == type)
     if state is not None:
@@ -152,8 +160,12 @@ def create_fact(
     commit: bool = True,
     schema: Schema | None = None,
     fact_roles: Mapping[str, Sequence[int]] | None = None,
+    layer: int | None = None,
 ) -> FactView:
     """A new fact of `type` with `roles` (role -> mention ids) in article `article_id`.
+
+    `layer`: the reviewer's layer it goes to (`store.layers`); a fact a reviewer tags
+    (origin "manual") goes to theirs in blind mode.
 
     The mentions must be in the article and their labels allowed by the role; a fact tagged by
     a reviewer is accepted, a proposed one (origin "schema") pending. `schema`: the stored
@@ -165,7 +177,10 @@ def create_fact(
     if state not in FACT_STATES:
         raise TelaahError(f"unknown fact state {state!r}")
     now = utcnow()
+    if layer is None and origin == "manual":
+        layer = layer_of(session, article_id, reviewer_id)
     fact = Fact(
+        layer=layer,
         article_id=article_id,
         type=type,
         state=state,
@@ -254,7 +269,8 @@ def delete_fact(
 ) -> None:
     """Delete a fact; the audit entry keeps everything needed to bring it back (with the
     roles of other facts it filled, which are marked `needs_review`)."""
-    fact = claim_fact(session, fact_id, expected_version)
+    fact = own_fact(session, claim_fact(session, fact_id, expected_version), reviewer_id)
+    fact_id = _id(fact)
     before = fact_state(session, fact)
     fills = session.execute(
         select(col(FactArgument.fact_id), col(FactArgument.role))
@@ -353,8 +369,10 @@ def _change(
     **changes: Any,
 ) -> FactView:
     """Make `changes` to the fact, read under the write lock (claimed: checked against
-    `expected_version`, version raised), with its audit entry; commit."""
-    fact = claim_fact(session, fact_id, expected_version)
+    `expected_version`, version raised), with its audit entry; commit. In blind mode the
+    change goes to the reviewer's copy of a shared fact (`store.layers.own_fact`)."""
+    fact = own_fact(session, claim_fact(session, fact_id, expected_version), reviewer_id)
+    fact_id = _id(fact)
     before = fact_state(session, fact)
     raise_version(session, fact)
     if "state" in changes:

@@ -64,6 +64,7 @@ class AnnotatedReport(ProblemLog):
 
     articles_created: int = 0
     articles_found: int = 0
+    articles_layered: int = 0  # stored articles whose annotations went to a reviewer's layer
     mentions: int = 0
     duplicates: int = 0
     facts: int = 0
@@ -82,6 +83,12 @@ class AnnotatedReport(ProblemLog):
             f"{self.entities_created}, unknown entity keys {unknown}, duplicates "
             f"{self.duplicates}, failed {self.failed}"
         )
+        if self.articles_layered:
+            line += (
+                f"; {self.articles_layered} stored "
+                f"{_plural('article', self.articles_layered)}: their annotations went to "
+                "the reviewer's layer"
+            )
         if self.not_stored:
             line += "; not stored: " + ", ".join(
                 f"{count} {_plural(kind, count)}" for kind, count in sorted(self.not_stored.items())
@@ -105,6 +112,10 @@ class LoadOptions:
             attribute, equivalence...) is a failure, not a note; the rest is still imported.
         label_map: labels and fact types are renamed with it before they are checked
             against the schema.
+        layer: a reviewer's id: the annotations of articles stored already go to that
+            reviewer's layer (`store.layers`; each span at the place of a shared candidate
+            names it in `derived_from`), instead of being skipped as duplicates of the
+            shared layer's. New articles are stored as usual.
     """
 
     reviewer_id: int | None
@@ -112,6 +123,7 @@ class LoadOptions:
     create_entities: bool = False
     strict: bool = False
     label_map: LabelMap | None = None
+    layer: int | None = None
 
 
 def import_annotated(
@@ -314,6 +326,9 @@ class _Loader:
     def _store(self, session: Session, item: ReadDoc, doc: ExportDoc) -> None:
         sha = text_hash(doc.text)
         article_id, created = self._article(session, item, doc, sha)
+        layer = None if created else self.options.layer
+        # The rows of the layer the spans go to (a stored article's own layer: all of them).
+        in_layer = _MENTION.c.layer == layer if layer is not None else _MENTION.c.id.is_not(None)
         existing: dict[tuple[int, int], int] = (
             {}
             if created
@@ -321,11 +336,12 @@ class _Loader:
                 (start, end): mention_id
                 for start, end, mention_id in session.execute(
                     select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id).where(
-                        _MENTION.c.article_id == article_id
+                        _MENTION.c.article_id == article_id, in_layer
                     )
                 )
             }
         )
+        shared = {} if layer is None else _shared_places(session, article_id)
         new: dict[tuple[int, int], dict[str, Any]] = {}
         for span in doc.spans:
             place = (span.start, span.end)
@@ -333,6 +349,8 @@ class _Loader:
                 self.report.duplicates += 1
                 continue
             new[place] = self._mention(session, item, article_id, span)
+            if layer is not None:
+                new[place].update(layer=layer, derived_from=shared.get(place))
         mention_ids: list[int] = []
         if new:
             # Core executemany, not ORM objects (building SQLModel instances dominated big
@@ -340,7 +358,7 @@ class _Loader:
             session.execute(insert(_MENTION), list(new.values()))
             rows = session.execute(
                 select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id).where(
-                    _MENTION.c.article_id == article_id
+                    _MENTION.c.article_id == article_id, in_layer
                 )
             )
             stored = {(start, end): mention_id for start, end, mention_id in rows}
@@ -357,7 +375,7 @@ class _Loader:
         store_span_extras(
             session, [(existing[(s.start, s.end)], s) for s in doc.spans if (s.start, s.end) in new]
         )
-        facts = self._facts(session, item, article_id, doc.facts, ids)
+        facts = self._facts(session, item, article_id, doc.facts, ids, layer)
         store_equivalences(session, article_id, doc.equivalences, ids)
         audit.record(
             session,
@@ -385,6 +403,8 @@ class _Loader:
             self.report.articles_created += 1
         else:
             self.report.articles_found += 1
+        if layer is not None:
+            self.report.articles_layered += 1
 
     def _article(
         self, session: Session, item: ReadDoc, doc: ExportDoc, sha: str
@@ -499,6 +519,7 @@ class _Loader:
         article_id: int,
         facts: Iterable[ExportFact],
         ids: dict[int, int],
+        layer: int | None = None,
     ) -> list[int]:
         """Store the facts, each after the facts filling its roles (nested events); one
         whose filler is not stored (refused, or a cycle) is refused with a problem."""
@@ -515,7 +536,7 @@ class _Loader:
                 ready = waiting[:1]
             for fact in ready:
                 waiting.remove(fact)
-                fact_id = self._fact(session, item, article_id, fact, ids, stored)
+                fact_id = self._fact(session, item, article_id, fact, ids, stored, layer)
                 if fact_id is None:
                     refused.add(fact.id)
                 else:
@@ -530,6 +551,7 @@ class _Loader:
         fact: ExportFact,
         ids: dict[int, int],
         fact_ids: dict[int, int],
+        layer: int | None = None,
     ) -> int | None:
         where = Problem(item.path, item.fact_lines.get(fact.id, item.line), "")
         try:
@@ -555,6 +577,7 @@ class _Loader:
                 note=fact.note,
                 commit=False,
                 fact_roles=fact_roles,
+                layer=layer,
             )
         except TelaahError as exc:
             self.sink.fail(replace(where, message=f"fact {fact.type}: {exc}"))
@@ -607,6 +630,19 @@ class _Loader:
                 placed.setdefault(specs[index].name, []).append(mention_id)
                 index += 1
         return placed
+
+
+def _shared_places(session: Session, article_id: int) -> dict[tuple[int, int], int]:
+    """(start, end) -> id of the article's shared-layer mentions (what a layer's span at the
+    same place is derived from)."""
+    return {
+        (start, end): mention_id
+        for start, end, mention_id in session.execute(
+            select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id).where(
+                _MENTION.c.article_id == article_id, _MENTION.c.layer.is_(None)
+            )
+        )
+    }
 
 
 def _filler(role: str, fact_id: int, stored: dict[int, int]) -> int:

@@ -208,7 +208,12 @@ def _store(
                 col(Mention.method),
                 col(Mention.alternatives),
                 col(Mention.reason),
-            ).where(col(Mention.article_id).in_(ids), *_kept_out(engine, add_only, replaced))
+            ).where(
+                col(Mention.article_id).in_(ids),
+                col(Mention.layer).is_(None),  # candidates are the shared layer's: a
+                # reviewer's copies (blind mode, store.layers) are theirs, never re-matched
+                *_kept_out(engine, add_only, replaced),
+            )
         ).all()
         by_article: dict[int, list[Any]] = {}
         for row in existing:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from store.errors import NotFound, TelaahError
 from store.gazetteer.entities import get_entity
+from store.layers import own_mentions, seen_by
 from store.models import Article, Entity, Mention
 from store.review.mentions import decide_many
 from store.textnorm import norm_key
@@ -62,9 +63,15 @@ class SurfaceGroup:
 
 
 def concordance(
-    *, session: Session, key: str, alias: str | None = None, window: int = WINDOW
+    *,
+    session: Session,
+    key: str,
+    alias: str | None = None,
+    window: int = WINDOW,
+    reviewer_id: int | None = None,
 ) -> list[SurfaceGroup]:
-    """Every mention of entity `key` (only those matched by `alias`, if given), in context.
+    """Every mention of entity `key` (only those matched by `alias`, if given), in context:
+    those `reviewer_id` sees (`store.layers`; without a reviewer, the shared layer).
 
     Groups with pending lines come first (most pending first), then the others by size; inside
     a group, pending lines first, then by article and position.
@@ -87,7 +94,7 @@ def concordance(
             col(Mention.version),
         )
         .join(Article, col(Article.id) == col(Mention.article_id))
-        .where(col(Mention.entity_id) == entity.id)
+        .where(col(Mention.entity_id) == entity.id, seen_by(Mention, reviewer_id))
     )
     if alias is not None:
         query = query.where(col(Mention.matched_alias) == alias)
@@ -150,7 +157,10 @@ def decide_lines(
         raise NotFound("some of those mentions no longer exist")
     by_id = {m.id: m for m in mentions}
     first = by_id.get(mention_ids[0], mentions[0])
-    ordered = [first, *[m for m in mentions if m.id != first.id]]
+    # In blind mode each goes to the reviewer's copy of it (store.layers).
+    ordered = own_mentions(
+        session, [first, *[m for m in mentions if m.id != first.id]], reviewer_id
+    )
     return len(
         decide_many(
             session, ordered, state=state, reviewer_id=reviewer_id, label=label, entity_id=entity_id

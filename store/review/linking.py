@@ -13,6 +13,7 @@ from store.errors import Conflict, NotFound, TelaahError
 from store.facts.repository import mark_for_review
 from store.gazetteer.change import GazetteerChange
 from store.gazetteer.entities import create_entity, key_problem
+from store.layers import layer_of, mentions_seen, own_mention
 from store.models import Entity, Label, Mention, utcnow
 from store.review.mentions import MentionView, _start_article, _state, decide_many, get_mention
 from store.textnorm import norm_key
@@ -44,13 +45,16 @@ def link_mention(
         NotFound: no such mention or entity.
         StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
-    mention = claim_mention(session, mention_id, expected_version)
+    mention = own_mention(
+        session, claim_mention(session, mention_id, expected_version), reviewer_id
+    )
     entity = _target(session, entity_key)
     if label is None and entity_label:
         label = session.exec(select(Label.name).where(Label.name == entity.type)).first()
     _link(session, mention, entity, reviewer_id, label)
     session.commit()
-    return get_mention(session=session, mention_id=mention_id)
+    assert mention.id is not None
+    return get_mention(session=session, mention_id=mention.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,9 @@ def create_and_link(
             or digits.
         StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
-    mention = claim_mention(session, mention_id, expected_version)
+    mention = own_mention(
+        session, claim_mention(session, mention_id, expected_version), reviewer_id
+    )
     surface = surface_of(mention.text)
     name = surface_of(name) if name is not None else surface
     for text in (surface, name):
@@ -118,7 +124,8 @@ def create_and_link(
     entity = _target(session, change.key)
     _link(session, mention, entity, reviewer_id, label)
     session.commit()
-    view = get_mention(session=session, mention_id=mention_id)
+    assert mention.id is not None
+    view = get_mention(session=session, mention_id=mention.id)
     return CreatedLink(view, change + GazetteerChange(change.key, articles=(view.article_id,)))
 
 
@@ -232,15 +239,16 @@ def relink_similar(
                 col(Mention.entity_id) == old_id
                 if old_id is not None
                 else col(Mention.entity_id).is_(None),
+                mentions_seen(layer_of(session, linked.article_id, reviewer_id)),
             )
         ).all()
-        if norm_key(m.text) == surface
+        if norm_key(m.text) == surface and m.id != linked.derived_from
     ]
     if not others:
         return []
     return decide_many(
         session,
-        others,
+        [own_mention(session, m, reviewer_id) for m in others],
         state="accepted",
         reviewer_id=reviewer_id,
         label=linked.label,

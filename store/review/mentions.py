@@ -13,6 +13,7 @@ from store import audit
 from store.audit import Action
 from store.errors import NotFound, TelaahError
 from store.facts.repository import mark_for_review
+from store.layers import layer_of, mentions_seen, own_mention
 from store.models import Article, AuditEntry, Entity, Mention, utcnow
 from store.textnorm import norm_key
 from store.versioning import claim_mention, raise_version
@@ -40,6 +41,9 @@ class MentionView:
     # view's equality: two views showing the same mention the same way are equal.
     version: int = field(default=1, compare=False)
     reason: str | None = None  # why the matcher doubts it (`new name`, `lower case`...)
+    # In blind mode, a reviewer's copy names the shared candidate it was made from: a screen
+    # that showed the candidate shows the copy in its place (`store.layers`).
+    derived_from: int | None = field(default=None, compare=False)
 
     def hidden_under(self, min_score: float) -> bool:
         """Whether a threshold of `min_score` hides it: only pending candidates with a score
@@ -48,10 +52,18 @@ class MentionView:
 
 
 def list_mentions(
-    *, session: Session, article_id: int, min_score: float | None = None
+    *,
+    session: Session,
+    article_id: int,
+    min_score: float | None = None,
+    reviewer_id: int | None = None,
 ) -> list[MentionView]:
     """The article's mentions in text order (by start, then longer first); with `min_score`,
-    without the pending candidates scored under it (`MentionView.hidden_under`)."""
+    without the pending candidates scored under it (`MentionView.hidden_under`).
+
+    What `reviewer_id` sees (`store.layers`): in blind mode the shared candidates they have
+    not decided and their own layer; otherwise (and without a reviewer) the shared layer."""
+    seen = mentions_seen(layer_of(session, article_id, reviewer_id))
     # Columns, not ORM objects: an article can have hundreds of mentions and the review screen
     # reads them all before its first paint.
     rows = session.execute(
@@ -72,9 +84,10 @@ def list_mentions(
             col(Mention.alternatives),
             col(Mention.version),
             col(Mention.reason),
+            col(Mention.derived_from),
         )
         .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)
-        .where(col(Mention.article_id) == article_id)
+        .where(col(Mention.article_id) == article_id, seen)
         .order_by(col(Mention.start), col(Mention.end).desc(), col(Mention.id))
     ).all()
     views = [
@@ -95,6 +108,7 @@ def list_mentions(
             tuple(alternatives or ()),
             version,
             reason,
+            derived_from,
         )
         for (
             m_id,
@@ -113,6 +127,7 @@ def list_mentions(
             alternatives,
             version,
             reason,
+            derived_from,
         ) in rows
     ]
     if min_score is None:
@@ -144,17 +159,22 @@ def decide_mention(
     """Accept or reject a mention (optionally relabelling it): one committed, audited decision.
 
     The article becomes in_progress at its first decision. The mention is read under the
-    write lock, so the audit entry's `before` is the state really replaced.
+    write lock, so the audit entry's `before` is the state really replaced. In blind mode the
+    decision goes to the reviewer's copy of a shared candidate (`store.layers.own_mention`):
+    the view returned is the copy's.
 
     Raises:
         StaleDecision: `expected_version` (the version the reviewer saw) is not the mention's.
     """
     if state not in ("accepted", "rejected", "pending"):
         raise TelaahError(f"unknown decision {state!r}")
-    mention = claim_mention(session, mention_id, expected_version)
+    mention = own_mention(
+        session, claim_mention(session, mention_id, expected_version), reviewer_id
+    )
     apply_decision(session, mention, state=state, label=label, reviewer_id=reviewer_id)
     session.commit()
-    return get_mention(session=session, mention_id=mention_id)
+    assert mention.id is not None
+    return get_mention(session=session, mention_id=mention.id)
 
 
 def apply_decision(
@@ -216,7 +236,8 @@ def decide_similar(
     """
     if state not in ("accepted", "rejected"):
         raise TelaahError(f"unknown decision {state!r}")
-    focused = claim_mention(session, mention_id, expected_version)
+    claimed = claim_mention(session, mention_id, expected_version)
+    focused = own_mention(session, claimed, reviewer_id)
     key = norm_key(focused.text)
     similar = [
         m
@@ -227,12 +248,17 @@ def decide_similar(
                 col(Mention.entity_id) == focused.entity_id
                 if focused.entity_id is not None
                 else col(Mention.entity_id).is_(None),
+                mentions_seen(layer_of(session, focused.article_id, reviewer_id)),
             )
         ).all()
-        if m.id != focused.id and norm_key(m.text) == key
+        if m.id not in (focused.id, claimed.id) and norm_key(m.text) == key
     ]
     return decide_many(
-        session, [focused, *similar], state=state, reviewer_id=reviewer_id, label=label
+        session,
+        [focused, *(own_mention(session, m, reviewer_id) for m in similar)],
+        state=state,
+        reviewer_id=reviewer_id,
+        label=label,
     )
 
 
@@ -384,4 +410,5 @@ def _view(m: Mention, key: str | None, name: str | None) -> MentionView:
         tuple(m.alternatives or ()),
         m.version,
         m.reason,
+        m.derived_from,
     )

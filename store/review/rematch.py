@@ -202,7 +202,7 @@ def _mentions_near(
     if connection.dialect.name != "sqlite":
         return connection.execute(
             query.join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True).where(
-                col(Mention.article_id).in_(chunk)
+                col(Mention.article_id).in_(chunk), col(Mention.layer).is_(None)
             )
         ).all()
     if not spans:
@@ -217,6 +217,7 @@ def _mentions_near(
                 col(Mention.article_id) == func.json_extract(near.c.value, "$[0]"),
                 col(Mention.start) < func.json_extract(near.c.value, "$[2]"),
                 col(Mention.end) > func.json_extract(near.c.value, "$[1]"),
+                col(Mention.layer).is_(None),  # candidates are the shared layer's
             ),
         )
         .join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True)

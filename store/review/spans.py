@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from store import audit
 from store.audit import Action
 from store.errors import Conflict, NotFound, TelaahError
+from store.layers import layer_of, mentions_seen, own_mention
 from store.models import Article, Entity, Label, Mention, utcnow
 from store.review.mentions import MentionView, _start_article, apply_decision, get_mention
 from store.versioning import begin_write, claim_mention, raise_version
@@ -50,15 +51,18 @@ def add_mention(
         if entity is None:
             raise NotFound(f"no entity {entity_key!r}")
         entity_id = entity.id
+    layer = layer_of(session, article_id, reviewer_id)
     proposed = session.exec(
         select(Mention).where(
             col(Mention.article_id) == article_id,
             col(Mention.start) == start,
             col(Mention.end) == end,
             col(Mention.state) == "pending",
+            mentions_seen(layer),
         )
     ).first()
     if proposed is not None:  # a candidate (maybe hidden under the threshold): accepted
+        proposed = own_mention(session, proposed, reviewer_id)
         apply_decision(
             session,
             proposed,
@@ -70,7 +74,7 @@ def add_mention(
         session.commit()
         assert proposed.id is not None
         return get_mention(session=session, mention_id=proposed.id)
-    _refuse_duplicate(session, article_id, start, end, None)
+    _refuse_duplicate(session, article_id, start, end, None, layer)
     mention = Mention(
         article_id=article_id,
         start=start,
@@ -82,6 +86,7 @@ def add_mention(
         origin="manual",
         reviewer_id=reviewer_id,
         decided_at=utcnow(),
+        layer=layer,
     )
     session.add(mention)
     session.flush()
@@ -121,14 +126,19 @@ def set_span(
         Conflict: another mention has exactly these boundaries.
         StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
-    mention = claim_mention(session, mention_id, expected_version)
+    claimed = claim_mention(session, mention_id, expected_version)
+    mention = own_mention(session, claimed, reviewer_id)
+    assert mention.id is not None
+    mention_id = mention.id
     article = session.get(Article, mention.article_id)
     assert article is not None
     start, end = checked_span(article.text, start, end)
     accepting = accept and mention.state != "accepted"
     if (start, end) == (mention.start, mention.end) and not accepting:
+        session.commit()
         return get_mention(session=session, mention_id=mention_id)
-    _refuse_duplicate(session, mention.article_id, start, end, mention_id)
+    layer = layer_of(session, mention.article_id, reviewer_id)
+    _refuse_duplicate(session, mention.article_id, start, end, mention_id, layer, also=claimed.id)
     before = span_fields(mention, decision=accepting)
     raise_version(session, mention)
     mention.start, mention.end, mention.text = start, end, article.text[start:end]
@@ -163,17 +173,25 @@ def checked_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _refuse_duplicate(
-    session: Session, article_id: int, start: int, end: int, other_than: int | None
+    session: Session,
+    article_id: int,
+    start: int,
+    end: int,
+    other_than: int | None,
+    layer: int | None,
+    also: int | None = None,
 ) -> None:
+    """Refuse a span another mention the reviewer sees (`store.layers`) has already."""
     found = session.exec(
         select(Mention).where(
             col(Mention.article_id) == article_id,
             col(Mention.start) == start,
             col(Mention.end) == end,
+            mentions_seen(layer),
         )
     ).all()
     for mention in found:
-        if mention.id != other_than:
+        if mention.id not in (other_than, also):
             raise Conflict(
                 f"mention {mention.id} ({mention.text!r}, {mention.state}) already "
                 f"has these boundaries {start}-{end}"
@@ -211,4 +229,5 @@ def mention_fields(mention: Mention) -> dict[str, Any]:
         "reviewer_id": mention.reviewer_id,
         "decided_at": mention.decided_at.isoformat() if mention.decided_at else None,
         "version": mention.version,
+        "layer": mention.layer,
     }

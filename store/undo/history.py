@@ -10,13 +10,13 @@ from sqlmodel import Session, col, select
 
 from store.audit import Action
 from store.models import AuditEntry
-from store.undo import facts, gazetteer, mentions
+from store.undo import adjudication, facts, gazetteer, mentions
 from store.undo.registry import Step, Undone, reverser_for, reversible
 from store.versioning import begin_write
 
 # The modules whose reversers make the registry complete: everything a reviewer can take back
-# (mention decisions and spans, gazetteer edits, facts).
-REVERSERS = (mentions, gazetteer, facts)
+# (mention decisions and spans, gazetteer edits, facts, adjudications).
+REVERSERS = (mentions, gazetteer, facts, adjudication)
 DECISIONS = reversible()
 HISTORY = 5000  # how far back a reviewer's undo history reaches
 

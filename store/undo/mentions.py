@@ -22,57 +22,10 @@ def creation(session: Session, entry: AuditEntry, step: Step) -> Undone:
     target: dict[str, Any] | None = step.target
     fields = expect if expect is not None else target
     assert fields is not None
-    mention = session.get(Mention, entry.target_id)
     if target is None:  # undo: the mention goes, unless it changed or a fact uses it
-        if mention is None:
-            raise Conflict("the mention of that change no longer exists")
-        if (mention.start, mention.end, mention.state, mention.label, mention.entity_id) != (
-            fields["start"],
-            fields["end"],
-            fields["state"],
-            fields["label"],
-            fields["entity_id"],
-        ):
-            _changed(session, mention, step, "its creation")
-        check_unchanged(
-            session,
-            mention,
-            fields.get("version"),
-            _since(step, "its creation"),
-            step.reviewer_id,
-        )
-        used = session.exec(
-            select(FactArgument).where(col(FactArgument.mention_id) == mention.id)
-        ).first()
-        if used is not None:
-            raise Conflict(
-                f"mention {mention.id} ({mention.text!r}) fills a role of fact "
-                f"{used.fact_id}; remove it from the fact first"
-            )
-        session.delete(mention)
+        remove_created(session, entry.target_id, fields, step)
     else:  # redo: the same mention again, unless its place was taken meanwhile
-        if mention is not None:
-            raise Conflict(
-                f"mention {mention.id} exists already; cannot {step.action} its creation"
-            )
-        clash = session.exec(
-            select(Mention).where(
-                col(Mention.article_id) == target["article_id"],
-                col(Mention.start) == target["start"],
-                col(Mention.end) == target["end"],
-            )
-        ).first()
-        if clash is not None:
-            raise Conflict(
-                f"mention {clash.id} ({clash.text!r}) has the same boundaries now; "
-                f"cannot {step.action} that change"
-            )
-        decided = target.get("decided_at")
-        session.add(
-            Mention(
-                **{**target, "decided_at": datetime.fromisoformat(decided) if decided else None}
-            )
-        )
+        create_again(session, target, step)
     step.record(
         session,
         target="mention",
@@ -82,6 +35,63 @@ def creation(session: Session, entry: AuditEntry, step: Step) -> Undone:
     )
     return Undone(
         entry.id, entry.target_id, int(fields["article_id"]), dict(target or {}), (entry.target_id,)
+    )
+
+
+def remove_created(session: Session, mention_id: int, fields: dict[str, Any], step: Step) -> None:
+    """Undo a mention's creation: delete it, unless it changed since or a fact uses it."""
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise Conflict("the mention of that change no longer exists")
+    if (mention.start, mention.end, mention.state, mention.label, mention.entity_id) != (
+        fields["start"],
+        fields["end"],
+        fields["state"],
+        fields["label"],
+        fields["entity_id"],
+    ):
+        _changed(session, mention, step, "its creation")
+    check_unchanged(
+        session,
+        mention,
+        fields.get("version"),
+        _since(step, "its creation"),
+        step.reviewer_id,
+    )
+    used = session.exec(
+        select(FactArgument).where(col(FactArgument.mention_id) == mention.id)
+    ).first()
+    if used is not None:
+        raise Conflict(
+            f"mention {mention.id} ({mention.text!r}) fills a role of fact "
+            f"{used.fact_id}; remove it from the fact first"
+        )
+    session.delete(mention)
+
+
+def create_again(session: Session, target: dict[str, Any], step: Step) -> None:
+    """Redo a mention's creation: the same mention with the same id, unless its id or its
+    boundaries were taken meanwhile."""
+    if session.get(Mention, target["id"]) is not None:
+        raise Conflict(f"mention {target['id']} exists already; cannot {step.action} its creation")
+    clash = session.exec(
+        select(Mention).where(
+            col(Mention.article_id) == target["article_id"],
+            col(Mention.start) == target["start"],
+            col(Mention.end) == target["end"],
+            col(Mention.layer) == target.get("layer")
+            if target.get("layer") is not None
+            else col(Mention.layer).is_(None),
+        )
+    ).first()
+    if clash is not None:
+        raise Conflict(
+            f"mention {clash.id} ({clash.text!r}) has the same boundaries now; "
+            f"cannot {step.action} that change"
+        )
+    decided = target.get("decided_at")
+    session.add(
+        Mention(**{**target, "decided_at": datetime.fromisoformat(decided) if decided else None})
     )
 
 

@@ -83,6 +83,7 @@ def test_stats_loads_no_textual_and_no_matcher(tmp_path: Path) -> None:
     ("ours", "module", "name"),
     [
         (context.ARTICLE_STATUSES, "store.models", "ARTICLE_STATUSES"),
+        (context.REVIEWER_ROLES, "store.models", "REVIEWER_ROLES"),
         (context.LINT_KINDS, "store.gazetteer.lint", "KINDS"),
         (context.EXPORT_FORMATS, "store.formats.registry", "EXPORT_FORMATS"),
         (context.DEFAULT_EXPORT_FORMAT, "store.formats.registry", "DEFAULT_FORMAT"),

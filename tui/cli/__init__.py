@@ -12,7 +12,18 @@ from rich.text import Text
 from store.config import load_config
 from store.errors import TelaahError
 from store.paths import data_dir, resolve_db_url
-from tui.cli import config, corpus, curation, database, export, facts, gazetteer, schema
+from tui.cli import (
+    agree,
+    config,
+    corpus,
+    curation,
+    database,
+    export,
+    facts,
+    gazetteer,
+    schema,
+    teams,
+)
 from tui.cli.context import (
     Settings,
     current_db_url,
@@ -41,6 +52,8 @@ app.add_typer(config.app, name="config")
 app.add_typer(facts.app, name="facts")
 corpus.register(app)
 export.register(app)
+agree.register(app)
+teams.register(app)
 app.command("locate")(database.locate)
 
 
@@ -75,7 +88,10 @@ def root(
     loaded = load_config()
     limits.apply(loaded.limits)  # every importer's limits on one record ([import])
     ctx.obj = Settings(
-        db_url=resolve_db_url(db), reviewer=reviewer or default_reviewer_name(loaded), config=loaded
+        db_url=resolve_db_url(db),
+        reviewer=reviewer or default_reviewer_name(loaded),
+        config=loaded,
+        reviewer_given=reviewer is not None,
     )
     remember_db_url(ctx.obj.db_url)
     if ctx.invoked_subcommand not in (None, "open", "config"):

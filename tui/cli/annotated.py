@@ -25,6 +25,8 @@ def import_annotated_files(
 
     Exits with status 1 when anything failed (the import was partial), 2 for a bad option.
     With `strict`, what telaah cannot store (a note on a brat attribute...) is a failure.
+    Named with `--reviewer`, the annotations of articles stored already (same id or same
+    text) go to that reviewer's layer instead of being skipped as duplicates.
     `label_map` (`OLD=NEW,...` or `@FILE`) renames labels and fact types before they are
     checked against the schema; its description (merges included) is printed first.
     """
@@ -45,8 +47,11 @@ def import_annotated_files(
         mapping = None if label_map is None else parse_label_map(label_map)
     except TelaahError as exc:
         raise typer.BadParameter(str(exc).removeprefix("--map: "), param_hint="--map") from None
+    reviewer_id = current.reviewer_id()
     options = LoadOptions(
-        reviewer_id=current.reviewer_id(),
+        reviewer_id=reviewer_id,
+        # `telaah --reviewer b import ...`: onto stored articles, b's layer (store.layers)
+        layer=reviewer_id if current.reviewer_given else None,
         as_candidates=as_candidates,
         create_entities=create_entities,
         strict=strict,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # (and `telaah --help`) loads no store module; tests/cli/test_cli_start.py checks they equal
 # the store's own.
 ARTICLE_STATUSES = ("todo", "in_progress", "done")  # store.models.ARTICLE_STATUSES
+REVIEWER_ROLES = ("reviewer", "curator", "adjudicator")  # store.models.REVIEWER_ROLES
 LINT_KINDS = (  # store.gazetteer.lint.KINDS
     "blank",
     "unknown-type",
@@ -46,6 +47,7 @@ class Settings:
     db_url: str
     reviewer: str
     config: Config | None = None  # the config file's settings, problems included
+    reviewer_given: bool = False  # named with --reviewer (an import goes to their layer)
     _engine: Any = field(default=None, repr=False)
 
     def engine(self) -> Any:

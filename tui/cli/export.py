@@ -88,6 +88,19 @@ def export_command(
             "the manifest records it. --labels names the stored labels.",
         ),
     ] = None,
+    layer: Annotated[
+        str,
+        typer.Option(
+            "--layer",
+            metavar="gold|REVIEWER|all",
+            help="gold (the shared layer), a reviewer's own layer, or all: one export per "
+            "layer (REVIEWER's beside PATH as PATH.REVIEWER before its suffix).",
+        ),
+    ] = "gold",
+    search: Annotated[
+        str | None,
+        typer.Option("--search", metavar="QUERY", help="Only articles matching this search."),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar; the summary and problems only.")
     ] = False,
@@ -99,8 +112,10 @@ def export_command(
     atomic: a failed export leaves nothing behind. Exit status 2 for a bad option, 1 when the
     output cannot be written.
     """
+    from dataclasses import replace
+
     from store.config import load_config
-    from store.export.selection import Selection, parse_labels, parse_since
+    from store.export.selection import GOLD, Selection, layers_in, parse_labels, parse_since
     from store.export.writer import run_export
     from store.formats.labelmap import parse_label_map
     from store.formats.registry import get_format
@@ -117,28 +132,52 @@ def export_command(
             since=parse_since(since) if since else None,
             label_map=mapping,
             pending_in_done=(current.config or load_config()).pending_in_done,
+            search=search,
         )
+        layers = [GOLD]
+        if layer == "all":
+            with current.session() as session:
+                layers += layers_in(session)
+        elif layer != GOLD:
+            layers = [layer]
+            from store.export.selection import layer_id
+
+            with current.session() as session:
+                layer_id(session, replace(selection, layer=layer))  # a reviewer, or refused
     except TelaahError as exc:
         raise _usage_error(str(exc)) from None
     if offsets not in ("utf16", "codepoint"):
         raise _usage_error(f"--offsets must be utf16 or codepoint, not {offsets!r}")
-    target = Path(out_path).expanduser()
+    base = Path(out_path).expanduser()
     options = {"offsets": offsets} if fmt.name == "doccano" else {}
     processes = workers or min(8, os.cpu_count() or 1)
-    if interactive() and not quiet:
-        report = _with_progress(current, fmt.name, target, selection, options, processes)
-    else:
-        report = run_export(
-            current.engine(),
-            fmt=fmt,
-            out=target,
-            selection=selection,
-            options=options,
-            workers=processes,
-        )
     if mapping is not None and not quiet:
         out.print(data(mapping.describe()))
-    out.print(data(report.summary))
+    for name in layers:
+        target = base if layer != "all" or name == GOLD else layer_path(base, name)
+        chosen = replace(selection, layer=name)
+        if interactive() and not quiet:
+            report = _with_progress(current, fmt.name, target, chosen, options, processes)
+        else:
+            report = run_export(
+                current.engine(),
+                fmt=fmt,
+                out=target,
+                selection=chosen,
+                options=options,
+                workers=processes,
+            )
+        prefix = f"layer {name}: " if layer == "all" else ""
+        out.print(data(prefix + report.summary))
+
+
+def layer_path(base: Path, layer: str) -> Path:
+    """Where `--layer all` writes a reviewer's layer: `out.jsonl` -> `out.ana.jsonl`, a brat
+    folder `out` -> `out.ana`. The name is made safe for a file name."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in layer) or "reviewer"
+    if base.suffix:
+        return base.with_name(f"{base.stem}.{safe}{base.suffix}")
+    return base.with_name(f"{base.name}.{safe}")
 
 
 def _with_progress(

@@ -45,6 +45,7 @@ class Listing(TypedDict):
     sort: str
     descending: bool
     min_score: float | None  # pending counts leave out what the threshold hides
+    reviewer_id: int | None  # their assignments first, with what they see of each
 
 
 class ArticlesScreen(TelaahScreen[None]):
@@ -129,6 +130,7 @@ class ArticlesScreen(TelaahScreen[None]):
             "sort": self.sort,
             "descending": self.descending,
             "min_score": None if self.telaah.show_all else self.telaah.min_score,
+            "reviewer_id": self.telaah.reviewer_id,
         }
 
     def reviewing(self, article_id: int) -> None:
@@ -146,7 +148,12 @@ class ArticlesScreen(TelaahScreen[None]):
         listing = self._listing()
         with session_scope(self.telaah.engine) as session:
             self.counts = count_by_status(session=session)
-            total = count_articles(session=session, status=self.status, search=self.search)
+            total = count_articles(
+                session=session,
+                status=self.status,
+                search=self.search,
+                reviewer_id=self.telaah.reviewer_id,
+            )
             self.decisions_today = decisions_since(
                 session=session, reviewer_id=self.telaah.reviewer_id, since=start_of_today()
             )

@@ -133,7 +133,12 @@ class ConcordanceScreen(TelaahScreen[None]):
     def reload(self, keep: int | None = None) -> None:
         """Read the lines again; the cursor goes to mention `keep` (or stays where it was)."""
         found = self.store(
-            lambda session: concordance(session=session, key=self.key, alias=self.alias),
+            lambda session: concordance(
+                session=session,
+                key=self.key,
+                alias=self.alias,
+                reviewer_id=self.telaah.reviewer_id,
+            ),
             title="No concordance",
         )
         groups = found.value or []

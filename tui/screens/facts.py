@@ -107,6 +107,7 @@ class FactsScreen(TelaahScreen[None]):
                 entity=self.entity,
                 reviewer=self.reviewer,
                 needs_review=True if self.state == "needs review" else None,
+                reviewer_id=self.telaah.reviewer_id,
             )
             self.extras = fact_extras(session=session, fact_ids=[f.id for f in self.facts])
         self.listing.reset(len(self.facts), cursor)

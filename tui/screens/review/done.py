@@ -29,7 +29,9 @@ def confirm_done(screen: ReviewView, article_id: int, mark: Callable[[], None]) 
     telaah = screen.telaah
     below = None if telaah.show_all else telaah.min_score
     pending = screen.store(
-        lambda s: pending_in_article(session=s, article_id=article_id, min_score=below),
+        lambda s: pending_in_article(
+            session=s, article_id=article_id, min_score=below, reviewer_id=telaah.reviewer_id
+        ),
         title="Not marked done",
     ).value
     if pending is None:

@@ -123,7 +123,9 @@ class ReviewView(TelaahScreen[None]):
 
         def read(session: Session) -> tuple[Schema, list[MentionView]]:
             schema = read_schema(session=session)
-            return schema, list_mentions(session=session, article_id=self.article.id)
+            return schema, list_mentions(
+                session=session, article_id=self.article.id, reviewer_id=self.telaah.reviewer_id
+            )
 
         self.note_shown()  # before the reads: a change between them is read again on resume
         stored = self.store(read, title="Article not read")
@@ -141,7 +143,10 @@ class ReviewView(TelaahScreen[None]):
         shown, self.article = self.article, article
         self.note_shown()  # the new article's, before its reads
         stored = self.store(
-            lambda s: list_mentions(session=s, article_id=article.id), title="Article not read"
+            lambda s: list_mentions(
+                session=s, article_id=article.id, reviewer_id=self.telaah.reviewer_id
+            ),
+            title="Article not read",
         )
         if stored.value is None:
             self.article = shown
@@ -237,7 +242,7 @@ class ReviewView(TelaahScreen[None]):
     def _replace(self, view: MentionView) -> None:
         """Show the stored `view` of a mention in place of what the screen had for it."""
         for index, shown in enumerate(self.mentions):
-            if shown.id == view.id:
+            if shown.id in (view.id, view.derived_from):  # blind mode: the reviewer's copy
                 self.mentions[index] = view  # its version at least
                 if shown != view:
                     self._show()
@@ -268,7 +273,10 @@ class ReviewView(TelaahScreen[None]):
         self.note_shown()
         article_id, keep = self.article.id, self.current.id if self.current else 0
         stored = self.store(
-            lambda s: list_mentions(session=s, article_id=article_id), title="Mentions not read"
+            lambda s: list_mentions(
+                session=s, article_id=article_id, reviewer_id=self.telaah.reviewer_id
+            ),
+            title="Mentions not read",
         )
         if stored.value is None:
             return
@@ -284,7 +292,10 @@ class ReviewView(TelaahScreen[None]):
         self.note_shown()
         article_id = self.article.id
         stored = self.store(
-            lambda s: list_mentions(session=s, article_id=article_id), title="Mentions not read"
+            lambda s: list_mentions(
+                session=s, article_id=article_id, reviewer_id=self.telaah.reviewer_id
+            ),
+            title="Mentions not read",
         )
         if stored.value is None:
             return
@@ -390,7 +401,9 @@ class ReviewView(TelaahScreen[None]):
             if refresh:
                 refresh_fact_candidates(session, article_id)
                 self.facts_stale = False
-            return list_facts(session=session, article_id=article_id)
+            return list_facts(
+                session=session, article_id=article_id, reviewer_id=self.telaah.reviewer_id
+            )
 
         stored = self.store(read, title="Facts not read")
         if stored.value is None:

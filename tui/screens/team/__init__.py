@@ -1,0 +1,1 @@
+"""Team screens: agreement between reviewers (and adjudication of their disagreements)."""
