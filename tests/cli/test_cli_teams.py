@@ -39,9 +39,7 @@ def test_reviewers_assign_and_assignments(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("assigned 5 articles (2 to two reviewers); ")
-    shares = dict(
-        part.rsplit(" ", 1) for part in result.stdout.strip().split("; ")[1].split(", ")
-    )
+    shares = dict(part.rsplit(" ", 1) for part in result.stdout.strip().split("; ")[1].split(", "))
     assert sorted(int(n) for n in shares.values()) == [2, 2, 3]
     with session_scope(open_database(f"sqlite:///{db}")) as session:
         rows = session.exec(select(Assignment)).all()
