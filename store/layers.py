@@ -47,13 +47,14 @@ def assignees(session: Session, article_id: int) -> list[int]:
 
 
 def is_blind(session: Session, article_id: int, *, blind: bool | None = None) -> bool:
-    """Whether the article is reviewed blind: the setting is on and it has two assignees."""
-    if not (blind_enabled() if blind is None else blind):
-        return False
+    """Whether the article is reviewed blind: it has two assignees and the setting is on (the
+    config file is read only for such an article)."""
     count = session.execute(
         select(func.count()).where(col(Assignment.article_id) == article_id)
     ).scalar_one()
-    return int(count) >= BLIND_FROM
+    if int(count) < BLIND_FROM:
+        return False
+    return blind_enabled() if blind is None else blind
 
 
 def layer_of(
