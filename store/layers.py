@@ -129,9 +129,14 @@ class Team:
     assigned: bool  # they have assignments: theirs come first in the queue
     blind: bool  # blind mode is on and some article has several assignees
 
-    def seen(self, row: Any) -> Any:
-        """`seen_by` for this reviewer."""
-        return seen_by(row, self.reviewer_id, blind=self.blind)
+    def several(self) -> Any:
+        """The condition "the article (`Article`, correlated) has two assignees or more":
+        with blind mode on, it is reviewed blind."""
+        return (
+            select(func.count())
+            .where(col(Assignment.article_id) == col(Article.id))
+            .scalar_subquery()
+        ) >= BLIND_FROM
 
     def status(self) -> Any:
         """An article's status as this reviewer has it: done once they marked it done; in an
@@ -143,11 +148,7 @@ class Team:
         done = exists().where(mine, col(Assignment.done_at).is_not(None))
         if not self.blind:
             return case((done, "done"), else_=col(Article.status))
-        several = (
-            select(func.count())
-            .where(col(Assignment.article_id) == col(Article.id))
-            .scalar_subquery()
-        ) >= BLIND_FROM
+        several = self.several()
         started = exists().where(
             col(Mention.article_id) == col(Article.id), col(Mention.layer) == self.reviewer_id
         )
