@@ -37,15 +37,6 @@ def blind_enabled() -> bool:
     return load_config().blind
 
 
-def assignees(session: Session, article_id: int) -> list[int]:
-    """The ids of the reviewers the article is assigned to."""
-    return list(
-        session.execute(
-            select(col(Assignment.reviewer_id)).where(col(Assignment.article_id) == article_id)
-        ).scalars()
-    )
-
-
 def is_blind(session: Session, article_id: int, *, blind: bool | None = None) -> bool:
     """Whether the article is reviewed blind: it has two assignees and the setting is on (the
     config file is read only for such an article)."""
@@ -237,11 +228,6 @@ def own_mentions(
 ) -> list[Mention]:
     """`own_mention` of each (one article's), in order."""
     return [own_mention(session, m, reviewer_id) for m in mentions]
-
-
-def new_mention_layer(session: Session, article_id: int, reviewer_id: int | None) -> int | None:
-    """The layer of a span `reviewer_id` marks in the article."""
-    return layer_of(session, article_id, reviewer_id)
 
 
 def own_fact(session: Session, fact: Fact, reviewer_id: int | None) -> Fact:
