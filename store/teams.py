@@ -19,7 +19,7 @@ from store import audit
 from store.audit import Action
 from store.config import MIN_SCORE
 from store.errors import NotFound, TelaahError
-from store.layers import seen_by
+from store.layers import blind_anywhere, seen_by
 from store.models import REVIEWER_ROLES, Assignment, Mention, Reviewer, shown_at, utcnow
 from store.textnorm import normalise_field
 
@@ -254,6 +254,7 @@ def assignment_progress(
             ).scalars()
         )
     )
+    blind = blind_anywhere(session)
     result = []
     for person in people:
         mine = select(col(Assignment.article_id)).where(col(Assignment.reviewer_id) == person.id)
@@ -267,7 +268,7 @@ def assignment_progress(
                 col(Mention.article_id).in_(mine),
                 col(Mention.state) == "pending",
                 shown_at(min_score),  # not what the threshold hides from them
-                seen_by(Mention, person.id),
+                seen_by(Mention, person.id, blind=blind),
             )
         ).scalar_one()
         others = select(col(Assignment.article_id)).where(col(Assignment.reviewer_id) != person.id)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, delete
 from store import audit
 from store.audit import Action
 from store.errors import NotFound, TelaahError
-from store.layers import facts_seen, layer_of, own_fact, seen_by
+from store.layers import blind_anywhere, facts_seen, layer_of, own_fact, seen_by
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer, utcnow
 from store.schema import Schema, read_schema
 from store.textnorm import normalise_field, normalise_optional
@@ -112,7 +112,7 @@ def list_facts(
             facts_seen(layer_of(session, article_id, reviewer_id)),
         )
     else:
-        query = query.where(seen_by(Fact, reviewer_id))
+        query = query.where(seen_by(Fact, reviewer_id, blind=blind_anywhere(session)))
     if type is not None:
         query = query.where(col(Fact.type) == type)
     if state is not None:
