@@ -26,8 +26,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from store.config import load_config
-from store.errors import TelaahError
+from store.errors import StaleDecision, TelaahError
 from store.models import Article, Assignment, Fact, FactArgument, Mention
+from store.versioning import Row, describe_change
 
 BLIND_FROM = 2  # assignees an article needs for blind mode
 
@@ -173,7 +174,12 @@ def team_of(session: Session, reviewer_id: int | None) -> Team | None:
 # --- which row a decision changes ------------------------------------------------------------
 
 
-def own_mention(session: Session, mention: Mention, reviewer_id: int | None) -> Mention:
+def own_mention(
+    session: Session,
+    mention: Mention,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> Mention:
     """The row a change by `reviewer_id` to `mention` makes: the mention itself in the shared
     layer (or in their own), else, in blind mode, their copy of the shared candidate (made
     now, pending as it was, when they have none; not committed). The caller claimed
@@ -181,6 +187,8 @@ def own_mention(session: Session, mention: Mention, reviewer_id: int | None) -> 
 
     Raises:
         TelaahError: the mention is in another reviewer's layer.
+        StaleDecision: a version was stated (the reviewer was looking at the shared candidate)
+            but they have a copy of it already (decided in another window meanwhile).
     """
     if mention.layer is not None and mention.layer != reviewer_id:
         raise TelaahError(f"mention {mention.id} is in another reviewer's layer")
@@ -191,7 +199,7 @@ def own_mention(session: Session, mention: Mention, reviewer_id: int | None) -> 
         select(Mention).where(col(Mention.layer) == layer, col(Mention.derived_from) == mention.id)
     ).scalar()
     if found is not None:
-        return found
+        return _unless_stale(session, found, expected_version)
     copy = Mention(
         article_id=mention.article_id,
         start=mention.start,
@@ -230,7 +238,9 @@ def own_mentions(
     return [own_mention(session, m, reviewer_id) for m in mentions]
 
 
-def own_fact(session: Session, fact: Fact, reviewer_id: int | None) -> Fact:
+def own_fact(
+    session: Session, fact: Fact, reviewer_id: int | None, expected_version: int | None = None
+) -> Fact:
     """As `own_mention`, for a fact: the copy's roles name the reviewer's copies of the
     mentions where they have one, else the shared mentions (`own_mention` moves them to a
     copy made later)."""
@@ -243,7 +253,7 @@ def own_fact(session: Session, fact: Fact, reviewer_id: int | None) -> Fact:
         select(Fact).where(col(Fact.layer) == layer, col(Fact.derived_from) == fact.id)
     ).scalar()
     if found is not None:
-        return found
+        return _unless_stale(session, found, expected_version)
     copy = Fact(
         article_id=fact.article_id,
         type=fact.type,
@@ -280,4 +290,12 @@ def own_fact(session: Session, fact: Fact, reviewer_id: int | None) -> Fact:
             )
         )
     session.flush()
+    return copy
+
+
+def _unless_stale(session: Session, copy: Row, expected_version: int | None) -> Row:
+    """The reviewer's copy; refused (StaleDecision) when they stated the version of the shared
+    row they saw: their view predates the copy (another window of theirs decided it)."""
+    if expected_version is not None:
+        raise StaleDecision(f"{describe_change(session, copy)} since you loaded it")
     return copy

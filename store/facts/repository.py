@@ -269,7 +269,9 @@ def delete_fact(
 ) -> None:
     """Delete a fact; the audit entry keeps everything needed to bring it back (with the
     roles of other facts it filled, which are marked `needs_review`)."""
-    fact = own_fact(session, claim_fact(session, fact_id, expected_version), reviewer_id)
+    fact = own_fact(
+        session, claim_fact(session, fact_id, expected_version), reviewer_id, expected_version
+    )
     fact_id = _id(fact)
     before = fact_state(session, fact)
     fills = session.execute(
@@ -371,7 +373,9 @@ def _change(
     """Make `changes` to the fact, read under the write lock (claimed: checked against
     `expected_version`, version raised), with its audit entry; commit. In blind mode the
     change goes to the reviewer's copy of a shared fact (`store.layers.own_fact`)."""
-    fact = own_fact(session, claim_fact(session, fact_id, expected_version), reviewer_id)
+    fact = own_fact(
+        session, claim_fact(session, fact_id, expected_version), reviewer_id, expected_version
+    )
     fact_id = _id(fact)
     before = fact_state(session, fact)
     raise_version(session, fact)

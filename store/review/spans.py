@@ -134,7 +134,8 @@ def set_span(
         accept and claimed.state != "accepted"
     ):
         return get_mention(session=session, mention_id=mention_id)  # nothing to change
-    mention = own_mention(session, claimed, reviewer_id)  # blind mode: the reviewer's copy
+    # blind mode: the reviewer's copy
+    mention = own_mention(session, claimed, reviewer_id, expected_version)
     assert mention.id is not None
     mention_id = mention.id
     accepting = accept and mention.state != "accepted"

@@ -475,3 +475,29 @@ def test_the_queues_pages_positions_and_neighbours_keep_assignments_first(
             assert article_position(session=session, article_id=article_id, **listing) == index
             after = neighbour_article(session=session, article_id=article_id, step=1, **listing)
             assert after == (whole[index + 1] if index + 1 < len(whole) else None)
+
+
+def test_a_second_window_on_the_shared_candidate_is_refused_not_overwriting(
+    demo_db: Engine, team: tuple[int, int]
+) -> None:
+    from store.errors import StaleDecision
+
+    ana, _budi = team
+    shared = first_pending(demo_db)
+    with session_scope(demo_db) as session:
+        mine = decide_mention(
+            session=session,
+            mention_id=shared.id,
+            state="accepted",
+            reviewer_id=ana,
+            expected_version=shared.version,
+        )
+    with session_scope(demo_db) as session, pytest.raises(StaleDecision, match="by ana"):
+        decide_mention(  # another window of ana's still shows the shared candidate
+            session=session,
+            mention_id=shared.id,
+            state="rejected",
+            reviewer_id=ana,
+            expected_version=shared.version,
+        )
+    assert stored(demo_db, mine.id).state == "accepted"
