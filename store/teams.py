@@ -24,6 +24,9 @@ from store.models import REVIEWER_ROLES, Assignment, Mention, Reviewer, shown_at
 from store.textnorm import normalise_field
 
 
+RESERVED = ("gold", "all")  # `export --layer gold|all`: not a reviewer's name
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewerView:
     """A reviewer as `reviewers list` shows them."""
@@ -51,6 +54,8 @@ def add_reviewer(*, session: Session, name: str, role: str = "reviewer") -> Revi
     name = normalise_field(name).strip()
     if not name:
         raise TelaahError("a reviewer needs a name")
+    if name in RESERVED:
+        raise TelaahError(f"{name!r} names a layer in exports (--layer {name}): choose another")
     reviewer = session.execute(select(Reviewer).where(col(Reviewer.name) == name)).scalar()
     if reviewer is None:
         reviewer = Reviewer(name=name, role=role)

@@ -335,6 +335,8 @@ def test_assign_balances_shares_and_never_gives_one_article_twice_to_a_reviewer(
     assert plan(ids, [1, 2, 3], 0.3, seed=1) == plan(ids, [1, 2, 3], 0.3, seed=1)
     with pytest.raises(TelaahError):
         plan(ids, [1], 0.5, seed=None)
+    with session_scope(demo_db) as session, pytest.raises(TelaahError, match="names a layer"):
+        add_reviewer(session=session, name="gold")
     # In the database: the demo's 5 articles, 40% to two of three reviewers.
     with session_scope(demo_db) as session:
         for name in ("ana", "budi", "eko"):
