@@ -23,7 +23,6 @@ from store.layers import blind_anywhere, seen_by
 from store.models import REVIEWER_ROLES, Assignment, Mention, Reviewer, shown_at, utcnow
 from store.textnorm import normalise_field
 
-
 RESERVED = ("gold", "all")  # `export --layer gold|all`: not a reviewer's name
 
 
