@@ -26,8 +26,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from store.config import load_config
-from store.errors import TelaahError
+from store.errors import StaleDecision, TelaahError
 from store.models import Article, Assignment, Fact, FactArgument, Mention
+from store.versioning import Row, describe_change
 
 BLIND_FROM = 2  # assignees an article needs for blind mode
 
@@ -37,23 +38,15 @@ def blind_enabled() -> bool:
     return load_config().blind
 
 
-def assignees(session: Session, article_id: int) -> list[int]:
-    """The ids of the reviewers the article is assigned to."""
-    return list(
-        session.execute(
-            select(col(Assignment.reviewer_id)).where(col(Assignment.article_id) == article_id)
-        ).scalars()
-    )
-
-
 def is_blind(session: Session, article_id: int, *, blind: bool | None = None) -> bool:
-    """Whether the article is reviewed blind: the setting is on and it has two assignees."""
-    if not (blind_enabled() if blind is None else blind):
-        return False
+    """Whether the article is reviewed blind: it has two assignees and the setting is on (the
+    config file is read only for such an article)."""
     count = session.execute(
         select(func.count()).where(col(Assignment.article_id) == article_id)
     ).scalar_one()
-    return int(count) >= BLIND_FROM
+    if int(count) < BLIND_FROM:
+        return False
+    return blind_enabled() if blind is None else blind
 
 
 def layer_of(
@@ -128,9 +121,14 @@ class Team:
     assigned: bool  # they have assignments: theirs come first in the queue
     blind: bool  # blind mode is on and some article has several assignees
 
-    def seen(self, row: Any) -> Any:
-        """`seen_by` for this reviewer."""
-        return seen_by(row, self.reviewer_id, blind=self.blind)
+    def several(self) -> Any:
+        """The condition "the article (`Article`, correlated) has two assignees or more":
+        with blind mode on, it is reviewed blind."""
+        return (
+            select(func.count())
+            .where(col(Assignment.article_id) == col(Article.id))
+            .scalar_subquery()
+        ) >= BLIND_FROM
 
     def status(self) -> Any:
         """An article's status as this reviewer has it: done once they marked it done; in an
@@ -142,11 +140,7 @@ class Team:
         done = exists().where(mine, col(Assignment.done_at).is_not(None))
         if not self.blind:
             return case((done, "done"), else_=col(Article.status))
-        several = (
-            select(func.count())
-            .where(col(Assignment.article_id) == col(Article.id))
-            .scalar_subquery()
-        ) >= BLIND_FROM
+        several = self.several()
         started = exists().where(
             col(Mention.article_id) == col(Article.id), col(Mention.layer) == self.reviewer_id
         )
@@ -180,7 +174,12 @@ def team_of(session: Session, reviewer_id: int | None) -> Team | None:
 # --- which row a decision changes ------------------------------------------------------------
 
 
-def own_mention(session: Session, mention: Mention, reviewer_id: int | None) -> Mention:
+def own_mention(
+    session: Session,
+    mention: Mention,
+    reviewer_id: int | None,
+    expected_version: int | None = None,
+) -> Mention:
     """The row a change by `reviewer_id` to `mention` makes: the mention itself in the shared
     layer (or in their own), else, in blind mode, their copy of the shared candidate (made
     now, pending as it was, when they have none; not committed). The caller claimed
@@ -188,6 +187,8 @@ def own_mention(session: Session, mention: Mention, reviewer_id: int | None) -> 
 
     Raises:
         TelaahError: the mention is in another reviewer's layer.
+        StaleDecision: a version was stated (the reviewer was looking at the shared candidate)
+            but they have a copy of it already (decided in another window meanwhile).
     """
     if mention.layer is not None and mention.layer != reviewer_id:
         raise TelaahError(f"mention {mention.id} is in another reviewer's layer")
@@ -198,7 +199,7 @@ def own_mention(session: Session, mention: Mention, reviewer_id: int | None) -> 
         select(Mention).where(col(Mention.layer) == layer, col(Mention.derived_from) == mention.id)
     ).scalar()
     if found is not None:
-        return found
+        return _unless_stale(session, found, expected_version)
     copy = Mention(
         article_id=mention.article_id,
         start=mention.start,
@@ -237,12 +238,9 @@ def own_mentions(
     return [own_mention(session, m, reviewer_id) for m in mentions]
 
 
-def new_mention_layer(session: Session, article_id: int, reviewer_id: int | None) -> int | None:
-    """The layer of a span `reviewer_id` marks in the article."""
-    return layer_of(session, article_id, reviewer_id)
-
-
-def own_fact(session: Session, fact: Fact, reviewer_id: int | None) -> Fact:
+def own_fact(
+    session: Session, fact: Fact, reviewer_id: int | None, expected_version: int | None = None
+) -> Fact:
     """As `own_mention`, for a fact: the copy's roles name the reviewer's copies of the
     mentions where they have one, else the shared mentions (`own_mention` moves them to a
     copy made later)."""
@@ -255,7 +253,7 @@ def own_fact(session: Session, fact: Fact, reviewer_id: int | None) -> Fact:
         select(Fact).where(col(Fact.layer) == layer, col(Fact.derived_from) == fact.id)
     ).scalar()
     if found is not None:
-        return found
+        return _unless_stale(session, found, expected_version)
     copy = Fact(
         article_id=fact.article_id,
         type=fact.type,
@@ -292,4 +290,12 @@ def own_fact(session: Session, fact: Fact, reviewer_id: int | None) -> Fact:
             )
         )
     session.flush()
+    return copy
+
+
+def _unless_stale(session: Session, copy: Row, expected_version: int | None) -> Row:
+    """The reviewer's copy; refused (StaleDecision) when they stated the version of the shared
+    row they saw: their view predates the copy (another window of theirs decided it)."""
+    if expected_version is not None:
+        raise StaleDecision(f"{describe_change(session, copy)} since you loaded it")
     return copy

@@ -19,9 +19,11 @@ from store import audit
 from store.audit import Action
 from store.config import MIN_SCORE
 from store.errors import NotFound, TelaahError
-from store.layers import seen_by
+from store.layers import blind_anywhere, seen_by
 from store.models import REVIEWER_ROLES, Assignment, Mention, Reviewer, shown_at, utcnow
 from store.textnorm import normalise_field
+
+RESERVED = ("gold", "all")  # `export --layer gold|all`: not a reviewer's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ def add_reviewer(*, session: Session, name: str, role: str = "reviewer") -> Revi
     name = normalise_field(name).strip()
     if not name:
         raise TelaahError("a reviewer needs a name")
+    if name in RESERVED:
+        raise TelaahError(f"{name!r} names a layer in exports (--layer {name}): choose another")
     reviewer = session.execute(select(Reviewer).where(col(Reviewer.name) == name)).scalar()
     if reviewer is None:
         reviewer = Reviewer(name=name, role=role)
@@ -254,6 +258,7 @@ def assignment_progress(
             ).scalars()
         )
     )
+    blind = blind_anywhere(session)
     result = []
     for person in people:
         mine = select(col(Assignment.article_id)).where(col(Assignment.reviewer_id) == person.id)
@@ -267,7 +272,7 @@ def assignment_progress(
                 col(Mention.article_id).in_(mine),
                 col(Mention.state) == "pending",
                 shown_at(min_score),  # not what the threshold hides from them
-                seen_by(Mention, person.id),
+                seen_by(Mention, person.id, blind=blind),
             )
         ).scalar_one()
         others = select(col(Assignment.article_id)).where(col(Assignment.reviewer_id) != person.id)

@@ -15,7 +15,7 @@ from store import audit
 from store.audit import Action
 from store.corpus.search import search_ids
 from store.errors import NotFound, TelaahError
-from store.layers import Team, is_blind, team_of
+from store.layers import Team, is_blind, overlay, team_of
 from store.models import ARTICLE_STATUSES, Article, Assignment, Fact, Mention, shown_at, utcnow
 
 
@@ -311,30 +311,41 @@ def _beyond(session: Session, article_id: int, key: tuple[Any, ...], forward: bo
 
 
 def _mentions_in(state: str, min_score: float | None = None, team: Team | None = None) -> Any:
-    # A FILTER, not a WHERE on state: SQLite would otherwise walk the index on state (every
-    # pending mention of the corpus) instead of the article's own mentions.
-    counted = and_(col(Mention.state) == state, _seen(Mention, team))
-    if min_score is not None:  # not the candidates hidden under the threshold
-        counted = and_(counted, shown_at(min_score))
-    return (
-        sa_select(func.count().filter(counted))
-        .select_from(Mention)
-        .where(col(Mention.article_id) == col(Article.id))
-        .scalar_subquery()
-    )
+    def count(seen: Any) -> Any:
+        # A FILTER, not a WHERE on state: SQLite would otherwise walk the index on state
+        # (every pending mention of the corpus) instead of the article's own mentions.
+        counted = and_(col(Mention.state) == state, seen)
+        if min_score is not None:  # not the candidates hidden under the threshold
+            counted = and_(counted, shown_at(min_score))
+        return (
+            sa_select(func.count().filter(counted))
+            .select_from(Mention)
+            .where(col(Mention.article_id) == col(Article.id))
+            .scalar_subquery()
+        )
+
+    return _per_article(Mention, team, count)
 
 
 def _facts(team: Team | None = None) -> Any:
-    return (
-        sa_select(func.count())
-        .select_from(Fact)
-        .where(col(Fact.article_id) == col(Article.id), _seen(Fact, team))
-        .scalar_subquery()
-    )
+    def count(seen: Any) -> Any:
+        return (
+            sa_select(func.count())
+            .select_from(Fact)
+            .where(col(Fact.article_id) == col(Article.id), seen)
+            .scalar_subquery()
+        )
+
+    return _per_article(Fact, team, count)
 
 
-def _seen(row: Any, team: Team | None) -> Any:
-    return row.layer.is_(None) if team is None else team.seen(row)
+def _per_article(row: Any, team: Team | None, count: Callable[[Any], Any]) -> Any:
+    """`count` of what the reviewer sees of each article (`store.layers`): the shared layer,
+    or in an article reviewed blind their overlay; decided once per article, not per row."""
+    shared = count(row.layer.is_(None))
+    if team is None or not team.blind:
+        return shared
+    return case((team.several(), count(overlay(row, team.reviewer_id))), else_=shared)
 
 
 def _status(team: Team | None) -> Any:

@@ -60,7 +60,9 @@ def accept_fact(
         Conflict: a mention filling a role was rejected (nothing is changed).
     """
     asked = fact_id
-    fact = own_fact(session, claim_fact(session, fact_id, expected_version), reviewer_id)
+    fact = own_fact(
+        session, claim_fact(session, fact_id, expected_version), reviewer_id, expected_version
+    )
     assert fact.id is not None
     fact_id = fact.id
     fillers = session.execute(
@@ -83,10 +85,10 @@ def accept_fact(
     if not pending:
         view = decide_fact(
             session=session,
-            fact_id=asked,
+            fact_id=fact_id,
             state="accepted",
             reviewer_id=reviewer_id,
-            expected_version=expected_version,
+            expected_version=expected_version if fact_id == asked else None,  # checked
         )
         return AcceptedFact(view, ())
     fact_before = fact_state(session, fact)

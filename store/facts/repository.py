@@ -17,7 +17,7 @@ from sqlmodel import Session, col, delete
 from store import audit
 from store.audit import Action
 from store.errors import NotFound, TelaahError
-from store.layers import facts_seen, layer_of, own_fact, seen_by
+from store.layers import blind_anywhere, facts_seen, layer_of, own_fact, seen_by
 from store.models import Article, Entity, Fact, FactArgument, Mention, Reviewer, utcnow
 from store.schema import Schema, read_schema
 from store.textnorm import normalise_field, normalise_optional
@@ -112,7 +112,7 @@ def list_facts(
             facts_seen(layer_of(session, article_id, reviewer_id)),
         )
     else:
-        query = query.where(seen_by(Fact, reviewer_id))
+        query = query.where(seen_by(Fact, reviewer_id, blind=blind_anywhere(session)))
     if type is not None:
         query = query.where(col(Fact.type) == type)
     if state is not None:
@@ -269,7 +269,9 @@ def delete_fact(
 ) -> None:
     """Delete a fact; the audit entry keeps everything needed to bring it back (with the
     roles of other facts it filled, which are marked `needs_review`)."""
-    fact = own_fact(session, claim_fact(session, fact_id, expected_version), reviewer_id)
+    fact = own_fact(
+        session, claim_fact(session, fact_id, expected_version), reviewer_id, expected_version
+    )
     fact_id = _id(fact)
     before = fact_state(session, fact)
     fills = session.execute(
@@ -371,7 +373,9 @@ def _change(
     """Make `changes` to the fact, read under the write lock (claimed: checked against
     `expected_version`, version raised), with its audit entry; commit. In blind mode the
     change goes to the reviewer's copy of a shared fact (`store.layers.own_fact`)."""
-    fact = own_fact(session, claim_fact(session, fact_id, expected_version), reviewer_id)
+    fact = own_fact(
+        session, claim_fact(session, fact_id, expected_version), reviewer_id, expected_version
+    )
     fact_id = _id(fact)
     before = fact_state(session, fact)
     raise_version(session, fact)

@@ -41,6 +41,7 @@ def write_candidates(
         .where(
             col(Mention.state) == "pending",
             col(Mention.origin) == "gazetteer",
+            col(Mention.layer).is_(None),  # the matcher's candidates: the shared layer's
         )
         .order_by(col(Mention.article_id), col(Mention.start), col(Mention.end))
     )

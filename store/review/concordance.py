@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from store.errors import NotFound, TelaahError
 from store.gazetteer.entities import get_entity
-from store.layers import own_mentions, seen_by
+from store.layers import blind_anywhere, own_mentions, seen_by
 from store.models import Article, Entity, Mention
 from store.review.mentions import decide_many
 from store.textnorm import norm_key
@@ -94,7 +94,10 @@ def concordance(
             col(Mention.version),
         )
         .join(Article, col(Article.id) == col(Mention.article_id))
-        .where(col(Mention.entity_id) == entity.id, seen_by(Mention, reviewer_id))
+        .where(
+            col(Mention.entity_id) == entity.id,
+            seen_by(Mention, reviewer_id, blind=blind_anywhere(session)),
+        )
     )
     if alias is not None:
         query = query.where(col(Mention.matched_alias) == alias)

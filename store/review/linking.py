@@ -46,7 +46,10 @@ def link_mention(
         StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
     mention = own_mention(
-        session, claim_mention(session, mention_id, expected_version), reviewer_id
+        session,
+        claim_mention(session, mention_id, expected_version),
+        reviewer_id,
+        expected_version,
     )
     entity = _target(session, entity_key)
     if label is None and entity_label:
@@ -100,7 +103,10 @@ def create_and_link(
         StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
     mention = own_mention(
-        session, claim_mention(session, mention_id, expected_version), reviewer_id
+        session,
+        claim_mention(session, mention_id, expected_version),
+        reviewer_id,
+        expected_version,
     )
     surface = surface_of(mention.text)
     name = surface_of(name) if name is not None else surface

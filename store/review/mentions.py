@@ -169,7 +169,10 @@ def decide_mention(
     if state not in ("accepted", "rejected", "pending"):
         raise TelaahError(f"unknown decision {state!r}")
     mention = own_mention(
-        session, claim_mention(session, mention_id, expected_version), reviewer_id
+        session,
+        claim_mention(session, mention_id, expected_version),
+        reviewer_id,
+        expected_version,
     )
     apply_decision(session, mention, state=state, label=label, reviewer_id=reviewer_id)
     session.commit()
@@ -237,7 +240,7 @@ def decide_similar(
     if state not in ("accepted", "rejected"):
         raise TelaahError(f"unknown decision {state!r}")
     claimed = claim_mention(session, mention_id, expected_version)
-    focused = own_mention(session, claimed, reviewer_id)
+    focused = own_mention(session, claimed, reviewer_id, expected_version)
     key = norm_key(focused.text)
     similar = [
         m

@@ -127,16 +127,18 @@ def set_span(
         StaleDecision: the mention is not at `expected_version` (the one the reviewer saw).
     """
     claimed = claim_mention(session, mention_id, expected_version)
-    mention = own_mention(session, claimed, reviewer_id)
-    assert mention.id is not None
-    mention_id = mention.id
-    article = session.get(Article, mention.article_id)
+    article = session.get(Article, claimed.article_id)
     assert article is not None
     start, end = checked_span(article.text, start, end)
+    if (start, end) == (claimed.start, claimed.end) and not (
+        accept and claimed.state != "accepted"
+    ):
+        return get_mention(session=session, mention_id=mention_id)  # nothing to change
+    # blind mode: the reviewer's copy
+    mention = own_mention(session, claimed, reviewer_id, expected_version)
+    assert mention.id is not None
+    mention_id = mention.id
     accepting = accept and mention.state != "accepted"
-    if (start, end) == (mention.start, mention.end) and not accepting:
-        session.commit()
-        return get_mention(session=session, mention_id=mention_id)
     layer = layer_of(session, mention.article_id, reviewer_id)
     _refuse_duplicate(session, mention.article_id, start, end, mention_id, layer, also=claimed.id)
     before = span_fields(mention, decision=accepting)

@@ -66,6 +66,9 @@ def test_help_lists_every_command() -> None:
         "export",
         "config",
         "match",
+        "reviewers",
+        "assign",
+        "assignments",
     ):
         assert command in result.stdout
 

@@ -36,6 +36,7 @@ def test_export_jsonl_writes_file_and_manifest(golden_db: str, tmp_path: Path) -
         "labels": [],
         "since": None,
         "pending_in_done": "reject",
+        "layer": "gold",
     }
     config = Path(os.environ["TELAAH_CONFIG_DIR"]) / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)

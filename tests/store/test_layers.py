@@ -335,6 +335,8 @@ def test_assign_balances_shares_and_never_gives_one_article_twice_to_a_reviewer(
     assert plan(ids, [1, 2, 3], 0.3, seed=1) == plan(ids, [1, 2, 3], 0.3, seed=1)
     with pytest.raises(TelaahError):
         plan(ids, [1], 0.5, seed=None)
+    with session_scope(demo_db) as session, pytest.raises(TelaahError, match="names a layer"):
+        add_reviewer(session=session, name="gold")
     # In the database: the demo's 5 articles, 40% to two of three reviewers.
     with session_scope(demo_db) as session:
         for name in ("ana", "budi", "eko"):
@@ -398,3 +400,106 @@ def test_import_as_a_reviewer_onto_stored_articles_fills_their_layer(
     assert plain.articles_layered == 0 and plain.duplicates >= 1
     assert plain.duplicates + plain.mentions == len(spans)
     assert external_id != "elsewhere-1"
+
+
+def test_moving_a_candidates_boundaries_and_the_concordance_go_through_the_layer(
+    demo_db: Engine, team: tuple[int, int]
+) -> None:
+    from store.review.concordance import concordance, decide_lines
+    from store.review.spans import set_span
+
+    ana, budi = team
+    shared = next(m for m in seen(demo_db, 1, ana) if m.state == "pending" and m.entity_key)
+    with session_scope(demo_db) as session:
+        moved = set_span(
+            session=session,
+            mention_id=shared.id,
+            start=shared.start,
+            end=shared.end - 1,
+            reviewer_id=ana,
+            expected_version=shared.version,
+            accept=True,
+        )
+    assert moved.id != shared.id and (moved.end, moved.state) == (shared.end - 1, "accepted")
+    assert (stored(demo_db, shared.id).end, stored(demo_db, shared.id).state) == (
+        shared.end,
+        "pending",
+    )
+    mine = [m.id for m in seen(demo_db, 1, ana) if m.start == shared.start]
+    assert moved.id in mine and shared.id not in mine
+    assert shared.id in {m.id for m in seen(demo_db, 1, budi)}
+    # The concordance: each reviewer's own lines; A/X decide their copies.
+    assert shared.entity_key is not None
+    with session_scope(demo_db) as session:
+        hers = concordance(session=session, key=shared.entity_key, reviewer_id=ana)
+        his = concordance(session=session, key=shared.entity_key, reviewer_id=budi)
+        her_ids = {line.mention_id for group in hers for line in group.lines}
+        his_ids = {line.mention_id for group in his for line in group.lines}
+        assert moved.id in her_ids and moved.id not in his_ids and shared.id in his_ids
+        pending = [
+            line.mention_id for group in his for line in group.pending if line.article_id == 1
+        ]
+        decided = decide_lines(
+            session=session, mention_ids=pending, state="rejected", reviewer_id=budi
+        )
+    assert decided == len(pending)
+    assert all(stored(demo_db, i).state == "pending" for i in pending)  # shared rows untouched
+    with session_scope(demo_db) as session:
+        rows = session.exec(
+            select(Mention).where(col(Mention.layer) == budi, col(Mention.state) == "rejected")
+        ).all()
+    assert {r.derived_from for r in rows} == set(pending)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_queues_pages_positions_and_neighbours_keep_assignments_first(
+    demo_db: Engine, descending: bool
+) -> None:
+    from store.corpus.articles import article_position, last_articles, neighbour_article
+
+    with session_scope(demo_db) as session:
+        ana = add_reviewer(session=session, name="ana").id
+        assign(session=session, article_ids=[2, 4], reviewers=["ana"])
+        listing = {"reviewer_id": ana, "descending": descending, "sort": "title"}
+        whole = [r.id for r in list_articles(session=session, limit=10, **listing)]
+        assert sorted(whole[:2]) == [2, 4] and sorted(whole[2:]) == [1, 3, 5]
+        paged: list[int] = []
+        while len(paged) < len(whole):
+            page = list_articles(
+                session=session, limit=2, after=paged[-1] if paged else None, **listing
+            )
+            paged += [r.id for r in page]
+        assert paged == whole
+        assert [r.id for r in last_articles(session=session, limit=2, **listing)] == whole[-2:]
+        before = list_articles(session=session, limit=2, before=whole[3], **listing)
+        assert [r.id for r in before] == whole[1:3]
+        for index, article_id in enumerate(whole):
+            assert article_position(session=session, article_id=article_id, **listing) == index
+            after = neighbour_article(session=session, article_id=article_id, step=1, **listing)
+            assert after == (whole[index + 1] if index + 1 < len(whole) else None)
+
+
+def test_a_second_window_on_the_shared_candidate_is_refused_not_overwriting(
+    demo_db: Engine, team: tuple[int, int]
+) -> None:
+    from store.errors import StaleDecision
+
+    ana, _budi = team
+    shared = first_pending(demo_db)
+    with session_scope(demo_db) as session:
+        mine = decide_mention(
+            session=session,
+            mention_id=shared.id,
+            state="accepted",
+            reviewer_id=ana,
+            expected_version=shared.version,
+        )
+    with session_scope(demo_db) as session, pytest.raises(StaleDecision, match="by ana"):
+        decide_mention(  # another window of ana's still shows the shared candidate
+            session=session,
+            mention_id=shared.id,
+            state="rejected",
+            reviewer_id=ana,
+            expected_version=shared.version,
+        )
+    assert stored(demo_db, mine.id).state == "accepted"
