@@ -124,17 +124,19 @@ def _index_missing(engine: Engine) -> Engine:
     Articles are only appended, so two look-ups of a highest id tell (well under a
     millisecond); a read-only database is left as it is.
     """
-    if engine.dialect.name != "sqlite":
+    dialect = engine.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
         return engine
+    indexed = "article_fts_docsize" if dialect == "sqlite" else "article_fts"
     try:
         with engine.connect() as connection:
-            stored, indexed = connection.execute(
+            stored, indexed_upto = connection.execute(
                 text(
                     "SELECT (SELECT coalesce(max(id), 0) FROM article), "
-                    "(SELECT coalesce(max(id), 0) FROM article_fts_docsize)"
+                    f"(SELECT coalesce(max(id), 0) FROM {indexed})"
                 )
             ).one()
-        if stored > indexed:
+        if stored > indexed_upto:
             from store.corpus.search import index_new_articles
 
             index_new_articles(engine)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.audit import Action
-from store.corpus.search import search_ids
+from store.corpus.search import search_matches
 from store.errors import NotFound, TelaahError
 from store.models import ARTICLE_STATUSES, Article, Fact, Mention, shown_at, utcnow
 
@@ -299,7 +299,7 @@ def _filtered(query: Any, status: str | None, search: str | None) -> Any:
     if status is not None:
         query = query.where(col(Article.status) == _checked_status(status))
     if search and search.strip():
-        query = query.where(col(Article.id).in_(search_ids(search)))
+        query = query.where(search_matches(col(Article.id), search))
     return query
 
 

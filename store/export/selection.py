@@ -413,7 +413,7 @@ def _facts(
             _F.c.needs_review,
         )
         .where(_F.c.article_id.in_(ids))
-        .order_by(_F.c.article_id, _F.c.evidence_start, _F.c.id)
+        .order_by(_F.c.article_id, _F.c.evidence_start.nulls_first(), _F.c.id)
     )
     if selection.state == "accepted":
         query = query.where(_F.c.state == "accepted")

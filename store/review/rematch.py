@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, and_, func, select, type_coerce
+from sqlalchemy import Connection, Engine, and_, func, select
 from sqlmodel import col
 
 from store.corpus.search import articles_with_terms, has_search_index, variant_terms
 from store.db import session_scope
+from store.dialect import json_text
 from store.gazetteer.change import GazetteerChange
 from store.matching import Candidate
 from store.matching.delta import Delta
@@ -194,7 +195,7 @@ def _mentions_near(
         col(Mention.matched_alias),
         col(Mention.method),
         # As stored (JSON text): decoded only for a candidate proposed again.
-        type_coerce(col(Mention.alternatives), String).label("alternatives"),
+        json_text(col(Mention.alternatives)).label("alternatives"),
     )
     if connection.dialect.name != "sqlite":
         return connection.execute(

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
-from sqlalchemy import Engine, String, func, or_, select, tuple_, type_coerce
+from sqlalchemy import Engine, func, or_, select, tuple_
 from sqlmodel import col
 
+from store.dialect import json_text
 from store.matching import Candidate, Matcher
 from store.matching.names import with_new_names_in, words_before
 from store.matching.windows import Window
@@ -74,7 +75,7 @@ def withdraw_lines(
                         col(Entity.key).in_(keys),
                         # A span the removed alias's entity fitted too (an alternative).
                         *(
-                            type_coerce(col(Mention.alternatives), String).like(
+                            json_text(col(Mention.alternatives)).like(
                                 f"%{json.dumps(key)}%"
                             )
                             for key in keys

@@ -260,6 +260,7 @@ def hold_write_lock(path: Path) -> sqlite3.Connection:
     return holder
 
 
+@pytest.mark.sqlite_only("SQLite's write lock held by a raw sqlite3 connection")
 def test_a_write_waits_for_the_lock_and_commits_when_it_is_released(
     demo_db: Engine, db_path: Path, reviewer_id: int
 ) -> None:
@@ -283,6 +284,7 @@ def test_a_write_waits_for_the_lock_and_commits_when_it_is_released(
     holder.close()
 
 
+@pytest.mark.sqlite_only("SQLite's write lock held by a raw sqlite3 connection")
 def test_a_write_gives_up_after_its_limit_and_writes_nothing(
     demo_db: Engine, db_path: Path, reviewer_id: int
 ) -> None:

@@ -143,6 +143,7 @@ def hold_write_lock(path: Path) -> sqlite3.Connection:
 
 
 @pytest.mark.usefixtures("demo")
+@pytest.mark.sqlite_only("SQLite's write lock held by a raw sqlite3 connection")
 async def test_a_decision_waits_for_a_locked_database_without_freezing(
     db_url: str, db_path: Path, engine: Engine
 ) -> None:
@@ -176,6 +177,7 @@ async def test_a_decision_waits_for_a_locked_database_without_freezing(
 
 
 @pytest.mark.usefixtures("demo")
+@pytest.mark.sqlite_only("SQLite's write lock held by a raw sqlite3 connection")
 async def test_a_lock_held_past_the_limit_is_not_saved_and_said(
     db_url: str, db_path: Path, engine: Engine
 ) -> None:

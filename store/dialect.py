@@ -1,0 +1,61 @@
+"""What SQL differs between SQLite and PostgreSQL, in one place.
+
+The store writes portable SQL through SQLAlchemy; where the two databases need different SQL
+(the full-text index, JSON stored as text, the write lock), the statement holds a `per_dialect`
+element, compiled to the form of the database it runs on. Code that must branch in Python
+asks `is_sqlite(bind)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, String, cast, type_coerce
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+
+
+def dialect_name(bind: Engine | Connection | OrmSession) -> str:
+    """The dialect of an engine, a connection or a session's bind: "sqlite", "postgresql"."""
+    if isinstance(bind, OrmSession):
+        return bind.get_bind().dialect.name
+    return bind.dialect.name
+
+
+def is_sqlite(bind: Engine | Connection | OrmSession) -> bool:
+    """Whether `bind` is a SQLite database."""
+    return dialect_name(bind) == SQLITE
+
+
+class PerDialect(ColumnElement[Any]):
+    """An SQL expression written once per dialect, chosen when the statement is compiled."""
+
+    inherit_cache = False  # the chosen form depends on the dialect, not on the element
+
+    def __init__(self, type_: TypeEngine[Any], default: Any, **by_dialect: Any) -> None:
+        self.type = type_
+        self.default = default
+        self.by_dialect = by_dialect
+
+
+@compiles(PerDialect)
+def _compile_per_dialect(element: PerDialect, compiler: Any, **kw: Any) -> str:
+    chosen = element.by_dialect.get(compiler.dialect.name, element.default)
+    return str(compiler.process(chosen, **kw))
+
+
+def per_dialect(type_: TypeEngine[Any], *, sqlite: Any, postgresql: Any) -> PerDialect:
+    """`sqlite` on SQLite, `postgresql` on PostgreSQL (and other server databases)."""
+    return PerDialect(type_, postgresql, sqlite=sqlite)
+
+
+def json_text(column: Any) -> PerDialect:
+    """A JSON column as the text stored (SQLite keeps JSON as text; PostgreSQL casts it)."""
+    return per_dialect(
+        String(), sqlite=type_coerce(column, String), postgresql=cast(column, String)
+    )
