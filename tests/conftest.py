@@ -105,6 +105,24 @@ def _pg_template(backend: str, worker_id: str) -> Iterator[tuple[str, Any] | Non
 _DATABASES = itertools.count(1)
 
 
+def hold_write_lock(db_url: str) -> Any:
+    """Another program writing: a raw connection holding the lock a decision needs (SQLite's
+    write lock; on PostgreSQL the mention and fact tables, against row claims). Release it
+    with `.rollback()`, then `.close()`."""
+    if db_url.startswith("sqlite:///"):
+        import sqlite3
+
+        holder = sqlite3.connect(
+            db_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False
+        )
+        holder.execute("BEGIN IMMEDIATE")
+        return holder
+    holder = _pg_admin(db_url)
+    holder.autocommit = False
+    holder.execute("LOCK TABLE mention, fact IN EXCLUSIVE MODE")
+    return holder
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the data and config directories into the test's folder; no TELAAH_DB."""

@@ -105,10 +105,12 @@ def _store_vectors(connection: Connection, rows: Iterable[Any]) -> None:
     )
 
 
-# PostgreSQL keeps positions up to 16,383 (later words share the last one) and a lexeme of
-# at most 2,047 bytes.
+# PostgreSQL keeps positions up to 16,383 (later words share the last one), 256 positions
+# of a lexeme, lexemes of at most 2,047 bytes and vectors under 1 MB.
 _MAX_POSITION = 16_383
+_MAX_POSITIONS = 256
 _MAX_LEXEME = 2_047
+_MAX_VECTOR = 900_000  # bytes of the literal, kept under the limit of the stored vector
 
 
 def _lexeme(term: str) -> str:
@@ -117,16 +119,34 @@ def _lexeme(term: str) -> str:
 
 def tsvector(*columns: list[str]) -> str:
     """The tsvector literal of tokens, column after column, with their positions; a gap
-    between columns, so that no phrase runs from the title into the text (as in FTS5)."""
-    parts: list[str] = []
+    between columns, so that no phrase runs from the title into the text (as in FTS5).
+
+    A text too big for a vector with positions (millions of words) keeps its lexemes only
+    (a phrase in it is then found as its words), as many as fit.
+    """
+    positions: dict[str, list[int]] = {}
     position = 0
     for tokens in columns:
         for token in tokens:
-            position += 1
-            if len(token.encode()) <= _MAX_LEXEME:
-                parts.append(f"{_lexeme(token)}:{min(position, _MAX_POSITION)}")
-        position += 1
-    return " ".join(parts)
+            position = min(position + 1, _MAX_POSITION)
+            if len(token) * 4 > _MAX_LEXEME and len(token.encode()) > _MAX_LEXEME:
+                continue
+            found = positions.setdefault(token, [])
+            if len(found) < _MAX_POSITIONS and (not found or found[-1] != position):
+                found.append(position)
+        position = min(position + 1, _MAX_POSITION)
+    full = " ".join(
+        f"{_lexeme(term)}:{','.join(map(str, where))}" for term, where in positions.items()
+    )
+    if len(full) * 4 < _MAX_VECTOR or len(full.encode()) < _MAX_VECTOR:
+        return full
+    kept, size = [], 0
+    for term in positions:
+        size += len(term.encode()) + 8
+        if size > _MAX_VECTOR:
+            break
+        kept.append(_lexeme(term))
+    return " ".join(kept)
 
 
 def fts_tokens(value: str) -> list[str]:
