@@ -48,7 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--backend") == "postgresql" and not os.environ.get(PG_URL_VAR):
         raise pytest.UsageError(
             f"--backend postgresql needs {PG_URL_VAR}=postgresql+psycopg://USER@HOST:PORT/DB "
-            "(a server where USER may create databases): run `eval \"$(.ci/pg.sh start)\"`"
+            '(a server where USER may create databases): run `eval "$(.ci/pg.sh start)"`'
         )
 
 
@@ -149,9 +149,7 @@ def db_url(db_path: Path, _pg_template: tuple[str, Any] | None) -> Iterator[str]
     template, admin = _pg_template
     name = f"{template.replace('template', 'test')}_{next(_DATABASES)}"
     admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
-    yield make_url(os.environ[PG_URL_VAR]).set(database=name).render_as_string(
-        hide_password=False
-    )
+    yield make_url(os.environ[PG_URL_VAR]).set(database=name).render_as_string(hide_password=False)
     admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 

@@ -226,7 +226,8 @@ def _parsed(query: str) -> list[tuple[list[str], bool]]:
         else:
             prefix = word.endswith("*")
             tokens = fts_tokens(word)
-            terms.extend(([token], prefix and i == len(tokens) - 1) for i, token in enumerate(tokens))
+            last = len(tokens) - 1
+            terms.extend(([token], prefix and i == last) for i, token in enumerate(tokens))
     return terms
 
 
@@ -246,9 +247,9 @@ def search_matches(article_id: Any, query: str) -> Any:
     fts5 = text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q").bindparams(
         bindparam("q", match)
     )
-    postgresql = text(
-        "SELECT id FROM article_fts WHERE doc @@ CAST(:tsq AS tsquery)"
-    ).bindparams(bindparam("tsq", tsquery))
+    postgresql = text("SELECT id FROM article_fts WHERE doc @@ CAST(:tsq AS tsquery)").bindparams(
+        bindparam("tsq", tsquery)
+    )
     return per_dialect(
         Boolean(),
         sqlite=article_id.in_(fts5.columns(column("rowid", Integer))),

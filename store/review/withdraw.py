@@ -75,9 +75,7 @@ def withdraw_lines(
                         col(Entity.key).in_(keys),
                         # A span the removed alias's entity fitted too (an alternative).
                         *(
-                            json_text(col(Mention.alternatives)).like(
-                                f"%{json.dumps(key)}%"
-                            )
+                            json_text(col(Mention.alternatives)).like(f"%{json.dumps(key)}%")
                             for key in keys
                         ),
                     ),

@@ -152,7 +152,7 @@ def test_make_engine_creates_the_folder(tmp_path: Path) -> None:
 # --- migrations ----------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("a new database file (tests/store/test_postgresql.py migrates an empty PostgreSQL database)")
+@pytest.mark.sqlite_only("a new database file (test_postgresql.py migrates an empty one)")
 def test_open_database_migrates_a_new_file_to_head(db_path: Path, db_url: str) -> None:
     assert not db_path.exists()
     engine = open_database(db_url)
@@ -324,7 +324,8 @@ def test_mention_check_constraints(
     extra: dict[str, Any],
     check: str,
 ) -> None:
-    with pytest.raises(IntegrityError, match=f"CHECK constraint failed: {check}|violates check constraint \"{check}\""):
+    failed = f'CHECK constraint failed: {check}|violates check constraint "{check}"'
+    with pytest.raises(IntegrityError, match=failed):
         insert_mention(engine, article_id, start, end, state, **extra)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM mention")).scalar() == 0
@@ -384,11 +385,14 @@ def test_audit_log_is_append_only(engine: Engine, session: Session, reviewer_id:
     assert len(session.exec(select(AuditEntry)).all()) == 2
 
 
+FK_FAILED = "FOREIGN KEY constraint failed|violates foreign key constraint"
+
+
 def test_foreign_keys_are_enforced(engine: Engine, session: Session, article_id: int) -> None:
-    with pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed|violates foreign key constraint"):
+    with pytest.raises(IntegrityError, match=FK_FAILED):
         insert_mention(engine, 999, 0, 5)
     with (
-        pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed|violates foreign key constraint"),
+        pytest.raises(IntegrityError, match=FK_FAILED),
         engine.begin() as connection,
     ):
         connection.execute(

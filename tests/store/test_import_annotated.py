@@ -369,9 +369,7 @@ def test_the_import_command_takes_format_and_exits_1_when_partial(
     engine.dispose()
     path = tmp_path / "train.conll"
     path.write_text("-DOCSTART- -X- -X- O\n\nRusia B-GPE\nmemasok O\n\n", encoding="utf-8")
-    result = run(
-        "--db", db_url, "--reviewer", "ana", "import", "--format", "conll", str(path)
-    )
+    result = run("--db", db_url, "--reviewer", "ana", "import", "--format", "conll", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("articles: 1 new, 0 existing; mentions 1")
     bad = tmp_path / "bad.jsonl"
