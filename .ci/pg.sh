@@ -8,7 +8,8 @@
 # The cluster's folder is named in $TELAAH_PG_DIR (default: /tmp/telaah-pg-$USER). It uses the
 # newest server in /usr/lib/postgresql/*/bin (Debian's `postgresql` package) or, failing that,
 # the initdb/pg_ctl on the PATH. Run as root, the server runs as the `postgres` system user
-# (created if missing). Trust authentication on loopback only: never a shared machine's database.
+# (created if missing; the folder must then be one it can reach, as under /tmp). Trust
+# authentication on loopback only, fsync off: a test server, never a team's database.
 set -euo pipefail
 
 DIR="${TELAAH_PG_DIR:-/tmp/telaah-pg-$(id -un)}"
@@ -50,7 +51,7 @@ start() {
     fi
     rm -rf "$DIR"
     mkdir -p "$DIR"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$DIR"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$DIR"; fi
     as_owner "$bin/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
         >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; exit 1; }
     port="$(free_port)"

@@ -8,9 +8,10 @@ asks `is_sqlite(bind)`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, cast, type_coerce
+from sqlalchemy import JSON, Connection, Engine, Integer, String, cast, func, literal, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -59,3 +60,20 @@ def json_text(column: Any) -> PerDialect:
     return per_dialect(
         String(), sqlite=type_coerce(column, String), postgresql=cast(column, String)
     )
+
+
+def json_rows(dialect: str, values: list[Any]) -> Any:
+    """A table of the items of `values`, sent as one JSON parameter (thousands of bound
+    parameters cost more to compile than the rows they save); its column is `value`."""
+    if dialect == SQLITE:
+        return func.json_each(json.dumps(values)).table_valued("value")
+    return func.json_array_elements(literal(values, JSON)).table_valued("value")
+
+
+def json_int(dialect: str, value: Any, index: int | None = None) -> Any:
+    """An item of `json_rows` (or its element `index`, for rows that are arrays) as an
+    integer."""
+    if dialect == SQLITE:
+        return value if index is None else func.json_extract(value, f"$[{index}]")
+    item = value.op("->>")(index) if index is not None else cast(value, String)
+    return cast(item, Integer)

@@ -154,6 +154,15 @@ def db_url(db_path: Path, _pg_template: tuple[str, Any] | None) -> Iterator[str]
 
 
 @pytest.fixture
+def cli_db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> str:
+    """A database for the command line's `--db`: a new SQLite file's path, or on PostgreSQL
+    the test's database (migrated, empty)."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("db_url"))
+    return str(tmp_path / "cli.db")
+
+
+@pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """A migrated, empty database."""
     engine = open_database(db_url)
