@@ -97,7 +97,9 @@ def _pg_template(backend: str, worker_id: str) -> Iterator[tuple[str, Any] | Non
     admin.execute(f"CREATE DATABASE {name}")
     template = make_url(server).set(database=name).render_as_string(hide_password=False)
     open_database(template).dispose()
-    yield name, admin
+    # PostgreSQL 15's default copies a database through the WAL: 3 times slower for these.
+    version = admin.execute("SHOW server_version_num").fetchone()[0]
+    yield name + (" STRATEGY FILE_COPY" if int(version) >= 150000 else ""), admin
     admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin.close()
 
@@ -147,7 +149,7 @@ def db_url(db_path: Path, _pg_template: tuple[str, Any] | None) -> Iterator[str]
     from sqlalchemy.engine import make_url
 
     template, admin = _pg_template
-    name = f"{template.replace('template', 'test')}_{next(_DATABASES)}"
+    name = f"{template.split()[0].replace('template', 'test')}_{next(_DATABASES)}"
     admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
     yield make_url(os.environ[PG_URL_VAR]).set(database=name).render_as_string(hide_password=False)
     admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
