@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNS = int(os.environ.get("TELAAH_KILL_RUNS", "2"))  # kill -9 runs per operation
 ARTICLES = 1500
 
+pytestmark = pytest.mark.sqlite_only("faults of a SQLite file: damaged, read-only, kill -9")
+
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
