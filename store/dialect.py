@@ -1,9 +1,10 @@
 """What SQL differs between SQLite and PostgreSQL, in one place.
 
 The store writes portable SQL through SQLAlchemy; where the two databases need different SQL
-(the full-text index, JSON stored as text, the write lock), the statement holds a `per_dialect`
-element, compiled to the form of the database it runs on. Code that must branch in Python
-asks `is_sqlite(bind)`.
+(the full-text index, JSON stored as text, a list sent as one parameter), the statement holds
+a `per_dialect` element, compiled to the form of the database it runs on, or one of the
+helpers below. Code that must branch in Python asks `dialect_name(bind)`. (SQLite's PRAGMAs
+and write lock stay in store/db.py and store/versioning.py, beside their PostgreSQL forms.)
 """
 
 from __future__ import annotations
@@ -26,11 +27,6 @@ def dialect_name(bind: Engine | Connection | OrmSession) -> str:
     if isinstance(bind, OrmSession):
         return bind.get_bind().dialect.name
     return bind.dialect.name
-
-
-def is_sqlite(bind: Engine | Connection | OrmSession) -> bool:
-    """Whether `bind` is a SQLite database."""
-    return dialect_name(bind) == SQLITE
 
 
 class PerDialect(ColumnElement[Any]):
