@@ -124,17 +124,19 @@ def _index_missing(engine: Engine) -> Engine:
     Articles are only appended, so two look-ups of a highest id tell (well under a
     millisecond); a read-only database is left as it is.
     """
-    if engine.dialect.name != "sqlite":
+    dialect = engine.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
         return engine
+    indexed = "article_fts_docsize" if dialect == "sqlite" else "article_fts"
     try:
         with engine.connect() as connection:
-            stored, indexed = connection.execute(
+            stored, indexed_upto = connection.execute(
                 text(
                     "SELECT (SELECT coalesce(max(id), 0) FROM article), "
-                    "(SELECT coalesce(max(id), 0) FROM article_fts_docsize)"
+                    f"(SELECT coalesce(max(id), 0) FROM {indexed})"
                 )
             ).one()
-        if stored > indexed:
+        if stored > indexed_upto:
             from store.corpus.search import index_new_articles
 
             index_new_articles(engine)
@@ -178,16 +180,28 @@ def is_busy(error: BaseException) -> bool:
     if not isinstance(error, OperationalError):
         return False
     message = str(error.orig).lower()
-    return "database is locked" in message or "database is busy" in message
+    return any(
+        busy in message
+        for busy in (
+            "database is locked",  # SQLite
+            "database is busy",
+            "lock timeout",  # PostgreSQL: a row lock held past `lock_timeout`
+            "deadlock detected",  # PostgreSQL rolled this one back: trying again is right
+        )
+    )
 
 
 def _busy_timeout(session: Session, milliseconds: int) -> None:
-    """Wait at most `milliseconds` for SQLite's write lock in this session's connection; the
-    usual timeout is put back when the connection returns to the pool (`_restore_busy`)."""
+    """Wait at most `milliseconds` for the write lock in this session's connection: SQLite's
+    busy timeout, put back when the connection returns to the pool (`_restore_busy`), or
+    PostgreSQL's lock timeout for the rows claimed in this transaction (at least 1 ms: 0
+    would wait for ever)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA busy_timeout={int(milliseconds)}")
         connection.connection.info["busy_changed"] = True
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(milliseconds))}")
 
 
 def _restore_busy(dbapi_connection: Any, record: Any) -> None:

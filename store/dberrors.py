@@ -58,6 +58,65 @@ def _where(url: str | None) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def _server(url: str | None) -> tuple[str, str, str]:
+    """(host:port, user, database) of a server URL, as far as it says."""
+    try:
+        parsed = make_url(url or "")
+    except ArgumentError:
+        return "the server", "the user", "the database"
+    host = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return host, parsed.username or "the user", parsed.database or "the database"
+
+
+_CHECK = "check --db or TELAAH_DB"
+
+
+def _postgresql(message: str, url: str | None) -> str | None:
+    """PostgreSQL's connection errors, each one line: unreachable, login refused, no database."""
+    if not (url or "").startswith("postgres"):
+        return None
+    host, user, database = _server(url)
+    if f'database "{database.lower()}" does not exist' in message:
+        return (
+            f"no database {database} on the PostgreSQL server {host}: create it "
+            f"(createdb {database}, then telaah db upgrade) or {_CHECK}"
+        )
+    if (
+        "password authentication failed" in message
+        or "no password supplied" in message
+        or ("role" in message and "does not exist" in message)
+        or "no pg_hba.conf entry" in message
+    ):
+        return (
+            f"the PostgreSQL server {host} refused the login of {user} (wrong password, no such "
+            f"role, or not allowed from this host); check the user and password in --db, "
+            "TELAAH_DB or ~/.pgpass"
+        )
+    if any(
+        part in message
+        for part in (
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "could not translate host name",
+            "name or service not known",
+            "timeout expired",
+            "no route to host",
+            "server closed the connection",
+        )
+    ):
+        return (
+            f"cannot reach the PostgreSQL server {host}: is it running and is the host and "
+            f"port right? ({_CHECK})"
+        )
+    if "permission denied" in message:
+        return (
+            f"{user} may not do this on the PostgreSQL database {database}: grant the role "
+            "the rights of the README's team setup"
+        )
+    return None
+
+
 def _read_only(path: str) -> bool:
     """Whether the file `path` exists and this process may not write it."""
     return os.path.isfile(path) and not os.access(path, os.W_OK)
@@ -79,6 +138,9 @@ def describe(error: BaseException, url: str | None = None) -> str | None:
         )
     message = _message(error)
     where = _where(url)
+    server = _postgresql(message, url)
+    if server is not None:
+        return server
     if "readonly" in message or "read-only" in message:
         return (
             f"cannot write: the database file is read-only ({where}); "

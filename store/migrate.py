@@ -26,7 +26,8 @@ def is_model_table(name: str | None) -> bool:
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic's filter: the FTS5 search index is managed by hand, not by autogenerate."""
+    """Alembic's filter: the search index (FTS5, or PostgreSQL's tsvector table) is managed by
+    hand, not by autogenerate."""
     return type_ != "table" or is_model_table(name)
 
 

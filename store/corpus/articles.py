@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.audit import Action
-from store.corpus.search import search_ids
+from store.corpus.search import search_matches
 from store.errors import NotFound, TelaahError
 from store.layers import Team, is_blind, overlay, team_of
 from store.models import ARTICLE_STATUSES, Article, Assignment, Fact, Mention, shown_at, utcnow
@@ -358,7 +358,7 @@ def _filtered(query: Any, status: str | None, search: str | None, team: Team | N
     if status is not None:
         query = query.where(_status(team) == _checked_status(status))
     if search and search.strip():
-        query = query.where(col(Article.id).in_(search_ids(search)))
+        query = query.where(search_matches(col(Article.id), search))
     return query
 
 

@@ -1,4 +1,12 @@
-"""The article search index (SQLite FTS5): filled after imports, queried for affected articles."""
+"""The article search index: filled after imports, queried for affected articles.
+
+SQLite: FTS5 (`article_fts`, its vocabulary `article_fts_vocab`). PostgreSQL: its own
+full-text search over the same tokens, made here (`fts_tokens`: FTS5's unicode61 with
+diacritics removed): `article_fts(id, doc tsvector)` under a GIN index, and
+`article_fts_vocab(term, doc)` counting the articles holding each term (migration 0002).
+Queries are tsquery (`'term':*` for a prefix, `<->` for a phrase) on PostgreSQL, FTS5 MATCH
+on SQLite; both answer the same.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +16,10 @@ from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import Engine, Integer, column, text
+from sqlalchemy import Boolean, Connection, Engine, Integer, bindparam, column, text
 from sqlmodel import Session
 
+from store.dialect import POSTGRESQL, SQLITE, dialect_name, per_dialect
 from store.textnorm import norm_key
 
 _WORD = re.compile(r"\w+")
@@ -25,7 +34,7 @@ def has_search_index(session_or_engine: Session | Engine) -> bool:
         if isinstance(session_or_engine, Session)
         else session_or_engine
     )
-    return bind.dialect.name == "sqlite"
+    return bind.dialect.name in (SQLITE, POSTGRESQL)
 
 
 def index_new_articles(engine: Engine) -> int:
@@ -36,6 +45,8 @@ def index_new_articles(engine: Engine) -> int:
     """
     if not has_search_index(engine):
         return 0
+    if dialect_name(engine) == POSTGRESQL:
+        return _index_postgresql(engine)
     with engine.begin() as connection:
         upto = connection.execute(
             text("SELECT coalesce(max(id), 0) FROM article_fts_docsize")
@@ -48,6 +59,94 @@ def index_new_articles(engine: Engine) -> int:
             {"upto": upto},
         )
         return int(result.rowcount or 0)
+
+
+# Articles tokenised per statement on PostgreSQL (their vectors are made here, in Python).
+_INDEX_BATCH = 500
+
+
+def _index_postgresql(engine: Engine) -> int:
+    """Index the articles above the highest indexed id: their tsvectors and the vocabulary's
+    article counts, in one transaction (the lock keeps two imports from counting twice)."""
+    added = 0
+    with engine.begin() as connection:
+        connection.exec_driver_sql("LOCK TABLE article_fts IN EXCLUSIVE MODE")
+        upto = connection.execute(text("SELECT coalesce(max(id), 0) FROM article_fts")).scalar_one()
+        while True:
+            rows = connection.execute(
+                text("SELECT id, title, text FROM article WHERE id > :upto ORDER BY id LIMIT :n"),
+                {"upto": upto, "n": _INDEX_BATCH},
+            ).all()
+            if not rows:
+                return added
+            _store_vectors(connection, rows)
+            upto, added = rows[-1][0], added + len(rows)
+
+
+def _store_vectors(connection: Connection, rows: Iterable[Any]) -> None:
+    docs: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    for article_id, title, body in rows:
+        title_tokens, text_tokens = fts_tokens(title or ""), fts_tokens(body or "")
+        docs.append({"id": article_id, "doc": tsvector(title_tokens, text_tokens)})
+        for term in {*title_tokens, *text_tokens}:
+            counts[term] = counts.get(term, 0) + 1
+    connection.execute(
+        text("INSERT INTO article_fts (id, doc) VALUES (:id, CAST(:doc AS tsvector))"), docs
+    )
+    connection.execute(
+        text(
+            "INSERT INTO article_fts_vocab (term, doc) "
+            "SELECT term, doc FROM unnest(CAST(:terms AS text[]), CAST(:docs AS integer[])) "
+            "AS t(term, doc) ON CONFLICT (term) DO UPDATE "
+            "SET doc = article_fts_vocab.doc + excluded.doc"
+        ),
+        {"terms": list(counts), "docs": list(counts.values())},
+    )
+
+
+# PostgreSQL keeps positions up to 16,383 (later words share the last one), 256 positions
+# of a lexeme, lexemes of at most 2,047 bytes and vectors under 1 MB.
+_MAX_POSITION = 16_383
+_MAX_POSITIONS = 256
+_MAX_LEXEME = 2_047
+_MAX_VECTOR = 900_000  # bytes of the literal, kept under the limit of the stored vector
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector(*columns: list[str]) -> str:
+    """The tsvector literal of tokens, column after column, with their positions; a gap
+    between columns, so that no phrase runs from the title into the text (as in FTS5).
+
+    A text too big for a vector with positions (millions of words) keeps its lexemes only
+    (a phrase in it is then found as its words), as many as fit.
+    """
+    positions: dict[str, list[int]] = {}
+    position = 0
+    for tokens in columns:
+        for token in tokens:
+            position = min(position + 1, _MAX_POSITION)
+            if len(token) * 4 > _MAX_LEXEME and len(token.encode()) > _MAX_LEXEME:
+                continue
+            found = positions.setdefault(token, [])
+            if len(found) < _MAX_POSITIONS and (not found or found[-1] != position):
+                found.append(position)
+        position = min(position + 1, _MAX_POSITION)
+    full = " ".join(
+        f"{_lexeme(term)}:{','.join(map(str, where))}" for term, where in positions.items()
+    )
+    if len(full) * 4 < _MAX_VECTOR or len(full.encode()) < _MAX_VECTOR:
+        return full
+    kept, size = [], 0
+    for term in positions:
+        size += len(term.encode()) + 8
+        if size > _MAX_VECTOR:
+            break
+        kept.append(_lexeme(term))
+    return " ".join(kept)
 
 
 def fts_tokens(value: str) -> list[str]:
@@ -102,41 +201,61 @@ def articles_with_terms(session: Session, terms: Iterable[str]) -> set[int]:
     """Ids of the articles whose title or text has a token starting with one of `terms`."""
     terms = sorted(set(terms))
     ids: set[int] = set()
+    postgresql = dialect_name(session) == POSTGRESQL
     for start in range(0, len(terms), 200):  # FTS5 queries grow with their terms
-        query = " OR ".join(_quote(term) + "*" for term in terms[start : start + 200])
-        rows = (
-            session.execute(
-                text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q"), {"q": query}
-            )
-            .scalars()
-            .all()
-        )
+        chunk = terms[start : start + 200]
+        if postgresql:
+            query = " | ".join(_lexeme(term) + ":*" for term in chunk)
+            statement = "SELECT id FROM article_fts WHERE doc @@ CAST(:q AS tsquery)"
+        else:
+            query = " OR ".join(_quote(term) + "*" for term in chunk)
+            statement = "SELECT rowid FROM article_fts WHERE article_fts MATCH :q"
+        rows = session.execute(text(statement), {"q": query}).scalars().all()
         ids.update(int(r) for r in rows)
     return ids
 
 
-def search_ids(query: str) -> Any:
-    """A subquery of the ids of articles matching a full-text `query` over title and text.
-
-    Words are ANDed; "quoted phrases" and prefix* work as in FTS5. Any other punctuation is
-    taken as a word separator, so no user input can be an FTS5 syntax error.
-    """
-    terms = []
+def _parsed(query: str) -> list[tuple[list[str], bool]]:
+    """A search's terms: (tokens of a phrase or a word, whether the last is a prefix)."""
+    terms: list[tuple[list[str], bool]] = []
     for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
         if phrase:
             tokens = fts_tokens(phrase)
             if tokens:
-                terms.append(_quote(" ".join(tokens)))
+                terms.append((tokens, False))
         else:
             prefix = word.endswith("*")
-            for index, token in enumerate(fts_tokens(word)):
-                last = index == len(fts_tokens(word)) - 1
-                terms.append(_quote(token) + ("*" if prefix and last else ""))
-    match = " AND ".join(terms) or '""'
-    return (
-        text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q")
-        .bindparams(q=match)
-        .columns(column("rowid", Integer))
+            tokens = fts_tokens(word)
+            last = len(tokens) - 1
+            terms.extend(([token], prefix and i == last) for i, token in enumerate(tokens))
+    return terms
+
+
+def search_matches(article_id: Any, query: str) -> Any:
+    """The condition that the article `article_id` (a column) matches a full-text `query`
+    over title and text.
+
+    Words are ANDed; "quoted phrases" and prefix* work as in FTS5. Any other punctuation is
+    taken as a word separator, so no user input can be a syntax error of either database.
+    """
+    terms = _parsed(query)
+    match = " AND ".join(_quote(" ".join(t)) + ("*" if p else "") for t, p in terms) or '""'
+    tsquery = " & ".join(
+        "(" + " <-> ".join(_lexeme(token) for token in t) + (":*" if p else "") + ")"
+        for t, p in terms
+    )
+    fts5 = text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q").bindparams(
+        bindparam("q", match)
+    )
+    postgresql = text("SELECT id FROM article_fts WHERE doc @@ CAST(:tsq AS tsquery)").bindparams(
+        bindparam("tsq", tsquery)
+    )
+    return per_dialect(
+        Boolean(),
+        sqlite=article_id.in_(fts5.columns(column("rowid", Integer))),
+        postgresql=article_id.in_(postgresql.columns(column("id", Integer)))
+        if tsquery
+        else text("false"),
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import String, and_, exists, false, func, or_, select, type_coerce
 from sqlmodel import Session
 
-from store.corpus.search import search_ids
+from store.corpus.search import search_matches
 from store.corpus.tokens import load_tokens
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan, OnSkip, Skipped
@@ -271,7 +271,7 @@ def _article_filters(session: Session, selection: Selection) -> list[Any]:
     if selection.articles == "done":
         filters.append(_A.c.status == "done")
     if selection.search and selection.search.strip():
-        filters.append(_A.c.id.in_(search_ids(selection.search)))
+        filters.append(search_matches(_A.c.id, selection.search))
     layer = layer_id(session, selection)
     if layer is not None:
         filters.append(
@@ -470,7 +470,7 @@ def _facts(
             _F.c.needs_review,
         )
         .where(_F.c.article_id.in_(ids), _layer(Fact, layer_id(session, selection)))
-        .order_by(_F.c.article_id, _F.c.evidence_start, _F.c.id)
+        .order_by(_F.c.article_id, _F.c.evidence_start.nulls_first(), _F.c.id)
     )
     if selection.state == "accepted":
         query = query.where(_F.c.state == "accepted")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -10,12 +9,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Engine, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import JSON, Engine, bindparam, delete, insert, or_, select, update
 from sqlmodel import Session, col
 
 from store import audit
 from store.audit import Action
 from store.db import session_scope
+from store.dialect import json_int, json_rows
 from store.matching import AliasEntry, Candidate, Matcher
 from store.matching.names import with_new_names
 from store.models import Alias, Article, Entity, Mention, utcnow
@@ -270,12 +270,17 @@ _UPDATE = (
 
 def _kept_out(engine: Engine, add_only: bool, replaced: Collection[int]) -> list[Any]:
     # New candidates beside the stored ones: the pending ones but `replaced` are left as they
-    # are, so they need not be read. The ids go in as one JSON parameter (thousands of bound
-    # parameters cost more to compile than the rows they save).
-    if not add_only or engine.dialect.name != "sqlite":
+    # are, so they need not be read. The ids go in as one JSON parameter.
+    if not add_only:
         return []
-    ids = func.json_each(json.dumps(sorted(replaced))).table_valued("value")
-    return [or_(col(Mention.state) != "pending", col(Mention.id).in_(select(ids.c.value)))]
+    dialect = engine.dialect.name
+    ids = json_rows(dialect, sorted(replaced))
+    return [
+        or_(
+            col(Mention.state) != "pending",
+            col(Mention.id).in_(select(json_int(dialect, ids.c.value))),
+        )
+    ]
 
 
 def _diff(

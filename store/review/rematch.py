@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, and_, func, select, type_coerce
+from sqlalchemy import Connection, Engine, and_, func, select
 from sqlmodel import col
 
 from store.corpus.search import articles_with_terms, has_search_index, variant_terms
 from store.db import session_scope
+from store.dialect import json_int, json_rows, json_text
 from store.gazetteer.change import GazetteerChange
 from store.matching import Candidate
 from store.matching.delta import Delta
@@ -184,8 +185,7 @@ def _mentions_near(
     connection: Connection, chunk: list[int], spans: list[tuple[int, int, int]]
 ) -> Sequence[Any]:
     """The mentions of the articles of `chunk` that reach into one of `spans` (article id,
-    start, end); on SQLite the spans go in as one JSON parameter, elsewhere every mention of
-    the chunk is read."""
+    start, end); the spans go in as one JSON parameter."""
     query = select(
         col(Mention.id),
         col(Mention.article_id),
@@ -197,26 +197,21 @@ def _mentions_near(
         col(Mention.matched_alias),
         col(Mention.method),
         # As stored (JSON text): decoded only for a candidate proposed again.
-        type_coerce(col(Mention.alternatives), String).label("alternatives"),
+        json_text(col(Mention.alternatives)).label("alternatives"),
     )
-    if connection.dialect.name != "sqlite":
-        return connection.execute(
-            query.join(Entity, col(Entity.id) == col(Mention.entity_id), isouter=True).where(
-                col(Mention.article_id).in_(chunk), col(Mention.layer).is_(None)
-            )
-        ).all()
     if not spans:
         return []
-    near = func.json_each(json.dumps(spans)).table_valued("value").alias("near")
+    dialect = connection.dialect.name
+    near = json_rows(dialect, spans).alias("near")
     return connection.execute(
         query.distinct()
         .select_from(near)
         .join(
             Mention,
             and_(
-                col(Mention.article_id) == func.json_extract(near.c.value, "$[0]"),
-                col(Mention.start) < func.json_extract(near.c.value, "$[2]"),
-                col(Mention.end) > func.json_extract(near.c.value, "$[1]"),
+                col(Mention.article_id) == json_int(dialect, near.c.value, 0),
+                col(Mention.start) < json_int(dialect, near.c.value, 2),
+                col(Mention.end) > json_int(dialect, near.c.value, 1),
                 col(Mention.layer).is_(None),  # candidates are the shared layer's
             ),
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, func, literal, or_, select, type_coerce
+from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlmodel import col
 
+from store.dialect import json_text
 from store.models import Article, Entity, Mention
 
 
@@ -28,7 +29,7 @@ def read_chunk(
             or_(
                 col(Entity.key).in_(keys),
                 *(
-                    type_coerce(col(Mention.alternatives), String).like(f"%{json.dumps(key)}%")
+                    json_text(col(Mention.alternatives)).like(f"%{json.dumps(key)}%")
                     for key in keys
                 ),
             ),

@@ -37,9 +37,9 @@ def run(
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    """A database path for the command line."""
-    return str(tmp_path / "cli.db")
+def db(cli_db: str) -> str:
+    """A database path (or URL) for the command line."""
+    return cli_db
 
 
 def sample_counts() -> tuple[int, int]:

@@ -13,8 +13,8 @@ def candidates(db: str) -> list[dict[str, str]]:
     return [json.loads(x) for x in run("--db", db, "match", "--dump", "-").stdout.splitlines()]
 
 
-def test_merge_shows_then_relinks_and_redirects(tmp_path: Path) -> None:
-    db = str(tmp_path / "c.db")
+def test_merge_shows_then_relinks_and_redirects(tmp_path: Path, cli_db: str) -> None:
+    db = cli_db
     setup_db(db)
     (tmp_path / "a.txt").write_text(
         "Rusia memasok S-300 ke Kyrgystan dan Kyrgyzstan.", encoding="utf-8"
@@ -48,16 +48,16 @@ def test_merge_shows_then_relinks_and_redirects(tmp_path: Path) -> None:
     assert again.returncode == 1 and "already merged" in again.stderr
 
 
-def test_delete_and_unknown_lint_kind(tmp_path: Path) -> None:
-    db = str(tmp_path / "d.db")
+def test_delete_and_unknown_lint_kind(tmp_path: Path, cli_db: str) -> None:
+    db = cli_db
     setup_db(db)
     assert run("--db", db, "gazetteer", "delete", "W-SU57E").returncode == 0
     assert run("--db", db, "gazetteer", "show", "W-SU57E").returncode == 1
     assert run("--db", db, "gazetteer", "lint", "--kind", "nonsense").returncode == 2
 
 
-def test_delete_withdraws_its_pending_candidates(tmp_path: Path) -> None:
-    db = str(tmp_path / "e.db")
+def test_delete_withdraws_its_pending_candidates(tmp_path: Path, cli_db: str) -> None:
+    db = cli_db
     setup_db(db)
     (tmp_path / "a.txt").write_text("Rusia memasok S-300 ke Kyrgyzstan.", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Kyrgyzstan dan Kazakhstan bertemu.", encoding="utf-8")

@@ -14,10 +14,10 @@ from tests.golden.corpus import golden_corpus
 
 
 @pytest.fixture
-def golden_db(engine: Engine, db_path: Path) -> str:
+def golden_db(engine: Engine, db_path: Path, db_url: str) -> str:
     golden_corpus(engine)
     engine.dispose()
-    return str(db_path)
+    return str(db_path) if db_url.startswith("sqlite") else db_url
 
 
 def test_export_jsonl_writes_file_and_manifest(golden_db: str, tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def run_in_process(
 
 def test_an_export_that_fails_its_check_exits_1_naming_the_difference_and_publishes_nothing(
     engine: Engine,
-    db_path: Path,
+    db_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -68,7 +68,7 @@ def test_an_export_that_fails_its_check_exits_1_naming_the_difference_and_publis
     out = tmp_path / "gold.jsonl"
     # First the real writer: the same command verifies and publishes.
     code, stdout, stderr = run_in_process(
-        monkeypatch, capsys, "--db", str(db_path), "export", "--out", str(out)
+        monkeypatch, capsys, "--db", db_url, "export", "--out", str(out)
     )
     assert code == 0, stderr
     assert stdout.startswith("exported 4 articles") and out.is_file()
@@ -78,7 +78,7 @@ def test_an_export_that_fails_its_check_exits_1_naming_the_difference_and_publis
     broken = dataclasses.replace(FORMATS["jsonl"], write=_dropping_first_span)
     monkeypatch.setitem(FORMATS, "jsonl", broken)
     code, stdout, stderr = run_in_process(
-        monkeypatch, capsys, "--db", str(db_path), "export", "--out", str(out)
+        monkeypatch, capsys, "--db", db_url, "export", "--out", str(out)
     )
     assert code == 1
     assert stdout == ""

@@ -13,6 +13,7 @@ from store.db import open_database, session_scope
 from store.errors import TelaahError
 from store.formats.labelmap import LabelMap, parse_label_map
 from store.models import Fact, Mention
+from store.paths import resolve_db_url
 from store.schema import load_schema, parse_schema
 from tests.cli.test_cli import run
 
@@ -42,7 +43,7 @@ CONLL = (
 
 
 @pytest.fixture
-def per_loc_db(engine: Engine, db_path: Path, tmp_path: Path) -> str:
+def per_loc_db(engine: Engine, db_path: Path, db_url: str, tmp_path: Path) -> str:
     """A database whose schema has the labels PER and LOC and the fact type VISIT."""
     schema = tmp_path / "schema.toml"
     schema.write_text(SCHEMA, encoding="utf-8")
@@ -50,11 +51,11 @@ def per_loc_db(engine: Engine, db_path: Path, tmp_path: Path) -> str:
         load_schema(session=session, schema=parse_schema(schema), reviewer_id=None)
         session.commit()
     engine.dispose()
-    return str(db_path)
+    return str(db_path) if db_url.startswith("sqlite") else db_url
 
 
 def _labels(db: str) -> list[tuple[str, str]]:
-    with session_scope(open_database(f"sqlite:///{db}")) as session:
+    with session_scope(open_database(resolve_db_url(db))) as session:
         rows = session.execute(select(Mention.text, Mention.label).order_by(Mention.start))
         return [(text, label) for text, label in rows]
 
@@ -131,7 +132,7 @@ def test_import_jsonl_maps_fact_types_and_a_map_file(per_loc_db: str, tmp_path: 
     )
     assert result.returncode == 0, result.stderr
     assert "facts 1" in result.stdout
-    with session_scope(open_database(f"sqlite:///{per_loc_db}")) as session:
+    with session_scope(open_database(resolve_db_url(per_loc_db))) as session:
         assert list(session.execute(select(Fact.type)).scalars()) == ["VISIT"]
 
 

@@ -14,8 +14,8 @@ def setup_db(db: str) -> None:
     assert run("--db", db, "gazetteer", "import", str(SAMPLE / "gazetteer.csv")).returncode == 0
 
 
-def test_import_matches_new_articles_unless_told_not_to(tmp_path: Path) -> None:
-    db = str(tmp_path / "m.db")
+def test_import_matches_new_articles_unless_told_not_to(tmp_path: Path, cli_db: str) -> None:
+    db = cli_db
     setup_db(db)
     (tmp_path / "a.txt").write_text("Rusia memasok S-300 ke Kyrgyzstan.", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Rusia dan Kazakhstan bertemu di Astana.", encoding="utf-8")
@@ -42,8 +42,8 @@ def test_import_matches_new_articles_unless_told_not_to(tmp_path: Path) -> None:
     assert len(out.read_text(encoding="utf-8").splitlines()) == 6
 
 
-def test_gazetteer_edits_rematch_what_they_reach(tmp_path: Path) -> None:
-    db = str(tmp_path / "g.db")
+def test_gazetteer_edits_rematch_what_they_reach(tmp_path: Path, cli_db: str) -> None:
+    db = cli_db
     setup_db(db)
     (tmp_path / "a.txt").write_text("Pasukan Wagnerovich tiba di Kyrgyzstan.", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Tidak ada yang baru.", encoding="utf-8")
@@ -62,8 +62,8 @@ def test_gazetteer_edits_rematch_what_they_reach(tmp_path: Path) -> None:
     assert missing.returncode == 1 and missing.stderr.strip() == "telaah: no entity 'NOPE'"
 
 
-def test_match_import_and_facts_propose_make_fact_candidates(tmp_path: Path) -> None:
-    db = str(tmp_path / "f.db")
+def test_match_import_and_facts_propose_make_fact_candidates(tmp_path: Path, cli_db: str) -> None:
+    db = cli_db
     setup_db(db)
     (tmp_path / "a.txt").write_text("Rusia memasok S-300 ke Kyrgyzstan.", encoding="utf-8")
     (tmp_path / "b.txt").write_text(
@@ -85,9 +85,11 @@ def test_match_import_and_facts_propose_make_fact_candidates(tmp_path: Path) -> 
     assert missing.returncode == 1 and "no article" in missing.stderr
 
 
-def test_dump_writes_what_the_threshold_shows_with_scores_and_reasons(tmp_path: Path) -> None:
+def test_dump_writes_what_the_threshold_shows_with_scores_and_reasons(
+    tmp_path: Path, cli_db: str
+) -> None:
 
-    db = str(tmp_path / "d.db")
+    db = cli_db
     setup_db(db)
     (tmp_path / "a.txt").write_text(
         "Kata republik kazakhstan, lalu Rusia dan PDI-P.", encoding="utf-8"

@@ -133,7 +133,7 @@ def test_deleting_an_entity_withdraws_its_pending_candidates_at_once(
             select(Mention).where(
                 col(Mention.entity_id).is_(None),
                 Mention.state == "pending",
-                col(Mention.reason).is_not(NEW_NAME),  # (never linked)
+                col(Mention.reason).is_distinct_from(NEW_NAME),  # (never linked)
             )
         ).all()
         assert unlinked == []  # before any re-match
@@ -156,6 +156,6 @@ def test_deleting_an_entity_withdraws_its_pending_candidates_at_once(
             select(Mention).where(
                 col(Mention.entity_id).is_(None),
                 Mention.state == "pending",
-                col(Mention.reason).is_not(NEW_NAME),
+                col(Mention.reason).is_distinct_from(NEW_NAME),
             )
         ).all()

@@ -362,29 +362,27 @@ def test_brat_spans_links_events_states_and_notes(
 
 
 def test_the_import_command_takes_format_and_exits_1_when_partial(
-    engine: Engine, db_path: Path, tmp_path: Path
+    engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
     from tests.cli.test_cli import run
 
     engine.dispose()
     path = tmp_path / "train.conll"
     path.write_text("-DOCSTART- -X- -X- O\n\nRusia B-GPE\nmemasok O\n\n", encoding="utf-8")
-    result = run(
-        "--db", str(db_path), "--reviewer", "ana", "import", "--format", "conll", str(path)
-    )
+    result = run("--db", db_url, "--reviewer", "ana", "import", "--format", "conll", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("articles: 1 new, 0 existing; mentions 1")
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
         '{"text": "Rusia", "spans": [{"start": 0, "end": 9, "label": "GPE"}]}\n', encoding="utf-8"
     )
-    result = run("--db", str(db_path), "import", "--format", "jsonl", "--as-candidates", str(bad))
+    result = run("--db", db_url, "import", "--format", "jsonl", "--as-candidates", str(bad))
     assert result.returncode == 1
     assert f"{bad}:1: span 0-9 is outside the text (0-5)" in result.stderr
     assert "Traceback" not in result.stderr
-    result = run("--db", str(db_path), "import", "--format", "xml", str(bad))
+    result = run("--db", db_url, "import", "--format", "xml", str(bad))
     assert result.returncode == 2 and "choose one of jsonl, conll, doccano, brat" in result.stderr
-    with session_scope(open_database(f"sqlite:///{db_path}")) as session:
+    with session_scope(open_database(db_url)) as session:
         mention = session.execute(select(Mention)).scalar_one()
         reviewer = session.get(Reviewer, mention.reviewer_id)
         assert reviewer is not None and reviewer.name == "ana"

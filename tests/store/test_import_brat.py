@@ -231,17 +231,17 @@ def test_namespaces_trailing_whitespace_and_links_that_cannot_be_kept(
 
 
 def test_the_import_command_stores_the_tutorial_files_and_strict_passes(
-    engine: Engine, db_path: Path, reviewer_id: int, tmp_path: Path
+    engine: Engine, db_url: str, reviewer_id: int, tmp_path: Path
 ) -> None:
     from tests.cli.test_cli import run
 
     tutorial_schema(engine, reviewer_id)
     engine.dispose()
-    result = run("--db", str(db_path), "import", "--format", "brat", "--strict", str(FIXTURES))
+    result = run("--db", db_url, "import", "--format", "brat", "--strict", str(FIXTURES))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(SUMMARY_TAIL)
     assert "articles: 3 new" in result.stdout
-    with session_scope(open_database(f"sqlite:///{db_path}")) as session:
+    with session_scope(open_database(db_url)) as session:
         assert len(session.execute(select(Fact)).scalars().all()) == 15
         assert len(session.execute(select(AnnotationAttribute)).scalars().all()) == 7
 

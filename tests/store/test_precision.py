@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
@@ -48,7 +46,7 @@ def decide(engine: Engine, mention: Mention, state: str) -> None:
 
 
 def test_an_alias_rejected_9_times_in_10_falls_under_the_threshold(
-    engine: Engine, db_path: Path
+    engine: Engine, db_url: str
 ) -> None:
     prepare_demo(engine, reviewer_id=None)
     rusia = mentions(engine, "Rusia")
@@ -64,7 +62,7 @@ def test_an_alias_rejected_9_times_in_10_falls_under_the_threshold(
     with session_scope(engine) as session:
         shown = alias_precision(session, "RU")["Rusia"]
     assert (shown.accepted, shown.rejected, shown.shown) == (1, 9, "0.10 (1 of 10)")
-    printed = run("--db", str(db_path), "gazetteer", "show", "RU")
+    printed = run("--db", db_url, "gazetteer", "show", "RU")
     line = next(line for line in printed.stdout.splitlines() if line.strip().startswith("Rusia "))
     assert "0.10 (1 of 10)" in line
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -24,6 +22,7 @@ from store.review.mentions import decide_mention, decide_similar, get_mention, l
 from store.review.spans import set_span
 from store.reviewers import ensure_reviewer
 from store.undo.history import undo
+from tests.conftest import hold_write_lock
 
 
 @pytest.fixture
@@ -254,25 +253,19 @@ def test_a_bulk_decision_with_versions_skips_the_lines_changed_since(
         assert get_mention(session=session, mention_id=lines[1].id).state == "rejected"
 
 
-def hold_write_lock(path: Path) -> sqlite3.Connection:
-    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    holder.execute("BEGIN IMMEDIATE")
-    return holder
-
-
 def test_a_write_waits_for_the_lock_and_commits_when_it_is_released(
-    demo_db: Engine, db_path: Path, reviewer_id: int
+    demo_db: Engine, db_url: str, reviewer_id: int
 ) -> None:
     with session_scope(demo_db) as session:
         seen = list_mentions(session=session, article_id=1)[0]
-    holder = hold_write_lock(db_path)
+    holder = hold_write_lock(db_url)
 
     def decide(session: Session) -> int:
         return decide_mention(
             session=session, mention_id=seen.id, state="accepted", reviewer_id=reviewer_id
         ).version
 
-    with pytest.raises(Exception, match="locked"):
+    with pytest.raises(Exception, match="locked|lock timeout"):
         write_once(demo_db, decide)  # does not wait at all
     waits: list[float] = []
     release = threading.Timer(0.5, holder.rollback)
@@ -284,11 +277,11 @@ def test_a_write_waits_for_the_lock_and_commits_when_it_is_released(
 
 
 def test_a_write_gives_up_after_its_limit_and_writes_nothing(
-    demo_db: Engine, db_path: Path, reviewer_id: int
+    demo_db: Engine, db_url: str, reviewer_id: int
 ) -> None:
     with session_scope(demo_db) as session:
         seen = list_mentions(session=session, article_id=1)[0]
-    holder = hold_write_lock(db_path)
+    holder = hold_write_lock(db_url)
     try:
         started = time.monotonic()
         with pytest.raises(NotSaved, match="locked"):

@@ -277,7 +277,7 @@ async def test_delete_withdraws_pending_candidates_before_any_rematch(
                     select(Mention).where(
                         col(Mention.entity_id).is_(None),
                         Mention.state == "pending",
-                        col(Mention.reason).is_not(NEW_NAME),  # (never linked)
+                        col(Mention.reason).is_distinct_from(NEW_NAME),  # (never linked)
                     )
                 ).all()
             assert unlinked == []

@@ -3,9 +3,6 @@ the real app under Pilot on a real SQLite file, every outcome checked in the dat
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 from textual.app import App
@@ -16,6 +13,7 @@ from store.db import session_scope
 from store.facts.repository import decide_fact, get_fact
 from store.review.mentions import MentionView, decide_mention, list_mentions
 from store.reviewers import ensure_reviewer
+from tests.conftest import hold_write_lock
 from tui.app import TelaahApp, make_app
 from tui.screens.base import SavingLine
 from tui.screens.concordance import ConcordanceScreen
@@ -135,23 +133,16 @@ async def test_back_from_the_concordance_the_review_shows_the_new_states(
         assert not any("since you loaded it" in m for m in messages(pilot.app))
 
 
-def hold_write_lock(path: Path) -> sqlite3.Connection:
-    """Another program writing: a raw connection holding the write lock."""
-    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    holder.execute("BEGIN IMMEDIATE")
-    return holder
-
-
 @pytest.mark.usefixtures("demo")
 async def test_a_decision_waits_for_a_locked_database_without_freezing(
-    db_url: str, db_path: Path, engine: Engine
+    db_url: str, engine: Engine
 ) -> None:
     before = mentions_of(engine)
     app = make_app(db_url, reviewer="tester")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         screen = review(pilot.app)
-        holder = hold_write_lock(db_path)
+        holder = hold_write_lock(db_url)
         try:
             await pilot.press("a")  # the lock is held: the write waits in the worker
             assert screen.mentions[0].state == "accepted"  # the row shows it at once
@@ -177,7 +168,7 @@ async def test_a_decision_waits_for_a_locked_database_without_freezing(
 
 @pytest.mark.usefixtures("demo")
 async def test_a_lock_held_past_the_limit_is_not_saved_and_said(
-    db_url: str, db_path: Path, engine: Engine
+    db_url: str, engine: Engine
 ) -> None:
     app = make_app(db_url, reviewer="tester")
     assert isinstance(app, TelaahApp)
@@ -185,7 +176,7 @@ async def test_a_lock_held_past_the_limit_is_not_saved_and_said(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         screen = review(pilot.app)
-        holder = hold_write_lock(db_path)
+        holder = hold_write_lock(db_url)
         try:
             await pilot.press("a")
             await until(lambda: any("not saved" in m for m in messages(pilot.app)), pilot)

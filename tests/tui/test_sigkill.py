@@ -24,7 +24,10 @@ from store.db import open_database, session_scope
 from store.models import Mention, Reviewer
 from store.review.mentions import list_mentions
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal"),
+    pytest.mark.sqlite_only("kill -9 of the app on a database file, checked with PRAGMA"),
+]
 
 TIMEOUT = 30.0  # seconds to wait for any one screen (generous: slow, busy machines)
 ROWS, COLUMNS = 40, 120

@@ -6,7 +6,8 @@ Create Date: 2026-11-23
 
 A trigger marks a fact when one of its role fillers is deleted (the argument row goes with its
 mention: only then, not when the store replaces a fact's roles), so a fact never silently loses
-a role; rejections and relinks are marked by the store.
+a role; rejections and relinks are marked by the store. PostgreSQL runs the same trigger as a
+function.
 """
 from typing import Sequence, Union
 
@@ -25,10 +26,21 @@ TRIGGER = (
     "review_reason = 'the mention filling ' || old.role || ' was deleted' "
     "WHERE id = old.fact_id; END"
 )
+PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION factargument_gone() RETURNS trigger AS $$ BEGIN "
+    "IF NOT EXISTS (SELECT 1 FROM mention WHERE id = OLD.mention_id) THEN "
+    "UPDATE fact SET needs_review = true, "
+    "review_reason = 'the mention filling ' || OLD.role || ' was deleted' "
+    "WHERE id = OLD.fact_id; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+)
+PG_TRIGGER = (
+    "CREATE TRIGGER factargument_gone AFTER DELETE ON factargument "
+    "FOR EACH ROW EXECUTE FUNCTION factargument_gone()"
+)
 
 
 def upgrade() -> None:
-    """Add the columns and, on SQLite, the trigger."""
+    """Add the columns and the trigger."""
     with op.batch_alter_table("fact", schema=None) as batch_op:
         batch_op.add_column(sa.Column("needs_review", sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -37,12 +49,18 @@ def upgrade() -> None:
                               unique=False)
     if op.get_bind().dialect.name == "sqlite":
         op.execute(TRIGGER)
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_FUNCTION)
+        op.execute(PG_TRIGGER)
 
 
 def downgrade() -> None:
     """Drop the trigger and the columns."""
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS factargument_gone")
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS factargument_gone ON factargument")
+        op.execute("DROP FUNCTION IF EXISTS factargument_gone()")
     with op.batch_alter_table("fact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_fact_needs_review"))
         batch_op.drop_column("review_reason")

@@ -41,6 +41,26 @@ TRIGGER = (
     "ELSE 'the fact filling ' || old.role || ' was deleted' END "
     "WHERE id = old.fact_id; END"
 )
+# PostgreSQL: the trigger of migration 0003 calls this function; only its body changes.
+PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION factargument_gone() RETURNS trigger AS $$ BEGIN "
+    "IF (OLD.mention_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM mention WHERE id = OLD.mention_id)) "
+    "OR (OLD.filler_fact_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM fact WHERE id = OLD.filler_fact_id)) THEN "
+    "UPDATE fact SET needs_review = true, "
+    "review_reason = CASE WHEN OLD.mention_id IS NOT NULL "
+    "THEN 'the mention filling ' || OLD.role || ' was deleted' "
+    "ELSE 'the fact filling ' || OLD.role || ' was deleted' END "
+    "WHERE id = OLD.fact_id; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+)
+OLD_PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION factargument_gone() RETURNS trigger AS $$ BEGIN "
+    "IF NOT EXISTS (SELECT 1 FROM mention WHERE id = OLD.mention_id) THEN "
+    "UPDATE fact SET needs_review = true, "
+    "review_reason = 'the mention filling ' || OLD.role || ' was deleted' "
+    "WHERE id = OLD.fact_id; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+)
 
 
 def _target_columns() -> list[sa.Column]:
@@ -150,6 +170,8 @@ def upgrade() -> None:
         )
     if sqlite:
         op.execute(TRIGGER)
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_FUNCTION)
 
 
 def downgrade() -> None:
@@ -170,6 +192,8 @@ def downgrade() -> None:
         batch_op.drop_column("filler_fact_id")
     if sqlite:
         op.execute(OLD_TRIGGER)
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute(OLD_PG_FUNCTION)
     op.drop_table("equivalence_member")
     op.drop_table("equivalence")
     op.drop_table("annotation_note")
