@@ -3,8 +3,9 @@ facts again could show something else, so a screen coming back into view reads t
 then (the review screen after a dialog closes, when nothing changed meanwhile).
 
 The stamp is every mention's and fact's id, version, span, label, state and entity, joined by
-SQLite (no rows reach Python), and the last audit entry (a gazetteer edit that renames an entity
-the mentions show changes no mention row, but it is audited).
+the database (`aggregate_strings`: SQLite's group_concat, PostgreSQL's string_agg; no rows reach
+Python), and the last audit entry (a gazetteer edit that renames an entity the mentions show
+changes no mention row, but it is audited).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def article_stamp(session: Session, article_id: int) -> tuple[str | None, str | 
     """(the mentions, the facts, the last audit entry) of `article_id`, as one value each."""
     mentions = session.execute(
         select(
-            func.group_concat(
+            func.aggregate_strings(
                 _joined(
                     Mention.id,
                     Mention.version,
@@ -48,7 +49,7 @@ def article_stamp(session: Session, article_id: int) -> tuple[str | None, str | 
     ).scalar()
     facts = session.execute(
         select(
-            func.group_concat(_joined(Fact.id, Fact.version, Fact.state, Fact.needs_review), ";")
+            func.aggregate_strings(_joined(Fact.id, Fact.version, Fact.state, Fact.needs_review), ";")
         ).where(col(Fact.article_id) == article_id)
     ).scalar()
     audit = session.execute(select(func.max(AuditEntry.id))).scalar()

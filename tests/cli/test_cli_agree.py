@@ -12,10 +12,10 @@ from tests.cli.test_cli import run
 
 
 def test_agree_prints_writes_and_lists(
-    tmp_path: Path, db_path: Path, engine: Engine, reviewer_id: int
+    tmp_path: Path, db_url: str, engine: Engine, reviewer_id: int
 ) -> None:
     count, _ = decide_blind(engine, reviewer_id)
-    db = str(db_path)
+    db = db_url
     shown = run("--db", db, "agree", "--no-gamma")
     assert shown.returncode == 0, shown.stderr
     assert "ana · budi" in shown.stdout and "all labels" in shown.stdout
@@ -37,9 +37,9 @@ def test_agree_prints_writes_and_lists(
     assert bad.returncode == 1 and "--out takes a .csv or .json file" in bad.stderr
 
 
-def test_adjudicate_agreed(db_path: Path, engine: Engine, reviewer_id: int) -> None:
+def test_adjudicate_agreed(tmp_path: Path, db_url: str, engine: Engine, reviewer_id: int) -> None:
     count, _ = decide_blind(engine, reviewer_id)
-    db = str(db_path)
+    db = db_url
     refused = run("--db", db, "--reviewer", "tester", "adjudicate", "--agreed")
     assert refused.returncode == 1 and "only an adjudicator or a curator" in refused.stderr
     assert run("--db", db, "reviewers", "add", "ada", "--role", "adjudicator").returncode == 0
@@ -57,6 +57,6 @@ def test_adjudicate_agreed(db_path: Path, engine: Engine, reviewer_id: int) -> N
         "--layer",
         "gold",
         "-o",
-        str(db_path.parent / "g.jsonl"),
+        str(tmp_path / "g.jsonl"),
     )
     assert gold.returncode == 0, gold.stderr

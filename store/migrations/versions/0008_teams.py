@@ -17,6 +17,7 @@ PostgreSQL.
 from typing import Sequence, Union
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0008"
@@ -53,8 +54,8 @@ def upgrade() -> None:
         "assignment",
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("reviewer_id", sa.Integer(), nullable=False),
-        sa.Column("assigned_at", sa.DateTime(), nullable=False),
-        sa.Column("done_at", sa.DateTime(), nullable=True),
+        sa.Column("assigned_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("done_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["article_id"], ["article.id"],
                                 name=op.f("fk_assignment_article_id_article"),
                                 ondelete="CASCADE"),
