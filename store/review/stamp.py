@@ -49,7 +49,9 @@ def article_stamp(session: Session, article_id: int) -> tuple[str | None, str | 
     ).scalar()
     facts = session.execute(
         select(
-            func.aggregate_strings(_joined(Fact.id, Fact.version, Fact.state, Fact.needs_review), ";")
+            func.aggregate_strings(
+                _joined(Fact.id, Fact.version, Fact.state, Fact.needs_review), ";"
+            )
         ).where(col(Fact.article_id) == article_id)
     ).scalar()
     audit = session.execute(select(func.max(AuditEntry.id))).scalar()
