@@ -45,11 +45,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _make_sqlite_folder(url: str) -> bool:
-    """Create the folder of a SQLite file; say whether `url` is SQLite."""
+    """Create the folder of a SQLite file; say whether `url` is SQLite. (A `file:` URI, as
+    a read-only open uses, names a file that must exist already: nothing is created.)"""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return False
-    if parsed.database and parsed.database != ":memory:":
+    uri = parsed.query.get("uri") == "true" or (parsed.database or "").startswith("file:")
+    if parsed.database and parsed.database != ":memory:" and not uri:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     return True
 

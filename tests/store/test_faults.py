@@ -84,6 +84,7 @@ def test_writing_a_read_only_database_says_so(
     with pytest.raises(Exception) as raised:
         import_articles(readonly, [write_articles(tmp_path / "a.jsonl", 3)], reviewer_id=None)
     readonly.dispose()
+    assert not Path("file:" + str(db_path)).parent.exists()  # no folder named after the URI
     line = describe(raised.value, url)
     assert line is not None and line.startswith("cannot write: the database file is read-only")
     assert str(db_path) in line
