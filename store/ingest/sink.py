@@ -31,6 +31,9 @@ from store.models import Article, utcnow
 from store.textnorm import normalise_field, normalise_optional
 
 BATCH = 1000
+# Batches whose articles go into the search index together (in the transaction of the last):
+# fewer, bigger index segments to merge, and never more than this many articles unindexed.
+INDEX_EVERY = 1
 
 
 @dataclass(slots=True)
@@ -142,6 +145,7 @@ class ArticleSink:
         self.batch: list[_Entry] = []
         self.rows = 0  # rows in `batch`
         self.indexed = 0  # articles added to the search index
+        self.unindexed = 0  # batches stored since the last indexing
 
     def fail(self, problem: Problem) -> None:
         """Count a failure and report its line (after the rows queued before it)."""
@@ -223,7 +227,10 @@ class ArticleSink:
         try:
             with self.engine.begin() as connection:
                 stored = insert_articles(connection, [entry.row for entry in kept])
-                indexed = index_pending(connection)
+                self.unindexed += 1
+                indexed = index_pending(connection) if self.unindexed >= INDEX_EVERY else 0
+            if indexed:
+                self.unindexed = 0
             self.indexed += indexed
             self.on_stored(stored)
         except IntegrityError:
