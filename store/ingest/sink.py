@@ -33,7 +33,7 @@ from store.textnorm import normalise_field, normalise_optional
 BATCH = 1000
 # Batches whose articles go into the search index together (in the transaction of the last):
 # fewer, bigger index segments to merge, and never more than this many articles unindexed.
-INDEX_EVERY = 1
+INDEX_EVERY = 10
 
 
 @dataclass(slots=True)
