@@ -36,8 +36,13 @@ from scale_corpus import shard_paths  # noqa: E402
 
 
 def slice_size(articles: int) -> int:
-    """Articles per measured slice: 100,000, or a tenth of a smaller run (whole batches)."""
-    return 100_000 if articles >= 200_000 else max(1000, articles // 10 // 1000 * 1000)
+    """Articles per measured slice: 100,000, or a tenth of a smaller run in whole indexing
+    steps (the import indexes `INDEX_EVERY` batches at a time: a slice without that step
+    would look faster than one with it)."""
+    from store.ingest.sink import BATCH, INDEX_EVERY
+
+    step = BATCH * INDEX_EVERY
+    return 100_000 if articles >= 200_000 else max(step, articles // 10 // step * step)
 
 
 def _wal(db: Path) -> int:
