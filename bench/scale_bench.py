@@ -124,7 +124,11 @@ def show_import(articles: int, floor: dict[str, Any], imp: dict[str, Any], how: 
         print("    peak RSS at each slice (MiB): " + " ".join(f"{r:.0f}" for r in imp["rss"]))
     if articles == 1_000_000 and not imp["before"]:
         verdict = "PASS" if imp["seconds"] < IMPORT_TARGET_S else "FAIL"
-        print(f"    target: 1,000,000 articles in < {IMPORT_TARGET_S / 60:.0f} min: {verdict}")
+        by_cpu = "PASS" if imp["cpu"] < IMPORT_TARGET_S else "FAIL"
+        print(
+            f"    target: 1,000,000 articles in < {IMPORT_TARGET_S / 60:.0f} min: {verdict} "
+            f"(by CPU time, {imp['cpu'] / 60:.1f} min: {by_cpu})"
+        )
     elif imp["seconds"] > 0 and not imp["before"]:
         projected = imp["seconds"] * 1_000_000 / articles
         print(f"    linear projection to 1,000,000: {projected / 60:.1f} min (target < 8 min)")
