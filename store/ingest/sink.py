@@ -8,8 +8,10 @@ A queued batch is checked against the database with two index probes (its text h
 ids) just before it is written, so memory does not grow with the corpus and an interrupted
 import run again skips what it stored at the cost of those probes. Problems and notes raised
 while a batch is pending wait with it, so every line comes out in the order of the input.
-Each batch's articles go into the search index in the transaction that stores them: the index
-never lags the articles, and no single statement (or write-ahead log) grows with the import.
+The search index is filled every `INDEX_EVERY` batches, in the transaction that stores the
+last of them: it never lags the articles by more than that, and no single statement (or
+write-ahead log) grows with the import; what a killed import left unindexed is indexed by the
+next batch stored, or when the database is next opened.
 """
 
 from __future__ import annotations
