@@ -117,7 +117,7 @@ def _import_files(
             elif isinstance(item, Consumed):
                 hooks.on_progress(item.size)
             else:
-                _take(sink, report, item)
+                _take(sink, item)
                 hooks.on_progress(item.size)
     report.indexed = sink.finish()
     with session_scope(sink.engine) as session:
@@ -136,7 +136,7 @@ def _import_files(
         session.commit()
 
 
-def _take(sink: ArticleSink, report: ImportReport, record: ArticleRecord) -> None:
+def _take(sink: ArticleSink, record: ArticleRecord) -> None:
     """Queue one record, unless it is empty or badly dated (the sink skips a duplicate or a
     reused id)."""
     where = Problem(record.path, record.line, "")
