@@ -197,8 +197,9 @@ class ArticleSink:
             self.flush()
 
     def flush(self) -> None:
-        """Write the queued rows, in one transaction with their search index entries (on a
-        conflict, one by one); then report the batch's lines in input order."""
+        """Report the batch's lines in input order, then write the rows kept in one
+        transaction (on a conflict, one by one), which also fills the search index every
+        `INDEX_EVERY` batches."""
         if not self.batch:
             return
         batch, self.batch, self.rows = self.batch, [], 0
