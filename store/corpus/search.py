@@ -38,49 +38,58 @@ def has_search_index(session_or_engine: Session | Engine) -> bool:
 
 
 def index_new_articles(engine: Engine) -> int:
-    """Add every article not yet in the search index; return how many were added.
-
-    Articles are only ever appended, so the unindexed ones are those above the highest
-    indexed id. Run after each import: one pass is much faster than a trigger per row.
-    """
+    """Add every article not yet in the search index; return how many were added."""
     if not has_search_index(engine):
         return 0
-    if dialect_name(engine) == POSTGRESQL:
-        return _index_postgresql(engine)
     with engine.begin() as connection:
-        upto = connection.execute(
-            text("SELECT coalesce(max(id), 0) FROM article_fts_docsize")
-        ).scalar_one()
-        result = connection.execute(
-            text(
-                "INSERT INTO article_fts(rowid, title, text) "
-                "SELECT id, title, text FROM article WHERE id > :upto ORDER BY id"
-            ),
-            {"upto": upto},
-        )
-        return int(result.rowcount or 0)
+        return index_pending(connection)
+
+
+def index_pending(connection: Connection) -> int:
+    """Add the articles not yet in the search index, in the caller's transaction; how many.
+
+    Articles are only ever appended, so the unindexed ones are those above the highest
+    indexed id. An import runs this in each batch's transaction (a trigger per row is much
+    slower, and one pass at the end makes one huge transaction).
+    """
+    name = connection.dialect.name
+    if name == POSTGRESQL:
+        return _index_postgresql(connection)
+    if name != SQLITE:
+        return 0
+    upto = connection.execute(
+        text("SELECT coalesce(max(id), 0) FROM article_fts_docsize")
+    ).scalar_one()
+    result = connection.execute(
+        text(
+            "INSERT INTO article_fts(rowid, title, text) "
+            "SELECT id, title, text FROM article WHERE id > :upto ORDER BY id"
+        ),
+        {"upto": upto},
+    )
+    return int(result.rowcount or 0)
 
 
 # Articles tokenised per statement on PostgreSQL (their vectors are made here, in Python).
 _INDEX_BATCH = 500
 
 
-def _index_postgresql(engine: Engine) -> int:
+def _index_postgresql(connection: Connection) -> int:
     """Index the articles above the highest indexed id: their tsvectors and the vocabulary's
-    article counts, in one transaction (the lock keeps two imports from counting twice)."""
+    article counts (the lock, held to the end of the transaction, keeps two imports from
+    counting twice)."""
     added = 0
-    with engine.begin() as connection:
-        connection.exec_driver_sql("LOCK TABLE article_fts IN EXCLUSIVE MODE")
-        upto = connection.execute(text("SELECT coalesce(max(id), 0) FROM article_fts")).scalar_one()
-        while True:
-            rows = connection.execute(
-                text("SELECT id, title, text FROM article WHERE id > :upto ORDER BY id LIMIT :n"),
-                {"upto": upto, "n": _INDEX_BATCH},
-            ).all()
-            if not rows:
-                return added
-            _store_vectors(connection, rows)
-            upto, added = rows[-1][0], added + len(rows)
+    connection.exec_driver_sql("LOCK TABLE article_fts IN EXCLUSIVE MODE")
+    upto = connection.execute(text("SELECT coalesce(max(id), 0) FROM article_fts")).scalar_one()
+    while True:
+        rows = connection.execute(
+            text("SELECT id, title, text FROM article WHERE id > :upto ORDER BY id LIMIT :n"),
+            {"upto": upto, "n": _INDEX_BATCH},
+        ).all()
+        if not rows:
+            return added
+        _store_vectors(connection, rows)
+        upto, added = rows[-1][0], added + len(rows)
 
 
 def _store_vectors(connection: Connection, rows: Iterable[Any]) -> None:

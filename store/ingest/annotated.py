@@ -392,8 +392,6 @@ class _Loader:
             },
         )
         session.commit()
-        if created:
-            self.sink.remember(doc.external_id, sha)
         self.entities.update(self.new_entities)
         self.report.entities_created += len(self.new_entities)
         self.new_entities.clear()

@@ -40,6 +40,14 @@ class ImportReport(ProblemLog):
         """The closing line of every import."""
         return f"imported {self.imported}, duplicates {self.duplicates}, failed {self.failed}"
 
+    def duplicate(self) -> None:
+        """Count an article skipped because its text is stored."""
+        self.duplicates += 1
+
+    def controls(self, removed: int) -> None:
+        """Count control characters removed from a stored article's text."""
+        self.controls_removed += removed
+
     def stored(self, ids: list[int]) -> None:
         """Count a batch of stored articles; `ids` are consecutive."""
         if not ids:
@@ -72,7 +80,14 @@ def import_articles(
     """
     hooks = hooks or ImportHooks()
     report = ImportReport()
-    sink = ArticleSink(engine, report, hooks, on_stored=report.stored)
+    sink = ArticleSink(
+        engine,
+        report,
+        hooks,
+        on_stored=report.stored,
+        on_duplicate=report.duplicate,
+        on_controls=report.controls,
+    )
     try:
         _import_files(sink, report, paths, encoding, reviewer_id)
     except (OperationalError, OSError) as exc:
@@ -102,7 +117,7 @@ def _import_files(
             elif isinstance(item, Consumed):
                 hooks.on_progress(item.size)
             else:
-                _take(sink, report, item)
+                _take(sink, item)
                 hooks.on_progress(item.size)
     report.indexed = sink.finish()
     with session_scope(sink.engine) as session:
@@ -121,8 +136,9 @@ def _import_files(
         session.commit()
 
 
-def _take(sink: ArticleSink, report: ImportReport, record: ArticleRecord) -> None:
-    """Queue one record, unless it is empty, badly dated, a duplicate or reuses an id."""
+def _take(sink: ArticleSink, record: ArticleRecord) -> None:
+    """Queue one record, unless it is empty or badly dated (the sink skips a duplicate or a
+    reused id)."""
     where = Problem(record.path, record.line, "")
     if sink.oversized(where, record.text):
         return
@@ -134,23 +150,6 @@ def _take(sink: ArticleSink, report: ImportReport, record: ArticleRecord) -> Non
     if error:
         sink.fail(Problem(record.path, record.line, error))
         return
-    sha = text_hash(text)
-    if (same := sink.same_text(sha)) is not None:
-        report.duplicates += 1
-        sink.note(Problem(record.path, record.line, f"duplicate of article {same!r}, skipped"))
-        return
-    if sink.hash_of(record.external_id) is not None:
-        sink.fail(
-            Problem(
-                record.path,
-                record.line,
-                f"id {record.external_id!r} is already used by another article",
-            )
-        )
-        return
-    if removed:
-        report.controls_removed += removed
-        sink.note(Problem(record.path, record.line, f"removed {removed} control characters"))
     row = article_row(
         external_id=record.external_id,
         title=_title(record.title, text),
@@ -158,11 +157,11 @@ def _take(sink: ArticleSink, report: ImportReport, record: ArticleRecord) -> Non
         url=record.url,
         published=published,
         text=text,
-        sha256=sha,
+        sha256=text_hash(text),
         status="todo",
         meta=record.meta,
     )
-    sink.queue(where, row)
+    sink.queue(where, row, removed=removed)
 
 
 def _title(given: str | None, text: str) -> str:

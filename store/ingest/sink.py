@@ -2,9 +2,16 @@
 
 Both importers go through an `ArticleSink`: the plain corpus import (`store.ingest.articles`)
 queues rows that are written a batch at a time; the annotated import (`store.ingest.annotated`)
-inserts each article inside the transaction that also stores its mentions and facts. Either
-way the sink knows every stored text hash and id (loaded once, kept current), so a duplicate
-is found without a query per article.
+inserts each article inside the transaction that also stores its mentions and facts.
+
+A queued batch is checked against the database with two index probes (its text hashes, its
+ids) just before it is written, so memory does not grow with the corpus and an interrupted
+import run again skips what it stored at the cost of those probes. Problems and notes raised
+while a batch is pending wait with it, so every line comes out in the order of the input.
+The search index is filled every `INDEX_EVERY` batches, in the transaction that stores the
+last of them: it never lags the articles by more than that, and no single statement (or
+write-ahead log) grows with the import; what a killed import left unindexed is indexed by the
+next batch stored, or when the database is next opened.
 """
 
 from __future__ import annotations
@@ -19,13 +26,16 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from store.corpus.search import index_new_articles
+from store.corpus.search import index_new_articles, index_pending
 from store.formats import limits
 from store.formats.problems import Problem
 from store.models import Article, utcnow
 from store.textnorm import normalise_field, normalise_optional
 
 BATCH = 1000
+# Batches whose articles go into the search index together (in the transaction of the last):
+# fewer, bigger index segments to merge, and never more than this many articles unindexed.
+INDEX_EVERY = 10
 
 
 @dataclass(slots=True)
@@ -96,11 +106,27 @@ def insert_articles(connection: Connection, rows: Sequence[dict[str, Any]]) -> l
     return sorted(i for i in ids if i is not None)  # primary keys: never None
 
 
+@dataclass(slots=True)
+class _Queued:
+    """A row waiting for its batch, with the control characters its text lost."""
+
+    where: Problem
+    row: dict[str, Any]
+    removed: int
+
+
+# A pending batch: rows, and the problem and note lines raised between them (in input order).
+_Entry = _Queued | tuple[str, Problem]
+
+
 class ArticleSink:
-    """Known text hashes and ids, the batch not yet written, and the import's problem log.
+    """The batch not yet written, the look-ups of stored texts and ids, and the import's
+    problem log.
 
     Args:
         on_stored: called with the ids of each batch written by `flush` (consecutive ids).
+        on_duplicate: called for each queued row skipped because its text is stored.
+        on_controls: called with the control characters removed from each row kept.
     """
 
     def __init__(
@@ -109,25 +135,34 @@ class ArticleSink:
         log: ProblemLog,
         hooks: ImportHooks,
         on_stored: Callable[[list[int]], None] = lambda _ids: None,
+        on_duplicate: Callable[[], None] = lambda: None,
+        on_controls: Callable[[int], None] = lambda _n: None,
     ) -> None:
         self.engine = engine
         self.log = log
         self.hooks = hooks
         self.on_stored = on_stored
-        self.batch: list[tuple[Problem, dict[str, Any]]] = []
-        with engine.connect() as connection:
-            rows = connection.execute(select(col(Article.sha256), col(Article.external_id))).all()
-        self.by_hash: dict[str, str] = {row[0]: row[1] for row in rows}
-        self.by_id: dict[str, str] = {ext: sha for sha, ext in rows}
+        self.on_duplicate = on_duplicate
+        self.on_controls = on_controls
+        self.batch: list[_Entry] = []
+        self.rows = 0  # rows in `batch`
+        self.indexed = 0  # articles added to the search index
+        self.unindexed = 0  # batches stored since the last indexing
 
     def fail(self, problem: Problem) -> None:
-        """Count a failure and report its line."""
+        """Count a failure and report its line (after the rows queued before it)."""
+        if self.batch:
+            self.batch.append(("fail", problem))
+            return
         self.log.failed += 1
         self.log.problems.append(str(problem))
         self.hooks.on_problem(str(problem))
 
     def note(self, where: Problem) -> None:
-        """Report a note line (not a failure)."""
+        """Report a note line, not a failure (after the rows queued before it)."""
+        if self.batch:
+            self.batch.append(("note", where))
+            return
         self.log.notes.append(str(where))
         self.hooks.on_note(str(where))
 
@@ -140,47 +175,109 @@ class ArticleSink:
 
     def same_text(self, sha256: str) -> str | None:
         """The external id of the stored article with this text hash, if any."""
-        return self.by_hash.get(sha256)
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(col(Article.external_id)).where(col(Article.sha256) == sha256)
+            ).scalar_one_or_none()
 
     def hash_of(self, external_id: str) -> str | None:
         """The text hash of the stored article with this external id, if any."""
-        return self.by_id.get(external_id)
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(col(Article.sha256)).where(col(Article.external_id) == external_id)
+            ).scalar_one_or_none()
 
-    def remember(self, external_id: str, sha256: str) -> None:
-        """Know an article as stored (queued, or committed by the caller)."""
-        self.by_hash.setdefault(sha256, external_id)
-        self.by_id[external_id] = sha256
-
-    def queue(self, where: Problem, row: dict[str, Any]) -> None:
-        """Store `row` with the next batch (written when it is full, or by `flush`)."""
-        self.remember(row["external_id"], row["sha256"])
-        self.batch.append((where, row))
-        if len(self.batch) >= BATCH:
+    def queue(self, where: Problem, row: dict[str, Any], *, removed: int = 0) -> None:
+        """Store `row` with the next batch (written when it is full, or by `flush`), unless
+        its text or its id is stored or queued before it; `removed`: control characters
+        taken out of its text (a note, if it is stored)."""
+        self.batch.append(_Queued(where, row, removed))
+        self.rows += 1
+        if self.rows >= BATCH:
             self.flush()
 
     def flush(self) -> None:
-        """Write the queued rows, in one transaction; on a conflict, one by one."""
+        """Report the batch's lines in input order, then write the rows kept in one
+        transaction (on a conflict, one by one), which also fills the search index every
+        `INDEX_EVERY` batches."""
         if not self.batch:
             return
-        batch, self.batch = self.batch, []
+        batch, self.batch, self.rows = self.batch, [], 0
+        queued = [entry for entry in batch if isinstance(entry, _Queued)]
+        by_hash, ids = self._stored(queued)
+        kept: list[_Queued] = []
+        for entry in batch:
+            if not isinstance(entry, _Queued):
+                (self.fail if entry[0] == "fail" else self.note)(entry[1])
+                continue
+            row = entry.row
+            if (same := by_hash.get(row["sha256"])) is not None:
+                self.on_duplicate()
+                self.note(replace(entry.where, message=f"duplicate of article {same!r}, skipped"))
+            elif row["external_id"] in ids:
+                message = f"id {row['external_id']!r} is already used by another article"
+                self.fail(replace(entry.where, message=message))
+            else:
+                by_hash[row["sha256"]] = row["external_id"]
+                ids.add(row["external_id"])
+                if entry.removed:
+                    self.on_controls(entry.removed)
+                    message = f"removed {entry.removed} control characters"
+                    self.note(replace(entry.where, message=message))
+                kept.append(entry)
+        if not kept:
+            return
         try:
             with self.engine.begin() as connection:
-                ids = insert_articles(connection, [row for _where, row in batch])
-            self.on_stored(ids)
+                stored = insert_articles(connection, [entry.row for entry in kept])
+                self.unindexed += 1
+                indexed = index_pending(connection) if self.unindexed >= INDEX_EVERY else 0
+            if indexed:
+                self.unindexed = 0
+            self.indexed += indexed
+            self.on_stored(stored)
         except IntegrityError:
             # Another writer got in between: store what still can be, one by one.
-            for where, row in batch:
-                self._insert_one(where, row)
+            for entry in kept:
+                self._insert_one(entry.where, entry.row)
+
+    def _stored(self, queued: list[_Queued]) -> tuple[dict[str, str], set[str]]:
+        """Of the batch's text hashes and ids, those stored: {hash: external id}, {id}."""
+        hashes = list({entry.row["sha256"] for entry in queued})
+        external = list({entry.row["external_id"] for entry in queued})
+        by_hash: dict[str, str] = {}
+        ids: set[str] = set()
+        with self.engine.connect() as connection:
+            for start in range(0, len(hashes), BATCH):
+                found = connection.execute(
+                    select(col(Article.sha256), col(Article.external_id)).where(
+                        col(Article.sha256).in_(hashes[start : start + BATCH])
+                    )
+                )
+                by_hash.update((sha, external_id) for sha, external_id in found)
+            for start in range(0, len(external), BATCH):
+                ids.update(
+                    connection.execute(
+                        select(col(Article.external_id)).where(
+                            col(Article.external_id).in_(external[start : start + BATCH])
+                        )
+                    ).scalars()
+                )
+        return by_hash, ids
 
     def finish(self) -> int:
-        """Flush, then add the new articles to the search index; how many were indexed."""
+        """Flush, then add any article not yet indexed to the search index (those the
+        annotated import stored); how many articles this sink indexed in all."""
         self.flush()
-        return index_new_articles(self.engine)
+        self.indexed += index_new_articles(self.engine)
+        return self.indexed
 
     def _insert_one(self, where: Problem, row: dict[str, Any]) -> None:
         try:
             with self.engine.begin() as connection:
                 ids = insert_articles(connection, [row])
+                indexed = index_pending(connection)
+            self.indexed += indexed
             self.on_stored(ids)
         except IntegrityError:
             self.fail(

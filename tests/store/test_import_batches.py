@@ -1,0 +1,118 @@
+"""Corpus import at scale (issue 17): the search index keeps up batch by batch, an interrupted
+import run again goes on, and problem and note lines keep the input's order while a batch
+waits to be checked against the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from store.db import open_database
+from store.dialect import POSTGRESQL, dialect_name
+from store.ingest.articles import import_articles
+from store.ingest.sink import BATCH, INDEX_EVERY, ImportHooks
+
+# More articles than one indexing step holds, and a part of a step more.
+ARTICLES = BATCH * INDEX_EVERY + BATCH * 2 + BATCH // 2
+
+
+def corpus(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            out.write(json.dumps({"id": f"a{i}", "text": f"artikel {i} tentang Jakarta"}) + "\n")
+    return path
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    """(articles stored, articles in the search index)."""
+    index = "article_fts" if dialect_name(engine) == POSTGRESQL else "article_fts_docsize"
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM article")).scalar_one()
+        indexed = connection.execute(text(f"SELECT count(*) FROM {index}")).scalar_one()
+    return int(stored), int(indexed)
+
+
+def test_the_index_keeps_up_with_the_batches(engine: Engine, tmp_path: Path) -> None:
+    path = corpus(tmp_path / "big.jsonl", ARTICLES)
+    seen: list[tuple[int, int]] = []
+    records = [0]
+
+    def progress(_size: int) -> None:
+        records[0] += 1
+        if records[0] % (BATCH // 2) == 0:
+            seen.append(counts(engine))
+
+    report = import_articles(
+        engine, [path], reviewer_id=None, hooks=ImportHooks(on_progress=progress)
+    )
+    assert report.summary == f"imported {ARTICLES}, duplicates 0, failed 0"
+    assert counts(engine) == (ARTICLES, ARTICLES)
+    assert report.indexed == ARTICLES
+    # Mid-import, the index was never more than one indexing step behind the articles.
+    assert max(stored for stored, _ in seen) > BATCH * INDEX_EVERY
+    assert all(stored - indexed < BATCH * INDEX_EVERY for stored, indexed in seen)
+    assert any(indexed > 0 for _, indexed in seen[:-1])
+
+
+def test_an_interrupted_import_run_again_goes_on(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    path = corpus(tmp_path / "big.jsonl", ARTICLES)
+    records = [0]
+
+    def interrupt(_size: int) -> None:
+        records[0] += 1
+        if records[0] == ARTICLES - BATCH:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_articles(engine, [path], reviewer_id=None, hooks=ImportHooks(on_progress=interrupt))
+    stored, _indexed = counts(engine)
+    assert 0 < stored < ARTICLES
+    engine.dispose()
+    again = open_database(db_url)
+    try:
+        report = import_articles(again, [path], reviewer_id=None)
+        assert report.summary == f"imported {ARTICLES - stored}, duplicates {stored}, failed 0"
+        assert len(report.notes) == stored
+        assert report.notes[0] == f"{path}:1: duplicate of article 'a0', skipped"
+        # Every article stored once and in the index once.
+        assert counts(again) == (ARTICLES, ARTICLES)
+        with again.connect() as connection:
+            ids = connection.execute(text("SELECT count(DISTINCT external_id) FROM article"))
+            assert ids.scalar_one() == ARTICLES
+    finally:
+        again.dispose()
+
+
+def test_lines_keep_the_order_of_the_input(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    records = [
+        {"id": "a", "text": "pertama"},
+        {"id": "b", "text": "kedua", "published": "kemarin"},  # a problem
+        {"id": "c", "text": "pertama"},  # a note: same text as a
+        {"id": "d", "text": "   "},  # a problem
+        {"id": "a", "text": "lain"},  # a problem: a's id
+        {"id": "e", "text": "ke\x07tiga"},  # a note: a control character removed
+        {"id": "f", "text": "ke\x07tiga"},  # a note: same text as e (once cleaned)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    lines: list[str] = []
+    hooks = ImportHooks(
+        on_problem=lambda line: lines.append("problem " + line),
+        on_note=lambda line: lines.append("note " + line),
+    )
+    report = import_articles(engine, [path], reviewer_id=None, hooks=hooks)
+    assert lines == [
+        f"problem {path}:2: `published` 'kemarin' is not a date (YYYY-MM-DD)",
+        f"note {path}:3: duplicate of article 'a', skipped",
+        f"problem {path}:4: empty text",
+        f"problem {path}:5: id 'a' is already used by another article",
+        f"note {path}:6: removed 1 control characters",
+        f"note {path}:7: duplicate of article 'e', skipped",
+    ]
+    assert report.summary == "imported 2, duplicates 2, failed 3"
+    assert report.controls_removed == 1
