@@ -33,15 +33,34 @@ def run_migrations_online() -> None:
 
         url = config.get_main_option("sqlalchemy.url")
         engine = make_engine(url) if url else create_engine("sqlite://")
-    with engine.begin() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            compare_type=True,
-            include_object=include_object,
-        )
-        context.run_migrations()
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # Batch mode rebuilds a table to alter it: dropping the old one with foreign keys
+            # on would cascade into the rows naming it (a fact's roles, a mention's notes) or
+            # null their references (the append-only audit log refuses). SQLite ignores this
+            # pragma inside a transaction: it is set before the migrations' transaction, and
+            # the references are checked before that transaction commits.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                context.configure(
+                    connection=connection,
+                    target_metadata=target_metadata,
+                    render_as_batch=True,
+                    compare_type=True,
+                    include_object=include_object,
+                )
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the upgrade would break references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():
