@@ -199,8 +199,8 @@ def context_lines_remove(engine: Engine) -> tuple[float, int]:
     read = withdraw_module.read_chunk
 
     def decided_everywhere(connection, chunk, keys):  # type: ignore[no-untyped-def]
-        spans, stored, _, texts = read(connection, chunk, keys)
-        return spans, stored, set(chunk), texts
+        spans, stored, _, texts, counted = read(connection, chunk, keys)
+        return spans, stored, set(chunk), texts, counted
 
     withdraw_module.read_chunk = decided_everywhere  # type: ignore[assignment]
     try:
