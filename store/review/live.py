@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlmodel import col
@@ -22,24 +21,30 @@ from store.matching.names import hints_for
 from store.models import Alias, Entity
 
 _LOCK = threading.Lock()
+_Row = tuple[str, str, str]  # an alias: entity key, alias, label
 # Database URL -> the matcher, and the gazetteer's (entity key, alias, label) rows it reflects.
-_LIVE: dict[str, tuple[Matcher, frozenset[Any]]] = {}
+_LIVE: dict[str, tuple[Matcher, frozenset[_Row]]] = {}
 
 
-def _aliases(engine: Engine) -> list[Any]:
-    """Every alias of every entity that is not a redirect: (entity key, alias, label) rows
-    (plain rows: 100,000 aliases are read in a fraction of a second)."""
+def _aliases(engine: Engine) -> list[_Row]:
+    """Every alias of every entity that is not a redirect: (entity key, alias, label) tuples,
+    read through the driver's cursor: plain tuples hash and compare in C, where SQLAlchemy's
+    rows compare in Python (100,000 aliases are read in a fraction of a second)."""
+    query = (
+        select(col(Entity.key), col(Alias.text), col(Entity.type))
+        .join(Entity, col(Entity.id) == col(Alias.entity_id))
+        .where(col(Entity.merged_into).is_(None))
+    )
     with engine.connect() as connection:
-        return list(
-            connection.execute(
-                select(col(Entity.key), col(Alias.text), col(Entity.type))
-                .join(Entity, col(Entity.id) == col(Alias.entity_id))
-                .where(col(Entity.merged_into).is_(None))
-            ).all()
-        )
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(str(query.compile(dialect=connection.dialect)))
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
 
-def _entries(rows: Iterable[Any]) -> list[AliasEntry]:
+def _entries(rows: Iterable[_Row]) -> list[AliasEntry]:
     """The aliases of `rows` (of one entity), as the matcher takes them: in order."""
     return [AliasEntry(key, alias, label) for key, alias, label in sorted(set(rows))]
 
@@ -52,7 +57,7 @@ def live_matcher(engine: Engine) -> Matcher:
     with _LOCK:
         kept = _LIVE.get(url)
         if kept is None:
-            grouped: dict[str, list[Any]] = {}
+            grouped: dict[str, list[_Row]] = {}
             for row in rows:
                 grouped.setdefault(row[0], []).append(row)
             matcher = Matcher.build(e for found in grouped.values() for e in _entries(found))
@@ -66,7 +71,7 @@ def live_matcher(engine: Engine) -> Matcher:
             # than a comparison of every entity's aliases (a fraction of the time).
             keys = {row[0] for row in now ^ before}
             if keys:
-                touched: dict[str, list[Any]] = {key: [] for key in keys}
+                touched: dict[str, list[_Row]] = {key: [] for key in keys}
                 for row in rows:
                     if row[0] in keys:
                         touched[row[0]].append(row)
