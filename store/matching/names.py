@@ -143,13 +143,12 @@ def _title_lines(text: str) -> list[tuple[int, int]]:
     lines = []
     at = 0
     for line in text.split("\n"):
-        words = [w for w in WORD.findall(line) if w[:1].isalpha()]
-        if (
-            not line.rstrip().endswith((".", "!", "?", '"', "”", ":"))
-            and len(words) >= TITLE_WORDS
-            and sum(w[:1].isupper() for w in words) >= TITLE_SHARE * len(words)
-        ):
-            lines.append((at, at + len(line)))
+        if not line.rstrip().endswith((".", "!", "?", '"', "”", ":")):  # (then its words)
+            words = [w for w in WORD.findall(line) if w[:1].isalpha()]
+            if len(words) >= TITLE_WORDS and sum(w[:1].isupper() for w in words) >= (
+                TITLE_SHARE * len(words)
+            ):
+                lines.append((at, at + len(line)))
         at += len(line) + 1
     return lines
 

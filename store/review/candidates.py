@@ -208,15 +208,16 @@ def _store(
                 col(Mention.method),
                 col(Mention.alternatives),
                 col(Mention.reason),
-            ).where(
-                col(Mention.article_id).in_(ids),
-                col(Mention.layer).is_(None),  # candidates are the shared layer's: a
-                # reviewer's copies (blind mode, store.layers) are theirs, never re-matched
-                *_kept_out(engine, add_only, replaced),
-            )
+                col(Mention.layer),
+            ).where(col(Mention.article_id).in_(ids), *_kept_out(engine, add_only, replaced))
         ).all()
         by_article: dict[int, list[Any]] = {}
         for row in existing:
+            # Candidates are the shared layer's: a reviewer's copies (blind mode, store.layers)
+            # are theirs, never re-matched. (Not a condition of the query: SQLite, without
+            # statistics, then walks `ix_mention_layer`, nearly every row, for each chunk.)
+            if row.layer is not None:
+                continue
             if not (add_only and row.state == "pending" and row.id not in replaced):
                 by_article.setdefault(row.article_id, []).append(row)
         inserts: list[dict[str, Any]] = []

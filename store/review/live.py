@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterable
 
 from sqlalchemy import Engine, select
 from sqlmodel import col
@@ -20,53 +21,61 @@ from store.matching.names import hints_for
 from store.models import Alias, Entity
 
 _LOCK = threading.Lock()
-# Database URL -> the matcher, and the (alias, label) pairs by entity it reflects.
-_LIVE: dict[str, tuple[Matcher, dict[str, frozenset[tuple[str, str]]]]] = {}
+_Row = tuple[str, str, str]  # an alias: entity key, alias, label
+# Database URL -> the matcher, and the gazetteer's (entity key, alias, label) rows it reflects.
+_LIVE: dict[str, tuple[Matcher, frozenset[_Row]]] = {}
 
 
-def _aliases(engine: Engine) -> dict[str, frozenset[tuple[str, str]]]:
-    """Every entity that is not a redirect: its (alias, label) pairs (plain rows: 100,000
-    aliases are read in a fraction of a second)."""
-    grouped: dict[str, set[tuple[str, str]]] = {}
+def _aliases(engine: Engine) -> list[_Row]:
+    """Every alias of every entity that is not a redirect: (entity key, alias, label) tuples,
+    read through the driver's cursor: plain tuples hash and compare in C, where SQLAlchemy's
+    rows compare in Python (100,000 aliases are read in a fraction of a second)."""
+    query = (
+        select(col(Entity.key), col(Alias.text), col(Entity.type))
+        .join(Entity, col(Entity.id) == col(Alias.entity_id))
+        .where(col(Entity.merged_into).is_(None))
+    )
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(col(Entity.key), col(Alias.text), col(Entity.type))
-            .join(Entity, col(Entity.id) == col(Alias.entity_id))
-            .where(col(Entity.merged_into).is_(None))
-        )
-        for key, alias, label in rows:
-            found = grouped.get(key)
-            if found is None:
-                grouped[key] = {(alias, label)}
-            else:
-                found.add((alias, label))
-    return {key: frozenset(pairs) for key, pairs in grouped.items()}
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(str(query.compile(dialect=connection.dialect)))
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
 
-def _entries(key: str, pairs: frozenset[tuple[str, str]]) -> list[AliasEntry]:
-    return [AliasEntry(key, alias, label) for alias, label in sorted(pairs)]
+def _entries(rows: Iterable[_Row]) -> list[AliasEntry]:
+    """The aliases of `rows` (of one entity), as the matcher takes them: in order."""
+    return [AliasEntry(key, alias, label) for key, alias, label in sorted(set(rows))]
 
 
 def live_matcher(engine: Engine) -> Matcher:
     """The database's matcher, built at its first use and updated in place after."""
-    now = _aliases(engine)
+    rows = _aliases(engine)
+    now = frozenset(rows)
     url = engine.url.render_as_string(hide_password=False)
     with _LOCK:
         kept = _LIVE.get(url)
         if kept is None:
-            matcher = Matcher.build(e for key, pairs in now.items() for e in _entries(key, pairs))
+            grouped: dict[str, list[_Row]] = {}
+            for row in rows:
+                grouped.setdefault(row[0], []).append(row)
+            matcher = Matcher.build(e for found in grouped.values() for e in _entries(found))
             hints_for(matcher)  # (the new names' hints: built once, as the first match would)
             # Its millions of objects live as long as the process: out of the collector's
             # full passes, which would walk them all again and again (a second an edit).
             gc.freeze()
         else:
             matcher, before = kept
-            touched = {
-                key: _entries(key, pairs) for key, pairs in now.items() if before.get(key) != pairs
-            }
-            touched.update({key: [] for key in before if key not in now})
-            if touched:
-                matcher.update(touched)
+            # The entities with an alias added or gone: a set difference of the rows rather
+            # than a comparison of every entity's aliases (a fraction of the time).
+            keys = {row[0] for row in now ^ before}
+            if keys:
+                touched: dict[str, list[_Row]] = {key: [] for key in keys}
+                for row in rows:
+                    if row[0] in keys:
+                        touched[row[0]].append(row)
+                matcher.update({key: _entries(found) for key, found in touched.items()})
         _LIVE[url] = (matcher, now)
     return matcher
 

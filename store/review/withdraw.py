@@ -44,7 +44,7 @@ from store.matching.scores import OVERLAP
 from store.matching.windows import Window, sentence_initial_only
 from store.models import Entity, Mention
 from store.review.candidates import MatchReport
-from store.review.withdraw_rows import names_at, pending_counts, read_chunk
+from store.review.withdraw_rows import names_at, read_chunk
 
 CHUNK = 500  # articles read per query
 MAX_KEYS = 50  # more entities than this (an import undone): the articles are matched whole
@@ -85,8 +85,7 @@ def withdraw_lines(
     for at in range(0, len(ids), CHUNK):
         chunk = ids[at : at + CHUNK]
         with engine.connect() as connection:
-            spans, stored, decided, texts = read_chunk(connection, chunk, keys)
-            counted = pending_counts(connection, chunk)
+            spans, stored, decided, texts, counted = read_chunk(connection, chunk, keys)
             lines: list[_Lines] = []
             for article_id, text in texts:
                 windows = _lines(text, spans.get(article_id, []))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal, or_, select
+from sqlalchemy import Connection, and_, func, literal, select
 from sqlmodel import col
 
 from store.dialect import json_text
@@ -14,27 +14,18 @@ from store.models import Article, Entity, Mention
 
 def read_chunk(
     connection: Connection, chunk: list[int], keys: list[str]
-) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[Any]], set[int], list[tuple[int, str]]]:
+) -> tuple[
+    dict[int, list[tuple[int, int]]],
+    dict[int, list[Any]],
+    set[int],
+    list[tuple[int, str]],
+    dict[int, int],
+]:
     """For the articles of `chunk`: the spans of the lines to match again (the pending
     candidates of the entities `keys`, and those listing one of them as an alternative), their
     pending candidates of entities (the new names: `names_at`), the articles with a decided
-    mention, their texts."""
-    anchors = connection.execute(
-        select(col(Mention.article_id), col(Mention.start), col(Mention.end))
-        .join(Entity, col(Entity.id) == col(Mention.entity_id))
-        .where(
-            col(Mention.article_id).in_(chunk),
-            col(Mention.state) == "pending",
-            col(Mention.origin) == "gazetteer",
-            or_(
-                col(Entity.key).in_(keys),
-                *(
-                    json_text(col(Mention.alternatives)).like(f"%{json.dumps(key)}%")
-                    for key in keys
-                ),
-            ),
-        )
-    ).all()
+    mention, their texts, how many pending candidates of the gazetteer each has (new names
+    included). Three queries: the anchors are picked from the pending candidates in Python."""
     pending = connection.execute(
         select(
             col(Mention.id),
@@ -45,6 +36,7 @@ def read_chunk(
             col(Entity.key),
             col(Mention.label),
             col(Mention.matched_alias),
+            json_text(col(Mention.alternatives)).label("alternatives"),
         )
         .join(Entity, col(Entity.id) == col(Mention.entity_id))
         .where(
@@ -53,39 +45,32 @@ def read_chunk(
             col(Mention.origin) == "gazetteer",
         )
     ).all()
-    decided = set(
-        connection.execute(
-            select(func.distinct(col(Mention.article_id))).where(
-                col(Mention.article_id).in_(chunk), col(Mention.state) != "pending"
-            )
-        ).scalars()
-    )
+    states = connection.execute(
+        select(col(Mention.article_id), col(Mention.state), col(Mention.origin), func.count())
+        .where(col(Mention.article_id).in_(chunk))
+        .group_by(col(Mention.article_id), col(Mention.state), col(Mention.origin))
+    ).all()
     texts = connection.execute(
         select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
     ).all()
+    touched = set(keys)
+    quoted = [json.dumps(key) for key in keys]  # a key in the alternatives' JSON text
     spans: dict[int, list[tuple[int, int]]] = {}
-    for row in anchors:
-        spans.setdefault(int(row.article_id), []).append((row.start, row.end))
     stored: dict[int, list[Any]] = {}
     for held in pending:
-        stored.setdefault(int(held.article_id), []).append(held)
-    return spans, stored, decided, [(int(i or 0), t) for i, t in texts]
-
-
-def pending_counts(connection: Connection, chunk: list[int]) -> dict[int, int]:
-    """How many pending candidates of the gazetteer each article of `chunk` has."""
-    return {
-        int(article_id): int(n)
-        for article_id, n in connection.execute(
-            select(col(Mention.article_id), func.count())
-            .where(
-                col(Mention.article_id).in_(chunk),
-                col(Mention.state) == "pending",
-                col(Mention.origin) == "gazetteer",
-            )
-            .group_by(col(Mention.article_id))
-        ).all()
-    }
+        article_id = int(held.article_id)
+        stored.setdefault(article_id, []).append(held)
+        alternatives = held.alternatives or ""
+        if held.key in touched or (alternatives != "[]" and any(q in alternatives for q in quoted)):
+            spans.setdefault(article_id, []).append((held.start, held.end))
+    decided: set[int] = set()
+    counted: dict[int, int] = {}
+    for article_id, state, origin, n in states:
+        if state != "pending":
+            decided.add(int(article_id))
+        elif origin == "gazetteer":
+            counted[int(article_id)] = int(n)
+    return spans, stored, decided, [(int(i or 0), t) for i, t in texts], counted
 
 
 def names_at(

@@ -146,3 +146,37 @@ def test_update_takes_over_whole_entities_and_folds_when_grown() -> None:
     matcher.update(many)  # past FOLD: one index again
     assert matcher._delta is None
     assert [c.key for c in matcher.find_candidates("Di Kotabaru77 dan Astana.")] == ["E77", "KZ"]
+
+
+def test_the_live_matcher_follows_edits_made_elsewhere(engine: Engine, tmp_path: Path) -> None:
+    """Whoever edits the gazetteer (another engine here: another window, the command line),
+    the live matcher is the gazetteer's as it is now: an alias added or removed, a type
+    changed, a redirect made and cleared; an entity nobody touched is left as it is."""
+    prepare_demo(engine, reviewer_id=None)
+    other = open_database(str(engine.url.render_as_string(hide_password=False)))
+    text = "Menurut Nusa Kertaraja dan Padang Lawas, warga Tarumaja datang."
+    with session_scope(other) as session:
+        for key, name, kind in (("NK", "Nusa Kertaraja", "GPE"), ("PL", "Padang Lawas", "PERSON")):
+            gazetteer.create_entity(
+                session=session, key=key, name=name, type=kind, reviewer_id=None
+            )
+    found = {(c.text, c.key, c.label) for c in live_matcher(engine).find_candidates(text)}
+    assert {("Nusa Kertaraja", "NK", "GPE"), ("Padang Lawas", "PL", "PERSON")} <= found
+    steps = [
+        lambda s: gazetteer.add_alias(session=s, key="NK", text="Tarumaja", reviewer_id=None),
+        lambda s: gazetteer.retype_entity(session=s, key="PL", type="ORG", reviewer_id=None),
+        lambda s: gazetteer.set_redirect(session=s, key="PL", target="NK", reviewer_id=None),
+        lambda s: gazetteer.remove_alias(session=s, key="NK", text="Tarumaja", reviewer_id=None),
+        lambda s: gazetteer.set_redirect(session=s, key="PL", target=None, reviewer_id=None),
+    ]
+    for step in steps:
+        with session_scope(other) as session:
+            step(session)
+        with session_scope(other) as session:
+            now = gazetteer_aliases(session=session)
+        assert live_matcher(engine).find_candidates(text) == Matcher.build(now).find_candidates(
+            text
+        )
+    labels = {c.text: c.label for c in live_matcher(engine).find_candidates(text)}
+    assert labels["Padang Lawas"] == "ORG" and "Tarumaja" not in labels
+    other.dispose()

@@ -25,6 +25,7 @@ from store.review.live import live_matcher
 from store.review.mentions import decide_mention
 from store.review.rematch import affected_articles, rematch
 from store.review.withdraw import removal_reach, withdraw_lines
+from store.review.withdraw_rows import read_chunk
 from tests.store.test_live_matcher import candidates
 
 TEXTS = [
@@ -223,3 +224,70 @@ def test_a_removed_alias_gives_what_matching_the_whole_articles_gives(
     match_articles(whole_db, matcher=fresh)
     assert candidates(engine) == candidates(whole_db)
     whole_db.dispose()
+
+
+def test_the_rows_of_a_chunk_pick_the_lines_of_the_removed_entities(engine: Engine) -> None:
+    """`read_chunk`: the anchors are the pending candidates of the removed entities and those
+    listing one as an alternative (its key quoted: `B` is not `BX`); the decided articles; the
+    pending candidates of the gazetteer counted, new names included."""
+    prepare_demo(engine, reviewer_id=None)
+    with session_scope(engine) as session:
+        for key in ("A", "B", "BX"):
+            gazetteer.create_entity(
+                session=session, key=key, name=f"Nama {key}", type="ORG", reviewer_id=None
+            )
+        ids = {
+            key: session.execute(select(col(Entity.id)).where(col(Entity.key) == key)).scalar_one()
+            for key in ("A", "B", "BX")
+        }
+    text = "Satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas dua belas."
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Article),
+            [
+                {
+                    "external_id": f"r{i}",
+                    "title": "t",
+                    "text": text,
+                    "sha256": f"{i + 90:064x}",
+                    "status": "todo",
+                    "meta": {},
+                }
+                for i in range(2)
+            ],
+        )
+        first, second = connection.execute(
+            select(col(Article.id)).where(col(Article.external_id).in_(["r0", "r1"]))
+        ).scalars()
+        rows = [
+            (first, 0, 4, ids["B"], [], "pending"),  # of B
+            (first, 5, 8, ids["A"], ["B"], "pending"),  # B an alternative
+            (first, 9, 14, ids["A"], ["BX"], "pending"),  # not B
+            (first, 15, 19, None, [], "pending"),  # a new name
+            (second, 0, 4, ids["A"], ["A", "BX"], "pending"),
+            (second, 5, 8, ids["A"], [], "accepted"),  # decided
+        ]
+        connection.execute(
+            insert(Mention),
+            [
+                {
+                    "article_id": article,
+                    "start": start,
+                    "end": end,
+                    "text": text[start:end],
+                    "label": "ORG",
+                    "entity_id": entity,
+                    "alternatives": alternatives,
+                    "state": state,
+                    "origin": "gazetteer",
+                }
+                for article, start, end, entity, alternatives, state in rows
+            ],
+        )
+    with engine.connect() as connection:
+        spans, stored, decided, texts, counted = read_chunk(connection, [first, second], ["B"])
+    assert spans == {first: [(0, 4), (5, 8)]}
+    assert sorted(len(v) for v in stored.values()) == [1, 3]  # pending, of entities
+    assert decided == {second}
+    assert counted == {first: 4, second: 1}
+    assert sorted(texts) == [(first, text), (second, text)]
