@@ -119,6 +119,7 @@ def match_articles(
     reviewer_id: int | None = None,
     workers: int | None = None,
     on_progress: Callable[[int], None] = lambda _n: None,
+    on_resumed: Callable[[int], None] = lambda _n: None,
     resumable: bool = False,
     restart: bool = False,
 ) -> MatchReport:
@@ -132,8 +133,8 @@ def match_articles(
     this process writes.
 
     `resumable`: the run leaves checkpoints (store.review.match_progress), and continues an
-    interrupted run over the same articles and gazetteer where it stopped (`on_progress` is
-    first told how many were matched before), unless `restart`.
+    interrupted run over the same articles and gazetteer where it stopped (`on_resumed` is
+    told how many were matched before), unless `restart`.
     """
     with session_scope(engine) as session:
         if matcher is None:
@@ -158,7 +159,7 @@ def match_articles(
     if progress is not None and progress.through is not None:
         report.merge(MatchReport(**progress.before, resumed=progress.before["articles"]))
         article_ids = [i for i in article_ids if i > progress.through]
-        on_progress(report.resumed)
+        on_resumed(report.resumed)
     job = _Job(engine, matcher, keys, precision)
     workers = workers or os.cpu_count() or 1
     chunks = _chunks(article_ids, CHUNK)
