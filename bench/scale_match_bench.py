@@ -100,7 +100,7 @@ def _load_gazetteer(engine: Any, rows: list[tuple[str, str, str, str]]) -> int:
         entities: dict[str, tuple[str, str, list[str]]] = {}
         for key, alias, label, _source in rows:
             entities.setdefault(key, (alias, label, []))[2].append(alias)
-        new = [(k, name, label, None, {}, aliases) for k, (name, label, aliases) in entities.items()]
+        new = [(k, name, label, None, {}, names) for k, (name, label, names) in entities.items()]
         create_entities(session, new, None, {})
         session.commit()
         return int(session.execute(select(func.count()).select_from(Alias)).scalar_one())

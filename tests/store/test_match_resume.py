@@ -154,6 +154,7 @@ def test_a_changed_gazetteer_or_restart_starts_over(
     interrupted()
     report = match_articles(corpus, workers=1, resumable=True)
     assert report.resumed == 3
+
     # A run that is not resumable leaves no checkpoint.
     def checkpoints() -> int:
         with Session(corpus) as fresh:

@@ -170,7 +170,6 @@ def match_command(
             min_score = current.config.min_score if current.config else MIN_SCORE
         with current.session() as session:
             if str(dump) == "-":
-
                 count = write_candidates(
                     session=session, handle=sys.stdout, min_score=min_score, new_names=new_names
                 )
