@@ -202,7 +202,7 @@ def _phase(db: Path, workers: int, fresh: bool) -> dict[str, Any]:
         matcher = build_matcher(session=session)
     build, build_cpu = time.perf_counter() - wall, _cpu(resource.RUSAGE_SELF) - cpu
     started = time.perf_counter()
-    report = match_articles(engine, matcher=matcher, workers=workers, restart=fresh)
+    report = match_articles(engine, matcher=matcher, workers=workers, resumable=True, restart=fresh)
     seconds = time.perf_counter() - started
     cpu_self = _cpu(resource.RUSAGE_SELF) - cpu - build_cpu
     cpu_children = _cpu(resource.RUSAGE_CHILDREN)
