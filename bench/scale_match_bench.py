@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale_match_bench.py --articles 20000       # built once, cached
     .venv/bin/python bench/scale_match_bench.py --db /work/cache/scale/1000000.db
+    .venv/bin/python bench/scale_match_bench.py --articles 20000 --limit 4000  # a quick run
 
 With `--db` it matches an existing imported database (the gazetteer of `match_data.py`, 100,000
 aliases, is loaded into it first when it has no aliases; the runs write candidates into it).
@@ -100,7 +101,9 @@ def _load_gazetteer(engine: Any, rows: list[tuple[str, str, str, str]]) -> int:
         entities: dict[str, tuple[str, str, list[str]]] = {}
         for key, alias, label, _source in rows:
             entities.setdefault(key, (alias, label, []))[2].append(alias)
-        new = [(k, name, label, None, {}, names) for k, (name, label, names) in entities.items()]
+        new: list[tuple[str, str, str, str | None, dict[str, Any], list[str]]] = [
+            (k, name, label, None, {}, names) for k, (name, label, names) in entities.items()
+        ]
         create_entities(session, new, None, {})
         session.commit()
         return int(session.execute(select(func.count()).select_from(Alias)).scalar_one())
@@ -175,13 +178,13 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _phase(db: Path, workers: int, fresh: bool) -> dict[str, Any]:
-    from sqlalchemy import delete
+def _phase(db: Path, workers: int, fresh: bool, limit: int | None) -> dict[str, Any]:
+    from sqlalchemy import delete, select
     from sqlmodel import col
 
     from store.corpus.articles import count_articles
     from store.db import open_database, session_scope
-    from store.models import Mention
+    from store.models import Article, Mention
     from store.review.candidates import build_matcher, match_articles
 
     engine = open_database(f"sqlite:///{db}")
@@ -195,14 +198,21 @@ def _phase(db: Path, workers: int, fresh: bool) -> dict[str, Any]:
                 )
             )
             session.commit()
+    ids = None
     with session_scope(engine) as session:
         total = count_articles(session=session)
+        if limit is not None and limit < total:
+            query = select(col(Article.id)).order_by(col(Article.id)).limit(limit)
+            ids = list(session.execute(query).scalars())
+            total = limit
     wall, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
     with session_scope(engine) as session:
         matcher = build_matcher(session=session)
     build, build_cpu = time.perf_counter() - wall, _cpu(resource.RUSAGE_SELF) - cpu
     started = time.perf_counter()
-    report = match_articles(engine, matcher=matcher, workers=workers, resumable=True, restart=fresh)
+    report = match_articles(
+        engine, article_ids=ids, matcher=matcher, workers=workers, resumable=True, restart=fresh
+    )
     seconds = time.perf_counter() - started
     cpu_self = _cpu(resource.RUSAGE_SELF) - cpu - build_cpu
     cpu_children = _cpu(resource.RUSAGE_CHILDREN)
@@ -225,8 +235,13 @@ def _phase(db: Path, workers: int, fresh: bool) -> dict[str, Any]:
     }
 
 
-def _run(db: Path, workers: int, fresh: bool) -> dict[str, Any]:
+def _command(db: Path, workers: int, limit: int | None) -> list[str]:
     command = [sys.executable, __file__, "--phase", "--db", str(db), "--workers", str(workers)]
+    return command + (["--limit", str(limit)] if limit else [])
+
+
+def _run(db: Path, workers: int, fresh: bool, limit: int | None) -> dict[str, Any]:
+    command = _command(db, workers, limit)
     if fresh:
         command.append("--fresh")
     done = subprocess.run(command, check=True, capture_output=True, text=True)
@@ -234,9 +249,9 @@ def _run(db: Path, workers: int, fresh: bool) -> dict[str, Any]:
     return result
 
 
-def _killed(db: Path, workers: int, after: float) -> None:
+def _killed(db: Path, workers: int, after: float, limit: int | None) -> None:
     """A fresh two-worker run killed with SIGKILL `after` seconds in."""
-    command = [sys.executable, __file__, "--phase", "--db", str(db), "--workers", str(workers)]
+    command = _command(db, workers, limit)
     process = subprocess.Popen([*command, "--fresh"], stdout=subprocess.DEVNULL)
     try:
         process.wait(timeout=after)
@@ -262,12 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=600)
     parser.add_argument("--aliases", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2, help="the many-core run's workers")
+    parser.add_argument("--limit", type=int, help="match only the first N articles")
     parser.add_argument("--no-resume", action="store_true", help="skip the killed run")
     parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
-        print(json.dumps(_phase(args.db, args.workers, args.fresh)))
+        print(json.dumps(_phase(args.db, args.workers, args.fresh, args.limit)))
         return 0
     if args.db is not None:
         from store.db import open_database
@@ -280,10 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         db = built_database(args.articles, args.words, args.aliases)
     load = os.getloadavg()[0]
     print(f"{db}: {os.cpu_count()} cores, load average {load:.2f} before the runs", flush=True)
-    one = _run(db, 1, fresh=True)
+    one = _run(db, 1, fresh=True, limit=args.limit)
     print(f"{one['total']:,} articles, matcher built in {one['build']:.1f} s", flush=True)
     print(_line("1 worker", one), flush=True)
-    many = _run(db, args.workers, fresh=True)
+    many = _run(db, args.workers, fresh=True, limit=args.limit)
     print(_line(f"{args.workers} workers", many), flush=True)
     rate_one = one["articles"] / one["seconds"]
     rate_many = many["articles"] / many["seconds"]
@@ -294,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     if not args.no_resume:
-        _killed(db, args.workers, after=many["seconds"] / 2 + many["build"])
-        resumed = _run(db, args.workers, fresh=False)
+        _killed(db, args.workers, many["seconds"] / 2 + many["build"], args.limit)
+        resumed = _run(db, args.workers, fresh=False, limit=args.limit)
         print(
             _line("resumed after a kill", resumed)
             + f"\n{'':<22} {resumed['skipped']:,} articles done before the kill skipped; "
