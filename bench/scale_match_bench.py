@@ -13,8 +13,9 @@ Each run is a fresh subprocess (its own `ru_maxrss`, its children's apart), matc
 article with `store.review.candidates.match_articles` as `telaah match` does, its pending
 candidates cleared first so that every run writes the same rows:
 
-1. one worker (in process), 2. two workers, 3. two workers killed (SIGKILL) half-way, then
-   the same command again, which resumes: its time, and whether its rows equal run 2's.
+1. one worker (in process), 2. two workers, 3. two workers killed (SIGKILL) a little after
+   their first checkpoint (2,000 articles), then the same command again, which resumes: its
+   time for the articles left, and whether its rows equal run 2's.
 
 Printed: articles/s of each, the two-core ratio, CPU seconds per article (user + system of the
 process and its workers: on a shared machine the ratio is only fair when the machine is
@@ -249,20 +250,39 @@ def _run(db: Path, workers: int, fresh: bool, limit: int | None) -> dict[str, An
     return result
 
 
-def _killed(db: Path, workers: int, after: float, limit: int | None) -> None:
-    """A fresh two-worker run killed with SIGKILL `after` seconds in."""
-    command = _command(db, workers, limit)
-    process = subprocess.Popen([*command, "--fresh"], stdout=subprocess.DEVNULL)
-    try:
-        process.wait(timeout=after)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, signal.SIGKILL)  # its workers die with it (store.workers)
-        process.wait()
+def _checkpoints(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as connection:
+        found = connection.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'mentions.match.progress'"
+        ).fetchone()
+    return int(found[0])
+
+
+def _killed(db: Path, workers: int, limit: int | None) -> None:
+    """A fresh run killed with SIGKILL a little after its first checkpoint (2,000 articles),
+    the time of about 10% more articles after it."""
+    before = _checkpoints(db)
+    launched = time.perf_counter()
+    process = subprocess.Popen([*_command(db, workers, limit), "--fresh"], stdout=subprocess.PIPE)
+    started = None
+    wait = 0.0
+    while process.poll() is None:
+        time.sleep(0.5)
+        if started is None and _checkpoints(db) > before:
+            started = time.perf_counter()
+            wait = (started - launched) * 0.1
+        if started is not None and time.perf_counter() - started > wait:
+            os.kill(process.pid, signal.SIGKILL)  # its workers die with it (store.workers)
+            break
+    process.wait()
 
 
 def _line(label: str, run: dict[str, Any]) -> str:
-    rate = run["articles"] / run["seconds"] if run["seconds"] else 0.0
-    cpu = 1000 * run["cpu"] / max(1, run["articles"])
+    matched = run["articles"] - run["skipped"]  # a resumed run: what it matched itself
+    rate = matched / run["seconds"] if run["seconds"] else 0.0
+    cpu = 1000 * run["cpu"] / max(1, matched)
     return (
         f"{label:<22} {run['seconds']:8.1f} s {rate:8,.0f} articles/s  "
         f"CPU {cpu:6.2f} ms/article  peak RSS parent {run['rss_parent']:5.0f} MiB, "
@@ -278,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aliases", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2, help="the many-core run's workers")
     parser.add_argument("--limit", type=int, help="match only the first N articles")
+    parser.add_argument(
+        "--resume-only", action="store_true", help="only the killed run and its resumption"
+    )
     parser.add_argument("--no-resume", action="store_true", help="skip the killed run")
     parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)
@@ -296,6 +319,12 @@ def main(argv: list[str] | None = None) -> int:
         db = built_database(args.articles, args.words, args.aliases)
     load = os.getloadavg()[0]
     print(f"{db}: {os.cpu_count()} cores, load average {load:.2f} before the runs", flush=True)
+    if args.resume_only:
+        _killed(db, args.workers, args.limit)
+        resumed = _run(db, args.workers, fresh=False, limit=args.limit)
+        print(_line("resumed after a kill", resumed))
+        print(f"{'':<22} {resumed['skipped']:,} articles done before the kill skipped")
+        return 0
     one = _run(db, 1, fresh=True, limit=args.limit)
     print(f"{one['total']:,} articles, matcher built in {one['build']:.1f} s", flush=True)
     print(_line("1 worker", one), flush=True)
@@ -310,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     if not args.no_resume:
-        _killed(db, args.workers, many["seconds"] / 2 + many["build"], args.limit)
+        _killed(db, args.workers, args.limit)
         resumed = _run(db, args.workers, fresh=False, limit=args.limit)
         print(
             _line("resumed after a kill", resumed)
