@@ -134,11 +134,14 @@ def test_match_continues_an_interrupted_run_and_prints_its_peak_memory(
     monkeypatch.setattr(candidates, "CHUNK", 2)
     monkeypatch.setattr(match_progress, "EVERY", 2)
 
+    class Killed(Exception):
+        pass
+
     def killed(_n: int) -> None:
-        raise KeyboardInterrupt
+        raise Killed
 
     engine = make_engine(db if "://" in db else f"sqlite:///{db}")
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Killed):
         candidates.match_articles(engine, resumable=True, on_progress=killed)
     engine.dispose()
     continued = run("--db", db, "match")
