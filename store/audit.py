@@ -23,6 +23,8 @@ class Action(StrEnum):
     CREATE = "mention.create"
     SPAN = "mention.span"
     MATCH = "mentions.match"
+    # A resumable match's checkpoint: how far it got (store/review/match_progress.py).
+    MATCH_PROGRESS = "mentions.match.progress"
     UNDO = "undo"
     REDO = "redo"
     ENTITY_CREATE = "entity.create"

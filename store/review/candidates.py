@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Engine, bindparam, delete, insert, or_, select, update
+from sqlalchemy import JSON, Connection, Engine, Table, bindparam, delete, or_, select, update
 from sqlmodel import Session, col
 
 from store import audit
@@ -17,10 +15,11 @@ from store.audit import Action
 from store.db import session_scope
 from store.dialect import json_int, json_rows
 from store.matching import AliasEntry, Candidate, Matcher
-from store.matching.names import with_new_names
+from store.matching.names import hints_for, with_new_names
 from store.models import Alias, Article, Entity, Mention, utcnow
+from store.review.match_pool import can_fork, fork_map
+from store.review.match_progress import ALL, Progress, gazetteer_digest, scope_of
 from store.review.precision import Precision, load_precision
-from store.workers import die_with_parent
 
 CHUNK = 100  # articles matched and written per transaction
 POOL_FROM = 400  # below this many articles, worker processes cost more than they save
@@ -35,12 +34,14 @@ class MatchReport:
     added: int = 0
     removed: int = 0
     kept: int = 0
+    resumed: int = 0  # of `articles`, those an interrupted run had matched (resumable runs)
 
     @property
     def summary(self) -> str:
         """One line for the command line and notifications."""
+        before = f" (continued: {self.resumed} matched before)" if self.resumed else ""
         return (
-            f"matched {self.articles} articles: {self.added} new candidates, "
+            f"matched {self.articles} articles{before}: {self.added} new candidates, "
             f"{self.removed} withdrawn, {self.kept} unchanged"
         )
 
@@ -50,6 +51,7 @@ class MatchReport:
         self.added += other.added
         self.removed += other.removed
         self.kept += other.kept
+        self.resumed += other.resumed
 
 
 def gazetteer_aliases(*, session: Session, keys: Collection[str] | None = None) -> list[AliasEntry]:
@@ -72,29 +74,9 @@ def build_matcher(*, session: Session) -> Matcher:
     return Matcher.build(gazetteer_aliases(session=session))
 
 
-# The matcher and database of the running match, inherited by forked worker processes; each
-# worker reads the texts itself (SQLite in WAL mode lets readers run beside the one writer).
-_WORKER_MATCHER: Matcher | None = None
-_WORKER_URL: str | None = None
-_WORKER_ENGINE: Engine | None = None
-
-
-def _match_chunk(ids: list[int]) -> list[tuple[int, list[Candidate]]]:
-    global _WORKER_ENGINE
-    assert _WORKER_MATCHER is not None and _WORKER_URL is not None
-    if _WORKER_ENGINE is None:
-        from store.db import make_engine
-
-        _WORKER_ENGINE = make_engine(_WORKER_URL)
-    return [
-        (article_id, with_new_names(_WORKER_MATCHER, text))
-        for article_id, text in _texts(_WORKER_ENGINE, ids)
-    ]
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
+def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
 
 
 def _texts(engine: Engine, ids: list[int]) -> list[tuple[int, str]]:
@@ -105,6 +87,30 @@ def _texts(engine: Engine, ids: list[int]) -> list[tuple[int, str]]:
     return [(int(i or 0), t) for i, t in rows]
 
 
+class _Job:
+    """One chunk of articles read, matched and diffed against their stored candidates: what a
+    worker process does (its own engine, read only), or the run's own process with one."""
+
+    def __init__(
+        self, engine: Engine, matcher: Matcher, keys: dict[str, int], precision: Precision
+    ) -> None:
+        self.url = engine.url.render_as_string(hide_password=False)
+        self.engines = {os.getpid(): engine}
+        self.matcher = matcher
+        self.keys = keys
+        self.precision = precision
+        hints_for(matcher)  # built once, before a fork: the workers share it
+
+    def __call__(self, ids: list[int]) -> Rows:
+        engine = self.engines.get(os.getpid())
+        if engine is None:  # a forked worker: the parent's connections are not its own
+            from store.db import make_engine
+
+            engine = self.engines[os.getpid()] = make_engine(self.url)
+        results = [(i, with_new_names(self.matcher, t)) for i, t in _texts(engine, ids)]
+        return _prepare(engine, results, self.keys, self.precision)
+
+
 def match_articles(
     engine: Engine,
     *,
@@ -113,6 +119,9 @@ def match_articles(
     reviewer_id: int | None = None,
     workers: int | None = None,
     on_progress: Callable[[int], None] = lambda _n: None,
+    on_resumed: Callable[[int], None] = lambda _n: None,
+    resumable: bool = False,
+    restart: bool = False,
 ) -> MatchReport:
     """Match articles (all of them by default) and store the candidates as pending mentions.
 
@@ -120,50 +129,59 @@ def match_articles(
     (same row), the others withdrawn. Accepted and rejected mentions are never touched; a
     candidate overlapping an accepted mention, or rejected before for the same span and
     entity, is not proposed. Each chunk of articles is one transaction. With many articles the
-    work is spread over `workers` processes (default: every core).
+    work is spread over `workers` processes (default: every core): they read, match and diff,
+    this process writes.
+
+    `resumable`: the run leaves checkpoints (store.review.match_progress), and continues an
+    interrupted run over the same articles and gazetteer where it stopped (`on_resumed` is
+    told how many were matched before), unless `restart`.
     """
-    global _WORKER_MATCHER, _WORKER_URL
     with session_scope(engine) as session:
         if matcher is None:
             matcher = build_matcher(session=session)
         if article_ids is None:
+            scope = ALL
             article_ids = list(
                 session.execute(select(col(Article.id)).order_by(col(Article.id))).scalars()
             )
+        else:
+            scope = scope_of(article_ids)
+            article_ids = sorted(set(article_ids))
         rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
         keys: dict[str, int] = {row[0]: row[1] for row in rows}
         precision = load_precision(session)
+        progress = None
+        if resumable:
+            progress = Progress(scope, gazetteer_digest(matcher), len(article_ids), reviewer_id)
+            if not restart:
+                progress.resume_from(session)
     report = MatchReport()
+    if progress is not None and progress.through is not None:
+        report.merge(MatchReport(**progress.before, resumed=progress.before["articles"]))
+        article_ids = [i for i in article_ids if i > progress.through]
+        on_resumed(report.resumed)
+    job = _Job(engine, matcher, keys, precision)
     workers = workers or os.cpu_count() or 1
-    chunks = list(_chunks(article_ids))
-    if (
-        workers > 1
-        and len(article_ids) >= POOL_FROM
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
-        _WORKER_MATCHER = matcher
-        _WORKER_URL = engine.url.render_as_string(hide_password=False)
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(
-                workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
-            ) as pool:
-                for results in pool.map(_match_chunk, chunks):
-                    report.merge(_store(engine, results, keys, precision))
-                    on_progress(len(results))
-        finally:
-            _WORKER_MATCHER = _WORKER_URL = None
+    chunks = _chunks(article_ids, CHUNK)
+    if workers > 1 and len(article_ids) >= POOL_FROM and can_fork():
+        prepared: Iterator[Rows] = fork_map(job, chunks, workers)
     else:
-        for chunk in chunks:
-            results = [(i, with_new_names(matcher, t)) for i, t in _texts(engine, chunk)]
-            report.merge(_store(engine, results, keys, precision))
-            on_progress(len(results))
-    record_match(engine, report, reviewer_id)
+        prepared = map(job, chunks)
+    for chunk in prepared:
+        with engine.begin() as connection:
+            _write(connection, chunk)
+            report.merge(chunk.report)
+            if progress is not None:
+                progress.passed(connection, chunk.last, report)
+        on_progress(chunk.report.articles)
+    record_match(engine, report, reviewer_id, scope if progress is not None else None)
     return report
 
 
-def record_match(engine: Engine, report: MatchReport, reviewer_id: int | None) -> None:
-    """The audit entry of a matching run."""
+def record_match(
+    engine: Engine, report: MatchReport, reviewer_id: int | None, scope: str | None = None
+) -> None:
+    """The audit entry of a matching run (`scope`: of a resumable one, which it closes)."""
     with session_scope(engine) as session:
         audit.record(
             session,
@@ -174,12 +192,25 @@ def record_match(engine: Engine, report: MatchReport, reviewer_id: int | None) -
                 "added": report.added,
                 "removed": report.removed,
                 "kept": report.kept,
+                **({"scope": scope, "resumed": report.resumed} if scope else {}),
             },
         )
         session.commit()
 
 
-def _store(
+@dataclass(slots=True)
+class Rows:
+    """One chunk's changes to the stored candidates, worked out and ready to write: compact
+    (plain tuples and numbers), so a worker process returns them cheaply."""
+
+    report: MatchReport
+    last: int  # the chunk's highest article id
+    inserts: list[tuple[Any, ...]]  # new candidates, `_INSERTED`'s columns, as the driver takes
+    updates: list[dict[str, Any]]  # `_UPDATE`'s parameters
+    withdrawn: list[int]  # pending candidates no longer proposed
+
+
+def _prepare(
     engine: Engine,
     results: list[tuple[int, list[Candidate]]],
     keys: dict[str, int],
@@ -187,12 +218,12 @@ def _store(
     *,
     add_only: bool = False,
     replaced: Collection[int] = (),
-) -> MatchReport:
-    """Write one chunk's candidates in one transaction (`add_only`: the candidates are new
+) -> Rows:
+    """One chunk's candidates against the stored ones (`add_only`: the candidates are new
     ones beside the stored ones, which are left as they are but the pending ones `replaced`)."""
     report = MatchReport(articles=len(results))
     ids = [article_id for article_id, _ in results]
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         existing = connection.execute(
             select(
                 col(Mention.id),
@@ -211,45 +242,113 @@ def _store(
                 col(Mention.layer),
             ).where(col(Mention.article_id).in_(ids), *_kept_out(engine, add_only, replaced))
         ).all()
-        by_article: dict[int, list[Any]] = {}
-        for row in existing:
-            # Candidates are the shared layer's: a reviewer's copies (blind mode, store.layers)
-            # are theirs, never re-matched. (Not a condition of the query: SQLite, without
-            # statistics, then walks `ix_mention_layer`, nearly every row, for each chunk.)
-            if row.layer is not None:
-                continue
-            if not (add_only and row.state == "pending" and row.id not in replaced):
-                by_article.setdefault(row.article_id, []).append(row)
-        inserts: list[dict[str, Any]] = []
-        withdrawn: list[int] = []
-        updates: list[dict[str, Any]] = []
-        now = utcnow()
-        for article_id, candidates in results:
-            _diff(
-                article_id,
-                candidates,
-                by_article.get(article_id, []),
-                keys,
-                report,
-                inserts,
-                withdrawn,
-                updates,
-                now,
-                precision,
+    by_article: dict[int, list[Any]] = {}
+    for row in existing:
+        # Candidates are the shared layer's: a reviewer's copies (blind mode, store.layers)
+        # are theirs, never re-matched. (Not a condition of the query: SQLite, without
+        # statistics, then walks `ix_mention_layer`, nearly every row, for each chunk.)
+        if row.layer is not None:
+            continue
+        if not (add_only and row.state == "pending" and row.id not in replaced):
+            by_article.setdefault(row.article_id, []).append(row)
+    inserts: list[dict[str, Any]] = []
+    withdrawn: list[int] = []
+    updates: list[dict[str, Any]] = []
+    now = utcnow()
+    for article_id, candidates in results:
+        _diff(
+            article_id,
+            candidates,
+            by_article.get(article_id, []),
+            keys,
+            report,
+            inserts,
+            withdrawn,
+            updates,
+            now,
+            precision,
+        )
+    return Rows(report, max(ids, default=0), _driver_rows(engine, inserts), updates, withdrawn)
+
+
+_TABLE: Table = Mention.__table__  # type: ignore[attr-defined]
+# The columns of a new candidate, in the order of `Rows.inserts`.
+_INSERTED = (
+    "article_id",
+    "start",
+    "end",
+    "text",
+    "entity_id",
+    "state",
+    "origin",
+    "created_at",
+    "label",
+    "matched_alias",
+    "score",
+    "method",
+    "alternatives",
+    "reason",
+)
+
+
+def _driver_rows(engine: Engine, inserts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """New candidates as the database driver takes them (the columns' own conversions: JSON,
+    times), so that writing them is one `executemany` with no work per row."""
+    dialect = engine.dialect
+    convert = [
+        (at, process)
+        for at, name in enumerate(_INSERTED)
+        if (process := _TABLE.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    rows = []
+    for insert_ in inserts:
+        row = [insert_[name] for name in _INSERTED]
+        for at, process in convert:
+            row[at] = process(row[at])
+        rows.append(tuple(row))
+    return rows
+
+
+def _insert_sql(engine: Engine) -> str:
+    dialect = engine.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    return (
+        f"INSERT INTO {quote(_TABLE.name)} ({', '.join(map(quote, _INSERTED))}) "
+        f"VALUES ({', '.join(mark for _ in _INSERTED)})"
+    )
+
+
+def _write(connection: Connection, rows: Rows) -> None:
+    """One chunk's changes, in the caller's transaction."""
+    if rows.updates:  # one statement for them all
+        connection.execute(_UPDATE, rows.updates)
+    if rows.withdrawn:
+        # Still pending: a decision committed since the rows were read is never undone
+        # (the read was not under the write lock; a re-match runs beside the review).
+        connection.execute(
+            delete(Mention).where(
+                col(Mention.id).in_(rows.withdrawn), col(Mention.state) == "pending"
             )
-        if updates:  # one statement for them all
-            connection.execute(_UPDATE, updates)
-        if withdrawn:
-            # Still pending: a decision committed since the rows were read is never undone
-            # (the read above is not under the write lock; a re-match runs beside the review).
-            connection.execute(
-                delete(Mention).where(
-                    col(Mention.id).in_(withdrawn), col(Mention.state) == "pending"
-                )
-            )
-        if inserts:
-            connection.execute(insert(Mention), inserts)
-    return report
+        )
+    if rows.inserts:
+        connection.exec_driver_sql(_insert_sql(connection.engine), rows.inserts)
+
+
+def _store(
+    engine: Engine,
+    results: list[tuple[int, list[Candidate]]],
+    keys: dict[str, int],
+    precision: Precision,
+    *,
+    add_only: bool = False,
+    replaced: Collection[int] = (),
+) -> MatchReport:
+    """Write one chunk's candidates in one transaction (`_prepare`)."""
+    rows = _prepare(engine, results, keys, precision, add_only=add_only, replaced=replaced)
+    with engine.begin() as connection:
+        _write(connection, rows)
+    return rows.report
 
 
 # A re-matched pending candidate's fields, as one statement executed for many rows (still

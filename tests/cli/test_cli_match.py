@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_cli import run
 from tests.conftest import SAMPLE
 
@@ -114,3 +116,39 @@ def test_dump_writes_what_the_threshold_shows_with_scores_and_reasons(
     # A name the gazetteer lacks (no entity; proposed beside the matcher, scored under the
     # default threshold) only with --new-names, whatever its score.
     assert dump("--new-names") == [("Rusia", "RU", 100.0, None), ("PDI-P", None, 45.0, "new name")]
+
+
+def test_match_continues_an_interrupted_run_and_prints_its_peak_memory(
+    tmp_path: Path, cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.db import make_engine
+    from store.review import candidates, match_progress
+
+    db = cli_db
+    setup_db(db)
+    for name in "abcd":
+        text = f"Rusia memasok S-300 ke Kyrgyzstan ({name})."
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    assert run("--db", db, "import", "--no-match", str(tmp_path)).returncode == 0
+    # A run killed after its first checkpoint (2 articles of 4), made in this process.
+    monkeypatch.setattr(candidates, "CHUNK", 2)
+    monkeypatch.setattr(match_progress, "EVERY", 2)
+
+    class Killed(Exception):
+        pass
+
+    def killed(_n: int) -> None:
+        raise Killed
+
+    engine = make_engine(db if "://" in db else f"sqlite:///{db}")
+    with pytest.raises(Killed):
+        candidates.match_articles(engine, resumable=True, on_progress=killed)
+    engine.dispose()
+    continued = run("--db", db, "match")
+    assert continued.returncode == 0
+    assert "matched 4 articles (continued: 2 matched before): 12 new candidates" in continued.stdout
+    assert "peak memory: " in continued.stderr and " MiB" in continued.stderr
+    again = run("--db", db, "match")
+    assert "matched 4 articles: 0 new candidates, 0 withdrawn, 12 unchanged" in again.stdout
+    restarted = run("--db", db, "match", "--restart")
+    assert "matched 4 articles: 0 new candidates" in restarted.stdout
