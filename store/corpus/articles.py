@@ -205,17 +205,19 @@ def count_listing(
     status: str | None = None,
     search: str | None = None,
     reviewer_id: int | None = None,
-    cap: int = ESTIMATE_AT,
+    cap: int | None = None,
 ) -> Count:
     """How many articles a listing has: exact without a search; with one, exact up to `cap`
-    matches, else `Count(cap, exact=False)` ("10,000+"), counted without reading the rest."""
+    (`ESTIMATE_AT`) matches, else `Count(cap, exact=False)` ("10,000+"), counted without
+    reading the rest."""
     if not (search and search.strip()):
         total = count_articles(
             session=session, status=status, search=search, reviewer_id=reviewer_id
         )
         return Count(total)
     scope = _Scope.of(session, status, search, reviewer_id)
-    return _capped(session, scope.filter(sa_select(col(Article.id))), cap)
+    limit = ESTIMATE_AT if cap is None else cap
+    return _capped(session, scope.filter(sa_select(col(Article.id))), limit)
 
 
 def _capped(session: Session, rows: Any, cap: int) -> Count:
@@ -271,7 +273,7 @@ def article_position(
         descending=descending,
         min_score=min_score,
         reviewer_id=reviewer_id,
-        cap=None,
+        exact=True,
     )
     return None if found is None else found.value
 
@@ -286,10 +288,11 @@ def listing_position(
     descending: bool = False,
     min_score: float | None = None,
     reviewer_id: int | None = None,
-    cap: int | None = ESTIMATE_AT,
+    exact: bool = False,
 ) -> Count | None:
-    """`article_position`, counted only up to `cap` rows when searching: past them the
-    position is `Count(cap, exact=False)` (the queue shows it as an estimate)."""
+    """`article_position`; unless `exact`, a search's rows before the article are counted
+    only up to `ESTIMATE_AT`: past them the position is `Count(ESTIMATE_AT, exact=False)`
+    (the queue shows it as an estimate)."""
     scope = _Scope.of(session, status, search, reviewer_id)
     listed = scope.filter(
         sa_select(func.count()).select_from(Article).where(scope.ident == article_id)
@@ -300,8 +303,9 @@ def listing_position(
     before = _beyond(session, article_id, key, descending, scope.ident)
     if before is None:
         return None
-    if cap is not None and scope.found is not None:
-        return _capped(session, scope.filter(sa_select(col(Article.id)).where(before)), cap)
+    if not exact and scope.found is not None:
+        rows = scope.filter(sa_select(col(Article.id)).where(before))
+        return _capped(session, rows, ESTIMATE_AT)
     query = scope.filter(sa_select(func.count()).select_from(Article).where(before))
     return Count(int(session.execute(query).scalar_one()))
 
