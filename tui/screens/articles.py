@@ -76,6 +76,7 @@ class ArticlesScreen(TelaahScreen[None]):
         self.counts: dict[str, int] = {}
         self.search: str | None = None
         self.decisions_today = 0
+        self.counted = 0  # the listing's count as last read (a search's stops at 10,000)
         self.reviewed: int | None = None  # the article last shown by the review screen
 
     def compose(self) -> ComposeResult:
@@ -185,6 +186,7 @@ class ArticlesScreen(TelaahScreen[None]):
                 **listing,
             )
         first = 0 if at is None else max(0, at.value - len(back))
+        self.counted = total.value
         table.show(
             first,
             back + rows,
@@ -345,13 +347,14 @@ class ArticlesScreen(TelaahScreen[None]):
             parts.append(Content("search: ").append(Content(visible(self.search)).stylize("bold")))
         table = self.table
         arrow = "▼" if self.descending else "▲"
-        about = "" if table.placed else "~"  # a position past the search's count
         more = "" if table.exact else "+"  # "10,000+": the search's count, an estimate
         rows = (
-            f"rows {about}{table.first + 1:,}-{about}{table.last:,} of {table.total:,}{more}"
+            f"rows {table.first + 1:,}-{table.last:,} of {table.total:,}{more}"
             if table.loaded
             else "no rows"
         )
+        if table.loaded and not table.placed:  # the cursor's row is past the count
+            rows = f"rows past {self.counted:,} of {self.counted:,}+"
         parts.append(Content(f"{shown} by {self.sort} {arrow}: {rows}").stylize("dim"))
         self.query_one("#counts", Static).update(Content("   ").join(parts))
 

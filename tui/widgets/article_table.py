@@ -179,7 +179,7 @@ class ArticleTable(DataTable[Text]):
         page = [row for row in _unique(rows) if row.id not in ids]
         if not page:
             self.total = self.last  # nothing followed after all
-            self.exact = self.placed  # the end is reached: the count is known if `first` is
+            self.exact = True  # the end is reached (its index is a lower bound if not `placed`)
             return
         cursor, line = self.cursor_row, self.cursor_row - round(self.scroll_y)
         for row in page:
