@@ -265,12 +265,15 @@ class SearchFrom:
 
     `source`: what to select from (None: the article table itself, filtered by `condition`);
     `ident`: the column the listing orders and pages by for article ids (on SQLite the index's
-    rowid, so that `ORDER BY` and `rowid > :last` go to FTS5 and never sort the matches).
+    rowid, so that `ORDER BY` and `rowid > :last` go to FTS5 and never sort the matches);
+    `index`: the index alone, for what needs no column of the article (a count: FTS5 answers
+    it without reading an article row), None where there is no such shortcut.
     """
 
     source: Any
     condition: Any
     ident: Any
+    index: Any = None
 
 
 def search_from(session: Session, article: Any, query: str) -> SearchFrom:
@@ -284,6 +287,7 @@ def search_from(session: Session, article: Any, query: str) -> SearchFrom:
         _DrivingJoin(fts, article, fts.c.rowid == article.c.id),
         literal_column("article_fts").op("MATCH")(literal(_fts5_query(query))),
         fts.c.rowid,
+        fts,
     )
 
 
