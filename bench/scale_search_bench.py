@@ -16,7 +16,8 @@ Figures (median of `--repeat` runs, warm cache; the first run of each is dropped
   ... MATCH)`) and the raw FTS5 count of the query.
 - paging: the page after the first one (keyset, `after=` the last row) with and without the
   search.
-- `telaah stats` as a subprocess, beside `python -c pass` and `telaah --help`.
+- `telaah stats` as a subprocess, beside `python -c pass` and `telaah --help`; and its
+  store call in process beside the old scan of the mentions by state and by origin.
 
 Nothing is asserted on time; the script exits 0.
 """
@@ -102,6 +103,22 @@ def old_reads(db: Path, query: str) -> int:
 def raw(db: Path, sql: str, *params: Any) -> Any:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
         return connection.execute(sql, params).fetchall()
+
+
+def corpus_counts(engine: Any) -> Any:
+    from store.corpus.stats import corpus_stats
+    from store.db import session_scope
+
+    with session_scope(engine) as session:
+        return corpus_stats(session=session)
+
+
+def old_mention_counts(db: Path) -> Any:
+    """What `corpus_stats` read before the tally: every mention, by state and by origin."""
+    return (
+        raw(db, "SELECT state, count(*) FROM mention GROUP BY state"),
+        raw(db, "SELECT origin, count(*) FROM mention GROUP BY origin"),
+    )
 
 
 def next_page(engine: Any, search: str | None, after: int) -> list[Any]:
@@ -196,6 +213,9 @@ def main() -> int:
     pass_ms = cli([sys.executable, "-c", "pass"], repeat)
     help_ms = cli([*telaah, "--help"], repeat)
     line("telaah stats", stats_ms, "python -c pass", pass_ms, f"telaah --help {help_ms:.0f} ms")
+    ms = timed(lambda: corpus_counts(engine), repeat)[0]
+    old_ms = timed(lambda: old_mention_counts(db), max(1, repeat // 2))[0]
+    line("corpus_stats (in process)", ms, "old: mentions by state, origin", old_ms)
     engine.dispose()
     return 0
 
