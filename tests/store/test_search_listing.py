@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, event, insert
 from sqlmodel import Session
 
 from store.corpus import articles as listing
@@ -145,3 +145,32 @@ def test_other_sorts_still_page_a_search(session: Session) -> None:
         seen += [row.id for row in page]
         after = page[-1].id
     assert seen == expected
+
+
+@pytest.mark.sqlite_only("SQLite's query plan: FTS5 gives the matches in rowid order")
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("status", [None, "todo"])
+def test_a_searched_page_is_read_in_the_index_order_not_sorted(
+    engine: Engine, session: Session, status: str | None
+) -> None:
+    """The page of a search reads the full-text index first, in its rowid order, and stops at
+    the page's end: no temporary sort of every match, no walk of the article table."""
+    executed: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        executed.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        list_articles(session=session, limit=5, after=10, search="umum", status=status)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    statement, params = next((s, p) for s, p in executed if "MATCH" in s)
+    plan = [
+        row[3]
+        for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+    ]
+    assert plan[0].startswith("SCAN article_fts VIRTUAL TABLE") or any(
+        "article_fts VIRTUAL TABLE" in step for step in plan[:2]
+    ), plan
+    assert not any("TEMP B-TREE" in step and "ORDER BY" in step for step in plan[:4]), plan
