@@ -373,3 +373,18 @@ class AuditEntry(SQLModel, table=True):
     target_id: int | None = None
     before: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class MentionTally(SQLModel, table=True):
+    """How many mentions have each state and origin: what `telaah stats` shows, without a scan
+    of every mention. Kept by triggers on `mention` (migration 0009), never written by the
+    store: on SQLite one row per (state, origin), updated in place; on PostgreSQL one row per
+    statement that changed mentions (no lock shared between writers), folded together from time
+    to time. A count is the sum of its rows."""
+
+    __tablename__ = "mention_tally"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str
+    origin: str
+    n: int

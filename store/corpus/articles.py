@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.audit import Action
-from store.corpus.search import search_matches
+from store.corpus.search import SearchFrom, search_from
 from store.errors import NotFound, TelaahError
 from store.layers import Team, is_blind, overlay, team_of
 from store.models import ARTICLE_STATUSES, Article, Assignment, Fact, Mention, shown_at, utcnow
@@ -105,20 +105,22 @@ def list_articles(
     Returns:
         The rows, in the listing's order.
     """
-    team = team_of(session, reviewer_id)
+    scope = _Scope.of(session, status, search, reviewer_id)
     listed = descending if _listed_descending is None else _listed_descending
-    key = _sort_key(sort, min_score, team, listed)
+    key = _sort_key(sort, min_score, scope, listed)
     backwards = before is not None
-    page = _filtered(sa_select(col(Article.id)), status, search, team)
+    page = scope.filter(sa_select(col(Article.id)))
     for mark, forward in ((after, not descending), (before, descending)):
         if mark is not None:
-            beyond = _beyond(session, mark, key, forward)
+            beyond = _beyond(session, mark, key, forward, scope.ident)
             if beyond is None:
                 return []
             page = page.where(beyond)
     # The page's ids first, then the counts of those rows only: SQLite would otherwise compute
-    # the correlated counts of every row it skips over.
-    page = page.order_by(*_order(key, descending != backwards)).limit(limit).offset(offset)
+    # the correlated counts of every row it skips over. Ordered and paged by `scope.ident`:
+    # with a search on SQLite the index's rowid, whose order FTS5 gives without sorting.
+    page = page.order_by(*_order(key, descending != backwards, scope.ident))
+    page = page.limit(limit).offset(offset)
     page = page.subquery()
     query = sa_select(
         col(Article.id),
@@ -126,13 +128,14 @@ def list_articles(
         col(Article.title),
         col(Article.source),
         col(Article.published),
-        _status(team),
+        _status(scope.team),
         func.length(col(Article.text)),
-        _mentions_in("pending", min_score, team),
-        _mentions_in("accepted", None, team),
-        _facts(team),
+        _mentions_in("pending", min_score, scope.team),
+        _mentions_in("accepted", None, scope.team),
+        _facts(scope.team),
     ).join(page, page.c.id == col(Article.id))
-    query = query.order_by(*_order(key, descending))
+    shown = _sort_key(sort, min_score, _Scope(status, None, scope.team), listed)
+    query = query.order_by(*_order(shown, descending, col(Article.id)))
     return [ArticleRow(*row) for row in session.execute(query).all()]
 
 
@@ -174,9 +177,59 @@ def count_articles(
 ) -> int:
     """How many articles there are, optionally of one status (as `reviewer_id` has it) or
     matching a search."""
-    team = team_of(session, reviewer_id)
-    query = _filtered(sa_select(func.count()).select_from(Article), status, search, team)
+    scope = _Scope.of(session, status, search, reviewer_id)
+    query = scope.filter(sa_select(func.count()).select_from(Article))
     return int(session.execute(query).scalar_one())
+
+
+# Past this many matches a search's count (and a row's position in its listing) is shown as
+# an estimate, "10,000+": counting every match of a common word in a million articles costs
+# what reading them does.
+ESTIMATE_AT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A number of rows, exact or (`exact` False) at least `value`."""
+
+    value: int
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.value:,}" + ("" if self.exact else "+")
+
+
+def count_listing(
+    *,
+    session: Session,
+    status: str | None = None,
+    search: str | None = None,
+    reviewer_id: int | None = None,
+    cap: int | None = None,
+) -> Count:
+    """How many articles a listing has: exact without a search; with one, exact up to `cap`
+    (`ESTIMATE_AT`) matches, else `Count(cap, exact=False)` ("10,000+"), counted without
+    reading the rest."""
+    if not (search and search.strip()):
+        total = count_articles(
+            session=session, status=status, search=search, reviewer_id=reviewer_id
+        )
+        return Count(total)
+    scope = _Scope.of(session, status, search, reviewer_id)
+    limit = ESTIMATE_AT if cap is None else cap
+    found = scope.found
+    if status is None and found is not None and found.index is not None:
+        # Nothing of the article is needed: the index counts its matches alone.
+        rows = sa_select(found.ident).select_from(found.index).where(found.condition)
+        return _capped(session, rows, limit)
+    return _capped(session, scope.filter(sa_select(col(Article.id))), limit)
+
+
+def _capped(session: Session, rows: Any, cap: int) -> Count:
+    """The number of rows of the query `rows`, reading at most `cap` + 1 of them."""
+    found = session.execute(sa_select(func.count()).select_from(rows.limit(cap + 1).subquery()))
+    value = int(found.scalar_one())
+    return Count(value) if value <= cap else Count(cap, exact=False)
 
 
 def count_by_status(*, session: Session) -> dict[str, int]:
@@ -216,23 +269,50 @@ def article_position(
     Returns:
         The number of rows of the listing before the article, None if it is not listed.
     """
-    team = team_of(session, reviewer_id)
-    listed = _filtered(
-        sa_select(func.count()).select_from(Article).where(col(Article.id) == article_id),
-        status,
-        search,
-        team,
+    found = listing_position(
+        session=session,
+        article_id=article_id,
+        status=status,
+        search=search,
+        sort=sort,
+        descending=descending,
+        min_score=min_score,
+        reviewer_id=reviewer_id,
+        exact=True,
+    )
+    return None if found is None else found.value
+
+
+def listing_position(
+    *,
+    session: Session,
+    article_id: int,
+    status: str | None = None,
+    search: str | None = None,
+    sort: str = "id",
+    descending: bool = False,
+    min_score: float | None = None,
+    reviewer_id: int | None = None,
+    exact: bool = False,
+) -> Count | None:
+    """`article_position`; unless `exact`, a search's rows before the article are counted
+    only up to `ESTIMATE_AT`: past them the position is `Count(ESTIMATE_AT, exact=False)`
+    (the queue shows it as an estimate)."""
+    scope = _Scope.of(session, status, search, reviewer_id)
+    listed = scope.filter(
+        sa_select(func.count()).select_from(Article).where(scope.ident == article_id)
     )
     if not session.execute(listed).scalar_one():
         return None
-    key = _sort_key(sort, min_score, team, descending)
-    before = _beyond(session, article_id, key, descending)
+    key = _sort_key(sort, min_score, scope, descending)
+    before = _beyond(session, article_id, key, descending, scope.ident)
     if before is None:
         return None
-    query = _filtered(
-        sa_select(func.count()).select_from(Article).where(before), status, search, team
-    )
-    return int(session.execute(query).scalar_one())
+    if not exact and scope.found is not None:
+        rows = scope.filter(sa_select(col(Article.id)).where(before))
+        return _capped(session, rows, ESTIMATE_AT)
+    query = scope.filter(sa_select(func.count()).select_from(Article).where(before))
+    return Count(int(session.execute(query).scalar_one()))
 
 
 def neighbour_article(
@@ -265,25 +345,58 @@ def neighbour_article(
         The neighbour's id, or None at either end of the listing (or for an unknown article).
     """
     forward = (step > 0) != descending
-    team = team_of(session, reviewer_id)
-    key = _sort_key(sort, min_score, team, descending)
-    beyond = _beyond(session, article_id, key, forward)
+    scope = _Scope.of(session, status, search, reviewer_id)
+    key = _sort_key(sort, min_score, scope, descending)
+    beyond = _beyond(session, article_id, key, forward, scope.ident)
     if beyond is None:
         return None
-    query = _filtered(sa_select(col(Article.id)).where(beyond), status, search, team)
-    query = query.order_by(*_order(key, not forward)).limit(1)
+    query = scope.filter(sa_select(col(Article.id)).where(beyond))
+    query = query.order_by(*_order(key, not forward, scope.ident)).limit(1)
     found = session.execute(query).scalar_one_or_none()
     return int(found) if found is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What a listing holds: a status, a search, the reviewer's view (`team`)."""
+
+    status: str | None
+    found: SearchFrom | None
+    team: Team | None
+
+    @classmethod
+    def of(
+        cls, session: Session, status: str | None, search: str | None, reviewer_id: int | None
+    ) -> _Scope:
+        found = None
+        if search and search.strip():
+            found = search_from(session, Article.__table__, search)  # type: ignore[attr-defined]
+        return cls(status, found, team_of(session, reviewer_id))
+
+    @property
+    def ident(self) -> Any:
+        """The column of article ids to order and page by (see `SearchFrom.ident`)."""
+        return col(Article.id) if self.found is None else self.found.ident
+
+    def filter(self, query: Any) -> Any:
+        if self.status is not None:
+            query = query.where(_status(self.team) == _checked_status(self.status))
+        if self.found is not None:
+            if self.found.source is not None:
+                query = query.select_from(self.found.source)
+            query = query.where(self.found.condition)
+        return query
+
+
 def _sort_key(
-    sort: str, min_score: float | None, team: Team | None, descending: bool
+    sort: str, min_score: float | None, scope: _Scope, descending: bool
 ) -> tuple[Any, ...]:
     """The listing's sort key: the sort column, after "assigned to the reviewer" (their
     articles first, whichever way the listing goes) when they have assignments."""
     if sort not in SORTS:
         raise TelaahError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
-    key = SORTS[sort](min_score, team)
+    team = scope.team
+    key = scope.ident if sort == "id" else SORTS[sort](min_score, team)
     if team is None or not team.assigned:
         return (key,)
     mine = exists().where(
@@ -294,18 +407,30 @@ def _sort_key(
     return (rank, key)
 
 
-def _order(key: tuple[Any, ...], descending: bool) -> tuple[Any, ...]:
+def _by_id(key: tuple[Any, ...], ident: Any) -> bool:
+    """Whether the key is the id alone: ordered and paged by one column, which FTS5 serves."""
+    return len(key) == 1 and key[0] is ident
+
+
+def _order(key: tuple[Any, ...], descending: bool, ident: Any) -> tuple[Any, ...]:
+    keys = () if _by_id(key, ident) else key
     if descending:
-        return (*(k.desc() for k in key), col(Article.id).desc())
-    return (*key, col(Article.id))
+        return (*(k.desc() for k in keys), ident.desc())
+    return (*keys, ident)
 
 
-def _beyond(session: Session, article_id: int, key: tuple[Any, ...], forward: bool) -> Any:
-    """The condition "after `article_id` in (sort key, id) order" (before if not `forward`)."""
-    value = session.execute(sa_select(*key).where(col(Article.id) == article_id)).first()
+def _beyond(
+    session: Session, article_id: int, key: tuple[Any, ...], forward: bool, ident: Any
+) -> Any:
+    """The condition "after `article_id` in (sort key, id) order" (before if not `forward`);
+    None for an unknown article."""
+    read = [col(Article.id) if k is ident else k for k in key]
+    value = session.execute(sa_select(*read).where(col(Article.id) == article_id)).first()
     if value is None:
         return None
-    pair = tuple_(*key, col(Article.id))
+    if _by_id(key, ident):  # one column: a rowid range for FTS5 (`rowid > :last`)
+        return ident > article_id if forward else ident < article_id
+    pair = tuple_(*key, ident)
     mark = tuple_(*(literal(v) for v in value), literal(article_id))
     return pair > mark if forward else pair < mark
 
@@ -352,14 +477,6 @@ def _status(team: Team | None) -> Any:
     """An article's status as the reviewer has it: done once they marked it done (an article
     with several assignees is done for all once each of them has)."""
     return col(Article.status) if team is None else team.status()
-
-
-def _filtered(query: Any, status: str | None, search: str | None, team: Team | None = None) -> Any:
-    if status is not None:
-        query = query.where(_status(team) == _checked_status(status))
-    if search and search.strip():
-        query = query.where(search_matches(col(Article.id), search))
-    return query
 
 
 def get_article(

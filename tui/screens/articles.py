@@ -12,12 +12,13 @@ from textual.widgets import Header, Input, Static
 
 from store.corpus.articles import (
     SORTS,
-    article_position,
     count_articles,
     count_by_status,
+    count_listing,
     get_article,
     last_articles,
     list_articles,
+    listing_position,
     neighbour_article,
 )
 from store.corpus.stats import decisions_since, start_of_today
@@ -75,6 +76,7 @@ class ArticlesScreen(TelaahScreen[None]):
         self.counts: dict[str, int] = {}
         self.search: str | None = None
         self.decisions_today = 0
+        self.counted = 0  # the listing's count as last read (a search's stops at 10,000)
         self.reviewed: int | None = None  # the article last shown by the review screen
 
     def compose(self) -> ComposeResult:
@@ -148,7 +150,9 @@ class ArticlesScreen(TelaahScreen[None]):
         listing = self._listing()
         with session_scope(self.telaah.engine) as session:
             self.counts = count_by_status(session=session)
-            total = count_articles(
+            # A search's count stops at ESTIMATE_AT matches ("10,000+"), and so does a row's
+            # position in its results: nothing here reads every match of a common word.
+            total = count_listing(
                 session=session,
                 status=self.status,
                 search=self.search,
@@ -159,7 +163,7 @@ class ArticlesScreen(TelaahScreen[None]):
             )
             at = None
             if current is not None:
-                at = article_position(session=session, article_id=current, **listing)
+                at = listing_position(session=session, article_id=current, **listing)
                 if at is None:
                     after = neighbour_article(
                         session=session, article_id=current, step=1, **listing
@@ -167,7 +171,7 @@ class ArticlesScreen(TelaahScreen[None]):
                     at = (
                         None
                         if after is None
-                        else article_position(session=session, article_id=after, **listing)
+                        else listing_position(session=session, article_id=after, **listing)
                     )
             # By keyset around the article (half a page before it), never by a long offset.
             back = (
@@ -181,8 +185,16 @@ class ArticlesScreen(TelaahScreen[None]):
                 after=back[-1].id if back else None,
                 **listing,
             )
-        first = 0 if at is None else at - len(back)
-        table.show(first, back + rows, total=total, cursor=0 if at is None else len(back))
+        first = 0 if at is None else max(0, at.value - len(back))
+        self.counted = total.value
+        table.show(
+            first,
+            back + rows,
+            total=total.value,
+            exact=total.exact,
+            placed=at is None or at.exact,
+            cursor=0 if at is None else len(back),
+        )
         table.set_sort(self.sort, self.descending)
         self._show_state()
 
@@ -220,13 +232,29 @@ class ArticlesScreen(TelaahScreen[None]):
     def _jump(self, event: ArticleTable.Jump) -> None:
         """Read the listing's first or last page (the last by reverse order: no offset)."""
         table = self.table
+        listing = self._listing()
+        total = None
         with session_scope(self.telaah.engine) as session:
             if event.to_end:
-                rows = last_articles(session=session, limit=PAGE, **self._listing())
+                rows = last_articles(session=session, limit=PAGE, **listing)
+                if not table.exact:  # the end of an estimated listing: count it now
+                    total = count_articles(
+                        session=session,
+                        status=listing["status"],
+                        search=listing["search"],
+                        reviewer_id=listing["reviewer_id"],
+                    )
             else:
-                rows = list_articles(session=session, limit=PAGE, **self._listing())
-        first = max(0, table.total - len(rows)) if event.to_end else 0
-        table.show(first, rows, cursor=len(rows) - 1 if event.to_end else 0)
+                rows = list_articles(session=session, limit=PAGE, **listing)
+        first = max(0, (total or table.total) - len(rows)) if event.to_end else 0
+        table.show(
+            first,
+            rows,
+            total=total,
+            exact=True if total is not None else None,
+            placed=True,
+            cursor=len(rows) - 1 if event.to_end else 0,
+        )
         self._show_counts()
 
     @on(ArticleTable.HeaderSelected)
@@ -319,11 +347,14 @@ class ArticlesScreen(TelaahScreen[None]):
             parts.append(Content("search: ").append(Content(visible(self.search)).stylize("bold")))
         table = self.table
         arrow = "▼" if self.descending else "▲"
+        more = "" if table.exact else "+"  # "10,000+": the search's count, an estimate
         rows = (
-            f"rows {table.first + 1:,}-{table.last:,} of {table.total:,}"
+            f"rows {table.first + 1:,}-{table.last:,} of {table.total:,}{more}"
             if table.loaded
             else "no rows"
         )
+        if table.loaded and not table.placed:  # the cursor's row is past the count
+            rows = f"rows past {self.counted:,} of {self.counted:,}+"
         parts.append(Content(f"{shown} by {self.sort} {arrow}: {rows}").stylize("dim"))
         self.query_one("#counts", Static).update(Content("   ").join(parts))
 

@@ -62,6 +62,8 @@ class ArticleTable(DataTable[Text]):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.total = 0
+        self.exact = True  # False: `total` is a lower bound (a search's "10,000+")
+        self.placed = True  # False: `first` is a lower bound (past a search's count)
         self.first = 0  # the listing's index of row 0
         self.loaded: list[ArticleRow] = []
 
@@ -79,13 +81,15 @@ class ArticleTable(DataTable[Text]):
 
     @property
     def has_more(self) -> bool:
-        """Whether rows of the listing follow the window."""
-        return self.last < self.total
+        """Whether rows of the listing follow the window (perhaps, past an estimated count:
+        the next page says)."""
+        return self.last < self.total or not self.exact
 
     @property
     def has_before(self) -> bool:
-        """Whether rows of the listing precede the window."""
-        return self.first > 0
+        """Whether rows of the listing precede the window (perhaps, when `first` is only a
+        lower bound)."""
+        return self.first > 0 or not self.placed
 
     @property
     def wants_more(self) -> bool:
@@ -131,20 +135,28 @@ class ArticleTable(DataTable[Text]):
         rows: list[ArticleRow],
         *,
         total: int | None = None,
+        exact: bool | None = None,
+        placed: bool | None = None,
         cursor: int | None = None,
     ) -> None:
         """Show `rows` as the listing's rows from `first` on, the cursor on row `cursor`.
 
         `cursor` is an index into `rows`; None keeps the cursor on its article if it is
-        still shown, else on the same line.
+        still shown, else on the same line. `exact` False: `total` is only a lower bound;
+        `placed` False: so is `first` (None keeps what was said before).
         """
         if total is not None:
             self.total = total
+        if exact is not None:
+            self.exact = exact
+        if placed is not None:
+            self.placed = placed
         current, line = self.article_id, self.cursor_row - round(self.scroll_y)
         rows = _unique(rows)[: self.WINDOW]
         self.first, self.loaded = first, rows
         if first + len(rows) > self.total or (not rows and first == 0):
             self.total = first + len(rows)  # the listing changed since it was counted
+            self.exact = self.exact or not rows
         if cursor is None:
             ids = [row.id for row in rows]
             cursor = ids.index(current) if current in ids else self.cursor_row
@@ -167,6 +179,7 @@ class ArticleTable(DataTable[Text]):
         page = [row for row in _unique(rows) if row.id not in ids]
         if not page:
             self.total = self.last  # nothing followed after all
+            self.exact = True  # the end is reached (its index is a lower bound if not `placed`)
             return
         cursor, line = self.cursor_row, self.cursor_row - round(self.scroll_y)
         for row in page:
@@ -185,6 +198,7 @@ class ArticleTable(DataTable[Text]):
         page = [row for row in _unique(rows) if row.id not in ids]
         if not page:
             self.first = 0  # nothing preceded after all
+            self.placed = True
             return
         cursor, line = self.cursor_row, self.cursor_row - round(self.scroll_y)
         for row in page:

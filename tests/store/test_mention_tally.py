@@ -1,0 +1,94 @@
+"""`telaah stats`' mention counts come from `mention_tally` (migration 0009), kept by
+triggers: they agree with a count of the rows after inserts, decisions, bulk updates and
+deletes, whichever way the rows were written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, insert, text
+from sqlmodel import Session, col, select
+
+from store.corpus.stats import corpus_stats
+from store.models import MENTION_ORIGINS, MENTION_STATES, Article, Mention
+from store.review.mentions import decide_mention
+
+
+def counted(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """The counts by state and by origin, by scanning the mentions (the old way)."""
+    by_state = dict.fromkeys(MENTION_STATES, 0)
+    by_origin = dict.fromkeys(MENTION_ORIGINS, 0)
+    for state, origin, n in session.exec(
+        select(Mention.state, Mention.origin, func.count()).group_by(
+            col(Mention.state), col(Mention.origin)
+        )
+    ).all():
+        by_state[state] += n
+        by_origin[origin] += n
+    return by_state, by_origin
+
+
+def agree(session: Session) -> dict[str, int]:
+    session.expire_all()
+    stats = corpus_stats(session=session)
+    assert (stats.mentions_by_state, stats.mentions_by_origin) == counted(session)
+    return stats.mentions_by_state
+
+
+def test_stats_follow_every_write(engine: Engine, session: Session, reviewer_id: int) -> None:
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Article.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "id": n,
+                    "external_id": f"a{n}",
+                    "title": f"A {n}",
+                    "text": "Kata kata kata kata kata.",
+                    "sha256": f"{n:064x}",
+                    "status": "todo",
+                    "meta": {},
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in (1, 2)
+            ],
+        )
+        connection.execute(
+            insert(Mention.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "article_id": 1 + i % 2,
+                    "start": i,
+                    "end": i + 1,
+                    "text": "K",
+                    "label": "PER",
+                    "state": ("pending", "accepted", "rejected")[i % 3],
+                    "origin": ("gazetteer", "manual", "import")[i % 3 == 0],
+                    "alternatives": [],
+                    "created_at": now,
+                }
+                for i in range(12)
+            ],
+        )
+    assert agree(session) == {"pending": 4, "accepted": 4, "rejected": 4}
+    # A decision through the store (ORM update of one row).
+    pending = session.exec(select(Mention).where(Mention.state == "pending")).first()
+    assert pending is not None and pending.id is not None
+    decide_mention(
+        session=session, mention_id=pending.id, state="accepted", reviewer_id=reviewer_id
+    )
+    assert agree(session) == {"pending": 3, "accepted": 5, "rejected": 4}
+    # A bulk update, an update that changes nothing counted, a delete, an article's cascade.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE mention SET state = 'rejected' WHERE state = 'pending'"))
+        connection.execute(text("UPDATE mention SET label = 'ORG'"))
+        connection.execute(text("UPDATE mention SET origin = 'manual' WHERE origin = 'import'"))
+        connection.execute(text("DELETE FROM mention WHERE id = (SELECT min(id) FROM mention)"))
+    assert agree(session)["pending"] == 0
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM article WHERE id = 1"))
+    by_state = agree(session)
+    assert sum(by_state.values()) == session.exec(select(func.count()).select_from(Mention)).one()
+    assert sum(by_state.values()) < 11

@@ -1,0 +1,176 @@
+"""A searched listing: counts past `ESTIMATE_AT` as estimates, keyset pages through the
+full-text index (by its rowid), positions and neighbours within the matches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, insert
+from sqlmodel import Session
+
+from store.corpus import articles as listing
+from store.corpus.articles import (
+    Count,
+    article_position,
+    count_articles,
+    count_listing,
+    last_articles,
+    list_articles,
+    listing_position,
+    neighbour_article,
+)
+from store.corpus.search import index_new_articles
+from store.models import Article
+
+N = 90
+
+
+def common(n: int) -> bool:
+    return True
+
+
+def rare(n: int) -> bool:
+    return n % 7 == 0
+
+
+@pytest.fixture
+def corpus(engine: Engine) -> None:
+    """N articles: every one says "umum", one in seven "jarang kali" too; a third done."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": n,
+            "external_id": f"a{n}",
+            "title": f"Artikel {n}",
+            "source": None,
+            "url": None,
+            "published": None,
+            "text": "Kata umum." + (" Kata jarang kali." if rare(n) else ""),
+            "sha256": f"{n:064x}",
+            "status": "done" if n % 3 == 0 else "todo",
+            "meta": {},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(1, N + 1)
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(Article.__table__), rows)  # type: ignore[attr-defined]
+    index_new_articles(engine)
+
+
+@pytest.mark.usefixtures("corpus")
+def test_counts_past_the_cap_are_estimates(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert count_listing(session=session, search="umum", cap=40) == Count(40, exact=False)
+    assert str(count_listing(session=session, search="umum", cap=40)) == "40+"
+    assert count_listing(session=session, search="umum", cap=N) == Count(N)
+    assert count_listing(session=session, search="jarang", cap=40) == Count(N // 7)
+    assert count_listing(session=session, search='"jarang kali"', cap=5) == Count(5, False)
+    assert count_listing(session=session, search="jar*", cap=40) == Count(N // 7)
+    assert count_listing(session=session, search="umum", status="done", cap=40) == Count(30)
+    assert count_listing(session=session, search="umum", status="done", cap=20) == Count(
+        20, exact=False
+    )
+    assert count_listing(session=session, search="tiada", cap=40) == Count(0)
+    # Without a search the count is exact, whatever the cap.
+    assert count_listing(session=session, cap=10) == Count(N)
+    assert str(Count(10_000, exact=False)) == "10,000+"
+    # The default cap is read when counting (the queue's test lowers it).
+    monkeypatch.setattr(listing, "ESTIMATE_AT", 25)
+    assert count_listing(session=session, search="umum") == Count(25, exact=False)
+    assert listing_position(session=session, article_id=60, search="umum") == Count(25, False)
+    assert listing_position(session=session, article_id=20, search="umum") == Count(19)
+    assert article_position(session=session, article_id=60, search="umum") == 59  # exact
+    assert listing_position(session=session, article_id=60) == Count(59)  # no search: exact
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("status", [None, "todo"])
+@pytest.mark.parametrize(("search", "matches"), [("umum", common), ("jarang", rare)])
+def test_keyset_pages_walk_every_match_once(
+    session: Session, descending: bool, status: str | None, search: str, matches: object
+) -> None:
+    assert callable(matches)
+    expected = [n for n in range(1, N + 1) if matches(n) and (status is None or n % 3 != 0)]
+    if descending:
+        expected.reverse()
+    args: dict[str, Any] = {"search": search, "status": status, "descending": descending}
+    seen: list[int] = []
+    after = None
+    while True:
+        page = list_articles(session=session, limit=4, after=after, **args)
+        if not page:
+            break
+        seen += [row.id for row in page]
+        after = page[-1].id
+    assert seen == expected
+    assert count_articles(session=session, search=search, status=status) == len(expected)
+    # Backwards from the end, by `before=`: the same rows.
+    back: list[int] = []
+    rows = last_articles(session=session, limit=4, **args)
+    while rows:
+        back = [row.id for row in rows] + back
+        rows = list_articles(session=session, limit=4, before=rows[0].id, **args)
+    assert back == expected
+    # Positions and neighbours within the matches, from an article that is not one of them.
+    middle = expected[len(expected) // 2]
+    assert article_position(session=session, article_id=middle, **args) == len(expected) // 2
+    assert (
+        neighbour_article(session=session, article_id=middle, step=1, **args)
+        == (expected[len(expected) // 2 + 1])
+    )
+    outsider = next((n for n in range(1, N + 1) if n not in expected), None)
+    if outsider is None:  # every article matches
+        return
+    assert article_position(session=session, article_id=outsider, **args) is None
+    following = neighbour_article(session=session, article_id=outsider, step=1, **args)
+    ahead = [n for n in expected if (n < outsider if descending else n > outsider)]
+    assert following == (ahead[0] if ahead else None)
+    assert neighbour_article(session=session, article_id=10_000, step=1, **args) is None
+
+
+@pytest.mark.usefixtures("corpus")
+def test_other_sorts_still_page_a_search(session: Session) -> None:
+    expected = sorted((n for n in range(1, N + 1) if rare(n)), key=lambda n: (f"Artikel {n}", n))
+    seen: list[int] = []
+    after = None
+    while page := list_articles(
+        session=session, limit=3, after=after, search="jarang", sort="title"
+    ):
+        seen += [row.id for row in page]
+        after = page[-1].id
+    assert seen == expected
+
+
+@pytest.mark.sqlite_only("SQLite's query plan: FTS5 gives the matches in rowid order")
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("status", [None, "todo"])
+def test_a_searched_page_is_read_in_the_index_order_not_sorted(
+    engine: Engine, session: Session, status: str | None
+) -> None:
+    """The page of a search reads the full-text index first, in its rowid order, and stops at
+    the page's end: no temporary sort of every match, no walk of the article table."""
+    executed: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        executed.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        list_articles(session=session, limit=5, after=10, search="umum", status=status)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    statement, params = next((s, p) for s, p in executed if "MATCH" in s)
+    plan = [
+        row[3]
+        for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+    ]
+    assert plan[0].startswith("SCAN article_fts VIRTUAL TABLE") or any(
+        "article_fts VIRTUAL TABLE" in step for step in plan[:2]
+    ), plan
+    assert not any("TEMP B-TREE" in step and "ORDER BY" in step for step in plan[:4]), plan

@@ -1,0 +1,57 @@
+"""The queue with a search of many matches: the count shown as an estimate ("300+"), pages
+read by keyset past it, `end` counting exactly, a position past the count shown as one."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from store.corpus import articles as listing
+from store.corpus.search import index_new_articles
+from tests.tui.test_app import SIZE, plain, shown_ids, table_of
+from tests.tui.test_queue import many_articles
+from tui.app import make_app
+
+TOTAL = 1_000
+CAP = 300
+
+
+async def test_a_search_past_the_cap_is_counted_as_an_estimate(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many_articles(engine, TOTAL)  # every text says "Text N."
+    index_new_articles(engine)
+    monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        table = table_of(pilot.app)
+        counts = pilot.app.screen.query_one("#counts")
+        assert "rows 1-200 of 1,000" in plain(counts)  # no search: exact
+        await pilot.press("slash", *"text", "enter")
+        await pilot.pause()
+        assert "rows 1-200 of 300+" in plain(counts)
+        assert not table.exact and table.has_more
+        # Down past the estimate: the pages keep coming, by keyset, none lost or repeated.
+        while table.last <= CAP + 200:
+            before = table.article_id
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert table.article_id is not None and before is not None
+            assert table.article_id > before
+        ids = shown_ids(table)
+        assert ids == list(range(table.first + 1, table.first + table.row_count + 1))
+        assert table.total >= table.last > CAP
+        # The end: counted exactly now.
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.article_id == TOTAL and table.exact
+        assert f"of {TOTAL:,}" in plain(counts) and "+" not in plain(counts)
+        # A search again from there: the cursor stays on its article, whose place among the
+        # matches is past the count, so shown as an estimate; the rows before it still come.
+        await pilot.press("slash", "ctrl+u", *"text", "enter")
+        await pilot.pause()
+        assert table.article_id == TOTAL and not table.placed
+        assert "rows past 300 of 300+" in plain(counts)
+        assert table.has_before
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.article_id == 1 and table.first == 0 and table.placed
