@@ -23,6 +23,7 @@ from store.models import (
     Fact,
     Mention,
     MentionTally,
+    Reviewer,
     shown_at,
 )
 
@@ -38,11 +39,15 @@ class Stats:
     mentions_by_state: dict[str, int]
     mentions_by_origin: dict[str, int]
     facts: dict[str, int]
+    # Reviewers' own layers (blind review): name -> mentions by state (the counts above are
+    # the shared layer's: candidates, single reviewers' work, the adjudicated gold).
+    layers: dict[str, dict[str, int]]
 
 
-def _grouped(session: Session, column: Any, keys: tuple[str, ...]) -> dict[str, int]:
+def _grouped(session: Session, column: Any, keys: tuple[str, ...], *where: Any) -> dict[str, int]:
     counts = dict.fromkeys(keys, 0)
-    for key, count in session.exec(select(column, func.count()).group_by(column)).all():
+    query = select(column, func.count()).where(*where).group_by(column)
+    for key, count in session.exec(query).all():
         counts[key] = count
     return counts
 
@@ -72,8 +77,24 @@ def corpus_stats(*, session: Session) -> Stats:
         aliases=int(session.exec(select(func.count()).select_from(Alias)).one()),
         mentions_by_state=_tallied(session, MentionTally.state, MENTION_STATES),
         mentions_by_origin=_tallied(session, MentionTally.origin, MENTION_ORIGINS),
-        facts=_grouped(session, Fact.state, FACT_STATES),
+        facts=_grouped(session, Fact.state, FACT_STATES, col(Fact.layer).is_(None)),
+        layers=_layers(session),
     )
+
+
+def _layers(session: Session) -> dict[str, dict[str, int]]:
+    """Each reviewer's own layer: their mentions by state (read from `ix_mention_layer`)."""
+    layers: dict[str, dict[str, int]] = {}
+    query = (
+        select(Reviewer.name, Mention.state, func.count())
+        .join(Reviewer, col(Reviewer.id) == col(Mention.layer))
+        .where(col(Mention.layer).is_not(None))
+        .group_by(Reviewer.name, Mention.state)
+        .order_by(Reviewer.name)
+    )
+    for name, state, count in session.exec(query).all():
+        layers.setdefault(name, dict.fromkeys(MENTION_STATES, 0))[state] = int(count)
+    return layers
 
 
 # Every action that decides a mention or a fact, and how many decisions one entry holds: a

@@ -19,6 +19,9 @@ def test_agree_prints_writes_and_lists(
     shown = run("--db", db, "agree", "--no-gamma")
     assert shown.returncode == 0, shown.stderr
     assert "ana · budi" in shown.stdout and "all labels" in shown.stdout
+    stats = " ".join(run("--db", db, "stats").stdout.split())
+    assert f"layer ana {count} pending 0, accepted {count}, rejected 0" in stats
+    assert f"layer budi {count} pending 0, accepted {count - 1}, rejected 1" in stats
     out = tmp_path / "agree.json"
     written = run("--db", db, "agree", "--out", str(out))
     assert written.returncode == 0, written.stderr

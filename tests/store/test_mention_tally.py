@@ -12,16 +12,17 @@ from sqlmodel import Session, col, select
 from store.corpus.stats import corpus_stats
 from store.models import MENTION_ORIGINS, MENTION_STATES, Article, Mention
 from store.review.mentions import decide_mention
+from tests.agreement_layers import decide_blind
 
 
 def counted(session: Session) -> tuple[dict[str, int], dict[str, int]]:
-    """The counts by state and by origin, by scanning the mentions (the old way)."""
+    """The shared layer's counts by state and by origin, by scanning the mentions."""
     by_state = dict.fromkeys(MENTION_STATES, 0)
     by_origin = dict.fromkeys(MENTION_ORIGINS, 0)
     for state, origin, n in session.exec(
-        select(Mention.state, Mention.origin, func.count()).group_by(
-            col(Mention.state), col(Mention.origin)
-        )
+        select(Mention.state, Mention.origin, func.count())
+        .where(col(Mention.layer).is_(None))
+        .group_by(col(Mention.state), col(Mention.origin))
     ).all():
         by_state[state] += n
         by_origin[origin] += n
@@ -92,3 +93,23 @@ def test_stats_follow_every_write(engine: Engine, session: Session, reviewer_id:
     by_state = agree(session)
     assert sum(by_state.values()) == session.exec(select(func.count()).select_from(Mention)).one()
     assert sum(by_state.values()) < 11
+
+
+def test_stats_count_the_shared_layer_and_each_reviewers_layer_apart(
+    engine: Engine, session: Session, reviewer_id: int
+) -> None:
+    """Blind review copies a candidate into the reviewer's layer: the shared counts (what the
+    exports of the gold take) stay as they were, each layer is counted on its own line."""
+    shown, _ = decide_blind(engine, reviewer_id)
+    before = agree(session)
+    assert before["accepted"] == before["rejected"] == 0  # the shared candidates stay pending
+    layers = corpus_stats(session=session).layers
+    assert layers == {
+        "ana": {"pending": 0, "accepted": shown, "rejected": 0},
+        "budi": {"pending": 0, "accepted": shown - 1, "rejected": 1},
+    }
+    # A layer's row deleted (its article's cascade included) leaves the shared counts alone.
+    session.exec(text("DELETE FROM mention WHERE layer IS NOT NULL"))  # type: ignore[call-overload]
+    session.commit()
+    assert agree(session) == before
+    assert corpus_stats(session=session).layers == {}

@@ -156,7 +156,8 @@ def _summarise(report: ImportReport) -> None:
 
 
 def stats_command(ctx: typer.Context) -> None:
-    """Articles by status, entities, aliases, mentions by state and origin, facts by state."""
+    """Articles by status, entities, aliases, mentions by state and origin, facts by state;
+    mentions and facts of the shared layer, then each reviewer's own layer (blind review)."""
     from rich.table import Table
 
     from store.corpus.stats import corpus_stats
@@ -182,6 +183,8 @@ def stats_command(ctx: typer.Context) -> None:
         data("by origin: " + ", ".join(f"{k} {v}" for k, v in stats.mentions_by_origin.items())),
     )
     row("facts", stats.facts)
+    for name, counts in stats.layers.items():  # blind review: each reviewer's own copies
+        row(f"layer {name}", counts)
     out.print(table)
 
 

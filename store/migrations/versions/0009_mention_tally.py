@@ -14,8 +14,11 @@ code writes them (candidates, decisions, imports, undo, cascades from a deleted 
   count); about one statement in fifty folds the committed rows into one per pair, skipping
   rows another transaction holds.
 
-A count is the sum of its rows. A later migration that rebuilds `mention` in SQLite's batch
-mode drops its triggers: it must create them again (`SQLITE_TRIGGERS` below).
+Only the shared layer is counted (`layer` NULL: the candidates, single reviewers' work, the
+adjudicated gold); a reviewer's own copies in blind review (migration 0008) are counted by
+`telaah stats` from their index, and a row never changes layer. A count is the sum of its
+rows. A later migration that rebuilds `mention` in SQLite's batch mode drops its triggers: it
+must create them again (`SQLITE_TRIGGERS` below).
 """
 from typing import Sequence, Union
 
@@ -32,14 +35,15 @@ ORIGINS = ("gazetteer", "manual", "import")
 
 _ADD = "UPDATE mention_tally SET n = n {sign} 1 WHERE state = {row}.state AND origin = {row}.origin;"
 SQLITE_TRIGGERS = (
-    "CREATE TRIGGER mention_tally_insert AFTER INSERT ON mention BEGIN "
+    "CREATE TRIGGER mention_tally_insert AFTER INSERT ON mention WHEN new.layer IS NULL BEGIN "
     + _ADD.format(sign="+", row="new")
     + " END",
-    "CREATE TRIGGER mention_tally_delete AFTER DELETE ON mention BEGIN "
+    "CREATE TRIGGER mention_tally_delete AFTER DELETE ON mention WHEN old.layer IS NULL BEGIN "
     + _ADD.format(sign="-", row="old")
     + " END",
     "CREATE TRIGGER mention_tally_update AFTER UPDATE OF state, origin ON mention "
-    "WHEN old.state IS NOT new.state OR old.origin IS NOT new.origin BEGIN "
+    "WHEN old.layer IS NULL AND (old.state IS NOT new.state OR old.origin IS NOT new.origin) "
+    "BEGIN "
     + _ADD.format(sign="-", row="old")
     + " "
     + _ADD.format(sign="+", row="new")
@@ -60,8 +64,8 @@ _FUNCTION = (
     "IF random() < 0.02 THEN PERFORM mention_tally_fold(); END IF; "
     "RETURN NULL; END $$"
 )
-_NEW = "SELECT state, origin, 1 AS n FROM new_rows"
-_OLD = "SELECT state, origin, -1 AS n FROM old_rows"
+_NEW = "SELECT state, origin, 1 AS n FROM new_rows WHERE layer IS NULL"
+_OLD = "SELECT state, origin, -1 AS n FROM old_rows WHERE layer IS NULL"
 POSTGRESQL = (
     _FOLD,
     _FUNCTION.format(name="insert", rows=_NEW),
@@ -91,7 +95,7 @@ def upgrade() -> None:
     )
     op.execute(
         "INSERT INTO mention_tally (state, origin, n) "
-        "SELECT state, origin, count(*) FROM mention GROUP BY state, origin"
+        "SELECT state, origin, count(*) FROM mention WHERE layer IS NULL GROUP BY state, origin"
     )
     if op.get_bind().dialect.name == "sqlite":
         for state in STATES:
