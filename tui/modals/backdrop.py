@@ -5,7 +5,10 @@ again through Rich (every segment styled anew, every line split and cropped, lin
 for), twice as a dialog opens: about 25 ms each on the review screen. `Backdrop` takes the
 lines the screen under it already holds (its compositor keeps every widget's lines) and tints
 each distinct style once: the same colours, a few milliseconds. `TelaahModal` is the base of
-telaah's dialogs and draws its background so.
+telaah's dialogs and draws its background so, once per opening: the dialog's own screen is
+drawn again whenever a line of it changes (typing in the search, a new list of results), and
+the screen under it does not change meanwhile, so the tinted lines of the first drawing are
+kept until the dialog closes (or the terminal's size changes).
 """
 
 from __future__ import annotations
@@ -73,11 +76,38 @@ class Backdrop(Visual):
 
 
 class TelaahModal(ModalScreen[ResultType]):
-    """A dialog over the screen that opened it, its background drawn by `Backdrop`."""
+    """A dialog over the screen that opened it, its background drawn by `Backdrop` once per
+    opening (kept until the dialog is closed or covered, or the size changes)."""
+
+    _backdrop: tuple[object, list[Strip]] | None = None
 
     def render(self) -> RenderResult:  # type: ignore[override]  # a Visual, as widgets may
         """Textual's background, unless it is the tinted screen under the dialog."""
         rendered = super().render()
         if isinstance(rendered, BackgroundScreen):
-            return Backdrop(rendered.screen, rendered.color)
+            return KeptBackdrop(self, rendered.screen, rendered.color)
         return rendered
+
+    def on_screen_suspend(self) -> None:
+        """Closed (or covered by another dialog): the screen under it may change meanwhile."""
+        self._backdrop = None
+
+
+class KeptBackdrop(Backdrop):
+    """A `Backdrop` whose lines its dialog keeps for as long as it stays open."""
+
+    def __init__(self, dialog: TelaahModal[Any], screen: Screen[Any], color: Color) -> None:
+        super().__init__(screen, color)
+        self.dialog = dialog
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        """The lines drawn at this opening, at this size, in this style."""
+        key = (id(self.screen), width, height, self.color, style)
+        kept = self.dialog._backdrop
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        strips = super().render_strips(width, height, style, options)
+        self.dialog._backdrop = (key, strips)
+        return strips
