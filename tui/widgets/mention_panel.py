@@ -6,6 +6,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from textual.content import Content
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
 from textual.widgets import Static
 
 from store.review.extras import Extras
@@ -16,6 +19,7 @@ from tui.widgets.article_text import DEFAULT_COLOUR, mention_style
 STATE_STYLES = {"pending": "bold yellow", "accepted": "bold green", "rejected": "dim"}
 STATE_MARKS = {"pending": "·", "accepted": "✓", "rejected": "✗"}
 DETAIL_LINES = 14  # counts, blank, heading, ten fields, blank: what the list leaves above it
+KEPT_LINES = 512  # drawn lines kept for the next redraw (a key changes two or three of ~40)
 
 
 def count_line(mentions: Sequence[MentionView], hidden: int = 0) -> Content:
@@ -132,7 +136,44 @@ def mention_list(
 
 
 class MentionPanel(Static):
-    """Shows what the screen gives it; it reads nothing itself."""
+    """Shows what the screen gives it; it reads nothing itself.
+
+    Drawn line by line: each line of the content is drawn once and kept (by its text, styles,
+    width and the panel's style), so a key that changes two or three of the ~40 lines draws
+    those only (drawing the whole panel again took about half of `a`'s time). The lines are the
+    same as the whole content drawn at once (each wraps on its own).
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+        super().__init__(id=id, markup=False)
+        self._drawn: dict[tuple[object, ...], list[Strip]] = {}
+        self._rows: tuple[tuple[object, ...], list[Strip]] | None = None
+
+    def render_line(self, y: int) -> Strip:
+        """Row `y` of the panel, from the lines drawn before when they are the same."""
+        width, style = self.size.width, self.visual_style
+        visual = self.visual
+        if width <= 0 or not isinstance(visual, Content) or self.text_selection is not None:
+            return super().render_line(y)  # the whole content at once, as Static draws it
+        kept = self._rows
+        if kept is None or kept[0][0] is not visual or kept[0][1:] != (width, style):
+            kept = self._rows = ((visual, width, style), self._strips(visual, width, style))
+        rows = kept[1]
+        if 0 <= y < len(rows):
+            return rows[y]
+        return Strip.blank(width, (style + Style(reverse=False)).rich_style)
+
+    def _strips(self, visual: Content, width: int, style: Style) -> list[Strip]:
+        if len(self._drawn) > KEPT_LINES:
+            self._drawn.clear()
+        rows: list[Strip] = []
+        for line in visual.split("\n"):
+            key = (line.plain, tuple(line.spans), width, style)
+            drawn = self._drawn.get(key)
+            if drawn is None:
+                drawn = self._drawn[key] = Visual.to_strips(self, line, width, None, style)
+            rows.extend(drawn)
+        return rows
 
     def show(
         self,
