@@ -8,7 +8,9 @@ each distinct style once: the same colours, a few milliseconds. `TelaahModal` is
 telaah's dialogs and draws its background so, once per opening: the dialog's own screen is
 drawn again whenever a line of it changes (typing in the search, a new list of results), and
 the screen under it does not change meanwhile, so the tinted lines of the first drawing are
-kept until the dialog closes (or the terminal's size changes).
+kept until the dialog closes (or the terminal's size changes); and from one opening to the
+next each tinted line is kept by its segments (the dialogs are built once per app and the
+screen under them changes by a few lines between two openings).
 """
 
 from __future__ import annotations
@@ -27,14 +29,23 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual
 
 ResultType = TypeVar("ResultType")
+KEPT_LINES = 400  # tinted lines a dialog keeps for its next openings (about ten screens)
 
 
 class Backdrop(Visual):
     """`screen`'s lines with `color` blended into each style (`BackgroundScreen`'s blend)."""
 
-    def __init__(self, screen: Screen[Any], color: Color) -> None:
+    def __init__(
+        self,
+        screen: Screen[Any],
+        color: Color,
+        lines: dict[tuple[object, ...], Strip] | None = None,
+    ) -> None:
+        """`lines`: tinted lines kept from an earlier drawing, by their segments (most lines
+        of the screen under a dialog are the same at its next opening); filled as drawn."""
         self.screen = screen
         self.color = color
+        self.lines = lines
 
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
@@ -52,16 +63,29 @@ class Backdrop(Visual):
                 tinted[style] = base + blended if base else blended
             return tinted[style]
 
-        strips = [
-            Strip(
-                [
-                    segment if segment.control else Segment(segment.text, tint(segment.style))
-                    for segment in line
-                ],
-                line.cell_length,
-            ).adjust_cell_length(width)
-            for line in lines[: height if height is not None else len(lines)]
-        ]
+        kept = self.lines if self.lines is not None else {}
+        if len(kept) > KEPT_LINES:
+            kept.clear()
+        strips: list[Strip] = []
+        for line in lines[: height if height is not None else len(lines)]:
+            key: tuple[object, ...] | None = None
+            try:
+                found = (tuple(line), line.cell_length, width, color, base)
+                strip = kept.get(found)
+                key = found
+            except TypeError:  # a control segment's codes in a list: drawn, not kept
+                strip = None
+            if strip is None:
+                strip = Strip(
+                    [
+                        segment if segment.control else Segment(segment.text, tint(segment.style))
+                        for segment in line
+                    ],
+                    line.cell_length,
+                ).adjust_cell_length(width)
+                if key is not None:
+                    kept[key] = strip
+            strips.append(strip)
         if height is not None and len(strips) < height:
             strips.extend(Strip.blank(width) for _ in range(height - len(strips)))
         return strips
@@ -80,6 +104,7 @@ class TelaahModal(ModalScreen[ResultType]):
     opening (kept until the dialog is closed or covered, or the size changes)."""
 
     _backdrop: tuple[object, list[Strip]] | None = None
+    _tinted: dict[tuple[object, ...], Strip] | None = None  # `Backdrop.lines`, across openings
 
     def render(self) -> RenderResult:  # type: ignore[override]  # a Visual, as widgets may
         """Textual's background, unless it is the tinted screen under the dialog."""
@@ -97,7 +122,9 @@ class KeptBackdrop(Backdrop):
     """A `Backdrop` whose lines its dialog keeps for as long as it stays open."""
 
     def __init__(self, dialog: TelaahModal[Any], screen: Screen[Any], color: Color) -> None:
-        super().__init__(screen, color)
+        if dialog._tinted is None:
+            dialog._tinted = {}
+        super().__init__(screen, color, dialog._tinted)
         self.dialog = dialog
 
     def render_strips(
