@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
+from textual.visual import Visual
 
 from store.review.mentions import MentionView
 from tests.tui.test_review import SIZE, mentions_of, panel_text, review
 from tui.app import make_app
-from tui.widgets.mention_panel import mention_line, mention_list, window
+from tui.widgets.mention_panel import MentionPanel, mention_line, mention_list, window
 
 
 def fake(index: int, text: str, state: str = "pending") -> MentionView:
@@ -70,3 +71,28 @@ async def test_panel_lists_the_mentions_around_the_focus(db_url: str, engine: En
         assert len(focused) == 1 and mentions[3].text.split()[0] in focused[0]
         listed = lines[lines.index(next(x for x in lines if x.startswith("Mentions"))) + 1 :]
         assert listed[0].endswith(mentions[0].label) and mentions[0].text.split()[0] in listed[0]
+
+
+@pytest.mark.usefixtures("demo")
+async def test_rows_redrawn_in_part_are_those_of_a_whole_drawing(db_url: str) -> None:
+    """The panel repaints only the rows that changed: after each key, what the screen shows
+    of it is what drawing its whole content at once gives (no row left stale)."""
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        for key in ("j", "a", "x", "j", "j", "k", "a", "J", "u"):
+            await pilot.press(key)
+            await pilot.pause()
+            panel = review(pilot.app).query_one(MentionPanel)
+            region = panel.content_region
+            screen = pilot.app.screen._compositor.render_strips()
+            shown = [
+                screen[y].crop(region.x, region.right).text.rstrip()
+                for y in range(region.y, region.bottom)
+            ]
+            whole = Visual.to_strips(
+                panel, panel.visual, region.width, region.height, panel.visual_style
+            )
+            drawn = [strip.text.rstrip() for strip in whole]
+            drawn += [""] * (region.height - len(drawn))
+            assert shown == drawn, key

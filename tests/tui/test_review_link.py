@@ -270,3 +270,33 @@ async def test_the_link_dialog_opened_again_is_the_same_one_for_the_new_mention(
         mention_line = link.query_one("#link-mention", Static).visual
         assert isinstance(mention_line, Content) and second.text in mention_line.plain
         assert shown(link) and shown(link) != suggested  # suggestions for the new surface
+
+
+@pytest.mark.usefixtures("demo")
+async def test_after_a_mark_a_new_entity_and_a_link_the_screen_shows_what_is_stored(
+    db_url: str, engine: Engine
+) -> None:
+    """A mark, a link and a new entity put the one mention changed in place (no re-read of the
+    article's mentions); the re-match after a new entity adds its candidates: each time, the
+    screen's mentions are the stored ones, in their order, versions included."""
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a", "m", "w", "v", "w", "l")  # select "akan", l
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+n", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ArticleScreen)
+        assert screen.mentions == mentions_of(engine)
+        assert screen.current is not None and screen.current.state == "pending"
+        await pilot.press("l")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        stored = mentions_of(engine)
+        assert screen.mentions == stored
+        assert sum(m.state == "accepted" for m in stored) == 3

@@ -17,7 +17,10 @@ class ReviewLinking(ReviewDecisions):
     """Linking, new entities, teaching, occurrences and copying; re-reads after a re-match."""
 
     def after_rematch(self) -> None:
-        """A gazetteer change was re-matched: this article's candidates may have changed."""
+        """A gazetteer change was re-matched: this article's candidates may have changed (read
+        again only then: its stamp says so, in one cheap read)."""
+        if self.unchanged_since_shown():
+            return
         self._reload(self.current.id if self.current else 0)
 
     def action_new_entity(self) -> None:
@@ -32,7 +35,7 @@ class ReviewLinking(ReviewDecisions):
 
         def created(done: MentionView) -> None:
             self._started()
-            self._reload(done.id)
+            self._put(done, show=False)
             self._move_on()
 
         create_with_form(self, mention, self.labels, self.colours, created)
@@ -96,7 +99,7 @@ class ReviewLinking(ReviewDecisions):
 
         def linked(done: MentionView) -> None:
             self._started()
-            self._reload(done.id)
+            self._put(done, show=False)
             self._relinkable = (done, mention.entity_key)
             self._move_on()
 

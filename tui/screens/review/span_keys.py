@@ -59,7 +59,7 @@ class ReviewSpans(ReviewLinking):
         def saved(view: MentionView) -> None:
             self.body.leave()
             self._started()
-            self._reload(view.id)
+            self._put(view, show=False)
             self._move_on()
 
         self.write(
@@ -98,7 +98,7 @@ class ReviewSpans(ReviewLinking):
         def saved(view: MentionView) -> None:
             self.body.leave()
             self._started()
-            self._reload(view.id)
+            self._put(view)
             if event.rank == 0:
                 self.action_link(entity_label=True)
                 return

@@ -78,6 +78,7 @@ class ReviewView(TelaahScreen[None]):
         self.focus_id = focus  # a mention to focus first (where the reviewer stopped)
         self.sub_title = f"article {article.id}"
         self.mentions: list[MentionView] = []
+        self._read: list[MentionView] = []  # as read, the candidates under the threshold too
         self.cursor: int | None = None
         self.labels: list[str] = []
         self.colours: dict[str, str] = {}
@@ -96,6 +97,18 @@ class ReviewView(TelaahScreen[None]):
         """The article's mentions and facts as one cheap value (`store.review.stamp`): back
         from a dialog that changed nothing, the screen reads nothing again."""
         return article_stamp(session, self.article.id)
+
+    def unchanged_since_shown(self) -> bool:
+        """Whether the article's mentions and facts are as the screen last read them (the
+        audit entries aside: a re-match records one); then the stamp is taken anew."""
+        stamp = self.store(self.view_stamp, title="Not read").value
+        shown = self._shown_stamp
+        if not isinstance(stamp, tuple) or not isinstance(shown, tuple):
+            return False
+        if stamp[:2] != shown[:2]:
+            return False
+        self._shown_stamp = stamp
+        return True
 
     @property
     def view_token(self) -> object:
@@ -305,9 +318,32 @@ class ReviewView(TelaahScreen[None]):
         self.candidates_changed()
         self._show()
 
+    def _put(self, view: MentionView, *, show: bool = True) -> None:
+        """Show `view`, a mention the store has just changed or made (a span edited or marked,
+        a link), in place of the one the screen had (its reviewer's copy in blind mode), or
+        among the others in text order, and focus it: the one row changes, no mention is read
+        again (reading them all and drawing the panel anew cost most of those keys). The facts
+        are read again (a rejected filler marks its fact) and the stamp taken; `show` False:
+        the caller draws (`_move_on`)."""
+        ids = (view.id, view.derived_from)
+        shown = {m.id for m in self.mentions}  # as decided since (`a`, `x` change the rows)
+        hidden = [m for m in self._read if m.id not in shown]
+        read = [m for m in (*self.mentions, *hidden) if m.id not in ids]
+        read.append(view)
+        read.sort(key=lambda m: (m.start, -m.end, m.id))  # as `list_mentions` orders them
+        self._read = read
+        self.mentions = self._visible(read)
+        at = [m.id for m in self.mentions]
+        self.cursor = at.index(view.id) if view.id in at else (0 if at else None)
+        self.note_shown()
+        self.candidates_changed()
+        if show:
+            self._show()
+
     def _visible(self, mentions: list[MentionView]) -> list[MentionView]:
         """The mentions shown: not the candidates scored under the threshold (the config's
         `min_score`), unless the reviewer shows them (`v`); counts those hidden."""
+        self._read = mentions
         if self.telaah.show_all:
             self.hidden = 0
             return mentions
