@@ -173,6 +173,63 @@ def team_of(session: Session, reviewer_id: int | None) -> Team | None:
 
 # --- which row a decision changes ------------------------------------------------------------
 
+# What a reviewer's copy of a shared row takes from it (besides layer and derived_from).
+_MENTION_COPIED = (
+    "article_id",
+    "start",
+    "end",
+    "text",
+    "label",
+    "entity_id",
+    "state",
+    "origin",
+    "matched_alias",
+    "score",
+    "method",
+    "reason",
+)
+_FACT_COPIED = (
+    "article_id",
+    "type",
+    "state",
+    "origin",
+    "evidence_start",
+    "evidence_end",
+    "note",
+    "needs_review",
+    "review_reason",
+)
+
+
+def _row_to_change(
+    session: Session,
+    row: Row,
+    reviewer_id: int | None,
+    expected_version: int | None,
+    copied: tuple[str, ...],
+    **extra: Any,
+) -> tuple[Row, int | None, bool]:
+    """The row a change by `reviewer_id` to `row` makes (itself, their existing copy, or a new
+    copy flushed now), the layer it is in, and whether the copy is new."""
+    kind = type(row).__name__.lower()
+    if row.layer is not None and row.layer != reviewer_id:
+        raise TelaahError(f"{kind} {row.id} is in another reviewer's layer")
+    layer = layer_of(session, row.article_id, reviewer_id)
+    if layer is None or row.layer == layer:
+        return row, layer, False
+    model = type(row)
+    found = session.execute(
+        select(model).where(col(model.layer) == layer, col(model.derived_from) == row.id)
+    ).scalar()
+    if found is not None:
+        return _unless_stale(session, found, expected_version), layer, False
+    copy = model(
+        **{name: getattr(row, name) for name in copied}, **extra, layer=layer, derived_from=row.id
+    )
+    session.add(copy)
+    session.flush()
+    return copy, layer, True
+
 
 def own_mention(
     session: Session,
@@ -190,45 +247,25 @@ def own_mention(
         StaleDecision: a version was stated (the reviewer was looking at the shared candidate)
             but they have a copy of it already (decided in another window meanwhile).
     """
-    if mention.layer is not None and mention.layer != reviewer_id:
-        raise TelaahError(f"mention {mention.id} is in another reviewer's layer")
-    layer = layer_of(session, mention.article_id, reviewer_id)
-    if layer is None or mention.layer == layer:
-        return mention
-    found = session.execute(
-        select(Mention).where(col(Mention.layer) == layer, col(Mention.derived_from) == mention.id)
-    ).scalar()
-    if found is not None:
-        return _unless_stale(session, found, expected_version)
-    copy = Mention(
-        article_id=mention.article_id,
-        start=mention.start,
-        end=mention.end,
-        text=mention.text,
-        label=mention.label,
-        entity_id=mention.entity_id,
-        state=mention.state,
-        origin=mention.origin,
-        matched_alias=mention.matched_alias,
-        score=mention.score,
-        method=mention.method,
+    row, layer, new = _row_to_change(
+        session,
+        mention,
+        reviewer_id,
+        expected_version,
+        _MENTION_COPIED,
         alternatives=list(mention.alternatives or ()),
-        reason=mention.reason,
-        layer=layer,
-        derived_from=mention.id,
     )
-    session.add(copy)
-    session.flush()
-    # The reviewer's facts naming the shared mention name their copy from now on.
-    session.execute(
-        update(FactArgument)
-        .where(
-            col(FactArgument.mention_id) == mention.id,
-            col(FactArgument.fact_id).in_(select(col(Fact.id)).where(col(Fact.layer) == layer)),
+    if new:
+        # The reviewer's facts naming the shared mention name their copy from now on.
+        session.execute(
+            update(FactArgument)
+            .where(
+                col(FactArgument.mention_id) == mention.id,
+                col(FactArgument.fact_id).in_(select(col(Fact.id)).where(col(Fact.layer) == layer)),
+            )
+            .values(mention_id=row.id)
         )
-        .values(mention_id=copy.id)
-    )
-    return copy
+    return row
 
 
 def own_mentions(
@@ -244,31 +281,9 @@ def own_fact(
     """As `own_mention`, for a fact: the copy's roles name the reviewer's copies of the
     mentions where they have one, else the shared mentions (`own_mention` moves them to a
     copy made later)."""
-    if fact.layer is not None and fact.layer != reviewer_id:
-        raise TelaahError(f"fact {fact.id} is in another reviewer's layer")
-    layer = layer_of(session, fact.article_id, reviewer_id)
-    if layer is None or fact.layer == layer:
-        return fact
-    found = session.execute(
-        select(Fact).where(col(Fact.layer) == layer, col(Fact.derived_from) == fact.id)
-    ).scalar()
-    if found is not None:
-        return _unless_stale(session, found, expected_version)
-    copy = Fact(
-        article_id=fact.article_id,
-        type=fact.type,
-        state=fact.state,
-        origin=fact.origin,
-        evidence_start=fact.evidence_start,
-        evidence_end=fact.evidence_end,
-        note=fact.note,
-        needs_review=fact.needs_review,
-        review_reason=fact.review_reason,
-        layer=layer,
-        derived_from=fact.id,
-    )
-    session.add(copy)
-    session.flush()
+    copy, layer, new = _row_to_change(session, fact, reviewer_id, expected_version, _FACT_COPIED)
+    if not new:
+        return copy
     assert copy.id is not None
     copies = dict(
         session.execute(
