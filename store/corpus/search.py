@@ -59,6 +59,30 @@ def index_new_articles(engine: Engine) -> int:
         return index_pending(connection)
 
 
+# How FTS5 writes and merges its index (kept in `article_fts_config`, set by the first indexing
+# that finds them otherwise). An import indexes 10,000 articles at a time (`store.ingest.sink`);
+# `hashsize` (1 MB by default) is how much FTS5 holds in memory before writing a segment: at
+# 64 MB, each step is one segment instead of ~35. `automerge` (4) merges that many segments of
+# a level into one of the next: every merge rewrites its pages, once per level, and at 4 a
+# million articles stack seven levels whose largest merges come every ~300,000 articles as
+# bursts (the slowest slices of an import). At 16, a million articles take two levels: each
+# page is written, then merged once. `crisismerge` (16) must stay above `automerge`, or a level
+# reaching 16 segments would be merged all at once (bench/README.md, scale_bench.py).
+FTS5_SETTINGS = {"hashsize": 64 * 1024 * 1024, "automerge": 16, "crisismerge": 32}
+
+
+def _fts5_settings(connection: Connection) -> None:
+    """Put `FTS5_SETTINGS` in the index's configuration, where it differs (one look-up)."""
+    rows = connection.execute(text("SELECT k, v FROM article_fts_config")).all()
+    current = {str(row[0]): row[1] for row in rows}
+    for key, value in FTS5_SETTINGS.items():
+        if current.get(key) != value:
+            connection.execute(
+                text("INSERT INTO article_fts(article_fts, rank) VALUES (:key, :value)"),
+                {"key": key, "value": value},
+            )
+
+
 def index_pending(connection: Connection) -> int:
     """Add the articles not yet in the search index, in the caller's transaction; how many.
 
@@ -71,6 +95,7 @@ def index_pending(connection: Connection) -> int:
         return _index_postgresql(connection)
     if name != SQLITE:
         return 0
+    _fts5_settings(connection)
     upto = connection.execute(
         text("SELECT coalesce(max(id), 0) FROM article_fts_docsize")
     ).scalar_one()

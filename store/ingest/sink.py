@@ -7,7 +7,11 @@ inserts each article inside the transaction that also stores its mentions and fa
 A queued batch is checked against the database with two index probes (its text hashes, its
 ids) just before it is written, so memory does not grow with the corpus and an interrupted
 import run again skips what it stored at the cost of those probes. Problems and notes raised
-while a batch is pending wait with it, so every line comes out in the order of the input.
+while a batch is pending wait with it, so every line comes out in the order of the input. A
+text stored before this import began (an interrupted import run again) is not a line of its
+own: they are counted and said in one line at the end (`finish`), so a resumed import of a
+million articles does not print a line for each it had stored; a text the import itself
+stored earlier is a duplicate in the input, one line each.
 The search index is filled every `INDEX_EVERY` batches, in the transaction that stores the
 last of them: it never lags the articles by more than that, and no single statement (or
 write-ahead log) grows with the import; what a killed import left unindexed is indexed by the
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -146,6 +150,11 @@ class ArticleSink:
         self.on_controls = on_controls
         self.batch: list[_Entry] = []
         self.rows = 0  # rows in `batch`
+        self.before: int | None = None  # the highest article id when the first batch came
+        # Texts skipped because they were stored before this import: the first (where, the
+        # stored article's id) and how many.
+        self.earlier: tuple[Problem, str] | None = None
+        self.earlier_count = 0
         self.indexed = 0  # articles added to the search index
         self.unindexed = 0  # batches stored since the last indexing
 
@@ -213,12 +222,17 @@ class ArticleSink:
             row = entry.row
             if (same := by_hash.get(row["sha256"])) is not None:
                 self.on_duplicate()
-                self.note(replace(entry.where, message=f"duplicate of article {same!r}, skipped"))
+                same_id, before = same
+                if before:
+                    self._stored_before(entry.where, same_id)
+                else:
+                    message = f"duplicate of article {same_id!r}, skipped"
+                    self.note(replace(entry.where, message=message))
             elif row["external_id"] in ids:
                 message = f"id {row['external_id']!r} is already used by another article"
                 self.fail(replace(entry.where, message=message))
             else:
-                by_hash[row["sha256"]] = row["external_id"]
+                by_hash[row["sha256"]] = (row["external_id"], False)
                 ids.add(row["external_id"])
                 if entry.removed:
                     self.on_controls(entry.removed)
@@ -241,20 +255,30 @@ class ArticleSink:
             for entry in kept:
                 self._insert_one(entry.where, entry.row)
 
-    def _stored(self, queued: list[_Queued]) -> tuple[dict[str, str], set[str]]:
-        """Of the batch's text hashes and ids, those stored: {hash: external id}, {id}."""
+    def _stored_before(self, where: Problem, external_id: str) -> None:
+        """Count a text stored before this import began; the first is kept for the line."""
+        self.earlier_count += 1
+        if self.earlier is None:
+            self.earlier = (where, external_id)
+
+    def _stored(self, queued: list[_Queued]) -> tuple[dict[str, tuple[str, bool]], set[str]]:
+        """Of the batch's text hashes and ids, those stored: {hash: (external id, stored
+        before this import began)}, {id}."""
         hashes = list({entry.row["sha256"] for entry in queued})
         external = list({entry.row["external_id"] for entry in queued})
-        by_hash: dict[str, str] = {}
+        by_hash: dict[str, tuple[str, bool]] = {}
         ids: set[str] = set()
         with self.engine.connect() as connection:
+            if self.before is None:
+                self.before = connection.execute(select(func.max(col(Article.id)))).scalar() or 0
+            before = self.before
             for start in range(0, len(hashes), BATCH):
                 found = connection.execute(
-                    select(col(Article.sha256), col(Article.external_id)).where(
+                    select(col(Article.sha256), col(Article.external_id), col(Article.id)).where(
                         col(Article.sha256).in_(hashes[start : start + BATCH])
                     )
                 )
-                by_hash.update((sha, external_id) for sha, external_id in found)
+                by_hash.update((sha, (name, (key or 0) <= before)) for sha, name, key in found)
             for start in range(0, len(external), BATCH):
                 ids.update(
                     connection.execute(
@@ -266,9 +290,17 @@ class ArticleSink:
         return by_hash, ids
 
     def finish(self) -> int:
-        """Flush, then add any article not yet indexed to the search index (those the
-        annotated import stored); how many articles this sink indexed in all."""
+        """Flush, say in one line how many texts were skipped as stored before this import,
+        then add any article not yet indexed to the search index (those the annotated import
+        stored); how many articles this sink indexed in all."""
         self.flush()
+        if self.earlier is not None:
+            (where, external_id), count = self.earlier, self.earlier_count
+            message = f"duplicate of article {external_id!r}, skipped"
+            if count > 1:
+                message += f" (the first of {count} stored before this import, all skipped)"
+            self.earlier, self.earlier_count = None, 0
+            self.note(replace(where, message=message))
         self.indexed += index_new_articles(self.engine)
         return self.indexed
 

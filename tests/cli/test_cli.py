@@ -144,6 +144,16 @@ def test_import_duplicates_are_noted_not_failed(tmp_path: Path, db: str) -> None
     assert "imported 0, duplicates 1, failed 0" in again.stdout
     assert "duplicate of article 'a'" in again.stderr
     assert run("--db", db, "import", "--quiet", str(tmp_path / "a.txt")).stderr == ""
+    # Texts stored before (an import run again) are one line, however many.
+    (tmp_path / "b.txt").write_text("Other text.", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Third text.", encoding="utf-8")
+    assert run("--db", db, "import", str(tmp_path)).returncode == 0
+    resumed = run("--db", db, "import", str(tmp_path))
+    assert "imported 0, duplicates 3, failed 0" in resumed.stdout
+    assert resumed.stderr.strip().splitlines() == [
+        f"{tmp_path / 'a.txt'}: duplicate of article 'a', skipped "
+        "(the first of 3 stored before this import, all skipped)"
+    ]
 
 
 def test_data_is_printed_literally_never_as_markup(tmp_path: Path, db: str) -> None:

@@ -641,8 +641,11 @@ def test_reimporting_a_folder_imports_nothing(engine: Engine, tmp_path: Path) ->
     second = run(engine, root)
     assert second.summary == summary(0, 3, 0)
     assert second.imported == 0 and second.duplicates == 3
-    assert len(second.notes) == 3
-    assert all("skipped" in note for note in second.notes)
+    # One line for the three texts stored before, naming the first.
+    assert second.notes == [
+        f"{root / 'a.txt'}: duplicate of article 'a', skipped "
+        "(the first of 3 stored before this import, all skipped)"
+    ]
     after = [(a.id, a.external_id, a.text, a.sha256, a.created_at) for a in articles(engine)]
     assert after == before
 
