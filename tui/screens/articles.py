@@ -85,7 +85,7 @@ class ArticlesScreen(TelaahScreen[None]):
         yield Header()
         yield Static(id="counts")
         yield Input(
-            placeholder='search title and text: words, "a phrase", prefix*  '
+            placeholder='search title and text: words, "a phrase", pre* (3 letters or more)  '
             "(enter: search, escape: clear)",
             id="search",
         )
