@@ -175,3 +175,22 @@ def test_a_big_rebuild_says_so_first(tmp_path: Path, capfd: pytest.CaptureFixtur
     assert "rebuilding the search index of 20,000 articles" in err
     with Session(make_engine(url)) as session:
         assert count_listing(session=session, search="kat*").value == 10_000
+
+
+def test_the_command_line_refuses_a_short_prefix_in_one_line(cli_db: str, tmp_path: Path) -> None:
+    from tests.cli.test_cli import run
+
+    out = tmp_path / "gold.jsonl"
+    refused = run(
+        "--db", cli_db, "export", "--articles", "all", "--search", "me*", "--out", str(out)
+    )
+    assert refused.returncode != 0
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "a prefix needs at least 3 letters" in lines[0], refused.stderr
+    assert not out.exists()
+    assert (
+        run(
+            "--db", cli_db, "export", "--articles", "all", "--search", "mem*", "--out", str(out)
+        ).returncode
+        == 0
+    )
