@@ -184,6 +184,9 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--app", action="store_true", help="also the app's first paint")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--only", default="queue,search,stats", help="the parts to measure (queue,search,stats)"
+    )
     args = parser.parse_args()
     db = args.db or database(args.articles, mentions=args.mentions, cache=args.cache)
 
@@ -202,50 +205,54 @@ def main() -> int:
         mentions = raw(db, "SELECT max(id) FROM mention")[0][0] or 0
     print(f"{articles:,} articles, ~{mentions:,} mentions; median of {args.repeat} warm runs")
     repeat = args.repeat
+    parts = set(args.only.split(","))
 
-    print("queue first paint")
-    ms, (total, _rows) = timed(lambda: queue_reads(engine, None), repeat)
-    base = timed(lambda: raw(db, f"SELECT id FROM article ORDER BY id LIMIT {PAGE}"), repeat)[0]
-    line("store reads of a reload", ms, "raw first page", base, f"{total} articles")
-    if args.app:
-        app_s = statistics.median(app_first_paint(url) for _ in range(3))
-        empty = args.cache / "empty.sqlite"
-        empty.unlink(missing_ok=True)
-        open_database(f"sqlite:///{empty}").dispose()  # created and migrated before, not timed
-        empty_s = statistics.median(app_first_paint(f"sqlite:///{empty}") for _ in range(3))
-        line("app first paint (Pilot)", app_s * 1000, "on an empty database", empty_s * 1000)
+    if "queue" in parts:
+        print("queue first paint")
+        ms, (total, _rows) = timed(lambda: queue_reads(engine, None), repeat)
+        base = timed(lambda: raw(db, f"SELECT id FROM article ORDER BY id LIMIT {PAGE}"), repeat)[0]
+        line("store reads of a reload", ms, "raw first page", base, f"{total} articles")
+        if args.app:
+            app_s = statistics.median(app_first_paint(url) for _ in range(3))
+            empty = args.cache / "empty.sqlite"
+            empty.unlink(missing_ok=True)
+            open_database(f"sqlite:///{empty}").dispose()  # created and migrated before, not timed
+            empty_s = statistics.median(app_first_paint(f"sqlite:///{empty}") for _ in range(3))
+            line("app first paint (Pilot)", app_s * 1000, "on an empty database", empty_s * 1000)
 
-    print("search: the queue's reload (capped count + first page) vs the old path, raw count")
-    from store.corpus.search import _fts5_query
+    if "search" in parts:
+        print("search: the queue's reload (capped count + first page) vs the old path, raw count")
+        from store.corpus.search import _fts5_query
 
-    sql = "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?"
-    from store.corpus.search import search_problem
+        sql = "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?"
+        from store.corpus.search import search_problem
 
-    print(f"  refused: {search_problem('me*')}")
-    for kind, query in SEARCHES:
-        ms, (total, rows) = timed(lambda q=query: queue_reads(engine, q), repeat)
-        old_ms, exact = timed(lambda q=query: old_reads(db, q), max(1, repeat // 2))
-        raw_ms = timed(lambda q=query: raw(db, sql, _fts5_query(q)), max(1, repeat // 2))[0]
-        print(f"  {kind} {query!r}: {total} shown, {exact:,} exact")
-        line("reload reads", ms, "old count + page", old_ms, f"raw FTS5 count {raw_ms:.1f} ms")
-        if len(rows) == PAGE:
-            after = rows[-1].id
-            with_ms = timed(lambda q=query, a=after: next_page(engine, q, a), repeat)[0]
-            plain_ms = timed(lambda a=after: next_page(engine, None, a), repeat)[0]
-            line("next page with the search", with_ms, "next page, no search", plain_ms)
+        print(f"  refused: {search_problem('me*')}")
+        for kind, query in SEARCHES:
+            ms, (total, rows) = timed(lambda q=query: queue_reads(engine, q), repeat)
+            old_ms, exact = timed(lambda q=query: old_reads(db, q), max(1, repeat // 2))
+            raw_ms = timed(lambda q=query: raw(db, sql, _fts5_query(q)), max(1, repeat // 2))[0]
+            print(f"  {kind} {query!r}: {total} shown, {exact:,} exact")
+            line("reload reads", ms, "old count + page", old_ms, f"raw FTS5 count {raw_ms:.1f} ms")
+            if len(rows) == PAGE:
+                after = rows[-1].id
+                with_ms = timed(lambda q=query, a=after: next_page(engine, q, a), repeat)[0]
+                plain_ms = timed(lambda a=after: next_page(engine, None, a), repeat)[0]
+                line("next page with the search", with_ms, "next page, no search", plain_ms)
 
-    print("telaah stats (subprocess)")
-    telaah = [sys.executable, "-m", "tui"]
-    stats_ms = cli([*telaah, "--db", url, "stats"], repeat)
-    pass_ms = cli([sys.executable, "-c", "pass"], repeat)
-    help_ms = cli([*telaah, "--help"], repeat)
-    line("telaah stats", stats_ms, "python -c pass", pass_ms, f"telaah --help {help_ms:.0f} ms")
-    ms = timed(lambda: corpus_counts(engine), repeat)[0]
-    old_ms = timed(lambda: old_mention_counts(db), max(1, repeat // 2))[0]
-    line("corpus_stats (in process)", ms, "old: mentions by state, origin", old_ms)
-    tally = raw(db, "SELECT count(*), coalesce(sum(n), 0) FROM mention_tally")[0]
-    shared = raw(db, "SELECT count(*) FROM mention WHERE layer IS NULL")[0][0]
-    print(f"  mention_tally: {tally[0]} rows summing {tally[1]:,}; a count of the rows: {shared:,}")
+    if "stats" in parts:
+        print("telaah stats (subprocess)")
+        telaah = [sys.executable, "-m", "tui"]
+        stats_ms = cli([*telaah, "--db", url, "stats"], repeat)
+        pass_ms = cli([sys.executable, "-c", "pass"], repeat)
+        help_ms = cli([*telaah, "--help"], repeat)
+        line("telaah stats", stats_ms, "python -c pass", pass_ms, f"telaah --help {help_ms:.0f} ms")
+        ms = timed(lambda: corpus_counts(engine), repeat)[0]
+        old_ms = timed(lambda: old_mention_counts(db), max(1, repeat // 2))[0]
+        line("corpus_stats (in process)", ms, "old: mentions by state, origin", old_ms)
+        tally = raw(db, "SELECT count(*), coalesce(sum(n), 0) FROM mention_tally")[0]
+        shared = raw(db, "SELECT count(*) FROM mention WHERE layer IS NULL")[0][0]
+        print(f"  mention_tally: {tally[0]} rows summing {tally[1]:,}; counted: {shared:,}")
     engine.dispose()
     return 0
 
