@@ -10,14 +10,19 @@ Figures (median of `--repeat` runs, warm cache; the first run of each is dropped
   today's decisions, the first page of 200 rows with their counts) beside the raw first page
   (`SELECT id FROM article ORDER BY id LIMIT 200`); with `--app`, the app's first paint under
   Pilot (`make_app(...).run_test()` until the table holds rows) beside an empty database's.
-- search, for a common word, a rare word, a phrase, a name prefix and a short prefix: the
+- search, for a common word, a rare word, a phrase and prefixes of 3 to 5 letters: the
   queue's reload with the search (its count, shown as "10,000+" past 10,000 matches, and the
   first page) beside the old code path (an exact count and a page through `id IN (SELECT rowid
   ... MATCH)`) and the raw FTS5 count of the query.
 - paging: the page after the first one (keyset, `after=` the last row) with and without the
   search.
 - `telaah stats` as a subprocess, beside `python -c pass` and `telaah --help`; and its
-  store call in process beside the old scan of the mentions by state and by origin.
+  store call in process beside the old scan of the mentions by state and by origin; the
+  tally's rows and their sum beside a count of the mentions it counts.
+
+`--db PATH --mentions` first adds about ten mentions an article to the database (as
+`scale_data.add_mentions`: plain SQL into the real table, the tally's triggers firing), once:
+1M articles and 10M mentions for `telaah stats`.
 
 Nothing is asserted on time; the script exits 0.
 """
@@ -36,7 +41,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scale_data import CACHE, database  # bench/ is the script's folder
+from scale_data import (  # bench/ is the script's folder
+    CACHE,
+    MENTIONS_PER_ARTICLE,
+    add_mentions,
+    database,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -45,13 +55,17 @@ if str(ROOT) not in sys.path:
 PAGE = 200
 # (kind, query): words the generator writes (import_bench.CorpusWriter): "yang" in nearly
 # every article, the number 777 in about one in 5,000, two common words as a phrase, a name
-# written with an accent (José) by prefix, and a three-letter prefix of 100+ terms.
+# written with an accent (José) by prefix, a three-letter prefix of 100+ terms (what the
+# prefix index of migration 0010 serves), and a four-letter one of 150 common words (which it
+# does not: the terms are merged). A shorter prefix is refused (`search.MIN_PREFIX`).
 SEARCHES = (
     ("common word", "yang"),
     ("rare word", "777"),
     ("phrase", '"yang dan"'),
     ("name prefix", "jos*"),
     ("short prefix", "mem*"),
+    ("4-letter prefix", "meng*"),
+    ("5-letter prefix", "mengj*"),
 )
 
 
@@ -162,10 +176,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, help="an existing imported SQLite database")
     parser.add_argument("--articles", type=int, default=100_000, help="else build N (100000)")
-    parser.add_argument("--mentions", action="store_true", help="about 10 mentions an article")
+    parser.add_argument(
+        "--mentions",
+        action="store_true",
+        help="about 10 mentions an article (with --db: added to it, if it has fewer than 5)",
+    )
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--app", action="store_true", help="also the app's first paint")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--only", default="queue,search,stats", help="the parts to measure (queue,search,stats)"
+    )
     args = parser.parse_args()
     db = args.db or database(args.articles, mentions=args.mentions, cache=args.cache)
 
@@ -177,46 +198,61 @@ def main() -> int:
     print(f"opened {db} in {time.perf_counter() - t0:.1f} s")
     articles = raw(db, "SELECT max(id) FROM article")[0][0] or 0
     mentions = raw(db, "SELECT max(id) FROM mention")[0][0] or 0
+    if args.db and args.mentions and mentions < articles * MENTIONS_PER_ARTICLE // 2:
+        t0 = time.perf_counter()
+        add_mentions(db)  # plain SQL into the real table: the tally's triggers count them
+        print(f"added mentions to {db} in {time.perf_counter() - t0:.0f} s (not timed below)")
+        mentions = raw(db, "SELECT max(id) FROM mention")[0][0] or 0
     print(f"{articles:,} articles, ~{mentions:,} mentions; median of {args.repeat} warm runs")
     repeat = args.repeat
+    parts = set(args.only.split(","))
 
-    print("queue first paint")
-    ms, (total, _rows) = timed(lambda: queue_reads(engine, None), repeat)
-    base = timed(lambda: raw(db, f"SELECT id FROM article ORDER BY id LIMIT {PAGE}"), repeat)[0]
-    line("store reads of a reload", ms, "raw first page", base, f"{total} articles")
-    if args.app:
-        app_s = statistics.median(app_first_paint(url) for _ in range(3))
-        empty = args.cache / "empty.sqlite"
-        empty.unlink(missing_ok=True)
-        open_database(f"sqlite:///{empty}").dispose()  # created and migrated before, not timed
-        empty_s = statistics.median(app_first_paint(f"sqlite:///{empty}") for _ in range(3))
-        line("app first paint (Pilot)", app_s * 1000, "on an empty database", empty_s * 1000)
+    if "queue" in parts:
+        print("queue first paint")
+        ms, (total, _rows) = timed(lambda: queue_reads(engine, None), repeat)
+        base = timed(lambda: raw(db, f"SELECT id FROM article ORDER BY id LIMIT {PAGE}"), repeat)[0]
+        line("store reads of a reload", ms, "raw first page", base, f"{total} articles")
+        if args.app:
+            app_s = statistics.median(app_first_paint(url) for _ in range(3))
+            empty = args.cache / "empty.sqlite"
+            empty.unlink(missing_ok=True)
+            open_database(f"sqlite:///{empty}").dispose()  # created and migrated before, not timed
+            empty_s = statistics.median(app_first_paint(f"sqlite:///{empty}") for _ in range(3))
+            line("app first paint (Pilot)", app_s * 1000, "on an empty database", empty_s * 1000)
 
-    print("search: the queue's reload (capped count + first page) vs the old path, raw count")
-    from store.corpus.search import _fts5_query
+    if "search" in parts:
+        print("search: the queue's reload (capped count + first page) vs the old path, raw count")
+        from store.corpus.search import _fts5_query
 
-    sql = "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?"
-    for kind, query in SEARCHES:
-        ms, (total, rows) = timed(lambda q=query: queue_reads(engine, q), repeat)
-        old_ms, exact = timed(lambda q=query: old_reads(db, q), max(1, repeat // 2))
-        raw_ms = timed(lambda q=query: raw(db, sql, _fts5_query(q)), max(1, repeat // 2))[0]
-        print(f"  {kind} {query!r}: {total} shown, {exact:,} exact")
-        line("reload reads", ms, "old count + page", old_ms, f"raw FTS5 count {raw_ms:.1f} ms")
-        if len(rows) == PAGE:
-            after = rows[-1].id
-            with_ms = timed(lambda q=query, a=after: next_page(engine, q, a), repeat)[0]
-            plain_ms = timed(lambda a=after: next_page(engine, None, a), repeat)[0]
-            line("next page with the search", with_ms, "next page, no search", plain_ms)
+        sql = "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?"
+        from store.corpus.search import search_problem
 
-    print("telaah stats (subprocess)")
-    telaah = [sys.executable, "-m", "tui"]
-    stats_ms = cli([*telaah, "--db", url, "stats"], repeat)
-    pass_ms = cli([sys.executable, "-c", "pass"], repeat)
-    help_ms = cli([*telaah, "--help"], repeat)
-    line("telaah stats", stats_ms, "python -c pass", pass_ms, f"telaah --help {help_ms:.0f} ms")
-    ms = timed(lambda: corpus_counts(engine), repeat)[0]
-    old_ms = timed(lambda: old_mention_counts(db), max(1, repeat // 2))[0]
-    line("corpus_stats (in process)", ms, "old: mentions by state, origin", old_ms)
+        print(f"  refused: {search_problem('me*')}")
+        for kind, query in SEARCHES:
+            ms, (total, rows) = timed(lambda q=query: queue_reads(engine, q), repeat)
+            old_ms, exact = timed(lambda q=query: old_reads(db, q), max(1, repeat // 2))
+            raw_ms = timed(lambda q=query: raw(db, sql, _fts5_query(q)), max(1, repeat // 2))[0]
+            print(f"  {kind} {query!r}: {total} shown, {exact:,} exact")
+            line("reload reads", ms, "old count + page", old_ms, f"raw FTS5 count {raw_ms:.1f} ms")
+            if len(rows) == PAGE:
+                after = rows[-1].id
+                with_ms = timed(lambda q=query, a=after: next_page(engine, q, a), repeat)[0]
+                plain_ms = timed(lambda a=after: next_page(engine, None, a), repeat)[0]
+                line("next page with the search", with_ms, "next page, no search", plain_ms)
+
+    if "stats" in parts:
+        print("telaah stats (subprocess)")
+        telaah = [sys.executable, "-m", "tui"]
+        stats_ms = cli([*telaah, "--db", url, "stats"], repeat)
+        pass_ms = cli([sys.executable, "-c", "pass"], repeat)
+        help_ms = cli([*telaah, "--help"], repeat)
+        line("telaah stats", stats_ms, "python -c pass", pass_ms, f"telaah --help {help_ms:.0f} ms")
+        ms = timed(lambda: corpus_counts(engine), repeat)[0]
+        old_ms = timed(lambda: old_mention_counts(db), max(1, repeat // 2))[0]
+        line("corpus_stats (in process)", ms, "old: mentions by state, origin", old_ms)
+        tally = raw(db, "SELECT count(*), coalesce(sum(n), 0) FROM mention_tally")[0]
+        shared = raw(db, "SELECT count(*) FROM mention WHERE layer IS NULL")[0][0]
+        print(f"  mention_tally: {tally[0]} rows summing {tally[1]:,}; counted: {shared:,}")
     engine.dispose()
     return 0
 

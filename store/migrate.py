@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -29,6 +30,13 @@ def include_object(
     """Alembic's filter: the search index (FTS5, or PostgreSQL's tsvector table) is managed by
     hand, not by autogenerate."""
     return type_ != "table" or is_model_table(name)
+
+
+def tell(line: str) -> None:
+    """Tell whoever waits what a long migration step is doing: one line on stderr, before the
+    step (upgrades run from `telaah db upgrade` or when a database is first opened, before
+    any screen is drawn)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

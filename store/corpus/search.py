@@ -34,6 +34,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlmodel import Session
 
 from store.dialect import POSTGRESQL, SQLITE, dialect_name, per_dialect
+from store.errors import TelaahError
 from store.textnorm import norm_key
 
 _WORD = re.compile(r"\w+")
@@ -263,8 +264,35 @@ def articles_with_terms(session: Session, terms: Iterable[str]) -> set[int]:
     return ids
 
 
+# The shortest prefix a search takes (`mem*`): the length of FTS5's prefix index (migration
+# 0010). A shorter one would merge the entries of every term it starts (seconds at 1M).
+MIN_PREFIX = 3
+
+
+def search_problem(query: str) -> str | None:
+    """Why a full-text `query` is refused (one line), or None: a prefix too short to search."""
+    for tokens, prefix in _terms(query):
+        if prefix and len(tokens[-1]) < MIN_PREFIX:
+            return (
+                f"search: a prefix needs at least {MIN_PREFIX} letters before the *: "
+                f"{tokens[-1]}* (write the whole word, or more of it)"
+            )
+    return None
+
+
 def _parsed(query: str) -> list[tuple[list[str], bool]]:
-    """A search's terms: (tokens of a phrase or a word, whether the last is a prefix)."""
+    """A search's terms: (tokens of a phrase or a word, whether the last is a prefix).
+
+    Raises:
+        TelaahError: a prefix shorter than `MIN_PREFIX` (`search_problem`).
+    """
+    problem = search_problem(query)
+    if problem is not None:
+        raise TelaahError(problem)
+    return _terms(query)
+
+
+def _terms(query: str) -> list[tuple[list[str], bool]]:
     terms: list[tuple[list[str], bool]] = []
     for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
         if phrase:

@@ -83,13 +83,25 @@ def corpus_stats(*, session: Session) -> Stats:
 
 
 def _layers(session: Session) -> dict[str, dict[str, int]]:
-    """Each reviewer's own layer: their mentions by state (read from `ix_mention_layer`)."""
+    """Each reviewer's own layer: their mentions by state (read from `ix_mention_layer`).
+
+    Counted by layer id first, then named: joined to the reviewers, SQLite (no statistics)
+    scanned every mention of the shared layer (10 s at 10M mentions).
+    """
     layers: dict[str, dict[str, int]] = {}
-    query = (
-        select(Reviewer.name, Mention.state, func.count())
-        .join(Reviewer, col(Reviewer.id) == col(Mention.layer))
+    counted = (
+        select(
+            col(Mention.layer).label("layer"),
+            col(Mention.state).label("state"),
+            func.count().label("n"),
+        )
         .where(col(Mention.layer).is_not(None))
-        .group_by(Reviewer.name, Mention.state)
+        .group_by(col(Mention.layer), col(Mention.state))
+        .subquery()
+    )
+    query = (
+        select(Reviewer.name, counted.c.state, counted.c.n)
+        .join(counted, counted.c.layer == col(Reviewer.id))
         .order_by(Reviewer.name)
     )
     for name, state, count in session.exec(query).all():

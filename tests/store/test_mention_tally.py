@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, insert, text
+import pytest
+from sqlalchemy import Engine, event, func, insert, text
 from sqlmodel import Session, col, select
 
 from store.corpus.stats import corpus_stats
@@ -113,3 +114,26 @@ def test_stats_count_the_shared_layer_and_each_reviewers_layer_apart(
     session.commit()
     assert agree(session) == before
     assert corpus_stats(session=session).layers == {}
+
+
+@pytest.mark.sqlite_only("SQLite's query plan (PostgreSQL keeps statistics)")
+def test_stats_read_no_mention_but_the_reviewers_layers(engine: Engine, session: Session) -> None:
+    """`telaah stats` at 10M mentions: the shared layer's counts come from the tally, each
+    reviewer's from `ix_mention_layer`; no statement walks the mention table."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        corpus_stats(session=session)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    plans = []
+    with engine.connect() as connection:
+        for statement in statements:
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}").all()
+            plans.extend(str(row[-1]) for row in rows)
+    assert any("ix_mention_layer" in step for step in plans), plans
+    assert not [step for step in plans if step.split()[:2] == ["SCAN", "mention"]], plans

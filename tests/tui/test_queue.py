@@ -65,6 +65,23 @@ async def test_slash_searches_title_and_text_and_escape_clears(db_url: str) -> N
 
 
 @pytest.mark.usefixtures("demo")
+async def test_a_prefix_too_short_is_refused_with_a_line_and_the_box_stays(db_url: str) -> None:
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"Zh*", "enter")
+        await pilot.pause()
+        table = table_of(pilot.app)
+        messages = [str(n.message) for n in pilot.app._notifications]
+        assert any("a prefix needs at least 3 letters" in m and "zh*" in m for m in messages)
+        assert shown_ids(table) == [1, 2, 3, 4, 5]  # the listing as it was, no search
+        assert "search:" not in plain(pilot.app.screen.query_one("#counts"))
+        assert pilot.app.screen.query_one("#search").has_focus  # to be written again
+        await pilot.press("ctrl+u", *"Zha*", "enter")
+        await pilot.pause()
+        assert shown_ids(table) == [1]
+        assert "search: Zha*" in plain(pilot.app.screen.query_one("#counts"))
+
+
+@pytest.mark.usefixtures("demo")
 async def test_returning_from_an_article_refreshes_its_counts(
     db_url: str, session: Session, reviewer_id: int
 ) -> None:

@@ -21,6 +21,7 @@ from store.corpus.articles import (
     listing_position,
     neighbour_article,
 )
+from store.corpus.search import search_problem
 from store.corpus.stats import decisions_since, start_of_today
 from store.db import session_scope
 from store.review.mentions import last_position
@@ -84,7 +85,7 @@ class ArticlesScreen(TelaahScreen[None]):
         yield Header()
         yield Static(id="counts")
         yield Input(
-            placeholder='search title and text: words, "a phrase", prefix*  '
+            placeholder='search title and text: words, "a phrase", pre* (3 letters or more)  '
             "(enter: search, escape: clear)",
             id="search",
         )
@@ -302,6 +303,10 @@ class ArticlesScreen(TelaahScreen[None]):
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
+        problem = search_problem(event.value)
+        if problem is not None:  # a prefix too short: the box stays, to be written again
+            self.notify(problem, severity="error", markup=False)
+            return
         self.search = event.value.strip() or None
         self.reload()
 
