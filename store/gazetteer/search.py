@@ -7,7 +7,7 @@ import re
 import threading
 import unicodedata
 import weakref
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -146,6 +146,58 @@ class EntitySearch:
         ).all()
         return cls([tuple(row) for row in entities], (tuple(row) for row in aliases))
 
+    def with_entity(
+        self, key: str, name: str, type_: str, aliases: Iterable[tuple[str, str]]
+    ) -> EntitySearch | None:
+        """This index and one new entity (`aliases`: its (text, norm) pairs in id order), as
+        `build` would make it once the entity is stored: the lists copied and the entity's
+        entries added in place, not every entity and alias read and indexed again (an entity
+        created in review). None when `key` is indexed already, or when one of its alias
+        keys is indexed for another type only (its place in the typo buckets would differ):
+        build the index again then. This index is left as it is (a search may be reading it).
+        """
+        if key in self._slot_by_key:
+            return None
+        grown = object.__new__(EntitySearch)
+        slot = len(self._ents)
+        grown._ents = [*self._ents, (key, name, type_)]
+        grown._slot_by_key = {**self._slot_by_key, key: slot}
+        grown._alias_text = list(self._alias_text)
+        grown._alias_slot = list(self._alias_slot)
+        by_key = dict(self._by_key)
+        suffix_keys, suffix_alias = list(self._suffix_keys), list(self._suffix_alias)
+        buckets = dict(self._buckets)
+        seen: set[str] = set()
+        for text, norm in aliases:
+            if text in seen or not norm:
+                continue
+            seen.add(text)
+            known = by_key.get(norm)
+            types = {self._ents[self._alias_slot[i]][2] for i in known or ()}
+            if known is not None and type_ not in types:
+                return None
+            index = len(grown._alias_text)
+            grown._alias_text.append(text)
+            grown._alias_slot.append(slot)
+            by_key[norm] = (*(known or ()), index)
+            pairs = [(norm, index)]
+            if not text.isalnum():
+                words = search_words(text)
+                pairs += [("".join(words[i:]), ~index) for i in range(1, len(words))]
+            for suffix, owner in pairs:  # after the equal keys, as the stable sort puts them
+                at = bisect_right(suffix_keys, suffix)
+                suffix_keys.insert(at, suffix)
+                suffix_alias.insert(at, owner)
+            if known is None:  # a new key goes last in its buckets, as in `build`
+                for only in (None, type_):
+                    for place, char in enumerate(norm[:2]):
+                        bucket = (only, place, char)
+                        buckets[bucket] = [*buckets.get(bucket, ()), norm]
+        grown._by_key = by_key
+        grown._suffix_keys, grown._suffix_alias = suffix_keys, suffix_alias
+        grown._buckets = buckets
+        return grown
+
     @property
     def entity_count(self) -> int:
         """How many entities can be found (redirects left out)."""
@@ -275,22 +327,26 @@ def _root(entity_id: int, merged: dict[int, int]) -> int:
     return entity_id
 
 
-def gazetteer_stamp(session: Session) -> tuple[Any, ...]:
+def gazetteer_stamp(session: Session, without: int | None = None) -> tuple[Any, ...]:
     """A cheap fingerprint of the gazetteer, to know when an index is out of date.
 
     It changes when an entity or alias is added or removed, an entity renamed, retyped or
-    redirected (counts, highest ids, latest update, redirect targets).
+    redirected (counts, highest ids, latest update, redirect targets). `without`: the
+    gazetteer's as if the entity with that id (and its aliases) were not there.
     """
-    aliases = session.execute(select(func.count(), func.max(col(Alias.id)))).one()
-    entities = session.execute(
-        select(
-            func.count(),
-            func.max(col(Entity.id)),
-            func.max(col(Entity.updated_at)),
-            func.count(col(Entity.merged_into)),
-            func.sum(col(Entity.merged_into)),
-        )
-    ).one()
+    alias_query = select(func.count(), func.max(col(Alias.id)))
+    entity_query = select(
+        func.count(),
+        func.max(col(Entity.id)),
+        func.max(col(Entity.updated_at)),
+        func.count(col(Entity.merged_into)),
+        func.sum(col(Entity.merged_into)),
+    )
+    if without is not None:
+        alias_query = alias_query.where(col(Alias.entity_id) != without)
+        entity_query = entity_query.where(col(Entity.id) != without)
+    aliases = session.execute(alias_query).one()
+    entities = session.execute(entity_query).one()
     return (*aliases, *entities)
 
 
@@ -309,14 +365,43 @@ class SearchCache:
         """The index last built, maybe out of date; None before the first build."""
         return self._index
 
-    def fresh(self) -> EntitySearch:
-        """The index, rebuilt first if the gazetteer changed (safe to call from a thread)."""
+    def fresh(self, created: str | None = None) -> EntitySearch:
+        """The index, rebuilt first if the gazetteer changed (safe to call from a thread).
+
+        `created`: the key of an entity just made (in review, from a mention): when it is the
+        only change since the index was built, it is added to the index (`with_entity`)
+        instead of every entity and alias being read and indexed again."""
         with self._lock, session_scope(self.engine) as session:
             stamp = gazetteer_stamp(session)
+            if self._index is not None and stamp != self._stamp and created:
+                grown = self._grown(session, self._index, created)
+                if grown is not None:
+                    self._index, self._stamp = grown, stamp
             if self._index is None or stamp != self._stamp:
                 self._index = EntitySearch.build(session)
                 self._stamp = stamp
             return self._index
+
+    def _grown(self, session: Session, index: EntitySearch, key: str) -> EntitySearch | None:
+        """`index` with the entity `key`, if it is new and the gazetteer is otherwise as it was
+        when `index` was built (its stamp without the entity is the one kept)."""
+        if index.entity(key) is not None:
+            return None
+        row = session.execute(
+            select(
+                col(Entity.id), col(Entity.name), col(Entity.type), col(Entity.merged_into)
+            ).where(col(Entity.key) == key)
+        ).first()
+        if row is None or row.merged_into is not None:
+            return None
+        if gazetteer_stamp(session, without=row.id) != self._stamp:
+            return None
+        aliases = session.execute(
+            select(col(Alias.text), col(Alias.norm))
+            .where(col(Alias.entity_id) == row.id)
+            .order_by(col(Alias.id))
+        ).all()
+        return index.with_entity(key, row.name, row.type, [tuple(a) for a in aliases])
 
 
 _caches: weakref.WeakKeyDictionary[Engine, SearchCache] = weakref.WeakKeyDictionary()

@@ -92,8 +92,13 @@ class _Job:
     worker process does (its own engine, read only), or the run's own process with one."""
 
     def __init__(
-        self, engine: Engine, matcher: Matcher, keys: dict[str, int], precision: Precision
+        self,
+        engine: Engine,
+        matcher: Matcher,
+        keys: dict[str, int] | None,
+        precision: Precision | None,
     ) -> None:
+        """`keys` and `precision` None: read for each chunk, of the entities it names."""
         self.url = engine.url.render_as_string(hide_password=False)
         self.engines = {os.getpid(): engine}
         self.matcher = matcher
@@ -108,6 +113,9 @@ class _Job:
 
             engine = self.engines[os.getpid()] = make_engine(self.url)
         results = [(i, with_new_names(self.matcher, t)) for i, t in _texts(engine, ids)]
+        if self.keys is None or self.precision is None:
+            keys, precision = named_entities(engine, results)
+            return _prepare(engine, results, keys, precision)
         return _prepare(engine, results, self.keys, self.precision)
 
 
@@ -147,9 +155,15 @@ def match_articles(
         else:
             scope = scope_of(article_ids)
             article_ids = sorted(set(article_ids))
-        rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
-        keys: dict[str, int] = {row[0]: row[1] for row in rows}
-        precision = load_precision(session)
+        pool = workers_for(len(article_ids), workers)
+        keys: dict[str, int] | None = None
+        precision: Precision | None = None
+        if pool > 1:  # the workers share what is read once here
+            rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
+            keys = {row[0]: row[1] for row in rows}
+            precision = load_precision(session)
+        # (else each chunk reads the entities its candidates name, and their decisions: a
+        # re-match of a few articles reads a few entities, not the whole gazetteer and corpus)
         progress = None
         if resumable:
             progress = Progress(scope, gazetteer_digest(matcher), len(article_ids), reviewer_id)
@@ -160,11 +174,12 @@ def match_articles(
         report.merge(MatchReport(**progress.before, resumed=progress.before["articles"]))
         article_ids = [i for i in article_ids if i > progress.through]
         on_resumed(report.resumed)
+        if len(article_ids) < POOL_FROM:
+            pool = 1  # (what is left is done here, with what was read for the workers)
     job = _Job(engine, matcher, keys, precision)
-    workers = workers or os.cpu_count() or 1
     chunks = _chunks(article_ids, CHUNK)
-    if workers > 1 and len(article_ids) >= POOL_FROM and can_fork():
-        prepared: Iterator[Rows] = fork_map(job, chunks, workers)
+    if pool > 1:
+        prepared: Iterator[Rows] = fork_map(job, chunks, pool)
     else:
         prepared = map(job, chunks)
     for chunk in prepared:
@@ -457,17 +472,7 @@ def add_candidates(
     """Store new candidates beside the articles' stored ones, which are left as they are but
     the pending candidates `replaced` (withdrawn); the same checks as `match_articles`: never
     over an accepted mention nor a rejected one."""
-    named = sorted({c.key for _, found in results for c in found if c.key})
-    with session_scope(engine) as session:
-        keys: dict[str, int] = {}
-        for at in range(0, len(named), KEYS_CHUNK):  # the entities named, not all of them
-            rows = session.execute(
-                select(col(Entity.key), col(Entity.id)).where(
-                    col(Entity.key).in_(named[at : at + KEYS_CHUNK])
-                )
-            ).all()
-            keys.update({row[0]: row[1] for row in rows})
-        precision = load_precision(session)
+    keys, precision = named_entities(engine, results)
     report = MatchReport()
     for start in range(0, len(results), CHUNK):
         report.merge(
@@ -481,3 +486,28 @@ def add_candidates(
             )
         )
     return report
+
+
+def workers_for(articles: int, workers: int | None) -> int:
+    """How many processes match `articles` articles (1: this one alone)."""
+    workers = workers or os.cpu_count() or 1
+    return workers if workers > 1 and articles >= POOL_FROM and can_fork() else 1
+
+
+def named_entities(
+    engine: Engine, results: list[tuple[int, list[Candidate]]]
+) -> tuple[dict[str, int], Precision]:
+    """The ids of the entities `results`' candidates name (key -> id), and the decisions about
+    them (`load_precision`): the entities named, not all of them."""
+    named = sorted({c.key for _, found in results for c in found if c.key})
+    with session_scope(engine) as session:
+        keys: dict[str, int] = {}
+        for at in range(0, len(named), KEYS_CHUNK):
+            rows = session.execute(
+                select(col(Entity.key), col(Entity.id)).where(
+                    col(Entity.key).in_(named[at : at + KEYS_CHUNK])
+                )
+            ).all()
+            keys.update({row[0]: row[1] for row in rows})
+        precision = load_precision(session, keys.values())
+    return keys, precision

@@ -15,6 +15,7 @@ mostly accepted never lowers it, mostly rejected never raises it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from store.models import Entity, Mention
 
 EVIDENCE = 5  # decisions weighing as much as the matcher's own score
 MOVES = 1.0  # a smaller move is no move (and gives no reason)
+IDS_CHUNK = 500  # entity ids per query when reading some entities' decisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +98,27 @@ def _tallies(rows: Any) -> dict[tuple[int | None, str], Tally]:
     return {key: Tally(a, r) for key, (a, r) in counts.items()}
 
 
-def load_precision(connection: Any) -> Precision:
-    """Every decision, counted by alias and by surface (a connection or a session)."""
+def load_precision(connection: Any, entity_ids: Collection[int] | None = None) -> Precision:
+    """Every decision, counted by alias and by surface (a connection or a session); with
+    `entity_ids`, only those about these entities: all a few articles' candidates need (a
+    re-match after an edit reads a handful of entities' decisions, not the corpus's)."""
+    if entity_ids is None:
+        return Precision(*_counted(connection, None))
+    ids = sorted(set(entity_ids))
+    found = Precision()
+    for at in range(0, len(ids), IDS_CHUNK):
+        aliases, surfaces = _counted(connection, ids[at : at + IDS_CHUNK])
+        found.aliases.update(aliases)  # (grouped by entity: the chunks do not overlap)
+        found.surfaces.update(surfaces)
+    return found
+
+
+def _counted(
+    connection: Any, ids: list[int] | None
+) -> tuple[dict[tuple[int | None, str], Tally], dict[tuple[int | None, str], Tally]]:
+    """The tallies by alias and by surface of the decisions about `ids` (None: all)."""
     decided = col(Mention.state).in_(("accepted", "rejected"))
-    linked = col(Mention.entity_id).is_not(None)
+    linked = col(Mention.entity_id).is_not(None) if ids is None else col(Mention.entity_id).in_(ids)
     by_alias = connection.execute(
         select(col(Mention.entity_id), col(Mention.matched_alias), col(Mention.state), func.count())
         .where(decided, linked, col(Mention.matched_alias).is_not(None))
@@ -110,7 +129,7 @@ def load_precision(connection: Any) -> Precision:
         .where(decided, linked)
         .group_by(col(Mention.entity_id), col(Mention.text), col(Mention.state))
     ).all()
-    return Precision(_tallies(by_alias), _tallies(by_surface))
+    return _tallies(by_alias), _tallies(by_surface)
 
 
 def alias_precision(session: Any, key: str) -> dict[str, Tally]:

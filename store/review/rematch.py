@@ -310,7 +310,7 @@ def rematch(
         match_articles(
             engine,
             article_ids=sorted(whole),
-            matcher=matcher or live_matcher(engine),
+            matcher=matcher or live_matcher(engine, created=change.key),
             reviewer_id=reviewer_id,
             on_progress=on_progress,
         )

@@ -139,3 +139,74 @@ def test_the_cache_rebuilds_only_when_the_gazetteer_changed(
     )
     gazetteer.set_redirect(session=session, key="B", target="A", reviewer_id=reviewer_id)
     assert keys(cache.fresh().search("beta")) == ["A"]
+
+
+def internals(index: EntitySearch) -> tuple[object, ...]:
+    """Everything an index holds, to compare two of them."""
+    return (
+        index._ents,
+        index._slot_by_key,
+        index._alias_text,
+        index._alias_slot,
+        index._by_key,
+        index._suffix_keys,
+        index._suffix_alias,
+        index._buckets,
+    )
+
+
+def test_an_entity_created_is_added_to_the_index_as_a_build_would_hold_it(
+    engine: Engine, session: Session, reviewer_id: int, schema_loaded: None
+) -> None:
+    """An entity made in review grows the index (`fresh(created=key)`): the index is what
+    `build` makes, and searches find it; any other change meanwhile builds it again."""
+    import_gazetteer(session=session, path=SAMPLE / "gazetteer.csv", reviewer_id=reviewer_id)
+    cache = search_cache(engine)
+    before = cache.fresh()
+    kept = internals(before)
+    gazetteer.create_entity(
+        session=session,
+        key="org:shanghai",
+        name="Shanghai Cooperation Organisation",
+        type="ORG",
+        aliases=["SCO", "Organisasi Kerja Sama Shanghai", "Kyrgyzstan"],  # a key held by GPE
+        reviewer_id=reviewer_id,
+    )
+    assert cache._grown(session, before, "org:shanghai") is None  # a key GPE's alias holds
+    assert internals(cache.fresh(created="org:shanghai")) == internals(EntitySearch.build(session))
+    gazetteer.create_entity(
+        session=session,
+        key="per:belousov",
+        name="Andrey Belousov",
+        type="PERSON",
+        aliases=["Belousov", "A. Belousov"],
+        reviewer_id=reviewer_id,
+    )
+    first = cache.fresh()  # (built: the first creation was not added)
+    gazetteer.create_entity(
+        session=session,
+        key="gpe:bishkek-city",
+        name="Bishkek City",
+        type="GPE",
+        aliases=["Biskek", "Kota Bishkek"],
+        reviewer_id=reviewer_id,
+    )
+    grown = cache._grown(session, first, "gpe:bishkek-city")
+    assert grown is not None  # added, not built again
+    assert internals(grown) == internals(EntitySearch.build(session))
+    assert internals(first) != internals(grown)  # the index searched meanwhile is left alone
+    assert cache.fresh(created="gpe:bishkek-city") is not first
+    assert internals(cache.current) == internals(EntitySearch.build(session))  # type: ignore[arg-type]
+    assert keys(cache.current.search("biskek"))[0] == "gpe:bishkek-city"  # type: ignore[union-attr]
+    assert keys(cache.current.search("kota"))[0] == "gpe:bishkek-city"  # type: ignore[union-attr]
+    assert kept == internals(before)
+
+    # Another edit beside a creation: the index is built again, never grown.
+    gazetteer.create_entity(
+        session=session, key="gpe:osh", name="Osh", type="GPE", reviewer_id=reviewer_id
+    )
+    gazetteer.add_alias(session=session, key="KG", text="Kirgiziya", reviewer_id=reviewer_id)
+    assert cache._grown(session, cache.current, "gpe:osh") is None  # type: ignore[arg-type]
+    index = cache.fresh(created="gpe:osh")
+    assert internals(index) == internals(EntitySearch.build(session))
+    assert keys(index.search("kirgiziya"))[0] == "KG"

@@ -180,3 +180,42 @@ def test_the_live_matcher_follows_edits_made_elsewhere(engine: Engine, tmp_path:
     labels = {c.text: c.label for c in live_matcher(engine).find_candidates(text)}
     assert labels["Padang Lawas"] == "ORG" and "Tarumaja" not in labels
     other.dispose()
+
+
+def test_an_entity_made_in_review_is_read_alone_unless_more_changed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a creation (`live_matcher(engine, created=key)`), the live matcher reads that
+    entity's aliases alone when nothing else changed since it last compared the gazetteer, and
+    matches as a matcher built from the whole gazetteer; an edit made elsewhere meanwhile is
+    found by comparing every alias, as without a creation."""
+    import store.review.live as live
+
+    prepare_demo(engine, reviewer_id=None)
+    text = "Menurut Nusa Kertaraja dan Padang Lawas, warga Tarumaja datang ke Astana."
+    live_matcher(engine)  # compared now
+    with session_scope(engine) as session:
+        gazetteer.create_entity(
+            session=session, key="NK", name="Nusa Kertaraja", type="GPE", reviewer_id=None
+        )
+        whole = gazetteer_aliases(session=session)
+    reads: list[object] = []  # every read of the whole gazetteer's aliases (the real one)
+    every = live._aliases
+    monkeypatch.setattr(live, "_aliases", lambda e: reads.append(e) or every(e))
+    grown = live_matcher(engine, created="NK")
+    assert reads == []  # one entity read, not every alias
+    assert grown.find_candidates(text) == Matcher.build(whole).find_candidates(text)
+    assert "NK" in {c.key for c in grown.find_candidates(text)}
+    other = open_database(str(engine.url.render_as_string(hide_password=False)))
+    with session_scope(other) as session:  # elsewhere: an alias of an entity it knows
+        gazetteer.add_alias(session=session, key="NK", text="Tarumaja", reviewer_id=None)
+    other.dispose()
+    with session_scope(engine) as session:
+        gazetteer.create_entity(
+            session=session, key="PL", name="Padang Lawas", type="PERSON", reviewer_id=None
+        )
+        whole = gazetteer_aliases(session=session)
+    matched = live_matcher(engine, created="PL")
+    assert len(reads) == 1  # compared again: more than the creation changed
+    assert matched.find_candidates(text) == Matcher.build(whole).find_candidates(text)
+    assert "Tarumaja" in {c.text for c in matched.find_candidates(text)}

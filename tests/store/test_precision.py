@@ -11,7 +11,7 @@ from store.matching import Candidate
 from store.models import Entity, Mention
 from store.review.candidates import add_candidates, match_articles
 from store.review.mentions import decide_mention
-from store.review.precision import Tally, alias_precision, prior_score
+from store.review.precision import Tally, alias_precision, load_precision, prior_score
 from tests.cli.test_cli import run
 
 
@@ -98,3 +98,23 @@ def test_an_alias_accepted_every_time_lifts_a_doubted_candidate(engine: Engine) 
     ]
     assert len(stored) == 1 and stored[0].score is not None and stored[0].score >= 50
     assert stored[0].reason == "sentence-initial; often accepted (5 of 5)"
+
+
+def test_the_decisions_of_some_entities_are_those_of_all_about_them(engine: Engine) -> None:
+    """A re-match of a few articles reads the decisions about the entities its candidates
+    name (`load_precision(..., entity_ids)`), the same tallies as reading them all."""
+    prepare_demo(engine, reviewer_id=None)
+    for n, mention in enumerate(mentions(engine, "Rusia")[:4]):
+        decide(engine, mention, "accepted" if n else "rejected")
+    for mention in mentions(engine, "CSTO")[:2]:
+        decide(engine, mention, "rejected")
+    with session_scope(engine) as session:
+        ids: dict[str, int] = dict(session.execute(select(col(Entity.key), col(Entity.id))).all())
+        every = load_precision(session)
+        some = load_precision(session, [ids["RU"]])
+        none = load_precision(session, [])
+    assert some.aliases == {k: v for k, v in every.aliases.items() if k[0] == ids["RU"]}
+    assert some.surfaces == {k: v for k, v in every.surfaces.items() if k[0] == ids["RU"]}
+    assert some.aliases[(ids["RU"], "Rusia")] == Tally(3, 1)
+    assert any(k[0] == ids["CSTO"] for k in every.aliases)  # read with all, not with RU's
+    assert not none.aliases and not none.surfaces

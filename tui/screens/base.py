@@ -245,7 +245,8 @@ class TelaahScreen(Screen[ResultType]):
         engine, reviewer_id = self.telaah.engine, self.telaah.reviewer_id
         with _REMATCHING:
             report = rematch(engine, change, reviewer_id=reviewer_id)
-            search_cache(engine).fresh()  # the change altered what entity search must find
+            # The change altered what entity search must find (an entity made: added to it).
+            search_cache(engine).fresh(created=change.key)
         summary = report.summary.replace("matched", "re-matched", 1)
         self.post_message(self.Rematched(f"{done}; {summary}"))
 
