@@ -51,7 +51,7 @@ def window_candidates(
     if named is None:
         return None
     taken = [
-        c for (start, _), part in zip(windows, found, strict=True) for c in _shifted(part, start)
+        c for (start, _), part in zip(windows, found, strict=True) for c in shifted(part, start)
     ]
     return taken, named[0], named[1]
 
@@ -85,7 +85,7 @@ def window_names(
             before = {(s - start, e - start) for s, e in stored if start <= s < end}
             within = clauses(part, part_found, before)
         if within:
-            names += _shifted(new_names(part, part_found, hints, within=within), start)
+            names += shifted(new_names(part, part_found, hints, within=within), start)
             ranges += [(low + start, high + start) for low, high in within]
     return names, ranges
 
@@ -194,7 +194,7 @@ def lines_after(matcher: Matcher, text: str, windows: Windows, words: set[str]) 
                 continue  # a line already matched
             line_end = folded.find("\n", match.end())
             line_end = start if line_end < 0 or line_end >= start else line_end + 1
-            others += _shifted(matcher.find_candidates(text[line_start:line_end]), line_start)
+            others += shifted(matcher.find_candidates(text[line_start:line_end]), line_start)
             at = line_end
         at = end
     return others
@@ -217,7 +217,8 @@ def with_new_names_in(matcher: Matcher, text: str, windows: Windows) -> list[Can
     return sorted(taken + names, key=lambda c: c.start)
 
 
-def _shifted(found: Sequence[Candidate], by: int) -> list[Candidate]:
+def shifted(found: Sequence[Candidate], by: int) -> list[Candidate]:
+    """`found` (candidates of a part of a text) with their offsets moved `by` characters."""
     if not by:
         return list(found)
     return [

@@ -24,6 +24,7 @@ from store.review.precision import Precision, load_precision
 CHUNK = 100  # articles matched and written per transaction
 POOL_FROM = 400  # below this many articles, worker processes cost more than they save
 KEYS_CHUNK = 500  # entity keys looked up per query
+WRITE_CHUNK = 5_000  # articles whose new candidates `add_candidates` writes in one transaction
 
 
 @dataclass(slots=True)
@@ -74,6 +75,20 @@ def build_matcher(*, session: Session) -> Matcher:
     return Matcher.build(gazetteer_aliases(session=session))
 
 
+def entity_ids(session: Session, named: Collection[str]) -> dict[str, int]:
+    """The ids of the entities `named` (keys; the empty key of a new name left out)."""
+    wanted = sorted(key for key in named if key)
+    keys: dict[str, int] = {}
+    for at in range(0, len(wanted), KEYS_CHUNK):
+        rows = session.execute(
+            select(col(Entity.key), col(Entity.id)).where(
+                col(Entity.key).in_(wanted[at : at + KEYS_CHUNK])
+            )
+        ).all()
+        keys.update({row[0]: row[1] for row in rows})
+    return keys
+
+
 def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield list(ids[start : start + size])
@@ -92,7 +107,11 @@ class _Job:
     worker process does (its own engine, read only), or the run's own process with one."""
 
     def __init__(
-        self, engine: Engine, matcher: Matcher, keys: dict[str, int], precision: Precision
+        self,
+        engine: Engine,
+        matcher: Matcher,
+        keys: dict[str, int] | None,
+        precision: Precision,
     ) -> None:
         self.url = engine.url.render_as_string(hide_password=False)
         self.engines = {os.getpid(): engine}
@@ -108,7 +127,11 @@ class _Job:
 
             engine = self.engines[os.getpid()] = make_engine(self.url)
         results = [(i, with_new_names(self.matcher, t)) for i, t in _texts(engine, ids)]
-        return _prepare(engine, results, self.keys, self.precision)
+        keys = self.keys
+        if keys is None:  # (a few articles: only the entities they name are looked up)
+            with session_scope(engine) as session:
+                keys = entity_ids(session, {c.key for _, found in results for c in found})
+        return _prepare(engine, results, keys, self.precision)
 
 
 def match_articles(
@@ -147,8 +170,10 @@ def match_articles(
         else:
             scope = scope_of(article_ids)
             article_ids = sorted(set(article_ids))
-        rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
-        keys: dict[str, int] = {row[0]: row[1] for row in rows}
+        keys: dict[str, int] | None = None  # a few articles: read per chunk (_Job)
+        if len(article_ids) >= POOL_FROM:
+            rows = session.execute(select(col(Entity.key), col(Entity.id))).all()
+            keys = {row[0]: row[1] for row in rows}
         precision = load_precision(session)
         progress = None
         if resumable:
@@ -323,14 +348,8 @@ def _write(connection: Connection, rows: Rows) -> None:
     """One chunk's changes, in the caller's transaction."""
     if rows.updates:  # one statement for them all
         connection.execute(_UPDATE, rows.updates)
-    if rows.withdrawn:
-        # Still pending: a decision committed since the rows were read is never undone
-        # (the read was not under the write lock; a re-match runs beside the review).
-        connection.execute(
-            delete(Mention).where(
-                col(Mention.id).in_(rows.withdrawn), col(Mention.state) == "pending"
-            )
-        )
+    if rows.withdrawn:  # one statement for them all too (no list of ids to bind)
+        connection.execute(_DELETE, [{"row_id": row_id} for row_id in rows.withdrawn])
     if rows.inserts:
         connection.exec_driver_sql(_insert_sql(connection.engine), rows.inserts)
 
@@ -365,6 +384,13 @@ _UPDATE = (
         reason=bindparam("new_reason"),
         version=col(Mention.version) + 1,
     )
+)
+
+
+# A withdrawn candidate, still pending: a decision committed since the rows were read is never
+# undone (the read was not under the write lock; a re-match runs beside the review).
+_DELETE = delete(Mention).where(
+    col(Mention.id) == bindparam("row_id"), col(Mention.state) == "pending"
 )
 
 
@@ -457,21 +483,15 @@ def add_candidates(
     """Store new candidates beside the articles' stored ones, which are left as they are but
     the pending candidates `replaced` (withdrawn); the same checks as `match_articles`: never
     over an accepted mention nor a rejected one."""
-    named = sorted({c.key for _, found in results for c in found if c.key})
     with session_scope(engine) as session:
-        keys: dict[str, int] = {}
-        for at in range(0, len(named), KEYS_CHUNK):  # the entities named, not all of them
-            rows = session.execute(
-                select(col(Entity.key), col(Entity.id)).where(
-                    col(Entity.key).in_(named[at : at + KEYS_CHUNK])
-                )
-            ).all()
-            keys.update({row[0]: row[1] for row in rows})
+        keys = entity_ids(session, {c.key for _, found in results for c in found})
         precision = load_precision(session)
+    # Worked out a chunk at a time, written together: one statement a kind for them all.
     report = MatchReport()
-    for start in range(0, len(results), CHUNK):
-        report.merge(
-            _store(
+    for at in range(0, len(results), WRITE_CHUNK):
+        written = Rows(MatchReport(), 0, [], [], [])
+        for start in range(at, min(len(results), at + WRITE_CHUNK), CHUNK):
+            chunk = _prepare(
                 engine,
                 results[start : start + CHUNK],
                 keys,
@@ -479,5 +499,11 @@ def add_candidates(
                 add_only=True,
                 replaced=replaced,
             )
-        )
+            written.report.merge(chunk.report)
+            written.inserts += chunk.inserts
+            written.updates += chunk.updates
+            written.withdrawn += chunk.withdrawn
+        with engine.begin() as connection:
+            _write(connection, written)
+        report.merge(written.report)
     return report

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -38,6 +38,7 @@ from store.matching.names_in import (
     context_of,
     lines_after,
     relabelled,
+    shifted,
     window_matches,
     window_names,
     words_before,
@@ -116,9 +117,7 @@ def withdraw_candidates(
                 continue
             found = window_matches(matcher, text, windows)
             taken = [
-                replace(c, start=c.start + low, end=c.end + low) if low else c
-                for (low, _), part in zip(windows, found, strict=True)
-                for c in part
+                c for (low, _), part in zip(windows, found, strict=True) for c in shifted(part, low)
             ]
             if sentence_initial_only(taken):  # (the doubt of such a candidate depends on the
                 whole.add(article_id)  # whole text)
