@@ -263,7 +263,7 @@ def rematch(
     *,
     reviewer_id: int | None = None,
     progress: Callable[[int], None] | None = None,
-    candidates_current: Callable[[MatchReport], None] | None = None,
+    candidates_current: Callable[[MatchReport], object] | None = None,
 ) -> MatchReport:
     """Re-match exactly the articles a gazetteer change reaches; report what appeared and went.
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, insert, select
 from sqlmodel import col
 
 from store.corpus.demo import prepare_demo
@@ -16,11 +16,12 @@ from store.db import open_database, session_scope
 from store.gazetteer import entities as gazetteer
 from store.gazetteer.change import GazetteerChange
 from store.matching import AliasEntry, Matcher
-from store.models import Article, Entity, Mention
+from store.models import Alias, Article, AuditEntry, Entity, Mention
 from store.review.candidates import build_matcher, gazetteer_aliases, match_articles
-from store.review.live import live_matcher
+from store.review.live import _LIVE, forget, live_matcher
 from store.review.mentions import decide_mention
 from store.review.rematch import affected_articles, rematch
+from store.undo.history import undo
 
 
 def candidates(engine: Engine) -> list[tuple[object, ...]]:
@@ -179,4 +180,66 @@ def test_the_live_matcher_follows_edits_made_elsewhere(engine: Engine, tmp_path:
         )
     labels = {c.text: c.label for c in live_matcher(engine).find_candidates(text)}
     assert labels["Padang Lawas"] == "ORG" and "Tarumaja" not in labels
+    other.dispose()
+
+
+def test_the_audit_log_says_which_entities_changed_elsewhere(
+    engine: Engine, reviewer_id: int
+) -> None:
+    """On SQLite the entries written since the last use say what changed: an alias added or
+    removed elsewhere reads its entity alone (the matcher follows it), a decision reads
+    nothing, an undo (or anything else) compares the whole gazetteer again. On PostgreSQL the
+    whole gazetteer is compared each time: the same matcher."""
+    prepare_demo(engine, reviewer_id=None)
+    other = open_database(str(engine.url.render_as_string(hide_password=False)))
+    url = engine.url.render_as_string(hide_password=False)
+    sqlite = engine.dialect.name == "sqlite"
+    text = "Kabar dari Tarumaja dan Nusa Kertaraja, kata warga Padang Lawas."
+    with session_scope(other) as session:
+        gazetteer.create_entity(
+            session=session, key="NK", name="Nusa Kertaraja", type="GPE", reviewer_id=None
+        )
+    matcher = live_matcher(engine)
+
+    def last_entry() -> int:
+        with other.connect() as connection:
+            return int(connection.execute(select(func.max(col(AuditEntry.id)))).scalar() or 0)
+
+    def same() -> None:
+        with session_scope(other) as session:
+            now = gazetteer_aliases(session=session)
+        assert live_matcher(engine) is matcher
+        assert matcher.find_candidates(text) == Matcher.build(now).find_candidates(text)
+        assert _LIVE[url].seen == (last_entry() if sqlite else None)
+        assert _LIVE[url].rows == {(e.key, e.alias, e.label) for e in now}
+
+    steps = [
+        lambda s: gazetteer.add_alias(session=s, key="NK", text="Tarumaja", reviewer_id=None),
+        lambda s: gazetteer.add_alias(
+            session=s, key="NK", text="Padang Lawas", reviewer_id=reviewer_id
+        ),
+        lambda s: gazetteer.remove_alias(session=s, key="NK", text="Tarumaja", reviewer_id=None),
+        lambda s: undo(session=s, reviewer_id=reviewer_id),  # the alias added by the reviewer
+    ]
+    for step in steps:
+        with session_scope(other) as session:
+            step(session)
+        same()
+    assert {c.text for c in matcher.find_candidates(text)} == {"Nusa Kertaraja"}
+    # An alias read but not in the audit log's last entries: not seen (the entries say what
+    # changed), unless the whole gazetteer is compared (PostgreSQL).
+    with other.begin() as connection:
+        entity = connection.execute(select(col(Entity.id)).where(col(Entity.key) == "NK"))
+        connection.execute(
+            insert(Alias).values(
+                entity_id=entity.scalar_one(),
+                text="Tarumaja",
+                norm="tarumaja",
+                origin="gazetteer",
+            )
+        )
+    found = {c.text for c in live_matcher(engine).find_candidates(text)}
+    assert ("Tarumaja" in found) == (not sqlite)
+    forget(engine)
+    assert "Tarumaja" in {c.text for c in live_matcher(engine).find_candidates(text)}
     other.dispose()
