@@ -334,9 +334,7 @@ def test_the_candidates_are_current_before_the_new_names(engine: Engine) -> None
     seen: list[tuple[set[tuple[object, ...]], set[tuple[object, ...]]]] = []
     for alias in ("Nusa Kertaraja", "Tarumaja Malela"):
         with session_scope(engine) as session:
-            change = gazetteer.remove_alias(
-                session=session, key=key, text=alias, reviewer_id=None
-            )
+            change = gazetteer.remove_alias(session=session, key=key, text=alias, reviewer_id=None)
         names_before = named()
         report = rematch(
             engine, change, candidates_current=lambda _r: seen.append((entities(), named()))
