@@ -9,6 +9,11 @@ entity's names are trusted together), and those of candidates listing it as an a
 Every pending candidate the matcher proposed in those lines that differs from what they give
 now is replaced; the rest of the article is left as it is.
 
+In two steps: `withdraw_candidates` gives the candidates of entities of those lines (written,
+they make the candidates current: what the screens show at the default threshold), then
+`withdraw_names` the new names of the lines (scored under it) and the stored names relabelled,
+from what the first step kept (`Withdrawal`); `withdraw_lines` is both at once.
+
 A new name's label counts the labels of the candidates after the same word in the whole text
 (`names._context`): the names of these lines, and the stored new names elsewhere after a word
 that stood before a changed candidate, are labelled from the article's stored candidates
