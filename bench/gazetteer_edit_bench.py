@@ -10,7 +10,9 @@ Three parts, each beside its baseline in the same run (no figure is asserted):
    new candidates spliced in), in a cold process (the command line: `telaah gazetteer add-alias`
    as a subprocess, interpreter start included), and today's path: a matcher built again from
    the whole gazetteer, then `match_articles` over the articles the change reaches. The same for
-   removing the alias. Goal: candidates current in under 1 s.
+   removing the alias, in two steps: the candidates of entities current (`candidates_current`),
+   then the new names and their labels; beside it the removal in one step (the path before).
+   Goal: candidates current in under 1 s.
 2. **Gazetteer import**, aliases/s: `import_gazetteer` (bulk statements) on a CSV of the whole
    gazetteer into an empty database, against today's path (one `create_entity` a record, ORM
    round trips) on the first `--baseline-aliases` aliases. Goal: >= 20,000 aliases/s.
