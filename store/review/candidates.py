@@ -25,6 +25,7 @@ CHUNK = 100  # articles matched and written per transaction
 POOL_FROM = 400  # below this many articles, worker processes cost more than they save
 KEYS_CHUNK = 500  # entity keys looked up per query
 WRITE_CHUNK = 5_000  # articles whose new candidates `add_candidates` writes in one transaction
+READ_CHUNK = 500  # articles whose stored rows `add_candidates` reads per query
 
 
 @dataclass(slots=True)
@@ -490,10 +491,10 @@ def add_candidates(
     report = MatchReport()
     for at in range(0, len(results), WRITE_CHUNK):
         written = Rows(MatchReport(), 0, [], [], [])
-        for start in range(at, min(len(results), at + WRITE_CHUNK), CHUNK):
+        for start in range(at, min(len(results), at + WRITE_CHUNK), READ_CHUNK):
             chunk = _prepare(
                 engine,
-                results[start : start + CHUNK],
+                results[start : start + READ_CHUNK],
                 keys,
                 precision,
                 add_only=True,
