@@ -46,25 +46,48 @@ def window_candidates(
     `stored`: the spans of every candidate the matcher gave in the windows before (as stored);
     the names are then looked for only in the clauses where the spans differ (`clauses`), the
     others being as stored. None: in the whole windows."""
+    found = window_matches(matcher, text, windows)
+    named = window_names(matcher, text, windows, found, stored)
+    if named is None:
+        return None
+    taken = [
+        c for (start, _), part in zip(windows, found, strict=True) for c in shifted(part, start)
+    ]
+    return taken, named[0], named[1]
+
+
+def window_matches(matcher: Matcher, text: str, windows: Windows) -> list[list[Candidate]]:
+    """The matcher's candidates in each of `windows`, in the window's own offsets (shift them
+    by its start): what the whole text gives there (windows.py)."""
+    return [matcher.find_candidates(text[start:end]) for start, end in windows]
+
+
+def window_names(
+    matcher: Matcher,
+    text: str,
+    windows: Windows,
+    found: Sequence[Sequence[Candidate]],
+    stored: Collection[tuple[int, int]] | None = None,
+) -> tuple[list[Candidate], list[tuple[int, int]]] | None:
+    """The new names of `windows` beside their candidates `found` (`window_matches`), sorted by
+    start, labelled from their own line's context only, and where they were looked for; None
+    when that is not sure (see `window_candidates`, and `stored`)."""
     hints = hints_for(matcher)
     if not hints.overall:
         return None
-    taken: list[Candidate] = []
     names: list[Candidate] = []
     ranges: list[tuple[int, int]] = []
-    for start, end in windows:
+    for (start, end), part_found in zip(windows, found, strict=True):
         part = text[start:end]
-        found = matcher.find_candidates(part)
-        taken += _shifted(found, start)
         if stored is None:
             within = [(0, len(part))]
         else:
             before = {(s - start, e - start) for s, e in stored if start <= s < end}
-            within = clauses(part, found, before)
+            within = clauses(part, part_found, before)
         if within:
-            names += _shifted(new_names(part, found, hints, within=within), start)
+            names += shifted(new_names(part, part_found, hints, within=within), start)
             ranges += [(low + start, high + start) for low, high in within]
-    return taken, names, ranges
+    return names, ranges
 
 
 # A mark then spaces: no phrase runs across it (a phrase's words are apart by spaces only, and
@@ -171,7 +194,7 @@ def lines_after(matcher: Matcher, text: str, windows: Windows, words: set[str]) 
                 continue  # a line already matched
             line_end = folded.find("\n", match.end())
             line_end = start if line_end < 0 or line_end >= start else line_end + 1
-            others += _shifted(matcher.find_candidates(text[line_start:line_end]), line_start)
+            others += shifted(matcher.find_candidates(text[line_start:line_end]), line_start)
             at = line_end
         at = end
     return others
@@ -194,9 +217,10 @@ def with_new_names_in(matcher: Matcher, text: str, windows: Windows) -> list[Can
     return sorted(taken + names, key=lambda c: c.start)
 
 
-def _shifted(found: list[Candidate], by: int) -> list[Candidate]:
+def shifted(found: Sequence[Candidate], by: int) -> list[Candidate]:
+    """`found` (candidates of a part of a text) with their offsets moved `by` characters."""
     if not by:
-        return found
+        return list(found)
     return [
         Candidate(
             c.start + by,

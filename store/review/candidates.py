@@ -24,6 +24,8 @@ from store.review.precision import Precision, load_precision
 CHUNK = 100  # articles matched and written per transaction
 POOL_FROM = 400  # below this many articles, worker processes cost more than they save
 KEYS_CHUNK = 500  # entity keys looked up per query
+WRITE_CHUNK = 5_000  # articles whose new candidates `add_candidates` writes in one transaction
+READ_CHUNK = 500  # articles whose stored rows `add_candidates` reads per query
 
 
 @dataclass(slots=True)
@@ -72,6 +74,20 @@ def gazetteer_aliases(*, session: Session, keys: Collection[str] | None = None) 
 def build_matcher(*, session: Session) -> Matcher:
     """A matcher over the current gazetteer."""
     return Matcher.build(gazetteer_aliases(session=session))
+
+
+def entity_ids(session: Session, named: Collection[str]) -> dict[str, int]:
+    """The ids of the entities `named` (keys; the empty key of a new name left out)."""
+    wanted = sorted(key for key in named if key)
+    keys: dict[str, int] = {}
+    for at in range(0, len(wanted), KEYS_CHUNK):
+        rows = session.execute(
+            select(col(Entity.key), col(Entity.id)).where(
+                col(Entity.key).in_(wanted[at : at + KEYS_CHUNK])
+            )
+        ).all()
+        keys.update({row[0]: row[1] for row in rows})
+    return keys
 
 
 def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -338,14 +354,8 @@ def _write(connection: Connection, rows: Rows) -> None:
     """One chunk's changes, in the caller's transaction."""
     if rows.updates:  # one statement for them all
         connection.execute(_UPDATE, rows.updates)
-    if rows.withdrawn:
-        # Still pending: a decision committed since the rows were read is never undone
-        # (the read was not under the write lock; a re-match runs beside the review).
-        connection.execute(
-            delete(Mention).where(
-                col(Mention.id).in_(rows.withdrawn), col(Mention.state) == "pending"
-            )
-        )
+    if rows.withdrawn:  # one statement for them all too (no list of ids to bind)
+        connection.execute(_DELETE, [{"row_id": row_id} for row_id in rows.withdrawn])
     if rows.inserts:
         connection.exec_driver_sql(_insert_sql(connection.engine), rows.inserts)
 
@@ -380,6 +390,13 @@ _UPDATE = (
         reason=bindparam("new_reason"),
         version=col(Mention.version) + 1,
     )
+)
+
+
+# A withdrawn candidate, still pending: a decision committed since the rows were read is never
+# undone (the read was not under the write lock; a re-match runs beside the review).
+_DELETE = delete(Mention).where(
+    col(Mention.id) == bindparam("row_id"), col(Mention.state) == "pending"
 )
 
 
@@ -474,17 +491,24 @@ def add_candidates(
     over an accepted mention nor a rejected one."""
     keys, precision = named_entities(engine, results)
     report = MatchReport()
-    for start in range(0, len(results), CHUNK):
-        report.merge(
-            _store(
+    for at in range(0, len(results), WRITE_CHUNK):
+        written = Rows(MatchReport(), 0, [], [], [])
+        for start in range(at, min(len(results), at + WRITE_CHUNK), READ_CHUNK):
+            chunk = _prepare(
                 engine,
-                results[start : start + CHUNK],
+                results[start : start + READ_CHUNK],
                 keys,
                 precision,
                 add_only=True,
                 replaced=replaced,
             )
-        )
+            written.report.merge(chunk.report)
+            written.inserts += chunk.inserts
+            written.updates += chunk.updates
+            written.withdrawn += chunk.withdrawn
+        with engine.begin() as connection:
+            _write(connection, written)
+        report.merge(written.report)
     return report
 
 
@@ -499,15 +523,7 @@ def named_entities(
 ) -> tuple[dict[str, int], Precision]:
     """The ids of the entities `results`' candidates name (key -> id), and the decisions about
     them (`load_precision`): the entities named, not all of them."""
-    named = sorted({c.key for _, found in results for c in found if c.key})
     with session_scope(engine) as session:
-        keys: dict[str, int] = {}
-        for at in range(0, len(named), KEYS_CHUNK):
-            rows = session.execute(
-                select(col(Entity.key), col(Entity.id)).where(
-                    col(Entity.key).in_(named[at : at + KEYS_CHUNK])
-                )
-            ).all()
-            keys.update({row[0]: row[1] for row in rows})
+        keys = entity_ids(session, {c.key for _, found in results for c in found})
         precision = load_precision(session, keys.values())
     return keys, precision

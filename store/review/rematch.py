@@ -27,7 +27,12 @@ from store.review.candidates import (
     record_match,
 )
 from store.review.live import live_matcher
-from store.review.withdraw import removal_reach, withdraw_lines
+from store.review.withdraw import (
+    Withdrawal,
+    removal_reach,
+    withdraw_candidates,
+    withdraw_names,
+)
 
 # A candidate kept out because it overlapped an accepted mention is not stored, yet it took
 # its place among the matcher's spans: a new candidate this close to an accepted mention may
@@ -258,6 +263,7 @@ def rematch(
     *,
     reviewer_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    candidates_current: Callable[[MatchReport], object] | None = None,
 ) -> MatchReport:
     """Re-match exactly the articles a gazetteer change reaches; report what appeared and went.
 
@@ -271,6 +277,10 @@ def rematch(
         change: What an edit (or its undo or redo) changed, as the edit returned it.
         reviewer_id: Who re-matches (audited).
         progress: Called with how many more articles are done.
+        candidates_current: Called (with the counts so far) once the candidates of entities
+            are current everywhere, before the new names of the lines a removed alias's
+            candidates were on are looked for again and relabelled (`withdraw_names`: a
+            second step; the names are scored under the default threshold).
     """
     added, whole, pattern = _reached(engine, change)
     removed = removal_reach(engine, change.removed) if change.removed else set()
@@ -282,9 +292,10 @@ def rematch(
     whole |= added & removed
     withdrawn = sorted(removed - whole)
     matcher = None  # the live matcher, read once (it compares the whole gazetteer)
+    later: Withdrawal | None = None
     if withdrawn:
         matcher = live_matcher(engine)
-        additions, replaced, rest = withdraw_lines(
+        additions, replaced, rest, later = withdraw_candidates(
             engine, matcher, withdrawn, change.removed, report
         )
         found = add_candidates(engine, additions, replaced)
@@ -303,16 +314,29 @@ def rematch(
         report.removed += found.removed
         whole |= rest
         on_progress(len(spliced) - len(rest))
-    if not whole:
-        record_match(engine, report, reviewer_id)
-        return report
-    report.merge(
-        match_articles(
+    matched = None
+    if whole:
+        matched = match_articles(
             engine,
             article_ids=sorted(whole),
-            matcher=matcher or live_matcher(engine, created=change.key),
+            matcher=matcher or live_matcher(engine),
             reviewer_id=reviewer_id,
             on_progress=on_progress,
         )
-    )
+    if candidates_current is not None:
+        so_far = MatchReport()
+        so_far.merge(report)
+        if matched is not None:
+            so_far.merge(matched)
+        candidates_current(so_far)
+    if later is not None and matcher is not None and later.lines:
+        additions, replaced = withdraw_names(engine, matcher, later, report)
+        found = add_candidates(engine, additions, replaced)
+        report.added += found.added
+        report.removed += found.removed
+        report.kept += found.kept
+    if matched is None:
+        record_match(engine, report, reviewer_id)
+        return report
+    report.merge(matched)
     return report

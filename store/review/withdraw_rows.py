@@ -50,9 +50,7 @@ def read_chunk(
         .where(col(Mention.article_id).in_(chunk))
         .group_by(col(Mention.article_id), col(Mention.state), col(Mention.origin))
     ).all()
-    texts = connection.execute(
-        select(col(Article.id), col(Article.text)).where(col(Article.id).in_(chunk))
-    ).all()
+    texts = read_texts(connection, chunk)
     touched = set(keys)
     quoted = [json.dumps(key) for key in keys]  # a key in the alternatives' JSON text
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -70,7 +68,7 @@ def read_chunk(
             decided.add(int(article_id))
         elif origin == "gazetteer":
             counted[int(article_id)] = int(n)
-    return spans, stored, decided, [(int(i or 0), t) for i, t in texts], counted
+    return spans, stored, decided, texts, counted
 
 
 def names_at(
@@ -127,3 +125,11 @@ def names_at(
     for row in rows:
         out.setdefault(int(row.article_id), []).append(row)
     return out
+
+
+def read_texts(connection: Connection, ids: list[int]) -> list[tuple[int, str]]:
+    """The texts of the articles `ids`: (id, text)."""
+    rows = connection.execute(
+        select(col(Article.id), col(Article.text)).where(col(Article.id).in_(ids))
+    ).all()
+    return [(int(i or 0), t) for i, t in rows]

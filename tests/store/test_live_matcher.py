@@ -6,9 +6,10 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, insert, select
 from sqlmodel import col
 
 from store.corpus.demo import prepare_demo
@@ -16,11 +17,12 @@ from store.db import open_database, session_scope
 from store.gazetteer import entities as gazetteer
 from store.gazetteer.change import GazetteerChange
 from store.matching import AliasEntry, Matcher
-from store.models import Article, Entity, Mention
+from store.models import Alias, Article, AuditEntry, Entity, Mention
 from store.review.candidates import build_matcher, gazetteer_aliases, match_articles
-from store.review.live import live_matcher
+from store.review.live import _LIVE, forget, live_matcher
 from store.review.mentions import decide_mention
 from store.review.rematch import affected_articles, rematch
+from store.undo.history import undo
 
 
 def candidates(engine: Engine) -> list[tuple[object, ...]]:
@@ -182,13 +184,10 @@ def test_the_live_matcher_follows_edits_made_elsewhere(engine: Engine, tmp_path:
     other.dispose()
 
 
-def test_an_entity_made_in_review_is_read_alone_unless_more_changed(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """After a creation (`live_matcher(engine, created=key)`), the live matcher reads that
-    entity's aliases alone when nothing else changed since it last compared the gazetteer, and
-    matches as a matcher built from the whole gazetteer; an edit made elsewhere meanwhile is
-    found by comparing every alias, as without a creation."""
+def test_an_entity_made_is_read_alone(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an entity is made (a creation in review), on SQLite the live matcher reads that
+    entity's aliases alone (its audit entry names it), not every alias of the gazetteer, and
+    matches as a matcher built from the whole gazetteer; on PostgreSQL it compares the whole."""
     import store.review.live as live
 
     prepare_demo(engine, reviewer_id=None)
@@ -199,23 +198,78 @@ def test_an_entity_made_in_review_is_read_alone_unless_more_changed(
             session=session, key="NK", name="Nusa Kertaraja", type="GPE", reviewer_id=None
         )
         whole = gazetteer_aliases(session=session)
-    reads: list[object] = []  # every read of the whole gazetteer's aliases (the real one)
+    wholes: list[object] = []  # every read of the whole gazetteer's aliases (the real one)
     every = live._aliases
-    monkeypatch.setattr(live, "_aliases", lambda e: reads.append(e) or every(e))
-    grown = live_matcher(engine, created="NK")
-    assert reads == []  # one entity read, not every alias
+
+    def counted(connection: Any, keys: Any = None) -> Any:
+        if keys is None:
+            wholes.append(connection)
+        return every(connection, keys)
+
+    monkeypatch.setattr(live, "_aliases", counted)
+    grown = live_matcher(engine)
+    assert len(wholes) == (0 if engine.dialect.name == "sqlite" else 1)
     assert grown.find_candidates(text) == Matcher.build(whole).find_candidates(text)
     assert "NK" in {c.key for c in grown.find_candidates(text)}
+
+
+def test_the_audit_log_says_which_entities_changed_elsewhere(
+    engine: Engine, reviewer_id: int
+) -> None:
+    """On SQLite the entries written since the last use say what changed: an alias added or
+    removed elsewhere reads its entity alone (the matcher follows it), a decision reads
+    nothing, an undo (or anything else) compares the whole gazetteer again. On PostgreSQL the
+    whole gazetteer is compared each time: the same matcher."""
+    prepare_demo(engine, reviewer_id=None)
     other = open_database(str(engine.url.render_as_string(hide_password=False)))
-    with session_scope(other) as session:  # elsewhere: an alias of an entity it knows
-        gazetteer.add_alias(session=session, key="NK", text="Tarumaja", reviewer_id=None)
-    other.dispose()
-    with session_scope(engine) as session:
+    url = engine.url.render_as_string(hide_password=False)
+    sqlite = engine.dialect.name == "sqlite"
+    text = "Kabar dari Tarumaja dan Nusa Kertaraja, kata warga Padang Lawas."
+    with session_scope(other) as session:
         gazetteer.create_entity(
-            session=session, key="PL", name="Padang Lawas", type="PERSON", reviewer_id=None
+            session=session, key="NK", name="Nusa Kertaraja", type="GPE", reviewer_id=None
         )
-        whole = gazetteer_aliases(session=session)
-    matched = live_matcher(engine, created="PL")
-    assert len(reads) == 1  # compared again: more than the creation changed
-    assert matched.find_candidates(text) == Matcher.build(whole).find_candidates(text)
-    assert "Tarumaja" in {c.text for c in matched.find_candidates(text)}
+    matcher = live_matcher(engine)
+
+    def last_entry() -> int:
+        with other.connect() as connection:
+            return int(connection.execute(select(func.max(col(AuditEntry.id)))).scalar() or 0)
+
+    def same() -> None:
+        with session_scope(other) as session:
+            now = gazetteer_aliases(session=session)
+        assert live_matcher(engine) is matcher
+        assert matcher.find_candidates(text) == Matcher.build(now).find_candidates(text)
+        assert _LIVE[url].seen == (last_entry() if sqlite else None)
+        assert _LIVE[url].rows == {(e.key, e.alias, e.label) for e in now}
+
+    steps = [
+        lambda s: gazetteer.add_alias(session=s, key="NK", text="Tarumaja", reviewer_id=None),
+        lambda s: gazetteer.add_alias(
+            session=s, key="NK", text="Padang Lawas", reviewer_id=reviewer_id
+        ),
+        lambda s: gazetteer.remove_alias(session=s, key="NK", text="Tarumaja", reviewer_id=None),
+        lambda s: undo(session=s, reviewer_id=reviewer_id),  # the alias added by the reviewer
+    ]
+    for step in steps:
+        with session_scope(other) as session:
+            step(session)
+        same()
+    assert {c.text for c in matcher.find_candidates(text)} == {"Nusa Kertaraja"}
+    # An alias read but not in the audit log's last entries: not seen (the entries say what
+    # changed), unless the whole gazetteer is compared (PostgreSQL).
+    with other.begin() as connection:
+        entity = connection.execute(select(col(Entity.id)).where(col(Entity.key) == "NK"))
+        connection.execute(
+            insert(Alias).values(
+                entity_id=entity.scalar_one(),
+                text="Tarumaja",
+                norm="tarumaja",
+                origin="gazetteer",
+            )
+        )
+    found = {c.text for c in live_matcher(engine).find_candidates(text)}
+    assert ("Tarumaja" in found) == (not sqlite)
+    forget(engine)
+    assert "Tarumaja" in {c.text for c in live_matcher(engine).find_candidates(text)}
+    other.dispose()

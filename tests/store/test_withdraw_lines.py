@@ -159,6 +159,8 @@ def test_a_removed_alias_gives_what_matching_the_whole_articles_gives(
         (second, "Tarumaja Malela", True),
         (second, "Nusa Kertaraja", False),  # `Kertaraja` comes back
         (second, "Tarumaja Malela", False),  # a new name comes back
+        (third, "Hujan", True),
+        (third, "Hujan", False),  # nothing comes back (a known word opening a sentence)
     ]
     for key, alias, add in edits:
         for db in (engine, whole_db):
@@ -291,3 +293,61 @@ def test_the_rows_of_a_chunk_pick_the_lines_of_the_removed_entities(engine: Engi
     assert decided == {second}
     assert counted == {first: 4, second: 1}
     assert sorted(texts) == [(first, text), (second, text)]
+
+
+def test_the_candidates_are_current_before_the_new_names(engine: Engine) -> None:
+    """A removal by lines in two steps: when `candidates_current` is called the candidates of
+    entities are those the removal leaves (the removed one gone, what it hid back), and the
+    new names of those lines come after (a new name where the removed candidate was)."""
+    prepare_demo(engine, reviewer_id=None)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Article),
+            [
+                {
+                    "external_id": f"t{i}",
+                    "title": "Warta",
+                    "text": text,
+                    "sha256": f"{i + 50:064x}",
+                    "status": "todo",
+                    "meta": {},
+                }
+                for i, text in enumerate(TEXTS[1:2] + TEXTS[4:5])
+            ],
+        )
+    index_new_articles(engine)
+    with session_scope(engine) as session:
+        key = [v.key for v in gazetteer.all_entities(session=session)][0]
+        for alias in ("Kertaraja", "Nusa Kertaraja", "Tarumaja Malela"):
+            rematch(
+                engine,
+                gazetteer.add_alias(session=session, key=key, text=alias, reviewer_id=None),
+            )
+    live_matcher(engine)
+
+    def named() -> set[tuple[object, ...]]:
+        return {row for row in pending(engine) if row[3] is None}
+
+    def entities() -> set[tuple[object, ...]]:
+        return {row for row in pending(engine) if row[3] is not None}
+
+    seen: list[tuple[set[tuple[object, ...]], set[tuple[object, ...]]]] = []
+    for alias in ("Nusa Kertaraja", "Tarumaja Malela"):
+        with session_scope(engine) as session:
+            change = gazetteer.remove_alias(session=session, key=key, text=alias, reviewer_id=None)
+        names_before = named()
+        report = rematch(
+            engine, change, candidates_current=lambda _r: seen.append((entities(), named()))
+        )
+        assert report.articles == 1 and report.added == report.removed == 1
+        assert len(seen) == 1
+        now, names_then = seen.pop()
+        assert now == entities()  # the candidates of entities were current
+        assert names_then == names_before  # the names came after
+        texts = {row[5] for row in now}
+        if alias == "Nusa Kertaraja":  # `Kertaraja` comes back at once, no name is needed
+            assert "Kertaraja" in texts and alias not in texts
+            assert named() == names_before
+        else:  # the removed candidate's place is a new name, in the second step
+            assert alias not in texts
+            assert [row[1:3] for row in named() - names_before] == [(50, 65)]

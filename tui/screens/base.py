@@ -71,6 +71,10 @@ class TelaahScreen(Screen[ResultType]):
     _resumed_once = False
     _shown_stamp: object = None  # `view_stamp` when the screen last read what it shows
 
+    class CandidatesCurrent(Message):
+        """A re-match in the background has made the candidates current (the new names of a
+        removal's lines come next: `Rematched`)."""
+
     class Rematched(Message):
         """A re-match in the background is done: `message` says what it found."""
 
@@ -244,11 +248,21 @@ class TelaahScreen(Screen[ResultType]):
     def _rematch(self, change: GazetteerChange, done: str) -> None:
         engine, reviewer_id = self.telaah.engine, self.telaah.reviewer_id
         with _REMATCHING:
-            report = rematch(engine, change, reviewer_id=reviewer_id)
+            report = rematch(
+                engine,
+                change,
+                reviewer_id=reviewer_id,
+                # The candidates are shown as soon as they are current; the new names after.
+                candidates_current=lambda _report: self.post_message(self.CandidatesCurrent()),
+            )
             # The change altered what entity search must find (an entity made: added to it).
             search_cache(engine).fresh(created=change.key)
         summary = report.summary.replace("matched", "re-matched", 1)
         self.post_message(self.Rematched(f"{done}; {summary}"))
+
+    @on(CandidatesCurrent)
+    def _candidates_current(self) -> None:
+        self.after_rematch()
 
     @on(Rematched)
     def _rematched(self, event: Rematched) -> None:
