@@ -142,11 +142,8 @@ def _join(part: Path, joined: BinaryIO, out: Path) -> None:
         TelaahError: the bytes read back differ (nothing is published).
     """
     start = joined.seek(0, os.SEEK_END)
-    written = 0
     with part.open("rb") as source:
-        while chunk := source.read(CHUNK):
-            written = zlib.crc32(chunk, written)
-            joined.write(chunk)
+        written = _append(source, joined)
     part.unlink()
     joined.flush()
     joined.seek(start)
@@ -158,6 +155,15 @@ def _join(part: Path, joined: BinaryIO, out: Path) -> None:
             f"export to {out} failed its check: part {part.name} read back from the joined "
             "output differs from the part written; nothing was written"
         )
+
+
+def _append(source: BinaryIO, joined: BinaryIO) -> int:
+    """Copy `source` to the end of `joined`; the CRC-32 of what was copied."""
+    crc = 0
+    while chunk := source.read(CHUNK):
+        crc = zlib.crc32(chunk, crc)
+        joined.write(chunk)
+    return crc
 
 
 def _export_part(task: _Task) -> _Part:
