@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -62,10 +62,22 @@ class _Part:
     not_carried: dict[str, int]
 
 
-def split(ids: Sequence[int], parts: int) -> list[tuple[int, int]]:
-    """Consecutive (first id, last id) ranges of about equal numbers of `ids` (sorted)."""
-    size = max(1, -(-len(ids) // max(1, parts)))
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+def split(ids: Iterable[int], count: int, parts: int) -> list[tuple[int, int]]:
+    """Consecutive (first id, last id) ranges of about equal numbers of `ids` (sorted, about
+    `count` of them), read once as they stream: only the ranges are held."""
+    size = max(1, -(-count // max(1, parts)))
+    ranges: list[tuple[int, int]] = []
+    first = last = None
+    for index, article_id in enumerate(ids):
+        if index % size == 0 and first is not None and last is not None:
+            ranges.append((first, last))
+            first = None
+        if first is None:
+            first = article_id
+        last = article_id
+    if first is not None and last is not None:
+        ranges.append((first, last))
+    return ranges
 
 
 def parts_for(count: int, workers: int) -> int:
@@ -80,7 +92,8 @@ def export_parts(
     fmt: Format,
     selection: Selection,
     options: dict[str, str],
-    ids: Sequence[int],
+    ids: Iterable[int],
+    count: int,
     target: Path,
     report: ExportReport,
     workers: int,
@@ -88,9 +101,9 @@ def export_parts(
     verify: bool = True,
     out: Path | None = None,
 ) -> Verification | None:
-    """Export the articles `ids` in `fmt` to `target` with `workers` processes; each part is
-    checked by the worker that wrote it (`verify`), and the outcomes merged (returned; None
-    when not checked).
+    """Export the articles `ids` (about `count`, streamed) in `fmt` to `target` with `workers`
+    processes; each part is checked by the worker that wrote it (`verify`), and the outcomes
+    merged (returned; None when not checked).
 
     Part files go to a temporary folder beside `target` that is always removed; the counts and
     skipped items of every part are merged into `report`, and what the writer could not carry
@@ -100,11 +113,12 @@ def export_parts(
     Raises:
         TelaahError: a part read back from the joined file is not the part that was written.
     """
+    ranges = split(ids, count, parts_for(count, workers))
     folder = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".parts", dir=target.parent))
     url = engine.url.render_as_string(hide_password=False)
     tasks = [
         _Task(url, fmt.name, selection, dict(options), id_range, str(folder / f"{i:05d}"), verify)
-        for i, id_range in enumerate(split(ids, parts_for(len(ids), workers)))
+        for i, id_range in enumerate(ranges)
     ]
     merged: Verification | None = None
     lost: dict[str, int] = {}

@@ -21,7 +21,7 @@ from store.export.leftovers import remove_leftovers, temp_prefix
 from store.export.model import ExportContext, ExportDoc
 from store.export.parallel import export_parts
 from store.export.report import ExportReport, counted
-from store.export.selection import Selection, article_ids, count_docs, iter_docs
+from store.export.selection import Selection, count_docs, iter_article_ids, iter_docs
 from store.export.verify import Verification, verify_output
 from store.formats.registry import Format
 from store.schema import read_schema, schema_to_dict
@@ -113,7 +113,8 @@ def run_export(
                         fmt=fmt,
                         selection=selection,
                         options=context.options,
-                        ids=article_ids(session=session, selection=selection),
+                        ids=iter_article_ids(session=session, selection=selection),
+                        count=total,
                         target=tmp,
                         report=report,
                         workers=workers,

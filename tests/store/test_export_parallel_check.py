@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from store.errors import TelaahError
 from store.export.model import ExportContext, ExportDoc
-from store.export.parallel import _export_part, _Task, parts_for
+from store.export.parallel import _export_part, _Task, parts_for, split
 from store.export.selection import Selection
 from store.export.writer import UNCHECKED, manifest_path, run_export
 from store.formats import registry
@@ -108,3 +108,11 @@ def test_big_exports_are_split_into_bounded_parts() -> None:
     assert parts_for(10, 2) == 8  # PARTS_PER_WORKER parts a worker
     assert parts_for(100_000, 2) == 20  # no part over PART_MAX articles
     assert parts_for(1_000_000, 2) == 200
+
+
+def test_ranges_are_made_from_streamed_ids() -> None:
+    ids = [3, 4, 8, 9, 10, 15, 16]
+    assert split(iter(ids), len(ids), 3) == [(3, 8), (9, 15), (16, 16)]
+    assert split(iter(ids), len(ids), 1) == [(3, 16)]
+    assert split(iter(ids), 2, 1) == [(3, 4), (8, 9), (10, 15), (16, 16)]  # more than counted
+    assert split(iter([]), 0, 4) == []
