@@ -12,7 +12,8 @@ A database left by a killed run is imported again: the import goes on where it s
 Per size: the floor (read + parse + sha256 of every text), the import with the full-text
 index (articles/s, the rate of each slice of 100,000 beside the first's, the write-ahead
 log's size and the peak RSS at each slice), the database size; the export's floor (every row
-streamed and written as JSON) beside `run_export` of every article (articles/s, peak RSS).
+streamed and written as JSON) beside `run_export` of every article without its check and with
+it (articles/s by wall-clock and by CPU time, peak RSS).
 `--resume-check` imports the smallest size into a scratch database, kills the import half
 way (SIGKILL), runs it again and checks every article is stored and indexed once.
 Then each script of `OTHER_BENCHES` that exists runs with `--db` on each cached database.
@@ -134,21 +135,32 @@ def show_import(articles: int, floor: dict[str, Any], imp: dict[str, Any], how: 
         print(f"    linear projection to 1,000,000: {projected / 60:.1f} min (target < 8 min)")
 
 
+def _cpu_rate(run: dict[str, Any]) -> str:
+    cpu = run.get("cpu", 0.0)
+    return f"(cpu {cpu:7.1f} s: {run['articles'] / cpu:,.0f} articles/s)" if cpu > 0 else ""
+
+
 def show_export(cache: Path, db: Path, articles: int, fmt: str) -> None:
+    """The export's floor, the export without its check and as `telaah export` runs it (with
+    the check), each in articles/s by wall-clock and by CPU time (with the workers')."""
     out = cache / "db" / f"export-{articles}.{fmt}"
     base = _phase("read", "--cache", str(cache), "--db", str(db), "--out", str(out))
     print(
         f"  export floor (rows streamed as JSON) {base['seconds']:7.1f} s "
-        f"{_rate(base['articles'], base['seconds'])}  peak RSS {base['rss_peak']:6.0f} MiB"
+        f"{_rate(base['articles'], base['seconds'])} {_cpu_rate(base)}  "
+        f"peak RSS {base['rss_peak']:6.0f} MiB"
     )
-    done = _phase("export", "--cache", str(cache), "--db", str(db), "--out", str(out),
-                  "--format", fmt)  # fmt: skip
-    print(
-        f"  export --format {fmt:<8}      {done['seconds']:7.1f} s "
-        f"{_rate(done['articles'], done['seconds'])}  peak RSS {done['rss_peak']:6.0f} MiB "
-        f"(+ {done['workers']} workers, largest {done['worker_peak']:.0f} MiB), "
-        f"{done['bytes'] / 1e9:.2f} GB; {done['seconds'] / base['seconds']:.1f}x the floor"
-    )
+    args = ("export", "--cache", str(cache), "--db", str(db), "--out", str(out), "--format", fmt)
+    for label, extra in (("without its check", ("--unchecked",)), ("checked", ())):
+        done = _phase(*args, *extra)
+        print(
+            f"  export --format {fmt:<8} {label:<17} {done['seconds']:7.1f} s "
+            f"{_rate(done['articles'], done['seconds'])} {_cpu_rate(done)}  peak RSS "
+            f"{done['rss_peak']:6.0f} MiB (+ {done['workers']} workers, largest "
+            f"{done['worker_peak']:.0f} MiB), {done['bytes'] / 1e9:.2f} GB; "
+            f"{done['seconds'] / base['seconds']:.1f}x the floor",
+            flush=True,
+        )
 
 
 def resume_check(cache: Path, articles: int) -> None:

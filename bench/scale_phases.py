@@ -12,7 +12,9 @@ Prints one JSON line (the phase's figures). A phase in its own process has its o
   log's size at each mark, and the peak RSS.
 - `read`: the export's floor: every article row streamed (`yield_per`) and written as one
   JSON line of id, title and text.
-- `export`: `run_export` of every article, as `telaah export --format FMT` runs it.
+- `export`: `run_export` of every article, as `telaah export --format FMT` runs it (with
+  `--unchecked`: without reading its output back, to measure what the check costs); its CPU
+  time is its own and its workers'.
 """
 
 from __future__ import annotations
@@ -135,6 +137,7 @@ def read(db: Path, out: Path) -> dict[str, Any]:
 
     engine = open_database(f"sqlite:///{db}")
     started = time.perf_counter()
+    cpu_start = time.process_time()
     count = 0
     with engine.connect() as connection, out.open("w", encoding="utf-8") as handle:
         rows = connection.execution_options(yield_per=1000).execute(
@@ -146,12 +149,19 @@ def read(db: Path, out: Path) -> dict[str, Any]:
             handle.write(json.dumps({"id": external_id, "title": title, "text": body}) + "\n")
             count += 1
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_start
     size = out.stat().st_size
     out.unlink()
-    return {"seconds": seconds, "articles": count, "bytes": size, "rss_peak": maxrss_mib()}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "articles": count,
+        "bytes": size,
+        "rss_peak": maxrss_mib(),
+    }
 
 
-def export(db: Path, out: Path, fmt: str, workers: int) -> dict[str, Any]:
+def export(db: Path, out: Path, fmt: str, workers: int, verify: bool = True) -> dict[str, Any]:
     from store.db import open_database
     from store.export.selection import Selection
     from store.export.writer import run_export
@@ -159,14 +169,17 @@ def export(db: Path, out: Path, fmt: str, workers: int) -> dict[str, Any]:
 
     engine = open_database(f"sqlite:///{db}")
     started = time.perf_counter()
+    cpu_start = _cpu()
     report = run_export(
         engine,
         fmt=get_format(fmt),
         out=out,
         selection=Selection(articles="all"),
         workers=workers,
+        verify=verify,
     )
     seconds = time.perf_counter() - started
+    cpu = _cpu() - cpu_start
     size = sum(p.stat().st_size for p in out.parent.glob(out.name + "*") if p.is_file())
     for path in out.parent.glob(out.name + "*"):
         if path.is_file():
@@ -174,12 +187,20 @@ def export(db: Path, out: Path, fmt: str, workers: int) -> dict[str, Any]:
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "articles": report.articles,
         "bytes": size,
         "rss_peak": maxrss_mib(),
         "worker_peak": children,
         "workers": workers,
     }
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that ended (an export's workers)."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    theirs = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + theirs.ru_utime + theirs.ru_stime
 
 
 def main() -> int:
@@ -191,6 +212,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--format", default="jsonl")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--unchecked", action="store_true", help="export: verify=False")
     args = parser.parse_args()
     if args.phase == "floor":
         result = floor(args.cache, args.articles)
@@ -199,7 +221,7 @@ def main() -> int:
     elif args.phase == "read":
         result = read(args.db, args.out)
     else:
-        result = export(args.db, args.out, args.format, args.workers)
+        result = export(args.db, args.out, args.format, args.workers, not args.unchecked)
     print(json.dumps(result))
     return 0
 

@@ -9,6 +9,7 @@ can import it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,24 +20,26 @@ from store.schema import Schema
 
 _MARK = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"  # combining
 _GLUE = f"[{_MARK}\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"  # VS, skin, tags
-_WORD = f"(?:\\w|[{_MARK}])+"
+_CHAR = f"[\\w{_MARK}]"  # a word character or a combining mark (one class: no alternation)
+_WORD = f"{_CHAR}+"
 _LETTER = "[^\\W\\d_]"
 # Joins two word parts: a hyphen unless it stands between two letters (spaCy's infix rule:
 # "S-300", "Su-57E" stay whole, "Rusia-Kazakhstan" is split), a dot ("Kompas.com"), an
 # apostrophe unless it starts the clitic 's ("Jum'at" stays whole, "Uber's" is split).
 _JOIN = f"(?:(?<!{_LETTER})(?<![{_MARK}])-|-(?!{_LETTER})|[.]|['’](?![sS](?![\\w{_MARK}])))"
 # A reduplication stays whole, as in spaCy's Indonesian exceptions: "negara-negara",
-# "berhati-hati", "sebaik-baiknya" (a prefix of at most four letters: linear time).
+# "berhati-hati", "sebaik-baiknya" (a prefix of at most four letters: linear time). Tried only
+# where the word is followed by a hyphen (the lookahead: most words fail it at once).
 _REDUPLICATION = (
-    f"(?:\\w|[{_MARK}]){{0,4}}?(?P<w>(?:\\w|[{_MARK}]){{3,}})-(?i:(?P=w))"
-    f"(?:nya|an|kan|i)?(?![\\w{_MARK}])"
+    f"(?={_CHAR}+-){_CHAR}{{0,4}}?(?P<w>{_CHAR}{{3,}})-(?i:(?P=w))(?:nya|an|kan|i)?(?![\\w{_MARK}])"
 )
 _TOKEN = re.compile(
     f"['’][sS](?![\\w{_MARK}])"  # the clitic 's, as spaCy's suffix rule splits it
-    f"|(?:{_REDUPLICATION}|{_WORD})(?:{_JOIN}{_WORD})*"  # words
+    f"|(?:{_REDUPLICATION}|{_WORD})(?:(?=[-.'’]){_JOIN}{_WORD})*"  # words
     "|[\U0001f1e6-\U0001f1ff]{2}"  # a flag: two regional indicators
     f"|[^\\w\\s]{_GLUE}*(?:\u200d[^\\w\\s]{_GLUE}*)*"  # a symbol or one emoji sequence
 )
+_SPAN = re.Match.span
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +158,7 @@ def tokenize(text: str) -> list[Token]:
 def token_offsets(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each token of `tokenize(text)`, without building `Token`s (the JSONL
     export of 100,000 articles needs the speed)."""
-    return [m.span() for m in _TOKEN.finditer(text)]
+    return list(map(_SPAN, _TOKEN.finditer(text)))
 
 
 def unalignable(text: str, start: int, end: int) -> str | None:
@@ -220,27 +223,33 @@ def _cut(
     origin: list[int] | None,
 ) -> list[tuple[int, int]]:
     """`offsets` with each token that a point of `cuts` falls inside cut there into `pieces`;
-    `origin`, if given, gets the index of the token each result comes from."""
+    `origin`, if given, gets the index of the token each result comes from.
+
+    The tokens cut are found by bisection (an article has hundreds of tokens and a few dozen
+    cut points); the others are copied in slices."""
+    starts = [start for start, _end in offsets]
+    inside: dict[int, list[int]] = {}  # token index -> the cut points inside it, in order
+    for point in cuts:
+        index = bisect_right(starts, point) - 1
+        if index >= 0 and starts[index] < point < offsets[index][1]:
+            inside.setdefault(index, []).append(point)
     result: list[tuple[int, int]] = []
-    next_cut, count = 0, len(cuts)
-    for index, (start, end) in enumerate(offsets):
-        while next_cut < count and cuts[next_cut] <= start:
-            next_cut += 1
-        if next_cut == count or cuts[next_cut] >= end:
-            result.append((start, end))
-            if origin is not None:
-                origin.append(index)
-            continue
-        bounds = [start]
-        while next_cut < count and cuts[next_cut] < end:
-            bounds.append(cuts[next_cut])
-            next_cut += 1
-        bounds.append(end)
+    done = 0
+    for index, points in inside.items():  # in token order: `cuts` is sorted
+        result += offsets[done:index]
+        if origin is not None:
+            origin += range(done, index)
+        start, end = offsets[index]
+        bounds = [start, *points, end]
         for left, right in zip(bounds, bounds[1:], strict=False):
             made = pieces(text, left, right)
-            result.extend(made)
+            result += made
             if origin is not None:
-                origin.extend([index] * len(made))
+                origin += [index] * len(made)
+        done = index + 1
+    result += offsets[done:]
+    if origin is not None:
+        origin += range(done, len(offsets))
     return result
 
 

@@ -144,8 +144,13 @@ def count_docs(*, session: Session, selection: Selection) -> int:
 
 def article_ids(*, session: Session, selection: Selection) -> list[int]:
     """The ids of the articles `selection` exports, in export order."""
+    return list(iter_article_ids(session=session, selection=selection))
+
+
+def iter_article_ids(*, session: Session, selection: Selection) -> Iterator[int]:
+    """`article_ids`, streamed (a million ids are not held at once)."""
     query = select(_A.c.id).where(*_article_filters(session, selection)).order_by(_A.c.id)
-    return list(session.execute(query).scalars())
+    yield from session.execute(query.execution_options(yield_per=10_000)).scalars()
 
 
 def iter_docs(

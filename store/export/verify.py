@@ -101,6 +101,21 @@ class Verification:
             counts["extras"] = self.extras
         return counts
 
+    def merge(self, other: Verification) -> None:
+        """Add the outcome of checking the next part of a parallel export (its differences
+        after this one's): verified when every part is; the first reason a part was not."""
+        self.verified = self.verified and other.verified
+        self.reason = self.reason or other.reason
+        self.documents += other.documents
+        self.spans += other.spans
+        self.links += other.links
+        self.facts += other.facts
+        self.extras += other.extras
+        self.different += other.different
+        room = DIFFERENCES_SHOWN - len(self.differences)
+        self.differences += other.differences[: max(0, room)]
+        self.not_carried.update(other.not_carried)
+
     def message(self, out: Path) -> str:
         """The error of a failed verification: one line per difference, then a count."""
         lines = [f"export to {out} failed its check: what was read back differs from what was"]

@@ -21,8 +21,8 @@ from store.export.leftovers import remove_leftovers, temp_prefix
 from store.export.model import ExportContext, ExportDoc
 from store.export.parallel import export_parts
 from store.export.report import ExportReport, counted
-from store.export.selection import Selection, article_ids, count_docs, iter_docs
-from store.export.verify import verify_output
+from store.export.selection import Selection, count_docs, iter_article_ids, iter_docs
+from store.export.verify import Verification, verify_output
 from store.formats.registry import Format
 from store.schema import read_schema, schema_to_dict
 
@@ -107,18 +107,25 @@ def run_export(
         try:
             if workers > 1 and fmt.parts and total >= PARALLEL_MIN:
                 with atomic_file(out) as tmp, atomic_file(manifest) as tmp_manifest:
-                    export_parts(
+                    # Each worker checks its own part as it writes it (store.export.parallel).
+                    checked = export_parts(
                         engine,
                         fmt=fmt,
                         selection=selection,
                         options=context.options,
-                        ids=article_ids(session=session, selection=selection),
+                        ids=iter_article_ids(session=session, selection=selection),
+                        count=total,
                         target=tmp,
                         report=report,
                         workers=workers,
                         on_progress=on_progress,
+                        verify=verify,
+                        out=out,
                     )
-                    check(tmp)
+                    if checked is None:
+                        context.extras.update(verified=False, verified_reason=UNCHECKED)
+                    else:
+                        _record(checked, out, report, context)
                     _write_manifest(tmp_manifest, report, selection, context, now)
             elif fmt.folder:
                 with atomic_dir(out) as tmp:
@@ -157,6 +164,15 @@ def _verify(
         skipped_complete=report.skipped_total == len(report.skipped),
         options=context.options,
     )
+    _record(result, out, report, context)
+
+
+def _record(result: Verification, out: Path, report: ExportReport, context: ExportContext) -> None:
+    """Record the outcome of the check for the manifest, or fail so that nothing is published.
+
+    Raises:
+        TelaahError: what was read back differs (one line a difference, then a count).
+    """
     if result.different:
         raise TelaahError(result.message(out))
     # What the writer itself could not carry (`ExportContext.lose`) joins what the check counted.

@@ -196,14 +196,14 @@ def doc_line(doc: ExportDoc) -> str:
     The same JSON as `json.dumps(doc_record(doc))`, compact, but tokens and spans (most of a
     line) are formatted directly: several times faster than building a dict for each.
     """
-    text, size = doc.text, len(doc.text)
+    text = doc.text
+    after = text + "x"  # the character after each token: after the last, not whitespace
     offsets = doc_offsets(doc)
     held = _held_spaces(text, offsets, doc.tokens is not None)
     tokens = ",".join(
         [
             f'{{"text":{_string(text[start:end])},"start":{start},"end":{end},"id":{i},'
-            f'"ws":{"true" if end < size and text[end].isspace() and end not in held else "false"}'
-            "}"
+            f'"ws":{"true" if after[end].isspace() and end not in held else "false"}}}'
             for i, (start, end) in enumerate(offsets)
         ]
     )

@@ -360,7 +360,7 @@ def test_failed_parallel_export_leaves_nothing(
     def full(*_args: Any, **_kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("store.export.parallel.shutil.copyfileobj", full)
+    monkeypatch.setattr("store.export.parallel._join", full)  # joining the parts
     out = tmp_path / "par.jsonl"
     with pytest.raises(TelaahError, match="No space left"):
         run_export(golden, fmt=JSONL, out=out, selection=Selection(articles="all"), workers=2)

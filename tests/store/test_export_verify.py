@@ -55,7 +55,7 @@ def test_every_format_verifies_its_golden_export(golden: Engine, tmp_path: Path,
     }
 
 
-def test_a_parallel_export_is_verified_on_the_joined_output(
+def test_a_parallel_export_is_verified_part_by_part(
     golden: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("store.export.writer.PARALLEL_MIN", 1)
