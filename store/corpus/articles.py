@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from store import audit
 from store.audit import Action
 from store.corpus.search import SearchFrom, search_from
+from store.dialect import index_scans
 from store.errors import NotFound, TelaahError
 from store.layers import Team, is_blind, overlay, team_of
 from store.models import ARTICLE_STATUSES, Article, Assignment, Fact, Mention, shown_at, utcnow
@@ -179,7 +180,7 @@ def count_articles(
     matching a search."""
     scope = _Scope.of(session, status, search, reviewer_id)
     query = scope.filter(sa_select(func.count()).select_from(Article))
-    return int(session.execute(query).scalar_one())
+    return _counted(session, query, scope)
 
 
 # Past this many matches a search's count (and a row's position in its listing) is shown as
@@ -227,9 +228,19 @@ def count_listing(
 
 def _capped(session: Session, rows: Any, cap: int) -> Count:
     """The number of rows of the query `rows`, reading at most `cap` + 1 of them."""
-    found = session.execute(sa_select(func.count()).select_from(rows.limit(cap + 1).subquery()))
-    value = int(found.scalar_one())
+    with index_scans(session):  # only searches are capped
+        found = session.execute(sa_select(func.count()).select_from(rows.limit(cap + 1).subquery()))
+        value = int(found.scalar_one())
     return Count(value) if value <= cap else Count(cap, exact=False)
+
+
+def _counted(session: Session, query: Any, scope: _Scope) -> int:
+    """The count `query` makes; a search's matches are counted through the index
+    (`store.dialect.index_scans`: PostgreSQL would test every row)."""
+    if scope.found is None:
+        return int(session.execute(query).scalar_one())
+    with index_scans(session):
+        return int(session.execute(query).scalar_one())
 
 
 def count_by_status(*, session: Session) -> dict[str, int]:
@@ -312,7 +323,7 @@ def listing_position(
         rows = scope.filter(sa_select(col(Article.id)).where(before))
         return _capped(session, rows, ESTIMATE_AT)
     query = scope.filter(sa_select(func.count()).select_from(Article).where(before))
-    return Count(int(session.execute(query).scalar_one()))
+    return Count(_counted(session, query, scope))
 
 
 def neighbour_article(

@@ -24,12 +24,14 @@ from sqlalchemy import (
     Integer,
     Join,
     bindparam,
+    cast,
     column,
     literal,
     literal_column,
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.compiler import compiles
 from sqlmodel import Session
 
@@ -288,8 +290,22 @@ class SearchFrom:
 def search_from(session: Session, article: Any, query: str) -> SearchFrom:
     """The articles of the table `article` matching a full-text `query` (as
     `search_matches`), in the form a listing pages through fastest on the session's database:
-    on SQLite the index joined first; elsewhere the condition on the article table."""
-    if dialect_name(session) != SQLITE:
+    the index joined first (SQLite, PostgreSQL); elsewhere the condition on the article
+    table."""
+    name = dialect_name(session)
+    if name == POSTGRESQL:
+        # The vectors' table joined to the articles, paged by its id (its primary key: the
+        # same ids); a count needs the vectors alone (every row has its article: a foreign
+        # key), read through the GIN index (`store.dialect.index_scans`).
+        vectors = table("article_fts", column("id", Integer), column("doc"))
+        tsq = _tsquery(query)
+        return SearchFrom(
+            vectors.join(article, vectors.c.id == article.c.id),
+            vectors.c.doc.op("@@")(cast(literal(tsq), TSQUERY)) if tsq else text("false"),
+            vectors.c.id,
+            vectors,
+        )
+    if name != SQLITE:
         return SearchFrom(None, search_matches(article.c.id, query), article.c.id)
     fts = table("article_fts", column("rowid", Integer))
     return SearchFrom(
@@ -305,6 +321,15 @@ def _fts5_query(query: str) -> str:
     return " AND ".join(_quote(" ".join(t)) + ("*" if p else "") for t, p in terms) or '""'
 
 
+def _tsquery(query: str) -> str:
+    """PostgreSQL's tsquery of a search (`<->` for a phrase, `:*` for a prefix); "" for
+    nothing to search."""
+    return " & ".join(
+        "(" + " <-> ".join(_lexeme(token) for token in t) + (":*" if p else "") + ")"
+        for t, p in _parsed(query)
+    )
+
+
 def search_matches(article_id: Any, query: str) -> Any:
     """The condition that the article `article_id` (a column) matches a full-text `query`
     over title and text.
@@ -312,12 +337,8 @@ def search_matches(article_id: Any, query: str) -> Any:
     Words are ANDed; "quoted phrases" and prefix* work as in FTS5. Any other punctuation is
     taken as a word separator, so no user input can be a syntax error of either database.
     """
-    terms = _parsed(query)
     match = _fts5_query(query)
-    tsquery = " & ".join(
-        "(" + " <-> ".join(_lexeme(token) for token in t) + (":*" if p else "") + ")"
-        for t, p in terms
-    )
+    tsquery = _tsquery(query)
     fts5 = text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q").bindparams(
         bindparam("q", match)
     )
