@@ -75,6 +75,15 @@ class Side:
             return connection.execute(text(sql), params).all()
 
 
+def exact_count(engine: Any, query: str) -> int:
+    """The exact count of a search, as the queue's `end` asks it."""
+    from store.corpus.articles import count_articles
+    from store.db import session_scope
+
+    with session_scope(engine) as session:
+        return count_articles(session=session, search=query)
+
+
 def tsquery(query: str) -> str:
     """The tsquery PostgreSQL's search condition sends for `query` (store.corpus.search)."""
     from sqlalchemy import literal_column
@@ -110,16 +119,28 @@ def slowest(engine: Any, call: Callable[[], Any]) -> tuple[float, str, Any]:
 
 
 def explain(engine: Any, call: Callable[[], Any], why: str) -> None:
-    """Print `EXPLAIN (ANALYZE, BUFFERS)` of the slowest statement of `call`."""
-    ms, statement, parameters = slowest(engine, call)
+    """Print `EXPLAIN (ANALYZE, BUFFERS)` of the slowest statement of `call`, run on the
+    statement's own cursor just before it (in its transaction, with the settings the store
+    made for it: `store.dialect.index_scans`)."""
+    from sqlalchemy import event
+
+    ms, slow, _parameters = slowest(engine, call)
+    plan: list[str] = []
+
+    def before(_conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement == slow and not plan:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+            plan.extend(row[0] for row in cursor.fetchall())
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
     print(f"    EXPLAIN ANALYZE of the slowest statement of {why} ({ms:.0f} ms):")
-    print("      " + " ".join(statement.split())[:400])
-    with engine.connect() as connection:
-        plan = connection.exec_driver_sql(
-            "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
-        ).all()
-    for (row,) in plan:
-        print("      | " + row)
+    print("      " + " ".join(slow.split())[:400])
+    for line in plan:
+        print("      | " + line)
 
 
 def row(label: str, pg: float, lite: float | None, note: str = "") -> None:
@@ -168,6 +189,12 @@ def reads(pg: Side, lite: Side | None, repeat: int, app: bool, empty_pg: str | N
         row("  exact count + page (uncapped)", exact["pg"][0],
             exact["lite"][0] if lite else None)  # fmt: skip
         row("  raw index count", counted["pg"], counted.get("lite"))
+        counts = {s.name: timed(lambda s=s, q=query: exact_count(s.engine, q),
+                                max(1, repeat // 2))[0] for s in sides}  # fmt: skip
+        row("  exact count (`end`: count_articles)", counts["pg"], counts.get("lite"),
+            verdict(counts["pg"], SEARCH_GOAL_MS))  # fmt: skip
+        if counts["pg"] >= SEARCH_GOAL_MS:
+            explain(pg.engine, lambda q=query: exact_count(pg.engine, q), f"the {kind}'s count")
         if reload["pg"] >= SEARCH_GOAL_MS:
             explain(pg.engine, lambda q=query: queue_reads(pg.engine, q), f"the {kind}'s reload")
         if len(rows) == PAGE:
