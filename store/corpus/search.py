@@ -153,6 +153,17 @@ def tsvector(*columns: list[str]) -> str:
     positions: dict[str, list[int]] = {}
     position = 0
     for tokens in columns:
+        if position + len(tokens) <= _MAX_POSITION:  # the usual text: no position capped
+            for at, token in enumerate(tokens, position + 1):
+                found = positions.get(token)
+                if found is None:
+                    if len(token) * 4 > _MAX_LEXEME and len(token.encode()) > _MAX_LEXEME:
+                        continue
+                    positions[token] = [at]
+                elif len(found) < _MAX_POSITIONS:
+                    found.append(at)
+            position = min(position + len(tokens) + 1, _MAX_POSITION)
+            continue
         for token in tokens:
             position = min(position + 1, _MAX_POSITION)
             if len(token) * 4 > _MAX_LEXEME and len(token.encode()) > _MAX_LEXEME:
