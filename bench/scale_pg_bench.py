@@ -399,7 +399,11 @@ def main() -> int:
     parser.add_argument("--no-match", action="store_true")
     parser.add_argument("--export-articles", type=int, default=2000, help="articles exported")
     parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--reads-of", help=argparse.SUPPRESS)  # a child: one size's reads
     args = parser.parse_args()
+    if args.reads_of:
+        measure(args, args.pg, args.reads_of, int(args.sizes))
+        return 0
     sizes = sorted({int(s) for s in args.sizes.split(",")})
     if any(s < PER_SHARD or s % PER_SHARD for s in sizes):
         parser.error(f"--sizes: multiples of {PER_SHARD}")
@@ -444,12 +448,34 @@ def main() -> int:
         done.append(size)
         if args.only == "import":
             continue
-        measure(args, server, url, size)
+        # The reads in a child (the app, the engines: this process stays small, and the
+        # export's phases, started from it, inherit its peak RSS), then the export.
+        command = [sys.executable, __file__, *_without_sizes(sys.argv[1:])]
+        command += ["--pg", server, "--sizes", str(size), "--reads-of", url]
+        subprocess.run(command, cwd=ROOT, check=False)
+        if not args.no_export:
+            copy = args.scratch / f"articles-{size}.db"
+            export(url, copy if copy.exists() else None, args.cache, args.scratch,
+                   args.export_articles)  # fmt: skip
     return 0
 
 
+def _without_sizes(argv: list[str]) -> list[str]:
+    """The command line without `--sizes` and `--pg` (the child gets one size, the server)."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--sizes", "--pg"):
+            skip = True
+        elif not arg.startswith(("--sizes=", "--pg=")):
+            kept.append(arg)
+    return kept
+
+
 def measure(args: argparse.Namespace, server: str, url: str, size: int) -> None:
-    """The read, match and export figures of one size, beside SQLite's."""
+    """The read, match and stats figures of one size, beside SQLite's (in a child)."""
     from scale_pg_reads import Side, reads, stats
 
     from store.db import open_database
@@ -475,8 +501,6 @@ def measure(args: argparse.Namespace, server: str, url: str, size: int) -> None:
     pg.engine.dispose()
     if lite is not None:
         lite.engine.dispose()
-    if not args.no_export:
-        export(url, copy, args.cache, args.scratch, args.export_articles)
 
 
 def vacuum(url: str) -> float:

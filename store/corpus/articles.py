@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.audit import Action
-from store.corpus.search import SearchFrom, search_from
+from store.corpus.search import SearchFrom, search_from, sparse_search
 from store.dialect import index_scans
 from store.errors import NotFound, TelaahError
 from store.layers import Team, is_blind, overlay, team_of
@@ -137,7 +138,8 @@ def list_articles(
     ).join(page, page.c.id == col(Article.id))
     shown = _sort_key(sort, min_score, _Scope(status, None, scope.team), listed)
     query = query.order_by(*_order(shown, descending, col(Article.id)))
-    return [ArticleRow(*row) for row in session.execute(query).all()]
+    with scope.reading(session):
+        return [ArticleRow(*row) for row in session.execute(query).all()]
 
 
 def last_articles(
@@ -363,7 +365,8 @@ def neighbour_article(
         return None
     query = scope.filter(sa_select(col(Article.id)).where(beyond))
     query = query.order_by(*_order(key, not forward, scope.ident)).limit(1)
-    found = session.execute(query).scalar_one_or_none()
+    with scope.reading(session):
+        found = session.execute(query).scalar_one_or_none()
     return int(found) if found is not None else None
 
 
@@ -374,15 +377,23 @@ class _Scope:
     status: str | None
     found: SearchFrom | None
     team: Team | None
+    sparse: bool = False  # a rare search: read through its index (`sparse_search`)
 
     @classmethod
     def of(
         cls, session: Session, status: str | None, search: str | None, reviewer_id: int | None
     ) -> _Scope:
         found = None
+        sparse = False
         if search and search.strip():
             found = search_from(session, Article.__table__, search)  # type: ignore[attr-defined]
-        return cls(status, found, team_of(session, reviewer_id))
+            sparse = sparse_search(session, search)
+        return cls(status, found, team_of(session, reviewer_id), sparse)
+
+    def reading(self, session: Session) -> AbstractContextManager[None]:
+        """How a page of the listing is read: a rare search through its index's bitmap
+        (`store.dialect.index_scans`), else as the planner likes."""
+        return index_scans(session) if self.sparse else nullcontext()
 
     @property
     def ident(self) -> Any:

@@ -340,6 +340,38 @@ def _fts5_query(query: str) -> str:
     return " AND ".join(_quote(" ".join(t)) + ("*" if p else "") for t, p in terms) or '""'
 
 
+# PostgreSQL: a search whose rarest word is held by fewer than this share of the articles
+# is read through the GIN index (every match, then sorted: `store.dialect.index_scans`);
+# a denser one by walking the vectors in id order, testing each, which finds a page's rows
+# in a few thousand at most (the planner cannot tell them apart: it takes testing a row for
+# one cheap operator, when it reads the row's vector out of TOAST, ~10 us).
+DENSE = 0.05
+
+
+def sparse_search(session: Session, query: str) -> bool:
+    """PostgreSQL: whether a search is rare enough to be read through its index's bitmap
+    (`DENSE`), judged from the vocabulary's article counts (a word's; a prefix's most
+    common word; a phrase's rarest word; the rarest of the words ANDed). False elsewhere."""
+    terms = _parsed(query)
+    if dialect_name(session) != POSTGRESQL or not terms:
+        return False
+    held = []
+    for tokens, prefix in terms:
+        counts = []
+        for i, token in enumerate(tokens):
+            if prefix and i == len(tokens) - 1:
+                sql = "SELECT max(doc) FROM article_fts_vocab WHERE term >= :t AND term < :u"
+                after = token[:-1] + chr(ord(token[-1]) + 1)
+                found = session.execute(text(sql), {"t": token, "u": after}).scalar()
+            else:
+                sql = "SELECT doc FROM article_fts_vocab WHERE term = :t"
+                found = session.execute(text(sql), {"t": token}).scalar()
+            counts.append(int(found or 0))
+        held.append(min(counts))
+    articles = session.execute(text("SELECT coalesce(max(id), 0) FROM article_fts")).scalar()
+    return min(held) < DENSE * int(articles or 0)
+
+
 def _tsquery(query: str) -> str:
     """PostgreSQL's tsquery of a search (`<->` for a phrase, `:*` for a prefix); "" for
     nothing to search."""
