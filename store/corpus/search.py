@@ -361,7 +361,7 @@ def sparse_search(session: Session, query: str) -> bool:
         for i, token in enumerate(tokens):
             if prefix and i == len(tokens) - 1:
                 sql = "SELECT max(doc) FROM article_fts_vocab WHERE term >= :t AND term < :u"
-                after = token[:-1] + chr(ord(token[-1]) + 1)
+                after = token[:-1] + chr(min(ord(token[-1]) + 1, 0x10FFFF))
                 found = session.execute(text(sql), {"t": token, "u": after}).scalar()
             else:
                 sql = "SELECT doc FROM article_fts_vocab WHERE term = :t"
