@@ -10,6 +10,8 @@
 # the initdb/pg_ctl on the PATH. Run as root, the server runs as the `postgres` system user
 # (created if missing; the folder must then be one it can reach, as under /tmp). Trust
 # authentication on loopback only, fsync off: a test server, never a team's database.
+# $TELAAH_PG_OPTS adds server options after those (`-c name=value ...`; a later one wins), as
+# bench/scale_pg_bench.py does to tune a cluster for a benchmark.
 set -euo pipefail
 
 DIR="${TELAAH_PG_DIR:-/tmp/telaah-pg-$(id -un)}"
@@ -58,7 +60,7 @@ start() {
     # Tests only: nothing has to survive a crash, so no fsync.
     as_owner "$bin/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start -o \
         "-h 127.0.0.1 -p $port -k $DIR -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=200" >/dev/null \
+         -c full_page_writes=off -c max_connections=200 ${TELAAH_PG_OPTS:-}" >/dev/null \
         || { cat "$DIR/server.log" >&2; exit 1; }
     echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres" >"$DIR/url"
     echo "export TELAAH_TEST_PG_URL=$(cat "$DIR/url")"

@@ -144,6 +144,11 @@ def built_database(articles: int, words: int, aliases: int) -> Path:
 # --------------------------------------------------------------------------- one run
 
 
+def _url(db: Path | str) -> str:
+    """A SQLite file's URL, or a database URL as given (`scale_pg_bench.py`: PostgreSQL)."""
+    return str(db) if "://" in str(db) else f"sqlite:///{db}"
+
+
 def _fingerprint(engine: Any) -> tuple[int, str]:
     """How many shared-layer candidates are stored, and a digest of them all."""
     from sqlalchemy import select
@@ -179,7 +184,7 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _phase(db: Path, workers: int, fresh: bool, limit: int | None) -> dict[str, Any]:
+def _phase(db: Path | str, workers: int, fresh: bool, limit: int | None) -> dict[str, Any]:
     from sqlalchemy import delete, select
     from sqlmodel import col
 
@@ -188,7 +193,7 @@ def _phase(db: Path, workers: int, fresh: bool, limit: int | None) -> dict[str, 
     from store.models import Article, Mention
     from store.review.candidates import build_matcher, match_articles
 
-    engine = open_database(f"sqlite:///{db}")
+    engine = open_database(_url(db))
     if fresh:  # every run writes the same rows
         with session_scope(engine) as session:
             session.execute(
@@ -236,12 +241,12 @@ def _phase(db: Path, workers: int, fresh: bool, limit: int | None) -> dict[str, 
     }
 
 
-def _command(db: Path, workers: int, limit: int | None) -> list[str]:
+def _command(db: Path | str, workers: int, limit: int | None) -> list[str]:
     command = [sys.executable, __file__, "--phase", "--db", str(db), "--workers", str(workers)]
     return command + (["--limit", str(limit)] if limit else [])
 
 
-def _run(db: Path, workers: int, fresh: bool, limit: int | None) -> dict[str, Any]:
+def _run(db: Path | str, workers: int, fresh: bool, limit: int | None) -> dict[str, Any]:
     command = _command(db, workers, limit)
     if fresh:
         command.append("--fresh")
@@ -250,17 +255,25 @@ def _run(db: Path, workers: int, fresh: bool, limit: int | None) -> dict[str, An
     return result
 
 
-def _checkpoints(db: Path) -> int:
+def _checkpoints(db: Path | str) -> int:
     import sqlite3
 
+    sql = "SELECT count(*) FROM audit_log WHERE action = 'mentions.match.progress'"
+    if "://" in str(db):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(str(db))
+        try:
+            with engine.connect() as connection:
+                return int(connection.execute(text(sql)).scalar_one())
+        finally:
+            engine.dispose()
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as connection:
-        found = connection.execute(
-            "SELECT count(*) FROM audit_log WHERE action = 'mentions.match.progress'"
-        ).fetchone()
+        found = connection.execute(sql).fetchone()
     return int(found[0])
 
 
-def _killed(db: Path, workers: int, limit: int | None) -> None:
+def _killed(db: Path | str, workers: int, limit: int | None) -> None:
     """A fresh run killed with SIGKILL a little after its first checkpoint (2,000 articles),
     the time of about 10% more articles after it."""
     before = _checkpoints(db)
@@ -292,7 +305,7 @@ def _line(label: str, run: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="an imported database (else one is built)")
+    parser.add_argument("--db", help="an imported database, a file or a URL (else one is built)")
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--words", type=int, default=600)
     parser.add_argument("--aliases", type=int, default=100_000)
@@ -311,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.db is not None:
         from store.db import open_database
 
-        engine = open_database(f"sqlite:///{args.db}")
+        engine = open_database(_url(args.db))
         _load_gazetteer(engine, _gazetteer_rows(args.aliases))
         engine.dispose()
         db = args.db

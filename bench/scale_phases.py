@@ -47,7 +47,15 @@ def slice_size(articles: int) -> int:
     return 100_000 if articles >= 200_000 else max(step, articles // 10 // step * step)
 
 
-def _wal(db: Path) -> int:
+def database_url(db: Path | str) -> str:
+    """The URL of `db`: a SQLite file's path, or a database URL as it is (PostgreSQL:
+    `scale_pg_bench.py` passes `postgresql+psycopg://...` as `--db`)."""
+    return str(db) if "://" in str(db) else f"sqlite:///{db}"
+
+
+def _wal(db: Path | str) -> int:
+    if "://" in str(db):
+        return 0  # a server's write-ahead log is not one file beside the database
     try:
         return os.path.getsize(f"{db}-wal")
     except OSError:
@@ -72,14 +80,14 @@ def floor(cache: Path, articles: int) -> dict[str, Any]:
     }
 
 
-def import_(cache: Path, db: Path, articles: int) -> dict[str, Any]:
+def import_(cache: Path, db: Path | str, articles: int) -> dict[str, Any]:
     from sqlalchemy import text
 
     from store.db import open_database
     from store.ingest.articles import import_articles
     from store.ingest.sink import ImportHooks
 
-    engine = open_database(f"sqlite:///{db}")
+    engine = open_database(database_url(db))
     with engine.connect() as connection:
         before = connection.execute(text("SELECT count(*) FROM article")).scalar_one()
     rss_start = maxrss_mib()
@@ -105,7 +113,8 @@ def import_(cache: Path, db: Path, articles: int) -> dict[str, Any]:
     cpus = [c0] + [m[1] for m in marks]
     with engine.connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM article")).scalar_one()
-        indexed = connection.execute(text("SELECT count(*) FROM article_fts_docsize")).scalar_one()
+        index = "article_fts_docsize" if engine.dialect.name == "sqlite" else "article_fts"
+        indexed = connection.execute(text(f"SELECT count(*) FROM {index}")).scalar_one()
     engine.dispose()
     return {
         "seconds": seconds,
@@ -128,14 +137,14 @@ def import_(cache: Path, db: Path, articles: int) -> dict[str, Any]:
     }
 
 
-def read(db: Path, out: Path) -> dict[str, Any]:
+def read(db: Path | str, out: Path) -> dict[str, Any]:
     from sqlalchemy import select
     from sqlmodel import col
 
     from store.db import open_database
     from store.models import Article
 
-    engine = open_database(f"sqlite:///{db}")
+    engine = open_database(database_url(db))
     started = time.perf_counter()
     cpu_start = time.process_time()
     count = 0
@@ -161,20 +170,27 @@ def read(db: Path, out: Path) -> dict[str, Any]:
     }
 
 
-def export(db: Path, out: Path, fmt: str, workers: int, verify: bool = True) -> dict[str, Any]:
+def export(
+    db: Path | str,
+    out: Path,
+    fmt: str,
+    workers: int,
+    verify: bool = True,
+    search: str | None = None,
+) -> dict[str, Any]:
     from store.db import open_database
     from store.export.selection import Selection
     from store.export.writer import run_export
     from store.formats.registry import get_format
 
-    engine = open_database(f"sqlite:///{db}")
+    engine = open_database(database_url(db))
     started = time.perf_counter()
     cpu_start = _cpu()
     report = run_export(
         engine,
         fmt=get_format(fmt),
         out=out,
-        selection=Selection(articles="all"),
+        selection=Selection(articles="all", search=search),
         workers=workers,
         verify=verify,
     )
@@ -208,11 +224,12 @@ def main() -> int:
     parser.add_argument("phase", choices=("floor", "import", "read", "export"))
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--articles", type=int, default=0)
-    parser.add_argument("--db", type=Path)
+    parser.add_argument("--db", help="a SQLite file, or a database URL")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--format", default="jsonl")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--unchecked", action="store_true", help="export: verify=False")
+    parser.add_argument("--search", help="export: only the articles matching this search")
     args = parser.parse_args()
     if args.phase == "floor":
         result = floor(args.cache, args.articles)
@@ -221,7 +238,9 @@ def main() -> int:
     elif args.phase == "read":
         result = read(args.db, args.out)
     else:
-        result = export(args.db, args.out, args.format, args.workers, not args.unchecked)
+        result = export(
+            args.db, args.out, args.format, args.workers, not args.unchecked, args.search
+        )
     print(json.dumps(result))
     return 0
 

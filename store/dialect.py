@@ -10,9 +10,22 @@ and write lock stay in store/db.py and store/versioning.py, beside their Postgre
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, Integer, String, cast, func, literal, type_coerce
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    cast,
+    func,
+    literal,
+    text,
+    type_coerce,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -73,3 +86,32 @@ def json_int(dialect: str, value: Any, index: int | None = None) -> Any:
         return value if index is None else func.json_extract(value, f"$[{index}]")
     item = value.op("->>")(index) if index is not None else cast(value, String)
     return cast(item, Integer)
+
+
+# Planner settings `index_scans` turns off (a scan of every row, a plain index scan).
+_ROW_BY_ROW = ("enable_seqscan", "enable_indexscan")
+
+
+@contextmanager
+def index_scans(session: OrmSession) -> Iterator[None]:
+    """PostgreSQL: the statements run inside read their tables through index bitmaps (and
+    index-only scans), never row by row with a condition tested on each row.
+
+    For counting the matches of a search: PostgreSQL's planner costs a full-text condition as
+    one operator, but testing it on a row reads the row's vector out of TOAST (~10 us), so
+    for a common word it tests every row (1.1 s for 100,000 articles) where the GIN index's
+    bitmap counts them in 37 ms. `SET LOCAL` lasts to the end of the transaction: the former
+    values are put back after the block. SQLite: nothing.
+    """
+    if dialect_name(session) != POSTGRESQL:
+        yield
+        return
+    names = ", ".join(f"current_setting('{name}')" for name in _ROW_BY_ROW)
+    before = session.execute(text(f"SELECT {names}")).one()
+    for name in _ROW_BY_ROW:
+        session.execute(text(f"SET LOCAL {name} = off"))
+    yield  # (an error rolls the transaction back, and the settings with it)
+    for name, value in zip(_ROW_BY_ROW, before, strict=True):
+        session.execute(
+            text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+        )

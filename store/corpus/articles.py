@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.audit import Action
-from store.corpus.search import SearchFrom, search_from
+from store.corpus.search import SearchFrom, search_from, sparse_search
+from store.dialect import POSTGRESQL, dialect_name, index_scans
 from store.errors import NotFound, TelaahError
 from store.layers import Team, is_blind, overlay, team_of
 from store.models import ARTICLE_STATUSES, Article, Assignment, Fact, Mention, shown_at, utcnow
@@ -136,7 +138,8 @@ def list_articles(
     ).join(page, page.c.id == col(Article.id))
     shown = _sort_key(sort, min_score, _Scope(status, None, scope.team), listed)
     query = query.order_by(*_order(shown, descending, col(Article.id)))
-    return [ArticleRow(*row) for row in session.execute(query).all()]
+    with scope.reading(session):
+        return [ArticleRow(*row) for row in session.execute(query).all()]
 
 
 def last_articles(
@@ -178,8 +181,14 @@ def count_articles(
     """How many articles there are, optionally of one status (as `reviewer_id` has it) or
     matching a search."""
     scope = _Scope.of(session, status, search, reviewer_id)
+    found = scope.found
+    postgresql = dialect_name(session) == POSTGRESQL
+    if postgresql and status is None and found is not None and found.index is not None:
+        # The vectors alone (each has its article): no article probed per match.
+        index = sa_select(func.count()).select_from(found.index).where(found.condition)
+        return _counted(session, index, scope)
     query = scope.filter(sa_select(func.count()).select_from(Article))
-    return int(session.execute(query).scalar_one())
+    return _counted(session, query, scope)
 
 
 # Past this many matches a search's count (and a row's position in its listing) is shown as
@@ -227,9 +236,19 @@ def count_listing(
 
 def _capped(session: Session, rows: Any, cap: int) -> Count:
     """The number of rows of the query `rows`, reading at most `cap` + 1 of them."""
-    found = session.execute(sa_select(func.count()).select_from(rows.limit(cap + 1).subquery()))
-    value = int(found.scalar_one())
+    with index_scans(session):  # only searches are capped
+        found = session.execute(sa_select(func.count()).select_from(rows.limit(cap + 1).subquery()))
+        value = int(found.scalar_one())
     return Count(value) if value <= cap else Count(cap, exact=False)
+
+
+def _counted(session: Session, query: Any, scope: _Scope) -> int:
+    """The count `query` makes; a search's matches are counted through the index
+    (`store.dialect.index_scans`: PostgreSQL would test every row)."""
+    if scope.found is None:
+        return int(session.execute(query).scalar_one())
+    with index_scans(session):
+        return int(session.execute(query).scalar_one())
 
 
 def count_by_status(*, session: Session) -> dict[str, int]:
@@ -312,7 +331,7 @@ def listing_position(
         rows = scope.filter(sa_select(col(Article.id)).where(before))
         return _capped(session, rows, ESTIMATE_AT)
     query = scope.filter(sa_select(func.count()).select_from(Article).where(before))
-    return Count(int(session.execute(query).scalar_one()))
+    return Count(_counted(session, query, scope))
 
 
 def neighbour_article(
@@ -352,7 +371,8 @@ def neighbour_article(
         return None
     query = scope.filter(sa_select(col(Article.id)).where(beyond))
     query = query.order_by(*_order(key, not forward, scope.ident)).limit(1)
-    found = session.execute(query).scalar_one_or_none()
+    with scope.reading(session):
+        found = session.execute(query).scalar_one_or_none()
     return int(found) if found is not None else None
 
 
@@ -363,15 +383,23 @@ class _Scope:
     status: str | None
     found: SearchFrom | None
     team: Team | None
+    sparse: bool = False  # a rare search: read through its index (`sparse_search`)
 
     @classmethod
     def of(
         cls, session: Session, status: str | None, search: str | None, reviewer_id: int | None
     ) -> _Scope:
         found = None
+        sparse = False
         if search and search.strip():
             found = search_from(session, Article.__table__, search)  # type: ignore[attr-defined]
-        return cls(status, found, team_of(session, reviewer_id))
+            sparse = sparse_search(session, search)
+        return cls(status, found, team_of(session, reviewer_id), sparse)
+
+    def reading(self, session: Session) -> AbstractContextManager[None]:
+        """How a page of the listing is read: a rare search through its index's bitmap
+        (`store.dialect.index_scans`), else as the planner likes."""
+        return index_scans(session) if self.sparse else nullcontext()
 
     @property
     def ident(self) -> Any:
