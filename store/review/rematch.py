@@ -280,7 +280,8 @@ def rematch(
         candidates_current: Called (with the counts so far) once the candidates of entities
             are current everywhere, before the new names of the lines a removed alias's
             candidates were on are looked for again and relabelled (`withdraw_names`: a
-            second step; the names are scored under the default threshold).
+            second step; the names are scored under the default threshold). Not called
+            when there is no second step: the run's end says it.
     """
     added, whole, pattern = _reached(engine, change)
     removed = removal_reach(engine, change.removed) if change.removed else set()
@@ -323,13 +324,15 @@ def rematch(
             reviewer_id=reviewer_id,
             on_progress=on_progress,
         )
-    if candidates_current is not None:
+    second = later is not None and matcher is not None and bool(later.lines)
+    if candidates_current is not None and second:  # (else the run ends here: nothing to split)
         so_far = MatchReport()
         so_far.merge(report)
         if matched is not None:
             so_far.merge(matched)
         candidates_current(so_far)
-    if later is not None and matcher is not None and later.lines:
+    if second:
+        assert later is not None and matcher is not None
         additions, replaced = withdraw_names(engine, matcher, later, report)
         found = add_candidates(engine, additions, replaced)
         report.added += found.added
