@@ -121,6 +121,12 @@ def show_import(articles: int, floor: dict[str, Any], imp: dict[str, Any], how: 
                 + f" articles/s; slowest {slowest:.2f}x the first: "
                 + ("PASS" if slowest >= LINEAR else "FAIL")
             )
+        if "finish" in imp:  # the index's merge, deferred to the end of the import
+            print(
+                f"    then the index's merge (finish): {imp['finish']:.1f} s "
+                f"(cpu {imp['finish_cpu']:.1f} s); FTS5 levels (segments, pages): "
+                + " ".join(f"{n}/{pages:,}" for n, _merging, pages in imp.get("levels", []))
+            )
         if any(imp["wal"]):  # a server (PostgreSQL) has no WAL file beside the database
             print("    WAL at each slice (MB):  " + " ".join(f"{w / 1e6:.0f}" for w in imp["wal"]))
         print("    peak RSS at each slice (MiB): " + " ".join(f"{r:.0f}" for r in imp["rss"]))

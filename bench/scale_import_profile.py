@@ -14,7 +14,8 @@ the log), the two dedupe probes (`probe_sha`, `probe_id`); what is left of `cpu`
 (reading, parsing, normalising, hashing). `levels`: FTS5's segments per level (count,
 merging, pages), read from the index's structure record. Then it prints a table, and the
 rate of every slice of 100,000 (or a tenth of N) by CPU time.
-`--fts5 k=v,...` replaces the import's settings (`store.corpus.search.FTS5_SETTINGS`);
+`--fts5 k=v,...` replaces the import's settings (`store.corpus.search.FTS5_SETTINGS` and
+`BULK_SETTINGS`);
 `--pragma k=v,...` runs `PRAGMA k=v` on every connection.
 """
 
@@ -37,40 +38,11 @@ from scale_corpus import DEFAULT_CACHE, shard_paths  # noqa: E402
 KINDS = ("insert", "fts", "commit", "probe_sha", "probe_id", "other")
 
 
-def _varint(data: bytes, i: int) -> tuple[int, int]:
-    """SQLite's varint at `i`: its value and the offset after it."""
-    value = 0
-    for k in range(9):
-        byte = data[i]
-        i += 1
-        if k == 8:
-            return (value << 8) | byte, i
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            break
-    return value, i
-
-
 def segments(connection: Any) -> list[tuple[int, int, int]]:
     """FTS5's structure record: per level (segments, segments being merged, pages)."""
-    row = connection.exec_driver_sql("SELECT block FROM article_fts_data WHERE id = 10").first()
-    if row is None:
-        return []
-    data, levels = bytes(row[0]), []
-    n_levels, i = _varint(data, 4)  # after the 4-byte cookie
-    _n_segments, i = _varint(data, i)
-    _writes, i = _varint(data, i)
-    for _ in range(n_levels):
-        merging, i = _varint(data, i)
-        count, i = _varint(data, i)
-        pages = 0
-        for _ in range(count):
-            _segid, i = _varint(data, i)
-            first, i = _varint(data, i)
-            last, i = _varint(data, i)
-            pages += last - first + 1
-        levels.append((count, merging, pages))
-    return levels
+    from store.corpus.search import index_levels
+
+    return index_levels(connection)
 
 
 def _kind(sql: str) -> str:
@@ -96,7 +68,7 @@ def profile(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     for pair in filter(None, args.fts5.split(",")):
         key, value = pair.split("=")
-        search.FTS5_SETTINGS[key] = int(value)
+        search.FTS5_SETTINGS[key] = search.BULK_SETTINGS[key] = int(value)
     engine = open_database(f"sqlite:///{args.db}")
     if args.pragma:
 

@@ -83,6 +83,7 @@ def floor(cache: Path, articles: int) -> dict[str, Any]:
 def import_(cache: Path, db: Path | str, articles: int) -> dict[str, Any]:
     from sqlalchemy import text
 
+    from store.corpus.search import index_levels
     from store.db import open_database
     from store.ingest.articles import import_articles
     from store.ingest.sink import ImportHooks
@@ -108,17 +109,23 @@ def import_(cache: Path, db: Path | str, articles: int) -> dict[str, Any]:
         reviewer_id=None,
         hooks=ImportHooks(on_progress=progress),
     )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - c0
+    # What ran after the last article's slice: the import's `finish`, the index's merge.
+    last_wall, last_cpu = marks[-1][:2] if marks else (started, c0)
     times = [started] + [m[0] for m in marks]
     cpus = [c0] + [m[1] for m in marks]
     with engine.connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM article")).scalar_one()
         index = "article_fts_docsize" if engine.dialect.name == "sqlite" else "article_fts"
         indexed = connection.execute(text(f"SELECT count(*) FROM {index}")).scalar_one()
+        levels = index_levels(connection) if engine.dialect.name == "sqlite" else []
     engine.dispose()
     return {
         "seconds": seconds,
-        "cpu": time.process_time() - c0,
+        "cpu": cpu,
+        "finish": started + seconds - last_wall,
+        "finish_cpu": c0 + cpu - last_cpu,
+        "levels": levels,
         "before": before,
         "slice": each,
         "rates": [each / (b - a) for a, b in zip(times, times[1:], strict=False) if b > a],

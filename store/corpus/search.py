@@ -11,7 +11,7 @@ on SQLite; both answer the same.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,11 +56,18 @@ def has_search_index(session_or_engine: Session | Engine) -> bool:
 
 
 def index_new_articles(engine: Engine) -> int:
-    """Add every article not yet in the search index; return how many were added."""
+    """Add every article not yet in the search index, then merge what this or an earlier
+    (interrupted) bulk import left unmerged (`merge_index`); return how many were added.
+
+    The articles go in as an import's step does (`bulk`): with FTS5's usual settings, a write
+    finding the many segments of a killed import would merge them all in its transaction.
+    """
     if not has_search_index(engine):
         return 0
     with engine.begin() as connection:
-        return index_pending(connection)
+        added = index_pending(connection, bulk=True)
+    merge_index(engine)
+    return added
 
 
 # How FTS5 writes and merges its index (kept in `article_fts_config`, set by the first indexing
@@ -72,14 +79,28 @@ def index_new_articles(engine: Engine) -> int:
 # bursts (the slowest slices of an import). At 16, a million articles take two levels: each
 # page is written, then merged once. `crisismerge` (16) must stay above `automerge`, or a level
 # reaching 16 segments would be merged all at once (bench/README.md, scale_bench.py).
-FTS5_SETTINGS = {"hashsize": 64 * 1024 * 1024, "automerge": 16, "crisismerge": 32}
+# `usermerge`: the fewest segments of a level that `merge_index` merges (as `automerge`).
+FTS5_SETTINGS = {
+    "hashsize": 64 * 1024 * 1024,
+    "automerge": 16,
+    "crisismerge": 32,
+    "usermerge": 16,
+}
+# While an import indexes its steps (`index_pending(..., bulk=True)`), FTS5 merges nothing:
+# each step adds one segment and the import's slices all cost the same (merged as they went,
+# a merge of 16 segments fell every 160,000 articles: the slow slices of bench/README.md);
+# `merge_index` merges them once at the end, in bounded steps. `crisismerge` caps the segments
+# a level may hold (FTS5 allows 2,000 in all): 10 million articles in one import.
+BULK_SETTINGS = {**FTS5_SETTINGS, "automerge": 0, "crisismerge": 1000}
+# Pages (~4 KB) of merging per transaction of `merge_index`: the write-ahead log stays bounded.
+MERGE_STEP = 10_000
 
 
-def _fts5_settings(connection: Connection) -> None:
-    """Put `FTS5_SETTINGS` in the index's configuration, where it differs (one look-up)."""
+def _fts5_settings(connection: Connection, settings: dict[str, int]) -> None:
+    """Put `settings` in the index's configuration, where they differ (one look-up)."""
     rows = connection.execute(text("SELECT k, v FROM article_fts_config")).all()
     current = {str(row[0]): row[1] for row in rows}
-    for key, value in FTS5_SETTINGS.items():
+    for key, value in settings.items():
         if current.get(key) != value:
             connection.execute(
                 text("INSERT INTO article_fts(article_fts, rank) VALUES (:key, :value)"),
@@ -87,19 +108,20 @@ def _fts5_settings(connection: Connection) -> None:
             )
 
 
-def index_pending(connection: Connection) -> int:
+def index_pending(connection: Connection, *, bulk: bool = False) -> int:
     """Add the articles not yet in the search index, in the caller's transaction; how many.
 
     Articles are only ever appended, so the unindexed ones are those above the highest
     indexed id. An import runs this in each batch's transaction (a trigger per row is much
-    slower, and one pass at the end makes one huge transaction).
+    slower, and one pass at the end makes one huge transaction) with `bulk`: nothing is merged
+    until `merge_index`.
     """
     name = connection.dialect.name
     if name == POSTGRESQL:
         return _index_postgresql(connection)
     if name != SQLITE:
         return 0
-    _fts5_settings(connection)
+    _fts5_settings(connection, BULK_SETTINGS if bulk else FTS5_SETTINGS)
     upto = connection.execute(
         text("SELECT coalesce(max(id), 0) FROM article_fts_docsize")
     ).scalar_one()
@@ -111,6 +133,66 @@ def index_pending(connection: Connection) -> int:
         {"upto": upto},
     )
     return int(result.rowcount or 0)
+
+
+def merge_index(engine: Engine, *, on_step: Callable[[], None] = lambda: None) -> int:
+    """Put FTS5's usual settings back and merge every level holding `usermerge` segments or
+    more (what a bulk import left: one segment per indexing step), `MERGE_STEP` pages per
+    transaction; how many steps wrote something. Nothing to do: one look-up. SQLite only.
+    """
+    if engine.dialect.name != SQLITE:
+        return 0
+    steps = 0
+    while True:
+        with engine.begin() as connection:
+            _fts5_settings(connection, FTS5_SETTINGS)
+            before = connection.exec_driver_sql("SELECT total_changes()").scalar_one()
+            connection.execute(
+                text("INSERT INTO article_fts(article_fts, rank) VALUES ('merge', :pages)"),
+                {"pages": MERGE_STEP},
+            )
+            changed = connection.exec_driver_sql("SELECT total_changes()").scalar_one() - before
+        # FTS5's advice: fewer than 2 rows changed means there was nothing left to merge.
+        if changed < 2:
+            return steps
+        steps += 1
+        on_step()
+
+
+def index_levels(connection: Connection) -> list[tuple[int, int, int]]:
+    """FTS5's structure record: per level, (segments, segments being merged, leaf pages)."""
+    row = connection.exec_driver_sql("SELECT block FROM article_fts_data WHERE id = 10").first()
+    if row is None:
+        return []
+    data, levels = bytes(row[0]), []
+    n_levels, i = _varint(data, 4)  # after the 4-byte cookie
+    _n_segments, i = _varint(data, i)
+    _writes, i = _varint(data, i)
+    for _ in range(n_levels):
+        merging, i = _varint(data, i)
+        count, i = _varint(data, i)
+        pages = 0
+        for _ in range(count):
+            _segid, i = _varint(data, i)
+            first, i = _varint(data, i)
+            last, i = _varint(data, i)
+            pages += last - first + 1
+        levels.append((count, merging, pages))
+    return levels
+
+
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    """SQLite's varint at `i`: its value and the offset after it."""
+    value = 0
+    for k in range(9):
+        byte = data[i]
+        i += 1
+        if k == 8:
+            return (value << 8) | byte, i
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            break
+    return value, i
 
 
 # Articles tokenised per statement on PostgreSQL (their vectors are made here, in Python).

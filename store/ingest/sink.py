@@ -15,7 +15,9 @@ stored earlier is a duplicate in the input, one line each.
 The search index is filled every `INDEX_EVERY` batches, in the transaction that stores the
 last of them: it never lags the articles by more than that, and no single statement (or
 write-ahead log) grows with the import; what a killed import left unindexed is indexed by the
-next batch stored, or when the database is next opened.
+next batch stored, or when the database is next opened. FTS5 merges nothing while the import
+runs (one segment per step, so every slice of the import costs the same); `finish` merges them
+in bounded steps (`store.corpus.search.merge_index`).
 """
 
 from __future__ import annotations
@@ -245,7 +247,9 @@ class ArticleSink:
             with self.engine.begin() as connection:
                 stored = insert_articles(connection, [entry.row for entry in kept])
                 self.unindexed += 1
-                indexed = index_pending(connection) if self.unindexed >= INDEX_EVERY else 0
+                indexed = (
+                    index_pending(connection, bulk=True) if self.unindexed >= INDEX_EVERY else 0
+                )
             if indexed:
                 self.unindexed = 0
             self.indexed += indexed
@@ -292,7 +296,8 @@ class ArticleSink:
     def finish(self) -> int:
         """Flush, say in one line how many texts were skipped as stored before this import,
         then add any article not yet indexed to the search index (those the annotated import
-        stored); how many articles this sink indexed in all."""
+        stored) and merge the segments the import's steps wrote; how many articles this sink
+        indexed in all."""
         self.flush()
         if self.earlier is not None:
             (where, external_id), count = self.earlier, self.earlier_count
@@ -308,7 +313,7 @@ class ArticleSink:
         try:
             with self.engine.begin() as connection:
                 ids = insert_articles(connection, [row])
-                indexed = index_pending(connection)
+                indexed = index_pending(connection, bulk=True)
             self.indexed += indexed
             self.on_stored(ids)
         except IntegrityError:

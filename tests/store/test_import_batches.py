@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from store.corpus.search import FTS5_SETTINGS
+from store.corpus.search import BULK_SETTINGS, FTS5_SETTINGS, index_levels
 from store.db import open_database
 from store.dialect import POSTGRESQL, dialect_name
+from store.ingest import sink
 from store.ingest.articles import import_articles
 from store.ingest.sink import BATCH, INDEX_EVERY, ImportHooks
 
@@ -72,6 +73,66 @@ def test_the_import_sets_how_fts5_writes_and_merges(engine: Engine, tmp_path: Pa
     config = {str(key): value for key, value in rows}
     assert {key: config.get(key) for key in FTS5_SETTINGS} == FTS5_SETTINGS
     assert FTS5_SETTINGS["crisismerge"] > FTS5_SETTINGS["automerge"]
+
+
+@pytest.mark.sqlite_only("FTS5's segments")
+def test_the_import_merges_the_index_once_at_the_end(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an import runs, each indexing step adds a segment and none is merged (every
+    slice costs the same); at its end the segments are merged and FTS5's settings put back."""
+    monkeypatch.setattr(sink, "BATCH", 10)
+    monkeypatch.setattr(sink, "INDEX_EVERY", 1)
+    steps = 2 * FTS5_SETTINGS["usermerge"]
+    path = corpus(tmp_path / "big.jsonl", 10 * steps)
+    seen: list[int] = []
+
+    def progress(_size: int) -> None:
+        with engine.connect() as connection:
+            seen.append(sum(count for count, _merging, _pages in index_levels(connection)))
+
+    import_articles(engine, [path], reviewer_id=None, hooks=ImportHooks(on_progress=progress))
+    assert max(seen) >= steps - 1  # one segment per step, nothing merged meanwhile
+    with engine.connect() as connection:
+        levels = index_levels(connection)
+        rows = connection.execute(text("SELECT k, v FROM article_fts_config")).all()
+        found = connection.execute(
+            text("SELECT count(*) FROM article_fts WHERE article_fts MATCH 'jakarta'")
+        ).scalar_one()
+    assert sum(count for count, _merging, _pages in levels) == 1
+    assert {str(key): value for key, value in rows}["automerge"] == FTS5_SETTINGS["automerge"]
+    assert found == 10 * steps
+
+
+@pytest.mark.sqlite_only("FTS5's segments and settings")
+def test_what_a_killed_import_left_unmerged_is_merged_when_next_indexed(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed import leaves its segments and the bulk settings: the next indexing (on
+    opening the database, or the import run again) merges them and puts the settings back."""
+    monkeypatch.setattr(sink, "BATCH", 10)
+    monkeypatch.setattr(sink, "INDEX_EVERY", 1)
+    steps = FTS5_SETTINGS["usermerge"] + 2
+    path = corpus(tmp_path / "big.jsonl", 10 * steps)
+
+    def interrupt(size: int) -> None:
+        with engine.connect() as connection:
+            if sum(count for count, _m, _p in index_levels(connection)) >= steps - 1:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_articles(engine, [path], reviewer_id=None, hooks=ImportHooks(on_progress=interrupt))
+    with engine.connect() as connection:
+        config = dict(connection.execute(text("SELECT k, v FROM article_fts_config")).all())
+    assert config["automerge"] == BULK_SETTINGS["automerge"]
+    report = import_articles(engine, [path], reviewer_id=None)
+    assert counts(engine) == (10 * steps, 10 * steps)
+    assert report.failed == 0
+    with engine.connect() as connection:
+        levels = index_levels(connection)
+        config = dict(connection.execute(text("SELECT k, v FROM article_fts_config")).all())
+    assert sum(count for count, _merging, _pages in levels) <= 2
+    assert {key: config.get(key) for key in FTS5_SETTINGS} == FTS5_SETTINGS
 
 
 def test_an_interrupted_import_run_again_goes_on(
