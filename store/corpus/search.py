@@ -132,7 +132,55 @@ def index_pending(connection: Connection, *, bulk: bool = False) -> int:
         ),
         {"upto": upto},
     )
+    _add_terms(connection, upto)
     return int(result.rowcount or 0)
+
+
+# Articles per row of `article_fts_terms` (migration 0011): an import's indexing step.
+TERMS_STEP = 10_000
+
+
+def _add_terms(connection: Connection, upto: int) -> None:
+    """Add the terms of the articles above `upto` to `article_fts_terms`, one row per
+    `TERMS_STEP` articles (their titles and texts run together: only the terms are kept)."""
+    if not _has_terms(connection):  # a database before migration 0011 (its tests)
+        return
+    last = connection.execute(text("SELECT coalesce(max(id), 0) FROM article")).scalar_one()
+    for lo in range(upto, last, TERMS_STEP):
+        connection.execute(
+            text(
+                "INSERT INTO article_fts_terms(body) "
+                "SELECT group_concat(coalesce(title, '') || ' ' || text, ' ') FROM article "
+                "WHERE id > :lo AND id <= :hi HAVING count(*) > 0"
+            ),
+            {"lo": lo, "hi": min(lo + TERMS_STEP, last)},
+        )
+
+
+def _has_terms(connection: Connection | Session) -> bool:
+    found = connection.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_fts_terms'")
+    )
+    return found.first() is not None
+
+
+# A prefix covering more terms than this is left to FTS5 (`prefix_terms`).
+MAX_PREFIX_TERMS = 500
+
+
+def prefix_terms(connection: Connection | Session, prefix: str) -> list[str] | None:
+    """The index's terms starting with `prefix` (a token as `fts_tokens` makes it), from
+    `article_fts_terms_vocab` (SQLite, a millisecond: migration 0011); None when there are more
+    than `MAX_PREFIX_TERMS` or no such list (another database)."""
+    if dialect_name(connection) != SQLITE or not _has_terms(connection):
+        return None
+    after = prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))
+    rows = connection.execute(
+        text("SELECT term FROM article_fts_terms_vocab WHERE term >= :lo AND term < :hi LIMIT :n"),
+        {"lo": prefix, "hi": after, "n": MAX_PREFIX_TERMS + 1},
+    )
+    terms = [str(term) for term in rows.scalars()]
+    return terms if len(terms) <= MAX_PREFIX_TERMS else None
 
 
 def merge_index(engine: Engine, *, on_step: Callable[[], None] = lambda: None) -> int:
@@ -350,21 +398,31 @@ def variant_terms(session: Session, alias: str, *, max_edits: int = 2) -> set[st
 
 
 def articles_with_terms(session: Session, terms: Iterable[str]) -> set[int]:
-    """Ids of the articles whose title or text has a token starting with one of `terms`."""
+    """Ids of the articles whose title or text has a token starting with one of `terms`
+    (a term shorter than `MIN_PREFIX`: the token itself, see `_exact`)."""
     terms = sorted(set(terms))
     ids: set[int] = set()
     postgresql = dialect_name(session) == POSTGRESQL
     for start in range(0, len(terms), 200):  # FTS5 queries grow with their terms
         chunk = terms[start : start + 200]
         if postgresql:
-            query = " | ".join(_lexeme(term) + ":*" for term in chunk)
+            query = " | ".join(_lexeme(term) + ("" if _exact(term) else ":*") for term in chunk)
             statement = "SELECT id FROM article_fts WHERE doc @@ CAST(:q AS tsquery)"
         else:
-            query = " OR ".join(_quote(term) + "*" for term in chunk)
+            query = " OR ".join(_quote(term) + ("" if _exact(term) else "*") for term in chunk)
             statement = "SELECT rowid FROM article_fts WHERE article_fts MATCH :q"
         rows = session.execute(text(statement), {"q": query}).scalars().all()
         ids.update(int(r) for r in rows)
     return ids
+
+
+def _exact(term: str) -> bool:
+    """Whether an alias's `term` is searched as the token itself: one shorter than the prefix
+    index's (`MIN_PREFIX`), which no index serves (`as*` merged every term it starts: seconds
+    at 1M articles, and reached most of them). Nothing is lost: a token is matched inside a
+    longer one only as a clitic's stem (`store.matching.normalise.clitic_stem`: 4 letters at
+    least) or run together with the alias's other tokens (their own term, `variant_terms`)."""
+    return len(term) < MIN_PREFIX
 
 
 # The shortest prefix a search takes (`mem*`): the length of FTS5's prefix index (migration
@@ -464,15 +522,30 @@ def search_from(session: Session, article: Any, query: str) -> SearchFrom:
     fts = table("article_fts", column("rowid", Integer))
     return SearchFrom(
         _DrivingJoin(fts, article, fts.c.rowid == article.c.id),
-        literal_column("article_fts").op("MATCH")(literal(_fts5_query(query))),
+        literal_column("article_fts").op("MATCH")(
+            literal(_fts5_query(query, lambda prefix: prefix_terms(session, prefix)))
+        ),
         fts.c.rowid,
         fts,
     )
 
 
-def _fts5_query(query: str) -> str:
-    terms = _parsed(query)
-    return " AND ".join(_quote(" ".join(t)) + ("*" if p else "") for t, p in terms) or '""'
+def _fts5_query(
+    query: str, expand: Callable[[str], list[str] | None] = lambda _prefix: None
+) -> str:
+    """FTS5's MATCH expression of a search. A prefix word longer than the prefix index's
+    (`MIN_PREFIX`) becomes the OR of the terms it starts (`expand`), when they are known:
+    FTS5 streams those in rowid order, where it would merge their entries first (seconds for
+    `meng*` at 1M articles)."""
+    parts = []
+    for tokens, prefix in _parsed(query):
+        if prefix and len(tokens) == 1 and len(tokens[0]) > MIN_PREFIX:
+            terms = expand(tokens[0])
+            if terms:
+                parts.append("(" + " OR ".join(map(_quote, terms)) + ")")
+                continue
+        parts.append(_quote(" ".join(tokens)) + ("*" if prefix else ""))
+    return " AND ".join(parts) or '""'
 
 
 # PostgreSQL: a search whose rarest word is held by fewer than this share of the articles

@@ -1,0 +1,111 @@
+"""Longer prefixes (issue 17): `meng*` is searched as the OR of the terms it starts, listed from
+`article_fts_terms` (migration 0011), which every indexing, edit and upgrade keeps complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, insert, text
+from sqlalchemy.dialects import sqlite
+from sqlmodel import Session
+
+from store.corpus import search
+from store.corpus.articles import list_articles
+from store.corpus.search import (
+    articles_with_terms,
+    index_new_articles,
+    prefix_terms,
+    search_from,
+)
+from store.db import make_engine, open_database
+from store.migrate import alembic_config
+from store.models import Article
+from tests.store.test_search_prefix import rows
+
+TEXTS = {
+    1: "Menteri pertahanan menggunakan sistem baru.",
+    2: "Rusia mengirim tank ke perbatasan.",
+    3: "Kunjungan dari Kirgistan dan Rusia.",
+}
+
+
+def found(session: Session, query: str) -> list[int]:
+    return [row.id for row in list_articles(session=session, search=query)]
+
+
+def match(session: Session, query: str) -> str:
+    """The MATCH expression the listing sends for `query`."""
+    condition = search_from(session, Article.__table__, query).condition  # type: ignore[attr-defined]
+    return str(condition.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+
+
+@pytest.mark.sqlite_only("FTS5's term list (PostgreSQL searches a prefix through its GIN index)")
+def test_a_longer_prefix_is_the_or_of_its_terms_kept_up_to_date(
+    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(insert(Article.__table__), rows(TEXTS))  # type: ignore[attr-defined]
+    index_new_articles(engine)
+    assert prefix_terms(session, "meng") == ["menggunakan", "mengirim"]
+    assert '("menggunakan" OR "mengirim") AND "rusia"' in match(session, "meng* rusia")
+    assert '"men"*' in match(session, "men*")  # the prefix index's length: FTS5's own
+    assert found(session, "meng*") == [1, 2]
+    assert found(session, "meng* rusia") == [2]
+    assert found(session, "mengz*") == []
+
+    # An edit adds its terms (a trigger), a new article its own (the next indexing).
+    session.execute(text("UPDATE article SET text = 'Warga mengungsi dari Rusia.' WHERE id = 3"))
+    session.commit()
+    with engine.begin() as connection:
+        more = rows({4: "Tentara mengawal konvoi."})
+        connection.execute(insert(Article.__table__), more)  # type: ignore[attr-defined]
+    index_new_articles(engine)
+    assert prefix_terms(session, "meng") == ["mengawal", "menggunakan", "mengirim", "mengungsi"]
+    assert found(session, "meng*") == [1, 2, 3, 4]
+    assert found(session, "mengu*") == [3]
+
+    # Past MAX_PREFIX_TERMS the prefix is left to FTS5, which finds the same.
+    monkeypatch.setattr(search, "MAX_PREFIX_TERMS", 2)
+    assert prefix_terms(session, "meng") is None
+    assert '"meng"*' in match(session, "meng*")
+    assert found(session, "meng*") == [1, 2, 3, 4]
+
+
+@pytest.mark.sqlite_only("a SQLite file indexed at revision 0010")
+def test_an_indexed_database_upgrades_to_the_term_list(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    command.upgrade(alembic_config(engine), "0010")
+    with engine.begin() as connection:
+        connection.execute(insert(Article.__table__), rows(TEXTS))  # type: ignore[attr-defined]
+    index_new_articles(engine)
+    engine.dispose()
+
+    upgraded = open_database(url)
+    try:
+        with Session(upgraded) as session:
+            assert prefix_terms(session, "meng") == ["menggunakan", "mengirim"]
+            assert prefix_terms(session, "kirg") == ["kirgistan"]
+            assert found(session, "meng*") == [1, 2]
+        command.downgrade(alembic_config(upgraded), "0010")
+        with Session(upgraded) as session:
+            assert prefix_terms(session, "meng") is None
+            assert found(session, "meng*") == [1, 2]
+    finally:
+        upgraded.dispose()
+
+
+def test_a_short_alias_term_reaches_its_token_not_every_word_it_starts(
+    engine: Engine, session: Session
+) -> None:
+    """Re-matching after an alias is added: a term under `MIN_PREFIX` letters (`AS`) is
+    searched as the token (no index serves `as*`, and it would reach most articles)."""
+    texts = {1: "Presiden AS tiba.", 2: "Asal usul bahasa.", 3: "Kunjungan ke AS-nya."}
+    with engine.begin() as connection:
+        connection.execute(insert(Article.__table__), rows(texts))  # type: ignore[attr-defined]
+    index_new_articles(engine)
+    assert articles_with_terms(session, {"as"}) == {1, 3}
+    assert articles_with_terms(session, {"asa"}) == {2}  # a prefix from MIN_PREFIX letters
+    assert articles_with_terms(session, {"as", "bahas"}) == {1, 2, 3}
