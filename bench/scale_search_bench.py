@@ -56,8 +56,9 @@ PAGE = 200
 # (kind, query): words the generator writes (import_bench.CorpusWriter): "yang" in nearly
 # every article, the number 777 in about one in 5,000, two common words as a phrase, a name
 # written with an accent (José) by prefix, a three-letter prefix of 100+ terms (what the
-# prefix index of migration 0010 serves), and a four-letter one of 150 common words (which it
-# does not: the terms are merged). A shorter prefix is refused (`search.MIN_PREFIX`).
+# prefix index of migration 0010 serves), and four- and five-letter ones of the meN- verbs
+# (150 common words for `meng*`: no prefix index serves them, the search ORs their terms,
+# listed from migration 0011's table). A shorter prefix is refused (`search.MIN_PREFIX`).
 SEARCHES = (
     ("common word", "yang"),
     ("rare word", "777"),
@@ -65,6 +66,7 @@ SEARCHES = (
     ("name prefix", "jos*"),
     ("short prefix", "mem*"),
     ("4-letter prefix", "meng*"),
+    ("5-letter prefix", "menga*"),
     ("5-letter prefix", "mengj*"),
 )
 
