@@ -5,16 +5,16 @@ Revises: 0010
 Create Date: 2026-12-04
 
 FTS5 uses its prefix index (migration 0010, `prefix='3'`) only for a prefix of exactly three
-characters: `meng*` merges the entries of every term it starts (151 words, 14M entries at 1M
-articles: 3 s) before it gives a first row, while the same terms ORed one by one stream in
+characters: `meng*` merges the entries of every term it starts (160 words at 1M articles:
+1.5 to 3 s) before it gives a first row, while the same terms ORed one by one stream in
 rowid order (a page in a millisecond, 10,000 matches counted in 15 ms). Listing those terms
 from `article_fts_vocab` reads their entries too (0.8 s). `article_fts_terms` holds the same
 terms at a tiny cost: a contentless FTS5 table without positions (`detail='none'`) where each
-indexing step of an import is one row (its articles' titles and texts), so a term has one
-entry per step it appears in and `article_fts_terms_vocab` lists the terms of a prefix in a
-millisecond (`store.corpus.search.prefix_terms`).
+2,000 articles indexed are one row (their titles and texts run together), so a term has one
+entry per row it appears in (500 at most for 1M articles) and `article_fts_terms_vocab` lists
+the terms of a prefix in a millisecond (`store.corpus.search.prefix_terms`).
 
-It is filled here from the indexed articles, 10,000 at a time (about 35 s a million articles);
+It is filled here from the indexed articles, 2,000 at a time (about 35 s a million articles);
 later by `store.corpus.search.index_pending` with each step, and by a trigger when an indexed
 article's title or text is edited. It may hold terms no article holds any more (a deleted or
 edited article): a term matching nothing costs a search nothing.
@@ -33,7 +33,7 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 TELL_FROM = 100_000  # articles: past this the filling takes long enough to say so first
-STEP = 10_000  # articles per row (as an import's indexing step)
+STEP = 2_000  # articles per row (as `store.corpus.search.TERMS_STEP`)
 
 CREATE = (
     "CREATE VIRTUAL TABLE article_fts_terms USING fts5(body, content='', detail='none', "
