@@ -159,6 +159,9 @@ def _add_terms(connection: Connection, upto: int) -> None:
 
 
 def _has_terms(connection: Connection | Session) -> bool:
+    """Whether the database has the term list of migration 0011 (SQLite only)."""
+    if dialect_name(connection) != SQLITE:
+        return False
     found = connection.execute(
         text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_fts_terms'")
     )
@@ -173,7 +176,7 @@ def prefix_terms(connection: Connection | Session, prefix: str) -> list[str] | N
     """The index's terms starting with `prefix` (a token as `fts_tokens` makes it), from
     `article_fts_terms_vocab` (SQLite, a millisecond: migration 0011); None when there are more
     than `MAX_PREFIX_TERMS` or no such list (another database)."""
-    if dialect_name(connection) != SQLITE or not _has_terms(connection):
+    if not _has_terms(connection):
         return None
     after = prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))
     rows = connection.execute(
@@ -372,13 +375,16 @@ def variant_terms(session: Session, alias: str, *, max_edits: int = 2) -> set[st
     joined = "".join(tokens)
     terms = {joined, *tokens} if len(tokens) == 1 else {joined, max(tokens, key=len)}
     found = set(terms)
+    # SQLite: the term list (migration 0011); FTS5's own vocabulary reads every entry of the
+    # terms it lists (every term of a first letter: seconds at 1M articles).
+    vocab = "article_fts_terms_vocab" if _has_terms(session) else "article_fts_vocab"
     for term in terms:
         if len(term) < MIN_FUZZY_TOKEN:
             continue
         rows = (
             session.execute(
                 text(
-                    "SELECT term FROM article_fts_vocab WHERE term >= :lo AND term < :hi "
+                    f"SELECT term FROM {vocab} WHERE term >= :lo AND term < :hi "
                     "AND length(term) BETWEEN :short AND :long"
                 ),
                 {
