@@ -18,6 +18,7 @@ from store.corpus.search import (
     index_new_articles,
     prefix_terms,
     search_from,
+    variant_terms,
 )
 from store.db import make_engine, open_database
 from store.migrate import alembic_config
@@ -109,3 +110,15 @@ def test_a_short_alias_term_reaches_its_token_not_every_word_it_starts(
     assert articles_with_terms(session, {"as"}) == {1, 3}
     assert articles_with_terms(session, {"asa"}) == {2}  # a prefix from MIN_PREFIX letters
     assert articles_with_terms(session, {"as", "bahas"}) == {1, 2, 3}
+
+
+def test_an_alias_s_variants_are_found_in_the_term_list(engine: Engine, session: Session) -> None:
+    """Re-matching an added alias looks its misspellings up among the index's terms (on
+    SQLite the term list of migration 0011: FTS5's own vocabulary reads every entry)."""
+    texts = {1: "Kunjungan dari Kirgistan.", 2: "Presiden Kirgizstannya tiba.", 3: "Kota Kiev."}
+    with engine.begin() as connection:
+        connection.execute(insert(Article.__table__), rows(texts))  # type: ignore[attr-defined]
+    index_new_articles(engine)
+    assert variant_terms(session, "Kirgizstan") == {"kirgizstan", "kirgistan"}
+    # The clitic form (2) by the prefix of the alias itself.
+    assert articles_with_terms(session, variant_terms(session, "Kirgizstan")) == {1, 2}
