@@ -8,12 +8,13 @@
 Imports the first N articles of the cached scale corpus (`scale_corpus.py`, under `--cache`)
 into a new database (`--db`, removed at the end unless `--keep`) as `telaah import` does, and
 writes one JSON line per step of `--step` articles: `cpu`/`wall` seconds and `by` [wall, cpu,
-calls] of the article inserts (`insert`), the full-text index statement (`fts`), the commits
-(`commit`: FTS5 writes its pending terms as a segment and merges there, and SQLite checkpoints
-the log), the two dedupe probes (`probe_sha`, `probe_id`); what is left of `cpu` is Python
-(reading, parsing, normalising, hashing). `levels`: FTS5's segments per level (count,
-merging, pages), read from the index's structure record. Then it prints a table, and the
-rate of every slice of 100,000 (or a tenth of N) by CPU time.
+calls] of the article inserts (`insert`), the full-text index statement (`fts`), the term
+list of migration 0011 (`terms`), the commits (`commit`: FTS5 writes its pending terms as a
+segment and merges there, and SQLite checkpoints the log), the two dedupe probes
+(`probe_sha`, `probe_id`); what is left of `cpu` is Python (reading, parsing, normalising,
+hashing). `levels`: FTS5's segments per level (count, merging, pages), read from the index's
+structure record. Then it prints a table, and the rate of every slice of 100,000 (or a tenth
+of N) by CPU time.
 `--fts5 k=v,...` replaces the import's settings (`store.corpus.search.FTS5_SETTINGS` and
 `BULK_SETTINGS`);
 `--pragma k=v,...` runs `PRAGMA k=v` on every connection.
@@ -35,7 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from scale_corpus import DEFAULT_CACHE, shard_paths  # noqa: E402
 
-KINDS = ("insert", "fts", "commit", "probe_sha", "probe_id", "other")
+KINDS = ("insert", "fts", "terms", "commit", "probe_sha", "probe_id", "other")
 
 
 def segments(connection: Any) -> list[tuple[int, int, int]]:
@@ -51,6 +52,8 @@ def _kind(sql: str) -> str:
         return "insert"
     if head.startswith("INSERT INTO article_fts("):
         return "fts"
+    if head.startswith("INSERT INTO article_fts_terms"):
+        return "terms"
     if head.startswith("SELECT article.sha256"):
         return "probe_sha"
     if head.startswith("SELECT article.external_id"):
