@@ -168,8 +168,9 @@ def _has_terms(connection: Connection | Session) -> bool:
     return found.first() is not None
 
 
-# A prefix covering more terms than this is left to FTS5 (`prefix_terms`).
-MAX_PREFIX_TERMS = 500
+# A prefix covering more terms than this is left to FTS5 (`prefix_terms`). At 1M articles an
+# OR of 983 terms (those of `ber`) counted 10,001 matches in 29 ms and read a page in 3 ms.
+MAX_PREFIX_TERMS = 1_000
 
 
 def prefix_terms(connection: Connection | Session, prefix: str) -> list[str] | None:
