@@ -32,6 +32,7 @@ from tui.widgets.article_table import STATUS_LABELS
 from tui.widgets.article_text import ArticleText
 from tui.widgets.facts_panel import FactsPanel
 from tui.widgets.footer import QuietFooter
+from tui.widgets.link_dock import LinkDock
 from tui.widgets.mention_panel import MentionPanel
 from tui.widgets.question import Question
 
@@ -85,6 +86,7 @@ class ReviewView(TelaahScreen[None]):
         self._mode_shown: str | None = None  # the span mode the status line shows
         self._text: ArticleText | None = None
         self._question: Question | None = None
+        self._dock: LinkDock | None = None
         # The link just made, for a `*` right after it: (the linked mention, its entity before).
         self._relinkable: tuple[MentionView, str | None] | None = None
         self.facts_stale = True  # the candidates may not match the mentions (refreshed on `F`)
@@ -128,6 +130,7 @@ class ReviewView(TelaahScreen[None]):
                 yield FactsPanel(id="facts-panel")
         yield SpanStatus(id="span-status", markup=False)
         yield Question(id="question")
+        yield LinkDock("#article-body", id="link-dock")
         yield QuietFooter()
         yield FactReview(self.article, self.telaah.reviewer_id)
 
@@ -203,7 +206,18 @@ class ReviewView(TelaahScreen[None]):
     def footer_hidden(self) -> bool:
         """While a span mode is on, its status line lists its keys in the footer's place (the
         footer is not rebuilt for the mode's keys and back: that took most of a mode change)."""
-        return self.mode is not None or self._mode_shown is not None or self.asking
+        return self.mode is not None or self._mode_shown is not None or self.asking or self.linking
+
+    @property
+    def linking(self) -> bool:
+        """Whether the entity picker or the new-entity form is open at the bottom (the keys
+        are theirs; the footer, under them, is not rebuilt for the keys switched off)."""
+        if self._dock is None:
+            found = self.query_children(LinkDock)
+            if not found:
+                return False
+            self._dock = found.first()
+        return self._dock.is_open
 
     @property
     def asking(self) -> bool:
