@@ -385,9 +385,8 @@ class Reviewer:
         """Dialogs a creation may open (a name and key to check): accepted as they come."""
         for _ in range(3):
             shown = self.dialog()
-            if shown is not None and shown is not below:
-                await self.press("enter", "create-confirm")
-            elif isinstance(self.screen, ModalScreen) and self.screen is not below:
+            modal = isinstance(self.screen, ModalScreen) and self.screen is not below
+            if modal or (shown is not None and shown is not below):
                 await self.press("enter", "create-confirm")
             else:
                 return

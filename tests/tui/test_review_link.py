@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from store.config import MIN_SCORE
 from store.db import session_scope
@@ -302,3 +302,26 @@ async def test_after_a_mark_a_new_entity_and_a_link_the_screen_shows_what_is_sto
         stored = mentions_of(engine)
         assert screen.mentions == stored
         assert sum(m.state == "accepted" for m in stored) == 3
+
+
+@pytest.mark.usefixtures("demo")
+async def test_the_picker_shown_again_after_a_mark_has_the_keys(db_url: str) -> None:
+    """The span mode ends as the picker opens (`l` in mark mode): the text must not take the
+    focus back from the picker built at an earlier `l`, nor keep the screen's keys on."""
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await open_link(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        reviewing(pilot.app)
+        await pilot.press("m", "w", "v", "w", "l")  # "akan", then the picker again
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = picker(pilot.app)
+        query = shown.query_one("#link-query", Input)
+        assert pilot.app.focused is query and shown.mention.text == "akan"
+        await pilot.press("x", "j")  # typed, not the screen's reject and move
+        await pilot.pause()
+        assert query.value == "xj"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.focused, ArticleBody)

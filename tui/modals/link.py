@@ -44,6 +44,7 @@ class LinkScreen(TelaahModal[LinkChoice | None]):
     def prepare(self, mention: MentionView, labels: Sequence[str], colours: dict[str, str]) -> None:
         """The dialog again, for another mention (`show_link`: built once per app)."""
         self.picker.prepare(self.engine, mention, labels, colours)
+        self.picker.focus_query()
 
     @on(LinkPicker.Chosen)
     def _chosen(self, event: LinkPicker.Chosen) -> None:

@@ -46,6 +46,7 @@ class NewEntityScreen(TelaahModal[NewEntity | None]):
     ) -> None:
         """The form again, for another surface (`show_form`: built once per app)."""
         self.form.prepare(self.engine, surface, label, labels, colours)
+        self.form.focus_name()
 
     @on(EntityForm.Done)
     def _done(self, event: EntityForm.Done) -> None:

@@ -143,7 +143,7 @@ class EntityForm(Vertical):
         colours: dict[str, str],
     ) -> None:
         """The form again, for another surface (built once, its widgets kept): the fields
-        prefilled as a new form's are, the name focused and selected."""
+        prefilled as a new form's are, the name selected (its host focuses it)."""
         self.engine = engine
         self._use(surface, label, labels, colours)
         self.query_one("#new-entity-surface", Static).update(self._surface_line())
@@ -152,7 +152,6 @@ class EntityForm(Vertical):
         with name.prevent(Input.Changed), key.prevent(Input.Changed):
             name.value = self.surface
             key.value = self.auto_key
-        self.screen.set_focus(name, scroll_visible=False)
         name.select_all()
         self._show_label()
         self._check()

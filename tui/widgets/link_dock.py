@@ -88,10 +88,10 @@ class LinkDock(Vertical):
         if self.picker is None:
             self.picker = LinkPicker(engine, mention, labels, colours, id="link-dialog")
             self.mount(self.picker)
-            self.call_after_refresh(self.picker.focus_query)
         else:
             self.picker.display = True
             self.picker.prepare(engine, mention, labels, colours)
+        self._focus(self.picker)
 
     def open_form(
         self,
@@ -113,10 +113,30 @@ class LinkDock(Vertical):
         if self.form is None:
             self.form = EntityForm(engine, surface, label, labels, colours, id="new-entity-dialog")
             self.mount(self.form)
-            self.call_after_refresh(self.form.focus_name)
         else:
             self.form.display = True
             self.form.prepare(engine, surface, label, labels, colours)
+        self._focus(self.form)
+
+    def _focus(self, shown: LinkPicker | EntityForm) -> None:
+        """Give `shown`'s first field the focus now (a field hidden with the focus would hand
+        it to its sibling), and again once the screen has refreshed, unless it is inside
+        already: a span mode that just ended gives the text the focus after this."""
+
+        def focus() -> None:
+            if not (self.is_open and shown.display and shown.is_mounted):
+                return
+            focused = self.screen.focused
+            if focused is not None and shown in focused.ancestors:
+                return
+            if isinstance(shown, LinkPicker):
+                shown.focus_query()
+            else:
+                shown.focus_name()
+
+        if shown.is_mounted:
+            focus()
+        self.call_after_refresh(focus)
 
     def close(self) -> None:
         """Hide the panel, the focus back where it was; nothing is called back."""
@@ -159,7 +179,7 @@ class LinkDock(Vertical):
                 if self.form is not None:
                     self.form.display = False
                 picker.display = True
-                picker.focus_query()
+                self._focus(picker)
                 return
             chosen = self._chosen
             self.close()

@@ -180,13 +180,12 @@ class LinkPicker(Vertical):
         colours: dict[str, str],
     ) -> None:
         """The picker again, for another mention (built once, its widgets kept): an empty
-        search line, the suggestions for `mention`, its label chosen."""
+        search line, the suggestions for `mention`, its label chosen (its host focuses it)."""
         self.engine = engine
         self._use(mention, labels, colours)
         query = self.query_one(Input)
         with query.prevent(Input.Changed):
             query.value = ""
-        self.focus_query()
         self._show_mention()
         self._show_keys()
         self._search()

@@ -40,7 +40,7 @@ class ReviewSpans(ReviewLinking):
             # The status line takes the footer's place in the same frame: the text keeps its
             # size, and only those two lines are drawn again.
             self.query_one(QuietFooter).display = event.mode is None
-            if event.mode is None:
+            if event.mode is None and not self.linking:  # `l`: the picker has it
                 self.body.focus(scroll_visible=False)
             self.refresh_bindings()
         if event.offset is not None:
