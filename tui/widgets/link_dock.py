@@ -35,9 +35,6 @@ class LinkDock(Vertical):
         display: none;
         height: auto;
     }
-    LinkDock.-open {
-        display: block;
-    }
     LinkDock > LinkPicker {
         height: 20;
     }
@@ -60,7 +57,7 @@ class LinkDock(Vertical):
     @property
     def is_open(self) -> bool:
         """Whether the picker or the form is shown."""
-        return self.has_class("-open")
+        return self.display
 
     @property
     def shown(self) -> LinkPicker | EntityForm | None:
@@ -144,7 +141,8 @@ class LinkDock(Vertical):
             return
         self._chosen = self._made = None
         before, self._before = self._before, None
-        self.remove_class("-open")
+        # `display`, not a class: a class would style the panel's every widget again.
+        self.display = False
         screen = self.screen
         if before is None or not (before.is_attached and before.focusable):
             before = screen.query_one(self.home)
@@ -157,7 +155,7 @@ class LinkDock(Vertical):
         if not self.is_open:
             focused = self.screen.focused
             self._before = focused if focused is None or self not in focused.ancestors else None
-            self.add_class("-open")
+            self.display = True
             self.screen.refresh_bindings()
 
     @on(LinkPicker.Chosen)
