@@ -76,6 +76,7 @@ class EntityForm(Vertical):
         background: $surface;
     }
     EntityForm #new-entity-surface {
+        height: 1;
         margin-bottom: 1;
     }
     EntityForm #new-entity-label {
@@ -87,7 +88,7 @@ class EntityForm(Vertical):
         background: $accent 30%;
     }
     EntityForm #new-entity-problem {
-        height: auto;
+        height: 1;
     }
     EntityForm #new-entity-keys {
         height: auto;
@@ -146,7 +147,9 @@ class EntityForm(Vertical):
         prefilled as a new form's are, the name selected (its host focuses it)."""
         self.engine = engine
         self._use(surface, label, labels, colours)
-        self.query_one("#new-entity-surface", Static).update(self._surface_line())
+        # Fixed heights, no layout: in the review screen's panel a layout is one of the
+        # whole screen.
+        self.query_one("#new-entity-surface", Static).update(self._surface_line(), layout=False)
         name = self.query_one("#new-entity-name", Input)
         key = self.query_one("#new-entity-key", Input)
         with name.prevent(Input.Changed), key.prevent(Input.Changed):
@@ -249,8 +252,9 @@ class EntityForm(Vertical):
                 problem = key_problem(session=session, key=key)
         self.problem = problem
         line = self.query_one("#new-entity-problem", Static)
-        line.update(Content.styled(problem, "red") if problem else Content(""))
-        line.display = problem is not None
+        line.update(Content.styled(problem, "red") if problem else Content(""), layout=False)
+        if line.display != (problem is not None):  # a layout only when it comes or goes
+            line.display = problem is not None
         return problem
 
     @on(Input.Submitted)
@@ -264,11 +268,10 @@ class EntityForm(Vertical):
 
     def _show_label(self) -> None:
         colour = self.colours.get(self.label, "white")
-        self.query_one(LabelField).update(
-            Content.assemble(
-                ("label  ", "dim"), ("◂ ", "dim"), (self.label, f"bold {colour}"), (" ▸", "dim")
-            )
+        line = Content.assemble(
+            ("label  ", "dim"), ("◂ ", "dim"), (self.label, f"bold {colour}"), (" ▸", "dim")
         )
+        self.query_one(LabelField).update(line, layout=False)
 
     def action_cancel(self) -> None:
         """Nothing created."""

@@ -78,7 +78,7 @@ class LinkPicker(Vertical):
         background: $surface;
     }
     LinkPicker #link-mention {
-        height: auto;
+        height: 1;
         margin-bottom: 1;
     }
     LinkPicker #link-results {
@@ -91,7 +91,7 @@ class LinkPicker(Vertical):
         color: $text-muted;
     }
     LinkPicker #link-keys {
-        height: auto;
+        height: 2;
         color: $text-muted;
     }
     """
@@ -326,7 +326,8 @@ class LinkPicker(Vertical):
             if mention.entity_key
             else Content.styled("not linked", "dim")
         )
-        self.query_one("#link-mention", Static).update(
+        self._update(
+            "#link-mention",
             Content.assemble(
                 ("“", "dim"),
                 (visible(mention.text), "bold reverse"),
@@ -336,7 +337,7 @@ class LinkPicker(Vertical):
                 (self.label, f"bold {colour}"),
                 "  ",
                 now,
-            )
+            ),
         )
 
     def _show_status(self) -> None:
@@ -355,7 +356,8 @@ class LinkPicker(Vertical):
         self._update("#link-status", status)
 
     def _update(self, selector: str, content: Content) -> None:
-        """Update a line only when it changes (an update lays the dialog out again)."""
+        """Update a line only when it changes, without a layout: the lines have fixed
+        heights (in the review screen's panel a layout is one of the whole screen)."""
         line = self.query_one(selector, Static)
         shown = line.visual
         # Content compares its text only: compare the styles too.
@@ -363,7 +365,7 @@ class LinkPicker(Vertical):
             content.plain,
             content.spans,
         ):
-            line.update(content)
+            line.update(content, layout=False)
 
     def _show_keys(self) -> None:
         colour = self.colours.get(self.label, "white")
