@@ -33,13 +33,10 @@ class LinkDock(Vertical):
     DEFAULT_CSS = """
     LinkDock {
         display: none;
-        height: auto;
+        height: 19;
     }
-    LinkDock > LinkPicker {
-        height: 20;
-    }
-    LinkDock > EntityForm {
-        height: auto;
+    LinkDock > LinkPicker, LinkDock > EntityForm {
+        height: 1fr;
     }
     """
 
@@ -151,8 +148,15 @@ class LinkDock(Vertical):
         screen.set_focus(before, scroll_visible=False)
         screen.refresh_bindings()
 
+    def place(self) -> None:
+        """Put the panel on the screen's last lines (its screen calls this on a resize too)."""
+        height = self.styles.height
+        rows = int(height.value) if height is not None and height.is_cells else 19
+        self.styles.offset = (0, max(0, self.screen.size.height - rows))
+
     def _opening(self) -> None:
         if not self.is_open:
+            self.place()
             focused = self.screen.focused
             self._before = focused if focused is None or self not in focused.ancestors else None
             self.display = True

@@ -24,7 +24,8 @@ class SpanStatus(Static):
     def show_mode(self, status: Content, active: bool) -> None:
         """Show `status`; the line is only there while a mode is `active`."""
         self.update(status, layout=False)  # one line, always
-        self.set_class(active, "-active")
+        if self.display != active:  # `display`, not a class: no styling pass
+            self.display = active
 
 
 class ArticleBody(VerticalScroll):

@@ -120,6 +120,12 @@ class ReviewView(TelaahScreen[None]):
 
     def compose(self) -> ComposeResult:
         """Header, title, metadata line, the text beside the mention panel, footer."""
+        # The panel and the question first: Textual orders the widgets it paints by their
+        # place among the widgets shown, and a widget shown or hidden before them would change
+        # every one's place, and so draw the whole screen again (first, it changes none).
+        yield LinkDock("#article-body", id="link-dock")
+        yield Question(id="question")
+        yield SpanStatus(id="span-status", markup=False)
         yield Header()
         yield Static(Content(visible(self.article.title)), id="article-title")
         yield Static(article_meta(self.article), id="article-meta")
@@ -128,9 +134,6 @@ class ReviewView(TelaahScreen[None]):
             with Vertical(id="side"):
                 yield MentionPanel(id="mention-panel")
                 yield FactsPanel(id="facts-panel")
-        yield SpanStatus(id="span-status", markup=False)
-        yield Question(id="question")
-        yield LinkDock("#article-body", id="link-dock")
         yield QuietFooter()
         yield FactReview(self.article, self.telaah.reviewer_id)
 
@@ -207,6 +210,11 @@ class ReviewView(TelaahScreen[None]):
         """While a span mode is on, its status line lists its keys in the footer's place (the
         footer is not rebuilt for the mode's keys and back: that took most of a mode change)."""
         return self.mode is not None or self._mode_shown is not None or self.asking or self.linking
+
+    def on_resize(self) -> None:
+        """The entity picker's panel stays on the last lines."""
+        if self.linking and self._dock is not None:
+            self._dock.place()
 
     @property
     def linking(self) -> bool:
