@@ -325,3 +325,30 @@ async def test_the_picker_shown_again_after_a_mark_has_the_keys(db_url: str) -> 
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.focused, ArticleBody)
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("keys", [["l"], ["N"], ["m"], ["d"]], ids=["picker", "form", "mark", "d"])
+async def test_what_opens_at_the_bottom_leaves_the_other_widgets_paint_order(
+    db_url: str, keys: list[str]
+) -> None:
+    """The picker, the form, a span mode's status line and `d`'s question come and go without
+    changing the paint order of any other widget: Textual draws every widget whose order
+    changed again, the whole screen (it did, while they came after the others)."""
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = reviewing(pilot.app)
+
+        def orders() -> dict[object, object]:
+            return {w: g.order for w, g in screen._compositor._full_map.items()}
+
+        before = orders()
+        await pilot.press(*keys)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        opened = pilot.app.focused
+        assert opened is not None and opened is not screen.body  # something took the keys
+        after = orders()
+        moved = [w for w in before if w in after and before[w] != after[w]]
+        assert moved == []
