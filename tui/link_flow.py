@@ -43,8 +43,12 @@ def link_with_modal(
     """
     telaah = screen.telaah
 
+    dock = docked(screen)
+
     def chosen(choice: LinkChoice | None) -> None:
         if choice is None:
+            if dock is not None:  # as back from a dialog: changed meanwhile, read again
+                screen.refresh_if_changed()
             return
         reviewer = telaah.reviewer_id
         entity_key = choice.entity_key
@@ -75,7 +79,6 @@ def link_with_modal(
             done=linked,
         )
 
-    dock = docked(screen)
     if dock is not None:
         dock.open_link(telaah.engine, mention, list(labels), dict(colours), chosen)
     else:
@@ -92,13 +95,16 @@ def create_with_form(
     """The new-entity form for `mention` (its surface and label prefilled), without the link
     search first; what it gives is created and linked like `ctrl+n` in the link modal."""
 
+    dock = docked(screen)
+
     def made(new: NewEntity | None) -> None:
         if new is not None:
             choice = LinkChoice(None, new.label, name=new.name, key=new.key)
             _create(screen, mention, choice, done)
+        elif dock is not None:  # as back from a dialog: changed meanwhile, read again
+            screen.refresh_if_changed()
 
     engine = screen.telaah.engine
-    dock = docked(screen)
     if dock is not None:
         dock.open_form(engine, mention.text, mention.label, list(labels), dict(colours), made)
     else:
