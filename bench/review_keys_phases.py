@@ -60,8 +60,12 @@ PHASES = [
     ("tui.screens.review.linking", "ReviewLinking.after_rematch"),
     ("tui.widgets.mention_panel", "MentionPanel.show"),
     ("tui.widgets.article_text", "ArticleText.show"),
-    ("tui.modals.link", "LinkScreen.prepare"),
-    ("tui.modals.new_entity", "NewEntityScreen.prepare"),
+    ("tui.widgets.link_picker", "LinkPicker.prepare"),
+    ("tui.widgets.link_picker", "LinkPicker._search"),
+    ("tui.widgets.entity_form", "EntityForm.prepare"),
+    ("tui.widgets.link_dock", "LinkDock.open_link"),
+    ("tui.widgets.link_dock", "LinkDock.open_form"),
+    ("tui.widgets.link_dock", "LinkDock.close"),
 ]
 WHOLE = "the whole key (process CPU, workers included)"
 

@@ -2,7 +2,7 @@
 
 Used by `review_keys_bench.py` and its test. For each article it walks the pending candidates
 (accept, reject, label, `*`, link, edit a span), then marks the gold spans still missing, then
-marks the article done. It reads what a reviewer sees (the focused mention, the link modal's
+marks the article done. It reads what a reviewer sees (the focused mention, the entity picker's
 results, the mark cursor) and picks the cheapest key sequence the app offers: keys are found
 through the bindings of the screen or widget that has them, so a key added later (a mark-mode
 move, a `*` that moves on by itself) is used as soon as it exists. Span moves are planned by a
@@ -160,6 +160,18 @@ class Reviewer:
     def screen(self) -> Any:
         return self.app.screen
 
+    def dialog(self) -> Any:
+        """The entity picker or the new-entity form the reviewer sees now: a panel of the
+        review screen (its `LinkDock`), or the widget of a dialog on top; None if neither."""
+        screen = self.screen
+        if isinstance(screen, ModalScreen):
+            for attribute in ("picker", "form"):
+                if hasattr(screen, attribute):
+                    return getattr(screen, attribute)
+            return None
+        dock = getattr(screen, "_dock", None) or next(iter(screen.query("#link-dock")), None)
+        return None if dock is None else dock.shown
+
     def resolve(self, entity: str) -> str | None:
         """The database key of a gold entity, None while it has to be created."""
         return entity if entity in self.known else self.created.get(entity)
@@ -302,7 +314,9 @@ class Reviewer:
 
     async def choose(self, g: GoldSpan, want: str | None) -> None:
         """In the link modal: the gold label, then the entity (typed) or a new one."""
-        modal = await self.wait_for(lambda s: hasattr(s, "hits") and hasattr(s, "only_label"))
+        modal = await self.wait_for(
+            lambda _: hasattr(self.dialog(), "hits") and hasattr(self.dialog(), "only_label")
+        )
         for _ in range(200):
             if modal.index is not None:
                 break
@@ -342,7 +356,7 @@ class Reviewer:
         if create is None:
             return False
         await self.press(create, "N")  # the form, prefilled with the surface and label
-        form = self.screen
+        form = self.dialog()
         if mention.label != g.label and hasattr(form, "labels"):
             labels = form.labels
             at, to = labels.index(form.label), labels.index(g.label)
@@ -370,15 +384,18 @@ class Reviewer:
     async def confirm_dialogs(self, below: Any) -> None:
         """Dialogs a creation may open (a name and key to check): accepted as they come."""
         for _ in range(3):
-            if isinstance(self.screen, ModalScreen) and self.screen is not below:
+            shown = self.dialog()
+            modal = isinstance(self.screen, ModalScreen) and self.screen is not below
+            if modal or (shown is not None and shown is not below):
                 await self.press("enter", "create-confirm")
             else:
                 return
 
     async def wait_for(self, test: Callable[[Any], bool]) -> Any:
+        """The picker or form (else the screen) once `test` holds for the screen."""
         for _ in range(300):
             if test(self.screen):
-                return self.screen
+                return self.dialog() or self.screen
             await self.pilot.pause(0.01)
         raise ReviewFailed(f"waited in vain on {type(self.screen).__name__}")
 

@@ -1,4 +1,5 @@
-"""Linking a mention from any screen: the link modal, then the store, then a notice."""
+"""Linking a mention from any screen: the entity picker (a panel of the screen when it docks
+one, `LinkDock`, else a dialog), then the store, then a notice."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from store.review.linking import CreatedLink, create_and_link, link_mention
 from store.review.mentions import MentionView
-from tui.modals.link import LinkChoice, show_link
-from tui.modals.new_entity import NewEntity, show_form
+from tui.modals.link import show_link
+from tui.modals.new_entity import show_form
+from tui.widgets.entity_form import NewEntity
+from tui.widgets.link_dock import LinkDock
+from tui.widgets.link_picker import LinkChoice
 
 if TYPE_CHECKING:
     from store.db import Session
@@ -24,7 +28,7 @@ def link_with_modal(
     *,
     entity_label: bool = False,
 ) -> None:
-    """Open the link modal for `mention`; store the choice (one undoable decision, on the
+    """Open the entity picker for `mention`; store the choice (one undoable decision, on the
     version of `mention` shown) and call `done` with the linked mention. A refusal is the
     store's notification, and the screen reads what it shows again.
 
@@ -39,8 +43,12 @@ def link_with_modal(
     """
     telaah = screen.telaah
 
+    dock = docked(screen)
+
     def chosen(choice: LinkChoice | None) -> None:
         if choice is None:
+            if dock is not None:  # as back from a dialog: changed meanwhile, read again
+                screen.refresh_if_changed()
             return
         reviewer = telaah.reviewer_id
         entity_key = choice.entity_key
@@ -71,7 +79,10 @@ def link_with_modal(
             done=linked,
         )
 
-    show_link(screen.app, telaah.engine, mention, list(labels), dict(colours), chosen)
+    if dock is not None:
+        dock.open_link(telaah.engine, mention, list(labels), dict(colours), chosen)
+    else:
+        show_link(screen.app, telaah.engine, mention, list(labels), dict(colours), chosen)
 
 
 def create_with_form(
@@ -84,13 +95,28 @@ def create_with_form(
     """The new-entity form for `mention` (its surface and label prefilled), without the link
     search first; what it gives is created and linked like `ctrl+n` in the link modal."""
 
+    dock = docked(screen)
+
     def made(new: NewEntity | None) -> None:
         if new is not None:
             choice = LinkChoice(None, new.label, name=new.name, key=new.key)
             _create(screen, mention, choice, done)
+        elif dock is not None:  # as back from a dialog: changed meanwhile, read again
+            screen.refresh_if_changed()
 
     engine = screen.telaah.engine
-    show_form(screen.app, engine, mention.text, mention.label, list(labels), dict(colours), made)
+    if dock is not None:
+        dock.open_form(engine, mention.text, mention.label, list(labels), dict(colours), made)
+    else:
+        show_form(
+            screen.app, engine, mention.text, mention.label, list(labels), dict(colours), made
+        )
+
+
+def docked(screen: TelaahScreen[Any]) -> LinkDock | None:
+    """The panel `screen` shows the picker and the form in, if it has one (the review
+    screen); the other screens open them as dialogs."""
+    return next(iter(screen.query_children(LinkDock)), None)
 
 
 def _create(

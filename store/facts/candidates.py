@@ -17,10 +17,10 @@ from sqlmodel import Session, col
 
 from store.config import MIN_SCORE
 from store.db import session_scope
-from store.facts.proposals import Span, propose
+from store.facts.proposals import Proposal, Span, propose
 from store.facts.repository import create_fact
 from store.facts.triggers import TriggerIndex
-from store.models import Article, Fact, Mention, shown_at
+from store.models import Article, Fact, FactArgument, Mention, shown_at
 from store.schema import Schema, read_schema
 
 
@@ -64,15 +64,21 @@ def refresh_fact_candidates(
         .scalars()
         .all()
     )
-    for fact in stale:
-        session.delete(fact)
-    session.flush()
+    stale_ids = {f.id for f in stale}
     kept = {
         (f.type, f.evidence_start, f.evidence_end)
         for f in session.execute(
             select(Fact).where(col(Fact.article_id) == article_id, col(Fact.layer).is_(None))
         ).scalars()
+        if f.id not in stale_ids
     }
+    # A stale candidate the proposals make again (type, evidence and fillers) stays as it is:
+    # deleting it and creating it again cost most of a refresh (`d` leaving an article), and
+    # an audit entry each time.
+    fillers = _fillers(session, stale_ids)
+    reusable: dict[Signature, list[Fact]] = {}
+    for fact in stale:
+        reusable.setdefault(_signature(fact, fillers.get(fact.id or 0)), []).append(fact)
     mentions = [
         Span(m_id or 0, start, end, label, entity_id)
         for m_id, start, end, label, entity_id in session.execute(
@@ -102,6 +108,13 @@ def refresh_fact_candidates(
     for proposal in proposals:
         if (proposal.type, *proposal.evidence) in kept:
             continue
+        count += 1
+        if counts is not None:
+            counts[proposal.type] += 1
+        same = reusable.get(_proposed(proposal))
+        if same:
+            same.pop()
+            continue
         create_fact(
             session=session,
             article_id=article_id,
@@ -114,11 +127,45 @@ def refresh_fact_candidates(
             commit=False,
             schema=schema,
         )
-        count += 1
-        if counts is not None:
-            counts[proposal.type] += 1
+    for left in reusable.values():
+        for fact in left:
+            session.delete(fact)
     session.commit()
     return count
+
+
+Filler = tuple[str, int | None, int | None]  # role, mention id, filler fact id
+Signature = tuple[str, int | None, int | None, frozenset[Filler]]
+
+
+def _fillers(session: Session, fact_ids: set[int | None]) -> dict[int, set[Filler]]:
+    """Each fact's role fillers."""
+    found: dict[int, set[Filler]] = {}
+    if not fact_ids:
+        return found
+    for fact_id, role, mention_id, filler in session.execute(
+        select(
+            col(FactArgument.fact_id),
+            col(FactArgument.role),
+            col(FactArgument.mention_id),
+            col(FactArgument.filler_fact_id),
+        ).where(col(FactArgument.fact_id).in_(fact_ids))
+    ):
+        found.setdefault(fact_id, set()).add((role, mention_id, filler))
+    return found
+
+
+def _signature(fact: Fact, fillers: set[Filler] | None) -> Signature:
+    """A stored candidate as a proposal would make it."""
+    return (fact.type, fact.evidence_start, fact.evidence_end, frozenset(fillers or ()))
+
+
+def _proposed(proposal: Proposal) -> Signature:
+    """A proposal as `_signature` sees a stored candidate."""
+    fillers = frozenset(
+        (role, mention_id, None) for role, ids in proposal.roles.items() for mention_id in ids
+    )
+    return (proposal.type, proposal.evidence[0], proposal.evidence[1], fillers)
 
 
 def propose_all(

@@ -99,11 +99,19 @@ def test_refresh_keeps_decided_facts_and_drops_what_lost_its_mentions(
         assert refresh_fact_candidates(session, 1) == len(first) - 1
         again = list_facts(session=session, article_id=1)
         assert transfer.id in {f.id for f in again}
-        assert {f.id for f in again}.isdisjoint(pending)  # undecided ones were replaced
+        # Undecided ones proposed again as they were stay as they are (no new rows, no audit).
+        assert {f.id for f in again} == {transfer.id, *pending}
         # Rejecting the only WEAPON of the title leaves its sentence without an item.
         item = transfer.role("item")[0].mention_id
+        held = {f.id for f in again if any(r.mention_id == item for r in f.fillers)}
         decide_mention(session=session, mention_id=item, state="rejected", reviewer_id=reviewer_id)
         refresh_fact_candidates(session, 1)
+        after = list_facts(session=session, article_id=1)
+        # The candidates it filled were replaced (or dropped); no candidate names it now.
+        assert {f.id for f in after if f.state == "pending"}.isdisjoint(held)
+        assert not any(
+            r.mention_id == item for f in after if f.state == "pending" for r in f.fillers
+        )
         titles = [
             f
             for f in list_facts(session=session, article_id=1)

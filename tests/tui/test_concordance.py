@@ -9,6 +9,8 @@ from sqlmodel import select
 from store.db import session_scope
 from store.models import Entity, Mention
 from tui.app import make_app
+from tui.modals.link import LinkScreen
+from tui.modals.new_entity import NewEntityScreen
 from tui.screens.concordance import ConcordanceScreen
 from tui.screens.review import ArticleScreen
 from tui.widgets.virtual_list import VirtualList
@@ -123,3 +125,33 @@ async def test_l_relinks_a_line(db_url: str, engine: Engine) -> None:
         assert mention is not None and mention.entity_id == kz.id
         assert mention.state == "accepted"
         assert all(r.line is None or r.line.mention_id != mention.id for r in screen.rows)
+
+
+@pytest.mark.usefixtures("demo")
+async def test_the_concordance_links_in_a_dialog_around_the_same_picker_and_form(
+    db_url: str,
+) -> None:
+    """No panel there: `l` opens the picker in a dialog, `ctrl+n` the form over it, and
+    `escape` steps back, the focus where it was each time."""
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        screen = ConcordanceScreen("KG")
+        await pilot.app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press("down", "l")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        link = pilot.app.screen
+        assert isinstance(link, LinkScreen)
+        assert pilot.app.focused is link.picker.query_one("#link-query")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, NewEntityScreen)
+        assert pilot.app.focused is form.form.query_one("#new-entity-name")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is link
+        assert pilot.app.focused is link.picker.query_one("#link-query")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen

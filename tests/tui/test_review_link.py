@@ -1,4 +1,5 @@
-"""`l` on the review screen: the link modal on the sample corpus, asserted in the database."""
+"""`l` on the review screen: the entity picker (a panel of the screen) on the sample corpus,
+asserted in the database."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from store.config import MIN_SCORE
 from store.db import session_scope
@@ -15,10 +16,12 @@ from store.gazetteer import entities as gazetteer
 from store.gazetteer.search import EntitySearch, SearchCache, search_cache
 from store.models import Entity
 from store.review.mentions import MentionView, list_mentions
+from tests.tui.panels import open_panel, picker, reviewing
 from tests.tui.test_app import SIZE
 from tui.app import TelaahApp, make_app
-from tui.modals.link import LinkScreen
 from tui.screens.review import ArticleScreen
+from tui.screens.review.span_modes import ArticleBody
+from tui.widgets.link_picker import LinkPicker
 
 
 def mentions_of(engine: Engine, article_id: int = 1) -> list[MentionView]:
@@ -27,7 +30,7 @@ def mentions_of(engine: Engine, article_id: int = 1) -> list[MentionView]:
         return list_mentions(min_score=MIN_SCORE, session=session, article_id=article_id)
 
 
-async def open_link(pilot: Pilot[None]) -> LinkScreen:
+async def open_link(pilot: Pilot[None]) -> LinkPicker:
     """Open article 1, press `l` and wait until the entity index is ready."""
     await pilot.press("enter")
     await pilot.pause()
@@ -35,8 +38,7 @@ async def open_link(pilot: Pilot[None]) -> LinkScreen:
     await pilot.press("l")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, LinkScreen)
+    screen = picker(pilot.app)
     assert screen.index is not None
     return screen
 
@@ -46,7 +48,7 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.pause()
 
 
-def shown(screen: LinkScreen) -> list[str]:
+def shown(screen: LinkPicker) -> list[str]:
     """The results as the list shows them, plain text."""
     results = screen.query_one("#link-results", OptionList)
     lines = []
@@ -70,7 +72,7 @@ async def test_enter_links_the_highlighted_entity_and_u_undoes_it(
         assert screen.hits[0].key == "KG"
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, ArticleScreen)
+        reviewing(pilot.app)
         now = mentions_of(engine)
         assert (now[0].entity_key, now[0].state, now[0].label) == ("KG", "accepted", "GPE")
         assert [m.state for m in now[1:]] == [m.state for m in before[1:]]
@@ -114,15 +116,14 @@ async def test_ctrl_n_creates_an_entity_with_the_chosen_label(
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, ArticleScreen)
+        reviewing(pilot.app)
         # The index sees the new entity the next time the modal opens (on that mention: the
         # link moved the focus on).
         await pilot.press("k", "l")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        assert isinstance(pilot.app.screen, LinkScreen)
-        assert pilot.app.screen.hits[0].kind == "current"
-        assert pilot.app.screen.hits[0].type == label
+        assert picker(pilot.app).hits[0].kind == "current"
+        assert picker(pilot.app).hits[0].type == label
         await pilot.press("escape")
     first = mentions_of(engine)[0]
     assert (first.entity_name, first.label, first.state) == ("Rusia", label, "accepted")
@@ -140,7 +141,8 @@ async def test_escape_changes_nothing(db_url: str, engine: Engine) -> None:
         await type_text(pilot, "belarus")
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, ArticleScreen)
+        review = reviewing(pilot.app)
+        assert pilot.app.focused is review.body  # the focus back on the text
     assert mentions_of(engine) == before
 
 
@@ -174,7 +176,7 @@ async def test_typing_while_the_index_is_built_shows_results_when_it_is_ready(
 ) -> None:
     import threading
 
-    from tui.modals import link
+    from tui.widgets import link_picker as link
 
     ready = threading.Event()
 
@@ -194,14 +196,14 @@ async def test_typing_while_the_index_is_built_shows_results_when_it_is_ready(
         await pilot.pause()
         await pilot.press("l")
         await pilot.pause()
-        screen = pilot.app.screen
-        assert isinstance(screen, LinkScreen) and screen.index is None
+        screen = picker(pilot.app)
+        assert screen.index is None
         status = screen.query_one("#link-status", Static).visual
         assert isinstance(status, Content) and status.plain.startswith("indexing")
         await type_text(pilot, "kazakstan")
         assert screen.hits == []
-        await pilot.press("enter")  # nothing to choose yet: the modal stays
-        assert pilot.app.screen is screen
+        await pilot.press("enter")  # nothing to choose yet: the picker stays
+        assert open_panel(pilot.app) is screen
         ready.set()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -220,8 +222,8 @@ async def test_a_marked_span_is_labelled_then_linked_in_one_breath(
         await pilot.press("enter", "m", "w", "v", "w", "l")  # select "akan", l
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        screen = pilot.app.screen
-        assert isinstance(screen, LinkScreen) and screen.mention.text == "akan"
+        screen = picker(pilot.app)
+        assert screen.mention.text == "akan"
         await pilot.press("ctrl+n", "enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -239,6 +241,7 @@ async def test_a_marked_span_is_labelled_then_linked_in_one_breath(
         await pilot.pause()
         made = [m for m in mentions_of(engine) if m.id not in before and m.origin == "manual"]
         assert [(m.text, m.entity_key, m.state) for m in made] == [("akan", None, "accepted")]
+        assert isinstance(pilot.app.focused, ArticleBody)  # the text has the keys again
 
 
 @pytest.mark.usefixtures("demo")
@@ -253,8 +256,7 @@ async def test_the_link_dialog_opened_again_is_the_same_one_for_the_new_mention(
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        review = pilot.app.screen
-        assert isinstance(review, ArticleScreen)
+        review = reviewing(pilot.app)
         first = review.current
         assert first is not None
         while review.current is not None and review.current.text == first.text:
@@ -264,7 +266,7 @@ async def test_the_link_dialog_opened_again_is_the_same_one_for_the_new_mention(
         await pilot.press("l")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        assert pilot.app.screen is link  # built once, shown again
+        assert picker(pilot.app) is link  # built once, shown again
         assert link.mention == second and link.label == second.label and not link.only_label
         assert link.query_one("#link-query").value == ""  # type: ignore[attr-defined]
         mention_line = link.query_one("#link-mention", Static).visual
@@ -300,3 +302,53 @@ async def test_after_a_mark_a_new_entity_and_a_link_the_screen_shows_what_is_sto
         stored = mentions_of(engine)
         assert screen.mentions == stored
         assert sum(m.state == "accepted" for m in stored) == 3
+
+
+@pytest.mark.usefixtures("demo")
+async def test_the_picker_shown_again_after_a_mark_has_the_keys(db_url: str) -> None:
+    """The span mode ends as the picker opens (`l` in mark mode): the text must not take the
+    focus back from the picker built at an earlier `l`, nor keep the screen's keys on."""
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await open_link(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        reviewing(pilot.app)
+        await pilot.press("m", "w", "v", "w", "l")  # "akan", then the picker again
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = picker(pilot.app)
+        query = shown.query_one("#link-query", Input)
+        assert pilot.app.focused is query and shown.mention.text == "akan"
+        await pilot.press("x", "j")  # typed, not the screen's reject and move
+        await pilot.pause()
+        assert query.value == "xj"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.focused, ArticleBody)
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("keys", [["l"], ["N"], ["m"], ["d"]], ids=["picker", "form", "mark", "d"])
+async def test_what_opens_at_the_bottom_leaves_the_other_widgets_paint_order(
+    db_url: str, keys: list[str]
+) -> None:
+    """The picker, the form, a span mode's status line and `d`'s question come and go without
+    changing the paint order of any other widget: Textual draws every widget whose order
+    changed again, the whole screen (it did, while they came after the others)."""
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = reviewing(pilot.app)
+
+        def orders() -> dict[object, object]:
+            return {w: g.order for w, g in screen._compositor._full_map.items()}
+
+        before = orders()
+        await pilot.press(*keys)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        opened = pilot.app.focused
+        assert opened is not None and opened is not screen.body  # something took the keys
+        after = orders()
+        moved = [w for w in before if w in after and before[w] != after[w]]
+        assert moved == []

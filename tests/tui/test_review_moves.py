@@ -18,8 +18,8 @@ from store.db import session_scope
 from store.gazetteer.entities import create_entity
 from store.review.mentions import MentionView, list_mentions
 from tests.tui.conftest import Importer
+from tests.tui.panels import picker
 from tui.app import make_app
-from tui.modals.link import LinkScreen
 from tui.screens.review import ArticleScreen
 from tui.screens.review.span_modes import SpanStatus
 from tui.widgets.article_text import ArticleText
@@ -69,11 +69,11 @@ async def test_star_decides_all_like_it_and_moves_to_the_next_pending(
     assert next(m for m in mentions_of(engine) if m.id == before[1].id).state == "accepted"
 
 
-async def link_in_modal(pilot: Pilot[None], typed: str) -> None:
-    """`l` is pressed: wait for the entity index, type `typed`, `enter`."""
+async def link_in_picker(pilot: Pilot[None], typed: str) -> None:
+    """`l` is pressed: wait for the entity index, type `typed` in the picker, `enter`."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    assert isinstance(pilot.app.screen, LinkScreen)
+    picker(pilot.app)
     await pilot.press(*typed, "enter")
     await pilot.pause()
 
@@ -88,7 +88,7 @@ async def test_star_right_after_a_link_gives_the_link_to_the_mentions_like_it(
     assert (linked.id, linked.text) == (kyrgyzstan[1], "Kyrgyzstan")
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", *"jjjjjj", "l")
-        await link_in_modal(pilot, "kazakhstan")
+        await link_in_picker(pilot, "kazakhstan")
         screen = review(pilot)
         assert screen.current is not None and screen.current.id == before[7].id  # moved on
         await pilot.press("asterisk")
@@ -117,7 +117,7 @@ async def test_star_after_another_key_is_the_usual_star(db_url: str, engine: Eng
     before = mentions_of(engine)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", *"jjjjjj", "l")
-        await link_in_modal(pilot, "kazakhstan")
+        await link_in_picker(pilot, "kazakhstan")
         await pilot.press("k", "j", "asterisk")  # on S-300 again, after moving: not a relink
     after = {m.id: m for m in mentions_of(engine)}
     assert all(after[m.id].entity_key == "KG" for m in before[7:] if m.text == "Kyrgyzstan")
@@ -174,7 +174,7 @@ async def test_l_in_mark_mode_links_the_span_with_the_label_of_the_entity(
         )
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "w", "n", "l")
-        await link_in_modal(pilot, "shanghai")
+        await link_in_picker(pilot, "shanghai")
         screen = review(pilot)
         assert screen.labels[0] == "PERSON"  # what a marked span to link starts with
         [made] = mentions_of(engine)
@@ -191,8 +191,8 @@ async def test_l_in_mark_mode_links_the_span_with_the_label_of_the_entity(
 @pytest.mark.usefixtures("demo")
 async def test_a_span_mode_does_not_rebuild_the_footer(db_url: str) -> None:
     """Entering and leaving a mode used to recompose the footer twice (most of its 0.2-0.3 s):
-    the mode's status line takes the footer's place meanwhile, and the footer's keys are the
-    same widgets before and after."""
+    the mode's status line covers the footer meanwhile (the footer stays, not rebuilt), and
+    the footer's keys are the same widgets before and after."""
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await pilot.pause()
@@ -202,9 +202,11 @@ async def test_a_span_mode_does_not_rebuild_the_footer(db_url: str) -> None:
         assert keys and footer.display
         await pilot.press("m")
         await pilot.pause()
-        assert screen.mode == "mark" and not footer.display
-        assert screen.query_one(SpanStatus).display
+        status = screen.query_one(SpanStatus)
+        assert screen.mode == "mark" and status.display
+        assert screen.get_widget_at(1, SIZE[1] - 1)[0] is status  # over the footer's line
         await pilot.press("w", "escape", "e", "tab", "escape")
         await pilot.pause()
-        assert screen.mode is None and footer.display
+        assert screen.mode is None and footer.display and not status.display
+        assert screen.get_widget_at(1, SIZE[1] - 1)[0] in (footer, *keys)
         assert list(footer.query(FooterKey)) == keys

@@ -13,11 +13,12 @@ from store.corpus.articles import get_article
 from store.db import session_scope
 from store.gazetteer import entities as gazetteer
 from store.models import Entity, Mention
+from tests.tui.panels import form as form_shown
+from tests.tui.panels import open_panel, picker, reviewing
 from tests.tui.test_app import SIZE
 from tui.app import make_app
-from tui.modals.link import LinkScreen
-from tui.modals.new_entity import NewEntityScreen
 from tui.screens.review import ArticleScreen
+from tui.widgets.entity_form import EntityForm
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def pending_of(engine: Engine, key: str) -> dict[int, list[int]]:
     return found
 
 
-async def mark_belousov(pilot: Pilot[None], engine: Engine, focus: int) -> NewEntityScreen:
+async def mark_belousov(pilot: Pilot[None], engine: Engine, focus: int) -> EntityForm:
     """Open article 3 on `focus`, mark "Belousov" before it, `l`, `ctrl+n`: the form."""
     with session_scope(engine) as session:
         article = get_article(session=session, article_id=3)
@@ -57,16 +58,14 @@ async def mark_belousov(pilot: Pilot[None], engine: Engine, focus: int) -> NewEn
     await pilot.press("m", "b", "b", "v", "w", "l")  # "Belousov", labelled and linked
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    link = pilot.app.screen
-    assert isinstance(link, LinkScreen) and link.mention.text == "Belousov"
+    link = picker(pilot.app)
+    assert link.mention.text == "Belousov"
     await pilot.press("tab", "tab", "tab")  # PERSON: GPE, LOC, WEAPON, DATE, PERSON...
     while link.label != "PERSON":
         await pilot.press("tab")
     await pilot.press("ctrl+n")
     await pilot.pause()
-    form = pilot.app.screen
-    assert isinstance(form, NewEntityScreen)
-    return form
+    return form_shown(pilot.app)
 
 
 async def test_a_new_entity_is_proposed_everywhere_after_its_creation(
@@ -83,8 +82,7 @@ async def test_a_new_entity_is_proposed_everywhere_after_its_creation(
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        screen = pilot.app.screen
-        assert isinstance(screen, ArticleScreen)
+        screen = reviewing(pilot.app)
         # The entity, with the name and the surface as aliases; the marked mention linked.
         with session_scope(engine) as session:
             entity = gazetteer.get_entity(session=session, key="person:andrei-belousov")
@@ -132,24 +130,24 @@ async def test_a_taken_key_is_one_line_in_the_form_and_escape_goes_back(
         form = await mark_belousov(pilot, engine, without_belousov)
         await pilot.press("tab")  # to the key
         key = form.query_one("#new-entity-key", Input)
-        assert form.focused is key
+        assert pilot.app.focused is key
         key.value = ""
         await pilot.press(*"RU")
         await pilot.press("enter")
         await pilot.pause()
-        assert pilot.app.screen is form  # refused: nothing created, the form stays
+        assert open_panel(pilot.app) is form  # refused: nothing created, the form stays
         problem = form.query_one("#new-entity-problem", Static)
         assert "taken by 'Russia'" in str(problem.render())
         await pilot.press("backspace", "backspace", "a", "space", "b")
         await pilot.press("enter")
         await pilot.pause()
-        assert pilot.app.screen is form and "spaces" in str(problem.render())
+        assert open_panel(pilot.app) is form and "spaces" in str(problem.render())
         await pilot.press("escape")  # back to the search
         await pilot.pause()
-        assert isinstance(pilot.app.screen, LinkScreen)
+        assert picker(pilot.app).query_one("#link-query", Input).has_focus
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, ArticleScreen)
+        reviewing(pilot.app)
     with session_scope(engine) as session:
         assert session.exec(select(Entity).where(Entity.name == "Belousov")).first() is None
         marked = session.exec(
@@ -165,21 +163,20 @@ async def test_the_form_opened_again_is_the_same_form_filled_for_the_new_mention
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "N")  # the form for the first mention
         await pilot.pause()
-        form = pilot.app.screen
-        assert isinstance(form, NewEntityScreen)
+        form = form_shown(pilot.app)
         first = form.surface
         form.query_one("#new-entity-key", Input).value = "SOMETHING ELSE"  # edited by hand
         await pilot.press("escape")
         await pilot.pause()
-        review = pilot.app.screen
-        assert isinstance(review, ArticleScreen)
+        review = reviewing(pilot.app)
+        assert pilot.app.focused is review.body
         while review.current is not None and review.current.text == first:
             await pilot.press("j")
         second = review.current
         assert second is not None
         await pilot.press("N")
         await pilot.pause()
-        assert pilot.app.screen is form  # built once, shown again
+        assert form_shown(pilot.app) is form  # built once, shown again
         name = form.query_one("#new-entity-name", Input)
         assert form.surface == name.value == " ".join(second.text.split())
         assert form.query_one("#new-entity-key", Input).value == form.auto_key != "SOMETHING ELSE"

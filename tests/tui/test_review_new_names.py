@@ -16,9 +16,9 @@ from store.matching.names import NEW_NAME
 from store.models import Entity, Mention
 from store.review.candidates import match_articles
 from tests.tui.conftest import Importer
+from tests.tui.panels import form as form_shown
 from tests.tui.test_app import SIZE
 from tui.app import make_app
-from tui.modals.new_entity import NewEntityScreen
 from tui.screens.articles import ArticlesScreen
 from tui.screens.review import ArticleScreen
 
@@ -67,8 +67,7 @@ async def test_v_shows_new_names_and_N_makes_their_entity_with_its_other_mention
             await pilot.press("j")
         await pilot.press("N")
         await pilot.pause()
-        form = pilot.app.screen
-        assert isinstance(form, NewEntityScreen)
+        form = form_shown(pilot.app)
         guessed = form.label
         await pilot.press("down", "down", "up")  # the label from the name field: one down
         chosen = form.labels[(form.labels.index(guessed) + 1) % len(form.labels)]

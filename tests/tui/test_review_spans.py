@@ -247,7 +247,7 @@ async def test_l_labels_the_selection_with_the_first_label_then_links(
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "w", "v", "w", "l")  # "akan ", trimmed
         await pilot.pause()
-        screen = pilot.app.screen_stack[1]
+        screen = pilot.app.screen
         assert isinstance(screen, ArticleScreen)
         labels = screen.labels
         assert screen.mode is None

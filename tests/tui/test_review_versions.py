@@ -246,13 +246,13 @@ async def test_back_from_a_dialog_the_review_reads_again_only_when_something_cha
         await pilot.press("enter")
         screen = review(pilot.app)
         shown = screen.mentions
-        await pilot.press("l")  # the link dialog, left with escape: nothing changed
+        await pilot.press("l")  # the link picker, left with escape: nothing changed
         await pilot.pause()
-        assert pilot.app.screen is not screen
+        assert pilot.app.focused is not screen.body  # the picker has the keys
         await pilot.press("escape")
         await pilot.pause()
         assert review(pilot.app) is screen and screen.mentions is shown  # not read again
-        # While the dialog is open, another program decides a mention of the article: back
+        # While the picker is open, another program decides a mention of the article: back
         # on the screen, it is read again and shows the decision.
         first = shown[0]
         await pilot.press("l")

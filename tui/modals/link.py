@@ -1,344 +1,73 @@
-"""The link modal: find an entity for a mention as you type, or make one from its text."""
+"""The link dialog: the entity picker (`tui.widgets.link_picker`) as a dialog of its own, for
+the screens that have no panel for it (the concordance); the review screen docks the same
+picker (`tui.widgets.link_dock`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.content import Content
-from textual.message import Message
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from store.db import Engine
-from store.gazetteer.search import EntityHit, EntitySearch, search_cache
 from store.review.mentions import MentionView
-from store.textsafe import visible
 from tui.modals.backdrop import TelaahModal
 from tui.modals.new_entity import NewEntity, show_form
+from tui.widgets.link_picker import LinkChoice, LinkPicker
 
-RESULTS = 20  # about what the list shows at once; more only cost rendering time
-KIND_NOTES = {
-    "current": "linked now",
-    "alternative": "alternative",
-    "prefix": "",
-    "exact": "",
-    "word": "",
-    "fuzzy": "fuzzy",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class LinkChoice:
-    """What the reviewer chose: an entity's key, or None for a new entity (with the `name` and
-    `key` given in the form, None: made from the surface); and the label."""
-
-    entity_key: str | None
-    label: str
-    name: str | None = None
-    key: str | None = None
-
-
-def hit_line(hit: EntityHit, colour: str) -> Content:
-    """One result: name, key, type, the alias that matched and how; every value is data."""
-    parts: list[str | tuple[str, str] | Content] = [
-        (visible(hit.name), "bold"),
-        "  ",
-        (visible(hit.key), "cyan"),
-        "  ",
-        (hit.type, f"bold {colour}"),
-    ]
-    if hit.matched != hit.name:
-        parts += ["  ", ("alias ", "dim"), (visible(hit.matched), "italic")]
-    note = KIND_NOTES.get(hit.kind, hit.kind)
-    if hit.kind == "fuzzy":
-        note = f"fuzzy {hit.score:g}"
-    if note:
-        parts += ["  ", (note, "dim")]
-    return Content.assemble(*parts)
+__all__ = ["DIALOG", "LinkChoice", "LinkScreen", "show_link"]
 
 
 class LinkScreen(TelaahModal[LinkChoice | None]):
-    """Search entity names and aliases as you type; `enter` links, `ctrl+n` creates.
-
-    The index is shared (`store.gazetteer.search.search_cache`): an index already built answers at
-    once while a worker checks that the gazetteer has not changed (and rebuilds it if it has).
-    """
+    """The picker in a dialog: its choice is the dialog's result; `ctrl+n` opens the
+    new-entity form over it (`escape` there comes back to the search)."""
 
     CSS_PATH = "modals.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="link.cancel"),
-        # Priority, so that the input line keeps the focus while the list moves.
-        Binding("down", "cursor(1)", "Next result", show=False, priority=True, id="link.next"),
-        Binding(
-            "up", "cursor(-1)", "Previous result", show=False, priority=True, id="link.previous"
-        ),
-        Binding(
-            "pagedown",
-            "cursor(10)",
-            "Results page down",
-            show=False,
-            priority=True,
-            id="link.page_down",
-        ),
-        Binding(
-            "pageup", "cursor(-10)", "Results page up", show=False, priority=True, id="link.page_up"
-        ),
-        Binding("tab", "label(1)", "Next label", show=False, priority=True, id="link.next_label"),
-        Binding(
-            "shift+tab",
-            "label(-1)",
-            "Previous label",
-            show=False,
-            priority=True,
-            id="link.previous_label",
-        ),
-        Binding("ctrl+t", "filter", "Only this label", show=False, priority=True, id="link.filter"),
-        Binding("ctrl+n", "create", "New entity", show=False, priority=True, id="link.create"),
-    ]
-
-    class IndexReady(Message):
-        """The index is current (posted from the worker's thread)."""
-
-        def __init__(self, index: EntitySearch) -> None:
-            super().__init__()
-            self.index = index
 
     def __init__(
         self, engine: Engine, mention: MentionView, labels: Sequence[str], colours: dict[str, str]
     ) -> None:
-        """A modal for `mention`; `labels` in schema order, `colours` by label."""
+        """A dialog for `mention`; `labels` in schema order, `colours` by label."""
         super().__init__()
         self.engine = engine
-        self._use(mention, labels, colours)
-
-    def _use(self, mention: MentionView, labels: Sequence[str], colours: dict[str, str]) -> None:
-        self.mention = mention
-        self.labels = list(labels) if mention.label in labels else [*labels, mention.label]
-        self.colours = colours
-        self.label = mention.label
-        self.only_label = False
-        self.index: EntitySearch | None = search_cache(self.engine).current
-        self.hits: list[EntityHit] = []
-        self.failed: str | None = None
-
-    def prepare(self, mention: MentionView, labels: Sequence[str], colours: dict[str, str]) -> None:
-        """The dialog again, for another mention (`show_link`: built once per app, its widgets
-        kept): an empty search line, the suggestions for `mention`, its label chosen."""
-        self._use(mention, labels, colours)
-        query = self.query_one(Input)
-        with query.prevent(Input.Changed):
-            query.value = ""
-        query.focus()
-        self._show_mention()
-        self._show_keys()
-        self._search()
-        self._load_index()
+        self.picker = LinkPicker(engine, mention, labels, colours, id="link-dialog")
 
     def compose(self) -> ComposeResult:
-        """The mention, the search line, the results, a status line and the keys."""
-        with Vertical(id="link-dialog"):
-            yield Static(id="link-mention")
-            yield Input(placeholder="type a name or alias", id="link-query")
-            yield OptionList(id="link-results")
-            yield Static(id="link-status")
-            yield Static(id="link-keys")
+        """The picker."""
+        yield self.picker
 
     def on_mount(self) -> None:
-        """Show what the index has now; make sure it is current in the background."""
-        self.query_one("#link-dialog").border_title = "Link to an entity"
-        self.query_one(OptionList).can_focus = False  # typing goes on in the input line
-        self.query_one(Input).focus()
-        self._show_mention()
-        self._show_keys()
-        self._search()
-        self._load_index()
+        """Typing searches."""
+        self.picker.focus_query()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="link-index",
-        description="indexing entity names and aliases",
-    )
-    def _load_index(self) -> None:
-        self.post_message(self.IndexReady(search_cache(self.engine).fresh()))
+    def prepare(self, mention: MentionView, labels: Sequence[str], colours: dict[str, str]) -> None:
+        """The dialog again, for another mention (`show_link`: built once per app)."""
+        self.picker.prepare(self.engine, mention, labels, colours)
+        self.picker.focus_query()
 
-    @on(IndexReady)
-    def _index_ready(self, event: IndexReady) -> None:
-        if event.index is not self.index:
-            self.index = event.index
-            self._search()
+    @on(LinkPicker.Chosen)
+    def _chosen(self, event: LinkPicker.Chosen) -> None:
+        event.stop()
+        self.dismiss(event.choice)
 
-    @on(Worker.StateChanged)
-    def _index_failed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "link-index":
-            return
-        if event.state == WorkerState.ERROR:
-            self.failed = str(event.worker.error)
-            self.notify(self.failed, title="Entity index not built", severity="error", markup=False)
-            self._show_status()
-
-    @on(Input.Changed)
-    def _typed(self) -> None:
-        self._search()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        highlighted = self.query_one(OptionList).highlighted
-        if highlighted is None or not 0 <= highlighted < len(self.hits):
-            self.notify(
-                "No entity chosen: type to search, or ctrl+n for a new one", timeout=3, markup=False
-            )
-            return
-        self.dismiss(LinkChoice(self.hits[highlighted].key, self.label))
-
-    @on(OptionList.OptionSelected)
-    def _clicked(self, event: OptionList.OptionSelected) -> None:
-        if 0 <= event.option_index < len(self.hits):
-            self.dismiss(LinkChoice(self.hits[event.option_index].key, self.label))
-
-    def action_cursor(self, step: int) -> None:
-        """Move the highlight in the results by `step` (down is positive)."""
-        results = self.query_one(OptionList)
-        if not self.hits:
-            return
-        current = results.highlighted if results.highlighted is not None else -1
-        results.highlighted = max(0, min(len(self.hits) - 1, current + step))
-
-    def action_label(self, step: int) -> None:
-        """Choose the next (`step` 1) or previous (-1) label, for the link or a new entity."""
-        at = self.labels.index(self.label) if self.label in self.labels else 0
-        self.label = self.labels[(at + step) % len(self.labels)]
-        self._show_mention()
-        self._show_keys()
-        if self.only_label:
-            self._search()
-
-    def action_filter(self) -> None:
-        """Show only entities of the chosen label, or all again."""
-        self.only_label = not self.only_label
-        self._show_keys()
-        self._search()
-
-    def action_create(self) -> None:
-        """The new-entity form, prefilled from the mention's text and the chosen label;
-        what it gives is created and linked (`escape` there comes back to the search)."""
+    @on(LinkPicker.CreateAsked)
+    def _create(self, event: LinkPicker.CreateAsked) -> None:
+        event.stop()
+        picker = self.picker
 
         def made(new: NewEntity | None) -> None:
             if new is not None:
                 self.dismiss(LinkChoice(None, new.label, name=new.name, key=new.key))
 
         show_form(
-            self.app, self.engine, self.mention.text, self.label, self.labels, self.colours, made
-        )
-
-    def action_cancel(self) -> None:
-        """Close without linking."""
-        self.dismiss(None)
-
-    def _search(self) -> None:
-        query = self.query_one(Input).value
-        type_ = self.label if self.only_label else None
-        if self.index is None:
-            self.hits = []
-        elif query.strip():
-            self.hits = self.index.search(query, limit=RESULTS, type=type_)
-        else:
-            self.hits = self.index.suggest(
-                self.mention.text,
-                current=self.mention.entity_key,
-                alternatives=self.mention.alternatives,
-                limit=RESULTS,
-                type=type_,
-            )
-        results = self.query_one(OptionList)
-        results.set_options(
-            Option(hit_line(hit, self.colours.get(hit.type, "white"))) for hit in self.hits
-        )
-        results.highlighted = 0 if self.hits else None
-        self._show_status()
-
-    def _show_mention(self) -> None:
-        mention = self.mention
-        colour = self.colours.get(self.label, "white")
-        now = (
-            Content.assemble(
-                ("linked to ", "dim"),
-                (visible(mention.entity_name or ""), "bold"),
-                (visible(f" ({mention.entity_key})"), "cyan"),
-            )
-            if mention.entity_key
-            else Content.styled("not linked", "dim")
-        )
-        self.query_one("#link-mention", Static).update(
-            Content.assemble(
-                ("“", "dim"),
-                (visible(mention.text), "bold reverse"),
-                ("”", "dim"),
-                "  ",
-                ("label ", "dim"),
-                (self.label, f"bold {colour}"),
-                "  ",
-                now,
-            )
-        )
-
-    def _show_status(self) -> None:
-        if self.failed is not None:
-            status = Content.styled(f"index failed: {self.failed}", "red")
-        elif self.index is None:
-            status = Content("indexing names and aliases…")
-        else:
-            where = f"only {self.label}" if self.only_label else "all types"
-            kind = "found" if self.query_one(Input).value.strip() else "suggested"
-            status = Content(
-                f"{len(self.hits)} {kind} · {where} · "
-                f"{self.index.entity_count:,} entities, "
-                f"{self.index.alias_count:,} names and aliases"
-            )
-        self._update("#link-status", status)
-
-    def _update(self, selector: str, content: Content) -> None:
-        """Update a line only when it changes (an update lays the dialog out again)."""
-        line = self.query_one(selector, Static)
-        shown = line.visual
-        # Content compares its text only: compare the styles too.
-        if not isinstance(shown, Content) or (shown.plain, shown.spans) != (
-            content.plain,
-            content.spans,
-        ):
-            line.update(content)
-
-    def _show_keys(self) -> None:
-        colour = self.colours.get(self.label, "white")
-        only = "on" if self.only_label else "off"
-        self._update(
-            "#link-keys",
-            Content.assemble(
-                ("↑/↓", "bold"),
-                " choose  ",
-                ("enter", "bold"),
-                " link  ",
-                ("ctrl+n", "bold"),
-                " new ",
-                (self.label, f"bold {colour}"),
-                " entity “",
-                (visible(self.mention.text), "italic"),
-                "”\n",
-                ("tab/shift+tab", "bold"),
-                " label  ",
-                ("ctrl+t", "bold"),
-                f" only this label ({only})  ",
-                ("escape", "bold"),
-                " cancel",
-            ),
+            self.app,
+            self.engine,
+            picker.mention.text,
+            picker.label,
+            picker.labels,
+            picker.colours,
+            made,
         )
 
 

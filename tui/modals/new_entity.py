@@ -1,80 +1,25 @@
-"""The new-entity form of the link modal: name, key and label, prefilled from the mention."""
+"""The new-entity dialog: the form (`tui.widgets.entity_form`) as a dialog of its own, for the
+link dialog's `ctrl+n`; the review screen docks the same form (`tui.widgets.link_dock`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.content import Content
-from textual.message import Message
-from textual.widgets import Input, Static
 
-from store.db import Engine, session_scope
-from store.gazetteer.entities import key_problem
-from store.review.linking import fresh_key, surface_of
-from store.textnorm import norm_key
-from store.textsafe import visible
+from store.db import Engine
 from tui.modals.backdrop import TelaahModal
+from tui.widgets.entity_form import EntityForm, NewEntity
 
-
-@dataclass(frozen=True, slots=True)
-class NewEntity:
-    """What the form gives: the new entity's name, key and label."""
-
-    name: str
-    key: str
-    label: str
-
-
-class LabelField(Static, can_focus=True):
-    """The label line of the form: `←`/`→` choose the label."""
-
-    BINDINGS = [
-        Binding("left", "step(-1)", "Previous label", show=False, id="new_entity.previous_label"),
-        Binding("right", "step(1)", "Next label", show=False, id="new_entity.next_label"),
-        Binding("enter", "submit", "Create", show=False, id="new_entity.create_on_label"),
-    ]
-
-    class Stepped(Message):
-        """The reviewer asked for the next (1) or previous (-1) label."""
-
-        def __init__(self, step: int) -> None:
-            super().__init__()
-            self.step = step
-
-    class Submitted(Message):
-        """`enter` on the label line: create."""
-
-    def action_step(self, step: int) -> None:
-        """Ask for the next or previous label."""
-        self.post_message(self.Stepped(step))
-
-    def action_submit(self) -> None:
-        """Ask to create."""
-        self.post_message(self.Submitted())
+__all__ = ["FORM", "NewEntity", "NewEntityScreen", "show_form"]
 
 
 class NewEntityScreen(TelaahModal[NewEntity | None]):
-    """Name, key and label of a new entity made from a mention's surface.
-
-    Prefilled with the surface, a key made from the label and the name (it follows them until
-    it is edited by hand) and the label chosen in the link modal. `tab` moves between the
-    fields, `enter` creates, `escape` cancels; a key that is empty, has spaces or is taken (or
-    a name without letters or digits) is one line in the form, and nothing is created.
-    """
+    """The form in a dialog: what it gives is the dialog's result (None: `escape`)."""
 
     CSS_PATH = "modals.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="new_entity.cancel"),
-        # From any field (the inputs leave up and down alone): the label in one key or two.
-        Binding("up", "step_label(-1)", "Previous label", show=False, id="new_entity.label_up"),
-        Binding("down", "step_label(1)", "Next label", show=False, id="new_entity.label_down"),
-    ]
 
     def __init__(
         self,
@@ -86,147 +31,27 @@ class NewEntityScreen(TelaahModal[NewEntity | None]):
     ) -> None:
         super().__init__()
         self.engine = engine
-        self.problem: str | None = None
-        self._use(surface, label, labels, colours)
+        self.form = EntityForm(engine, surface, label, labels, colours, id="new-entity-dialog")
 
-    def _use(
-        self, surface: str, label: str, labels: Sequence[str], colours: dict[str, str]
-    ) -> None:
-        self.surface = surface_of(surface)
-        self.labels = list(labels) if label in labels else [*labels, label]
-        self.label = label
-        self.colours = colours
-        self.key_edited = False  # the key follows the name and label until typed in
-        self.auto_key = self._fresh_key(self.surface)
+    def compose(self) -> ComposeResult:
+        """The form."""
+        yield self.form
+
+    def on_mount(self) -> None:
+        """The name focused, everything selected."""
+        self.form.focus_name()
 
     def prepare(
         self, surface: str, label: str, labels: Sequence[str], colours: dict[str, str]
     ) -> None:
-        """The form again, for another surface (`show_form`: built once per app, its widgets
-        kept): the fields prefilled as a new form's are, the name focused and selected."""
-        self._use(surface, label, labels, colours)
-        self.query_one("#new-entity-surface", Static).update(self._surface_line())
-        name = self.query_one("#new-entity-name", Input)
-        key = self.query_one("#new-entity-key", Input)
-        with name.prevent(Input.Changed), key.prevent(Input.Changed):
-            name.value = self.surface
-            key.value = self.auto_key
-        name.focus()
-        name.select_all()
-        self._show_label()
-        self._check()
+        """The form again, for another surface (`show_form`: built once per app)."""
+        self.form.prepare(self.engine, surface, label, labels, colours)
+        self.form.focus_name()
 
-    def _surface_line(self) -> Content:
-        return Content.assemble(("from “", "dim"), (visible(self.surface), "bold"), ("”", "dim"))
-
-    def compose(self) -> ComposeResult:
-        """The surface, the three fields, the problem line and the keys."""
-        with Vertical(id="new-entity-dialog"):
-            yield Static(self._surface_line(), id="new-entity-surface")
-            yield Static(Content.styled("name", "dim"), classes="new-entity-caption")
-            yield Input(value=self.surface, id="new-entity-name")
-            yield Static(Content.styled("key", "dim"), classes="new-entity-caption")
-            yield Input(value=self.auto_key, id="new-entity-key")
-            yield LabelField(id="new-entity-label")
-            yield Static(id="new-entity-problem")
-            yield Static(
-                Content.assemble(
-                    ("tab", "bold"),
-                    " next field  ",
-                    ("↑/↓", "bold"),
-                    " label  ",
-                    ("enter", "bold"),
-                    " create and link  ",
-                    ("escape", "bold"),
-                    " back to the search",
-                ),
-                id="new-entity-keys",
-            )
-
-    def on_mount(self) -> None:
-        """Focus the name, everything selected: typing replaces it, `enter` keeps it."""
-        self.query_one("#new-entity-dialog").border_title = "New entity"
-        self.query_one("#new-entity-name", Input).focus()
-        self._show_label()
-        self._check()
-
-    @property
-    def name_value(self) -> str:
-        """The name as typed, its whitespace runs made single spaces."""
-        return surface_of(self.query_one("#new-entity-name", Input).value)
-
-    @property
-    def key_value(self) -> str:
-        """The key as typed, stripped."""
-        return self.query_one("#new-entity-key", Input).value.strip()
-
-    def _fresh_key(self, name: str) -> str:
-        with session_scope(self.engine) as session:
-            return fresh_key(session, self.label, name or self.surface)
-
-    @on(Input.Changed, "#new-entity-name")
-    def _name_changed(self) -> None:
-        self._follow()
-        self._check()
-
-    @on(Input.Changed, "#new-entity-key")
-    def _key_changed(self, event: Input.Changed) -> None:
-        if event.value != self.auto_key:
-            self.key_edited = True
-        self._check()
-
-    @on(LabelField.Stepped)
-    def _label_stepped(self, event: LabelField.Stepped) -> None:
-        self.action_step_label(event.step)
-
-    def action_step_label(self, step: int) -> None:
-        """The next (1) or previous (-1) label, whichever field has the focus."""
-        at = self.labels.index(self.label) if self.label in self.labels else 0
-        self.label = self.labels[(at + step) % len(self.labels)]
-        self._show_label()
-        self._follow()
-        self._check()
-
-    def _follow(self) -> None:
-        """Make the key again from the label and the name, unless it was typed in."""
-        if self.key_edited:
-            return
-        self.auto_key = self._fresh_key(self.name_value)
-        self.query_one("#new-entity-key", Input).value = self.auto_key
-
-    def _check(self) -> str | None:
-        """Show what stops the creation (one line), and return it."""
-        name, key = self.name_value, self.key_value
-        if not norm_key(name):
-            problem: str | None = "the name needs letters or digits"
-        else:
-            with session_scope(self.engine) as session:
-                problem = key_problem(session=session, key=key)
-        self.problem = problem
-        line = self.query_one("#new-entity-problem", Static)
-        line.update(Content.styled(problem, "red") if problem else Content(""))
-        line.display = problem is not None
-        return problem
-
-    @on(Input.Submitted)
-    @on(LabelField.Submitted)
-    def _submitted(self) -> None:
-        if self._check() is not None:
-            self.app.bell()
-            return
-        self.dismiss(NewEntity(self.name_value, self.key_value, self.label))
-
-    def _show_label(self) -> None:
-        colour = self.colours.get(self.label, "white")
-        self.query_one(LabelField).update(
-            Content.assemble(
-                ("label  ", "dim"), ("◂ ", "dim"), (self.label, f"bold {colour}"), (" ▸", "dim")
-            )
-        )
-
-    def action_cancel(self) -> None:
-        """Back to the search, nothing created."""
-        self.dismiss(None)
+    @on(EntityForm.Done)
+    def _done(self, event: EntityForm.Done) -> None:
+        event.stop()
+        self.dismiss(event.new)
 
 
 FORM = "telaah-new-entity"  # the name the form is installed under in the app
@@ -241,9 +66,9 @@ def show_form(
     colours: dict[str, str],
     made: Callable[[NewEntity | None], None],
 ) -> None:
-    """Open the new-entity form for `surface`, `made` getting what it gives. The form is built
-    once per app and shown again after (`prepare`): composing and styling it anew took most of
-    the time `N` and `ctrl+n` took."""
+    """Open the new-entity dialog for `surface`, `made` getting what it gives. The dialog is
+    built once per app and shown again after (`prepare`): composing and styling it anew took
+    most of the time `N` and `ctrl+n` took."""
     form = app.get_screen(FORM) if app.is_screen_installed(FORM) else None
     if isinstance(form, NewEntityScreen) and form.engine is engine and form.is_mounted:
         form.prepare(surface, label, labels, colours)

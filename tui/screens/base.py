@@ -177,6 +177,11 @@ class TelaahScreen(Screen[ResultType]):
         if not self._resumed_once:  # shown for the first time: it has just read everything
             self._resumed_once = True
             return
+        self.refresh_if_changed()
+
+    def refresh_if_changed(self) -> None:
+        """Read what the screen shows again if it may have changed since it last read it (a
+        panel of the screen closed on nothing: as `on_screen_resume` after a dialog)."""
         if not writer_for(self.app).idle:
             return
         if self._shown_stamp is not None:

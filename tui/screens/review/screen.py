@@ -23,9 +23,9 @@ class ArticleScreen(ReviewNavigation):
         """Moving and deciding need mentions; a digit needs a label of that rank.
 
         While a span mode is on, its keys (on the text) are the only ones; while a question
-        waits (`d`'s), its keys are.
+        waits (`d`'s), its keys are; while the entity picker or the form is open, theirs.
         """
-        if self.mode is not None or self.asking:
+        if self.mode is not None or self.asking or self.linking:
             return False
         if self.facts_focused and action not in FACT_MODE_ACTIONS:
             return False

@@ -13,7 +13,6 @@ from tui.screens.review.fact_review import FactReview
 from tui.screens.review.linking import ReviewLinking
 from tui.screens.review.span_modes import SpanStatus
 from tui.widgets.article_text import ArticleText
-from tui.widgets.footer import QuietFooter
 
 
 class ReviewSpans(ReviewLinking):
@@ -37,10 +36,9 @@ class ReviewSpans(ReviewLinking):
         self.query_one(SpanStatus).show_mode(event.status, event.mode is not None)
         if event.mode != self._mode_shown:
             self._mode_shown = event.mode
-            # The status line takes the footer's place in the same frame: the text keeps its
-            # size, and only those two lines are drawn again.
-            self.query_one(QuietFooter).display = event.mode is None
-            if event.mode is None:
+            # The status line covers the footer (which is not rebuilt meanwhile: the screen's
+            # `footer_hidden`): the text keeps its size, and only that line is drawn again.
+            if event.mode is None and not self.linking:  # `l`: the picker has it
                 self.body.focus(scroll_visible=False)
             self.refresh_bindings()
         if event.offset is not None:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -24,11 +25,28 @@ class SpanStatus(Static):
     def show_mode(self, status: Content, active: bool) -> None:
         """Show `status`; the line is only there while a mode is `active`."""
         self.update(status, layout=False)  # one line, always
-        self.set_class(active, "-active")
+        if self.display != active:  # `display`, not a class: no styling pass
+            self.display = active
 
 
 class ArticleBody(VerticalScroll):
     """The article text, scrolling; the span modes start here and their cursor stays in view."""
+
+    def _on_focus(self, event: events.Focus) -> None:
+        # Textual's own handler draws the whole body again when the focus comes or goes;
+        # nothing of its look follows the focus (its scrollbar, a widget of its own, redraws
+        # itself), and the picker's panel takes and gives back the focus at every `l`/`N`.
+        event.prevent_default()
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        # See `_on_focus`.
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
     def __init__(self, text: str, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
         super().__init__(id=id)

@@ -32,6 +32,7 @@ from tui.widgets.article_table import STATUS_LABELS
 from tui.widgets.article_text import ArticleText
 from tui.widgets.facts_panel import FactsPanel
 from tui.widgets.footer import QuietFooter
+from tui.widgets.link_dock import LinkDock
 from tui.widgets.mention_panel import MentionPanel
 from tui.widgets.question import Question
 
@@ -85,6 +86,7 @@ class ReviewView(TelaahScreen[None]):
         self._mode_shown: str | None = None  # the span mode the status line shows
         self._text: ArticleText | None = None
         self._question: Question | None = None
+        self._dock: LinkDock | None = None
         # The link just made, for a `*` right after it: (the linked mention, its entity before).
         self._relinkable: tuple[MentionView, str | None] | None = None
         self.facts_stale = True  # the candidates may not match the mentions (refreshed on `F`)
@@ -118,6 +120,12 @@ class ReviewView(TelaahScreen[None]):
 
     def compose(self) -> ComposeResult:
         """Header, title, metadata line, the text beside the mention panel, footer."""
+        # The panel and the question first: Textual orders the widgets it paints by their
+        # place among the widgets shown, and a widget shown or hidden before them would change
+        # every one's place, and so draw the whole screen again (first, it changes none).
+        yield LinkDock("#article-body", id="link-dock")
+        yield Question(id="question")
+        yield SpanStatus(id="span-status", markup=False)
         yield Header()
         yield Static(Content(visible(self.article.title)), id="article-title")
         yield Static(article_meta(self.article), id="article-meta")
@@ -126,8 +134,6 @@ class ReviewView(TelaahScreen[None]):
             with Vertical(id="side"):
                 yield MentionPanel(id="mention-panel")
                 yield FactsPanel(id="facts-panel")
-        yield SpanStatus(id="span-status", markup=False)
-        yield Question(id="question")
         yield QuietFooter()
         yield FactReview(self.article, self.telaah.reviewer_id)
 
@@ -203,7 +209,23 @@ class ReviewView(TelaahScreen[None]):
     def footer_hidden(self) -> bool:
         """While a span mode is on, its status line lists its keys in the footer's place (the
         footer is not rebuilt for the mode's keys and back: that took most of a mode change)."""
-        return self.mode is not None or self._mode_shown is not None or self.asking
+        return self.mode is not None or self._mode_shown is not None or self.asking or self.linking
+
+    def on_resize(self) -> None:
+        """The entity picker's panel stays on the last lines."""
+        if self.linking and self._dock is not None:
+            self._dock.place()
+
+    @property
+    def linking(self) -> bool:
+        """Whether the entity picker or the new-entity form is open at the bottom (the keys
+        are theirs; the footer, under them, is not rebuilt for the keys switched off)."""
+        if self._dock is None:
+            found = self.query_children(LinkDock)
+            if not found:
+                return False
+            self._dock = found.first()
+        return self._dock.is_open
 
     @property
     def asking(self) -> bool:
