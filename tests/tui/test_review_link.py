@@ -352,3 +352,38 @@ async def test_what_opens_at_the_bottom_leaves_the_other_widgets_paint_order(
         after = orders()
         moved = [w for w in before if w in after and before[w] != after[w]]
         assert moved == []
+
+
+@pytest.mark.usefixtures("demo")
+async def test_the_mention_being_linked_stands_above_the_panel(db_url: str) -> None:
+    """A mention low on the screen: `l` scrolls the text so that its line is not under the
+    panel (the reviewer sees what is being linked)."""
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ArticleScreen)
+        body = screen.query_one(ArticleBody)
+        text = body.text
+        dock_top = SIZE[1] - 19
+
+        def screen_row(offset: int) -> int:
+            return (
+                body.region.y + text.virtual_region.y + text.line_of(offset) - round(body.scroll_y)
+            )
+
+        # The first mention whose line is under where the panel will stand.
+        for _ in range(len(screen.mentions)):
+            current = screen.current
+            assert current is not None
+            if screen_row(current.start) >= dock_top:
+                break
+            await pilot.press("j")
+            await pilot.pause()
+        else:
+            pytest.fail("no mention shown under the panel's rows")
+        await pilot.press("l")
+        await pilot.pause()
+        picker(pilot.app)
+        assert screen.current is not None and screen.current.id == current.id
+        assert body.region.y <= screen_row(current.start) < dock_top

@@ -148,11 +148,27 @@ class LinkDock(Vertical):
         screen.set_focus(before, scroll_visible=False)
         screen.refresh_bindings()
 
+    @property
+    def rows(self) -> int:
+        """The panel's height in rows."""
+        height = self.styles.height
+        return int(height.value) if height is not None and height.is_cells else 19
+
     def place(self) -> None:
         """Put the panel on the screen's last lines (its screen calls this on a resize too)."""
-        height = self.styles.height
-        rows = int(height.value) if height is not None and height.is_cells else 19
-        self.styles.offset = (0, max(0, self.screen.size.height - rows))
+        self.styles.offset = (0, max(0, self.screen.size.height - self.rows))
+
+    def reveal(self, offset: int) -> None:
+        """Scroll the widget the focus goes back to (`home`, the article's text) so that code
+        point `offset` (the mention being linked) stands above the panel, not under it."""
+        homes = self.screen.query(self.home)
+        if not homes:
+            return
+        home = homes.first()
+        covered = home.region.bottom - max(0, self.screen.size.height - self.rows)
+        scroll = getattr(home, "scroll_to_offset", None)
+        if covered > 0 and scroll is not None:
+            scroll(offset, immediate=True, covered=min(covered, home.region.height - 1))
 
     def _opening(self) -> None:
         if not self.is_open:

@@ -12,7 +12,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.geometry import Region
+from textual.geometry import Region, Spacing
 from textual.widgets import Static
 
 from store.review.mentions import MentionView
@@ -92,11 +92,15 @@ class ArticleBody(VerticalScroll):
         """End the span mode (nothing is stored)."""
         self.text.leave()
 
-    def scroll_to_offset(self, offset: int, *, immediate: bool = False) -> None:
-        """Scroll the line holding code point `offset` into view (not on a screen going away)."""
+    def scroll_to_offset(self, offset: int, *, immediate: bool = False, covered: int = 0) -> None:
+        """Scroll the line holding code point `offset` into view (not on a screen going away);
+        `covered`: rows at the bottom hidden by a panel over them (the line goes above it)."""
         found = self.query(ArticleText)
         if not found:
             return
         text = found.first()
         y = text.virtual_region.y + text.line_of(offset)
-        self.scroll_to_region(Region(0, y, 1, 1), animate=False, spacing=None, immediate=immediate)
+        spacing = Spacing(0, 0, covered, 0) if covered else None
+        self.scroll_to_region(
+            Region(0, y, 1, 1), animate=False, spacing=spacing, immediate=immediate
+        )
