@@ -80,7 +80,7 @@ def link_with_modal(
         )
 
     if dock is not None:
-        dock.reveal(mention.start)
+        dock.reveal(mention.start, mention.end)
         dock.open_link(telaah.engine, mention, list(labels), dict(colours), chosen)
     else:
         show_link(screen.app, telaah.engine, mention, list(labels), dict(colours), chosen)
@@ -107,7 +107,7 @@ def create_with_form(
 
     engine = screen.telaah.engine
     if dock is not None:
-        dock.reveal(mention.start)
+        dock.reveal(mention.start, mention.end)
         dock.open_form(engine, mention.text, mention.label, list(labels), dict(colours), made)
     else:
         show_form(

@@ -386,4 +386,5 @@ async def test_the_mention_being_linked_stands_above_the_panel(db_url: str) -> N
         await pilot.pause()
         picker(pilot.app)
         assert screen.current is not None and screen.current.id == current.id
-        assert body.region.y <= screen_row(current.start) < dock_top
+        assert body.region.y <= screen_row(current.start) <= screen_row(current.end - 1)
+        assert screen_row(current.end - 1) < dock_top - 1  # its last line too, a row to spare

@@ -158,17 +158,20 @@ class LinkDock(Vertical):
         """Put the panel on the screen's last lines (its screen calls this on a resize too)."""
         self.styles.offset = (0, max(0, self.screen.size.height - self.rows))
 
-    def reveal(self, offset: int) -> None:
-        """Scroll the widget the focus goes back to (`home`, the article's text) so that code
-        point `offset` (the mention being linked) stands above the panel, not under it."""
+    def reveal(self, start: int, end: int) -> None:
+        """Scroll the widget the focus goes back to (`home`, the article's text) so that the
+        code points `start` to `end` (the mention being linked) stand above the panel, not
+        under it, with a row to spare."""
         homes = self.screen.query(self.home)
         if not homes:
             return
         home = homes.first()
-        covered = home.region.bottom - max(0, self.screen.size.height - self.rows)
+        covered = home.region.bottom - max(0, self.screen.size.height - self.rows) + 1
         scroll = getattr(home, "scroll_to_offset", None)
         if covered > 0 and scroll is not None:
-            scroll(offset, immediate=True, covered=min(covered, home.region.height - 1))
+            covered = min(covered, home.region.height - 1)
+            scroll(max(start, end - 1), immediate=True, covered=covered)
+            scroll(start, immediate=True, covered=covered)  # a span taller than what shows
 
     def _opening(self) -> None:
         if not self.is_open:
