@@ -149,8 +149,9 @@ def _url(db: Path | str) -> str:
     return str(db) if "://" in str(db) else f"sqlite:///{db}"
 
 
-def _fingerprint(engine: Any) -> tuple[int, str]:
-    """How many shared-layer candidates are stored, and a digest of them all."""
+def _fingerprint(engine: Any, through: int | None = None) -> tuple[int, str]:
+    """How many shared-layer candidates are stored, and a digest of them all (of the articles
+    up to id `through` when given)."""
     from sqlalchemy import select
     from sqlmodel import col
 
@@ -159,7 +160,7 @@ def _fingerprint(engine: Any) -> tuple[int, str]:
     digest = hashlib.sha256()
     count = 0
     with engine.connect() as connection:
-        rows = connection.execute(
+        query = (
             select(
                 col(Mention.article_id),
                 col(Mention.start),
@@ -173,6 +174,9 @@ def _fingerprint(engine: Any) -> tuple[int, str]:
             .where(col(Mention.layer).is_(None), col(Mention.state) == "pending")
             .order_by(col(Mention.article_id), col(Mention.start), col(Mention.end))
         )
+        if through is not None:
+            query = query.where(col(Mention.article_id) <= through)
+        rows = connection.execute(query)
         for row in rows:
             digest.update(repr(tuple(row)).encode())
             count += 1
@@ -184,7 +188,33 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _phase(db: Path | str, workers: int, fresh: bool, limit: int | None) -> dict[str, Any]:
+def _progress(total: int) -> Any:
+    """A line on stderr every 5% of `total`: articles, seconds, articles/s, peak RSS."""
+    started = time.perf_counter()
+    state = {"done": 0, "next": max(1, total // 20)}
+
+    def advance(n: int) -> None:
+        state["done"] += n
+        if state["done"] < state["next"]:
+            return
+        state["next"] += max(1, total // 20)
+        seconds = time.perf_counter() - started
+        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(
+            f"  {state['done']:>10,} of {total:,} articles  {seconds:7.0f} s  "
+            f"{state['done'] / seconds:6,.0f} articles/s  peak RSS {kib:.0f} MiB "
+            f"(workers {workers:.0f})  load {os.getloadavg()[0]:.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return advance
+
+
+def _phase(
+    db: Path | str, workers: int, fresh: bool, limit: int | None, through: int | None = None
+) -> dict[str, Any]:
     from sqlalchemy import delete, select
     from sqlmodel import col
 
@@ -217,12 +247,18 @@ def _phase(db: Path | str, workers: int, fresh: bool, limit: int | None) -> dict
     build, build_cpu = time.perf_counter() - wall, _cpu(resource.RUSAGE_SELF) - cpu
     started = time.perf_counter()
     report = match_articles(
-        engine, article_ids=ids, matcher=matcher, workers=workers, resumable=True, restart=fresh
+        engine,
+        article_ids=ids,
+        matcher=matcher,
+        workers=workers,
+        resumable=True,
+        restart=fresh,
+        on_progress=_progress(total),
     )
     seconds = time.perf_counter() - started
     cpu_self = _cpu(resource.RUSAGE_SELF) - cpu - build_cpu
     cpu_children = _cpu(resource.RUSAGE_CHILDREN)
-    count, digest = _fingerprint(engine)
+    count, digest = _fingerprint(engine, through)
     engine.dispose()
     kib = 1024 if sys.platform != "darwin" else 1024 * 1024
     return {
@@ -241,16 +277,22 @@ def _phase(db: Path | str, workers: int, fresh: bool, limit: int | None) -> dict
     }
 
 
-def _command(db: Path | str, workers: int, limit: int | None) -> list[str]:
+def _command(
+    db: Path | str, workers: int, limit: int | None, through: int | None = None
+) -> list[str]:
     command = [sys.executable, __file__, "--phase", "--db", str(db), "--workers", str(workers)]
+    command += ["--through", str(through)] if through else []
     return command + (["--limit", str(limit)] if limit else [])
 
 
-def _run(db: Path | str, workers: int, fresh: bool, limit: int | None) -> dict[str, Any]:
-    command = _command(db, workers, limit)
+def _run(
+    db: Path | str, workers: int, fresh: bool, limit: int | None, through: int | None = None
+) -> dict[str, Any]:
+    command = _command(db, workers, limit, through)
     if fresh:
         command.append("--fresh")
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    # stdout: the figures; stderr (the progress lines) goes to the terminal as it comes
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -273,9 +315,10 @@ def _checkpoints(db: Path | str) -> int:
     return int(found[0])
 
 
-def _killed(db: Path | str, workers: int, limit: int | None) -> None:
+def _killed(db: Path | str, workers: int, limit: int | None, after: float | None = None) -> float:
     """A fresh run killed with SIGKILL a little after its first checkpoint (2,000 articles),
-    the time of about 10% more articles after it."""
+    the time of about 10% more articles after it; or `after` seconds after its start. Its
+    seconds until the kill."""
     before = _checkpoints(db)
     launched = time.perf_counter()
     process = subprocess.Popen([*_command(db, workers, limit), "--fresh"], stdout=subprocess.PIPE)
@@ -283,6 +326,11 @@ def _killed(db: Path | str, workers: int, limit: int | None) -> None:
     wait = 0.0
     while process.poll() is None:
         time.sleep(0.5)
+        if after is not None:
+            if time.perf_counter() - launched > after:
+                os.kill(process.pid, signal.SIGKILL)
+                break
+            continue
         if started is None and _checkpoints(db) > before:
             started = time.perf_counter()
             wait = (started - launched) * 0.1
@@ -290,6 +338,7 @@ def _killed(db: Path | str, workers: int, limit: int | None) -> None:
             os.kill(process.pid, signal.SIGKILL)  # its workers die with it (store.workers)
             break
     process.wait()
+    return time.perf_counter() - launched
 
 
 def _line(label: str, run: dict[str, Any]) -> str:
@@ -301,6 +350,47 @@ def _line(label: str, run: dict[str, Any]) -> str:
         f"CPU {cpu:6.2f} ms/article  peak RSS parent {run['rss_parent']:5.0f} MiB, "
         f"worker {run['rss_children']:5.0f} MiB  ({run['rows']:,} candidates)"
     )
+
+
+def _baseline_run(db: Path | str, workers: int, baseline: int, kill_after: float) -> int:
+    """One worker on the first `baseline` articles; then `workers` on all of them, killed
+    after `kill_after` seconds and run again (it resumes); the ratio of the rates, and whether
+    the first articles' rows are the one worker's."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from store.db import open_database, session_scope
+    from store.models import Article
+
+    engine = open_database(_url(db))
+    with session_scope(engine) as session:
+        ids = session.execute(select(col(Article.id)).order_by(col(Article.id)).limit(baseline))
+        through = max(ids.scalars())
+    engine.dispose()
+    one = _run(db, 1, fresh=True, limit=baseline)
+    print(f"{one['total']:,} articles, matcher built in {one['build']:.1f} s", flush=True)
+    print(_line("1 worker", one), flush=True)
+    killed = _killed(db, workers, None, after=kill_after)
+    print(f"{workers} workers on every article, killed (SIGKILL) after {killed:.0f} s", flush=True)
+    rest = _run(db, workers, fresh=False, limit=None, through=through)
+    matched = rest["articles"] - rest["skipped"]
+    print(_line(f"{workers} workers, resumed", rest), flush=True)
+    print(f"{'':<22} {rest['skipped']:,} articles done before the kill skipped", flush=True)
+    rate_one = one["articles"] / one["seconds"]
+    rate_many = matched / rest["seconds"]
+    cpu_ratio = (rest["cpu"] / max(1, matched)) / (one["cpu"] / one["articles"])
+    total = rest["articles"]
+    print(
+        f"{total:,} articles in {killed + rest['seconds']:.0f} s with the kill and the "
+        f"restart ({killed + rest['seconds'] + one['build']:.0f} s with a matcher build)\n"
+        f"ratio {rate_many / rate_one:.2f}x one worker by wall-clock (the resumed run's "
+        f"{matched:,} articles against the first {one['articles']:,} by one worker; CPU per "
+        f"article {cpu_ratio:.2f}x); the first {one['articles']:,} articles' rows equal one "
+        f"worker's: {rest['digest'] == one['digest']}",
+        flush=True,
+    )
+    print(f"load average after the runs {os.getloadavg()[0]:.2f}")
+    return 0 if rest["digest"] == one["digest"] else 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,11 +405,21 @@ def main(argv: list[str] | None = None) -> int:
         "--resume-only", action="store_true", help="only the killed run and its resumption"
     )
     parser.add_argument("--no-resume", action="store_true", help="skip the killed run")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        help="one worker on the first N articles only, then the workers on every article "
+        "(killed after --kill-after seconds and resumed): for a corpus too big to match twice",
+    )
+    parser.add_argument(
+        "--kill-after", type=float, default=600.0, help="with --baseline: seconds before the kill"
+    )
+    parser.add_argument("--through", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
-        print(json.dumps(_phase(args.db, args.workers, args.fresh, args.limit)))
+        print(json.dumps(_phase(args.db, args.workers, args.fresh, args.limit, args.through)))
         return 0
     if args.db is not None:
         from store.db import open_database
@@ -332,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         db = built_database(args.articles, args.words, args.aliases)
     load = os.getloadavg()[0]
     print(f"{db}: {os.cpu_count()} cores, load average {load:.2f} before the runs", flush=True)
+    if args.baseline:
+        return _baseline_run(db, args.workers, args.baseline, args.kill_after)
     if args.resume_only:
         _killed(db, args.workers, args.limit)
         resumed = _run(db, args.workers, fresh=False, limit=args.limit)

@@ -18,6 +18,7 @@ from store.db import Engine, open_database, session_scope
 from store.gazetteer.search import search_cache
 from store.reviewers import ensure_reviewer
 from store.textsafe import visible
+from tui.heap import TICK, IdleCollector, restore, tune
 from tui.keymap import defined_bindings, effective_keymap
 from tui.palette import KeyCommands
 from tui.safety import TerminalSafe
@@ -66,13 +67,17 @@ class TelaahApp(App[None]):
         self.reviewer_id = reviewer_id
         self.sub_title = visible(reviewer)
         self._terminal_safe = TerminalSafe()
+        self._thresholds: tuple[int, ...] | None = None  # the collector's, before the app's
         self.problems = list(problems)  # config problems, shown once the app is up
         if keymap:
             self.set_keymap(keymap)
 
     def on_mount(self) -> None:
         """Build the entity search index in the background (the link modal and the gazetteer
-        screen use it); show what was wrong with the config file."""
+        screen use it); tune the garbage collector (tui/heap.py); show what was wrong with the
+        config file."""
+        self._thresholds = tune()
+        self.set_interval(TICK, IdleCollector().tick, name="idle-collector")
         self._warm_index()
         for problem in self.problems:
             self.notify(problem, title="Config", severity="warning", timeout=10, markup=False)
@@ -158,6 +163,8 @@ class TelaahApp(App[None]):
         (another app in the same process, as in the tests, must not keep this one's objects)."""
         self.engine.dispose()
         gc.unfreeze()
+        if self._thresholds is not None:
+            restore(self._thresholds)
 
 
 def make_app(db_url: str, *, reviewer: str, config: Config | None = None) -> TelaahApp:
