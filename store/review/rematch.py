@@ -14,9 +14,10 @@ from store.corpus.search import articles_with_terms, has_search_index, variant_t
 from store.db import session_scope
 from store.dialect import json_int, json_rows, json_text
 from store.gazetteer.change import GazetteerChange
-from store.matching import Candidate
+from store.matching import Candidate, Matcher
 from store.matching.delta import Delta
 from store.matching.index import Index
+from store.matching.names_in import shifted, window_matches
 from store.matching.windows import lines_holding, sentence_initial_only, terms_pattern
 from store.models import Alias, Article, Entity, Mention
 from store.review.candidates import (
@@ -36,7 +37,8 @@ from store.review.withdraw import (
 
 # A candidate kept out because it overlapped an accepted mention is not stored, yet it took
 # its place among the matcher's spans: a new candidate this close to an accepted mention may
-# overlap it, so the article is matched whole (candidates are far shorter than this).
+# overlap it (candidates are far shorter than this), so its line is matched again with the
+# live matcher to see (`_line_check`).
 NEAR = 400
 SPLICE_CHUNK = 500  # articles read per query when splicing
 LANGUAGES = ("id", "en")  # as `Matcher.build`
@@ -117,6 +119,7 @@ def _splice(
     ids: list[int],
     report: MatchReport,
     pattern: re.Pattern[str] | None = None,
+    live: Callable[[], Matcher] | None = None,
 ) -> tuple[list[tuple[int, list[Candidate]]], set[int], set[int]]:
     """The new candidates of articles an edit reached through added aliases, without matching
     them whole: the touched entities' candidates that differ from the stored ones, in the
@@ -124,10 +127,12 @@ def _splice(
 
     A new candidate goes in beside the stored ones when it overlaps none of them; it replaces
     the pending candidates it overlaps when they lie inside it and are shorter (the matcher
-    prefers the longer span, and whatever those kept out overlaps the new one too). Anything
-    else (an overlap with a decided or manual mention, an accepted mention within NEAR, a span
-    shared or crossed) sends the article to be matched whole. Returns the additions, the stored
-    candidates they replace and the articles to match whole.
+    prefers the longer span, and whatever those kept out overlaps the new one too). One within
+    NEAR of an accepted mention, or on an accepted mention's very span (an entity made from
+    that mention), is checked against its line matched again with the live matcher (`live`:
+    `_line_check`). Anything else (an overlap with a decided or manual mention, a span shared
+    or crossed, a line check that fails or no `live`) sends the article to be matched whole.
+    Returns the additions, the stored candidates they replace and the articles to match whole.
     """
     additions: list[tuple[int, list[Candidate]]] = []
     replaced: set[int] = set()
@@ -175,6 +180,13 @@ def _splice(
             }
             new = [c for c in found if not _unchanged(c, same)]
             gone = _replaced(new, mentions)
+            if gone is _CHECK_LINES:
+                text = next(t for i, t in texts if int(i or 0) == article_id)
+                checked = None
+                if live is not None:
+                    checked = _line_check(engine, live(), text, article_id, new)
+                gone = None if checked is None else checked[1]
+                new = [] if checked is None else checked[0]
             if gone is None:
                 whole.add(article_id)
                 continue
@@ -238,15 +250,26 @@ def _unchanged(candidate: Candidate, same: dict[tuple[Any, ...], str | None]) ->
     return not c.alternatives or set(c.alternatives) <= set(json.loads(stored or "[]"))
 
 
-def _replaced(new: list[Candidate], mentions: list[Any]) -> set[int] | None:
-    """The stored candidates the new ones replace, or None when the article must be matched
-    whole (see `_splice`)."""
+# `_replaced`'s answer when a new candidate is near an accepted mention: its line decides.
+_CHECK_LINES: set[int] = set()
+
+
+def _replaced(new: list[Candidate], mentions: list[Any], *, near: bool = True) -> set[int] | None:
+    """The stored candidates the new ones replace; None when the article must be matched
+    whole; `_CHECK_LINES` when a new candidate lies on or near an accepted mention (with
+    `near` False, after `_line_check`: such a candidate is taken as the check left it).
+    See `_splice`."""
     gone: set[int] = set()
+    check = False
     for c in new:
         for m in mentions:
             if m.state == "accepted":
-                if c.start < m.end + NEAR and m.start - NEAR < c.end:
-                    return None
+                if c.start == m.start and c.end == m.end:
+                    check = True  # the mention's own span: kept out, unless the line says
+                elif c.start < m.end and m.start < c.end:
+                    return None  # across an accepted mention
+                elif near and c.start < m.end + NEAR and m.start - NEAR < c.end:
+                    check = True
                 continue
             if not (c.start < m.end and m.start < c.end):
                 continue
@@ -254,7 +277,73 @@ def _replaced(new: list[Candidate], mentions: list[Any]) -> set[int] | None:
             if m.state != "pending" or m.origin != "gazetteer" or not inside:
                 return None
             gone.add(int(m.id))
-    return gone
+    return _CHECK_LINES if check and near else gone
+
+
+def _line_check(
+    engine: Engine,
+    matcher: Matcher,
+    text: str,
+    article_id: int,
+    new: list[Candidate],
+) -> tuple[list[Candidate], set[int]] | None:
+    """An article's new candidates where one lies on or near an accepted mention, checked
+    against their lines matched again with the live matcher: (the new candidates a whole match
+    would store, those on an accepted mention's own span left out; the stored candidates they
+    replace), or None when the lines say otherwise or are unsure (then it is matched whole).
+
+    A span the splice does not see (one kept out for overlapping an accepted mention) changes
+    what is stored only through the spans it overlaps, and no name runs across a newline: in
+    the lines of the new candidates, the live matcher's candidates that are not kept out
+    (overlapping an accepted mention, or rejected before for the same span and entity) must be
+    exactly the stored pending candidates the splice keeps, plus the new ones.
+    """
+    windows = _lines_of(text, [(c.start, c.end) for c in new])
+    found = [
+        c
+        for (low, _), part in zip(windows, window_matches(matcher, text, windows), strict=True)
+        for c in shifted(part, low)
+    ]
+    if sentence_initial_only(found):  # (its doubt depends on the whole text)
+        return None
+    with engine.connect() as connection:
+        stored = list(
+            _mentions_near(connection, [article_id], [(article_id, a, b) for a, b in windows])
+        )
+    accepted = [(m.start, m.end) for m in stored if m.state == "accepted"]
+    rejected = {(m.start, m.end, m.key) for m in stored if m.state == "rejected"}
+
+    def kept_out(c: Candidate) -> bool:
+        across = any(c.start < end and start < c.end for start, end in accepted)
+        return across or (c.start, c.end, c.key) in rejected
+
+    taken = [c for c in new if not kept_out(c)]
+    gone = _replaced(taken, stored, near=False)
+    if gone is None:
+        return None
+    expected = {(c.start, c.end, c.key) for c in found if not kept_out(c)}
+    kept = {
+        (m.start, m.end, m.key)
+        for m in stored
+        if m.state == "pending" and m.origin == "gazetteer" and m.key and m.id not in gone
+    }
+    if expected != kept | {(c.start, c.end, c.key) for c in taken}:
+        return None
+    return taken, gone
+
+
+def _lines_of(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The whole lines of `text` holding `spans`, in order, without overlaps."""
+    windows: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        low = text.rfind("\n", 0, start) + 1
+        high = text.find("\n", max(end, start + 1) - 1)
+        high = len(text) if high < 0 else high + 1
+        if windows and low < windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], high))
+        else:
+            windows.append((low, high))
+    return windows
 
 
 def rematch(
@@ -307,8 +396,15 @@ def rematch(
         on_progress(len(withdrawn) - len(rest))
     spliced = sorted(added - whole)
     if spliced:
+
+        def live() -> Matcher:  # read once, when a line check needs it
+            nonlocal matcher
+            if matcher is None:
+                matcher = live_matcher(engine)
+            return matcher
+
         additions, replaced, rest = _splice(
-            engine, touched_matcher(engine, change), spliced, report, pattern
+            engine, touched_matcher(engine, change), spliced, report, pattern, live
         )
         found = add_candidates(engine, additions, replaced)
         report.added += found.added

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -66,9 +68,8 @@ def test_the_creation_reaches_the_articles_the_index_names_and_no_other(
         named = articles_for_aliases(session, aliases)
     # The name and the misspelt-or-short surface are both aliases, the name first.
     assert aliases == ["Andrei Belousov", "Belousov"]
-    assert made.change == GazetteerChange(
-        "P-AB", added=("Andrei Belousov", "Belousov"), articles=(3,)
-    )
+    # Article 3 (the mention's) is reached through the new aliases, as article 5 is.
+    assert made.change == GazetteerChange("P-AB", added=("Andrei Belousov", "Belousov"))
     assert (made.mention.entity_key, made.mention.state) == ("P-AB", "accepted")
     assert named == {3, 5}
     assert affected_articles(engine, made.change) == [3, 5]
@@ -154,3 +155,56 @@ def test_fresh_keys_skip_every_numbered_key_taken(engine: Engine, reviewer_id: i
             )
         assert fresh_key(session, "GPE", "MOSKOW") == f"gpe:moskow-{KEY_BATCH + 5}"
         assert fresh_key(session, "GPE", "Moskwa") == "gpe:moskwa"
+
+
+def test_a_creation_among_accepted_mentions_is_spliced_as_a_whole_match_would_store_it(
+    engine: Engine, reviewer_id: int, marked: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Article 3 reviewed around the marked "Belousov" (its candidates accepted): the new
+    aliases land on the marked mention itself and near accepted ones, so their lines are
+    matched again (`rematch._line_check`) instead of the article whole; a whole match
+    afterwards changes nothing."""
+    import store.review.rematch as rematching
+    from store.review.candidates import match_articles
+    from store.review.live import live_matcher
+    from store.review.mentions import decide_mention
+
+    with session_scope(engine) as session:
+        pending = session.exec(
+            select(Mention).where(Mention.article_id == 3, Mention.state == "pending")
+        ).all()
+        chosen = [(m.id, m.version) for m in pending if m.entity_id is not None]
+    assert len(chosen) >= 3
+    for mention_id, version in chosen:
+        with session_scope(engine) as session:
+            decide_mention(
+                session=session,
+                mention_id=mention_id or 0,
+                state="accepted",
+                reviewer_id=reviewer_id,
+                expected_version=version,
+            )
+    with session_scope(engine) as session:
+        made = create_and_link(
+            session=session, mention_id=marked, label="PERSON", key="P-B", reviewer_id=reviewer_id
+        )
+    whole: list[int] = []
+    checked: list[int] = []
+    real_match, real_check = rematching.match_articles, rematching._line_check
+
+    def spy_match(engine_: Engine, **kwargs: Any) -> Any:
+        whole.extend(kwargs.get("article_ids") or [])
+        return real_match(engine_, **kwargs)
+
+    def spy_check(engine_: Engine, matcher: Any, text: str, article_id: int, new: Any) -> Any:
+        checked.append(article_id)
+        return real_check(engine_, matcher, text, article_id, new)
+
+    monkeypatch.setattr(rematching, "match_articles", spy_match)
+    monkeypatch.setattr(rematching, "_line_check", spy_check)
+    rematch(engine, made.change, reviewer_id=reviewer_id)
+    assert 3 in checked and 3 not in whole
+    with session_scope(engine) as session:
+        assert set(pending_of(session, "P-B")[5]) == {"Belousov"}
+    again = match_articles(engine, article_ids=[3, 5], matcher=live_matcher(engine))
+    assert (again.added, again.removed) == (0, 0)
