@@ -20,6 +20,7 @@ from store.corpus.articles import ArticleView
 from store.db import Session
 from store.facts.candidates import refresh_fact_candidates
 from store.facts.repository import FactView, list_facts
+from store.facts.triggers import TriggerIndex
 from store.review.extras import Extras, mention_extras
 from store.review.mentions import MentionView, list_mentions
 from store.review.stamp import article_stamp
@@ -89,6 +90,8 @@ class ReviewView(TelaahScreen[None]):
         self._dock: LinkDock | None = None
         # The link just made, for a `*` right after it: (the linked mention, its entity before).
         self._relinkable: tuple[MentionView, str | None] | None = None
+        self.schema: Schema | None = None  # read at mount (with its trigger words)
+        self.triggers: TriggerIndex | None = None
         self.facts_stale = True  # the candidates may not match the mentions (refreshed on `F`)
         self.mentions_changed = False  # a change this visit that the candidates depend on
         self._facts_shown = False  # whether the text shows the focused fact (panel focused)
@@ -151,6 +154,11 @@ class ReviewView(TelaahScreen[None]):
         if stored.value is None:
             return
         schema, mentions = stored.value
+        # Read once: each refresh of the fact candidates (`d`, `F`) uses it and its triggers.
+        self.schema, self.triggers = (
+            schema,
+            TriggerIndex((t.name, t.triggers) for t in schema.fact_types),
+        )
         self.labels = [label.name for label in schema.labels]
         self.query_one(FactReview).use_fact_types(schema.fact_types)
         self.colours = {label.name: label.colour for label in schema.labels}
@@ -457,7 +465,9 @@ class ReviewView(TelaahScreen[None]):
 
         def read(session: Session) -> list[FactView]:
             if refresh:
-                refresh_fact_candidates(session, article_id)
+                refresh_fact_candidates(
+                    session, article_id, schema=self.schema, index=self.triggers
+                )
                 self.facts_stale = False
             return list_facts(
                 session=session, article_id=article_id, reviewer_id=self.telaah.reviewer_id
@@ -477,7 +487,9 @@ class ReviewView(TelaahScreen[None]):
         """Bring the candidates up to date if this visit changed what they depend on."""
         if self.mentions_changed and self.facts_stale:
             article_id = self.article.id
+            schema, triggers = self.schema, self.triggers
             stored = self.store(
-                lambda s: refresh_fact_candidates(s, article_id), title="Fact candidates"
+                lambda s: refresh_fact_candidates(s, article_id, schema=schema, index=triggers),
+                title="Fact candidates",
             )
             self.facts_stale = not stored.ok  # up to date: not again on the way out (`d`)
