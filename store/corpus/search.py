@@ -597,14 +597,19 @@ def _tsquery(query: str) -> str:
     )
 
 
-def search_matches(article_id: Any, query: str) -> Any:
+def search_matches(article_id: Any, query: str, session: Session | None = None) -> Any:
     """The condition that the article `article_id` (a column) matches a full-text `query`
     over title and text.
 
     Words are ANDed; "quoted phrases" and prefix* work as in FTS5. Any other punctuation is
     taken as a word separator, so no user input can be a syntax error of either database.
+    With the `session` it will run in, a long prefix on SQLite is searched as the terms it
+    starts (`_fts5_query`), as the queue searches it.
     """
-    match = _fts5_query(query)
+    expand = None
+    if session is not None and dialect_name(session) == SQLITE:
+        expand = lambda prefix: prefix_terms(session, prefix)  # noqa: E731
+    match = _fts5_query(query) if expand is None else _fts5_query(query, expand)
     tsquery = _tsquery(query)
     fts5 = text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q").bindparams(
         bindparam("q", match)

@@ -276,7 +276,7 @@ def _article_filters(session: Session, selection: Selection) -> list[Any]:
     if selection.articles == "done":
         filters.append(_A.c.status == "done")
     if selection.search and selection.search.strip():
-        filters.append(search_matches(_A.c.id, selection.search))
+        filters.append(search_matches(_A.c.id, selection.search, session))
     layer = layer_id(session, selection)
     if layer is not None:
         filters.append(

@@ -18,9 +18,11 @@ from store.corpus.search import (
     index_new_articles,
     prefix_terms,
     search_from,
+    search_matches,
     variant_terms,
 )
 from store.db import make_engine, open_database
+from store.export.selection import Selection, article_ids
 from store.migrate import alembic_config
 from store.models import Article
 from tests.store.test_search_prefix import rows
@@ -67,11 +69,19 @@ def test_a_longer_prefix_is_the_or_of_its_terms_kept_up_to_date(
     assert found(session, "meng*") == [1, 2, 3, 4]
     assert found(session, "mengu*") == [3]
 
+    # An export's selection searches the same way (`telaah export --search`).
+    exported = search_matches(Article.id, "meng* rusia", session)
+    compiled = exported.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
+    assert '("mengawal" OR "menggunakan" OR "mengirim" OR "mengungsi") AND "rusia"' in str(compiled)
+    every = Selection(articles="all", search="meng* rusia")
+    assert article_ids(session=session, selection=every) == [2, 3]
+
     # Past MAX_PREFIX_TERMS the prefix is left to FTS5, which finds the same.
     monkeypatch.setattr(search, "MAX_PREFIX_TERMS", 2)
     assert prefix_terms(session, "meng") is None
     assert '"meng"*' in match(session, "meng*")
     assert found(session, "meng*") == [1, 2, 3, 4]
+    assert article_ids(session=session, selection=every) == [2, 3]
 
 
 @pytest.mark.sqlite_only("a SQLite file indexed at revision 0010")
