@@ -201,6 +201,13 @@ def report(name: str, reviewer: Reviewer, result: Score, wall: float, load: floa
         f"  (no-op {c_base:.1f}); {sum(1 for ms in cpu_over if ms >= SLOW_KEY_MS)} keys"
         f" >= {SLOW_KEY_MS:.0f} ms of CPU over the no-op's"
     )
+    collected = sorted(reviewer.record.keys_gc)
+    if collected:
+        print(
+            f"garbage collector      {sum(collected) * 1000:,.0f} ms in the keys; max "
+            f"{collected[-1] * 1000:.1f} ms; {sum(1 for s in collected if s >= 0.02)} keys "
+            f">= 20 ms in it"
+        )
     by_kind: dict[str, list[float]] = defaultdict(list)
     cpu_by_kind: dict[str, list[float]] = defaultdict(list)
     for (kind, _, seconds), used in zip(keys, cpu, strict=True):

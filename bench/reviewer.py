@@ -12,6 +12,7 @@ breadth-first search over the text cursor's own actions, run on a copy of its st
 from __future__ import annotations
 
 import cProfile
+import gc
 import json
 import os
 import statistics
@@ -74,10 +75,34 @@ class Recorder:
     # changes least (wall time there includes the waits for a core).
     keys_cpu: list[float] = field(default_factory=list)
     baseline_cpu: list[float] = field(default_factory=list)
+    # Seconds of each key spent in the garbage collector's passes (`gc.callbacks`): where the
+    # tails of the wall times come from besides the machine's load.
+    keys_gc: list[float] = field(default_factory=list)
 
     def kinds(self) -> Counter[str]:
         """How many keys of each kind."""
         return Counter(kind for kind, _, _ in self.keys)
+
+
+class _CollectorClock:
+    """While entered: the wall seconds the garbage collector's passes take."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+
+    def __enter__(self) -> _CollectorClock:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._callback)
 
 
 class ReviewFailed(Exception):
@@ -119,10 +144,13 @@ class Reviewer:
         profiler = self.profiles.get(kind)
         if profiler is not None:
             profiler.enable()
+        collector = _CollectorClock()
         started, cpu = time.perf_counter(), time.process_time()
-        await self.pilot.press(key)
-        await self.settle(self.pilot)
+        with collector:
+            await self.pilot.press(key)
+            await self.settle(self.pilot)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        self.record.keys_gc.append(collector.seconds)
         if profiler is not None:
             profiler.disable()
         self.record.keys.append((kind, key, seconds))
