@@ -93,7 +93,7 @@ def create_and_link(
 
     Returns:
         The linked mention, and the change to re-match (`store.review.rematch.rematch`): the
-        new aliases (they reach the mention's article too).
+        new aliases, and the mention's article.
 
     Raises:
         NotFound: no such mention.
@@ -132,8 +132,9 @@ def create_and_link(
     session.commit()
     assert mention.id is not None
     view = get_mention(session=session, mention_id=mention.id)
-    # (The mention's article is reached through its surface, a new alias, like any other.)
-    return CreatedLink(view, change)
+    # The mention's article is matched whole: its new names are looked for again around the
+    # mention now decided (a splice would give its entity candidates, not those).
+    return CreatedLink(view, change + GazetteerChange(change.key, articles=(view.article_id,)))
 
 
 def fresh_key(session: Session, label: str, name: str) -> str:

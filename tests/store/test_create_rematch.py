@@ -68,8 +68,9 @@ def test_the_creation_reaches_the_articles_the_index_names_and_no_other(
         named = articles_for_aliases(session, aliases)
     # The name and the misspelt-or-short surface are both aliases, the name first.
     assert aliases == ["Andrei Belousov", "Belousov"]
-    # Article 3 (the mention's) is reached through the new aliases, as article 5 is.
-    assert made.change == GazetteerChange("P-AB", added=("Andrei Belousov", "Belousov"))
+    assert made.change == GazetteerChange(
+        "P-AB", added=("Andrei Belousov", "Belousov"), articles=(3,)
+    )
     assert (made.mention.entity_key, made.mention.state) == ("P-AB", "accepted")
     assert named == {3, 5}
     assert affected_articles(engine, made.change) == [3, 5]
@@ -160,9 +161,9 @@ def test_fresh_keys_skip_every_numbered_key_taken(engine: Engine, reviewer_id: i
 def test_a_creation_among_accepted_mentions_is_spliced_as_a_whole_match_would_store_it(
     engine: Engine, reviewer_id: int, marked: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Article 3 reviewed around the marked "Belousov" (its candidates accepted): the new
-    aliases land on the marked mention itself and near accepted ones, so their lines are
-    matched again (`rematch._line_check`) instead of the article whole; a whole match
+    """Article 5 reviewed (its candidates accepted): the new alias lands near accepted
+    mentions there, so its lines are matched again (`rematch._line_check`) instead of the
+    article whole (the mention's own article 3 is matched whole: its new names); a whole match
     afterwards changes nothing."""
     import store.review.rematch as rematching
     from store.review.candidates import match_articles
@@ -171,7 +172,7 @@ def test_a_creation_among_accepted_mentions_is_spliced_as_a_whole_match_would_st
 
     with session_scope(engine) as session:
         pending = session.exec(
-            select(Mention).where(Mention.article_id == 3, Mention.state == "pending")
+            select(Mention).where(Mention.article_id == 5, Mention.state == "pending")
         ).all()
         chosen = [(m.id, m.version) for m in pending if m.entity_id is not None]
     assert len(chosen) >= 3
@@ -203,7 +204,7 @@ def test_a_creation_among_accepted_mentions_is_spliced_as_a_whole_match_would_st
     monkeypatch.setattr(rematching, "match_articles", spy_match)
     monkeypatch.setattr(rematching, "_line_check", spy_check)
     rematch(engine, made.change, reviewer_id=reviewer_id)
-    assert 3 in checked and 3 not in whole
+    assert 5 in checked and 5 not in whole and 3 in whole
     with session_scope(engine) as session:
         assert set(pending_of(session, "P-B")[5]) == {"Belousov"}
     again = match_articles(engine, article_ids=[3, 5], matcher=live_matcher(engine))

@@ -140,8 +140,9 @@ def test_create_and_link_makes_an_entity_from_the_surface(
         session=session, mention_id=mention.id, label="ORG", reviewer_id=reviewer_id
     )
     linked = made.mention
-    # (its article is reached through the new alias, as any other: spliced, not matched whole)
-    assert made.change == GazetteerChange("org:rusia", added=("Rusia",))
+    assert made.change == GazetteerChange(
+        "org:rusia", added=("Rusia",), articles=(mention.article_id,)
+    )
     assert linked.entity_key == "org:rusia" and linked.state == "accepted"
     assert linked.label == "ORG"
     view = gazetteer.get_entity(session=session, key="org:rusia")
