@@ -53,6 +53,20 @@ def lines_holding(text: str, pattern: re.Pattern[str]) -> list[Window] | None:
     return windows or None
 
 
+def lines_around(text: str, spans: Iterable[tuple[int, int]]) -> list[Window]:
+    """The whole lines of `text` holding `spans` (start, end), in order, without overlaps."""
+    windows: list[Window] = []
+    for start, end in sorted(spans):
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", max(end, start + 1) - 1)
+        line_end = len(text) if line_end < 0 else line_end + 1
+        if windows and line_start < windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], line_end))
+        else:
+            windows.append((line_start, line_end))
+    return windows
+
+
 def sentence_initial_only(found: Iterable[Candidate]) -> bool:
     """Whether one of `found` (the candidates of lines matched alone) is doubted only for
     opening a sentence: the whole text may name its entity elsewhere, which lifts the doubt."""

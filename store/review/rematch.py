@@ -18,7 +18,12 @@ from store.matching import Candidate, Matcher
 from store.matching.delta import Delta
 from store.matching.index import Index
 from store.matching.names_in import shifted, window_matches
-from store.matching.windows import lines_holding, sentence_initial_only, terms_pattern
+from store.matching.windows import (
+    lines_around,
+    lines_holding,
+    sentence_initial_only,
+    terms_pattern,
+)
 from store.models import Alias, Article, Entity, Mention
 from store.review.candidates import (
     MatchReport,
@@ -298,7 +303,7 @@ def _line_check(
     (overlapping an accepted mention, or rejected before for the same span and entity) must be
     exactly the stored pending candidates the splice keeps, plus the new ones.
     """
-    windows = _lines_of(text, [(c.start, c.end) for c in new])
+    windows = lines_around(text, [(c.start, c.end) for c in new])
     found = [
         c
         for (low, _), part in zip(windows, window_matches(matcher, text, windows), strict=True)
@@ -330,20 +335,6 @@ def _line_check(
     if expected != kept | {(c.start, c.end, c.key) for c in taken}:
         return None
     return taken, gone
-
-
-def _lines_of(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The whole lines of `text` holding `spans`, in order, without overlaps."""
-    windows: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        low = text.rfind("\n", 0, start) + 1
-        high = text.find("\n", max(end, start + 1) - 1)
-        high = len(text) if high < 0 else high + 1
-        if windows and low < windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], high))
-        else:
-            windows.append((low, high))
-    return windows
 
 
 def rematch(

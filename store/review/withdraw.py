@@ -49,27 +49,13 @@ from store.matching.names_in import (
     words_before,
 )
 from store.matching.scores import OVERLAP
-from store.matching.windows import Window, sentence_initial_only
+from store.matching.windows import lines_around, sentence_initial_only
 from store.models import Entity, Mention
 from store.review.candidates import MatchReport
 from store.review.withdraw_rows import names_at, read_chunk, read_texts
 
 CHUNK = 500  # articles read per query
 MAX_KEYS = 50  # more entities than this (an import undone): the articles are matched whole
-
-
-def _lines(text: str, spans: list[tuple[int, int]]) -> list[Window]:
-    """The whole lines of `text` holding `spans`, in order, without overlaps."""
-    windows: list[Window] = []
-    for start, end in sorted(spans):
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", max(end, start + 1) - 1)
-        line_end = len(text) if line_end < 0 else line_end + 1
-        if windows and line_start < windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], line_end))
-        else:
-            windows.append((line_start, line_end))
-    return windows
 
 
 def withdraw_lines(
@@ -116,7 +102,7 @@ def withdraw_candidates(
         with engine.connect() as connection:
             spans, stored, decided, texts, counted = read_chunk(connection, chunk, keys)
         for article_id, text in texts:
-            windows = _lines(text, spans.get(article_id, []))
+            windows = lines_around(text, spans.get(article_id, []))
             if not windows or not hints.overall:  # (a label then comes from the context)
                 whole.add(article_id)
                 continue
