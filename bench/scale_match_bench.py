@@ -393,6 +393,21 @@ def _baseline_run(db: Path | str, workers: int, baseline: int, kill_after: float
     return 0 if rest["digest"] == one["digest"] else 2
 
 
+def _positive(kind: Any) -> Any:
+    """An argparse type: a number of `kind` above zero (else a one-line usage error)."""
+
+    def parse(value: str) -> Any:
+        try:
+            number = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+        if number <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0: {value!r}")
+        return number
+
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="an imported database, a file or a URL (else one is built)")
@@ -407,12 +422,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-resume", action="store_true", help="skip the killed run")
     parser.add_argument(
         "--baseline",
-        type=int,
+        type=_positive(int),
         help="one worker on the first N articles only, then the workers on every article "
         "(killed after --kill-after seconds and resumed): for a corpus too big to match twice",
     )
     parser.add_argument(
-        "--kill-after", type=float, default=600.0, help="with --baseline: seconds before the kill"
+        "--kill-after",
+        type=_positive(float),
+        default=600.0,
+        help="with --baseline: seconds before the kill",
     )
     parser.add_argument("--through", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
