@@ -78,6 +78,10 @@ class Recorder:
     # Seconds of each key spent in the garbage collector's passes (`gc.callbacks`): where the
     # tails of the wall times come from besides the machine's load.
     keys_gc: list[float] = field(default_factory=list)
+    # Seconds from each key sent to the last frame the app put on the screen for it, the
+    # frames of the workers it started included (None: it drew nothing): what the reviewer
+    # waits for, without the test driver's polling (`_FrameClock`).
+    keys_frame: list[float | None] = field(default_factory=list)
 
     def kinds(self) -> Counter[str]:
         """How many keys of each kind."""
@@ -103,6 +107,29 @@ class _CollectorClock:
 
     def __exit__(self, *_exc: object) -> None:
         gc.callbacks.remove(self._callback)
+
+
+class _FrameClock:
+    """When the app last put a frame on the screen (`App._display`, wrapped on the instance).
+
+    Headless, Textual computes each frame's update but does not turn it into the terminal's
+    bytes: the clock does that too (`render_segments`, as a terminal's driver would write
+    it), so that a frame costs what it costs on a terminal."""
+
+    def __init__(self, app: Any) -> None:
+        self.last: float | None = None
+        display = app._display
+
+        def timed(screen: Any, renderable: Any) -> None:
+            display(screen, renderable)
+            if renderable is None or app._batch_count:
+                return  # (nothing drawn)
+            render = getattr(renderable, "render_segments", None)
+            if app.is_headless and render is not None:
+                render(app.console)
+            self.last = time.perf_counter()
+
+        app._display = timed
 
 
 class ReviewFailed(Exception):
@@ -136,6 +163,7 @@ class Reviewer:
         self.star_moves: bool | None = None  # does `*` move on by itself? (learnt)
         self.reviewed: list[str] = []
         self.profiles = {kind: cProfile.Profile() for kind in profile}
+        self.frames = _FrameClock(self.app)
 
     # Keys.
 
@@ -145,6 +173,7 @@ class Reviewer:
         if profiler is not None:
             profiler.enable()
         collector = _CollectorClock()
+        self.frames.last = None
         started, cpu = time.perf_counter(), time.process_time()
         with collector:
             await self.pilot.press(key)
@@ -155,10 +184,16 @@ class Reviewer:
             profiler.disable()
         self.record.keys.append((kind, key, seconds))
         self.record.keys_cpu.append(cpu)
-        if TRACE:
-            print(f"key {kind:<14} {key:<8} {seconds * 1000:7.1f} ms  cpu {cpu * 1000:7.1f} ms")
         await self.app.workers.wait_for_complete()
-        await self.pilot.pause()
+        await self.pilot.pause()  # (a worker's last frame, if it came after the driver's wait)
+        frame = None if self.frames.last is None else self.frames.last - started
+        self.record.keys_frame.append(frame)
+        if TRACE:
+            shown = "-" if frame is None else f"{frame * 1000:.1f}"
+            print(
+                f"key {kind:<14} {key:<8} {seconds * 1000:7.1f} ms  cpu {cpu * 1000:7.1f} ms"
+                f"  frame {shown:>7} ms  gc {collector.seconds * 1000:5.1f} ms"
+            )
         if len(self.record.keys) % self.baseline_every == 0:
             started, cpu = time.perf_counter(), time.process_time()
             await self.pilot.press(NO_OP_KEY)
