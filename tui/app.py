@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -18,7 +18,7 @@ from store.db import Engine, open_database, session_scope
 from store.gazetteer.search import search_cache
 from store.reviewers import ensure_reviewer
 from store.textsafe import visible
-from tui.heap import TICK, IdleCollector, restore, tune
+from tui.heap import TICK, IdleCollector, collect_due, restore, tune
 from tui.keymap import defined_bindings, effective_keymap
 from tui.palette import KeyCommands
 from tui.safety import TerminalSafe
@@ -94,6 +94,13 @@ class TelaahApp(App[None]):
         # What is alive now (modules, the index) lives as long as the app: out of the
         # collector's full passes, which otherwise walk it all and take 80-140 ms of a key.
         gc.freeze()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every event as Textual handles it; after a key's frame, the collector's due pass
+        (tui/heap.py: between keys, not inside one)."""
+        if isinstance(event, events.Key):
+            self.call_after_refresh(collect_due)
+        await super().on_event(event)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, then the one that keeps terminal-active characters off the screen."""

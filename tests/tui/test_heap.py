@@ -8,7 +8,17 @@ import gc
 import pytest
 
 from tui.app import make_app
-from tui.heap import IDLE_AFTER, OLDER, TICK, YOUNG, IdleCollector
+from tui.heap import (
+    BACKSTOP,
+    IDLE_AFTER,
+    MIDDLE,
+    OLDER,
+    TICK,
+    YOUNG,
+    IdleCollector,
+    collect_all,
+    collect_due,
+)
 
 
 class Clock:
@@ -72,9 +82,64 @@ def test_idle_without_work_collects_nothing_more() -> None:
 @pytest.mark.usefixtures("demo")
 async def test_the_app_tunes_the_collector_while_it_runs(db_url: str) -> None:
     before = gc.get_threshold()
-    assert before != (YOUNG, OLDER, OLDER)
+    assert before != (BACKSTOP, MIDDLE, OLDER)
     async with make_app(db_url, reviewer="tester").run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert gc.get_threshold() == (YOUNG, OLDER, OLDER)
+        assert gc.get_threshold() == (BACKSTOP, MIDDLE, OLDER)
         assert any(timer.name == "idle-collector" for timer in pilot.app._timers)
     assert gc.get_threshold() == before  # another app in this process starts as usual
+    assert gc.get_freeze_count() == 0  # and nothing it froze stays frozen
+
+
+def test_the_due_collection_is_the_one_python_would_have_made() -> None:
+    previous = gc.get_threshold()
+    gc.set_threshold(BACKSTOP, MIDDLE, OLDER)
+    try:
+        gc.collect()
+        assert collect_due() is None  # nothing made since
+        kept = [[] for _ in range(YOUNG + 100)]  # tracked objects: the young count passes YOUNG
+        assert gc.get_count()[0] >= YOUNG
+        assert collect_due() == 0
+        assert gc.get_count()[0] < YOUNG and len(kept) == YOUNG + 100
+    finally:
+        gc.set_threshold(*previous)
+
+
+def test_a_full_collection_freezes_what_it_kept_and_the_idle_one_thaws_it_first() -> None:
+    import weakref
+
+    from tui.heap import restore, tune
+
+    class Node:
+        pass
+
+    previous = tune()
+    try:
+        node = Node()
+        node.me = node  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+        alive = weakref.ref(node)
+        gc.collect()  # a full pass: its survivors are frozen (out of the next passes)
+        assert gc.get_freeze_count() > 0
+        del node
+        gc.collect()
+        assert alive() is not None  # frozen: a full pass does not walk it
+        collect_all()  # the idle collection thaws everything first
+        assert alive() is None and gc.get_freeze_count() > 0  # the survivors frozen again
+    finally:
+        restore(previous)
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("demo")
+async def test_a_key_is_followed_by_the_collection_that_is_due(db_url: str) -> None:
+    """Past `YOUNG` allocations the collection waits for the next key's frame (Python's own
+    threshold is `BACKSTOP`), then runs."""
+    async with make_app(db_url, reviewer="tester").run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        kept = [[] for _ in range(YOUNG + 100)]
+        assert YOUNG <= gc.get_count()[0] < BACKSTOP
+        await pilot.pause()
+        assert gc.get_count()[0] >= YOUNG  # no key: not collected
+        await pilot.press("j")
+        await pilot.pause()
+        assert gc.get_count()[0] < YOUNG and kept
