@@ -143,9 +143,13 @@ def _create(
 
     def created(made: CreatedLink) -> None:
         view = made.mention
-        done(view)
+        # Its article first (its other mentions of the entity appear with the move on), then
+        # the others the aliases reach.
         screen.rematch_in_background(
-            made.change, f"linked {view.text} → new entity: {view.entity_name} ({view.entity_key})"
+            made.elsewhere,
+            f"linked {view.text} → new entity: {view.entity_name} ({view.entity_key})",
+            first=made.own,
         )
+        done(view)
 
     screen.write(create, title="Entity not created", done=created)

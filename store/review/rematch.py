@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
@@ -344,6 +344,7 @@ def rematch(
     reviewer_id: int | None = None,
     progress: Callable[[int], None] | None = None,
     candidates_current: Callable[[MatchReport], object] | None = None,
+    already: Collection[int] = (),
 ) -> MatchReport:
     """Re-match exactly the articles a gazetteer change reaches; report what appeared and went.
 
@@ -362,9 +363,14 @@ def rematch(
             candidates were on are looked for again and relabelled (`withdraw_names`: a
             second step; the names are scored under the default threshold). Not called
             when there is no second step: the run's end says it.
+        already: Articles already matched with the change in effect, left out (an entity
+            made from a mention: its article first, `CreatedLink.own`).
     """
     added, whole, pattern = _reached(engine, change)
     removed = removal_reach(engine, change.removed) if change.removed else set()
+    if already:
+        done = set(already)
+        added, whole, removed = added - done, whole - done, removed - done
     if not added and not whole and not removed:
         return MatchReport()
     report = MatchReport()

@@ -209,3 +209,31 @@ def test_a_creation_among_accepted_mentions_is_spliced_as_a_whole_match_would_st
         assert set(pending_of(session, "P-B")[5]) == {"Belousov"}
     again = match_articles(engine, article_ids=[3, 5], matcher=live_matcher(engine))
     assert (again.added, again.removed) == (0, 0)
+
+
+def test_the_own_article_first_then_the_others_store_what_one_rematch_stores(
+    engine: Engine, reviewer_id: int, marked: int
+) -> None:
+    """The review screen re-matches the mention's article first (its other mentions show at
+    once), then the articles the aliases reach with that one left out (`already`): the same
+    candidates as the whole change at once, each article counted once."""
+    from store.review.candidates import match_articles
+    from store.review.live import live_matcher
+
+    with session_scope(engine) as session:
+        made = create_and_link(
+            session=session, mention_id=marked, label="PERSON", key="P-B", reviewer_id=reviewer_id
+        )
+    assert made.own == GazetteerChange("P-B", articles=(3,))
+    assert made.elsewhere == GazetteerChange("P-B", added=("Belousov",))
+    first = rematch(engine, made.own, reviewer_id=reviewer_id)
+    assert first.articles == 1
+    with session_scope(engine) as session:
+        assert set(pending_of(session, "P-B")) == {3}
+    rest = rematch(engine, made.elsewhere, reviewer_id=reviewer_id, already=[3])
+    assert rest.articles == 1  # article 5 alone
+    with session_scope(engine) as session:
+        found = pending_of(session, "P-B")
+    assert set(found) == {3, 5} and found[5] == ["Belousov"] * 5
+    again = match_articles(engine, article_ids=[1, 2, 3, 4, 5], matcher=live_matcher(engine))
+    assert (again.added, again.removed) == (0, 0)

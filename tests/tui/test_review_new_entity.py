@@ -187,3 +187,45 @@ async def test_the_form_opened_again_is_the_same_form_filled_for_the_new_mention
     with session_scope(engine) as session:
         made = session.exec(select(Entity).where(Entity.key == form.auto_key)).one()
         assert made.name == form.surface
+
+
+async def test_the_move_on_after_a_new_entity_is_drawn_with_its_other_mentions(
+    db_url: str, engine: Engine, without_belousov: int
+) -> None:
+    """The mention's article is re-matched before the rest: no frame shows the move to the
+    next mention without the entity's other mentions in the article (one paint for both),
+    and the focus is on the next pending mention at once (a key pressed meanwhile acts
+    there)."""
+    from tui.widgets.mention_panel import MentionPanel
+
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await mark_belousov(pilot, engine, without_belousov)
+        screen = pilot.app.screen
+        assert isinstance(screen, ArticleScreen)
+        panel = screen.query_one(MentionPanel)
+        app = pilot.app
+
+        def heading() -> str:  # "Mention 7 of 67": the focus, and how many mentions
+            lines = str(panel._content).split("\n")
+            return next(line for line in lines if line.startswith("Mention "))
+
+        drawn: list[str] = []
+        display = app._display
+
+        def noted(where: object, renderable: object) -> None:
+            display(where, renderable)  # type: ignore[arg-type]
+            if renderable is not None:
+                drawn.append(heading())
+
+        before = heading()
+        app._display = noted  # type: ignore[method-assign]
+        await pilot.press("enter")
+        moved = screen.current
+        assert moved is not None and moved.state == "pending"  # the focus moved on at once
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        after = heading()
+        shown = int(before.split(" of ")[1])
+        assert after.endswith(f" of {shown + 2}"), (before, after)  # "Belousov" at 241, 794
+        assert drawn and set(drawn) <= {before, after}, drawn  # never moved on without them
+        assert drawn[-1] == after

@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar, cast
 
 from textual import on, work
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -17,6 +20,7 @@ from store.db import Session, is_busy, write_once
 from store.errors import TelaahError
 from store.gazetteer.change import GazetteerChange
 from store.gazetteer.search import search_cache
+from store.review.candidates import MatchReport
 from store.review.rematch import rematch
 from store.undo.history import Undone, redo, undo
 from tui.workbench import Workbench
@@ -27,6 +31,11 @@ T = TypeVar("T")
 
 # One re-match at a time, whichever screen asked: a second one waits for the first's writes.
 _REMATCHING = threading.Lock()
+# A re-match in the background says that it runs only when it takes longer than this.
+SAY_REMATCHING_AFTER = 0.5
+# An entity made from a mention: its article's candidates are shown with the end of the
+# re-match, or on their own once the rest of it has taken this long.
+FIRST_SHOWN_AFTER = 0.05
 # How long a store call on the UI thread waits for another program's write lock (then refused).
 STORE_BUSY_MS = 2000
 
@@ -68,19 +77,32 @@ class TelaahScreen(Screen[ResultType]):
     whenever it regains the focus (back from another screen or a dialogue).
     """
 
+    # Textual's `sub_title` repaints the whole screen when it changes (its default
+    # `repaint=True`): the header, which watches it, redraws itself (`n`, `p`, `d` set it).
+    sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
+
     _resumed_once = False
+    article_rematching = False  # `rematch_in_background` re-matches its `first` articles
     _shown_stamp: object = None  # `view_stamp` when the screen last read what it shows
 
     class CandidatesCurrent(Message):
         """A re-match in the background has made the candidates current (the new names of a
-        removal's lines come next: `Rematched`)."""
+        removal's lines come next: `Rematched`); `first`: those of the articles re-matched
+        first (`rematch_in_background`)."""
+
+        def __init__(self, *, first: bool = False) -> None:
+            super().__init__()
+            self.first = first
 
     class Rematched(Message):
-        """A re-match in the background is done: `message` says what it found."""
+        """A re-match in the background is done: `message` says what it found; `saying`: the
+        timer that would say it runs."""
 
-        def __init__(self, message: str) -> None:
+        def __init__(self, message: str, saying: Timer, *, first: bool = False) -> None:
             super().__init__()
             self.message = message
+            self.saying = saying
+            self.first = first  # `rematch_in_background`'s first articles shown with it
 
     @property
     def telaah(self) -> Workbench:
@@ -237,11 +259,24 @@ class TelaahScreen(Screen[ResultType]):
         )
         return result[0] if result else None
 
-    def rematch_in_background(self, change: GazetteerChange, done: str) -> None:
-        """Say `done` now; re-match what `change` reaches and refresh the entity search in a
-        worker; then say what the re-match found and call `after_rematch`."""
-        self.notify(f"{done}; re-matching the articles it reaches…", timeout=4, markup=False)
-        self._rematch(change, done)
+    def rematch_in_background(
+        self, change: GazetteerChange, done: str, *, first: GazetteerChange | None = None
+    ) -> None:
+        """Re-match what `change` reaches and refresh the entity search in a worker; then say
+        `done` and what the re-match found, and call `after_rematch`. A re-match that takes
+        longer than `SAY_REMATCHING_AFTER` says first that it runs (a quick one is one notice).
+
+        With `first` (an entity made from a mention: its article, `CreatedLink.own`), that is
+        re-matched before the rest, which then leaves its articles out. Until its candidates
+        are shown `article_rematching` is set: the review screen draws its move to the next
+        mention with them, in one paint. They are shown with the end of the re-match, or on
+        their own when the rest takes longer than `FIRST_SHOWN_AFTER`."""
+        running = f"{done}; re-matching the articles it reaches…"
+        saying = self.set_timer(
+            SAY_REMATCHING_AFTER, partial(self.notify, running, timeout=4, markup=False)
+        )
+        self.article_rematching = first is not None
+        self._rematch(change, done, first, saying)
 
     @work(
         thread=True,
@@ -250,27 +285,65 @@ class TelaahScreen(Screen[ResultType]):
         group="rematch",
         description="re-matching after a gazetteer change",
     )
-    def _rematch(self, change: GazetteerChange, done: str) -> None:
+    def _rematch(
+        self,
+        change: GazetteerChange,
+        done: str,
+        first: GazetteerChange | None,
+        saying: Timer,
+    ) -> None:
         engine, reviewer_id = self.telaah.engine, self.telaah.reviewer_id
+        once = threading.Lock()  # taken by whoever shows `first`'s candidates
+
+        def show_first() -> None:
+            if once.acquire(blocking=False):
+                self.post_message(self.CandidatesCurrent(first=True))
+
         with _REMATCHING:
-            report = rematch(
-                engine,
-                change,
-                reviewer_id=reviewer_id,
-                # The candidates are shown as soon as they are current; the new names after.
-                candidates_current=lambda _report: self.post_message(self.CandidatesCurrent()),
-            )
-            # The change altered what entity search must find (an entity made: added to it).
-            search_cache(engine).fresh(created=change.key)
+            report = MatchReport()
+            later = threading.Timer(FIRST_SHOWN_AFTER, show_first)
+            if first is not None:
+                try:
+                    report.merge(rematch(engine, first, reviewer_id=reviewer_id))
+                except BaseException:
+                    show_first()  # (the failure is the worker's notice)
+                    raise
+                later.start()
+            finished = False
+            try:
+                report.merge(
+                    rematch(
+                        engine,
+                        change,
+                        reviewer_id=reviewer_id,
+                        # The candidates are shown as soon as they are current; the names after.
+                        candidates_current=lambda _r: self.post_message(self.CandidatesCurrent()),
+                        already=first.articles if first is not None else (),
+                    )
+                )
+                # The change altered what entity search must find (an entity made: added).
+                search_cache(engine).fresh(created=change.key)
+                finished = True
+            finally:
+                later.cancel()
+                if first is not None and not finished:
+                    show_first()
+        # `first`'s candidates not shown yet: with the rest, in the same paint.
+        with_first = first is not None and once.acquire(blocking=False)
         summary = report.summary.replace("matched", "re-matched", 1)
-        self.post_message(self.Rematched(f"{done}; {summary}"))
+        self.post_message(self.Rematched(f"{done}; {summary}", saying, first=with_first))
 
     @on(CandidatesCurrent)
-    def _candidates_current(self) -> None:
+    def _candidates_current(self, event: CandidatesCurrent) -> None:
+        if event.first:
+            self.article_rematching = False
         self.after_rematch()
 
     @on(Rematched)
     def _rematched(self, event: Rematched) -> None:
+        event.saying.stop()
+        if event.first:
+            self.article_rematching = False
         self.notify(event.message, timeout=4, markup=False)
         self.after_rematch()
 

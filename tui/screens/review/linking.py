@@ -18,9 +18,11 @@ class ReviewLinking(ReviewDecisions):
 
     def after_rematch(self) -> None:
         """A gazetteer change was re-matched: this article's candidates may have changed (read
-        again only then: its stamp says so, in one cheap read)."""
+        again only then: its stamp says so, in one cheap read); a move left to it is drawn."""
         if self.unchanged_since_shown():
+            self._pay_paint()
             return
+        self._paint_owed = False
         self._reload(self.current.id if self.current else 0)
 
     def action_new_entity(self) -> None:
