@@ -357,3 +357,35 @@ async def test_a_fact_with_a_rejected_filler_is_refused_with_the_reason(
         messages = [str(n.message) for n in pilot.app._notifications]
         assert any("'S-300' (item) was rejected" in m for m in messages), messages
         assert {m.state for m in mentions_of(engine, 1) if m.text == "Rusia"} == {"pending"}
+
+
+async def test_the_candidates_of_an_article_left_are_proposed_again(
+    db_url: str, engine: Engine, reviewer_id: int
+) -> None:
+    """A rejection, then `n`: the article left has its fact candidates proposed again (once
+    the next article is drawn): one deleted meanwhile is back."""
+    from store.facts.repository import delete_fact
+
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = review(pilot.app)
+        gone = next(f for f in facts_of(engine, 1) if f.origin == "schema" and f.state == "pending")
+        with session_scope(engine) as session:
+            delete_fact(session=session, fact_id=gone.id, reviewer_id=reviewer_id)
+
+        def proposed() -> bool:
+            return any(
+                (f.type, f.evidence_start, f.evidence_end, f.state)
+                == (gone.type, gone.evidence_start, gone.evidence_end, "pending")
+                for f in facts_of(engine, 1)
+            )
+
+        assert not proposed()
+        filling = set(sum(gone.roles.values(), []))
+        while screen.current is not None and screen.current.id in filling:
+            await pilot.press("j")
+        await pilot.press("x")  # a rejection: the candidates depend on it
+        await pilot.press("n")
+        assert screen.article.id == 2
+        await pilot.pause()
+        assert proposed()

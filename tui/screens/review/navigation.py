@@ -44,8 +44,8 @@ class ReviewNavigation(ReviewFacts):
                 return
             self.article = replace(self.article, status="done")
             self.query_one("#article-meta", Static).update(article_meta(self.article))
-            self.refresh_on_leave()
             if target is None:
+                self.refresh_on_leave()
                 self.notify("No next article", timeout=2, markup=False)
                 return
             self._open(target)
@@ -68,7 +68,7 @@ class ReviewNavigation(ReviewFacts):
             return
         if self.queue is not None:
             self.queue.reviewing(stored.value.id)
-        self.refresh_on_leave()
+        self.refresh_on_leave(after_paint=True)  # (the next article is shown first)
         self.show_article(stored.value)
 
     def action_back(self) -> None:

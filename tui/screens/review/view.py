@@ -50,6 +50,11 @@ def article_meta(article: ArticleView) -> Content:
     return Content(" · ").join(Content(visible(part)) for part in parts).stylize("dim")
 
 
+# The longest a move on after a new entity waits for its article's re-match to be drawn with
+# it (the re-match may wait behind another: then the move is drawn alone, as before).
+PAINT_OWED_WAIT = 0.15
+
+
 class ReviewQueue(Protocol):
     """The listing the review screen steps through (the article list, in its order)."""
 
@@ -97,6 +102,7 @@ class ReviewView(TelaahScreen[None]):
         self._facts_shown = False  # whether the text shows the focused fact (panel focused)
         self.extras: dict[int, Extras] = {}  # mention id -> attributes, notes, equivalences
         self.hidden = 0  # candidates under the score threshold, not shown (`v` shows them)
+        self._paint_owed = False  # a move left to the article's re-match to draw (`_move_on`)
 
     def view_stamp(self, session: Session) -> object:
         """The article's mentions and facts as one cheap value (`store.review.stamp`): back
@@ -280,7 +286,17 @@ class ReviewView(TelaahScreen[None]):
             nxt = self._pending_from(-1)
         if nxt is not None:
             self.cursor = nxt
+        if self.article_rematching:  # an entity just made: drawn with the article's new
+            self._paint_owed = True  # candidates (`after_rematch`), at the latest after
+            self.set_timer(PAINT_OWED_WAIT, self._pay_paint)
+            return
         self._show()
+
+    def _pay_paint(self) -> None:
+        """Draw the move `_move_on` left to the article's re-match, if not drawn yet."""
+        if self._paint_owed:
+            self._paint_owed = False
+            self._show()
 
     def _replace(self, view: MentionView) -> None:
         """Show the stored `view` of a mention in place of what the screen had for it."""
@@ -483,13 +499,24 @@ class ReviewView(TelaahScreen[None]):
         )
         self.facts_panel.show(stored.value, focus_id, note)
 
-    def refresh_on_leave(self) -> None:
-        """Bring the candidates up to date if this visit changed what they depend on."""
-        if self.mentions_changed and self.facts_stale:
-            article_id = self.article.id
-            schema, triggers = self.schema, self.triggers
-            stored = self.store(
+    def refresh_on_leave(self, *, after_paint: bool = False) -> None:
+        """Bring the candidates up to date if this visit changed what they depend on: a write
+        (in order after the decisions, never blocking on a locked database); `after_paint`
+        (another article shown in this one's place: `n`, `p`, `d`), once that is drawn."""
+        if not (self.mentions_changed and self.facts_stale):
+            return
+        article_id = self.article.id
+        schema, triggers = self.schema, self.triggers
+        self.facts_stale = False  # asked for: not again on the way out (`d`)
+
+        def refresh() -> None:
+            self.write(
                 lambda s: refresh_fact_candidates(s, article_id, schema=schema, index=triggers),
-                title="Fact candidates",
+                title="Fact candidates not proposed",
+                failed=lambda _error: None,  # (the notification says it; nothing to reread)
             )
-            self.facts_stale = not stored.ok  # up to date: not again on the way out (`d`)
+
+        if after_paint:
+            self.call_after_refresh(refresh)
+        else:
+            refresh()
