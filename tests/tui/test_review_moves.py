@@ -210,3 +210,32 @@ async def test_a_span_mode_does_not_rebuild_the_footer(db_url: str) -> None:
         assert screen.mode is None and footer.display and not status.display
         assert screen.get_widget_at(1, SIZE[1] - 1)[0] in (footer, *keys)
         assert list(footer.query(FooterKey)) == keys
+
+
+@pytest.mark.usefixtures("demo")
+async def test_the_next_article_is_drawn_without_repainting_the_whole_screen(
+    db_url: str,
+) -> None:
+    """`n` shows the next article's number in the header (the screen's `sub_title`) without
+    marking the whole screen for repaint, as Textual's own `sub_title` did at every article."""
+    from textual.screen import Screen
+    from textual.widgets._header import HeaderTitle
+
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = review(pilot)
+        whole: list[Screen[object]] = []
+        set_dirty = screen._set_dirty
+
+        def noted(*regions: object) -> None:
+            if not regions:
+                whole.append(screen)
+            set_dirty(*regions)  # type: ignore[arg-type]
+
+        screen._set_dirty = noted  # type: ignore[method-assign]
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.article.id == 2 and screen.sub_title == "article 2"
+        assert "article 2" in str(screen.query_one(HeaderTitle).render())
+        assert whole == []
