@@ -33,9 +33,6 @@ T = TypeVar("T")
 _REMATCHING = threading.Lock()
 # A re-match in the background says that it runs only when it takes longer than this.
 SAY_REMATCHING_AFTER = 0.5
-# An entity made from a mention: its article's candidates are shown with the end of the
-# re-match, or on their own once the rest of it has taken this long.
-FIRST_SHOWN_AFTER = 0.05
 # How long a store call on the UI thread waits for another program's write lock (then refused).
 STORE_BUSY_MS = 2000
 
@@ -98,11 +95,10 @@ class TelaahScreen(Screen[ResultType]):
         """A re-match in the background is done: `message` says what it found; `saying`: the
         timer that would say it runs."""
 
-        def __init__(self, message: str, saying: Timer, *, first: bool = False) -> None:
+        def __init__(self, message: str, saying: Timer) -> None:
             super().__init__()
             self.message = message
             self.saying = saying
-            self.first = first  # `rematch_in_background`'s first articles shown with it
 
     @property
     def telaah(self) -> Workbench:
@@ -267,10 +263,10 @@ class TelaahScreen(Screen[ResultType]):
         longer than `SAY_REMATCHING_AFTER` says first that it runs (a quick one is one notice).
 
         With `first` (an entity made from a mention: its article, `CreatedLink.own`), that is
-        re-matched before the rest, which then leaves its articles out. Until its candidates
-        are shown `article_rematching` is set: the review screen draws its move to the next
-        mention with them, in one paint. They are shown with the end of the re-match, or on
-        their own when the rest takes longer than `FIRST_SHOWN_AFTER`."""
+        re-matched before the rest, which then leaves its articles out, and `after_rematch`
+        called once it is (the rest goes on in the worker meanwhile). Until then
+        `article_rematching` is set: the review screen draws its move to the next mention
+        with the article's new candidates, in one paint."""
         running = f"{done}; re-matching the articles it reaches…"
         saying = self.set_timer(
             SAY_REMATCHING_AFTER, partial(self.notify, running, timeout=4, markup=False)
@@ -293,45 +289,27 @@ class TelaahScreen(Screen[ResultType]):
         saying: Timer,
     ) -> None:
         engine, reviewer_id = self.telaah.engine, self.telaah.reviewer_id
-        once = threading.Lock()  # taken by whoever shows `first`'s candidates
-
-        def show_first() -> None:
-            if once.acquire(blocking=False):
-                self.post_message(self.CandidatesCurrent(first=True))
-
         with _REMATCHING:
             report = MatchReport()
-            later = threading.Timer(FIRST_SHOWN_AFTER, show_first)
             if first is not None:
                 try:
                     report.merge(rematch(engine, first, reviewer_id=reviewer_id))
-                except BaseException:
-                    show_first()  # (the failure is the worker's notice)
-                    raise
-                later.start()
-            finished = False
-            try:
-                report.merge(
-                    rematch(
-                        engine,
-                        change,
-                        reviewer_id=reviewer_id,
-                        # The candidates are shown as soon as they are current; the names after.
-                        candidates_current=lambda _r: self.post_message(self.CandidatesCurrent()),
-                        already=first.articles if first is not None else (),
-                    )
+                finally:  # (shown even if it failed: the failure is the worker's notice)
+                    self.post_message(self.CandidatesCurrent(first=True))
+            report.merge(
+                rematch(
+                    engine,
+                    change,
+                    reviewer_id=reviewer_id,
+                    # The candidates are shown as soon as they are current; the new names after.
+                    candidates_current=lambda _r: self.post_message(self.CandidatesCurrent()),
+                    already=first.articles if first is not None else (),
                 )
-                # The change altered what entity search must find (an entity made: added).
-                search_cache(engine).fresh(created=change.key)
-                finished = True
-            finally:
-                later.cancel()
-                if first is not None and not finished:
-                    show_first()
-        # `first`'s candidates not shown yet: with the rest, in the same paint.
-        with_first = first is not None and once.acquire(blocking=False)
+            )
+            # The change altered what entity search must find (an entity made: added to it).
+            search_cache(engine).fresh(created=change.key)
         summary = report.summary.replace("matched", "re-matched", 1)
-        self.post_message(self.Rematched(f"{done}; {summary}", saying, first=with_first))
+        self.post_message(self.Rematched(f"{done}; {summary}", saying))
 
     @on(CandidatesCurrent)
     def _candidates_current(self, event: CandidatesCurrent) -> None:
@@ -342,8 +320,6 @@ class TelaahScreen(Screen[ResultType]):
     @on(Rematched)
     def _rematched(self, event: Rematched) -> None:
         event.saying.stop()
-        if event.first:
-            self.article_rematching = False
         self.notify(event.message, timeout=4, markup=False)
         self.after_rematch()
 
