@@ -19,6 +19,7 @@ from tests.tui.test_app import SIZE
 from tui.app import make_app
 from tui.screens.review import ArticleScreen
 from tui.widgets.entity_form import EntityForm
+from tui.widgets.link_dock import LinkDock
 
 
 @pytest.fixture
@@ -190,14 +191,15 @@ async def test_the_form_opened_again_is_the_same_form_filled_for_the_new_mention
 
 
 async def test_the_move_on_after_a_new_entity_is_drawn_with_its_other_mentions(
-    db_url: str, engine: Engine, without_belousov: int
+    db_url: str, engine: Engine, without_belousov: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The mention's article is re-matched before the rest: no frame shows the move to the
-    next mention without the entity's other mentions in the article (one paint for both),
-    and the focus is on the next pending mention at once (a key pressed meanwhile acts
-    there)."""
+    """The mention's article is re-matched before the rest, and nothing is drawn until it is:
+    the first frame after `enter` shows the panel closed, the move to the next mention and the
+    entity's other mentions in the article (one paint for all), and the focus is on the next
+    pending mention at once (a key pressed meanwhile acts there)."""
     from tui.widgets.mention_panel import MentionPanel
 
+    monkeypatch.setattr("tui.screens.base.FIRST_WAIT", 30.0)  # (a slow machine: not overdue)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await mark_belousov(pilot, engine, without_belousov)
         screen = pilot.app.screen
@@ -209,13 +211,13 @@ async def test_the_move_on_after_a_new_entity_is_drawn_with_its_other_mentions(
             lines = str(panel._content).split("\n")
             return next(line for line in lines if line.startswith("Mention "))
 
-        drawn: list[str] = []
+        drawn: list[tuple[str, bool]] = []  # each frame: its heading, the panel still open
         display = app._display
 
         def noted(where: object, renderable: object) -> None:
             display(where, renderable)  # type: ignore[arg-type]
-            if renderable is not None:
-                drawn.append(heading())
+            if renderable is not None and not app._batch_count:
+                drawn.append((heading(), screen.query_one(LinkDock).display))
 
         before = heading()
         app._display = noted  # type: ignore[method-assign]
@@ -227,5 +229,32 @@ async def test_the_move_on_after_a_new_entity_is_drawn_with_its_other_mentions(
         after = heading()
         shown = int(before.split(" of ")[1])
         assert after.endswith(f" of {shown + 2}"), (before, after)  # "Belousov" at 241, 794
-        assert drawn and set(drawn) <= {before, after}, drawn  # never moved on without them
-        assert drawn[-1] == after
+        assert drawn and drawn[0] == (after, False), drawn  # all of it in the first frame
+        assert {frame for frame, _ in drawn} == {after}, drawn  # never without them
+        assert app._batch_count == 0 and not screen.article_rematching
+
+
+async def test_a_new_entity_whose_article_waits_is_drawn_without_it(
+    db_url: str, engine: Engine, without_belousov: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the article's re-match waits (behind another re-match), the screen is drawn after
+    `FIRST_WAIT` all the same (the panel closed, the focus moved), and with the article's new
+    candidates once they come; the rest of the re-match is not held up for good."""
+    from tui.screens import base
+
+    monkeypatch.setattr(base, "FIRST_WAIT", 0.05)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await mark_belousov(pilot, engine, without_belousov)
+        screen = pilot.app.screen
+        assert isinstance(screen, ArticleScreen)
+        app = pilot.app
+        before = len(screen.mentions)
+        with base._REMATCHING:  # another re-match runs
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            assert app._batch_count == 0 and not screen.article_rematching  # drawn
+            assert not screen.query_one(LinkDock).display
+            assert len(screen.mentions) == before  # (its article not re-matched yet)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(screen.mentions) == before + 2  # "Belousov" at 241, 794

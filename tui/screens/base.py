@@ -23,6 +23,7 @@ from store.gazetteer.search import search_cache
 from store.review.candidates import MatchReport
 from store.review.rematch import rematch
 from store.undo.history import Undone, redo, undo
+from tui.frames import PaintHold
 from tui.workbench import Workbench
 from tui.writes import Write, writer_for
 
@@ -33,6 +34,11 @@ T = TypeVar("T")
 _REMATCHING = threading.Lock()
 # A re-match in the background says that it runs only when it takes longer than this.
 SAY_REMATCHING_AFTER = 0.5
+# How long the screen waits, undrawn, for the article re-matched first (`rematch_in_background`
+# with `first`): longer (it waits behind another re-match), the screen is drawn without it.
+FIRST_WAIT = 0.15
+# How long the rest of such a re-match waits for the screen to be drawn before it goes on.
+PAINT_WAIT = 0.3
 # How long a store call on the UI thread waits for another program's write lock (then refused).
 STORE_BUSY_MS = 2000
 
@@ -80,6 +86,9 @@ class TelaahScreen(Screen[ResultType]):
 
     _resumed_once = False
     article_rematching = False  # `rematch_in_background` re-matches its `first` articles
+    _held: PaintHold | None = None  # the paint held meanwhile
+    _first_overdue: Timer | None = None
+    _drawn: threading.Event | None = None  # set once the held paint is drawn
     _shown_stamp: object = None  # `view_stamp` when the screen last read what it shows
 
     class CandidatesCurrent(Message):
@@ -264,15 +273,56 @@ class TelaahScreen(Screen[ResultType]):
 
         With `first` (an entity made from a mention: its article, `CreatedLink.own`), that is
         re-matched before the rest, which then leaves its articles out, and `after_rematch`
-        called once it is (the rest goes on in the worker meanwhile). Until then
-        `article_rematching` is set: the review screen draws its move to the next mention
-        with the article's new candidates, in one paint."""
+        called once it is. Until then `article_rematching` is set and nothing is drawn (for
+        `FIRST_WAIT` at most): what the key changed (a panel closed, the move to the next
+        mention) is drawn together with the article's new candidates, in one frame. The rest
+        of the re-match starts once that frame is drawn (for `PAINT_WAIT` at most), so that
+        the two do not share the processor."""
         running = f"{done}; re-matching the articles it reaches…"
         saying = self.set_timer(
             SAY_REMATCHING_AFTER, partial(self.notify, running, timeout=4, markup=False)
         )
-        self.article_rematching = first is not None
-        self._rematch(change, done, first, saying)
+        drawn = threading.Event()
+        if first is not None:
+            self._hold_paint(drawn)
+        else:
+            drawn.set()
+        self._rematch(change, done, first, saying, drawn)
+
+    def _hold_paint(self, drawn: threading.Event) -> None:
+        """Draw nothing until the article re-matched first is current (or `FIRST_WAIT`)."""
+        self._release_paint()  # (one hold at a time: a second entity made meanwhile)
+        self.article_rematching = True
+        self._held = PaintHold(self.app)
+        self._drawn = drawn
+        self._first_overdue = self.set_timer(FIRST_WAIT, self._first_done)
+
+    def _first_done(self) -> None:
+        """The article re-matched first is current (or overdue): draw the screen with it."""
+        self.article_rematching = False
+        self.after_rematch()
+        self._release_paint(soon=True)
+
+    def _release_paint(self, *, soon: bool = False) -> None:
+        """End the hold of `_hold_paint`, if any (`soon`: once the widgets changed have said
+        so, `PaintHold.release_soon`); the worker waiting for the frame goes on once it is
+        drawn."""
+        if self._first_overdue is not None:
+            self._first_overdue.stop()
+            self._first_overdue = None
+        held, self._held = self._held, None
+        if held is None:
+            return
+        self.article_rematching = False
+        drawn = self._drawn
+        go_on = None if drawn is None else partial(self.call_after_refresh, drawn.set)
+        if soon:
+            held.release_soon(go_on)
+        else:
+            held.release(go_on)
+
+    def on_unmount(self) -> None:
+        self._release_paint()  # (the app's paint is held for the whole app)
 
     @work(
         thread=True,
@@ -287,6 +337,7 @@ class TelaahScreen(Screen[ResultType]):
         done: str,
         first: GazetteerChange | None,
         saying: Timer,
+        drawn: threading.Event,
     ) -> None:
         engine, reviewer_id = self.telaah.engine, self.telaah.reviewer_id
         with _REMATCHING:
@@ -296,6 +347,7 @@ class TelaahScreen(Screen[ResultType]):
                     report.merge(rematch(engine, first, reviewer_id=reviewer_id))
                 finally:  # (shown even if it failed: the failure is the worker's notice)
                     self.post_message(self.CandidatesCurrent(first=True))
+                drawn.wait(PAINT_WAIT)
             report.merge(
                 rematch(
                     engine,
@@ -313,8 +365,9 @@ class TelaahScreen(Screen[ResultType]):
 
     @on(CandidatesCurrent)
     def _candidates_current(self, event: CandidatesCurrent) -> None:
-        if event.first:
-            self.article_rematching = False
+        if event.first and self._held is not None:
+            self._first_done()  # (else drawn already, when it was overdue)
+            return
         self.after_rematch()
 
     @on(Rematched)

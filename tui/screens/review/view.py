@@ -50,11 +50,6 @@ def article_meta(article: ArticleView) -> Content:
     return Content(" · ").join(Content(visible(part)) for part in parts).stylize("dim")
 
 
-# The longest a move on after a new entity waits for its article's re-match to be drawn with
-# it (the re-match may wait behind another: then the move is drawn alone, as before).
-PAINT_OWED_WAIT = 0.15
-
-
 class ReviewQueue(Protocol):
     """The listing the review screen steps through (the article list, in its order)."""
 
@@ -287,9 +282,8 @@ class ReviewView(TelaahScreen[None]):
         if nxt is not None:
             self.cursor = nxt
         if self.article_rematching:  # an entity just made: drawn with the article's new
-            self._paint_owed = True  # candidates (`after_rematch`), at the latest after
-            self.set_timer(PAINT_OWED_WAIT, self._pay_paint)
-            return
+            self._paint_owed = True  # candidates (`after_rematch`: the screen's paint is held
+            return  # until then, `TelaahScreen.rematch_in_background`)
         self._show()
 
     def _pay_paint(self) -> None:
