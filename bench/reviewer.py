@@ -118,6 +118,7 @@ class _FrameClock:
 
     def __init__(self, app: Any) -> None:
         self.last: float | None = None
+        self.all: list[float] = []  # every frame's time since the clock was last reset
         display = app._display
 
         def timed(screen: Any, renderable: Any) -> None:
@@ -128,6 +129,7 @@ class _FrameClock:
             if app.is_headless and render is not None:
                 render(app.console)
             self.last = time.perf_counter()
+            self.all.append(self.last)
 
         app._display = timed
 
@@ -174,6 +176,7 @@ class Reviewer:
             profiler.enable()
         collector = _CollectorClock()
         self.frames.last = None
+        self.frames.all = []
         started, cpu = time.perf_counter(), time.process_time()
         with collector:
             await self.pilot.press(key)
@@ -193,6 +196,7 @@ class Reviewer:
             print(
                 f"key {kind:<14} {key:<8} {seconds * 1000:7.1f} ms  cpu {cpu * 1000:7.1f} ms"
                 f"  frame {shown:>7} ms  gc {collector.seconds * 1000:5.1f} ms"
+                f"  frames at {' '.join(f'{(t - started) * 1000:.0f}' for t in self.frames.all)}"
             )
         if len(self.record.keys) % self.baseline_every == 0:
             started, cpu = time.perf_counter(), time.process_time()
