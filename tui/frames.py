@@ -34,11 +34,6 @@ class PaintHold:
         held.__enter__()
         self._held: AbstractContextManager[None] | None = held
 
-    @property
-    def holding(self) -> bool:
-        """Whether this hold is still on."""
-        return self._held is not None
-
     def release(self, then: Callable[[], object] | None = None) -> None:
         """End the hold now (a second call does nothing), then call `then`."""
         held, self._held = self._held, None

@@ -85,8 +85,7 @@ class TelaahScreen(Screen[ResultType]):
     sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
 
     _resumed_once = False
-    article_rematching = False  # `rematch_in_background` re-matches its `first` articles
-    _held: PaintHold | None = None  # the paint held meanwhile
+    _held: PaintHold | None = None  # the paint held while `first` is re-matched
     _first_overdue: Timer | None = None
     _drawn: threading.Event | None = None  # set once the held paint is drawn
     _shown_stamp: object = None  # `view_stamp` when the screen last read what it shows
@@ -108,6 +107,12 @@ class TelaahScreen(Screen[ResultType]):
             super().__init__()
             self.message = message
             self.saying = saying
+
+    @property
+    def article_rematching(self) -> bool:
+        """Whether the articles `rematch_in_background` re-matches first are not current yet
+        (the screen's paint is held meanwhile)."""
+        return self._held is not None
 
     @property
     def telaah(self) -> Workbench:
@@ -292,14 +297,13 @@ class TelaahScreen(Screen[ResultType]):
     def _hold_paint(self, drawn: threading.Event) -> None:
         """Draw nothing until the article re-matched first is current (or `FIRST_WAIT`)."""
         self._release_paint()  # (one hold at a time: a second entity made meanwhile)
-        self.article_rematching = True
         self._held = PaintHold(self.app)
         self._drawn = drawn
         self._first_overdue = self.set_timer(FIRST_WAIT, self._first_done)
 
     def _first_done(self) -> None:
-        """The article re-matched first is current (or overdue): draw the screen with it."""
-        self.article_rematching = False
+        """The article re-matched first is current (or overdue): draw the screen with it (its
+        changes made while the paint is still held)."""
         self.after_rematch()
         self._release_paint(soon=True)
 
@@ -313,7 +317,6 @@ class TelaahScreen(Screen[ResultType]):
         held, self._held = self._held, None
         if held is None:
             return
-        self.article_rematching = False
         drawn = self._drawn
         go_on = None if drawn is None else partial(self.call_after_refresh, drawn.set)
         if soon:
