@@ -18,6 +18,7 @@ from store.db import Engine, open_database, session_scope
 from store.gazetteer.search import search_cache
 from store.reviewers import ensure_reviewer
 from store.textsafe import visible
+from tui.cycles import break_cycles
 from tui.heap import TICK, IdleCollector, collect_due, restore, tune
 from tui.keymap import defined_bindings, effective_keymap
 from tui.palette import KeyCommands
@@ -74,9 +75,11 @@ class TelaahApp(App[None]):
 
     def on_mount(self) -> None:
         """Build the entity search index in the background (the link modal and the gazetteer
-        screen use it); tune the garbage collector (tui/heap.py); show what was wrong with the
+        screen use it); tune the garbage collector (tui/heap.py) and break the reference
+        cycles Textual makes on every frame (tui/cycles.py); show what was wrong with the
         config file."""
         self._thresholds = tune()
+        break_cycles()
         self.set_interval(TICK, IdleCollector().tick, name="idle-collector")
         self._warm_index()
         for problem in self.problems:

@@ -10,13 +10,18 @@ review keys benchmark (10 eval articles, 135 new entities), the last frame came 
 (median), and at 36 ms drawn once (`TelaahScreen.rematch_in_background`).
 
 `PaintHold` holds the app's painting (`App.batch_update`: the screen neither lays out nor
-draws). `release_soon` ends the hold through the app's message queue, after the widgets changed
-meanwhile have told the screen: released at once, the next tick came before some of them had,
-and drew a second frame ~20 ms later.
+draws). `release_soon` ends the hold once the event loop has run what was ready to run: each
+widget changed meanwhile has then told the screen (a widget does so from its own task, when it
+next goes idle). Released at once, the next tick came before some of them had, and drew a
+second frame ~20 ms later. Through the app's message queue was not enough either when the
+hold was taken in the app's own task (a key's action): the app reads its next message without
+letting the widgets' tasks run first. `d` opening the next article drew its meta line alone,
+then the rest (two frames); with the loop's turn, one.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import partial
@@ -43,12 +48,12 @@ class PaintHold:
             then()
 
     def release_soon(self, then: Callable[[], object] | None = None) -> None:
-        """End the hold once the widgets changed so far have told the screen (through the
-        app's queue, after their own), then call `then`; at once when the app no longer runs
-        its queue."""
+        """End the hold once the widgets changed so far have told the screen (the event loop's
+        next turn: their tasks were ready before it), then call `then`; at once when no event
+        loop runs here (the app is gone)."""
         try:
-            scheduled = self.app.call_later(partial(self.release, then))
-        except RuntimeError:  # (the event loop is closed: the app is gone)
-            scheduled = False
-        if not scheduled:  # (the app is closing)
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # (no loop runs here: the app is gone)
             self.release(then)
+            return
+        loop.call_soon(partial(self.release, then))
