@@ -188,6 +188,42 @@ async def test_l_in_mark_mode_links_the_span_with_the_label_of_the_entity(
         assert screen.current is not None and screen.current.id == made.id
 
 
+@pytest.mark.usefixtures("schema_loaded")
+async def test_every_frame_shows_the_mode_line_with_the_mode(
+    db_url: str, import_records: Importer
+) -> None:
+    """The mode's status line is drawn in the frame that draws the mode: shown with the
+    cursor (`m`), changed with a move, hidden with the picker that `l` opens (a line shown or
+    hidden a frame later was a second layout of the screen)."""
+    import_records([{"id": "names", "title": "names", "text": NAMES}])
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = review(pilot)
+        app = pilot.app
+        line, text = screen.query_one(SpanStatus), screen.query_one(ArticleText)
+        frames: list[tuple[str | None, bool, str]] = []  # the mode, the line shown, its text
+        display = app._display
+
+        def noted(where: object, renderable: object) -> None:
+            display(where, renderable)  # type: ignore[arg-type]
+            if renderable is not None and not app._batch_count:
+                # (laid out: in the compositor's last layout, not only told to show)
+                frames.append((text.cursor.mode, line in screen._compositor, str(line.visual)))
+
+        app._display = noted  # type: ignore[method-assign]
+        for key in ("m", "w", "n", "l"):
+            frames.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert frames, key
+            for mode, shown, _status in frames:
+                assert shown == (mode is not None), (key, frames)
+            if key == "n":
+                assert "Shanghai Cooperation Organization" in frames[0][2], frames
+        assert screen.linking and text.cursor.mode is None
+
+
 @pytest.mark.usefixtures("demo")
 async def test_a_span_mode_does_not_rebuild_the_footer(db_url: str) -> None:
     """Entering and leaving a mode used to recompose the footer twice (most of its 0.2-0.3 s):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from textual import events
 from textual.binding import Binding
@@ -103,8 +104,21 @@ def highlighted(
     return Content(text, mention_spans(text, mentions, colours, focused))
 
 
+class ModeLine(Protocol):
+    """The line that shows a span mode's status (the review screen's `SpanStatus`)."""
+
+    def show_mode(self, status: Content, active: bool) -> None:
+        """Show `status`; the line is only there while a mode is `active`."""
+
+
 class ArticleText(Static):
-    """Shows the text and its highlights; the screen tells it what to show, it reads nothing."""
+    """Shows the text and its highlights; the screen tells it what to show, it reads nothing.
+
+    A span mode's status goes to its `mode_line` at once, in the frame that draws the cursor
+    (a message to the screen arrives a frame later, and a line shown or hidden then is a
+    second layout: measured, `l` in the mark mode drew two frames ~30 ms apart); the screen
+    hears of the change by `ModeChanged` for the rest (its keys, the focus, the scroll).
+    """
 
     ALLOW_SELECT = False  # the mouse selects spans for the mark mode instead
     BINDINGS = [
@@ -180,6 +194,7 @@ class ArticleText(Static):
         shown = visible(text, cells=True)  # what is drawn: as long as `text`, offset for offset
         super().__init__(Content(shown, [Span(0, len(shown), "")]), id=id, markup=False)
         self.labels = 0  # how many labels the digits can choose from
+        self.mode_line: ModeLine | None = None  # where the mode's status is shown, if anywhere
         self._dragging = False
         self._use(text, shown)
 
@@ -382,9 +397,10 @@ class ArticleText(Static):
 
     def _changed(self) -> None:
         self._draw()
-        self.post_message(
-            self.ModeChanged(self.cursor.mode, self.cursor.status(), self.cursor.focus_offset)
-        )
+        mode, status = self.cursor.mode, self.cursor.status()
+        if self.mode_line is not None:
+            self.mode_line.show_mode(status, mode is not None)
+        self.post_message(self.ModeChanged(mode, status, self.cursor.focus_offset))
 
     def on_blur(self) -> None:
         """The focus went elsewhere (tab, a click on the panel): the mode ends, nothing stored.

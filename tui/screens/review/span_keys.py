@@ -11,7 +11,6 @@ from store.review.mentions import MentionView
 from store.review.spans import add_mention, set_span
 from tui.screens.review.fact_review import FactReview
 from tui.screens.review.linking import ReviewLinking
-from tui.screens.review.span_modes import SpanStatus
 from tui.widgets.article_text import ArticleText
 
 
@@ -32,8 +31,8 @@ class ReviewSpans(ReviewLinking):
 
     @on(ArticleText.ModeChanged)
     def _mode_changed(self, event: ArticleText.ModeChanged) -> None:
-        """Show the mode's status line, switch the screen's keys, keep the cursor in view."""
-        self.query_one(SpanStatus).show_mode(event.status, event.mode is not None)
+        """Switch the screen's keys, keep the cursor in view (the text has shown the mode's
+        status line itself: `ArticleText.mode_line`)."""
         if event.mode != self._mode_shown:
             self._mode_shown = event.mode
             # The status line covers the footer (which is not rebuilt meanwhile: the screen's

@@ -150,6 +150,7 @@ class ReviewView(TelaahScreen[None]):
                 session=session, article_id=self.article.id, reviewer_id=self.telaah.reviewer_id
             )
 
+        self.body.text.mode_line = self.query_one(SpanStatus)
         self.note_shown()  # before the reads: a change between them is read again on resume
         stored = self.store(read, title="Article not read")
         if stored.value is None:
