@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Self
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static
+from textual.widgets._option_list import OptionListContent
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -59,6 +62,44 @@ def hit_line(hit: EntityHit, colour: str) -> Content:
     if note:
         parts += ["  ", (note, "dim")]
     return Content.assemble(*parts)
+
+
+class ResultList(OptionList):
+    """The results: Textual's option list, ready to draw in the frame that shows it.
+
+    The picker is hidden between links (`display: none`), and a hidden list has no region:
+    Textual's list then leaves the new options unmeasured until the layout that shows it,
+    and clears what it drew at the resize event that follows; either way the whole list was
+    drawn a frame later (measured: `l` in the mark mode drew two frames, 25-35 ms apart).
+    Hidden, this list measures its options at the width it last had, and a resize to the
+    size it has does not clear them (new options, a new width or style still do).
+    """
+
+    _last_region = Region()
+    _cleared_for: Size | None = None
+
+    @property
+    def scrollable_content_region(self) -> Region:
+        """Where the options are drawn; hidden, where they were last drawn."""
+        region = super().scrollable_content_region
+        if region:
+            self._last_region = region
+            return region
+        return self._last_region
+
+    def set_options(self, options: Iterable[OptionListContent]) -> Self:
+        """Textual's, and the list measured at once even when it is left empty (Textual
+        measures an emptied list at its next render, which then asks for a second layout)."""
+        super().set_options(options)
+        if self.is_mounted:
+            self._update_lines()
+        return self
+
+    def _on_resize(self, event: events.Resize) -> None:  # type: ignore[override]
+        # (Textual calls the list's own `_on_resize` after this one, unless prevented.)
+        if event.size == self._cleared_for:
+            event.prevent_default()
+        self._cleared_for = event.size
 
 
 class LinkPicker(Vertical):
@@ -189,13 +230,13 @@ class LinkPicker(Vertical):
         self._show_mention()
         self._show_keys()
         self._search()
-        self._load_index()
+        self.call_after_refresh(self._load_index)  # (its thread would slow this frame)
 
     def compose(self) -> ComposeResult:
         """The mention, the search line, the results, a status line and the keys."""
         yield Static(id="link-mention")
         yield Input(placeholder="type a name or alias", id="link-query")
-        yield OptionList(id="link-results")
+        yield ResultList(id="link-results")
         yield Static(id="link-status")
         yield Static(id="link-keys")
 
