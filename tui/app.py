@@ -19,6 +19,7 @@ from store.gazetteer.search import search_cache
 from store.reviewers import ensure_reviewer
 from store.textsafe import visible
 from tui.cycles import break_cycles
+from tui.frames import after_frames
 from tui.heap import TICK, IdleCollector, collect_due, restore, tune
 from tui.keymap import defined_bindings, effective_keymap
 from tui.palette import KeyCommands
@@ -99,10 +100,10 @@ class TelaahApp(App[None]):
         gc.freeze()
 
     async def on_event(self, event: events.Event) -> None:
-        """Every event as Textual handles it; after a key's frame, the collector's due pass
-        (tui/heap.py: between keys, not inside one)."""
+        """Every event as Textual handles it; once a key's frames are drawn, the collector's
+        due pass (tui/heap.py: between keys, not inside one; `tui.frames.after_frames`)."""
         if isinstance(event, events.Key):
-            self.call_after_refresh(collect_due)
+            after_frames(self, collect_due)
         await super().on_event(event)
 
     def get_line_filters(self) -> Sequence[LineFilter]:

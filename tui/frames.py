@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any
 
 from textual.app import App
+from textual.message_pump import MessagePump
 
 
 class PaintHold:
@@ -57,3 +58,12 @@ class PaintHold:
             self.release(then)
             return
         loop.call_soon(partial(self.release, then))
+
+
+def after_frames(node: MessagePump, callback: Callable[[], object]) -> None:
+    """Call `callback` once what a key changed is drawn: after the screen's next refresh, and
+    after the one after it when the first asked for another (a layout that changed a size is
+    laid out and drawn again: `d`, a span saved). Work put here (the collector's due pass,
+    the fact candidates of the article left) no longer falls between a key's two frames;
+    with nothing left to draw, it runs at once after the first."""
+    node.call_after_refresh(node.call_after_refresh, callback)

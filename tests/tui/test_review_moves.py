@@ -224,6 +224,51 @@ async def test_every_frame_shows_the_mode_line_with_the_mode(
         assert screen.linking and text.cursor.mode is None
 
 
+@pytest.mark.usefixtures("schema_loaded")
+async def test_the_picker_shown_again_draws_its_results_in_its_first_frame(
+    db_url: str, engine: Engine, import_records: Importer, reviewer_id: int
+) -> None:
+    """The picker is built at the first `l` and hidden between links; shown again, its result
+    list (Textual's option list, measured and cleared when shown) is drawn in the first frame
+    and not again in a second one (`tui.widgets.link_picker.ResultList`)."""
+    import_records([{"id": "names", "title": "names", "text": NAMES}])
+    with session_scope(engine) as session:
+        create_entity(
+            session=session,
+            key="SCO",
+            name="Shanghai Cooperation Organisation",
+            type="ORG",
+            reviewer_id=reviewer_id,
+        )
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "m", "w", "n", "l")  # the picker, built
+        await pilot.pause()
+        screen = review(pilot)
+        assert screen.linking
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not screen.linking and screen.current is not None
+        app = pilot.app
+        frames: list[set[str]] = []  # each frame: the ids of the widgets it drew
+        display = app._display
+
+        def noted(where: object, renderable: object) -> None:
+            display(where, renderable)  # type: ignore[arg-type]
+            if renderable is not None and not app._batch_count:
+                frames.append({w.id or type(w).__name__ for w in screen._dirty_widgets})
+
+        app._display = noted  # type: ignore[method-assign]
+        for _ in range(2):  # shown again, twice
+            frames.clear()
+            await pilot.press("l")
+            await pilot.pause()
+            assert screen.linking and frames
+            assert "link-results" in frames[0], frames
+            assert not any("link-results" in later for later in frames[1:]), frames
+            await pilot.press("escape")
+            await pilot.pause()
+
+
 @pytest.mark.usefixtures("demo")
 async def test_a_span_mode_does_not_rebuild_the_footer(db_url: str) -> None:
     """Entering and leaving a mode used to recompose the footer twice (most of its 0.2-0.3 s):

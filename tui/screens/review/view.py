@@ -26,6 +26,7 @@ from store.review.mentions import MentionView, list_mentions
 from store.review.stamp import article_stamp
 from store.schema import Schema, read_schema
 from store.textsafe import visible
+from tui.frames import after_frames
 from tui.screens.base import TelaahScreen
 from tui.screens.review.fact_review import FactReview, fact_highlight
 from tui.screens.review.span_modes import ArticleBody, SpanStatus
@@ -512,6 +513,6 @@ class ReviewView(TelaahScreen[None]):
             )
 
         if after_paint:
-            self.call_after_refresh(refresh)
+            after_frames(self, refresh)
         else:
             refresh()
