@@ -8,8 +8,12 @@ and moving on: `test_review_spans.py`.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from sqlalchemy import Engine
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
@@ -48,6 +52,37 @@ def review(pilot: Pilot[None]) -> ArticleScreen:
 
 def status(screen: ArticleScreen) -> str:
     return str(screen.query_one(SpanStatus).visual)
+
+
+def with_sco(engine: Engine, reviewer_id: int) -> None:
+    """The gazetteer's Shanghai Cooperation Organisation (ORG, key SCO)."""
+    with session_scope(engine) as session:
+        create_entity(
+            session=session,
+            key="SCO",
+            name="Shanghai Cooperation Organisation",
+            type="ORG",
+            reviewer_id=reviewer_id,
+        )
+
+
+def on_frames(app: App[None], note: Callable[[], object]) -> list[Any]:
+    """From now on, `note()` at every frame the app draws, in the returned list."""
+    frames: list[Any] = []
+    display = app._display
+
+    def noted(where: object, renderable: object) -> None:
+        display(where, renderable)  # type: ignore[arg-type]
+        if renderable is not None and not app._batch_count:
+            frames.append(note())
+
+    app._display = noted  # type: ignore[method-assign,assignment]
+    return frames
+
+
+def drawn_ids(screen: ArticleScreen) -> set[str]:
+    """The ids (else class names) of the widgets the frame being drawn repaints."""
+    return {w.id or type(w).__name__ for w in screen._dirty_widgets}
 
 
 @pytest.mark.usefixtures("demo")
@@ -164,14 +199,7 @@ async def test_l_in_mark_mode_links_the_span_with_the_label_of_the_entity(
     db_url: str, engine: Engine, import_records: Importer, reviewer_id: int
 ) -> None:
     import_records([{"id": "names", "title": "names", "text": NAMES}])
-    with session_scope(engine) as session:
-        create_entity(
-            session=session,
-            key="SCO",
-            name="Shanghai Cooperation Organisation",
-            type="ORG",
-            reviewer_id=reviewer_id,
-        )
+    with_sco(engine, reviewer_id)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "w", "n", "l")
         await link_in_picker(pilot, "shanghai")
@@ -202,16 +230,11 @@ async def test_every_frame_shows_the_mode_line_with_the_mode(
         screen = review(pilot)
         app = pilot.app
         line, text = screen.query_one(SpanStatus), screen.query_one(ArticleText)
-        frames: list[tuple[str | None, bool, str]] = []  # the mode, the line shown, its text
-        display = app._display
-
-        def noted(where: object, renderable: object) -> None:
-            display(where, renderable)  # type: ignore[arg-type]
-            if renderable is not None and not app._batch_count:
-                # (laid out: in the compositor's last layout, not only told to show)
-                frames.append((text.cursor.mode, line in screen._compositor, str(line.visual)))
-
-        app._display = noted  # type: ignore[method-assign]
+        # Each frame: the mode, the line laid out (in the compositor's last layout, not only
+        # told to show), its text.
+        frames = on_frames(
+            app, lambda: (text.cursor.mode, line in screen._compositor, str(line.visual))
+        )
         for key in ("m", "w", "n", "l"):
             frames.clear()
             await pilot.press(key)
@@ -232,14 +255,7 @@ async def test_the_picker_shown_again_draws_its_results_in_its_first_frame(
     list (Textual's option list, measured and cleared when shown) is drawn in the first frame
     and not again in a second one (`tui.widgets.link_picker.ResultList`)."""
     import_records([{"id": "names", "title": "names", "text": NAMES}])
-    with session_scope(engine) as session:
-        create_entity(
-            session=session,
-            key="SCO",
-            name="Shanghai Cooperation Organisation",
-            type="ORG",
-            reviewer_id=reviewer_id,
-        )
+    with_sco(engine, reviewer_id)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         await pilot.press("enter", "m", "w", "n", "l")  # the picker, built
         await pilot.pause()
@@ -249,15 +265,7 @@ async def test_the_picker_shown_again_draws_its_results_in_its_first_frame(
         await pilot.pause()
         assert not screen.linking and screen.current is not None
         app = pilot.app
-        frames: list[set[str]] = []  # each frame: the ids of the widgets it drew
-        display = app._display
-
-        def noted(where: object, renderable: object) -> None:
-            display(where, renderable)  # type: ignore[arg-type]
-            if renderable is not None and not app._batch_count:
-                frames.append({w.id or type(w).__name__ for w in screen._dirty_widgets})
-
-        app._display = noted  # type: ignore[method-assign]
+        frames = on_frames(app, lambda: drawn_ids(screen))  # the widgets each frame drew
         for _ in range(2):  # shown again, twice
             frames.clear()
             await pilot.press("l")
@@ -339,15 +347,7 @@ async def test_done_draws_the_next_article_in_its_first_frame(
         await pilot.pause()
         screen = review(pilot)
         app = pilot.app
-        frames: list[set[str]] = []  # each frame: the ids of the widgets it drew
-        display = app._display
-
-        def noted(where: object, renderable: object) -> None:
-            display(where, renderable)  # type: ignore[arg-type]
-            if renderable is not None and not app._batch_count:
-                frames.append({w.id or type(w).__name__ for w in screen._dirty_widgets})
-
-        app._display = noted  # type: ignore[method-assign]
+        frames = on_frames(app, lambda: drawn_ids(screen))  # the widgets each frame drew
         await pilot.press("d")  # nothing pending: no question
         await pilot.pause()
         assert not screen.asking and screen.article.title == "Two"
