@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
+import gc
 import os
 import pstats
 import random
@@ -19,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -269,19 +271,55 @@ def print_profiles(reviewer: Reviewer, name: str, top: int = 30) -> None:
         stats.sort_stats("cumulative").print_stats(pattern, top)
 
 
+class GarbageTally:
+    """While entered: what the garbage collector finds unreachable (objects in reference
+    cycles, which reference counting cannot free), counted by type (`gc.DEBUG_SAVEALL`, the
+    list emptied after each pass). The collector's passes then take longer: the keys' times
+    of such a run are not the app's."""
+
+    def __init__(self) -> None:
+        self.types: Counter[str] = Counter()
+
+    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "stop" and gc.garbage:
+            self.types.update(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage)
+            gc.garbage.clear()
+
+    def __enter__(self) -> GarbageTally:
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.collect()
+        gc.callbacks.remove(self._callback)
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+    def print(self, name: str, top: int = 12) -> None:
+        """The total and the commonest types."""
+        print(f"\n-- garbage of '{name}': {sum(self.types.values()):,} objects in cycles")
+        for kind, count in self.types.most_common(top):
+            print(f"  {count:>9,}  {kind}")
+
+
 def run(
     name: str,
     setup: tuple[Path, dict[str, list[GoldSpan]], dict[str, str]],
     articles: int,
     profile: tuple[str, ...] = (),
+    garbage: bool = False,
 ) -> bool:
     """Replay the gold on the database `setup` made; print the figures."""
     db, gold, known = setup
     check_gold(gold, stored_texts(db))
     load = os.getloadavg()[0]
     started = time.perf_counter()
+    tally = GarbageTally() if garbage else None
     try:
-        reviewer = asyncio.run(replay(db, gold, known, articles, profile=profile))
+        with tally if tally is not None else contextlib.nullcontext():
+            reviewer = asyncio.run(replay(db, gold, known, articles, profile=profile))
     except Exception as error:  # the app crashed, or the reviewer could not go on
         print(f"\n== {name}: the replay stopped: {type(error).__name__}: {error}")
         return False
@@ -293,6 +331,8 @@ def run(
     )
     reached = report(name, reviewer, result, wall, load)
     print_profiles(reviewer, name)
+    if tally is not None:
+        tally.print(name)
     return reached
 
 
@@ -317,13 +357,24 @@ def main() -> int:
         default="",
         help="kinds of key to cProfile, comma-separated (d,d-yes,mark-l): printed at the end",
     )
+    parser.add_argument(
+        "--garbage",
+        action="store_true",
+        help="count what the collector finds in reference cycles, by type (slows the keys)",
+    )
     args = parser.parse_args()
     profile = tuple(kind for kind in args.profile.split(",") if kind)
     folder = Path(tempfile.mkdtemp(prefix="telaah-keys-"))
     ok = True
     try:
         if args.only in (None, "sample"):
-            ok &= run("sample", sample_setup(folder, args.articles), args.articles, profile)
+            ok &= run(
+                "sample",
+                sample_setup(folder, args.articles),
+                args.articles,
+                profile,
+                args.garbage,
+            )
         if args.only in (None, "eval"):
             if not (args.eval / "gold.jsonl").exists():
                 print(f"\n== eval: skipped, no {args.eval}/gold.jsonl (give --eval DIR)")
@@ -333,6 +384,7 @@ def main() -> int:
                     eval_setup(folder, args.eval, args.articles, args.keep, args.seed),
                     args.articles,
                     profile,
+                    args.garbage,
                 )
     finally:
         if args.keep_files:

@@ -15,8 +15,7 @@ widget changed meanwhile has then told the screen (a widget does so from its own
 next goes idle). Released at once, the next tick came before some of them had, and drew a
 second frame ~20 ms later. Through the app's message queue was not enough either when the
 hold was taken in the app's own task (a key's action): the app reads its next message without
-letting the widgets' tasks run first. `d` opening the next article drew its meta line alone,
-then the rest (two frames); with the loop's turn, one.
+letting the widgets' tasks run first.
 """
 
 from __future__ import annotations

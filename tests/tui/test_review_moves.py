@@ -328,29 +328,3 @@ async def test_the_next_article_is_drawn_without_repainting_the_whole_screen(
         assert screen.article.id == 2 and screen.sub_title == "article 2"
         assert "article 2" in str(screen.query_one(HeaderTitle).render())
         assert whole == []
-
-
-@pytest.mark.usefixtures("schema_loaded")
-async def test_done_draws_the_next_article_in_its_first_frame(
-    db_url: str, import_records: Importer
-) -> None:
-    """`d` draws the next article's title, meta line, text and header in its first frame (the
-    paint held until every widget changed has told the screen: `tui.frames.PaintHold`)."""
-    import_records(
-        [
-            {"id": "one", "title": "One", "text": "Nothing to review here.\n" * 3},
-            {"id": "two", "title": "Two", "text": "Nor here, in a longer text.\n" * 60},
-        ]
-    )
-    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = review(pilot)
-        app = pilot.app
-        frames = on_frames(app, lambda: drawn_ids(screen))  # the widgets each frame drew
-        await pilot.press("d")  # nothing pending: no question
-        await pilot.pause()
-        assert not screen.asking and screen.article.title == "Two"
-        assert frames, "nothing drawn"
-        # (the header's title, a widget inside a widget, used to tell the screen a frame late)
-        assert {"article-title", "article-meta", "article-text", "HeaderTitle"} <= frames[0], frames

@@ -8,7 +8,6 @@ from dataclasses import replace
 from textual.widgets import Static
 
 from store.corpus.articles import get_article, set_status
-from tui.frames import PaintHold
 from tui.screens.review.done import confirm_done
 from tui.screens.review.facts_keys import ReviewFacts
 from tui.screens.review.view import article_meta
@@ -70,11 +69,7 @@ class ReviewNavigation(ReviewFacts):
         if self.queue is not None:
             self.queue.reviewing(stored.value.id)
         self.refresh_on_leave(after_paint=True)  # (the next article is shown first)
-        hold = PaintHold(self.app)
-        try:
-            self.show_article(stored.value)
-        finally:
-            hold.release_soon()
+        self.show_article(stored.value)
 
     def action_back(self) -> None:
         """Return to the article list (which reads its counts again when it resumes)."""
