@@ -13,9 +13,10 @@ review keys benchmark (10 eval articles, 135 new entities), the last frame came 
 draws). `release_soon` ends the hold once the event loop has run what was ready to run: each
 widget changed meanwhile has then told the screen (a widget does so from its own task, when it
 next goes idle). Released at once, the next tick came before some of them had, and drew a
-second frame ~20 ms later. Through the app's message queue was not enough either when the
+second frame ~20 ms later. Through the app's message queue (as before) was not enough when the
 hold was taken in the app's own task (a key's action): the app reads its next message without
-letting the widgets' tasks run first.
+letting the widgets' tasks run first (seen with `d`'s paint held, tried and left out: its text
+was drawn in both of its frames all the same, bench/README.md).
 """
 
 from __future__ import annotations

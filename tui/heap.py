@@ -11,7 +11,7 @@ with a young collection every 10,000 allocations (1 key, 22 ms); on all 59 artic
 passes after the frame and frozen survivors below, its largest pass 41-69 ms (was 104 ms).
 
 So the app collects its young objects every `YOUNG` net allocations, the middle and full
-collections `MIDDLE` and `OLDER` times more rarely, after a key's frame is drawn
+collections `MIDDLE` and `OLDER` times more rarely, once a key's frames are drawn
 (`collect_due`: the pause falls between two keys, not inside one; Python itself collects only
 past `BACKSTOP`), and runs a full collection when it has been idle (no CPU used for
 `IDLE_AFTER` seconds: the reviewer reads), where a pause costs nothing.
@@ -61,8 +61,8 @@ def restore(previous: tuple[int, ...]) -> None:
 
 def collect_due() -> int | None:
     """The collection Python would have made by now with `YOUNG` as its first threshold, if
-    any (the generation collected): called once a key's frame is drawn, so that the pause
-    falls between keys rather than inside one."""
+    any (the generation collected): called once a key's frames are drawn (`after_frames`),
+    so that the pause falls between keys rather than inside one."""
     young, middle, older = gc.get_count()
     if young < YOUNG:
         return None
