@@ -11,7 +11,6 @@ from typing import Generic, TypeVar, cast
 from textual import on, work
 from textual.message import Message
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -23,7 +22,7 @@ from store.gazetteer.search import search_cache
 from store.review.candidates import MatchReport
 from store.review.rematch import rematch
 from store.undo.history import Undone, redo, undo
-from tui.frames import PaintHold
+from tui.frames import OneFrame, PaintHold
 from tui.workbench import Workbench
 from tui.writes import Write, writer_for
 
@@ -70,7 +69,7 @@ class SavingLine(Static):
     """
 
 
-class TelaahScreen(Screen[ResultType]):
+class TelaahScreen(OneFrame[ResultType]):
     """A screen of the telaah app: reaches the app as `self.telaah`, the store with `self.store`.
 
     Undo and redo (`undo_step`) and the re-matching after a gazetteer change

@@ -436,9 +436,13 @@ class ReviewView(TelaahScreen[None]):
             if fact and fact.fillers
             else None
         )
+        # Scrolled now, in the frame that draws the key (the scroll waited for the next
+        # refresh: a second frame ~25 ms later, measured on `enter` in the edit mode), and
+        # again once laid out, in case the text's size changed (nothing to do when it has not).
+        self._scroll_to_focus(offset, immediate=True)
         self.call_after_refresh(self._scroll_to_focus, offset)
 
-    def _scroll_to_focus(self, offset: int | None = None) -> None:
+    def _scroll_to_focus(self, offset: int | None = None, *, immediate: bool = False) -> None:
         mention = self.current
         if offset is None and mention is None:
             return
@@ -448,7 +452,7 @@ class ReviewView(TelaahScreen[None]):
         if not bodies or not bodies.first().query(ArticleText):  # being taken down
             return
         start = offset if offset is not None else mention.start if mention else 0
-        bodies.first().scroll_to_offset(start)
+        bodies.first().scroll_to_offset(start, immediate=immediate)
 
     # Facts: read here (every change of a mention may concern them); their keys: facts_keys.
 
