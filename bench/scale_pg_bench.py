@@ -116,13 +116,15 @@ def server_pid(server: str) -> int | None:
     from sqlalchemy import text
 
     engine = admin(server)
-    with engine.connect() as connection:
-        backend = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
-    engine.dispose()
     try:
-        stat = Path(f"/proc/{backend}/stat").read_text()
+        with engine.connect() as connection:
+            backend = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            # Read while connected: a backend let go ends at once (a race: the figure was 0).
+            stat = Path(f"/proc/{backend}/stat").read_text()
     except OSError:
         return None
+    finally:
+        engine.dispose()
     return int(stat.rsplit(")", 1)[1].split()[1])  # the backend's parent
 
 

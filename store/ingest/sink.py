@@ -17,7 +17,8 @@ last of them: it never lags the articles by more than that, and no single statem
 write-ahead log) grows with the import; what a killed import left unindexed is indexed by the
 next batch stored, or when the database is next opened. FTS5 merges nothing while the import
 runs (one segment per step, so every slice of the import costs the same); `finish` merges them
-in bounded steps (`store.corpus.search.merge_index`).
+in bounded steps (`store.corpus.search.merge_index`). PostgreSQL's vectors are made from the
+rows the sink holds (`known`: their ids, titles and texts), not read back from the database.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from store.corpus.search import index_new_articles, index_pending
+from store.dialect import POSTGRESQL
 from store.formats import limits
 from store.formats.problems import Problem
 from store.models import Article, utcnow
@@ -99,17 +101,18 @@ def article_row(
 
 def insert_articles(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert `rows` in one statement; their new ids, in the order of `rows`."""
-    ids = (
-        connection.execute(
-            # Unsorted RETURNING lets SQLAlchemy send one multi-row INSERT per batch;
-            # the ids of one transaction are consecutive, so sorting them is enough.
-            insert(Article).returning(col(Article.id)),
-            list(rows),
-        )
-        .scalars()
-        .all()
-    )
-    return sorted(i for i in ids if i is not None)  # primary keys: never None
+    return sorted(insert_keyed(connection, rows).values())
+
+
+def insert_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert `rows` in one statement; {external id: new id} (external ids are unique)."""
+    found = connection.execute(
+        # Unsorted RETURNING lets SQLAlchemy send one multi-row INSERT per batch; the ids
+        # of one transaction are consecutive.
+        insert(Article).returning(col(Article.id), col(Article.external_id)),
+        list(rows),
+    ).all()
+    return {str(external): int(key or 0) for key, external in found}  # (keys: never None)
 
 
 @dataclass(slots=True)
@@ -159,6 +162,8 @@ class ArticleSink:
         self.earlier_count = 0
         self.indexed = 0  # articles added to the search index
         self.unindexed = 0  # batches stored since the last indexing
+        # PostgreSQL: the (id, title, text) of those batches, indexed from here, not read back
+        self.known: list[tuple[int, str, str]] = []
 
     def fail(self, problem: Problem) -> None:
         """Count a failure and report its line (after the rows queued before it)."""
@@ -244,14 +249,20 @@ class ArticleSink:
         if not kept:
             return
         try:
+            rows = [entry.row for entry in kept]
             with self.engine.begin() as connection:
-                stored = insert_articles(connection, [entry.row for entry in kept])
-                self.unindexed += 1
-                indexed = (
-                    index_pending(connection, bulk=True) if self.unindexed >= INDEX_EVERY else 0
-                )
-            if indexed:
-                self.unindexed = 0
+                keyed = insert_keyed(connection, rows)
+                stored = sorted(keyed.values())
+                # PostgreSQL indexes the rows in hand (its vectors are made from them).
+                known = self.known
+                if connection.dialect.name == POSTGRESQL:
+                    known = [
+                        *known,
+                        *((keyed[r["external_id"]], r["title"], r["text"]) for r in rows),
+                    ]
+                due = self.unindexed + 1 >= INDEX_EVERY
+                indexed = index_pending(connection, bulk=True, known=known) if due else 0
+            self.unindexed, self.known = (0, []) if due else (self.unindexed + 1, known)
             self.indexed += indexed
             self.on_stored(stored)
         except IntegrityError:
@@ -306,6 +317,10 @@ class ArticleSink:
                 message += f" (the first of {count} stored before this import, all skipped)"
             self.earlier, self.earlier_count = None, 0
             self.note(replace(where, message=message))
+        if self.known:  # (PostgreSQL: the last batches, from the rows in hand)
+            with self.engine.begin() as connection:
+                self.indexed += index_pending(connection, bulk=True, known=self.known)
+            self.known, self.unindexed = [], 0
         self.indexed += index_new_articles(self.engine)
         return self.indexed
 

@@ -174,3 +174,67 @@ def test_a_refused_login_and_a_missing_database_are_one_line(server: str) -> Non
     line = describe(_error_of(missing), missing)
     assert line is not None and line.startswith("no database no_such_db on the PostgreSQL server")
     assert "createdb no_such_db" in line and "\n" not in line
+
+
+# Texts whose vectors the server makes from their tokens (ASCII tokens) and some it does not:
+# each must give the vector the literal `tsvector` gives (same lexemes, same positions).
+VECTOR_CASES = [
+    ("Judul Berita", "Presiden Joko Widodo bertemu PM Anwar di Jakarta, 26/2 pukul 10.30."),
+    ("", "Tanpa judul: teks saja, angka 000123 dan 1e10 dan 0x1f dan 2nd dan version 1.2.3."),
+    ("Title_with_underscore e-mail", "foo_bar e-mail www.example.com user@example.org <b>x</b>"),
+    ("Ulang", " ".join(["kata"] * 300 + ["lain"] * 3)),  # a lexeme past 256 positions
+    ("Türkiye", "Erdoğan di Ankara; Zürich ist schön. Москва и Киев. 東京 ２０２４ ² ½."),
+    ("Panjang", "a" * 2100 + " pendek " + "b" * 500),  # a token too long for a lexeme
+    ("Judul", "Baris satu.\n\nBaris dua dengan \U0001f914 emoji dan kata."),
+]
+
+
+def test_the_vectors_the_server_makes_are_the_literal_ones(engine: Engine, server: str) -> None:
+    from store.corpus.search import _store_vectors, fts_tokens
+    from store.ingest.sink import article_row, insert_keyed, text_hash
+
+    with engine.begin() as connection:
+        stored = [
+            article_row(
+                external_id=f"v{i}", title=title, text=body, sha256=text_hash(body), status="todo"
+            )
+            for i, (title, body) in enumerate(VECTOR_CASES)
+        ]
+        keyed = insert_keyed(connection, stored)
+        rows = [(keyed[r["external_id"]], r["title"], r["text"]) for r in stored]
+        _store_vectors(connection, rows)
+        for article_id, title, body in rows:
+            literal = tsvector(fts_tokens(title), fts_tokens(body))
+            stored, expected = connection.execute(
+                text("SELECT doc::text, CAST(:literal AS tsvector)::text FROM article_fts "
+                     "WHERE id = :id"),
+                {"id": article_id, "literal": literal},
+            ).one()  # fmt: skip
+            assert stored == expected, (title, body[:40])
+        ids = [row[0] for row in rows]
+        served = connection.execute(
+            text("SELECT count(*) FROM article_fts WHERE id = ANY(:ids)"), {"ids": ids}
+        ).scalar_one()
+        assert served == len(rows)
+
+
+def test_texts_and_vectors_are_compressed_with_lz4(engine: Engine, server: str) -> None:
+    with engine.connect() as connection:
+        available = connection.execute(
+            text(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression'"
+            )
+        ).scalar()
+        if not available:
+            pytest.skip("this server was built without lz4")
+        found = dict(
+            connection.execute(
+                text(
+                    "SELECT c.relname || '.' || a.attname, a.attcompression FROM pg_attribute a "
+                    "JOIN pg_class c ON c.oid = a.attrelid WHERE (c.relname, a.attname) IN "
+                    "(('article', 'text'), ('article', 'title'), ('article_fts', 'doc'))"
+                )
+            ).all()
+        )
+    assert found == {"article.text": "l", "article.title": "l", "article_fts.doc": "l"}
