@@ -266,7 +266,8 @@ def _index_postgresql(connection: Connection, known: Sequence[Any] = ()) -> int:
     """Index the articles above the highest indexed id: their tsvectors and the vocabulary's
     article counts (the lock, held to the end of the transaction, keeps two imports from
     counting twice). `known`: the (id, title, text) of articles the caller has just stored,
-    used as they are instead of read back."""
+    used as they are instead of read back (with their title's and text's `fts_tokens` as a
+    fourth item, when made already)."""
     added = 0
     connection.exec_driver_sql("LOCK TABLE article_fts IN EXCLUSIVE MODE")
     upto = connection.execute(text("SELECT coalesce(max(id), 0) FROM article_fts")).scalar_one()
@@ -297,8 +298,12 @@ def _store_vectors(connection: Connection, rows: Iterable[Any]) -> None:
     docs: list[dict[str, Any]] = []
     served: dict[str, list[Any]] = {"ids": [], "titles": [], "texts": []}
     counts: dict[str, int] = {}
-    for article_id, title, body in rows:
-        title_tokens, text_tokens = fts_tokens(title or ""), fts_tokens(body or "")
+    for row in rows:
+        article_id, title, body = row[:3]
+        # (an importer may have made the tokens already, away from the thread that writes)
+        title_tokens, text_tokens = (
+            row[3] if len(row) > 3 else (fts_tokens(title or ""), fts_tokens(body or ""))
+        )
         joined = " ".join(text_tokens)
         if (
             joined.isascii()

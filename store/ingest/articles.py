@@ -94,6 +94,8 @@ def import_articles(
         if is_disk_full(exc):
             raise disk_full_while_importing(report.imported) from None
         raise
+    finally:
+        sink.close()  # (stopped early: the batch being written is stored first)
     return report
 
 

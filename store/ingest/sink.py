@@ -17,14 +17,22 @@ last of them: it never lags the articles by more than that, and no single statem
 write-ahead log) grows with the import; what a killed import left unindexed is indexed by the
 next batch stored, or when the database is next opened. FTS5 merges nothing while the import
 runs (one segment per step, so every slice of the import costs the same); `finish` merges them
-in bounded steps (`store.corpus.search.merge_index`). PostgreSQL's vectors are made from the
-rows the sink holds (`known`: their ids, titles and texts), not read back from the database.
+in bounded steps (`store.corpus.search.merge_index`). PostgreSQL indexes every batch in its
+own transaction, from the rows in hand (their tokens made by the reading thread), not read
+back from the database.
+
+A batch is written by a writer thread while the next one is read and parsed (the database
+works meanwhile: on PostgreSQL the server, on SQLite its C code, both without the
+interpreter's lock); the next batch waits for it before it is checked against the database,
+so every check sees every batch before it, and its lines come after the written batch's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -33,7 +41,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from store.corpus.search import index_new_articles, index_pending
+from store.corpus.search import fts_tokens, index_new_articles, index_pending
 from store.dialect import POSTGRESQL
 from store.formats import limits
 from store.formats.problems import Problem
@@ -162,14 +170,17 @@ class ArticleSink:
         self.earlier_count = 0
         self.indexed = 0  # articles added to the search index
         self.unindexed = 0  # batches stored since the last indexing
-        # PostgreSQL: the (id, title, text) of those batches, indexed from here, not read back
-        self.known: list[tuple[int, str, str]] = []
+        # The batch being written in the writer thread, while the next is read: its entries,
+        # whether it indexes, its result.
+        self._writing: tuple[list[_Queued], bool, Future[Any]] | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     def fail(self, problem: Problem) -> None:
         """Count a failure and report its line (after the rows queued before it)."""
         if self.batch:
             self.batch.append(("fail", problem))
             return
+        self._settle()  # (a batch being written may still say a line)
         self.log.failed += 1
         self.log.problems.append(str(problem))
         self.hooks.on_problem(str(problem))
@@ -179,6 +190,7 @@ class ArticleSink:
         if self.batch:
             self.batch.append(("note", where))
             return
+        self._settle()
         self.log.notes.append(str(where))
         self.hooks.on_note(str(where))
 
@@ -191,6 +203,7 @@ class ArticleSink:
 
     def same_text(self, sha256: str) -> str | None:
         """The external id of the stored article with this text hash, if any."""
+        self._settle()
         with self.engine.connect() as connection:
             return connection.execute(
                 select(col(Article.external_id)).where(col(Article.sha256) == sha256)
@@ -198,6 +211,7 @@ class ArticleSink:
 
     def hash_of(self, external_id: str) -> str | None:
         """The text hash of the stored article with this external id, if any."""
+        self._settle()
         with self.engine.connect() as connection:
             return connection.execute(
                 select(col(Article.sha256)).where(col(Article.external_id) == external_id)
@@ -210,16 +224,31 @@ class ArticleSink:
         self.batch.append(_Queued(where, row, removed))
         self.rows += 1
         if self.rows >= BATCH:
-            self.flush()
+            self._send()  # written while the next batch is read
 
     def flush(self) -> None:
         """Report the batch's lines in input order, then write the rows kept in one
         transaction (on a conflict, one by one), which also fills the search index every
-        `INDEX_EVERY` batches."""
+        `INDEX_EVERY` batches (on PostgreSQL, every batch); written when this returns."""
+        self._send()
+        self._settle()
+
+    def _send(self) -> None:
+        """`flush`, the batch handed to the writer thread (`_settle` waits for it)."""
         if not self.batch:
+            self._settle()
             return
         batch, self.batch, self.rows = self.batch, [], 0
         queued = [entry for entry in batch if isinstance(entry, _Queued)]
+        # PostgreSQL's tokens, made while the writer thread still waits for the server with
+        # the batch before (made there, they held the interpreter the two threads share).
+        postgresql = self.engine.dialect.name == POSTGRESQL
+        made = (
+            {id(e): (fts_tokens(e.row["title"] or ""), fts_tokens(e.row["text"])) for e in queued}
+            if postgresql
+            else {}
+        )
+        self._settle()  # the batch before: its ids counted, its lines said, before these
         by_hash, ids = self._stored(queued)
         kept: list[_Queued] = []
         for entry in batch:
@@ -248,27 +277,66 @@ class ArticleSink:
                 kept.append(entry)
         if not kept:
             return
+        rows = [entry.row for entry in kept]
+        # PostgreSQL indexes each batch with it, from its rows (no segments to merge: held for
+        # ten batches, 10,000 texts took 300 MB more and came as one burst).
+        due = postgresql or self.unindexed + 1 >= INDEX_EVERY
+        tokens = [made[id(entry)] for entry in kept] if postgresql else []
+        job = self._writer().submit(self._write, rows, tokens, due)
+        self._writing = (kept, due, job)
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="telaah-import")
+        return self._pool
+
+    def _write(
+        self,
+        rows: list[dict[str, Any]],
+        tokens: list[tuple[list[str], list[str]]],
+        due: bool,
+    ) -> tuple[list[int], int]:
+        """Store `rows` in one transaction (in the writer thread), which also fills the search
+        index when `due` (PostgreSQL: from the rows and their `tokens`, not read back); their
+        ids and how many articles were indexed."""
+        with self.engine.begin() as connection:
+            keyed = insert_keyed(connection, rows)
+            known = [
+                (keyed[r["external_id"]], r["title"], r["text"], made)
+                for r, made in zip(rows, tokens, strict=False)  # (none on SQLite)
+            ]
+            indexed = index_pending(connection, bulk=True, known=known) if due else 0
+        return sorted(keyed.values()), indexed
+
+    def _settle(self) -> None:
+        """Wait for the batch being written, if any, and count it (on a conflict, store its
+        rows one by one); its errors are raised here."""
+        if self._writing is None:
+            return
+        kept, due, job = self._writing
+        self._writing = None
         try:
-            rows = [entry.row for entry in kept]
-            with self.engine.begin() as connection:
-                keyed = insert_keyed(connection, rows)
-                stored = sorted(keyed.values())
-                # PostgreSQL indexes the rows in hand (its vectors are made from them).
-                known = self.known
-                if connection.dialect.name == POSTGRESQL:
-                    known = [
-                        *known,
-                        *((keyed[r["external_id"]], r["title"], r["text"]) for r in rows),
-                    ]
-                due = self.unindexed + 1 >= INDEX_EVERY
-                indexed = index_pending(connection, bulk=True, known=known) if due else 0
-            self.unindexed, self.known = (0, []) if due else (self.unindexed + 1, known)
-            self.indexed += indexed
-            self.on_stored(stored)
+            stored, indexed = job.result()
         except IntegrityError:
             # Another writer got in between: store what still can be, one by one.
             for entry in kept:
                 self._insert_one(entry.where, entry.row)
+            return
+        self.unindexed = 0 if due else self.unindexed + 1
+        self.indexed += indexed
+        self.on_stored(stored)
+
+    def close(self) -> None:
+        """Wait for the batch being written (an import stopped by an error or an interrupt:
+        what it stores is stored before the error goes on; its own error is left out) and end
+        the writer thread."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            with contextlib.suppress(Exception):
+                writing[2].result()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def _stored_before(self, where: Problem, external_id: str) -> None:
         """Count a text stored before this import began; the first is kept for the line."""
@@ -310,6 +378,7 @@ class ArticleSink:
         stored) and merge the segments the import's steps wrote; how many articles this sink
         indexed in all."""
         self.flush()
+        self.close()
         if self.earlier is not None:
             (where, external_id), count = self.earlier, self.earlier_count
             message = f"duplicate of article {external_id!r}, skipped"
@@ -317,10 +386,6 @@ class ArticleSink:
                 message += f" (the first of {count} stored before this import, all skipped)"
             self.earlier, self.earlier_count = None, 0
             self.note(replace(where, message=message))
-        if self.known:  # (PostgreSQL: the last batches, from the rows in hand)
-            with self.engine.begin() as connection:
-                self.indexed += index_pending(connection, bulk=True, known=self.known)
-            self.known, self.unindexed = [], 0
         self.indexed += index_new_articles(self.engine)
         return self.indexed
 
