@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from store.review.candidates import match_articles
@@ -23,23 +24,29 @@ from tests.tui.test_review_moves import drawn_ids, on_frames, review, with_sco
 from tests.tui.test_review_nav import shown
 from tui.app import make_app
 from tui.frames import OneFrame
+from tui.screens.review import ArticleScreen
 from tui.screens.review.span_modes import ArticleBody
 
 SIZE = (120, 40)
 
 
-async def settle(pilot: object) -> None:
+async def settle(pilot: Pilot[None]) -> None:
     """Wait until nothing more is drawn (a few of the screen's ticks)."""
     for _ in range(8):
-        await pilot.pause(0.02)  # type: ignore[attr-defined]
+        await pilot.pause(0.02)
+
+
+async def opened(pilot: Pilot[None]) -> ArticleScreen:
+    """The first article of the queue, opened (`enter`) and drawn."""
+    await pilot.press("enter")
+    await settle(pilot)
+    return review(pilot)
 
 
 @pytest.mark.usefixtures("demo")
 async def test_done_draws_the_next_article_in_one_frame(db_url: str) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = review(pilot)
+        screen = await opened(pilot)
         assert shown(pilot.app) == 1
         await pilot.press("d")  # pending left: the question, then the yes draws the article
         await settle(pilot)
@@ -54,9 +61,7 @@ async def test_done_draws_the_next_article_in_one_frame(db_url: str) -> None:
 @pytest.mark.usefixtures("demo")
 async def test_a_span_mode_entered_and_left_draws_one_frame_each(db_url: str) -> None:
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = review(pilot)
+        screen = await opened(pilot)
         first = screen.current
         assert first is not None
         frames = on_frames(pilot.app, lambda: drawn_ids(screen))
@@ -122,9 +127,7 @@ async def test_a_decision_that_moves_the_focus_out_of_view_scrolls_in_its_frame(
     import_records([{"id": "long", "title": "long", "text": text}])
     match_articles(engine)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = review(pilot)
+        screen = await opened(pilot)
         assert [m.start for m in screen.mentions] == [0, text.rindex(name)]
         body = screen.query_one(ArticleBody)
         assert body.scroll_y == 0
