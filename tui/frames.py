@@ -141,8 +141,8 @@ class OneFrame(Screen[ResultType]):
         return False
 
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
-        if not _CLAIMABLE or self._settling:
-            super()._refresh_layout(size, scroll)
+        if not _CLAIMABLE or self._settling or not self.is_current:  # (a screen under another
+            super()._refresh_layout(size, scroll)  # is drawn through the top one: left as is)
             return
         self._settling, self._paint_owed = True, False
         try:
