@@ -108,7 +108,8 @@ def article_row(
 
 
 def insert_articles(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert `rows` in one statement; their new ids, in the order of `rows`."""
+    """Insert `rows` in one statement; their new ids, ascending (consecutive: one
+    transaction's)."""
     return sorted(insert_keyed(connection, rows).values())
 
 

@@ -33,17 +33,18 @@ def _available(bind: object) -> bool:
     return bool(found)
 
 
-def upgrade() -> None:
+def _compress(method: str) -> None:
+    """Set the columns' compression to `method` (PostgreSQL with lz4 only)."""
     bind = op.get_bind()
     if bind.dialect.name != "postgresql" or not _available(bind):
         return
     for table, column in COLUMNS:
-        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}")
+
+
+def upgrade() -> None:
+    _compress("lz4")
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql" or not _available(bind):
-        return
-    for table, column in COLUMNS:
-        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION default")
+    _compress("default")
