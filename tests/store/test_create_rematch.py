@@ -237,3 +237,59 @@ def test_the_own_article_first_then_the_others_store_what_one_rematch_stores(
     assert set(found) == {3, 5} and found[5] == ["Belousov"] * 5
     again = match_articles(engine, article_ids=[1, 2, 3, 4, 5], matcher=live_matcher(engine))
     assert (again.added, again.removed) == (0, 0)
+
+
+def test_new_names_on_the_spans_of_the_entity_made_are_spliced_over(
+    engine: Engine, reviewer_id: int, marked: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Article 5 matched without P-BELOUSOV proposes "Belousov" and "Andrey Belousov" as new
+    names; the entity made from article 3's "Belousov" (named "Andrey Belousov") takes those
+    very spans there by a splice (no whole match of article 5), and a whole match afterwards
+    changes nothing, new names included. (A new name longer than the entity's candidate is
+    still matched whole: what is left of it may be a name.)"""
+    import store.review.rematch as rematching
+    from store.review.candidates import match_articles
+    from store.review.live import live_matcher
+
+    match_articles(engine, article_ids=[3, 5])
+
+    def new_names(article_id: int) -> list[str]:
+        with session_scope(engine) as session:
+            return list(
+                session.exec(
+                    select(Mention.text)
+                    .where(
+                        Mention.article_id == article_id,
+                        Mention.state == "pending",
+                        Mention.entity_id == None,  # noqa: E711
+                    )
+                    .order_by(Mention.start)
+                ).all()
+            )
+
+    assert new_names(5).count("Belousov") == 4 and "Andrey Belousov" in new_names(5)
+    with session_scope(engine) as session:
+        made = create_and_link(
+            session=session,
+            mention_id=marked,
+            label="PERSON",
+            key="P-B",
+            name="Andrey Belousov",
+            reviewer_id=reviewer_id,
+        )
+    whole: list[int] = []
+    real_match = rematching.match_articles
+
+    def spy_match(engine_: Engine, **kwargs: Any) -> Any:
+        whole.extend(kwargs.get("article_ids") or [])
+        return real_match(engine_, **kwargs)
+
+    monkeypatch.setattr(rematching, "match_articles", spy_match)
+    rematch(engine, made.own, reviewer_id=reviewer_id)
+    rematch(engine, made.elsewhere, reviewer_id=reviewer_id, already=[3])
+    assert whole == [3]  # the mention's own article alone is matched whole
+    with session_scope(engine) as session:
+        assert pending_of(session, "P-B")[5] == ["Andrey Belousov", *["Belousov"] * 4]
+    assert "Belousov" not in " ".join(new_names(5))
+    again = match_articles(engine, article_ids=[3, 5], matcher=live_matcher(engine))
+    assert (again.added, again.removed) == (0, 0)
