@@ -258,3 +258,37 @@ async def test_a_new_entity_whose_article_waits_is_drawn_without_it(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert len(screen.mentions) == before + 2  # "Belousov" at 241, 794
+
+
+async def test_the_picker_and_the_form_are_built_before_the_first_key_and_show_its_mention(
+    db_url: str, engine: Engine, demo: None
+) -> None:
+    """The panel's picker and form are built, hidden, once the review screen's first frame is
+    drawn (the first `l` or `N` then only shows them: built then, that key took 105-115 ms);
+    shown, each is for the mention focused then, not the one they were built for."""
+    with session_scope(engine) as session:
+        article = get_article(session=session, article_id=3)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.app.push_screen(ArticleScreen(article))
+        await pilot.pause()
+        await pilot.pause()
+        screen = reviewing(pilot.app)
+        dock = screen.query_one(LinkDock)
+        built_picker, built_form = dock.picker, dock.form
+        assert built_picker is not None and built_form is not None
+        assert not built_picker.display and not built_form.display and not dock.is_open
+        first = screen.current
+        await pilot.press("j")  # another mention focused
+        second = screen.current
+        assert first is not None and second is not None and second.id != first.id
+        await pilot.press("l")
+        await pilot.pause()
+        assert picker(pilot.app) is built_picker and built_picker.mention.id == second.id
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("N")
+        await pilot.pause()
+        shown = form_shown(pilot.app)
+        assert shown is built_form
+        assert shown.query_one("#new-entity-name", Input).value == second.text
+        assert len(dock.query_children(EntityForm)) == 1

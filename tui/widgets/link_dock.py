@@ -5,7 +5,8 @@ and draws the whole screen again at each switch (with the tinted backdrop of the
 it). Docked on a layer of its own, the panel covers the screen's last lines and nothing under
 it moves: showing it draws its own rows, hiding it the rows it covered. The picker and the
 form are the same widgets the dialogs hold (`tui.modals.link`, `tui.modals.new_entity`), built
-at the first opening and shown again after (`prepare`).
+once the host's first frame is drawn (`prebuild`), else at the first opening, and prepared for
+each opening (`prepare`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 
 from store.db import Engine
+from store.review.linking import surface_of
 from store.review.mentions import MentionView
 from tui.widgets.entity_form import EntityForm, NewEntity
 from tui.widgets.link_picker import LinkChoice, LinkPicker
@@ -64,6 +66,29 @@ class LinkDock(Vertical):
         if self.form is not None and self.form.display:
             return self.form
         return self.picker
+
+    def prebuild(
+        self,
+        engine: Engine,
+        mention: MentionView,
+        labels: Sequence[str],
+        colours: dict[str, str],
+    ) -> None:
+        """Build the picker and the form now, hidden (for `mention`; each opening prepares
+        them for its own), so that the first `l` or `N` on a screen only shows them: built at
+        their first opening, they took that key past 100 ms (its CSS, its children composed).
+        The host calls this once its first frame is drawn."""
+        if self.picker is None:
+            self.picker = LinkPicker(engine, mention, labels, colours, id="link-dialog")
+            self.picker.display = False
+            self.mount(self.picker)
+        if self.form is None:
+            surface = surface_of(mention.text)
+            self.form = EntityForm(
+                engine, surface, mention.label, labels, colours, id="new-entity-dialog"
+            )
+            self.form.display = False
+            self.mount(self.form)
 
     def open_link(
         self,

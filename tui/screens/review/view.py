@@ -166,6 +166,16 @@ class ReviewView(TelaahScreen[None]):
         self.query_one(FactReview).use_fact_types(schema.fact_types)
         self.colours = {label.name: label.colour for label in schema.labels}
         self._first_show(mentions)
+        after_frames(self, self._prebuild_dock)
+
+    def _prebuild_dock(self) -> None:
+        """The link panel's picker and form built, hidden, once the first frame is drawn
+        (`LinkDock.prebuild`: the first `l` or `N` then only shows them); an article without
+        mentions leaves it to the first opening."""
+        mention = self.current or (self.mentions[0] if self.mentions else None)
+        found = self.query_children(LinkDock)
+        if mention is not None and found:
+            found.first().prebuild(self.telaah.engine, mention, self.labels, self.colours)
 
     def show_article(self, article: ArticleView) -> None:
         """Show `article` in place of the one shown (`n`, `p`, `d`): the same widgets take its
