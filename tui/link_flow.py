@@ -146,7 +146,7 @@ def _create(
         # Its article first (its other mentions of the entity appear with the move on), then
         # the others the aliases reach.
         screen.rematch_in_background(
-            made.elsewhere,
+            made.change,
             f"linked {view.text} → new entity: {view.entity_name} ({view.entity_key})",
             first=made.own,
         )

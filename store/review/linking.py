@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -72,16 +72,9 @@ class CreatedLink:
     def own(self) -> GazetteerChange:
         """The mention's article alone (matched whole: its new names are looked for again
         around the mention now decided): re-matched first, it shows the entity's other
-        mentions there at once; then `elsewhere`, with that article left out."""
+        mentions there at once; then `change`, with that article left out
+        (`rematch(..., already=own.articles)`)."""
         return GazetteerChange(self.change.key, articles=(self.mention.article_id,))
-
-    @property
-    def elsewhere(self) -> GazetteerChange:
-        """The creation's aliases (and its entity's other articles, none for a new one),
-        without the mention's article: `rematch(..., already=[article])` after `own`."""
-        article = self.mention.article_id
-        kept = tuple(a for a in self.change.articles if a != article)
-        return replace(self.change, articles=kept)
 
 
 def surface_of(text: str) -> str:

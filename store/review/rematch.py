@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, and_, func, select
 from sqlmodel import col
@@ -185,8 +185,9 @@ def _splice(
                 if m.state == "pending" and m.origin == "gazetteer" and m.key in keys
             }
             new = [c for c in found if not _unchanged(c, same)]
-            gone = _replaced(new, mentions)
-            if gone is _CHECK_LINES:
+            fit = _replaced(new, mentions)
+            gone = None if fit is None else fit.gone
+            if fit is not None and fit.check:
                 text = next(t for i, t in texts if int(i or 0) == article_id)
                 checked = None
                 if live is not None:
@@ -256,15 +257,18 @@ def _unchanged(candidate: Candidate, same: dict[tuple[Any, ...], str | None]) ->
     return not c.alternatives or set(c.alternatives) <= set(json.loads(stored or "[]"))
 
 
-# `_replaced`'s answer when a new candidate is near an accepted mention: its line decides.
-_CHECK_LINES: set[int] = set()
+class _Fit(NamedTuple):
+    """Where an article's new candidates go among its stored mentions (`_replaced`)."""
+
+    gone: set[int]  # the stored candidates they replace
+    check: bool  # one lies on or near an accepted mention: its line decides (`_line_check`)
 
 
-def _replaced(new: list[Candidate], mentions: list[Any], *, near: bool = True) -> set[int] | None:
-    """The stored candidates the new ones replace; None when the article must be matched
-    whole; `_CHECK_LINES` when a new candidate lies on or near an accepted mention (with
-    `near` False, after `_line_check`: such a candidate is taken as the check left it).
-    See `_splice`."""
+def _replaced(new: list[Candidate], mentions: list[Any], *, near: bool = True) -> _Fit | None:
+    """The stored candidates the new ones replace, and whether their lines must be checked
+    (a new candidate on or near an accepted mention; with `near` False, after `_line_check`:
+    such a candidate is taken as the check left it); None when the article must be matched
+    whole. See `_splice`."""
     gone: set[int] = set()
     check = False
     for c in new:
@@ -286,7 +290,7 @@ def _replaced(new: list[Candidate], mentions: list[Any], *, near: bool = True) -
             if m.state != "pending" or m.origin != "gazetteer" or not (inside or named):
                 return None
             gone.add(int(m.id))
-    return _CHECK_LINES if check and near else gone
+    return _Fit(gone, check and near)
 
 
 def _line_check(
@@ -327,9 +331,10 @@ def _line_check(
         return across or (c.start, c.end, c.key) in rejected
 
     taken = [c for c in new if not kept_out(c)]
-    gone = _replaced(taken, stored, near=False)
-    if gone is None:
+    fit = _replaced(taken, stored, near=False)
+    if fit is None:
         return None
+    gone = fit.gone
     expected = {(c.start, c.end, c.key) for c in found if not kept_out(c)}
     kept = {
         (m.start, m.end, m.key)

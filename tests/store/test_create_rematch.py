@@ -225,12 +225,12 @@ def test_the_own_article_first_then_the_others_store_what_one_rematch_stores(
             session=session, mention_id=marked, label="PERSON", key="P-B", reviewer_id=reviewer_id
         )
     assert made.own == GazetteerChange("P-B", articles=(3,))
-    assert made.elsewhere == GazetteerChange("P-B", added=("Belousov",))
+    assert made.change == GazetteerChange("P-B", added=("Belousov",), articles=(3,))
     first = rematch(engine, made.own, reviewer_id=reviewer_id)
     assert first.articles == 1
     with session_scope(engine) as session:
         assert set(pending_of(session, "P-B")) == {3}
-    rest = rematch(engine, made.elsewhere, reviewer_id=reviewer_id, already=[3])
+    rest = rematch(engine, made.change, reviewer_id=reviewer_id, already=[3])
     assert rest.articles == 1  # article 5 alone
     with session_scope(engine) as session:
         found = pending_of(session, "P-B")
@@ -286,7 +286,7 @@ def test_new_names_on_the_spans_of_the_entity_made_are_spliced_over(
 
     monkeypatch.setattr(rematching, "match_articles", spy_match)
     rematch(engine, made.own, reviewer_id=reviewer_id)
-    rematch(engine, made.elsewhere, reviewer_id=reviewer_id, already=[3])
+    rematch(engine, made.change, reviewer_id=reviewer_id, already=[3])
     assert whole == [3]  # the mention's own article alone is matched whole
     with session_scope(engine) as session:
         assert pending_of(session, "P-B")[5] == ["Andrey Belousov", *["Belousov"] * 4]
