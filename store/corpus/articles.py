@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.audit import Action
-from store.corpus.search import SearchFrom, search_from, sparse_search
+from store.corpus.search import SearchFrom, checked_by_row, search_from, sparse_search
 from store.dialect import POSTGRESQL, dialect_name, index_scans
 from store.errors import NotFound, TelaahError
 from store.layers import Team, is_blind, overlay, team_of
@@ -230,13 +230,14 @@ def count_listing(
     if status is None and found is not None and found.index is not None:
         # Nothing of the article is needed: the index counts its matches alone.
         rows = sa_select(found.ident).select_from(found.index).where(found.condition)
-        return _capped(session, rows, limit)
-    return _capped(session, scope.filter(sa_select(col(Article.id))), limit)
+        return _capped(session, scope, rows, limit)
+    return _capped(session, scope, scope.filter(sa_select(col(Article.id))), limit)
 
 
-def _capped(session: Session, rows: Any, cap: int) -> Count:
-    """The number of rows of the query `rows`, reading at most `cap` + 1 of them."""
-    with index_scans(session):  # only searches are capped
+def _capped(session: Session, scope: _Scope, rows: Any, cap: int) -> Count:
+    """The number of rows of the query `rows` (a search's, `scope`), reading at most `cap` + 1
+    of them."""
+    with scope.counting(session):  # (only searches are capped)
         found = session.execute(sa_select(func.count()).select_from(rows.limit(cap + 1).subquery()))
         value = int(found.scalar_one())
     return Count(value) if value <= cap else Count(cap, exact=False)
@@ -329,7 +330,7 @@ def listing_position(
         return None
     if not exact and scope.found is not None:
         rows = scope.filter(sa_select(col(Article.id)).where(before))
-        return _capped(session, rows, ESTIMATE_AT)
+        return _capped(session, scope, rows, ESTIMATE_AT)
     query = scope.filter(sa_select(func.count()).select_from(Article).where(before))
     return Count(_counted(session, query, scope))
 
@@ -384,22 +385,30 @@ class _Scope:
     found: SearchFrom | None
     team: Team | None
     sparse: bool = False  # a rare search: read through its index (`sparse_search`)
+    walked: bool = False  # a common phrase: its first matches counted row by row
 
     @classmethod
     def of(
         cls, session: Session, status: str | None, search: str | None, reviewer_id: int | None
     ) -> _Scope:
         found = None
-        sparse = False
+        sparse = walked = False
         if search and search.strip():
             found = search_from(session, Article.__table__, search)  # type: ignore[attr-defined]
             sparse = sparse_search(session, search)
-        return cls(status, found, team_of(session, reviewer_id), sparse)
+            walked = not sparse and checked_by_row(session, search)
+        return cls(status, found, team_of(session, reviewer_id), sparse, walked)
 
     def reading(self, session: Session) -> AbstractContextManager[None]:
         """How a page of the listing is read: a rare search through its index's bitmap
         (`store.dialect.index_scans`), else as the planner likes."""
         return index_scans(session) if self.sparse else nullcontext()
+
+    def counting(self, session: Session) -> AbstractContextManager[None]:
+        """How a search's first matches are counted (`_capped`): through its index's bitmap
+        (`store.dialect.index_scans`), except a common phrase, whose matches are checked on
+        their rows either way (`search.checked_by_row`): its rows are walked in id order."""
+        return nullcontext() if self.walked else index_scans(session)
 
     @property
     def ident(self) -> Any:

@@ -652,6 +652,18 @@ def sparse_search(session: Session, query: str) -> bool:
     return min(held) < DENSE * int(articles or 0)
 
 
+def checked_by_row(session: Session, query: str) -> bool:
+    """PostgreSQL: whether a search holds a phrase, whose matches the GIN index cannot tell
+    (it holds no positions): each article its words share is checked on its row's vector,
+    read out of TOAST. Counting the first matches of a common one (`sparse_search` False)
+    then walks the rows in id order: through the index's bitmap it first builds the bitmap
+    of every article holding its words (93 ms at 1,000,000 articles for "yang dan"), then
+    checks the same rows. False elsewhere."""
+    if dialect_name(session) != POSTGRESQL:
+        return False
+    return any(len(tokens) > 1 for tokens, _ in _parsed(query))
+
+
 def _tsquery(query: str) -> str:
     """PostgreSQL's tsquery of a search (`<->` for a phrase, `:*` for a prefix); "" for
     nothing to search."""
