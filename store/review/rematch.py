@@ -132,8 +132,7 @@ def _splice(
 
     A new candidate goes in beside the stored ones when it overlaps none of them; it replaces
     the pending candidates it overlaps when they lie inside it and are shorter (the matcher
-    prefers the longer span, and whatever those kept out overlaps the new one too), or are a
-    new name on its very span (a whole match proposes no new name over a candidate). One within
+    prefers the longer span, and whatever those kept out overlaps the new one too). One within
     NEAR of an accepted mention, or on an accepted mention's very span (an entity made from
     that mention), is checked against its line matched again with the live matcher (`live`:
     `_line_check`). Anything else (an overlap with a decided or manual mention, a span shared
@@ -284,10 +283,7 @@ def _replaced(new: list[Candidate], mentions: list[Any], *, near: bool = True) -
             if not (c.start < m.end and m.start < c.end):
                 continue
             inside = c.start <= m.start and m.end <= c.end and m.end - m.start < c.end - c.start
-            # A new name on the very span (the name an entity was just made of, written again):
-            # a whole match proposes the entity there and no new name overlapping it.
-            named = m.key is None and m.start == c.start and m.end == c.end
-            if m.state != "pending" or m.origin != "gazetteer" or not (inside or named):
+            if m.state != "pending" or m.origin != "gazetteer" or not inside:
                 return None
             gone.add(int(m.id))
     return _Fit(gone, check and near)
