@@ -3,6 +3,8 @@ full-text index (by its rowid), positions and neighbours within the matches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +35,24 @@ def common(n: int) -> bool:
 
 def rare(n: int) -> bool:
     return n % 7 == 0
+
+
+@contextmanager
+def plans_of(engine: Engine, wanted: Callable[[str], bool]) -> Iterator[list[str]]:
+    """The `EXPLAIN` of each statement `wanted` picks, as the session runs it (its settings
+    in force), collected while the block runs."""
+    plans: list[str] = []
+
+    def explain(_conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if wanted(statement):
+            cursor.execute("EXPLAIN " + statement, params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    event.listen(engine, "before_cursor_execute", explain)
+    try:
+        yield plans
+    finally:
+        event.remove(engine, "before_cursor_execute", explain)
 
 
 @pytest.fixture
@@ -187,20 +207,14 @@ def test_postgresql_counts_a_search_through_the_gin_index(
     if backend != "postgresql":
         pytest.skip("PostgreSQL's query plans: run with --backend postgresql")
     session.execute(text("ANALYZE"))
-    plans: list[str] = []
 
-    def explain(_conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.startswith("SELECT count(*)") and "article_fts" in statement:
-            cursor.execute("EXPLAIN " + statement, params)  # as the session runs it
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    def wanted(statement: str) -> bool:
+        return bool(statement.startswith("SELECT count(*)") and "article_fts" in statement)
 
-    event.listen(engine, "before_cursor_execute", explain)
-    try:
+    with plans_of(engine, wanted) as plans:
         assert count_listing(session=session, search="umum", cap=40) == Count(40, exact=False)
         assert count_articles(session=session, search="umum") == N
         assert count_listing(session=session, search="umum", status="done", cap=40) == Count(30)
-    finally:
-        event.remove(engine, "before_cursor_execute", explain)
     assert len(plans) == 3, plans
     for plan in plans:
         assert "Bitmap Index Scan on ix_article_fts_doc" in plan, plan
@@ -228,18 +242,12 @@ def test_postgresql_reads_a_rare_search_through_the_gin_index(
     assert not sparse_search(session, "umum") and not sparse_search(session, "jarang")  # 1/7
     assert not sparse_search(session, "art*") and not sparse_search(session, "")
     session.execute(text("ANALYZE"))
-    plans: list[str] = []
 
-    def explain(_conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if "ORDER BY article_fts.id" in statement:
-            cursor.execute("EXPLAIN " + statement, params)  # as the session runs it
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    def wanted(statement: str) -> bool:
+        return bool("ORDER BY article_fts.id" in statement)
 
-    event.listen(engine, "before_cursor_execute", explain)
-    try:
+    with plans_of(engine, wanted) as plans:
         assert [row.id for row in list_articles(session=session, search="42")] == [42]
-    finally:
-        event.remove(engine, "before_cursor_execute", explain)
     assert len(plans) == 1, plans
     assert "Bitmap Index Scan on ix_article_fts_doc" in plans[0], plans[0]
     assert "Filter: (doc @@" not in plans[0], plans[0]
@@ -262,23 +270,17 @@ def test_postgresql_counts_a_common_phrase_by_walking_its_rows(
     assert checked_by_row(session, '"kata umum"') and checked_by_row(session, 'umum "artikel 42"')
     assert not checked_by_row(session, "kata umum") and not checked_by_row(session, "art*")
     session.execute(text("ANALYZE"))
-    plans: list[str] = []
 
-    def explain(_conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.startswith("SELECT count(*)") and "LIMIT" in statement:
-            cursor.execute("EXPLAIN " + statement, params)  # as the session runs it
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    def wanted(statement: str) -> bool:
+        return bool(statement.startswith("SELECT count(*)") and "LIMIT" in statement)
 
-    event.listen(engine, "before_cursor_execute", explain)
-    try:
+    with plans_of(engine, wanted) as plans:
         assert count_listing(session=session, search='"kata umum"', cap=40) == Count(
             40, exact=False
         )
         assert count_listing(session=session, search='"jarang kali"') == Count(N // 7)
         assert count_listing(session=session, search='"artikel 42"') == Count(1)  # rare
         assert count_listing(session=session, search="umum", cap=40) == Count(40, exact=False)
-    finally:
-        event.remove(engine, "before_cursor_execute", explain)
     assert len(plans) == 4, plans
     for walked in plans[:2]:
         assert "Bitmap" not in walked, walked
