@@ -145,6 +145,16 @@ def next_page(engine: Any, search: str | None, after: int) -> list[Any]:
         return list_articles(session=session, limit=PAGE, after=after, search=search)
 
 
+def last_page(engine: Any, search: str | None) -> list[Any]:
+    """What the queue's `end` reads before its frame: the listing's last page (an estimated
+    listing's exact count is made after, in a worker)."""
+    from store.corpus.articles import last_articles
+    from store.db import session_scope
+
+    with session_scope(engine) as session:
+        return last_articles(session=session, limit=PAGE, search=search)
+
+
 def app_first_paint(url: str) -> float:
     """Seconds from `make_app` to the queue's first paint (its rows, or the empty hint)."""
     from tui.app import make_app

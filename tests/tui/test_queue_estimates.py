@@ -1,7 +1,11 @@
 """The queue with a search of many matches: the count shown as an estimate ("300+"), pages
-read by keyset past it, `end` counting exactly, a position past the count shown as one."""
+read by keyset past it, `end` showing the last page at once and counting exactly in a worker,
+a position past the count shown as one."""
 
 from __future__ import annotations
+
+import threading
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -11,6 +15,7 @@ from store.corpus.search import index_new_articles
 from tests.tui.test_app import SIZE, plain, shown_ids, table_of
 from tests.tui.test_queue import many_articles
 from tui.app import make_app
+from tui.screens import articles as queue_screen
 
 TOTAL = 1_000
 CAP = 300
@@ -22,6 +27,16 @@ async def test_a_search_past_the_cap_is_counted_as_an_estimate(
     many_articles(engine, TOTAL)  # every text says "Text N."
     index_new_articles(engine)
     monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
+    # The exact count is held until the test lets it go, and says which thread made it.
+    release, threads = threading.Event(), []
+    real_count = queue_screen.count_articles
+
+    def held_count(**kwargs: Any) -> int:
+        threads.append(threading.current_thread())
+        assert release.wait(10)
+        return real_count(**kwargs)
+
+    monkeypatch.setattr(queue_screen, "count_articles", held_count)
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = table_of(pilot.app)
         counts = pilot.app.screen.query_one("#counts")
@@ -40,11 +55,20 @@ async def test_a_search_past_the_cap_is_counted_as_an_estimate(
         ids = shown_ids(table)
         assert ids == list(range(table.first + 1, table.first + table.row_count + 1))
         assert table.total >= table.last > CAP
-        # The end: counted exactly now.
+        # The end: its last page at once, numbered as an estimate while a worker counts.
         await pilot.press("end")
         await pilot.pause()
-        assert table.article_id == TOTAL and table.exact
-        assert f"of {TOTAL:,}" in plain(counts) and "+" not in plain(counts)
+        assert table.article_id == TOTAL and not table.has_more and not table.placed
+        assert shown_ids(table) == list(range(TOTAL - 199, TOTAL + 1))
+        assert "the last 200 rows of 300+ (counting)" in plain(counts)
+        assert threads and threading.main_thread() not in threads
+        # The count comes: the rows are numbered exactly.
+        release.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert table.article_id == TOTAL and table.exact and table.placed
+        assert (table.first, table.total) == (TOTAL - 200, TOTAL)
+        assert f"rows 801-1,000 of {TOTAL:,}" in plain(counts) and "+" not in plain(counts)
         # A search again from there: the cursor stays on its article, whose place among the
         # matches is past the count, so shown as an estimate; the rows before it still come.
         await pilot.press("slash", "ctrl+u", *"text", "enter")
@@ -55,3 +79,32 @@ async def test_a_search_past_the_cap_is_counted_as_an_estimate(
         await pilot.press("home")
         await pilot.pause()
         assert table.article_id == 1 and table.first == 0 and table.placed
+
+
+async def test_an_end_count_that_comes_after_the_reviewer_moved_on_changes_nothing(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many_articles(engine, TOTAL)
+    index_new_articles(engine)
+    monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
+    release = threading.Event()
+    real_count = queue_screen.count_articles
+
+    def held_count(**kwargs: Any) -> int:
+        assert release.wait(10)
+        return real_count(**kwargs)
+
+    monkeypatch.setattr(queue_screen, "count_articles", held_count)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        table = table_of(pilot.app)
+        counts = pilot.app.screen.query_one("#counts")
+        await pilot.press("slash", *"text", "enter", "end")
+        await pilot.pause()
+        assert "(counting)" in plain(counts)
+        await pilot.press("home")  # back to the first page before the count comes
+        await pilot.pause()
+        release.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert table.article_id == 1 and table.first == 0 and not table.exact
+        assert "rows 1-200 of 300+" in plain(counts) and "counting" not in plain(counts)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Header, Input, Static
 
 from store.corpus.articles import (
@@ -57,6 +58,14 @@ class ArticlesScreen(TelaahScreen[None]):
     either end of the window, and `home`/`end` read the listing's first or last page.
     """
 
+    class EndCounted(Message):
+        """The exact count of a listing whose last page `end` showed under an estimate."""
+
+        def __init__(self, listing: Listing, total: int) -> None:
+            super().__init__()
+            self.listing = listing
+            self.total = total
+
     BINDINGS = [
         Binding("1", "filter('todo')", "To do", id="articles.filter_todo"),
         Binding("2", "filter('in_progress')", "In progress", id="articles.filter_in_progress"),
@@ -79,6 +88,7 @@ class ArticlesScreen(TelaahScreen[None]):
         self.decisions_today = 0
         self.counted = 0  # the listing's count as last read (a search's stops at 10,000)
         self.reviewed: int | None = None  # the article last shown by the review screen
+        self.counting: Listing | None = None  # the listing whose end a worker is counting
 
     def compose(self) -> ComposeResult:
         """Header, counts, the table (or the hint when there is nothing to show), footer."""
@@ -231,31 +241,63 @@ class ArticlesScreen(TelaahScreen[None]):
 
     @on(ArticleTable.Jump)
     def _jump(self, event: ArticleTable.Jump) -> None:
-        """Read the listing's first or last page (the last by reverse order: no offset)."""
+        """Read the listing's first or last page (the last by reverse order: no offset).
+
+        The last page of an estimated listing (a search past "10,000+") is shown at once, its
+        rows numbered as lower bounds; its exact count (seconds for a common phrase at a
+        million articles) is made in a worker and renumbers them when it comes.
+        """
         table = self.table
         listing = self._listing()
-        total = None
         with session_scope(self.telaah.engine) as session:
             if event.to_end:
                 rows = last_articles(session=session, limit=PAGE, **listing)
-                if not table.exact:  # the end of an estimated listing: count it now
-                    total = count_articles(
-                        session=session,
-                        status=listing["status"],
-                        search=listing["search"],
-                        reviewer_id=listing["reviewer_id"],
-                    )
             else:
                 rows = list_articles(session=session, limit=PAGE, **listing)
-        first = max(0, (total or table.total) - len(rows)) if event.to_end else 0
-        table.show(
-            first,
-            rows,
-            total=total,
-            exact=True if total is not None else None,
-            placed=True,
-            cursor=len(rows) - 1 if event.to_end else 0,
-        )
+        estimated = event.to_end and not table.exact
+        if event.to_end:
+            first = max(0, table.total - len(rows))
+            table.show(first, rows, exact=True, placed=not estimated, cursor=len(rows) - 1)
+        elif table.placed:
+            table.show(0, rows, placed=True, cursor=0)
+        else:  # from rows numbered as lower bounds (past the count): its estimate again
+            table.show(0, rows, total=self.counted, exact=False, placed=True, cursor=0)
+        self.counting = None
+        if estimated and rows:
+            self.counting = listing
+            self._count_to_end(listing)
+        self._show_counts()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="end-count",
+        description="counting the listing's matches",
+    )
+    def _count_to_end(self, listing: Listing) -> None:
+        with session_scope(self.telaah.engine) as session:
+            total = count_articles(
+                session=session,
+                status=listing["status"],
+                search=listing["search"],
+                reviewer_id=listing["reviewer_id"],
+            )
+        self.post_message(self.EndCounted(listing, total))
+
+    @on(EndCounted)
+    def _end_counted(self, event: EndCounted) -> None:
+        """Number the last page's rows exactly, if it is still shown for that listing."""
+        table = self.table
+        if event.listing != self.counting:
+            return  # a newer jump counts its own
+        self.counting = None
+        if event.listing != self._listing() or table.placed or table.has_more:
+            self._show_counts()
+            return  # searched, filtered or paged since: a later read says
+        first = max(0, event.total - len(table.loaded))
+        self.counted = event.total
+        table.show(first, table.loaded, total=event.total, exact=True, placed=True)
         self._show_counts()
 
     @on(ArticleTable.HeaderSelected)
@@ -359,7 +401,11 @@ class ArticlesScreen(TelaahScreen[None]):
             else "no rows"
         )
         if table.loaded and not table.placed:  # the cursor's row is past the count
-            rows = f"rows past {self.counted:,} of {self.counted:,}+"
+            rows = (
+                f"the last {len(table.loaded):,} rows of {self.counted:,}+ (counting)"
+                if self.counting == self._listing() and not table.has_more
+                else f"rows past {self.counted:,} of {self.counted:,}+"
+            )
         parts.append(Content(f"{shown} by {self.sort} {arrow}: {rows}").stylize("dim"))
         self.query_one("#counts", Static).update(Content("   ").join(parts))
 
