@@ -18,7 +18,7 @@ write-ahead log) grows with the import; what a killed import left unindexed is i
 next batch stored, or when the database is next opened. FTS5 merges nothing while the import
 runs (one segment per step, so every slice of the import costs the same); `finish` merges them
 in bounded steps (`store.corpus.search.merge_index`). PostgreSQL indexes every batch in its
-own transaction, from the rows in hand (their tokens made by the reading thread), not read
+own transaction, from the rows in hand (their vectors made by the reading thread), not read
 back from the database.
 
 A batch is written by a writer thread while the next one is read and parsed (the database
@@ -41,7 +41,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from store.corpus.search import fts_tokens, index_new_articles, index_pending
+from store.corpus.search import Vector, index_new_articles, index_pending, vector_of
 from store.dialect import POSTGRESQL
 from store.formats import limits
 from store.formats.problems import Problem
@@ -241,13 +241,11 @@ class ArticleSink:
             return
         batch, self.batch, self.rows = self.batch, [], 0
         queued = [entry for entry in batch if isinstance(entry, _Queued)]
-        # PostgreSQL's tokens, made while the writer thread still waits for the server with
+        # PostgreSQL's vectors, made while the writer thread still waits for the server with
         # the batch before (made there, they held the interpreter the two threads share).
         postgresql = self.engine.dialect.name == POSTGRESQL
         made = (
-            {id(e): (fts_tokens(e.row["title"] or ""), fts_tokens(e.row["text"])) for e in queued}
-            if postgresql
-            else {}
+            {id(e): vector_of(e.row["title"], e.row["text"]) for e in queued} if postgresql else {}
         )
         self._settle()  # the batch before: its ids counted, its lines said, before these
         by_hash, ids = self._stored(queued)
@@ -282,8 +280,8 @@ class ArticleSink:
         # PostgreSQL indexes each batch with it, from its rows (no segments to merge: held for
         # ten batches, 10,000 texts took 300 MB more and came as one burst).
         due = postgresql or self.unindexed + 1 >= INDEX_EVERY
-        tokens = [made[id(entry)] for entry in kept] if postgresql else []
-        job = self._writer().submit(self._write, rows, tokens, due)
+        vectors = [made[id(entry)] for entry in kept] if postgresql else []
+        job = self._writer().submit(self._write, rows, vectors, due)
         self._writing = (kept, due, job)
 
     def _writer(self) -> ThreadPoolExecutor:
@@ -294,17 +292,17 @@ class ArticleSink:
     def _write(
         self,
         rows: list[dict[str, Any]],
-        tokens: list[tuple[list[str], list[str]]],
+        vectors: list[Vector],
         due: bool,
     ) -> tuple[list[int], int]:
         """Store `rows` in one transaction (in the writer thread), which also fills the search
-        index when `due` (PostgreSQL: from the rows and their `tokens`, not read back); their
+        index when `due` (PostgreSQL: from the rows and their `vectors`, not read back); their
         ids and how many articles were indexed."""
         with self.engine.begin() as connection:
             keyed = insert_keyed(connection, rows)
             known = [
                 (keyed[r["external_id"]], r["title"], r["text"], made)
-                for r, made in zip(rows, tokens, strict=False)  # (none on SQLite)
+                for r, made in zip(rows, vectors, strict=False)  # (none on SQLite)
             ]
             indexed = index_pending(connection, bulk=True, known=known) if due else 0
         return sorted(keyed.values()), indexed
