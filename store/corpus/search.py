@@ -254,6 +254,14 @@ def _varint(data: bytes, i: int) -> tuple[int, int]:
 _INDEX_BATCH = 500
 
 
+def index_known(connection: Connection, known: Sequence[Any]) -> int:
+    """PostgreSQL: index the articles of `known` (id, title, text, their `Vector`), stored in
+    the caller's transaction, and no other; how many. Two importers' transactions index at
+    once (no table lock: each counts its own articles' terms, in the same order)."""
+    _store_vectors(connection, known)
+    return len(known)
+
+
 def _index_postgresql(connection: Connection, known: Sequence[Any] = ()) -> int:
     """Index the articles above the highest indexed id: their tsvectors and the vocabulary's
     article counts (the lock, held to the end of the transaction, keeps two imports from
@@ -318,6 +326,9 @@ def _store_vectors(connection: Connection, rows: Iterable[Any]) -> None:
         ),
         {"ids": ids, "docs": docs},
     )
+    # In the terms' order: two transactions counting the same terms lock their rows in the
+    # same order (the second waits for the first, neither for the other).
+    terms = sorted(counts)
     connection.execute(
         text(
             "INSERT INTO article_fts_vocab (term, doc) "
@@ -325,7 +336,7 @@ def _store_vectors(connection: Connection, rows: Iterable[Any]) -> None:
             "AS t(term, doc) ON CONFLICT (term) DO UPDATE "
             "SET doc = article_fts_vocab.doc + excluded.doc"
         ),
-        {"terms": list(counts), "docs": list(counts.values())},
+        {"terms": terms, "docs": [counts[term] for term in terms]},
     )
 
 

@@ -49,14 +49,14 @@ class ImportReport(ProblemLog):
         self.controls_removed += removed
 
     def stored(self, ids: list[int]) -> None:
-        """Count a batch of stored articles; `ids` are consecutive."""
-        if not ids:
-            return
+        """Count a batch of stored articles; `ids` ascending (consecutive, unless two
+        batches were written at once)."""
         self.imported += len(ids)
-        if self.id_ranges and self.id_ranges[-1][1] + 1 == ids[0]:
-            self.id_ranges[-1][1] = ids[-1]
-        else:
-            self.id_ranges.append([ids[0], ids[-1]])
+        for key in ids:
+            if self.id_ranges and self.id_ranges[-1][1] + 1 == key:
+                self.id_ranges[-1][1] = key
+            else:
+                self.id_ranges.append([key, key])
 
 
 def total_bytes(paths: Iterable[Path]) -> int:

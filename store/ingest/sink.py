@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -38,10 +40,17 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text as sql
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col
 
-from store.corpus.search import Vector, index_new_articles, index_pending, vector_of
+from store.corpus.search import (
+    Vector,
+    index_known,
+    index_new_articles,
+    index_pending,
+    vector_of,
+)
 from store.dialect import POSTGRESQL
 from store.formats import limits
 from store.formats.problems import Problem
@@ -52,6 +61,10 @@ BATCH = 1000
 # Batches whose articles go into the search index together (in the transaction of the last):
 # fewer, bigger index segments to merge, and never more than this many articles unindexed.
 INDEX_EVERY = 10
+# Batches written at once on PostgreSQL, each by a thread of its own on a connection of its own
+# (the server indexes one while it stores the other: a server process a batch). SQLite writes
+# one at a time whatever the threads.
+WRITERS = 2
 
 
 @dataclass(slots=True)
@@ -70,6 +83,12 @@ class ProblemLog:
     failed: int = 0
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+def _retryable(error: OperationalError) -> bool:
+    """Whether a batch failed only because of another transaction (a deadlock, a
+    serialisation failure): its rows are then stored one by one."""
+    return getattr(error.orig, "sqlstate", None) in {"40P01", "40001"}
 
 
 def text_hash(text: str) -> str:
@@ -115,6 +134,8 @@ def insert_articles(connection: Connection, rows: Sequence[dict[str, Any]]) -> l
 
 def insert_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert `rows` in one statement; {external id: new id} (external ids are unique)."""
+    if connection.dialect.name == POSTGRESQL and len(rows) > 1:
+        return _copy_keyed(connection, rows)
     found = connection.execute(
         # Unsorted RETURNING lets SQLAlchemy send one multi-row INSERT per batch; the ids
         # of one transaction are consecutive.
@@ -122,6 +143,52 @@ def insert_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict
         list(rows),
     ).all()
     return {str(external): int(key or 0) for key, external in found}  # (keys: never None)
+
+
+# The columns of `article_row`, in the order PostgreSQL's COPY gets them (after the id).
+_COPIED = (
+    "external_id",
+    "title",
+    "source",
+    "url",
+    "published",
+    "text",
+    "sha256",
+    "status",
+    "meta",
+    "created_at",
+    "updated_at",
+)
+
+
+def _copy_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """`insert_keyed` on PostgreSQL: the ids drawn from the table's sequence, the rows sent by
+    COPY (a multi-row INSERT's parameters took 150 us a row of the interpreter's time, the
+    import's bottleneck); a unique value already stored raises `IntegrityError` as the INSERT
+    did."""
+    keys = list(
+        connection.execute(
+            sql(
+                "SELECT nextval(pg_get_serial_sequence('article', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": len(rows)},
+        ).scalars()
+    )
+    columns = ", ".join(("id", *_COPIED))
+    dbapi = connection.dialect.loaded_dbapi
+    statement = f"COPY article ({columns}) FROM STDIN"
+    try:
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for key, row in zip(keys, rows, strict=True):
+                copy.write_row(
+                    (key, *(row[name] for name in _COPIED[:8]), json.dumps(row["meta"]))
+                    + (row["created_at"], row["updated_at"])
+                )
+    except dbapi.IntegrityError as error:
+        raise IntegrityError(statement, None, error) from error
+    return {str(row["external_id"]): int(key) for key, row in zip(keys, rows, strict=True)}
 
 
 @dataclass(slots=True)
@@ -171,10 +238,11 @@ class ArticleSink:
         self.earlier_count = 0
         self.indexed = 0  # articles added to the search index
         self.unindexed = 0  # batches stored since the last indexing
-        # The batch being written in the writer thread, while the next is read: its entries,
-        # whether it indexes, its result.
-        self._writing: tuple[list[_Queued], bool, Future[Any]] | None = None
+        # The batches being written by the writer threads, oldest first, while the next is
+        # read: their entries, whether they index, their results.
+        self._writing: deque[tuple[list[_Queued], bool, Future[Any]]] = deque()
         self._pool: ThreadPoolExecutor | None = None
+        self._writers = WRITERS if engine.dialect.name == POSTGRESQL else 1
 
     def fail(self, problem: Problem) -> None:
         """Count a failure and report its line (after the rows queued before it)."""
@@ -247,8 +315,14 @@ class ArticleSink:
         made = (
             {id(e): vector_of(e.row["title"], e.row["text"]) for e in queued} if postgresql else {}
         )
-        self._settle()  # the batch before: its ids counted, its lines said, before these
+        # The batches before, but the last `_writers - 1` still being written: their ids
+        # counted, their lines said, before these.
+        self._settle(keep=self._writers - 1)
         by_hash, ids = self._stored(queued)
+        for written, _due, _job in self._writing:  # (what they store is this import's)
+            for pending in written:
+                by_hash.setdefault(pending.row["sha256"], (pending.row["external_id"], False))
+                ids.add(pending.row["external_id"])
         kept: list[_Queued] = []
         for entry in batch:
             if not isinstance(entry, _Queued):
@@ -282,11 +356,13 @@ class ArticleSink:
         due = postgresql or self.unindexed + 1 >= INDEX_EVERY
         vectors = [made[id(entry)] for entry in kept] if postgresql else []
         job = self._writer().submit(self._write, rows, vectors, due)
-        self._writing = (kept, due, job)
+        self._writing.append((kept, due, job))
 
     def _writer(self) -> ThreadPoolExecutor:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="telaah-import")
+            self._pool = ThreadPoolExecutor(
+                max_workers=self._writers, thread_name_prefix="telaah-import"
+            )
         return self._pool
 
     def _write(
@@ -304,35 +380,40 @@ class ArticleSink:
                 (keyed[r["external_id"]], r["title"], r["text"], made)
                 for r, made in zip(rows, vectors, strict=False)  # (none on SQLite)
             ]
-            indexed = index_pending(connection, bulk=True, known=known) if due else 0
+            if not due:
+                indexed = 0
+            elif known:  # PostgreSQL: this batch's own vectors (another writer has its own)
+                indexed = index_known(connection, known)
+            else:
+                indexed = index_pending(connection, bulk=True)
         return sorted(keyed.values()), indexed
 
-    def _settle(self) -> None:
-        """Wait for the batch being written, if any, and count it (on a conflict, store its
-        rows one by one); its errors are raised here."""
-        if self._writing is None:
-            return
-        kept, due, job = self._writing
-        self._writing = None
-        try:
-            stored, indexed = job.result()
-        except IntegrityError:
-            # Another writer got in between: store what still can be, one by one.
-            for entry in kept:
-                self._insert_one(entry.where, entry.row)
-            return
-        self.unindexed = 0 if due else self.unindexed + 1
-        self.indexed += indexed
-        self.on_stored(stored)
+    def _settle(self, keep: int = 0) -> None:
+        """Wait for the batches being written, oldest first, until `keep` are left, and count
+        them (on a conflict, store a batch's rows one by one); their errors are raised here."""
+        while len(self._writing) > keep:
+            kept, due, job = self._writing.popleft()
+            try:
+                stored, indexed = job.result()
+            except (IntegrityError, OperationalError) as error:
+                if isinstance(error, OperationalError) and not _retryable(error):
+                    raise
+                # Another writer got in between: store what still can be, one by one.
+                for entry in kept:
+                    self._insert_one(entry.where, entry.row)
+                continue
+            self.unindexed = 0 if due else self.unindexed + 1
+            self.indexed += indexed
+            self.on_stored(stored)
 
     def close(self) -> None:
-        """Wait for the batch being written (an import stopped by an error or an interrupt:
-        what it stores is stored before the error goes on; its own error is left out) and end
-        the writer thread."""
-        writing, self._writing = self._writing, None
-        if writing is not None:
+        """Wait for the batches being written (an import stopped by an error or an interrupt:
+        what they store is stored before the error goes on; their own errors are left out)
+        and end the writer threads."""
+        writing, self._writing = self._writing, deque()
+        for _kept, _due, job in writing:
             with contextlib.suppress(Exception):
-                writing[2].result()
+                job.result()
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None

@@ -15,10 +15,11 @@ from store.db import open_database
 from store.dialect import POSTGRESQL, dialect_name
 from store.ingest import sink
 from store.ingest.articles import import_articles
-from store.ingest.sink import BATCH, INDEX_EVERY, ImportHooks
+from store.ingest.sink import BATCH, INDEX_EVERY, WRITERS, ImportHooks
 
-# More articles than one indexing step holds, and a part of a step more.
-ARTICLES = BATCH * INDEX_EVERY + BATCH * 2 + BATCH // 2
+# More articles than one indexing step holds, and a part of a step more: seen stored while
+# the next is read, even with `WRITERS` batches still being written.
+ARTICLES = BATCH * INDEX_EVERY + BATCH * (2 + WRITERS) + BATCH // 2
 
 
 def corpus(path: Path, n: int) -> Path:
