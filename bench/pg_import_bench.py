@@ -137,6 +137,12 @@ def show(label: str, result: dict[str, Any]) -> None:
         f" = {1e6 * (client + server) / stored:5.0f} us an article"
         f"  (importer {1e6 * client / stored:4.0f}, server {1e6 * server / stored:4.0f})"
         f"  peak RSS {result['rss_peak']:.0f} MiB"
+        + (
+            f" (a child process {result['children_rss_peak']:.0f} MiB,"
+            f" {result['children_cpu']:.1f} s of the importer's CPU)"
+            if result.get("children_cpu")
+            else ""
+        )
     )
     print(
         f"           slices of {result['slice']:,} against the first: {slices};"

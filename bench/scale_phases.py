@@ -102,7 +102,7 @@ def import_(cache: Path, db: Path | str, articles: int) -> dict[str, Any]:
         if seen[0] % each == 0:
             marks.append((time.perf_counter(), time.process_time(), _wal(db), maxrss_mib()))
 
-    started, c0 = time.perf_counter(), time.process_time()
+    started, c0, all0 = time.perf_counter(), time.process_time(), _cpu()
     report = import_articles(
         engine,
         shard_paths(cache, articles),
@@ -110,6 +110,9 @@ def import_(cache: Path, db: Path | str, articles: int) -> dict[str, Any]:
         hooks=ImportHooks(on_progress=progress),
     )
     seconds, cpu = time.perf_counter() - started, time.process_time() - c0
+    # With the importer's processes (PostgreSQL's vectors are made by one), ended by now.
+    children = _cpu() - all0 - cpu
+    cpu += children
     # What ran after the last article's slice: the import's `finish`, the index's merge.
     last_wall, last_cpu = marks[-1][:2] if marks else (started, c0)
     times = [started] + [m[0] for m in marks]
@@ -135,6 +138,8 @@ def import_(cache: Path, db: Path | str, articles: int) -> dict[str, Any]:
         "rss_start": rss_start,
         "rss_peak": maxrss_mib(),
         "vmhwm": vmhwm_mib(),
+        "children_cpu": children,
+        "children_rss_peak": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "count": count,
         "indexed": indexed,
         "imported": report.imported,

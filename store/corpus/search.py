@@ -109,18 +109,17 @@ def _fts5_settings(connection: Connection, settings: dict[str, int]) -> None:
             )
 
 
-def index_pending(connection: Connection, *, bulk: bool = False, known: Sequence[Any] = ()) -> int:
+def index_pending(connection: Connection, *, bulk: bool = False) -> int:
     """Add the articles not yet in the search index, in the caller's transaction; how many.
 
     Articles are only ever appended, so the unindexed ones are those above the highest
     indexed id. An import runs this in each batch's transaction (a trigger per row is much
     slower, and one pass at the end makes one huge transaction) with `bulk`: nothing is merged
-    until `merge_index`. `known`: the (id, title, text) of articles the caller has just
-    stored (PostgreSQL makes their vectors from these, not read back; FTS5 reads its table).
+    until `merge_index` (on PostgreSQL the import indexes its batches with `index_known`).
     """
     name = connection.dialect.name
     if name == POSTGRESQL:
-        return _index_postgresql(connection, known)
+        return _index_postgresql(connection)
     if name != SQLITE:
         return 0
     _fts5_settings(connection, BULK_SETTINGS if bulk else FTS5_SETTINGS)
@@ -254,81 +253,76 @@ def _varint(data: bytes, i: int) -> tuple[int, int]:
 _INDEX_BATCH = 500
 
 
-def index_known(connection: Connection, known: Sequence[Any]) -> int:
-    """PostgreSQL: index the articles of `known` (id, title, text, their `Vector`), stored in
-    the caller's transaction, and no other; how many. Two importers' transactions index at
-    once (no table lock: each counts its own articles' terms, in the same order)."""
-    _store_vectors(connection, known)
-    return len(known)
+def index_known(connection: Connection, ids: Sequence[int], vectors: Vectors) -> int:
+    """PostgreSQL: index the articles `ids` stored in the caller's transaction, with their
+    `vectors`, and no other; how many. Two importers' transactions index at once (no table
+    lock: each counts its own articles' terms, in the same order)."""
+    _store_vectors(connection, ids, vectors)
+    return len(ids)
 
 
-def _index_postgresql(connection: Connection, known: Sequence[Any] = ()) -> int:
+def _index_postgresql(connection: Connection) -> int:
     """Index the articles above the highest indexed id: their tsvectors and the vocabulary's
-    article counts (the lock, held to the end of the transaction, keeps two imports from
-    counting twice). `known`: the (id, title, text) of articles the caller has just stored,
-    used as they are instead of read back (with their `Vector` as a fourth item, when made
-    already)."""
+    article counts (the lock, held to the end of the transaction, keeps two indexers from
+    counting twice)."""
     added = 0
     connection.exec_driver_sql("LOCK TABLE article_fts IN EXCLUSIVE MODE")
     upto = connection.execute(text("SELECT coalesce(max(id), 0) FROM article_fts")).scalar_one()
-    given = {int(row[0]): row for row in known}
     while True:
-        rows: Sequence[Any] = []
-        if given:
-            first = connection.execute(
-                text("SELECT min(id) FROM article WHERE id > :upto"), {"upto": upto}
-            ).scalar()
-            run: list[Any] = []
-            while first is not None and first in given:  # ids are consecutive in a batch
-                run.append(given.pop(first))
-                first += 1
-            rows = run
-        if not rows:
-            rows = connection.execute(
-                text("SELECT id, title, text FROM article WHERE id > :upto ORDER BY id LIMIT :n"),
-                {"upto": upto, "n": _INDEX_BATCH},
-            ).all()
+        rows = connection.execute(
+            text("SELECT id, title, text FROM article WHERE id > :upto ORDER BY id LIMIT :n"),
+            {"upto": upto, "n": _INDEX_BATCH},
+        ).all()
         if not rows:
             return added
-        _store_vectors(connection, rows)
+        ids = [int(row[0]) for row in rows]
+        _store_vectors(connection, ids, vectors_of([(row[1], row[2] or "") for row in rows]))
         upto, added = rows[-1][0], added + len(rows)
 
 
-class Vector(NamedTuple):
-    """What PostgreSQL's index stores of an article: its tsvector literal and its terms."""
+class Vectors(NamedTuple):
+    """What PostgreSQL's index stores of some articles: the tsvector literal of each, and how
+    many of them hold each term (the vocabulary's counts)."""
 
-    literal: str
-    terms: set[str]
+    literals: list[str]
+    counts: Counter[str]
+
+    def only(self, kept: Sequence[int], texts: Sequence[tuple[str | None, str]]) -> Vectors:
+        """These vectors of `texts` (title, text) with only the articles at `kept` (indexes,
+        ascending): the others' terms are taken out of the counts."""
+        if len(kept) == len(self.literals):
+            return self
+        counts, keep = Counter(self.counts), set(kept)
+        for at, (title, body) in enumerate(texts):
+            if at not in keep:
+                counts.subtract({*fts_tokens(title or ""), *fts_tokens(body)})
+        return Vectors([self.literals[at] for at in kept], +counts)
 
 
-def vector_of(title: str | None, body: str | None) -> Vector:
-    """The vector of an article's title and text (an importer makes it away from the thread
-    that writes: it is most of the interpreter's work of indexing)."""
-    title_tokens, text_tokens = fts_tokens(title or ""), fts_tokens(body or "")
-    return Vector(_literal(title_tokens, text_tokens), {*title_tokens, *text_tokens})
-
-
-def _store_vectors(connection: Connection, rows: Iterable[Any]) -> None:
-    """Insert the vectors of `rows` (id, title, text[, their `Vector`]) and count their terms
-    in the vocabulary."""
-    ids: list[int] = []
-    docs: list[str] = []
+def vectors_of(texts: Sequence[tuple[str | None, str]]) -> Vectors:
+    """The vectors of articles' (title, text): most of the interpreter's work of indexing
+    (an importer makes them in a process of its own)."""
+    literals: list[str] = []
     counts: Counter[str] = Counter()
-    for row in rows:
-        vector = row[3] if len(row) > 3 else vector_of(row[1], row[2])
-        ids.append(row[0])
-        docs.append(vector.literal)
-        counts.update(vector.terms)
+    for title, body in texts:
+        title_tokens, text_tokens = fts_tokens(title or ""), fts_tokens(body)
+        literals.append(_literal(title_tokens, text_tokens))
+        counts.update({*title_tokens, *text_tokens})
+    return Vectors(literals, counts)
+
+
+def _store_vectors(connection: Connection, ids: Sequence[int], vectors: Vectors) -> None:
+    """Insert the vectors of the articles `ids` and count their terms in the vocabulary."""
     connection.execute(
         text(
             "INSERT INTO article_fts (id, doc) SELECT id, CAST(doc AS tsvector) "
             "FROM unnest(CAST(:ids AS integer[]), CAST(:docs AS text[])) AS t(id, doc)"
         ),
-        {"ids": ids, "docs": docs},
+        {"ids": list(ids), "docs": vectors.literals},
     )
     # In the terms' order: two transactions counting the same terms lock their rows in the
     # same order (the second waits for the first, neither for the other).
-    terms = sorted(counts)
+    terms = sorted(vectors.counts)
     connection.execute(
         text(
             "INSERT INTO article_fts_vocab (term, doc) "
@@ -336,7 +330,7 @@ def _store_vectors(connection: Connection, rows: Iterable[Any]) -> None:
             "AS t(term, doc) ON CONFLICT (term) DO UPDATE "
             "SET doc = article_fts_vocab.doc + excluded.doc"
         ),
-        {"terms": terms, "docs": [counts[term] for term in terms]},
+        {"terms": terms, "docs": [vectors.counts[term] for term in terms]},
     )
 
 

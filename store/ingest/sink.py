@@ -23,8 +23,12 @@ back from the database.
 
 A batch is written by a writer thread while the next one is read and parsed (the database
 works meanwhile: on PostgreSQL the server, on SQLite its C code, both without the
-interpreter's lock); the next batch waits for it before it is checked against the database,
-so every check sees every batch before it, and its lines come after the written batch's.
+interpreter's lock). SQLite writes one batch at a time: the next waits for it before it is
+checked against the database, so every check sees every batch before it. PostgreSQL writes
+`WRITERS` (two) at once, each in its own transaction on its own connection (a server process
+each): the newer is checked against the database and against the batch still being written,
+each indexes its own articles (`index_known`), and its rows go by COPY. Lines come out in
+the input's order either way: a batch's are said once the batches before it are counted.
 """
 
 from __future__ import annotations
@@ -45,11 +49,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col
 
 from store.corpus.search import (
-    Vector,
+    Vectors,
     index_known,
     index_new_articles,
     index_pending,
-    vector_of,
+    vectors_of,
 )
 from store.dialect import POSTGRESQL
 from store.formats import limits
@@ -202,6 +206,8 @@ class _Queued:
 
 # A pending batch: rows, and the problem and note lines raised between them (in input order).
 _Entry = _Queued | tuple[str, Problem]
+# A batch's vectors: of its texts (title, text), and the indexes of those kept.
+_Made = tuple[Vectors, list[int], list[tuple[str | None, str]]]
 
 
 class ArticleSink:
@@ -303,18 +309,17 @@ class ArticleSink:
         self._settle()
 
     def _send(self) -> None:
-        """`flush`, the batch handed to the writer thread (`_settle` waits for it)."""
+        """`flush`, the batch handed to a writer thread (`_settle` waits for it)."""
         if not self.batch:
             self._settle()
             return
         batch, self.batch, self.rows = self.batch, [], 0
         queued = [entry for entry in batch if isinstance(entry, _Queued)]
-        # PostgreSQL's vectors, made while the writer thread still waits for the server with
-        # the batch before (made there, they held the interpreter the two threads share).
+        # PostgreSQL's vectors, made here while the writer threads wait for the server with
+        # the batches before (made there, they held the interpreter the threads share).
         postgresql = self.engine.dialect.name == POSTGRESQL
-        made = (
-            {id(e): vector_of(e.row["title"], e.row["text"]) for e in queued} if postgresql else {}
-        )
+        texts = [(e.row["title"], e.row["text"]) for e in queued] if postgresql else []
+        made = vectors_of(texts) if postgresql else None
         # The batches before, but the last `_writers - 1` still being written: their ids
         # counted, their lines said, before these.
         self._settle(keep=self._writers - 1)
@@ -354,7 +359,8 @@ class ArticleSink:
         # PostgreSQL indexes each batch with it, from its rows (no segments to merge: held for
         # ten batches, 10,000 texts took 300 MB more and came as one burst).
         due = postgresql or self.unindexed + 1 >= INDEX_EVERY
-        vectors = [made[id(entry)] for entry in kept] if postgresql else []
+        at = {id(entry): index for index, entry in enumerate(queued)}
+        vectors = None if made is None else (made, [at[id(entry)] for entry in kept], texts)
         job = self._writer().submit(self._write, rows, vectors, due)
         self._writing.append((kept, due, job))
 
@@ -368,22 +374,19 @@ class ArticleSink:
     def _write(
         self,
         rows: list[dict[str, Any]],
-        vectors: list[Vector],
+        vectors: _Made | None,
         due: bool,
     ) -> tuple[list[int], int]:
-        """Store `rows` in one transaction (in the writer thread), which also fills the search
-        index when `due` (PostgreSQL: from the rows and their `vectors`, not read back); their
-        ids and how many articles were indexed."""
+        """Store `rows` in one transaction (in a writer thread), which also fills the search
+        index when `due` (PostgreSQL: with their `vectors`, made from the batch's texts before
+        some were left out, not read back); their ids and how many articles were indexed."""
+        own = None if vectors is None else vectors[0].only(*vectors[1:])
         with self.engine.begin() as connection:
             keyed = insert_keyed(connection, rows)
-            known = [
-                (keyed[r["external_id"]], r["title"], r["text"], made)
-                for r, made in zip(rows, vectors, strict=False)  # (none on SQLite)
-            ]
             if not due:
                 indexed = 0
-            elif known:  # PostgreSQL: this batch's own vectors (another writer has its own)
-                indexed = index_known(connection, known)
+            elif own is not None:  # PostgreSQL: this batch's own (each writer indexes its own)
+                indexed = index_known(connection, [keyed[r["external_id"]] for r in rows], own)
             else:
                 indexed = index_pending(connection, bulk=True)
         return sorted(keyed.values()), indexed

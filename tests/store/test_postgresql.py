@@ -190,7 +190,7 @@ VECTOR_CASES = [
 
 
 def test_the_vectors_the_server_makes_are_the_literal_ones(engine: Engine, server: str) -> None:
-    from store.corpus.search import _store_vectors, fts_tokens
+    from store.corpus.search import _store_vectors, fts_tokens, vectors_of
     from store.ingest.sink import article_row, insert_keyed, text_hash
 
     with engine.begin() as connection:
@@ -202,7 +202,8 @@ def test_the_vectors_the_server_makes_are_the_literal_ones(engine: Engine, serve
         ]
         keyed = insert_keyed(connection, stored)
         rows = [(keyed[r["external_id"]], r["title"], r["text"]) for r in stored]
-        _store_vectors(connection, rows)
+        ids = [row[0] for row in rows]
+        _store_vectors(connection, ids, vectors_of([(title, body) for _, title, body in rows]))
         for article_id, title, body in rows:
             literal = tsvector(fts_tokens(title), fts_tokens(body))
             stored, expected = connection.execute(
@@ -211,7 +212,6 @@ def test_the_vectors_the_server_makes_are_the_literal_ones(engine: Engine, serve
                 {"id": article_id, "literal": literal},
             ).one()  # fmt: skip
             assert stored == expected, (title, body[:40])
-        ids = [row[0] for row in rows]
         served = connection.execute(
             text("SELECT count(*) FROM article_fts WHERE id = ANY(:ids)"), {"ids": ids}
         ).scalar_one()
@@ -238,3 +238,42 @@ def test_texts_and_vectors_are_compressed_with_lz4(engine: Engine, server: str) 
             ).all()
         )
     assert found == {"article.text": "l", "article.title": "l", "article_fts.doc": "l"}
+
+
+def test_an_import_counts_the_vocabulary_of_the_articles_it_stored(
+    engine: Engine, server: str, tmp_path: Any
+) -> None:
+    """Batches written two at once, with duplicates and bad lines among them (a duplicate's
+    terms made, then left out): the vocabulary counts, for every term, the articles whose
+    vector holds it, and every article stored is indexed."""
+    import json
+
+    from store.ingest.articles import import_articles
+    from store.ingest.sink import BATCH
+
+    lines = []
+    for i in range(BATCH * 2 + 300):
+        if i % 97 == 5:
+            lines.append("{not json")
+        elif i % 89 == 7:  # the text of the article before: a duplicate
+            lines.append(
+                json.dumps({"id": f"d{i}", "text": f"kata{i - 1} unik{i - 1} sama Jakarta"})
+            )
+        else:
+            lines.append(json.dumps({"id": f"a{i}", "text": f"kata{i} unik{i} sama Jakarta"}))
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_articles(engine, [path], reviewer_id=None)
+    assert report.failed > 0 and report.duplicates > 0
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM article")).scalar_one()
+        indexed = connection.execute(text("SELECT count(*) FROM article_fts")).scalar_one()
+        vocab = dict(connection.execute(text("SELECT term, doc FROM article_fts_vocab")).all())
+        held = dict(
+            connection.execute(
+                text("SELECT word, ndoc FROM ts_stat('SELECT doc FROM article_fts')")
+            ).all()
+        )
+    assert stored == indexed == report.imported
+    assert vocab == held  # (a duplicate's terms, counted twice, would be caught here)
+    assert vocab["sama"] == vocab["jakarta"] == stored
