@@ -644,19 +644,37 @@ def sparse_search(session: Session, query: str) -> bool:
         return False
     held = []
     for tokens, prefix in terms:
-        counts = []
-        for i, token in enumerate(tokens):
-            if prefix and i == len(tokens) - 1:
-                sql = "SELECT max(doc) FROM article_fts_vocab WHERE term >= :t AND term < :u"
-                after = token[:-1] + chr(min(ord(token[-1]) + 1, 0x10FFFF))
-                found = session.execute(text(sql), {"t": token, "u": after}).scalar()
-            else:
-                sql = "SELECT doc FROM article_fts_vocab WHERE term = :t"
-                found = session.execute(text(sql), {"t": token}).scalar()
-            counts.append(int(found or 0))
+        last = len(tokens) - 1
+        counts = (_held(session, word, prefix and at == last) for at, word in enumerate(tokens))
         held.append(min(counts))
     articles = session.execute(text("SELECT coalesce(max(id), 0) FROM article_fts")).scalar()
     return min(held) < DENSE * int(articles or 0)
+
+
+def held_at_least(session: Session, query: str) -> int:
+    """PostgreSQL: how many articles match a search at the least, by the vocabulary's article
+    counts alone (no article read): a word's count, or a prefix's most common word's; 0 for
+    a phrase, words ANDed (their matches may be none) and on SQLite. The queue's count of a
+    common word or prefix stops there when it passes the cap: a bitmap of every match took
+    130-190 ms at 1,000,000 articles (`mem*`, `meng*`)."""
+    terms = _parsed(query)
+    if dialect_name(session) != POSTGRESQL or len(terms) != 1 or len(terms[0][0]) != 1:
+        return 0
+    (token,), prefix = terms[0]
+    return _held(session, token, prefix)
+
+
+def _held(session: Session, token: str, prefix: bool) -> int:
+    """The vocabulary's article count of a word, or (`prefix`) of the most common word it
+    starts."""
+    if prefix:
+        sql = "SELECT max(doc) FROM article_fts_vocab WHERE term >= :t AND term < :u"
+        after = token[:-1] + chr(min(ord(token[-1]) + 1, 0x10FFFF))
+        found = session.execute(text(sql), {"t": token, "u": after}).scalar()
+    else:
+        sql = "SELECT doc FROM article_fts_vocab WHERE term = :t"
+        found = session.execute(text(sql), {"t": token}).scalar()
+    return int(found or 0)
 
 
 def checked_by_row(session: Session, query: str) -> bool:
