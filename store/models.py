@@ -375,6 +375,18 @@ class AuditEntry(SQLModel, table=True):
     after: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
+class ArticleTally(SQLModel, table=True):
+    """How many articles have each status: the queue's header and its count without a search,
+    without a scan of every article. Kept by triggers on `article` (migration 0013), never
+    written by the store, as `MentionTally` is: a count is the sum of its rows."""
+
+    __tablename__ = "article_tally"
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: str
+    n: int
+
+
 class MentionTally(SQLModel, table=True):
     """How many mentions have each state and origin: what `telaah stats` shows, without a scan
     of every mention. Kept by triggers on `mention` (migration 0009), never written by the

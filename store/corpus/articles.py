@@ -24,7 +24,16 @@ from store.corpus.search import (
 from store.dialect import POSTGRESQL, dialect_name, index_scans
 from store.errors import NotFound, TelaahError
 from store.layers import Team, is_blind, overlay, team_of
-from store.models import ARTICLE_STATUSES, Article, Assignment, Fact, Mention, shown_at, utcnow
+from store.models import (
+    ARTICLE_STATUSES,
+    Article,
+    ArticleTally,
+    Assignment,
+    Fact,
+    Mention,
+    shown_at,
+    utcnow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +197,9 @@ def count_articles(
     matching a search."""
     scope = _Scope.of(session, status, search, reviewer_id)
     found = scope.found
+    if found is None and (status is None or scope.team is None):
+        counts = count_by_status(session=session)  # (kept by triggers: no article read)
+        return sum(counts.values()) if status is None else counts[_checked_status(status)]
     postgresql = dialect_name(session) == POSTGRESQL
     if postgresql and status is None and found is not None and found.index is not None:
         # The vectors alone (each has its article): no article probed per match.
@@ -263,13 +275,15 @@ def _counted(session: Session, query: Any, scope: _Scope) -> int:
 def count_by_status(*, session: Session) -> dict[str, int]:
     """How many articles have each status (every status present, zero or not).
 
-    Only the article table is read (through its status index): what the queue's header needs,
-    without the corpus-wide mention counts of `store.corpus.stats.corpus_stats`.
+    Read from `article_tally` (kept by triggers, migration 0013: a few rows, whatever the
+    number of articles): what the queue's header needs, without the corpus-wide mention
+    counts of `store.corpus.stats.corpus_stats`.
     """
     counts = dict.fromkeys(ARTICLE_STATUSES, 0)
-    query = sa_select(col(Article.status), func.count()).group_by(col(Article.status))
+    column = col(ArticleTally.status)
+    query = sa_select(column, func.sum(col(ArticleTally.n))).group_by(column)
     for status, count in session.execute(query).all():
-        counts[status] = int(count)
+        counts[status] = int(count or 0)
     return counts
 
 
