@@ -1,0 +1,107 @@
+"""The queue's reload (its counts and first page) for each search, this code beside another
+revision's, on the same database in the same run.
+
+    .venv/bin/python bench/queue_reload_bench.py --db postgresql+psycopg://u@h/db --before HEAD~1
+    .venv/bin/python bench/queue_reload_bench.py --db articles.db --before 879a532 --rounds 2
+
+Each side runs in a child process of its own code (the revision `--before` from a `git
+worktree`, as `pg_import_bench.py` makes it), reading with `scale_search_bench.queue_reads`
+what `tui/screens/articles.py` reads on a reload; the sides alternate (before, now, now,
+before with `--rounds 2`) to spread the machine's drift. Printed: the median and the least of
+`--repeat` reloads per search and side, then now / before. The database is opened without
+migrating it (migrate it once with this code first: the code before reads what it knew).
+Nothing is asserted: figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEARCHES = ("", "yang", '"yang dan"', "777", "jos*", "mem*", "meng*", "mengj*")
+
+
+def child(db: str, repeat: int) -> None:
+    """In a child: the reloads of every search with the code it runs in (its working
+    folder: this checkout or the revision's worktree), as JSON."""
+    code = Path.cwd()
+    sys.path[:0] = [str(code), str(code / "bench")]
+    from scale_search_bench import queue_reads
+
+    from store.db import make_engine
+
+    engine = make_engine(db)
+    found = {}
+    for search in SEARCHES:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            total, _rows = queue_reads(engine, search or None)
+            times.append((time.perf_counter() - started) * 1000)
+        found[search] = (statistics.median(times), min(times), str(total))
+    print(json.dumps(found))
+
+
+def side(code: Path, db: str, repeat: int) -> dict[str, list[object]]:
+    script = code / "bench" / "queue_reload_bench.py"
+    if not script.exists():  # (a revision older than this bench: this file, its code)
+        script = Path(__file__)
+    done = subprocess.run(
+        [sys.executable, str(script), "--child", "--db", db, "--repeat", str(repeat)],
+        cwd=code,
+        env={"PYTHONPATH": str(code)},
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    result: dict[str, list[object]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", required=True, help="a database URL or a SQLite file")
+    parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=5, help="reloads per search (median)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    db = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    if args.child:
+        child(db, args.repeat)
+        return 0
+    sys.path.insert(0, str(HERE))
+    from pg_import_bench import worktree
+
+    before = worktree(args.before)
+    order = [("before", before), ("now", ROOT)]
+    runs: dict[str, list[dict[str, list[object]]]] = {"before": [], "now": []}
+    for round_ in range(args.rounds):
+        for label, code in order if round_ % 2 == 0 else order[::-1]:
+            runs[label].append(side(code, db, args.repeat))
+    print(f"== the queue's reload, median of {args.repeat} (least), {args.before} and now")
+    for search in SEARCHES:
+        cells = []
+        for label in ("before", "now"):
+            for run in runs[label]:
+                median, least, total = run[search]
+                cells.append(f"{label} {median:7.1f} ({least:.1f})")
+        best = {label: min(float(run[search][0]) for run in runs[label]) for label in runs}  # type: ignore[arg-type]
+        shown = runs["now"][0][search][2]
+        print(
+            f"  {search or '(no search)':12} {shown:>10}  "
+            + "  ".join(cells)
+            + f"  now / before {best['now'] / best['before']:.2f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
