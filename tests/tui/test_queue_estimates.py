@@ -21,13 +21,9 @@ TOTAL = 1_000
 CAP = 300
 
 
-async def test_a_search_past_the_cap_is_counted_as_an_estimate(
-    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    many_articles(engine, TOTAL)  # every text says "Text N."
-    index_new_articles(engine)
-    monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
-    # The exact count is held until the test lets it go, and says which thread made it.
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[threading.Thread]]:
+    """The queue's exact count, held until the test sets the event; the threads it ran in."""
     release, threads = threading.Event(), []
     real_count = queue_screen.count_articles
 
@@ -37,6 +33,19 @@ async def test_a_search_past_the_cap_is_counted_as_an_estimate(
         return real_count(**kwargs)
 
     monkeypatch.setattr(queue_screen, "count_articles", held_count)
+    return release, threads
+
+
+async def test_a_search_past_the_cap_is_counted_as_an_estimate(
+    db_url: str,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    held: tuple[threading.Event, list[threading.Thread]],
+) -> None:
+    many_articles(engine, TOTAL)  # every text says "Text N."
+    index_new_articles(engine)
+    monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
+    release, threads = held
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = table_of(pilot.app)
         counts = pilot.app.screen.query_one("#counts")
@@ -82,19 +91,15 @@ async def test_a_search_past_the_cap_is_counted_as_an_estimate(
 
 
 async def test_an_end_count_that_comes_after_the_reviewer_moved_on_changes_nothing(
-    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    db_url: str,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    held: tuple[threading.Event, list[threading.Thread]],
 ) -> None:
     many_articles(engine, TOTAL)
     index_new_articles(engine)
     monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
-    release = threading.Event()
-    real_count = queue_screen.count_articles
-
-    def held_count(**kwargs: Any) -> int:
-        assert release.wait(10)
-        return real_count(**kwargs)
-
-    monkeypatch.setattr(queue_screen, "count_articles", held_count)
+    release, _threads = held
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = table_of(pilot.app)
         counts = pilot.app.screen.query_one("#counts")
