@@ -364,6 +364,7 @@ def export(pg_url: str, lite: Path | None, cache: Path, scratch: Path, articles:
     """The export's floor (every row streamed as JSON) and `run_export` of the articles of a
     search (about `articles` of them), on both databases."""
     term, held = common_term(pg_url, articles)
+    scratch.mkdir(parents=True, exist_ok=True)  # (made by the SQLite copy, unless --no-sqlite)
     out = scratch / "export.jsonl"
     print(f"  export: floor of every article; jsonl of the {held:,} articles holding {term!r}")
     for name, db in (("PostgreSQL", pg_url), ("SQLite", str(lite) if lite else None)):
