@@ -476,7 +476,12 @@ class ArticleSink:
         try:
             with self.engine.begin() as connection:
                 ids = insert_articles(connection, [row])
-                indexed = index_pending(connection, bulk=True)
+                if connection.dialect.name == POSTGRESQL:  # its own, as a batch's (not by id:
+                    # a batch written meanwhile may have indexed higher ids already)
+                    own = vectors_of([(row["title"], row["text"])])
+                    indexed = index_known(connection, ids, own)
+                else:
+                    indexed = index_pending(connection, bulk=True)
             self.indexed += indexed
             self.on_stored(ids)
         except IntegrityError:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from store.corpus.search import BULK_SETTINGS, FTS5_SETTINGS, index_levels
+from store.corpus.search import BULK_SETTINGS, FTS5_SETTINGS, index_levels, index_new_articles
 from store.db import open_database
 from store.dialect import POSTGRESQL, dialect_name
 from store.ingest import sink
@@ -241,3 +241,30 @@ def test_stored_before_is_one_line_duplicates_in_the_input_one_each(
     assert import_articles(engine, [single], reviewer_id=None).notes == [
         f"{single}:1: duplicate of article 'n', skipped"
     ]
+
+
+def test_a_batch_that_meets_a_text_stored_meanwhile_stores_the_rest_one_by_one(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer stores one of a batch's texts between its check and its write: the
+    batch's transaction fails on the unique text, its rows are stored one by one, that one
+    line says so, and every article stored is in the search index."""
+    path = corpus(tmp_path / "two.jsonl", BATCH * 2)
+    # What another writer stored (and indexed) after the batch was checked: the checks see
+    # nothing.
+    monkeypatch.setattr(sink.ArticleSink, "_stored", lambda self, queued: ({}, set()))
+    taken = "artikel 1500 tentang Jakarta"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO article (external_id, title, text, sha256, status, meta, "
+                "created_at, updated_at) VALUES ('other', 'x', :text, :sha, 'todo', '{}', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"text": taken, "sha": sink.text_hash(taken)},
+        )
+    index_new_articles(engine)
+    report = import_articles(engine, [path], reviewer_id=None)
+    assert report.failed == 1 and report.imported == BATCH * 2 - 1
+    assert "was stored meanwhile" in report.problems[0] and ":1501:" in report.problems[0]
+    assert counts(engine) == (BATCH * 2, BATCH * 2)  # every article stored is indexed
