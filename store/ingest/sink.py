@@ -131,8 +131,8 @@ def article_row(
 
 
 def insert_articles(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert `rows` in one statement; their new ids, ascending (consecutive: one
-    transaction's)."""
+    """Insert `rows` in one statement; their new ids, ascending (on PostgreSQL, with two
+    batches written at once, not always consecutive)."""
     return sorted(insert_keyed(connection, rows).values())
 
 
@@ -141,8 +141,7 @@ def insert_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict
     if connection.dialect.name == POSTGRESQL and len(rows) > 1:
         return _copy_keyed(connection, rows)
     found = connection.execute(
-        # Unsorted RETURNING lets SQLAlchemy send one multi-row INSERT per batch; the ids
-        # of one transaction are consecutive.
+        # Unsorted RETURNING lets SQLAlchemy send one multi-row INSERT per batch.
         insert(Article).returning(col(Article.id), col(Article.external_id)),
         list(rows),
     ).all()
@@ -206,6 +205,18 @@ class _Queued:
 
 # A pending batch: rows, and the problem and note lines raised between them (in input order).
 _Entry = _Queued | tuple[str, Problem]
+
+
+def _index_stored(connection: Connection, ids: list[int], vectors: Vectors | None) -> int:
+    """Index the articles `ids` just stored in the caller's transaction; how many were
+    indexed. PostgreSQL (`vectors` given): these and no other, with their own vectors (not
+    by the highest indexed id, which a batch written at once may have passed); SQLite: every
+    article not yet in the index (one FTS5 segment)."""
+    if vectors is not None:
+        return index_known(connection, ids, vectors)
+    return index_pending(connection, bulk=True)
+
+
 # A batch's vectors: of its texts (title, text), and the indexes of those kept.
 _Made = tuple[Vectors, list[int], list[tuple[str | None, str]]]
 
@@ -215,7 +226,7 @@ class ArticleSink:
     problem log.
 
     Args:
-        on_stored: called with the ids of each batch written by `flush` (consecutive ids).
+        on_stored: called with the ids of each batch written, ascending, in the input's order.
         on_duplicate: called for each queued row skipped because its text is stored.
         on_controls: called with the control characters removed from each row kept.
     """
@@ -383,13 +394,9 @@ class ArticleSink:
         own = None if vectors is None else vectors[0].only(*vectors[1:])
         with self.engine.begin() as connection:
             keyed = insert_keyed(connection, rows)
-            if not due:
-                indexed = 0
-            elif own is not None:  # PostgreSQL: this batch's own (each writer indexes its own)
-                indexed = index_known(connection, [keyed[r["external_id"]] for r in rows], own)
-            else:
-                indexed = index_pending(connection, bulk=True)
-        return sorted(keyed.values()), indexed
+            ids = [keyed[r["external_id"]] for r in rows]
+            indexed = _index_stored(connection, ids, own) if due else 0
+        return sorted(ids), indexed
 
     def _settle(self, keep: int = 0) -> None:
         """Wait for the batches being written, oldest first, until `keep` are left, and count
@@ -476,12 +483,9 @@ class ArticleSink:
         try:
             with self.engine.begin() as connection:
                 ids = insert_articles(connection, [row])
-                if connection.dialect.name == POSTGRESQL:  # its own, as a batch's (not by id:
-                    # a batch written meanwhile may have indexed higher ids already)
-                    own = vectors_of([(row["title"], row["text"])])
-                    indexed = index_known(connection, ids, own)
-                else:
-                    indexed = index_pending(connection, bulk=True)
+                postgresql = connection.dialect.name == POSTGRESQL
+                own = vectors_of([(row["title"], row["text"])]) if postgresql else None
+                indexed = _index_stored(connection, ids, own)
             self.indexed += indexed
             self.on_stored(ids)
         except IntegrityError:

@@ -22,6 +22,14 @@ CAP = 300
 
 
 @pytest.fixture
+def corpus(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TOTAL indexed articles, every text saying "Text N.", and a search's cap of CAP."""
+    many_articles(engine, TOTAL)
+    index_new_articles(engine)
+    monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
+
+
+@pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[threading.Thread]]:
     """The queue's exact count, held until the test sets the event; the threads it ran in."""
     release, threads = threading.Event(), []
@@ -36,15 +44,10 @@ def held(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[threadi
     return release, threads
 
 
+@pytest.mark.usefixtures("corpus")
 async def test_a_search_past_the_cap_is_counted_as_an_estimate(
-    db_url: str,
-    engine: Engine,
-    monkeypatch: pytest.MonkeyPatch,
-    held: tuple[threading.Event, list[threading.Thread]],
+    db_url: str, held: tuple[threading.Event, list[threading.Thread]]
 ) -> None:
-    many_articles(engine, TOTAL)  # every text says "Text N."
-    index_new_articles(engine)
-    monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
     release, threads = held
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = table_of(pilot.app)
@@ -90,15 +93,10 @@ async def test_a_search_past_the_cap_is_counted_as_an_estimate(
         assert table.article_id == 1 and table.first == 0 and table.placed
 
 
+@pytest.mark.usefixtures("corpus")
 async def test_an_end_count_that_comes_after_the_reviewer_moved_on_changes_nothing(
-    db_url: str,
-    engine: Engine,
-    monkeypatch: pytest.MonkeyPatch,
-    held: tuple[threading.Event, list[threading.Thread]],
+    db_url: str, held: tuple[threading.Event, list[threading.Thread]]
 ) -> None:
-    many_articles(engine, TOTAL)
-    index_new_articles(engine)
-    monkeypatch.setattr(listing, "ESTIMATE_AT", CAP)
     release, _threads = held
     async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
         table = table_of(pilot.app)
