@@ -291,10 +291,32 @@ def _run(
     command = _command(db, workers, limit, through)
     if fresh:
         command.append("--fresh")
+    server = _server(db)
+    cpu0 = server_cpu(server)
     # stdout: the figures; stderr (the progress lines) goes to the terminal as it comes
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    # (the server's CPU includes the run's set-up: clearing candidates, building the matcher)
+    result["server_cpu"] = server_cpu(server) - cpu0
     return result
+
+
+def _server(db: Path | str) -> int | None:
+    """The PostgreSQL server's process id when `db` is on one running here (else None)."""
+    if "://" not in str(db) or str(db).startswith("sqlite"):
+        return None
+    from scale_pg_bench import server_pid
+
+    return server_pid(str(db))
+
+
+def server_cpu(pid: int | None) -> float:
+    """The server's CPU seconds so far (0 without one)."""
+    if pid is None:
+        return 0.0
+    from scale_pg_bench import server_cpu as cpu
+
+    return float(cpu(pid))
 
 
 def _checkpoints(db: Path | str) -> int:
@@ -345,9 +367,12 @@ def _line(label: str, run: dict[str, Any]) -> str:
     matched = run["articles"] - run["skipped"]  # a resumed run: what it matched itself
     rate = matched / run["seconds"] if run["seconds"] else 0.0
     cpu = 1000 * run["cpu"] / max(1, matched)
+    server = 1000 * run.get("server_cpu", 0.0) / max(1, matched)
     return (
         f"{label:<22} {run['seconds']:8.1f} s {rate:8,.0f} articles/s  "
-        f"CPU {cpu:6.2f} ms/article  peak RSS parent {run['rss_parent']:5.0f} MiB, "
+        f"CPU {cpu:6.2f} ms/article"
+        + (f" (server {server:5.2f})" if run.get("server_cpu") else "")
+        + f"  peak RSS parent {run['rss_parent']:5.0f} MiB, "
         f"worker {run['rss_children']:5.0f} MiB  ({run['rows']:,} candidates)"
     )
 

@@ -48,6 +48,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col
 
+from store.bulk_copy import copy_rows
 from store.corpus.search import (
     Vectors,
     index_known,
@@ -167,8 +168,8 @@ _COPIED = (
 def _copy_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """`insert_keyed` on PostgreSQL: the ids drawn from the table's sequence, the rows sent by
     COPY (a multi-row INSERT's parameters took 150 us a row of the interpreter's time, the
-    import's bottleneck); a unique value already stored raises `IntegrityError` as the INSERT
-    did."""
+    import's bottleneck: `store.bulk_copy`); a unique value already stored raises
+    `IntegrityError` as the INSERT did."""
     keys = list(
         connection.execute(
             sql(
@@ -178,19 +179,16 @@ def _copy_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[
             {"n": len(rows)},
         ).scalars()
     )
-    columns = ", ".join(("id", *_COPIED))
-    dbapi = connection.dialect.loaded_dbapi
-    statement = f"COPY article ({columns}) FROM STDIN"
-    try:
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            for key, row in zip(keys, rows, strict=True):
-                copy.write_row(
-                    (key, *(row[name] for name in _COPIED[:8]), json.dumps(row["meta"]))
-                    + (row["created_at"], row["updated_at"])
-                )
-    except dbapi.IntegrityError as error:
-        raise IntegrityError(statement, None, error) from error
+    copy_rows(
+        connection,
+        "article",
+        ("id", *_COPIED),
+        (
+            (key, *(row[name] for name in _COPIED[:8]), json.dumps(row["meta"]))
+            + (row["created_at"], row["updated_at"])
+            for key, row in zip(keys, rows, strict=True)
+        ),
+    )
     return {str(row["external_id"]): int(key) for key, row in zip(keys, rows, strict=True)}
 
 

@@ -7,13 +7,30 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, Table, bindparam, delete, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    column,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlmodel import Session, col
 
 from store import audit
 from store.audit import Action
+from store.bulk_copy import copy_rows
 from store.db import session_scope
-from store.dialect import json_int, json_rows
+from store.dialect import POSTGRESQL, json_int, json_rows
 from store.matching import AliasEntry, Candidate, Matcher
 from store.matching.names import hints_for, with_new_names
 from store.models import Alias, Article, Entity, Mention, utcnow
@@ -351,12 +368,27 @@ def _insert_sql(engine: Engine) -> str:
 
 
 def _write(connection: Connection, rows: Rows) -> None:
-    """One chunk's changes, in the caller's transaction."""
-    if rows.updates:  # one statement for them all
-        connection.execute(_UPDATE, rows.updates)
-    if rows.withdrawn:  # one statement for them all too (no list of ids to bind)
-        connection.execute(_DELETE, [{"row_id": row_id} for row_id in rows.withdrawn])
-    if rows.inserts:
+    """One chunk's changes, in the caller's transaction: each kind in one statement (on
+    PostgreSQL a statement per row would fire `mention_tally`'s statement triggers per row)."""
+    postgresql = connection.dialect.name == POSTGRESQL
+    if rows.updates:
+        if postgresql:
+            connection.execute(_pg_update(rows.updates))
+        else:  # (SQLite: the driver's executemany, no round trip nor statement trigger)
+            connection.execute(_UPDATE, rows.updates)
+    if rows.withdrawn:  # the ids as one parameter
+        ids = json_rows(connection.dialect.name, sorted(rows.withdrawn))
+        connection.execute(
+            delete(Mention).where(
+                col(Mention.id).in_(select(json_int(connection.dialect.name, ids.c.value))),
+                col(Mention.state) == "pending",
+            )
+        )
+    if not rows.inserts:
+        return
+    if postgresql:  # one stream
+        copy_rows(connection, _TABLE.name, _INSERTED, rows.inserts)
+    else:
         connection.exec_driver_sql(_insert_sql(connection.engine), rows.inserts)
 
 
@@ -393,10 +425,34 @@ _UPDATE = (
 )
 
 
-# A withdrawn candidate, still pending: a decision committed since the rows were read is never
-# undone (the read was not under the write lock; a re-match runs beside the review).
-_DELETE = delete(Mention).where(
-    col(Mention.id) == bindparam("row_id"), col(Mention.state) == "pending"
+def _pg_update(updates: list[dict[str, Any]]) -> Any:
+    """`_UPDATE` for many rows as one PostgreSQL statement: the rows sent as one JSON
+    parameter, read by `json_to_recordset`."""
+    given = func.json_to_recordset(literal(updates, JSON)).table_valued(
+        column("row_id", Integer),
+        *(column(f"new_{name}", kind) for name, kind in _UPDATED),
+    )
+    given = given.render_derived(with_types=True)
+    return (
+        update(Mention)
+        .where(col(Mention.id) == given.c.row_id, col(Mention.state) == "pending")
+        .values(
+            {
+                **{name: given.c[f"new_{name}"] for name, _kind in _UPDATED},
+                "version": col(Mention.version) + 1,
+            }
+        )
+    )
+
+
+# The fields of a re-matched candidate `_UPDATE` sets, and their types in `_pg_update`.
+_UPDATED = (
+    ("label", String),
+    ("matched_alias", String),
+    ("score", Float),
+    ("method", String),
+    ("alternatives", JSON),
+    ("reason", String),
 )
 
 
