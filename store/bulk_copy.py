@@ -7,9 +7,11 @@ matching them. A multi-row INSERT's parameters cost the interpreter as much agai
 row in the import). COPY sends the rows as one stream; the triggers fire once.
 
 Used where many rows are written at once on PostgreSQL: the import's articles
-(`store.ingest.sink`), a match's candidates (`store.review.candidates`). SQLite has no COPY:
-its callers keep the driver's executemany, which costs it little (no round trip, no
-statement-level triggers there).
+(`store.ingest.sink`), and through `write_rows` / `insert_rows` a match's candidates
+(`store.review.candidates`), an annotated import's mentions (`store.ingest.annotated`), a
+gazetteer import's entities, aliases and audit entries (`store.gazetteer.bulk`). SQLite has
+no COPY: there the driver's executemany of one INSERT, which costs it little (no round trip,
+no statement-level triggers), each value converted beforehand.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.exc import DBAPIError
+
+from store.dialect import POSTGRESQL
 
 
 def copy_rows(
@@ -39,3 +43,70 @@ def copy_rows(
                 copy.write_row(row)
     except dbapi.Error as error:
         raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
+
+
+def driver_rows(
+    dialect: Dialect, table: Table, columns: Sequence[str], rows: Iterable[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """`rows` (dicts with every one of `columns`) as the database driver takes them: each
+    column's own conversion (JSON, times) applied, in the order of `columns`. (A value that
+    is the same object as the row before's, an import's one timestamp, is converted once.)"""
+    convert = [
+        (at, process)
+        for at, name in enumerate(columns)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    last: dict[int, tuple[Any, Any]] = {}
+    converted = []
+    for given in rows:
+        row = [given[name] for name in columns]
+        for at, process in convert:
+            value = row[at]
+            before = last.get(at)
+            if before is not None and before[0] is value:
+                row[at] = before[1]
+            else:
+                row[at] = process(value)
+                last[at] = (value, row[at])
+        converted.append(tuple(row))
+    return converted
+
+
+def write_rows(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Write `driver_rows` into `table` in the caller's transaction, in one statement: COPY
+    on PostgreSQL, the driver's executemany of one INSERT elsewhere."""
+    if not rows:
+        return
+    if connection.dialect.name == POSTGRESQL:
+        copy_rows(connection, table.name, columns, rows)
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({', '.join(mark for _ in columns)})",
+        list(rows),
+    )
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys) as `insert(table)` would (a column left out
+    gets its Python default, else the server's), in one statement (`write_rows`)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    defaults = {
+        column.name: column.default
+        for column in table.c
+        if column.name not in rows[0] and column.default is not None
+    }
+    if defaults:  # (a callable default of no argument: SQLAlchemy wraps it to take one)
+        columns += list(defaults)
+        made = {
+            name: default.arg if default.is_scalar else default.arg(None)  # type: ignore[attr-defined]
+            for name, default in defaults.items()
+        }
+        rows = [{**row, **made} for row in rows]
+    write_rows(connection, table, columns, driver_rows(connection.dialect, table, columns, rows))

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.audit import Action
+from store.bulk_copy import insert_rows
 from store.gazetteer.entities import AliasView, EntityView
 from store.models import Alias, AuditEntry, Entity, utcnow
 from store.textnorm import norm_key
@@ -27,36 +28,8 @@ def _batches(rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 
 def _insert(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts with the same keys) into `model`'s table in one statement.
-
-    On SQLite, through the driver's executemany, each column's values bound beforehand (a value
-    shared by every row, the import's timestamp, converted once); elsewhere, SQLAlchemy Core's
-    executemany."""
-    if not rows:
-        return
-    table = model.__table__
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), list(rows))
-        return
-    names = list(rows[0])
-    columns: list[list[Any]] = []
-    for name in names:
-        values = [row[name] for row in rows]
-        kind = table.c[name].type.dialect_impl(connection.dialect)
-        process = kind.bind_processor(connection.dialect)
-        if process is not None:
-            first = values[0]
-            if first is not None and all(value is first for value in values):
-                values = [process(first)] * len(values)  # the import's one timestamp
-            else:
-                values = [None if value is None else process(value) for value in values]
-        columns.append(values)
-    quoted = ", ".join(f'"{name}"' for name in names)
-    marks = ", ".join("?" for _ in names)
-    connection.exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', list(zip(*columns, strict=True))
-    )
+    """Insert `rows` (dicts with the same keys) into `model`'s table in one statement."""
+    insert_rows(session.connection(), model.__table__, rows)
 
 
 def _ids(session: Session, keys: Sequence[str]) -> dict[str, int]:

@@ -14,11 +14,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from store import audit
+from store.bulk_copy import insert_rows
 from store.corpus.tokens import has_tokens, save_tokens, worth_keeping
 from store.db import session_scope
 from store.dberrors import disk_full_while_importing, is_disk_full
@@ -353,9 +354,10 @@ class _Loader:
                 new[place].update(layer=layer, derived_from=shared.get(place))
         mention_ids: list[int] = []
         if new:
-            # Core executemany, not ORM objects (building SQLModel instances dominated big
-            # imports) and not RETURNING (which SQLite answers one row per statement).
-            session.execute(insert(_MENTION), list(new.values()))
+            # One statement (COPY on PostgreSQL, whose tally triggers fire per statement), not
+            # ORM objects (building SQLModel instances dominated big imports) and not
+            # RETURNING (which SQLite answers one row per statement).
+            insert_rows(session.connection(), _MENTION, list(new.values()))
             rows = session.execute(
                 select(_MENTION.c.start, _MENTION.c.end, _MENTION.c.id).where(
                     _MENTION.c.article_id == article_id, in_layer

@@ -28,7 +28,7 @@ from sqlmodel import Session, col
 
 from store import audit
 from store.audit import Action
-from store.bulk_copy import copy_rows
+from store.bulk_copy import driver_rows, write_rows
 from store.db import session_scope
 from store.dialect import POSTGRESQL, json_int, json_rows
 from store.matching import AliasEntry, Candidate, Matcher
@@ -316,7 +316,13 @@ def _prepare(
             now,
             precision,
         )
-    return Rows(report, max(ids, default=0), _driver_rows(engine, inserts), updates, withdrawn)
+    return Rows(
+        report,
+        max(ids, default=0),
+        driver_rows(engine.dialect, _TABLE, _INSERTED, inserts),
+        updates,
+        withdrawn,
+    )
 
 
 _TABLE: Table = Mention.__table__  # type: ignore[attr-defined]
@@ -339,34 +345,6 @@ _INSERTED = (
 )
 
 
-def _driver_rows(engine: Engine, inserts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """New candidates as the database driver takes them (the columns' own conversions: JSON,
-    times), so that writing them is one `executemany` with no work per row."""
-    dialect = engine.dialect
-    convert = [
-        (at, process)
-        for at, name in enumerate(_INSERTED)
-        if (process := _TABLE.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    rows = []
-    for insert_ in inserts:
-        row = [insert_[name] for name in _INSERTED]
-        for at, process in convert:
-            row[at] = process(row[at])
-        rows.append(tuple(row))
-    return rows
-
-
-def _insert_sql(engine: Engine) -> str:
-    dialect = engine.dialect
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    return (
-        f"INSERT INTO {quote(_TABLE.name)} ({', '.join(map(quote, _INSERTED))}) "
-        f"VALUES ({', '.join(mark for _ in _INSERTED)})"
-    )
-
-
 def _write(connection: Connection, rows: Rows) -> None:
     """One chunk's changes, in the caller's transaction: each kind in one statement (on
     PostgreSQL a statement per row would fire `mention_tally`'s statement triggers per row)."""
@@ -384,12 +362,7 @@ def _write(connection: Connection, rows: Rows) -> None:
                 col(Mention.state) == "pending",
             )
         )
-    if not rows.inserts:
-        return
-    if postgresql:  # one stream
-        copy_rows(connection, _TABLE.name, _INSERTED, rows.inserts)
-    else:
-        connection.exec_driver_sql(_insert_sql(connection.engine), rows.inserts)
+    write_rows(connection, _TABLE, _INSERTED, rows.inserts)
 
 
 def _store(

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlmodel import Session
 
+from store.corpus.stats import corpus_stats
 from store.db import open_database, session_scope
 from store.errors import TelaahError
 from store.gazetteer.entities import create_entity
@@ -408,3 +409,53 @@ def test_offsets_follow_the_text_into_its_stored_form() -> None:
         assert "offsets cannot be kept" in str(exc)
     else:
         raise AssertionError("a span ending inside a CRLF must be refused")
+
+
+def test_an_import_writes_each_articles_mentions_in_one_statement_with_their_defaults(
+    engine: Engine, session: Session, reviewer_id: int, schema_loaded: None, tmp_path: Path
+) -> None:
+    """Many spans an article: stored with their fields and defaults (a version, the time
+    they were made), counted by `telaah stats`, and written in one statement (on PostgreSQL
+    a statement per span fired the tally's triggers per span)."""
+    words = ["Rusia", "Kazakhstan", "Kirgizstan"] * 20
+    text = " ".join(words) + "."
+    spans, at = [], 0
+    for n, word in enumerate(words):
+        state = ("accepted", "rejected", "pending")[n % 3]
+        spans.append({"start": at, "end": at + len(word), "label": "GPE", "state": state})
+        at += len(word) + 1
+    path = write_lines(
+        tmp_path / "gold.jsonl",
+        [{"id": f"a{i}", "text": f"{i}. {text}", "spans": [
+            {**s, "start": s["start"] + len(f"{i}. "), "end": s["end"] + len(f"{i}. ")}
+            for s in spans
+        ]} for i in range(3)],
+    )  # fmt: skip
+    writes: list[bool] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def seen(_c: Any, _cur: Any, statement: str, _p: Any, _x: Any, many: bool) -> None:
+        if statement.startswith("INSERT INTO mention"):
+            writes.append(many)
+
+    try:
+        report = run(engine, "jsonl", path, reviewer_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert report.mentions == 180 and report.failed == 0, report.problems
+    stored = session.execute(select(Mention).order_by(Mention.id)).scalars().all()
+    texts = dict(session.execute(select(Article.id, Article.text)).all())
+    assert [(m.text, m.state) for m in stored[:3]] == [
+        ("Rusia", "accepted"), ("Kazakhstan", "rejected"), ("Kirgizstan", "pending"),
+    ]  # fmt: skip
+    for m in stored:
+        assert texts[m.article_id][m.start : m.end] == m.text
+        assert m.version == 1 and m.created_at is not None and m.origin == "import"
+        assert (m.decided_at is None) == (m.state == "pending")
+        assert (m.reviewer_id is None) == (m.state == "pending")
+    stats = corpus_stats(session=session)
+    assert stats.mentions_by_state == {"pending": 60, "accepted": 60, "rejected": 60}
+    if engine.dialect.name == "postgresql":  # (COPY: no INSERT seen)
+        assert writes == []
+    else:
+        assert writes == [True, True, True]  # one executemany an article
