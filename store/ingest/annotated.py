@@ -20,9 +20,11 @@ from sqlmodel import Session, col
 
 from store import audit
 from store.bulk_copy import insert_rows
+from store.corpus.search import index_known, vectors_of
 from store.corpus.tokens import has_tokens, save_tokens, worth_keeping
 from store.db import session_scope
 from store.dberrors import disk_full_while_importing, is_disk_full
+from store.dialect import POSTGRESQL
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.facts.repository import create_fact
@@ -239,6 +241,7 @@ class _Loader:
         self.reviewers: dict[str, int] = {}
         self.unknown_noted: set[str] = set()
         self.new_entities: dict[str, int] = {}  # created in the document being stored
+        self.indexed_here = 0  # articles the document's transaction indexed (PostgreSQL)
         with session_scope(engine) as session:
             self.entities = _entity_ids(session)
             self.labels = set(session.execute(select(col(Label.name))).scalars())
@@ -259,12 +262,14 @@ class _Loader:
             return
         for span in doc.spans:  # before the document's transaction: each is its own commit
             self._reviewer(span.reviewer)
+        self.indexed_here = 0
         with session_scope(self.engine) as session:
             try:
                 self._store(session, item, doc)
             except (TelaahError, IntegrityError) as exc:
                 session.rollback()
                 self.new_entities.clear()
+                self.indexed_here = 0
                 message = (
                     str(exc)
                     if isinstance(exc, TelaahError)
@@ -394,6 +399,7 @@ class _Loader:
             },
         )
         session.commit()
+        self.sink.indexed += self.indexed_here
         self.entities.update(self.new_entities)
         self.report.entities_created += len(self.new_entities)
         self.new_entities.clear()
@@ -435,7 +441,14 @@ class _Loader:
             meta=dict(doc.meta),
             status="todo" if self.options.as_candidates else "done",
         )
-        (article_id,) = insert_articles(session.connection(), [row])
+        connection = session.connection()
+        (article_id,) = insert_articles(connection, [row])
+        if connection.dialect.name == POSTGRESQL:
+            # Indexed in its own transaction, as an import's batches are: left to the
+            # import's end ("above the highest indexed id"), it was passed over when another
+            # import indexed higher ids meanwhile (its ids drawn later, committed sooner).
+            index_known(connection, [article_id], vectors_of([(row["title"], row["text"])]))
+            self.indexed_here += 1
         return article_id, True
 
     def _mention(
