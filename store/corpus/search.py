@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -434,45 +434,59 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def variant_terms(session: Session, alias: str, *, max_edits: int = 2) -> set[str]:
-    """Terms of the corpus that an occurrence of `alias` (exact, fuzzy, with clitics) contains.
+def variant_terms(session: Session, aliases: Collection[str], *, max_edits: int = 2) -> set[str]:
+    """Terms of the corpus that an occurrence of any of `aliases` (exact, fuzzy, with
+    clitics) contains.
 
-    The alias's longest token and the alias's tokens run together (S-300 -> s300) are looked
-    up in the index's vocabulary with up to `max_edits` edits (among terms with the same first
-    letter and a similar length: a first-letter typo is not found here).
+    Each alias's longest token and its tokens run together (S-300 -> s300) are looked up in
+    the index's vocabulary with up to `max_edits` edits (among terms with the same first
+    letter and a similar length: a first-letter typo is not found here). The vocabulary is
+    read once per first letter of them all: a gazetteer import read it once per alias
+    (20,000 statements for 20,000 aliases, 43 ms each at 1M articles on PostgreSQL).
     """
-    tokens = fts_tokens(alias)
-    if not tokens:
-        return set()
-    joined = "".join(tokens)
-    terms = {joined, *tokens} if len(tokens) == 1 else {joined, max(tokens, key=len)}
-    found = set(terms)
+    if isinstance(aliases, str):
+        raise TypeError("variant_terms takes a collection of aliases, not one string")
+    wanted: set[str] = set()
+    for alias in aliases:
+        tokens = fts_tokens(alias)
+        if tokens:
+            joined = "".join(tokens)
+            wanted |= {joined, *tokens} if len(tokens) == 1 else {joined, max(tokens, key=len)}
+    found = set(wanted)
+    by_letter: dict[str, list[str]] = {}
+    for term in wanted:
+        if len(term) >= MIN_FUZZY_TOKEN:
+            by_letter.setdefault(term[0], []).append(term)
     # SQLite: the term list (migration 0011); FTS5's own vocabulary reads every entry of the
     # terms it lists (every term of a first letter: seconds at 1M articles).
-    vocab = "article_fts_terms_vocab" if _has_terms(session) else "article_fts_vocab"
-    for term in terms:
-        if len(term) < MIN_FUZZY_TOKEN:
-            continue
-        rows = (
-            session.execute(
-                text(
-                    f"SELECT term FROM {vocab} WHERE term >= :lo AND term < :hi "
-                    "AND length(term) BETWEEN :short AND :long"
-                ),
-                {
-                    "lo": term[0],
-                    "hi": chr(ord(term[0]) + 1),
-                    "short": len(term) - max_edits,
-                    "long": len(term) + max_edits + 3,
-                },  # + 3: a clitic such as -nya
-            )
-            .scalars()
-            .all()
-        )
-        for match, _score, _index in process.extract(
-            term, rows, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None
-        ):
-            found.add(match)
+    vocab = "article_fts_terms_vocab" if by_letter and _has_terms(session) else "article_fts_vocab"
+    for letter, terms in sorted(by_letter.items()):
+        lengths = [len(term) for term in terms]
+        rows = session.execute(
+            text(
+                f"SELECT term FROM {vocab} WHERE term >= :lo AND term < :hi "
+                "AND length(term) BETWEEN :short AND :long"
+            ),
+            {
+                "lo": letter,
+                "hi": chr(ord(letter) + 1),
+                "short": min(lengths) - max_edits,
+                "long": max(lengths) + max_edits + 3,  # + 3: a clitic such as -nya
+            },
+        ).scalars()
+        by_length: dict[int, list[str]] = {}
+        for row in rows:
+            by_length.setdefault(len(row), []).append(row)
+        for term in terms:
+            near = [
+                other
+                for size in range(len(term) - max_edits, len(term) + max_edits + 4)
+                for other in by_length.get(size, ())
+            ]
+            for match, _score, _index in process.extract(
+                term, near, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None
+            ):
+                found.add(match)
     return found
 
 
@@ -731,7 +745,5 @@ def articles_for_aliases(session: Session, aliases: Iterable[str]) -> set[int] |
     """Articles where any of `aliases` may occur (exactly or as a variant); None: unknown."""
     if not has_search_index(session):
         return None
-    terms: set[str] = set()
-    for alias in aliases:
-        terms |= variant_terms(session, alias)
+    terms = variant_terms(session, list(aliases))
     return articles_with_terms(session, terms) if terms else set()

@@ -60,9 +60,7 @@ def _reached(
     pattern: re.Pattern[str] | None = None
     with session_scope(engine) as session:
         if change.added and has_search_index(session):  # as `articles_for_aliases`
-            terms: set[str] = set()
-            for alias in change.added:
-                terms |= variant_terms(session, alias)
+            terms = variant_terms(session, list(change.added))
             added = articles_with_terms(session, terms) if terms else set()
             pattern = terms_pattern(terms)
         elif change.added:  # no search index on this database: everything may be affected

@@ -1,0 +1,120 @@
+"""The variants of a gazetteer import's added aliases in the vocabulary (what `rematch` and
+`telaah gazetteer import` look up before re-matching), this code beside a revision before it.
+
+    .venv/bin/python bench/variant_terms_bench.py --db postgresql+psycopg://HOST/DB --aliases 2000
+    .venv/bin/python bench/variant_terms_bench.py --db articles.db --before HEAD~1 --rounds 2
+
+The aliases are the first `--aliases` of `match_data.build_gazetteer` (real and generated
+names, the scale benchmarks' gazetteer). Each side runs in a child from its own code (this
+checkout, or a `git worktree` of `--before`, as `pg_import_bench.py` makes it): the
+revision before looked the aliases up one at a time (`variant_terms(session, alias)`), this
+code all at once (`variant_terms(session, aliases)`). Printed: seconds, ms an alias,
+statements, and whether both found the same terms. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def child(db: str, aliases: int) -> None:
+    """In a child: the look-up with the code it runs in (its working folder), as JSON."""
+    code = Path.cwd()
+    sys.path[:0] = [str(code), str(code / "bench"), str(HERE)]
+    import inspect
+
+    from match_data import build_gazetteer
+    from sqlalchemy import event
+
+    from store.corpus.search import variant_terms
+    from store.db import make_engine, session_scope
+
+    names = sorted({alias for _key, alias, _label, _source in build_gazetteer(aliases)})
+    engine = make_engine(db)
+    statements = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(*_args: object) -> None:
+        statements[0] += 1
+
+    together = "aliases" in inspect.signature(variant_terms).parameters
+    with session_scope(engine) as session:
+        started = time.perf_counter()
+        if together:
+            terms = variant_terms(session, names)
+        else:  # the revision before: one alias at a time
+            terms = set()
+            for name in names:
+                terms |= variant_terms(session, name)
+        seconds = time.perf_counter() - started
+    digest = hashlib.sha256("\n".join(sorted(terms)).encode()).hexdigest()[:12]
+    print(
+        json.dumps(
+            {
+                "aliases": len(names),
+                "seconds": seconds,
+                "statements": statements[0],
+                "terms": len(terms),
+                "digest": digest,
+            }
+        )
+    )
+
+
+def side(code: Path, db: str, aliases: int) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__)), "--child", "--db", db, "--aliases", str(aliases)],
+        cwd=code,
+        env={"PYTHONPATH": str(code)},
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", required=True, help="a database URL or a SQLite file")
+    parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
+    parser.add_argument("--aliases", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    db = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    if args.child:
+        child(db, args.aliases)
+        return 0
+    sys.path.insert(0, str(HERE))
+    from pg_import_bench import worktree
+
+    codes = {"before": worktree(args.before), "now": ROOT}
+    print(f"{args.aliases:,} aliases of the scale gazetteer; {db}; {args.before} against now")
+    digests = set()
+    for round_ in range(args.rounds):
+        order = ["before", "now"] if round_ % 2 == 0 else ["now", "before"]
+        for label in order:
+            run = side(codes[label], db, args.aliases)
+            digests.add(run["digest"])
+            seconds = float(run["seconds"])  # type: ignore[arg-type]
+            print(
+                f"  {label:<6} {seconds:8.2f} s  {1000 * seconds / float(run['aliases']):7.2f} "  # type: ignore[arg-type]
+                f"ms an alias  {run['statements']:>7,} statements  {run['terms']:,} terms",
+                flush=True,
+            )
+    print(f"  the same terms found by both: {len(digests) == 1}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
