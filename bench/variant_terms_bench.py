@@ -8,8 +8,9 @@ The aliases are the first `--aliases` of `match_data.build_gazetteer` (real and 
 names, the scale benchmarks' gazetteer). Each side runs in a child from its own code (this
 checkout, or a `git worktree` of `--before`, as `pg_import_bench.py` makes it): the
 revision before looked the aliases up one at a time (`variant_terms(session, alias)`), this
-code all at once (`variant_terms(session, aliases)`). Printed: seconds, ms an alias,
-statements, and whether both found the same terms. Nothing is asserted.
+code all at once (`variant_terms(session, aliases)`); with `--reach`, then the articles the
+terms reach (`articles_with_terms`). Printed: seconds, ms an alias, statements, and whether
+both found the same terms. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def child(db: str, aliases: int) -> None:
+def child(db: str, aliases: int, reach: bool) -> None:
     """In a child: the look-up with the code it runs in (its working folder), as JSON."""
     code = Path.cwd()
     sys.path[:0] = [str(code), str(code / "bench"), str(HERE)]
@@ -35,7 +36,7 @@ def child(db: str, aliases: int) -> None:
     from match_data import build_gazetteer
     from sqlalchemy import event
 
-    from store.corpus.search import variant_terms
+    from store.corpus.search import articles_with_terms, variant_terms
     from store.db import make_engine, session_scope
 
     names = sorted({alias for _key, alias, _label, _source in build_gazetteer(aliases)})
@@ -56,6 +57,11 @@ def child(db: str, aliases: int) -> None:
             for name in names:
                 terms |= variant_terms(session, name)
         seconds = time.perf_counter() - started
+        reached, reach_seconds = -1, 0.0
+        if reach:
+            started = time.perf_counter()
+            reached = len(articles_with_terms(session, terms))
+            reach_seconds = time.perf_counter() - started
     digest = hashlib.sha256("\n".join(sorted(terms)).encode()).hexdigest()[:12]
     print(
         json.dumps(
@@ -65,14 +71,18 @@ def child(db: str, aliases: int) -> None:
                 "statements": statements[0],
                 "terms": len(terms),
                 "digest": digest,
+                "reached": reached,
+                "reach_seconds": reach_seconds,
             }
         )
     )
 
 
-def side(code: Path, db: str, aliases: int) -> dict[str, object]:
+def side(code: Path, db: str, aliases: int, reach: bool) -> dict[str, object]:
+    command = [sys.executable, str(Path(__file__)), "--child", "--db", db]
+    command += ["--aliases", str(aliases)] + (["--reach"] if reach else [])
     done = subprocess.run(
-        [sys.executable, str(Path(__file__)), "--child", "--db", db, "--aliases", str(aliases)],
+        command,
         cwd=code,
         env={"PYTHONPATH": str(code)},
         stdout=subprocess.PIPE,
@@ -89,11 +99,14 @@ def main() -> int:
     parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
     parser.add_argument("--aliases", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--reach", action="store_true", help="also the articles the terms reach (slow before)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     db = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
     if args.child:
-        child(db, args.aliases)
+        child(db, args.aliases, args.reach)
         return 0
     sys.path.insert(0, str(HERE))
     from pg_import_bench import worktree
@@ -104,12 +117,17 @@ def main() -> int:
     for round_ in range(args.rounds):
         order = ["before", "now"] if round_ % 2 == 0 else ["now", "before"]
         for label in order:
-            run = side(codes[label], db, args.aliases)
+            run = side(codes[label], db, args.aliases, args.reach)
             digests.add(run["digest"])
             seconds = float(run["seconds"])  # type: ignore[arg-type]
             print(
                 f"  {label:<6} {seconds:8.2f} s  {1000 * seconds / float(run['aliases']):7.2f} "  # type: ignore[arg-type]
-                f"ms an alias  {run['statements']:>7,} statements  {run['terms']:,} terms",
+                f"ms an alias  {run['statements']:>7,} statements  {run['terms']:,} terms"
+                + (
+                    f"; the articles they reach {run['reach_seconds']:.2f} s ({run['reached']:,})"
+                    if args.reach
+                    else ""
+                ),
                 flush=True,
             )
     print(f"  the same terms found by both: {len(digests) == 1}")

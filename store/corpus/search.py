@@ -496,6 +496,8 @@ def articles_with_terms(session: Session, terms: Iterable[str]) -> set[int]:
     terms = sorted(set(terms))
     ids: set[int] = set()
     postgresql = dialect_name(session) == POSTGRESQL
+    if postgresql and terms and _most_of_them(session, terms):
+        return set(session.execute(text("SELECT id FROM article")).scalars())
     for start in range(0, len(terms), 200):  # FTS5 queries grow with their terms
         chunk = terms[start : start + 200]
         if postgresql:
@@ -507,6 +509,26 @@ def articles_with_terms(session: Session, terms: Iterable[str]) -> set[int]:
         rows = session.execute(text(statement), {"q": query}).scalars().all()
         ids.update(int(r) for r in rows)
     return ids
+
+
+# Articles from which terms in half of them are taken to reach them all (`_most_of_them`):
+# below, the exact search is quick, and re-matches no article it need not.
+ALL_REACHED_FROM = 10_000
+
+
+def _most_of_them(session: Session, terms: list[str]) -> bool:
+    """PostgreSQL, `ALL_REACHED_FROM` articles or more: whether one of `terms` alone is in
+    half the articles or more, by the vocabulary's counts. Their articles are then taken to
+    be every article: a superset (a re-match of an article they do not reach changes
+    nothing) read at once, where the OR of their prefixes through the GIN index read every
+    posting list: the 10,465 variants of 200 aliases of a gazetteer import took 275 s at
+    1,000,000 articles, to reach them all."""
+    most = session.execute(
+        text("SELECT coalesce(max(doc), 0) FROM article_fts_vocab WHERE term = ANY(:terms)"),
+        {"terms": terms},
+    ).scalar_one()
+    stored = session.execute(text("SELECT coalesce(sum(n), 0) FROM article_tally")).scalar_one()
+    return int(stored) >= ALL_REACHED_FROM and 2 * int(most) >= int(stored)
 
 
 def _exact(term: str) -> bool:
