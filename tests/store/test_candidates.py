@@ -5,10 +5,9 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select, update
 
 from store.corpus.demo import prepare_demo
@@ -22,6 +21,7 @@ from store.models import Article, Entity, Mention
 from store.review import candidates
 from store.review.candidates import match_articles
 from store.review.rematch import affected_articles, rematch
+from tests.statements import statements_sent
 
 
 def mentions(session: Session) -> list[Mention]:
@@ -286,17 +286,13 @@ def test_a_rematch_writes_its_changes_a_statement_each_and_the_counts_follow(
     )  # fmt: skip
     session.add(stale)
     session.commit()
-    writes: list[tuple[str, bool]] = []
-
-    @event.listens_for(demo_db, "before_cursor_execute")
-    def seen(_c: Any, _cur: Any, statement: str, _p: Any, _x: Any, many: bool) -> None:
-        if statement.split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE") and "mention" in statement:
-            writes.append((statement.split(" ", 1)[0], many))
-
-    try:
+    with statements_sent(demo_db) as sent:
         report = match_articles(demo_db)
-    finally:
-        event.remove(demo_db, "before_cursor_execute", seen)
+    writes = [
+        (s.statement.split(" ", 1)[0], s.many)
+        for s in sent
+        if s.statement.startswith(("INSERT", "UPDATE", "DELETE")) and "mention" in s.statement
+    ]
     assert (report.added, report.removed) == (len(dropped), 1)
     after = mentions(session)
     assert {

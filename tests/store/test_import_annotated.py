@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
 from store.corpus.articles import count_articles
@@ -19,6 +19,7 @@ from store.errors import TelaahError
 from store.gazetteer.entities import create_entity
 from store.ingest.annotated import AnnotatedReport, LoadOptions, import_annotated
 from store.models import Article, AuditEntry, Entity, Fact, FactArgument, Mention, Reviewer
+from tests.statements import statements_sent
 from tests.store.export_helpers import EXAMPLE
 from tests.store.real_names import load_real_names
 
@@ -435,17 +436,9 @@ def test_an_import_writes_each_articles_mentions_in_one_statement_with_their_def
             for s in spans
         ]} for i in range(3)],
     )  # fmt: skip
-    writes: list[bool] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def seen(_c: Any, _cur: Any, statement: str, _p: Any, _x: Any, many: bool) -> None:
-        if statement.startswith("INSERT INTO mention"):
-            writes.append(many)
-
-    try:
+    with statements_sent(engine) as sent:
         report = run(engine, "jsonl", path, reviewer_id)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    writes = [s.many for s in sent if s.statement.startswith("INSERT INTO mention")]
     assert report.mentions == 180 and report.failed == 0, report.problems
     stored = session.execute(select(Mention).order_by(Mention.id)).scalars().all()
     texts = dict(session.execute(select(Article.id, Article.text)).all())

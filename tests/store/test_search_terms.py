@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, event, insert, text
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
@@ -26,6 +25,7 @@ from store.db import make_engine, open_database
 from store.export.selection import Selection, article_ids
 from store.migrate import alembic_config
 from store.models import Article
+from tests.statements import Sent, statements_sent
 from tests.store.test_search_prefix import rows
 
 TEXTS = {
@@ -33,6 +33,13 @@ TEXTS = {
     2: "Rusia mengirim tank ke perbatasan.",
     3: "Kunjungan dari Kirgistan dan Rusia.",
 }
+
+
+def stored_and_indexed(engine: Engine, texts: dict[int, str]) -> None:
+    """Articles of `texts` (id: text) stored and indexed."""
+    with engine.begin() as connection:
+        connection.execute(insert(Article.__table__), rows(texts))  # type: ignore[attr-defined]
+    index_new_articles(engine)
 
 
 def found(session: Session, query: str) -> list[int]:
@@ -115,9 +122,7 @@ def test_a_short_alias_term_reaches_its_token_not_every_word_it_starts(
     """Re-matching after an alias is added: a term under `MIN_PREFIX` letters (`AS`) is
     searched as the token (no index serves `as*`, and it would reach most articles)."""
     texts = {1: "Presiden AS tiba.", 2: "Asal usul bahasa.", 3: "Kunjungan ke AS-nya."}
-    with engine.begin() as connection:
-        connection.execute(insert(Article.__table__), rows(texts))  # type: ignore[attr-defined]
-    index_new_articles(engine)
+    stored_and_indexed(engine, texts)
     assert articles_with_terms(session, {"as"}) == {1, 3}
     assert articles_with_terms(session, {"asa"}) == {2}  # a prefix from MIN_PREFIX letters
     assert articles_with_terms(session, {"as", "bahas"}) == {1, 2, 3}
@@ -127,9 +132,7 @@ def test_an_alias_s_variants_are_found_in_the_term_list(engine: Engine, session:
     """Re-matching an added alias looks its misspellings up among the index's terms (on
     SQLite the term list of migration 0011: FTS5's own vocabulary reads every entry)."""
     texts = {1: "Kunjungan dari Kirgistan.", 2: "Presiden Kirgizstannya tiba.", 3: "Kota Kiev."}
-    with engine.begin() as connection:
-        connection.execute(insert(Article.__table__), rows(texts))  # type: ignore[attr-defined]
-    index_new_articles(engine)
+    stored_and_indexed(engine, texts)
     assert variant_terms(session, ["Kirgizstan"]) == {"kirgizstan", "kirgistan"}
     # The clitic form (2) by the prefix of the alias itself.
     assert articles_with_terms(session, variant_terms(session, ["Kirgizstan"])) == {1, 2}
@@ -147,24 +150,14 @@ def test_many_aliases_read_the_vocabulary_once_per_first_letter(
         3: "Kota Kiev, Jakarta, Surabaya dan Surbaya.",
         4: "Menteri Kazakhstan bertemu warga Surabayaa.",
     }
-    with engine.begin() as connection:
-        connection.execute(insert(Article.__table__), rows(texts))  # type: ignore[attr-defined]
-    index_new_articles(engine)
+    stored_and_indexed(engine, texts)
     aliases = ["Kirgizstan", "Kazakhstan", "Jakarta", "Surabaya", "Kota Surabaya", "S-300", "Kyiv"]
     alone = [variant_terms(session, [alias]) for alias in aliases]
     assert "kirgistan" in alone[0] and "kazakstan" in alone[1]
     assert {"surbaya", "surabayaa"} <= alone[3] and "jakartaa" in alone[2]
-    reads: list[str] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def seen(_c: Any, _cur: Any, statement: str, _p: Any, _x: Any, _many: bool) -> None:
-        if "_vocab" in statement:
-            reads.append(statement)
-
-    try:
+    with statements_sent(engine) as sent:
         together = variant_terms(session, aliases)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    reads = [s for s in sent if "_vocab" in s.statement]
     assert together == set().union(*alone)
     assert len(reads) == 3  # k, j, s: the first letters of the terms of 5 letters or more
 
@@ -184,23 +177,17 @@ def test_terms_in_half_the_articles_reach_them_all_on_postgresql(
         3: "Pejabat Surabaya datang.",
         4: "Pejabat Medan datang.",
     }
-    with engine.begin() as connection:
-        connection.execute(insert(Article.__table__), rows(texts))  # type: ignore[attr-defined]
-    index_new_articles(engine)
-    searched: list[str] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def seen(_c: Any, _cur: Any, statement: str, _p: Any, _x: Any, _many: bool) -> None:
-        if "@@" in statement or "MATCH" in statement:
-            searched.append(statement)
-
-    try:
+    stored_and_indexed(engine, texts)
+    with statements_sent(engine) as sent:
         assert articles_with_terms(session, {"bandung", "surabaya"}) == {1, 3}
-        assert len(searched) == 1
+        assert len(searched(sent)) == 1
         reached = articles_with_terms(session, {"bandung", "warga"})  # `warga`: 2 of 4
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     if engine.dialect.name == "postgresql":
-        assert reached == {1, 2, 3, 4} and len(searched) == 1  # all, not searched
+        assert reached == {1, 2, 3, 4} and len(searched(sent)) == 1  # all, not searched
     else:
-        assert reached == {1, 2} and len(searched) == 2
+        assert reached == {1, 2} and len(searched(sent)) == 2
+
+
+def searched(sent: list[Sent]) -> list[str]:
+    """The full-text searches among statements sent."""
+    return [s.statement for s in sent if "@@" in s.statement or "MATCH" in s.statement]
