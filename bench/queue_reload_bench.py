@@ -8,8 +8,10 @@ Each side runs in a child process of its own code (the revision `--before` from 
 worktree`, as `pg_import_bench.py` makes it), reading with `scale_search_bench.queue_reads`
 what `tui/screens/articles.py` reads on a reload; the sides alternate (before, now, now,
 before with `--rounds 2`) to spread the machine's drift. Printed: the median and the least of
-`--repeat` reloads per search and side, then now / before. The database is opened without
-migrating it (migrate it once with this code first: the code before reads what it knew).
+`--repeat` reloads per search and side, then now / before; then the median of the next page
+(`scale_search_bench.next_page`, after the first page's last row) per search and side. The
+database is opened without migrating it (migrate it once with this code first: the code
+before reads what it knew).
 Nothing is asserted: figures only.
 """
 
@@ -33,19 +35,24 @@ def child(db: str, repeat: int) -> None:
     folder: this checkout or the revision's worktree), as JSON."""
     code = Path.cwd()
     sys.path[:0] = [str(code), str(code / "bench")]
-    from scale_search_bench import queue_reads
+    from scale_search_bench import next_page, queue_reads
 
     from store.db import make_engine
 
     engine = make_engine(db)
     found = {}
     for search in SEARCHES:
-        times = []
+        times, pages = [], []
         for _ in range(repeat):
             started = time.perf_counter()
-            total, _rows = queue_reads(engine, search or None)
+            total, rows = queue_reads(engine, search or None)
             times.append((time.perf_counter() - started) * 1000)
-        found[search] = (statistics.median(times), min(times), str(total))
+        for _ in range(repeat if rows else 0):
+            started = time.perf_counter()
+            next_page(engine, search or None, rows[-1].id)
+            pages.append((time.perf_counter() - started) * 1000)
+        page = statistics.median(pages) if pages else 0.0
+        found[search] = (statistics.median(times), min(times), str(total), page)
     print(json.dumps(found))
 
 
@@ -91,7 +98,7 @@ def main() -> int:
         cells = []
         for label in ("before", "now"):
             for run in runs[label]:
-                median, least, total = run[search]
+                median, least, total = run[search][:3]
                 cells.append(f"{label} {median:7.1f} ({least:.1f})")
         best = {label: min(float(run[search][0]) for run in runs[label]) for label in runs}  # type: ignore[arg-type]
         shown = runs["now"][0][search][2]
@@ -100,6 +107,14 @@ def main() -> int:
             + "  ".join(cells)
             + f"  now / before {best['now'] / best['before']:.2f}x"
         )
+    print(f"== the next page (keyset, after the first page's last row), median of {args.repeat}")
+    for search in SEARCHES:
+        pages = [
+            f"{label} {float(run[search][3]) if len(run[search]) > 3 else float('nan'):7.1f}"  # type: ignore[arg-type]
+            for label in ("before", "now")
+            for run in runs[label]
+        ]
+        print(f"  {search or '(no search)':12} " + "  ".join(pages))
     return 0
 
 

@@ -126,19 +126,31 @@ def list_articles(
     listed = descending if _listed_descending is None else _listed_descending
     key = _sort_key(sort, min_score, scope, listed)
     backwards = before is not None
-    page = scope.filter(sa_select(col(Article.id)))
+    found = scope.found
+    if (
+        found is not None
+        and found.index is not None
+        and status is None
+        and _by_id(key, scope.ident)
+    ):
+        # Nothing of the article is needed to choose the page: the index alone (each of the
+        # page's rows then read once, below; the join read every match's article row first).
+        query: Any = sa_select(scope.ident.label("id")).select_from(found.index)
+        query = query.where(found.condition)
+    else:
+        query = scope.filter(sa_select(col(Article.id)))
     for mark, forward in ((after, not descending), (before, descending)):
         if mark is not None:
             beyond = _beyond(session, mark, key, forward, scope.ident)
             if beyond is None:
                 return []
-            page = page.where(beyond)
+            query = query.where(beyond)
     # The page's ids first, then the counts of those rows only: SQLite would otherwise compute
     # the correlated counts of every row it skips over. Ordered and paged by `scope.ident`:
     # with a search on SQLite the index's rowid, whose order FTS5 gives without sorting.
-    page = page.order_by(*_order(key, descending != backwards, scope.ident))
-    page = page.limit(limit).offset(offset)
-    page = page.subquery()
+    query = query.order_by(*_order(key, descending != backwards, scope.ident))
+    query = query.limit(limit).offset(offset)
+    page = query.subquery()
     query = sa_select(
         col(Article.id),
         col(Article.external_id),
