@@ -57,11 +57,10 @@ def child(db: str, repeat: int) -> None:
 
 
 def side(code: Path, db: str, repeat: int) -> dict[str, list[object]]:
-    script = code / "bench" / "queue_reload_bench.py"
-    if not script.exists():  # (a revision older than this bench: this file, its code)
-        script = Path(__file__)
+    # This file on both sides (the revision's own may measure less); its reads are the
+    # side's code: `store` and `scale_search_bench` from `code` (the child's path).
     done = subprocess.run(
-        [sys.executable, str(script), "--child", "--db", db, "--repeat", str(repeat)],
+        [sys.executable, str(Path(__file__)), "--child", "--db", db, "--repeat", str(repeat)],
         cwd=code,
         env={"PYTHONPATH": str(code)},
         stdout=subprocess.PIPE,
