@@ -17,6 +17,7 @@ before. Nothing is asserted: figures only.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,21 @@ def worktree(rev: str) -> Path:
             capture_output=True,
         )
     return folder
+
+
+def side_json(code: Path, argv: list[str]) -> Any:
+    """Run `argv` (a script and its arguments) with the code of `code` (a checkout or a
+    worktree: its folder first on the path, and the working folder): the JSON of its last
+    line of output."""
+    done = subprocess.run(
+        [sys.executable, *argv],
+        cwd=code,
+        env={"PYTHONPATH": str(code)},
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def fresh_database(server: str, name: str) -> str:

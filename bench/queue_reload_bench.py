@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -59,15 +58,11 @@ def child(db: str, repeat: int) -> None:
 def side(code: Path, db: str, repeat: int) -> dict[str, list[object]]:
     # This file on both sides (the revision's own may measure less); its reads are the
     # side's code: `store` and `scale_search_bench` from `code` (the child's path).
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__)), "--child", "--db", db, "--repeat", str(repeat)],
-        cwd=code,
-        env={"PYTHONPATH": str(code)},
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
+    from pg_import_bench import side_json
+
+    result: dict[str, list[object]] = side_json(
+        code, [str(Path(__file__)), "--child", "--db", db, "--repeat", str(repeat)]
     )
-    result: dict[str, list[object]] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 

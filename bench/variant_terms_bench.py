@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -79,17 +78,10 @@ def child(db: str, aliases: int, reach: bool) -> None:
 
 
 def side(code: Path, db: str, aliases: int, reach: bool) -> dict[str, object]:
-    command = [sys.executable, str(Path(__file__)), "--child", "--db", db]
-    command += ["--aliases", str(aliases)] + (["--reach"] if reach else [])
-    done = subprocess.run(
-        command,
-        cwd=code,
-        env={"PYTHONPATH": str(code)},
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    from pg_import_bench import side_json
+
+    command = [str(Path(__file__)), "--child", "--db", db, "--aliases", str(aliases)]
+    result: dict[str, object] = side_json(code, command + (["--reach"] if reach else []))
     return result
 
 
