@@ -20,11 +20,9 @@ from sqlmodel import Session, col
 
 from store import audit
 from store.bulk_copy import insert_rows
-from store.corpus.search import index_known, vectors_of
 from store.corpus.tokens import has_tokens, save_tokens, worth_keeping
 from store.db import session_scope
 from store.dberrors import disk_full_while_importing, is_disk_full
-from store.dialect import POSTGRESQL
 from store.errors import TelaahError
 from store.export.model import ExportDoc, ExportFact, ExportSpan
 from store.facts.repository import create_fact
@@ -39,7 +37,7 @@ from store.ingest.sink import (
     ImportHooks,
     ProblemLog,
     article_row,
-    insert_articles,
+    store_article,
     text_hash,
 )
 from store.models import (
@@ -441,14 +439,10 @@ class _Loader:
             meta=dict(doc.meta),
             status="todo" if self.options.as_candidates else "done",
         )
-        connection = session.connection()
-        (article_id,) = insert_articles(connection, [row])
-        if connection.dialect.name == POSTGRESQL:
-            # Indexed in its own transaction, as an import's batches are: left to the
-            # import's end ("above the highest indexed id"), it was passed over when another
-            # import indexed higher ids meanwhile (its ids drawn later, committed sooner).
-            index_known(connection, [article_id], vectors_of([(row["title"], row["text"])]))
-            self.indexed_here += 1
+        # On SQLite the import's end indexes what it stored (one FTS5 segment, not one an
+        # article); on PostgreSQL the article is indexed in its document's transaction.
+        article_id, indexed = store_article(session.connection(), row, index_on_sqlite=False)
+        self.indexed_here += indexed
         return article_id, True
 
     def _mention(

@@ -192,6 +192,23 @@ def _copy_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[
     return {str(row["external_id"]): int(key) for key, row in zip(keys, rows, strict=True)}
 
 
+def store_article(
+    connection: Connection, row: dict[str, Any], *, index_on_sqlite: bool = True
+) -> tuple[int, int]:
+    """Insert one article (`article_row`) in the caller's transaction and index it there:
+    on PostgreSQL as its own, with its vector (never left to "above the highest indexed
+    id", which another import's ids, drawn later and committed sooner, may have passed); on
+    SQLite, one writer at a time, with every article not yet indexed, unless
+    `index_on_sqlite` is False (left to the import's end). Its id, and how many articles
+    were indexed."""
+    (article_id,) = insert_articles(connection, [row])
+    postgresql = connection.dialect.name == POSTGRESQL
+    if not postgresql and not index_on_sqlite:
+        return article_id, 0
+    own = vectors_of([(row["title"], row["text"])]) if postgresql else None
+    return article_id, _index_stored(connection, [article_id], own)
+
+
 @dataclass(slots=True)
 class _Queued:
     """A row waiting for its batch, with the control characters its text lost."""
@@ -480,12 +497,9 @@ class ArticleSink:
     def _insert_one(self, where: Problem, row: dict[str, Any]) -> None:
         try:
             with self.engine.begin() as connection:
-                ids = insert_articles(connection, [row])
-                postgresql = connection.dialect.name == POSTGRESQL
-                own = vectors_of([(row["title"], row["text"])]) if postgresql else None
-                indexed = _index_stored(connection, ids, own)
+                article_id, indexed = store_article(connection, row)
             self.indexed += indexed
-            self.on_stored(ids)
+            self.on_stored([article_id])
         except IntegrityError:
             self.fail(
                 replace(where, message="an article with this id or text was stored meanwhile")
