@@ -18,20 +18,24 @@ Nothing is asserted: figures only.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SEARCHES = ("", "yang", '"yang dan"', "777", "jos*", "mem*", "meng*", "mengj*")
 
 
-def child(db: str, repeat: int) -> None:
+def child(db: str, repeat: int, pages: int) -> None:
     """In a child: the reloads of every search with the code it runs in (its working
-    folder: this checkout or the revision's worktree), as JSON."""
+    folder: this checkout or the revision's worktree), then `pages` pages down from the last
+    reload's first page, as the queue reads them (with the ids it reads ahead, where the
+    code has them: `store.corpus.ahead`), as JSON."""
     code = Path.cwd()
     sys.path[:0] = [str(code), str(code / "bench")]
     from scale_search_bench import next_page, queue_reads
@@ -39,29 +43,56 @@ def child(db: str, repeat: int) -> None:
     from store.db import make_engine
 
     engine = make_engine(db)
+    held = "ahead" in inspect.signature(next_page).parameters
     found = {}
     for search in SEARCHES:
-        times, pages = [], []
+        times, took = [], []
+        kept: dict[str, Any] = {}
         for _ in range(repeat):
+            if held:  # a reload starts a fresh run of ids, as the queue's does
+                from store.corpus.ahead import IdsAhead
+
+                kept = {"ahead": IdsAhead()}
             started = time.perf_counter()
-            total, rows = queue_reads(engine, search or None)
+            total, rows = queue_reads(engine, search or None, **kept)
             times.append((time.perf_counter() - started) * 1000)
-        for _ in range(repeat if rows else 0):
+        after = rows[-1].id if rows else None
+        for _ in range(pages if rows else 0):
             started = time.perf_counter()
-            next_page(engine, search or None, rows[-1].id)
-            pages.append((time.perf_counter() - started) * 1000)
-        page = statistics.median(pages) if pages else 0.0
-        found[search] = (statistics.median(times), min(times), str(total), page)
+            page = next_page(engine, search or None, after, **kept)
+            took.append((time.perf_counter() - started) * 1000)
+            if not page:
+                break
+            after = page[-1].id
+        median = statistics.median(took) if took else 0.0
+        found[search] = (
+            statistics.median(times),
+            min(times),
+            str(total),
+            median,
+            max(took, default=0.0),
+            len(took),
+        )
     print(json.dumps(found))
 
 
-def side(code: Path, db: str, repeat: int) -> dict[str, list[object]]:
+def side(code: Path, db: str, repeat: int, pages: int) -> dict[str, list[object]]:
     # This file on both sides (the revision's own may measure less); its reads are the
     # side's code: `store` and `scale_search_bench` from `code` (the child's path).
     from pg_import_bench import side_json
 
     result: dict[str, list[object]] = side_json(
-        code, [str(Path(__file__)), "--child", "--db", db, "--repeat", str(repeat)]
+        code,
+        [
+            str(Path(__file__)),
+            "--child",
+            "--db",
+            db,
+            "--repeat",
+            str(repeat),
+            "--pages",
+            str(pages),
+        ],
     )
     return result
 
@@ -72,11 +103,14 @@ def main() -> int:
     parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5, help="reloads per search (median)")
+    parser.add_argument(
+        "--pages", type=int, default=60, help="pages down from the first, one after another"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     db = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
     if args.child:
-        child(db, args.repeat)
+        child(db, args.repeat, args.pages)
         return 0
     sys.path.insert(0, str(HERE))
     from pg_import_bench import worktree
@@ -86,7 +120,7 @@ def main() -> int:
     runs: dict[str, list[dict[str, list[object]]]] = {"before": [], "now": []}
     for round_ in range(args.rounds):
         for label, code in order if round_ % 2 == 0 else order[::-1]:
-            runs[label].append(side(code, db, args.repeat))
+            runs[label].append(side(code, db, args.repeat, args.pages))
     print(f"== the queue's reload, median of {args.repeat} (least), {args.before} and now")
     for search in SEARCHES:
         cells = []
@@ -101,13 +135,17 @@ def main() -> int:
             + "  ".join(cells)
             + f"  now / before {best['now'] / best['before']:.2f}x"
         )
-    print(f"== the next page (keyset, after the first page's last row), median of {args.repeat}")
+    print(
+        f"== {args.pages} pages down from the first (keyset, each after the one before, as the"
+        " queue reads them): median (slowest) ms"
+    )
     for search in SEARCHES:
-        pages = [
-            f"{label} {float(run[search][3]) if len(run[search]) > 3 else float('nan'):7.1f}"  # type: ignore[arg-type]
-            for label in ("before", "now")
-            for run in runs[label]
-        ]
+        pages = []
+        for label in ("before", "now"):
+            for run in runs[label]:
+                figures = [float(x) for x in run[search][3:5]]  # type: ignore[arg-type]
+                median, slowest = figures if len(figures) == 2 else (figures[0], float("nan"))
+                pages.append(f"{label} {median:6.1f} ({slowest:.1f})")
         print(f"  {search or '(no search)':12} " + "  ".join(pages))
     return 0
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from scale_search_bench import (
     PAGE,
+    PAGES_DOWN,
     SEARCHES,
     app_first_paint,
     cli,
@@ -27,6 +28,7 @@ from scale_search_bench import (
     last_page,
     next_page,
     old_reads,
+    paging,
     queue_reads,
     raw,
     timed,
@@ -203,18 +205,17 @@ def reads(pg: Side, lite: Side | None, repeat: int, app: bool, empty_pg: str | N
         if reload["pg"] >= SEARCH_GOAL_MS:
             explain(pg.engine, lambda q=query: queue_reads(pg.engine, q), f"the {kind}'s reload")
         if len(rows) == PAGE:
-            after = rows[-1].id
-            paged = {s.name: timed(lambda s=s, q=query, a=after: next_page(s.engine, q, a),
-                                   repeat)[0] for s in sides}  # fmt: skip
-            plain = {s.name: timed(lambda s=s, a=after: next_page(s.engine, None, a), repeat)[0]
-                     for s in sides}  # fmt: skip
-            ratio = paged["pg"] / max(plain["pg"], 1e-9)
-            row("  next page with the search", paged["pg"], paged.get("lite"),
-                f"{ratio:.1f}x PostgreSQL's next page without it")  # fmt: skip
-            row("  next page, no search", plain["pg"], plain.get("lite"))
-            if paged["pg"] >= SEARCH_GOAL_MS:
-                explain(pg.engine, lambda q=query, a=after: next_page(pg.engine, q, a),
-                        f"the {kind}'s next page")  # fmt: skip
+            paged = {s.name: paging(s.engine, query) for s in sides}
+            plain = {s.name: paging(s.engine, None) for s in sides}
+            ratio = paged["pg"][0] / max(plain["pg"][0], 1e-9)
+            row(f"  {PAGES_DOWN} pages down with the search", paged["pg"][0],
+                paged["lite"][0] if lite else None,
+                f"median; {ratio:.1f}x PostgreSQL's without it; slowest page "
+                f"{paged['pg'][1]:.1f} ms")  # fmt: skip
+            row("  the same without a search", plain["pg"][0], plain["lite"][0] if lite else None)
+            if paged["pg"][1] >= SEARCH_GOAL_MS:
+                explain(pg.engine, lambda q=query, a=rows[-1].id: next_page(pg.engine, q, a),
+                        f"the {kind}'s next page, searched")  # fmt: skip
 
 
 def stats(pg: Side, lite: Side | None, repeat: int) -> None:

@@ -53,6 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 PAGE = 200
+PAGES_DOWN = 60  # pages down from the first: past the ids read ahead with it (50 pages)
 # (kind, query): words the generator writes (import_bench.CorpusWriter): "yang" in nearly
 # every article, the number 777 in about one in 5,000, two common words as a phrase, a name
 # written with an accent (José) by prefix, a three-letter prefix of 100+ terms (what the
@@ -86,8 +87,9 @@ def line(label: str, ms: float, base_label: str, base_ms: float, note: str = "")
     print(f"  {label:<34}{ms:9.1f} ms   {base_label:<30}{base_ms:9.1f} ms  {note}")
 
 
-def queue_reads(engine: Any, search: str | None) -> tuple[Any, list[Any]]:
-    """What the queue's reload reads (tui/screens/articles.py), the cursor on no article."""
+def queue_reads(engine: Any, search: str | None, ahead: Any = None) -> tuple[Any, list[Any]]:
+    """What the queue's reload reads (tui/screens/articles.py), the cursor on no article
+    (`ahead`: the `IdsAhead` the queue holds, filled with the ids of the pages after)."""
     from store.corpus.articles import count_by_status, count_listing, list_articles
     from store.corpus.stats import decisions_since, start_of_today
     from store.db import session_scope
@@ -96,7 +98,7 @@ def queue_reads(engine: Any, search: str | None) -> tuple[Any, list[Any]]:
         count_by_status(session=session)
         total = count_listing(session=session, search=search)
         decisions_since(session=session, reviewer_id=1, since=start_of_today())
-        rows = list_articles(session=session, limit=PAGE, search=search)
+        rows = list_articles(session=session, limit=PAGE, search=search, ahead=ahead)
     return total, rows
 
 
@@ -137,12 +139,30 @@ def old_mention_counts(db: Path) -> Any:
     )
 
 
-def next_page(engine: Any, search: str | None, after: int) -> list[Any]:
+def next_page(engine: Any, search: str | None, after: int, ahead: Any = None) -> list[Any]:
+    """The page after `after`, as the queue reads it (`ahead`: as `queue_reads`)."""
     from store.corpus.articles import list_articles
     from store.db import session_scope
 
     with session_scope(engine) as session:
-        return list_articles(session=session, limit=PAGE, after=after, search=search)
+        return list_articles(session=session, limit=PAGE, after=after, search=search, ahead=ahead)
+
+
+def paging(engine: Any, search: str | None, pages: int = PAGES_DOWN) -> tuple[float, float]:
+    """Milliseconds a page takes `pages` pages down from a reload's first, one after
+    another as the queue reads them (the ids it reads ahead with the first page: a search
+    looks its index up again every `store.corpus.ahead.PAGES` pages): the median and the
+    slowest; (0, 0) when the listing holds no second page."""
+    from store.corpus.ahead import IdsAhead
+
+    ahead = IdsAhead()
+    rows = queue_reads(engine, search, ahead)[1]
+    took = []
+    while len(rows) == PAGE and len(took) < pages:
+        started = time.perf_counter()
+        rows = next_page(engine, search, rows[-1].id, ahead)
+        took.append((time.perf_counter() - started) * 1000)
+    return (statistics.median(took), max(took)) if took else (0.0, 0.0)
 
 
 def last_page(engine: Any, search: str | None) -> list[Any]:
@@ -247,10 +267,15 @@ def main() -> int:
             print(f"  {kind} {query!r}: {total} shown, {exact:,} exact")
             line("reload reads", ms, "old count + page", old_ms, f"raw FTS5 count {raw_ms:.1f} ms")
             if len(rows) == PAGE:
-                after = rows[-1].id
-                with_ms = timed(lambda q=query, a=after: next_page(engine, q, a), repeat)[0]
-                plain_ms = timed(lambda a=after: next_page(engine, None, a), repeat)[0]
-                line("next page with the search", with_ms, "next page, no search", plain_ms)
+                with_ms, slowest = paging(engine, query)
+                plain_ms = paging(engine, None)[0]
+                line(
+                    f"{PAGES_DOWN} pages down with the search (median)",
+                    with_ms,
+                    "without",
+                    plain_ms,
+                    f"slowest page {slowest:.1f} ms",
+                )
 
     if "stats" in parts:
         print("telaah stats (subprocess)")

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.audit import Action
+from store.corpus.ahead import PAGES, IdsAhead
 from store.corpus.search import (
     SearchFrom,
     checked_by_row,
@@ -98,6 +99,7 @@ def list_articles(
     after: int | None = None,
     before: int | None = None,
     reviewer_id: int | None = None,
+    ahead: IdsAhead | None = None,
     _listed_descending: bool | None = None,
 ) -> list[ArticleRow]:
     """A page of articles with their counts, optionally of one status or matching a search.
@@ -118,23 +120,52 @@ def list_articles(
         reviewer_id: The reviewer whose queue it is: the articles assigned to them first,
             with what they see of each (`store.layers`: their layer's counts in blind mode)
             and their own done state.
+        ahead: The caller's `IdsAhead` for this listing's pages (the queue holds one until
+            it reloads): a search's page chosen from its index alone (no status, ordered by
+            id, no assignments) reads the ids of the pages after it too, and a later page
+            they hold is read by id, without the search (`store.corpus.ahead`).
 
     Returns:
         The rows, in the listing's order.
     """
-    scope = _Scope.of(session, status, search, reviewer_id)
     listed = descending if _listed_descending is None else _listed_descending
+    listing = (search, descending)
+    if ahead is not None and ahead.listing == listing and offset == 0:
+        # Held only for a search's listing paged from its index alone (below): no status,
+        # ordered by id, and still so if the reviewer has no assignments now either.
+        team = team_of(session, reviewer_id)
+        held = None
+        if status is None and sort == "id" and (team is None or not team.assigned):
+            if before is not None:
+                held = ahead.before(listing, before, limit)
+            else:
+                held = ahead.after(listing, after, limit)
+        if held is not None:
+            plain = _Scope(None, None, team)  # read by id: no search
+            rows = _rows(
+                session, col(Article.id).in_(held), None, sort, min_score, plain, listed, descending
+            )
+            if len(rows) == len(held):
+                return rows
+            ahead.drop()  # an article gone since the ids were read: the page is read anew
+    scope = _Scope.of(session, status, search, reviewer_id)
     key = _sort_key(sort, min_score, scope, listed)
     backwards = before is not None
     found = scope.found
-    if (
+    alone = (
         found is not None
         and found.index is not None
         and status is None
         and _by_id(key, scope.ident)
-    ):
+    )
+
+    def read(chosen: Any, page: Any = None) -> list[ArticleRow]:
+        return _rows(session, chosen, page, sort, min_score, scope, listed, descending)
+
+    if alone:
         # Nothing of the article is needed to choose the page: the index alone (each of the
         # page's rows then read once, below; the join read every match's article row first).
+        assert found is not None
         query: Any = sa_select(scope.ident.label("id")).select_from(found.index)
         query = query.where(found.condition)
     else:
@@ -149,8 +180,30 @@ def list_articles(
     # the correlated counts of every row it skips over. Ordered and paged by `scope.ident`:
     # with a search on SQLite the index's rowid, whose order FTS5 gives without sorting.
     query = query.order_by(*_order(key, descending != backwards, scope.ident))
-    query = query.limit(limit).offset(offset)
-    page = query.subquery()
+    if alone and ahead is not None and offset == 0 and not backwards:
+        asked = limit * PAGES
+        with scope.reading(session):
+            ids = list(session.scalars(query.limit(asked)))
+        ahead.keep(listing, after, ids, asked)
+        held = ids[:limit]
+        return read(col(Article.id).in_(held))
+    page = query.limit(limit).offset(offset).subquery()
+    return read(col(Article.id) == page.c.id, page)
+
+
+def _rows(
+    session: Session,
+    chosen: Any,
+    page: Any,
+    sort: str,
+    min_score: float | None,
+    scope: _Scope,
+    listed: bool,
+    descending: bool,
+) -> list[ArticleRow]:
+    """The rows of the articles `chosen` (a condition on the article's id, joining `page`
+    if given: the page's ids), with their counts, ordered by the listing's key (`listed`: its
+    direction) in the direction `descending`."""
     query = sa_select(
         col(Article.id),
         col(Article.external_id),
@@ -162,8 +215,9 @@ def list_articles(
         _mentions_in("pending", min_score, scope.team),
         _mentions_in("accepted", None, scope.team),
         _facts(scope.team),
-    ).join(page, page.c.id == col(Article.id))
-    shown = _sort_key(sort, min_score, _Scope(status, None, scope.team), listed)
+    )
+    query = query.where(chosen) if page is None else query.join(page, chosen)
+    shown = _sort_key(sort, min_score, _Scope(scope.status, None, scope.team), listed)
     query = query.order_by(*_order(shown, descending, col(Article.id)))
     with scope.reading(session):
         return [ArticleRow(*row) for row in session.execute(query).all()]

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, event, insert, text
 from sqlmodel import Session
 
 from store.corpus import articles as listing
+from store.corpus.ahead import IdsAhead
 from store.corpus.articles import (
     Count,
     article_position,
@@ -25,6 +26,7 @@ from store.corpus.articles import (
 )
 from store.corpus.search import index_new_articles
 from store.models import Article
+from tests.statements import Sent, statements_sent
 
 N = 90
 
@@ -317,3 +319,71 @@ def test_postgresql_tells_a_common_word_or_prefix_past_the_cap_from_the_vocabula
         assert count_listing(session=session, search="kata umum", cap=40) == Count(40, exact=False)
         assert count_listing(session=session, search="umum", status="done", cap=N) == Count(N // 3)
     assert len(counted) == 3, counted
+
+
+def _searched(sent: list[Sent]) -> bool:
+    """Whether a page's statements looked anything up in the search index."""
+    return any("article_fts" in s.statement for s in sent)
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize(("search", "matches"), [("umum", common), ("jar*", rare)])
+def test_pages_read_ahead_are_the_listings_own_without_searching_again(
+    engine: Engine,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    descending: bool,
+    search: str,
+    matches: Callable[[int], bool],
+) -> None:
+    """The queue's pages of a search through an `IdsAhead`: the rows (counts, statuses) a
+    search of each page reads, forward then back; the index looked up once every `PAGES`
+    pages, the pages between read by id alone."""
+    monkeypatch.setattr(listing, "PAGES", 10)
+    args: dict[str, Any] = {"search": search, "descending": descending}
+    ahead = IdsAhead()
+    pages: list[list[Any]] = []
+    searched: list[int] = []
+    after = None
+    while True:
+        with statements_sent(engine) as sent:
+            page = list_articles(session=session, limit=4, after=after, ahead=ahead, **args)
+        if _searched(sent):
+            searched.append(len(pages))
+        if not page:
+            break
+        assert page == list_articles(session=session, limit=4, after=after, **args)
+        pages.append(page)
+        after = page[-1].id
+    expected = [n for n in range(1, N + 1) if matches(n)]
+    assert [row.id for page in pages for row in page] == expected[:: -1 if descending else 1]
+    # 40 ids read at once: pages 0, 10, 20... look the search up; and the read past the end.
+    assert searched == list(range(0, len(expected) // 40 * 10 + 1, 10))
+    # Back from the end, `before=` each page's first row: what a search reads, from the run
+    # where it holds the page.
+    back = pages[-1]
+    for page in reversed(pages[:-1]):
+        before = back[0].id
+        back = list_articles(session=session, limit=4, before=before, ahead=ahead, **args)
+        assert back == page
+    # Another listing (the other order, a status) is searched, never served from the run.
+    with statements_sent(engine) as sent:
+        other = list_articles(session=session, limit=4, ahead=ahead, search=search)
+        assert [row.id for row in other] == expected[:4]
+        done = list_articles(session=session, limit=4, status="done", ahead=ahead, **args)
+        assert all(row.status == "done" for row in done) and done
+    assert _searched(sent)
+
+
+@pytest.mark.usefixtures("corpus")
+def test_an_article_gone_from_the_ids_read_ahead_is_read_anew(
+    engine: Engine, session: Session
+) -> None:
+    ahead = IdsAhead()
+    first = list_articles(session=session, limit=4, search="umum", ahead=ahead)
+    assert [row.id for row in first] == [1, 2, 3, 4]
+    with engine.begin() as connection:  # (no command deletes an article: a guard)
+        connection.execute(text("DELETE FROM article WHERE id IN (5, 6)"))
+    page = list_articles(session=session, limit=4, after=4, search="umum", ahead=ahead)
+    assert [row.id for row in page] == [7, 8, 9, 10]

@@ -317,3 +317,37 @@ async def test_end_home_and_scrolling_keep_a_bounded_window(db_url: str, engine:
         await pilot.press("home")
         await pilot.pause()
         assert table.article_id == 1
+
+
+async def test_paging_a_searched_queue_reads_its_next_pages_by_id(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Down a searched queue page by page: every match once, in order; the search looked up
+    once every `PAGES` pages (ids read ahead), the pages between read by id."""
+    from store.corpus import articles
+    from store.corpus.search import index_new_articles
+    from tests.statements import statements_sent
+    from tui.screens.articles import PAGE
+
+    monkeypatch.setattr(articles, "PAGES", 3)
+    total = 2_000
+    many_articles(engine, total)
+    index_new_articles(engine)
+    async with make_app(db_url, reviewer="tester").run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"text", "enter")
+        await pilot.pause()
+        table = table_of(pilot.app)
+        assert shown_ids(table) == list(range(1, PAGE + 1))
+        seen = set(shown_ids(table))
+        with statements_sent(pilot.app.engine) as sent:  # type: ignore[attr-defined]
+            for _ in range(400):
+                if table.article_id == total:
+                    break
+                await pilot.press("pagedown")
+                ids = shown_ids(table)
+                assert ids == list(range(table.first + 1, table.first + len(ids) + 1))
+                seen |= set(ids)
+        assert table.article_id == total and seen == set(range(1, total + 1))
+        searches = [s for s in sent if "MATCH" in s.statement or "@@" in s.statement]
+        # Pages 2-10 (the first came with the search): the index read for pages 4, 7, 10.
+        assert len(searches) == 3, [s.statement for s in searches]

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 
+from store.corpus.ahead import IdsAhead
 from store.corpus.articles import (
     SORTS,
     count_articles,
@@ -89,6 +90,9 @@ class ArticlesScreen(TelaahScreen[None]):
         self.counted = 0  # the listing's count as last read (a search's stops at 10,000)
         self.reviewed: int | None = None  # the article last shown by the review screen
         self.counting: Listing | None = None  # the listing whose end a worker is counting
+        # The ids of a search's next pages, read with its page (`store.corpus.ahead`); a
+        # reload or a jump reads afresh.
+        self.ahead = IdsAhead()
 
     def compose(self) -> ComposeResult:
         """Header, counts, the table (or the hint when there is nothing to show), footer."""
@@ -159,6 +163,7 @@ class ArticlesScreen(TelaahScreen[None]):
         table = self.table
         current = keep if keep is not None else table.article_id
         listing = self._listing()
+        self.ahead = IdsAhead()
         with session_scope(self.telaah.engine) as session:
             self.counts = count_by_status(session=session)
             # A search's count stops at ESTIMATE_AT matches ("10,000+"), and so does a row's
@@ -188,12 +193,15 @@ class ArticlesScreen(TelaahScreen[None]):
             back = (
                 []
                 if at is None or current is None
-                else list_articles(session=session, limit=PAGE // 2, before=current, **listing)
+                else list_articles(
+                    session=session, limit=PAGE // 2, before=current, ahead=self.ahead, **listing
+                )
             )
             rows = list_articles(
                 session=session,
                 limit=PAGE - len(back),
                 after=back[-1].id if back else None,
+                ahead=self.ahead,
                 **listing,
             )
         first = 0 if at is None else max(0, at.value - len(back))
@@ -221,6 +229,7 @@ class ArticlesScreen(TelaahScreen[None]):
                 limit=PAGE,
                 after=mark if forward else None,
                 before=None if forward else mark,
+                ahead=self.ahead,
                 **self._listing(),
             )
         if forward:
@@ -249,11 +258,12 @@ class ArticlesScreen(TelaahScreen[None]):
         """
         table = self.table
         listing = self._listing()
+        self.ahead = IdsAhead()
         with session_scope(self.telaah.engine) as session:
             if event.to_end:
                 rows = last_articles(session=session, limit=PAGE, **listing)
             else:
-                rows = list_articles(session=session, limit=PAGE, **listing)
+                rows = list_articles(session=session, limit=PAGE, ahead=self.ahead, **listing)
         estimated = event.to_end and not table.exact
         if event.to_end:
             first = max(0, table.total - len(rows))
