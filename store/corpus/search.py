@@ -673,18 +673,26 @@ DENSE = 0.05
 
 def sparse_search(session: Session, query: str) -> bool:
     """PostgreSQL: whether a search is rare enough to be read through its index's bitmap
-    (`DENSE`), judged from the vocabulary's article counts (a word's; a prefix's most
-    common word; a phrase's rarest word; the rarest of the words ANDed). False elsewhere."""
+    (`DENSE` of the articles or fewer, by `search_share`). False elsewhere."""
+    share = search_share(session, query)
+    return share is not None and share < DENSE
+
+
+def search_share(session: Session, query: str) -> float | None:
+    """PostgreSQL: the share of the articles a search's rarest part is in, judged from the
+    vocabulary's article counts (a word's; a prefix's most common word; a phrase's rarest
+    word; the rarest of the words ANDed): the most of them it can match. None elsewhere and
+    for nothing to search."""
     terms = _parsed(query)
     if dialect_name(session) != POSTGRESQL or not terms:
-        return False
+        return None
     held = []
     for tokens, prefix in terms:
         last = len(tokens) - 1
         counts = (_held(session, word, prefix and at == last) for at, word in enumerate(tokens))
         held.append(min(counts))
     articles = session.execute(text("SELECT coalesce(max(id), 0) FROM article_fts")).scalar()
-    return min(held) < DENSE * int(articles or 0)
+    return min(held) / max(int(articles or 0), 1)
 
 
 def held_at_least(session: Session, query: str) -> int:

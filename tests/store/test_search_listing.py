@@ -338,9 +338,10 @@ def test_pages_read_ahead_are_the_listings_own_without_searching_again(
     matches: Callable[[int], bool],
 ) -> None:
     """The queue's pages of a search through an `IdsAhead`: the rows (counts, statuses) a
-    search of each page reads, forward then back; the index looked up once every `PAGES`
-    pages, the pages between read by id alone."""
+    search of each page reads, forward then back; the index looked up for the first page,
+    then once every `PAGES` pages and for the end, the pages between read by id alone."""
     monkeypatch.setattr(listing, "PAGES", 10)
+    monkeypatch.setattr(listing, "AHEAD_BELOW", 2.0)  # whatever share of the articles
     args: dict[str, Any] = {"search": search, "descending": descending}
     ahead = IdsAhead()
     pages: list[list[Any]] = []
@@ -358,8 +359,8 @@ def test_pages_read_ahead_are_the_listings_own_without_searching_again(
         after = page[-1].id
     expected = [n for n in range(1, N + 1) if matches(n)]
     assert [row.id for page in pages for row in page] == expected[:: -1 if descending else 1]
-    # 40 ids read at once: pages 0, 10, 20... look the search up; and the read past the end.
-    assert searched == list(range(0, len(expected) // 40 * 10 + 1, 10))
+    # The first page as before; 40 ids read at once with pages 1, 11, 21...; the end asked.
+    assert searched == [0, *range(1, len(pages), 10), len(pages)]
     # Back from the end, `before=` each page's first row: what a search reads, from the run
     # where it holds the page.
     back = pages[-1]
@@ -378,8 +379,9 @@ def test_pages_read_ahead_are_the_listings_own_without_searching_again(
 
 @pytest.mark.usefixtures("corpus")
 def test_an_article_gone_from_the_ids_read_ahead_is_read_anew(
-    engine: Engine, session: Session
+    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(listing, "AHEAD_BELOW", 2.0)
     ahead = IdsAhead()
     first = list_articles(session=session, limit=4, search="umum", ahead=ahead)
     assert [row.id for row in first] == [1, 2, 3, 4]
@@ -387,3 +389,55 @@ def test_an_article_gone_from_the_ids_read_ahead_is_read_anew(
         connection.execute(text("DELETE FROM article WHERE id IN (5, 6)"))
     page = list_articles(session=session, limit=4, after=4, search="umum", ahead=ahead)
     assert [row.id for row in page] == [7, 8, 9, 10]
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("descending", [False, True])
+def test_articles_stored_after_the_ids_were_read_are_listed(
+    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch, descending: bool
+) -> None:
+    """The run never stands for the listing's start or end: an article stored since comes
+    first in descending order, last in ascending order, as a listing without a run has it."""
+    monkeypatch.setattr(listing, "AHEAD_BELOW", 2.0)
+    args: dict[str, Any] = {"search": "jarang", "descending": descending}
+    ahead = IdsAhead()
+    pages = [list_articles(session=session, limit=5, ahead=ahead, **args)]
+    while pages[-1]:
+        after = pages[-1][-1].id
+        pages.append(list_articles(session=session, limit=5, after=after, ahead=ahead, **args))
+    now = datetime.now(UTC)
+    new = {"id": N + 1, "external_id": "new", "title": "Baru", "text": "Kata jarang."}
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Article.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    **new,
+                    "sha256": "f" * 64,
+                    "status": "todo",
+                    "meta": {},
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],  # fmt: skip
+        )
+    index_new_articles(engine)
+    first = list_articles(session=session, limit=5, ahead=ahead, **args)
+    assert (first[0].id == N + 1) == descending
+    tail = list_articles(session=session, limit=5, after=pages[-2][-1].id, ahead=ahead, **args)
+    assert [row.id for row in tail] == ([] if descending else [N + 1])
+
+
+@pytest.mark.usefixtures("corpus")
+def test_postgresql_reads_ahead_a_search_in_few_articles_only(
+    session: Session, backend: str
+) -> None:
+    """A search in most articles finds a page walking its first rows: nothing read ahead;
+    one in few (`AHEAD_BELOW`) is read through the index with the pages after it."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's reading of a search: run with --backend postgresql")
+    common, rare = IdsAhead(), IdsAhead()
+    assert len(list_articles(session=session, limit=2, after=2, search="umum", ahead=common)) == 2
+    assert common.listing is None and not common.ids
+    assert len(list_articles(session=session, limit=2, after=1, search="42", ahead=rare)) == 1
+    assert rare.listing == ("42", False) and rare.ids == [42]

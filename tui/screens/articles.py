@@ -90,8 +90,8 @@ class ArticlesScreen(TelaahScreen[None]):
         self.counted = 0  # the listing's count as last read (a search's stops at 10,000)
         self.reviewed: int | None = None  # the article last shown by the review screen
         self.counting: Listing | None = None  # the listing whose end a worker is counting
-        # The ids of a search's next pages, read with its page (`store.corpus.ahead`); a
-        # reload or a jump reads afresh.
+        # The ids of a search's next pages, read with one of its pages (`store.corpus.ahead`):
+        # a listing's first page and a page past them read afresh.
         self.ahead = IdsAhead()
 
     def compose(self) -> ComposeResult:
@@ -163,7 +163,6 @@ class ArticlesScreen(TelaahScreen[None]):
         table = self.table
         current = keep if keep is not None else table.article_id
         listing = self._listing()
-        self.ahead = IdsAhead()
         with session_scope(self.telaah.engine) as session:
             self.counts = count_by_status(session=session)
             # A search's count stops at ESTIMATE_AT matches ("10,000+"), and so does a row's
@@ -258,7 +257,6 @@ class ArticlesScreen(TelaahScreen[None]):
         """
         table = self.table
         listing = self._listing()
-        self.ahead = IdsAhead()
         with session_scope(self.telaah.engine) as session:
             if event.to_end:
                 rows = last_articles(session=session, limit=PAGE, **listing)
