@@ -1,6 +1,6 @@
 """What a search's ids cost: one page's against 50 pages' (`store.corpus.ahead.PAGES`), as
 the planner reads them and through the index's bitmap, with the share of the articles each
-search is in; the figures behind `store.corpus.ahead.AHEAD_BELOW`.
+search is in; the figures behind `store.corpus.ahead.BITMAP_BELOW`.
 
     .venv/bin/python bench/search_ids_bench.py --db postgresql+psycopg://u@h/telaah_scale_1000000
     .venv/bin/python bench/search_ids_bench.py --db articles.db jos* "yang dan" 777

@@ -2,8 +2,10 @@
 
 On PostgreSQL a page of a search in a few percent of the articles costs what finding all its
 matches costs: the GIN index's bitmap of every match, then sorted (20-60 ms at a million
-articles, where a page without a search takes 7). The ids of the pages after it come out of
-the same look-up for little more, so from a search's second page on (its first is read as
+articles, where a page without a search takes 7); the ids of the pages after it come out of
+the same look-up for little more. A common search's page is found walking its first rows,
+but each page also weighs the search up again (the vocabulary's counts). So from a search's
+second page on (its first is read as
 before: most searches are looked at there alone) `list_articles` reads `PAGES` pages of ids
 at once into an `IdsAhead` its caller holds, and serves the next pages from there: each then
 reads its rows by id, as a listing without a search does. On SQLite a page's ids are cheap, but a
@@ -23,10 +25,12 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 PAGES = 50  # pages of ids read ahead at once
-# On PostgreSQL a search in fewer than this share of the articles (`search.search_share`) is
-# read ahead: a denser one finds a page's matches walking a few hundred rows in id order,
-# about as fast as a page without a search, where its bitmap would take 60-110 ms.
-AHEAD_BELOW = 0.15
+# On PostgreSQL the ids of a search in fewer than this share of the articles
+# (`search.search_share`) are read ahead through the GIN index's bitmap, those of a denser
+# one by walking the vectors in id order (as its page is found). 10,000 ids at a million
+# articles (`bench/search_ids_bench.py`): the bitmap 23 ms at 2%, 60 at 14%, 76 at 40%, 120 at
+# 100%, 190 for a prefix in 72% (`mem*`); the walk 465 ms at 14%, 158 at 40%, 72-86 at 70-100%.
+BITMAP_BELOW = 0.5
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.audit import Action
-from store.corpus.ahead import AHEAD_BELOW, PAGES, IdsAhead
+from store.corpus.ahead import BITMAP_BELOW, PAGES, IdsAhead
 from store.corpus.search import (
     DENSE,
     SearchFrom,
@@ -181,10 +181,10 @@ def list_articles(
     # the correlated counts of every row it skips over. Ordered and paged by `scope.ident`:
     # with a search on SQLite the index's rowid, whose order FTS5 gives without sorting.
     query = query.order_by(*_order(key, descending != backwards, scope.ident))
-    if alone and ahead is not None and scope.ahead and after is not None and not backwards:
+    if alone and ahead is not None and after is not None and not backwards:
         # From the second page on (a first page alone is read as fast as before: most
         # searches are looked at there).
-        with index_scans(session):
+        with scope.reading_ahead(session):
             ids = list(session.scalars(query.limit(limit * PAGES)))
         ahead.keep(listing, after, ids, limit * PAGES)
         return read(col(Article.id).in_(ids[:limit]))
@@ -493,14 +493,12 @@ class _Scope:
         """A rare search on PostgreSQL: read through its index's bitmap (`DENSE`)."""
         return self.share is not None and self.share < DENSE
 
-    @property
-    def ahead(self) -> bool:
-        """Whether a page of the search is read with the ids of the pages after it: on
-        PostgreSQL (through its index's bitmap) a search in few articles (`AHEAD_BELOW`),
-        whose one page costs about what all its pages do; on SQLite any (FTS5 gives the
-        ids in rowid order: 10,000 of them in 4-19 ms at a million articles, against 0.4-3
-        for a page's, and the pages after skip the search's set-up: a prefix's terms)."""
-        return self.share is None or self.share < AHEAD_BELOW
+    def reading_ahead(self, session: Session) -> AbstractContextManager[None]:
+        """How the ids of a search's next pages are read (`store.corpus.ahead`): on
+        PostgreSQL through its index's bitmap unless the search is in most articles
+        (`BITMAP_BELOW`), which are found walking the vectors in id order."""
+        below = self.share is not None and self.share < BITMAP_BELOW
+        return index_scans(session) if below else nullcontext()
 
     def reading(self, session: Session) -> AbstractContextManager[None]:
         """How a page of the listing is read: a rare search through its index's bitmap

@@ -341,7 +341,6 @@ def test_pages_read_ahead_are_the_listings_own_without_searching_again(
     search of each page reads, forward then back; the index looked up for the first page,
     then once every `PAGES` pages and for the end, the pages between read by id alone."""
     monkeypatch.setattr(listing, "PAGES", 10)
-    monkeypatch.setattr(listing, "AHEAD_BELOW", 2.0)  # whatever share of the articles
     args: dict[str, Any] = {"search": search, "descending": descending}
     ahead = IdsAhead()
     pages: list[list[Any]] = []
@@ -381,7 +380,6 @@ def test_pages_read_ahead_are_the_listings_own_without_searching_again(
 def test_an_article_gone_from_the_ids_read_ahead_is_read_anew(
     engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(listing, "AHEAD_BELOW", 2.0)
     ahead = IdsAhead()
     first = list_articles(session=session, limit=4, search="umum", ahead=ahead)
     assert [row.id for row in first] == [1, 2, 3, 4]
@@ -398,7 +396,6 @@ def test_articles_stored_after_the_ids_were_read_are_listed(
 ) -> None:
     """The run never stands for the listing's start or end: an article stored since comes
     first in descending order, last in ascending order, as a listing without a run has it."""
-    monkeypatch.setattr(listing, "AHEAD_BELOW", 2.0)
     args: dict[str, Any] = {"search": "jarang", "descending": descending}
     ahead = IdsAhead()
     pages = [list_articles(session=session, limit=5, ahead=ahead, **args)]
@@ -429,15 +426,20 @@ def test_articles_stored_after_the_ids_were_read_are_listed(
 
 
 @pytest.mark.usefixtures("corpus")
-def test_postgresql_reads_ahead_a_search_in_few_articles_only(
-    session: Session, backend: str
+def test_postgresql_reads_ahead_through_the_index_unless_in_most_articles(
+    engine: Engine, session: Session, backend: str
 ) -> None:
-    """A search in most articles finds a page walking its first rows: nothing read ahead;
-    one in few (`AHEAD_BELOW`) is read through the index with the pages after it."""
+    """The ids of a search in few articles (`BITMAP_BELOW`) are read ahead with the planner
+    held to the GIN index's bitmap (`index_scans`: walking the vectors in id order would test
+    thousands of rows); those of one in most articles as the planner likes (walking them: the
+    first rows match)."""
     if backend != "postgresql":
         pytest.skip("PostgreSQL's reading of a search: run with --backend postgresql")
-    common, rare = IdsAhead(), IdsAhead()
-    assert len(list_articles(session=session, limit=2, after=2, search="umum", ahead=common)) == 2
-    assert common.listing is None and not common.ids
-    assert len(list_articles(session=session, limit=2, after=1, search="42", ahead=rare)) == 1
-    assert rare.listing == ("42", False) and rare.ids == [42]
+    for search, after, held in (("42", 1, True), ("jarang", 7, True), ("umum", 2, False)):
+        ahead = IdsAhead()
+        with statements_sent(engine) as sent:
+            list_articles(session=session, limit=2, after=after, search=search, ahead=ahead)
+        assert ahead.listing == (search, False) and ahead.ids, search
+        at = next(i for i, s in enumerate(sent) if "ORDER BY article_fts.id" in s.statement)
+        assert any("SET LOCAL enable_seqscan" in s.statement for s in sent[:at]) == held, search
+    assert session.execute(text("SHOW enable_seqscan")).scalar_one() == "on"

@@ -330,7 +330,6 @@ async def test_paging_a_searched_queue_reads_its_next_pages_by_id(
     from tui.screens.articles import PAGE
 
     monkeypatch.setattr(articles, "PAGES", 3)
-    monkeypatch.setattr(articles, "AHEAD_BELOW", 2.0)  # in every article: read ahead all the same
     total = 2_000
     many_articles(engine, total)
     index_new_articles(engine)
