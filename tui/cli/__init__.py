@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import traceback
 from typing import Annotated
@@ -144,3 +145,14 @@ def main() -> None:
         line = f"telaah: internal error: {type(exc).__name__}: {first} {where}"
         err.print(Text(shown(line), style="red"))
         sys.exit(1)
+
+
+def run() -> None:
+    """The `telaah` command (and `python -m tui`): `main`, then an exit that skips the
+    collector's last walk over every object the imports made (SQLAlchemy's, pydantic's): the
+    objects die with the process. That walk took 200-300 ms of a headless command
+    (`telaah stats` at a million articles: 1.0-1.3 s in all, 0.64-0.77 without it)."""
+    try:
+        main()
+    finally:
+        gc.freeze()
