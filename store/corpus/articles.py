@@ -121,9 +121,9 @@ def list_articles(
         reviewer_id: The reviewer whose queue it is: the articles assigned to them first,
             with what they see of each (`store.layers`: their layer's counts in blind mode)
             and their own done state.
-        ahead: The caller's `IdsAhead` for this listing's pages (the queue holds one until
-            it reloads): a search's page chosen from its index alone (no status, ordered by
-            id, no assignments) reads the ids of the pages after it too, and a later page
+        ahead: The caller's `IdsAhead` for this listing's pages (the queue holds one): a
+            search's page after `after`, chosen from its index alone (no status, ordered by
+            id, no assignments), reads the ids of the pages after it too, and a later page
             they hold is read by id, without the search (`store.corpus.ahead`).
 
     Returns:
@@ -181,7 +181,7 @@ def list_articles(
     # the correlated counts of every row it skips over. Ordered and paged by `scope.ident`:
     # with a search on SQLite the index's rowid, whose order FTS5 gives without sorting.
     query = query.order_by(*_order(key, descending != backwards, scope.ident))
-    if alone and ahead is not None and after is not None and not backwards:
+    if alone and ahead is not None and after is not None and not backwards and offset == 0:
         # From the second page on (a first page alone is read as fast as before: most
         # searches are looked at there).
         with scope.reading_ahead(session):

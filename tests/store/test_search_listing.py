@@ -360,6 +360,10 @@ def test_pages_read_ahead_are_the_listings_own_without_searching_again(
     assert [row.id for page in pages for row in page] == expected[:: -1 if descending else 1]
     # The first page as before; 40 ids read at once with pages 1, 11, 21...; the end asked.
     assert searched == [0, *range(1, len(pages), 10), len(pages)]
+    # An offset from a mark is the listing's own, never the run's (the queue pages by keyset).
+    mark = pages[0][-1].id
+    skipped = list_articles(session=session, limit=4, after=mark, offset=4, ahead=ahead, **args)
+    assert skipped == pages[2]
     # Back from the end, `before=` each page's first row: what a search reads, from the run
     # where it holds the page.
     back = pages[-1]
