@@ -212,7 +212,8 @@ def _rows(
         col(Article.source),
         col(Article.published),
         _status(scope.team),
-        func.length(col(Article.text)),
+        # Stored at import; measured for an article stored before migration 0014.
+        func.coalesce(col(Article.chars), func.length(col(Article.text))),
         _mentions_in("pending", min_score, scope.team),
         _mentions_in("accepted", None, scope.team),
         _facts(scope.team),

@@ -123,6 +123,7 @@ def article_row(
         "url": normalise_optional(url),
         "published": published,
         "text": text,
+        "chars": len(text),
         "sha256": sha256,
         "status": status,
         "meta": meta if meta is not None else {},
@@ -157,6 +158,7 @@ _COPIED = (
     "url",
     "published",
     "text",
+    "chars",
     "sha256",
     "status",
     "meta",
@@ -184,8 +186,7 @@ def _copy_keyed(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[
         "article",
         ("id", *_COPIED),
         (
-            (key, *(row[name] for name in _COPIED[:8]), json.dumps(row["meta"]))
-            + (row["created_at"], row["updated_at"])
+            (key, *(json.dumps(row[name]) if name == "meta" else row[name] for name in _COPIED))
             for key, row in zip(keys, rows, strict=True)
         ),
     )
