@@ -100,12 +100,12 @@ class Article(SQLModel, table=True):
     url: str | None = None
     published: date | None = Field(default=None, index=True)
     text: str
-    chars: int | None = None  # len(text), stored at import (NULL before migration 0014)
     sha256: str = Field(unique=True)
     status: str = Field(default="todo", index=True)
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    chars: int | None = None  # len(text), stored at import (NULL before migration 0014)
 
 
 class Entity(SQLModel, table=True):

@@ -158,12 +158,12 @@ _COPIED = (
     "url",
     "published",
     "text",
-    "chars",
     "sha256",
     "status",
     "meta",
     "created_at",
     "updated_at",
+    "chars",
 )
 
 

@@ -21,6 +21,7 @@ from store.errors import TelaahError
 from store.export.selection import Selection, count_docs
 from store.migrate import alembic_config, current_revision, head_revision
 from store.models import Article
+from tests.matching_ids import matching_ids
 
 TEXTS = {
     1: "Menteri pertahanan Kyrgyzstan bertemu di Moskwa.",
@@ -153,7 +154,7 @@ def test_an_indexed_database_upgrades_to_the_prefix_index(
         command.downgrade(alembic_config(engine), "0009")
         assert "prefix" not in _fts_sql(path)
         with Session(engine) as session:
-            assert found(session, "men*") == [1, 2]
+            assert matching_ids(session, "men*") == [1, 2]
     finally:
         engine.dispose()
 

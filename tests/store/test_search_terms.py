@@ -25,6 +25,7 @@ from store.db import make_engine, open_database
 from store.export.selection import Selection, article_ids
 from store.migrate import alembic_config
 from store.models import Article
+from tests.matching_ids import matching_ids
 from tests.statements import Sent, statements_sent
 from tests.store.test_search_prefix import rows
 
@@ -111,7 +112,7 @@ def test_an_indexed_database_upgrades_to_the_term_list(tmp_path: Path) -> None:
         command.downgrade(alembic_config(upgraded), "0010")
         with Session(upgraded) as session:
             assert prefix_terms(session, "meng") is None
-            assert found(session, "meng*") == [1, 2]
+            assert matching_ids(session, "meng*") == [1, 2]
     finally:
         upgraded.dispose()
 
