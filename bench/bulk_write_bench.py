@@ -154,18 +154,17 @@ def one_side(
 
 
 def main() -> int:
+    from pg_import_bench import alternating, revision_options, worktree
+    from scale_pg_bench import CLUSTER, start_cluster
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
+    revision_options(parser)
     parser.add_argument("--aliases", type=int, default=20_000)
     parser.add_argument("--articles", type=int, default=2_000)
     parser.add_argument("--spans", type=int, default=30, help="spans an annotated article")
-    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--pg", help="a PostgreSQL server's URL (else a throwaway cluster)")
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    from pg_import_bench import worktree
-    from scale_pg_bench import CLUSTER, start_cluster
-
     before = worktree(args.before)
     server = args.pg or start_cluster(CLUSTER)
     rows = {"gazetteer": args.aliases, "annotated": args.articles * args.spans}
@@ -181,19 +180,17 @@ def main() -> int:
         )
         backends = ["postgresql"] + ([] if args.no_sqlite else ["sqlite"])
         for backend in backends:
-            order = ["before", "now"]
-            for round_ in range(args.rounds):
-                for label in order if round_ % 2 == 0 else order[::-1]:
-                    code = before if label == "before" else ROOT
-                    found = one_side(code, backend, server, files)
-                    for name, run in found.items():
-                        print(
-                            f"  {backend:<10} {label:<6} {name:<9} {run['wall']:7.2f} s  "
-                            f"{rows[name] / run['wall']:8,.0f} rows/s  CPU command "
-                            f"{run['cpu']:6.2f} s"
-                            + (f", server {run['server']:6.2f} s" if backend != "sqlite" else ""),
-                            flush=True,
-                        )
+            for label in alternating(["before", "now"], args.rounds):
+                code = before if label == "before" else ROOT
+                found = one_side(code, backend, server, files)
+                for name, run in found.items():
+                    print(
+                        f"  {backend:<10} {label:<6} {name:<9} {run['wall']:7.2f} s  "
+                        f"{rows[name] / run['wall']:8,.0f} rows/s  CPU command "
+                        f"{run['cpu']:6.2f} s"
+                        + (f", server {run['server']:6.2f} s" if backend != "sqlite" else ""),
+                        flush=True,
+                    )
     return 0
 
 

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,28 @@ def worktree(rev: str) -> Path:
             capture_output=True,
         )
     return folder
+
+
+def revision_options(parser: argparse.ArgumentParser, *, child: bool = False) -> None:
+    """The options of a bench that runs a revision beside this code: `--before`, `--rounds`;
+    with `child`, the database (`--db`) and the hidden `--child` of a side's own process."""
+    if child:
+        parser.add_argument("--db", required=True, help="a database URL or a SQLite file")
+        parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each side")
+
+
+def database_arg(value: str) -> str:
+    """`--db`'s value as a URL (a SQLite file's path made one)."""
+    return value if "://" in value else f"sqlite:///{Path(value).resolve()}"
+
+
+def alternating(labels: Sequence[str], rounds: int) -> Iterator[str]:
+    """`labels` once a round, every other round reversed (before, now, now, before, ...):
+    the machine's drift falls on both sides alike."""
+    for round_ in range(rounds):
+        yield from (labels if round_ % 2 == 0 else labels[::-1])
 
 
 def side_json(code: Path, argv: list[str]) -> Any:
@@ -169,8 +192,7 @@ def show(label: str, result: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=30_000)
-    parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
-    parser.add_argument("--rounds", type=int, default=1, help="imports of each code")
+    revision_options(parser)
     parser.add_argument("--now-only", action="store_true", help="import with this code only")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--cluster", type=Path, default=CLUSTER)
@@ -190,13 +212,12 @@ def main() -> int:
         f"== import of {args.articles:,} articles into PostgreSQL: "
         + ("this code" if args.now_only else f"{args.before} and now")
     )
-    for round_ in range(args.rounds):
-        for label in order if round_ % 2 == 0 else order[::-1]:
-            started = time.strftime("%H:%M:%S")
-            result = run_import(codes[label], server, args.cache, args.articles, "pgimport")
-            results[label].append(result)
-            show(f"{label}", result)
-            print(f"           (started {started})")
+    for label in alternating(order, args.rounds):
+        started = time.strftime("%H:%M:%S")
+        result = run_import(codes[label], server, args.cache, args.articles, "pgimport")
+        results[label].append(result)
+        show(f"{label}", result)
+        print(f"           (started {started})")
     n = min(results["now"], key=lambda r: r["seconds"])
     if args.now_only:
         minutes = 1e6 * n["seconds"] / max(1, n["imported"]) / 60

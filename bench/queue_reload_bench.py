@@ -98,29 +98,24 @@ def side(code: Path, db: str, repeat: int, pages: int) -> dict[str, list[object]
 
 
 def main() -> int:
+    sys.path.insert(0, str(HERE))
+    from pg_import_bench import alternating, database_arg, revision_options, worktree
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", required=True, help="a database URL or a SQLite file")
-    parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
-    parser.add_argument("--rounds", type=int, default=1)
+    revision_options(parser, child=True)
     parser.add_argument("--repeat", type=int, default=5, help="reloads per search (median)")
     parser.add_argument(
         "--pages", type=int, default=60, help="pages down from the first, one after another"
     )
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    db = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    db = database_arg(args.db)
     if args.child:
         child(db, args.repeat, args.pages)
         return 0
-    sys.path.insert(0, str(HERE))
-    from pg_import_bench import worktree
-
-    before = worktree(args.before)
-    order = [("before", before), ("now", ROOT)]
+    codes = {"before": worktree(args.before), "now": ROOT}
     runs: dict[str, list[dict[str, list[object]]]] = {"before": [], "now": []}
-    for round_ in range(args.rounds):
-        for label, code in order if round_ % 2 == 0 else order[::-1]:
-            runs[label].append(side(code, db, args.repeat, args.pages))
+    for label in alternating(["before", "now"], args.rounds):
+        runs[label].append(side(codes[label], db, args.repeat, args.pages))
     print(f"== the queue's reload, median of {args.repeat} (least), {args.before} and now")
     for search in SEARCHES:
         cells = []

@@ -86,42 +86,37 @@ def side(code: Path, db: str, aliases: int, reach: bool) -> dict[str, object]:
 
 
 def main() -> int:
+    sys.path.insert(0, str(HERE))
+    from pg_import_bench import alternating, database_arg, revision_options, worktree
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", required=True, help="a database URL or a SQLite file")
-    parser.add_argument("--before", default="HEAD~1", help="the revision to compare with")
+    revision_options(parser, child=True)
     parser.add_argument("--aliases", type=int, default=2_000)
-    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument(
         "--reach", action="store_true", help="also the articles the terms reach (slow before)"
     )
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    db = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    db = database_arg(args.db)
     if args.child:
         child(db, args.aliases, args.reach)
         return 0
-    sys.path.insert(0, str(HERE))
-    from pg_import_bench import worktree
-
     codes = {"before": worktree(args.before), "now": ROOT}
     print(f"{args.aliases:,} aliases of the scale gazetteer; {db}; {args.before} against now")
     digests = set()
-    for round_ in range(args.rounds):
-        order = ["before", "now"] if round_ % 2 == 0 else ["now", "before"]
-        for label in order:
-            run = side(codes[label], db, args.aliases, args.reach)
-            digests.add(run["digest"])
-            seconds = float(run["seconds"])  # type: ignore[arg-type]
-            print(
-                f"  {label:<6} {seconds:8.2f} s  {1000 * seconds / float(run['aliases']):7.2f} "  # type: ignore[arg-type]
-                f"ms an alias  {run['statements']:>7,} statements  {run['terms']:,} terms"
-                + (
-                    f"; the articles they reach {run['reach_seconds']:.2f} s ({run['reached']:,})"
-                    if args.reach
-                    else ""
-                ),
-                flush=True,
-            )
+    for label in alternating(["before", "now"], args.rounds):
+        run = side(codes[label], db, args.aliases, args.reach)
+        digests.add(run["digest"])
+        seconds = float(run["seconds"])  # type: ignore[arg-type]
+        print(
+            f"  {label:<6} {seconds:8.2f} s  {1000 * seconds / float(run['aliases']):7.2f} "  # type: ignore[arg-type]
+            f"ms an alias  {run['statements']:>7,} statements  {run['terms']:,} terms"
+            + (
+                f"; the articles they reach {run['reach_seconds']:.2f} s ({run['reached']:,})"
+                if args.reach
+                else ""
+            ),
+            flush=True,
+        )
     print(f"  the same terms found by both: {len(digests) == 1}")
     return 0
 
