@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy import text as sql
@@ -223,6 +223,16 @@ class _Queued:
 _Entry = _Queued | tuple[str, Problem]
 
 
+class _Writing(NamedTuple):
+    """A batch handed to a writer thread: its rows kept, whether it indexes, its result, and
+    the lines of its entries ("fail" or "note"), said when it is counted (`_settle`)."""
+
+    kept: list[_Queued]
+    due: bool
+    job: Future[Any]
+    lines: list[tuple[str, Problem]]
+
+
 def _index_stored(connection: Connection, ids: list[int], vectors: Vectors | None) -> int:
     """Index the articles `ids` just stored in the caller's transaction; how many were
     indexed. PostgreSQL (`vectors` given): these and no other, with their own vectors (not
@@ -273,28 +283,36 @@ class ArticleSink:
         self.unindexed = 0  # batches stored since the last indexing
         # The batches being written by the writer threads, oldest first, while the next is
         # read: their entries, whether they index, their results.
-        self._writing: deque[tuple[list[_Queued], bool, Future[Any]]] = deque()
+        self._writing: deque[_Writing] = deque()
         self._pool: ThreadPoolExecutor | None = None
         self._writers = WRITERS if engine.dialect.name == POSTGRESQL else 1
 
     def fail(self, problem: Problem) -> None:
         """Count a failure and report its line (after the rows queued before it)."""
-        if self.batch:
-            self.batch.append(("fail", problem))
-            return
-        self._settle()  # (a batch being written may still say a line)
-        self.log.failed += 1
-        self.log.problems.append(str(problem))
-        self.hooks.on_problem(str(problem))
+        self._line(("fail", problem))
 
     def note(self, where: Problem) -> None:
         """Report a note line, not a failure (after the rows queued before it)."""
-        if self.batch:
-            self.batch.append(("note", where))
-            return
-        self._settle()
-        self.log.notes.append(str(where))
-        self.hooks.on_note(str(where))
+        self._line(("note", where))
+
+    def _line(self, line: tuple[str, Problem]) -> None:
+        """A line now, or after the rows queued or being written before it (a batch being
+        written may still say lines: it is not waited for here)."""
+        if self.batch or self._writing:
+            self.batch.append(line)
+        else:
+            self._say(line)
+
+    def _say(self, line: tuple[str, Problem]) -> None:
+        """Report a failure's or a note's line now (the batches before it settled)."""
+        kind, where = line
+        if kind == "fail":
+            self.log.failed += 1
+            self.log.problems.append(str(where))
+            self.hooks.on_problem(str(where))
+        else:
+            self.log.notes.append(str(where))
+            self.hooks.on_note(str(where))
 
     def oversized(self, where: Problem, text: str) -> bool:
         """Whether `text` is over the import's `max_text_size`; if so, a failure is reported."""
@@ -351,14 +369,18 @@ class ArticleSink:
         # counted, their lines said, before these.
         self._settle(keep=self._writers - 1)
         by_hash, ids = self._stored(queued)
-        for written, _due, _job in self._writing:  # (what they store is this import's)
-            for pending in written:
+        for writing in self._writing:  # (what they store is this import's)
+            for pending in writing.kept:
                 by_hash.setdefault(pending.row["sha256"], (pending.row["external_id"], False))
                 ids.add(pending.row["external_id"])
+        # The batch's lines, in input order: said when the batches before it are counted
+        # (saying them here would wait for the batch still being written: the writers, one
+        # at a time whenever a batch had a line, a note or a duplicate).
+        lines: list[tuple[str, Problem]] = []
         kept: list[_Queued] = []
         for entry in batch:
             if not isinstance(entry, _Queued):
-                (self.fail if entry[0] == "fail" else self.note)(entry[1])
+                lines.append(entry)
                 continue
             row = entry.row
             if (same := by_hash.get(row["sha256"])) is not None:
@@ -368,19 +390,22 @@ class ArticleSink:
                     self._stored_before(entry.where, same_id)
                 else:
                     message = f"duplicate of article {same_id!r}, skipped"
-                    self.note(replace(entry.where, message=message))
+                    lines.append(("note", replace(entry.where, message=message)))
             elif row["external_id"] in ids:
                 message = f"id {row['external_id']!r} is already used by another article"
-                self.fail(replace(entry.where, message=message))
+                lines.append(("fail", replace(entry.where, message=message)))
             else:
                 by_hash[row["sha256"]] = (row["external_id"], False)
                 ids.add(row["external_id"])
                 if entry.removed:
                     self.on_controls(entry.removed)
                     message = f"removed {entry.removed} control characters"
-                    self.note(replace(entry.where, message=message))
+                    lines.append(("note", replace(entry.where, message=message)))
                 kept.append(entry)
         if not kept:
+            self._settle()
+            for line in lines:
+                self._say(line)
             return
         rows = [entry.row for entry in kept]
         # PostgreSQL indexes each batch with it, from its rows (no segments to merge: held for
@@ -389,7 +414,7 @@ class ArticleSink:
         at = {id(entry): index for index, entry in enumerate(queued)}
         vectors = None if made is None else (made, [at[id(entry)] for entry in kept], texts)
         job = self._writer().submit(self._write, rows, vectors, due)
-        self._writing.append((kept, due, job))
+        self._writing.append(_Writing(kept, due, job, lines))
 
     def _writer(self) -> ThreadPoolExecutor:
         if self._pool is None:
@@ -418,7 +443,9 @@ class ArticleSink:
         """Wait for the batches being written, oldest first, until `keep` are left, and count
         them (on a conflict, store a batch's rows one by one); their errors are raised here."""
         while len(self._writing) > keep:
-            kept, due, job = self._writing.popleft()
+            kept, due, job, lines = self._writing.popleft()
+            for line in lines:
+                self._say(line)
             try:
                 stored, indexed = job.result()
             except (IntegrityError, OperationalError) as error:
@@ -437,9 +464,11 @@ class ArticleSink:
         what they store is stored before the error goes on; their own errors are left out)
         and end the writer threads."""
         writing, self._writing = self._writing, deque()
-        for _kept, _due, job in writing:
+        for written in writing:
+            for line in written.lines:
+                self._say(line)
             with contextlib.suppress(Exception):
-                job.result()
+                written.job.result()
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
@@ -501,7 +530,6 @@ class ArticleSink:
                 article_id, indexed = store_article(connection, row)
             self.indexed += indexed
             self.on_stored([article_id])
-        except IntegrityError:
-            self.fail(
-                replace(where, message="an article with this id or text was stored meanwhile")
-            )
+        except IntegrityError:  # (said now: the batch's own lines are said, the next's not)
+            message = "an article with this id or text was stored meanwhile"
+            self._say(("fail", replace(where, message=message)))

@@ -5,7 +5,9 @@ waits to be checked against the database."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -268,3 +270,62 @@ def test_a_batch_that_meets_a_text_stored_meanwhile_stores_the_rest_one_by_one(
     assert report.failed == 1 and report.imported == BATCH * 2 - 1
     assert "was stored meanwhile" in report.problems[0] and ":1501:" in report.problems[0]
     assert counts(engine) == (BATCH * 2, BATCH * 2)  # every article stored is indexed
+
+
+def test_lines_keep_their_order_without_waiting_for_the_batch_being_written(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every batch says lines (a problem, a control character removed, a duplicate): they
+    come out in the input's order, and on PostgreSQL the next batch is written while the one
+    before still is (a batch's line made the import wait for the batch being written: the
+    two writers, one at a time)."""
+    monkeypatch.setattr(sink, "BATCH", 10)
+    records: list[dict[str, str]] = []
+    expected: list[str] = []
+    path = tmp_path / "lines.jsonl"
+    for i in range(40):
+        line = len(records) + 1
+        if i % 10 == 3:
+            records.append({"id": f"r{i}", "text": f"teks\x07 {i}"})
+            expected.append(f"note {path}:{line}: removed 1 control characters")
+        elif i % 10 == 6:
+            records.append({"id": f"r{i}", "text": " "})
+            expected.append(f"problem {path}:{line}: empty text")
+        elif i % 10 == 8:
+            records.append({"id": f"r{i}", "text": f"teks {i - 1}"})
+            expected.append(f"note {path}:{line}: duplicate of article 'r{i - 1}', skipped")
+        else:
+            records.append({"id": f"r{i}", "text": f"teks {i}"})
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    postgresql = dialect_name(engine) == POSTGRESQL
+    second = threading.Event()
+    started: list[int] = []
+    overlapped: list[bool] = []
+    lock = threading.Lock()
+    write = sink.ArticleSink._write
+
+    def spied(self: sink.ArticleSink, *args: Any) -> Any:
+        # The first batch's write waits (up to 10 s) for the next batch's to begin.
+        with lock:
+            started.append(len(started))
+            first = len(started) == 1
+        if first:
+            overlapped.append(second.wait(timeout=10))
+        else:
+            second.set()
+        return write(self, *args)
+
+    if postgresql:
+        monkeypatch.setattr(sink.ArticleSink, "_write", spied)
+    lines: list[str] = []
+    hooks = ImportHooks(
+        on_problem=lambda line: lines.append("problem " + line),
+        on_note=lambda line: lines.append("note " + line),
+    )
+    report = import_articles(engine, [path], reviewer_id=None, hooks=hooks)
+    assert lines == expected
+    assert report.summary == "imported 32, duplicates 4, failed 4"
+    assert counts(engine) == (32, 32)
+    if postgresql:
+        assert overlapped == [True]
