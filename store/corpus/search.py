@@ -302,13 +302,13 @@ class Vectors(NamedTuple):
 
 def vectors_of(texts: Sequence[tuple[str | None, str]]) -> Vectors:
     """The vectors of articles' (title, text): most of the interpreter's work of indexing
-    (an importer makes them in a process of its own)."""
+    (an import makes them in its reading thread)."""
     literals: list[str] = []
     counts: Counter[str] = Counter()
     for title, body in texts:
-        title_tokens, text_tokens = fts_tokens(title or ""), fts_tokens(body)
-        literals.append(_literal(title_tokens, text_tokens))
-        counts.update({*title_tokens, *text_tokens})
+        literal, terms = _literal(fts_tokens(title or ""), fts_tokens(body))
+        literals.append(literal)
+        counts.update(terms)
     return Vectors(literals, counts)
 
 
@@ -335,17 +335,19 @@ def _store_vectors(connection: Connection, ids: Sequence[int], vectors: Vectors)
     )
 
 
-def _literal(title_tokens: list[str], text_tokens: list[str]) -> str:
-    """The tsvector literal of an article's title and text: `tsvector`'s, or for the usual
+def _literal(title_tokens: list[str], text_tokens: list[str]) -> tuple[str, Collection[str]]:
+    """The tsvector literal of an article's title and text, and its distinct terms (once
+    each, for the vocabulary's counts): `tsvector`'s, or for the usual
     article the same vector written faster, each lexeme once with its positions in the order
     of the text (`dari:2,3,11 ...`, tokens are letters and digits: nothing to quote); the
     server's input sorts the lexemes and keeps a lexeme's first 256 positions as `tsvector`
-    does. 75-80 us an article of the interpreter, and the server reads it in 100-136 us, where
-    a position a token (`dari:2 dari:3 ...`, as fast to write) took it 270, `tsvector`'s
+    does. 110-130 us an article of the interpreter, and the server reads it in 100-136 us,
+    where a position a token (`dari:2 dari:3 ...`, 75 us to write) took it 270, `tsvector`'s
     quoted lexemes 240 and 240 us to write, its own parser (`to_tsvector`) 370."""
     longest = max(max(map(len, title_tokens), default=0), max(map(len, text_tokens), default=0))
     if len(title_tokens) + len(text_tokens) + 2 > _MAX_POSITION or longest * 4 > _MAX_LEXEME:
-        return tsvector(title_tokens, text_tokens)  # (positions or a lexeme to cap)
+        # (positions or a lexeme to cap)
+        return tsvector(title_tokens, text_tokens), {*title_tokens, *text_tokens}
     at, then = _AT, _THEN
     found: dict[str, str] = {}
     get = found.get
@@ -355,7 +357,9 @@ def _literal(title_tokens: list[str], text_tokens: list[str]) -> str:
             known = get(token)
             found[token] = token + at[position] if known is None else known + then[position]
     literal = " ".join(found.values())
-    return literal if len(literal) * 4 < _MAX_VECTOR else tsvector(title_tokens, text_tokens)
+    if len(literal) * 4 >= _MAX_VECTOR:
+        literal = tsvector(title_tokens, text_tokens)
+    return literal, found.keys()
 
 
 # PostgreSQL keeps positions up to 16,383 (later words share the last one), 256 positions
