@@ -1,8 +1,8 @@
 """The article search index: filled after imports, queried for affected articles.
 
 SQLite: FTS5 (`article_fts`, its vocabulary `article_fts_vocab`). PostgreSQL: its own
-full-text search over the same tokens, made here (`fts_tokens`: FTS5's unicode61 with
-diacritics removed): `article_fts(id, doc tsvector)` under a GIN index, and
+full-text search over the same tokens (`store.corpus.index_tokens.fts_tokens`: FTS5's own
+unicode61 tokenizer, diacritics removed): `article_fts(id, doc tsvector)` under a GIN index, and
 `article_fts_vocab(term, doc)` counting the articles holding each term (migration 0002).
 Queries are tsquery (`'term':*` for a prefix, `<->` for a phrase) on PostgreSQL, FTS5 MATCH
 on SQLite; both answer the same.
@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from typing import Any, NamedTuple
 
 from rapidfuzz import process
@@ -38,11 +37,10 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.compiler import compiles
 from sqlmodel import Session
 
+from store.corpus.index_tokens import fts_tokens
 from store.dialect import POSTGRESQL, SQLITE, dialect_name, per_dialect
 from store.errors import TelaahError
-from store.textnorm import norm_key
 
-_WORD = re.compile(r"\w+")
 # Shorter tokens say too little about which articles hold a name to be worth a fuzzy look-up.
 MIN_FUZZY_TOKEN = 5
 
@@ -339,7 +337,7 @@ def _literal(title_tokens: list[str], text_tokens: list[str]) -> tuple[str, Coll
     """The tsvector literal of an article's title and text, and its distinct terms (once
     each, for the vocabulary's counts): `tsvector`'s, or for the usual
     article the same vector written faster, each lexeme once with its positions in the order
-    of the text (`dari:2,3,11 ...`, tokens are letters and digits: nothing to quote); the
+    of the text (`dari:2,3,11 ...`, when its terms are letters and digits: nothing to quote); the
     server's input sorts the lexemes and keeps a lexeme's first 256 positions as `tsvector`
     does. 110-130 us an article of the interpreter, and the server reads it in 100-136 us,
     where a position a token (`dari:2 dari:3 ...`, 75 us to write) took it 270, `tsvector`'s
@@ -357,7 +355,8 @@ def _literal(title_tokens: list[str], text_tokens: list[str]) -> tuple[str, Coll
             known = get(token)
             found[token] = token + at[position] if known is None else known + then[position]
     literal = " ".join(found.values())
-    if len(literal) * 4 >= _MAX_VECTOR:
+    # A term that is not all letters and digits (an emoji: FTS5 keeps them) is quoted.
+    if len(literal) * 4 >= _MAX_VECTOR or not "".join(found).isalnum():
         literal = tsvector(title_tokens, text_tokens)
     return literal, found.keys()
 
@@ -426,45 +425,6 @@ def tsvector(*columns: list[str]) -> str:
             break
         kept.append(_lexeme(term))
     return " ".join(kept)
-
-
-def fts_tokens(value: str) -> list[str]:
-    """The tokens FTS5's unicode61 tokenizer (diacritics removed) makes of `value`.
-
-    Read a chunk between white spaces at a time (no token spans white space), each chunk's
-    tokens kept for the next (`_Chunks`): a corpus repeats its words with their punctuation,
-    and splitting at white space is done at C speed (an article's tokens 160-180 us with a
-    pattern over the whole text, ~90 so)."""
-    return list(chain.from_iterable(map(_chunks.__getitem__, value.split())))
-
-
-# Chunks whose tokens are kept (`_Chunks`), and the longest kept.
-_CHUNKS = 1 << 17
-_CHUNK_KEPT = 64
-
-
-class _Chunks(dict[str, tuple[str, ...]]):
-    """The tokens of chunks of text between white spaces, made when first asked for and kept
-    (a chunk up to `_CHUNK_KEPT` characters), emptied when `_CHUNKS` are held: memory stays
-    flat through a million articles."""
-
-    def __missing__(self, chunk: str) -> tuple[str, ...]:
-        tokens = tuple(key for key in map(_token_key, _WORD.findall(chunk)) if key)
-        if len(chunk) <= _CHUNK_KEPT:
-            if len(self) >= _CHUNKS:
-                self.clear()
-            self[chunk] = tokens
-        return tokens
-
-
-_chunks = _Chunks()
-
-
-@lru_cache(maxsize=1 << 16)
-def _token_key(token: str) -> str:
-    """`norm_key` of one token, kept for the next: a corpus repeats its words (indexing an
-    article for PostgreSQL took 0.5 ms of tokens alone, a third with the cache)."""
-    return norm_key(token)
 
 
 def _quote(term: str) -> str:

@@ -16,7 +16,8 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from store.corpus.search import fts_tokens, has_search_index
+from store.corpus.index_tokens import fts_tokens
+from store.corpus.search import has_search_index
 from store.models import Alias, Article, Entity, Label, Mention
 from store.textnorm import norm_key
 

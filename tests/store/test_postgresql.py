@@ -186,11 +186,13 @@ VECTOR_CASES = [
     ("Türkiye", "Erdoğan di Ankara; Zürich ist schön. Москва и Киев. 東京 ２０２４ ² ½."),
     ("Panjang", "a" * 2100 + " pendek " + "b" * 500),  # a token too long for a lexeme
     ("Judul", "Baris satu.\n\nBaris dua dengan \U0001f914 emoji dan kata."),
+    ("Sẹ̀nẹ̀gàl", "Groß Gerau, Timor_Leste, Aṣọ̀kan: marks left after NFC, ß, underscores."),
 ]
 
 
 def test_the_vectors_the_server_makes_are_the_literal_ones(engine: Engine, server: str) -> None:
-    from store.corpus.search import _store_vectors, fts_tokens, vectors_of
+    from store.corpus.index_tokens import fts_tokens
+    from store.corpus.search import _store_vectors, vectors_of
     from store.ingest.sink import article_row, insert_keyed, text_hash
 
     with engine.begin() as connection:
