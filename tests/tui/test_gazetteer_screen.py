@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import col, select
@@ -253,8 +256,25 @@ async def test_an_alias_is_re_matched_in_a_worker_with_progress(
         # A quick re-match is one notice, at its end.
         assert len(said) == 1 and said[0].startswith("KG has the alias Kirgiziya; re-matched ")
         assert screen.current is not None and screen.current.key == "KG"
-        # One slower than `SAY_REMATCHING_AFTER` says first that it runs.
-        monkeypatch.setattr("tui.screens.base.SAY_REMATCHING_AFTER", 0.001)
+        # One slower than `SAY_REMATCHING_AFTER` says first that it runs (this one waits for
+        # that notice, up to 5 s: on a loaded machine a re-match could end before the timer's
+        # first turn).
+        from tui.screens import base
+
+        running = threading.Event()
+        real_rematch = base.rematch
+
+        def slow_rematch(*args: Any, **kwargs: Any) -> Any:
+            running.wait(5)
+            return real_rematch(*args, **kwargs)
+
+        def notice(message: str, **_kw: Any) -> None:
+            said.append(message)
+            running.set()
+
+        monkeypatch.setattr(base, "rematch", slow_rematch)
+        monkeypatch.setattr(pilot.app, "notify", notice)
+        monkeypatch.setattr(base, "SAY_REMATCHING_AFTER", 0.001)
         said.clear()
         await pilot.press("a", *"Kirgistan Raya", "enter")
         await pilot.pause()
