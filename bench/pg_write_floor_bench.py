@@ -42,20 +42,15 @@ for _path in (str(ROOT), str(HERE)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from pg_import_bench import drop_database, fresh_database  # noqa: E402
 from scale_corpus import DEFAULT_CACHE, ensure_corpus, shard_paths  # noqa: E402
-from scale_pg_bench import (  # noqa: E402
-    CLUSTER,
-    admin,
-    database_url,
-    server_cpu,
-    server_pid,
-    start_cluster,
-)
+from scale_pg_bench import CLUSTER, server_cpu, server_pid, start_cluster  # noqa: E402
 
 GOAL_SECONDS = 8 * 60
 AT_SCALE = 1_000_000
 CORES = os.cpu_count() or 2
 GIN = "ix_article_fts_doc"
+NAME = "telaah_write_floor"
 
 Batch = tuple[list[dict[str, Any]], Any]
 
@@ -96,18 +91,11 @@ def prepared(cache: Path, articles: int) -> tuple[list[Batch], float, float]:
     return batches, reading, time.process_time() - start
 
 
-def fresh_database(server: str, name: str) -> str:
+def migrated_database(server: str, name: str) -> str:
     """A new, migrated database `name` (dropped first if there)."""
-    from sqlalchemy import text
-
     from store.db import open_database
 
-    engine = admin(server)
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    engine.dispose()
-    url = database_url(server, name)
+    url = fresh_database(server, name)
     open_database(url).dispose()
     return url
 
@@ -179,7 +167,7 @@ def main() -> int:
         f"{'build s':>8} {'least 1M min':>13} {'cores at goal':>14}"
     )
     for way in ("rows", "import", "gin after"):
-        url = fresh_database(server, "telaah_write_floor")
+        url = migrated_database(server, NAME)
         if way == "gin after":
             gin(url, make=False)
         wall, cpu, srv = timed(server, partial(write_all, url, batches, way != "rows"))
@@ -197,12 +185,7 @@ def main() -> int:
             f"{way:<10} {wall:7.1f} {srv * us:10.0f} {cpu * us:11.0f} {build:8.1f} "
             f"{least:13.1f} {cores:14.2f}"
         )
-    from sqlalchemy import text
-
-    engine = admin(server)
-    with engine.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS telaah_write_floor"))
-    engine.dispose()
+    drop_database(server, NAME)
     print(
         f"least 1M min: (preparation + writers + server CPU) / {CORES} cores, plus the"
         " index's build (one process), scaled to"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -319,9 +319,14 @@ def _store_vectors(connection: Connection, ids: Sequence[int], vectors: Vectors)
         ),
         {"ids": list(ids), "docs": vectors.literals},
     )
-    # In the terms' order: two transactions counting the same terms lock their rows in the
-    # same order (the second waits for the first, neither for the other).
-    terms = sorted(vectors.counts)
+    count_terms(connection, vectors.counts)
+
+
+def count_terms(connection: Connection, counts: Mapping[str, int]) -> list[str]:
+    """PostgreSQL: add `counts` (a term's articles, more or fewer) to the vocabulary's; the
+    terms, in order. In the terms' order: two transactions counting the same terms lock their
+    rows in the same order (the second waits for the first, neither for the other)."""
+    terms = sorted(term for term, change in counts.items() if change)
     connection.execute(
         text(
             "INSERT INTO article_fts_vocab (term, doc) "
@@ -329,8 +334,9 @@ def _store_vectors(connection: Connection, ids: Sequence[int], vectors: Vectors)
             "AS t(term, doc) ON CONFLICT (term) DO UPDATE "
             "SET doc = article_fts_vocab.doc + excluded.doc"
         ),
-        {"terms": terms, "docs": [vectors.counts[term] for term in terms]},
+        {"terms": terms, "docs": [counts[term] for term in terms]},
     )
+    return terms
 
 
 def _literal(title_tokens: list[str], text_tokens: list[str]) -> tuple[str, Collection[str]]:

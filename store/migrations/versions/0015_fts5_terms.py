@@ -24,7 +24,7 @@ from alembic import op
 from sqlalchemy import Connection, text
 
 from store.corpus.index_tokens import fts_tokens
-from store.corpus.search import tsvector
+from store.corpus.search import count_terms, tsvector
 from store.migrate import tell
 
 revision: str = "0015"
@@ -105,16 +105,7 @@ def remake(connection: Connection, was: Tokens, now: Tokens) -> int:
             ),
             {"ids": ids, "docs": docs},
         )
-        terms = sorted(term for term, change in counts.items() if change)
-        connection.execute(
-            text(
-                "INSERT INTO article_fts_vocab (term, doc) "
-                "SELECT term, doc FROM unnest(CAST(:terms AS text[]), CAST(:docs AS integer[])) "
-                "AS t(term, doc) ON CONFLICT (term) DO UPDATE "
-                "SET doc = article_fts_vocab.doc + excluded.doc"
-            ),
-            {"terms": terms, "docs": [counts[term] for term in terms]},
-        )
+        terms = count_terms(connection, counts)
         connection.execute(
             text("DELETE FROM article_fts_vocab WHERE term = ANY(:terms) AND doc <= 0"),
             {"terms": terms},
