@@ -22,7 +22,8 @@ _TOKENIZER = ("unicode61", ["remove_diacritics", "2"])  # as `article_fts`'s (mi
 
 
 class _Local(threading.local):
-    """A tokenizer for each thread (an APSW connection is not used by two threads at once)."""
+    """A tokenizer for each thread: no thread waits for another's connection (APSW serialises
+    the calls on one)."""
 
     def __init__(self) -> None:
         self.connection = apsw.Connection(":memory:")

@@ -5,6 +5,7 @@ emoji, scripts other than Latin."""
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic import command
@@ -131,3 +132,12 @@ def test_an_upgrade_makes_the_patterns_vectors_again(indexed: Engine, backend: s
     assert docs[3] == made[0][3]  # (an article of ASCII words only is left alone)
     command.upgrade(alembic_config(indexed), "head")
     assert index_rows(indexed) == made
+
+
+def test_threads_tokenise_at_once() -> None:
+    # (an import's reading thread and the screen's workers: a tokenizer each)
+    texts = [f"Berita {i}: Sẹ̀nẹ̀gàl, Timor_Leste dan Groß {i * 7} 🤔 " * 20 for i in range(40)]
+    alone = [fts_tokens(value) for value in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(5):
+            assert list(pool.map(fts_tokens, texts)) == alone
