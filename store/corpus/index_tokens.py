@@ -22,8 +22,7 @@ _TOKENIZER = ("unicode61", ["remove_diacritics", "2"])  # as `article_fts`'s (mi
 
 
 class _Local(threading.local):
-    """A tokenizer for each thread: no thread waits for another's connection (APSW serialises
-    the calls on one)."""
+    """A tokenizer for each thread: threads never share an APSW connection."""
 
     def __init__(self) -> None:
         self.connection = apsw.Connection(":memory:")
